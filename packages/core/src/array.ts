@@ -1,0 +1,203 @@
+/**
+ * The lazy Array: a node of the graph (primitive, params, inputs, stream) until evaluated, then
+ * a strided view onto backend storage with its inputs dropped, so graphs do not pin memory.
+ */
+import type { Backend } from './backend.js';
+import {
+  bfloat16BitsToNumber,
+  Dtype,
+  float16BitsToNumber,
+  type HostTypedArray,
+} from './dtype.js';
+import { type Stream } from './device.js';
+import { evalArrays } from './eval.js';
+import { getPrimitiveDef } from './ir/registry.js';
+import { type Shape, contiguousStrides, fmtShape, shapeSize } from './shape.js';
+
+/** Storage shared by an array and the views onto it; `dispose` frees it when no holder is left. */
+export class Storage {
+  private holders = 1;
+  constructor(
+    readonly backend: Backend,
+    readonly handle: unknown,
+  ) {}
+  retain(): this {
+    this.holders++;
+    return this;
+  }
+  drop(): void {
+    if (--this.holders === 0) this.backend.release(this.handle);
+  }
+  get released(): boolean {
+    return this.holders <= 0;
+  }
+}
+
+export interface ArrayData {
+  readonly storage: Storage;
+  readonly offset: number;
+  readonly strides: readonly number[];
+}
+
+let nextId = 0;
+let traceDepth = 0;
+
+/** Transforms bracket their tracing with these: tracers keep their graph through `eval` only while some transform is tracing. */
+export function enterTrace(): void {
+  traceDepth++;
+}
+export function exitTrace(): void {
+  traceDepth--;
+}
+export function isTracing(): boolean {
+  return traceDepth > 0;
+}
+
+export class Array {
+  readonly id = nextId++;
+  readonly shape: readonly number[];
+  readonly dtype: Dtype;
+  /** @internal */ _prim: string | null;
+  /** @internal */ _params: unknown;
+  /** @internal */ _inputs: Array[];
+  /** @internal */ _stream: Stream | null;
+  /** @internal */ _data: ArrayData | null = null;
+  /** @internal set on arrays a transform traces through (see `enterTrace`) */ _tracer = false;
+  /** @internal names what a placeholder stands for, in errors */ _placeholder: string | null = null;
+
+  /** @internal use the ops (`mx.array`, `mx.add`, ...) to make arrays */
+  constructor(shape: Shape, dtype: Dtype, prim: string | null, params: unknown, inputs: Array[], stream: Stream | null) {
+    this.shape = shape as number[];
+    this.dtype = dtype;
+    this._prim = prim;
+    this._params = params;
+    this._inputs = inputs;
+    this._stream = stream;
+    for (const x of inputs) {
+      if (x._tracer) {
+        this._tracer = true;
+        break;
+      }
+    }
+  }
+
+  /** @internal an evaluated array over existing storage */
+  static fromStorage(shape: Shape, dtype: Dtype, storage: Storage, offset = 0, strides: readonly number[] = contiguousStrides(shape)): Array {
+    const a = new Array(shape, dtype, null, null, [], null);
+    a._data = { storage, offset, strides };
+    return a;
+  }
+
+  /** @internal an array with no data that a transform traces with (vmap, compile) */
+  static placeholder(shape: Shape, dtype: Dtype, what: string): Array {
+    const a = new Array(shape, dtype, null, null, [], null);
+    a._placeholder = what;
+    a._tracer = true;
+    return a;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get size(): number {
+    return shapeSize(this.shape);
+  }
+  get itemsize(): number {
+    return this.dtype.size;
+  }
+  get nbytes(): number {
+    return this.size * this.dtype.size;
+  }
+  /** The primitive that produces this array, or null for data and evaluated arrays. */
+  get primitive(): string | null {
+    return this._prim;
+  }
+  get inputs(): readonly Array[] {
+    return this._inputs;
+  }
+  get isEvaluated(): boolean {
+    return this._data !== null;
+  }
+  /** @internal */
+  get isTracer(): boolean {
+    return this._tracer && traceDepth > 0;
+  }
+
+  /** Evaluates and returns the single element as a JS number (bool: boolean). */
+  item(): number | boolean {
+    if (this.size !== 1) throw new Error(`item: expected an array of one element, got shape ${fmtShape(this.shape)}`);
+    const v = this.toTypedArray()[0]!;
+    return this.dtype.name === 'bool' ? v !== 0 : Number(v);
+  }
+
+  /** Evaluates and returns nested JS arrays (a number for 0-d arrays). */
+  tolist(): NestedList {
+    const host = this.toTypedArray();
+    const isBool = this.dtype.name === 'bool';
+    const conv = (v: number | bigint): number | boolean => (isBool ? v !== 0 : Number(v));
+    if (this.ndim === 0) return conv(host[0]!);
+    let pos = 0;
+    const build = (axis: number): NestedList[] => {
+      const out: NestedList[] = [];
+      for (let i = 0; i < this.shape[axis]!; i++) out.push(axis === this.ndim - 1 ? conv(host[pos++]!) : build(axis + 1));
+      return out;
+    };
+    return build(0);
+  }
+
+  /**
+   * Evaluates and returns a contiguous copy of the data: Float32Array for float32, float16 and
+   * bfloat16 (JS has no 16-bit float array), Uint8Array for bool, BigInt64Array for int64.
+   */
+  toTypedArray(): HostTypedArray {
+    evalArrays([this]);
+    const d = this._data!;
+    const host = d.storage.backend.toHost({
+      source: { kind: 'storage', handle: d.storage.handle },
+      dtype: this.dtype,
+      shape: this.shape,
+      strides: d.strides,
+      offset: d.offset,
+    });
+    if (this.dtype.name === 'float16' || this.dtype.name === 'bfloat16') {
+      const conv = this.dtype.name === 'float16' ? float16BitsToNumber : bfloat16BitsToNumber;
+      const out = new Float32Array(host.length);
+      for (let i = 0; i < host.length; i++) out[i] = conv(host[i] as number);
+      return out;
+    }
+    return host;
+  }
+
+  /** Frees the storage now (if no other evaluated array views it) and the graph behind this array. */
+  dispose(): void {
+    this._data?.storage.drop();
+    this._data = null;
+    this._inputs = [];
+    this._prim = null;
+    this._disposed = true;
+  }
+  /** @internal */ _disposed = false;
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  toString(): string {
+    if (this._placeholder !== null || this.isTracer) return `array(shape=${fmtShape(this.shape)}, dtype=${this.dtype.name}, traced)`;
+    const body = JSON.stringify(this.tolist());
+    return `array(${body}, dtype=${this.dtype.name})`;
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+  /** @internal reads the node's output rule; used by tracing transforms */
+  get _def() {
+    return this._prim === null ? null : getPrimitiveDef(this._prim);
+  }
+}
+
+export type NestedList = number | boolean | NestedList[];
+
+export function isArray(x: unknown): x is Array {
+  return x instanceof Array;
+}

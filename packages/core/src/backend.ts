@@ -1,0 +1,91 @@
+/**
+ * What a backend registers. See packages/reference-backend for the worked example.
+ *
+ * A backend owns storage (opaque handles holding contiguous elements of one dtype) and executes
+ * steps. The evaluator turns a graph into a list of steps in dependency order and hands the whole
+ * list over in one `execute` call, so a native backend crosses into native code once per graph.
+ * View primitives (reshape, transpose, broadcastTo, slice, stopGradient) never reach a backend:
+ * the evaluator folds them into the offset and strides of the views it passes.
+ */
+import type { Dtype, HostTypedArray } from './dtype.js';
+import type { DeviceType } from './device.js';
+import type { Shape } from './shape.js';
+
+/** Where a step's input lives: a stored buffer, or the output of an earlier step in the same list. */
+export type Source = { readonly kind: 'storage'; readonly handle: unknown } | { readonly kind: 'step'; readonly index: number };
+
+/** A strided window onto a source. Offset and strides count elements, and strides may be 0 or negative. */
+export interface View {
+  readonly source: Source;
+  readonly dtype: Dtype;
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** One primitive application: its inputs and the contiguous output it must produce. */
+export interface Step {
+  /** A core primitive name, or one registered with `registerPrimitive`. */
+  readonly prim: string;
+  readonly params: unknown;
+  readonly inputs: readonly View[];
+  readonly shape: Shape;
+  readonly dtype: Dtype;
+}
+
+export interface Backend {
+  readonly name: string;
+  readonly deviceType: DeviceType;
+  /** Higher wins when several backends serve one device type. */
+  readonly priority: number;
+  /** Copies contiguous host data into new storage. */
+  fromHost(data: HostTypedArray, dtype: Dtype): unknown;
+  /** A contiguous host copy of a view onto storage this backend owns. */
+  toHost(view: View): HostTypedArray;
+  /** Runs the steps in order; returns the storage of each step's output (contiguous, row-major). */
+  execute(steps: readonly Step[]): unknown[];
+  /** Runs the steps off the main thread where the backend can; resolves like `execute`. */
+  executeAsync?(steps: readonly Step[]): Promise<unknown[]>;
+  /** Frees storage now (`dispose`); storage not released is reclaimed by the garbage collector. */
+  release(handle: unknown): void;
+  /** Whether `execute` accepts this primitive. */
+  supports(prim: string): boolean;
+  /** Bytes held by the backend's live storage, when it tracks them (tests and diagnostics). */
+  memoryInUse?(): number;
+}
+
+const backends: Backend[] = [];
+const forced = new Map<DeviceType, Backend>();
+
+export function registerBackend(b: Backend): void {
+  const i = backends.findIndex((x) => x.name === b.name);
+  if (i >= 0) backends.splice(i, 1);
+  backends.push(b);
+}
+
+export function listBackends(): readonly Backend[] {
+  return backends;
+}
+
+export function getBackendByName(name: string): Backend {
+  const b = backends.find((x) => x.name === name);
+  if (!b) throw new Error(`backend: no backend named '${name}' is registered (have: ${backends.map((x) => x.name).join(', ') || 'none'})`);
+  return b;
+}
+
+/** Makes the named backend serve its device type until `useBackend` is called again; `null` restores the default. */
+export function useBackend(name: string | null, deviceType: DeviceType = 'cpu'): void {
+  if (name === null) forced.delete(deviceType);
+  else forced.set(getBackendByName(name).deviceType, getBackendByName(name));
+}
+
+export function backendFor(deviceType: DeviceType): Backend {
+  const f = forced.get(deviceType);
+  if (f) return f;
+  let best: Backend | undefined;
+  for (const b of backends) if (b.deviceType === deviceType && (!best || b.priority > best.priority)) best = b;
+  if (!best) {
+    throw new Error(`backend: no backend serves device '${deviceType}' on this machine (registered: ${backends.map((x) => `${x.name} (${x.deviceType})`).join(', ') || 'none'})`);
+  }
+  return best;
+}

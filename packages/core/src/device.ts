@@ -1,0 +1,90 @@
+/**
+ * Devices and streams, as in MLX. A stream names where an op runs; the backend registered for the
+ * stream's device type executes it. Arrays are not bound to a device: a backend reads an input
+ * stored by another backend through `transfer` (a no-op where memory is shared, as with Metal).
+ */
+
+export type DeviceType = 'cpu' | 'gpu';
+
+export class Device {
+  constructor(
+    readonly type: DeviceType,
+    readonly index = 0,
+  ) {}
+  toString(): string {
+    return `Device(${this.type}, ${this.index})`;
+  }
+  equals(other: Device): boolean {
+    return this.type === other.type && this.index === other.index;
+  }
+}
+
+export class Stream {
+  constructor(
+    readonly device: Device,
+    readonly index: number,
+  ) {}
+  toString(): string {
+    return `Stream(${this.device.toString()}, ${this.index})`;
+  }
+}
+
+export type StreamOrDevice = Stream | Device;
+
+export const cpu = new Device('cpu');
+export const gpu = new Device('gpu');
+
+let currentDevice: Device = cpu;
+let streamCount = 0;
+const defaultStreams = new Map<string, Stream>();
+const streamStack: Stream[] = [];
+
+export function defaultDevice(): Device {
+  return currentDevice;
+}
+
+export function setDefaultDevice(d: Device): void {
+  if (!(d instanceof Device)) throw new Error(`setDefaultDevice: expected a Device (mx.cpu or mx.gpu), got ${String(d)}`);
+  currentDevice = d;
+}
+
+export function defaultStream(d: Device = currentDevice): Stream {
+  const key = `${d.type}:${d.index}`;
+  let s = defaultStreams.get(key);
+  if (!s) {
+    s = new Stream(d, streamCount++);
+    defaultStreams.set(key, s);
+  }
+  return s;
+}
+
+export function newStream(d: Device): Stream {
+  return new Stream(d, streamCount++);
+}
+
+/** Runs `fn` with `s` as the stream of every op that names none (MLX's `with mx.stream(s):`). */
+export function withStream<T>(s: StreamOrDevice, fn: () => T): T {
+  streamStack.push(toStream(s));
+  try {
+    return fn();
+  } finally {
+    streamStack.pop();
+  }
+}
+
+function toStream(s: StreamOrDevice): Stream {
+  if (s instanceof Stream) return s;
+  if (s instanceof Device) return defaultStream(s);
+  throw new Error(`stream: expected a Stream or Device, got ${String(s)}`);
+}
+
+/** The stream an op runs on: its `{ stream }` option, else the innermost `withStream`, else the default device's. */
+export function resolveStream(s?: StreamOrDevice | null): Stream {
+  if (s) return toStream(s);
+  return streamStack[streamStack.length - 1] ?? defaultStream(currentDevice);
+}
+
+/** The option every op accepts last. */
+export interface StreamOpt {
+  stream?: StreamOrDevice;
+}

@@ -1,0 +1,13 @@
+export * from './dtype.js';
+export * from './shape.js';
+export * from './device.js';
+export * from './backend.js';
+export { Array, Storage, type ArrayData, type NestedList, isArray, enterTrace, exitTrace, isTracing } from './array.js';
+export { evalArrays, asyncEvalArrays } from './eval.js';
+export { node, customNode } from './graph.js';
+export * from './ir/primitives.js';
+export * from './ir/rules.js';
+export * from './ir/registry.js';
+export * from './ops/index.js';
+export * as random from './random.js';
+import './array-methods.js';

@@ -1,0 +1,185 @@
+/**
+ * The IR: one entry per primitive, declared once. Like MLX's `primitives.h`, every entry has the
+ * same few members (its params type, its output rule, how two nodes compare for CSE, whether
+ * it is a view). JVP, VJP and vmap rules live in tables typed over `Primitive` (see rules/), so a
+ * primitive added here without its rules does not compile.
+ *
+ * Ops in `ops/` promote and broadcast before building a node: a kernel sees inputs of the shapes
+ * and dtypes its rule below demands, never a mix.
+ */
+import { bool, Dtype, uint32 } from '../dtype.js';
+import { type Shape, shapeEqual } from '../shape.js';
+
+export type ScatterMode = 'set' | 'add' | 'multiply' | 'maximum' | 'minimum';
+
+type NoParams = Record<string, never>;
+export interface ScanParams { axis: number; reverse: boolean; inclusive: boolean }
+
+/** Unary primitives whose output has the input's shape and dtype. */
+export const unarySameDtype = [
+  'abs', 'negative', 'sign', 'square', 'floor', 'ceil', 'round',
+  'exp', 'log', 'log1p', 'expm1', 'sin', 'cos', 'tan', 'tanh', 'sinh', 'cosh',
+  'arcsin', 'arccos', 'arctan', 'arcsinh', 'arccosh', 'arctanh',
+  'sqrt', 'rsqrt', 'sigmoid', 'erf', 'erfinv',
+] as const;
+/** Unary primitives whose output is bool. */
+export const unaryPredicate = ['isnan', 'isinf', 'logicalNot'] as const;
+/** Binary primitives on equal shapes and dtypes whose output has that dtype. */
+export const binarySameDtype = [
+  'add', 'subtract', 'multiply', 'divide', 'power', 'arctan2', 'maximum', 'minimum',
+  'floorDivide', 'remainder',
+] as const;
+/** Binary primitives whose output is bool. */
+export const binaryPredicate = [
+  'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual', 'logicalAnd', 'logicalOr',
+] as const;
+export const reductions = ['sum', 'prod', 'max', 'min'] as const;
+export const argReductions = ['argmax', 'argmin'] as const;
+export const scans = ['cumsum', 'cumprod', 'cummax', 'cummin'] as const;
+
+export type UnarySameDtype = (typeof unarySameDtype)[number];
+export type UnaryPredicate = (typeof unaryPredicate)[number];
+export type BinarySameDtype = (typeof binarySameDtype)[number];
+export type BinaryPredicate = (typeof binaryPredicate)[number];
+export type Reduction = (typeof reductions)[number];
+export type ArgReduction = (typeof argReductions)[number];
+export type Scan = (typeof scans)[number];
+
+/** Params of every primitive: the single source of the set of primitive names. */
+export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySameDtype | BinaryPredicate]: NoParams } & {
+  [P in Reduction]: { axes: number[] }; // output keeps reduced axes as size 1
+} & {
+  [P in ArgReduction]: { axis: number }; // keepdims, uint32 output
+} & {
+  [P in Scan]: ScanParams;
+} & {
+  astype: { dtype: Dtype };
+  stopGradient: NoParams;
+  where: NoParams; // (cond: bool, a, b), equal shapes, a and b of one dtype
+  sort: { axis: number };
+  argsort: { axis: number };
+  // Views: computed by the evaluator from strides, no kernel.
+  reshape: { shape: number[] };
+  transpose: { perm: number[] };
+  broadcastTo: { shape: number[] };
+  slice: { start: number[]; step: number[]; shape: number[] }; // normalized: in-range starts, nonzero steps
+  concatenate: { axis: number };
+  pad: { low: number[]; high: number[]; value: number };
+  /** take: out = a.shape[:axis] + idx.shape + a.shape[axis+1:]; negative indices wrap, others clamp. */
+  gather: { axis: number };
+  /** takeAlongAxis: idx has a's ndim and a's shape except at axis; out has idx's shape. */
+  gatherAxis: { axis: number };
+  /** Inverse of gather: (a, idx, updates of gather's output shape) -> a's shape. */
+  scatter: { axis: number; mode: ScatterMode };
+  /** Inverse of gatherAxis: (a, idx, updates of idx's shape) -> a's shape. */
+  scatterAxis: { axis: number; mode: ScatterMode };
+  /** (a [...B, M, K], b [...B, K, N]) of one floating dtype, equal batch dims. */
+  matmul: NoParams;
+  arange: { start: number; step: number; n: number; dtype: Dtype };
+  /** (key uint32 [2]) -> uint32 bits of `shape`, threefry2x32 (see random.ts for the counter layout). */
+  randomBits: { shape: number[] };
+};
+
+export type Primitive = keyof PrimitiveParams;
+export type Params<P extends Primitive> = PrimitiveParams[P];
+
+/** What a rule sees of an array when only its type matters (tracing, abstract evaluation). */
+export interface Aval {
+  readonly shape: Shape;
+  readonly dtype: Dtype;
+}
+
+export type PrimitiveKind = 'unary' | 'binary' | 'ternary' | 'reduce' | 'scan' | 'view' | 'other';
+
+export interface PrimitiveDef<P extends Primitive> {
+  readonly kind: PrimitiveKind;
+  /** Output shape and dtype from the inputs' avals; ops have already validated the inputs. */
+  output(inputs: readonly Aval[], params: Params<P>): Aval;
+  /** Two nodes with equal inputs compute the same value when this holds (CSE). Default: params deep-equal. */
+  equivalent?(a: Params<P>, b: Params<P>): boolean;
+}
+
+const same = (inputs: readonly Aval[]): Aval => inputs[0]!;
+const predicate = (inputs: readonly Aval[]): Aval => ({ shape: inputs[0]!.shape, dtype: bool });
+
+function keepAxes(shape: Shape, axes: readonly number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+function table<K extends string, V>(keys: readonly K[], v: V): Record<K, V> {
+  return Object.fromEntries(keys.map((k) => [k, v])) as Record<K, V>;
+}
+
+export const primitives: { readonly [P in Primitive]: PrimitiveDef<P> } = {
+  ...table(unarySameDtype, { kind: 'unary', output: same }),
+  ...table(unaryPredicate, { kind: 'unary', output: predicate }),
+  ...table(binarySameDtype, { kind: 'binary', output: same }),
+  ...table(binaryPredicate, { kind: 'binary', output: predicate }),
+  ...table(reductions, {
+    kind: 'reduce',
+    output: ([a]: readonly Aval[], p: { axes: number[] }) => ({ shape: keepAxes(a!.shape, p.axes), dtype: a!.dtype }),
+  }),
+  ...table(argReductions, {
+    kind: 'reduce',
+    output: ([a]: readonly Aval[], p: { axis: number }) => ({ shape: keepAxes(a!.shape, [p.axis]), dtype: uint32 }),
+  }),
+  ...table(scans, { kind: 'scan', output: same }),
+  astype: { kind: 'unary', output: ([a], p) => ({ shape: a!.shape, dtype: p.dtype }) },
+  stopGradient: { kind: 'view', output: same },
+  where: { kind: 'ternary', output: (inputs) => inputs[1]! },
+  sort: { kind: 'other', output: same },
+  argsort: { kind: 'other', output: ([a]) => ({ shape: a!.shape, dtype: uint32 }) },
+  reshape: { kind: 'view', output: ([a], p) => ({ shape: p.shape, dtype: a!.dtype }) },
+  transpose: { kind: 'view', output: ([a], p) => ({ shape: p.perm.map((i) => a!.shape[i]!), dtype: a!.dtype }) },
+  broadcastTo: { kind: 'view', output: ([a], p) => ({ shape: p.shape, dtype: a!.dtype }) },
+  slice: { kind: 'view', output: ([a], p) => ({ shape: p.shape, dtype: a!.dtype }) },
+  concatenate: {
+    kind: 'other',
+    output: (inputs, p) => {
+      const shape = inputs[0]!.shape.slice();
+      shape[p.axis] = inputs.reduce((n, x) => n + x.shape[p.axis]!, 0);
+      return { shape, dtype: inputs[0]!.dtype };
+    },
+  },
+  pad: {
+    kind: 'other',
+    output: ([a], p) => ({ shape: a!.shape.map((d, i) => d + p.low[i]! + p.high[i]!), dtype: a!.dtype }),
+  },
+  gather: {
+    kind: 'other',
+    output: ([a, idx], p) => ({
+      shape: [...a!.shape.slice(0, p.axis), ...idx!.shape, ...a!.shape.slice(p.axis + 1)],
+      dtype: a!.dtype,
+    }),
+  },
+  gatherAxis: { kind: 'other', output: ([a, idx]) => ({ shape: idx!.shape, dtype: a!.dtype }) },
+  scatter: { kind: 'other', output: same },
+  scatterAxis: { kind: 'other', output: same },
+  matmul: {
+    kind: 'other',
+    output: ([a, b]) => ({ shape: [...a!.shape.slice(0, -1), b!.shape[b!.shape.length - 1]!], dtype: a!.dtype }),
+  },
+  arange: { kind: 'other', output: (_inputs, p) => ({ shape: [p.n], dtype: p.dtype }) },
+  randomBits: { kind: 'other', output: (_inputs, p) => ({ shape: p.shape, dtype: uint32 }) },
+};
+
+export const primitiveNames = Object.keys(primitives) as Primitive[];
+
+export function isPrimitive(name: string): name is Primitive {
+  return Object.prototype.hasOwnProperty.call(primitives, name);
+}
+
+export function paramsEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Dtype || b instanceof Dtype) return a === b;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return Number.isNaN(a) && Number.isNaN(b);
+  }
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => paramsEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+export function avalEqual(a: Aval, b: Aval): boolean {
+  return a.dtype === b.dtype && shapeEqual(a.shape, b.shape);
+}

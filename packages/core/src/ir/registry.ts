@@ -1,0 +1,40 @@
+/**
+ * Lookup across the core table and primitives registered from outside core. An extension
+ * primitive brings everything a core one has: its output rule and its three transform rules;
+ * backends then register kernels for it by name.
+ */
+import { type Aval, isPrimitive, type PrimitiveDef, type PrimitiveKind, primitives } from './primitives.js';
+import type { JvpRule, VjpRule, VmapRule } from './rules.js';
+
+export interface CustomPrimitive<P = unknown> {
+  readonly name: string;
+  readonly kind?: PrimitiveKind;
+  output(inputs: readonly Aval[], params: P): Aval;
+  equivalent?(a: P, b: P): boolean;
+  jvp: JvpRule<P>;
+  vjp: VjpRule<P>;
+  vmap: VmapRule<P>;
+}
+
+const custom = new Map<string, CustomPrimitive<any>>();
+
+export function registerPrimitive<P>(def: CustomPrimitive<P>): void {
+  const fn = 'registerPrimitive';
+  if (typeof def?.name !== 'string' || def.name === '') throw new Error(`${fn}: expected a primitive with a non-empty name`);
+  if (isPrimitive(def.name)) throw new Error(`${fn}: '${def.name}' is a core primitive and cannot be redefined`);
+  for (const member of ['output', 'jvp', 'vjp', 'vmap'] as const) {
+    if (typeof def[member] !== 'function') throw new Error(`${fn}: primitive '${def.name}' needs a '${member}' function, got ${typeof def[member]}`);
+  }
+  custom.set(def.name, def);
+}
+
+export function getCustomPrimitive(name: string): CustomPrimitive<any> | undefined {
+  return custom.get(name);
+}
+
+export function getPrimitiveDef(name: string): PrimitiveDef<any> {
+  if (isPrimitive(name)) return primitives[name] as PrimitiveDef<any>;
+  const c = custom.get(name);
+  if (!c) throw new Error(`primitive: unknown primitive '${name}'`);
+  return { kind: c.kind ?? 'other', output: c.output, ...(c.equivalent ? { equivalent: c.equivalent } : {}) };
+}

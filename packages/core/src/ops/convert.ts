@@ -1,0 +1,205 @@
+/**
+ * Turning user values into Arrays, and the promotion and broadcasting every multi-input op does
+ * before it builds a node.
+ */
+import { Array, Storage } from '../array.js';
+import { backendFor } from '../backend.js';
+import { resolveStream, type StreamOrDevice } from '../device.js';
+import {
+  bool,
+  Dtype,
+  dtypeOfTypedArray,
+  float32,
+  float32ToBfloat16Bits,
+  hostArrayFor,
+  type HostTypedArray,
+  int32,
+  numberToFloat16Bits,
+  promoteTypes,
+  toDtype,
+  type DtypeName,
+} from '../dtype.js';
+import { node } from '../graph.js';
+import { broadcastShapes, fmtShape, shapeEqual, shapeSize } from '../shape.js';
+
+type ArrayLikeOf<T> = { readonly length: number; readonly [i: number]: T };
+export type Scalar = number | boolean;
+export type NestedArrayLike = Scalar | Array | readonly NestedArrayLike[];
+/** What ops accept wherever an array is expected. */
+export type ArrayInput = Array | Scalar | readonly NestedArrayLike[] | ArrayBufferView;
+export type DtypeLike = Dtype | DtypeName;
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (globalThis.Array.isArray(x)) return 'a JS array';
+  if (ArrayBuffer.isView(x)) return x.constructor.name;
+  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : `${typeof x} ${String(x)}`;
+}
+
+/** Shape of a nested JS array, rejecting ragged nesting and non-numeric leaves. */
+function nestedShape(fn: string, x: readonly NestedArrayLike[]): number[] {
+  const shape: number[] = [];
+  let level: unknown = x;
+  while (globalThis.Array.isArray(level)) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+    level = level[0];
+  }
+  if (level instanceof Array) shape.push(...level.shape);
+  const check = (v: unknown, depth: number): void => {
+    if (depth === shape.length) {
+      if (typeof v !== 'number' && typeof v !== 'boolean' && !(v instanceof Array && v.ndim === 0)) {
+        throw new Error(`${fn}: expected numbers or booleans at depth ${depth} of a nested array, got ${describe(v)}`);
+      }
+      return;
+    }
+    if (v instanceof Array) {
+      if (!shapeEqual(v.shape, shape.slice(depth))) throw new Error(`${fn}: ragged nested array: an Array of shape ${fmtShape(v.shape)} where ${fmtShape(shape.slice(depth))} was expected`);
+      return;
+    }
+    if (!globalThis.Array.isArray(v) || v.length !== shape[depth]) {
+      throw new Error(`${fn}: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${globalThis.Array.isArray(v) ? `length ${v.length}` : describe(v)}`);
+    }
+    for (const e of v) check(e, depth + 1);
+  };
+  check(x, 0);
+  return shape;
+}
+
+function flatten(x: NestedArrayLike, out: (number | boolean)[]): void {
+  if (globalThis.Array.isArray(x)) for (const e of x) flatten(e, out);
+  else if (x instanceof Array) for (const v of x.toTypedArray()) out.push(Number(v));
+  else out.push(x as Scalar);
+}
+
+/** Host values into a typed array of `dtype` (float16 and bfloat16 as bits). */
+export function encodeHost(values: ArrayLikeOf<number | boolean | bigint>, dtype: Dtype): HostTypedArray {
+  const out = hostArrayFor(dtype, values.length);
+  const n = values.length;
+  if (dtype.name === 'float16' || dtype.name === 'bfloat16') {
+    const enc = dtype.name === 'float16' ? numberToFloat16Bits : float32ToBfloat16Bits;
+    for (let i = 0; i < n; i++) out[i] = enc(Number(values[i]));
+  } else if (dtype.name === 'int64') {
+    const o = out as BigInt64Array;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      o[i] = typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)) || 0);
+    }
+  } else if (dtype.name === 'bool') {
+    for (let i = 0; i < n; i++) out[i] = values[i] ? 1 : 0;
+  } else {
+    const o = out as Exclude<HostTypedArray, BigInt64Array>;
+    for (let i = 0; i < n; i++) o[i] = Number(values[i]);
+  }
+  return out;
+}
+
+
+/** An evaluated array holding host data on the stream's backend. */
+export function fromHostData(data: HostTypedArray, shape: readonly number[], dtype: Dtype, stream?: StreamOrDevice | null): Array {
+  const backend = backendFor(resolveStream(stream).device.type);
+  return Array.fromStorage(shape.slice(), dtype, new Storage(backend, backend.fromHost(data, dtype)));
+}
+
+/**
+ * `mx.array`: from a number, boolean, nested JS array, typed array, or Array. JS numbers make
+ * float32 (JS has no int type); booleans make bool; typed arrays keep their type.
+ */
+export function array(value: ArrayInput, dtype?: DtypeLike | null, opts?: { stream?: StreamOrDevice }): Array {
+  const fn = 'array';
+  const dt = dtype == null ? undefined : toDtype(dtype, fn);
+  if (value instanceof Array) return dt && dt !== value.dtype ? astype(value, dt, opts?.stream) : value;
+  if (ArrayBuffer.isView(value)) {
+    const inferred = dtypeOfTypedArray(value);
+    if (!inferred) throw new Error(`${fn}: unsupported typed array ${value.constructor.name}`);
+    const target = dt ?? inferred;
+    const src = value as unknown as ArrayLikeOf<number | bigint>;
+    const host = target === inferred && !(value instanceof Uint8ClampedArray) ? (value as unknown as HostTypedArray).slice() : encodeHost(src, target);
+    return fromHostData(host, [src.length], target, opts?.stream);
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    const target = dt ?? (typeof value === 'boolean' ? bool : float32);
+    return fromHostData(encodeHost([value], target), [], target, opts?.stream);
+  }
+  if (globalThis.Array.isArray(value)) {
+    const shape = nestedShape(fn, value);
+    const flat: (number | boolean)[] = [];
+    flatten(value, flat);
+    const allBool = flat.length > 0 && flat.every((v) => typeof v === 'boolean');
+    const target = dt ?? (allBool ? bool : float32);
+    return fromHostData(encodeHost(flat, target), shape, target, opts?.stream);
+  }
+  throw new Error(`${fn}: expected a number, boolean, nested array, typed array or Array, got ${describe(value)}`);
+}
+
+export function astype(a: Array, dtype: DtypeLike, stream?: StreamOrDevice | null): Array {
+  const dt = toDtype(dtype, 'astype');
+  if (a.dtype === dt) return a;
+  return node('astype', [a], { dtype: dt }, stream);
+}
+
+/** An op's array argument: Arrays pass through, anything else goes through `array`. */
+export function toArray(fn: string, x: ArrayInput, dtype?: Dtype): Array {
+  if (x instanceof Array) return x;
+  if (x === undefined || x === null || (typeof x !== 'number' && typeof x !== 'boolean' && !globalThis.Array.isArray(x) && !ArrayBuffer.isView(x))) {
+    throw new Error(`${fn}: expected an array, number or boolean, got ${describe(x)}`);
+  }
+  return array(x, dtype);
+}
+
+/**
+ * The dtype of a JS scalar next to an array, MLX's weak typing: a float array keeps its dtype;
+ * an integer array keeps it for integral numbers; otherwise float32 (booleans: bool).
+ */
+function scalarDtype(x: Scalar, partner: Dtype): Dtype {
+  if (typeof x === 'boolean') return partner;
+  if (partner.isFloating) return partner;
+  if (Number.isInteger(x)) return partner.kind === 'bool' ? int32 : partner;
+  return float32;
+}
+
+/** Converts the arguments of a multi-input op and promotes them to one dtype (arrays decide, scalars are weak). */
+export function promoteArgs(fn: string, args: readonly ArrayInput[]): Array[] {
+  const arrays = args.filter((a): a is Array => a instanceof Array);
+  let dt: Dtype | undefined;
+  for (const a of arrays) dt = dt ? promoteTypes(dt, a.dtype) : a.dtype;
+  const nonScalar = args.filter((a) => !(a instanceof Array) && typeof a !== 'number' && typeof a !== 'boolean');
+  const converted = nonScalar.map((a) => toArray(fn, a));
+  for (const a of converted) dt = dt ? promoteTypes(dt, a.dtype) : a.dtype;
+  if (dt === undefined) {
+    // Only scalars: booleans alone stay bool, any number makes float32.
+    dt = args.every((a) => typeof a === 'boolean') ? bool : float32;
+  }
+  for (const a of args) {
+    if (typeof a === 'number' || typeof a === 'boolean') {
+      const s = scalarDtype(a, dt);
+      if (s !== dt) dt = promoteTypes(dt, s);
+    }
+  }
+  let k = 0;
+  const result = args.map((a) => {
+    if (a instanceof Array) return a;
+    if (typeof a === 'number' || typeof a === 'boolean') return array(a, dt);
+    return converted[k++]!;
+  });
+  return result.map((a) => astype(a, dt!));
+}
+
+export function broadcastTo(a: Array, shape: readonly number[], stream?: StreamOrDevice | null): Array {
+  if (shapeEqual(a.shape, shape)) return a;
+  broadcastShapes('broadcastTo', a.shape, shape);
+  if (a.ndim > shape.length || !shapeEqual(broadcastShapes('broadcastTo', a.shape, shape), shape)) {
+    throw new Error(`broadcastTo: cannot broadcast shape ${fmtShape(a.shape)} to ${fmtShape(shape)}`);
+  }
+  return node('broadcastTo', [a], { shape: shape.slice() }, stream);
+}
+
+/** Broadcasts arrays to their common shape. */
+export function broadcastArgs(fn: string, arrays: readonly Array[], stream?: StreamOrDevice | null): Array[] {
+  const shape = broadcastShapes(fn, ...arrays.map((a) => a.shape));
+  return arrays.map((a) => broadcastTo(a, shape, stream));
+}
+
+export function isScalarShape(a: Array): boolean {
+  return shapeSize(a.shape) === 1 && a.ndim === 0;
+}

@@ -1,0 +1,80 @@
+/** Shape arithmetic shared by ops, rules and backends. Every check names the calling function. */
+
+export type Shape = readonly number[];
+
+export function shapeSize(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function shapeEqual(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function fmtShape(shape: Shape): string {
+  return `[${shape.join(',')}]`;
+}
+
+/** Row-major strides, in elements. */
+export function contiguousStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i]!;
+  }
+  return strides;
+}
+
+export function broadcastShapes(fn: string, ...shapes: Shape[]): number[] {
+  const ndim = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(ndim).fill(1);
+  for (const s of shapes) {
+    for (let i = 0; i < s.length; i++) {
+      const o = ndim - s.length + i;
+      const d = s[i]!;
+      if (d === out[o]) continue;
+      if (out[o] === 1) out[o] = d;
+      else if (d !== 1) {
+        throw new Error(`${fn}: shapes ${shapes.map(fmtShape).join(' and ')} cannot be broadcast together (${out[o]} != ${d} at axis ${o - ndim})`);
+      }
+    }
+  }
+  return out;
+}
+
+export function checkShape(fn: string, shape: unknown): number[] {
+  if (!globalThis.Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new Error(`${fn}: expected a shape (an array of non-negative integers), got ${JSON.stringify(shape)}`);
+  }
+  return shape.slice();
+}
+
+export function normalizeAxis(fn: string, axis: number, ndim: number): number {
+  if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
+    throw new Error(`${fn}: axis ${axis} is out of bounds for an array of dimension ${ndim}`);
+  }
+  return axis < 0 ? axis + ndim : axis;
+}
+
+/** Normalizes, sorts, and rejects repeats. `undefined` means all axes. */
+export function normalizeAxes(fn: string, axis: number | readonly number[] | undefined | null, ndim: number): number[] {
+  if (axis === undefined || axis === null) return [...Array(ndim).keys()];
+  const list = typeof axis === 'number' ? [axis] : [...axis];
+  const out = list.map((a) => normalizeAxis(fn, a, ndim)).sort((x, y) => x - y);
+  for (let i = 1; i < out.length; i++) {
+    if (out[i] === out[i - 1]) throw new Error(`${fn}: repeated axis ${out[i]} in ${JSON.stringify(list)}`);
+  }
+  return out;
+}
+
+/** A permutation is valid when it names every axis once. */
+export function checkPermutation(fn: string, perm: readonly number[], ndim: number): number[] {
+  if (perm.length !== ndim) {
+    throw new Error(`${fn}: axes ${JSON.stringify(perm)} do not match an array of dimension ${ndim}`);
+  }
+  const out = perm.map((a) => normalizeAxis(fn, a, ndim));
+  if (new Set(out).size !== ndim) throw new Error(`${fn}: repeated axis in ${JSON.stringify(perm)}`);
+  return out;
+}

@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+// Tests run against the TypeScript sources, so no build step sits between an edit and a test run.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@mlx-ts\/core$/, replacement: src('core') },
+      { find: /^@mlx-ts\/reference-backend$/, replacement: src('reference-backend') },
+      { find: /^@mlx-ts\/cpu-backend$/, replacement: src('cpu-backend') },
+      { find: /^@mlx-ts\/transforms$/, replacement: src('transforms') },
+      { find: /^@mlx-ts\/testing$/, replacement: src('testing') },
+      { find: /^mlx-ts$/, replacement: src('mlx-ts') },
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
