@@ -1,1 +1,250 @@
-export {};
+/**
+ * MLX's Array methods (`x.sum(1)`, `x.reshape(2, 3)`, `x.T`, ...), attached to the prototype.
+ * Each forwards to the op of the same name; the declaration block below types them.
+ */
+import { Array } from './array.js';
+import type { StreamOpt, StreamOrDevice } from './device.js';
+import { astype, type ArrayInput, type DtypeLike } from './ops/convert.js';
+import * as ew from './ops/elementwise.js';
+import { type AtUpdater, at, type IndexArg, index } from './ops/indexing.js';
+import { matmul } from './ops/linalg.js';
+import {
+  all,
+  any,
+  argmax,
+  argmin,
+  type ArgReduceArgs,
+  logsumexp,
+  max,
+  mean,
+  min,
+  prod,
+  type ReduceArgs,
+  std,
+  sum,
+  var as variance,
+  type VarArgs,
+} from './ops/reduction.js';
+import { cummax, cummin, cumprod, cumsum } from './ops/scan.js';
+import { flatten, moveaxis, reshape, split, squeeze, swapaxes, transpose } from './ops/shape.js';
+
+/** The parameters after the first (distributes over unions of tuples). */
+type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
+type ScanArgs = Tail<Parameters<typeof cumsum>>;
+type FlattenArgs = Tail<Parameters<typeof flatten>>;
+type SqueezeArgs = Tail<Parameters<typeof squeeze>>;
+type SplitRest = Tail<Tail<Parameters<typeof split>>>;
+type RoundArgs = Tail<Parameters<typeof ew.round>>;
+type ShapeList = readonly number[];
+
+declare module './array.js' {
+  interface Array {
+    /** The transpose (all axes reversed). */
+    readonly T: Array;
+    astype(dtype: DtypeLike, stream?: StreamOrDevice | StreamOpt | null): Array;
+    /** `x.reshape(2, 3)` or `x.reshape([2, 3])`; one dimension may be -1. */
+    reshape(...shape: (number | StreamOpt)[]): Array;
+    reshape(shape: ShapeList, opts?: StreamOpt): Array;
+    /** `x.transpose()`, `x.transpose(1, 0, 2)` or `x.transpose([1, 0, 2])`. */
+    transpose(...axes: (number | StreamOpt)[]): Array;
+    transpose(axes: ShapeList | null, opts?: StreamOpt): Array;
+    swapaxes(axis1: number, axis2: number, opts?: StreamOpt): Array;
+    moveaxis(source: number | ShapeList, destination: number | ShapeList, opts?: StreamOpt): Array;
+    flatten(...args: FlattenArgs): Array;
+    squeeze(...args: SqueezeArgs): Array;
+    split(indicesOrSections: number | ShapeList, ...args: SplitRest): Array[];
+
+    sum(...args: ReduceArgs): Array;
+    prod(...args: ReduceArgs): Array;
+    max(...args: ReduceArgs): Array;
+    min(...args: ReduceArgs): Array;
+    mean(...args: ReduceArgs): Array;
+    var(...args: VarArgs): Array;
+    std(...args: VarArgs): Array;
+    all(...args: ReduceArgs): Array;
+    any(...args: ReduceArgs): Array;
+    argmax(...args: ArgReduceArgs): Array;
+    argmin(...args: ArgReduceArgs): Array;
+    logsumexp(...args: ReduceArgs): Array;
+    cumsum(...args: ScanArgs): Array;
+    cumprod(...args: ScanArgs): Array;
+    cummax(...args: ScanArgs): Array;
+    cummin(...args: ScanArgs): Array;
+
+    abs(opts?: StreamOpt): Array;
+    negative(opts?: StreamOpt): Array;
+    exp(opts?: StreamOpt): Array;
+    log(opts?: StreamOpt): Array;
+    log1p(opts?: StreamOpt): Array;
+    log2(opts?: StreamOpt): Array;
+    log10(opts?: StreamOpt): Array;
+    sqrt(opts?: StreamOpt): Array;
+    rsqrt(opts?: StreamOpt): Array;
+    square(opts?: StreamOpt): Array;
+    reciprocal(opts?: StreamOpt): Array;
+    sin(opts?: StreamOpt): Array;
+    cos(opts?: StreamOpt): Array;
+    round(...args: RoundArgs): Array;
+
+    /** `x + b` (TypeScript has no operator overloading). */
+    add(b: ArrayInput, opts?: StreamOpt): Array;
+    subtract(b: ArrayInput, opts?: StreamOpt): Array;
+    multiply(b: ArrayInput, opts?: StreamOpt): Array;
+    divide(b: ArrayInput, opts?: StreamOpt): Array;
+    power(b: ArrayInput, opts?: StreamOpt): Array;
+    floorDivide(b: ArrayInput, opts?: StreamOpt): Array;
+    remainder(b: ArrayInput, opts?: StreamOpt): Array;
+    maximum(b: ArrayInput, opts?: StreamOpt): Array;
+    minimum(b: ArrayInput, opts?: StreamOpt): Array;
+    matmul(b: ArrayInput, opts?: StreamOpt): Array;
+    equal(b: ArrayInput, opts?: StreamOpt): Array;
+    notEqual(b: ArrayInput, opts?: StreamOpt): Array;
+    greater(b: ArrayInput, opts?: StreamOpt): Array;
+    greaterEqual(b: ArrayInput, opts?: StreamOpt): Array;
+    less(b: ArrayInput, opts?: StreamOpt): Array;
+    lessEqual(b: ArrayInput, opts?: StreamOpt): Array;
+
+    /** `x[...idx]`: see `index`. */
+    index(...idx: (IndexArg | StreamOpt)[]): Array;
+    /** `x.at[idx]`: functional updates, see `at`. */
+    at(...idx: IndexArg[]): AtUpdater;
+  }
+}
+
+function isOpts(x: unknown): x is StreamOpt {
+  return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
+}
+
+/** Splits `(...ints, opts?)` or `(list, opts?)` into the list and the options. */
+function listAndOpts(fn: string, args: readonly unknown[]): [readonly number[] | null | undefined, StreamOpt | undefined] {
+  let opts: StreamOpt | undefined;
+  let rest = args;
+  if (rest.length > 0 && isOpts(rest[rest.length - 1])) {
+    opts = rest[rest.length - 1] as StreamOpt;
+    rest = rest.slice(0, -1);
+  }
+  if (rest.length === 1 && (globalThis.Array.isArray(rest[0]) || rest[0] === null || rest[0] === undefined)) {
+    return [rest[0] as readonly number[] | null | undefined, opts];
+  }
+  if (!rest.every((v) => typeof v === 'number')) {
+    throw new Error(`${fn}: expected integers or one list of integers, got ${JSON.stringify(rest)}`);
+  }
+  return [rest.length === 0 ? undefined : (rest as number[]), opts];
+}
+
+const methods: Record<string, (this: Array, ...args: any[]) => unknown> = {
+  astype(dtype: DtypeLike, stream?: StreamOrDevice | StreamOpt | null) {
+    return astype(this, dtype, stream);
+  },
+  reshape(...args: unknown[]) {
+    const [shape, opts] = listAndOpts('reshape', args);
+    if (shape == null) throw new Error('reshape: expected a shape');
+    return reshape(this, shape, opts);
+  },
+  transpose(...args: unknown[]) {
+    const [axes, opts] = listAndOpts('transpose', args);
+    return opts ? transpose(this, axes ?? null, opts) : transpose(this, axes ?? null);
+  },
+  swapaxes(a1: number, a2: number, opts?: StreamOpt) {
+    return swapaxes(this, a1, a2, opts);
+  },
+  moveaxis(src: number | ShapeList, dst: number | ShapeList, opts?: StreamOpt) {
+    return moveaxis(this, src, dst, opts);
+  },
+  flatten(...args: FlattenArgs) {
+    return flatten(this, ...args);
+  },
+  squeeze(...args: SqueezeArgs) {
+    return squeeze(this, ...args);
+  },
+  split(indicesOrSections: number | ShapeList, ...args: SplitRest) {
+    return split(this, indicesOrSections, ...args);
+  },
+  sum(...args: ReduceArgs) {
+    return sum(this, ...args);
+  },
+  prod(...args: ReduceArgs) {
+    return prod(this, ...args);
+  },
+  max(...args: ReduceArgs) {
+    return max(this, ...args);
+  },
+  min(...args: ReduceArgs) {
+    return min(this, ...args);
+  },
+  mean(...args: ReduceArgs) {
+    return mean(this, ...args);
+  },
+  var(...args: VarArgs) {
+    return variance(this, ...args);
+  },
+  std(...args: VarArgs) {
+    return std(this, ...args);
+  },
+  all(...args: ReduceArgs) {
+    return all(this, ...args);
+  },
+  any(...args: ReduceArgs) {
+    return any(this, ...args);
+  },
+  argmax(...args: ArgReduceArgs) {
+    return argmax(this, ...args);
+  },
+  argmin(...args: ArgReduceArgs) {
+    return argmin(this, ...args);
+  },
+  logsumexp(...args: ReduceArgs) {
+    return logsumexp(this, ...args);
+  },
+  cumsum(...args: ScanArgs) {
+    return cumsum(this, ...args);
+  },
+  cumprod(...args: ScanArgs) {
+    return cumprod(this, ...args);
+  },
+  cummax(...args: ScanArgs) {
+    return cummax(this, ...args);
+  },
+  cummin(...args: ScanArgs) {
+    return cummin(this, ...args);
+  },
+  round(...args: RoundArgs) {
+    return ew.round(this, ...args);
+  },
+  index(...idx: (IndexArg | StreamOpt)[]) {
+    return index(this, ...idx);
+  },
+  at(...idx: IndexArg[]) {
+    return at(this, ...idx);
+  },
+  matmul(b: ArrayInput, opts?: StreamOpt) {
+    return matmul(this, b, opts);
+  },
+};
+
+for (const name of ['abs', 'negative', 'exp', 'log', 'log1p', 'log2', 'log10', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos'] as const) {
+  const f = ew[name] as (a: ArrayInput, opts?: StreamOpt) => Array;
+  methods[name] = function (this: Array, opts?: StreamOpt) {
+    return f(this, opts);
+  };
+}
+for (const name of [
+  'add', 'subtract', 'multiply', 'divide', 'power', 'floorDivide', 'remainder', 'maximum', 'minimum',
+  'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual',
+] as const) {
+  const f = ew[name] as (a: ArrayInput, b: ArrayInput, opts?: StreamOpt) => Array;
+  methods[name] = function (this: Array, b: ArrayInput, opts?: StreamOpt) {
+    return f(this, b, opts);
+  };
+}
+
+for (const [name, fn] of Object.entries(methods)) {
+  Object.defineProperty(Array.prototype, name, { value: fn, writable: true, configurable: true, enumerable: false });
+}
+Object.defineProperty(Array.prototype, 'T', {
+  get(this: Array): Array {
+    return transpose(this);
+  },
+  configurable: true,
+  enumerable: false,
+});

@@ -11,3 +11,7 @@ export * from './ir/registry.js';
 export * from './ops/index.js';
 export * as random from './random.js';
 import './array-methods.js';
+export * from './tree.js';
+export { vmapRules } from './ir/rules/vmap.js';
+export { jvpRules } from './ir/rules/jvp.js';
+export { vjpRules } from './ir/rules/vjp.js';

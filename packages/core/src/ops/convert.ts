@@ -4,7 +4,7 @@
  */
 import { Array, Storage } from '../array.js';
 import { backendFor } from '../backend.js';
-import { resolveStream, type StreamOrDevice } from '../device.js';
+import { Device, resolveStream, Stream, type StreamOpt, type StreamOrDevice } from '../device.js';
 import {
   bool,
   Dtype,
@@ -20,7 +20,7 @@ import {
   type DtypeName,
 } from '../dtype.js';
 import { node } from '../graph.js';
-import { broadcastShapes, fmtShape, shapeEqual, shapeSize } from '../shape.js';
+import { broadcastShapes, checkShape, fmtShape, shapeEqual, shapeSize } from '../shape.js';
 
 type ArrayLikeOf<T> = { readonly length: number; readonly [i: number]: T };
 export type Scalar = number | boolean;
@@ -132,7 +132,9 @@ export function array(value: ArrayInput, dtype?: DtypeLike | null, opts?: { stre
   throw new Error(`${fn}: expected a number, boolean, nested array, typed array or Array, got ${describe(value)}`);
 }
 
-export function astype(a: Array, dtype: DtypeLike, stream?: StreamOrDevice | null): Array {
+export function astype(x: ArrayInput, dtype: DtypeLike, stream?: StreamOrDevice | StreamOpt | null): Array {
+  const a = x instanceof Array ? x : toArray('astype', x);
+  if (stream && !(stream instanceof Stream) && !(stream instanceof Device)) stream = stream.stream;
   const dt = toDtype(dtype, 'astype');
   if (a.dtype === dt) return a;
   return node('astype', [a], { dtype: dt }, stream);
@@ -159,7 +161,7 @@ function scalarDtype(x: Scalar, partner: Dtype): Dtype {
 }
 
 /** Converts the arguments of a multi-input op and promotes them to one dtype (arrays decide, scalars are weak). */
-export function promoteArgs(fn: string, args: readonly ArrayInput[]): Array[] {
+export function promoteArgs(fn: string, args: readonly ArrayInput[], stream?: StreamOrDevice | null): Array[] {
   const arrays = args.filter((a): a is Array => a instanceof Array);
   let dt: Dtype | undefined;
   for (const a of arrays) dt = dt ? promoteTypes(dt, a.dtype) : a.dtype;
@@ -179,13 +181,16 @@ export function promoteArgs(fn: string, args: readonly ArrayInput[]): Array[] {
   let k = 0;
   const result = args.map((a) => {
     if (a instanceof Array) return a;
-    if (typeof a === 'number' || typeof a === 'boolean') return array(a, dt);
+    if (typeof a === 'number' || typeof a === 'boolean') return array(a, dt, stream ? { stream } : undefined);
     return converted[k++]!;
   });
-  return result.map((a) => astype(a, dt!));
+  return result.map((a) => astype(a, dt!, stream));
 }
 
-export function broadcastTo(a: Array, shape: readonly number[], stream?: StreamOrDevice | null): Array {
+export function broadcastTo(x: ArrayInput, shape: readonly number[], stream?: StreamOrDevice | StreamOpt | null): Array {
+  const a = toArray('broadcastTo', x);
+  if (stream && !(stream instanceof Stream) && !(stream instanceof Device)) stream = stream.stream;
+  checkShape('broadcastTo', shape);
   if (shapeEqual(a.shape, shape)) return a;
   broadcastShapes('broadcastTo', a.shape, shape);
   if (a.ndim > shape.length || !shapeEqual(broadcastShapes('broadcastTo', a.shape, shape), shape)) {
@@ -202,4 +207,50 @@ export function broadcastArgs(fn: string, arrays: readonly Array[], stream?: Str
 
 export function isScalarShape(a: Array): boolean {
   return shapeSize(a.shape) === 1 && a.ndim === 0;
+}
+
+/** Optional arguments of an op: positionally (then an optional trailing `{ stream }`), or as one options object. */
+export type OptArgs<P extends unknown[], O> = [...P, StreamOpt?] | [O];
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * @internal Reads an op's optional arguments given positionally in `names` order, as one options object
+ * with those names (and `stream`), or both (positional first, like Python keywords after positionals).
+ * `undefined` positionals count as not given.
+ */
+export function parseOpts<K extends string>(
+  fn: string,
+  rest: readonly unknown[],
+  names: readonly K[],
+): { [P in K]?: any } & { stream?: StreamOrDevice | null } {
+  const out: Record<string, unknown> = {};
+  let n = rest.length;
+  while (n > 0 && rest[n - 1] === undefined) n--;
+  for (let i = 0; i < n; i++) {
+    const v = rest[i];
+    if (isPlainObject(v)) {
+      if (i !== n - 1) throw new Error(`${fn}: an options object must be the last argument`);
+      for (const [k, val] of Object.entries(v)) {
+        if (k !== 'stream' && !(names as readonly string[]).includes(k)) {
+          throw new Error(`${fn}: unknown option '${k}' (expected ${[...names, 'stream'].join(', ')})`);
+        }
+        if (val === undefined) continue;
+        if (k in out) throw new Error(`${fn}: '${k}' was given both positionally and as an option`);
+        out[k] = val;
+      }
+    } else if (i === n - 1 && (v instanceof Stream || v instanceof Device)) {
+      out.stream = v;
+    } else {
+      if (i >= names.length) {
+        throw new Error(`${fn}: expected at most ${names.length} optional argument${names.length === 1 ? '' : 's'} (${names.join(', ')}) and an options object, got ${describe(v)} as argument ${i + 2}`);
+      }
+      if (v !== undefined) out[names[i]!] = v;
+    }
+  }
+  return out as { [P in K]?: any } & { stream?: StreamOrDevice | null };
 }

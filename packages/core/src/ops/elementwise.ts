@@ -1,1 +1,381 @@
-export {};
+/**
+ * Elementwise ops. Each converts its arguments (arrays, JS scalars, nested arrays), promotes them
+ * with MLX's weak scalar typing, broadcasts, and casts integers to float32 before float math, so a
+ * kernel only sees what its primitive's contract promises.
+ */
+import { Array } from '../array.js';
+import type { StreamOpt, StreamOrDevice } from '../device.js';
+import { bool, dtypeLimits, floatResult } from '../dtype.js';
+import { node } from '../graph.js';
+import type { BinaryPredicate, BinarySameDtype, UnarySameDtype } from '../ir/primitives.js';
+import { array, type ArrayInput, astype, broadcastArgs, broadcastTo, type OptArgs, parseOpts, promoteArgs, toArray } from './convert.js';
+
+type Stream = StreamOrDevice | null | undefined;
+
+function streamOf(fn: string, opts: StreamOpt | undefined): Stream {
+  return opts === undefined ? undefined : parseOpts(fn, [opts], []).stream;
+}
+
+function binaryArgs(fn: string, a: ArrayInput, b: ArrayInput, s: Stream): [Array, Array] {
+  const [x, y] = promoteArgs(fn, [a, b], s);
+  const [bx, by] = broadcastArgs(fn, [x!, y!], s);
+  return [bx!, by!];
+}
+
+function binary(fn: string, prim: BinarySameDtype, a: ArrayInput, b: ArrayInput, opts: StreamOpt | undefined, float = false): Array {
+  const s = streamOf(fn, opts);
+  let [x, y] = binaryArgs(fn, a, b, s);
+  if (float && !x.dtype.isFloating) {
+    const dt = floatResult(x.dtype);
+    x = astype(x, dt, s);
+    y = astype(y, dt, s);
+  }
+  return node(prim, [x, y], {}, s);
+}
+
+function compare(fn: string, prim: BinaryPredicate, a: ArrayInput, b: ArrayInput, opts: StreamOpt | undefined): Array {
+  const s = streamOf(fn, opts);
+  const [x, y] = binaryArgs(fn, a, b, s);
+  return node(prim, [x, y], {}, s);
+}
+
+function unaryFloat(fn: string, prim: UnarySameDtype, a: ArrayInput, opts: StreamOpt | undefined): Array {
+  const s = streamOf(fn, opts);
+  const x = toArray(fn, a);
+  return node(prim, [astype(x, floatResult(x.dtype), s)], {}, s);
+}
+
+function unarySame(fn: string, prim: UnarySameDtype, a: ArrayInput, opts: StreamOpt | undefined): Array {
+  const s = streamOf(fn, opts);
+  return node(prim, [toArray(fn, a)], {}, s);
+}
+
+function constant(value: number | boolean, like: Array, dtype = like.dtype, s?: Stream): Array {
+  return broadcastTo(array(value, dtype, s ? { stream: s } : undefined), like.shape, s);
+}
+
+// ---- arithmetic ----------------------------------------------------------------------------
+
+export function add(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return binary('add', 'add', a, b, opts);
+}
+export function subtract(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return binary('subtract', 'subtract', a, b, opts);
+}
+export function multiply(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return binary('multiply', 'multiply', a, b, opts);
+}
+/** True division: integer inputs give float32, as in MLX. */
+export function divide(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return binary('divide', 'divide', a, b, opts, true);
+}
+/** Elementwise power; integers stay integers (a negative integer exponent gives 0 except for bases 1 and -1). */
+export function power(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return binary('power', 'power', a, b, opts);
+}
+export function arctan2(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return binary('arctan2', 'arctan2', a, b, opts, true);
+}
+/** Elementwise maximum; NaN propagates. */
+export function maximum(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return binary('maximum', 'maximum', a, b, opts);
+}
+/** Elementwise minimum; NaN propagates. */
+export function minimum(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return binary('minimum', 'minimum', a, b, opts);
+}
+/** Python's `//`: floor(a / b), integers stay integers. */
+export function floorDivide(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return binary('floorDivide', 'floorDivide', a, b, opts);
+}
+/** Python's `%`: the result has the sign of the divisor. */
+export function remainder(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return binary('remainder', 'remainder', a, b, opts);
+}
+/** `log(exp(a) + exp(b))`, computed stably. */
+export function logaddexp(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  const fn = 'logaddexp';
+  const s = streamOf(fn, opts);
+  let [x, y] = binaryArgs(fn, a, b, s);
+  const dt = floatResult(x.dtype);
+  x = astype(x, dt, s);
+  y = astype(y, dt, s);
+  const o = { stream: s ?? undefined };
+  const m = maximum(x, y, o);
+  // Where both are the same infinity, |x - y| is NaN: take m itself.
+  const d = negative(abs(subtract(x, y, o), o), o);
+  const out = add(m, log1p(exp(d, o), o), o);
+  return where(equal(x, y, o), add(x, Math.LN2, o), out, o);
+}
+
+export function negative(a: ArrayInput, opts?: StreamOpt): Array {
+  const fn = 'negative';
+  const x = toArray(fn, a);
+  if (x.dtype === bool) throw new Error(`${fn}: not supported for bool arrays; use logicalNot instead`);
+  return node('negative', [x], {}, streamOf(fn, opts));
+}
+/** Absolute value; keeps the dtype (bool and unsigned inputs are returned as they are). */
+export function abs(a: ArrayInput, opts?: StreamOpt): Array {
+  const fn = 'abs';
+  const x = toArray(fn, a);
+  if (x.dtype === bool || x.dtype.kind === 'uint') return x;
+  return node('abs', [x], {}, streamOf(fn, opts));
+}
+/** -1, 0 or 1 in the input's dtype; sign(NaN) is NaN; bool inputs are returned as they are. */
+export function sign(a: ArrayInput, opts?: StreamOpt): Array {
+  const fn = 'sign';
+  const x = toArray(fn, a);
+  if (x.dtype === bool) return x;
+  return node('sign', [x], {}, streamOf(fn, opts));
+}
+export function square(a: ArrayInput, opts?: StreamOpt): Array {
+  return unarySame('square', 'square', a, opts);
+}
+export function reciprocal(a: ArrayInput, opts?: StreamOpt): Array {
+  const fn = 'reciprocal';
+  const s = streamOf(fn, opts);
+  const x = toArray(fn, a);
+  const dt = floatResult(x.dtype);
+  return node('divide', [constant(1, x, dt, s), astype(x, dt, s)], {}, s);
+}
+
+// ---- float math ----------------------------------------------------------------------------
+
+export function exp(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('exp', 'exp', a, opts);
+}
+export function expm1(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('expm1', 'expm1', a, opts);
+}
+export function log(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('log', 'log', a, opts);
+}
+export function log1p(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('log1p', 'log1p', a, opts);
+}
+/** Base-2 logarithm (computed as log(a) / ln 2). */
+export function log2(a: ArrayInput, opts?: StreamOpt): Array {
+  const s = streamOf('log2', opts);
+  const l = unaryFloat('log2', 'log', a, opts);
+  return node('divide', [l, constant(Math.LN2, l, l.dtype, s)], {}, s);
+}
+/** Base-10 logarithm (computed as log(a) / ln 10). */
+export function log10(a: ArrayInput, opts?: StreamOpt): Array {
+  const s = streamOf('log10', opts);
+  const l = unaryFloat('log10', 'log', a, opts);
+  return node('divide', [l, constant(Math.LN10, l, l.dtype, s)], {}, s);
+}
+export function sin(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('sin', 'sin', a, opts);
+}
+export function cos(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('cos', 'cos', a, opts);
+}
+export function tan(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('tan', 'tan', a, opts);
+}
+export function tanh(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('tanh', 'tanh', a, opts);
+}
+export function sinh(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('sinh', 'sinh', a, opts);
+}
+export function cosh(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('cosh', 'cosh', a, opts);
+}
+export function arcsin(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('arcsin', 'arcsin', a, opts);
+}
+export function arccos(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('arccos', 'arccos', a, opts);
+}
+export function arctan(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('arctan', 'arctan', a, opts);
+}
+export function arcsinh(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('arcsinh', 'arcsinh', a, opts);
+}
+export function arccosh(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('arccosh', 'arccosh', a, opts);
+}
+export function arctanh(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('arctanh', 'arctanh', a, opts);
+}
+export function sqrt(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('sqrt', 'sqrt', a, opts);
+}
+export function rsqrt(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('rsqrt', 'rsqrt', a, opts);
+}
+export function sigmoid(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('sigmoid', 'sigmoid', a, opts);
+}
+export function erf(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('erf', 'erf', a, opts);
+}
+export function erfinv(a: ArrayInput, opts?: StreamOpt): Array {
+  return unaryFloat('erfinv', 'erfinv', a, opts);
+}
+/** Radians to degrees. */
+export function degrees(a: ArrayInput, opts?: StreamOpt): Array {
+  const s = streamOf('degrees', opts);
+  const x = toArray('degrees', a);
+  const dt = floatResult(x.dtype);
+  return node('multiply', [astype(x, dt, s), constant(180 / Math.PI, x, dt, s)], {}, s);
+}
+/** Degrees to radians. */
+export function radians(a: ArrayInput, opts?: StreamOpt): Array {
+  const s = streamOf('radians', opts);
+  const x = toArray('radians', a);
+  const dt = floatResult(x.dtype);
+  return node('multiply', [astype(x, dt, s), constant(Math.PI / 180, x, dt, s)], {}, s);
+}
+
+// ---- rounding ------------------------------------------------------------------------------
+
+/** Floor; integer and bool inputs are returned as they are. */
+export function floor(a: ArrayInput, opts?: StreamOpt): Array {
+  const x = toArray('floor', a);
+  return x.dtype.isFloating ? node('floor', [x], {}, streamOf('floor', opts)) : x;
+}
+/** Ceiling; integer and bool inputs are returned as they are. */
+export function ceil(a: ArrayInput, opts?: StreamOpt): Array {
+  const x = toArray('ceil', a);
+  return x.dtype.isFloating ? node('ceil', [x], {}, streamOf('ceil', opts)) : x;
+}
+/** Rounds half to even, to `decimals` places (as MLX: scale, round, unscale, in the input's dtype). */
+export function round(a: ArrayInput, decimals?: number | ({ decimals?: number } & StreamOpt), opts?: StreamOpt): Array {
+  const fn = 'round';
+  const x = toArray(fn, a);
+  const o = parseOpts(fn, [decimals, opts], ['decimals']);
+  const d = o.decimals ?? 0;
+  if (!Number.isInteger(d)) throw new Error(`${fn}: expected decimals to be an integer, got ${String(d)}`);
+  const s = o.stream;
+  if (d === 0) return x.dtype.isFloating ? node('round', [x], {}, s) : x;
+  const dt = floatResult(x.dtype);
+  const xf = astype(x, dt, s);
+  const scale = constant(10 ** Math.abs(d), xf, dt, s);
+  // Dividing by 10^-d (rather than multiplying by it) keeps 10^d exact for negative d too.
+  const scaled = node(d > 0 ? 'multiply' : 'divide', [xf, scale], {}, s);
+  const r = node(d > 0 ? 'divide' : 'multiply', [node('round', [scaled], {}, s), scale], {}, s);
+  return astype(r, x.dtype, s);
+}
+
+/** `clip(a, aMin, aMax)`: either bound may be null (not both). */
+export function clip(a: ArrayInput, aMin: ArrayInput | null | undefined, aMax: ArrayInput | null | undefined, opts?: StreamOpt): Array {
+  const fn = 'clip';
+  if (aMin == null && aMax == null) throw new Error(`${fn}: at most one of aMin and aMax may be null`);
+  const s = streamOf(fn, opts);
+  const o = { stream: s ?? undefined };
+  let r: Array = toArray(fn, a);
+  if (aMin != null) r = binary(fn, 'maximum', r, aMin, o);
+  if (aMax != null) r = binary(fn, 'minimum', r, aMax, o);
+  return r;
+}
+
+// ---- selection and comparison --------------------------------------------------------------
+
+/** `where(condition, x, y)`: x where condition is true, else y; all three broadcast, x and y promote. */
+export function where(condition: ArrayInput, x: ArrayInput, y: ArrayInput, opts?: StreamOpt): Array {
+  const fn = 'where';
+  const s = streamOf(fn, opts);
+  const c = astype(toArray(fn, condition), bool, s);
+  const [a, b] = promoteArgs(fn, [x, y], s);
+  const [bc, ba, bb] = broadcastArgs(fn, [c, a!, b!], s);
+  return node('where', [bc!, ba!, bb!], {}, s);
+}
+
+export function equal(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return compare('equal', 'equal', a, b, opts);
+}
+export function notEqual(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return compare('notEqual', 'notEqual', a, b, opts);
+}
+export function greater(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return compare('greater', 'greater', a, b, opts);
+}
+export function greaterEqual(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return compare('greaterEqual', 'greaterEqual', a, b, opts);
+}
+export function less(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return compare('less', 'less', a, b, opts);
+}
+export function lessEqual(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return compare('lessEqual', 'lessEqual', a, b, opts);
+}
+
+function logical(fn: string, prim: 'logicalAnd' | 'logicalOr', a: ArrayInput, b: ArrayInput, opts: StreamOpt | undefined): Array {
+  const s = streamOf(fn, opts);
+  const x = astype(toArray(fn, a), bool, s);
+  const y = astype(toArray(fn, b), bool, s);
+  const [bx, by] = broadcastArgs(fn, [x, y], s);
+  return node(prim, [bx!, by!], {}, s);
+}
+export function logicalAnd(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return logical('logicalAnd', 'logicalAnd', a, b, opts);
+}
+export function logicalOr(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return logical('logicalOr', 'logicalOr', a, b, opts);
+}
+export function logicalNot(a: ArrayInput, opts?: StreamOpt): Array {
+  const s = streamOf('logicalNot', opts);
+  return node('logicalNot', [astype(toArray('logicalNot', a), bool, s)], {}, s);
+}
+
+// ---- predicates ----------------------------------------------------------------------------
+
+export function isnan(a: ArrayInput, opts?: StreamOpt): Array {
+  const s = streamOf('isnan', opts);
+  const x = toArray('isnan', a);
+  return x.dtype.isFloating ? node('isnan', [x], {}, s) : constant(false, x, bool, s);
+}
+export function isinf(a: ArrayInput, opts?: StreamOpt): Array {
+  const s = streamOf('isinf', opts);
+  const x = toArray('isinf', a);
+  return x.dtype.isFloating ? node('isinf', [x], {}, s) : constant(false, x, bool, s);
+}
+export function isposinf(a: ArrayInput, opts?: StreamOpt): Array {
+  const s = streamOf('isposinf', opts);
+  const x = toArray('isposinf', a);
+  return x.dtype.isFloating ? node('equal', [x, constant(Infinity, x, x.dtype, s)], {}, s) : constant(false, x, bool, s);
+}
+export function isneginf(a: ArrayInput, opts?: StreamOpt): Array {
+  const s = streamOf('isneginf', opts);
+  const x = toArray('isneginf', a);
+  return x.dtype.isFloating ? node('equal', [x, constant(-Infinity, x, x.dtype, s)], {}, s) : constant(false, x, bool, s);
+}
+export function isfinite(a: ArrayInput, opts?: StreamOpt): Array {
+  const s = streamOf('isfinite', opts);
+  const x = toArray('isfinite', a);
+  if (!x.dtype.isFloating) return constant(true, x, bool, s);
+  const bad = node('logicalOr', [node('isinf', [x], {}, s), node('isnan', [x], {}, s)], {}, s);
+  return node('logicalNot', [bad], {}, s);
+}
+
+export interface NanToNumOpts {
+  nan?: number;
+  posinf?: number | null;
+  neginf?: number | null;
+  stream?: StreamOrDevice | null;
+}
+
+/** `nanToNum(a, nan=0, posinf?, neginf?)`: replaces NaN and infinities (by default with the dtype's finite extremes). */
+export function nanToNum(a: ArrayInput, ...args: OptArgs<[nan?: number, posinf?: number | null, neginf?: number | null], NanToNumOpts>): Array {
+  const fn = 'nanToNum';
+  const x = toArray(fn, a);
+  const o = parseOpts(fn, args, ['nan', 'posinf', 'neginf']);
+  if (!x.dtype.isFloating) return x;
+  const s = o.stream;
+  const lim = dtypeLimits(x.dtype);
+  let r = node('where', [node('isnan', [x], {}, s), constant(o.nan ?? 0, x, x.dtype, s), x], {}, s);
+  r = node('where', [node('equal', [x, constant(Infinity, x, x.dtype, s)], {}, s), constant(o.posinf ?? lim.max, x, x.dtype, s), r], {}, s);
+  r = node('where', [node('equal', [x, constant(-Infinity, x, x.dtype, s)], {}, s), constant(o.neginf ?? lim.min, x, x.dtype, s), r], {}, s);
+  return r;
+}
+
+/** The input, with no gradient flowing back through it. */
+export function stopGradient(a: ArrayInput, opts?: StreamOpt): Array {
+  return node('stopGradient', [toArray('stopGradient', a)], {}, streamOf('stopGradient', opts));
+}
+
+export { astype };

@@ -1,1 +1,55 @@
-export {};
+/**
+ * `mx.eval` and `mx.asyncEval`: evaluate arrays and pytrees of arrays (nested JS arrays and plain
+ * objects). Leaves that are not Arrays are ignored, as in MLX.
+ */
+import { Array } from '../array.js';
+import { asyncEvalArrays, evalArrays } from '../eval.js';
+
+/** Collects the Arrays of a pytree (JS arrays, plain objects, Maps), depth-first, each once. */
+function collect(args: readonly unknown[]): Array[] {
+  const out: Array[] = [];
+  const seenArrays = new Set<Array>();
+  const seenContainers = new Set<object>();
+  const stack: unknown[] = [...args].reverse();
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (x instanceof Array) {
+      if (!seenArrays.has(x)) {
+        seenArrays.add(x);
+        out.push(x);
+      }
+      continue;
+    }
+    if (typeof x !== 'object' || x === null || seenContainers.has(x)) continue;
+    if (globalThis.Array.isArray(x)) {
+      seenContainers.add(x);
+      for (let i = x.length - 1; i >= 0; i--) stack.push(x[i]);
+    } else if (x instanceof Map) {
+      seenContainers.add(x);
+      const vals = [...x.values()];
+      for (let i = vals.length - 1; i >= 0; i--) stack.push(vals[i]);
+    } else {
+      const proto = Object.getPrototypeOf(x);
+      if (proto !== Object.prototype && proto !== null) continue; // class instances are leaves
+      seenContainers.add(x);
+      const vals = Object.values(x);
+      for (let i = vals.length - 1; i >= 0; i--) stack.push(vals[i]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Evaluates the given arrays, and every array in the given pytrees, now. Exported as `eval`
+ * (`mx.eval(loss, model.parameters())`).
+ */
+export function evalFn(...args: unknown[]): void {
+  evalArrays(collect(args));
+}
+
+/** Evaluates like `eval`, on a backend worker thread where the backend has one; resolves when done. */
+export function asyncEval(...args: unknown[]): Promise<void> {
+  return asyncEvalArrays(collect(args));
+}
+
+export { evalFn as eval };

@@ -1,0 +1,514 @@
+/**
+ * Forward-mode rules (MLX's `Primitive::jvp`): the tangent of a primitive's output from the
+ * tangents of its inputs (`null`: that input's tangent is zero).
+ *
+ * Rules build nodes directly (`node` from graph.ts) and keep the kernel contracts of DESIGN.md
+ * (inputs of one shape and dtype, floating inputs to float math), so they never depend on how the
+ * public ops promote and broadcast. Every node they build is itself a primitive with rules, so
+ * rules are differentiable: `grad(grad(f))`, `jvp(grad(f))` work to any depth.
+ *
+ * The small op layer `ad` below is shared with the VJP rules (vjp.ts).
+ *
+ * Piecewise-constant primitives (comparisons, floor, ceil, round, sign, floorDivide, argmax,
+ * argsort, isnan, ...) have zero tangents, as in JAX and MLX. Primitives with integer outputs
+ * (argmax, randomBits, ...) have no tangent at all: the transforms never ask (an integer array's
+ * tangent is structurally zero, JAX's float0); their rules here return zeros.
+ */
+import type { Array } from '../../array.js';
+import { type Dtype, float32, int32 } from '../../dtype.js';
+import { node } from '../../graph.js';
+import { array } from '../../ops/convert.js';
+import { broadcastShapes, shapeEqual, shapeSize } from '../../shape.js';
+import {
+  argReductions,
+  binaryPredicate,
+  type Params,
+  type Primitive,
+  type ScanParams,
+  type ScatterMode,
+  unaryPredicate,
+} from '../primitives.js';
+import type { JvpRule, JvpTable } from '../rules.js';
+
+// ---------------------------------------------------------------------------------------------
+// `ad`: the few ops the rules need, on nodes, keeping the kernel contracts.
+// ---------------------------------------------------------------------------------------------
+
+type Num = Array | number;
+
+const iota = (n: number): number[] => [...globalThis.Array(n).keys()];
+
+/** A constant of `dtype` and `shape` (a broadcast view of one element). */
+export function full(shape: readonly number[], value: number | boolean, dtype: Dtype): Array {
+  const s = array(value, dtype);
+  return shape.length === 0 ? s : node('broadcastTo', [s], { shape: shape.slice() });
+}
+export const zerosLike = (a: { shape: readonly number[]; dtype: Dtype }): Array => full(a.shape, 0, a.dtype);
+export const onesLike = (a: { shape: readonly number[]; dtype: Dtype }): Array => full(a.shape, 1, a.dtype);
+
+function broadcastTo(a: Array, shape: readonly number[]): Array {
+  return shapeEqual(a.shape, shape) ? a : node('broadcastTo', [a], { shape: shape.slice() });
+}
+function reshape(a: Array, shape: readonly number[]): Array {
+  return shapeEqual(a.shape, shape) ? a : node('reshape', [a], { shape: shape.slice() });
+}
+function transpose(a: Array, perm: readonly number[]): Array {
+  return perm.every((p, i) => p === i) ? a : node('transpose', [a], { perm: perm.slice() });
+}
+function astype(a: Array, dtype: Dtype): Array {
+  return a.dtype === dtype ? a : node('astype', [a], { dtype });
+}
+/** Two operands of a binary node: numbers take the array's dtype, shapes broadcast. */
+function pair(a: Num, b: Num): [Array, Array] {
+  if (typeof a === 'number' && typeof b === 'number') throw new Error('ad: internal error: two scalars');
+  const like = (typeof a === 'number' ? b : a) as Array;
+  const A = typeof a === 'number' ? array(a, like.dtype) : a;
+  const B = typeof b === 'number' ? array(b, like.dtype) : b;
+  if (A.dtype !== B.dtype) throw new Error(`ad: internal error: dtypes ${A.dtype.name} and ${B.dtype.name} mixed in a rule`);
+  if (shapeEqual(A.shape, B.shape)) return [A, B];
+  const shape = broadcastShapes('ad', A.shape, B.shape);
+  return [broadcastTo(A, shape), broadcastTo(B, shape)];
+}
+function binary(prim: Primitive, a: Num, b: Num): Array {
+  const [A, B] = pair(a, b);
+  return node(prim, [A, B], {} as never);
+}
+function unary(prim: Primitive, a: Array): Array {
+  return node(prim, [a], {} as never);
+}
+
+export const ad = {
+  full,
+  zerosLike,
+  onesLike,
+  broadcastTo,
+  reshape,
+  transpose,
+  astype,
+  add: (a: Num, b: Num) => binary('add', a, b),
+  subtract: (a: Num, b: Num) => binary('subtract', a, b),
+  multiply: (a: Num, b: Num) => binary('multiply', a, b),
+  divide: (a: Num, b: Num) => binary('divide', a, b),
+  power: (a: Num, b: Num) => binary('power', a, b),
+  floorDivide: (a: Num, b: Num) => binary('floorDivide', a, b),
+  equal: (a: Num, b: Num) => binary('equal', a, b),
+  greater: (a: Num, b: Num) => binary('greater', a, b),
+  less: (a: Num, b: Num) => binary('less', a, b),
+  greaterEqual: (a: Num, b: Num) => binary('greaterEqual', a, b),
+  logicalAnd: (a: Array, b: Array) => binary('logicalAnd', a, b),
+  negative: (a: Array) => unary('negative', a),
+  square: (a: Array) => unary('square', a),
+  sqrt: (a: Array) => unary('sqrt', a),
+  rsqrt: (a: Array) => unary('rsqrt', a),
+  exp: (a: Array) => unary('exp', a),
+  log: (a: Array) => unary('log', a),
+  sin: (a: Array) => unary('sin', a),
+  cos: (a: Array) => unary('cos', a),
+  sinh: (a: Array) => unary('sinh', a),
+  cosh: (a: Array) => unary('cosh', a),
+  sign: (a: Array) => unary('sign', a),
+  /** where(cond, a, b): numbers take the other branch's dtype; shapes broadcast. */
+  where(c: Array, a: Num, b: Num): Array {
+    const [A, B] = pair(a, b);
+    const shape = broadcastShapes('ad', c.shape, A.shape);
+    return node('where', [broadcastTo(c, shape), broadcastTo(A, shape), broadcastTo(B, shape)], {});
+  },
+  /** Sum over `axes`, keeping them as size 1 (the primitive's form). */
+  sum(a: Array, axes: readonly number[]): Array {
+    return axes.length === 0 ? a : node('sum', [a], { axes: axes.slice() });
+  },
+  /** Sums `a` down to `shape` (the transpose of broadcasting `shape` to a's shape). */
+  sumTo(a: Array, shape: readonly number[]): Array {
+    if (shapeEqual(a.shape, shape)) return a;
+    const lead = a.ndim - shape.length;
+    const axes: number[] = [];
+    for (let i = 0; i < a.ndim; i++) if (i < lead || (shape[i - lead] === 1 && a.shape[i] !== 1)) axes.push(i);
+    return reshape(ad.sum(a, axes), shape);
+  },
+  scan(prim: 'cumsum' | 'cumprod' | 'cummax' | 'cummin', a: Array, p: ScanParams): Array {
+    return node(prim, [a], { axis: p.axis, reverse: p.reverse, inclusive: p.inclusive });
+  },
+  slice(a: Array, start: readonly number[], step: readonly number[], shape: readonly number[]): Array {
+    if (shapeEqual(a.shape, shape) && step.every((s) => s === 1)) return a;
+    return node('slice', [a], { start: start.slice(), step: step.slice(), shape: shape.slice() });
+  },
+  /** a[lo:hi] along one axis. */
+  sliceAxis(a: Array, axis: number, lo: number, hi: number): Array {
+    const start = a.shape.map((_, i) => (i === axis ? lo : 0));
+    const shape = a.shape.map((d, i) => (i === axis ? hi - lo : d));
+    return ad.slice(a, start, a.shape.map(() => 1), shape);
+  },
+  /** a reversed along one axis. */
+  reverse(a: Array, axis: number): Array {
+    const n = a.shape[axis]!;
+    if (n <= 1) return a;
+    const start = a.shape.map((_, i) => (i === axis ? n - 1 : 0));
+    const step = a.shape.map((_, i) => (i === axis ? -1 : 1));
+    return ad.slice(a, start, step, a.shape);
+  },
+  pad(a: Array, low: readonly number[], high: readonly number[], value = 0): Array {
+    if (low.every((v) => v === 0) && high.every((v) => v === 0)) return a;
+    return node('pad', [a], { low: low.slice(), high: high.slice(), value });
+  },
+  concatenate(xs: readonly Array[], axis: number): Array {
+    return xs.length === 1 ? xs[0]! : node('concatenate', xs.slice(), { axis });
+  },
+  gather: (a: Array, idx: Array, axis: number) => node('gather', [a, idx], { axis }),
+  gatherAxis: (a: Array, idx: Array, axis: number) => node('gatherAxis', [a, idx], { axis }),
+  scatter: (a: Array, idx: Array, upd: Array, axis: number, mode: ScatterMode) => node('scatter', [a, idx, upd], { axis, mode }),
+  scatterAxis: (a: Array, idx: Array, upd: Array, axis: number, mode: ScatterMode) => node('scatterAxis', [a, idx, upd], { axis, mode }),
+  matmul: (a: Array, b: Array) => node('matmul', [a, b], {}),
+  argsortNode: (a: Array, axis: number) => node('argsort', [a], { axis }),
+  /** Swaps the last two axes. */
+  mT(a: Array): Array {
+    const perm = iota(a.ndim);
+    perm[a.ndim - 1] = a.ndim - 2;
+    perm[a.ndim - 2] = a.ndim - 1;
+    return transpose(a, perm);
+  },
+  /** 0, 1, ..., n-1 along `axis`, broadcast to `shape`. */
+  iotaAlong(shape: readonly number[], axis: number, dtype: Dtype = int32): Array {
+    const n = shape[axis]!;
+    const r = node('arange', [], { start: 0, step: 1, n, dtype });
+    return broadcastTo(reshape(r, shape.map((d, i) => (i === axis ? n : 1))), shape);
+  },
+  /** Sum of a list of optional terms; zeros of `like` when all are absent. */
+  sumTerms(terms: readonly (Array | null)[], like: Array): Array {
+    let acc: Array | null = null;
+    for (const t of terms) if (t) acc = acc ? ad.add(acc, t) : t;
+    return acc ?? zerosLike(like);
+  },
+};
+
+/** The inverse permutation. */
+export function invertPerm(perm: readonly number[]): number[] {
+  const inv: number[] = new globalThis.Array(perm.length);
+  perm.forEach((p, i) => (inv[p] = i));
+  return inv;
+}
+
+/**
+ * For each element of `x`, the product of the other elements of its slice over `axes` (the exact
+ * derivative of `prod`, zeros included): exclusive cumprods from both ends, multiplied.
+ */
+export function productOfOthers(x: Array, axes: readonly number[]): Array {
+  if (shapeSize(x.shape) === 0 || axes.length === 0) return onesLike(x);
+  const kept = iota(x.ndim).filter((i) => !axes.includes(i));
+  const perm = [...kept, ...axes];
+  const xt = transpose(x, perm);
+  const keptShape = kept.map((i) => x.shape[i]!);
+  const r = axes.reduce((n, i) => n * x.shape[i]!, 1);
+  const flat = reshape(xt, [...keptShape, r]);
+  const last = keptShape.length;
+  const fwd = ad.scan('cumprod', flat, { axis: last, reverse: false, inclusive: false });
+  const bwd = ad.scan('cumprod', flat, { axis: last, reverse: true, inclusive: false });
+  const others = reshape(ad.multiply(fwd, bwd), xt.shape);
+  return transpose(others, invertPerm(perm));
+}
+
+/**
+ * Pieces of the exact cumprod derivative (zeros included). With z the first zero in scan order:
+ * `first` marks it, `xSafe` is x with every zero replaced by 1, `yPrime` is the cumprod of x with
+ * only the first zero replaced by 1.
+ */
+export function cumprodParts(x: Array, p: ScanParams): { first: Array; xSafe: Array; yPrime: Array } {
+  const zero = ad.equal(x, 0);
+  const before = ad.scan('cumsum', astype(zero, float32), { axis: p.axis, reverse: p.reverse, inclusive: false });
+  const first = ad.logicalAnd(zero, ad.equal(before, 0));
+  const xSafe = ad.where(zero, 1, x);
+  const yPrime = ad.scan('cumprod', ad.where(first, 1, x), p);
+  return { first, xSafe, yPrime };
+}
+
+/**
+ * For cummax/cummin: the index (along the axis) of the element each output position took its
+ * value from, and where there is one (an exclusive scan's first position has none).
+ */
+export function scanSourceIndex(prim: 'cummax' | 'cummin', x: Array, p: ScanParams, output: Array): { idx: Array; valid: Array } {
+  const inclusive = p.inclusive ? output : ad.scan(prim, x, { ...p, inclusive: true });
+  const mask = ad.equal(x, inclusive);
+  const n = x.shape[p.axis]!;
+  const pos = ad.iotaAlong(x.shape, p.axis, int32);
+  let src: Array;
+  let valid: Array;
+  if (!p.reverse) {
+    src = ad.scan('cummax', ad.where(mask, pos, -1), { axis: p.axis, reverse: false, inclusive: p.inclusive });
+    valid = ad.greaterEqual(src, 0);
+  } else {
+    src = ad.scan('cummin', ad.where(mask, pos, n), { axis: p.axis, reverse: true, inclusive: p.inclusive });
+    valid = ad.less(src, n);
+  }
+  return { idx: ad.where(valid, src, 0), valid };
+}
+
+/**
+ * Weights that split a derivative between the arguments of maximum/minimum: 1 to the strictly
+ * chosen one, 0.5 each on a tie (JAX's balanced rule, which central differences agree with).
+ */
+export function maxWeights(prim: 'maximum' | 'minimum', a: Array, b: Array): [Array, Array] {
+  const win = astype(prim === 'maximum' ? ad.greater(a, b) : ad.less(a, b), a.dtype);
+  const tie = astype(ad.equal(a, b), a.dtype);
+  const wa = ad.add(win, ad.multiply(tie, 0.5));
+  return [wa, ad.subtract(1, wa)];
+}
+
+/** Mask (as a's dtype) of the elements equal to their slice's reduced value, and the count per slice. */
+export function extremumMask(x: Array, y: Array, axes: readonly number[]): { mask: Array; count: Array } {
+  const mask = astype(ad.equal(x, broadcastTo(y, x.shape)), x.dtype);
+  return { mask, count: ad.sum(mask, axes) };
+}
+
+/**
+ * The derivative of each scatter-multiply update: a times the product of the other updates
+ * landing on the same position (exact with zeros among them).
+ */
+export function scatterMulOthers(
+  gatherFn: (a: Array, idx: Array) => Array,
+  scatterFn: (a: Array, idx: Array, u: Array, mode: ScatterMode) => Array,
+  a: Array,
+  idx: Array,
+  u: Array,
+): Array {
+  const zero = ad.equal(u, 0);
+  const zeros = scatterFn(zerosLike(a), idx, astype(zero, a.dtype), 'add');
+  const nonzeroProd = scatterFn(onesLike(a), idx, ad.where(zero, 1, u), 'multiply');
+  const z = gatherFn(zeros, idx);
+  const q = gatherFn(ad.multiply(a, nonzeroProd), idx);
+  const ifZero = ad.where(ad.equal(z, 1), q, 0);
+  const ifNonzero = ad.where(ad.equal(z, 0), ad.divide(q, ad.where(zero, 1, u)), 0);
+  return ad.where(zero, ifZero, ifNonzero);
+}
+
+/**
+ * For scatter `set` with duplicate indices (the last wins): which updates land, as a bool mask
+ * of the updates' shape.
+ */
+export function scatterSetWinners(
+  gatherFn: (a: Array, idx: Array) => Array,
+  scatterFn: (a: Array, idx: Array, u: Array, mode: ScatterMode) => Array,
+  a: Array,
+  idx: Array,
+  u: Array,
+): Array {
+  const ids = reshape(node('arange', [], { start: 0, step: 1, n: shapeSize(u.shape), dtype: int32 }), u.shape);
+  const landed = scatterFn(full(a.shape, -1, int32), idx, ids, 'set');
+  return ad.equal(gatherFn(landed, idx), ids);
+}
+
+/** The inverse of a normalized slice: `g` placed into zeros of `inShape` at the sliced positions. */
+export function unslice(g: Array, inShape: readonly number[], start: readonly number[], step: readonly number[]): Array {
+  if (shapeSize(g.shape) === 0) return full(inShape, 0, g.dtype);
+  let r = g;
+  for (let ax = 0; ax < inShape.length; ax++) {
+    const n = inShape[ax]!;
+    const m = r.shape[ax]!;
+    let s = step[ax]!;
+    let st = start[ax]!;
+    if (s < 0) {
+      r = ad.reverse(r, ax);
+      st = st + (m - 1) * s;
+      s = -s;
+    }
+    if (s > 1 && m > 1) {
+      // Interleave s-1 zeros after each element, then drop the trailing ones.
+      const before = r.shape.slice(0, ax + 1);
+      const after = r.shape.slice(ax + 1);
+      const expanded = reshape(r, [...before, 1, ...after]);
+      const low = expanded.shape.map(() => 0);
+      const high = expanded.shape.map((_, i) => (i === ax + 1 ? s - 1 : 0));
+      const spread = reshape(ad.pad(expanded, low, high), [...r.shape.slice(0, ax), m * s, ...after]);
+      r = ad.sliceAxis(spread, ax, 0, (m - 1) * s + 1);
+    }
+    const len = (m - 1) * s + 1;
+    const low = r.shape.map((_, i) => (i === ax ? st : 0));
+    const high = r.shape.map((_, i) => (i === ax ? n - st - len : 0));
+    r = ad.pad(r, low, high);
+  }
+  return r;
+}
+
+/** The error a rule throws for an argument with no derivative. */
+export function noDerivative(prim: string, arg: string, mode: 'JVP' | 'VJP'): Error {
+  return new Error(
+    `${prim}: cannot compute the ${mode} with respect to ${arg}, which has no derivative; ` +
+      `wrap it in stopGradient(...) (or build it from integers) to differentiate through the other arguments`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The JVP table.
+// ---------------------------------------------------------------------------------------------
+
+const zeroTangent: JvpRule<any> = (_p, _t, _params, output) => zerosLike(output);
+
+/** A unary rule `t * d(x, y)`. */
+function chain(d: (x: Array, y: Array) => Array): JvpRule<any> {
+  return ([x], [t], _p, y) => (t ? ad.multiply(t, d(x!, y)) : zerosLike(y));
+}
+/** A binary rule `ta * da(a, b, y) + tb * db(a, b, y)`. */
+function chain2(da: (a: Array, b: Array, y: Array) => Array, db: (a: Array, b: Array, y: Array) => Array): JvpRule<any> {
+  return ([a, b], [ta, tb], _p, y) =>
+    ad.sumTerms([ta ? ad.multiply(ta, da(a!, b!, y)) : null, tb ? ad.multiply(tb, db(a!, b!, y)) : null], y);
+}
+
+const tangentOr0 = (t: Array | null | undefined, like: Array): Array => t ?? zerosLike(like);
+
+const SQRT_PI = Math.sqrt(Math.PI);
+
+function table<K extends string, V>(keys: readonly K[], v: V): Record<K, V> {
+  return Object.fromEntries(keys.map((k) => [k, v])) as Record<K, V>;
+}
+
+type ScatterLike = 'scatter' | 'scatterAxis';
+function scatterFns(prim: ScatterLike, axis: number) {
+  const g = prim === 'scatter' ? ad.gather : ad.gatherAxis;
+  const s = prim === 'scatter' ? ad.scatter : ad.scatterAxis;
+  return {
+    gather: (a: Array, idx: Array) => g(a, idx, axis),
+    scatter: (a: Array, idx: Array, u: Array, mode: ScatterMode) => s(a, idx, u, axis, mode),
+  };
+}
+
+function scatterJvp(prim: ScatterLike): JvpRule<{ axis: number; mode: ScatterMode }> {
+  return ([a, idx, u], [ta, , tu], p, y) => {
+    const f = scatterFns(prim, p.axis);
+    switch (p.mode) {
+      case 'set':
+      case 'add':
+        return f.scatter(tangentOr0(ta, a!), idx!, tangentOr0(tu, u!), p.mode);
+      case 'multiply': {
+        const terms: (Array | null)[] = [];
+        if (ta) terms.push(ad.multiply(ta, f.scatter(onesLike(a!), idx!, u!, 'multiply')));
+        if (tu) terms.push(f.scatter(zerosLike(a!), idx!, ad.multiply(tu, scatterMulOthers(f.gather, f.scatter, a!, idx!, u!)), 'add'));
+        return ad.sumTerms(terms, y);
+      }
+      case 'maximum':
+      case 'minimum': {
+        const ma = astype(ad.equal(a!, y), y.dtype);
+        const mu = astype(ad.equal(u!, f.gather(y, idx!)), y.dtype);
+        const count = ad.add(ma, f.scatter(zerosLike(a!), idx!, mu, 'add'));
+        const terms: (Array | null)[] = [];
+        if (ta) terms.push(ad.multiply(ta, ma));
+        if (tu) terms.push(f.scatter(zerosLike(a!), idx!, ad.multiply(tu, mu), 'add'));
+        return ad.divide(ad.sumTerms(terms, y), count);
+      }
+    }
+  };
+}
+
+export const jvpRules: JvpTable = {
+  // Unary.
+  abs: chain((x) => ad.sign(x)),
+  negative: ([x], [t], _p, y) => (t ? ad.negative(t) : zerosLike(y)),
+  sign: zeroTangent,
+  square: chain((x) => ad.multiply(x, 2)),
+  floor: zeroTangent,
+  ceil: zeroTangent,
+  round: zeroTangent,
+  exp: chain((_x, y) => y),
+  log: ([x], [t], _p, y) => (t ? ad.divide(t, x!) : zerosLike(y)),
+  log1p: ([x], [t], _p, y) => (t ? ad.divide(t, ad.add(x!, 1)) : zerosLike(y)),
+  expm1: chain((_x, y) => ad.add(y, 1)),
+  sin: chain((x) => ad.cos(x)),
+  cos: chain((x) => ad.negative(ad.sin(x))),
+  tan: chain((_x, y) => ad.add(ad.square(y), 1)),
+  tanh: chain((_x, y) => ad.subtract(1, ad.square(y))),
+  sinh: chain((x) => ad.cosh(x)),
+  cosh: chain((x) => ad.sinh(x)),
+  arcsin: chain((x) => ad.rsqrt(ad.subtract(1, ad.square(x)))),
+  arccos: chain((x) => ad.negative(ad.rsqrt(ad.subtract(1, ad.square(x))))),
+  arctan: ([x], [t], _p, y) => (t ? ad.divide(t, ad.add(ad.square(x!), 1)) : zerosLike(y)),
+  arcsinh: chain((x) => ad.rsqrt(ad.add(ad.square(x), 1))),
+  arccosh: chain((x) => ad.rsqrt(ad.subtract(ad.square(x), 1))),
+  arctanh: ([x], [t], _p, y) => (t ? ad.divide(t, ad.subtract(1, ad.square(x!))) : zerosLike(y)),
+  sqrt: (_xs, [t], _p, y) => (t ? ad.divide(ad.multiply(t, 0.5), y) : zerosLike(y)),
+  rsqrt: chain((x, y) => ad.multiply(ad.divide(y, x), -0.5)),
+  sigmoid: chain((_x, y) => ad.multiply(y, ad.subtract(1, y))),
+  erf: chain((x) => ad.multiply(ad.exp(ad.negative(ad.square(x))), 2 / SQRT_PI)),
+  erfinv: chain((_x, y) => ad.multiply(ad.exp(ad.square(y)), SQRT_PI / 2)),
+  ...table(unaryPredicate, zeroTangent),
+  // Binary.
+  add: ([a, b], [ta, tb], _p, y) => (ta && tb ? ad.add(ta, tb) : (ta ?? tb ?? zerosLike(y))),
+  subtract: (_xs, [ta, tb], _p, y) => (ta && tb ? ad.subtract(ta, tb) : ta ? ta : tb ? ad.negative(tb) : zerosLike(y)),
+  multiply: chain2((_a, b) => b, (a) => a),
+  divide: ([, b], [ta, tb], _p, y) => {
+    // (ta - tb * y) / b
+    const num = ta && tb ? ad.subtract(ta, ad.multiply(tb, y)) : ta ? ta : tb ? ad.negative(ad.multiply(tb, y)) : null;
+    return num ? ad.divide(num, b!) : zerosLike(y);
+  },
+  power: chain2(
+    (a, b) => ad.where(ad.equal(b, 0), 0, ad.multiply(b, ad.power(a, ad.subtract(b, 1)))),
+    (a, _b, y) => ad.multiply(y, ad.log(ad.where(ad.equal(a, 0), 1, a))),
+  ),
+  arctan2: chain2(
+    (a, b) => ad.divide(b, ad.add(ad.square(a), ad.square(b))),
+    (a, b) => ad.negative(ad.divide(a, ad.add(ad.square(a), ad.square(b)))),
+  ),
+  maximum: ([a, b], [ta, tb], _p, y) => {
+    const [wa, wb] = maxWeights('maximum', a!, b!);
+    return ad.sumTerms([ta ? ad.multiply(ta, wa) : null, tb ? ad.multiply(tb, wb) : null], y);
+  },
+  minimum: ([a, b], [ta, tb], _p, y) => {
+    const [wa, wb] = maxWeights('minimum', a!, b!);
+    return ad.sumTerms([ta ? ad.multiply(ta, wa) : null, tb ? ad.multiply(tb, wb) : null], y);
+  },
+  floorDivide: zeroTangent,
+  remainder: chain2(
+    (a) => onesLike(a),
+    (a, b) => ad.negative(ad.floorDivide(a, b)),
+  ),
+  ...table(binaryPredicate, zeroTangent),
+  // Reductions.
+  sum: ([x], [t], p, y) => (t ? ad.sum(t, p.axes) : zerosLike(y)),
+  prod: ([x], [t], p, y) => (t ? ad.sum(ad.multiply(t, productOfOthers(x!, p.axes)), p.axes) : zerosLike(y)),
+  max: ([x], [t], p, y) => {
+    if (!t) return zerosLike(y);
+    const { mask, count } = extremumMask(x!, y, p.axes);
+    return ad.divide(ad.sum(ad.multiply(t, mask), p.axes), count);
+  },
+  min: ([x], [t], p, y) => {
+    if (!t) return zerosLike(y);
+    const { mask, count } = extremumMask(x!, y, p.axes);
+    return ad.divide(ad.sum(ad.multiply(t, mask), p.axes), count);
+  },
+  ...table(argReductions, zeroTangent),
+  // Scans.
+  cumsum: (_xs, [t], p, y) => (t ? ad.scan('cumsum', t, p) : zerosLike(y)),
+  cumprod: ([x], [t], p, y) => {
+    if (!t) return zerosLike(y);
+    const { first, xSafe, yPrime } = cumprodParts(x!, p);
+    const c = ad.multiply(y, ad.scan('cumsum', ad.divide(t, xSafe), p));
+    const d = ad.multiply(yPrime, ad.scan('cumsum', ad.where(first, t, 0), p));
+    return ad.add(c, d);
+  },
+  cummax: ([x], [t], p, y) => {
+    if (!t) return zerosLike(y);
+    const { idx, valid } = scanSourceIndex('cummax', x!, p, y);
+    return ad.where(valid, ad.gatherAxis(t, idx, p.axis), 0);
+  },
+  cummin: ([x], [t], p, y) => {
+    if (!t) return zerosLike(y);
+    const { idx, valid } = scanSourceIndex('cummin', x!, p, y);
+    return ad.where(valid, ad.gatherAxis(t, idx, p.axis), 0);
+  },
+  // Others.
+  astype: (_xs, [t], p, y) => (t && p.dtype.isFloating ? astype(t, p.dtype) : zerosLike(y)),
+  stopGradient: zeroTangent,
+  where: ([c, a, b], [, ta, tb], _p, y) => (ta || tb ? ad.where(c!, tangentOr0(ta, a!), tangentOr0(tb, b!)) : zerosLike(y)),
+  sort: ([x], [t], p, y) => (t ? ad.gatherAxis(t, ad.argsortNode(x!, p.axis), p.axis) : zerosLike(y)),
+  argsort: zeroTangent,
+  reshape: (_xs, [t], p, y) => (t ? reshape(t, p.shape) : zerosLike(y)),
+  transpose: (_xs, [t], p, y) => (t ? transpose(t, p.perm) : zerosLike(y)),
+  broadcastTo: (_xs, [t], p, y) => (t ? broadcastTo(t, p.shape) : zerosLike(y)),
+  slice: (_xs, [t], p, y) => (t ? ad.slice(t, p.start, p.step, p.shape) : zerosLike(y)),
+  concatenate: (xs, ts, p, y) => (ts.some((t) => t) ? ad.concatenate(xs.map((x, i) => tangentOr0(ts[i], x)), p.axis) : zerosLike(y)),
+  pad: (_xs, [t], p, y) => (t ? ad.pad(t, p.low, p.high, 0) : zerosLike(y)),
+  gather: ([, idx], [t], p, y) => (t ? ad.gather(t, idx!, p.axis) : zerosLike(y)),
+  gatherAxis: ([, idx], [t], p, y) => (t ? ad.gatherAxis(t, idx!, p.axis) : zerosLike(y)),
+  scatter: scatterJvp('scatter'),
+  scatterAxis: scatterJvp('scatterAxis'),
+  matmul: ([a, b], [ta, tb], _p, y) => ad.sumTerms([ta ? ad.matmul(ta, b!) : null, tb ? ad.matmul(a!, tb) : null], y),
+  arange: zeroTangent,
+  randomBits: zeroTangent,
+};
+

@@ -1,0 +1,233 @@
+/**
+ * Reverse-mode rules (MLX's `Primitive::vjp`): the cotangents of the inputs named in `argnums`
+ * (in that order) from the output's cotangent.
+ *
+ * Like the JVP rules they build nodes directly with the `ad` layer of jvp.ts, keeping the kernel
+ * contracts, and every node they build has rules of its own, so reverse mode nests to any depth.
+ *
+ * Inputs with no derivative: the integer indices of gather/scatter and the key of randomBits throw
+ * an Error naming the primitive and the argument (suggesting stopGradient). Piecewise-constant
+ * primitives (comparisons, floor, sign, argmax, argsort, isnan, ...) give zero cotangents, as in
+ * JAX and MLX. The transforms only ask for floating inputs (an integer array's cotangent is
+ * structurally zero), so the throwing rules are reached only by direct calls.
+ */
+import type { Array } from '../../array.js';
+import {
+  argReductions,
+  binaryPredicate,
+  type ScatterMode,
+  unaryPredicate,
+} from '../primitives.js';
+import type { VjpRule, VjpTable } from '../rules.js';
+import {
+  ad,
+  cumprodParts,
+  extremumMask,
+  invertPerm,
+  maxWeights,
+  noDerivative,
+  onesLike,
+  productOfOthers,
+  scanSourceIndex,
+  scatterMulOthers,
+  scatterSetWinners,
+  unslice,
+  zerosLike,
+} from './jvp.js';
+
+type Maker = (() => Array) | null;
+
+/** Cotangents for `argnums` from one maker per argument (`null`: no derivative, throws). */
+function byArg(prim: string, argnums: readonly number[], makers: readonly Maker[], names?: readonly string[]): Array[] {
+  return argnums.map((i) => {
+    const m = makers[i];
+    if (m === undefined) throw new Error(`${prim}: VJP asked for argument ${i}, but the primitive has ${makers.length} inputs`);
+    if (m === null) throw noDerivative(prim, names?.[i] ?? `argument ${i}`, 'VJP');
+    return m();
+  });
+}
+
+/** All inputs have zero cotangents (piecewise-constant primitives). */
+const zeroCotangent: VjpRule<any> = (primals, _g, argnums) => argnums.map((i) => zerosLike(primals[i]!));
+
+/** A unary rule `g * d(x, y)`. */
+function chain(d: (x: Array, y: Array) => Array): VjpRule<any> {
+  return ([x], g, argnums, _p, y) => byArg('unary', argnums, [() => ad.multiply(g, d(x!, y))]);
+}
+/** A unary rule `f(g, x, y)`. */
+function unary(f: (g: Array, x: Array, y: Array) => Array): VjpRule<any> {
+  return ([x], g, argnums, _p, y) => argnums.map(() => f(g, x!, y));
+}
+/** A binary rule `[g * da, g * db]`. */
+function chain2(da: (a: Array, b: Array, y: Array) => Array, db: (a: Array, b: Array, y: Array) => Array): VjpRule<any> {
+  return ([a, b], g, argnums, _p, y) =>
+    byArg('binary', argnums, [() => ad.multiply(g, da(a!, b!, y)), () => ad.multiply(g, db(a!, b!, y))]);
+}
+
+function table<K extends string, V>(keys: readonly K[], v: V): Record<K, V> {
+  return Object.fromEntries(keys.map((k) => [k, v])) as Record<K, V>;
+}
+
+const SQRT_PI = Math.sqrt(Math.PI);
+
+type ScatterLike = 'scatter' | 'scatterAxis';
+function scatterVjp(prim: ScatterLike): VjpRule<{ axis: number; mode: ScatterMode }> {
+  return ([a, idx, u], g, argnums, p, y) => {
+    const gather = (x: Array, i: Array) => (prim === 'scatter' ? ad.gather(x, i, p.axis) : ad.gatherAxis(x, i, p.axis));
+    const scatter = (x: Array, i: Array, v: Array, mode: ScatterMode) =>
+      prim === 'scatter' ? ad.scatter(x, i, v, p.axis, mode) : ad.scatterAxis(x, i, v, p.axis, mode);
+    const names = ['the array (argument 0)', 'the indices (argument 1)', 'the updates (argument 2)'];
+    switch (p.mode) {
+      case 'set':
+        return byArg(prim, argnums, [
+          () => scatter(g, idx!, zerosLike(u!), 'set'),
+          null,
+          () => ad.where(scatterSetWinners(gather, scatter, a!, idx!, u!), gather(g, idx!), 0),
+        ], names);
+      case 'add':
+        return byArg(prim, argnums, [() => g, null, () => gather(g, idx!)], names);
+      case 'multiply':
+        return byArg(prim, argnums, [
+          () => ad.multiply(g, scatter(onesLike(a!), idx!, u!, 'multiply')),
+          null,
+          () => ad.multiply(gather(g, idx!), scatterMulOthers(gather, scatter, a!, idx!, u!)),
+        ], names);
+      case 'maximum':
+      case 'minimum': {
+        const ma = ad.astype(ad.equal(a!, y), y.dtype);
+        const mu = ad.astype(ad.equal(u!, gather(y, idx!)), y.dtype);
+        const count = ad.add(ma, scatter(zerosLike(a!), idx!, mu, 'add'));
+        const share = ad.divide(g, count);
+        return byArg(prim, argnums, [() => ad.multiply(share, ma), null, () => ad.multiply(gather(share, idx!), mu)], names);
+      }
+    }
+  };
+}
+
+function extremumVjp(): VjpRule<{ axes: number[] }> {
+  return ([x], g, argnums, p, y) =>
+    argnums.map(() => {
+      const { mask, count } = extremumMask(x!, y, p.axes);
+      return ad.multiply(ad.broadcastTo(ad.divide(g, count), x!.shape), mask);
+    });
+}
+
+function cumExtremumVjp(prim: 'cummax' | 'cummin'): VjpRule<{ axis: number; reverse: boolean; inclusive: boolean }> {
+  return ([x], g, argnums, p, y) =>
+    argnums.map(() => {
+      const { idx, valid } = scanSourceIndex(prim, x!, p, y);
+      return ad.scatterAxis(zerosLike(x!), idx, ad.where(valid, g, 0), p.axis, 'add');
+    });
+}
+
+export const vjpRules: VjpTable = {
+  // Unary.
+  abs: chain((x) => ad.sign(x)),
+  negative: unary((g) => ad.negative(g)),
+  sign: zeroCotangent,
+  square: chain((x) => ad.multiply(x, 2)),
+  floor: zeroCotangent,
+  ceil: zeroCotangent,
+  round: zeroCotangent,
+  exp: chain((_x, y) => y),
+  log: unary((g, x) => ad.divide(g, x)),
+  log1p: unary((g, x) => ad.divide(g, ad.add(x, 1))),
+  expm1: chain((_x, y) => ad.add(y, 1)),
+  sin: chain((x) => ad.cos(x)),
+  cos: chain((x) => ad.negative(ad.sin(x))),
+  tan: chain((_x, y) => ad.add(ad.square(y), 1)),
+  tanh: chain((_x, y) => ad.subtract(1, ad.square(y))),
+  sinh: chain((x) => ad.cosh(x)),
+  cosh: chain((x) => ad.sinh(x)),
+  arcsin: chain((x) => ad.rsqrt(ad.subtract(1, ad.square(x)))),
+  arccos: chain((x) => ad.negative(ad.rsqrt(ad.subtract(1, ad.square(x))))),
+  arctan: unary((g, x) => ad.divide(g, ad.add(ad.square(x), 1))),
+  arcsinh: chain((x) => ad.rsqrt(ad.add(ad.square(x), 1))),
+  arccosh: chain((x) => ad.rsqrt(ad.subtract(ad.square(x), 1))),
+  arctanh: unary((g, x) => ad.divide(g, ad.subtract(1, ad.square(x)))),
+  sqrt: unary((g, _x, y) => ad.divide(ad.multiply(g, 0.5), y)),
+  rsqrt: chain((x, y) => ad.multiply(ad.divide(y, x), -0.5)),
+  sigmoid: chain((_x, y) => ad.multiply(y, ad.subtract(1, y))),
+  erf: chain((x) => ad.multiply(ad.exp(ad.negative(ad.square(x))), 2 / SQRT_PI)),
+  erfinv: chain((_x, y) => ad.multiply(ad.exp(ad.square(y)), SQRT_PI / 2)),
+  ...table(unaryPredicate, zeroCotangent),
+  // Binary.
+  add: (_xs, g, argnums) => argnums.map(() => g),
+  subtract: (_xs, g, argnums) => byArg('subtract', argnums, [() => g, () => ad.negative(g)]),
+  multiply: chain2((_a, b) => b, (a) => a),
+  divide: ([, b], g, argnums, _p, y) =>
+    byArg('divide', argnums, [() => ad.divide(g, b!), () => ad.negative(ad.divide(ad.multiply(g, y), b!))]),
+  power: chain2(
+    (a, b) => ad.where(ad.equal(b, 0), 0, ad.multiply(b, ad.power(a, ad.subtract(b, 1)))),
+    (a, _b, y) => ad.multiply(y, ad.log(ad.where(ad.equal(a, 0), 1, a))),
+  ),
+  arctan2: chain2(
+    (a, b) => ad.divide(b, ad.add(ad.square(a), ad.square(b))),
+    (a, b) => ad.negative(ad.divide(a, ad.add(ad.square(a), ad.square(b)))),
+  ),
+  maximum: ([a, b], g, argnums) => {
+    const w = maxWeights('maximum', a!, b!);
+    return argnums.map((i) => ad.multiply(g, w[i]!));
+  },
+  minimum: ([a, b], g, argnums) => {
+    const w = maxWeights('minimum', a!, b!);
+    return argnums.map((i) => ad.multiply(g, w[i]!));
+  },
+  floorDivide: zeroCotangent,
+  remainder: ([a, b], g, argnums) => byArg('remainder', argnums, [() => g, () => ad.negative(ad.multiply(g, ad.floorDivide(a!, b!)))]),
+  ...table(binaryPredicate, zeroCotangent),
+  // Reductions (the output keeps the reduced axes as 1, so the cotangent broadcasts back).
+  sum: ([x], g, argnums) => argnums.map(() => ad.broadcastTo(g, x!.shape)),
+  prod: ([x], g, argnums, p) => argnums.map(() => ad.multiply(ad.broadcastTo(g, x!.shape), productOfOthers(x!, p.axes))),
+  max: extremumVjp(),
+  min: extremumVjp(),
+  ...table(argReductions, zeroCotangent),
+  // Scans: the transpose of a scan is the scan the other way.
+  cumsum: (_xs, g, argnums, p) => argnums.map(() => ad.scan('cumsum', g, { ...p, reverse: !p.reverse })),
+  cumprod: ([x], g, argnums, p, y) =>
+    argnums.map(() => {
+      const { first, xSafe, yPrime } = cumprodParts(x!, p);
+      const back = { ...p, reverse: !p.reverse };
+      const a = ad.divide(ad.scan('cumsum', ad.multiply(g, y), back), xSafe);
+      const b = ad.scan('cumsum', ad.multiply(g, yPrime), back);
+      return ad.where(first, b, a);
+    }),
+  cummax: cumExtremumVjp('cummax'),
+  cummin: cumExtremumVjp('cummin'),
+  // Others.
+  astype: ([x], g, argnums) => argnums.map(() => (x!.dtype.isFloating ? ad.astype(g, x!.dtype) : zerosLike(x!))),
+  stopGradient: zeroCotangent,
+  where: ([c, a, b], g, argnums) =>
+    byArg('where', argnums, [() => zerosLike(c!), () => ad.where(c!, g, 0), () => ad.where(c!, 0, g)]),
+  sort: ([x], g, argnums, p) =>
+    argnums.map(() => ad.scatterAxis(zerosLike(x!), ad.argsortNode(x!, p.axis), g, p.axis, 'add')),
+  argsort: zeroCotangent,
+  reshape: ([x], g, argnums) => argnums.map(() => ad.reshape(g, x!.shape)),
+  transpose: (_xs, g, argnums, p) => argnums.map(() => ad.transpose(g, invertPerm(p.perm))),
+  broadcastTo: ([x], g, argnums) => argnums.map(() => ad.sumTo(g, x!.shape)),
+  slice: ([x], g, argnums, p) => argnums.map(() => unslice(g, x!.shape, p.start, p.step)),
+  concatenate: (xs, g, argnums, p) => {
+    const offsets: number[] = [];
+    let off = 0;
+    for (const x of xs) {
+      offsets.push(off);
+      off += x.shape[p.axis]!;
+    }
+    return argnums.map((i) => ad.sliceAxis(g, p.axis, offsets[i]!, offsets[i]! + xs[i]!.shape[p.axis]!));
+  },
+  pad: ([x], g, argnums, p) =>
+    argnums.map(() => {
+      // Negative pads crop: give the cropped elements zero cotangents, then cut the padding off.
+      const restored = ad.pad(g, p.low.map((v) => Math.max(-v, 0)), p.high.map((v) => Math.max(-v, 0)), 0);
+      return ad.slice(restored, p.low.map((v) => Math.max(v, 0)), x!.shape.map(() => 1), x!.shape);
+    }),
+  gather: ([a, idx], g, argnums, p) =>
+    byArg('gather', argnums, [() => ad.scatter(zerosLike(a!), idx!, g, p.axis, 'add'), null], ['the array (argument 0)', 'the indices (argument 1)']),
+  gatherAxis: ([a, idx], g, argnums, p) =>
+    byArg('gatherAxis', argnums, [() => ad.scatterAxis(zerosLike(a!), idx!, g, p.axis, 'add'), null], ['the array (argument 0)', 'the indices (argument 1)']),
+  scatter: scatterVjp('scatter'),
+  scatterAxis: scatterVjp('scatterAxis'),
+  matmul: ([a, b], g, argnums) => byArg('matmul', argnums, [() => ad.matmul(g, ad.mT(b!)), () => ad.matmul(ad.mT(a!), g)]),
+  arange: (_xs, _g, argnums) => byArg('arange', argnums, []),
+  randomBits: (_xs, _g, argnums) => byArg('randomBits', argnums, [null], ['the key (argument 0)']),
+};

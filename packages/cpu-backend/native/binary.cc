@@ -1,0 +1,192 @@
+// Elementwise binary primitives: arithmetic on every dtype (bool computes as 0/1 integers and
+// casts back), float-only divide and arctan2, and comparisons and logical ops returning bool.
+#include <cmath>
+
+#include "arith.h"
+#include "kernels.h"
+#include "parallel.h"
+#include "strided.h"
+
+namespace mlx_cpu {
+
+namespace {
+
+struct Add {
+  template <class C>
+  C operator()(C a, C b) const {
+    return add(a, b);
+  }
+};
+struct Subtract {
+  template <class C>
+  C operator()(C a, C b) const {
+    if constexpr (std::is_integral_v<C>) return wrap_sub(a, b);
+    else return a - b;
+  }
+};
+struct Multiply {
+  template <class C>
+  C operator()(C a, C b) const {
+    return mul(a, b);
+  }
+};
+struct Divide {
+  template <class C>
+  C operator()(C a, C b) const {
+    return a / b;
+  }
+};
+struct Power {
+  template <class C>
+  C operator()(C a, C b) const {
+    if constexpr (std::is_integral_v<C>) return int_power(a, b);
+    else return std::pow(a, b);
+  }
+};
+struct Arctan2 {
+  template <class C>
+  C operator()(C a, C b) const {
+    return std::atan2(a, b);
+  }
+};
+struct Maximum {
+  template <class C>
+  C operator()(C a, C b) const {
+    return nan_max(a, b);
+  }
+};
+struct Minimum {
+  template <class C>
+  C operator()(C a, C b) const {
+    return nan_min(a, b);
+  }
+};
+struct FloorDivide {
+  template <class C>
+  C operator()(C a, C b) const {
+    return floor_divide(a, b);
+  }
+};
+struct Remainder {
+  template <class C>
+  C operator()(C a, C b) const {
+    return remainder(a, b);
+  }
+};
+
+#define MLX_TS_PREDICATE(Name, expr) \
+  struct Name {                      \
+    template <class C>               \
+    bool operator()(C a, C b) const { \
+      return expr;                   \
+    }                                \
+  };
+MLX_TS_PREDICATE(Equal, a == b)
+MLX_TS_PREDICATE(NotEqual, a != b)
+MLX_TS_PREDICATE(Greater, a > b)
+MLX_TS_PREDICATE(GreaterEqual, a >= b)
+MLX_TS_PREDICATE(Less, a < b)
+MLX_TS_PREDICATE(LessEqual, a <= b)
+MLX_TS_PREDICATE(LogicalAnd, a != C(0) && b != C(0))
+MLX_TS_PREDICATE(LogicalOr, a != C(0) || b != C(0))
+#undef MLX_TS_PREDICATE
+
+template <class In, class Out, class F>
+void map_binary(const Step& s, F f) {
+  const View& a = s.input(0);
+  const View& b = s.input(1);
+  Out* y = s.out.at<Out>();
+  const In* ap = reinterpret_cast<const In*>(a.base);
+  const In* bp = reinterpret_cast<const In*>(b.base);
+  NdIter<3> it(s.out.ndim, s.out.shape, {s.out.strides, a.strides, b.strides}, {0, a.offset, b.offset});
+  parallel_for(it.size(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
+    it.for_range(begin, end, [&](const int64_t* o, int64_t n, const int64_t* st) {
+      Out* yo = y + o[0];
+      const In* ao = ap + o[1];
+      const In* bo = bp + o[2];
+      const int64_t sa = st[1], sb = st[2];
+      if (sa == 1 && sb == 1) {
+        for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(load(ao[i]), load(bo[i])));
+      } else if (sa == 1 && sb == 0) {
+        const auto bv = load(*bo);
+        for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(load(ao[i]), bv));
+      } else if (sa == 0 && sb == 1) {
+        const auto av = load(*ao);
+        for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(av, load(bo[i])));
+      } else {
+        for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(load(ao[i * sa]), load(bo[i * sb])));
+      }
+    });
+  });
+}
+
+template <class F>
+void arithmetic(const Step& s, F f) {
+  dispatch_all(s.out.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    map_binary<T, T>(s, f);
+  });
+}
+
+template <class F>
+void float_only(const Step& s, F f) {
+  dispatch_float(s.out.dtype, op_name(s.op), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    map_binary<T, T>(s, f);
+  });
+}
+
+template <class F>
+void predicate(const Step& s, F f) {
+  dispatch_all(s.input(0).dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    map_binary<T, bool_t>(s, f);
+  });
+}
+
+bool is_predicate(Op op) {
+  switch (op) {
+    case Op::equal: case Op::notEqual: case Op::greater: case Op::greaterEqual: case Op::less:
+    case Op::lessEqual: case Op::logicalAnd: case Op::logicalOr:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void binary(const Step& s) {
+  s.expect_inputs(2);
+  const View& a = s.input(0);
+  const View& b = s.input(1);
+  check_same_shape(a, s.out, "the first input");
+  check_same_shape(b, s.out, "the second input");
+  if (a.dtype != b.dtype || (is_predicate(s.op) ? s.out.dtype != Dt::Bool : s.out.dtype != a.dtype)) {
+    throw Error(std::string("unexpected dtypes ") + dtype_name(a.dtype) + ", " + dtype_name(b.dtype) + " -> " +
+                dtype_name(s.out.dtype));
+  }
+  switch (s.op) {
+    case Op::add: return arithmetic(s, Add{});
+    case Op::subtract: return arithmetic(s, Subtract{});
+    case Op::multiply: return arithmetic(s, Multiply{});
+    case Op::divide: return float_only(s, Divide{});
+    case Op::power: return arithmetic(s, Power{});
+    case Op::arctan2: return float_only(s, Arctan2{});
+    case Op::maximum: return arithmetic(s, Maximum{});
+    case Op::minimum: return arithmetic(s, Minimum{});
+    case Op::floorDivide: return arithmetic(s, FloorDivide{});
+    case Op::remainder: return arithmetic(s, Remainder{});
+    case Op::equal: return predicate(s, Equal{});
+    case Op::notEqual: return predicate(s, NotEqual{});
+    case Op::greater: return predicate(s, Greater{});
+    case Op::greaterEqual: return predicate(s, GreaterEqual{});
+    case Op::less: return predicate(s, Less{});
+    case Op::lessEqual: return predicate(s, LessEqual{});
+    case Op::logicalAnd: return predicate(s, LogicalAnd{});
+    case Op::logicalOr: return predicate(s, LogicalOr{});
+    default: throw Error("not a binary primitive");
+  }
+}
+
+}  // namespace mlx_cpu

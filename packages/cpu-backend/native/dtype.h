@@ -1,0 +1,159 @@
+// Dtypes: codes shared with core/src/dtype.ts (Dtype.code), the C++ type that stores each one, the
+// type each one computes in, and the conversion rules of DESIGN.md's numeric contracts.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "errors.h"
+#include "half.h"
+
+namespace mlx_cpu {
+
+enum class Dt : int32_t { Bool, U8, U16, U32, I8, I16, I32, I64, F16, BF16, F32, F64 };
+constexpr int kDtypeCount = 12;
+
+// Distinct storage types for the dtypes whose bits look like another dtype's.
+struct bool_t {
+  uint8_t v;
+};
+struct f16_t {
+  uint16_t bits;
+};
+struct bf16_t {
+  uint16_t bits;
+};
+
+int itemsize(Dt d);
+const char* dtype_name(Dt d);
+
+template <class T>
+inline constexpr bool is_half_v = std::is_same_v<T, f16_t> || std::is_same_v<T, bf16_t>;
+template <class T>
+inline constexpr bool is_float_v = std::is_floating_point_v<T> || is_half_v<T>;
+template <class T>
+inline constexpr bool is_int_v = std::is_integral_v<T>;
+
+// What a kernel computes in: float16/bfloat16 in float32, bool as 0/1 integers (so arithmetic on
+// bool "computes as integers and casts back").
+template <class T>
+struct value_type {
+  using type = T;
+};
+template <>
+struct value_type<bool_t> {
+  using type = int32_t;
+};
+template <>
+struct value_type<f16_t> {
+  using type = float;
+};
+template <>
+struct value_type<bf16_t> {
+  using type = float;
+};
+template <class T>
+using value_t = typename value_type<T>::type;
+
+template <class T>
+inline value_t<T> load(T x) {
+  if constexpr (std::is_same_v<T, bool_t>) return x.v != 0;
+  else if constexpr (std::is_same_v<T, f16_t>) return f16_to_float(x.bits);
+  else if constexpr (std::is_same_v<T, bf16_t>) return bf16_to_float(x.bits);
+  else return x;
+}
+
+// Float to integer truncates toward zero; NaN, infinities and values outside int64 give 0 instead
+// of C++'s undefined behaviour, and narrower integers then wrap as the reference backend does.
+inline int64_t float_to_int64(double x) {
+  return (x > -9.2233720368547758e18 && x < 9.2233720368547758e18) ? int64_t(x) : 0;
+}
+
+// Any computed value into storage type T, following the cast contracts.
+template <class T, class V>
+inline T to(V v) {
+  if constexpr (std::is_same_v<T, bool_t>) {
+    return bool_t{uint8_t(v != V(0))};
+  } else if constexpr (std::is_same_v<T, f16_t>) {
+    // Wider values round through float32, as "compute in float32, round on store" implies.
+    return f16_t{float_to_f16(float(v))};
+  } else if constexpr (std::is_same_v<T, bf16_t>) {
+    return bf16_t{float_to_bf16(float(v))};
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return T(v);
+  } else if constexpr (std::is_floating_point_v<V>) {
+    return T(float_to_int64(double(v)));
+  } else {
+    return T(v);
+  }
+}
+
+template <class T>
+struct Tag {
+  using type = T;
+};
+
+// Calls f(Tag<T>{}) with the storage type of d.
+template <class F>
+decltype(auto) dispatch_all(Dt d, F&& f) {
+  switch (d) {
+    case Dt::Bool: return f(Tag<bool_t>{});
+    case Dt::U8: return f(Tag<uint8_t>{});
+    case Dt::U16: return f(Tag<uint16_t>{});
+    case Dt::U32: return f(Tag<uint32_t>{});
+    case Dt::I8: return f(Tag<int8_t>{});
+    case Dt::I16: return f(Tag<int16_t>{});
+    case Dt::I32: return f(Tag<int32_t>{});
+    case Dt::I64: return f(Tag<int64_t>{});
+    case Dt::F16: return f(Tag<f16_t>{});
+    case Dt::BF16: return f(Tag<bf16_t>{});
+    case Dt::F32: return f(Tag<float>{});
+    case Dt::F64: return f(Tag<double>{});
+  }
+  throw Error("unknown dtype code " + std::to_string(int(d)));
+}
+
+template <class F>
+decltype(auto) dispatch_float(Dt d, const char* what, F&& f) {
+  switch (d) {
+    case Dt::F16: return f(Tag<f16_t>{});
+    case Dt::BF16: return f(Tag<bf16_t>{});
+    case Dt::F32: return f(Tag<float>{});
+    case Dt::F64: return f(Tag<double>{});
+    default: throw Error(std::string(what) + " expects a floating dtype, got " + dtype_name(d));
+  }
+}
+
+template <class F>
+decltype(auto) dispatch_int(Dt d, const char* what, F&& f) {
+  switch (d) {
+    case Dt::U8: return f(Tag<uint8_t>{});
+    case Dt::U16: return f(Tag<uint16_t>{});
+    case Dt::U32: return f(Tag<uint32_t>{});
+    case Dt::I8: return f(Tag<int8_t>{});
+    case Dt::I16: return f(Tag<int16_t>{});
+    case Dt::I32: return f(Tag<int32_t>{});
+    case Dt::I64: return f(Tag<int64_t>{});
+    default: throw Error(std::string(what) + " expects an integer dtype, got " + dtype_name(d));
+  }
+}
+
+// Kernels that only move elements care about their width, not their meaning.
+template <int N>
+struct Bytes {
+  unsigned char b[N];
+};
+
+template <class F>
+decltype(auto) dispatch_width(Dt d, F&& f) {
+  switch (itemsize(d)) {
+    case 1: return f(Tag<Bytes<1>>{});
+    case 2: return f(Tag<Bytes<2>>{});
+    case 4: return f(Tag<Bytes<4>>{});
+    default: return f(Tag<Bytes<8>>{});
+  }
+}
+
+}  // namespace mlx_cpu

@@ -1,0 +1,27 @@
+// Kernel entry points, one per family; each validates the shapes its contract demands before it
+// touches memory.
+#pragma once
+
+#include "program.h"
+
+namespace mlx_cpu {
+
+void unary(const Step& s);
+void binary(const Step& s);
+void where(const Step& s);
+void astype(const Step& s);
+void reduce(const Step& s);
+void arg_reduce(const Step& s);
+void scan(const Step& s);
+void sort(const Step& s);
+void concatenate(const Step& s);
+void pad(const Step& s);
+void gather(const Step& s);
+void gather_axis(const Step& s);
+void scatter(const Step& s);
+void scatter_axis(const Step& s);
+void matmul(const Step& s);
+void arange(const Step& s);
+void random_bits(const Step& s);
+
+}  // namespace mlx_cpu

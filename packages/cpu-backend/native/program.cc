@@ -1,0 +1,231 @@
+#include "program.h"
+
+#include <cmath>
+#include <new>
+#include <string>
+
+#include "kernels.h"
+
+namespace mlx_cpu {
+
+namespace {
+
+constexpr int64_t kMaxInt = int64_t(1) << 53;  // integers a double holds exactly
+
+const char* const kOpNames[] = {
+#define MLX_TS_OP_NAME(name) #name,
+    MLX_TS_OPS(MLX_TS_OP_NAME)
+#undef MLX_TS_OP_NAME
+};
+
+class Reader {
+ public:
+  Reader(const double* p, size_t n) : p_(p), n_(n) {}
+  bool done() const { return i_ >= n_; }
+  size_t remaining() const { return n_ - i_; }
+  double real() {
+    if (i_ >= n_) throw Error("malformed program: it ends inside a step");
+    return p_[i_++];
+  }
+  int64_t integer(int64_t lo, int64_t hi, const char* what) {
+    const double v = real();
+    if (!(v >= double(lo) && v <= double(hi)) || v != std::floor(v)) {
+      throw Error(std::string("malformed program: ") + what + " " + std::to_string(v) + " is out of range");
+    }
+    return int64_t(v);
+  }
+
+ private:
+  const double* p_;
+  size_t n_;
+  size_t i_ = 0;
+};
+
+void check_in_bounds(const View& v, size_t bytes, int input) {
+  if (v.size == 0) return;
+  __int128 lo = v.offset, hi = v.offset;
+  for (int d = 0; d < v.ndim; ++d) {
+    const __int128 extent = __int128(v.shape[d] - 1) * v.strides[d];
+    (extent < 0 ? lo : hi) += extent;
+  }
+  if (lo < 0 || (hi + 1) * itemsize(v.dtype) > __int128(bytes)) {
+    throw Error("input " + std::to_string(input) + " (" + dtype_name(v.dtype) +
+                ") addresses elements outside its storage; the view's offset and strides do not fit a buffer of " +
+                std::to_string(bytes) + " bytes");
+  }
+}
+
+void run_step(const Step& s) {
+  switch (s.op) {
+    case Op::abs: case Op::negative: case Op::sign: case Op::square: case Op::floor: case Op::ceil:
+    case Op::round: case Op::exp: case Op::log: case Op::log1p: case Op::expm1: case Op::sin: case Op::cos:
+    case Op::tan: case Op::tanh: case Op::sinh: case Op::cosh: case Op::arcsin: case Op::arccos:
+    case Op::arctan: case Op::arcsinh: case Op::arccosh: case Op::arctanh: case Op::sqrt: case Op::rsqrt:
+    case Op::sigmoid: case Op::erf: case Op::erfinv: case Op::isnan: case Op::isinf: case Op::logicalNot:
+      return unary(s);
+    case Op::add: case Op::subtract: case Op::multiply: case Op::divide: case Op::power: case Op::arctan2:
+    case Op::maximum: case Op::minimum: case Op::floorDivide: case Op::remainder: case Op::equal:
+    case Op::notEqual: case Op::greater: case Op::greaterEqual: case Op::less: case Op::lessEqual:
+    case Op::logicalAnd: case Op::logicalOr:
+      return binary(s);
+    case Op::sum: case Op::prod: case Op::max: case Op::min:
+      return reduce(s);
+    case Op::argmax: case Op::argmin:
+      return arg_reduce(s);
+    case Op::cumsum: case Op::cumprod: case Op::cummax: case Op::cummin:
+      return scan(s);
+    case Op::astype: return astype(s);
+    case Op::where: return where(s);
+    case Op::sort: case Op::argsort: return sort(s);
+    case Op::concatenate: return concatenate(s);
+    case Op::pad: return pad(s);
+    case Op::gather: return gather(s);
+    case Op::gatherAxis: return gather_axis(s);
+    case Op::scatter: return scatter(s);
+    case Op::scatterAxis: return scatter_axis(s);
+    case Op::matmul: return matmul(s);
+    case Op::arange: return arange(s);
+    case Op::randomBits: return random_bits(s);
+  }
+  throw Error("unknown opcode");
+}
+
+std::string step_context(const Step* s, size_t index) {
+  return std::string("cpu backend: ") + (s ? op_name(s->op) : "step") + " (step " + std::to_string(index) + "): ";
+}
+
+}  // namespace
+
+const char* op_name(Op op) {
+  const int i = int(op);
+  return i >= 0 && i < kOpCount ? kOpNames[i] : "unknown";
+}
+
+int itemsize(Dt d) {
+  static constexpr int sizes[kDtypeCount] = {1, 1, 2, 4, 1, 2, 4, 8, 2, 2, 4, 8};
+  return sizes[int(d)];
+}
+
+const char* dtype_name(Dt d) {
+  static const char* const names[kDtypeCount] = {"bool",  "uint8", "uint16",  "uint32",   "int8",    "int16",
+                                                 "int32", "int64", "float16", "bfloat16", "float32", "float64"};
+  const int i = int(d);
+  return i >= 0 && i < kDtypeCount ? names[i] : "unknown dtype";
+}
+
+int64_t Step::int_param(int i) const {
+  const double v = params[i];
+  if (!(v >= -double(kMaxInt) && v <= double(kMaxInt)) || v != std::floor(v)) {
+    throw Error("parameter " + std::to_string(i) + " must be an integer, got " + std::to_string(v));
+  }
+  return int64_t(v);
+}
+
+double Step::float_param(int i) const { return params[i]; }
+
+void Step::expect_inputs(int n) const {
+  if (nin != n) throw Error("expected " + std::to_string(n) + " inputs, got " + std::to_string(nin));
+}
+
+void Step::expect_params(int n) const {
+  if (nparams != n) throw Error("expected " + std::to_string(n) + " parameters, got " + std::to_string(nparams));
+}
+
+void Program::decode(const double* program, size_t length, BufferSource& buffers) {
+  // Views, steps and steps' parameters point into these vectors, so they are sized once for the
+  // most any program of this length can hold (an input takes at least 4 numbers, a step 5, and each
+  // number becomes at most two dims) and never reallocate.
+  dims_.clear();
+  params_.clear();
+  views_.clear();
+  steps_.clear();
+  dims_.reserve(2 * length);
+  params_.reserve(length);
+  views_.reserve(length / 4 + 1);
+  steps_.reserve(length / 5 + 1);
+
+  Reader r(program, length);
+  while (!r.done()) {
+    const size_t index = steps_.size();
+    Step s{};
+    const Step* known = nullptr;  // names the step in errors once its opcode is read
+    try {
+      s.op = Op(r.integer(0, kOpCount - 1, "opcode"));
+      known = &s;
+      View& out = s.out;
+      out.dtype = Dt(r.integer(0, kDtypeCount - 1, "dtype code"));
+      out.ndim = int(r.integer(0, kMaxDims, "output rank (at most 64 dimensions)"));
+      int64_t* shape = dims_.data() + dims_.size();
+      int64_t size = 1;
+      for (int d = 0; d < out.ndim; ++d) {
+        const int64_t n = r.integer(0, kMaxInt, "dimension");
+        dims_.push_back(n);
+        if (__builtin_mul_overflow(size, n, &size) || size > kMaxInt) throw Error("the output has too many elements");
+      }
+      int64_t* strides = dims_.data() + dims_.size();
+      dims_.resize(dims_.size() + out.ndim);
+      int64_t stride = 1;
+      for (int d = out.ndim - 1; d >= 0; --d) {
+        strides[d] = stride;
+        stride *= shape[d];
+      }
+      out.shape = shape;
+      out.strides = strides;
+      out.size = size;
+      if (size > int64_t(SIZE_MAX / 8)) throw Error("the output has too many elements");
+      out.base = buffers.output(size_t(size) * itemsize(out.dtype));
+
+      s.nin = int(r.integer(0, int64_t(r.remaining() / 4), "input count"));
+      s.in = views_.data() + views_.size();
+      for (int i = 0; i < s.nin; ++i) {
+        View v;
+        const int64_t source = r.integer(-int64_t(index), kMaxInt, "input source");
+        v.dtype = Dt(r.integer(0, kDtypeCount - 1, "dtype code"));
+        v.ndim = int(r.integer(0, kMaxDims, "input rank (at most 64 dimensions)"));
+        v.shape = dims_.data() + dims_.size();
+        v.size = 1;
+        for (int d = 0; d < v.ndim; ++d) {
+          const int64_t n = r.integer(0, kMaxInt, "dimension");
+          dims_.push_back(n);
+          if (__builtin_mul_overflow(v.size, n, &v.size)) throw Error("an input has too many elements");
+        }
+        v.strides = dims_.data() + dims_.size();
+        for (int d = 0; d < v.ndim; ++d) dims_.push_back(r.integer(-kMaxInt, kMaxInt, "stride"));
+        v.offset = r.integer(0, kMaxInt, "offset");
+        size_t bytes;
+        if (source >= 0) {
+          buffers.input(source, &v.base, &bytes);
+        } else {
+          const View& producer = steps_[size_t(-source - 1)].out;
+          v.base = producer.base;
+          bytes = size_t(producer.size) * itemsize(producer.dtype);
+        }
+        check_in_bounds(v, bytes, i);
+        views_.push_back(v);
+      }
+
+      s.nparams = int(r.integer(0, int64_t(r.remaining()), "parameter count"));
+      s.params = params_.data() + params_.size();
+      for (int i = 0; i < s.nparams; ++i) params_.push_back(r.real());
+    } catch (const std::bad_alloc&) {
+      throw Error(step_context(known, index) + "out of memory");
+    } catch (const std::exception& e) {
+      throw Error(step_context(known, index) + e.what());
+    }
+    steps_.push_back(s);
+  }
+}
+
+void Program::run() const {
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    try {
+      run_step(steps_[i]);
+    } catch (const std::bad_alloc&) {
+      throw Error(step_context(&steps_[i], i) + "out of memory");
+    } catch (const std::exception& e) {
+      throw Error(step_context(&steps_[i], i) + e.what());
+    }
+  }
+}
+
+}  // namespace mlx_cpu

@@ -1,0 +1,71 @@
+// A step list as the addon runs it: decoded from the Float64Array program the TypeScript wrapper
+// encodes (see src/encode.ts for the layout), validated up front so no kernel can read or write
+// outside a buffer, then run in order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "dtype.h"
+#include "ops.h"
+
+namespace mlx_cpu {
+
+constexpr int kMaxDims = 64;
+
+// A strided window onto a buffer. Offset and strides count elements; strides may be 0 or negative.
+struct View {
+  char* base = nullptr;
+  Dt dtype = Dt::F32;
+  int ndim = 0;
+  const int64_t* shape = nullptr;
+  const int64_t* strides = nullptr;
+  int64_t offset = 0;
+  int64_t size = 0;
+
+  template <class T>
+  T* at() const {
+    return reinterpret_cast<T*>(base) + offset;
+  }
+};
+
+struct Step {
+  Op op;
+  View out;  // contiguous, row-major
+  const View* in = nullptr;
+  int nin = 0;
+  const double* params = nullptr;
+  int nparams = 0;
+
+  const View& input(int i) const { return in[i]; }
+  int64_t int_param(int i) const;
+  double float_param(int i) const;
+  void expect_inputs(int n) const;
+  void expect_params(int n) const;
+};
+
+// Where a program's memory comes from; the N-API glue implements it with ArrayBuffers.
+class BufferSource {
+ public:
+  virtual ~BufferSource() = default;
+  // The storage behind input buffer `index`; throws when it is missing or was released.
+  virtual void input(int64_t index, char** data, size_t* bytes) = 0;
+  // A new zeroed buffer for the output of the step being decoded.
+  virtual char* output(size_t bytes) = 0;
+};
+
+class Program {
+ public:
+  void decode(const double* program, size_t length, BufferSource& buffers);
+  void run() const;
+  size_t step_count() const { return steps_.size(); }
+
+ private:
+  std::vector<int64_t> dims_;
+  std::vector<double> params_;
+  std::vector<View> views_;
+  std::vector<Step> steps_;
+};
+
+}  // namespace mlx_cpu

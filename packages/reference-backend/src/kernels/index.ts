@@ -1,0 +1,31 @@
+/** The kernel table: one entry per core primitive that reaches a backend. */
+import type { KernelTable } from '../kernel.js';
+import { arangeKernel } from './arange.js';
+import { binaryKernels, whereKernel } from './binary.js';
+import { gatherKernels } from './gather.js';
+import { concatenateKernel, padKernel } from './layout.js';
+import { matmulKernel } from './matmul.js';
+import { randomBitsKernel } from './random.js';
+import { argmaxKernel, argminKernel, reduceKernels } from './reduce.js';
+import { scanKernels } from './scan.js';
+import { argsortKernel, sortKernel } from './sort.js';
+import { astypeKernel, unaryKernels } from './unary.js';
+
+export const coreKernels: KernelTable = {
+  ...unaryKernels,
+  ...binaryKernels,
+  ...reduceKernels,
+  ...scanKernels,
+  ...gatherKernels,
+  astype: astypeKernel,
+  where: whereKernel,
+  argmax: argmaxKernel,
+  argmin: argminKernel,
+  sort: sortKernel,
+  argsort: argsortKernel,
+  concatenate: concatenateKernel,
+  pad: padKernel,
+  matmul: matmulKernel,
+  arange: arangeKernel,
+  randomBits: randomBitsKernel,
+};

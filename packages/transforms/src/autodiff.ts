@@ -1,0 +1,282 @@
+/**
+ * The autodiff engine (MLX's `vjp`/`jvp` in transforms.cpp), on the lazy graph itself.
+ *
+ * A transform wraps each differentiated input in a tracer copy (a same-shape reshape view marked
+ * `_tracer`, so every array built from it is a tracer too and `eval` inside f keeps its graph),
+ * calls f between `enterTrace`/`exitTrace`, then walks the graph between the outputs and the
+ * copies: backwards in reverse topological order accumulating cotangents (`backward`), or forwards
+ * in topological order building tangents (`forward`). Both walks are iterative (graphs can be
+ * 10^5 nodes deep) and only visit tracer nodes: an array built from no tracer cannot depend on a
+ * copy. Arrays that are not floating have structurally zero derivatives (JAX's float0), so
+ * integer paths (indices, argmax, comparisons) are constants to the walks.
+ *
+ * Rules build ordinary nodes, so a walk's result is more graph that an outer transform walks in
+ * turn: that is all nesting needs.
+ */
+import {
+  Array,
+  array,
+  defaultStream,
+  getCustomPrimitive,
+  isPrimitive,
+  isTracing,
+  jvpRules,
+  node,
+  vjpRules,
+  withStream,
+  fmtShape,
+  type JvpRule,
+  type VjpRule,
+} from '@mlx-ts/core';
+import { CUSTOM_PRIM, type CustomParams, customCallJvp, customCallVjp } from './custom.js';
+
+/** A tracer copy of `x`: an identity view that a transform differentiates with respect to. */
+export function tracerCopy(x: Array): Array {
+  const c = withStream(x._stream ?? defaultStream(), () => node('reshape', [x], { shape: x.shape.slice() }));
+  c._tracer = true;
+  return c;
+}
+
+export function zerosLike(a: Array): Array {
+  const s = array(0, a.dtype);
+  return a.ndim === 0 ? s : node('broadcastTo', [s], { shape: a.shape.slice() });
+}
+export function onesLike(a: Array): Array {
+  const s = array(1, a.dtype);
+  return a.ndim === 0 ? s : node('broadcastTo', [s], { shape: a.shape.slice() });
+}
+
+function add(a: Array, b: Array): Array {
+  return withStream(a._stream ?? defaultStream(), () => node('add', [a, b], {}));
+}
+
+type Mode = 'jvp' | 'vjp';
+
+const range = (lo: number, hi: number): number[] => {
+  const out: number[] = [];
+  for (let i = lo; i < hi; i++) out.push(i);
+  return out;
+};
+
+/**
+ * The inputs a walk follows from `n`: all of them, except for a custom function's node, which
+ * leads to f's arguments when it has a rule for this mode and to f's output (input 0) otherwise.
+ */
+function edgesOf(n: Array, mode: Mode): readonly number[] {
+  if (n._prim === CUSTOM_PRIM) {
+    const rules = (n._params as CustomParams).call.rules;
+    return (mode === 'jvp' ? rules.jvp : rules.vjp) ? range(1, n._inputs.length) : [0];
+  }
+  return range(0, n._inputs.length);
+}
+
+function jvpRuleOf(prim: string): JvpRule<any> {
+  if (isPrimitive(prim)) return jvpRules[prim] as JvpRule<any>;
+  const c = getCustomPrimitive(prim);
+  if (!c) throw new Error(`jvp: unknown primitive '${prim}'`);
+  return c.jvp;
+}
+function vjpRuleOf(prim: string): VjpRule<any> {
+  if (isPrimitive(prim)) return vjpRules[prim] as VjpRule<any>;
+  const c = getCustomPrimitive(prim);
+  if (!c) throw new Error(`vjp: unknown primitive '${prim}'`);
+  return c.vjp;
+}
+
+/** Checks a rule's result against the array it is the derivative of; casts a dtype mismatch. */
+function conform(r: unknown, like: Array, prim: string, mode: Mode): Array {
+  if (!(r instanceof Array)) throw new Error(`${mode}: the ${mode.toUpperCase()} rule of '${prim}' returned ${r === null ? 'null' : typeof r}, expected an array`);
+  if (r.shape.length !== like.shape.length || r.shape.some((d, i) => d !== like.shape[i])) {
+    throw new Error(`${mode}: the ${mode.toUpperCase()} rule of '${prim}' returned shape ${fmtShape(r.shape)} where ${fmtShape(like.shape)} was expected`);
+  }
+  return r.dtype === like.dtype ? r : node('astype', [r], { dtype: like.dtype });
+}
+
+interface Dependents {
+  /** Tracer nodes reachable from the outputs (stopping at the roots), inputs before users. */
+  order: Array[];
+  /** Those of them (roots included) whose value depends on a root through floating arrays. */
+  dep: Set<Array>;
+}
+
+function dependents(outputs: readonly Array[], roots: ReadonlySet<Array>, mode: Mode): Dependents {
+  const order: Array[] = [];
+  const seen = new Set<Array>();
+  const stack: Array[] = [];
+  const edges: (readonly number[])[] = [];
+  const next: number[] = [];
+  const visit = (a: Array): void => {
+    seen.add(a);
+    stack.push(a);
+    edges.push(roots.has(a) ? [] : edgesOf(a, mode));
+    next.push(0);
+  };
+  for (const o of outputs) {
+    if (seen.has(o) || !(o._tracer || roots.has(o))) continue;
+    visit(o);
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const n = stack[top]!;
+      const es = edges[top]!;
+      const i = next[top]!;
+      if (i < es.length) {
+        next[top] = i + 1;
+        const inp = n._inputs[es[i]!]!;
+        if (!seen.has(inp) && (inp._tracer || roots.has(inp))) visit(inp);
+      } else {
+        stack.pop();
+        edges.pop();
+        next.pop();
+        order.push(n);
+      }
+    }
+  }
+  const dep = new Set<Array>();
+  for (const n of order) {
+    if (!n.dtype.isFloating) continue;
+    if (roots.has(n)) {
+      dep.add(n);
+      continue;
+    }
+    if (n._prim === null || n._prim === 'stopGradient') continue;
+    const ins = n._inputs;
+    if (edgesOf(n, mode).some((i) => dep.has(ins[i]!))) dep.add(n);
+  }
+  return { order, dep };
+}
+
+const ruleStream = (n: Array) => n._stream ?? defaultStream();
+
+/**
+ * Reverse mode: the cotangents of `roots` (null where zero) given cotangents of `outputs`
+ * (each of its output's shape and dtype).
+ */
+export function backward(outputs: readonly Array[], cotangents: readonly Array[], roots: readonly Array[]): (Array | null)[] {
+  const rootSet = new Set(roots);
+  const { order, dep } = dependents(outputs, rootSet, 'vjp');
+  const ct = new Map<Array, Array>();
+  const accumulate = (a: Array, g: Array): void => {
+    const prev = ct.get(a);
+    ct.set(a, prev ? add(prev, g) : g);
+  };
+  outputs.forEach((o, i) => {
+    if (dep.has(o)) accumulate(o, cotangents[i]!);
+  });
+  const position = new Map<Array, number>();
+  order.forEach((n, i) => position.set(n, i));
+
+  for (let k = order.length - 1; k >= 0; k--) {
+    const n = order[k]!;
+    if (rootSet.has(n) || !dep.has(n)) continue;
+    const prim = n._prim!;
+    if (prim === CUSTOM_PRIM && (n._params as CustomParams).call.rules.vjp) {
+      // One call of the user's rule for all outputs of this call, at its first output in
+      // topological order: by then every output's cotangent is complete.
+      const call = (n._params as CustomParams).call;
+      if (call.nodes.some((s) => s !== n && dep.has(s) && (position.get(s) ?? Infinity) < k)) continue;
+      const cts = call.nodes.map((s) => {
+        const g = ct.get(s) ?? null;
+        ct.delete(s);
+        return g;
+      });
+      if (cts.every((g) => g === null)) continue;
+      const res = withStream(ruleStream(n), () => customCallVjp(call, cts));
+      call.inLeaves.forEach((x, i) => {
+        if (dep.has(x)) accumulate(x, conform(res[i], x, prim, 'vjp'));
+      });
+      continue;
+    }
+    const g = ct.get(n);
+    if (!g) continue;
+    ct.delete(n);
+    const ins = n._inputs;
+    const argnums = edgesOf(n, 'vjp').filter((i) => dep.has(ins[i]!));
+    if (argnums.length === 0) continue;
+    const res = withStream(ruleStream(n), () => vjpRuleOf(prim)(ins, g, argnums, n._params, n));
+    if (!globalThis.Array.isArray(res) || res.length !== argnums.length) {
+      throw new Error(`vjp: the VJP rule of '${prim}' returned ${globalThis.Array.isArray(res) ? res.length : typeof res} cotangents for ${argnums.length} inputs`);
+    }
+    argnums.forEach((i, j) => accumulate(ins[i]!, conform(res[j], ins[i]!, prim, 'vjp')));
+  }
+  return roots.map((r) => ct.get(r) ?? null);
+}
+
+/**
+ * Forward mode: the tangents of `outputs` (null where zero) given tangents of `roots`
+ * (null: zero).
+ */
+export function forward(outputs: readonly Array[], roots: readonly Array[], tangents: readonly (Array | null)[]): (Array | null)[] {
+  const rootSet = new Set(roots);
+  const { order, dep } = dependents(outputs, rootSet, 'jvp');
+  const tan = new Map<Array, Array>();
+  roots.forEach((r, i) => {
+    const t = tangents[i];
+    if (t && dep.has(r)) tan.set(r, t);
+  });
+  // Free a tangent once its last user has been processed.
+  const uses = new Map<Array, number>();
+  for (const n of order) {
+    if (rootSet.has(n) || !dep.has(n)) continue;
+    for (const i of edgesOf(n, 'jvp')) {
+      const x = n._inputs[i]!;
+      if (dep.has(x)) uses.set(x, (uses.get(x) ?? 0) + 1);
+    }
+  }
+  const keep = new Set(outputs);
+  const release = (x: Array): void => {
+    const u = (uses.get(x) ?? 0) - 1;
+    uses.set(x, u);
+    if (u <= 0 && !keep.has(x)) tan.delete(x);
+  };
+
+  for (const n of order) {
+    if (rootSet.has(n) || !dep.has(n)) continue;
+    const prim = n._prim!;
+    const ins = n._inputs;
+    const es = edgesOf(n, 'jvp');
+    let t: Array | null = null;
+    if (prim === CUSTOM_PRIM && (n._params as CustomParams).call.rules.jvp) {
+      const p = n._params as CustomParams;
+      const ts = p.call.inLeaves.map((x) => (dep.has(x) ? (tan.get(x) ?? null) : null));
+      if (ts.some((x) => x !== null)) t = withStream(ruleStream(n), () => customCallJvp(p.call, ts)[p.index]!);
+    } else {
+      const ts = ins.map((x, i) => (es.includes(i) && dep.has(x) ? (tan.get(x) ?? null) : null));
+      if (ts.some((x) => x !== null)) t = withStream(ruleStream(n), () => jvpRuleOf(prim)(ins, ts, n._params, n));
+    }
+    for (const i of es) if (dep.has(ins[i]!)) release(ins[i]!);
+    if (t) tan.set(n, conform(t, n, prim, 'jvp'));
+  }
+  return outputs.map((o) => tan.get(o) ?? null);
+}
+
+/**
+ * Once the outermost transform returns (no trace active), the arrays it hands back stop being
+ * tracers: their flags are cleared and the nodes already evaluated drop their inputs, as `eval`
+ * does outside a trace, so nothing pins the forward graph beyond what the results still need.
+ */
+export function settle(results: readonly Array[]): void {
+  if (isTracing()) return;
+  const seen = new Set<Array>();
+  const stack: Array[] = [];
+  for (const r of results) {
+    if (r._tracer && r._placeholder === null && !seen.has(r)) {
+      seen.add(r);
+      stack.push(r);
+    }
+  }
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    n._tracer = false;
+    for (const x of n._inputs) {
+      if (x._tracer && x._placeholder === null && !seen.has(x)) {
+        seen.add(x);
+        stack.push(x);
+      }
+    }
+    if (n._data !== null && n._prim !== null) {
+      n._inputs = [];
+      n._prim = null;
+      n._params = null;
+    }
+  }
+}

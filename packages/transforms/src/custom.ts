@@ -1,0 +1,271 @@
+/**
+ * `customFunction(f)`: MLX's `mx.custom_function`. Called with nothing traced it just runs f.
+ * Called under a transform, it runs f and wraps each output in a `customFunction` node: an
+ * identity view of that output whose further inputs are f's array arguments. The node carries
+ * the user's rules: reverse mode asks `.vjp` for the arguments' cotangents (and never walks f's
+ * graph), forward mode `.jvp`, vmap `.vmap`. A rule not given falls back to transforming f, i.e.
+ * to the identity on f's output, whose graph the transform then walks.
+ *
+ * ```ts
+ * const f = mx.customFunction((x, y) => mx.multiply(mx.sin(x), y));
+ * f.vjp(([x, y], cotangent, output) => [mx.multiply(cotangent, mx.multiply(mx.cos(x), y)), mx.multiply(cotangent, mx.sin(x))]);
+ * f.jvp(([x, y], [dx, dy]) => ...);                       // the output's tangent
+ * f.vmap(([x, y], [ax, ay]) => [output, outAxis]);        // batched output and its axis
+ * ```
+ */
+import {
+  Array,
+  array,
+  customNode,
+  fmtShape,
+  node,
+  registerPrimitive,
+  treeDefString,
+  treeFlatten,
+  treeUnflatten,
+  type TreeDef,
+} from '@mlx-ts/core';
+
+export const CUSTOM_PRIM = 'customFunction';
+
+/** `vjp(primals, cotangents, outputs)`: primals is the list of f's arguments; returns one cotangent tree per argument. */
+export type CustomVjp = (primals: any[], cotangents: any, outputs: any) => any;
+/** `jvp(primals, tangents)`: lists of f's arguments and their tangents; returns the outputs' tangents (f's output structure). */
+export type CustomJvp = (primals: any[], tangents: any[]) => any;
+/** `vmap(inputs, axes)`: f's arguments and their batch axes (null: not batched); returns `[outputs, outAxes]`. */
+export type CustomVmap = (inputs: any[], axes: any[]) => [any, any];
+
+export interface CustomRules {
+  vjp: CustomVjp | null;
+  jvp: CustomJvp | null;
+  vmap: CustomVmap | null;
+  name: string;
+}
+
+/** What one call of a custom function leaves in the graph (shared by its output nodes). */
+export interface CustomCall {
+  readonly rules: CustomRules;
+  readonly inDef: TreeDef;
+  readonly inLeaves: readonly Array[];
+  readonly outDef: TreeDef;
+  /** f's outputs (the first input of each custom node). */
+  readonly outLeaves: readonly Array[];
+  /** The custom nodes, one per output leaf. */
+  nodes: Array[];
+  /** JVP results cached per tangent list (forward mode asks once per output node). */
+  jvpCache: { key: readonly (Array | null)[]; value: Array[] } | null;
+  vmapCache: { key: readonly Array[]; axes: readonly (number | null)[]; value: [Array[], (number | null)[]] } | null;
+}
+
+export interface CustomParams {
+  readonly call: CustomCall;
+  readonly index: number;
+}
+
+export interface CustomFunction<F extends (...args: any[]) => any> {
+  (...args: Parameters<F>): ReturnType<F>;
+  /** Sets the reverse-mode rule; returns the function. */
+  vjp(rule: CustomVjp): CustomFunction<F>;
+  /** Sets the forward-mode rule; returns the function. */
+  jvp(rule: CustomJvp): CustomFunction<F>;
+  /** Sets the batching rule; returns the function. */
+  vmap(rule: CustomVmap): CustomFunction<F>;
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (x === undefined) return 'undefined';
+  if (x instanceof Array) return `an array of shape ${fmtShape(x.shape)}`;
+  if (globalThis.Array.isArray(x)) return `a JS array of length ${x.length}`;
+  return typeof x;
+}
+
+const zerosOf = (a: Array): Array => {
+  const s = array(0, a.dtype);
+  return a.ndim === 0 ? s : node('broadcastTo', [s], { shape: a.shape.slice() });
+};
+
+/** The array leaves of `tree` in the positions of `def` (which may hold static leaves). */
+function leavesAs(what: string, tree: unknown, def: TreeDef, like: readonly Array[], allowNull: boolean): Array[] {
+  // Simple path: same number of array leaves, nulls allowed where arrays are expected.
+  const flatGot: (Array | null)[] = [];
+  const collect = (d: TreeDef, x: unknown, path: string): void => {
+    switch (d.kind) {
+      case 'leaf':
+        if (x instanceof Array) flatGot.push(x);
+        else if (allowNull && (x === null || x === undefined)) flatGot.push(null);
+        else throw new Error(`${what}: expected an array at ${path || 'the root'}, got ${describe(x)}`);
+        return;
+      case 'static':
+        return;
+      case 'list':
+        if (!globalThis.Array.isArray(x) || x.length !== d.children.length) {
+          if (allowNull && (x === null || x === undefined)) {
+            for (let n = countLeaves(d); n > 0; n--) flatGot.push(null);
+            return;
+          }
+          throw new Error(`${what}: expected a JS array of length ${d.children.length} at ${path || 'the root'} (structure ${treeDefString(d)}), got ${describe(x)}`);
+        }
+        d.children.forEach((c, i) => collect(c, x[i], `${path}[${i}]`));
+        return;
+      case 'dict':
+        if (typeof x !== 'object' || x === null || globalThis.Array.isArray(x) || x instanceof Array) {
+          if (allowNull && (x === null || x === undefined)) {
+            for (let n = countLeaves(d); n > 0; n--) flatGot.push(null);
+            return;
+          }
+          throw new Error(`${what}: expected an object at ${path || 'the root'} (structure ${treeDefString(d)}), got ${describe(x)}`);
+        }
+        d.keys.forEach((k, i) => collect(d.children[i]!, (x as Record<string, unknown>)[k], `${path}.${k}`));
+        return;
+    }
+  };
+  collect(def, tree, '');
+  return flatGot.map((g, i) => {
+    const ref = like[i]!;
+    if (g === null) return zerosOf(ref);
+    if (g.shape.length !== ref.shape.length || g.shape.some((d, j) => d !== ref.shape[j])) {
+      throw new Error(`${what}: leaf ${i} has shape ${fmtShape(g.shape)}, expected ${fmtShape(ref.shape)}`);
+    }
+    return g.dtype === ref.dtype ? g : node('astype', [g], { dtype: ref.dtype });
+  });
+}
+
+function countLeaves(d: TreeDef): number {
+  return d.kind === 'leaf' ? 1 : d.kind === 'static' ? 0 : d.children.reduce((n, c) => n + countLeaves(c), 0);
+}
+
+/** The args list a rule sees, rebuilt around the given leaves. */
+const argsOf = (call: CustomCall, leaves: readonly unknown[]): any[] => treeUnflatten<any[]>(call.inDef, leaves);
+
+/** Cotangents of f's array arguments (flat, in input order) from the cotangents of its outputs (null: zero). */
+export function customCallVjp(call: CustomCall, cotangents: readonly (Array | null)[]): Array[] {
+  const rule = call.rules.vjp!;
+  const what = `customFunction(${call.rules.name}).vjp`;
+  const outs = call.outLeaves;
+  const cts = cotangents.map((c, i) => c ?? zerosOf(outs[i]!));
+  const res = rule(argsOf(call, call.inLeaves), treeUnflatten(call.outDef, cts), treeUnflatten(call.outDef, outs));
+  const nArgs = call.inDef.kind === 'list' ? call.inDef.children.length : 0;
+  if (globalThis.Array.isArray(res) && res.length === nArgs) {
+    try {
+      return leavesAs(what, res, call.inDef, call.inLeaves, true);
+    } catch (e) {
+      if (nArgs !== 1) throw e;
+    }
+  }
+  // One argument: the rule may return its cotangent alone rather than a list of one.
+  if (nArgs === 1) return leavesAs(what, [res], call.inDef, call.inLeaves, true);
+  throw new Error(`${what}: the rule must return a JS array with one cotangent per argument (${nArgs}), got ${describe(res)}`);
+}
+
+/** Tangents of f's outputs (flat) from the tangents of its array arguments (null: zero). */
+export function customCallJvp(call: CustomCall, tangents: readonly (Array | null)[]): Array[] {
+  const c = call.jvpCache;
+  if (c && c.key.length === tangents.length && c.key.every((t, i) => t === tangents[i])) return c.value;
+  const what = `customFunction(${call.rules.name}).jvp`;
+  const ts = tangents.map((t, i) => t ?? zerosOf(call.inLeaves[i]!));
+  const res = call.rules.jvp!(argsOf(call, call.inLeaves), argsOf(call, ts));
+  const outs = call.outLeaves;
+  const value = leavesAs(what, res, call.outDef, outs, true);
+  call.jvpCache = { key: tangents.slice(), value };
+  return value;
+}
+
+function customCallVmap(call: CustomCall, inputs: readonly Array[], axes: readonly (number | null)[]): [Array[], (number | null)[]] {
+  const c = call.vmapCache;
+  if (c && c.key.every((x, i) => x === inputs[i]) && c.axes.every((a, i) => a === axes[i])) return c.value;
+  const what = `customFunction(${call.rules.name}).vmap`;
+  const res = call.rules.vmap!(argsOf(call, inputs), argsOf(call, axes));
+  if (!globalThis.Array.isArray(res) || res.length !== 2) throw new Error(`${what}: the rule must return [outputs, outAxes], got ${describe(res)}`);
+  const [outs, outAxes] = res;
+  const [outLeaves] = treeFlatten(outs);
+  if (outLeaves.length !== call.nodes.length) throw new Error(`${what}: the rule returned ${outLeaves.length} outputs, f has ${call.nodes.length}`);
+  let axesFlat: (number | null)[];
+  if (typeof outAxes === 'number' || outAxes === null) axesFlat = outLeaves.map(() => outAxes as number | null);
+  else {
+    const [, adef] = treeFlatten(outAxes);
+    const flat: (number | null)[] = [];
+    const walk = (d: TreeDef): void => {
+      if (d.kind === 'static') flat.push(d.value as number | null);
+      else if (d.kind === 'list' || d.kind === 'dict') d.children.forEach(walk);
+    };
+    walk(adef);
+    axesFlat = flat;
+  }
+  if (axesFlat.length !== outLeaves.length) throw new Error(`${what}: outAxes has ${axesFlat.length} entries for ${outLeaves.length} outputs`);
+  const value: [Array[], (number | null)[]] = [outLeaves, axesFlat];
+  call.vmapCache = { key: inputs.slice(), axes: axes.slice(), value };
+  return value;
+}
+
+/** Moves a batch axis to the front, or broadcasts an unbatched array along a new front axis of `size`. */
+function toFront(x: Array, ax: number | null, size: number): Array {
+  if (ax === null) {
+    const e = node('reshape', [x], { shape: [1, ...x.shape] });
+    return node('broadcastTo', [e], { shape: [size, ...x.shape] });
+  }
+  if (ax === 0) return x;
+  const perm = [...globalThis.Array(x.ndim).keys()];
+  perm.splice(ax, 1);
+  perm.unshift(ax);
+  return node('transpose', [x], { perm });
+}
+
+registerPrimitive<CustomParams>({
+  name: CUSTOM_PRIM,
+  kind: 'view',
+  output: (inputs) => ({ shape: inputs[0]!.shape, dtype: inputs[0]!.dtype }),
+  equivalent: (a, b) => a.call === b.call && a.index === b.index,
+  jvp: (primals, tangents, p, output) => {
+    if (p.call.rules.jvp) return customCallJvp(p.call, tangents.slice(1))[p.index]!;
+    return tangents[0] ?? zerosOf(output);
+  },
+  vjp: (primals, cotangent, argnums, p) => {
+    if (p.call.rules.vjp) {
+      const cts = p.call.nodes.map((_, j) => (j === p.index ? cotangent : null));
+      const res = customCallVjp(p.call, cts);
+      return argnums.map((i) => (i === 0 ? zerosOf(primals[0]!) : res[i - 1]!));
+    }
+    return argnums.map((i) => (i === 0 ? cotangent : zerosOf(primals[i]!)));
+  },
+  vmap: (inputs, axes, p) => {
+    let size = -1;
+    axes.forEach((a, i) => {
+      if (a !== null && size < 0) size = inputs[i]!.shape[a]!;
+    });
+    if (p.call.rules.vmap) {
+      const [outs, outAxes] = customCallVmap(p.call, inputs.slice(1), axes.slice(1));
+      const ax = outAxes[p.index]!;
+      if (ax === null) return [toFront(outs[p.index]!, null, size), 0];
+      return [outs[p.index]!, ax < 0 ? ax + outs[p.index]!.ndim : ax];
+    }
+    // Fallback: f's own graph, batched by vmap.
+    if (axes[0] === null) return [toFront(inputs[0]!, null, size), 0];
+    return [inputs[0]!, axes[0]!];
+  },
+});
+
+/** Makes a function whose derivatives (and batching) can be given by rules. */
+export function customFunction<F extends (...args: any[]) => any>(f: F): CustomFunction<F> {
+  if (typeof f !== 'function') throw new Error(`customFunction: expected a function, got ${describe(f)}`);
+  const rules: CustomRules = { vjp: null, jvp: null, vmap: null, name: f.name || 'f' };
+  const wrapped = ((...args: unknown[]) => {
+    const [inLeaves, inDef] = treeFlatten(args);
+    if (!inLeaves.some((x) => x.isTracer)) return f(...args);
+    const out = f(...args);
+    const [outLeaves, outDef] = treeFlatten(out);
+    const call: CustomCall = { rules, inDef, inLeaves, outDef, outLeaves, nodes: [], jvpCache: null, vmapCache: null };
+    call.nodes = outLeaves.map((o, index) => customNode(CUSTOM_PRIM, [o, ...inLeaves], { call, index } satisfies CustomParams, o._stream));
+    return treeUnflatten(outDef, call.nodes);
+  }) as CustomFunction<F>;
+  const setter = (key: 'vjp' | 'jvp' | 'vmap') => (rule: any) => {
+    if (typeof rule !== 'function') throw new Error(`customFunction(${rules.name}).${key}: expected a function, got ${describe(rule)}`);
+    rules[key] = rule;
+    return wrapped;
+  };
+  wrapped.vjp = setter('vjp');
+  wrapped.jvp = setter('jvp');
+  wrapped.vmap = setter('vmap');
+  Object.defineProperty(wrapped, 'name', { value: `customFunction(${rules.name})` });
+  return wrapped;
+}

@@ -1,0 +1,174 @@
+/**
+ * `grad(f, argnums)` and `valueAndGrad(f, argnums)`: MLX's `mx.grad` / `mx.value_and_grad`.
+ *
+ * f returns a scalar loss, or `[loss, ...aux]` with the loss first (then the value is that whole
+ * array and the gradients are of the loss). A single argnum (default 0) gives one gradient tree
+ * mirroring that argument; an array of argnums gives a JS array of trees. Arguments may be trees
+ * of arrays (JS arrays, plain objects); the differentiated ones must hold only arrays.
+ */
+import { Array, enterTrace, exitTrace, fmtShape, isPlainObject, treeFlatten, treeUnflatten, type TreeDef } from '@mlx-ts/core';
+import { backward, onesLike, settle, tracerCopy, zerosLike } from './autodiff.js';
+
+export interface GradOptions {
+  /** The positions of the arguments to differentiate: one number (default 0) or an array of them. */
+  argnums?: number | readonly number[];
+}
+
+type Argnums = number | readonly number[];
+
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (x === undefined) return 'undefined';
+  if (x instanceof Array) return `an array of shape ${fmtShape(x.shape)}`;
+  if (globalThis.Array.isArray(x)) return `a JS array of length ${x.length}`;
+  if (isPlainObject(x)) return 'an object';
+  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : `a ${typeof x} (${String(x)})`;
+}
+
+/** Reads `argnums` from MLX's positional form or the options object; validates what can be checked before a call. */
+export function parseArgnums(fn: string, opt: Argnums | GradOptions | undefined): { list: number[]; single: boolean } {
+  let argnums: unknown = 0;
+  if (opt !== undefined && opt !== null) {
+    if (typeof opt === 'number' || globalThis.Array.isArray(opt)) argnums = opt;
+    else if (isPlainObject(opt)) {
+      for (const k of Object.keys(opt)) if (k !== 'argnums') throw new Error(`${fn}: unknown option '${k}' (expected argnums)`);
+      if ((opt as GradOptions).argnums !== undefined) argnums = (opt as GradOptions).argnums;
+    } else throw new Error(`${fn}: argnums must be a number, an array of numbers or { argnums }, got ${describe(opt)}`);
+  }
+  const single = typeof argnums === 'number';
+  const list = single ? [argnums as number] : (argnums as unknown[]).slice();
+  for (const a of list) {
+    if (typeof a !== 'number' || !Number.isInteger(a)) throw new Error(`${fn}: argnums must be integers, got ${describe(a)}`);
+    if (a < 0) throw new Error(`${fn}: argnums must be non-negative, got ${a}`);
+  }
+  const seen = new Set<number>();
+  for (const a of list as number[]) {
+    if (seen.has(a)) throw new Error(`${fn}: argnums contains ${a} more than once`);
+    seen.add(a);
+  }
+  if (list.length === 0) throw new Error(`${fn}: argnums is empty; give at least one argument to differentiate`);
+  return { list: list as number[], single };
+}
+
+/** Finds the first non-array leaf of a tree, for errors. */
+function firstStatic(def: TreeDef, path = ''): { path: string; value: unknown } | null {
+  switch (def.kind) {
+    case 'leaf':
+      return null;
+    case 'static':
+      return { path, value: def.value };
+    case 'list':
+      for (let i = 0; i < def.children.length; i++) {
+        const r = firstStatic(def.children[i]!, `${path}[${i}]`);
+        if (r) return r;
+      }
+      return null;
+    case 'dict':
+      for (let i = 0; i < def.keys.length; i++) {
+        const r = firstStatic(def.children[i]!, `${path}.${def.keys[i]}`);
+        if (r) return r;
+      }
+      return null;
+  }
+}
+
+export interface Differentiated {
+  /** The arguments with tracer copies in the differentiated positions. */
+  args: unknown[];
+  /** The copies (roots of the walks), flat over all differentiated arguments. */
+  roots: Array[];
+  /** Per differentiated argument: its treedef and the slice of `roots` it owns. */
+  parts: { def: TreeDef; start: number; end: number }[];
+}
+
+/** Replaces the arrays of the differentiated arguments by tracer copies; checks they hold only arrays. */
+export function traceArgs(fn: string, args: readonly unknown[], argnums: readonly number[]): Differentiated {
+  const out = args.slice();
+  const roots: Array[] = [];
+  const parts: Differentiated['parts'] = [];
+  for (const i of argnums) {
+    if (i >= args.length) {
+      throw new Error(`${fn}: argnums ${i} is out of range: the function was called with ${args.length} argument${args.length === 1 ? '' : 's'}`);
+    }
+    const [leaves, def] = treeFlatten(args[i]);
+    const bad = firstStatic(def);
+    if (bad) {
+      throw new Error(
+        `${fn}: argument ${i} must be an array or a tree of arrays to be differentiated, but holds ${describe(bad.value)}` +
+          `${bad.path ? ` at ${bad.path}` : ''}; wrap it with mx.array, or leave it out of argnums`,
+      );
+    }
+    const start = roots.length;
+    const copies = leaves.map(tracerCopy);
+    roots.push(...copies);
+    parts.push({ def, start, end: roots.length });
+    out[i] = treeUnflatten(def, copies);
+  }
+  return { args: out, roots, parts };
+}
+
+/** Gradient trees per differentiated argument from the roots' cotangents. */
+export function gradTrees(d: Differentiated, cts: readonly (Array | null)[]): unknown[] {
+  return d.parts.map(({ def, start, end }) => treeUnflatten(def, d.roots.slice(start, end).map((r, j) => cts[start + j] ?? zerosLike(r))));
+}
+
+function lossOf(fn: string, out: unknown): Array {
+  let loss: unknown = out;
+  if (!(out instanceof Array)) {
+    if (globalThis.Array.isArray(out) && out.length > 0 && out[0] instanceof Array) loss = out[0];
+    else {
+      throw new Error(
+        `${fn}: the function must return a scalar array, or a JS array [loss, ...aux] with a scalar array first; got ${describe(out)}`,
+      );
+    }
+  }
+  const l = loss as Array;
+  if (l.size !== 1) {
+    throw new Error(`${fn}: the function must return a scalar (an array of one element) to be differentiated, got shape ${fmtShape(l.shape)}`);
+  }
+  return l;
+}
+
+function valueAndGradCall(fn: string, f: (...args: any[]) => any, argnums: readonly number[], single: boolean, args: unknown[]): [unknown, unknown] {
+  let value: unknown;
+  let grads: unknown[];
+  enterTrace();
+  try {
+    const d = traceArgs(fn, args, argnums);
+    value = f(...d.args);
+    const loss = lossOf(fn, value);
+    const cts = backward([loss], [onesLike(loss)], d.roots);
+    grads = gradTrees(d, cts);
+  } finally {
+    exitTrace();
+  }
+  const g = single ? grads[0] : grads;
+  settle([...treeFlatten(value)[0], ...treeFlatten(grads)[0]]);
+  return [value, g];
+}
+
+/**
+ * Returns a function computing `[f(...args), gradients]`. Called as MLX's
+ * `valueAndGrad(f, argnums = 0)` or `valueAndGrad(f, { argnums })`.
+ */
+export function valueAndGrad<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => [ReturnType<F>, any] {
+  const fn = 'valueAndGrad';
+  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describe(f)}`);
+  const { list, single } = parseArgnums(fn, argnums);
+  const g = (...args: Parameters<F>) => valueAndGradCall(fn, f, list, single, args) as [ReturnType<F>, any];
+  Object.defineProperty(g, 'name', { value: `valueAndGrad(${f.name || 'f'})` });
+  return g;
+}
+
+/**
+ * Returns a function computing the gradient of f's scalar output (the first element when f returns
+ * `[loss, ...aux]`). Called as MLX's `grad(f, argnums = 0)` or `grad(f, { argnums })`.
+ */
+export function grad<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => any {
+  const fn = 'grad';
+  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describe(f)}`);
+  const { list, single } = parseArgnums(fn, argnums);
+  const g = (...args: Parameters<F>) => valueAndGradCall(fn, f, list, single, args)[1];
+  Object.defineProperty(g, 'name', { value: `grad(${f.name || 'f'})` });
+  return g;
+}

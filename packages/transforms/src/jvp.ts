@@ -1,0 +1,1 @@
+export { jvp } from './vjp.js';

@@ -1,0 +1,126 @@
+/**
+ * `vjp(f, primals, cotangents)` and `jvp(f, primals, tangents)`: MLX's `mx.vjp` / `mx.jvp`.
+ *
+ * `primals` is the JS array of f's arguments (each an array or a tree of arrays). f returns an
+ * array or a tree of arrays. `outputs` come back as a JS array when f returns one array (as in
+ * MLX), else in f's structure; cotangents (vjp) are given in that same form, one per output.
+ * `vjps` has one tree per primal; `jvps` has the outputs' form.
+ */
+import { Array, enterTrace, exitTrace, fmtShape, node, treeFlatten, treeUnflatten, type TreeDef } from '@mlx-ts/core';
+import { backward, forward, settle, zerosLike } from './autodiff.js';
+import { describe, gradTrees, traceArgs } from './grad.js';
+
+function checkPrimals(fn: string, primals: unknown): unknown[] {
+  if (!globalThis.Array.isArray(primals)) {
+    throw new Error(`${fn}: primals must be a JS array with one entry per argument of the function, got ${describe(primals)}`);
+  }
+  return primals;
+}
+
+/** f's outputs: flat leaves, their treedef, and what the caller sees (a single array becomes [array]). */
+function outputsOf(fn: string, out: unknown): { leaves: Array[]; def: TreeDef; single: boolean } {
+  const [leaves, def] = treeFlatten(out);
+  if (def.kind === 'static' || (def.kind !== 'leaf' && firstNonArray(out) !== undefined)) {
+    throw new Error(`${fn}: the function must return an array or a tree of arrays, got ${describe(firstNonArray(out) ?? out)}`);
+  }
+  return { leaves, def, single: out instanceof Array };
+}
+
+function firstNonArray(x: unknown): unknown {
+  if (x instanceof Array) return undefined;
+  if (globalThis.Array.isArray(x)) {
+    for (const e of x) {
+      const r = firstNonArray(e);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  }
+  if (typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype) {
+    for (const e of Object.values(x)) {
+      const r = firstNonArray(e);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  }
+  return x === undefined ? null : x;
+}
+
+/** Leaves of a user-given tree that must match `def` (the outputs' or a primal's), conformed to `like`. */
+function matchLeaves(fn: string, what: string, given: unknown, def: TreeDef, like: readonly Array[]): Array[] {
+  const [leaves, gdef] = treeFlatten(given);
+  if (leaves.length !== like.length || firstNonArray(given) !== undefined || JSON.stringify(shapeOf(gdef)) !== JSON.stringify(shapeOf(def))) {
+    throw new Error(`${fn}: ${what} must match the structure of ${like.length === 1 ? 'its array' : `its ${like.length} arrays`}, got ${describe(given)}`);
+  }
+  return leaves.map((g, i) => {
+    const ref = like[i]!;
+    if (g.shape.length !== ref.shape.length || g.shape.some((d, j) => d !== ref.shape[j])) {
+      throw new Error(`${fn}: ${what} ${i} has shape ${fmtShape(g.shape)}, expected ${fmtShape(ref.shape)}`);
+    }
+    return g.dtype === ref.dtype ? g : node('astype', [g], { dtype: ref.dtype });
+  });
+}
+
+function shapeOf(d: TreeDef): unknown {
+  switch (d.kind) {
+    case 'leaf':
+      return '*';
+    case 'static':
+      return null;
+    case 'list':
+      return d.children.map(shapeOf);
+    case 'dict':
+      return Object.fromEntries(d.keys.map((k, i) => [k, shapeOf(d.children[i]!)]).sort(([a], [b]) => ((a as string) < (b as string) ? -1 : 1)));
+  }
+}
+
+/** Reverse mode: `[outputs, vjps]`, the cotangents of the primals given those of the outputs. */
+export function vjp(f: (...args: any[]) => any, primals: readonly unknown[], cotangents: unknown): [any, any[]] {
+  const fn = 'vjp';
+  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describe(f)}`);
+  const args = checkPrimals(fn, primals);
+  let outputs: unknown;
+  let vjps: unknown[];
+  enterTrace();
+  try {
+    const d = traceArgs(fn, args, args.map((_, i) => i));
+    const out = f(...d.args);
+    const o = outputsOf(fn, out);
+    let given = cotangents;
+    // One output: the cotangent may come alone or as a list of one.
+    if (o.single && globalThis.Array.isArray(cotangents) && cotangents.length === 1) given = cotangents[0];
+    const cts = matchLeaves(fn, 'cotangents', given, o.def, o.leaves);
+    vjps = gradTrees(d, backward(o.leaves, cts, d.roots));
+    outputs = o.single ? [out] : out;
+  } finally {
+    exitTrace();
+  }
+  settle([...treeFlatten(outputs)[0], ...treeFlatten(vjps)[0]]);
+  return [outputs, vjps];
+}
+
+/** Forward mode: `[outputs, jvps]`, the tangents of the outputs given those of the primals. */
+export function jvp(f: (...args: any[]) => any, primals: readonly unknown[], tangents: readonly unknown[]): [any, any] {
+  const fn = 'jvp';
+  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describe(f)}`);
+  const args = checkPrimals(fn, primals);
+  if (!globalThis.Array.isArray(tangents) || tangents.length !== args.length) {
+    throw new Error(`${fn}: tangents must be a JS array with one entry per primal (${args.length}), got ${describe(tangents)}`);
+  }
+  let outputs: unknown;
+  let jvps: unknown;
+  enterTrace();
+  try {
+    const d = traceArgs(fn, args, args.map((_, i) => i));
+    const ts: Array[] = [];
+    d.parts.forEach((p, i) => ts.push(...matchLeaves(fn, `tangents[${i}]`, tangents[i], p.def, d.roots.slice(p.start, p.end))));
+    const out = f(...d.args);
+    const o = outputsOf(fn, out);
+    const res = forward(o.leaves, d.roots, ts).map((t, i) => t ?? zerosLike(o.leaves[i]!));
+    outputs = o.single ? [out] : out;
+    jvps = o.single ? res : treeUnflatten(o.def, res);
+  } finally {
+    exitTrace();
+  }
+  settle([...treeFlatten(outputs)[0], ...treeFlatten(jvps)[0]]);
+  return [outputs, jvps];
+}

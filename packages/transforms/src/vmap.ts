@@ -1,0 +1,264 @@
+/**
+ * `vmap(f, inAxes, outAxes)`: MLX's vectorizing map on the lazy graph.
+ *
+ * f is traced once on placeholders (the mapped inputs without their mapped axis); the nodes that
+ * depend on a placeholder are then replayed, in order, on the real batched inputs through each
+ * primitive's batching rule (`vmapRules`, or a registered primitive's own `vmap`). Nodes that do
+ * not depend on a mapped input (constants, closed-over arrays, unmapped arguments, which are
+ * passed to f as they are) are kept as they are. Outputs are moved to `outAxes`; an output that
+ * does not depend on a mapped input is broadcast along the mapped axis.
+ *
+ * Since the trace is just more graph, vmap composes: `vmap(vmap(f))`, `vmap(grad(f))`
+ * (per-example gradients), `grad(vmap(f))`.
+ */
+import {
+  Array,
+  defaultStream,
+  enterTrace,
+  exitTrace,
+  fmtShape,
+  getCustomPrimitive,
+  isPrimitive,
+  isPlainObject,
+  node,
+  treeBroadcastPrefix,
+  treeFlatten,
+  treeUnflatten,
+  vmapRules,
+  withStream,
+  type VmapRule,
+} from '@mlx-ts/core';
+
+/** Where each argument (or output) is mapped: a number, `null` (not mapped), or a tree of them. */
+export type AxisSpec = number | null | readonly AxisSpec[] | { readonly [key: string]: AxisSpec };
+
+export interface VmapOptions {
+  /** One spec for every argument, or one per argument (each a number, null, or a tree matching it). Default 0. */
+  inAxes?: AxisSpec;
+  /** The outputs' mapped axes: one spec for all, or a tree matching f's result. Default 0. */
+  outAxes?: AxisSpec;
+}
+
+const FN = 'vmap';
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (x instanceof Array) return `an array of shape ${fmtShape(x.shape)}`;
+  if (globalThis.Array.isArray(x)) return 'a JS array';
+  return typeof x;
+}
+
+/**
+ * Vectorizes `f` over the axes `inAxes` of its arguments. Called as MLX's
+ * `vmap(f, inAxes = 0, outAxes = 0)` or `vmap(f, { inAxes, outAxes })`.
+ */
+export function vmap<F extends (...args: any[]) => any>(f: F, inAxes?: AxisSpec | VmapOptions, outAxes?: AxisSpec): (...args: Parameters<F>) => ReturnType<F> {
+  if (typeof f !== 'function') throw new Error(`${FN}: expected a function, got ${describe(f)}`);
+  let ins: AxisSpec = 0;
+  let outs: AxisSpec = 0;
+  if (isPlainObject(inAxes)) {
+    const opts = inAxes as VmapOptions;
+    for (const k of Object.keys(opts)) {
+      if (k !== 'inAxes' && k !== 'outAxes') throw new Error(`${FN}: unknown option '${k}' (expected inAxes, outAxes)`);
+    }
+    if (outAxes !== undefined) throw new Error(`${FN}: pass outAxes either positionally or in the options object, not both`);
+    if (opts.inAxes !== undefined) ins = opts.inAxes;
+    if (opts.outAxes !== undefined) outs = opts.outAxes;
+  } else {
+    if (inAxes !== undefined) ins = inAxes as AxisSpec;
+    if (outAxes !== undefined) outs = outAxes;
+  }
+  const inSpec = ins;
+  const outSpec = outs;
+  const vmapped = (...args: Parameters<F>): ReturnType<F> => vmapCall(f, args, inSpec, outSpec);
+  Object.defineProperty(vmapped, 'name', { value: `vmap(${f.name || 'f'})` });
+  return vmapped;
+}
+
+function checkAxisValue(what: string, a: unknown): number | null {
+  if (a === null) return null;
+  if (typeof a !== 'number' || !Number.isInteger(a)) throw new Error(`${FN}: ${what} must be an integer or null, got ${describe(a)}`);
+  return a;
+}
+
+function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec, outSpec: AxisSpec): any {
+  // One axis spec per argument, then one axis per Array leaf.
+  let perArg: AxisSpec[];
+  if (globalThis.Array.isArray(inSpec)) {
+    if (inSpec.length !== args.length) {
+      throw new Error(`${FN}: inAxes has ${inSpec.length} entries but the function was called with ${args.length} arguments`);
+    }
+    perArg = inSpec.slice();
+  } else if (inSpec === null || typeof inSpec === 'number') {
+    perArg = args.map(() => inSpec);
+  } else {
+    throw new Error(`${FN}: inAxes must be a number, null, or a JS array with one entry per argument, got ${describe(inSpec)}`);
+  }
+  args.forEach((x, i) => {
+    if ((typeof x === 'number' || typeof x === 'boolean') && perArg[i] !== null && !isPlainObject(perArg[i]) && !globalThis.Array.isArray(perArg[i])) {
+      throw new Error(`${FN}: argument ${i} is a ${typeof x}, which has no axis to map over; give it inAxes null or pass an array`);
+    }
+  });
+  const [leaves, def] = treeFlatten(args);
+  const leafAxes = treeBroadcastPrefix(perArg, args, `${FN}: inAxes`).map((a, i) => checkAxisValue(`the inAxes entry of input ${i}`, a));
+
+  let size = -1;
+  let sizeFrom = '';
+  const axes: (number | null)[] = [];
+  leaves.forEach((x, i) => {
+    let a = leafAxes[i]!;
+    if (a !== null) {
+      if (x.ndim === 0) throw new Error(`${FN}: cannot map over a 0-d array (input ${i} is a scalar); give it inAxes null`);
+      if (a < -x.ndim || a >= x.ndim) {
+        throw new Error(`${FN}: inAxes ${a} is out of range for input ${i} of shape ${fmtShape(x.shape)} (dimension ${x.ndim})`);
+      }
+      if (a < 0) a += x.ndim;
+      const n = x.shape[a]!;
+      if (size < 0) {
+        size = n;
+        sizeFrom = `input ${i} has size ${n} along axis ${a}`;
+      } else if (n !== size) {
+        throw new Error(`${FN}: mapped axes have different sizes: ${sizeFrom}, but input ${i} has size ${n} along axis ${a}`);
+      }
+    }
+    axes.push(a);
+  });
+  if (size < 0) throw new Error(`${FN}: at least one input must be mapped (all inAxes are null)`);
+
+  // Trace f on placeholders for the mapped inputs; unmapped inputs go in as they are.
+  const placeholders = new Map<Array, [Array, number]>();
+  const traced = leaves.map((x, i) => {
+    const a = axes[i]!;
+    if (a === null) return x;
+    const p = Array.placeholder(x.shape.filter((_, d) => d !== a), x.dtype, FN);
+    placeholders.set(p, [x, a]);
+    return p;
+  });
+  let result: unknown;
+  enterTrace();
+  try {
+    result = f(...treeUnflatten<unknown[]>(def, traced));
+  } finally {
+    exitTrace();
+  }
+
+  const [outLeaves, outDef] = treeFlatten(result);
+  checkOutputTree(result);
+  const batched = replay(outLeaves, placeholders, size);
+
+  const outAxisSpecs = treeBroadcastPrefix(outSpec, result, `${FN}: outAxes`).map((a, i) => checkAxisValue(`the outAxes entry of output ${i}`, a));
+  const finals = outLeaves.map((y, i) => {
+    const want = outAxisSpecs[i]!;
+    const got = batched.get(y);
+    if (want === null) {
+      if (got) throw new Error(`${FN}: outAxes is null for output ${i}, but it depends on a mapped input`);
+      return y;
+    }
+    const nd = y.ndim + 1;
+    if (want < -nd || want >= nd) throw new Error(`${FN}: outAxes ${want} is out of range for output ${i}, of dimension ${nd} once batched`);
+    const to = want < 0 ? want + nd : want;
+    if (got) return moveAxis(got[0], got[1], to);
+    // Does not depend on a mapped input: broadcast it along the mapped axis.
+    const shape = y.shape.slice();
+    shape.splice(to, 0, 1);
+    const expanded = withStream(y._stream ?? defaultStream(), () => node('reshape', [y], { shape: shape.slice() }));
+    shape[to] = size;
+    return withStream(y._stream ?? defaultStream(), () => node('broadcastTo', [expanded], { shape: shape.slice() }));
+  });
+  return treeUnflatten(outDef, finals);
+}
+
+function checkOutputTree(result: unknown): void {
+  const bad = (x: unknown, path: string): void => {
+    if (x instanceof Array) return;
+    if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') {
+      throw new Error(`${FN}: the function must return arrays (or trees of arrays), got a ${typeof x} at ${path || 'the root'}; wrap it with mx.array`);
+    }
+    if (globalThis.Array.isArray(x)) x.forEach((e, i) => bad(e, `${path}[${i}]`));
+    else if (isPlainObject(x)) for (const k of Object.keys(x)) bad(x[k], `${path}.${k}`);
+  };
+  bad(result, '');
+}
+
+function moveAxis(x: Array, from: number, to: number): Array {
+  if (from === to) return x;
+  const perm = [...globalThis.Array(x.ndim).keys()];
+  perm.splice(from, 1);
+  perm.splice(to, 0, from);
+  return withStream(x._stream ?? defaultStream(), () => node('transpose', [x], { perm }));
+}
+
+/**
+ * Replays, on the batched inputs, the part of the traced graph that depends on a placeholder;
+ * returns each dependent node's batched value and batch axis.
+ */
+function replay(outputs: readonly Array[], placeholders: Map<Array, [Array, number]>, size: number): Map<Array, [Array, number]> {
+  const batched = new Map<Array, [Array, number]>(placeholders);
+  // Post-order walk over tracers only: an array built from no tracer cannot depend on a placeholder.
+  const visited = new Set<Array>();
+  const order: Array[] = [];
+  const stack: Array[] = [];
+  const next: number[] = [];
+  for (const o of outputs) {
+    if (visited.has(o) || !o._tracer) continue;
+    visited.add(o);
+    stack.push(o);
+    next.push(0);
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const n = stack[top]!;
+      const i = next[top]!;
+      if (i < n._inputs.length) {
+        next[top] = i + 1;
+        const inp = n._inputs[i]!;
+        if (!visited.has(inp) && inp._tracer) {
+          visited.add(inp);
+          stack.push(inp);
+          next.push(0);
+        }
+      } else {
+        stack.pop();
+        next.pop();
+        order.push(n);
+      }
+    }
+  }
+  for (const n of order) {
+    if (batched.has(n) || n._prim === null) continue;
+    let any = false;
+    const inputs: Array[] = [];
+    const axes: (number | null)[] = [];
+    for (const inp of n._inputs) {
+      const b = batched.get(inp);
+      if (b) {
+        any = true;
+        inputs.push(b[0]);
+        axes.push(b[1]);
+      } else {
+        inputs.push(inp);
+        axes.push(null);
+      }
+    }
+    if (!any) continue;
+    const prim = n._prim;
+    const rule: VmapRule<any> | undefined = isPrimitive(prim) ? (vmapRules[prim] as VmapRule<any>) : getCustomPrimitive(prim)?.vmap;
+    if (!rule) throw new Error(`${FN}: primitive '${prim}' has no batching rule`);
+    const [out, ax] = withStream(n._stream ?? defaultStream(), () => rule(inputs, axes, n._params));
+    checkRuleResult(prim, n, out, ax, size);
+    batched.set(n, [out, ax]);
+  }
+  return batched;
+}
+
+function checkRuleResult(prim: string, n: Array, out: unknown, ax: unknown, size: number): void {
+  if (!(out instanceof Array) || typeof ax !== 'number' || !Number.isInteger(ax) || ax < 0 || ax > n.ndim) {
+    throw new Error(`${FN}: the batching rule of '${prim}' must return [array, batch axis in 0..${n.ndim}], got [${describe(out)}, ${String(ax)}]`);
+  }
+  const want = n.shape.slice();
+  want.splice(ax, 0, size);
+  if (out.ndim !== want.length || out.shape.some((d, i) => d !== want[i]) || out.dtype !== n.dtype) {
+    throw new Error(
+      `${FN}: the batching rule of '${prim}' returned ${out.dtype.name} ${fmtShape(out.shape)} with batch axis ${ax}; expected ${n.dtype.name} ${fmtShape(want)}`,
+    );
+  }
+}

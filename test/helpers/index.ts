@@ -1,0 +1,3 @@
+export * from './host.js';
+export * from './arbitraries.js';
+export * from './runner.js';

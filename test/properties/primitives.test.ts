@@ -1,0 +1,371 @@
+/**
+ * Runs the property kit over every primitive of the IR: a table maps each primitive to a small
+ * function that builds one node of it (with `mx.node`, so the check is about the primitive and
+ * its rules, not an op's decomposition) and to the domain its inputs are drawn from. The test
+ * enumerates `primitiveNames`, so a primitive added to the IR without a case here fails.
+ *
+ * Checks per case: vmap against a loop of unbatched calls on every in/out axis (every dtype the
+ * kernel contract allows); JVP against central finite differences and VJP against JVP, both in
+ * float64, on the floating arguments. Each runs with every registered backend.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as mx from 'mlx-ts';
+import { arrayFromValues, arrays, axes, axisSets, checkPrimitive, dtypes, fc, indices, type PropertyCase, shapes } from '@mlx-ts/testing';
+
+type Dt = mx.Dtype;
+type Case = PropertyCase<any>;
+
+const NUM_RUNS = 4;
+
+const floatDt = dtypes({ kinds: ['float'] });
+const numericDt = dtypes({ exclude: ['bool'] });
+const signedDt = dtypes({ kinds: ['float', 'int'] });
+const intDt = dtypes({ kinds: ['int', 'uint'] });
+const anyDt = dtypes();
+const boolDt = fc.constant(mx.bool);
+const f32 = fc.constant(mx.float32);
+
+const node = (prim: mx.Primitive, inputs: mx.Array[], params: object = {}) => mx.node(prim, inputs, params as never);
+const nearInteger = (v: number) => Math.abs(v - Math.round(v)) < 0.02;
+const nearHalf = (v: number) => Math.abs(Math.abs(v - Math.floor(v)) - 0.5) < 0.02;
+const nearZero = (r: number) => (v: number) => Math.abs(v) < r;
+
+interface Domain {
+  min?: number;
+  max?: number;
+  exclude?: (v: number) => boolean;
+  distinct?: boolean;
+}
+
+/** One array input of `s.shape`/`s.dtype` in `d`. */
+const arg = (shape: readonly number[], dtype: Dt, d: Domain = {}) => arrays({ shape, dtype, ...d });
+
+function unary(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, d: Domain = {}, extra: Partial<Case> = {}): Case {
+  return {
+    primitive: prim,
+    setup: fc.record({ shape: shapes(), dtype }),
+    gradSetup: fc.record({ shape: shapes(), dtype: f32 }),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype, d)),
+    fn: () => (x) => node(prim, [x]),
+    ...extra,
+  };
+}
+
+/** Inputs with NaN and infinities among ordinary values, for isnan/isinf. */
+function special(shape: readonly number[], dtype: Dt): fc.Arbitrary<mx.Array> {
+  const n = shape.reduce((p, q) => p * q, 1);
+  const v = dtype.isFloating ? fc.constantFrom(NaN, Infinity, -Infinity, 0, 1.5, -2) : fc.integer({ min: 0, max: 5 });
+  return fc.array(v, { minLength: n, maxLength: n }).map((vals) => arrayFromValues(vals, shape, dtype));
+}
+
+function binary(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, da: Domain = {}, db: Domain = {}, extra: Partial<Case> = {}): Case {
+  return {
+    primitive: prim,
+    setup: fc.record({ shape: shapes(), dtype }),
+    gradSetup: fc.record({ shape: shapes(), dtype: f32 }),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype, da), arg(s.shape, s.dtype, db)),
+    fn: () => (a, b) => node(prim, [a!, b!]),
+    ...extra,
+  };
+}
+
+/** A shape of at least one dimension and one of its axes. */
+const shapeAxis = (dtype: fc.Arbitrary<Dt>) =>
+  shapes({ minDims: 1 }).chain((shape) => fc.record({ shape: fc.constant(shape), axis: axes(shape.length), dtype }));
+
+function reduction(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, d: Domain = {}): Case {
+  const setup = (dt: fc.Arbitrary<Dt>) => shapes().chain((shape) => fc.record({ shape: fc.constant(shape), axes: axisSets(shape.length), dtype: dt }));
+  return {
+    primitive: prim,
+    setup: setup(dtype),
+    gradSetup: setup(f32),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype, d)),
+    fn: (s) => (x) => node(prim, [x], { axes: s.axes }),
+  };
+}
+
+function axisPrim(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, d: Domain = {}, params: (s: any) => object = (s) => ({ axis: s.axis })): Case {
+  return {
+    primitive: prim,
+    setup: shapeAxis(dtype).chain((s) => fc.record({ reverse: fc.boolean(), inclusive: fc.boolean() }).map((r) => ({ ...s, ...r }))),
+    gradSetup: shapeAxis(f32).chain((s) => fc.record({ reverse: fc.boolean(), inclusive: fc.boolean() }).map((r) => ({ ...s, ...r }))),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype, d)),
+    fn: (s) => (x) => node(prim, [x], params(s)),
+  };
+}
+const scanParams = (s: any) => ({ axis: s.axis, reverse: s.reverse, inclusive: s.inclusive });
+
+/** A normalized slice of `shape`: per axis a start in range, a nonzero step, and the count it reaches. */
+function sliceOf(shape: readonly number[]) {
+  return fc.tuple(
+    ...shape.map((n) =>
+      fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.constantFrom(1, 2, -1, -2)).chain(([start, step]) => {
+        const most = step > 0 ? Math.ceil((n - start) / step) : Math.floor(start / -step) + 1;
+        return fc.integer({ min: 1, max: most }).map((size) => [start, step, size] as const);
+      }),
+    ),
+  ).map((dims) => ({ start: dims.map((d) => d[0]), step: dims.map((d) => d[1]), shape: dims.map((d) => d[2]) }));
+}
+
+/** gather: operand shape, axis, index shape. */
+const gatherSetup = (dtype: fc.Arbitrary<Dt>) =>
+  shapeAxis(dtype).chain((s) => fc.record({ idxShape: shapes({ maxDims: 2 }), idxDtype: intDt }).map((r) => ({ ...s, ...r })));
+/** gatherAxis: operand shape, axis, and the index's length along it. */
+const alongSetup = (dtype: fc.Arbitrary<Dt>) =>
+  shapeAxis(dtype).chain((s) => fc.record({ m: fc.integer({ min: 1, max: 4 }), idxDtype: intDt }).map((r) => ({ ...s, ...r })));
+const alongShape = (s: any) => s.shape.map((d: number, i: number) => (i === s.axis ? s.m : d));
+const gatherOutShape = (s: any) => [...s.shape.slice(0, s.axis), ...s.idxShape, ...s.shape.slice(s.axis + 1)];
+const modes = fc.constantFrom<mx.ScatterMode>('set', 'add', 'multiply', 'maximum', 'minimum');
+
+/** Shapes of one dtype that agree except along `axis`, for concatenate. */
+const concatSetup = (dtype: fc.Arbitrary<Dt>) =>
+  shapeAxis(dtype).chain((s) => fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }).map((sizes) => ({ ...s, sizes })));
+
+const matmulSetup = (dtype: fc.Arbitrary<Dt>) =>
+  fc.record({ batch: shapes({ maxDims: 1, maxSide: 3 }), m: fc.integer({ min: 1, max: 3 }), k: fc.integer({ min: 1, max: 3 }), n: fc.integer({ min: 1, max: 3 }), dtype });
+
+const broadcastSetup = (dtype: fc.Arbitrary<Dt>) =>
+  shapes({ maxDims: 3 }).chain((target) =>
+    fc
+      .tuple(fc.integer({ min: 0, max: target.length }), fc.array(fc.boolean(), { minLength: target.length, maxLength: target.length }), dtype)
+      .map(([drop, ones, dt]) => ({ target, shape: target.map((d, i) => (ones[i] ? 1 : d)).slice(drop), dtype: dt })),
+  );
+
+const reshapeSetup = (dtype: fc.Arbitrary<Dt>) =>
+  shapes().chain((shape) => {
+    const n = shape.reduce((p, q) => p * q, 1);
+    const targets = [[n], [1, n], shape.slice().reverse(), [...shape, 1], n % 2 === 0 ? [2, n / 2] : [n, 1]];
+    return fc.record({ shape: fc.constant(shape), target: fc.constantFrom(...targets), dtype });
+  });
+
+const transposeSetup = (dtype: fc.Arbitrary<Dt>) =>
+  shapes().chain((shape) => {
+    const all = [...Array(shape.length).keys()];
+    return fc.record({ shape: fc.constant(shape), perm: fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }), dtype });
+  });
+
+const padSetup = (dtype: fc.Arbitrary<Dt>) =>
+  shapes().chain((shape) =>
+    fc.record({
+      shape: fc.constant(shape),
+      low: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: shape.length, maxLength: shape.length }),
+      high: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: shape.length, maxLength: shape.length }),
+      value: fc.constantFrom(0, 1, -2),
+      dtype,
+    }),
+  );
+
+const U32 = 0xffffffff;
+
+export const cases: { [P in mx.Primitive]: Case } = {
+  // Unary, every dtype the contract allows.
+  abs: unary('abs', numericDt, { exclude: nearZero(0.02) }),
+  negative: unary('negative', numericDt),
+  sign: unary('sign', numericDt, { exclude: nearZero(0.02) }),
+  square: unary('square', numericDt),
+  floor: unary('floor', numericDt, { exclude: nearInteger }),
+  ceil: unary('ceil', numericDt, { exclude: nearInteger }),
+  round: unary('round', numericDt, { exclude: nearHalf }),
+  // Unary float math, each on its domain.
+  exp: unary('exp', floatDt),
+  log: unary('log', floatDt, { min: 0.1 }),
+  log1p: unary('log1p', floatDt, { min: -0.9 }),
+  expm1: unary('expm1', floatDt),
+  sin: unary('sin', floatDt),
+  cos: unary('cos', floatDt),
+  tan: unary('tan', floatDt, { min: -1.3, max: 1.3 }),
+  tanh: unary('tanh', floatDt),
+  sinh: unary('sinh', floatDt),
+  cosh: unary('cosh', floatDt),
+  arcsin: unary('arcsin', floatDt, { min: -0.9, max: 0.9 }),
+  arccos: unary('arccos', floatDt, { min: -0.9, max: 0.9 }),
+  arctan: unary('arctan', floatDt),
+  arcsinh: unary('arcsinh', floatDt),
+  arccosh: unary('arccosh', floatDt, { min: 1.1 }),
+  arctanh: unary('arctanh', floatDt, { min: -0.9, max: 0.9 }),
+  sqrt: unary('sqrt', floatDt, { min: 0.1 }),
+  rsqrt: unary('rsqrt', floatDt, { min: 0.1 }),
+  sigmoid: unary('sigmoid', floatDt),
+  erf: unary('erf', floatDt),
+  erfinv: unary('erfinv', floatDt, { min: -0.9, max: 0.9 }),
+  // Predicates: bool outputs (no derivative to check; vmap over every dtype, with NaN and infinities).
+  isnan: { ...unary('isnan', anyDt), args: (s) => fc.tuple(special(s.shape, s.dtype)) },
+  isinf: { ...unary('isinf', anyDt), args: (s) => fc.tuple(special(s.shape, s.dtype)) },
+  logicalNot: unary('logicalNot', boolDt),
+
+  add: binary('add', anyDt),
+  subtract: binary('subtract', numericDt),
+  multiply: binary('multiply', anyDt),
+  divide: binary('divide', floatDt, {}, { exclude: nearZero(0.3) }),
+  power: binary('power', signedDt, { min: 0.5 }, { min: -2, max: 2 }, {
+    // Integer powers: no negative exponents (0 except for bases 1 and -1), small values.
+    args: (s) => fc.tuple(arg(s.shape, s.dtype, s.dtype.isFloating ? { min: 0.5 } : { min: -3, max: 3 }), arg(s.shape, s.dtype, s.dtype.isFloating ? { min: -2, max: 2 } : { min: 0, max: 3 })),
+  }),
+  arctan2: binary('arctan2', floatDt, {}, { exclude: nearZero(0.3) }),
+  maximum: binary('maximum', anyDt),
+  minimum: binary('minimum', anyDt),
+  floorDivide: binary('floorDivide', numericDt, {}, { exclude: nearZero(0.5) }),
+  remainder: binary('remainder', numericDt, {}, { exclude: nearZero(0.5) }),
+
+  equal: binary('equal', anyDt),
+  notEqual: binary('notEqual', anyDt),
+  greater: binary('greater', anyDt),
+  greaterEqual: binary('greaterEqual', anyDt),
+  less: binary('less', anyDt),
+  lessEqual: binary('lessEqual', anyDt),
+  logicalAnd: binary('logicalAnd', boolDt),
+  logicalOr: binary('logicalOr', boolDt),
+
+  sum: reduction('sum', numericDt),
+  prod: reduction('prod', numericDt, { min: -2, max: 2 }),
+  max: reduction('max', numericDt, { distinct: true }),
+  min: reduction('min', numericDt, { distinct: true }),
+  argmax: axisPrim('argmax', numericDt),
+  argmin: axisPrim('argmin', numericDt),
+  cumsum: axisPrim('cumsum', numericDt, {}, scanParams),
+  cumprod: axisPrim('cumprod', numericDt, { min: -2, max: 2 }, scanParams),
+  cummax: axisPrim('cummax', numericDt, { distinct: true }, scanParams),
+  cummin: axisPrim('cummin', numericDt, { distinct: true }, scanParams),
+  sort: axisPrim('sort', numericDt, { distinct: true }),
+  argsort: axisPrim('argsort', numericDt, { distinct: true }),
+
+  astype: {
+    primitive: 'astype',
+    setup: fc.record({ shape: shapes(), dtype: anyDt, to: anyDt }),
+    // Float64 out, so that finite differences are not rounded away.
+    gradSetup: fc.record({ shape: shapes(), dtype: f32, to: fc.constant(mx.float64) }),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype)),
+    fn: (s) => (x) => node('astype', [x], { dtype: s.to }),
+  },
+  // Its JVP is zero by definition, unlike finite differences; VJP against JVP still holds.
+  stopGradient: unary('stopGradient', anyDt, {}, { finiteDifferences: false }),
+  where: {
+    primitive: 'where',
+    setup: fc.record({ shape: shapes(), dtype: anyDt }),
+    gradSetup: fc.record({ shape: shapes(), dtype: f32 }),
+    args: (s) => fc.tuple(arg(s.shape, mx.bool), arg(s.shape, s.dtype), arg(s.shape, s.dtype)),
+    fn: () => (c, a, b) => node('where', [c!, a!, b!]),
+  },
+
+  reshape: {
+    primitive: 'reshape',
+    setup: reshapeSetup(anyDt),
+    gradSetup: reshapeSetup(f32),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype)),
+    fn: (s) => (x) => node('reshape', [x], { shape: s.target }),
+  },
+  transpose: {
+    primitive: 'transpose',
+    setup: transposeSetup(anyDt),
+    gradSetup: transposeSetup(f32),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype)),
+    fn: (s) => (x) => node('transpose', [x], { perm: s.perm }),
+  },
+  broadcastTo: {
+    primitive: 'broadcastTo',
+    setup: broadcastSetup(anyDt),
+    gradSetup: broadcastSetup(f32),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype)),
+    fn: (s) => (x) => node('broadcastTo', [x], { shape: s.target }),
+  },
+  slice: {
+    primitive: 'slice',
+    setup: shapes({ minDims: 1 }).chain((shape) => fc.record({ shape: fc.constant(shape), sl: sliceOf(shape), dtype: anyDt })),
+    gradSetup: shapes({ minDims: 1 }).chain((shape) => fc.record({ shape: fc.constant(shape), sl: sliceOf(shape), dtype: f32 })),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype)),
+    fn: (s) => (x) => node('slice', [x], s.sl),
+  },
+  concatenate: {
+    primitive: 'concatenate',
+    setup: concatSetup(anyDt),
+    gradSetup: concatSetup(f32),
+    args: (s) => fc.tuple(...(s.sizes as number[]).map((m) => arg(s.shape.map((d: number, i: number) => (i === s.axis ? m : d)), s.dtype))),
+    fn: (s) => (...xs) => node('concatenate', xs, { axis: s.axis }),
+  },
+  pad: {
+    primitive: 'pad',
+    setup: padSetup(anyDt),
+    gradSetup: padSetup(f32),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype)),
+    fn: (s) => (x) => node('pad', [x], { low: s.low, high: s.high, value: s.value }),
+  },
+
+  gather: {
+    primitive: 'gather',
+    setup: gatherSetup(anyDt),
+    gradSetup: gatherSetup(f32),
+    argnums: [0],
+    args: (s) => fc.tuple(arg(s.shape, s.dtype), indices(s.idxShape, s.shape[s.axis], { dtype: s.idxDtype, outOfRange: true })),
+    fn: (s) => (a, i) => node('gather', [a!, i!], { axis: s.axis }),
+  },
+  gatherAxis: {
+    primitive: 'gatherAxis',
+    setup: alongSetup(anyDt),
+    gradSetup: alongSetup(f32),
+    argnums: [0],
+    args: (s) => fc.tuple(arg(s.shape, s.dtype), indices(alongShape(s), s.shape[s.axis], { dtype: s.idxDtype, outOfRange: true })),
+    fn: (s) => (a, i) => node('gatherAxis', [a!, i!], { axis: s.axis }),
+  },
+  scatter: {
+    primitive: 'scatter',
+    setup: gatherSetup(numericDt).chain((s) => modes.map((mode) => ({ ...s, mode }))),
+    gradSetup: gatherSetup(f32).chain((s) => modes.map((mode) => ({ ...s, mode }))),
+    argnums: [0, 2],
+    args: (s) =>
+      fc.tuple(arg(s.shape, s.dtype), indices(s.idxShape, s.shape[s.axis], { dtype: s.idxDtype, outOfRange: true }), arg(gatherOutShape(s), s.dtype)),
+    fn: (s) => (a, i, u) => node('scatter', [a!, i!, u!], { axis: s.axis, mode: s.mode }),
+  },
+  scatterAxis: {
+    primitive: 'scatterAxis',
+    setup: alongSetup(numericDt).chain((s) => modes.map((mode) => ({ ...s, mode }))),
+    gradSetup: alongSetup(f32).chain((s) => modes.map((mode) => ({ ...s, mode }))),
+    argnums: [0, 2],
+    args: (s) => fc.tuple(arg(s.shape, s.dtype), indices(alongShape(s), s.shape[s.axis], { dtype: s.idxDtype, outOfRange: true }), arg(alongShape(s), s.dtype)),
+    fn: (s) => (a, i, u) => node('scatterAxis', [a!, i!, u!], { axis: s.axis, mode: s.mode }),
+  },
+  matmul: {
+    primitive: 'matmul',
+    setup: matmulSetup(floatDt),
+    gradSetup: matmulSetup(f32),
+    args: (s) => fc.tuple(arg([...s.batch, s.m, s.k], s.dtype), arg([...s.batch, s.k, s.n], s.dtype)),
+    // float16/bfloat16 products round differently when batched rows are folded together.
+    vmapTolerance: { rtol: 2e-2, atol: 2e-2 },
+    fn: () => (a, b) => node('matmul', [a!, b!]),
+  },
+  // No array inputs: under vmap it is a constant next to the mapped argument it is added to.
+  arange: {
+    primitive: 'arange',
+    setup: fc.record({ n: fc.integer({ min: 1, max: 5 }), start: fc.constantFrom(0, -1.5, 2), step: fc.constantFrom(1, 0.5, -2), dtype: floatDt }),
+    gradSetup: fc.record({ n: fc.integer({ min: 1, max: 5 }), start: fc.constantFrom(0, -1.5, 2), step: fc.constantFrom(1, 0.5, -2), dtype: f32 }),
+    args: (s) => fc.tuple(arg([s.n], s.dtype)),
+    fn: (s) => (x) => node('add', [x, node('arange', [], { start: s.start, step: s.step, n: s.n, dtype: x.dtype })]),
+  },
+  // A key per batch entry: under vmap, one draw per key.
+  randomBits: {
+    primitive: 'randomBits',
+    setup: fc.record({ shape: shapes({ maxDims: 2 }) }),
+    args: () => fc.tuple(fc.tuple(fc.integer({ min: 0, max: U32 }), fc.integer({ min: 0, max: U32 })).map((k) => arrayFromValues(k, [2], mx.uint32))),
+    fn: (s) => (k) => node('randomBits', [k], { shape: s.shape }),
+  },
+};
+
+const backends = mx.listBackends().map((b) => b.name);
+
+it('every primitive of the IR has a property case', () => {
+  const missing = mx.primitiveNames.filter((p) => !Object.prototype.hasOwnProperty.call(cases, p));
+  expect(missing).toEqual([]);
+});
+
+for (const backend of backends) {
+  describe(`primitive properties on the '${backend}' backend`, () => {
+    beforeAll(() => mx.useBackend(backend));
+    afterAll(() => mx.useBackend(null));
+    for (const prim of mx.primitiveNames) {
+      it(prim, () => {
+        const c = (cases as Record<string, Case | undefined>)[prim];
+        if (!c) throw new Error(`no property case for primitive '${prim}': add one to test/properties/primitives.test.ts`);
+        checkPrimitive(c, { numRuns: NUM_RUNS, batchSize: 3 });
+      });
+    }
+  });
+}
