@@ -60,25 +60,51 @@ function schedule(outputs: readonly Array[]): Array[] {
   return order;
 }
 
-function isRowContiguous(shape: readonly number[], strides: readonly number[]): boolean {
-  let expected = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    const d = shape[i]!;
-    if (d === 0) return true;
-    if (d === 1) continue;
-    if (strides[i] !== expected) return false;
-    expected *= d;
+/**
+ * Strides that let `newShape` read the same elements as (shape, strides) without a copy, or null
+ * when the old axes that merge into one new axis are not evenly strided (NumPy's no-copy reshape).
+ */
+function reshapeStrides(shape: readonly number[], strides: readonly number[], newShape: readonly number[]): number[] | null {
+  if (shape.includes(0)) return contiguousStrides(newShape);
+  const oldDims: number[] = [];
+  const oldStr: number[] = [];
+  shape.forEach((d, i) => {
+    if (d !== 1) {
+      oldDims.push(d);
+      oldStr.push(strides[i]!);
+    }
+  });
+  const out = new globalThis.Array<number>(newShape.length).fill(1);
+  let ni = 0;
+  let oi = 0;
+  while (ni < newShape.length && oi < oldDims.length) {
+    let np = newShape[ni]!;
+    let op = oldDims[oi]!;
+    let nj = ni + 1;
+    let oj = oi + 1;
+    while (np !== op) {
+      if (np < op) np *= newShape[nj++]!;
+      else op *= oldDims[oj++]!;
+    }
+    for (let k = oi; k < oj - 1; k++) if (oldStr[k] !== oldDims[k + 1]! * oldStr[k + 1]!) return null;
+    out[nj - 1] = oldStr[oj - 1]!;
+    for (let k = nj - 1; k > ni; k--) out[k - 1] = out[k]! * newShape[k]!;
+    ni = nj;
+    oi = oj;
   }
-  return true;
+  return out;
 }
 
 /** The layout of a view primitive's output, or null when it needs a copy first (reshape of a strided input). */
 function viewLayout(node: Array, input: Array, l: Layout): Layout | null {
   switch (node._prim) {
     case 'stopGradient':
+    case 'customFunction': // an identity view of f's output (packages/transforms custom.ts)
       return l;
-    case 'reshape':
-      return isRowContiguous(input.shape, l.strides) ? { ...l, strides: contiguousStrides(node.shape) } : null;
+    case 'reshape': {
+      const strides = reshapeStrides(input.shape, l.strides, node.shape);
+      return strides === null ? null : { ...l, strides };
+    }
     case 'transpose': {
       const { perm } = node._params as Params<'transpose'>;
       return { ...l, strides: perm.map((p) => l.strides[p]!) };

@@ -156,13 +156,35 @@ function splitKey(fn: string, k: Array, num: number, stream: Stream): Array {
 }
 
 /** Splits a key into `num` (default 2) new keys: an Array of shape [num, 2]. */
-export function split(k: Array, num?: number | { num?: number; stream?: StreamOrDevice }, opts?: { stream?: StreamOrDevice }): Array {
+export function split(k: Array, ...args: Args<[num: number], { num?: number; stream?: StreamOrDevice | null }>): Array {
   const fn = 'split';
-  const o = parseOpts(fn, [num, opts], ['num'] as const);
+  const o = parseOpts(fn, args, ['num'] as const);
   const n = o.num ?? 2;
   if (!Number.isInteger(n) || n < 0) throw new Error(`${fn}: expected num to be a non-negative integer, got ${String(n)}`);
   return splitKey(fn, k, n, o.stream);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Argument types: MLX's optional arguments positionally, then (or instead) one options object.
+
+/** Any prefix of the positional arguments `P`, optionally followed by an options object `O`. */
+type Args<P extends unknown[], O> = P extends [...infer H, unknown] ? [...P, O?] | Args<H, O> : [O?];
+type ShapeLike = readonly number[] | number;
+type Key = Array | null | undefined;
+interface Common {
+  key?: Array | null;
+  stream?: StreamOrDevice | null;
+}
+export interface BitsOpts extends Common { shape?: ShapeLike; width?: number }
+export interface UniformOpts extends Common { low?: ArrayInput; high?: ArrayInput; shape?: ShapeLike; dtype?: DtypeLike }
+export interface NormalOpts extends Common { shape?: ShapeLike; dtype?: DtypeLike; loc?: ArrayInput | null; scale?: ArrayInput | null }
+export interface RandintOpts extends Common { shape?: ShapeLike; dtype?: DtypeLike }
+export interface BernoulliOpts extends Common { p?: ArrayInput; shape?: ShapeLike | null }
+export interface TruncatedNormalOpts extends Common { shape?: ShapeLike | null; dtype?: DtypeLike }
+export interface GumbelOpts extends Common { shape?: ShapeLike; dtype?: DtypeLike }
+export interface LaplaceOpts extends Common { shape?: ShapeLike; dtype?: DtypeLike; loc?: number; scale?: number }
+export interface CategoricalOpts extends Common { axis?: number; shape?: ShapeLike | null; numSamples?: number | null }
+export interface PermutationOpts extends Common { axis?: number }
 
 // ---------------------------------------------------------------------------------------------
 // Samplers.
@@ -209,7 +231,7 @@ function bitsImpl(fn: string, shape: number[], width: number, k: Array, stream: 
 }
 
 /** Random bits: uint32 (width 4, default), uint16 (2) or uint8 (1) of `shape`. */
-export function bits(...args: unknown[]): Array {
+export function bits(...args: Args<[shape: ShapeLike, width: number, key: Key], BitsOpts>): Array {
   const fn = 'bits';
   const o = parseOpts(fn, args, ['shape', 'width', 'key'] as const);
   const shape = shapeArg(fn, o.shape, []);
@@ -246,7 +268,7 @@ function uniformImpl(fn: string, low: ArrayInput, high: ArrayInput, shape: numbe
  * Uniform samples in [low, high): `uniform(low=0, high=1, shape=[], dtype=float32, key?)`, or
  * `uniform({ shape, key, ... })`. `shape` must be the broadcast shape of low, high and shape.
  */
-export function uniform(...args: unknown[]): Array {
+export function uniform(...args: Args<[low: ArrayInput, high: ArrayInput, shape: ShapeLike, dtype: DtypeLike, key: Key], UniformOpts>): Array {
   const fn = 'uniform';
   const o = parseOpts(fn, args, ['low', 'high', 'shape', 'dtype', 'key'] as const);
   const dt = floatDtype(fn, o.dtype);
@@ -257,7 +279,7 @@ export function uniform(...args: unknown[]): Array {
  * Normal samples: `normal(shape=[], dtype=float32, loc?, scale?, key?)` (or an options object),
  * as MLX: sqrt(2) * erfinv(u) for u uniform in (-1, 1).
  */
-export function normal(...args: unknown[]): Array {
+export function normal(...args: Args<[shape: ShapeLike, dtype: DtypeLike, loc: ArrayInput | null, scale: ArrayInput | null, key: Key], NormalOpts>): Array {
   const fn = 'normal';
   const o = parseOpts(fn, args, ['shape', 'dtype', 'loc', 'scale', 'key'] as const);
   const dt = floatDtype(fn, o.dtype);
@@ -274,7 +296,7 @@ export function normal(...args: unknown[]): Array {
 }
 
 /** Integers in [low, high): `randint(low, high, shape=[], dtype=int32, key?)`, as MLX (through a float32 uniform). */
-export function randint(low: ArrayInput, high: ArrayInput, ...args: unknown[]): Array {
+export function randint(low: ArrayInput, high: ArrayInput, ...args: Args<[shape: ShapeLike, dtype: DtypeLike, key: Key], RandintOpts>): Array {
   const fn = 'randint';
   const o = parseOpts(fn, args, ['shape', 'dtype', 'key'] as const);
   const dt = o.dtype === undefined || o.dtype === null ? int32 : toDtype(o.dtype, fn);
@@ -288,7 +310,7 @@ export function randint(low: ArrayInput, high: ArrayInput, ...args: unknown[]): 
 }
 
 /** Bernoulli samples (bool) with probability `p`: `bernoulli(p=0.5, shape=p.shape, key?)`. */
-export function bernoulli(...args: unknown[]): Array {
+export function bernoulli(...args: Args<[p: ArrayInput, shape: ShapeLike | null, key: Key], BernoulliOpts>): Array {
   const fn = 'bernoulli';
   const o = parseOpts(fn, args, ['p', 'shape', 'key'] as const);
   const stream = o.stream;
@@ -308,7 +330,7 @@ export function bernoulli(...args: unknown[]): Array {
  * Normal samples truncated to [lower, upper]: `truncatedNormal(lower, upper, shape?, dtype=float32, key?)`
  * (shape defaults to the broadcast shape of lower and upper), as JAX and MLX.
  */
-export function truncatedNormal(lower: ArrayInput, upper: ArrayInput, ...args: unknown[]): Array {
+export function truncatedNormal(lower: ArrayInput, upper: ArrayInput, ...args: Args<[shape: ShapeLike | null, dtype: DtypeLike, key: Key], TruncatedNormalOpts>): Array {
   const fn = 'truncatedNormal';
   const o = parseOpts(fn, args, ['shape', 'dtype', 'key'] as const);
   const dt = floatDtype(fn, o.dtype);
@@ -326,7 +348,7 @@ export function truncatedNormal(lower: ArrayInput, upper: ArrayInput, ...args: u
 }
 
 /** Gumbel samples: `gumbel(shape=[], dtype=float32, key?)`, -log(-log(u)). */
-export function gumbel(...args: unknown[]): Array {
+export function gumbel(...args: Args<[shape: ShapeLike, dtype: DtypeLike, key: Key], GumbelOpts>): Array {
   const fn = 'gumbel';
   const o = parseOpts(fn, args, ['shape', 'dtype', 'key'] as const);
   const dt = floatDtype(fn, o.dtype);
@@ -336,7 +358,7 @@ export function gumbel(...args: unknown[]): Array {
 }
 
 /** Laplace samples: `laplace(shape=[], dtype=float32, loc=0, scale=1, key?)`, by the inverse CDF as MLX. */
-export function laplace(...args: unknown[]): Array {
+export function laplace(...args: Args<[shape: ShapeLike, dtype: DtypeLike, loc: number, scale: number, key: Key], LaplaceOpts>): Array {
   const fn = 'laplace';
   const o = parseOpts(fn, args, ['shape', 'dtype', 'loc', 'scale', 'key'] as const);
   const dt = floatDtype(fn, o.dtype);
@@ -369,7 +391,7 @@ function categoricalImpl(fn: string, logits: Array, axis: number, shape: number[
  * (Gumbel-max): `categorical(logits, axis=-1, shape?, numSamples?, key?)`. Returns uint32 indices
  * of shape `shape` (default: logits' shape without `axis`), or that shape plus `numSamples`.
  */
-export function categorical(logits: ArrayInput, ...args: unknown[]): Array {
+export function categorical(logits: ArrayInput, ...args: Args<[axis: number, shape: ShapeLike | null, numSamples: number | null, key: Key], CategoricalOpts>): Array {
   const fn = 'categorical';
   const o = parseOpts(fn, args, ['axis', 'shape', 'numSamples', 'key'] as const);
   const x = toArray(fn, logits);
@@ -402,7 +424,7 @@ export function categorical(logits: ArrayInput, ...args: unknown[]): Array {
  * A random permutation: of `arange(x)` when `x` is an integer, else of `x` along `axis` (default 0).
  * `permutation(x, axis=0, key?)`.
  */
-export function permutation(x: number | ArrayInput, ...args: unknown[]): Array {
+export function permutation(x: number | ArrayInput, ...args: Args<[axis: number, key: Key], PermutationOpts>): Array {
   const fn = 'permutation';
   const o = parseOpts(fn, args, ['axis', 'key'] as const);
   if (typeof x === 'number') {

@@ -397,6 +397,12 @@ describe('at', () => {
       for (const mode of ['set', 'add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'] as const) checkAt(shape, idx, mode, v);
     }
   });
+  test('whole-array updates and 0-d arrays', () => {
+    expect(mx.at(mx.array(5)).add(1).tolist()).toEqual(6);
+    expect(mx.at(mx.array([1, 2]), '...').multiply(mx.array([3, 4])).tolist()).toEqual([3, 8]);
+    expect(mx.at(mx.array([1, 2]), null, ':').set(0).tolist()).toEqual([0, 0]);
+    expect(mx.at(mx.array([1, 2]), []).add(1).tolist()).toEqual([1, 2]); // empty index: no-op
+  });
   test('updates: cast to the dtype, leading ones dropped, broadcast checked', () => {
     const a = mx.array([[1, 2], [3, 4]], mx.int32);
     const r = mx.at(a, 0).set(mx.array([[[9.7, 8.2]]]));
@@ -479,6 +485,14 @@ describe('random', () => {
     mx.random.seed(3);
     const k1 = mx.index(mx.random.split(mx.random.key(3)), 1);
     expect(mx.random.uniform({ shape: [4] }).tolist()).toEqual(mx.random.uniform({ shape: [4], key: k1 }).tolist());
+  });
+  test('random.state holds the global key', () => {
+    mx.random.seed(4);
+    expect(mx.random.state[0]!.tolist()).toEqual([0, 4]);
+    const k1 = mx.index(mx.random.split(mx.random.key(4)), 1);
+    const before = mx.random.uniform().item();
+    expect(before).toEqual(mx.random.uniform({ key: k1 }).item());
+    expect(mx.random.state[0]!.tolist()).toEqual(mx.index(mx.random.split(mx.random.key(4)), 0).tolist());
   });
   test('normal: sqrt(2) * erfinv(uniform(-1, 1)), plausible moments, loc/scale', () => {
     const k = mx.random.key(1);

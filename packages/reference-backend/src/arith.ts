@@ -146,7 +146,7 @@ function smallIntArithmetic(prim: BinarySameDtype, d: Dtype): Binary {
   }
 }
 
-/** Ops whose integer form needs no special care (ops never send integer divide or arctan2, but they must not crash). */
+/** The float function then the wrap: right for maximum and minimum; integer divide and arctan2 never reach a kernel, but must not crash. */
 function otherIntArithmetic(prim: BinarySameDtype, wrap: Rounder): Binary {
   const f = floatArithmetic(prim);
   return (a, b) => wrap(f(a, b));

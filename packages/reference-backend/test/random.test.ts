@@ -15,15 +15,23 @@ describe('randomBits', () => {
   const key = [0x13198a2e, 0x03707344];
   const bits = (shape: number[]) => run('randomBits', { shape }, [stored(key, uint32)], shape, uint32);
 
-  it('lays counters out as JAX does: x0 = the first half of 0..m-1, x1 the second, output y0 then y1', () => {
+  it('lays counters out as JAX does: x0 = the first half of 0..n-1, x1 the second, output y0 then y1', () => {
     const [a0, a1] = threefry2x32(key[0]!, key[1]!, 0, 2);
     const [b0, b1] = threefry2x32(key[0]!, key[1]!, 1, 3);
     expect(bits([2, 2])).toEqual([a0, b0, a1, b1]);
   });
 
-  it('pads an odd count to even and drops the last word', () => {
+  it("matches JAX's threefry_2x32 over iota counters (non-partitionable layout)", () => {
+    // Key (0, 42) is PRNGKey(42); values from a NumPy transcription of jax._src.prng.threefry_2x32.
+    const bits42 = (n: number) => run('randomBits', { shape: [n] }, [stored([0, 42], uint32)], [n], uint32);
+    expect(bits42(3)).toEqual([2465931498, 430176367, 255383827]);
+    expect(bits42(4)).toEqual([2465931498, 3679230171, 255383827, 267815257]);
+    expect(bits42(5)).toEqual([3134548294, 3733159049, 843694964, 894150801, 801545058]);
+  });
+
+  it('pads an odd count with a 0 counter, as JAX does, and drops the last word', () => {
     const [a0, a1] = threefry2x32(key[0]!, key[1]!, 0, 2);
-    const [b0] = threefry2x32(key[0]!, key[1]!, 1, 3);
+    const [b0] = threefry2x32(key[0]!, key[1]!, 1, 0);
     expect(bits([3])).toEqual([a0, b0, a1]);
   });
 });

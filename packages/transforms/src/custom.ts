@@ -257,7 +257,7 @@ export function customFunction<F extends (...args: any[]) => any>(f: F): CustomF
     const call: CustomCall = { rules, inDef, inLeaves, outDef, outLeaves, nodes: [], jvpCache: null, vmapCache: null };
     call.nodes = outLeaves.map((o, index) => customNode(CUSTOM_PRIM, [o, ...inLeaves], { call, index } satisfies CustomParams, o._stream));
     return treeUnflatten(outDef, call.nodes);
-  }) as CustomFunction<F>;
+  }) as unknown as CustomFunction<F>;
   const setter = (key: 'vjp' | 'jvp' | 'vmap') => (rule: any) => {
     if (typeof rule !== 'function') throw new Error(`customFunction(${rules.name}).${key}: expected a function, got ${describe(rule)}`);
     rules[key] = rule;

@@ -166,7 +166,9 @@ function checkIndexDtype(fn: string, d: Dtype): void {
   if (d.kind === 'bool') {
     throw new Error(`${fn}: boolean index arrays are not supported (MLX does not support boolean masks either); use mx.where, or compute integer indices`);
   }
-  if (!d.isInteger) throw new Error(`${fn}: expected an integer index array, got dtype ${d.name}`);
+  if (!d.isInteger) {
+    throw new Error(`${fn}: expected an integer index array, got dtype ${d.name} (JS numbers make float32 arrays: use mx.array(values, mx.int32), or pass the JS array itself)`);
+  }
 }
 
 function checkInt(fn: string, v: number, n: number, axis: number): number {

@@ -30,8 +30,8 @@ export function threefry2x32(k0: number, k1: number, x0: number, x1: number): [n
 }
 
 /**
- * key uint32[2] -> n words. Counters are 0..m-1 with m = n rounded up to even; the first half
- * feeds x0, the second half x1, and the output is y0 followed by y1, cut to n.
+ * key uint32[2] -> n words, as jax.random.bits: the counters 0..n-1, padded with one 0 when n is
+ * odd, split in halves that feed x0 and x1; the output is y0 followed by y1, cut to n.
  */
 export const randomBitsKernel: Kernel<Params<'randomBits'>> = ({ inputs: [key], params: { shape } }) => {
   const [k0, k1] = key!.data;
@@ -39,7 +39,7 @@ export const randomBitsKernel: Kernel<Params<'randomBits'>> = ({ inputs: [key], 
   const half = (n + (n % 2)) / 2;
   const out = new Float64Array(n);
   for (let i = 0; i < half; i++) {
-    const [y0, y1] = threefry2x32(k0!, k1!, i, half + i);
+    const [y0, y1] = threefry2x32(k0!, k1!, i, half + i < n ? half + i : 0);
     out[i] = y0;
     if (half + i < n) out[half + i] = y1;
   }

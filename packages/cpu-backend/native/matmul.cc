@@ -1,0 +1,271 @@
+// matmul: a [...B, M, K] @ b [...B, K, N] for floating dtypes, each batch a GEMM. The built-in GEMM
+// follows the Goto/BLIS design: B is packed into KC x NC blocks, A into MC x KC blocks, and an
+// MR x NR register-blocked micro-kernel multiplies packed panels. Packing reads any strides (so
+// transposed, broadcast and reversed views cost nothing extra) and converts float16/bfloat16 to
+// float32, in which they accumulate. With MLX_TS_HAVE_BLAS, float32/float64 go to cblas when
+// both operands have a unit stride.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include "kernels.h"
+#include "parallel.h"
+#include "strided.h"
+
+#ifdef MLX_TS_HAVE_BLAS
+#include <cblas.h>
+#include <climits>
+#endif
+
+namespace mlx_cpu {
+
+namespace {
+
+typedef float vfloat8 __attribute__((vector_size(32)));
+typedef double vdouble4 __attribute__((vector_size(32)));
+
+// Block sizes per accumulation type: an NR-wide B panel of KC rows stays in L1, an MC x KC block
+// of A in L2, and MR x NR accumulators fill the 16 vector registers of AVX2.
+template <class A>
+struct Blocking;
+template <>
+struct Blocking<float> {
+  using Vec = vfloat8;
+  static constexpr int kLanes = 8, MR = 6, NR = 16;
+  static constexpr int64_t KC = 256, MC = 144, NC = 2048;
+};
+template <>
+struct Blocking<double> {
+  using Vec = vdouble4;
+  static constexpr int kLanes = 4, MR = 6, NR = 8;
+  static constexpr int64_t KC = 256, MC = 72, NC = 1024;
+};
+
+template <class A>
+class AlignedBuffer {
+ public:
+  explicit AlignedBuffer(int64_t count) {
+    const size_t bytes = (size_t(count) * sizeof(A) + 63) / 64 * 64;
+    ptr_ = static_cast<A*>(std::aligned_alloc(64, std::max<size_t>(bytes, 64)));
+    if (!ptr_) throw std::bad_alloc();
+  }
+  ~AlignedBuffer() { std::free(ptr_); }
+  AlignedBuffer(const AlignedBuffer&) = delete;
+  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+  A* get() const { return ptr_; }
+
+ private:
+  A* ptr_;
+};
+
+template <class V, class A>
+inline V load_vec(const A* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+template <class V, class A>
+inline void store_vec(A* p, V v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// c[0:m, 0:n] = (or +=) the product of an MR-row panel of A and an NR-column panel of B, both
+// packed k-major and zero-padded to full panels.
+template <class A>
+void micro_kernel(int64_t kc, const A* a, const A* b, A* c, int64_t ldc, int m, int n, bool accumulate) {
+  using Bk = Blocking<A>;
+  using V = typename Bk::Vec;
+  constexpr int MR = Bk::MR, NR = Bk::NR, L = Bk::kLanes, NV = NR / L;
+  V acc[MR][NV] = {};
+  for (int64_t p = 0; p < kc; ++p) {
+    V bv[NV];
+    for (int j = 0; j < NV; ++j) bv[j] = load_vec<V>(b + j * L);
+    for (int i = 0; i < MR; ++i) {
+      const A ai = a[i];
+      for (int j = 0; j < NV; ++j) acc[i][j] += ai * bv[j];
+    }
+    a += MR;
+    b += NR;
+  }
+  if (m == MR && n == NR) {
+    for (int i = 0; i < MR; ++i) {
+      for (int j = 0; j < NV; ++j) {
+        A* dst = c + i * ldc + j * L;
+        store_vec(dst, accumulate ? acc[i][j] + load_vec<V>(dst) : acc[i][j]);
+      }
+    }
+    return;
+  }
+  alignas(64) A tile[MR * NR];
+  for (int i = 0; i < MR; ++i) {
+    for (int j = 0; j < NV; ++j) store_vec(tile + i * NR + j * L, acc[i][j]);
+  }
+  for (int i = 0; i < m; ++i) {
+    for (int j = 0; j < n; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i * NR + j] : tile[i * NR + j];
+  }
+}
+
+// Rows [0, mc) and columns [0, kc) of A as MR-row panels, k-major within a panel.
+template <class T, class A>
+void pack_a(int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, A* out) {
+  constexpr int MR = Blocking<A>::MR;
+  for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+    const int m = int(std::min<int64_t>(MR, mc - i0));
+    for (int64_t p = 0; p < kc; ++p) {
+      const T* col = a + i0 * rs + p * cs;
+      for (int i = 0; i < m; ++i) out[i] = A(load(col[i * rs]));
+      for (int i = m; i < MR; ++i) out[i] = 0;
+      out += MR;
+    }
+  }
+}
+
+// Rows [0, kc) and columns [0, nc) of B as NR-column panels, k-major within a panel.
+template <class T, class A>
+void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, A* out) {
+  constexpr int NR = Blocking<A>::NR;
+  for (int64_t j0 = 0; j0 < nc; j0 += NR) {
+    const int n = int(std::min<int64_t>(NR, nc - j0));
+    for (int64_t p = 0; p < kc; ++p) {
+      const T* row = b + p * rs + j0 * cs;
+      if (cs == 1) {
+        for (int j = 0; j < n; ++j) out[j] = A(load(row[j]));
+      } else {
+        for (int j = 0; j < n; ++j) out[j] = A(load(row[j * cs]));
+      }
+      for (int j = n; j < NR; ++j) out[j] = 0;
+      out += NR;
+    }
+  }
+}
+
+// c (M x N, row-major) = a (M x K, strides rsa/csa) times b (K x N, strides rsb/csb).
+template <class T, class A>
+void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
+          int64_t csb, A* c) {
+  using Bk = Blocking<A>;
+  constexpr int MR = Bk::MR, NR = Bk::NR;
+  if (K == 0) {
+    std::fill(c, c + M * N, A(0));
+    return;
+  }
+  const int64_t kc_max = std::min(Bk::KC, K);
+  const int64_t nc_max = std::min(Bk::NC, N);
+  AlignedBuffer<A> bpack(kc_max * ((nc_max + NR - 1) / NR * NR));
+  for (int64_t jc = 0; jc < N; jc += Bk::NC) {
+    const int64_t nc = std::min(Bk::NC, N - jc);
+    for (int64_t pc = 0; pc < K; pc += Bk::KC) {
+      const int64_t kc = std::min(Bk::KC, K - pc);
+      pack_b(kc, nc, b + pc * rsb + jc * csb, rsb, csb, bpack.get());
+      const int64_t blocks = (M + Bk::MC - 1) / Bk::MC;
+      parallel_for(blocks, 1, [&](int64_t first, int64_t last) {
+        AlignedBuffer<A> apack(std::min(Bk::MC, (M + MR - 1) / MR * MR) * kc);
+        for (int64_t blk = first; blk < last; ++blk) {
+          const int64_t ic = blk * Bk::MC;
+          const int64_t mc = std::min(Bk::MC, M - ic);
+          pack_a(mc, kc, a + ic * rsa + pc * csa, rsa, csa, apack.get());
+          for (int64_t jr = 0; jr < nc; jr += NR) {
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+              micro_kernel(kc, apack.get() + ir * kc, bpack.get() + jr * kc, c + (ic + ir) * N + jc + jr, N,
+                           int(std::min<int64_t>(MR, mc - ir)), int(std::min<int64_t>(NR, nc - jr)), pc > 0);
+            }
+          }
+        }
+      });
+    }
+  }
+}
+
+#ifdef MLX_TS_HAVE_BLAS
+// Row-major BLAS takes an operand as is (unit column stride) or transposed (unit row stride).
+bool blas_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, CBLAS_TRANSPOSE* trans, int* ld) {
+  // The stride of a length-1 dimension is arbitrary; pick the one BLAS wants.
+  if (cols <= 1) cs = 1;
+  if (rows <= 1) rs = std::max<int64_t>(cols, 1);
+  if (cs == 1 && rs >= std::max<int64_t>(cols, 1) && rs <= INT_MAX) {
+    *trans = CblasNoTrans;
+    *ld = int(rs);
+    return true;
+  }
+  if (rs == 1 && cs >= std::max<int64_t>(rows, 1) && cs <= INT_MAX) {
+    *trans = CblasTrans;
+    *ld = int(cs);
+    return true;
+  }
+  return false;
+}
+
+template <class T>
+bool blas_gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
+               int64_t csb, T* c) {
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    CBLAS_TRANSPOSE ta, tb;
+    int lda, ldb;
+    if (K == 0 || M > INT_MAX || N > INT_MAX || K > INT_MAX) return false;
+    if (!blas_layout(M, K, rsa, csa, &ta, &lda) || !blas_layout(K, N, rsb, csb, &tb, &ldb)) return false;
+    if constexpr (std::is_same_v<T, float>) {
+      cblas_sgemm(CblasRowMajor, ta, tb, int(M), int(N), int(K), 1.0f, a, lda, b, ldb, 0.0f, c, int(N));
+    } else {
+      cblas_dgemm(CblasRowMajor, ta, tb, int(M), int(N), int(K), 1.0, a, lda, b, ldb, 0.0, c, int(N));
+    }
+    return true;
+  } else {
+    return false;
+  }
+}
+#endif
+
+template <class T>
+void matmul_typed(const Step& s) {
+  const View& a = s.input(0);
+  const View& b = s.input(1);
+  const View& out = s.out;
+  const int nd = out.ndim;
+  const int64_t M = a.shape[nd - 2], K = a.shape[nd - 1], N = b.shape[nd - 1];
+  const int64_t rsa = a.strides[nd - 2], csa = a.strides[nd - 1];
+  const int64_t rsb = b.strides[nd - 2], csb = b.strides[nd - 1];
+  const T* ap = reinterpret_cast<const T*>(a.base);
+  const T* bp = reinterpret_cast<const T*>(b.base);
+  T* yp = out.at<T>();
+  // float16/bfloat16 accumulate into a float32 copy of one batch's output, then round once.
+  std::unique_ptr<float[]> scratch;
+  if constexpr (is_half_v<T>) scratch.reset(new float[size_t(M * N)]);
+  const auto one = [&](int64_t yo, int64_t ao, int64_t bo) {
+    if constexpr (is_half_v<T>) {
+      gemm<T, float>(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, scratch.get());
+      for (int64_t i = 0; i < M * N; ++i) yp[yo + i] = to<T>(scratch[size_t(i)]);
+    } else {
+#ifdef MLX_TS_HAVE_BLAS
+      if (blas_gemm(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, yp + yo)) return;
+#endif
+      gemm<T, T>(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, yp + yo);
+    }
+  };
+  NdIter<3> batches(nd - 2, out.shape, {out.strides, a.strides, b.strides}, {0, a.offset, b.offset});
+  batches.for_all([&](const int64_t* o, int64_t count, const int64_t* st) {
+    for (int64_t i = 0; i < count; ++i) one(o[0] + i * st[0], o[1] + i * st[1], o[2] + i * st[2]);
+  });
+}
+
+}  // namespace
+
+void matmul(const Step& s) {
+  s.expect_inputs(2);
+  const View& a = s.input(0);
+  const View& b = s.input(1);
+  const View& out = s.out;
+  const int nd = out.ndim;
+  bool ok = nd >= 2 && a.ndim == nd && b.ndim == nd;
+  for (int d = 0; ok && d < nd - 2; ++d) ok = a.shape[d] == out.shape[d] && b.shape[d] == out.shape[d];
+  ok = ok && a.shape[nd - 1] == b.shape[nd - 2] && out.shape[nd - 2] == a.shape[nd - 2] &&
+       out.shape[nd - 1] == b.shape[nd - 1];
+  if (!ok) throw Error("cannot multiply " + shape_string(a) + " by " + shape_string(b) + " into " + shape_string(out));
+  if (a.dtype != out.dtype || b.dtype != out.dtype) throw Error("the inputs and output must share one dtype");
+  if (out.size == 0) return;
+  dispatch_float(out.dtype, "matmul", [&](auto tag) { matmul_typed<typename decltype(tag)::type>(s); });
+}
+
+}  // namespace mlx_cpu

@@ -1,1 +1,0 @@
-export { jvp } from './vjp.js';

@@ -1,0 +1,128 @@
+/**
+ * Errors are checked in TypeScript before any kernel runs: a bad shape, axis, dtype, index,
+ * ragged nested array or non-array argument throws an Error whose message starts with the
+ * function's name and says what was expected and what was given. Never a native crash: each case
+ * also runs on every registered backend.
+ */
+import { describe, expect, it } from 'vitest';
+import { mx, onBackend } from './helpers/index.js';
+
+const backends = mx.listBackends().map((b) => b.name);
+
+type Case = [name: string, thunk: () => unknown, fn: string, ...mustMatch: RegExp[]];
+
+const x23 = () => mx.zeros([2, 3]);
+
+const cases: Case[] = [
+  // shapes
+  ['matmul of incompatible shapes', () => mx.matmul(mx.zeros([2, 3]), mx.zeros([4, 5])), 'matmul', /shapes \[2,3\] and \[4,5\] are incompatible: 3 != 4/],
+  ['matmul of 0-d arrays', () => mx.matmul(mx.array(1), mx.zeros([2])), 'matmul', /dimension/],
+  ['matmul of batch dims that do not broadcast', () => mx.matmul(mx.zeros([2, 2, 3]), mx.zeros([3, 3, 4])), 'matmul', /\b2\b.*\b3\b|\b3\b.*\b2\b/],
+  ['reshape to another size', () => mx.reshape(x23(), [4]), 'reshape', /6/, /\[4\]|4/],
+  ['reshape with two -1', () => mx.reshape(x23(), [-1, -1]), 'reshape', /-1/],
+  ['zeros with a negative dim', () => mx.zeros([-1]), 'zeros', /shape/, /-1/],
+  ['ones with a fractional dim', () => mx.ones([1.5]), 'ones', /shape/, /1\.5/],
+  ['full with a string shape', () => mx.full('abc' as never, 1), 'full', /shape/],
+  ['add of shapes that do not broadcast', () => mx.add(mx.zeros([2, 3]), mx.zeros([4, 3])), 'add', /\[2,3\]/, /\[4,3\]/],
+  ['broadcastTo a smaller shape', () => mx.broadcastTo(mx.zeros([2, 3]), [3]), 'broadcastTo', /\[2,3\]/, /\[3\]/],
+  ['concatenate of mismatched shapes', () => mx.concatenate([mx.zeros([2, 3]), mx.zeros([2, 4])], 0), 'concatenate', /\[2,3\]/, /\[2,4\]/],
+  ['stack of mismatched shapes', () => mx.stack([mx.zeros([2]), mx.zeros([3])]), 'stack', /\[2\]/, /\[3\]/],
+  ['split into unequal parts', () => mx.split(mx.zeros([5]), 2), 'split', /5/, /2/],
+  ['squeeze of an axis that is not 1', () => mx.squeeze(x23(), 1), 'squeeze', /size 3/],
+  ['tile with negative reps', () => mx.tile(x23(), [-1]), 'tile', /-1/],
+  ['pad with negative widths', () => mx.pad(x23(), -1), 'pad', /-1/],
+  ['takeAlongAxis with indices of another rank', () => mx.takeAlongAxis(x23(), mx.zeros([3], mx.int32), 0), 'takeAlongAxis', /dimension/],
+  // axes
+  ['sum over an axis out of range', () => mx.sum(x23(), 2), 'sum', /axis 2/, /dimension 2/],
+  ['mean over a repeated axis', () => mx.mean(x23(), [1, -1]), 'mean', /repeated/],
+  ['argmax over an axis out of range', () => mx.argmax(x23(), -3), 'argmax', /axis -3/],
+  ['softmax over an axis out of range', () => mx.softmax(x23(), 5), 'softmax', /axis 5/],
+  ['cumsum over an axis out of range', () => mx.cumsum(x23(), 2), 'cumsum', /axis 2/],
+  ['sort over an axis out of range', () => mx.sort(x23(), 2), 'sort', /axis 2/],
+  ['topk with k too large', () => mx.topk(mx.zeros([3]), 4), 'topk', /4/, /3/],
+  ['transpose with a bad permutation', () => mx.transpose(x23(), [0, 0]), 'transpose', /repeated|axes/],
+  ['swapaxes out of range', () => mx.swapaxes(x23(), 0, 2), 'swapaxes', /axis 2/],
+  ['moveaxis out of range', () => mx.moveaxis(x23(), 3, 0), 'moveaxis', /axis 3/],
+  ['expandDims out of range', () => mx.expandDims(x23(), 4), 'expandDims', /axis 4/],
+  ['concatenate along an axis out of range', () => mx.concatenate([x23(), x23()], 2), 'concatenate', /axis 2/],
+  ['take along an axis out of range', () => mx.take(x23(), mx.zeros([1], mx.int32), 2), 'take', /axis 2/],
+  ['flatten with start after end', () => mx.flatten(mx.zeros([2, 3, 4]), 2, 1), 'flatten', /startAxis/],
+  ['max over an empty axis', () => mx.max(mx.zeros([0, 3]), 0), 'max', /size 0/],
+  // dtypes
+  ['zeros with an unknown dtype', () => mx.zeros([2], 'float8' as never), 'zeros', /dtype/, /float8/],
+  ['astype to an unknown dtype', () => mx.astype(x23(), 'int128' as never), 'astype', /dtype/, /int128/],
+  ['array with an unknown dtype', () => mx.array([1, 2], 'complex64' as never), 'array', /dtype/, /complex64/],
+  ['matmul of integers', () => mx.matmul(mx.zeros([2, 2], mx.int32), mx.zeros([2, 2], mx.int32)), 'matmul', /int32/],
+  ['negative of bool', () => mx.negative(mx.array([true])), 'negative', /bool/],
+  ['a float index array', () => mx.take(mx.zeros([3]), mx.zeros([2])), 'take', /float32/],
+  ['arange of bools', () => mx.arange(0, 3, 1, mx.bool), 'arange', /bool/],
+  ['uniform of an integer dtype', () => mx.random.uniform({ shape: [2], dtype: mx.int32 }), 'uniform', /int32/],
+  ['a random key of the wrong shape', () => mx.random.uniform({ shape: [2], key: mx.zeros([3], mx.uint32) }), 'uniform', /key/, /\[3\]/],
+  // indices
+  ['index out of range', () => mx.zeros([3]).index(5), 'index', /5/, /size 3/],
+  ['negative index out of range', () => mx.zeros([3]).index(-4), 'index', /-4/],
+  ['too many indices', () => mx.zeros([3]).index(0, 0), 'index', /too many indices/],
+  ['two ellipses', () => x23().index('...', '...'), 'index', /ellipsis/],
+  ['a slice with step 0', () => mx.zeros([3]).index('::0'), 'index', /step/, /zero|0/],
+  ['a malformed slice string', () => mx.zeros([3]).index('1:a'), 'index', /'1:a'/],
+  ['a boolean mask', () => mx.zeros([3]).index(mx.array([true, false, true])), 'index', /bool/],
+  ['a fractional index', () => mx.zeros([3]).index(1.5), 'index', /1\.5/],
+  ['take with a JS index out of range', () => mx.take(mx.zeros([3]), 3), 'take', /3/],
+  ['at(...) with an index out of range', () => mx.zeros([3]).at(7).set(1), 'at', /7/],
+  ['at(...) with updates that do not broadcast', () => mx.zeros([3]).at('0:2').set(mx.ones([3])), 'at', /\[3\]/, /\[2\]/],
+  // ragged and non-array arguments
+  ['a ragged nested array', () => mx.array([[1, 2], [3]]), 'array', /ragged/, /length 2|2/],
+  ['a nested array with a string', () => mx.array([1, 'a' as never]), 'array', /string|number/],
+  ['a ragged nested array given to an op', () => mx.add([[1], [2, 3]], 1), 'add', /ragged/],
+  ['add of a string', () => mx.add('a' as never, 1), 'add', /expected/, /string/],
+  ['exp of a plain object', () => mx.exp({} as never), 'exp', /expected/, /object|Object/],
+  ['sum of undefined', () => mx.sum(undefined as never), 'sum', /expected/, /undefined/],
+  ['matmul of null', () => mx.matmul(null as never, mx.zeros([2])), 'matmul', /expected/, /null/],
+  ['reshape of a Map', () => mx.reshape(new Map() as never, [1]), 'reshape', /expected/, /Map/],
+  ['concatenate of a non-list', () => mx.concatenate(mx.zeros([2]) as never), 'concatenate', /list/],
+  ['item of a multi-element array', () => x23().item(), 'item', /one element/, /\[2,3\]/],
+  ['eval of a disposed array', () => {
+    const a = mx.add(mx.zeros([2]), 1);
+    const b = mx.add(a, 1);
+    a.dispose();
+    b.tolist();
+  }, 'eval', /disposed/],
+  ['setDefaultDevice of a string', () => mx.setDefaultDevice('cpu' as never), 'setDefaultDevice', /Device/, /cpu/],
+  ['an options object with an unknown key', () => mx.sum(x23(), { axes: 1 } as never), 'sum', /axes/],
+];
+
+describe.each(backends)('errors name the function, the expectation and the value [%s]', (backend) => {
+  for (const [name, thunk, fn, ...res] of cases) {
+    it(name, () => {
+      let err: unknown;
+      onBackend(backend, () => {
+        try {
+          const r = thunk();
+          // Errors must come before evaluation too: evaluating anything returned must not be what throws first.
+          if (r instanceof mx.Array) r.tolist();
+        } catch (e) {
+          err = e;
+        }
+      });
+      expect(err, `${name}: expected an Error`).toBeInstanceOf(Error);
+      const msg = (err as Error).message;
+      expect(msg.startsWith(`${fn}`), `message should start with '${fn}': ${msg}`).toBe(true);
+      for (const re of res) expect(msg, `${name}`).toMatch(re);
+    });
+  }
+});
+
+describe('errors are thrown when the op is called, before anything is evaluated', () => {
+  it('shape, axis and dtype errors are eager (the graph is never built)', () => {
+    const x = mx.add(mx.zeros([2, 3]), 1); // lazy
+    expect(() => mx.matmul(x, x)).toThrow(/^matmul/);
+    expect(x.isEvaluated).toBe(false);
+    expect(() => mx.sum(x, 5)).toThrow(/^sum/);
+    expect(() => x.index(9)).toThrow(/^index/);
+    expect(x.isEvaluated).toBe(false);
+  });
+
+  it('the matmul message is exactly the documented one', () => {
+    expect(() => mx.matmul(mx.zeros([2, 3]), mx.zeros([4, 5]))).toThrow('matmul: shapes [2,3] and [4,5] are incompatible: 3 != 4');
+  });
+});

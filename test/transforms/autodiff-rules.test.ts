@@ -1,0 +1,328 @@
+/**
+ * Every primitive's JVP and VJP rule, on hand-picked inputs that hit the hard cases (zeros in
+ * prod/cumprod, duplicate scatter indices, negative slice steps, exclusive and reverse scans):
+ * - JVP against central finite differences in float64 (`checkJvp`);
+ * - VJP against JVP, `<w, J v> = <J^T w, v>` (`checkVjp`);
+ * - second order: the same two checks on `x -> vjp(f, x, w)`, so the rules are themselves
+ *   differentiable and right (what grad(grad(f)) relies on).
+ * Primitives with no floating output (predicates, argmax, argsort, arange, randomBits) are checked
+ * by calling their rules directly. The table is keyed by `primitiveNames`: a primitive added to
+ * the IR without a case here fails the suite.
+ */
+import { describe, expect, it } from 'vitest';
+import * as mx from 'mlx-ts';
+import { arrayFromValues, checkJvp, checkVjp, seededRandom } from '@mlx-ts/testing';
+
+const f64 = mx.float64;
+const node = (prim: string, inputs: mx.Array[], params: object = {}) => mx.node(prim as mx.Primitive, inputs, params as never);
+
+let seed = 1;
+/** Random float64 values in [lo, hi), avoiding `bad`. */
+function rnd(shape: number[], lo = -2, hi = 2, bad?: (v: number) => boolean): mx.Array {
+  const r = seededRandom(seed++);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v: number[] = [];
+  while (v.length < n) {
+    const x = lo + (hi - lo) * r();
+    if (!bad?.(x)) v.push(x);
+  }
+  return arrayFromValues(v, shape, f64);
+}
+const vals = (v: number[], shape: number[], dt: mx.Dtype = f64) => arrayFromValues(v, shape, dt);
+const ints = (v: number[], shape: number[] = [v.length]) => arrayFromValues(v, shape, mx.int32);
+const nearInt = (v: number) => Math.abs(v - Math.round(v)) < 0.05;
+const nearHalf = (v: number) => Math.abs(Math.abs(v - Math.floor(v)) - 0.5) < 0.05;
+
+interface Case {
+  /** Builds the function (arguments: the arrays of `args`) and its arguments. */
+  fn: (...xs: mx.Array[]) => mx.Array;
+  args: () => mx.Array[];
+  /** Which arguments to differentiate (default: all floating). */
+  argnums?: number[];
+  eps?: number;
+  rtol?: number;
+  atol?: number;
+  /** Skip the second-order checks (rules whose derivative is not smooth at these points). */
+  firstOrderOnly?: boolean;
+}
+
+type Cases = Case[];
+
+const un = (prim: string, lo = -2, hi = 2, bad?: (v: number) => boolean, extra: Partial<Case> = {}): Cases => [
+  { fn: (x) => node(prim, [x]), args: () => [rnd([2, 3], lo, hi, bad)], ...extra },
+];
+const bin = (prim: string, a: [number, number, ((v: number) => boolean)?] = [-2, 2], b: [number, number, ((v: number) => boolean)?] = [-2, 2], extra: Partial<Case> = {}): Cases => [
+  { fn: (x, y) => node(prim, [x, y]), args: () => [rnd([2, 3], ...a), rnd([2, 3], ...b)], ...extra },
+];
+/** Primitives without a floating output: their rules give zeros (checked directly below). */
+const NONE: Cases = [];
+
+const scanParams = [
+  { reverse: false, inclusive: true },
+  { reverse: true, inclusive: true },
+  { reverse: false, inclusive: false },
+  { reverse: true, inclusive: false },
+];
+const scan = (prim: string, make: () => mx.Array, extra: Partial<Case> = {}): Cases =>
+  scanParams.flatMap((p) => [0, 1].map((axis) => ({ fn: (x: mx.Array) => node(prim, [x], { axis, ...p }), args: () => [make()], ...extra })));
+
+const scatterCases = (prim: 'scatter' | 'scatterAxis'): Cases => {
+  // [3, 2] array; scatter along axis 0 with duplicate (and negative) indices.
+  const idx = () => (prim === 'scatter' ? ints([0, 2, -3, 1]) : ints([0, 2, 2, 1, 0, 0], [3, 2]));
+  const upd = (lo = -2, hi = 2) => (prim === 'scatter' ? rnd([4, 2], lo, hi) : rnd([3, 2], lo, hi));
+  const mk = (mode: string, extra: Partial<Case> = {}, u = () => upd()): Case => ({
+    fn: (a, i, v) => node(prim, [a, i, v], { axis: 0, mode }),
+    args: () => [rnd([3, 2]), idx(), u()],
+    ...extra,
+  });
+  return [
+    mk('set'),
+    mk('add'),
+    mk('multiply'),
+    // A zero among the updates, landing on a position hit twice: the exact derivative.
+    mk('multiply', {}, () => (prim === 'scatter' ? vals([0, 1.5, 2, -1, 0.5, 3, -1.2, 0.7], [4, 2]) : vals([0, 1.5, 2, -1, 0.5, 3], [3, 2]))),
+    mk('maximum', { firstOrderOnly: true }, () => upd(-3, 3)),
+    mk('minimum', { firstOrderOnly: true }, () => upd(-3, 3)),
+  ];
+};
+
+const cases: Record<mx.Primitive, Cases> = {
+  abs: un('abs', -2, 2, (v) => Math.abs(v) < 0.1),
+  negative: un('negative'),
+  sign: un('sign', -2, 2, (v) => Math.abs(v) < 0.1),
+  square: un('square'),
+  floor: un('floor', -3, 3, nearInt),
+  ceil: un('ceil', -3, 3, nearInt),
+  round: un('round', -3, 3, nearHalf),
+  exp: un('exp'),
+  log: un('log', 0.3, 3),
+  log1p: un('log1p', -0.5, 3),
+  expm1: un('expm1'),
+  sin: un('sin'),
+  cos: un('cos'),
+  tan: un('tan', -1.2, 1.2),
+  tanh: un('tanh'),
+  sinh: un('sinh'),
+  cosh: un('cosh'),
+  arcsin: un('arcsin', -0.8, 0.8),
+  arccos: un('arccos', -0.8, 0.8),
+  arctan: un('arctan'),
+  arcsinh: un('arcsinh'),
+  arccosh: un('arccosh', 1.2, 3),
+  arctanh: un('arctanh', -0.8, 0.8),
+  sqrt: un('sqrt', 0.3, 3),
+  rsqrt: un('rsqrt', 0.3, 3),
+  sigmoid: un('sigmoid'),
+  erf: un('erf'),
+  erfinv: un('erfinv', -0.8, 0.8),
+  isnan: NONE,
+  isinf: NONE,
+  logicalNot: NONE,
+  add: bin('add'),
+  subtract: bin('subtract'),
+  multiply: bin('multiply'),
+  divide: bin('divide', [-2, 2], [0.5, 2]),
+  power: [
+    ...bin('power', [0.3, 2], [-2, 2]),
+    // An integral exponent of a negative base.
+    { fn: (x) => node('power', [x, vals([2, 3, 2, 3, 2, 3], [2, 3])]), args: () => [rnd([2, 3], -2, -0.3)], argnums: [0] },
+  ],
+  arctan2: bin('arctan2', [-2, 2], [0.5, 2]),
+  maximum: bin('maximum', [-2, 2], [-2, 2], { firstOrderOnly: true }),
+  minimum: bin('minimum', [-2, 2], [-2, 2], { firstOrderOnly: true }),
+  floorDivide: [{ fn: (x, y) => node('floorDivide', [x, y]), args: () => [vals([1.3, -2.6, 4.2, 0.7, -0.4, 3.3], [2, 3]), vals([1, 1, 2, 2, -1, 1.5], [2, 3])] }],
+  remainder: [{ fn: (x, y) => node('remainder', [x, y]), args: () => [vals([1.3, -2.6, 4.2, 0.7, -0.4, 3.2], [2, 3]), vals([1, 1, 2, 2, -1, 1.5], [2, 3])] }],
+  equal: NONE,
+  notEqual: NONE,
+  greater: NONE,
+  greaterEqual: NONE,
+  less: NONE,
+  lessEqual: NONE,
+  logicalAnd: NONE,
+  logicalOr: NONE,
+  sum: [[1], [0, 1], []].map((axes) => ({ fn: (x: mx.Array) => node('sum', [x], { axes }), args: () => [rnd([2, 3])] })),
+  prod: [
+    ...[[1], [0, 2], [0, 1, 2]].map((axes) => ({ fn: (x: mx.Array) => node('prod', [x], { axes }), args: () => [rnd([2, 3, 2], 0.5, 1.5)] })),
+    // One zero and two zeros in a slice: exact derivatives.
+    { fn: (x) => node('prod', [x], { axes: [1] }), args: () => [vals([0, 2, 3, 1.5, 0, 0, 1, 2, 3], [3, 3])] },
+  ],
+  max: [[1], [0, 1]].map((axes) => ({ fn: (x: mx.Array) => node('max', [x], { axes }), args: () => [rnd([2, 3])], firstOrderOnly: true })),
+  min: [[1], [0, 1]].map((axes) => ({ fn: (x: mx.Array) => node('min', [x], { axes }), args: () => [rnd([2, 3])], firstOrderOnly: true })),
+  argmax: NONE,
+  argmin: NONE,
+  cumsum: scan('cumsum', () => rnd([3, 4])),
+  cumprod: [
+    ...scan('cumprod', () => rnd([3, 4], 0.5, 1.5)),
+    // Zeros: one per row, two in a row, at the ends.
+    ...scan('cumprod', () => vals([1.5, 0, 2, 3, 0, 0, 1.2, 2, 2, 1.3, 0.7, 0], [3, 4])),
+  ],
+  cummax: scan('cummax', () => rnd([3, 4]), { firstOrderOnly: true }),
+  cummin: scan('cummin', () => rnd([3, 4]), { firstOrderOnly: true }),
+  astype: [
+    { fn: (x) => node('astype', [node('astype', [x], { dtype: mx.float32 })], { dtype: f64 }), args: () => [rnd([2, 3])], eps: 1e-2, rtol: 1e-4, atol: 1e-4 },
+    // To an integer and back: zero derivative.
+    { fn: (x) => mx.multiply(node('astype', [node('astype', [x], { dtype: mx.int32 })], { dtype: f64 }), x), args: () => [rnd([2, 3], -3, 3, nearInt)] },
+  ],
+  stopGradient: [
+    // stopGradient(x) * x: the derivative is stopGradient(x), not 2x.
+    { fn: (x) => mx.multiply(node('stopGradient', [x]), x), args: () => [rnd([2, 3])], argnums: [0] },
+  ],
+  where: [
+    {
+      fn: (a, b) => node('where', [vals([1, 0, 1, 1, 0, 0], [2, 3], mx.bool), a, b]),
+      args: () => [rnd([2, 3]), rnd([2, 3])],
+    },
+  ],
+  sort: [0, 1].map((axis) => ({ fn: (x: mx.Array) => node('sort', [x], { axis }), args: () => [rnd([3, 4])] })),
+  argsort: NONE,
+  reshape: [{ fn: (x) => node('reshape', [x], { shape: [3, 2, 1] }), args: () => [rnd([2, 3])] }],
+  transpose: [{ fn: (x) => node('transpose', [x], { perm: [2, 0, 1] }), args: () => [rnd([2, 3, 4])] }],
+  broadcastTo: [
+    { fn: (x) => node('broadcastTo', [x], { shape: [2, 3, 4] }), args: () => [rnd([3, 1])] },
+    { fn: (x) => node('broadcastTo', [x], { shape: [4, 3] }), args: () => [rnd([])] },
+  ],
+  slice: [
+    { fn: (x) => node('slice', [x], { start: [1, 0], step: [1, 2], shape: [2, 3] }), args: () => [rnd([3, 5])] },
+    { fn: (x) => node('slice', [x], { start: [2, 4], step: [-2, -3], shape: [2, 2] }), args: () => [rnd([3, 5])] },
+    { fn: (x) => node('slice', [x], { start: [0, 3], step: [3, -1], shape: [1, 3] }), args: () => [rnd([3, 5])] },
+  ],
+  concatenate: [
+    { fn: (a, b, c) => node('concatenate', [a, b, c], { axis: 1 }), args: () => [rnd([2, 1]), rnd([2, 3]), rnd([2, 2])] },
+    { fn: (a, b) => node('concatenate', [a, b, a], { axis: 0 }), args: () => [rnd([1, 2]), rnd([2, 2])] },
+  ],
+  pad: [{ fn: (x) => node('pad', [x], { low: [1, 0], high: [2, 3], value: 1.5 }), args: () => [rnd([2, 3])] }],
+  gather: [
+    { fn: (a, i) => node('gather', [a, i], { axis: 0 }), args: () => [rnd([3, 2]), ints([0, 2, 2, -1, 1], [5])] },
+    { fn: (a, i) => node('gather', [a, i], { axis: 1 }), args: () => [rnd([2, 4]), ints([3, 0, 0, 1], [2, 2])] },
+  ],
+  gatherAxis: [
+    { fn: (a, i) => node('gatherAxis', [a, i], { axis: 1 }), args: () => [rnd([2, 3]), ints([0, 2, 2, 1, 1, 1, 0, -1], [2, 4])] },
+  ],
+  scatter: scatterCases('scatter'),
+  scatterAxis: scatterCases('scatterAxis'),
+  matmul: [
+    { fn: (a, b) => node('matmul', [a, b]), args: () => [rnd([2, 3]), rnd([3, 4])] },
+    { fn: (a, b) => node('matmul', [a, b]), args: () => [rnd([2, 2, 3]), rnd([2, 3, 2])] },
+  ],
+  arange: NONE,
+  randomBits: NONE,
+};
+
+describe('JVP and VJP rules of every primitive', () => {
+  it('has a case for every primitive', () => {
+    for (const p of mx.primitiveNames) expect(cases, `no case for '${p}'`).toHaveProperty(p);
+  });
+
+  for (const prim of mx.primitiveNames) {
+    const list = cases[prim] ?? [];
+    if (list.length === 0) continue;
+    describe(prim, () => {
+      list.forEach((c, k) => {
+        it(`case ${k}: JVP vs finite differences, VJP vs JVP`, () => {
+          const args = c.args();
+          const tol = { ...(c.argnums ? { argnums: c.argnums } : {}), ...(c.eps ? { eps: c.eps } : {}), ...(c.rtol ? { rtol: c.rtol } : {}), ...(c.atol ? { atol: c.atol } : {}) };
+          checkJvp(c.fn, args, tol);
+          checkVjp(c.fn, args, c.argnums ? { argnums: c.argnums } : {});
+        });
+        if (!c.firstOrderOnly) {
+          it(`case ${k}: second order (the rules differentiated)`, () => {
+            const args = c.args();
+            const diff = c.argnums ?? args.flatMap((a, i) => (a.dtype.isFloating ? [i] : []));
+            const y = c.fn(...args);
+            const w = rnd(y.shape.slice());
+            // x -> J^T w at x (reverse mode), checked to second order.
+            const pullback = (...xs: mx.Array[]) => {
+              const full = args.slice();
+              diff.forEach((i, j) => (full[i] = xs[j]!));
+              const [, vjps] = mx.vjp((...d: mx.Array[]) => {
+                const a = full.slice();
+                diff.forEach((i, j) => (a[i] = d[j]!));
+                return c.fn(...a);
+              }, diff.map((i) => full[i]!), [w]);
+              return vjps;
+            };
+            const xs = diff.map((i) => args[i]!);
+            checkJvp(pullback as never, xs, { eps: c.eps ?? 1e-6, rtol: 1e-4, atol: 1e-5 });
+            checkVjp(pullback as never, xs);
+          });
+        }
+      });
+    });
+  }
+});
+
+describe('rules of primitives without a floating output, and arguments without a derivative', () => {
+  const x = vals([1, 2, NaN, 4], [4]);
+  const y = vals([2, 2, 1, 5], [4]);
+  const b = vals([1, 0, 1, 0], [4], mx.bool);
+  const zeroRules: [mx.Primitive, mx.Array[], object][] = [
+    ['isnan', [x], {}],
+    ['isinf', [x], {}],
+    ['logicalNot', [b], {}],
+    ['equal', [x, y], {}],
+    ['notEqual', [x, y], {}],
+    ['greater', [x, y], {}],
+    ['greaterEqual', [x, y], {}],
+    ['less', [x, y], {}],
+    ['lessEqual', [x, y], {}],
+    ['logicalAnd', [b, b], {}],
+    ['logicalOr', [b, b], {}],
+    ['argmax', [x], { axis: 0 }],
+    ['argmin', [x], { axis: 0 }],
+    ['argsort', [x], { axis: 0 }],
+  ];
+  for (const [prim, ins, params] of zeroRules) {
+    it(`${prim}: zero tangent and zero cotangents`, () => {
+      const out = node(prim, ins, params);
+      const t = mx.jvpRules[prim](ins, ins.map((a) => a), params as never, out);
+      expect(t.shape).toEqual(out.shape);
+      expect(t.dtype).toBe(out.dtype);
+      expect((mx.reshape(mx.astype(t, mx.float64), [-1]).tolist() as number[]).every((v) => v === 0)).toBe(true);
+      const cts = mx.vjpRules[prim](ins, mx.zerosLike(out), ins.map((_, i) => i), params as never, out);
+      expect(cts.length).toBe(ins.length);
+      cts.forEach((c, i) => {
+        expect(c.shape).toEqual(ins[i]!.shape);
+        expect((mx.reshape(mx.astype(c, mx.float64), [-1]).tolist() as number[]).every((v) => v === 0)).toBe(true);
+      });
+    });
+  }
+
+  it('arange: no inputs, zero tangent', () => {
+    const p = { start: 0, step: 1, n: 3, dtype: f64 };
+    const out = node('arange', [], p);
+    expect(mx.jvpRules.arange([], [], p, out).tolist()).toEqual([0, 0, 0]);
+    expect(mx.vjpRules.arange([], out, [], p, out)).toEqual([]);
+  });
+
+  it('randomBits: no derivative with respect to the key', () => {
+    const key = mx.random.key(0);
+    const p = { shape: [2] };
+    const out = node('randomBits', [key], p);
+    expect(mx.jvpRules.randomBits([key], [null], p, out).tolist()).toEqual([0, 0]);
+    expect(() => mx.vjpRules.randomBits([key], out, [0], p, out)).toThrow(/randomBits.*key.*stopGradient/);
+  });
+
+  it('gather, gatherAxis, scatter, scatterAxis: no derivative with respect to the indices', () => {
+    const a = vals([1, 2, 3], [3]);
+    const i = ints([0, 2]);
+    const g = node('gather', [a, i], { axis: 0 });
+    expect(() => mx.vjpRules.gather([a, i], g, [1], { axis: 0 }, g)).toThrow(/gather.*indices.*stopGradient/);
+    const ga = node('gatherAxis', [a, i], { axis: 0 });
+    expect(() => mx.vjpRules.gatherAxis([a, i], ga, [1], { axis: 0 }, ga)).toThrow(/gatherAxis.*indices.*stopGradient/);
+    const u = vals([5, 6], [2]);
+    for (const prim of ['scatter', 'scatterAxis'] as const) {
+      for (const mode of ['set', 'add', 'multiply', 'maximum', 'minimum'] as const) {
+        const s = node(prim, [a, i, u], { axis: 0, mode });
+        expect(() => mx.vjpRules[prim]([a, i, u], s, [1], { axis: 0, mode }, s)).toThrow(new RegExp(`${prim}.*indices.*stopGradient`));
+        // The other two arguments are fine.
+        expect(mx.vjpRules[prim]([a, i, u], s, [0, 2], { axis: 0, mode }, s).map((c) => c.shape)).toEqual([[3], [2]]);
+      }
+    }
+  });
+
+  it('gradients flow around integer indices computed from the input (they are constants)', () => {
+    // x[argmax(x)]: the index is an integer path, so only the gathered element gets a gradient.
+    const f = (x: mx.Array) => mx.sum(node('gather', [x, mx.reshape(mx.argmax(x), [1])], { axis: 0 }));
+    expect(mx.grad(f)(vals([1, 3, 2], [3])).tolist()).toEqual([0, 1, 0]);
+  });
+});
