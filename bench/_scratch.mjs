@@ -1,4 +1,14 @@
-import * as mx from 'mlx-ts';
-console.log(Object.keys(mx).length, ['matmul','exp','sum','softmax','valueAndGrad','grad','vmap','compile','eval','asyncEval','random','maximum','logsumexp','takeAlongAxis','array','zeros','ones','multiply','add','relu','mean','subtract','full','stopGradient','astype','defaultDevice','setDefaultDevice','getBackend','backends'].map(k => k + ':' + typeof mx[k]).join(' '));
-const a = mx.ones([4,4]);
-const c = mx.matmul(a, a); mx.eval(c); console.log(c.tolist());
+import { init, defaultDevice, numpy as np, jit, grad, valueAndGrad, vmap, nn, tree } from '@jax-js/jax';
+await init('cpu', 'wasm');
+defaultDevice('wasm');
+const x = np.array(new Float32Array([1,2,3,4,5,6])).reshape([2,3]);
+console.log(x.shape, x.dtype, x.ref.js());
+const f = (p, x) => np.sum(np.square(np.matmul(x, p.w)));
+const vg = jit(valueAndGrad(f));
+const p = { w: np.ones([3, 2]) };
+const [v, g] = vg(tree.map((a)=>a.ref, p), x.ref);
+console.log(v.js(), g.w.js());
+console.log(Object.keys(tree));
+const s = nn.softmax(x.ref, -1); console.log(s.js());
+const ls = nn.logSoftmax(x.ref, -1); console.log(ls.js());
+const z = np.array(1.5); let y = z; for (let i = 0; i < 3; i++) { y = y.mul(0.999).add(0.001); } console.log(y.js(), y.shape);

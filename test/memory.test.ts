@@ -47,6 +47,19 @@ describe('memory release on the native cpu backend', () => {
   );
 });
 
+/** A chain of 10 multiplies, evaluated through a sum; returns weak references to the intermediates. */
+function buildChain(): { refs: WeakRef<mx.Array>[]; out: mx.Array } {
+  const refs: WeakRef<mx.Array>[] = [];
+  let h: mx.Array = mx.add(mx.zeros([100_000]), 1);
+  for (let i = 0; i < 10; i++) {
+    h = mx.multiply(h, 1.5);
+    refs.push(new WeakRef(h));
+  }
+  const out = mx.sum(h);
+  mx.eval(out);
+  return { refs, out };
+}
+
 describe.each(names)('memory [%s]', (backend) => {
   const used = () => mx.getBackendByName(backend).memoryInUse?.();
 
@@ -114,17 +127,7 @@ describe.each(names)('memory [%s]', (backend) => {
   it('intermediates of an evaluated graph become unreachable and are collected', async () => {
     mx.useBackend(backend);
     try {
-      const refs: WeakRef<mx.Array>[] = [];
-      let out: mx.Array;
-      {
-        let h: mx.Array = mx.add(mx.zeros([100_000]), 1);
-        for (let i = 0; i < 10; i++) {
-          h = mx.multiply(h, 1.5);
-          refs.push(new WeakRef(h));
-        }
-        out = mx.sum(h);
-        mx.eval(out);
-      }
+      const { refs, out } = buildChain();
       await settle();
       const alive = refs.filter((r) => r.deref() !== undefined).length;
       expect(alive).toBe(0);

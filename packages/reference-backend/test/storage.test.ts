@@ -5,7 +5,6 @@ import {
   float32,
   float64,
   getPrimitiveDef,
-  int32,
   int64,
   primitiveNames,
   uint32,
