@@ -124,4 +124,17 @@ describeBackends('conformance: binary', (backend) => {
   property('clip with array and scalar bounds', broadcastInputsArb(3, NUMERIC.filter((d) => d !== 'int64'), [{}, { min: -5, max: 0 }, { min: 0, max: 5 }]), ({ inputs }) => {
     checkOp(backend, inputs, (x, lo, hi) => [mx.clip(x, lo, hi), mx.clip(x, -1, null), mx.clip(x, null, 2), mx.clip(x, -1.5, 1.5)], { label: 'clip' });
   }, 20);
+
+  property('isclose, allclose and arrayEqual (with equalNan)', broadcastInputsArb(2, fc.tuple(dtypeNameArb(ALL_NAMES), dtypeNameArb(ALL_NAMES)), [smallInts, smallInts]), ({ inputs }) => {
+    checkOp(backend, inputs, (a, b) => [
+      mx.isclose(a, b),
+      mx.isclose(a, b, { rtol: 0.5, atol: 1, equalNan: true }),
+      mx.allclose(a, b),
+      mx.allclose(a, a, { equalNan: true }),
+      mx.allclose(a, b, 1e-3, 2),
+      mx.arrayEqual(a, b),
+      mx.arrayEqual(a, a),
+      mx.arrayEqual(a, a, { equalNan: true }),
+    ], { label: 'isclose/allclose/arrayEqual' });
+  }, 20);
 });

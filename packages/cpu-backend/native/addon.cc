@@ -131,8 +131,8 @@ class ExecuteWorker : public Napi::AsyncWorker {
  private:
   Napi::Promise::Deferred deferred_;
   std::unique_ptr<Program> program_;
-  Napi::ObjectReference inputs_;
-  Napi::ObjectReference outputs_;
+  Napi::Reference<Napi::Array> inputs_;
+  Napi::Reference<Napi::Array> outputs_;
 };
 
 Napi::Value ExecuteAsync(const Napi::CallbackInfo& info) {
@@ -169,4 +169,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
 }  // namespace mlx_cpu
 
-NODE_API_MODULE(mlx_cpu, mlx_cpu::Init)
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return mlx_cpu::Init(env, exports); }
+
+NODE_API_MODULE(mlx_cpu, InitAddon)

@@ -89,7 +89,7 @@ void arg_reduce_typed(const Step& s, int axis) {
   if (n == 0) return;  // the output stays zero
   parallel_for(split.outer, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(n * inner, 1)),
                [&](int64_t b, int64_t e) {
-                 std::vector<C> best(size_t(inner));
+                 std::vector<C> best(static_cast<size_t>(inner));
                  for (int64_t o = b; o < e; ++o) {
                    const T* line = xp + o * n * inner;
                    uint32_t* yo = y + o * inner;

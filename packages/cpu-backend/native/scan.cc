@@ -23,7 +23,7 @@ void scan_axis(const Step& s, int axis, bool reverse, bool inclusive, A identity
   const int64_t n = split.n, inner = split.inner;
   parallel_for(split.outer, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(n * inner, 1)),
                [&](int64_t b, int64_t e) {
-                 std::vector<A> acc(size_t(inner));
+                 std::vector<A> acc(static_cast<size_t>(inner));
                  for (int64_t o = b; o < e; ++o) {
                    std::fill(acc.begin(), acc.end(), identity);
                    for (int64_t step = 0; step < n; ++step) {

@@ -16,7 +16,7 @@ double erfinv_f64(double y) {
   if (y == 1.0) return std::numeric_limits<double>::infinity();
   if (y == -1.0) return -std::numeric_limits<double>::infinity();
   if (y == 0.0) return y;
-  // Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011): float32 accuracy.
+  // Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011): a float32-accurate guess.
   double w = -std::log((1.0 - y) * (1.0 + y));
   double p;
   if (w < 5.0) {
@@ -42,18 +42,24 @@ double erfinv_f64(double y) {
     p = 1.00167406 + p * w;
     p = 2.83297682 + p * w;
   }
-  double x = p * y;
-  // Newton steps take it to float64 accuracy. In the tails erf(x) has no digits left to compare,
-  // so the residual uses erfc against 1 - |y|, which is exact there.
   const double a = std::fabs(y);
-  const double sign = y < 0 ? -1.0 : 1.0;
-  for (int i = 0; i < 3; ++i) {
-    const double slope = 1.1283791670955126 * std::exp(-x * x);  // d/dx erf(x) = 2/sqrt(pi) e^(-x^2)
-    if (slope == 0.0) break;
-    const double residual = a <= 0.5 ? std::erf(x) - y : sign * ((1.0 - a) - std::erfc(std::fabs(x)));
-    x -= residual / slope;
+  double x = std::fabs(p * y);
+  constexpr double kTwoOverSqrtPi = 1.1283791670955126;  // d/dx erf(x) = 2/sqrt(pi) e^(-x^2)
+  if (a <= 0.5) {
+    // Newton steps on erf(x) = a take the float32-accurate guess to float64 accuracy.
+    for (int i = 0; i < 2; ++i) x -= (std::erf(x) - a) / (kTwoOverSqrtPi * std::exp(-x * x));
+  } else {
+    // In the tail erf(x) has no digits left, and erfc(x) = 1 - a (exact there) bends too sharply
+    // for Newton; log(erfc(x)) = log(1 - a) is nearly quadratic in x and converges in a few steps.
+    const double log_t = std::log(1.0 - a);
+    for (int i = 0; i < 8; ++i) {
+      const double e = std::erfc(x);
+      const double dx = (std::log(e) - log_t) / (-kTwoOverSqrtPi * std::exp(-x * x) / e);
+      x -= dx;
+      if (!(std::fabs(dx) > 1e-16 * x)) break;
+    }
   }
-  return x;
+  return y < 0 ? -x : x;
 }
 
 // Each functor maps a value (value_t of the dtype) to a value; the store rounds or wraps it.

@@ -6,7 +6,7 @@
  */
 import { Array, enterTrace, exitTrace, treeFlatten, treeUnflatten } from '@mlx-ts/core';
 import { backward, tracerCopy, zerosLike } from './autodiff.js';
-import { customFunction, type CustomFunction } from './custom.js';
+import { type CustomFunction, makeCustom } from './custom.js';
 import { describe } from './grad.js';
 
 /** The cotangents of every array leaf of `args` (static leaves kept), given the outputs' cotangents. */
@@ -28,7 +28,7 @@ function recomputeVjp(f: (...args: any[]) => any, args: unknown[], cotangents: u
 
 export function checkpoint<F extends (...args: any[]) => any>(f: F): CustomFunction<F> {
   if (typeof f !== 'function') throw new Error(`checkpoint: expected a function, got ${describe(f)}`);
-  const cf = customFunction(f);
+  const cf = makeCustom(f, true);
   cf.vjp((primals: unknown[], cotangents: unknown) => recomputeVjp(f, primals, cotangents));
   Object.defineProperty(cf, 'name', { value: `checkpoint(${f.name || 'f'})` });
   return cf;

@@ -28,18 +28,24 @@ import {
 
 export const CUSTOM_PRIM = 'customFunction';
 
-/** `vjp(primals, cotangents, outputs)`: primals is the list of f's arguments; returns one cotangent tree per argument. */
-export type CustomVjp = (primals: any[], cotangents: any, outputs: any) => any;
-/** `jvp(primals, tangents)`: lists of f's arguments and their tangents; returns the outputs' tangents (f's output structure). */
-export type CustomJvp = (primals: any[], tangents: any[]) => any;
-/** `vmap(inputs, axes)`: f's arguments and their batch axes (null: not batched); returns `[outputs, outAxes]`. */
-export type CustomVmap = (inputs: any[], axes: any[]) => [any, any];
+/*
+ * As in MLX, a rule receives f's arguments as a JS array, or the argument itself when f takes one;
+ * cotangents, tangents and outputs have f's output structure (one array when f returns one).
+ */
+/** `vjp(primals, cotangents, outputs)`: returns one cotangent tree per argument (just the one when f takes one; null: zero). */
+export type CustomVjp = (primals: any, cotangents: any, outputs: any) => any;
+/** `jvp(primals, tangents)`: returns the outputs' tangents, in f's output structure. */
+export type CustomJvp = (primals: any, tangents: any) => any;
+/** `vmap(inputs, axes)`: batch axes are numbers or null (not batched); returns `[outputs, outAxes]`. */
+export type CustomVmap = (inputs: any, axes: any) => [any, any];
 
 export interface CustomRules {
   vjp: CustomVjp | null;
   jvp: CustomJvp | null;
   vmap: CustomVmap | null;
   name: string;
+  /** @internal rules take (and the VJP returns) the arguments as a list even when there is one (checkpoint). */
+  listArgs?: boolean;
 }
 
 /** What one call of a custom function leaves in the graph (shared by its output nodes). */
@@ -137,6 +143,11 @@ function countLeaves(d: TreeDef): number {
 
 /** The args list a rule sees, rebuilt around the given leaves. */
 const argsOf = (call: CustomCall, leaves: readonly unknown[]): any[] => treeUnflatten<any[]>(call.inDef, leaves);
+/** What a rule receives for the arguments: the list of them, or the one argument itself when f took one (as in MLX). */
+const ruleArgs = (call: CustomCall, leaves: readonly unknown[]): any => {
+  const args = argsOf(call, leaves);
+  return args.length === 1 && !call.rules.listArgs ? args[0] : args;
+};
 
 /** Cotangents of f's array arguments (flat, in input order) from the cotangents of its outputs (null: zero). */
 export function customCallVjp(call: CustomCall, cotangents: readonly (Array | null)[]): Array[] {
@@ -144,18 +155,20 @@ export function customCallVjp(call: CustomCall, cotangents: readonly (Array | nu
   const what = `customFunction(${call.rules.name}).vjp`;
   const outs = call.outLeaves;
   const cts = cotangents.map((c, i) => c ?? zerosOf(outs[i]!));
-  const res = rule(argsOf(call, call.inLeaves), treeUnflatten(call.outDef, cts), treeUnflatten(call.outDef, outs));
+  const res = rule(ruleArgs(call, call.inLeaves), treeUnflatten(call.outDef, cts), treeUnflatten(call.outDef, outs));
   const nArgs = call.inDef.kind === 'list' ? call.inDef.children.length : 0;
-  if (globalThis.Array.isArray(res) && res.length === nArgs) {
+  if (nArgs === 1 && !call.rules.listArgs) {
+    // One argument: its cotangent, or a list holding it.
     try {
-      return leavesAs(what, res, call.inDef, call.inLeaves, true);
+      return leavesAs(what, [res], call.inDef, call.inLeaves, true);
     } catch (e) {
-      if (nArgs !== 1) throw e;
+      if (!(globalThis.Array.isArray(res) && res.length === 1)) throw e;
     }
   }
-  // One argument: the rule may return its cotangent alone rather than a list of one.
-  if (nArgs === 1) return leavesAs(what, [res], call.inDef, call.inLeaves, true);
-  throw new Error(`${what}: the rule must return a JS array with one cotangent per argument (${nArgs}), got ${describe(res)}`);
+  if (!globalThis.Array.isArray(res) || res.length !== nArgs) {
+    throw new Error(`${what}: the rule must return a JS array with one cotangent per argument (${nArgs}), got ${describe(res)}`);
+  }
+  return leavesAs(what, res, call.inDef, call.inLeaves, true);
 }
 
 /** Tangents of f's outputs (flat) from the tangents of its array arguments (null: zero). */
@@ -164,7 +177,7 @@ export function customCallJvp(call: CustomCall, tangents: readonly (Array | null
   if (c && c.key.length === tangents.length && c.key.every((t, i) => t === tangents[i])) return c.value;
   const what = `customFunction(${call.rules.name}).jvp`;
   const ts = tangents.map((t, i) => t ?? zerosOf(call.inLeaves[i]!));
-  const res = call.rules.jvp!(argsOf(call, call.inLeaves), argsOf(call, ts));
+  const res = call.rules.jvp!(ruleArgs(call, call.inLeaves), ruleArgs(call, ts));
   const outs = call.outLeaves;
   const value = leavesAs(what, res, call.outDef, outs, true);
   call.jvpCache = { key: tangents.slice(), value };
@@ -175,7 +188,7 @@ function customCallVmap(call: CustomCall, inputs: readonly Array[], axes: readon
   const c = call.vmapCache;
   if (c && c.key.every((x, i) => x === inputs[i]) && c.axes.every((a, i) => a === axes[i])) return c.value;
   const what = `customFunction(${call.rules.name}).vmap`;
-  const res = call.rules.vmap!(argsOf(call, inputs), argsOf(call, axes));
+  const res = call.rules.vmap!(ruleArgs(call, inputs), ruleArgs(call, axes));
   if (!globalThis.Array.isArray(res) || res.length !== 2) throw new Error(`${what}: the rule must return [outputs, outAxes], got ${describe(res)}`);
   const [outs, outAxes] = res;
   const [outLeaves] = treeFlatten(outs);
@@ -247,8 +260,13 @@ registerPrimitive<CustomParams>({
 
 /** Makes a function whose derivatives (and batching) can be given by rules. */
 export function customFunction<F extends (...args: any[]) => any>(f: F): CustomFunction<F> {
+  return makeCustom(f, false);
+}
+
+/** @internal */
+export function makeCustom<F extends (...args: any[]) => any>(f: F, listArgs: boolean): CustomFunction<F> {
   if (typeof f !== 'function') throw new Error(`customFunction: expected a function, got ${describe(f)}`);
-  const rules: CustomRules = { vjp: null, jvp: null, vmap: null, name: f.name || 'f' };
+  const rules: CustomRules = { vjp: null, jvp: null, vmap: null, name: f.name || 'f', listArgs };
   const wrapped = ((...args: unknown[]) => {
     const [inLeaves, inDef] = treeFlatten(args);
     if (!inLeaves.some((x) => x.isTracer)) return f(...args);

@@ -5,3 +5,4 @@ export { customFunction, type CustomFunction, type CustomVjp, type CustomJvp, ty
 export { checkpoint } from './checkpoint.js';
 export { jacfwd, jacrev, hessian } from './jacobian.js';
 export { vmap } from './vmap.js';
+export * from './compile/index.js';

@@ -78,7 +78,36 @@ export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySa
   arange: { start: number; step: number; n: number; dtype: Dtype };
   /** (key uint32 [2]) -> uint32 bits of `shape`, threefry2x32 (see random.ts for the counter layout). */
   randomBits: { shape: number[] };
+  /** A fused elementwise program made by `compile` (see `CompiledParams`). */
+  compiled: CompiledParams;
 };
+
+/**
+ * One instruction of a fused elementwise program. Registers `0..nInputs-1` hold the inputs;
+ * instruction `k` writes register `nInputs + k`. `op` is an elementwise primitive (`unary`,
+ * `binary` or `where` kind, or `astype`, whose target is `dtype`) applied to the registers in
+ * `args` under that primitive's kernel contract, or `'constant'` (no args) broadcasting `value`.
+ */
+export interface CompiledInstr {
+  readonly op: string;
+  /** The dtype of the register it writes (what the primitive's output rule gives). */
+  readonly dtype: Dtype;
+  readonly args: readonly number[];
+  /** Only for `'constant'`: the value, already representable in `dtype`. */
+  readonly value?: number;
+}
+
+/**
+ * `compiled`: `compile`'s fused kernel. Every input has the output's shape (broadcasts are
+ * stride-0 views the evaluator folds in), so a backend runs the program element by element, or
+ * over tiles, and intermediates never reach memory. The output is the last instruction's register.
+ */
+export interface CompiledParams {
+  readonly nInputs: number;
+  readonly instrs: readonly CompiledInstr[];
+  /** A short label for graphs and errors, e.g. `exp_multiply_add`. */
+  readonly name: string;
+}
 
 export type Primitive = keyof PrimitiveParams;
 export type Params<P extends Primitive> = PrimitiveParams[P];
@@ -161,6 +190,10 @@ export const primitives: { readonly [P in Primitive]: PrimitiveDef<P> } = {
   },
   arange: { kind: 'other', output: (_inputs, p) => ({ shape: [p.n], dtype: p.dtype }) },
   randomBits: { kind: 'other', output: (_inputs, p) => ({ shape: p.shape, dtype: uint32 }) },
+  compiled: {
+    kind: 'other',
+    output: (inputs, p) => ({ shape: inputs[0]!.shape, dtype: p.instrs[p.instrs.length - 1]!.dtype }),
+  },
 };
 
 export const primitiveNames = Object.keys(primitives) as Primitive[];

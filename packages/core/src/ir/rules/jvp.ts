@@ -22,6 +22,7 @@ import { broadcastShapes, shapeEqual, shapeSize } from '../../shape.js';
 import {
   argReductions,
   binaryPredicate,
+  type CompiledParams,
   type Params,
   type Primitive,
   type ScanParams,
@@ -207,17 +208,54 @@ export function productOfOthers(x: Array, axes: readonly number[]): Array {
 }
 
 /**
- * Pieces of the exact cumprod derivative (zeros included). With z the first zero in scan order:
- * `first` marks it, `xSafe` is x with every zero replaced by 1, `yPrime` is the cumprod of x with
- * only the first zero replaced by 1.
+ * `x` shifted by one along `axis` in scan order: out[i] = x[i-1] (x[i+1] when `reverse`), `fill`
+ * at the first position.
  */
-export function cumprodParts(x: Array, p: ScanParams): { first: Array; xSafe: Array; yPrime: Array } {
-  const zero = ad.equal(x, 0);
-  const before = ad.scan('cumsum', astype(zero, float32), { axis: p.axis, reverse: p.reverse, inclusive: false });
-  const first = ad.logicalAnd(zero, ad.equal(before, 0));
-  const xSafe = ad.where(zero, 1, x);
-  const yPrime = ad.scan('cumprod', ad.where(first, 1, x), p);
-  return { first, xSafe, yPrime };
+export function shiftPrev(x: Array, axis: number, reverse: boolean, fill: number, by = 1): Array {
+  const n = x.shape[axis]!;
+  if (by >= n) return full(x.shape, fill, x.dtype);
+  const kept = reverse ? ad.sliceAxis(x, axis, by, n) : ad.sliceAxis(x, axis, 0, n - by);
+  const low = x.shape.map((_, i) => (i === axis && !reverse ? by : 0));
+  const high = x.shape.map((_, i) => (i === axis && reverse ? by : 0));
+  return ad.pad(kept, low, high, fill);
+}
+
+/**
+ * The first-order linear recurrence h[i] = a[i] * h[prev(i)] + b[i] along `axis` in scan order
+ * (h before the first position is 0), as a log-depth associative scan of affine maps built from
+ * slices, pads, multiplies and adds: exact, and differentiable to any order.
+ */
+export function linearRecurrence(a: Array, b: Array, axis: number, reverse: boolean): Array {
+  const n = a.shape[axis]!;
+  let A = a;
+  let B = b;
+  for (let d = 1; d < n; d *= 2) {
+    B = ad.add(ad.multiply(A, shiftPrev(B, axis, reverse, 0, d)), B);
+    if (2 * d < n) A = ad.multiply(A, shiftPrev(A, axis, reverse, 1, d));
+  }
+  return B;
+}
+
+/**
+ * The JVP of cumprod: dy[i] = x[i] dy[i-1] + t[i] y_excl[i] (product rule, in scan order), then
+ * shifted for an exclusive scan. No division, so it is exact with zeros, to every order.
+ */
+export function cumprodJvp(x: Array, t: Array, p: ScanParams): Array {
+  const excl = ad.scan('cumprod', x, { ...p, inclusive: false });
+  const d = linearRecurrence(x, ad.multiply(t, excl), p.axis, p.reverse);
+  return p.inclusive ? d : shiftPrev(d, p.axis, p.reverse, 0);
+}
+
+/**
+ * The VJP of cumprod: gx[k] = y_excl[k] * S[k] with S[k] = b[k] + x[next(k)] S[next(k)] (the
+ * recurrence run the other way), b = g (inclusive) or g shifted by one (exclusive).
+ */
+export function cumprodVjp(x: Array, g: Array, p: ScanParams): Array {
+  const excl = ad.scan('cumprod', x, { ...p, inclusive: false });
+  const back = !p.reverse;
+  const a = shiftPrev(x, p.axis, back, 1);
+  const b = p.inclusive ? g : shiftPrev(g, p.axis, back, 0);
+  return ad.multiply(excl, linearRecurrence(a, b, p.axis, back));
 }
 
 /**
@@ -270,12 +308,14 @@ export function scatterMulOthers(
   u: Array,
 ): Array {
   const zero = ad.equal(u, 0);
-  const zeros = scatterFn(zerosLike(a), idx, astype(zero, a.dtype), 'add');
-  const nonzeroProd = scatterFn(onesLike(a), idx, ad.where(zero, 1, u), 'multiply');
-  const z = gatherFn(zeros, idx);
-  const q = gatherFn(ad.multiply(a, nonzeroProd), idx);
-  const ifZero = ad.where(ad.equal(z, 1), q, 0);
-  const ifNonzero = ad.where(ad.equal(z, 0), ad.divide(q, ad.where(zero, 1, u)), 0);
+  const uSafe = ad.where(zero, 1, u);
+  // A nonzero update: the whole product (zeros included) divided by it.
+  const all = gatherFn(ad.multiply(a, scatterFn(onesLike(a), idx, u, 'multiply')), idx);
+  const ifNonzero = ad.divide(all, uSafe);
+  // A zero update: the product of the others, which is 0 unless it is the only zero there.
+  const zeros = gatherFn(scatterFn(zerosLike(a), idx, astype(zero, a.dtype), 'add'), idx);
+  const nonzeroProd = gatherFn(ad.multiply(a, scatterFn(onesLike(a), idx, uSafe, 'multiply')), idx);
+  const ifZero = ad.where(ad.equal(zeros, 1), nonzeroProd, 0);
   return ad.where(zero, ifZero, ifNonzero);
 }
 
@@ -333,6 +373,41 @@ export function noDerivative(prim: string, arg: string, mode: 'JVP' | 'VJP'): Er
     `${prim}: cannot compute the ${mode} with respect to ${arg}, which has no derivative; ` +
       `wrap it in stopGradient(...) (or build it from integers) to differentiate through the other arguments`,
   );
+}
+
+/**
+ * The ordinary nodes a `compiled` program stands for, one per register: the inputs, then one node
+ * per instruction (all of the inputs' shape). The rules of `compiled` inline it and apply the
+ * rules of these nodes.
+ */
+export function inlineCompiled(inputs: readonly Array[], p: CompiledParams): Array[] {
+  const regs = inputs.slice();
+  const shape = inputs[0]!.shape;
+  for (const ins of p.instrs) {
+    const args = ins.args.map((r) => regs[r]!);
+    if (ins.op === 'constant') regs.push(full(shape, ins.value!, ins.dtype));
+    else if (ins.op === 'astype') regs.push(node('astype', args, { dtype: ins.dtype }));
+    else regs.push(node(ins.op as Primitive, args, {} as never));
+  }
+  return regs;
+}
+
+/** Forward mode through an inlined program: the tangent of each instruction in order. */
+function compiledJvp(inputs: readonly Array[], tangents: readonly (Array | null)[], p: CompiledParams, output: Array): Array {
+  const regs = inlineCompiled(inputs, p);
+  const tan: (Array | null)[] = inputs.map((x, i) => (x.dtype.isFloating ? (tangents[i] ?? null) : null));
+  p.instrs.forEach((ins, k) => {
+    const y = regs[p.nInputs + k]!;
+    const ts = ins.args.map((r) => tan[r] ?? null);
+    if (!y.dtype.isFloating || ins.op === 'constant' || ts.every((t) => t === null)) {
+      tan.push(null);
+      return;
+    }
+    const params = ins.op === 'astype' ? { dtype: ins.dtype } : {};
+    const t = (jvpRules[ins.op as Primitive] as JvpRule<any>)(ins.args.map((r) => regs[r]!), ts, params, y);
+    tan.push(t.dtype === y.dtype ? t : astype(t, y.dtype));
+  });
+  return tan[tan.length - 1] ?? zerosLike(output);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,13 +549,7 @@ export const jvpRules: JvpTable = {
   ...table(argReductions, zeroTangent),
   // Scans.
   cumsum: (_xs, [t], p, y) => (t ? ad.scan('cumsum', t, p) : zerosLike(y)),
-  cumprod: ([x], [t], p, y) => {
-    if (!t) return zerosLike(y);
-    const { first, xSafe, yPrime } = cumprodParts(x!, p);
-    const c = ad.multiply(y, ad.scan('cumsum', ad.divide(t, xSafe), p));
-    const d = ad.multiply(yPrime, ad.scan('cumsum', ad.where(first, t, 0), p));
-    return ad.add(c, d);
-  },
+  cumprod: ([x], [t], p, y) => (t ? cumprodJvp(x!, t, p) : zerosLike(y)),
   cummax: ([x], [t], p, y) => {
     if (!t) return zerosLike(y);
     const { idx, valid } = scanSourceIndex('cummax', x!, p, y);
@@ -510,5 +579,6 @@ export const jvpRules: JvpTable = {
   matmul: ([a, b], [ta, tb], _p, y) => ad.sumTerms([ta ? ad.matmul(ta, b!) : null, tb ? ad.matmul(a!, tb) : null], y),
   arange: zeroTangent,
   randomBits: zeroTangent,
+  compiled: compiledJvp,
 };
 

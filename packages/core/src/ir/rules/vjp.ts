@@ -15,14 +15,17 @@ import type { Array } from '../../array.js';
 import {
   argReductions,
   binaryPredicate,
+  type CompiledParams,
+  type Primitive,
   type ScatterMode,
   unaryPredicate,
 } from '../primitives.js';
 import type { VjpRule, VjpTable } from '../rules.js';
 import {
   ad,
-  cumprodParts,
+  cumprodVjp,
   extremumMask,
+  inlineCompiled,
   invertPerm,
   maxWeights,
   noDerivative,
@@ -66,6 +69,30 @@ function chain2(da: (a: Array, b: Array, y: Array) => Array, db: (a: Array, b: A
 
 function table<K extends string, V>(keys: readonly K[], v: V): Record<K, V> {
   return Object.fromEntries(keys.map((k) => [k, v])) as Record<K, V>;
+}
+
+/** Reverse mode through an inlined `compiled` program: cotangents flow back instruction by instruction. */
+function compiledVjp(primals: readonly Array[], g: Array, argnums: readonly number[], p: CompiledParams): Array[] {
+  const regs = inlineCompiled(primals, p);
+  const ct: (Array | null)[] = regs.map(() => null);
+  ct[regs.length - 1] = g;
+  for (let k = p.instrs.length - 1; k >= 0; k--) {
+    const ins = p.instrs[k]!;
+    const r = p.nInputs + k;
+    const gk = ct[r];
+    if (!gk || ins.op === 'constant' || !regs[r]!.dtype.isFloating) continue;
+    const xs = ins.args.map((a) => regs[a]!);
+    const wanted = ins.args.flatMap((a, j) => (regs[a]!.dtype.isFloating ? [j] : []));
+    if (wanted.length === 0) continue;
+    const params = ins.op === 'astype' ? { dtype: ins.dtype } : {};
+    const res = (vjpRules[ins.op as Primitive] as VjpRule<any>)(xs, gk, wanted, params, regs[r]!);
+    wanted.forEach((j, i) => {
+      const a = ins.args[j]!;
+      const c = res[i]!.dtype === regs[a]!.dtype ? res[i]! : ad.astype(res[i]!, regs[a]!.dtype);
+      ct[a] = ct[a] ? ad.add(ct[a]!, c) : c;
+    });
+  }
+  return argnums.map((i) => ct[i] ?? zerosLike(primals[i]!));
 }
 
 const SQRT_PI = Math.sqrt(Math.PI);
@@ -184,14 +211,7 @@ export const vjpRules: VjpTable = {
   ...table(argReductions, zeroCotangent),
   // Scans: the transpose of a scan is the scan the other way.
   cumsum: (_xs, g, argnums, p) => argnums.map(() => ad.scan('cumsum', g, { ...p, reverse: !p.reverse })),
-  cumprod: ([x], g, argnums, p, y) =>
-    argnums.map(() => {
-      const { first, xSafe, yPrime } = cumprodParts(x!, p);
-      const back = { ...p, reverse: !p.reverse };
-      const a = ad.divide(ad.scan('cumsum', ad.multiply(g, y), back), xSafe);
-      const b = ad.scan('cumsum', ad.multiply(g, yPrime), back);
-      return ad.where(first, b, a);
-    }),
+  cumprod: ([x], g, argnums, p) => argnums.map(() => cumprodVjp(x!, g, p)),
   cummax: cumExtremumVjp('cummax'),
   cummin: cumExtremumVjp('cummin'),
   // Others.
@@ -230,4 +250,5 @@ export const vjpRules: VjpTable = {
   matmul: ([a, b], g, argnums) => byArg('matmul', argnums, [() => ad.matmul(g, ad.mT(b!)), () => ad.matmul(ad.mT(a!), g)]),
   arange: (_xs, _g, argnums) => byArg('arange', argnums, []),
   randomBits: (_xs, _g, argnums) => byArg('randomBits', argnums, [null], ['the key (argument 0)']),
+  compiled: compiledVjp,
 };

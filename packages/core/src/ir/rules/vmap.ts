@@ -237,4 +237,6 @@ export const vmapRules: VmapTable = {
     throw new Error(`vmap: arange (n=${p.n}) has no array inputs and cannot be batched; vmap treats it as a constant and never calls this rule`);
   },
   randomBits,
+  // Elementwise: batched inputs' batch axes aligned, the same fused program runs on them.
+  compiled: elementwise('compiled'),
 };

@@ -1,0 +1,417 @@
+"""PyTorch and NumPy side of the mlx-ts benchmark (bench/run.mjs starts it).
+
+Usage: python3 bench/python/bench.py '<config json>'   (or `--probe` to print what is importable)
+
+Runs the workloads of bench/workloads/defs.mjs with the same inputs (gen() below mirrors
+bench/lib/common.mjs bit for bit) and the same timing rule as measure() there, printing one
+'@@bench ' + JSON line per event. Config keys: workloads, measure {warmup, minReps, maxReps,
+budgetMs}, maxRunMs, suffix (appended to library names, e.g. ' tuned'), threads (torch intra-op
+threads; null keeps torch's default). OPENBLAS_CORETYPE, when wanted, is set by the parent in
+the environment before this process (and so OpenBLAS) starts.
+"""
+
+import gc
+import json
+import os
+import statistics
+import sys
+import time
+
+TAG = "@@bench "
+
+
+def emit(obj):
+    sys.stdout.write(TAG + json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def probe():
+    out = {"python": sys.version.split()[0], "executable": sys.executable}
+    for mod in ("torch", "numpy", "threadpoolctl"):
+        try:
+            m = __import__(mod)
+            out[mod] = getattr(m, "__version__", "?")
+        except Exception as e:  # noqa: BLE001
+            out[mod] = None
+            out[mod + "_error"] = str(e).splitlines()[0] if str(e) else type(e).__name__
+    print(json.dumps(out))
+
+
+def gen(np, n, seed, scale=1.0, offset=0.0):
+    i = np.arange(n, dtype=np.uint64) + np.uint64((seed * 7919) & 0xFFFFFFFF)
+    u = (i * np.uint64(0x9E3779B1)) & np.uint64(0xFFFFFFFF)
+    return ((u.astype(np.float64) / 4294967296.0 - 0.5) * scale + offset).astype(np.float32)
+
+
+def one_hot(np, n, k):
+    a = np.zeros((n, k), dtype=np.float32)
+    a[np.arange(n), (7 * np.arange(n)) % k] = 1
+    return a
+
+
+def summarize(np, x):
+    if isinstance(x, (int, float)):
+        return {"s": float(x), "scale": abs(float(x)), "n": 1}
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    w = 1.0 + (np.arange(x.size) % 7) / 7.0
+    return {"s": float((x * w).sum()), "scale": float((np.abs(x) * w).sum()), "n": int(x.size)}
+
+
+def measure(np, run, warmup=2, minReps=5, maxReps=50, budgetMs=2000, maxRunMs=20000):
+    now = lambda: time.perf_counter() * 1000.0  # noqa: E731
+    gc.collect()
+    t0 = now()
+    host = run(True)
+    first = now() - t0
+    check = None if host is None else summarize(np, host)
+    if first >= budgetMs:
+        if first * 2 > maxRunMs:
+            return {"median": first, "min": first, "reps": 1, "first": first, "check": check,
+                    "note": "only the first (warm-up) run: too slow to repeat"}
+        t = now()
+        run(False)
+        second = now() - t
+        return {"median": second, "min": second, "reps": 1, "first": first, "check": check,
+                "note": "one timed run after one warm-up (slower than the budget)"}
+    warm_end = now() + budgetMs / 2
+    i = 1
+    while i < warmup and now() < warm_end:
+        run(False)
+        i += 1
+    times = []
+    start = now()
+    while True:
+        t = now()
+        run(False)
+        times.append(now() - t)
+        el = now() - start
+        if len(times) >= maxReps:
+            break
+        if len(times) >= minReps and el >= budgetMs:
+            break
+        if el >= 2 * budgetMs:
+            break
+    return {"median": statistics.median(times), "min": min(times), "reps": len(times), "first": first, "check": check}
+
+
+# ---------------------------------------------------------------- BLAS introspection
+
+def blas_info():
+    """Which BLAS (and which OpenBLAS kernel) this process loaded: threadpoolctl, else ctypes."""
+    info = []
+    try:
+        import threadpoolctl
+
+        for d in threadpoolctl.threadpool_info():
+            if d.get("user_api") == "blas":
+                info.append({k: d.get(k) for k in ("internal_api", "version", "architecture", "num_threads", "threading_layer", "filepath")})
+        if info:
+            return {"via": "threadpoolctl", "libs": info}
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        import ctypes
+
+        seen = set()
+        with open("/proc/self/maps") as f:
+            for line in f:
+                path = line.split()[-1] if "/" in line else ""
+                if ("openblas" in path.lower() or "libblas" in path) and path not in seen:
+                    seen.add(path)
+                    rec = {"filepath": path}
+                    try:
+                        lib = ctypes.CDLL(path)
+                    except OSError as e:
+                        rec["error"] = str(e)
+                        info.append(rec)
+                        continue
+                    # plain OpenBLAS, then the scipy-openblas builds that NumPy 2 wheels ship
+                    for pre, suf in (("openblas_", ""), ("scipy_openblas_", "64_"), ("scipy_openblas_", "")):
+                        try:
+                            fn = getattr(lib, f"{pre}get_corename{suf}")
+                        except AttributeError:
+                            continue
+                        fn.restype = ctypes.c_char_p
+                        rec["internal_api"] = "openblas"
+                        rec["architecture"] = fn().decode()
+                        try:
+                            rec["num_threads"] = getattr(lib, f"{pre}get_num_threads{suf}")()
+                        except AttributeError:
+                            pass
+                        break
+                    else:
+                        rec["internal_api"] = "not openblas (no *get_corename)"
+                    info.append(rec)
+        return {"via": "ctypes", "libs": info}
+    except Exception as e:  # noqa: BLE001
+        return {"via": "none", "error": str(e)}
+
+
+# ---------------------------------------------------------------- torch
+
+def torch_variants(torch, np, w):
+    p = w["params"]
+    k = w["kind"]
+    T = lambda a, shape=None: torch.from_numpy(a if shape is None else a.reshape(shape))  # noqa: E731
+
+    def fin(y, check):
+        if check:
+            return y.item() if y.dim() == 0 else y.detach().numpy().copy()
+        return None
+
+    if k == "matmul":
+        def make():
+            n = p["n"]
+            a, b = T(gen(np, n * n, 1), (n, n)), T(gen(np, n * n, 2), (n, n))
+            return lambda check: fin(torch.mm(a, b), check)
+        return [("torch", make)]
+    if k == "expmul":
+        def make():
+            x = T(gen(np, p["n"], 3))
+            return lambda check: fin(torch.exp(x) * x + 1, check)
+        return [("torch", make)]
+    if k == "sum":
+        def make():
+            x = T(gen(np, p["n"], 4, 1.0, 0.5))
+            return lambda check: fin(x.sum(), check)
+        return [("torch", make)]
+    if k == "softmax":
+        def make():
+            x = T(gen(np, p["rows"] * p["cols"], 5, 8.0), (p["rows"], p["cols"]))
+            return lambda check: fin(torch.softmax(x, -1), check)
+        return [("torch", make)]
+    if k == "mlp":
+        def make():
+            B, D, H, O, lr = p["batch"], p["din"], p["hidden"], p["dout"], p["lr"]
+            x = T(gen(np, B * D, 6), (B, D))
+            y = T(one_hot(np, B, O))
+            params = [T(gen(np, D * H, 7, 0.1), (D, H)), torch.zeros(H), T(gen(np, H * O, 8, 0.3), (H, O)), torch.zeros(O)]
+            params = [t.clone().requires_grad_(True) for t in params]
+
+            def run(check):
+                w1, b1, w2, b2 = params
+                z = torch.relu(x @ w1 + b1) @ w2 + b2
+                loss = -(torch.log_softmax(z, -1) * y).sum(-1).mean()
+                grads = torch.autograd.grad(loss, params)
+                with torch.no_grad():
+                    for t, g in zip(params, grads):
+                        t.sub_(g, alpha=lr)
+                return loss.item() if check else None
+            return run
+        return [("torch", make)]
+    if k == "pergrad":
+        B, F = p["batch"], p["features"]
+
+        def inputs():
+            return T(gen(np, F, 9)), T(gen(np, B * F, 10), (B, F)), T(gen(np, B, 11))
+
+        def loss(w, x, y):
+            return 0.5 * ((x * w).sum() - y) ** 2
+
+        out = []
+        vg = None
+        try:
+            from torch.func import grad as fgrad, vmap as fvmap  # torch >= 2.0
+            vg = ("torch.func", fvmap, fgrad)
+        except Exception:  # noqa: BLE001
+            try:
+                from functorch import grad as fgrad, vmap as fvmap  # torch 1.13 with functorch
+                vg = ("functorch", fvmap, fgrad)
+            except Exception:  # noqa: BLE001
+                vg = None
+        if vg is not None:
+            name, fvmap, fgrad = vg
+
+            def make_v():
+                w, X, Y = inputs()
+                f = fvmap(fgrad(loss), in_dims=(None, 0, 0))
+                return lambda check: fin(f(w, X, Y), check)
+            out.append((f"torch vmap ({name})", make_v))
+        else:
+            out.append(("torch vmap", "neither torch.func nor functorch is importable"))
+
+        def make_loop():
+            w, X, Y = inputs()
+            w = w.clone().requires_grad_(True)
+
+            def run(check):
+                gs = [torch.autograd.grad(loss(w, X[i], Y[i]), w)[0] for i in range(B)]
+                return fin(torch.stack(gs), check)
+            return run
+        out.append(("torch loop", make_loop))
+        return out
+    if k == "dispatch":
+        def make():
+            n = p["ops"] // 2
+
+            def run(check):
+                x = torch.tensor(1.5, dtype=torch.float32)
+                for _ in range(n):
+                    x = x * 0.999
+                    x = x + 0.001
+                return x.item() if check else None
+            return run
+        return [("torch", make)]
+    return None
+
+
+# ---------------------------------------------------------------- numpy
+
+def numpy_variants(np, w):
+    p = w["params"]
+    k = w["kind"]
+
+    def fin(y, check):
+        if check:
+            return float(y) if np.ndim(y) == 0 else np.array(y, copy=True)
+        return None
+
+    if k == "matmul":
+        def make():
+            n = p["n"]
+            a, b = gen(np, n * n, 1).reshape(n, n), gen(np, n * n, 2).reshape(n, n)
+            return lambda check: fin(a @ b, check)
+        return [("numpy", make)]
+    if k == "expmul":
+        def make():
+            x = gen(np, p["n"], 3)
+            return lambda check: fin(np.exp(x) * x + 1, check)
+        return [("numpy", make)]
+    if k == "sum":
+        def make():
+            x = gen(np, p["n"], 4, 1.0, 0.5)
+            return lambda check: fin(x.sum(), check)
+        return [("numpy", make)]
+    if k == "softmax":
+        def make():
+            x = gen(np, p["rows"] * p["cols"], 5, 8.0).reshape(p["rows"], p["cols"])
+
+            def run(check):
+                e = np.exp(x - x.max(-1, keepdims=True))
+                return fin(e / e.sum(-1, keepdims=True), check)
+            return run
+        return [("numpy", make)]
+    if k == "mlp":
+        def make():
+            B, D, H, O, lr = p["batch"], p["din"], p["hidden"], p["dout"], p["lr"]
+            x = gen(np, B * D, 6).reshape(B, D)
+            y = one_hot(np, B, O)
+            P = {"w1": gen(np, D * H, 7, 0.1).reshape(D, H), "b1": np.zeros(H, np.float32),
+                 "w2": gen(np, H * O, 8, 0.3).reshape(H, O), "b2": np.zeros(O, np.float32)}
+
+            def run(check):
+                hp = x @ P["w1"] + P["b1"]
+                h = np.maximum(hp, 0)
+                z = h @ P["w2"] + P["b2"]
+                m = z.max(-1, keepdims=True)
+                e = np.exp(z - m)
+                s = e.sum(-1, keepdims=True)
+                logp = z - m - np.log(s)
+                loss = -(logp * y).sum(-1).mean()
+                dz = (e / s - y) / B
+                g = {"w2": h.T @ dz, "b2": dz.sum(0)}
+                dh = dz @ P["w2"].T
+                dh[hp <= 0] = 0
+                g["w1"] = x.T @ dh
+                g["b1"] = dh.sum(0)
+                for key in P:
+                    P[key] -= lr * g[key]
+                return float(loss) if check else None
+            return run
+        return [("numpy manual-grad", make)]
+    if k == "pergrad":
+        def make():
+            B, F = p["batch"], p["features"]
+            w, X, Y = gen(np, F, 9), gen(np, B * F, 10).reshape(B, F), gen(np, B, 11)
+            return lambda check: fin((X @ w - Y)[:, None] * X, check)
+        return [("numpy closed-form", make)]
+    if k == "dispatch":
+        def make():
+            n = p["ops"] // 2
+
+            def run(check):
+                x = np.array(1.5, dtype=np.float32)
+                for _ in range(n):
+                    x = x * np.float32(0.999)
+                    x = x + np.float32(0.001)
+                return float(x) if check else None
+            return run
+        return [("numpy", make)]
+    return None
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--probe":
+        probe()
+        return
+    cfg = json.loads(sys.argv[1])
+    suffix = cfg.get("suffix", "")
+    runner = "python" + suffix
+    libs = []
+    meta = {"type": "meta", "runner": runner, "python": sys.version.split()[0], "executable": sys.executable,
+            "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS") if os.environ.get(k)},
+            "notes": []}
+    try:
+        import numpy as np
+        meta["numpy"] = np.__version__
+    except Exception as e:  # noqa: BLE001
+        emit({"type": "unavailable", "runner": runner, "reason": f"numpy is not importable: {e}"})
+        return
+    try:
+        import torch
+        meta["torch"] = torch.__version__
+        meta["torch_default_threads"] = torch.get_num_threads()
+        if cfg.get("threads"):
+            torch.set_num_threads(int(cfg["threads"]))
+        meta["torch_threads"] = torch.get_num_threads()
+        libs.append(("torch", lambda w: torch_variants(torch, np, w)))
+    except Exception as e:  # noqa: BLE001
+        meta["torch"] = None
+        meta["notes"].append(f"torch is not importable ({str(e).splitlines()[0] if str(e) else type(e).__name__}): PyTorch rows skipped")
+    libs.append(("numpy", lambda w: numpy_variants(np, w)))
+    meta["blas"] = blas_info()
+    emit(meta)
+
+    mopts = cfg.get("measure", {})
+    max_run = cfg.get("maxRunMs", 20000)
+    only = cfg.get("only")
+    last = {}
+    for w in cfg["workloads"]:
+        for lib, variants_of in libs:
+            try:
+                variants = variants_of(w)
+            except Exception as e:  # noqa: BLE001
+                emit({"type": "error", "runner": runner, "workload": w["id"], "library": lib + suffix, "error": repr(e)})
+                continue
+            if not variants:
+                emit({"type": "skip", "runner": runner, "workload": w["id"], "library": lib + suffix, "reason": "not implemented"})
+                continue
+            for name, make in variants:
+                label = name + suffix
+                if only and not any(o in label for o in only):
+                    continue
+                if isinstance(make, str):
+                    emit({"type": "skip", "runner": runner, "workload": w["id"], "library": label, "reason": make})
+                    continue
+                key = (label, w.get("group"))
+                if w.get("group") and w.get("scale") and key in last and last[key] * w["scale"] > max_run:
+                    emit({"type": "skip", "runner": runner, "workload": w["id"], "library": label,
+                          "reason": f"predicted {last[key] * w['scale'] / 1000:.0f} s per run > --max-run-ms"})
+                    last[key] = last[key] * w["scale"]
+                    continue
+                try:
+                    run = make()
+                    r = measure(np, run, maxRunMs=max_run, **{k: v for k, v in mopts.items() if k in ("warmup", "minReps", "maxReps", "budgetMs")})
+                    if w.get("group"):
+                        last[key] = r["median"]
+                    emit({"type": "result", "runner": runner, "workload": w["id"], "library": label, **r})
+                except Exception as e:  # noqa: BLE001
+                    emit({"type": "error", "runner": runner, "workload": w["id"], "library": label, "error": repr(e)[:300]})
+                gc.collect()
+    emit({"type": "done", "runner": runner})
+
+
+if __name__ == "__main__":
+    main()

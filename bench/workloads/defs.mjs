@@ -1,0 +1,99 @@
+// The workloads of issue 4. Every runner (the JS adapters and bench/python/bench.py) receives
+// this list as JSON and implements each `kind` the same way; `params` fix the sizes.
+//
+// metric.amount: GFLOP (unit GFLOP/s) or GB moved, read + write (unit GB/s) per run;
+// metric.ops: tiny ops per run (unit us/op). `scale`: how much slower than the previous
+// workload of the same group a run is expected to be (a library whose predicted time exceeds
+// --max-run-ms skips it).
+
+const mm = (n) => ({
+  id: `matmul-${n}`,
+  kind: 'matmul',
+  group: 'matmul',
+  scale: 8,
+  label: `matmul ${n}x${n} f32`,
+  params: { n },
+  metric: { unit: 'GFLOP/s', amount: (2 * n ** 3) / 1e9 },
+});
+
+export const WORKLOADS = [
+  mm(256),
+  mm(512),
+  mm(1024),
+  mm(2048),
+  {
+    id: 'exp-1e6',
+    kind: 'expmul',
+    group: 'exp',
+    label: 'exp(x)*x+1, 1e6 f32',
+    params: { n: 1e6 },
+    metric: { unit: 'GB/s', amount: (8 * 1e6) / 1e9 },
+  },
+  {
+    id: 'exp-1e7',
+    kind: 'expmul',
+    group: 'exp',
+    scale: 10,
+    label: 'exp(x)*x+1, 1e7 f32',
+    params: { n: 1e7 },
+    metric: { unit: 'GB/s', amount: (8 * 1e7) / 1e9 },
+  },
+  {
+    id: 'sum-1e7',
+    kind: 'sum',
+    label: 'sum, 1e7 f32',
+    params: { n: 1e7 },
+    metric: { unit: 'GB/s', amount: (4 * 1e7) / 1e9 },
+  },
+  {
+    id: 'softmax-4096x1024',
+    kind: 'softmax',
+    label: 'softmax [4096,1024] axis -1',
+    params: { rows: 4096, cols: 1024 },
+    metric: { unit: 'GB/s', amount: (8 * 4096 * 1024) / 1e9 },
+  },
+  {
+    id: 'mlp-step',
+    kind: 'mlp',
+    label: 'MLP train step 256x784-512-10',
+    params: { batch: 256, din: 784, hidden: 512, dout: 10, lr: 0.1 },
+    metric: null,
+  },
+  {
+    id: 'per-example-grad',
+    kind: 'pergrad',
+    label: 'per-example grads, linear 1024x128',
+    params: { batch: 1024, features: 128 },
+    metric: null,
+  },
+  {
+    id: 'dispatch-1000',
+    kind: 'dispatch',
+    label: 'dispatch: 1000 ops on 0-d',
+    params: { ops: 1000 },
+    metric: { unit: 'us/op', ops: 1000 },
+  },
+];
+
+/** Selects workloads whose id, kind or group contains any of the filters (all when none). */
+export function selectWorkloads(filters) {
+  if (!filters.length) return WORKLOADS;
+  return WORKLOADS.filter((w) => filters.some((f) => w.id.includes(f) || w.kind === f || w.group === f));
+}
+
+/*
+ * Definitions every runner implements (inputs from gen() in bench/lib/common.mjs, float32):
+ * matmul:   a = gen(n*n, 1) [n,n], b = gen(n*n, 2) [n,n]; out a @ b.
+ * expmul:   x = gen(n, 3); out exp(x) * x + 1.
+ * sum:      x = gen(n, 4, 1, 0.5) (values in [0,1)); out sum(x) (a scalar).
+ * softmax:  x = gen(rows*cols, 5, 8) [rows,cols]; out softmax(x, -1).
+ * mlp:      x = gen(B*Din, 6) [B,Din]; y = oneHot(B, Dout) ; params w1 = gen(Din*H, 7, 0.1) [Din,H],
+ *           b1 = zeros[H], w2 = gen(H*Dout, 8, 0.3) [H,Dout], b2 = zeros[Dout];
+ *           loss = mean_b(-sum_k y * logSoftmax(relu(x@w1+b1)@w2+b2)); one step = loss and grads,
+ *           then p -= lr * g for every param; forced: the loss and the new params.
+ *           Checked: the loss of the first step (fresh params).
+ * pergrad:  w = gen(F, 9) [F], X = gen(B*F, 10) [B,F], Y = gen(B, 11) [B];
+ *           loss(w, x, y) = 0.5 * (sum(x * w) - y)^2; out: the per-example gradients [B,F]
+ *           (vmap(grad(loss), in_axes=(None, 0, 0)), or a loop of grad over the batch).
+ * dispatch: x = 1.5 (0-d float32); ops/2 times: x = x * 0.999; x = x + 0.001; out x.
+ */

@@ -1,0 +1,201 @@
+// mlx-ts: `import * as mx from 'mlx-ts'`, results forced with mx.eval.
+import { gen, oneHot, pkgVersion } from '../lib/common.mjs';
+
+export const name = 'mlx-ts';
+let mx;
+
+export async function init() {
+  const warnings = [];
+  const onWarning = (w) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  mx = await import('mlx-ts');
+  await new Promise((r) => setImmediate(r)); // let the backend warning (if any) arrive
+  process.off('warning', onWarning);
+  const notes = [...warnings];
+  let backend = 'unknown';
+  try {
+    backend = mx.backendFor('cpu').name;
+  } catch (e) {
+    notes.push(`backendFor: ${e.message}`);
+  }
+  if (typeof mx.compile !== 'function') notes.push('mx.compile is not a function: compiled variants skipped');
+  return { version: await pkgVersion('mlx-ts'), backend, compile: typeof mx.compile === 'function', notes };
+}
+
+const f32 = (data, shape) => mx.reshape(mx.array(data), shape);
+const host = (a) => (a.size === 1 && a.ndim === 0 ? a.item() : a.toTypedArray());
+const compiled = (library, build) =>
+  typeof mx.compile === 'function' ? { library, make: build } : { library, skip: 'mx.compile is not a function' };
+
+function mlpSetup(p) {
+  const x = f32(gen(p.batch * p.din, 6), [p.batch, p.din]);
+  const y = f32(oneHot(p.batch, p.dout), [p.batch, p.dout]);
+  const params = () => ({
+    w1: f32(gen(p.din * p.hidden, 7, 0.1), [p.din, p.hidden]),
+    b1: mx.zeros([p.hidden]),
+    w2: f32(gen(p.hidden * p.dout, 8, 0.3), [p.hidden, p.dout]),
+    b2: mx.zeros([p.dout]),
+  });
+  const lossFn = (w, x, y) => {
+    const h = mx.maximum(mx.add(mx.matmul(x, w.w1), w.b1), 0);
+    const z = mx.add(mx.matmul(h, w.w2), w.b2);
+    const logp = mx.subtract(z, mx.logsumexp(z, -1, true));
+    return mx.negative(mx.mean(mx.sum(mx.multiply(logp, y), -1)));
+  };
+  const vg = mx.valueAndGrad(lossFn);
+  const step = (w, x, y) => {
+    const [loss, g] = vg(w, x, y);
+    const next = {};
+    for (const k of Object.keys(w)) next[k] = mx.subtract(w[k], mx.multiply(g[k], p.lr));
+    return [loss, next];
+  };
+  mx.eval(x, y);
+  return { x, y, params, step };
+}
+
+export function setup(w) {
+  const p = w.params;
+  switch (w.kind) {
+    case 'matmul': {
+      const make = () => {
+        const a = f32(gen(p.n * p.n, 1), [p.n, p.n]);
+        const b = f32(gen(p.n * p.n, 2), [p.n, p.n]);
+        mx.eval(a, b);
+        return (check) => {
+          const c = mx.matmul(a, b);
+          mx.eval(c);
+          if (check) return host(c);
+        };
+      };
+      return [{ library: 'mlx-ts', make }];
+    }
+    case 'expmul': {
+      const input = () => {
+        const x = mx.array(gen(p.n, 3));
+        mx.eval(x);
+        return x;
+      };
+      const f = (x) => mx.add(mx.multiply(mx.exp(x), x), 1);
+      const runner = (fn) => () => {
+        const x = input();
+        return (check) => {
+          const y = fn(x);
+          mx.eval(y);
+          if (check) return host(y);
+        };
+      };
+      return [{ library: 'mlx-ts', make: runner(f) }, compiled('mlx-ts compile', () => runner(mx.compile(f))())];
+    }
+    case 'sum': {
+      const make = () => {
+        const x = mx.array(gen(p.n, 4, 1, 0.5));
+        mx.eval(x);
+        return (check) => {
+          const s = mx.sum(x);
+          mx.eval(s);
+          if (check) return host(s);
+        };
+      };
+      return [{ library: 'mlx-ts', make }];
+    }
+    case 'softmax': {
+      const make = () => {
+        const x = f32(gen(p.rows * p.cols, 5, 8), [p.rows, p.cols]);
+        mx.eval(x);
+        return (check) => {
+          const y = mx.softmax(x, -1);
+          mx.eval(y);
+          if (check) return host(y);
+        };
+      };
+      return [{ library: 'mlx-ts', make }];
+    }
+    case 'mlp': {
+      const runner = (wrap) => () => {
+        const { x, y, params, step } = mlpSetup(p);
+        const fn = wrap(step);
+        let w = params();
+        mx.eval(w);
+        return (check) => {
+          const [loss, next] = fn(w, x, y);
+          mx.eval(loss, next);
+          w = next;
+          if (check) return host(loss);
+        };
+      };
+      return [
+        { library: 'mlx-ts', make: runner((s) => s) },
+        compiled('mlx-ts compile', () => runner((s) => mx.compile(s))()),
+      ];
+    }
+    case 'pergrad': {
+      const inputs = () => {
+        const w = mx.array(gen(p.features, 9));
+        const X = f32(gen(p.batch * p.features, 10), [p.batch, p.features]);
+        const Y = mx.array(gen(p.batch, 11));
+        mx.eval(w, X, Y);
+        return { w, X, Y };
+      };
+      const loss = (w, x, y) => mx.multiply(mx.square(mx.subtract(mx.sum(mx.multiply(x, w)), y)), 0.5);
+      const vmapped = () => {
+        const { w, X, Y } = inputs();
+        const f = mx.vmap(mx.grad(loss), [null, 0, 0]);
+        return (check) => {
+          const g = f(w, X, Y);
+          mx.eval(g);
+          if (check) return host(g);
+        };
+      };
+      const loop = () => {
+        const { w, X, Y } = inputs();
+        const g1 = mx.grad(loss);
+        return (check) => {
+          const gs = [];
+          for (let i = 0; i < p.batch; i++) gs.push(g1(w, X.index(i), Y.index(i)));
+          const g = mx.stack(gs);
+          mx.eval(g);
+          if (check) return host(g);
+        };
+      };
+      return [
+        { library: 'mlx-ts', make: vmapped },
+        compiled('mlx-ts compile', () => {
+          const { w, X, Y } = inputs();
+          const f = mx.compile(mx.vmap(mx.grad(loss), [null, 0, 0]));
+          return (check) => {
+            const g = f(w, X, Y);
+            mx.eval(g);
+            if (check) return host(g);
+          };
+        }),
+        { library: 'mlx-ts loop', make: loop },
+      ];
+    }
+    case 'dispatch': {
+      const lazy = () => (check) => {
+        let x = mx.array(1.5);
+        for (let i = 0; i < p.ops / 2; i++) {
+          x = mx.multiply(x, 0.999);
+          x = mx.add(x, 0.001);
+        }
+        mx.eval(x);
+        if (check) return host(x);
+      };
+      const eager = () => (check) => {
+        let x = mx.array(1.5);
+        for (let i = 0; i < p.ops / 2; i++) {
+          x = mx.multiply(x, 0.999);
+          mx.eval(x);
+          x = mx.add(x, 0.001);
+          mx.eval(x);
+        }
+        if (check) return host(x);
+      };
+      return [
+        { library: 'mlx-ts', make: lazy },
+        { library: 'mlx-ts eval-each', make: eager },
+      ];
+    }
+  }
+  return null;
+}

@@ -1,0 +1,33 @@
+/** Loading the native addon (native/addon.cc), built by cmake-js into build/Release. */
+import { createRequire } from 'node:module';
+
+export interface NativeAddon {
+  /** Runs an encoded step list (see program.ts); returns one new ArrayBuffer per step. */
+  execute(program: Float64Array, length: number, buffers: readonly ArrayBuffer[]): ArrayBuffer[];
+  /** The same on libuv's thread pool; the program is decoded before this returns. */
+  executeAsync(program: Float64Array, length: number, buffers: readonly ArrayBuffer[]): Promise<ArrayBuffer[]>;
+  /** Detaches the buffer, which frees its memory now. */
+  detach(buffer: ArrayBuffer): void;
+  /** Opcode i runs the primitive opNames[i]. */
+  readonly opNames: readonly string[];
+}
+
+function load(): NativeAddon {
+  const require = createRequire(import.meta.url);
+  try {
+    // Relative to src/ and to dist/ alike.
+    return require('../build/Release/mlx_cpu.node') as NativeAddon;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'MODULE_NOT_FOUND') {
+      throw new Error(
+        '@mlx-ts/cpu-backend: the native addon was not built (build/Release/mlx_cpu.node is missing). ' +
+          'Build it with `pnpm install` at the repository root or `npx cmake-js compile` in packages/cpu-backend ' +
+          '(needs CMake >= 3.15 and a C++17 compiler; set MLX_TS_PORTABLE=1 for a build without -march=native).',
+      );
+    }
+    throw new Error(`@mlx-ts/cpu-backend: the native addon failed to load: ${err.message}`);
+  }
+}
+
+export const addon: NativeAddon = load();

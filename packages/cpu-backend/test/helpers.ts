@@ -1,0 +1,39 @@
+/** Hand-built steps for driving cpuBackend.execute directly. */
+import { cpuBackend } from '@mlx-ts/cpu-backend';
+import { contiguousStrides, type Dtype, type HostTypedArray, type Shape, type Step, type View } from '@mlx-ts/core';
+
+export const backend = cpuBackend;
+
+/** Stores host data; float16/bfloat16 take raw bits. */
+export function store(data: HostTypedArray, dtype: Dtype): unknown {
+  return cpuBackend.fromHost(data, dtype);
+}
+
+/** A view onto stored data (contiguous unless strides/offset say otherwise). */
+export function view(handle: unknown, dtype: Dtype, shape: Shape, strides: readonly number[] = contiguousStrides(shape), offset = 0): View {
+  return { source: { kind: 'storage', handle }, dtype, shape, strides, offset };
+}
+
+/** A view of host data stored for the occasion. */
+export function input(data: HostTypedArray, dtype: Dtype, shape: Shape, strides?: readonly number[], offset?: number): View {
+  return view(store(data, dtype), dtype, shape, strides, offset);
+}
+
+/** The output of an earlier step in the same list. */
+export function stepOutput(index: number, dtype: Dtype, shape: Shape, strides: readonly number[] = contiguousStrides(shape), offset = 0): View {
+  return { source: { kind: 'step', index }, dtype, shape, strides, offset };
+}
+
+export function step(prim: string, inputs: readonly View[], shape: Shape, dtype: Dtype, params: unknown = {}): Step {
+  return { prim, params, inputs, shape, dtype };
+}
+
+export function read(handle: unknown, dtype: Dtype, shape: Shape): HostTypedArray {
+  return cpuBackend.toHost(view(handle, dtype, shape));
+}
+
+/** Runs one step and returns its output as a plain array of numbers. */
+export function run(prim: string, inputs: readonly View[], shape: Shape, dtype: Dtype, params: unknown = {}): number[] {
+  const [out] = cpuBackend.execute([step(prim, inputs, shape, dtype, params)]);
+  return Array.from(read(out, dtype, shape), Number);
+}

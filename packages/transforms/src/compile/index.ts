@@ -1,0 +1,248 @@
+/**
+ * `compile(f)`: MLX's `mx.compile`. The first call with a new signature traces f on placeholders,
+ * simplifies the graph (simplify.ts), fuses elementwise chains into `compiled` kernels (fuse.ts)
+ * and keeps the result as a plan (plan.ts); every call replays the plan on the real inputs as
+ * ordinary lazy nodes, which `eval` runs as usual.
+ *
+ * - The signature: the argument tree's structure, each array's dtype and shape (only its ndim
+ *   with `shapeless`), the values of non-array arguments, the state trees, and the stream.
+ * - Arrays captured by closure are constants of the trace (evaluated once, when tracing).
+ * - State: `inputs` is a tree (JS arrays, plain objects) whose arrays f reads, `outputs` one whose
+ *   arrays f replaces: both are passed explicitly, as in MLX, so a compiled training step updates
+ *   model and optimizer state and `mx.random.state`. `outputs` is filled in place after each call.
+ * - Under a transform (an argument is a tracer of grad, vjp, jvp, vmap or an enclosing compile),
+ *   the compiled function calls f directly, so the transform sees f's own graph: compile(grad(f)),
+ *   grad(compile(f)), vmap(compile(f)), compile(compile(f)) all equal their uncompiled forms.
+ * - `shapeless: true` reuses a trace for new shapes of the same ranks when the trace's shape
+ *   params can be derived from the input shapes (shapes.ts); otherwise it retraces for the new
+ *   shapes, so a shape-dependent graph is never replayed with stale shapes.
+ */
+import {
+  Array,
+  backendFor,
+  isTracing,
+  resolveStream,
+  type Stream,
+  treeFlatten,
+  treeUnflatten,
+  type TreeDef,
+} from '@mlx-ts/core';
+import { cacheGeneration, isCompileEnabled, Lru } from './cache.js';
+import { graphToDot } from './dot.js';
+import { fuse, type FuseStats } from './fuse.js';
+import type { Graph } from './ir.js';
+import { makePlan, type Plan, planValid, replay } from './plan.js';
+import { buildShapeModel, type ShapeModel } from './shapes.js';
+import { simplify, type SimplifyStats } from './simplify.js';
+import { describe, FN, fillTree, signature, trace } from './trace.js';
+
+export {
+  clearCompileCache,
+  compileCacheSize,
+  disableCompile,
+  enableCompile,
+  isCompileEnabled,
+  setCompileCacheSize,
+} from './cache.js';
+export { encodeProgram, programToString } from './program.js';
+
+export interface CompileOptions {
+  /** Reuse traces across shapes of the same ranks (MLX's `shapeless`). Default false. */
+  shapeless?: boolean;
+  /** A tree of arrays f reads besides its arguments (model/optimizer state, `mx.random.state`). */
+  inputs?: unknown;
+  /** A tree of arrays f replaces; it is updated in place with the new arrays after each call. */
+  outputs?: unknown;
+}
+
+export type CompiledFunction<F extends (...args: any[]) => any> = ((...args: Parameters<F>) => ReturnType<F>) & {
+  /** Drops this function's traces. */
+  clearCache(): void;
+  /** How many times f has been traced (a cache hit does not trace). */
+  readonly traceCount: number;
+  /** How many signatures are cached. */
+  readonly cacheSize: number;
+};
+
+/** What a trace leaves: the optimized graph and how to put the results back into trees. */
+interface Entry {
+  /** Simplified, not yet fused (refused when a backend changes). */
+  readonly graph: Graph;
+  plan: Plan;
+  readonly outDef: TreeDef;
+  readonly nUserOutputs: number;
+}
+
+interface ShapelessEntry extends Omit<Entry, 'plan'> {
+  readonly model: ShapeModel;
+}
+
+/** @internal what exportToDot needs of a compiled function. */
+interface CompiledInternals {
+  readonly f: (...args: any[]) => unknown;
+  readonly options: CompileOptions;
+  optimize(args: readonly unknown[]): { graph: Graph; fused: Graph; stats: SimplifyStats & FuseStats } | null;
+}
+
+const INTERNALS = Symbol('mlx-ts.compile');
+
+const canFuse = (s: Stream): boolean => backendFor(s.device.type).supports('compiled');
+
+function streamKey(): string {
+  const s = resolveStream();
+  return `${s.device.type}${s.device.index}:${s.index}`;
+}
+
+function parseOptions(rest: readonly unknown[]): CompileOptions {
+  if (rest.length === 1 && isOptions(rest[0])) return { ...(rest[0] as CompileOptions) };
+  if (rest.length > 3) throw new Error(`${FN}: expected compile(f, inputs?, outputs?, shapeless?) or compile(f, { inputs, outputs, shapeless }), got ${rest.length + 1} arguments`);
+  const [inputs, outputs, shapeless] = rest;
+  if (shapeless !== undefined && typeof shapeless !== 'boolean') throw new Error(`${FN}: shapeless must be a boolean, got ${describe(shapeless)}`);
+  return { inputs: inputs ?? undefined, outputs: outputs ?? undefined, shapeless: shapeless as boolean | undefined };
+}
+
+function isOptions(x: unknown): boolean {
+  if (typeof x !== 'object' || x === null || globalThis.Array.isArray(x) || x instanceof Array) return false;
+  const keys = Object.keys(x);
+  return keys.length > 0 && keys.every((k) => k === 'shapeless' || k === 'inputs' || k === 'outputs');
+}
+
+function checkState(what: string, tree: unknown): void {
+  if (tree === undefined) return;
+  if (tree instanceof Array || typeof tree !== 'object' || tree === null) {
+    throw new Error(`${FN}: ${what} must be a JS array or plain object holding arrays (updated in place), got ${describe(tree)}`);
+  }
+}
+
+/**
+ * Compiles `f`. Called as MLX's `compile(f, inputs?, outputs?, shapeless?)` or
+ * `compile(f, { inputs, outputs, shapeless })`.
+ */
+export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknown[]): CompiledFunction<F> {
+  if (typeof f !== 'function') throw new Error(`${FN}: expected a function, got ${describe(f)}`);
+  const options = parseOptions(rest);
+  const shapeless = options.shapeless === true;
+  const inputsTree = options.inputs;
+  const outputsTree = options.outputs;
+  checkState('inputs', inputsTree);
+  checkState('outputs', outputsTree);
+
+  const exact = new Lru<string, Entry>();
+  const ranked = new Lru<string, ShapelessEntry>();
+  let traces = 0;
+  let gen = cacheGeneration();
+
+  /** Traces f for these leaves; null when f must run directly (it captured an outer tracer). */
+  const build = (args: readonly unknown[], leaves: readonly Array[], nArg: number, stats?: SimplifyStats & FuseStats) => {
+    const [, argDef] = treeFlatten(args);
+    traces++;
+    const t = trace(f, argDef, leaves, nArg, inputsTree, outputsTree);
+    if (t === null) return null;
+    const graph = simplify(t.graph, stats);
+    return { graph, outDef: t.outDef, nUserOutputs: t.nUserOutputs };
+  };
+  const planFor = (graph: Graph, stats?: FuseStats): Plan => makePlan(fuse(graph, { canFuse }, stats));
+
+  const run = (entry: Entry, leaves: readonly Array[]): unknown => {
+    if (!planValid(entry.plan)) entry.plan = planFor(entry.graph);
+    const outs = replay(entry.plan, leaves);
+    if (outputsTree !== undefined) fillTree('outputs', outputsTree, outs.slice(entry.nUserOutputs));
+    return treeUnflatten(entry.outDef, entry.nUserOutputs === outs.length ? outs : outs.slice(0, entry.nUserOutputs));
+  };
+
+  const compiled = ((...args: unknown[]): unknown => {
+    if (!isCompileEnabled()) return f(...args);
+    const leaves: Array[] = [];
+    let key = signature(args, shapeless, leaves);
+    const nArg = leaves.length;
+    if (inputsTree !== undefined) key += `|i${signature(inputsTree, shapeless, leaves)}`;
+    if (outputsTree !== undefined && outputsTree !== inputsTree) key += `|o${signature(outputsTree, true, [])}`;
+    if (isTracing()) {
+      // Under a transform: f's own graph, so the transform differentiates or batches it.
+      for (let i = 0; i < leaves.length; i++) if (leaves[i]!._tracer) return f(...args);
+    }
+    key += `|${streamKey()}`;
+    if (gen !== cacheGeneration()) {
+      exact.clear();
+      ranked.clear();
+      gen = cacheGeneration();
+    }
+    let exactKey = key;
+    if (shapeless) {
+      exactKey += '#';
+      for (let i = 0; i < leaves.length; i++) exactKey += `${leaves[i]!.shape.join(',')};`;
+    }
+    const hit = exact.get(exactKey);
+    if (hit) return run(hit, leaves);
+
+    if (shapeless) {
+      const s = ranked.get(key);
+      if (s) {
+        const graph = s.model.rebase(leaves);
+        if (graph) {
+          const entry: Entry = { graph, plan: planFor(graph), outDef: s.outDef, nUserOutputs: s.nUserOutputs };
+          exact.set(exactKey, entry);
+          return run(entry, leaves);
+        }
+      }
+    }
+    const built = build(args, leaves, nArg);
+    if (built === null) return f(...args);
+    const entry: Entry = { ...built, plan: planFor(built.graph) };
+    exact.set(exactKey, entry);
+    if (shapeless) {
+      const model = buildShapeModel(built.graph);
+      if (model) ranked.set(key, { ...built, model });
+    }
+    return run(entry, leaves);
+  }) as unknown as CompiledFunction<F>;
+
+  const internals: CompiledInternals = {
+    f,
+    options,
+    optimize(args) {
+      const leaves: Array[] = [];
+      signature(args, shapeless, leaves);
+      const nArg = leaves.length;
+      if (inputsTree !== undefined) signature(inputsTree, shapeless, leaves);
+      const stats = { mergedConstants: 0, droppedNoOps: 0, mergedNodes: 0, kernels: 0, fusedNodes: 0 };
+      const built = build(args, leaves, nArg, stats);
+      if (built === null) return null;
+      return { graph: built.graph, fused: fuse(built.graph, { canFuse }, stats), stats };
+    },
+  };
+  Object.defineProperties(compiled, {
+    name: { value: `compile(${f.name || 'f'})` },
+    clearCache: {
+      value: () => {
+        exact.clear();
+        ranked.clear();
+      },
+    },
+    traceCount: { get: () => traces },
+    cacheSize: { get: () => exact.size },
+    [INTERNALS]: { value: internals },
+  });
+  return compiled;
+}
+
+/**
+ * The optimized graph `compile(f)` runs for these arguments, in Graphviz's dot language: fused
+ * kernels appear as filled boxes listing their programs. `f` may be a compiled function (its
+ * options apply) or a plain one.
+ */
+export function exportToDot(f: (...args: any[]) => unknown, ...args: unknown[]): string {
+  if (typeof f !== 'function') throw new Error(`exportToDot: expected a function, got ${describe(f)}`);
+  const internals = ((f as any)[INTERNALS] as CompiledInternals | undefined) ?? ((compile(f) as any)[INTERNALS] as CompiledInternals);
+  const r = internals.optimize(args);
+  if (r === null) throw new Error('exportToDot: the function depends on an array traced by an enclosing transform; call exportToDot outside it');
+  const { stats } = r;
+  const title = `${internals.f.name || 'f'}: ${stats.kernels} fused kernel(s) of ${stats.fusedNodes} nodes; CSE merged ${stats.mergedNodes}, dropped ${stats.droppedNoOps} no-ops, merged ${stats.mergedConstants} constants`;
+  return graphToDot(r.fused, title);
+}
+
+/** @internal the optimized graphs and pass statistics for these arguments (tests, tools). */
+export function inspectCompiled(f: (...args: any[]) => unknown, ...args: unknown[]) {
+  const internals = ((f as any)[INTERNALS] as CompiledInternals | undefined) ?? ((compile(f) as any)[INTERNALS] as CompiledInternals);
+  return internals.optimize(args);
+}

@@ -1,0 +1,85 @@
+/**
+ * A plan: the optimized graph of one signature as a flat tape, replayed on every call with the
+ * real inputs. Replaying builds one lazy node per tape entry (no tracing, no rules, no shape
+ * inference: shapes and params were worked out when the plan was made), so a cache hit costs a
+ * few microseconds plus a fraction of one per node.
+ */
+import { Array, type Backend, backendFor, type DeviceType, type Dtype, type Stream } from '@mlx-ts/core';
+import type { Graph } from './ir.js';
+
+export interface TapeOp {
+  readonly prim: string;
+  readonly params: unknown;
+  /** Slots read: inputs first, then constants, then earlier ops' results. */
+  readonly args: readonly number[];
+  readonly shape: readonly number[];
+  readonly dtype: Dtype;
+  readonly stream: Stream;
+}
+
+export interface Plan {
+  readonly nInputs: number;
+  readonly consts: readonly Array[];
+  readonly ops: readonly TapeOp[];
+  /** The slot of each output leaf. */
+  readonly outputs: readonly number[];
+  /** The backends the plan's `compiled` nodes were made for: the plan is rebuilt if one changes. */
+  readonly fusedFor: readonly (readonly [DeviceType, Backend])[];
+  /** The optimized graph (for exportToDot and for rebuilding). */
+  readonly graph: Graph;
+}
+
+export function makePlan(g: Graph): Plan {
+  const slot = new globalThis.Array<number>(g.vals.length);
+  const consts: Array[] = [];
+  const ops: TapeOp[] = [];
+  g.vals.forEach((v, i) => {
+    if (v.kind === 'input') slot[i] = v.index;
+  });
+  g.vals.forEach((v, i) => {
+    if (v.kind === 'const') {
+      slot[i] = g.nInputs + consts.length;
+      consts.push(v.array);
+    }
+  });
+  const base = g.nInputs + consts.length;
+  const devices = new Map<DeviceType, Backend>();
+  g.vals.forEach((v, i) => {
+    if (v.kind !== 'node') return;
+    slot[i] = base + ops.length;
+    ops.push({ prim: v.prim, params: v.params, args: v.args.map((a) => slot[a]!), shape: v.shape, dtype: v.dtype, stream: v.stream });
+    if (v.prim === 'compiled') {
+      const t = v.stream.device.type;
+      if (!devices.has(t)) devices.set(t, backendFor(t));
+    }
+  });
+  return { nInputs: g.nInputs, consts, ops, outputs: g.outputs.map((o) => slot[o]!), fusedFor: [...devices], graph: g };
+}
+
+/** Whether the backends the plan's fused kernels were made for still serve their devices. */
+export function planValid(p: Plan): boolean {
+  for (const [t, b] of p.fusedFor) if (backendFor(t) !== b) return false;
+  return true;
+}
+
+/** Builds the plan's nodes on `inputs`; returns the output leaves. */
+export function replay(p: Plan, inputs: readonly Array[]): Array[] {
+  const nIn = p.nInputs;
+  const consts = p.consts;
+  const ops = p.ops;
+  const slots: Array[] = new globalThis.Array(nIn + consts.length + ops.length);
+  for (let i = 0; i < nIn; i++) slots[i] = inputs[i]!;
+  for (let i = 0; i < consts.length; i++) slots[nIn + i] = consts[i]!;
+  let k = nIn + consts.length;
+  for (let j = 0; j < ops.length; j++) {
+    const op = ops[j]!;
+    const a = op.args;
+    const ins: Array[] = new globalThis.Array(a.length);
+    for (let q = 0; q < a.length; q++) ins[q] = slots[a[q]!]!;
+    slots[k++] = new Array(op.shape, op.dtype, op.prim, op.params, ins, op.stream);
+  }
+  const outs = p.outputs;
+  const result: Array[] = new globalThis.Array(outs.length);
+  for (let i = 0; i < outs.length; i++) result[i] = slots[outs[i]!]!;
+  return result;
+}

@@ -1,0 +1,286 @@
+/**
+ * Tracing: the call signature that keys the cache, running f on placeholders, and copying the
+ * graph it builds into a `Graph` (ir.ts).
+ */
+import {
+  Array,
+  bfloat16BitsToNumber,
+  bool,
+  enterTrace,
+  evalArrays,
+  exitTrace,
+  float16BitsToNumber,
+  fmtShape,
+  isPlainObject,
+  treeFlatten,
+  treeUnflatten,
+  type TreeDef,
+} from '@mlx-ts/core';
+import type { ConstVal, Graph, NodeVal, Val } from './ir.js';
+
+export const FN = 'compile';
+
+// ---------------------------------------------------------------------------------------------
+// Signatures
+// ---------------------------------------------------------------------------------------------
+
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 0;
+function objectId(x: object): number {
+  let id = objectIds.get(x);
+  if (id === undefined) {
+    id = nextObjectId++;
+    objectIds.set(x, id);
+  }
+  return id;
+}
+
+/**
+ * Appends `x`'s signature to `out` and its Array leaves to `leaves`, in `treeFlatten` order:
+ * structure, each array's dtype and shape (only its ndim when `shapeless`), and the values of
+ * everything else (numbers, strings, booleans; other objects by identity).
+ */
+export function signature(x: unknown, shapeless: boolean, leaves: Array[]): string {
+  if (x instanceof Array) {
+    leaves.push(x);
+    return shapeless ? `${x.dtype.name}:${x.shape.length}` : `${x.dtype.name}[${x.shape.join(',')}]`;
+  }
+  switch (typeof x) {
+    case 'number':
+      return Object.is(x, -0) ? 'n-0' : `n${x}`;
+    case 'string':
+      return `s${JSON.stringify(x)}`;
+    case 'boolean':
+      return x ? 'T' : 'F';
+    case 'undefined':
+      return 'U';
+    case 'bigint':
+      return `b${x}`;
+    case 'symbol':
+    case 'function':
+      return `o${objectId(x as object)}`;
+  }
+  if (x === null) return 'N';
+  if (globalThis.Array.isArray(x)) {
+    let s = '[';
+    for (let i = 0; i < x.length; i++) s += (i > 0 ? ',' : '') + signature(x[i], shapeless, leaves);
+    return s + ']';
+  }
+  if (isPlainObject(x)) {
+    let s = '{';
+    for (const k of Object.keys(x)) s += `${JSON.stringify(k)}:${signature(x[k], shapeless, leaves)},`;
+    return s + '}';
+  }
+  return `o${objectId(x as object)}`;
+}
+
+/** Replaces the Array leaves of a state tree in place (treeFlatten order) with `values`. */
+export function fillTree(what: string, tree: unknown, values: readonly Array[]): void {
+  let i = 0;
+  const go = (x: unknown): void => {
+    if (globalThis.Array.isArray(x)) {
+      for (let k = 0; k < x.length; k++) {
+        if (x[k] instanceof Array) x[k] = next();
+        else go(x[k]);
+      }
+    } else if (isPlainObject(x)) {
+      for (const k of Object.keys(x)) {
+        if (x[k] instanceof Array) x[k] = next();
+        else go(x[k]);
+      }
+    }
+  };
+  const next = (): Array => {
+    if (i >= values.length) throw new Error(`${FN}: the ${what} tree holds more arrays than the ${values.length} the compiled function has for it`);
+    return values[i++]!;
+  };
+  if (tree instanceof Array) throw new Error(`${FN}: the ${what} state must be a JS array or object holding arrays (so it can be updated in place), got a bare Array`);
+  go(tree);
+  if (i !== values.length) throw new Error(`${FN}: the ${what} tree holds ${i} arrays, the compiled function has ${values.length} for it`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tracing
+// ---------------------------------------------------------------------------------------------
+
+export interface TraceResult {
+  graph: Graph;
+  /** Structure of f's result (its Array leaves are the first `nUserOutputs` outputs). */
+  outDef: TreeDef;
+  nUserOutputs: number;
+}
+
+/** Thrown inside `captureGraph` when f's graph reaches an array another transform is tracing. */
+export class OuterTracer extends Error {}
+
+/**
+ * Runs f on placeholders standing for `leaves` (f's array arguments, then the `inputs` state
+ * tree's arrays, swapped into that tree for the call) and copies the graph to its outputs.
+ * Returns null when the graph depends on a tracer of an enclosing transform captured by closure:
+ * then the caller runs f directly, as under a transform.
+ */
+export function trace(
+  f: (...args: any[]) => unknown,
+  argDef: TreeDef,
+  leaves: readonly Array[],
+  nArgLeaves: number,
+  inputsTree: unknown,
+  outputsTree: unknown,
+): TraceResult | null {
+  // Arrays made from here on are the trace's own; older ones that are tracers belong to an outer transform.
+  const firstId = Array.placeholder([], bool, FN).id;
+  const placeholders = leaves.map((x) => Array.placeholder(x.shape.slice(), x.dtype, FN));
+  const stateLeaves = leaves.slice(nArgLeaves);
+  let result: unknown;
+  let stateOut: Array[] = [];
+  enterTrace();
+  try {
+    if (inputsTree !== undefined) fillTree('inputs', inputsTree, placeholders.slice(nArgLeaves));
+    result = f(...treeUnflatten<unknown[]>(argDef, placeholders.slice(0, nArgLeaves)));
+    if (outputsTree !== undefined) stateOut = treeFlatten(outputsTree)[0];
+  } finally {
+    exitTrace();
+    if (inputsTree !== undefined) fillTree('inputs', inputsTree, stateLeaves);
+  }
+  const [outLeaves, outDef] = treeFlatten(result);
+  checkOutputs(result);
+  try {
+    const graph = captureGraph([...outLeaves, ...stateOut], placeholders, firstId);
+    return { graph, outDef, nUserOutputs: outLeaves.length };
+  } catch (e) {
+    if (e instanceof OuterTracer) return null;
+    throw e;
+  }
+}
+
+function checkOutputs(result: unknown): void {
+  const bad = (x: unknown, path: string): void => {
+    if (x instanceof Array) return;
+    if (globalThis.Array.isArray(x)) x.forEach((e, i) => bad(e, `${path}[${i}]`));
+    else if (isPlainObject(x)) for (const k of Object.keys(x)) bad(x[k], `${path}.${k}`);
+    else if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') {
+      throw new Error(`${FN}: the function must return arrays (or trees of arrays), got a ${typeof x} at ${path || 'the root'}; wrap it with mx.array`);
+    }
+  };
+  bad(result, '');
+}
+
+/** Identity views a trace can drop: the forward value of stopGradient and of a custom function's node is its input's. */
+const IDENTITY = new Set(['stopGradient', 'customFunction']);
+
+/**
+ * Copies the graph between `outputs` and the placeholders. Nodes built during the trace (ids from
+ * `firstId` on) that depend on a placeholder become nodes; everything else the graph reaches is a
+ * constant of the trace (evaluated now, once). An array of an outer trace throws `OuterTracer`.
+ */
+export function captureGraph(outputs: readonly Array[], placeholders: readonly Array[], firstId: number): Graph {
+  const ids = new Map<Array, number>();
+  const vals: Val[] = [];
+  placeholders.forEach((p, index) => {
+    ids.set(p, index);
+    vals.push({ kind: 'input', index, shape: p.shape.slice(), dtype: p.dtype });
+  });
+  const consts: Array[] = [];
+  const nodes: Array[] = [];
+  const alias = new Map<Array, Array>();
+  const isConst = (a: Array): boolean => {
+    if (a._tracer && a._placeholder === null && a.id < firstId) throw new OuterTracer();
+    if (a._tracer && a._placeholder !== null && a._data === null) {
+      throw new Error(`${FN}: the function's result depends on an array traced by ${a._placeholder} that escaped its transform`);
+    }
+    return a._data !== null || !a._tracer || a._prim === null;
+  };
+  // Post-order walk, iterative (graphs can be 10^5 nodes deep).
+  const seen = new Set<Array>(placeholders);
+  const stack: Array[] = [];
+  const next: number[] = [];
+  const visit = (a: Array): void => {
+    if (seen.has(a)) return;
+    seen.add(a);
+    if (isConst(a)) {
+      consts.push(a);
+      return;
+    }
+    stack.push(a);
+    next.push(0);
+  };
+  for (const o of outputs) {
+    visit(o);
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const n = stack[top]!;
+      const i = next[top]!;
+      const edges = IDENTITY.has(n._prim!) ? 1 : n._inputs.length;
+      if (i < edges) {
+        next[top] = i + 1;
+        visit(n._inputs[i]!);
+      } else {
+        stack.pop();
+        next.pop();
+        if (IDENTITY.has(n._prim!)) alias.set(n, n._inputs[0]!);
+        else nodes.push(n);
+      }
+    }
+  }
+  const resolve = (a: Array): Array => {
+    let r = a;
+    while (alias.has(r)) r = alias.get(r)!;
+    return r;
+  };
+  if (consts.length > 0) evalArrays(consts);
+  for (const c of consts) {
+    ids.set(c, vals.length);
+    vals.push(constVal(c));
+  }
+  for (const n of nodes) {
+    ids.set(n, vals.length);
+    const v: NodeVal = {
+      kind: 'node',
+      prim: n._prim!,
+      params: n._params,
+      args: n._inputs.map((x) => ids.get(resolve(x))!),
+      shape: n.shape.slice(),
+      dtype: n.dtype,
+      stream: n._stream!,
+    };
+    vals.push(v);
+  }
+  return { vals, outputs: outputs.map((o) => ids.get(resolve(o))!), nInputs: placeholders.length };
+}
+
+/** A constant's record: a splat (all elements equal) keeps a 0-d view and its value. */
+export function constVal(a: Array): ConstVal {
+  const d = a._data!;
+  let splat: ConstVal['splat'] = null;
+  if (a.size >= 1 && d.strides.every((s, i) => s === 0 || a.shape[i] === 1)) {
+    const scalar = Array.fromStorage([], a.dtype, d.storage.retain(), d.offset, []);
+    splat = { scalar, value: scalarValue(scalar) };
+  }
+  return { kind: 'const', array: a, shape: a.shape.slice(), dtype: a.dtype, splat };
+}
+
+/** The JS number a 0-d array holds, or null when a number cannot hold it exactly. */
+export function scalarValue(a: Array): number | null {
+  const d = a._data!;
+  const host = d.storage.backend.toHost({ source: { kind: 'storage', handle: d.storage.handle }, dtype: a.dtype, shape: [], strides: [], offset: d.offset });
+  const v = host[0]!;
+  switch (a.dtype.name) {
+    case 'float16':
+      return float16BitsToNumber(v as number);
+    case 'bfloat16':
+      return bfloat16BitsToNumber(v as number);
+    case 'int64': {
+      const n = Number(v as bigint);
+      return Number.isSafeInteger(n) ? n : null;
+    }
+    default:
+      return Number(v);
+  }
+}
+
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (x instanceof Array) return `an array of shape ${fmtShape(x.shape)}`;
+  if (globalThis.Array.isArray(x)) return `a JS array of length ${x.length}`;
+  return typeof x;
+}
