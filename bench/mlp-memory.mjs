@@ -6,7 +6,8 @@
 //   node bench/mlp-memory.mjs [--steps=10000] [--report-every=1000] [--compile]
 //
 // Prints RSS (and V8 heap / external / ArrayBuffer bytes, and the backend's own count when it
-// keeps one) at every report step, then the ratio RSS(last) / RSS(step steps/10).
+// keeps one) at every report step, the peak RSS sampled every 50 steps (fewer for short runs) before and after step
+// steps/10 (single samples move with GC timing), then the ratio RSS(last) / RSS(step steps/10).
 // Exits 0 either way (it is a measurement, not a test); the last line says PASS or FAIL.
 import * as mx from 'mlx-ts';
 import { gen, oneHot } from './lib/common.mjs';
@@ -25,6 +26,7 @@ const steps = Number(opt.steps ?? 10000);
 const every = Number(opt['report-every'] ?? Math.max(1, Math.round(steps / 10)));
 const baseStep = Math.max(1, Math.round(steps / 10)); // 1,000 of 10,000
 const useCompile = !!opt.compile;
+const sampleEvery = Math.max(1, Math.min(50, Math.floor(baseStep / 5)));
 
 const B = 256, D = 784, H = 512, O = 10, lr = 0.1;
 const f32 = (data, shape) => mx.reshape(mx.array(data), shape);
@@ -70,12 +72,19 @@ console.log('step      loss      rss MiB  heapUsed  external  arrayBuffers  back
 
 let rssBase = null;
 let rssLast = null;
+let peakBefore = 0; // max RSS sampled (every sampleEvery steps) up to the base step, and after it
+let peakAfter = 0;
 let t = performance.now();
 let lastReport = 0;
 for (let i = 1; i <= steps; i++) {
   const [loss, next] = step(params, x, y);
   mx.eval(loss, next);
   params = next;
+  if (i % sampleEvery === 0) {
+    const r = process.memoryUsage.rss();
+    if (i <= baseStep) peakBefore = Math.max(peakBefore, r);
+    else peakAfter = Math.max(peakAfter, r);
+  }
   if (i % every === 0 || i === baseStep || i === steps || i === 1) {
     const m = process.memoryUsage();
     const ms = (performance.now() - t) / (i - lastReport);
@@ -91,4 +100,5 @@ for (let i = 1; i <= steps; i++) {
 }
 const ratio = rssLast / rssBase;
 const ok = ratio <= 1.1;
+console.log(`peak RSS sampled every ${sampleEvery} steps: up to step ${baseStep} ${MiB(peakBefore)} MiB, after it ${MiB(peakAfter)} MiB`);
 console.log(`RSS after step ${baseStep}: ${MiB(rssBase)} MiB; after step ${steps}: ${MiB(rssLast)} MiB; ratio ${ratio.toFixed(3)} (target <= 1.10): ${ok ? 'PASS' : 'FAIL'}`);

@@ -31,6 +31,7 @@ const HELP = `usage: node bench/run.mjs [filter ...] [options]
                        OPENBLAS_CORETYPE for this CPU (or $BENCH_OPENBLAS_CORETYPE / --coretype=NAME)
   --torch-threads=N    torch.set_num_threads(N) in the python runs (default: torch's own choice)
   --out=FILE           results JSON (default bench/results/<date>-<host>.json); --no-save to skip
+  --note=TEXT          a remark stored in the results JSON (e.g. "machine busy")
   --verbose            show the runners' stderr`;
 
 // ------------------------------------------------------------------------------- arguments
@@ -46,7 +47,7 @@ for (const a of args) {
   if (m) opt[m[1]] = m[2] ?? true;
   else filters.push(a);
 }
-const known = ['libs', 'only', 'budget', 'min-reps', 'max-reps', 'max-run-ms', 'timeout', 'quick', 'python', 'no-python', 'python-mode', 'torch-threads', 'coretype', 'out', 'no-save', 'verbose'];
+const known = ['libs', 'only', 'budget', 'min-reps', 'max-reps', 'max-run-ms', 'timeout', 'quick', 'python', 'no-python', 'python-mode', 'torch-threads', 'coretype', 'out', 'no-save', 'note', 'verbose'];
 for (const k of Object.keys(opt)) {
   if (!known.includes(k)) {
     console.error(`bench: unknown option --${k}\n${HELP}`);
@@ -375,6 +376,7 @@ if (!opt['no-save']) {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     command: `node bench/run.mjs ${args.join(' ')}`.trim(),
+    note: opt.note ? String(opt.note) : undefined,
     machine,
     measure: measureOpts,
     maxRunMs,

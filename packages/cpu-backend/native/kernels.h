@@ -23,5 +23,9 @@ void scatter_axis(const Step& s);
 void matmul(const Step& s);
 void arange(const Step& s);
 void random_bits(const Step& s);
+void compiled(const Step& s);
+
+// Runs one step with the kernel of its primitive.
+void run_step(const Step& s);
 
 }  // namespace mlx_cpu

@@ -1,5 +1,6 @@
 // The primitives this addon runs, in opcode order. Names are core's primitive names; the addon
-// exports this list and the TypeScript wrapper derives its opcode table from it.
+// exports this list and the TypeScript wrapper derives its opcode table from it. The elementwise
+// unary and binary primitives come first, abs through logicalOr (compiled.cc relies on it).
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,7 @@ namespace mlx_cpu {
   X(remainder) X(equal) X(notEqual) X(greater) X(greaterEqual) X(less) X(lessEqual) X(logicalAnd)     \
   X(logicalOr) X(sum) X(prod) X(max) X(min) X(argmax) X(argmin) X(cumsum) X(cumprod) X(cummax)        \
   X(cummin) X(astype) X(where) X(sort) X(argsort) X(concatenate) X(pad) X(gather) X(gatherAxis)       \
-  X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits)
+  X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled)
 
 enum class Op : int32_t {
 #define MLX_TS_OP_ENUM(name) name,

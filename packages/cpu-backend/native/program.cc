@@ -55,6 +55,12 @@ void check_in_bounds(const View& v, size_t bytes, int input) {
   }
 }
 
+std::string step_context(const Step* s, size_t index) {
+  return std::string("cpu backend: ") + (s ? op_name(s->op) : "step") + " (step " + std::to_string(index) + "): ";
+}
+
+}  // namespace
+
 void run_step(const Step& s) {
   switch (s.op) {
     case Op::abs: case Op::negative: case Op::sign: case Op::square: case Op::floor: case Op::ceil:
@@ -86,15 +92,10 @@ void run_step(const Step& s) {
     case Op::matmul: return matmul(s);
     case Op::arange: return arange(s);
     case Op::randomBits: return random_bits(s);
+    case Op::compiled: return compiled(s);
   }
   throw Error("unknown opcode");
 }
-
-std::string step_context(const Step* s, size_t index) {
-  return std::string("cpu backend: ") + (s ? op_name(s->op) : "step") + " (step " + std::to_string(index) + "): ";
-}
-
-}  // namespace
 
 const char* op_name(Op op) {
   const int i = int(op);

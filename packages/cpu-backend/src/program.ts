@@ -10,7 +10,7 @@
  * Dtypes are `Dtype.code`; opcodes index the addon's `opNames`. native/program.cc decodes and
  * validates it.
  */
-import type { Step, View } from '@mlx-ts/core';
+import type { CompiledParams, Step, View } from '@mlx-ts/core';
 import { addon } from './addon.js';
 
 export const opcodes: ReadonlyMap<string, number> = new Map(addon.opNames.map((name, i) => [name, i]));
@@ -24,6 +24,7 @@ const enum ParamKind {
   Scatter,
   Pad,
   Arange,
+  Compiled,
 }
 
 const paramKindOf: Record<string, ParamKind> = {
@@ -46,6 +47,7 @@ const paramKindOf: Record<string, ParamKind> = {
   scatterAxis: ParamKind.Scatter,
   pad: ParamKind.Pad,
   arange: ParamKind.Arange,
+  compiled: ParamKind.Compiled,
 };
 const paramKinds: ParamKind[] = addon.opNames.map((name) => paramKindOf[name] ?? ParamKind.None);
 
@@ -155,7 +157,20 @@ function encodeParams(kind: ParamKind, params: Record<string, unknown>, ndim: nu
     }
     case ParamKind.Arange:
       return write([params.start as number, params.step as number]);
+    case ParamKind.Compiled:
+      return write(compiledParams(params as unknown as CompiledParams));
   }
+}
+
+/** nInputs, nInstrs, then per instruction: opcode (-1 for a constant), dtype, nArgs, args, value. */
+function compiledParams(p: CompiledParams): number[] {
+  const out = [p.nInputs, p.instrs.length];
+  for (const ins of p.instrs) {
+    const op = ins.op === 'constant' ? -1 : opcodes.get(ins.op);
+    if (op === undefined) throw new Error(`cpu backend: compiled program '${p.name}' uses '${ins.op}', which is not an elementwise primitive`);
+    out.push(op, ins.dtype.code, ins.args.length, ...ins.args, ins.value ?? 0);
+  }
+  return out;
 }
 
 const noParams: readonly number[] = [];

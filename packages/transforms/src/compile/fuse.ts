@@ -91,7 +91,7 @@ export function fuse(g: Graph, opts: FuseOptions, stats?: FuseStats): Graph {
       stats.fusedNodes += ms.length;
     }
   }
-  return compact({ vals, outputs: g.outputs, nInputs: g.nInputs });
+  return compact({ vals, outputs: g.outputs, nInputs: g.nInputs, firstId: g.firstId });
 }
 
 /** The `compiled` node standing for the group `ms` (in topological order, `root` last). */

@@ -19,6 +19,7 @@
  */
 import {
   Array,
+  type Aval,
   backendFor,
   isTracing,
   resolveStream,
@@ -32,7 +33,7 @@ import { graphToDot } from './dot.js';
 import { fuse, type FuseStats } from './fuse.js';
 import type { Graph } from './ir.js';
 import { makePlan, type Plan, planValid, replay } from './plan.js';
-import { buildShapeModel, type ShapeModel } from './shapes.js';
+import { buildShapeModel, diffGraphs, sameGraph, type ShapeModel } from './shapes.js';
 import { simplify, type SimplifyStats } from './simplify.js';
 import { describe, FN, fillTree, signature, trace } from './trace.js';
 
@@ -74,7 +75,8 @@ interface Entry {
 }
 
 interface ShapelessEntry extends Omit<Entry, 'plan'> {
-  readonly model: ShapeModel;
+  /** null: the trace of this signature was found to depend on concrete shapes, so every shape retraces. */
+  readonly model: ShapeModel | null;
 }
 
 /** @internal what exportToDot needs of a compiled function. */
@@ -132,16 +134,47 @@ export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknow
   let traces = 0;
   let gen = cacheGeneration();
 
-  /** Traces f for these leaves; null when f must run directly (it captured an outer tracer). */
-  const build = (args: readonly unknown[], leaves: readonly Array[], nArg: number, stats?: SimplifyStats & FuseStats) => {
+  /**
+   * Traces f for leaves of these types (`avals`, by default the leaves' own); null when f must
+   * run directly (it captured an outer tracer).
+   */
+  const build = (args: readonly unknown[], leaves: readonly Array[], nArg: number, stats?: SimplifyStats & FuseStats, avals: readonly Aval[] = leaves) => {
     const [, argDef] = treeFlatten(args);
     traces++;
-    const t = trace(f, argDef, leaves, nArg, inputsTree, outputsTree);
+    const t = trace(f, argDef, avals, nArg, leaves.slice(nArg), inputsTree, outputsTree);
     if (t === null) return null;
     const graph = simplify(t.graph, stats);
     return { graph, outDef: t.outDef, nUserOutputs: t.nUserOutputs };
   };
   const planFor = (graph: Graph, stats?: FuseStats): Plan => makePlan(fuse(graph, { canFuse }, stats));
+
+  /**
+   * Checks a shapeless model against a second trace at other shapes (every free dimension
+   * changed): the graph it predicts must be the graph f builds there, constants included, so a
+   * param or constant computed from a shape (`mean`'s count, `reshape(x, [x.shape[0] * 2, -1])`)
+   * is caught instead of replayed stale.
+   */
+  const verify = (model: ShapeModel, args: readonly unknown[], leaves: readonly Array[], nArg: number): boolean => {
+    const shapes = model.perturbation();
+    if (shapes === null) return true;
+    const avals = leaves.map((x, i) => ({ shape: shapes[i]!, dtype: x.dtype }));
+    const predicted = model.rebase(avals);
+    if (predicted === null) return false;
+    let traced: ReturnType<typeof build>;
+    try {
+      traced = build(args, leaves, nArg, undefined, avals);
+    } catch {
+      return false;
+    }
+    if (traced === null) return false;
+    const diffs = diffGraphs(predicted, traced.graph);
+    if (diffs === null) return false;
+    if (diffs.length === 0) return true;
+    // Scalars that follow the shapes (a mean's count): learn how, then check again.
+    if (!diffs.every(([i, value]) => model.learnConstant(i, avals, value))) return false;
+    const again = model.rebase(avals);
+    return again !== null && sameGraph(again, traced.graph);
+  };
 
   const run = (entry: Entry, leaves: readonly Array[]): unknown => {
     if (!planValid(entry.plan)) entry.plan = planFor(entry.graph);
@@ -177,7 +210,7 @@ export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknow
 
     if (shapeless) {
       const s = ranked.get(key);
-      if (s) {
+      if (s && s.model) {
         const graph = s.model.rebase(leaves);
         if (graph) {
           const entry: Entry = { graph, plan: planFor(graph), outDef: s.outDef, nUserOutputs: s.nUserOutputs };
@@ -190,9 +223,9 @@ export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknow
     if (built === null) return f(...args);
     const entry: Entry = { ...built, plan: planFor(built.graph) };
     exact.set(exactKey, entry);
-    if (shapeless) {
+    if (shapeless && !ranked.get(key)) {
       const model = buildShapeModel(built.graph);
-      if (model) ranked.set(key, { ...built, model });
+      ranked.set(key, { ...built, model: model && verify(model, args, leaves, nArg) ? model : null });
     }
     return run(entry, leaves);
   }) as unknown as CompiledFunction<F>;

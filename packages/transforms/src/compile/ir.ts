@@ -46,6 +46,8 @@ export interface Graph {
   /** The value of each output leaf (f's results, then the `outputs` state tree). */
   outputs: number[];
   readonly nInputs: number;
+  /** Arrays with an id from here on were made while tracing (constants f built, not captured ones). */
+  readonly firstId: number;
 }
 
 /** Uses of each value by nodes (a node using a value twice counts twice). */
@@ -74,5 +76,5 @@ export function compact(g: Graph): Graph {
     remap[i] = vals.length;
     vals.push(v.kind === 'node' ? { ...v, args: v.args.map((a) => remap[a]!) } : v);
   });
-  return { vals, outputs: g.outputs.map((o) => remap[o]!), nInputs: g.nInputs };
+  return { vals, outputs: g.outputs.map((o) => remap[o]!), nInputs: g.nInputs, firstId: g.firstId };
 }

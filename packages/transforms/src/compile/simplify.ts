@@ -108,5 +108,5 @@ export function simplify(g: Graph, stats?: SimplifyStats): Graph {
   });
   // Dropped values are unreachable once the outputs and args point at their replacements.
   const filled: Val[] = vals.map((v, i) => v ?? { kind: 'const', array: null as never, shape: [], dtype: g.vals[i]!.dtype, splat: null });
-  return compact({ vals: filled, outputs: g.outputs.map((o) => repl[o]!), nInputs: g.nInputs });
+  return compact({ vals: filled, outputs: g.outputs.map((o) => repl[o]!), nInputs: g.nInputs, firstId: g.firstId });
 }

@@ -4,6 +4,7 @@
  */
 import {
   Array,
+  type Aval,
   bfloat16BitsToNumber,
   bool,
   enterTrace,
@@ -122,15 +123,15 @@ export class OuterTracer extends Error {}
 export function trace(
   f: (...args: any[]) => unknown,
   argDef: TreeDef,
-  leaves: readonly Array[],
+  avals: readonly Aval[],
   nArgLeaves: number,
+  stateLeaves: readonly Array[],
   inputsTree: unknown,
   outputsTree: unknown,
 ): TraceResult | null {
   // Arrays made from here on are the trace's own; older ones that are tracers belong to an outer transform.
   const firstId = Array.placeholder([], bool, FN).id;
-  const placeholders = leaves.map((x) => Array.placeholder(x.shape.slice(), x.dtype, FN));
-  const stateLeaves = leaves.slice(nArgLeaves);
+  const placeholders = avals.map((x) => Array.placeholder(x.shape.slice(), x.dtype, FN));
   let result: unknown;
   let stateOut: Array[] = [];
   enterTrace();
@@ -245,7 +246,7 @@ export function captureGraph(outputs: readonly Array[], placeholders: readonly A
     };
     vals.push(v);
   }
-  return { vals, outputs: outputs.map((o) => ids.get(resolve(o))!), nInputs: placeholders.length };
+  return { vals, outputs: outputs.map((o) => ids.get(resolve(o))!), nInputs: placeholders.length, firstId };
 }
 
 /** A constant's record: a splat (all elements equal) keeps a 0-d view and its value. */

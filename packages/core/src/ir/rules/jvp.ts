@@ -367,6 +367,31 @@ export function unslice(g: Array, inShape: readonly number[], start: readonly nu
   return r;
 }
 
+/**
+ * The registers of a `compiled` program rebuilt as ordinary nodes (inputs first), with which of
+ * them are constants: the derivative rules of `compiled` walk this straight-line program with the
+ * rules of its instructions (the fused kernel itself has no intermediates to reuse).
+ */
+export function unfuseCompiled(inputs: readonly Array[], p: CompiledParams): { regs: Array[]; constant: boolean[] } {
+  const shape = inputs[0]!.shape;
+  const regs = inputs.slice();
+  const constant = inputs.map(() => false);
+  for (const ins of p.instrs) {
+    if (ins.op === 'constant') {
+      regs.push(full(shape, ins.value ?? 0, ins.dtype));
+      constant.push(true);
+      continue;
+    }
+    const args = ins.args.map((a) => regs[a]!);
+    regs.push(ins.op === 'astype' ? node('astype', args, { dtype: ins.dtype }) : node(ins.op as Primitive, args, {} as never));
+    constant.push(ins.args.every((a) => constant[a]));
+  }
+  return { regs, constant };
+}
+
+/** The params an instruction's primitive takes. */
+export const instrParams = (ins: CompiledParams['instrs'][number]): never => (ins.op === 'astype' ? { dtype: ins.dtype } : {}) as never;
+
 /** The error a rule throws for an argument with no derivative. */
 export function noDerivative(prim: string, arg: string, mode: 'JVP' | 'VJP'): Error {
   return new Error(

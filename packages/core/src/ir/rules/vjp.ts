@@ -25,6 +25,7 @@ import {
   ad,
   cumprodVjp,
   extremumMask,
+  instrParams,
   inlineCompiled,
   invertPerm,
   maxWeights,
@@ -34,6 +35,7 @@ import {
   scanSourceIndex,
   scatterMulOthers,
   scatterSetWinners,
+  unfuseCompiled,
   unslice,
   zerosLike,
 } from './jvp.js';
