@@ -9,8 +9,13 @@ import { mx, useFusedReference } from './helpers.js';
 
 type A = mx.Array;
 
-beforeAll(() => useFusedReference());
-afterAll(() => mx.useBackend(null));
+/** The reference backend with its compiled kernel, and every other backend that runs compiled kernels natively. */
+function fusingBackends(): string[] {
+  useFusedReference();
+  mx.useBackend(null);
+  const others = mx.listBackends().filter((b) => !b.name.startsWith('reference') && b.supports('compiled'));
+  return ['reference-fused', ...others.map((b) => b.name)];
+}
 
 const UNARY = ['negative', 'abs', 'square', 'sin', 'tanh', 'sigmoid', 'exp', 'sqrtAbs', 'floor'] as const;
 const BINARY = ['add', 'subtract', 'multiply', 'maximum', 'minimum', 'divide'] as const;
@@ -141,7 +146,10 @@ function rescaled(spec: Spec, sizes: readonly number[]): A[] {
   });
 }
 
-describe('compile: properties', () => {
+for (const backend of fusingBackends()) describe(`compile: properties [${backend}]`, () => {
+  beforeAll(() => mx.useBackend(backend));
+  afterAll(() => mx.useBackend(null));
+
   it('shapeless: the same DAGs on new shapes of the same rank give eager results', () => {
     fc.assert(
       fc.property(specs({ floatOnly: false, minRank: 1 }), fc.array(fc.integer({ min: 2, max: 6 }), { minLength: 3, maxLength: 3 }), (spec, sizes) => {

@@ -55,29 +55,38 @@ function indexItemsArb(shape: readonly number[], allowArrays = true): fc.Arbitra
     fc.boolean(),
     shapeArb({ maxRank: 2, maxDim: 3, empty: false }),
     fc.array(fc.constantFrom('int', 'slice', 'slice', 'array', 'none'), { minLength: nd, maxLength: nd }),
-  ).chain(([consumed, ellipsis, b, kinds]) => {
-    const arbs: fc.Arbitrary<Item>[] = [];
-    for (let ax = 0; ax < consumed; ax++) {
-      const n = shape[ax]!;
-      let k = kinds[ax]!;
-      if (k === 'array' && (!allowArrays || n === 0)) k = 'slice';
-      if (k === 'int' && n === 0) k = 'slice';
-      if (k === 'none') {
-        arbs.push(fc.constant({ k: 'none' }));
-        k = 'slice';
+  ).chain(([consumed, ellipsis, b, kinds]) => fc.integer({ min: 0, max: consumed }).chain((pos) => {
+    // Items before `pos` index the leading axes; an ellipsis at `pos` spans the axes nobody names.
+    const axisOf = (k: number) => (k < pos || !ellipsis ? k : k + (nd - consumed));
+    const arbs: fc.Arbitrary<Item[]>[] = [];
+    for (let k = 0; k < consumed; k++) {
+      const n = shape[axisOf(k)]!;
+      let kind = kinds[k]!;
+      const prefix: Item[] = [];
+      if (kind === 'none') {
+        prefix.push({ k: 'none' });
+        kind = 'slice';
       }
-      if (k === 'int') arbs.push(fc.integer({ min: -n, max: n - 1 }).map((v) => ({ k: 'int', v })));
-      else if (k === 'slice') arbs.push(sliceArb(n).map((s) => ({ k: 'slice', s })));
-      else arbs.push(fc.integer({ min: 0, max: b.length }).chain((drop) => indexArb(b.slice(drop), n)).map((input) => ({ k: 'array', input })));
+      if (kind === 'array' && (!allowArrays || n === 0)) kind = 'slice';
+      if (kind === 'int' && n === 0) kind = 'slice';
+      const item: fc.Arbitrary<Item> =
+        kind === 'int'
+          ? fc.integer({ min: -n, max: n - 1 }).map((v) => ({ k: 'int', v }))
+          : kind === 'slice'
+            ? sliceArb(n).map((s) => ({ k: 'slice', s }))
+            : fc.integer({ min: 0, max: b.length }).chain((drop) => indexArb(b.slice(drop), n)).map((input) => ({ k: 'array', input }));
+      arbs.push(item.map((it) => [...prefix, it]));
     }
-    return fc.tuple(...arbs).chain((items) =>
-      fc.integer({ min: 0, max: items.length }).map((pos) => {
-        const out = items.slice();
-        if (ellipsis) out.splice(pos, 0, { k: 'ellipsis' });
-        return out;
-      }),
-    );
-  });
+    return fc.tuple(...arbs).map((groups) => {
+      const out: Item[] = [];
+      groups.forEach((g, k) => {
+        if (ellipsis && k === pos) out.push({ k: 'ellipsis' });
+        out.push(...g);
+      });
+      if (ellipsis && pos === consumed) out.push({ k: 'ellipsis' });
+      return out;
+    });
+  }));
 }
 
 function indexInputs(items: readonly Item[]): HostInput[] {

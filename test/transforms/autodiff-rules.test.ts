@@ -9,7 +9,7 @@
  * by calling their rules directly. The table is keyed by `primitiveNames`: a primitive added to
  * the IR without a case here fails the suite.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as mx from 'mlx-ts';
 import { arrayFromValues, checkJvp, checkVjp, seededRandom } from '@mlx-ts/testing';
 
@@ -244,17 +244,20 @@ const cases: Record<mx.Primitive, Cases> = {
   ],
 };
 
-describe('JVP and VJP rules of every primitive', () => {
-  it('has a case for every primitive', () => {
-    for (const p of mx.primitiveNames) expect(cases, `no case for '${p}'`).toHaveProperty(p);
-  });
+it('has a case for every primitive', () => {
+  for (const p of mx.primitiveNames) expect(cases, `no case for '${p}'`).toHaveProperty(p);
+});
+
+for (const backend of mx.listBackends().map((b) => b.name)) describe(`JVP and VJP rules of every primitive, on the '${backend}' backend`, () => {
+  beforeAll(() => mx.useBackend(backend));
+  afterAll(() => mx.useBackend(null));
 
   for (const prim of mx.primitiveNames) {
     const list = cases[prim] ?? [];
     if (list.length === 0) continue;
     describe(prim, () => {
       list.forEach((c, k) => {
-        if (c.needsKernel && !mx.backendFor('cpu').supports(c.needsKernel)) {
+        if (c.needsKernel && !mx.getBackendByName(backend).supports(c.needsKernel)) {
           it.skip(`case ${k}: the backend has no '${c.needsKernel}' kernel yet`, () => {});
           return;
         }

@@ -426,6 +426,22 @@ describe('composition with vmap', () => {
     const total = mx.grad((v: mx.Array) => mx.sum(mx.vmap(loss, [null, 0, 0])(v, xs, ys)))(w);
     close(total, [0, 1].map((j) => loop.reduce((s, r) => s + (r as number[])[j]!, 0)));
   });
+
+  it('customFunction and checkpoint under vmap', () => {
+    const f = mx.customFunction((x: mx.Array) => mx.exp(x));
+    f.vjp((x: mx.Array, g: mx.Array) => mx.multiply(g, mx.multiply(mx.onesLike(x), 42)));
+    close(mx.vmap(mx.grad(f))(A([1, 2, 3])), [42, 42, 42]);
+    const ck = mx.checkpoint((x: mx.Array) => mx.sin(mx.exp(x)));
+    const xs = A([0.1, 0.2, 0.3], mx.float64);
+    close(mx.vmap(mx.grad(ck))(xs), [0.1, 0.2, 0.3].map((v) => Math.cos(Math.exp(v)) * Math.exp(v)), 1e-12);
+    close(mx.grad((v: mx.Array) => mx.sum(mx.vmap(ck)(v)))(xs), [0.1, 0.2, 0.3].map((v) => Math.cos(Math.exp(v)) * Math.exp(v)), 1e-12);
+    // Evaluating a custom function's output while tracing.
+    close(mx.grad((x: mx.Array) => {
+      const y = ck(x);
+      y.item();
+      return y;
+    })(A(0.1, mx.float64)), Math.cos(Math.exp(0.1)) * Math.exp(0.1), 1e-12);
+  });
 });
 
 describe('errors name the transform', () => {

@@ -172,15 +172,15 @@ function* plan(order: readonly Array[]): Generator<[Backend, Step[]], void, unkn
     return { ...layoutOf(a), dtype: a.dtype, shape: a.shape };
   };
 
-  const addStep = function* (node: Array, prim: string, params: unknown, inputs: readonly Array[]): Generator<[Backend, Step[]], Layout, unknown[]> {
+  const addStep = function* (node: Array, prim: string, params: unknown, inputs: readonly Array[], out: Array = node): Generator<[Backend, Step[]], Layout, unknown[]> {
     const b = backendFor(node._stream!.device.type);
     if (!b.supports(prim)) throw new Error(`${prim}: backend '${b.name}' has no kernel for this primitive`);
     if (b !== backend) {
       yield* flush();
       backend = b;
     }
-    steps.push({ prim, params, inputs: inputs.map((x) => viewOf(x, b)), shape: node.shape, dtype: node.dtype });
-    return { source: { kind: 'step', index: steps.length - 1 }, offset: 0, strides: contiguousStrides(node.shape) };
+    steps.push({ prim, params, inputs: inputs.map((x) => viewOf(x, b)), shape: out.shape, dtype: out.dtype });
+    return { source: { kind: 'step', index: steps.length - 1 }, offset: 0, strides: contiguousStrides(out.shape) };
   };
 
   for (const node of order) {
@@ -191,8 +191,9 @@ function* plan(order: readonly Array[]): Generator<[Backend, Step[]], void, unkn
       const l = layoutOf(input);
       layout = viewLayout(node, input, l);
       if (layout === null) {
-        // A strided input reshaped: materialize it contiguously, then view that.
-        layout = yield* addStep(node, 'astype', { dtype: input.dtype }, [input]);
+        // A strided input reshaped: materialize it contiguously, then view that with the new shape.
+        const copy = yield* addStep(node, 'astype', { dtype: input.dtype }, [input], input);
+        layout = { ...copy, strides: contiguousStrides(node.shape) };
       }
     } else {
       layout = yield* addStep(node, prim, node._params, node._inputs);

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "program.h"
 
@@ -18,36 +19,52 @@ namespace mlx_cpu {
 
 namespace {
 
+// Raw napi calls here: each input and output costs two calls, which matters for tiny steps.
 class ArrayBufferSource : public BufferSource {
  public:
   ArrayBufferSource(Napi::Env env, Napi::Array inputs)
-      : env_(env), inputs_(inputs), count_(inputs.Length()), outputs_(Napi::Array::New(env)) {}
+      : env_(env), inputs_(inputs), count_(inputs.Length()) {}
 
   void input(int64_t index, char** data, size_t* bytes) override {
     if (index >= int64_t(count_)) throw Error("malformed program: buffer index " + std::to_string(index) + " out of range");
-    const Napi::Value v = inputs_.Get(uint32_t(index));
-    if (!v.IsArrayBuffer()) throw Error("an input's storage is not an ArrayBuffer, so the cpu backend did not make it");
-    Napi::ArrayBuffer buffer = v.As<Napi::ArrayBuffer>();
-    if (buffer.IsDetached()) throw Error("an input's storage was released (its array was disposed)");
-    *data = static_cast<char*>(buffer.Data());
-    *bytes = buffer.ByteLength();
+    napi_value v;
+    if (napi_get_element(env_, inputs_, uint32_t(index), &v) != napi_ok) throw Napi::Error::New(env_);
+    void* base = nullptr;
+    if (napi_get_arraybuffer_info(env_, v, &base, bytes) != napi_ok) {
+      throw Error("an input's storage is not an ArrayBuffer, so the cpu backend did not make it");
+    }
+    bool detached = false;
+    if (*bytes == 0 && napi_is_detached_arraybuffer(env_, v, &detached) == napi_ok && detached) {
+      throw Error("an input's storage was released (its array was disposed)");
+    }
+    *data = static_cast<char*>(base);
   }
 
   char* output(size_t bytes) override {
     // V8 zero-fills new ArrayBuffers; kernels that leave elements unwritten rely on that.
-    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env_, bytes);
-    outputs_.Set(outputs_count_++, buffer);
-    return static_cast<char*>(buffer.Data());
+    void* data = nullptr;
+    napi_value buffer;
+    if (napi_create_arraybuffer(env_, bytes, &data, &buffer) != napi_ok) throw Napi::Error::New(env_);
+    outputs_.push_back(buffer);
+    return static_cast<char*>(data);
   }
 
-  Napi::Array outputs() const { return outputs_; }
+  // The outputs as a JS array, made once its length is known (growing one element by element
+  // costs more than the rest of a tiny step).
+  Napi::Array outputs() const {
+    napi_value array;
+    if (napi_create_array_with_length(env_, outputs_.size(), &array) != napi_ok) throw Napi::Error::New(env_);
+    for (size_t i = 0; i < outputs_.size(); ++i) {
+      if (napi_set_element(env_, array, uint32_t(i), outputs_[i]) != napi_ok) throw Napi::Error::New(env_);
+    }
+    return Napi::Array(env_, array);
+  }
 
  private:
   Napi::Env env_;
   Napi::Array inputs_;
   uint32_t count_;
-  Napi::Array outputs_;
-  uint32_t outputs_count_ = 0;
+  std::vector<napi_value> outputs_;
 };
 
 struct ProgramArgs {
@@ -58,16 +75,19 @@ struct ProgramArgs {
 
 ProgramArgs program_args(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
-      !info[1].IsNumber() || !info[2].IsArray()) {
+  napi_typedarray_type type;
+  size_t elements = 0;
+  void* data = nullptr;
+  if (info.Length() < 3 || !info[1].IsNumber() || !info[2].IsArray() ||
+      napi_get_typedarray_info(env, info[0], &type, &elements, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_float64_array) {
     throw Napi::TypeError::New(env, "cpu backend: expected (program: Float64Array, length: number, buffers: ArrayBuffer[])");
   }
-  const Napi::Float64Array program = info[0].As<Napi::Float64Array>();
   const double length = info[1].As<Napi::Number>().DoubleValue();
-  if (!(length >= 0 && length <= double(program.ElementLength())) || length != double(size_t(length))) {
+  if (!(length >= 0 && length <= double(elements)) || length != double(size_t(length))) {
     throw Napi::RangeError::New(env, "cpu backend: program length out of range");
   }
-  return {program.Data(), size_t(length), info[2].As<Napi::Array>()};
+  return {static_cast<const double*>(data), size_t(length), info[2].As<Napi::Array>()};
 }
 
 // Synchronous calls reuse one Program so its vectors keep their capacity between calls.

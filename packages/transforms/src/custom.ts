@@ -1,5 +1,5 @@
 /**
- * `customFunction(f)`: MLX's `mx.custom_function`. Called with nothing traced it just runs f.
+ * `customFunction(f)`: MLX's `mx.custom_function`. Called outside any transform it just runs f.
  * Called under a transform, it runs f and wraps each output in a `customFunction` node: an
  * identity view of that output whose further inputs are f's array arguments. The node carries
  * the user's rules: reverse mode asks `.vjp` for the arguments' cotangents (and never walks f's
@@ -12,12 +12,16 @@
  * f.jvp(([x, y], [dx, dy]) => ...);                       // the output's tangent
  * f.vmap(([x, y], [ax, ay]) => [output, outAxis]);        // batched output and its axis
  * ```
+ *
+ * As in MLX, a custom VJP gives cotangents for f's arguments only: arrays f closes over get none
+ * through it.
  */
 import {
   Array,
   array,
   customNode,
   fmtShape,
+  isTracing,
   node,
   registerPrimitive,
   treeDefString,
@@ -91,9 +95,11 @@ const zerosOf = (a: Array): Array => {
   return a.ndim === 0 ? s : node('broadcastTo', [s], { shape: a.shape.slice() });
 };
 
-/** The array leaves of `tree` in the positions of `def` (which may hold static leaves). */
+/**
+ * The arrays of a rule's result at the array positions of `def` (f's arguments or outputs),
+ * conformed to `like`; null or undefined stands for zeros (of a leaf or a whole subtree).
+ */
 function leavesAs(what: string, tree: unknown, def: TreeDef, like: readonly Array[], allowNull: boolean): Array[] {
-  // Simple path: same number of array leaves, nulls allowed where arrays are expected.
   const flatGot: (Array | null)[] = [];
   const collect = (d: TreeDef, x: unknown, path: string): void => {
     switch (d.kind) {
@@ -269,7 +275,8 @@ export function makeCustom<F extends (...args: any[]) => any>(f: F, listArgs: bo
   const rules: CustomRules = { vjp: null, jvp: null, vmap: null, name: f.name || 'f', listArgs };
   const wrapped = ((...args: unknown[]) => {
     const [inLeaves, inDef] = treeFlatten(args);
-    if (!inLeaves.some((x) => x.isTracer)) return f(...args);
+    // Nothing is being transformed: just f.
+    if (!isTracing()) return f(...args);
     const out = f(...args);
     const [outLeaves, outDef] = treeFlatten(out);
     const call: CustomCall = { rules, inDef, inLeaves, outDef, outLeaves, nodes: [], jvpCache: null, vmapCache: null };

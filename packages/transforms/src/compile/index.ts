@@ -45,7 +45,7 @@ export {
   isCompileEnabled,
   setCompileCacheSize,
 } from './cache.js';
-export { encodeProgram, programToString } from './program.js';
+export { programToString } from './program.js';
 
 export interface CompileOptions {
   /** Reuse traces across shapes of the same ranks (MLX's `shapeless`). Default false. */

@@ -516,6 +516,7 @@ class Model implements ShapeModel {
     if (!envB) return false;
     const envA = this.envFor(this.g.vals.slice(0, this.g.nInputs) as Aval[])!;
     const round = (x: number) => roundToDtype(x, c.dtype);
+    const traced = c.splat.value;
     const found = new Map<string, ScalarExpr>();
     const seen = new Set<string>();
     this.g.vals.forEach((_, k) => {
@@ -529,7 +530,7 @@ class Model implements ShapeModel {
         seen.add(key);
         for (const form of SCALAR_FORMS) {
           const e: ScalarExpr = { poly: p, form };
-          if (round(scalarOf(e, envA)) === c.splat.value && round(scalarOf(e, envB)) === value) found.set(`${form}:${key}`, e);
+          if (round(scalarOf(e, envA)) === traced && round(scalarOf(e, envB)) === value) found.set(`${form}:${key}`, e);
         }
       }
     });

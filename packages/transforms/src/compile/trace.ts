@@ -228,12 +228,25 @@ export function captureGraph(outputs: readonly Array[], placeholders: readonly A
     while (alias.has(r)) r = alias.get(r)!;
     return r;
   };
+  // Nodes built during the trace that depend on no placeholder (a grad of a constant inside f) are
+  // constants too: computed now, once.
+  const dep = new Set<Array>(placeholders);
+  const traced: Array[] = [];
+  for (const n of nodes) {
+    const edges = n._inputs;
+    let d = false;
+    for (let k = 0; k < edges.length && !d; k++) d = dep.has(resolve(edges[k]!));
+    if (d) {
+      dep.add(n);
+      traced.push(n);
+    } else consts.push(n);
+  }
   if (consts.length > 0) evalArrays(consts);
   for (const c of consts) {
     ids.set(c, vals.length);
     vals.push(constVal(c));
   }
-  for (const n of nodes) {
+  for (const n of traced) {
     ids.set(n, vals.length);
     const v: NodeVal = {
       kind: 'node',

@@ -13,6 +13,14 @@
  * argsort, isnan, ...) have zero tangents, as in JAX and MLX. Primitives with integer outputs
  * (argmax, randomBits, ...) have no tangent at all: the transforms never ask (an integer array's
  * tangent is structurally zero, JAX's float0); their rules here return zeros.
+ *
+ * Exactness: every rule is exact where the primitive is differentiable, and the rules are exact
+ * as functions (not just pointwise), so their own derivatives are exact too: prod and cumprod
+ * handle zeros without dividing (exclusive cumprods, a log-depth linear recurrence). At ties,
+ * maximum/minimum/max/min/scatter-max split the derivative evenly (JAX's choice, which central
+ * differences agree with). The one exception: the derivative of scatter `multiply` with respect to
+ * its updates is exact, but its own derivative is not where two or more zero updates land on one
+ * position (it divides by the update where that is nonzero; see `scatterMulOthers`).
  */
 import type { Array } from '../../array.js';
 import { type Dtype, float32, int32 } from '../../dtype.js';
