@@ -414,6 +414,16 @@ describe('compile: shapeless', () => {
     }
   });
 
+  it('random state in and out, with draws shaped like the input', () => {
+    const dropout = (x: A) => mx.multiply(x, mx.random.bernoulli(0.5, x.shape));
+    const cf = mx.compile(dropout, { inputs: mx.random.state, outputs: mx.random.state, shapeless: true });
+    const xs = [mx.ones([4, 6]), mx.ones([4, 6]), mx.ones([8, 6]), mx.ones([4, 6])];
+    mx.random.seed(3);
+    const eager = xs.map((x) => dropout(x).tolist());
+    mx.random.seed(3);
+    expect(xs.map((x) => cf(x).tolist())).toEqual(eager);
+  });
+
   it('input dims of size 1 are not symbolic (broadcasting stays right)', () => {
     const f = (x: A, y: A) => mx.add(x, y);
     const cf = mx.compile(f, { shapeless: true });

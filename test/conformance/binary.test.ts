@@ -15,6 +15,7 @@ import {
   mx,
   property,
   type SpecFor,
+  WIDE_SPECIALS,
 } from '../helpers/index.js';
 import type { DtypeName } from '@mlx-ts/core';
 
@@ -73,12 +74,18 @@ const cases: BinaryCase[] = [
   { name: 'logicalOr', fn: mx.logicalOr, dtypes: ALL_NAMES, mixed: true },
 ];
 
+/** Adds values near overflow (and subnormals) to float specs that do not choose their specials. */
+const wide = (sp?: SpecFor): SpecFor => (d) => {
+  const o = typeof sp === 'function' ? sp(d) : (sp ?? {});
+  return FLOAT_NAMES.includes(d) && !o.specials ? { ...o, specials: WIDE_SPECIALS } : o;
+};
+
 /** Small values so that comparisons often tie across dtypes. */
 const smallInts: SpecFor = (d) => (d === 'bool' ? {} : { min: -3, max: 3, integral: true, pSpecial: 0.2 });
 
 describeBackends('conformance: binary', (backend) => {
   for (const c of cases) {
-    const specs = [c.a, c.b];
+    const specs = [wide(c.a), wide(c.b)];
     property(`${c.name}: same dtype, broadcast shapes`, broadcastInputsArb(2, c.dtypes, specs), ({ inputs }) => {
       checkOp(backend, inputs, c.fn, { label: c.name, signedZero: c.signedZero ?? false, tolScale: c.tolScale ?? 1 });
     }, 25);

@@ -30,6 +30,11 @@ describeBackends('conformance: large arrays', (backend) => {
     });
   }, 5);
 
+  const unaryOps = [mx.abs, mx.negative, mx.sign, mx.square, mx.floor, mx.ceil, mx.round, mx.exp, mx.expm1, mx.log, mx.log1p, mx.sin, mx.cos, mx.tan, mx.tanh, mx.sinh, mx.cosh, mx.arcsin, mx.arccos, mx.arctan, mx.arcsinh, mx.arccosh, mx.arctanh, mx.sqrt, mx.rsqrt, mx.sigmoid, mx.erf, mx.erfinv, mx.isnan, mx.isinf, mx.logicalNot];
+  property('every unary op on long float arrays (vectorized paths)', fc.tuple(fc.constantFrom([70_001, 3], [3, 70_001], [200_003]), dtypeNameArb(['float32', 'float16', 'bfloat16', 'float64'])).chain(([s, d]) => inputArb(s, d, { min: -3, max: 3 })), (x) => {
+    checkOp(backend, [x], (a) => unaryOps.map((f) => f(a)), { label: `unary ops [${x.shape}] ${x.dtype}`, tolScale: 4 });
+  }, 3);
+
   property('reductions along every axis and over all', bigInput(['float32', 'int32', 'float16', 'bool']), (x) => {
     const n = x.values.length;
     checkOp(backend, [x], (a) => [...[...a.shape.keys()].flatMap((ax) => [mx.sum(a, ax), mx.max(a, ax), mx.argmin(a, ax), mx.any(a, ax)]), mx.sum(a), mx.min(a), mx.argmax(a), mx.mean(a)], {

@@ -11,6 +11,7 @@ import {
   mx,
   property,
   unaryArb,
+  WIDE_SPECIALS,
   type InputOpts,
 } from '../helpers/index.js';
 import type { DtypeName } from '@mlx-ts/core';
@@ -79,10 +80,11 @@ const cases: UnaryCase[] = [
 
 function spec(c: UnaryCase): (d: DtypeName) => InputOpts {
   return (d) => {
-    if (!c.range) return {};
-    // Float math on integer inputs sees float32 values: keep them in the op's domain.
     if (d === 'bool') return {};
-    return { min: c.range[0], max: c.range[1] };
+    const specials = FLOAT_NAMES.includes(d) ? { specials: WIDE_SPECIALS } : {};
+    if (!c.range) return specials;
+    // Float math on integer inputs sees float32 values: keep them in the op's domain.
+    return { min: c.range[0], max: c.range[1], ...specials };
   };
 }
 

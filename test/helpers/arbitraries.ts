@@ -105,7 +105,10 @@ export interface ValueSpec {
   avoid?: readonly number[];
 }
 
-export const FLOAT_SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 0.5, -0.5, 1.5, -2.5, 1, -1] as const;
+/** Specials for any float op: NaN, infinities, signed zeros, halfway cases, and subnormals of each float dtype. */
+export const FLOAT_SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 0.5, -0.5, 1.5, -2.5, 1, -1, 1e-6, -3e-8, 1e-40, -1e-310] as const;
+/** FLOAT_SPECIALS plus values near each dtype's overflow (for ops that do not accumulate). */
+export const WIDE_SPECIALS = [...FLOAT_SPECIALS, 6e4, -65504, 3e38, -1e300] as const;
 export const FINITE_SPECIALS = [0, -0, 0.5, -0.5, 1.5, -2.5, 1, -1, 2] as const;
 
 const INT64_SAFE = 2 ** 52;

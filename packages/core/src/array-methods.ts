@@ -41,6 +41,8 @@ declare module './array.js' {
   interface Array {
     /** The transpose (all axes reversed). */
     readonly T: Array;
+    /** Iterates over the first axis, as MLX's arrays do (`const [k1, k2] = mx.random.split(key)`). */
+    [Symbol.iterator](): Iterator<Array>;
     astype(dtype: DtypeLike, stream?: StreamOrDevice | StreamOpt | null): Array;
     /** `x.reshape(2, 3)` or `x.reshape([2, 3])`; one dimension may be -1. */
     reshape(...shape: (number | StreamOpt)[]): Array;
@@ -247,4 +249,13 @@ Object.defineProperty(Array.prototype, 'T', {
   },
   configurable: true,
   enumerable: false,
+});
+
+Object.defineProperty(Array.prototype, Symbol.iterator, {
+  configurable: true,
+  writable: true,
+  value: function* (this: Array): Generator<Array> {
+    if (this.ndim === 0) throw new Error('iteration: cannot iterate over a 0-d array');
+    for (let i = 0; i < this.shape[0]!; i++) yield index(this, i);
+  },
 });

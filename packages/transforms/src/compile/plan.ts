@@ -23,7 +23,7 @@ export interface Plan {
   readonly ops: readonly TapeOp[];
   /** The slot of each output leaf. */
   readonly outputs: readonly number[];
-  /** The backends the plan's `compiled` nodes were made for: the plan is rebuilt if one changes. */
+  /** The backends the plan was fused for (each device it runs on): the plan is refused if one changes. */
   readonly fusedFor: readonly (readonly [DeviceType, Backend])[];
   /** The optimized graph (for exportToDot and for rebuilding). */
   readonly graph: Graph;
@@ -48,10 +48,8 @@ export function makePlan(g: Graph): Plan {
     if (v.kind !== 'node') return;
     slot[i] = base + ops.length;
     ops.push({ prim: v.prim, params: v.params, args: v.args.map((a) => slot[a]!), shape: v.shape, dtype: v.dtype, stream: v.stream });
-    if (v.prim === 'compiled') {
-      const t = v.stream.device.type;
-      if (!devices.has(t)) devices.set(t, backendFor(t));
-    }
+    const t = v.stream.device.type;
+    if (!devices.has(t)) devices.set(t, backendFor(t));
   });
   return { nInputs: g.nInputs, consts, ops, outputs: g.outputs.map((o) => slot[o]!), fusedFor: [...devices], graph: g };
 }

@@ -268,8 +268,10 @@ class Model implements ShapeModel {
         this.unify(a[nb + 1]!, b[nb]!);
         return [...batch, a[nb]!, b[nb + 1]!];
       }
-      case 'arange':
       case 'randomBits':
+        ins[0]!.forEach((d, ax) => this.pin(d, vals[0]!.shape[ax]!)); // a key is always [2]
+        return v.shape.map(constP);
+      case 'arange':
         return v.shape.map(constP);
     }
     switch (kind) {
