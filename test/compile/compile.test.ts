@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertAllClose } from '@mlx-ts/testing';
-import { inspectCompiled } from '../../packages/transforms/src/compile/index.js';
+import { inspectCompiled } from '../../packages/transforms/src/compile/inspect.js';
 import { mx, useFusedReference } from './helpers.js';
 
 type A = mx.Array;

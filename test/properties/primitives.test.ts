@@ -40,12 +40,19 @@ interface Domain {
 /** One array input of `s.shape`/`s.dtype` in `d`. */
 const arg = (shape: readonly number[], dtype: Dt, d: Domain = {}) => arrays({ shape, dtype, ...d });
 
-function unary(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, d: Domain = {}, extra: Partial<Case> = {}): Case {
+/** A domain, or one per dtype. */
+type DomainOf = Domain | ((dt: Dt) => Domain);
+const domainOf = (d: DomainOf, dt: Dt): Domain => (typeof d === 'function' ? d(dt) : d);
+/** Exclusions that only make sense for floating values (integers would all be excluded). */
+const distinctFloats = (dt: Dt): Domain => (dt.isFloating ? { distinct: true } : {});
+const floatsOnly = (exclude: (v: number) => boolean) => (dt: Dt): Domain => (dt.isFloating ? { exclude } : {});
+
+function unary(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, d: DomainOf = {}, extra: Partial<Case> = {}): Case {
   return {
     primitive: prim,
     setup: fc.record({ shape: shapes(), dtype }),
     gradSetup: fc.record({ shape: shapes(), dtype: f32 }),
-    args: (s) => fc.tuple(arg(s.shape, s.dtype, d)),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype, domainOf(d, s.dtype))),
     fn: () => (x) => node(prim, [x]),
     ...extra,
   };
@@ -73,23 +80,23 @@ function binary(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, da: Domain = {}, db
 const shapeAxis = (dtype: fc.Arbitrary<Dt>) =>
   shapes({ minDims: 1 }).chain((shape) => fc.record({ shape: fc.constant(shape), axis: axes(shape.length), dtype }));
 
-function reduction(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, d: Domain = {}): Case {
+function reduction(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, d: DomainOf = {}): Case {
   const setup = (dt: fc.Arbitrary<Dt>) => shapes().chain((shape) => fc.record({ shape: fc.constant(shape), axes: axisSets(shape.length), dtype: dt }));
   return {
     primitive: prim,
     setup: setup(dtype),
     gradSetup: setup(f32),
-    args: (s) => fc.tuple(arg(s.shape, s.dtype, d)),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype, domainOf(d, s.dtype))),
     fn: (s) => (x) => node(prim, [x], { axes: s.axes }),
   };
 }
 
-function axisPrim(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, d: Domain = {}, params: (s: any) => object = (s) => ({ axis: s.axis })): Case {
+function axisPrim(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, d: DomainOf = {}, params: (s: any) => object = (s) => ({ axis: s.axis })): Case {
   return {
     primitive: prim,
     setup: shapeAxis(dtype).chain((s) => fc.record({ reverse: fc.boolean(), inclusive: fc.boolean() }).map((r) => ({ ...s, ...r }))),
     gradSetup: shapeAxis(f32).chain((s) => fc.record({ reverse: fc.boolean(), inclusive: fc.boolean() }).map((r) => ({ ...s, ...r }))),
-    args: (s) => fc.tuple(arg(s.shape, s.dtype, d)),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype, domainOf(d, s.dtype))),
     fn: (s) => (x) => node(prim, [x], params(s)),
   };
 }
@@ -163,9 +170,9 @@ export const cases: { [P in mx.Primitive]: Case } = {
   negative: unary('negative', numericDt),
   sign: unary('sign', numericDt, { exclude: nearZero(0.02) }),
   square: unary('square', numericDt),
-  floor: unary('floor', numericDt, { exclude: nearInteger }),
-  ceil: unary('ceil', numericDt, { exclude: nearInteger }),
-  round: unary('round', numericDt, { exclude: nearHalf }),
+  floor: unary('floor', numericDt, floatsOnly(nearInteger)),
+  ceil: unary('ceil', numericDt, floatsOnly(nearInteger)),
+  round: unary('round', numericDt, floatsOnly(nearHalf)),
   // Unary float math, each on its domain.
   exp: unary('exp', floatDt),
   log: unary('log', floatDt, { min: 0.1 }),
@@ -218,16 +225,16 @@ export const cases: { [P in mx.Primitive]: Case } = {
 
   sum: reduction('sum', numericDt),
   prod: reduction('prod', numericDt, { min: -2, max: 2 }),
-  max: reduction('max', numericDt, { distinct: true }),
-  min: reduction('min', numericDt, { distinct: true }),
+  max: reduction('max', numericDt, distinctFloats),
+  min: reduction('min', numericDt, distinctFloats),
   argmax: axisPrim('argmax', numericDt),
   argmin: axisPrim('argmin', numericDt),
   cumsum: axisPrim('cumsum', numericDt, {}, scanParams),
   cumprod: axisPrim('cumprod', numericDt, { min: -2, max: 2 }, scanParams),
-  cummax: axisPrim('cummax', numericDt, { distinct: true }, scanParams),
-  cummin: axisPrim('cummin', numericDt, { distinct: true }, scanParams),
-  sort: axisPrim('sort', numericDt, { distinct: true }),
-  argsort: axisPrim('argsort', numericDt, { distinct: true }),
+  cummax: axisPrim('cummax', numericDt, distinctFloats, scanParams),
+  cummin: axisPrim('cummin', numericDt, distinctFloats, scanParams),
+  sort: axisPrim('sort', numericDt, distinctFloats),
+  argsort: axisPrim('argsort', numericDt, distinctFloats),
 
   astype: {
     primitive: 'astype',

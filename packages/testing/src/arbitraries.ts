@@ -119,7 +119,15 @@ export function scalars(dtype: DtypeLike, c: ValueConstraints = {}): fc.Arbitrar
   const [lo, hi] = range(dt, c);
   let arb: fc.Arbitrary<number>;
   if (dt.kind !== 'float' || c.integer) {
-    arb = fc.noBias(fc.integer({ min: Math.ceil(lo), max: Math.floor(hi) }));
+    const a = Math.ceil(lo), b = Math.floor(hi);
+    if (c.exclude && b - a <= 4096) {
+      // Few candidates: list the allowed ones, so that an exclusion cannot make generation spin.
+      const allowed: number[] = [];
+      for (let v = a; v <= b; v++) if (!c.exclude(v)) allowed.push(v);
+      if (allowed.length === 0) throw new Error(`scalars: every integer in [${a}, ${b}] is excluded`);
+      return fc.constantFrom(...allowed);
+    }
+    arb = fc.noBias(fc.integer({ min: a, max: b }));
   } else {
     arb = fc.noBias(fc.integer({ min: 0, max: GRID })).map((k) => roundToDtype(lo + ((hi - lo) * k) / GRID, dt));
   }

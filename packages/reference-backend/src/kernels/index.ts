@@ -2,6 +2,7 @@
 import type { KernelTable } from '../kernel.js';
 import { arangeKernel } from './arange.js';
 import { binaryKernels, whereKernel } from './binary.js';
+import { compiledKernel } from './compiled.js';
 import { gatherKernels } from './gather.js';
 import { concatenateKernel, padKernel } from './layout.js';
 import { matmulKernel } from './matmul.js';
@@ -28,4 +29,5 @@ export const coreKernels: KernelTable = {
   matmul: matmulKernel,
   arange: arangeKernel,
   randomBits: randomBitsKernel,
+  compiled: compiledKernel,
 };

@@ -30,6 +30,7 @@ import {
 } from '@mlx-ts/core';
 import { cacheGeneration, isCompileEnabled, Lru } from './cache.js';
 import { graphToDot } from './dot.js';
+import { type CompiledInternals, internalsOf } from './internals.js';
 import { fuse, type FuseStats } from './fuse.js';
 import type { Graph } from './ir.js';
 import { makePlan, type Plan, planValid, replay } from './plan.js';
@@ -78,15 +79,6 @@ interface ShapelessEntry extends Omit<Entry, 'plan'> {
   /** null: the trace of this signature was found to depend on concrete shapes, so every shape retraces. */
   readonly model: ShapeModel | null;
 }
-
-/** @internal what exportToDot needs of a compiled function. */
-interface CompiledInternals {
-  readonly f: (...args: any[]) => unknown;
-  readonly options: CompileOptions;
-  optimize(args: readonly unknown[]): { graph: Graph; fused: Graph; stats: SimplifyStats & FuseStats } | null;
-}
-
-const INTERNALS = Symbol('mlx-ts.compile');
 
 const canFuse = (s: Stream): boolean => backendFor(s.device.type).supports('compiled');
 
@@ -254,8 +246,8 @@ export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknow
     },
     traceCount: { get: () => traces },
     cacheSize: { get: () => exact.size },
-    [INTERNALS]: { value: internals },
   });
+  internalsOf.set(compiled, internals);
   return compiled;
 }
 
@@ -266,16 +258,10 @@ export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknow
  */
 export function exportToDot(f: (...args: any[]) => unknown, ...args: unknown[]): string {
   if (typeof f !== 'function') throw new Error(`exportToDot: expected a function, got ${describe(f)}`);
-  const internals = ((f as any)[INTERNALS] as CompiledInternals | undefined) ?? ((compile(f) as any)[INTERNALS] as CompiledInternals);
+  const internals = internalsOf.get(f) ?? internalsOf.get(compile(f))!;
   const r = internals.optimize(args);
   if (r === null) throw new Error('exportToDot: the function depends on an array traced by an enclosing transform; call exportToDot outside it');
   const { stats } = r;
   const title = `${internals.f.name || 'f'}: ${stats.kernels} fused kernel(s) of ${stats.fusedNodes} nodes; CSE merged ${stats.mergedNodes}, dropped ${stats.droppedNoOps} no-ops, merged ${stats.mergedConstants} constants`;
   return graphToDot(r.fused, title);
-}
-
-/** @internal the optimized graphs and pass statistics for these arguments (tests, tools). */
-export function inspectCompiled(f: (...args: any[]) => unknown, ...args: unknown[]) {
-  const internals = ((f as any)[INTERNALS] as CompiledInternals | undefined) ?? ((compile(f) as any)[INTERNALS] as CompiledInternals);
-  return internals.optimize(args);
 }
