@@ -15,7 +15,8 @@ import { arrayFromValues, arrays, axes, axisSets, checkPrimitive, dtypes, fc, in
 type Dt = mx.Dtype;
 type Case = PropertyCase<any>;
 
-const NUM_RUNS = 4;
+/** Runs per check; MLX_TS_PROPERTY_RUNS raises it for a longer hunt. */
+const NUM_RUNS = Number(process.env.MLX_TS_PROPERTY_RUNS ?? 8);
 
 const floatDt = dtypes({ kinds: ['float'] });
 const numericDt = dtypes({ exclude: ['bool'] });
@@ -354,7 +355,30 @@ export const cases: { [P in mx.Primitive]: Case } = {
     args: () => fc.tuple(fc.tuple(fc.integer({ min: 0, max: U32 }), fc.integer({ min: 0, max: U32 })).map((k) => arrayFromValues(k, [2], mx.uint32))),
     fn: (s) => (k) => node('randomBits', [k], { shape: s.shape }),
   },
+  // compile's fused elementwise program: sin(a) * b + 0.5 where a > b, else b.
+  compiled: {
+    primitive: 'compiled',
+    setup: fc.record({ shape: shapes(), dtype: floatDt }),
+    gradSetup: fc.record({ shape: shapes(), dtype: f32 }),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype), arg(s.shape, s.dtype)),
+    fn: () => (a, b) => node('compiled', [a!, b!], fusedProgram(a!.dtype)),
+  },
 };
+
+function fusedProgram(dt: Dt): mx.CompiledParams {
+  return {
+    nInputs: 2,
+    name: 'sin_multiply_add_greater_where',
+    instrs: [
+      { op: 'sin', dtype: dt, args: [0] }, // r2
+      { op: 'multiply', dtype: dt, args: [2, 1] }, // r3
+      { op: 'constant', dtype: dt, args: [], value: 0.5 }, // r4
+      { op: 'add', dtype: dt, args: [3, 4] }, // r5
+      { op: 'greater', dtype: mx.bool, args: [0, 1] }, // r6
+      { op: 'where', dtype: dt, args: [6, 5, 1] }, // r7
+    ],
+  };
+}
 
 const backends = mx.listBackends().map((b) => b.name);
 

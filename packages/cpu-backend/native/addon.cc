@@ -90,19 +90,17 @@ ProgramArgs program_args(const Napi::CallbackInfo& info) {
   return {static_cast<const double*>(data), size_t(length), info[2].As<Napi::Array>()};
 }
 
-// Synchronous calls reuse one Program so its vectors keep their capacity between calls.
-Program& shared_program() {
-  static Program program;
-  return program;
-}
-bool shared_program_busy = false;
+// Synchronous calls reuse one Program per JS thread (worker threads load the addon too) so its
+// vectors keep their capacity between calls.
+thread_local Program shared_program;
+thread_local bool shared_program_busy = false;
 
 Napi::Value Execute(const Napi::CallbackInfo& info) {
   const ProgramArgs args = program_args(info);
   ArrayBufferSource buffers(info.Env(), args.buffers);
   // A buffers array with getters could re-enter execute while the shared program is decoding.
   std::unique_ptr<Program> own;
-  Program* program = &shared_program();
+  Program* program = &shared_program;
   if (shared_program_busy) {
     own = std::make_unique<Program>();
     program = own.get();

@@ -33,8 +33,6 @@ template <class T>
 inline constexpr bool is_half_v = std::is_same_v<T, f16_t> || std::is_same_v<T, bf16_t>;
 template <class T>
 inline constexpr bool is_float_v = std::is_floating_point_v<T> || is_half_v<T>;
-template <class T>
-inline constexpr bool is_int_v = std::is_integral_v<T>;
 
 // What a kernel computes in: float16/bfloat16 in float32, bool as 0/1 integers (so arithmetic on
 // bool "computes as integers and casts back").

@@ -80,6 +80,7 @@ void micro_kernel(int64_t kc, const A* a, const A* b, A* c, int64_t ldc, int m, 
   using V = typename Bk::Vec;
   constexpr int MR = Bk::MR, NR = Bk::NR, L = Bk::kLanes, NV = NR / L;
   V acc[MR][NV] = {};
+#pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p) {
     V bv[NV];
     for (int j = 0; j < NV; ++j) bv[j] = load_vec<V>(b + j * L);

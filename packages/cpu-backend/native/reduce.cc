@@ -89,6 +89,20 @@ void arg_reduce_typed(const Step& s, int axis) {
   if (n == 0) return;  // the output stays zero
   parallel_for(split.outer, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(n * inner, 1)),
                [&](int64_t b, int64_t e) {
+                 if (inner == 1) {
+                   // Along the innermost axis: the running best stays in a register.
+                   for (int64_t o = b; o < e; ++o) {
+                     const T* line = xp + o * n;
+                     C cur = load(line[0]);
+                     uint32_t at = 0;
+                     for (int64_t k = 1; k < n; ++k) {
+                       const C v = load(line[k]);
+                       if ((kMax ? v > cur : v < cur) || (v != v && cur == cur)) cur = v, at = uint32_t(k);
+                     }
+                     y[o] = at;
+                   }
+                   return;
+                 }
                  std::vector<C> best(static_cast<size_t>(inner));
                  for (int64_t o = b; o < e; ++o) {
                    const T* line = xp + o * n * inner;

@@ -23,6 +23,22 @@ void scan_axis(const Step& s, int axis, bool reverse, bool inclusive, A identity
   const int64_t n = split.n, inner = split.inner;
   parallel_for(split.outer, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(n * inner, 1)),
                [&](int64_t b, int64_t e) {
+                 if (inner == 1) {
+                   // Scanning the innermost axis: one accumulator in a register.
+                   for (int64_t o = b; o < e; ++o) {
+                     const T* xr = xp + o * n;
+                     T* yr = y + o * n;
+                     A acc = identity;
+                     for (int64_t step = 0; step < n; ++step) {
+                       const int64_t k = reverse ? n - 1 - step : step;
+                       const A v = A(load(xr[k]));
+                       if (inclusive) acc = op(acc, v);
+                       yr[k] = to<T>(acc);
+                       if (!inclusive) acc = op(acc, v);
+                     }
+                   }
+                   return;
+                 }
                  std::vector<A> acc(static_cast<size_t>(inner));
                  for (int64_t o = b; o < e; ++o) {
                    std::fill(acc.begin(), acc.end(), identity);

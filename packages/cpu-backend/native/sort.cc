@@ -48,7 +48,10 @@ void sort_axis(const Step& s, int axis) {
       } else {
         values.resize(size_t(n));
         for (int64_t k = 0; k < n; ++k) values[size_t(k)] = in[k * inner];
-        std::stable_sort(values.begin(), values.end(), [](T p, T q) { return nan_last_less(load(p), load(q)); });
+        const auto less = [](T p, T q) { return nan_last_less(load(p), load(q)); };
+        // Equal integers are indistinguishable, so only floats (-0 and 0, NaN payloads) need stability.
+        if constexpr (is_float_v<T>) std::stable_sort(values.begin(), values.end(), less);
+        else std::sort(values.begin(), values.end(), less);
         T* out = s.out.at<T>() + start;
         for (int64_t k = 0; k < n; ++k) out[k * inner] = values[size_t(k)];
       }

@@ -44,8 +44,6 @@ class NdIter {
   }
 
   int64_t size() const { return size_; }
-  // The merged innermost run: callers pick a chunk size for parallel_for from it.
-  int64_t row_length() const { return shape_[ndim_ - 1]; }
 
   // Calls row(offsets, count, inner_strides) for the rows covering linear indices [begin, end).
   template <class Row>

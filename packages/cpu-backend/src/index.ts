@@ -86,8 +86,9 @@ function runJsKernel(kernel: JsKernel, step: Step, index: number, outputs: reado
 }
 
 /**
- * Runs `steps` as native programs split around JS-kernel steps; `call` makes one native call.
- * Yields each native call so that the sync and async paths share the walk.
+ * Walks `steps`, encoding runs of native steps into programs and running JS kernels between them.
+ * It yields each program for the caller to run (synchronously or not) and takes back its outputs,
+ * so that execute and executeAsync share the walk.
  */
 function* runSteps(steps: readonly Step[]): Generator<ReturnType<typeof finishProgram>, unknown[], ArrayBuffer[]> {
   const outputs: unknown[] = new Array(steps.length);

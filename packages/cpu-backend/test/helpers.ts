@@ -32,8 +32,13 @@ export function read(handle: unknown, dtype: Dtype, shape: Shape): HostTypedArra
   return cpuBackend.toHost(view(handle, dtype, shape));
 }
 
+/** A host array's elements as numbers (int64 too). */
+export function values(host: HostTypedArray): number[] {
+  return Array.from(host as ArrayLike<number | bigint>, Number);
+}
+
 /** Runs one step and returns its output as a plain array of numbers. */
 export function run(prim: string, inputs: readonly View[], shape: Shape, dtype: Dtype, params: unknown = {}): number[] {
   const [out] = cpuBackend.execute([step(prim, inputs, shape, dtype, params)]);
-  return Array.from(read(out, dtype, shape), Number);
+  return values(read(out, dtype, shape));
 }

@@ -74,7 +74,8 @@ function leaves(y: unknown): Array[] {
  */
 export function checkPrimitive<S>(c: PropertyCase<S>, opts: CheckPrimitiveOptions = {}): void {
   const numRuns = opts.numRuns ?? 10;
-  const params = { numRuns, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) };
+  // The failing check's own message goes into fast-check's report, after the counterexample.
+  const params = { numRuns, includeErrorInReport: true, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) };
   const batchSize = opts.batchSize ?? 3;
   const wanted = (opts.checks ?? ['vmap', 'jvp', 'vjp', 'compile']).filter((k) => !c.skip?.includes(k));
   const argnumsOf = (s: S) => (typeof c.argnums === 'function' ? c.argnums(s) : c.argnums);
