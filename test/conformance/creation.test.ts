@@ -3,6 +3,7 @@
  * linspace, eye, identity, tri, tril, triu), also materialized through a kernel.
  */
 import fc from 'fast-check';
+import { it } from 'vitest';
 import { ALL_NAMES, checkOp, describeBackends, dtypeNameArb, mx, property, shapeArb, unaryArb } from '../helpers/index.js';
 
 const NUM = ALL_NAMES.filter((d) => d !== 'bool');
@@ -36,6 +37,14 @@ describeBackends('conformance: creation', (backend) => {
       ...both(mx.arange(Math.abs(stop))),
     ], { label: `arange(${start}, ${stop}, ${step}, ${d})`, ...EXACT });
   }, 25);
+
+  it('arange is start + i * step rounded once (no fused multiply-add, no accumulation)', () => {
+    // -7 + 5 * 1.3 is exactly -0.5 in float64; a fused multiply-add gives -0.4999999999999998 (and int16 -3 for -4).
+    const cases: [number, number, number, mx.DtypeLike][] = [[-7, 38, 1.3, 'float64'], [-17, 31, 1.3, 'int16'], [0, 3, 0.1, 'float64'], [1, 2, 0.1, 'float32'], [-3, 3, 0.3, 'int32']];
+    for (const [a, b, st, d] of cases) {
+      checkOp(backend, [], () => mx.arange(a, b, st, d), { label: `arange(${a}, ${b}, ${st}, ${String(d)})`, ...EXACT });
+    }
+  });
 
   property('linspace on floating dtypes', fc.tuple(fc.double({ min: -50, max: 50, noNaN: true }), fc.double({ min: -50, max: 50, noNaN: true }), fc.integer({ min: 0, max: 60 }), dtypeNameArb(['float32', 'float64', 'float16', 'bfloat16'])), ([a, b, n, d]) => {
     checkOp(backend, [], () => [mx.linspace(a, b, n, d), mx.linspace(a, b, { num: n })], { label: `linspace(${a}, ${b}, ${n}, ${d})` });

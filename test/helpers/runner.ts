@@ -248,14 +248,3 @@ export function expectBothThrow(backend: string, inputs: readonly HostInput[], f
   if (r !== g) throw new Error(`${fn}: backends disagree on the error: '${backend}': ${g}; '${REFERENCE}': ${r}`);
 }
 
-// TEMPORARY DEBUG (remove): a cpu wrapper that works around the eval.ts astype-shape bug.
-if (process.env.MLX_TS_PATCH_EVAL && mx.listBackends().some((b) => b.name === 'cpu')) {
-  const cpu = mx.getBackendByName('cpu');
-  mx.registerBackend({
-    ...cpu,
-    name: 'cpu-patched',
-    priority: -50,
-    execute: (steps) => cpu.execute(steps.map((s) => (s.prim === 'astype' && s.inputs[0]!.shape.join() !== s.shape.join() ? { ...s, shape: s.inputs[0]!.shape } : s))),
-    executeAsync: cpu.executeAsync ? (steps) => cpu.executeAsync!(steps.map((s) => (s.prim === 'astype' && s.inputs[0]!.shape.join() !== s.shape.join() ? { ...s, shape: s.inputs[0]!.shape } : s))) : undefined,
-  } as mx.Backend);
-}

@@ -41,7 +41,8 @@ void random_bits(const Step& s) {
   const int64_t half = (n + 1) / 2;
   parallel_for(half, 1 << 14, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
-      uint32_t x0 = uint32_t(i), x1 = uint32_t(half + i);
+      // JAX pads an odd count with a zero counter, so the last pair's second word is 0, not n.
+      uint32_t x0 = uint32_t(i), x1 = half + i < n ? uint32_t(half + i) : 0u;
       threefry2x32(k[0], k[1], x0, x1);
       y[i] = x0;
       if (half + i < n) y[half + i] = x1;

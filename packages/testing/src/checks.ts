@@ -11,7 +11,8 @@ import * as T from '@mlx-ts/transforms';
 import { arrayFromValues } from './arbitraries.js';
 import { assertAllClose, assertValuesClose, hostValues, type Tolerance } from './compare.js';
 
-export type ArrayFn = (...args: Array[]) => unknown;
+/** A function of arrays returning an array or a tree of arrays. */
+export type ArrayFn = (...args: any[]) => unknown;
 
 const transforms = T as unknown as Record<string, unknown>;
 

@@ -20,6 +20,7 @@ import {
   getCustomPrimitive,
   isPrimitive,
   isPlainObject,
+  isTreeNode,
   node,
   treeBroadcastPrefix,
   treeFlatten,
@@ -45,7 +46,8 @@ function describe(x: unknown): string {
   if (x === null) return 'null';
   if (x instanceof Array) return `an array of shape ${fmtShape(x.shape)}`;
   if (globalThis.Array.isArray(x)) return 'a JS array';
-  return typeof x;
+  if (x === undefined) return 'undefined';
+  return typeof x === 'object' ? `a ${x.constructor?.name ?? 'object'}` : `a ${typeof x}`;
 }
 
 /**
@@ -59,7 +61,7 @@ export function vmap<F extends (...args: any[]) => any>(f: F, inAxes?: AxisSpec 
   if (isPlainObject(inAxes)) {
     const opts = inAxes as VmapOptions;
     for (const k of Object.keys(opts)) {
-      if (k !== 'inAxes' && k !== 'outAxes') throw new Error(`${FN}: unknown option '${k}' (expected inAxes, outAxes)`);
+      if (k !== 'inAxes' && k !== 'outAxes') throw new Error(`${FN}: unknown option '${k}' (expected inAxes, outAxes; axes per argument go in a JS array, one entry per argument)`);
     }
     if (outAxes !== undefined) throw new Error(`${FN}: pass outAxes either positionally or in the options object, not both`);
     if (opts.inAxes !== undefined) ins = opts.inAxes;
@@ -95,12 +97,13 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
     throw new Error(`${FN}: inAxes must be a number, null, or a JS array with one entry per argument, got ${describe(inSpec)}`);
   }
   args.forEach((x, i) => {
-    if ((typeof x === 'number' || typeof x === 'boolean') && perArg[i] !== null && !isPlainObject(perArg[i]) && !globalThis.Array.isArray(perArg[i])) {
-      throw new Error(`${FN}: argument ${i} is a ${typeof x}, which has no axis to map over; give it inAxes null or pass an array`);
+    if (!(x instanceof Array) && !isTreeNode(x) && typeof perArg[i] === 'number') {
+      throw new Error(`${FN}: argument ${i} is ${describe(x)}, which has no axis to map over; give it inAxes null or pass an array`);
     }
   });
   const [leaves, def] = treeFlatten(args);
-  const leafAxes = treeBroadcastPrefix(perArg, args, `${FN}: inAxes`).map((a, i) => checkAxisValue(`the inAxes entry of input ${i}`, a));
+  const names = leafNames(args);
+  const leafAxes = treeBroadcastPrefix(perArg, args, `${FN}: inAxes`).map((a, i) => checkAxisValue(`the inAxes entry of ${names[i]}`, a));
 
   let size = -1;
   let sizeFrom = '';
@@ -108,17 +111,17 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
   leaves.forEach((x, i) => {
     let a = leafAxes[i]!;
     if (a !== null) {
-      if (x.ndim === 0) throw new Error(`${FN}: cannot map over a 0-d array (input ${i} is a scalar); give it inAxes null`);
+      if (x.ndim === 0) throw new Error(`${FN}: cannot map over a 0-d array (${names[i]} is a scalar); give it inAxes null`);
       if (a < -x.ndim || a >= x.ndim) {
-        throw new Error(`${FN}: inAxes ${a} is out of range for input ${i} of shape ${fmtShape(x.shape)} (dimension ${x.ndim})`);
+        throw new Error(`${FN}: inAxes ${a} is out of range for ${names[i]} of shape ${fmtShape(x.shape)} (dimension ${x.ndim})`);
       }
       if (a < 0) a += x.ndim;
       const n = x.shape[a]!;
       if (size < 0) {
         size = n;
-        sizeFrom = `input ${i} has size ${n} along axis ${a}`;
+        sizeFrom = `${names[i]} has size ${n} along axis ${a}`;
       } else if (n !== size) {
-        throw new Error(`${FN}: mapped axes have different sizes: ${sizeFrom}, but input ${i} has size ${n} along axis ${a}`);
+        throw new Error(`${FN}: mapped axes have different sizes: ${sizeFrom}, but ${names[i]} has size ${n} along axis ${a}`);
       }
     }
     axes.push(a);
@@ -158,14 +161,23 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
     if (want < -nd || want >= nd) throw new Error(`${FN}: outAxes ${want} is out of range for output ${i}, of dimension ${nd} once batched`);
     const to = want < 0 ? want + nd : want;
     if (got) return moveAxis(got[0], got[1], to);
-    // Does not depend on a mapped input: broadcast it along the mapped axis.
-    const shape = y.shape.slice();
-    shape.splice(to, 0, 1);
-    const expanded = withStream(y._stream ?? defaultStream(), () => node('reshape', [y], { shape: shape.slice() }));
-    shape[to] = size;
-    return withStream(y._stream ?? defaultStream(), () => node('broadcastTo', [expanded], { shape: shape.slice() }));
+    // Does not depend on a mapped input: broadcast it along a new first axis (a view), then move that axis.
+    const repeated = withStream(y._stream ?? defaultStream(), () => node('broadcastTo', [y], { shape: [size, ...y.shape] }));
+    return moveAxis(repeated, 0, to);
   });
   return treeUnflatten(outDef, finals);
+}
+
+/** Names of the Array leaves of the arguments, in treeFlatten order: `argument 0`, `argument 1.w`, `argument 2[1]`. */
+function leafNames(args: readonly unknown[]): string[] {
+  const out: string[] = [];
+  const go = (x: unknown, path: string): void => {
+    if (x instanceof Array) out.push(path);
+    else if (globalThis.Array.isArray(x)) x.forEach((e, i) => go(e, `${path}[${i}]`));
+    else if (isPlainObject(x)) for (const k of Object.keys(x)) go(x[k], `${path}.${k}`);
+  };
+  args.forEach((x, i) => go(x, `argument ${i}`));
+  return out;
 }
 
 function checkOutputTree(result: unknown): void {

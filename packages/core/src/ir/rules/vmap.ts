@@ -49,7 +49,7 @@ function insertAt<T>(xs: readonly T[], at: number, v: T): T[] {
 }
 
 /** Moves axis `from` of `x` to position `to` (a transpose view; nothing when they agree). */
-export function moveAxis(x: Array, from: number, to: number): Array {
+function moveAxis(x: Array, from: number, to: number): Array {
   if (from === to) return x;
   const perm = [...globalThis.Array(x.ndim).keys()];
   perm.splice(from, 1);
@@ -67,9 +67,9 @@ function broadcastTo(x: Array, shape: readonly number[]): Array {
   return node('broadcastTo', [x], { shape: shape.slice() });
 }
 
-/** An unbatched input repeated `b` times along a new leading axis (a stride-0 view). */
+/** An unbatched input repeated `b` times along a new leading axis (a stride-0 view, no reshape, so never a copy). */
 function repeatFront(x: Array, b: number): Array {
-  return broadcastTo(reshape(x, [1, ...x.shape]), [b, ...x.shape]);
+  return broadcastTo(x, [b, ...x.shape]);
 }
 
 /** Any input with its batch axis first; unbatched inputs are broadcast along a new first axis. */
@@ -213,11 +213,9 @@ export const vmapRules: VmapTable = {
   reshape: ([x], [ax], p) => [node('reshape', [moveAxis(x!, ax!, 0)], { shape: [x!.shape[ax!]!, ...p.shape] }), 0],
   transpose: ([x], [ax], p) => [node('transpose', [x!], { perm: [ax!, ...p.perm.map((i) => mapAxis(i, ax!))] }), 0],
   broadcastTo: ([x], [ax], p) => {
-    const x0 = moveAxis(x!, ax!, 0); // [B, ...s]
-    const b = x0.shape[0]!;
-    const lead = p.shape.length - (x0.ndim - 1);
-    const aligned = reshape(x0, [b, ...globalThis.Array(lead).fill(1), ...x0.shape.slice(1)]);
-    return [node('broadcastTo', [aligned], { shape: [b, ...p.shape] }), 0];
+    // With the batch axis last, NumPy's right alignment lines the other axes up: [...s, B] -> [...shape, B].
+    const last = moveAxis(x!, ax!, x!.ndim - 1);
+    return [node('broadcastTo', [last], { shape: [...p.shape, x!.shape[ax!]!] }), p.shape.length];
   },
   slice: ([x], [ax], p) => {
     const b = x!.shape[ax!]!;
