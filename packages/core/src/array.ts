@@ -2,7 +2,7 @@
  * The lazy Array: a node of the graph (primitive, params, inputs, stream) until evaluated, then
  * a strided view onto backend storage with its inputs dropped, so graphs do not pin memory.
  */
-import type { Backend } from './backend.js';
+import type { Backend, Source } from './backend.js';
 import {
   bfloat16BitsToNumber,
   Dtype,
@@ -17,10 +17,15 @@ import { type Shape, contiguousStrides, fmtShape, shapeSize } from './shape.js';
 /** Storage shared by an array and the views onto it; `dispose` frees it when no holder is left. */
 export class Storage {
   private holders = 1;
+  private _source: Source | null = null;
   constructor(
     readonly backend: Backend,
     readonly handle: unknown,
   ) {}
+  /** The `Source` naming this storage in a backend's steps, made once. */
+  get source(): Source {
+    return this._source ?? (this._source = { kind: 'storage', handle: this.handle });
+  }
   retain(): this {
     this.holders++;
     return this;
@@ -40,6 +45,7 @@ export interface ArrayData {
 }
 
 let nextId = 0;
+const noStrides: readonly number[] = Object.freeze([]);
 let traceDepth = 0;
 
 /** Transforms bracket their tracing with these: tracers keep their graph through `eval` only while some transform is tracing. */
@@ -64,6 +70,8 @@ export class Array {
   /** @internal */ _data: ArrayData | null = null;
   /** @internal set on arrays a transform traces through (see `enterTrace`) */ _tracer = false;
   /** @internal names what a placeholder stands for, in errors */ _placeholder: string | null = null;
+  /** @internal the evaluator's visit mark (see eval.ts `schedule`) */ _mark = 0;
+  /** @internal where the evaluator is computing this node, while its segment is being built */ _layout: unknown = null;
 
   /** @internal use the ops (`mx.array`, `mx.add`, ...) to make arrays */
   constructor(shape: Shape, dtype: Dtype, prim: string | null, params: unknown, inputs: Array[], stream: Stream | null) {
@@ -82,7 +90,7 @@ export class Array {
   }
 
   /** @internal an evaluated array over existing storage */
-  static fromStorage(shape: Shape, dtype: Dtype, storage: Storage, offset = 0, strides: readonly number[] = contiguousStrides(shape)): Array {
+  static fromStorage(shape: Shape, dtype: Dtype, storage: Storage, offset = 0, strides: readonly number[] = shape.length === 0 ? noStrides : contiguousStrides(shape)): Array {
     const a = new Array(shape, dtype, null, null, [], null);
     a._data = { storage, offset, strides };
     return a;

@@ -56,11 +56,15 @@ export interface Backend {
 
 const backends: Backend[] = [];
 const forced = new Map<DeviceType, Backend>();
+/** The last `backendFor` answer; every op and every evaluated node asks, so registration changes clear it. */
+let lastType: DeviceType | null = null;
+let lastBackend: Backend | null = null;
 
 export function registerBackend(b: Backend): void {
   const i = backends.findIndex((x) => x.name === b.name);
   if (i >= 0) backends.splice(i, 1);
   backends.push(b);
+  lastType = null;
 }
 
 export function listBackends(): readonly Backend[] {
@@ -77,9 +81,18 @@ export function getBackendByName(name: string): Backend {
 export function useBackend(name: string | null, deviceType: DeviceType = 'cpu'): void {
   if (name === null) forced.delete(deviceType);
   else forced.set(getBackendByName(name).deviceType, getBackendByName(name));
+  lastType = null;
 }
 
 export function backendFor(deviceType: DeviceType): Backend {
+  if (deviceType === lastType) return lastBackend!;
+  const b = findBackend(deviceType);
+  lastType = deviceType;
+  lastBackend = b;
+  return b;
+}
+
+function findBackend(deviceType: DeviceType): Backend {
   const f = forced.get(deviceType);
   if (f) return f;
   let best: Backend | undefined;

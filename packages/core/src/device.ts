@@ -35,6 +35,8 @@ export const cpu = new Device('cpu');
 export const gpu = new Device('gpu');
 
 let currentDevice: Device = cpu;
+/** `defaultStream(currentDevice)`, cached: every op without a stream asks for it. */
+let currentStream: Stream | null = null;
 let streamCount = 0;
 const defaultStreams = new Map<string, Stream>();
 const streamStack: Stream[] = [];
@@ -46,6 +48,7 @@ export function defaultDevice(): Device {
 export function setDefaultDevice(d: Device): void {
   if (!(d instanceof Device)) throw new Error(`setDefaultDevice: expected a Device (mx.cpu or mx.gpu), got ${String(d)}`);
   currentDevice = d;
+  currentStream = null;
 }
 
 export function defaultStream(d: Device = currentDevice): Stream {
@@ -80,8 +83,10 @@ function toStream(s: StreamOrDevice): Stream {
 
 /** The stream an op runs on: its `{ stream }` option, else the innermost `withStream`, else the default device's. */
 export function resolveStream(s?: StreamOrDevice | null): Stream {
-  if (s) return toStream(s);
-  return streamStack[streamStack.length - 1] ?? defaultStream(currentDevice);
+  if (s) return s instanceof Stream ? s : toStream(s);
+  const n = streamStack.length;
+  if (n > 0) return streamStack[n - 1]!;
+  return currentStream ?? (currentStream = defaultStream(currentDevice));
 }
 
 /** The option every op accepts last. */

@@ -4,15 +4,27 @@
  */
 import { Array, Storage } from './array.js';
 import { type Backend, backendFor, type Source, type Step, type View } from './backend.js';
+import type { Stream } from './device.js';
+import type { Dtype } from './dtype.js';
 import { getPrimitiveDef } from './ir/registry.js';
 import type { Params } from './ir/primitives.js';
 import { contiguousStrides, fmtShape } from './shape.js';
 
-/** Where a node's output lives while its segment is being built. */
+/**
+ * Where a node's output lives while its segment is being built: a step of the segment (`storage`
+ * null) or stored data (`storage` set). Pending nodes carry theirs in `Array._layout`.
+ */
 interface Layout {
   readonly source: Source;
+  readonly storage: Storage | null;
   readonly offset: number;
   readonly strides: readonly number[];
+}
+
+const noStrides: readonly number[] = Object.freeze([]);
+
+function stridesFor(shape: readonly number[]): readonly number[] {
+  return shape.length === 0 ? noStrides : contiguousStrides(shape);
 }
 
 function checkEvaluable(a: Array): void {
@@ -22,31 +34,35 @@ function checkEvaluable(a: Array): void {
   }
 }
 
+/** Visit marks: a node is seen by the current `schedule` when its `_mark` equals `epoch`. */
+let epoch = 0;
+
 /** Unevaluated nodes reachable from `outputs`, inputs before users. Iterative: graphs can be 10^5 nodes deep. */
 function schedule(outputs: readonly Array[]): Array[] {
+  const mark = ++epoch;
   const order: Array[] = [];
-  const seen = new Set<Array>();
   const stack: Array[] = [];
   const next: number[] = [];
   for (const o of outputs) {
     if (!(o instanceof Array)) throw new Error(`eval: expected Arrays, got ${typeof o}`);
-    if (o._data !== null || seen.has(o)) continue;
+    if (o._data !== null || o._mark === mark) continue;
     checkEvaluable(o);
     if (o._prim === null) continue;
-    seen.add(o);
+    o._mark = mark;
     stack.push(o);
     next.push(0);
     while (stack.length > 0) {
       const top = stack.length - 1;
       const node = stack[top]!;
       const i = next[top]!;
-      if (i < node._inputs.length) {
+      const inputs = node._inputs;
+      if (i < inputs.length) {
         next[top] = i + 1;
-        const inp = node._inputs[i]!;
-        if (inp._data === null && !seen.has(inp)) {
+        const inp = inputs[i]!;
+        if (inp._data === null && inp._mark !== mark) {
           checkEvaluable(inp);
           if (inp._prim === null) throw new Error(`eval: an input array of shape ${fmtShape(inp.shape)} has neither data nor a primitive`);
-          seen.add(inp);
+          inp._mark = mark;
           stack.push(inp);
           next.push(0);
         }
@@ -103,16 +119,16 @@ function viewLayout(node: Array, input: Array, l: Layout): Layout | null {
       return l;
     case 'reshape': {
       const strides = reshapeStrides(input.shape, l.strides, node.shape);
-      return strides === null ? null : { ...l, strides };
+      return strides === null ? null : { source: l.source, storage: l.storage, offset: l.offset, strides };
     }
     case 'transpose': {
       const { perm } = node._params as Params<'transpose'>;
-      return { ...l, strides: perm.map((p) => l.strides[p]!) };
+      return { source: l.source, storage: l.storage, offset: l.offset, strides: perm.map((p) => l.strides[p]!) };
     }
     case 'broadcastTo': {
       const lead = node.ndim - input.ndim;
       const strides = node.shape.map((d, i) => (i < lead || input.shape[i - lead] !== d ? 0 : l.strides[i - lead]!));
-      return { ...l, strides };
+      return { source: l.source, storage: l.storage, offset: l.offset, strides };
     }
     case 'slice': {
       const { start, step } = node._params as Params<'slice'>;
@@ -121,93 +137,145 @@ function viewLayout(node: Array, input: Array, l: Layout): Layout | null {
         offset += start[i]! * s;
         return s * step[i]!;
       });
-      return { source: l.source, offset, strides };
+      return { source: l.source, storage: l.storage, offset, strides };
     }
     default:
       throw new Error(`eval: '${node._prim}' is declared a view but has no layout rule`);
   }
 }
 
-type Executor = (backend: Backend, steps: readonly Step[]) => unknown[] | Promise<unknown[]>;
+/** The layout of an input: stored data first (another evaluation may have finished it), else pending in this segment. */
+function layoutOf(a: Array): Layout {
+  const d = a._data;
+  if (d !== null) return { source: d.storage.source, storage: d.storage, offset: d.offset, strides: d.strides };
+  return a._layout as Layout;
+}
 
-/** Builds and runs the steps of `order`; `run` is sync or async so `eval` and `asyncEval` share it. */
-function* plan(order: readonly Array[]): Generator<[Backend, Step[]], void, unknown[]> {
-  const layouts = new Map<Array, Layout>();
-  let backend: Backend | null = null;
-  let steps: Step[] = [];
-  let members: Array[] = [];
-
-  function* flush(): Generator<[Backend, Step[]], void, unknown[]> {
-    if (steps.length === 0) return;
-    const handles = yield [backend!, steps];
-    const storages = handles.map((h) => new Storage(backend!, h));
-    const claimed = new Set<number>();
-    for (const m of members) {
-      const l = layouts.get(m)!;
-      if (l.source.kind !== 'step') continue;
-      const idx = l.source.index;
-      const st = storages[idx]!;
-      m._data = { storage: claimed.has(idx) ? st.retain() : st, offset: l.offset, strides: l.strides };
-      claimed.add(idx);
-      layouts.delete(m);
-    }
-    steps = [];
-    members = [];
+/** What a step reads of input `a`, on backend `target`. */
+function viewOf(a: Array, target: Backend): View {
+  const d = a._data;
+  if (d === null) {
+    const l = a._layout as Layout;
+    return { source: l.source, dtype: a.dtype, shape: a.shape, strides: l.strides, offset: l.offset };
   }
+  if (d.storage.backend !== target) {
+    // Another backend holds it: copy through the host (free where memory is shared).
+    const host = d.storage.backend.toHost({ source: d.storage.source, dtype: a.dtype, shape: a.shape, strides: d.strides, offset: d.offset });
+    return { source: { kind: 'storage', handle: target.fromHost(host, a.dtype) }, dtype: a.dtype, shape: a.shape, strides: contiguousStrides(a.shape), offset: 0 };
+  }
+  return { source: d.storage.source, dtype: a.dtype, shape: a.shape, strides: d.strides, offset: d.offset };
+}
 
-  const layoutOf = (a: Array): Layout => {
-    const pending = layouts.get(a);
-    if (pending) return pending;
-    const d = a._data!;
-    return { source: { kind: 'storage', handle: d.storage.handle }, offset: d.offset, strides: d.strides };
-  };
+/**
+ * Turns `order` into runs of same-backend steps, one segment at a time: `next` builds the steps up
+ * to the next change of backend, the caller runs them on `backend` and hands the storage back to
+ * `commit`. A plain loop (no generator, no maps): this is the per-node cost of every evaluation.
+ */
+class Planner {
+  /** The backend of the segment being built. */
+  backend: Backend | null = null;
+  private i = 0;
+  private steps: Step[] = [];
+  /** Nodes computed by this segment's steps, and where (kept here, not read back from the nodes). */
+  private members: Array[] = [];
+  private memberLayouts: Layout[] = [];
+  private lastStream: Stream | null = null;
+  private lastBackend: Backend | null = null;
 
-  const viewOf = (a: Array, target: Backend): View => {
-    const d = a._data;
-    if (d !== null && d.storage.backend !== target) {
-      // Another backend holds it: copy through the host (free where memory is shared).
-      const host = d.storage.backend.toHost({ source: { kind: 'storage', handle: d.storage.handle }, dtype: a.dtype, shape: a.shape, strides: d.strides, offset: d.offset });
-      return { source: { kind: 'storage', handle: target.fromHost(host, a.dtype) }, dtype: a.dtype, shape: a.shape, strides: contiguousStrides(a.shape), offset: 0 };
-    }
-    return { ...layoutOf(a), dtype: a.dtype, shape: a.shape };
-  };
+  constructor(private readonly order: readonly Array[]) {}
 
-  const addStep = function* (node: Array, prim: string, params: unknown, inputs: readonly Array[], out: Array = node): Generator<[Backend, Step[]], Layout, unknown[]> {
-    const b = backendFor(node._stream!.device.type);
-    if (!b.supports(prim)) throw new Error(`${prim}: backend '${b.name}' has no kernel for this primitive`);
-    if (b !== backend) {
-      yield* flush();
-      backend = b;
-    }
-    steps.push({ prim, params, inputs: inputs.map((x) => viewOf(x, b)), shape: out.shape, dtype: out.dtype });
-    return { source: { kind: 'step', index: steps.length - 1 }, offset: 0, strides: contiguousStrides(out.shape) };
-  };
-
-  for (const node of order) {
-    const prim = node._prim!;
-    let layout: Layout | null;
-    if (getPrimitiveDef(prim).kind === 'view') {
-      const input = node._inputs[0]!;
-      const l = layoutOf(input);
-      layout = viewLayout(node, input, l);
-      if (layout === null) {
-        // A strided input reshaped: materialize it contiguously, then view that with the new shape.
-        const copy = yield* addStep(node, 'astype', { dtype: input.dtype }, [input], input);
-        layout = { ...copy, strides: contiguousStrides(node.shape) };
+  /** The steps of the next segment, or null when every node is done. */
+  next(): Step[] | null {
+    const order = this.order;
+    for (; this.i < order.length; this.i++) {
+      const node = order[this.i]!;
+      const prim = node._prim!;
+      let layout: Layout;
+      if (getPrimitiveDef(prim).kind === 'view') {
+        const input = node._inputs[0]!;
+        const l = viewLayout(node, input, layoutOf(input));
+        if (l === null) {
+          // A strided input reshaped: materialize it contiguously, then view that with the new shape.
+          const b = this.backendOf(node, 'astype');
+          if (b !== this.backend && this.steps.length > 0) return this.steps;
+          this.backend = b;
+          const source = this.addStep(b, 'astype', { dtype: input.dtype }, [input], input.shape, input.dtype);
+          layout = { source, storage: null, offset: 0, strides: stridesFor(node.shape) };
+        } else if (l.storage !== null) {
+          node._data = { storage: l.storage.retain(), offset: l.offset, strides: l.strides };
+          continue;
+        } else {
+          layout = l;
+        }
+      } else {
+        const b = this.backendOf(node, prim);
+        if (b !== this.backend && this.steps.length > 0) return this.steps;
+        this.backend = b;
+        const source = this.addStep(b, prim, node._params, node._inputs, node.shape, node.dtype);
+        layout = { source, storage: null, offset: 0, strides: stridesFor(node.shape) };
       }
-    } else {
-      layout = yield* addStep(node, prim, node._params, node._inputs);
+      node._layout = layout;
+      this.members.push(node);
+      this.memberLayouts.push(layout);
     }
-    if (layout.source.kind === 'step') {
-      layouts.set(node, layout);
-      members.push(node);
-    } else {
-      const storage = layout.source.handle === node._inputs[0]?._data?.storage.handle ? node._inputs[0]!._data!.storage : null;
-      if (storage === null) throw new Error(`eval: internal error: view of '${prim}' lost its storage`);
-      node._data = { storage: storage.retain(), offset: layout.offset, strides: layout.strides };
-    }
+    return this.steps.length > 0 ? this.steps : null;
   }
-  yield* flush();
+
+  /** Gives the nodes of the segment just run their storage (`handles`: one per step). */
+  commit(handles: readonly unknown[]): void {
+    const backend = this.backend!;
+    const members = this.members;
+    const layouts = this.memberLayouts;
+    const storages: (Storage | undefined)[] = new globalThis.Array(this.steps.length);
+    for (let k = 0; k < members.length; k++) {
+      const m = members[k]!;
+      const l = layouts[k]!;
+      const idx = (l.source as { index: number }).index;
+      let st = storages[idx];
+      if (st === undefined) storages[idx] = st = new Storage(backend, handles[idx]);
+      else st.retain();
+      m._data = { storage: st, offset: l.offset, strides: l.strides };
+      if (m._layout === l) m._layout = null;
+    }
+    this.reset();
+  }
+
+  /** Forgets the segment after a failure, so no node keeps a layout into steps that never ran. */
+  abort(): void {
+    for (let k = 0; k < this.members.length; k++) {
+      const m = this.members[k]!;
+      if (m._layout === this.memberLayouts[k]) m._layout = null;
+    }
+    this.reset();
+  }
+
+  private reset(): void {
+    this.steps = [];
+    this.members = [];
+    this.memberLayouts = [];
+  }
+
+  private backendOf(node: Array, prim: string): Backend {
+    const stream = node._stream!;
+    let b: Backend;
+    if (stream === this.lastStream) b = this.lastBackend!;
+    else {
+      b = backendFor(stream.device.type);
+      this.lastStream = stream;
+      this.lastBackend = b;
+    }
+    if (!b.supports(prim)) throw new Error(`${prim}: backend '${b.name}' has no kernel for this primitive`);
+    return b;
+  }
+
+  private addStep(b: Backend, prim: string, params: unknown, inputs: readonly Array[], shape: readonly number[], dtype: Dtype): Source {
+    const n = inputs.length;
+    const views = new globalThis.Array<View>(n);
+    for (let k = 0; k < n; k++) views[k] = viewOf(inputs[k]!, b);
+    const index = this.steps.length;
+    this.steps.push({ prim, params, inputs: views, shape, dtype });
+    return { kind: 'step', index };
+  }
 }
 
 function detach(order: readonly Array[]): void {
@@ -219,30 +287,17 @@ function detach(order: readonly Array[]): void {
   }
 }
 
-function drive(order: readonly Array[], run: Executor): void | Promise<void> {
-  const gen = plan(order);
-  let r = gen.next();
-  while (!r.done) {
-    const out = run(r.value[0], r.value[1]);
-    if (out instanceof Promise) {
-      return (async () => {
-        let result = await out;
-        for (;;) {
-          r = gen.next(result);
-          if (r.done) return;
-          result = await run(r.value[0], r.value[1]);
-        }
-      })();
-    }
-    r = gen.next(out);
-  }
-}
-
 /** Evaluates the arrays (and everything they depend on) now. */
 export function evalArrays(outputs: readonly Array[]): void {
   const order = schedule(outputs);
   if (order.length === 0) return;
-  drive(order, (b, steps) => b.execute(steps));
+  const planner = new Planner(order);
+  try {
+    for (let steps = planner.next(); steps !== null; steps = planner.next()) planner.commit(planner.backend!.execute(steps));
+  } catch (e) {
+    planner.abort();
+    throw e;
+  }
   detach(order);
 }
 
@@ -250,6 +305,15 @@ export function evalArrays(outputs: readonly Array[]): void {
 export async function asyncEvalArrays(outputs: readonly Array[]): Promise<void> {
   const order = schedule(outputs);
   if (order.length === 0) return;
-  await drive(order, (b, steps) => (b.executeAsync ? b.executeAsync(steps) : b.execute(steps)));
+  const planner = new Planner(order);
+  try {
+    for (let steps = planner.next(); steps !== null; steps = planner.next()) {
+      const b = planner.backend!;
+      planner.commit(await (b.executeAsync ? b.executeAsync(steps) : b.execute(steps)));
+    }
+  } catch (e) {
+    planner.abort();
+    throw e;
+  }
   detach(order);
 }

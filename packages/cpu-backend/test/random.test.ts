@@ -29,7 +29,7 @@ function jaxBits(k0: number, k1: number, n: number): number[] {
   const y0: number[] = [];
   const y1: number[] = [];
   for (let i = 0; i < half; i++) {
-    const [a, b] = threefry2x32(k0, k1, i, half + i);
+    const [a, b] = threefry2x32(k0, k1, i, half + i < n ? half + i : 0); // JAX pads an odd count with 0
     y0.push(a);
     y1.push(b);
   }
