@@ -3,7 +3,7 @@
  * before it builds a node.
  */
 import { Array, Storage } from '../array.js';
-import { backendFor } from '../backend.js';
+import { type Backend, backendFor } from '../backend.js';
 import { Device, resolveStream, Stream, type StreamOpt, type StreamOrDevice } from '../device.js';
 import {
   bool,
@@ -95,6 +95,46 @@ export function encodeHost(values: ArrayLikeOf<number | boolean | bigint>, dtype
 }
 
 
+/**
+ * Stored scalars, per backend and dtype code, shared by the 0-d arrays made from JS numbers and
+ * booleans: ops make one for every scalar operand (`mx.multiply(x, 0.5)`), and storing each anew
+ * (a native buffer apiece on the cpu backend) costs more than the op. Arrays are immutable, so
+ * sharing is invisible; the cache holds one reference, so `dispose` of such an array frees nothing.
+ */
+const scalarCaches = new Map<Backend, Map<number | boolean, Storage>[]>();
+let lastCacheBackend: Backend | null = null;
+let lastCaches: Map<number | boolean, Storage>[] = [];
+const scalarCacheLimit = 256;
+
+function scalarStorage(backend: Backend, value: number | boolean, dtype: Dtype): Storage {
+  let caches: Map<number | boolean, Storage>[];
+  if (backend === lastCacheBackend) caches = lastCaches;
+  else {
+    caches = scalarCaches.get(backend) ?? [];
+    scalarCaches.set(backend, caches);
+    lastCacheBackend = backend;
+    lastCaches = caches;
+  }
+  const cache = caches[dtype.code] ?? (caches[dtype.code] = new Map());
+  const hit = cache.get(value);
+  if (hit !== undefined && !hit.released) return hit.retain();
+  const storage = new Storage(backend, backend.fromHost(encodeHost([value], dtype), dtype));
+  // Map keys equate -0 with 0; -0 is rare enough to store each time.
+  if (value === 0 && 1 / (value as number) < 0) return storage;
+  if (cache.size >= scalarCacheLimit) {
+    for (const s of cache.values()) s.drop();
+    cache.clear();
+  }
+  cache.set(value, storage.retain());
+  return storage;
+}
+
+/** A 0-d array of a JS scalar, its storage shared through the scalar cache. */
+function scalarArray(value: number | boolean, dtype: Dtype, stream?: StreamOrDevice | null): Array {
+  const backend = backendFor(resolveStream(stream).device.type);
+  return Array.fromStorage([], dtype, scalarStorage(backend, value, dtype));
+}
+
 /** An evaluated array holding host data on the stream's backend. */
 export function fromHostData(data: HostTypedArray, shape: readonly number[], dtype: Dtype, stream?: StreamOrDevice | null): Array {
   const backend = backendFor(resolveStream(stream).device.type);
@@ -119,7 +159,7 @@ export function array(value: ArrayInput, dtype?: DtypeLike | null, opts?: { stre
   }
   if (typeof value === 'number' || typeof value === 'boolean') {
     const target = dt ?? (typeof value === 'boolean' ? bool : float32);
-    return fromHostData(encodeHost([value], target), [], target, opts?.stream);
+    return scalarArray(value, target, opts?.stream);
   }
   if (globalThis.Array.isArray(value)) {
     const shape = nestedShape(fn, value);
@@ -162,6 +202,21 @@ function scalarDtype(x: Scalar, partner: Dtype): Dtype {
 
 /** Converts the arguments of a multi-input op and promotes them to one dtype (arrays decide, scalars are weak). */
 export function promoteArgs(fn: string, args: readonly ArrayInput[], stream?: StreamOrDevice | null): Array[] {
+  if (args.length === 2) {
+    // The common cases, without the general path's allocations: two arrays of one dtype, or an
+    // array and a JS scalar that takes its dtype.
+    const a = args[0];
+    const b = args[1];
+    if (a instanceof Array) {
+      if (b instanceof Array) {
+        if (a.dtype === b.dtype) return [a, b];
+      } else if ((typeof b === 'number' || typeof b === 'boolean') && scalarDtype(b, a.dtype) === a.dtype) {
+        return [a, scalarArray(b, a.dtype, stream)];
+      }
+    } else if (b instanceof Array && (typeof a === 'number' || typeof a === 'boolean') && scalarDtype(a, b.dtype) === b.dtype) {
+      return [scalarArray(a, b.dtype, stream), b];
+    }
+  }
   const arrays = args.filter((a): a is Array => a instanceof Array);
   let dt: Dtype | undefined;
   for (const a of arrays) dt = dt ? promoteTypes(dt, a.dtype) : a.dtype;
@@ -201,6 +256,11 @@ export function broadcastTo(x: ArrayInput, shape: readonly number[], stream?: St
 
 /** Broadcasts arrays to their common shape. */
 export function broadcastArgs(fn: string, arrays: readonly Array[], stream?: StreamOrDevice | null): Array[] {
+  if (arrays.length === 2) {
+    const a = arrays[0]!;
+    const b = arrays[1]!;
+    if (a.shape === b.shape || shapeEqual(a.shape, b.shape)) return [a, b];
+  }
   const shape = broadcastShapes(fn, ...arrays.map((a) => a.shape));
   return arrays.map((a) => broadcastTo(a, shape, stream));
 }
