@@ -90,31 +90,16 @@ describe('autodiff of vmap', () => {
 });
 
 describe('per-example gradients at scale', () => {
-  it('a batch of 1024 through vmap(grad) equals a loop of grad and is at least 50x faster', () => {
+  // Speed (vmap(grad) against the loop) is measured by bench/ (per-example gradients), not here.
+  it('a batch of 1024 through vmap(grad) equals a loop of grad', () => {
     const n = 1024, d = 16;
     const w = uniform([d], 14), b = mx.array(0.1);
     const X = uniform([n, d], 15), Y = uniform([n], 16);
     const g = mx.grad(loss, [0, 1]);
-    const batched = mx.vmap(g, [null, null, 0, 0]);
-    // Warm up both paths (first calls pay for module and kernel set-up).
-    mx.eval(batched(w, b, mx.index(X, '0:4'), mx.index(Y, '0:4')));
-    mx.eval(g(w, b, mx.index(X, 0), mx.index(Y, 0)));
-    let t0 = performance.now();
-    const [gw, gb] = batched(w, b, X, Y) as [Arr, Arr];
-    mx.eval(gw, gb);
-    const tVmap = performance.now() - t0;
+    const [gw, gb] = mx.vmap(g, [null, null, 0, 0])(w, b, X, Y) as [Arr, Arr];
     const xs = rows(X), ys = rows(Y);
-    mx.eval(...xs, ...ys);
-    t0 = performance.now();
-    const loop = xs.map((x, i) => {
-      const r = g(w, b, x, ys[i]!) as [Arr, Arr];
-      mx.eval(r[0], r[1]);
-      return r;
-    });
-    const tLoop = performance.now() - t0;
+    const loop = xs.map((x, i) => g(w, b, x, ys[i]!) as [Arr, Arr]);
     close(gw, mx.stack(loop.map((r) => r[0])), 1e-5);
     close(gb, mx.stack(loop.map((r) => r[1])), 1e-5);
-    console.log(`per-example gradients, batch ${n}: vmap(grad) ${tVmap.toFixed(1)} ms, loop of grad ${tLoop.toFixed(1)} ms (${(tLoop / tVmap).toFixed(0)}x)`);
-    expect(tLoop / tVmap).toBeGreaterThanOrEqual(50);
   });
 });
