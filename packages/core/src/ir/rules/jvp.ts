@@ -38,6 +38,7 @@ import {
   unaryPredicate,
 } from '../primitives.js';
 import type { JvpRule, JvpTable } from '../rules.js';
+import { binaryPartials, rulesFrom, unaryDerivatives } from './derivatives.js';
 
 // ---------------------------------------------------------------------------------------------
 // `ad`: the few ops the rules need, on nodes, keeping the kernel contracts.
@@ -449,10 +450,6 @@ function compiledJvp(inputs: readonly Array[], tangents: readonly (Array | null)
 
 const zeroTangent: JvpRule<any> = (_p, _t, _params, output) => zerosLike(output);
 
-/** A unary rule `t * d(x, y)`. */
-function chain(d: (x: Array, y: Array) => Array): JvpRule<any> {
-  return ([x], [t], _p, y) => (t ? ad.multiply(t, d(x!, y)) : zerosLike(y));
-}
 /** A binary rule `ta * da(a, b, y) + tb * db(a, b, y)`. */
 function chain2(da: (a: Array, b: Array, y: Array) => Array, db: (a: Array, b: Array, y: Array) => Array): JvpRule<any> {
   return ([a, b], [ta, tb], _p, y) =>
@@ -460,8 +457,6 @@ function chain2(da: (a: Array, b: Array, y: Array) => Array, db: (a: Array, b: A
 }
 
 const tangentOr0 = (t: Array | null | undefined, like: Array): Array => t ?? zerosLike(like);
-
-const SQRT_PI = Math.sqrt(Math.PI);
 
 function table<K extends string, V>(keys: readonly K[], v: V): Record<K, V> {
   return Object.fromEntries(keys.map((k) => [k, v])) as Record<K, V>;
@@ -505,53 +500,22 @@ function scatterJvp(prim: ScatterLike): JvpRule<{ axis: number; mode: ScatterMod
 }
 
 export const jvpRules: JvpTable = {
+  ...rulesFrom(unaryDerivatives, (f): JvpRule<any> => ([x], [t], _p, y) => (t ? f(t, x!, y) : zerosLike(y))),
+  ...rulesFrom(binaryPartials, ([da, db]) => chain2(da, db)),
   // Unary.
-  abs: chain((x) => ad.sign(x)),
-  negative: ([x], [t], _p, y) => (t ? ad.negative(t) : zerosLike(y)),
   sign: zeroTangent,
-  square: chain((x) => ad.multiply(x, 2)),
   floor: zeroTangent,
   ceil: zeroTangent,
   round: zeroTangent,
-  exp: chain((_x, y) => y),
-  log: ([x], [t], _p, y) => (t ? ad.divide(t, x!) : zerosLike(y)),
-  log1p: ([x], [t], _p, y) => (t ? ad.divide(t, ad.add(x!, 1)) : zerosLike(y)),
-  expm1: chain((_x, y) => ad.add(y, 1)),
-  sin: chain((x) => ad.cos(x)),
-  cos: chain((x) => ad.negative(ad.sin(x))),
-  tan: chain((_x, y) => ad.add(ad.square(y), 1)),
-  tanh: chain((_x, y) => ad.subtract(1, ad.square(y))),
-  sinh: chain((x) => ad.cosh(x)),
-  cosh: chain((x) => ad.sinh(x)),
-  arcsin: chain((x) => ad.rsqrt(ad.subtract(1, ad.square(x)))),
-  arccos: chain((x) => ad.negative(ad.rsqrt(ad.subtract(1, ad.square(x))))),
-  arctan: ([x], [t], _p, y) => (t ? ad.divide(t, ad.add(ad.square(x!), 1)) : zerosLike(y)),
-  arcsinh: chain((x) => ad.rsqrt(ad.add(ad.square(x), 1))),
-  arccosh: chain((x) => ad.rsqrt(ad.subtract(ad.square(x), 1))),
-  arctanh: ([x], [t], _p, y) => (t ? ad.divide(t, ad.subtract(1, ad.square(x!))) : zerosLike(y)),
-  sqrt: (_xs, [t], _p, y) => (t ? ad.divide(ad.multiply(t, 0.5), y) : zerosLike(y)),
-  rsqrt: chain((x, y) => ad.multiply(ad.divide(y, x), -0.5)),
-  sigmoid: chain((_x, y) => ad.multiply(y, ad.subtract(1, y))),
-  erf: chain((x) => ad.multiply(ad.exp(ad.negative(ad.square(x))), 2 / SQRT_PI)),
-  erfinv: chain((_x, y) => ad.multiply(ad.exp(ad.square(y)), SQRT_PI / 2)),
   ...table(unaryPredicate, zeroTangent),
   // Binary.
   add: ([a, b], [ta, tb], _p, y) => (ta && tb ? ad.add(ta, tb) : (ta ?? tb ?? zerosLike(y))),
   subtract: (_xs, [ta, tb], _p, y) => (ta && tb ? ad.subtract(ta, tb) : ta ? ta : tb ? ad.negative(tb) : zerosLike(y)),
-  multiply: chain2((_a, b) => b, (a) => a),
   divide: ([, b], [ta, tb], _p, y) => {
     // (ta - tb * y) / b
     const num = ta && tb ? ad.subtract(ta, ad.multiply(tb, y)) : ta ? ta : tb ? ad.negative(ad.multiply(tb, y)) : null;
     return num ? ad.divide(num, b!) : zerosLike(y);
   },
-  power: chain2(
-    (a, b) => ad.where(ad.equal(b, 0), 0, ad.multiply(b, ad.power(a, ad.subtract(b, 1)))),
-    (a, _b, y) => ad.multiply(y, ad.log(ad.where(ad.equal(a, 0), 1, a))),
-  ),
-  arctan2: chain2(
-    (a, b) => ad.divide(b, ad.add(ad.square(a), ad.square(b))),
-    (a, b) => ad.negative(ad.divide(a, ad.add(ad.square(a), ad.square(b)))),
-  ),
   maximum: ([a, b], [ta, tb], _p, y) => {
     const [wa, wb] = maxWeights('maximum', a!, b!);
     return ad.sumTerms([ta ? ad.multiply(ta, wa) : null, tb ? ad.multiply(tb, wb) : null], y);
@@ -561,10 +525,6 @@ export const jvpRules: JvpTable = {
     return ad.sumTerms([ta ? ad.multiply(ta, wa) : null, tb ? ad.multiply(tb, wb) : null], y);
   },
   floorDivide: zeroTangent,
-  remainder: chain2(
-    (a) => onesLike(a),
-    (a, b) => ad.negative(ad.floorDivide(a, b)),
-  ),
   ...table(binaryPredicate, zeroTangent),
   // Reductions.
   sum: ([x], [t], p, y) => (t ? ad.sum(t, p.axes) : zerosLike(y)),

@@ -21,6 +21,7 @@ import {
   unaryPredicate,
 } from '../primitives.js';
 import type { VjpRule, VjpTable } from '../rules.js';
+import { binaryPartials, rulesFrom, unaryDerivatives } from './derivatives.js';
 import {
   ad,
   cumprodVjp,
@@ -55,14 +56,6 @@ function byArg(prim: string, argnums: readonly number[], makers: readonly Maker[
 /** All inputs have zero cotangents (piecewise-constant primitives). */
 const zeroCotangent: VjpRule<any> = (primals, _g, argnums) => argnums.map((i) => zerosLike(primals[i]!));
 
-/** A unary rule `g * d(x, y)`. */
-function chain(d: (x: Array, y: Array) => Array): VjpRule<any> {
-  return ([x], g, argnums, _p, y) => byArg('unary', argnums, [() => ad.multiply(g, d(x!, y))]);
-}
-/** A unary rule `f(g, x, y)`. */
-function unary(f: (g: Array, x: Array, y: Array) => Array): VjpRule<any> {
-  return ([x], g, argnums, _p, y) => argnums.map(() => f(g, x!, y));
-}
 /** A binary rule `[g * da, g * db]`. */
 function chain2(da: (a: Array, b: Array, y: Array) => Array, db: (a: Array, b: Array, y: Array) => Array): VjpRule<any> {
   return ([a, b], g, argnums, _p, y) =>
@@ -96,8 +89,6 @@ function compiledVjp(primals: readonly Array[], g: Array, argnums: readonly numb
   }
   return argnums.map((i) => ct[i] ?? zerosLike(primals[i]!));
 }
-
-const SQRT_PI = Math.sqrt(Math.PI);
 
 type ScatterLike = 'scatter' | 'scatterAxis';
 function scatterVjp(prim: ScatterLike): VjpRule<{ axis: number; mode: ScatterMode }> {
@@ -150,50 +141,19 @@ function cumExtremumVjp(prim: 'cummax' | 'cummin'): VjpRule<{ axis: number; reve
 }
 
 export const vjpRules: VjpTable = {
+  ...rulesFrom(unaryDerivatives, (f): VjpRule<any> => ([x], g, argnums, _p, y) => argnums.map(() => f(g, x!, y))),
+  ...rulesFrom(binaryPartials, ([da, db]) => chain2(da, db)),
   // Unary.
-  abs: chain((x) => ad.sign(x)),
-  negative: unary((g) => ad.negative(g)),
   sign: zeroCotangent,
-  square: chain((x) => ad.multiply(x, 2)),
   floor: zeroCotangent,
   ceil: zeroCotangent,
   round: zeroCotangent,
-  exp: chain((_x, y) => y),
-  log: unary((g, x) => ad.divide(g, x)),
-  log1p: unary((g, x) => ad.divide(g, ad.add(x, 1))),
-  expm1: chain((_x, y) => ad.add(y, 1)),
-  sin: chain((x) => ad.cos(x)),
-  cos: chain((x) => ad.negative(ad.sin(x))),
-  tan: chain((_x, y) => ad.add(ad.square(y), 1)),
-  tanh: chain((_x, y) => ad.subtract(1, ad.square(y))),
-  sinh: chain((x) => ad.cosh(x)),
-  cosh: chain((x) => ad.sinh(x)),
-  arcsin: chain((x) => ad.rsqrt(ad.subtract(1, ad.square(x)))),
-  arccos: chain((x) => ad.negative(ad.rsqrt(ad.subtract(1, ad.square(x))))),
-  arctan: unary((g, x) => ad.divide(g, ad.add(ad.square(x), 1))),
-  arcsinh: chain((x) => ad.rsqrt(ad.add(ad.square(x), 1))),
-  arccosh: chain((x) => ad.rsqrt(ad.subtract(ad.square(x), 1))),
-  arctanh: unary((g, x) => ad.divide(g, ad.subtract(1, ad.square(x)))),
-  sqrt: unary((g, _x, y) => ad.divide(ad.multiply(g, 0.5), y)),
-  rsqrt: chain((x, y) => ad.multiply(ad.divide(y, x), -0.5)),
-  sigmoid: chain((_x, y) => ad.multiply(y, ad.subtract(1, y))),
-  erf: chain((x) => ad.multiply(ad.exp(ad.negative(ad.square(x))), 2 / SQRT_PI)),
-  erfinv: chain((_x, y) => ad.multiply(ad.exp(ad.square(y)), SQRT_PI / 2)),
   ...table(unaryPredicate, zeroCotangent),
   // Binary.
   add: (_xs, g, argnums) => argnums.map(() => g),
   subtract: (_xs, g, argnums) => byArg('subtract', argnums, [() => g, () => ad.negative(g)]),
-  multiply: chain2((_a, b) => b, (a) => a),
   divide: ([, b], g, argnums, _p, y) =>
     byArg('divide', argnums, [() => ad.divide(g, b!), () => ad.negative(ad.divide(ad.multiply(g, y), b!))]),
-  power: chain2(
-    (a, b) => ad.where(ad.equal(b, 0), 0, ad.multiply(b, ad.power(a, ad.subtract(b, 1)))),
-    (a, _b, y) => ad.multiply(y, ad.log(ad.where(ad.equal(a, 0), 1, a))),
-  ),
-  arctan2: chain2(
-    (a, b) => ad.divide(b, ad.add(ad.square(a), ad.square(b))),
-    (a, b) => ad.negative(ad.divide(a, ad.add(ad.square(a), ad.square(b)))),
-  ),
   maximum: ([a, b], g, argnums) => {
     const w = maxWeights('maximum', a!, b!);
     return argnums.map((i) => ad.multiply(g, w[i]!));
@@ -203,7 +163,6 @@ export const vjpRules: VjpTable = {
     return argnums.map((i) => ad.multiply(g, w[i]!));
   },
   floorDivide: zeroCotangent,
-  remainder: ([a, b], g, argnums) => byArg('remainder', argnums, [() => g, () => ad.negative(ad.multiply(g, ad.floorDivide(a!, b!)))]),
   ...table(binaryPredicate, zeroCotangent),
   // Reductions (the output keeps the reduced axes as 1, so the cotangent broadcasts back).
   sum: ([x], g, argnums) => argnums.map(() => ad.broadcastTo(g, x!.shape)),
