@@ -613,6 +613,21 @@ function broadcastExceptAxis(fn: string, a: readonly number[], idx: readonly num
   return [sa, si];
 }
 
+/** The shared argument handling of takeAlongAxis and putAlongAxis: the (possibly flattened) array, axis, indices and their broadcast shapes. */
+function alongAxis(fn: string, a: ArrayInput, indices: ArrayInput, axis: number | null | TakeOpts, opts?: { stream?: StreamOrDevice }) {
+  const o = readAxisOpts(fn, axis, opts);
+  if (o.axis === undefined) throw new Error(`${fn}: expected an axis (an integer, or null to flatten)`);
+  const original = toArray(fn, a);
+  const x = o.axis === null ? reshapeV(original, [original.size], o.stream) : original;
+  const ax = o.axis === null ? 0 : normalizeAxis(fn, o.axis, x.ndim);
+  const idx = indexInput(fn, indices, x.shape[ax]!, `axis ${ax}`, o.stream);
+  if (idx.ndim !== x.ndim) {
+    throw new Error(`${fn}: indices of dimension ${idx.ndim} do not match an array of dimension ${x.ndim}`);
+  }
+  const [sa, si] = broadcastExceptAxis(fn, x.shape, idx.shape, ax);
+  return { original, x, ax, idx, sa, si, stream: o.stream };
+}
+
 /**
  * `a`'s elements at `indices` along `axis` (NumPy's take_along_axis): indices has a's number of
  * dimensions and broadcasts against `a` except along `axis`. `axis` null flattens `a` (indices
@@ -620,23 +635,11 @@ function broadcastExceptAxis(fn: string, a: readonly number[], idx: readonly num
  */
 export function takeAlongAxis(a: ArrayInput, indices: ArrayInput, axis: number | null | TakeOpts, opts?: { stream?: StreamOrDevice }): Array {
   const fn = 'takeAlongAxis';
-  const o = readAxisOpts(fn, axis, opts);
-  if (o.axis === undefined) throw new Error(`${fn}: expected an axis (an integer, or null to flatten)`);
-  let x = toArray(fn, a);
-  let ax: number;
-  if (o.axis === null) {
-    x = reshapeV(x, [x.size], o.stream);
-    ax = 0;
-  } else ax = normalizeAxis(fn, o.axis, x.ndim);
-  const idx = indexInput(fn, indices, x.shape[ax]!, `axis ${ax}`, o.stream);
-  if (idx.ndim !== x.ndim) {
-    throw new Error(`${fn}: indices of dimension ${idx.ndim} do not match an array of dimension ${x.ndim}`);
-  }
-  const [sa, si] = broadcastExceptAxis(fn, x.shape, idx.shape, ax);
-  const xb = broadcastTo(x, sa, o.stream);
-  const ib = broadcastTo(idx, si, o.stream);
+  const { x, ax, idx, sa, si, stream } = alongAxis(fn, a, indices, axis, opts);
+  const xb = broadcastTo(x, sa, stream);
+  const ib = broadcastTo(idx, si, stream);
   if (xb.shape[ax] === 0 && ib.size > 0) throw new Error(`${fn}: cannot take a non-empty set of indices from an axis of size 0`);
-  return node('gatherAxis', [xb, ib], { axis: ax }, o.stream);
+  return node('gatherAxis', [xb, ib], { axis: ax }, stream);
 }
 
 /**
@@ -647,28 +650,15 @@ export function takeAlongAxis(a: ArrayInput, indices: ArrayInput, axis: number |
  */
 export function putAlongAxis(a: ArrayInput, indices: ArrayInput, values: ArrayInput, axis: number | null | TakeOpts, opts?: { stream?: StreamOrDevice }): Array {
   const fn = 'putAlongAxis';
-  const o = readAxisOpts(fn, axis, opts);
-  if (o.axis === undefined) throw new Error(`${fn}: expected an axis (an integer, or null to flatten)`);
-  const x0 = toArray(fn, a);
-  let x = x0;
-  let ax: number;
-  if (o.axis === null) {
-    x = reshapeV(x, [x.size], o.stream);
-    ax = 0;
-  } else ax = normalizeAxis(fn, o.axis, x.ndim);
-  const idx = indexInput(fn, indices, x.shape[ax]!, `axis ${ax}`, o.stream);
-  if (idx.ndim !== x.ndim) {
-    throw new Error(`${fn}: indices of dimension ${idx.ndim} do not match an array of dimension ${x.ndim}`);
-  }
-  const [sa, si] = broadcastExceptAxis(fn, x.shape, idx.shape, ax);
+  const { original, x, ax, idx, sa, si, stream } = alongAxis(fn, a, indices, axis, opts);
   if (!shapeEqual(sa, x.shape)) {
     throw new Error(`${fn}: indices of shape ${fmtShape(idx.shape)} must match the array's shape ${fmtShape(x.shape)} except along axis ${ax}`);
   }
-  const ib = broadcastTo(idx, si, o.stream);
-  const v = astype(values instanceof Array ? values : toArray(fn, values, x.dtype), x.dtype, o.stream);
+  const ib = broadcastTo(idx, si, stream);
+  const v = astype(values instanceof Array ? values : toArray(fn, values, x.dtype), x.dtype, stream);
   const vShape = broadcastShapes(fn, v.shape, si);
   if (!shapeEqual(vShape, si)) throw new Error(`${fn}: values of shape ${fmtShape(v.shape)} do not broadcast to the indices' shape ${fmtShape(si)}`);
   if (x.shape[ax] === 0 && ib.size > 0) throw new Error(`${fn}: cannot put into an axis of size 0`);
-  const out = node('scatterAxis', [x, ib, broadcastTo(v, si, o.stream)], { axis: ax, mode: 'set' }, o.stream);
-  return reshapeV(out, x0.shape, o.stream);
+  const out = node('scatterAxis', [x, ib, broadcastTo(v, si, stream)], { axis: ax, mode: 'set' }, stream);
+  return reshapeV(out, original.shape, stream);
 }
