@@ -10,7 +10,8 @@
 // steps/10 (single samples move with GC timing), then the ratio RSS(last) / RSS(step steps/10).
 // Exits 0 either way (it is a measurement, not a test); the last line says PASS or FAIL.
 import * as mx from 'mlx-ts';
-import { gen, oneHot } from './lib/common.mjs';
+import { WORKLOADS } from './workloads/defs.mjs';
+import { init, mlpSetup } from './workloads/mlx.mjs';
 
 const opt = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -28,29 +29,12 @@ const baseStep = Math.max(1, Math.round(steps / 10)); // 1,000 of 10,000
 const useCompile = !!opt.compile;
 const sampleEvery = Math.max(1, Math.min(50, Math.floor(baseStep / 5)));
 
-const B = 256, D = 784, H = 512, O = 10, lr = 0.1;
-const f32 = (data, shape) => mx.reshape(mx.array(data), shape);
-const x = f32(gen(B * D, 6), [B, D]);
-const y = f32(oneHot(B, O), [B, O]);
-let params = {
-  w1: f32(gen(D * H, 7, 0.1), [D, H]),
-  b1: mx.zeros([H]),
-  w2: f32(gen(H * O, 8, 0.3), [H, O]),
-  b2: mx.zeros([O]),
-};
-const lossFn = (w, x, y) => {
-  const h = mx.maximum(mx.add(mx.matmul(x, w.w1), w.b1), 0);
-  const z = mx.add(mx.matmul(h, w.w2), w.b2);
-  const logp = mx.subtract(z, mx.logsumexp(z, -1, true));
-  return mx.negative(mx.mean(mx.sum(mx.multiply(logp, y), -1)));
-};
-const vg = mx.valueAndGrad(lossFn);
-let step = (w, x, y) => {
-  const [loss, g] = vg(w, x, y);
-  const next = {};
-  for (const k of Object.keys(w)) next[k] = mx.subtract(w[k], mx.multiply(g[k], lr));
-  return [loss, next];
-};
+// The same MLP step as the bench's mlp-step workload.
+await init();
+const mlp = mlpSetup(WORKLOADS.find((w) => w.id === 'mlp-step').params);
+const { x, y } = mlp;
+let params = mlp.params();
+let step = mlp.step;
 if (useCompile) {
   if (typeof mx.compile !== 'function') {
     console.error('mlp-memory: --compile given but mx.compile is not a function');

@@ -27,7 +27,8 @@ const host = (a) => (a.size === 1 && a.ndim === 0 ? a.item() : a.toTypedArray())
 const compiled = (library, build) =>
   typeof mx.compile === 'function' ? { library, make: build } : { library, skip: 'mx.compile is not a function' };
 
-function mlpSetup(p) {
+/** The MLP training step of the mlp-step workload (also run by bench/mlp-memory.mjs). */
+export function mlpSetup(p) {
   const x = f32(gen(p.batch * p.din, 6), [p.batch, p.din]);
   const y = f32(oneHot(p.batch, p.dout), [p.batch, p.dout]);
   const params = () => ({
