@@ -71,6 +71,7 @@ export class Array {
   /** @internal set on arrays a transform traces through (see `enterTrace`) */ _tracer = false;
   /** @internal names what a placeholder stands for, in errors */ _placeholder: string | null = null;
   /** @internal the evaluator's visit mark (see eval.ts `schedule`) */ _mark = 0;
+  /** @internal whether `_prim` is a view primitive, when known (null: look it up) */ _view: boolean | null = null;
   /** @internal where the evaluator is computing this node, while its segment is being built */ _layout: unknown = null;
 
   /** @internal use the ops (`mx.array`, `mx.add`, ...) to make arrays */

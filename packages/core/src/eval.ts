@@ -11,8 +11,9 @@ import type { Params } from './ir/primitives.js';
 import { contiguousStrides, fmtShape } from './shape.js';
 
 /**
- * Where a node's output lives while its segment is being built: a step of the segment (`storage`
- * null) or stored data (`storage` set). Pending nodes carry theirs in `Array._layout`.
+ * Where an array's elements are, for folding views: a step of the segment being built (`storage`
+ * null) or stored data (`storage` set). A node computed in the segment carries a `View` of itself
+ * in `Array._layout` until its segment is committed; every step that reads it gets that object.
  */
 interface Layout {
   readonly source: Source;
@@ -37,12 +38,19 @@ function checkEvaluable(a: Array): void {
 /** Visit marks: a node is seen by the current `schedule` when its `_mark` equals `epoch`. */
 let epoch = 0;
 
+/** `schedule`'s work stacks, kept between calls so they do not grow anew each time. */
+const stack: Array[] = [];
+const next: number[] = [];
+
 /** Unevaluated nodes reachable from `outputs`, inputs before users. Iterative: graphs can be 10^5 nodes deep. */
 function schedule(outputs: readonly Array[]): Array[] {
   const mark = ++epoch;
   const order: Array[] = [];
-  const stack: Array[] = [];
-  const next: number[] = [];
+  if (stack.length > 0) {
+    // Left over by a schedule that threw.
+    stack.length = 0;
+    next.length = 0;
+  }
   for (const o of outputs) {
     if (!(o instanceof Array)) throw new Error(`eval: expected Arrays, got ${typeof o}`);
     if (o._data !== null || o._mark === mark) continue;
@@ -148,16 +156,15 @@ function viewLayout(node: Array, input: Array, l: Layout): Layout | null {
 function layoutOf(a: Array): Layout {
   const d = a._data;
   if (d !== null) return { source: d.storage.source, storage: d.storage, offset: d.offset, strides: d.strides };
-  return a._layout as Layout;
+  const v = a._layout as View;
+  return { source: v.source, storage: null, offset: v.offset, strides: v.strides };
 }
 
 /** What a step reads of input `a`, on backend `target`. */
 function viewOf(a: Array, target: Backend): View {
   const d = a._data;
-  if (d === null) {
-    const l = a._layout as Layout;
-    return { source: l.source, dtype: a.dtype, shape: a.shape, strides: l.strides, offset: l.offset };
-  }
+  // A node computed in this segment: its pending view serves every step that reads it.
+  if (d === null) return a._layout as View;
   if (d.storage.backend !== target) {
     // Another backend holds it: copy through the host (free where memory is shared).
     const host = d.storage.backend.toHost({ source: d.storage.source, dtype: a.dtype, shape: a.shape, strides: d.strides, offset: d.offset });
@@ -176,9 +183,12 @@ class Planner {
   backend: Backend | null = null;
   private i = 0;
   private steps: Step[] = [];
-  /** Nodes computed by this segment's steps, and where (kept here, not read back from the nodes). */
+  /**
+   * Nodes computed by this segment's steps, and their pending views (kept here, not read back
+   * from the nodes, which a concurrent evaluation may also be computing).
+   */
   private members: Array[] = [];
-  private memberLayouts: Layout[] = [];
+  private memberLayouts: View[] = [];
   private lastStream: Stream | null = null;
   private lastBackend: Backend | null = null;
 
@@ -190,8 +200,12 @@ class Planner {
     for (; this.i < order.length; this.i++) {
       const node = order[this.i]!;
       const prim = node._prim!;
-      let layout: Layout;
-      if (getPrimitiveDef(prim).kind === 'view') {
+      let source: Source;
+      let offset = 0;
+      let strides: readonly number[];
+      let view = node._view;
+      if (view === null) view = node._view = getPrimitiveDef(prim).kind === 'view';
+      if (view) {
         const input = node._inputs[0]!;
         const l = viewLayout(node, input, layoutOf(input));
         if (l === null) {
@@ -199,21 +213,24 @@ class Planner {
           const b = this.backendOf(node, 'astype');
           if (b !== this.backend && this.steps.length > 0) return this.steps;
           this.backend = b;
-          const source = this.addStep(b, 'astype', { dtype: input.dtype }, [input], input.shape, input.dtype);
-          layout = { source, storage: null, offset: 0, strides: stridesFor(node.shape) };
+          source = this.addStep(b, 'astype', { dtype: input.dtype }, [input], input.shape, input.dtype);
+          strides = stridesFor(node.shape);
         } else if (l.storage !== null) {
           node._data = { storage: l.storage.retain(), offset: l.offset, strides: l.strides };
           continue;
         } else {
-          layout = l;
+          source = l.source;
+          offset = l.offset;
+          strides = l.strides;
         }
       } else {
         const b = this.backendOf(node, prim);
         if (b !== this.backend && this.steps.length > 0) return this.steps;
         this.backend = b;
-        const source = this.addStep(b, prim, node._params, node._inputs, node.shape, node.dtype);
-        layout = { source, storage: null, offset: 0, strides: stridesFor(node.shape) };
+        source = this.addStep(b, prim, node._params, node._inputs, node.shape, node.dtype);
+        strides = stridesFor(node.shape);
       }
+      const layout: View = { source, dtype: node.dtype, shape: node.shape, strides, offset };
       node._layout = layout;
       this.members.push(node);
       this.memberLayouts.push(layout);
@@ -278,10 +295,12 @@ class Planner {
   }
 }
 
+const noInputs: Array[] = Object.freeze([]) as unknown as Array[];
+
 function detach(order: readonly Array[]): void {
   for (const node of order) {
     if (node.isTracer) continue;
-    node._inputs = [];
+    node._inputs = noInputs;
     node._prim = null;
     node._params = null;
   }

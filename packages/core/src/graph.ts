@@ -2,7 +2,10 @@
 import { Array } from './array.js';
 import { resolveStream, type StreamOrDevice } from './device.js';
 import { getPrimitiveDef } from './ir/registry.js';
-import type { Params, Primitive } from './ir/primitives.js';
+import { type Params, type Primitive, type PrimitiveDef, primitives } from './ir/primitives.js';
+
+/** The core table as a Map: one hash lookup per node instead of a dictionary-mode object's two. Core primitives never change. */
+const coreDefs: ReadonlyMap<string, PrimitiveDef<any>> = new Map(Object.entries(primitives) as [string, PrimitiveDef<any>][]);
 
 /** A node of a core primitive; inputs must already satisfy the primitive's rule (ops check them). */
 export function node<P extends Primitive>(prim: P, inputs: Array[], params: Params<P>, stream?: StreamOrDevice | null): Array {
@@ -11,6 +14,9 @@ export function node<P extends Primitive>(prim: P, inputs: Array[], params: Para
 
 /** A node of any registered primitive, core or not. */
 export function customNode(prim: string, inputs: Array[], params: unknown, stream?: StreamOrDevice | null): Array {
-  const out = getPrimitiveDef(prim).output(inputs, params as never);
-  return new Array(out.shape, out.dtype, prim, params, inputs, resolveStream(stream));
+  const def = coreDefs.get(prim) ?? getPrimitiveDef(prim);
+  const out = def.output(inputs, params as never);
+  const a = new Array(out.shape, out.dtype, prim, params, inputs, resolveStream(stream));
+  a._view = def.kind === 'view';
+  return a;
 }

@@ -4,11 +4,14 @@
 //
 // Exports:
 //   execute(program: Float64Array, length, buffers: ArrayBuffer[]) -> ArrayBuffer[]
+//     (the new buffers, in step order, of the steps whose output is not placed in a given buffer)
 //   executeAsync(program, length, buffers) -> Promise<ArrayBuffer[]>
 //   detach(buffer: ArrayBuffer)
 //   opNames: string[]   (opcode i runs primitive opNames[i])
 #include <napi.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,24 +23,22 @@ namespace mlx_cpu {
 namespace {
 
 // Raw napi calls here: each input and output costs two calls, which matters for tiny steps.
-class ArrayBufferSource : public BufferSource {
+class ArrayBufferSource : public BufferSource, public OutputAllocator {
  public:
   ArrayBufferSource(Napi::Env env, Napi::Array inputs)
       : env_(env), inputs_(inputs), count_(inputs.Length()) {}
 
   void input(int64_t index, char** data, size_t* bytes) override {
     if (index >= int64_t(count_)) throw Error("malformed program: buffer index " + std::to_string(index) + " out of range");
-    napi_value v;
-    if (napi_get_element(env_, inputs_, uint32_t(index), &v) != napi_ok) throw Napi::Error::New(env_);
-    void* base = nullptr;
-    if (napi_get_arraybuffer_info(env_, v, &base, bytes) != napi_ok) {
-      throw Error("an input's storage is not an ArrayBuffer, so the cpu backend did not make it");
+    // A slab holding many small outputs is named by many steps: look each buffer up once.
+    if (resolved_.empty()) resolved_.resize(count_);
+    Resolved& r = resolved_[size_t(index)];
+    if (!r.known) {
+      lookup(uint32_t(index), &r.data, &r.bytes);
+      r.known = true;
     }
-    bool detached = false;
-    if (*bytes == 0 && napi_is_detached_arraybuffer(env_, v, &detached) == napi_ok && detached) {
-      throw Error("an input's storage was released (its array was disposed)");
-    }
-    *data = static_cast<char*>(base);
+    *data = r.data;
+    *bytes = r.bytes;
   }
 
   char* output(size_t bytes) override {
@@ -61,9 +62,29 @@ class ArrayBufferSource : public BufferSource {
   }
 
  private:
+  void lookup(uint32_t index, char** data, size_t* bytes) {
+    napi_value v;
+    if (napi_get_element(env_, inputs_, index, &v) != napi_ok) throw Napi::Error::New(env_);
+    void* base = nullptr;
+    if (napi_get_arraybuffer_info(env_, v, &base, bytes) != napi_ok) {
+      throw Error("an input's storage is not an ArrayBuffer, so the cpu backend did not make it");
+    }
+    bool detached = false;
+    if (*bytes == 0 && napi_is_detached_arraybuffer(env_, v, &detached) == napi_ok && detached) {
+      throw Error("an input's storage was released (its array was disposed)");
+    }
+    *data = static_cast<char*>(base);
+  }
+
+  struct Resolved {
+    char* data = nullptr;
+    size_t bytes = 0;
+    bool known = false;
+  };
   Napi::Env env_;
   Napi::Array inputs_;
   uint32_t count_;
+  std::vector<Resolved> resolved_;
   std::vector<napi_value> outputs_;
 };
 
@@ -115,27 +136,86 @@ Napi::Value Execute(const Napi::CallbackInfo& info) {
     }
   } busy(own == nullptr);
   program->decode(args.data, args.length, buffers);
-  program->run();
+  program->run(buffers);
   return buffers.outputs();
 }
 
-// Runs a decoded program on libuv's thread pool. The program owns copies of everything it read,
-// the output buffers were allocated on the main thread, and the references keep every buffer
-// alive until the promise settles (the wrapper also defers `release` of these buffers).
+// Outputs of a program run off the main thread: zeroed heap memory taken on the worker as each
+// step runs (no V8 call there), handed to JS as ArrayBuffers when the promise settles. Those are
+// external: Node frees their memory from the event loop after collection, which an async caller
+// reaches (a synchronous loop never makes them; `execute` allocates V8's own ArrayBuffers).
+class HeapOutputs : public OutputAllocator {
+ public:
+  HeapOutputs() = default;
+  HeapOutputs(const HeapOutputs&) = delete;
+  HeapOutputs& operator=(const HeapOutputs&) = delete;
+  ~HeapOutputs() override {
+    for (const Block& b : blocks_) std::free(b.data);
+  }
+
+  void reserve(size_t n) { blocks_.reserve(n); }
+
+  char* output(size_t bytes) override {
+    void* data = std::calloc(bytes == 0 ? 1 : bytes, 1);
+    if (data == nullptr) throw std::bad_alloc();
+    blocks_.push_back({data, bytes});
+    return static_cast<char*>(data);
+  }
+
+  // The outputs as a JS array of ArrayBuffers; ownership of the memory passes to them.
+  Napi::Array release(Napi::Env env) {
+    napi_value array;
+    if (napi_create_array_with_length(env, blocks_.size(), &array) != napi_ok) throw Napi::Error::New(env);
+    for (size_t i = 0; i < blocks_.size(); ++i) {
+      Block& b = blocks_[i];
+      napi_value buffer;
+      if (b.bytes == 0 ||
+          napi_create_external_arraybuffer(env, b.data, b.bytes, [](napi_env, void* data, void*) { std::free(data); }, nullptr, &buffer) != napi_ok) {
+        // Runtimes without external buffers (a V8 sandbox) get a copy.
+        bool pending = false;
+        if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+          napi_value ignored;
+          napi_get_and_clear_last_exception(env, &ignored);
+        }
+        void* copy = nullptr;
+        if (napi_create_arraybuffer(env, b.bytes, &copy, &buffer) != napi_ok) throw Napi::Error::New(env);
+        if (b.bytes > 0) std::memcpy(copy, b.data, b.bytes);
+        std::free(b.data);
+      }
+      b.data = nullptr;
+      if (napi_set_element(env, array, uint32_t(i), buffer) != napi_ok) throw Napi::Error::New(env);
+    }
+    blocks_.clear();
+    return Napi::Array(env, array);
+  }
+
+ private:
+  struct Block {
+    void* data;
+    size_t bytes;
+  };
+  std::vector<Block> blocks_;
+};
+
+// Runs a decoded program on libuv's thread pool. The program owns copies of everything it read
+// and allocates its new outputs on the worker, so the main thread only decodes and, at the end,
+// wraps the outputs; the reference keeps every input buffer (and slab) alive until the promise
+// settles (the wrapper also defers `release` of these buffers).
 class ExecuteWorker : public Napi::AsyncWorker {
  public:
-  ExecuteWorker(Napi::Env env, std::unique_ptr<Program> program, Napi::Array inputs, Napi::Array outputs)
+  ExecuteWorker(Napi::Env env, std::unique_ptr<Program> program, Napi::Array inputs)
       : Napi::AsyncWorker(env, "mlx-ts:cpu-execute"),
         deferred_(Napi::Promise::Deferred::New(env)),
         program_(std::move(program)),
-        inputs_(Napi::Persistent(inputs)),
-        outputs_(Napi::Persistent(outputs)) {}
+        inputs_(Napi::Persistent(inputs)) {
+    outputs_.reserve(program_->new_output_count());
+  }
 
   Napi::Promise promise() const { return deferred_.Promise(); }
 
   void Execute() override {
     try {
-      program_->run();
+      program_->run(outputs_);
     } catch (const std::exception& e) {
       SetError(e.what());
     } catch (...) {
@@ -143,14 +223,24 @@ class ExecuteWorker : public Napi::AsyncWorker {
     }
   }
 
-  void OnOK() override { deferred_.Resolve(outputs_.Value()); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Value result;
+    try {
+      result = outputs_.release(env);
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+      return;
+    }
+    deferred_.Resolve(result);
+  }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;
   std::unique_ptr<Program> program_;
   Napi::Reference<Napi::Array> inputs_;
-  Napi::Reference<Napi::Array> outputs_;
+  HeapOutputs outputs_;
 };
 
 Napi::Value ExecuteAsync(const Napi::CallbackInfo& info) {
@@ -158,7 +248,7 @@ Napi::Value ExecuteAsync(const Napi::CallbackInfo& info) {
   ArrayBufferSource buffers(info.Env(), args.buffers);
   auto program = std::make_unique<Program>();
   program->decode(args.data, args.length, buffers);
-  auto* worker = new ExecuteWorker(info.Env(), std::move(program), args.buffers, buffers.outputs());
+  auto* worker = new ExecuteWorker(info.Env(), std::move(program), args.buffers);
   const Napi::Promise promise = worker->promise();
   worker->Queue();
   return promise;

@@ -139,16 +139,24 @@ void Program::decode(const double* program, size_t length, BufferSource& buffers
   dims_.clear();
   params_.clear();
   views_.clear();
+  producers_.clear();
   steps_.clear();
+  out_bytes_.clear();
+  allocates_.clear();
+  new_outputs_ = 0;
   dims_.reserve(2 * length);
   params_.reserve(length);
   views_.reserve(length / 4 + 1);
+  producers_.reserve(length / 4 + 1);
   steps_.reserve(length / 5 + 1);
+  out_bytes_.reserve(length / 5 + 1);
+  allocates_.reserve(length / 5 + 1);
 
   Reader r(program, length);
   while (!r.done()) {
     const size_t index = steps_.size();
     Step s{};
+    bool placed = false;
     const Step* known = nullptr;  // names the step in errors once its opcode is read
     try {
       s.op = Op(r.integer(0, kOpCount - 1, "opcode"));
@@ -174,7 +182,22 @@ void Program::decode(const double* program, size_t length, BufferSource& buffers
       out.strides = strides;
       out.size = size;
       if (size > int64_t(SIZE_MAX / 8)) throw Error("the output has too many elements");
-      out.base = buffers.output(size_t(size) * itemsize(out.dtype));
+      const size_t out_bytes = size_t(size) * itemsize(out.dtype);
+      // -1: a new buffer; otherwise a buffer and a byte offset to write at (small outputs share a slab).
+      const int64_t place = r.integer(-1, kMaxInt, "output buffer");
+      placed = place >= 0;
+      if (place < 0) {
+        out.base = nullptr;  // allocated by run, just before the step
+      } else {
+        const int64_t at = r.integer(0, kMaxInt, "output offset");
+        char* data = nullptr;
+        size_t bytes = 0;
+        buffers.input(place, &data, &bytes);
+        if (at % itemsize(out.dtype) != 0 || size_t(at) > bytes || out_bytes > bytes - size_t(at)) {
+          throw Error("the output's place (byte " + std::to_string(at) + ") does not fit its buffer of " + std::to_string(bytes) + " bytes");
+        }
+        out.base = data + at;
+      }
 
       s.nin = int(r.integer(0, int64_t(r.remaining() / 4), "input count"));
       s.in = views_.data() + views_.size();
@@ -194,15 +217,18 @@ void Program::decode(const double* program, size_t length, BufferSource& buffers
         for (int d = 0; d < v.ndim; ++d) dims_.push_back(r.integer(-kMaxInt, kMaxInt, "stride"));
         v.offset = r.integer(0, kMaxInt, "offset");
         size_t bytes;
+        int64_t producer_step = -1;
         if (source >= 0) {
           buffers.input(source, &v.base, &bytes);
         } else {
-          const View& producer = steps_[size_t(-source - 1)].out;
-          v.base = producer.base;
-          bytes = size_t(producer.size) * itemsize(producer.dtype);
+          producer_step = -source - 1;
+          const View& producer = steps_[size_t(producer_step)].out;
+          v.base = producer.base;  // null until the producer runs, when it is a new buffer
+          bytes = out_bytes_[size_t(producer_step)];
         }
         check_in_bounds(v, bytes, i);
         views_.push_back(v);
+        producers_.push_back(producer_step);
       }
 
       s.nparams = int(r.integer(0, int64_t(r.remaining()), "parameter count"));
@@ -214,13 +240,23 @@ void Program::decode(const double* program, size_t length, BufferSource& buffers
       throw Error(step_context(known, index) + e.what());
     }
     steps_.push_back(s);
+    out_bytes_.push_back(size_t(s.out.size) * itemsize(s.out.dtype));
+    allocates_.push_back(placed ? 0 : 1);
+    if (!placed) ++new_outputs_;
   }
 }
 
-void Program::run() const {
+void Program::run(OutputAllocator& outputs) {
   for (size_t i = 0; i < steps_.size(); ++i) {
     try {
-      run_step(steps_[i]);
+      Step& s = steps_[i];
+      if (allocates_[i]) s.out.base = outputs.output(out_bytes_[i]);
+      const size_t first_view = size_t(s.in - views_.data());
+      for (int k = 0; k < s.nin; ++k) {
+        const int64_t p = producers_[first_view + size_t(k)];
+        if (p >= 0) views_[first_view + size_t(k)].base = steps_[size_t(p)].out.base;
+      }
+      run_step(s);
     } catch (const std::bad_alloc&) {
       throw Error(step_context(&steps_[i], i) + "out of memory");
     } catch (const std::exception& e) {

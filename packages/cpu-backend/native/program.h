@@ -45,27 +45,45 @@ struct Step {
   void expect_params(int n) const;
 };
 
-// Where a program's memory comes from; the N-API glue implements it with ArrayBuffers.
+// Where a program's inputs come from; the N-API glue implements it with ArrayBuffers.
 class BufferSource {
  public:
   virtual ~BufferSource() = default;
-  // The storage behind input buffer `index`; throws when it is missing or was released.
+  // The storage behind buffer `index` (an input, or a slab that small outputs are placed in);
+  // throws when it is missing or was released.
   virtual void input(int64_t index, char** data, size_t* bytes) = 0;
-  // A new zeroed buffer for the output of the step being decoded.
+};
+
+// Where outputs not placed in a given buffer come from, asked for as each step is about to run
+// (on the thread that runs the program), so memory is taken as the run proceeds.
+class OutputAllocator {
+ public:
+  virtual ~OutputAllocator() = default;
+  // A new zeroed buffer of `bytes` bytes for the output of the step about to run.
   virtual char* output(size_t bytes) = 0;
 };
 
 class Program {
  public:
+  // Decodes and validates the whole program; reads input buffers but allocates no output.
   void decode(const double* program, size_t length, BufferSource& buffers);
-  void run() const;
+  // Runs the steps in order, allocating each new output just before its step.
+  void run(OutputAllocator& outputs);
   size_t step_count() const { return steps_.size(); }
+  // How many outputs `run` asks `outputs` for.
+  size_t new_output_count() const { return new_outputs_; }
 
  private:
   std::vector<int64_t> dims_;
   std::vector<double> params_;
   std::vector<View> views_;
+  // Per view: the step whose output it reads, or -1 for a buffer (bases are set as steps run).
+  std::vector<int64_t> producers_;
   std::vector<Step> steps_;
+  std::vector<size_t> out_bytes_;
+  // Per step: whether `run` allocates its output (it was not placed in a given buffer).
+  std::vector<char> allocates_;
+  size_t new_outputs_ = 0;
 };
 
 }  // namespace mlx_cpu

@@ -6,7 +6,20 @@
  */
 import { type Backend, type Dtype, type HostTypedArray, type Shape, type Step, type View } from '@mlx-ts/core';
 import { addon } from './addon.js';
-import { beginProgram, describe, encodeStep, finishProgram, opcodes } from './program.js';
+import {
+  beginProgram,
+  describe,
+  type EncodedProgram,
+  encodeStep,
+  finishProgram,
+  opcodes,
+  placeSmallOutputs,
+  programOutputs,
+  releasedError,
+  SlabStorage,
+} from './program.js';
+
+export { SlabStorage } from './program.js';
 
 /** An input as a JS kernel sees it: the whole storage as a typed array, and the view onto it. */
 export interface KernelInput {
@@ -34,16 +47,14 @@ export function registerKernel(prim: string, kernel: JsKernel): void {
   jsKernels.set(prim, kernel);
 }
 
-type TypedArrayCtor = new (buffer: ArrayBuffer) => HostTypedArray;
+type TypedArrayCtor = new (buffer: ArrayBuffer, byteOffset?: number, length?: number) => HostTypedArray;
 /** Indexed by Dtype.code. */
 const ctors: readonly TypedArrayCtor[] = [
   Uint8Array, Uint8Array, Uint16Array, Uint32Array, Int8Array, Int16Array, Int32Array,
   BigInt64Array, Uint16Array, Uint16Array, Float32Array, Float64Array,
 ];
 
-function released(what: string): Error {
-  return new Error(`cpu backend: ${what} reads storage that was released (its array was disposed)`);
-}
+const released = releasedError;
 
 function isRowContiguous(shape: Shape, strides: readonly number[]): boolean {
   let expected = 1;
@@ -72,9 +83,14 @@ function runJsKernel(kernel: JsKernel, step: Step, index: number, outputs: reado
     if (v.source.kind === 'step' && !(v.source.index >= 0 && v.source.index < index)) {
       throw new Error(`cpu backend: step ${index} ('${step.prim}') reads step ${v.source.index}, which does not run before it`);
     }
+    const Ctor = ctors[v.dtype.code]!;
+    if (handle instanceof SlabStorage) {
+      if (handle.released) throw released(`'${step.prim}'`);
+      return { data: new Ctor(handle.buffer, handle.byteOffset, handle.byteLength / v.dtype.size), dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset };
+    }
     if (!(handle instanceof ArrayBuffer)) throw new Error(`cpu backend: an input of '${step.prim}' is not storage of the cpu backend (got ${describe(handle)})`);
     if (handle.byteLength === 0 && size(v.shape) > 0) throw released(`'${step.prim}'`);
-    return { data: new ctors[v.dtype.code]!(handle), dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset };
+    return { data: new Ctor(handle), dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset };
   });
   const out = kernel(inputs, step.params, { shape: step.shape, dtype: step.dtype });
   const Ctor = ctors[step.dtype.code]!;
@@ -86,39 +102,73 @@ function runJsKernel(kernel: JsKernel, step: Step, index: number, outputs: reado
 }
 
 /**
- * Walks `steps`, encoding runs of native steps into programs and running JS kernels between them.
- * It yields each program for the caller to run (synchronously or not) and takes back its outputs,
- * so that execute and executeAsync share the walk.
+ * Encodes the native steps of `steps` from `from` on, up to the first one with a JS kernel (or the
+ * end), into one program; returns the index after the last step encoded.
  */
-function* runSteps(steps: readonly Step[]): Generator<ReturnType<typeof finishProgram>, unknown[], ArrayBuffer[]> {
-  const outputs: unknown[] = new Array(steps.length);
-  let first = 0;
+function encodeRun(steps: readonly Step[], from: number, outputs: readonly unknown[]): number {
   beginProgram();
-  for (let i = 0; i < steps.length; i++) {
+  let i = from;
+  for (; i < steps.length; i++) {
     const step = steps[i]!;
     const op = opcodes.get(step.prim);
-    if (op !== undefined) {
-      encodeStep(step, op, i, first, outputs);
-      continue;
+    if (op === undefined) {
+      jsKernelFor(step.prim); // no kernel at all: fail before running anything
+      break;
     }
-    const kernel = jsKernels.get(step.prim);
-    if (kernel === undefined) throw new Error(`cpu backend: no kernel for primitive '${step.prim}'`);
-    if (i > first) {
-      const results = yield finishProgram();
-      for (let k = 0; k < results.length; k++) outputs[first + k] = results[k];
-    }
-    outputs[i] = runJsKernel(kernel, step, i, outputs);
-    first = i + 1;
-    beginProgram();
+    encodeStep(step, op, i, from, outputs);
   }
-  if (steps.length > first) {
-    const results = yield finishProgram();
-    for (let k = 0; k < results.length; k++) outputs[first + k] = results[k];
+  return i;
+}
+
+function jsKernelFor(prim: string): JsKernel {
+  const kernel = jsKernels.get(prim);
+  if (kernel === undefined) throw new Error(`cpu backend: no kernel for primitive '${prim}'`);
+  return kernel;
+}
+
+function store(outputs: unknown[], from: number, results: readonly unknown[]): void {
+  for (let k = 0; k < results.length; k++) outputs[from + k] = results[k];
+}
+
+/**
+ * Runs `steps`: each run of native steps as one program (one call into the addon), and JS kernels
+ * between runs. `execute` and `executeAsync` are the same loop, one awaiting the addon.
+ */
+function runSteps(steps: readonly Step[]): unknown[] {
+  const outputs: unknown[] = new Array(steps.length);
+  let i = 0;
+  while (i < steps.length) {
+    const end = encodeRun(steps, i, outputs);
+    if (end > i) {
+      const p = finishProgram();
+      store(outputs, i, programOutputs(p, addon.execute(p.program, p.length, p.buffers)));
+      i = end;
+    } else {
+      outputs[i] = runJsKernel(jsKernelFor(steps[i]!.prim), steps[i]!, i, outputs);
+      i++;
+    }
   }
   return outputs;
 }
 
-async function executeNativeAsync(p: ReturnType<typeof finishProgram>): Promise<ArrayBuffer[]> {
+async function runStepsAsync(steps: readonly Step[]): Promise<unknown[]> {
+  const outputs: unknown[] = new Array(steps.length);
+  let i = 0;
+  while (i < steps.length) {
+    const end = encodeRun(steps, i, outputs);
+    if (end > i) {
+      const p = finishProgram();
+      store(outputs, i, programOutputs(p, await executeNativeAsync(p)));
+      i = end;
+    } else {
+      outputs[i] = runJsKernel(jsKernelFor(steps[i]!.prim), steps[i]!, i, outputs);
+      i++;
+    }
+  }
+  return outputs;
+}
+
+async function executeNativeAsync(p: EncodedProgram): Promise<ArrayBuffer[]> {
   const held = p.buffers;
   for (const b of held) inFlight.set(b, (inFlight.get(b) ?? 0) + 1);
   try {
@@ -153,8 +203,21 @@ export const cpuBackend: Backend = {
 
   toHost(view: View): HostTypedArray {
     if (view.source.kind !== 'storage') throw new Error('cpu backend: toHost reads stored arrays, not step outputs');
-    const buffer = view.source.handle;
-    if (!(buffer instanceof ArrayBuffer)) throw new Error(`cpu backend: toHost got storage the cpu backend did not make (${describe(buffer)})`);
+    const handle = view.source.handle;
+    let buffer: ArrayBuffer;
+    let base = 0;
+    let limit: number;
+    if (handle instanceof SlabStorage) {
+      if (handle.released) throw released('toHost');
+      buffer = handle.buffer;
+      base = handle.byteOffset;
+      limit = handle.byteLength;
+    } else if (handle instanceof ArrayBuffer) {
+      buffer = handle;
+      limit = buffer.byteLength;
+    } else {
+      throw new Error(`cpu backend: toHost got storage the cpu backend did not make (${describe(handle)})`);
+    }
     const Ctor = ctors[view.dtype.code]!;
     const n = size(view.shape);
     if (n === 0) return new Ctor(new ArrayBuffer(0));
@@ -162,33 +225,41 @@ export const cpuBackend: Backend = {
       const start = view.offset * view.dtype.size;
       const end = start + n * view.dtype.size;
       if (buffer.byteLength === 0) throw released('toHost');
-      if (!(start >= 0 && end <= buffer.byteLength)) throw new Error('cpu backend: toHost view lies outside its storage');
-      return new Ctor(buffer.slice(start, end));
+      if (!(start >= 0 && end <= limit)) throw new Error('cpu backend: toHost view lies outside its storage');
+      if (end - start <= 64) {
+        // A small copy into a typed array that owns no ArrayBuffer yet (V8 keeps those on its heap):
+        // `item()` on a scalar should not cost a new buffer.
+        const out = new (Ctor as unknown as new (length: number) => HostTypedArray)(n);
+        (out as Float64Array).set(new Ctor(buffer, base + start, n) as Float64Array);
+        return out;
+      }
+      return new Ctor(buffer.slice(base + start, base + end));
     }
     beginProgram();
-    encodeStep({ prim: 'astype', params: { dtype: view.dtype }, inputs: [view], shape: view.shape, dtype: view.dtype }, opcodes.get('astype')!, 0, 0, []);
+    placeSmallOutputs(false);
+    try {
+      encodeStep({ prim: 'astype', params: { dtype: view.dtype }, inputs: [view], shape: view.shape, dtype: view.dtype }, opcodes.get('astype')!, 0, 0, []);
+    } finally {
+      placeSmallOutputs(true);
+    }
     const p = finishProgram();
     return new Ctor(addon.execute(p.program, p.length, p.buffers)[0]!);
   },
 
   execute(steps: readonly Step[]): unknown[] {
-    const run = runSteps(steps);
-    let r = run.next();
-    while (!r.done) {
-      const p = r.value;
-      r = run.next(addon.execute(p.program, p.length, p.buffers));
-    }
-    return r.value;
+    return runSteps(steps);
   },
 
-  async executeAsync(steps: readonly Step[]): Promise<unknown[]> {
-    const run = runSteps(steps);
-    let r = run.next();
-    while (!r.done) r = run.next(await executeNativeAsync(r.value));
-    return r.value;
+  executeAsync(steps: readonly Step[]): Promise<unknown[]> {
+    return runStepsAsync(steps);
   },
 
   release(handle: unknown): void {
+    if (handle instanceof SlabStorage) {
+      // The slab lives on until no window onto it is reachable; this window is dead now.
+      handle.released = true;
+      return;
+    }
     if (!(handle instanceof ArrayBuffer)) throw new Error(`cpu backend: release expects storage the cpu backend made (an ArrayBuffer), got ${describe(handle)}`);
     if (inFlight.size > 0 && inFlight.has(handle)) {
       pendingRelease.add(handle);

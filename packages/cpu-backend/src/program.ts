@@ -3,15 +3,40 @@
  * integer except the float parameters (pad's value, arange's start and step), and a double holds
  * every integer up to 2^53, so one array carries it all:
  *
- *   step   := opcode, dtype, ndim, shape[ndim], nInputs, input[nInputs], nParams, params[nParams]
+ *   step   := opcode, dtype, ndim, shape[ndim], out, nInputs, input[nInputs], nParams, params[nParams]
+ *   out    := -1 for a new buffer; b, byteOffset to write into buffers[b] at byteOffset
  *   input  := source, dtype, ndim, shape[ndim], strides[ndim], offset
  *   source := b >= 0 for buffers[b]; -(j + 1) for the output of step j of this program
  *
  * Dtypes are `Dtype.code`; opcodes index the addon's `opNames`. native/program.cc decodes and
  * validates it.
+ *
+ * Small outputs do not get a buffer each: a new ArrayBuffer costs about a microsecond (more than a
+ * small step), so outputs of at most `smallBytes` are placed in a shared slab and their storage is
+ * a `SlabStorage` window onto it. A slab stays alive while any window onto it is reachable, which
+ * bounds what a surviving small array can pin to one slab (`slabBytes`).
  */
 import type { CompiledParams, Step, View } from '@mlx-ts/core';
 import { addon } from './addon.js';
+
+/** Storage of a small array: `byteLength` bytes of a shared slab from `byteOffset` (a multiple of 8). */
+export class SlabStorage {
+  /** Set by `release`: the window is dead even though the slab lives on. */
+  released = false;
+  constructor(
+    readonly buffer: ArrayBuffer,
+    readonly byteOffset: number,
+    readonly byteLength: number,
+  ) {}
+}
+
+/** Outputs of at most this many bytes go into a slab. */
+const smallBytes = 64;
+const slabBytes = 2048;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+/** The current slab's index in this program's `buffers`, or -1 when not passed yet. */
+let slabIndex = -1;
 
 export const opcodes: ReadonlyMap<string, number> = new Map(addon.opNames.map((name, i) => [name, i]));
 
@@ -66,22 +91,91 @@ function reserve(n: number): void {
   program = grown;
 }
 
+/**
+ * Storage placed in a slab by the steps encoded so far, by their index in the program (undefined
+ * for steps that get a new buffer, which the addon returns in order).
+ */
+let placed: (SlabStorage | undefined)[] = [];
+let stepCount = 0;
+
 export function beginProgram(): void {
   length = 0;
   buffers = [];
+  slabIndex = -1;
+  placed = [];
+  stepCount = 0;
+}
+
+export interface EncodedProgram {
+  readonly program: Float64Array;
+  readonly length: number;
+  readonly buffers: ArrayBuffer[];
+  /** One entry per step: its slab storage, or undefined where the addon returns a new buffer. */
+  readonly placed: readonly (SlabStorage | undefined)[];
+  readonly steps: number;
 }
 
 /** The encoded program: pass `program` and `length` to the addon with `buffers`. */
-export function finishProgram(): { program: Float64Array; length: number; buffers: ArrayBuffer[] } {
-  return { program, length, buffers };
+export function finishProgram(): EncodedProgram {
+  return { program, length, buffers, placed, steps: stepCount };
 }
 
-function storageBuffer(handle: unknown, prim: string): ArrayBuffer {
-  if (!(handle instanceof ArrayBuffer)) {
-    throw new Error(`cpu backend: an input of '${prim}' is not storage of the cpu backend (expected an ArrayBuffer, got ${describe(handle)})`);
-  }
-  return handle;
+/** The storage of each step of `p`, given the new buffers the addon returned for it. */
+export function programOutputs(p: EncodedProgram, fresh: readonly ArrayBuffer[]): unknown[] {
+  const out = new Array<unknown>(p.steps);
+  let j = 0;
+  for (let k = 0; k < p.steps; k++) out[k] = p.placed[k] ?? fresh[j++];
+  if (j !== fresh.length) throw new Error(`cpu backend: internal error: the addon returned ${fresh.length} buffers for ${j} outputs`);
+  return out;
 }
+
+function notStorage(handle: unknown, prim: string): Error {
+  return new Error(`cpu backend: an input of '${prim}' is not storage of the cpu backend (expected an ArrayBuffer, got ${describe(handle)})`);
+}
+
+export function releasedError(what: string): Error {
+  return new Error(`cpu backend: ${what} reads storage that was released (its array was disposed)`);
+}
+
+/** The lowest and one past the highest element a view reads (both equal when it reads none). */
+function viewExtent(shape: readonly number[], strides: readonly number[], offset: number): [number, number] {
+  let lo = offset;
+  let hi = offset;
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!;
+    if (n === 0) return [offset, offset];
+    const e = (n - 1) * strides[d]!;
+    if (e < 0) lo += e;
+    else hi += e;
+  }
+  return [lo, hi + 1];
+}
+
+/**
+ * Passes the buffer behind a storage handle and returns its index in `buffers`, leaving in
+ * `inputShift` the element offset of the handle's start there. Slab windows are bounds-checked
+ * here, since the addon only sees the whole slab.
+ */
+function pushStorage(handle: unknown, v: View, prim: string): number {
+  if (handle instanceof ArrayBuffer) {
+    inputShift = 0;
+    return buffers.push(handle) - 1;
+  }
+  if (!(handle instanceof SlabStorage)) throw notStorage(handle, prim);
+  if (handle.released) throw releasedError(`'${prim}'`);
+  const item = v.dtype.size;
+  const n = v.shape.length;
+  if (n > 0 || v.offset !== 0 || handle.byteLength < item) {
+    const [lo, hi] = viewExtent(v.shape, v.strides, v.offset);
+    if (hi > lo && (lo < 0 || hi * item > handle.byteLength)) {
+      throw new Error(`cpu backend: '${prim}': an input addresses elements outside its storage; the view's offset and strides do not fit a buffer of ${handle.byteLength} bytes`);
+    }
+  }
+  inputShift = handle.byteOffset / item;
+  return handle.buffer === slab && slabIndex >= 0 ? slabIndex : buffers.push(handle.buffer) - 1;
+}
+/** Set by `pushStorage`: what to add to the view's offset. */
+let inputShift = 0;
 
 export function describe(x: unknown): string {
   return x === null ? 'null' : typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x;
@@ -90,13 +184,14 @@ export function describe(x: unknown): string {
 function encodeInput(v: View, stepIndex: number, first: number, earlier: readonly unknown[], prim: string): void {
   const src = v.source;
   let source: number;
+  inputShift = 0;
   if (src.kind === 'storage') {
-    source = buffers.push(storageBuffer(src.handle, prim)) - 1;
+    source = pushStorage(src.handle, v, prim);
   } else {
     const j = src.index;
     if (!(j >= 0 && j < stepIndex)) throw new Error(`cpu backend: step ${stepIndex} ('${prim}') reads step ${j}, which does not run before it`);
     // Steps before this program ran already (in an earlier native call or as JS kernels).
-    source = j >= first ? -(j - first) - 1 : buffers.push(storageBuffer(earlier[j], prim)) - 1;
+    source = j >= first ? -(j - first) - 1 : pushStorage(earlier[j], v, prim);
   }
   const shape = v.shape;
   const strides = v.strides;
@@ -108,8 +203,36 @@ function encodeInput(v: View, stepIndex: number, first: number, earlier: readonl
   p[i++] = nd;
   for (let d = 0; d < nd; d++) p[i++] = shape[d]!;
   for (let d = 0; d < nd; d++) p[i++] = strides[d]!;
-  p[i++] = v.offset;
+  p[i++] = v.offset + inputShift;
   length = i;
+}
+
+/** Encodes where a step's output of `bytes` bytes goes (the slab, or a new buffer) at `i`; returns the next index. */
+function placeOutput(bytes: number, i: number): number {
+  const p = program;
+  if (bytes > smallBytes || !placing) {
+    p[i++] = -1;
+    placed.push(undefined);
+    return i;
+  }
+  let at = (slabUsed + 7) & ~7;
+  if (at + bytes > slab.byteLength || slab.byteLength === 0) {
+    slab = new ArrayBuffer(slabBytes);
+    at = 0;
+    slabIndex = -1;
+  }
+  if (slabIndex < 0) slabIndex = buffers.push(slab) - 1;
+  slabUsed = at + bytes;
+  p[i++] = slabIndex;
+  p[i++] = at;
+  placed.push(new SlabStorage(slab, at, bytes));
+  return i;
+}
+
+/** Whether small outputs go into slabs (off for `toHost`'s copies, which it reads at once). */
+let placing = true;
+export function placeSmallOutputs(on: boolean): void {
+  placing = on;
 }
 
 /**
@@ -119,7 +242,7 @@ function encodeInput(v: View, stepIndex: number, first: number, earlier: readonl
 export function encodeStep(step: Step, opcode: number, stepIndex: number, first: number, earlier: readonly unknown[]): void {
   const shape = step.shape;
   const inputs = step.inputs;
-  let need = 4 + shape.length;
+  let need = 6 + shape.length;
   for (let k = 0; k < inputs.length; k++) need += 4 + 2 * inputs[k]!.shape.length;
   reserve(need);
   const p = program;
@@ -127,7 +250,10 @@ export function encodeStep(step: Step, opcode: number, stepIndex: number, first:
   p[i++] = opcode;
   p[i++] = step.dtype.code;
   p[i++] = shape.length;
-  for (let d = 0; d < shape.length; d++) p[i++] = shape[d]!;
+  let n = 1;
+  for (let d = 0; d < shape.length; d++) n *= p[i++] = shape[d]!;
+  i = placeOutput(n * step.dtype.size, i);
+  stepCount++;
   p[i++] = inputs.length;
   length = i;
   for (let k = 0; k < inputs.length; k++) encodeInput(inputs[k]!, stepIndex, first, earlier, step.prim);

@@ -254,12 +254,32 @@ export function broadcastTo(x: ArrayInput, shape: readonly number[], stream?: St
   return node('broadcastTo', [a], { shape: shape.slice() }, stream);
 }
 
+/** `broadcastShapes` of two shapes, without its allocations; it still makes the error. */
+function broadcastPair(fn: string, a: readonly number[], b: readonly number[]): readonly number[] {
+  const long = a.length >= b.length ? a : b;
+  const short = long === a ? b : a;
+  const lead = long.length - short.length;
+  const out = long.slice();
+  for (let i = 0; i < short.length; i++) {
+    const d = short[i]!;
+    const o = out[lead + i]!;
+    if (d === o || d === 1) continue;
+    if (o === 1) out[lead + i] = d;
+    else return broadcastShapes(fn, a, b);
+  }
+  return out;
+}
+
 /** Broadcasts arrays to their common shape. */
 export function broadcastArgs(fn: string, arrays: readonly Array[], stream?: StreamOrDevice | null): Array[] {
   if (arrays.length === 2) {
     const a = arrays[0]!;
     const b = arrays[1]!;
     if (a.shape === b.shape || shapeEqual(a.shape, b.shape)) return [a, b];
+    const shape = broadcastPair(fn, a.shape, b.shape);
+    const ba = shapeEqual(a.shape, shape) ? a : node('broadcastTo', [a], { shape: shape.slice() }, stream);
+    const bb = shapeEqual(b.shape, shape) ? b : node('broadcastTo', [b], { shape: shape.slice() }, stream);
+    return [ba, bb];
   }
   const shape = broadcastShapes(fn, ...arrays.map((a) => a.shape));
   return arrays.map((a) => broadcastTo(a, shape, stream));
