@@ -146,7 +146,11 @@ export function fromHostData(data: HostTypedArray, shape: readonly number[], dty
  * float32 (JS has no int type); booleans make bool; typed arrays keep their type.
  */
 export function array(value: ArrayInput, dtype?: DtypeLike | null, opts?: { stream?: StreamOrDevice }): Array {
-  const fn = 'array';
+  return arrayFor('array', value, dtype, opts);
+}
+
+/** `array` on behalf of op `fn`, whose name its errors carry. */
+function arrayFor(fn: string, value: ArrayInput, dtype?: DtypeLike | null, opts?: { stream?: StreamOrDevice }): Array {
   const dt = dtype == null ? undefined : toDtype(dtype, fn);
   if (value instanceof Array) return dt && dt !== value.dtype ? astype(value, dt, opts?.stream) : value;
   if (ArrayBuffer.isView(value)) {
@@ -186,7 +190,7 @@ export function toArray(fn: string, x: ArrayInput, dtype?: Dtype): Array {
   if (x === undefined || x === null || (typeof x !== 'number' && typeof x !== 'boolean' && !globalThis.Array.isArray(x) && !ArrayBuffer.isView(x))) {
     throw new Error(`${fn}: expected an array, number or boolean, got ${describe(x)}`);
   }
-  return array(x, dtype);
+  return arrayFor(fn, x, dtype);
 }
 
 /**
