@@ -99,24 +99,22 @@ void map_binary(const Step& s, F f) {
   const In* ap = reinterpret_cast<const In*>(a.base);
   const In* bp = reinterpret_cast<const In*>(b.base);
   NdIter<3> it(s.out.ndim, s.out.shape, {s.out.strides, a.strides, b.strides}, {0, a.offset, b.offset});
-  parallel_for(it.size(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
-    it.for_range(begin, end, [&](const int64_t* o, int64_t n, const int64_t* st) {
-      Out* yo = y + o[0];
-      const In* ao = ap + o[1];
-      const In* bo = bp + o[2];
-      const int64_t sa = st[1], sb = st[2];
-      if (sa == 1 && sb == 1) {
-        for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(load(ao[i]), load(bo[i])));
-      } else if (sa == 1 && sb == 0) {
-        const auto bv = load(*bo);
-        for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(load(ao[i]), bv));
-      } else if (sa == 0 && sb == 1) {
-        const auto av = load(*ao);
-        for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(av, load(bo[i])));
-      } else {
-        for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(load(ao[i * sa]), load(bo[i * sb])));
-      }
-    });
+  for_each_row(it, kElementwiseGrain, [&](const int64_t* o, int64_t n, const int64_t* st) {
+    Out* yo = y + o[0];
+    const In* ao = ap + o[1];
+    const In* bo = bp + o[2];
+    const int64_t sa = st[1], sb = st[2];
+    if (sa == 1 && sb == 1) {
+      for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(load(ao[i]), load(bo[i])));
+    } else if (sa == 1 && sb == 0) {
+      const auto bv = load(*bo);
+      for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(load(ao[i]), bv));
+    } else if (sa == 0 && sb == 1) {
+      const auto av = load(*ao);
+      for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(av, load(bo[i])));
+    } else {
+      for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(load(ao[i * sa]), load(bo[i * sb])));
+    }
   });
 }
 

@@ -30,6 +30,14 @@ void concatenate(const Step& s) {
   }
 }
 
+namespace {
+int64_t window_elements(const int64_t* shape, int nd) {
+  int64_t n = 1;
+  for (int d = 0; d < nd; ++d) n *= shape[d];
+  return n;
+}
+}  // namespace
+
 void pad(const Step& s) {
   s.expect_inputs(1);
   const View& x = s.input(0);
@@ -52,8 +60,9 @@ void pad(const Step& s) {
     dst_offset += (first + low) * out.strides[d];
   }
   const double value = s.float_param(2 * nd);
-  // Output buffers start zeroed, so a +0 pad only needs the copy.
-  if (!(value == 0 && !std::signbit(value))) {
+  // The fill covers the whole output (outputs may come from the buffer cache unzeroed); the copy
+  // then overwrites the window. Skipped when the window is the whole output.
+  if (empty || window_elements(shape, nd) != out.size) {
     dispatch_all(out.dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T v = to<T>(value);

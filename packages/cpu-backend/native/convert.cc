@@ -12,17 +12,15 @@ void cast(const View& x, const View& out) {
   Out* y = out.at<Out>();
   const In* xp = reinterpret_cast<const In*>(x.base);
   NdIter<2> it(x.ndim, x.shape, {out.strides, x.strides}, {0, x.offset});
-  parallel_for(it.size(), kElementwiseGrain, [&](int64_t b, int64_t e) {
-    it.for_range(b, e, [&](const int64_t* o, int64_t n, const int64_t* st) {
-      Out* yo = y + o[0];
-      const In* xo = xp + o[1];
-      const int64_t sx = st[1];
-      if (sx == 1) {
-        for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(load(xo[i]));
-      } else {
-        for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(load(xo[i * sx]));
-      }
-    });
+  for_each_row(it, kElementwiseGrain, [&](const int64_t* o, int64_t n, const int64_t* st) {
+    Out* yo = y + o[0];
+    const In* xo = xp + o[1];
+    const int64_t sx = st[1];
+    if (sx == 1) {
+      for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(load(xo[i]));
+    } else {
+      for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(load(xo[i * sx]));
+    }
   });
 }
 
@@ -60,14 +58,16 @@ void where(const Step& s) {
     const T* bp = reinterpret_cast<const T*>(b.base);
     NdIter<4> it(s.out.ndim, s.out.shape, {s.out.strides, c.strides, a.strides, b.strides},
                  {0, c.offset, a.offset, b.offset});
-    parallel_for(it.size(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
-      it.for_range(begin, end, [&](const int64_t* o, int64_t n, const int64_t* st) {
-        T* yo = y + o[0];
-        const uint8_t* co = cp + o[1];
-        const T* ao = ap + o[2];
-        const T* bo = bp + o[3];
+    for_each_row(it, kElementwiseGrain, [&](const int64_t* o, int64_t n, const int64_t* st) {
+      T* yo = y + o[0];
+      const uint8_t* co = cp + o[1];
+      const T* ao = ap + o[2];
+      const T* bo = bp + o[3];
+      if (st[1] == 1 && st[2] == 1 && st[3] == 1) {
+        for (int64_t i = 0; i < n; ++i) yo[i] = co[i] ? ao[i] : bo[i];
+      } else {
         for (int64_t i = 0; i < n; ++i) yo[i] = co[i * st[1]] ? ao[i * st[2]] : bo[i * st[3]];
-      });
+      }
     });
   });
 }

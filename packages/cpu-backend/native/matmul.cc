@@ -2,22 +2,21 @@
 // follows the Goto/BLIS design: B is packed into KC x NC blocks, A into MC x KC blocks, and an
 // MR x NR register-blocked micro-kernel multiplies packed panels. Packing reads any strides (so
 // transposed, broadcast and reversed views cost nothing extra) and converts float16/bfloat16 to
-// float32, in which they accumulate. With MLX_TS_HAVE_BLAS, float32/float64 go to cblas when
-// both operands have a unit stride.
+// float32, in which they accumulate. Threads split each KC slice of the product into tiles of
+// (MC rows) x (a run of NR-column panels), each packing its own A block against one shared packed
+// B block. With a system BLAS (blas.h), float32/float64 go to its sgemm/dgemm when both operands
+// have a unit stride. Many small products in a batch run one per thread instead.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
 
+#include "blas.h"
 #include "kernels.h"
 #include "parallel.h"
+#include "scratch.h"
 #include "strided.h"
-
-#ifdef MLX_TS_HAVE_BLAS
-#include <cblas.h>
-#include <climits>
-#endif
 
 namespace mlx_cpu {
 
@@ -43,22 +42,6 @@ struct Blocking<double> {
   static constexpr int64_t KC = 256, MC = 72, NC = 1024;
 };
 
-template <class A>
-class AlignedBuffer {
- public:
-  explicit AlignedBuffer(int64_t count) {
-    const size_t bytes = (size_t(count) * sizeof(A) + 63) / 64 * 64;
-    ptr_ = static_cast<A*>(std::aligned_alloc(64, std::max<size_t>(bytes, 64)));
-    if (!ptr_) throw std::bad_alloc();
-  }
-  ~AlignedBuffer() { std::free(ptr_); }
-  AlignedBuffer(const AlignedBuffer&) = delete;
-  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
-  A* get() const { return ptr_; }
-
- private:
-  A* ptr_;
-};
 
 template <class V, class A>
 inline V load_vec(const A* p) {
@@ -155,69 +138,82 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
   }
   const int64_t kc_max = std::min(Bk::KC, K);
   const int64_t nc_max = std::min(Bk::NC, N);
-  AlignedBuffer<A> bpack(kc_max * ((nc_max + NR - 1) / NR * NR));
+  Scratch<A> bpack{size_t(kc_max * ((nc_max + NR - 1) / NR * NR))};
+  const int threads = pool_threads();
+  const int64_t m_blocks = (M + Bk::MC - 1) / Bk::MC;
+  const int64_t a_block = std::min(Bk::MC, (M + MR - 1) / MR * MR) * kc_max;
   for (int64_t jc = 0; jc < N; jc += Bk::NC) {
     const int64_t nc = std::min(Bk::NC, N - jc);
+    const int64_t panels = (nc + NR - 1) / NR;
+    // Split the panels too when there are too few row blocks to keep every thread busy.
+    const int64_t n_groups =
+        threads > 1 && m_blocks < 2 * threads ? std::min<int64_t>(panels, (2 * threads + m_blocks - 1) / m_blocks) : 1;
     for (int64_t pc = 0; pc < K; pc += Bk::KC) {
       const int64_t kc = std::min(Bk::KC, K - pc);
-      pack_b(kc, nc, b + pc * rsb + jc * csb, rsb, csb, bpack.get());
-      const int64_t blocks = (M + Bk::MC - 1) / Bk::MC;
-      parallel_for(blocks, 1, [&](int64_t first, int64_t last) {
-        AlignedBuffer<A> apack(std::min(Bk::MC, (M + MR - 1) / MR * MR) * kc);
-        for (int64_t blk = first; blk < last; ++blk) {
+      const double work = double(M) * double(nc) * double(kc);
+      const T* bblock = b + pc * rsb + jc * csb;
+      // Pack B panel by panel, in parallel when the block is large.
+      parallel_for(panels, std::max<int64_t>(1, (int64_t(1) << 15) / std::max<int64_t>(kc * NR, 1)), [&](int64_t p0, int64_t p1) {
+        pack_b(kc, std::min(nc, p1 * NR) - p0 * NR, bblock + p0 * NR * csb, rsb, csb, bpack.get() + p0 * NR * kc);
+      });
+      const auto tile = [&](int64_t first, int64_t last) {
+        Scratch<A> apack{size_t(a_block)};
+        int64_t packed = -1;
+        for (int64_t t = first; t < last; ++t) {
+          const int64_t blk = t / n_groups, group = t % n_groups;
           const int64_t ic = blk * Bk::MC;
           const int64_t mc = std::min(Bk::MC, M - ic);
-          pack_a(mc, kc, a + ic * rsa + pc * csa, rsa, csa, apack.get());
-          for (int64_t jr = 0; jr < nc; jr += NR) {
+          if (packed != blk) {
+            pack_a(mc, kc, a + ic * rsa + pc * csa, rsa, csa, apack.get());
+            packed = blk;
+          }
+          const int64_t j0 = panels * group / n_groups * NR, j1 = std::min(nc, panels * (group + 1) / n_groups * NR);
+          for (int64_t jr = j0; jr < j1; jr += NR) {
             for (int64_t ir = 0; ir < mc; ir += MR) {
               micro_kernel(kc, apack.get() + ir * kc, bpack.get() + jr * kc, c + (ic + ir) * N + jc + jr, N,
                            int(std::min<int64_t>(MR, mc - ir)), int(std::min<int64_t>(NR, nc - jr)), pc > 0);
             }
           }
         }
-      });
+      };
+      // Below ~2 MFLOP a slice is not worth waking a worker.
+      if (work < double(1 << 20)) tile(0, m_blocks * n_groups);
+      else parallel_for(m_blocks * n_groups, 1, tile);
     }
   }
 }
 
-#ifdef MLX_TS_HAVE_BLAS
 // Row-major BLAS takes an operand as is (unit column stride) or transposed (unit row stride).
-bool blas_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, CBLAS_TRANSPOSE* trans, int* ld) {
+bool blas_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, bool* trans, int64_t* ld) {
   // The stride of a length-1 dimension is arbitrary; pick the one BLAS wants.
   if (cols <= 1) cs = 1;
   if (rows <= 1) rs = std::max<int64_t>(cols, 1);
-  if (cs == 1 && rs >= std::max<int64_t>(cols, 1) && rs <= INT_MAX) {
-    *trans = CblasNoTrans;
-    *ld = int(rs);
+  if (cs == 1 && rs >= std::max<int64_t>(cols, 1)) {
+    *trans = false;
+    *ld = rs;
     return true;
   }
-  if (rs == 1 && cs >= std::max<int64_t>(rows, 1) && cs <= INT_MAX) {
-    *trans = CblasTrans;
-    *ld = int(cs);
+  if (rs == 1 && cs >= std::max<int64_t>(rows, 1)) {
+    *trans = true;
+    *ld = cs;
     return true;
   }
   return false;
 }
 
 template <class T>
-bool blas_gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
-               int64_t csb, T* c) {
+bool try_blas(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
+              int64_t csb, T* c) {
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-    CBLAS_TRANSPOSE ta, tb;
-    int lda, ldb;
-    if (K == 0 || M > INT_MAX || N > INT_MAX || K > INT_MAX) return false;
+    bool ta, tb;
+    int64_t lda, ldb;
+    if (K == 0) return false;
     if (!blas_layout(M, K, rsa, csa, &ta, &lda) || !blas_layout(K, N, rsb, csb, &tb, &ldb)) return false;
-    if constexpr (std::is_same_v<T, float>) {
-      cblas_sgemm(CblasRowMajor, ta, tb, int(M), int(N), int(K), 1.0f, a, lda, b, ldb, 0.0f, c, int(N));
-    } else {
-      cblas_dgemm(CblasRowMajor, ta, tb, int(M), int(N), int(K), 1.0, a, lda, b, ldb, 0.0, c, int(N));
-    }
-    return true;
+    return blas_gemm(ta, tb, M, N, K, a, lda, b, ldb, c, N);
   } else {
     return false;
   }
 }
-#endif
 
 template <class T>
 void matmul_typed(const Step& s) {
@@ -231,23 +227,32 @@ void matmul_typed(const Step& s) {
   const T* ap = reinterpret_cast<const T*>(a.base);
   const T* bp = reinterpret_cast<const T*>(b.base);
   T* yp = out.at<T>();
-  // float16/bfloat16 accumulate into a float32 copy of one batch's output, then round once.
-  std::unique_ptr<float[]> scratch;
-  if constexpr (is_half_v<T>) scratch.reset(new float[size_t(M * N)]);
   const auto one = [&](int64_t yo, int64_t ao, int64_t bo) {
     if constexpr (is_half_v<T>) {
+      // float16/bfloat16 accumulate into a float32 copy of one batch's output, then round once.
+      Scratch<float> scratch(size_t(M * N));
       gemm<T, float>(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, scratch.get());
       for (int64_t i = 0; i < M * N; ++i) yp[yo + i] = to<T>(scratch[size_t(i)]);
     } else {
-#ifdef MLX_TS_HAVE_BLAS
-      if (blas_gemm(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, yp + yo)) return;
-#endif
+      if (try_blas(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, yp + yo)) return;
       gemm<T, T>(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, yp + yo);
     }
   };
   NdIter<3> batches(nd - 2, out.shape, {out.strides, a.strides, b.strides}, {0, a.offset, b.offset});
-  batches.for_all([&](const int64_t* o, int64_t count, const int64_t* st) {
-    for (int64_t i = 0; i < count; ++i) one(o[0] + i * st[0], o[1] + i * st[1], o[2] + i * st[2]);
+  const int64_t count = batches.size();
+  const double flops = 2.0 * double(M) * double(N) * double(K);
+  if (count > 1 && flops < 8e6) {
+    // Many small products: one per thread at a time (each runs single-threaded inside).
+    const int64_t grain = std::max<int64_t>(1, int64_t(2e6 / std::max(flops, 1.0)));
+    parallel_for(count, grain, [&](int64_t first, int64_t last) {
+      batches.for_range(first, last, [&](const int64_t* o, int64_t n, const int64_t* st) {
+        for (int64_t i = 0; i < n; ++i) one(o[0] + i * st[0], o[1] + i * st[1], o[2] + i * st[2]);
+      });
+    });
+    return;
+  }
+  batches.for_all([&](const int64_t* o, int64_t n, const int64_t* st) {
+    for (int64_t i = 0; i < n; ++i) one(o[0] + i * st[0], o[1] + i * st[1], o[2] + i * st[2]);
   });
 }
 

@@ -1,21 +1,23 @@
 // Reductions over axes (sum, prod, max, min; output keeps reduced axes as 1) and argmax/argmin.
 #include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 #include "accumulate.h"
 #include "kernels.h"
 #include "parallel.h"
+#include "scratch.h"
 #include "strided.h"
 
 namespace mlx_cpu {
 
 namespace {
 
-// Folds n elements (stride sx) into acc, in eight independent lanes so the loop pipelines and,
-// for contiguous rows, vectorizes.
+// Folds n elements (stride sx) into acc, in independent lanes (four 32-byte vectors' worth) so
+// that the loop pipelines and, for contiguous rows, vectorizes.
 template <class T, class A, class F>
 A fold_row(A acc, const T* x, int64_t n, int64_t sx, A identity, F op) {
-  constexpr int kLanes = 8;
+  constexpr int kLanes = std::max<int>(8, int(128 / sizeof(A)));
   A lane[kLanes];
   std::fill(lane, lane + kLanes, identity);
   int64_t i = 0;
@@ -29,35 +31,91 @@ A fold_row(A acc, const T* x, int64_t n, int64_t sx, A identity, F op) {
   return acc;
 }
 
+// Accumulates the input elements with linear indices [begin, end) (in the order of `it`) into
+// their accumulator slots.
+template <class T, class A, class F>
+void fold_range(const NdIter<2>& it, int64_t begin, int64_t end, A* acc, const T* xp, A identity, F op) {
+  it.for_range(begin, end, [&](const int64_t* o, int64_t n, const int64_t* st) {
+    A* a = acc + o[0];
+    const T* xo = xp + o[1];
+    if (st[0] == 0) {
+      *a = fold_row(*a, xo, n, st[1], identity, op);
+    } else if (st[0] == 1 && st[1] == 1) {
+      for (int64_t i = 0; i < n; ++i) a[i] = op(a[i], A(load(xo[i])));
+    } else {
+      for (int64_t i = 0; i < n; ++i) a[i * st[0]] = op(a[i * st[0]], A(load(xo[i * st[1]])));
+    }
+  });
+}
+
 // Accumulates every input element into its output's slot, walking the input in its own row-major
-// order; this keeps the reads sequential whichever axes are reduced.
+// order; this keeps the reads sequential whichever axes are reduced. Threads split a kept axis
+// (each then owns its accumulators), or, when every axis is reduced, the input into chunks with
+// partial results combined in chunk order.
 template <class T, class A, class F>
 void reduce_axes(const Step& s, const bool* reduced, A identity, F op) {
   const View& x = s.input(0);
-  std::vector<A> acc(size_t(s.out.size), identity);
-  int64_t acc_strides[kMaxDims];
-  for (int d = 0; d < x.ndim; ++d) acc_strides[d] = reduced[d] ? 0 : s.out.strides[d];
-  const T* xp = reinterpret_cast<const T*>(x.base);
-  NdIter<2> it(x.ndim, x.shape, {acc_strides, x.strides}, {0, x.offset});
-  // Chunks split the leading kept axes only, so no two chunks touch the same accumulator.
-  int64_t lead = 1;
-  for (int d = 0; d < x.ndim && !reduced[d]; ++d) lead *= x.shape[d];
-  const int64_t per = lead > 0 ? it.size() / lead : 0;
-  parallel_for(lead, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(per, 1)), [&](int64_t b, int64_t e) {
-    it.for_range(b * per, e * per, [&](const int64_t* o, int64_t n, const int64_t* st) {
-      A* a = acc.data() + o[0];
-      const T* xo = xp + o[1];
-      if (st[0] == 0) {
-        *a = fold_row(*a, xo, n, st[1], identity, op);
-      } else if (st[0] == 1 && st[1] == 1) {
-        for (int64_t i = 0; i < n; ++i) a[i] = op(a[i], A(load(xo[i])));
-      } else {
-        for (int64_t i = 0; i < n; ++i) a[i * st[0]] = op(a[i * st[0]], A(load(xo[i * st[1]])));
-      }
-    });
+  const size_t outs = size_t(s.out.size);
+  Scratch<A> acc(outs);
+  std::fill(acc.get(), acc.get() + outs, identity);
+  // Walk the input in its memory order (dimensions by decreasing stride), so that a transposed
+  // input reads sequentially too; the accumulator strides follow the same permutation.
+  const int nd = x.ndim;
+  int perm[kMaxDims];
+  for (int d = 0; d < nd; ++d) perm[d] = d;
+  std::stable_sort(perm, perm + nd, [&](int p, int q) {
+    const int64_t sp = x.shape[p] == 1 ? 0 : std::abs(x.strides[p]), sq = x.shape[q] == 1 ? 0 : std::abs(x.strides[q]);
+    return sp > sq;
   });
+  int64_t shape[kMaxDims], xs[kMaxDims], as[kMaxDims];
+  bool red[kMaxDims];
+  for (int d = 0; d < nd; ++d) {
+    const int p = perm[d];
+    shape[d] = x.shape[p];
+    xs[d] = x.strides[p];
+    red[d] = reduced[p];
+    as[d] = reduced[p] ? 0 : s.out.strides[p];
+  }
+  const T* xp = reinterpret_cast<const T*>(x.base);
+  // The outermost kept axis that is long enough to share out (else the longest kept axis).
+  int split = -1;
+  for (int d = 0; d < nd; ++d) {
+    if (red[d] || shape[d] < 2) continue;
+    if (split < 0 || (shape[split] < 2 * pool_threads() && shape[d] > shape[split])) split = d;
+  }
+  // Splitting an inner kept axis makes every thread read strided blocks; when the output is
+  // small next to the input, split the whole (memory-ordered) range instead, one partial
+  // accumulator array per chunk.
+  NdIter<2> whole(nd, shape, {as, xs}, {0, x.offset});
+  const int64_t chunks = chunk_count(whole.size(), kElementwiseGrain);
+  const bool partials = split < 0 || (split > 0 && chunks > 1 && int64_t(outs) * chunks * 8 <= x.size);
+  if (!partials) {
+    const int64_t len = shape[split];
+    const int64_t per = x.size / len;  // elements per index of the split axis
+    parallel_for(len, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(per, 1)), [&](int64_t b, int64_t e) {
+      int64_t sub[kMaxDims];
+      std::copy(shape, shape + nd, sub);
+      sub[split] = e - b;
+      NdIter<2> it(nd, sub, {as, xs}, {b * as[split], x.offset + b * xs[split]});
+      fold_range(it, 0, it.size(), acc.get(), xp, identity, op);
+    });
+  } else {
+    if (chunks <= 1) {
+      fold_range(whole, 0, whole.size(), acc.get(), xp, identity, op);
+    } else {
+      Scratch<A> partial(size_t(chunks) * outs);
+      for_each_chunk(whole.size(), chunks, [&](int64_t c, int64_t b, int64_t e) {
+        A* p = partial.get() + size_t(c) * outs;
+        std::fill(p, p + outs, identity);
+        fold_range(whole, b, e, p, xp, identity, op);
+      });
+      for (int64_t c = 0; c < chunks; ++c) {
+        for (size_t i = 0; i < outs; ++i) acc[i] = op(acc[i], partial[size_t(c) * outs + i]);
+      }
+    }
+  }
   T* y = s.out.at<T>();
-  for (int64_t i = 0; i < s.out.size; ++i) y[i] = to<T>(acc[size_t(i)]);
+  for (size_t i = 0; i < outs; ++i) y[i] = to<T>(acc[i]);
 }
 
 template <class T>
@@ -86,7 +144,11 @@ void arg_reduce_typed(const Step& s, int axis) {
   const T* xp = dense.data<T>();
   uint32_t* y = s.out.at<uint32_t>();
   const int64_t n = split.n, inner = split.inner;
-  if (n == 0) return;  // the output stays zero
+  if (n == 0) {
+    // An empty axis: every index is 0 (written out: outputs may come from the buffer cache unzeroed).
+    std::fill(y, y + s.out.size, 0u);
+    return;
+  }
   parallel_for(split.outer, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(n * inner, 1)),
                [&](int64_t b, int64_t e) {
                  if (inner == 1) {

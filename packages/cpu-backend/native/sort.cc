@@ -1,5 +1,9 @@
-// sort and argsort along an axis: ascending, stable, NaN last.
+// sort and argsort along an axis: ascending, stable, NaN last. Each line becomes (key, index)
+// records with order-preserving unsigned keys (sort_key), sorted by integer compares (merge or
+// radix sort), each line on one thread.
 #include <algorithm>
+#include <cstring>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -11,49 +15,110 @@ namespace mlx_cpu {
 
 namespace {
 
-// A strict weak order with every NaN equivalent and after every number (plain < is not one when
-// NaNs are present, and std::sort may then run out of bounds).
-template <class C>
-bool nan_last_less(C a, C b) {
-  if constexpr (std::is_floating_point_v<C>) return a < b || (b != b && a == a);
-  else return a < b;
+// An unsigned key whose order is the sort order: ascending, -0 equal to 0, every NaN equal and
+// after +inf. Keys tie exactly when the contract calls values equal, so a stable sort by key is
+// the stable sort the contract asks for.
+template <class T>
+using key_t = std::conditional_t<(sizeof(value_t<T>) <= 4 && !std::is_same_v<value_t<T>, double>), uint32_t, uint64_t>;
+
+template <class T>
+key_t<T> sort_key(T x) {
+  using K = key_t<T>;
+  using C = value_t<T>;
+  const C v = load(x);
+  if constexpr (std::is_floating_point_v<C>) {
+    if (v != v) return ~K(0);
+    const C z = v == 0 ? C(0) : v;  // -0 sorts with 0
+    K bits;
+    static_assert(sizeof(bits) == sizeof(z));
+    std::memcpy(&bits, &z, sizeof bits);
+    constexpr K sign = K(1) << (8 * sizeof(K) - 1);
+    return (bits & sign) ? ~bits : (bits | sign);
+  } else if constexpr (std::is_signed_v<C>) {
+    using S = std::make_signed_t<K>;
+    return K(S(v)) ^ (K(1) << (8 * sizeof(K) - 1));
+  } else {
+    return K(v);
+  }
+}
+
+template <class K>
+struct Rec {
+  K key;
+  uint32_t index;
+};
+
+// Stable sort by key: insertion sort for short lines, merge sort for medium ones, else a
+// least-significant-digit radix sort on bytes (skipping bytes that every key shares), O(n).
+// Below this length a merge sort of the records (integer compares) beats the radix passes.
+constexpr int64_t kMergeMax = 32768;
+
+template <class K>
+void sort_records(Rec<K>* a, Rec<K>* tmp, int64_t n) {
+  if (n <= 48) {
+    for (int64_t i = 1; i < n; ++i) {
+      const Rec<K> r = a[i];
+      int64_t j = i;
+      for (; j > 0 && a[j - 1].key > r.key; --j) a[j] = a[j - 1];
+      a[j] = r;
+    }
+    return;
+  }
+  if (n <= kMergeMax) {
+    std::stable_sort(a, a + n, [](const Rec<K>& p, const Rec<K>& q) { return p.key < q.key; });
+    return;
+  }
+  constexpr int kBytes = int(sizeof(K));
+  std::vector<uint32_t> hist(size_t(kBytes) * 256, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    const K k = a[i].key;
+    for (int b = 0; b < kBytes; ++b) ++hist[size_t(b) * 256 + ((k >> (8 * b)) & 0xff)];
+  }
+  Rec<K>* src = a;
+  Rec<K>* dst = tmp;
+  for (int b = 0; b < kBytes; ++b) {
+    uint32_t* h = hist.data() + size_t(b) * 256;
+    if (h[(src[0].key >> (8 * b)) & 0xff] == uint32_t(n)) continue;  // every key has this byte
+    uint32_t sum = 0;
+    for (int d = 0; d < 256; ++d) {
+      const uint32_t c = h[d];
+      h[d] = sum;
+      sum += c;
+    }
+    for (int64_t i = 0; i < n; ++i) dst[h[(src[i].key >> (8 * b)) & 0xff]++] = src[i];
+    std::swap(src, dst);
+  }
+  if (src != a) std::memcpy(static_cast<void*>(a), src, size_t(n) * sizeof(Rec<K>));
 }
 
 template <class T, bool kArgsort>
 void sort_axis(const Step& s, int axis) {
-  using C = value_t<T>;
+  using K = key_t<T>;
   const View& x = s.input(0);
   const AxisSplit split(x, axis);
   const Dense dense(x);
   const T* xp = dense.data<T>();
   const int64_t n = split.n, inner = split.inner;
   const int64_t lines = split.outer * inner;
-  parallel_for(lines, std::max<int64_t>(1, 4096 / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
-    std::vector<std::pair<C, uint32_t>> keyed;
-    std::vector<T> values;
+  // About 16K elements per chunk: radix sorting costs a few passes per element.
+  parallel_for(lines, std::max<int64_t>(1, (int64_t(1) << 14) / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
+    // One allocation, the scratch half skewed by a cache line and a bit, so that reading one
+    // half and writing the other never alias in the store buffer (4 KiB apart).
+    std::vector<Rec<K>> buffer(static_cast<size_t>(2 * n + 9));
+    Rec<K>* recs = buffer.data();
+    Rec<K>* tmp = buffer.data() + n + 9;
     for (int64_t line = b; line < e; ++line) {
       const int64_t start = (line / inner) * n * inner + line % inner;
       const T* in = xp + start;
+      for (int64_t k = 0; k < n; ++k) recs[k] = {sort_key(in[k * inner]), uint32_t(k)};
+      sort_records(recs, tmp, n);
       if constexpr (kArgsort) {
-        keyed.resize(size_t(n));
-        for (int64_t k = 0; k < n; ++k) keyed[size_t(k)] = {load(in[k * inner]), uint32_t(k)};
-        // Ties broken by index: as stable as stable_sort, without its buffer.
-        std::sort(keyed.begin(), keyed.end(), [](const auto& p, const auto& q) {
-          if (nan_last_less(p.first, q.first)) return true;
-          if (nan_last_less(q.first, p.first)) return false;
-          return p.second < q.second;
-        });
         uint32_t* out = s.out.at<uint32_t>() + start;
-        for (int64_t k = 0; k < n; ++k) out[k * inner] = keyed[size_t(k)].second;
+        for (int64_t k = 0; k < n; ++k) out[k * inner] = recs[k].index;
       } else {
-        values.resize(size_t(n));
-        for (int64_t k = 0; k < n; ++k) values[size_t(k)] = in[k * inner];
-        const auto less = [](T p, T q) { return nan_last_less(load(p), load(q)); };
-        // Equal integers are indistinguishable, so only floats (-0 and 0, NaN payloads) need stability.
-        if constexpr (is_float_v<T>) std::stable_sort(values.begin(), values.end(), less);
-        else std::sort(values.begin(), values.end(), less);
+        // The values themselves, so -0 and NaN payloads come through unchanged.
         T* out = s.out.at<T>() + start;
-        for (int64_t k = 0; k < n; ++k) out[k * inner] = values[size_t(k)];
+        for (int64_t k = 0; k < n; ++k) out[k * inner] = in[int64_t(recs[k].index) * inner];
       }
     }
   });
@@ -70,6 +135,7 @@ void sort(const Step& s) {
   const bool arg = s.op == Op::argsort;
   if (arg ? s.out.dtype != Dt::U32 : s.out.dtype != x.dtype) throw Error("unexpected output dtype");
   if (arg && x.shape[axis] > int64_t(UINT32_MAX) + 1) throw Error("the axis is too long for uint32 indices");
+  if (x.shape[axis] > int64_t(UINT32_MAX)) throw Error("the axis is too long to sort (at most 2^32 - 1 elements)");
   dispatch_all(x.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     if (arg) sort_axis<T, true>(s, axis);

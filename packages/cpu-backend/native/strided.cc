@@ -25,16 +25,14 @@ void copy_into(const View& src, char* dst_base, const int64_t* dst_strides, int6
     T* dst = reinterpret_cast<T*>(dst_base);
     const T* from = reinterpret_cast<const T*>(src.base);
     NdIter<2> it(src.ndim, src.shape, {dst_strides, src.strides}, {dst_offset, src.offset});
-    parallel_for(it.size(), kElementwiseGrain, [&](int64_t b, int64_t e) {
-      it.for_range(b, e, [&](const int64_t* o, int64_t n, const int64_t* s) {
-        T* y = dst + o[0];
-        const T* x = from + o[1];
-        if (s[0] == 1 && s[1] == 1) {
-          std::memcpy(y, x, size_t(n) * sizeof(T));
-        } else {
-          for (int64_t i = 0; i < n; ++i) y[i * s[0]] = x[i * s[1]];
-        }
-      });
+    for_each_row(it, kElementwiseGrain, [&](const int64_t* o, int64_t n, const int64_t* s) {
+      T* y = dst + o[0];
+      const T* x = from + o[1];
+      if (s[0] == 1 && s[1] == 1) {
+        std::memcpy(y, x, size_t(n) * sizeof(T));
+      } else {
+        for (int64_t i = 0; i < n; ++i) y[i * s[0]] = x[i * s[1]];
+      }
     });
   });
 }
@@ -53,7 +51,7 @@ Dense::Dense(const View& v) {
   if (is_row_contiguous(v)) {
     ptr_ = reinterpret_cast<const char*>(v.base) + v.offset * itemsize(v.dtype);
   } else {
-    owned_.reset(new char[size_t(v.size) * itemsize(v.dtype)]);
+    owned_ = Scratch<char>(size_t(v.size) * size_t(itemsize(v.dtype)));
     copy_to_contiguous(v, owned_.get());
     ptr_ = owned_.get();
   }

@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "scratch.h"
+#include "parallel.h"
 #include "program.h"
 
 namespace mlx_cpu {
@@ -82,6 +84,59 @@ class NdIter {
     for_range(0, size_, row);
   }
 
+  // Tiled traversal for transposed operands: when some operand steps by one element along an
+  // outer dimension but not along the innermost one, reading it row by row touches a new cache
+  // line per element. tile_dim finds that outer dimension (false when there is none worth
+  // tiling); for_tiles then visits tasks [first, last) of tile_tasks(td), each a block of kTileRows
+  // indices of td crossed with the innermost dimension in runs of kTileCols, so every line read
+  // or written is used whole while it is in L1.
+  static constexpr int64_t kTileRows = 64, kTileCols = 16;
+
+  bool tile_dim(int* td) const {
+    const int last = ndim_ - 1;
+    if (last < 1 || shape_[last] < 16) return false;
+    for (int k = 0; k < N; ++k) {
+      const int64_t inner = strides_[last][k];
+      if (inner == 1 || inner == -1 || inner == 0) continue;
+      for (int d = last - 1; d >= 0; --d) {
+        if ((strides_[d][k] == 1 || strides_[d][k] == -1) && shape_[d] >= 16) {
+          *td = d;
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  int64_t tile_tasks(int td) const { return size_ / (shape_[td] * shape_[ndim_ - 1]) * ((shape_[td] + kTileRows - 1) / kTileRows); }
+
+  template <class Row>
+  void for_tiles(int td, int64_t first, int64_t last_task, Row&& row) const {
+    const int last = ndim_ - 1;
+    const int64_t blocks = (shape_[td] + kTileRows - 1) / kTileRows;
+    const int64_t cols = shape_[last];
+    const int64_t* inner = strides_[last].data();
+    for (int64_t t = first; t < last_task; ++t) {
+      int64_t outer = t / blocks;
+      const int64_t i0 = (t % blocks) * kTileRows, i1 = std::min(shape_[td], i0 + kTileRows);
+      std::array<int64_t, N> off = base_;
+      for (int d = last - 1; d >= 0; --d) {
+        if (d == td) continue;
+        const int64_t i = outer % shape_[d];
+        outer /= shape_[d];
+        for (int k = 0; k < N; ++k) off[k] += i * strides_[d][k];
+      }
+      for (int64_t j0 = 0; j0 < cols; j0 += kTileCols) {
+        const int64_t count = std::min(kTileCols, cols - j0);
+        for (int64_t i = i0; i < i1; ++i) {
+          std::array<int64_t, N> o = off;
+          for (int k = 0; k < N; ++k) o[k] += i * strides_[td][k] + j0 * inner[k];
+          row(o.data(), count, inner);
+        }
+      }
+    }
+  }
+
  private:
   int ndim_;
   int64_t size_;
@@ -92,6 +147,22 @@ class NdIter {
 
 // Elements per parallel_for chunk for cheap elementwise work.
 constexpr int64_t kElementwiseGrain = 1 << 15;
+
+// Calls row(offsets, count, inner_strides) over every element of `it`, on the thread pool in
+// chunks of about `grain` elements: in row-major order, or in tiles when an operand is read
+// across rows (NdIter::tile_dim). Rows never overlap, so each element is visited once.
+template <int N, class Row>
+void for_each_row(const NdIter<N>& it, int64_t grain, Row&& row) {
+  int td;
+  if (it.tile_dim(&td)) {
+    const int64_t tasks = it.tile_tasks(td);
+    const int64_t per_task = tasks > 0 ? it.size() / tasks : 1;
+    parallel_for(tasks, std::max<int64_t>(1, grain / std::max<int64_t>(per_task, 1)),
+                 [&](int64_t b, int64_t e) { it.for_tiles(td, b, e, row); });
+    return;
+  }
+  parallel_for(it.size(), grain, [&](int64_t b, int64_t e) { it.for_range(b, e, row); });
+}
 
 bool is_row_contiguous(const View& v);
 
@@ -112,7 +183,7 @@ class Dense {
   }
 
  private:
-  std::unique_ptr<char[]> owned_;
+  Scratch<char> owned_;
   const char* ptr_;
 };
 

@@ -6,6 +6,7 @@
 #include "kernels.h"
 #include "parallel.h"
 #include "strided.h"
+#include "vmath.h"
 
 namespace mlx_cpu {
 
@@ -120,14 +121,24 @@ struct Round {
       return expr;                     \
     }                                  \
   };
-MLX_TS_FLOAT_UNARY(Exp, std::exp(x))
-MLX_TS_FLOAT_UNARY(Log, std::log(x))
-MLX_TS_FLOAT_UNARY(Log1p, std::log1p(x))
-MLX_TS_FLOAT_UNARY(Expm1, std::expm1(x))
+// float32 (and float16/bfloat16, which compute in it) takes the branch-free vm:: version, which
+// vectorizes; float64 keeps the C library's.
+#define MLX_TS_FLOAT_UNARY_VM(Name, vm_fn, expr)               \
+  struct Name {                                                \
+    template <class C>                                         \
+    C operator()(C x) const {                                  \
+      if constexpr (std::is_same_v<C, float>) return vm_fn(x); \
+      else return expr;                                        \
+    }                                                          \
+  };
+MLX_TS_FLOAT_UNARY_VM(Exp, vm::exp, std::exp(x))
+MLX_TS_FLOAT_UNARY_VM(Log, vm::log, std::log(x))
+MLX_TS_FLOAT_UNARY_VM(Log1p, vm::log1p, std::log1p(x))
+MLX_TS_FLOAT_UNARY_VM(Expm1, vm::expm1, std::expm1(x))
 MLX_TS_FLOAT_UNARY(Sin, std::sin(x))
 MLX_TS_FLOAT_UNARY(Cos, std::cos(x))
 MLX_TS_FLOAT_UNARY(Tan, std::tan(x))
-MLX_TS_FLOAT_UNARY(Tanh, std::tanh(x))
+MLX_TS_FLOAT_UNARY_VM(Tanh, vm::tanh, std::tanh(x))
 MLX_TS_FLOAT_UNARY(Sinh, std::sinh(x))
 MLX_TS_FLOAT_UNARY(Cosh, std::cosh(x))
 MLX_TS_FLOAT_UNARY(Arcsin, std::asin(x))
@@ -138,10 +149,11 @@ MLX_TS_FLOAT_UNARY(Arccosh, std::acosh(x))
 MLX_TS_FLOAT_UNARY(Arctanh, std::atanh(x))
 MLX_TS_FLOAT_UNARY(Sqrt, std::sqrt(x))
 MLX_TS_FLOAT_UNARY(Rsqrt, C(1) / std::sqrt(x))
-MLX_TS_FLOAT_UNARY(Sigmoid, C(1) / (C(1) + std::exp(-x)))
+MLX_TS_FLOAT_UNARY_VM(Sigmoid, vm::sigmoid, C(1) / (C(1) + std::exp(-x)))
 MLX_TS_FLOAT_UNARY(Erf, std::erf(x))
 MLX_TS_FLOAT_UNARY(Erfinv, C(erfinv_f64(double(x))))
 #undef MLX_TS_FLOAT_UNARY
+#undef MLX_TS_FLOAT_UNARY_VM
 
 struct IsNan {
   template <class C>
@@ -170,17 +182,15 @@ void map_unary(const Step& s, F f) {
   Out* y = s.out.at<Out>();
   const In* xp = reinterpret_cast<const In*>(x.base);
   NdIter<2> it(x.ndim, x.shape, {s.out.strides, x.strides}, {0, x.offset});
-  parallel_for(it.size(), kElementwiseGrain, [&](int64_t b, int64_t e) {
-    it.for_range(b, e, [&](const int64_t* o, int64_t n, const int64_t* st) {
-      Out* yo = y + o[0];
-      const In* xo = xp + o[1];
-      const int64_t sx = st[1];
-      if (sx == 1) {
-        for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(load(xo[i])));
-      } else {
-        for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(load(xo[i * sx])));
-      }
-    });
+  for_each_row(it, kElementwiseGrain, [&](const int64_t* o, int64_t n, const int64_t* st) {
+    Out* yo = y + o[0];
+    const In* xo = xp + o[1];
+    const int64_t sx = st[1];
+    if (sx == 1) {
+      for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(load(xo[i])));
+    } else {
+      for (int64_t i = 0; i < n; ++i) yo[i] = to<Out>(f(load(xo[i * sx])));
+    }
   });
 }
 

@@ -1,0 +1,284 @@
+/**
+ * Correctness of the performance machinery (never timings): the vectorized float32 math, kernels
+ * split over the thread pool (chunk edges, kept-axis and all-axis reductions, batched and
+ * BLAS-or-built-in matmul), concurrent execute/executeAsync, the output buffer cache, and the
+ * BLAS loader's kernel choice.
+ */
+import { createRequire } from 'node:module';
+import { float32, float64, uint32 } from '@mlx-ts/core';
+import { describe, expect, test } from 'vitest';
+import { backend as cpuBackend, input, read, run, step, stepOutput, store, values, view } from './helpers.js';
+
+const require = createRequire(import.meta.url);
+// The addon's diagnostic exports (native/perf_info.cc), when this build has them.
+const addon = require('../build/Release/mlx_cpu.node') as {
+  blasInfo?: () => { loaded: boolean; vendor: string; corename: string; coretype: string; coretypeSource: string; pooled: boolean; error: string };
+  threadInfo?: () => { threads: number };
+  bufferCacheStats?: () => { enabled: boolean; minBytes: number; capBytes: number; cachedBytes: number; liveBytes: number; hits: number; misses: number };
+};
+
+const f32 = (xs: ArrayLike<number>, shape = [xs.length], strides?: number[], offset?: number) =>
+  input(Float32Array.from(xs), float32, shape, strides, offset);
+
+/** Distance in float32 ulps (of the reference) between got and the float64 reference. */
+function ulps(got: number, ref: number): number {
+  if (Number.isNaN(ref)) return Number.isNaN(got) ? 0 : Infinity;
+  const r = Math.fround(ref);
+  if (!Number.isFinite(r)) return got === r ? 0 : Infinity;
+  const e = Math.max(Math.floor(Math.log2(Math.abs(r) || 2 ** -149)), -126);
+  return Math.abs(got - ref) / 2 ** (e - 23);
+}
+
+/** Deterministic pseudo-random numbers in [0, 1). */
+function rand(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe('vectorized float32 math', () => {
+  // Dense samples over each function's interesting range plus special values; more than two
+  // parallel grains, so the threaded path runs too.
+  function samples(lo: number, hi: number, n: number, extra: number[]): number[] {
+    const r = rand(42);
+    const xs: number[] = [...extra];
+    for (let i = 0; i < n; i++) xs.push(Math.fround(lo + (hi - lo) * r()));
+    for (let i = 0; i < n / 8; i++) xs.push(Math.fround((r() < 0.5 ? -1 : 1) * 2 ** (r() * 60 - 40)));
+    return xs;
+  }
+  const specials = [0, -0, NaN, Infinity, -Infinity, 1, -1, 2 ** -149, -(2 ** -149), 2 ** -126, 3.4028234663852886e38, -3.4028234663852886e38];
+  const cases: [string, (x: number) => number, number, number, number][] = [
+    ['exp', Math.exp, -110, 90, 2],
+    ['expm1', Math.expm1, -30, 90, 2],
+    ['log', Math.log, 0, 100, 2],
+    ['log1p', Math.log1p, -1, 100, 3],
+    ['tanh', Math.tanh, -12, 12, 2],
+    ['sigmoid', (x) => 1 / (1 + Math.exp(-x)), -110, 110, 3],
+  ];
+  for (const [prim, ref, lo, hi, tol] of cases) {
+    test(`${prim} is within ${tol} ulp of float64 and handles special values`, () => {
+      const xs = samples(lo, hi, 80_000, specials);
+      const got = run(prim, [f32(xs)], [xs.length], float32);
+      let worst = 0;
+      let at = 0;
+      for (let i = 0; i < xs.length; i++) {
+        const want = ref(Math.fround(xs[i]!));
+        const e = ulps(got[i]!, want);
+        if (e > worst) (worst = e), (at = i);
+        if (want === 0 || Object.is(want, -0)) expect(Object.is(got[i], want) || got[i] === want, `${prim}(${xs[i]})`).toBe(true);
+      }
+      expect(worst, `${prim}(${xs[at]}) = ${got[at]}, float64 ${ref(xs[at]!)}`).toBeLessThanOrEqual(tol);
+    });
+  }
+
+  test('a strided input takes the same path as a contiguous one', () => {
+    const n = 1 << 17;
+    const xs = Float32Array.from({ length: 2 * n }, (_, i) => (i % 1000) / 100 - 5);
+    const contiguous = run('exp', [f32(xs.filter((_, i) => i % 2 === 0))], [n], float32);
+    const strided = run('exp', [input(xs, float32, [n], [2])], [n], float32);
+    expect(strided).toEqual(contiguous);
+  });
+});
+
+describe('kernels split over threads', () => {
+  test('elementwise ops on large transposed and broadcast views', () => {
+    const rows = 700, cols = 500;
+    const a = Float32Array.from({ length: rows * cols }, (_, i) => (i % 97) - 48);
+    const b = Float32Array.from({ length: cols }, (_, i) => i / 8);
+    // a read transposed: out[j, i] = a[i, j] + b[i]... shape [cols, rows] with strides [1, cols].
+    const out = run('add', [input(a, float32, [cols, rows], [1, cols]), input(b, float32, [cols, rows], [1, 0])], [cols, rows], float32);
+    for (const [j, i] of [[0, 0], [cols - 1, rows - 1], [123, 456], [499, 1], [250, 699]] as const) {
+      expect(out[j * rows + i]).toBe(a[i * cols + j]! + b[j]!);
+    }
+  });
+
+  test('reductions: all axes, a kept leading axis, a kept trailing axis', () => {
+    const n = 1_000_003;
+    const r = rand(7);
+    const xs = Float32Array.from({ length: n }, () => Math.fround(r() - 0.25));
+    let total = 0;
+    for (const v of xs) total += v;
+    const [sum] = run('sum', [input(xs, float32, [n])], [1], float32, { axes: [0] });
+    expect(Math.abs(sum! - total)).toBeLessThanOrEqual(Math.abs(total) * 1e-6);
+    // Max with its only NaN far from any chunk start, and argmax's first occurrence.
+    const ys = Float32Array.from(xs);
+    ys[777_777] = 5;
+    ys[888_888] = 5;
+    expect(run('max', [input(ys, float32, [n])], [1], float32, { axes: [0] })).toEqual([5]);
+    expect(run('argmax', [input(ys, float32, [n])], [1], uint32, { axis: 0 })).toEqual([777_777]);
+    ys[999_999] = NaN;
+    expect(run('max', [input(ys, float32, [n])], [1], float32, { axes: [0] })).toEqual([NaN]);
+    // [1000, 300] over axis 0 (the kept axis is trailing) and over axis 1 (kept axis leading).
+    const R = 1000, C = 300;
+    const m = Float32Array.from({ length: R * C }, (_, i) => ((i * 7919) % 1009) / 64);
+    const col = run('sum', [input(m, float32, [R, C])], [1, C], float32, { axes: [0] });
+    const row = run('sum', [input(m, float32, [R, C])], [R, 1], float32, { axes: [1] });
+    for (const j of [0, 1, 150, 299]) {
+      let s = 0;
+      for (let i = 0; i < R; i++) s += m[i * C + j]!;
+      expect(col[j]).toBe(Math.fround(s));
+    }
+    for (const i of [0, 1, 500, 999]) {
+      let s = 0;
+      for (let j = 0; j < C; j++) s += m[i * C + j]!;
+      expect(row[i]).toBe(Math.fround(s));
+    }
+    // Axes 0 and 2 of [64, 50, 64]: the kept middle axis is split.
+    const t = Float32Array.from({ length: 64 * 50 * 64 }, (_, i) => (i % 13) - 6);
+    const mid = run('sum', [input(t, float32, [64, 50, 64])], [1, 50, 1], float32, { axes: [0, 2] });
+    for (const k of [0, 25, 49]) {
+      let s = 0;
+      for (let i = 0; i < 64; i++) for (let j = 0; j < 64; j++) s += t[(i * 50 + k) * 64 + j]!;
+      expect(mid[k]).toBe(s);
+    }
+  });
+
+  test('scans and sorts over many rows', () => {
+    const rows = 3000, cols = 67;
+    const r = rand(3);
+    const xs = Float32Array.from({ length: rows * cols }, () => Math.round(r() * 1000) - 500);
+    const cs = run('cumsum', [input(xs, float32, [rows, cols])], [rows, cols], float32, { axis: 1, reverse: false, inclusive: true });
+    const sorted = run('sort', [input(xs, float32, [rows, cols])], [rows, cols], float32, { axis: 1 });
+    const order = run('argsort', [input(xs, float32, [rows, cols])], [rows, cols], uint32, { axis: 1 });
+    for (const i of [0, 1, 1499, 2999]) {
+      const row = Array.from(xs.subarray(i * cols, (i + 1) * cols));
+      let s = 0;
+      expect(cs.slice(i * cols, (i + 1) * cols)).toEqual(row.map((v) => (s += v)));
+      const want = [...row].sort((p, q) => p - q);
+      expect(sorted.slice(i * cols, (i + 1) * cols)).toEqual(want);
+      const idx = order.slice(i * cols, (i + 1) * cols);
+      expect(idx.map((k) => row[k]!)).toEqual(want);
+      // Stable: equal keys keep their order.
+      for (let k = 1; k < cols; k++) if (row[idx[k]!] === row[idx[k - 1]!]) expect(idx[k]!).toBeGreaterThan(idx[k - 1]!);
+    }
+  });
+
+  function matmulReference(m: number, k: number, n: number, a: Float32Array, b: Float32Array, i: number, j: number): number {
+    let s = 0;
+    for (let p = 0; p < k; p++) s += a[i * k + p]! * b[p * n + j]!;
+    return s;
+  }
+
+  test('matmul: BLAS-eligible and built-in layouts agree on a product split over threads', () => {
+    const m = 300, k = 500, n = 400;
+    const r = rand(11);
+    const a = Float32Array.from({ length: m * k }, () => r() - 0.5);
+    const b = Float32Array.from({ length: k * n }, () => r() - 0.5);
+    const at = new Float32Array(m * k);
+    for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) at[p * m + i] = a[i * k + p]!;
+    // b with every other column of a [k, 2n] buffer: stride 2, which no BLAS takes.
+    const b2 = new Float32Array(k * 2 * n);
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) b2[p * 2 * n + 2 * j] = b[p * n + j]!;
+    const plain = run('matmul', [input(a, float32, [m, k]), input(b, float32, [k, n])], [m, n], float32);
+    const transposed = run('matmul', [input(at, float32, [m, k], [1, m]), input(b, float32, [k, n])], [m, n], float32);
+    const builtin = run('matmul', [input(a, float32, [m, k]), input(b2, float32, [k, n], [2 * n, 2])], [m, n], float32);
+    for (const [i, j] of [[0, 0], [299, 399], [150, 200], [7, 391], [293, 5]] as const) {
+      const want = matmulReference(m, k, n, a, b, i, j);
+      for (const got of [plain, transposed, builtin]) expect(Math.abs(got[i * n + j]! - want)).toBeLessThan(1e-4);
+    }
+    for (let i = 0; i < m * n; i += 997) {
+      expect(Math.abs(plain[i]! - builtin[i]!)).toBeLessThan(1e-4);
+      expect(Math.abs(plain[i]! - transposed[i]!)).toBeLessThan(1e-4);
+    }
+  });
+
+  test('matmul: many small products in a batch run one per thread', () => {
+    const batch = 96, m = 12, k = 16, n = 20;
+    const r = rand(5);
+    const a = Float32Array.from({ length: batch * m * k }, () => Math.round(r() * 16) / 16);
+    const b = Float32Array.from({ length: batch * k * n }, () => Math.round(r() * 16) / 16);
+    const out = run('matmul', [input(a, float32, [batch, m, k]), input(b, float32, [batch, k, n])], [batch, m, n], float32);
+    for (const z of [0, 47, 95]) {
+      for (const [i, j] of [[0, 0], [11, 19], [5, 7]] as const) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a[(z * m + i) * k + p]! * b[(z * k + p) * n + j]!;
+        expect(out[(z * m + i) * n + j]).toBe(s);
+      }
+    }
+  });
+
+  test('float64 matmul through the same paths', () => {
+    const m = 130, k = 170, n = 150;
+    const r = rand(9);
+    const a = Float64Array.from({ length: m * k }, () => r() - 0.5);
+    const b = Float64Array.from({ length: k * n }, () => r() - 0.5);
+    const out = run('matmul', [input(a, float64, [m, k]), input(b, float64, [k, n])], [m, n], float64);
+    for (const [i, j] of [[0, 0], [129, 149], [64, 75]] as const) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[i * k + p]! * b[p * n + j]!;
+      expect(Math.abs(out[i * n + j]! - s)).toBeLessThan(1e-12);
+    }
+  });
+});
+
+describe('concurrency', () => {
+  test('executeAsync alongside execute: both use the kernels, neither corrupts the other', async () => {
+    const n = 1 << 20;
+    const xs = Float32Array.from({ length: n }, (_, i) => (i % 1024) / 256 - 2);
+    const h = store(xs, float32);
+    const x = view(h, float32, [n]);
+    const steps = (prim: string) => [step(prim, [x], [n], float32), step('sum', [stepOutput(0, float32, [n])], [1], float32, { axes: [0] })];
+    const want = (f: (v: number) => number) => {
+      let s = 0;
+      for (const v of xs) s += Math.fround(f(v));
+      return s;
+    };
+    const pending = [cpuBackend.executeAsync!(steps('exp')), cpuBackend.executeAsync!(steps('tanh')), cpuBackend.executeAsync!(steps('negative'))];
+    const sync = cpuBackend.execute(steps('square'));
+    const results = await Promise.all(pending);
+    const close = (got: number, w: number) => expect(Math.abs(got - w)).toBeLessThanOrEqual(Math.abs(w) * 1e-5 + 1e-3);
+    close(values(read(results[0]![1], float32, [1]))[0]!, want(Math.exp));
+    close(values(read(results[1]![1], float32, [1]))[0]!, want(Math.tanh));
+    close(values(read(results[2]![1], float32, [1]))[0]!, want((v) => -v));
+    close(values(read(sync[1], float32, [1]))[0]!, want((v) => v * v));
+  });
+});
+
+describe('output buffers', () => {
+  const stats = addon.bufferCacheStats;
+  test.runIf(stats !== undefined && stats().enabled)('large outputs come back from the cache, and a reused block starts clean where it must', () => {
+    const n = 1 << 20;
+    const x = f32(Float32Array.from({ length: n }, (_, i) => i + 1), [n]);
+    for (let i = 0; i < 3; i++) {
+      const [h] = cpuBackend.execute([step('negative', [x], [n], float32)]);
+      cpuBackend.release(h);
+    }
+    const before = stats!();
+    const [h] = cpuBackend.execute([step('negative', [x], [n], float32)]);
+    const during = stats!();
+    expect(during.hits).toBeGreaterThan(before.hits);
+    cpuBackend.release(h);
+    // Returned at once (garbage collection may return more meanwhile, never less).
+    expect(stats!().liveBytes).toBeLessThanOrEqual(during.liveBytes - n * 4);
+    // The released block (full of -1, -2, ...) is reused: outputs that are partly padding or
+    // empty-axis indices must still read as zeros.
+    const [padded] = cpuBackend.execute([step('pad', [f32([7], [1])], [n], float32, { low: [n - 1], high: [0], value: 0 })]);
+    const p = values(read(padded, float32, [n]));
+    expect(p[n - 1]).toBe(7);
+    expect(p.slice(0, n - 1).every((v) => v === 0)).toBe(true);
+    cpuBackend.release(padded);
+    const [arg] = cpuBackend.execute([step('argmax', [f32([], [n / 2, 0])], [n / 2, 1], uint32, { axis: 1 })]);
+    expect(values(read(arg, uint32, [n / 2, 1])).every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('BLAS', () => {
+  const info = addon.blasInfo?.();
+  test.runIf(info !== undefined)('reports what it loaded; OpenBLAS runs the kernel chosen for this CPU', () => {
+    expect(typeof info!.loaded).toBe('boolean');
+    if (!info!.loaded) {
+      expect(info!.error.length).toBeGreaterThan(0);
+      return;
+    }
+    if (info!.vendor === 'OpenBLAS' && info!.coretype) {
+      // OPENBLAS_CORETYPE (set by the loader from CPUID, or by the user) is the kernel it runs.
+      expect(info!.corename.toLowerCase()).toBe(info!.coretype.toLowerCase());
+    }
+  });
+
+  test.runIf(addon.threadInfo !== undefined)('threads: at least one', () => {
+    expect(addon.threadInfo!().threads).toBeGreaterThanOrEqual(1);
+  });
+});
