@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "allocator.h"
+#include "perf_info.h"
 #include "program.h"
 
 namespace mlx_cpu {
@@ -42,10 +44,11 @@ class ArrayBufferSource : public BufferSource, public OutputAllocator {
   }
 
   char* output(size_t bytes) override {
-    // V8 zero-fills new ArrayBuffers; kernels that leave elements unwritten rely on that.
+    // Large outputs come from the buffer cache (allocator.h); every kernel writes its whole
+    // output, so a recycled block need not be zeroed first.
     void* data = nullptr;
     napi_value buffer;
-    if (napi_create_arraybuffer(env_, bytes, &data, &buffer) != napi_ok) throw Napi::Error::New(env_);
+    if (create_output_buffer(env_, bytes, false, &data, &buffer) != napi_ok) throw Napi::Error::New(env_);
     outputs_.push_back(buffer);
     return static_cast<char*>(data);
   }
@@ -267,6 +270,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("execute", Napi::Function::New(env, Execute, "execute"));
   exports.Set("executeAsync", Napi::Function::New(env, ExecuteAsync, "executeAsync"));
   exports.Set("detach", Napi::Function::New(env, Detach, "detach"));
+  add_perf_exports(env, exports);
   Napi::Array names = Napi::Array::New(env, kOpCount);
   for (int i = 0; i < kOpCount; ++i) names.Set(uint32_t(i), op_name(Op(i)));
   exports.Set("opNames", names);
