@@ -17,7 +17,10 @@
 
 #ifdef MLX_TS_HAVE_V8
 #include <node_version.h>
+#include <v8-version.h>
 #include <v8.h>
+
+#include <string>
 #endif
 
 #include "parallel.h"
@@ -41,12 +44,19 @@ size_t class_size(size_t bytes) {
 
 void* map_block(size_t size) {
 #ifdef MLX_TS_HAVE_MMAP
-  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  constexpr size_t kHuge = size_t(2) << 20;
+  int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+#if defined(__linux__) && defined(MAP_POPULATE)
+  // Below a huge page, map the pages in one call rather than one fault each (~25% cheaper);
+  // the block is about to be written in full anyway.
+  if (size < kHuge) flags |= MAP_POPULATE;
+#endif
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, flags, -1, 0);
   if (p == MAP_FAILED) return nullptr;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   // Transparent huge pages (when the system allows them per mapping) cut the cost of first touch
   // and the TLB misses of streaming kernels.
-  if (size >= (size_t(2) << 20)) madvise(p, size, MADV_HUGEPAGE);
+  if (size >= kHuge) madvise(p, size, MADV_HUGEPAGE);
 #endif
   return p;
 #else
@@ -222,14 +232,18 @@ void zero_bytes(void* p, size_t n) {
 std::atomic<int> g_v8_state{0};  // 0 unknown, 1 usable, -1 not
 
 #ifdef MLX_TS_HAVE_V8
-// The V8 API is used only from a Node.js of the major version whose headers the addon was
-// compiled against; any other Node gets plain ArrayBuffers.
+// The V8 API is used only where the running V8 is the one whose headers the addon was compiled
+// against (same major.minor, in a Node.js of the same major version); anything else (another
+// Node, Electron with its own V8 and sandbox) gets plain ArrayBuffers.
 bool v8_usable(napi_env env) {
   int s = g_v8_state.load(std::memory_order_relaxed);
   if (s == 0) {
     const napi_node_version* version = nullptr;
+    const std::string want = std::to_string(V8_MAJOR_VERSION) + "." + std::to_string(V8_MINOR_VERSION) + ".";
+    const char* running = v8::V8::GetVersion();
     const bool match = napi_get_node_version(env, &version) == napi_ok && version != nullptr &&
-                       version->major == uint32_t(NODE_MAJOR_VERSION);
+                       version->major == uint32_t(NODE_MAJOR_VERSION) && running != nullptr &&
+                       std::strncmp(running, want.c_str(), want.size()) == 0;
     s = match ? 1 : -1;
     g_v8_state.store(s, std::memory_order_relaxed);
   }
