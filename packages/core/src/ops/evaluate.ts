@@ -6,7 +6,9 @@ import { Array } from '../array.js';
 import { asyncEvalArrays, evalArrays } from '../eval.js';
 
 /** Collects the Arrays of a pytree (JS arrays, plain objects, Maps), depth-first, each once. */
-function collect(args: readonly unknown[]): Array[] {
+function collect(args: readonly unknown[]): readonly Array[] {
+  // The common call, `eval(a, b)`, needs no walk: the evaluator already skips repeats.
+  if (args.every((x) => x instanceof Array)) return args as readonly Array[];
   const out: Array[] = [];
   const seenArrays = new Set<Array>();
   const seenContainers = new Set<object>();
