@@ -17,6 +17,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    // Compiled functions run through the interpreter unless a test turns kernel generation on
+    // (test/compile/jit.test.ts), so the suite starts no background compiler per random program.
+    env: { MLX_TS_JIT: 'off' },
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

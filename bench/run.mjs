@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The side-by-side benchmark of issue 4: mlx-ts against TensorFlow.js (wasm), jax-js (wasm),
-// PyTorch and NumPy, on the same machine in the same run. `npx -y pnpm@12.4.2 bench [filters] [options]`.
+// PyTorch and NumPy (and a hand-fused C++ loop for exp, issue 5), on the same machine in the same run. `npx -y pnpm@12.4.2 bench [filters] [options]`.
 // See bench/README.md for the options; `--help` lists them.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TAG, checksAgree } from './lib/common.mjs';
 import { WORKLOADS, selectWorkloads } from './workloads/defs.mjs';
@@ -16,7 +17,8 @@ const ROOT = dirname(HERE);
 const HELP = `usage: node bench/run.mjs [filter ...] [options]
   filter               run only workloads whose id, kind or group contains it
                        (ids: ${WORKLOADS.map((w) => w.id).join(', ')})
-  --libs=a,b           runners to use: mlx, tfjs, jax, python (default all)
+  --libs=a,b           runners to use: mlx, tfjs, jax, python, cxx (default all; cxx: the hand-fused
+                       C++ exp loop, built with $CXX or g++)
   --only=a,b           only library variants whose name contains one of these (e.g. --only=mlx-ts,torch)
   --budget=MS          timing budget per library and workload (default 1500)
   --min-reps=N         timed runs at least (default 5, budget permitting); --max-reps=N (default 50)
@@ -64,7 +66,7 @@ const measureOpts = {
 };
 const maxRunMs = num('max-run-ms', 20000);
 const timeoutS = num('timeout', 900);
-const libsWanted = opt.libs ? String(opt.libs).split(',') : ['mlx', 'tfjs', 'jax', 'python'];
+const libsWanted = opt.libs ? String(opt.libs).split(',') : ['mlx', 'tfjs', 'jax', 'python', 'cxx'];
 const only = opt.only ? String(opt.only).split(',') : null;
 const workloads = selectWorkloads(filters);
 if (!workloads.length) {
@@ -142,7 +144,8 @@ function fmtMs(ms) {
 function runRunner(label, cmd, argv, env) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    process.stderr.write(`\n[${label}] ${cmd} ${argv.slice(0, -1).map((a) => relative(ROOT, a) || a).join(' ')}\n`);
+    const rel = (a) => (a.startsWith(ROOT + '/') ? relative(ROOT, a) : a);
+    process.stderr.write(`\n[${label}] ${rel(cmd)} ${argv.slice(0, -1).map(rel).join(' ')}\n`);
     const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     let errBuf = '';
@@ -266,11 +269,73 @@ if (libsWanted.includes('python') && !opt['no-python']) {
   }
 }
 
+// ------------------------------------------------------------------------------- c++ reference
+// Issue 5's yardstick for exp(x)*x+1: one OpenMP loop (bench/native/fused-reference.cc), built at
+// bench time so that -march=native fits this machine; cached under bench/.cache by source,
+// compiler, flags and CPU.
+const CXX_ROW = 'c++ hand-fused';
+
+function buildFusedReference() {
+  const [cxx, ...pre] = (process.env.CXX || 'g++').trim().split(/\s+/);
+  const probe = spawnSync(cxx, [...pre, '--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) return { note: `no C++ compiler (${process.env.CXX ? `$CXX=${process.env.CXX}` : 'g++'} not found)` };
+  const version = probe.stdout.split('\n')[0].trim();
+  const src = join(HERE, 'native', 'fused-reference.cc');
+  const dir = join(HERE, '.cache', 'native');
+  mkdirSync(dir, { recursive: true });
+  const base = ['-O3', '-march=native', '-ffast-math', '-fopenmp'];
+  const without = (...drop) => base.filter((f) => !drop.includes(f));
+  // First a compiler that does not know this CPU, then one without libgomp (then it is one thread).
+  const tries = [base, without('-march=native'), without('-fopenmp'), without('-march=native', '-fopenmp')];
+  const failures = [];
+  for (const flags of tries) {
+    const key = createHash('sha256').update([readFileSync(src, 'utf8'), cxx, ...pre, version, ...flags, machine.cpu].join('\0')).digest('hex').slice(0, 16);
+    const binary = join(dir, `fused-reference-${key}`);
+    if (!existsSync(binary)) {
+      const tmp = `${binary}.${process.pid}.tmp`;
+      const r = spawnSync(cxx, [...pre, ...flags, '-o', tmp, src], { encoding: 'utf8', timeout: 120000 });
+      if (r.status !== 0) {
+        const why = r.error?.message ?? r.stderr.split('\n').find((l) => /cannot find|error/i.test(l)) ?? `exit ${r.status}`;
+        failures.push(`${flags.join(' ')}: ${why.trim().slice(0, 120)}`);
+        continue;
+      }
+      renameSync(tmp, binary);
+    }
+    const dropped = base.filter((f) => !flags.includes(f));
+    const note = dropped.length ? `built without ${dropped.join(' ')}${dropped.includes('-fopenmp') ? ' (libgomp missing?): one thread' : ''}` : null;
+    return { compiler: cxx, version, flags, binary: relative(ROOT, binary), note, failures };
+  }
+  return { compiler: cxx, version, note: `could not build bench/native/fused-reference.cc: ${failures.join(' | ')}` };
+}
+
+const cxxInfo = { used: null };
+const cxxWork = workloads.filter((w) => w.kind === 'expmul');
+if (libsWanted.includes('cxx') && cxxWork.length) {
+  const label = 'c++';
+  const built = buildFusedReference();
+  Object.assign(cxxInfo, built, { used: built.binary ?? null });
+  const library = built.binary ? `${CXX_ROW} (${basename(built.compiler)} ${built.flags.join(' ')})` : CXX_ROW;
+  const wanted = !only || only.some((o) => library.includes(o));
+  if (wanted && !built.binary) {
+    process.stderr.write(`\n[${label}] ${built.note}: hand-fused C++ row skipped\n`);
+    for (const w of cxxWork) events.push({ type: 'skip', runnerLabel: label, runner: label, workload: w.id, library, reason: built.note });
+  } else if (wanted) {
+    const m = measureOpts;
+    const argv = [`--budget=${m.budgetMs}`, `--min-reps=${m.minReps}`, `--max-reps=${m.maxReps}`, `--warmup=${m.warmup}`, `--max-run-ms=${maxRunMs}`, ...cxxWork.map((w) => `${w.id}:${w.params.n}`), `--library=${library}`];
+    await runRunner(label, join(ROOT, built.binary), argv, process.env);
+    for (const e of events) {
+      if (e.runnerLabel !== label) continue;
+      if (e.type === 'meta') Object.assign(e, { compiler: built.version, flags: built.flags.join(' '), notes: built.failures.map((f) => `failed: ${f}`) });
+      if (e.type === 'result' && built.note) e.note = [e.note, built.note].filter(Boolean).join('; ');
+    }
+  }
+}
+
 // ------------------------------------------------------------------------------- table
 const results = events.filter((e) => e.type === 'result');
 const metas = events.filter((e) => e.type === 'meta');
 const rowsOut = [];
-const familyOrder = ['mlx-ts', 'tfjs', 'jax-js', 'torch', 'numpy'];
+const familyOrder = ['mlx-ts', 'c++', 'tfjs', 'jax-js', 'torch', 'numpy'];
 const fam = (lib) => {
   const i = familyOrder.findIndex((f) => lib.startsWith(f));
   return i < 0 ? familyOrder.length : i;
@@ -285,6 +350,7 @@ function referenceCheck(wid) {
 for (const w of workloads) {
   const evs = events.filter((e) => e.workload === w.id && ['result', 'skip', 'error'].includes(e.type));
   const base = results.find((r) => r.workload === w.id && r.library === 'mlx-ts');
+  const compiled = results.find((r) => r.workload === w.id && r.library === 'mlx-ts compile');
   const ref = referenceCheck(w.id);
   const sorted = evs
     .map((e, i) => ({ e, i }))
@@ -300,7 +366,10 @@ for (const w of workloads) {
       row.ratio = base && e !== base ? e.median / base.median : base && e === base ? 1 : null;
       row.check = e.check;
       row.checkOk = checksAgree(e.check, ref);
-      row.note = [e.note, row.checkOk ? null : `CHECK MISMATCH: ${e.check?.s} vs ${ref?.s}`].filter(Boolean).join('; ');
+      // Issue 5 reads the hand-fused row against mlx-ts compile, not eager mlx-ts: said first in its note.
+      if (e.library.startsWith(CXX_ROW) && compiled) row.compileOverThis = compiled.median / e.median;
+      const vsCompile = row.compileOverThis ? `mlx-ts compile = ${row.compileOverThis.toFixed(2)}x this time` : null;
+      row.note = [vsCompile, e.note, row.checkOk ? null : `CHECK MISMATCH: ${e.check?.s} vs ${ref?.s}`].filter(Boolean).join('; ');
     } else row.note = e.type === 'skip' ? `skipped: ${e.reason}` : `error: ${e.error}`;
     rowsOut.push(row);
   }
@@ -337,6 +406,7 @@ for (const m of metas) {
   const bits = [];
   if (m.version) bits.push(`version ${m.version}`);
   if (m.backend) bits.push(`backend ${m.backend}`);
+  if (m.compiler) bits.push(`${m.compiler} ${m.flags}, OpenMP ${m.openmp ?? 'off'}, threads ${m.threads}`);
   if (m.torch !== undefined) bits.push(`torch ${m.torch ?? 'absent'} (threads ${m.torch_threads ?? '-'}, default ${m.torch_default_threads ?? '-'})`, `numpy ${m.numpy}`);
   if (m.executable) bits.push(m.executable);
   if (m.env && Object.keys(m.env).length) bits.push(Object.entries(m.env).map(([k, v]) => `${k}=${v}`).join(' '));
@@ -346,7 +416,10 @@ for (const m of metas) {
 }
 for (const e of events.filter((x) => x.type === 'unavailable' || x.type === 'crash')) notes.push(`${e.runnerLabel}: ${e.type === 'crash' ? 'CRASHED' : 'unavailable'}: ${e.reason}`);
 if (pythonInfo.note) notes.push(`python: ${pythonInfo.note}`);
+if (cxxInfo.note && !cxxInfo.used) notes.push(`c++: ${cxxInfo.note}: hand-fused row skipped`);
 notes.push('median of timed runs after warm-up; "peer/mlx-ts" = peer time / mlx-ts time (> 1: mlx-ts is faster); rate: GFLOP/s (matmul), GB/s read+write (elementwise, sum, softmax), us per op (dispatch)');
+const fused = rowsOut.find((r) => r.workload === 'exp-1e7' && r.compileOverThis);
+if (fused) notes.push(`issue 5: mlx-ts compile on exp-1e7 takes ${fused.compileOverThis.toFixed(2)}x the time of the hand-fused C++ loop (target: within 2x): ${fused.compileOverThis <= 2 ? 'met' : 'NOT met'}`);
 if (pythonInfo.runs.some((r) => r.label === 'python tuned')) {
   const t = pythonInfo.runs.find((r) => r.label === 'python tuned');
   notes.push(`"tuned" rows: OPENBLAS_CORETYPE=${t.env.OPENBLAS_CORETYPE}; other torch/numpy rows: OpenBLAS's own choice (OPENBLAS_CORETYPE unset)${t.threads ? `; torch threads ${t.threads}` : ''}`);
@@ -383,6 +456,7 @@ if (!opt['no-save']) {
     filters,
     runners: metas.map(({ type, ...m }) => m),
     python: pythonInfo,
+    cxx: cxxInfo,
     unavailable: events.filter((x) => x.type === 'unavailable' || x.type === 'crash'),
     workloads: workloads.map(({ id, label, params, metric }) => ({ id, label, params, metric })),
     rows: rowsOut,

@@ -47,7 +47,8 @@ for (const w of config.workloads) {
       const run = await v.make();
       const r = await measure(run, { ...config.measure, maxRunMs: config.maxRunMs });
       if (w.group) last.set(key, r.median);
-      emit({ type: 'result', runner, workload: w.id, library: v.library, ...r });
+      // A variant's own remark (run.note, e.g. how mlx-ts compile was warmed) joins measure()'s.
+      emit({ type: 'result', runner, workload: w.id, library: v.library, ...r, note: [r.note, run.note].filter(Boolean).join('; ') || undefined });
     } catch (e) {
       const msg = String(e?.stack ?? e).split('\n').slice(0, 3).join(' | ');
       emit({ type: 'error', runner, workload: w.id, library: v.library, error: msg });

@@ -52,6 +52,11 @@ export interface Backend {
   supports(prim: string): boolean;
   /** Bytes held by the backend's live storage, when it tracks them (tests and diagnostics). */
   memoryInUse?(): number;
+  /**
+   * Resolves once every kernel this backend is generating for `compile`d programs (in the
+   * background, while it runs them another way) is ready or has failed.
+   */
+  waitForKernels?(): Promise<void>;
 }
 
 const backends: Backend[] = [];
@@ -69,6 +74,14 @@ export function registerBackend(b: Backend): void {
 
 export function listBackends(): readonly Backend[] {
   return backends;
+}
+
+/**
+ * Resolves once every registered backend has finished generating the kernels that compiled
+ * functions asked for, so that later calls run the generated code (benchmarks, warm-up).
+ */
+export async function waitForKernels(): Promise<void> {
+  await Promise.all(backends.map((b) => b.waitForKernels?.()));
 }
 
 export function getBackendByName(name: string): Backend {

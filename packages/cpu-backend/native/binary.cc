@@ -1,8 +1,6 @@
 // Elementwise binary primitives: arithmetic on every dtype (bool computes as 0/1 integers and
 // casts back), float-only divide and arctan2, and comparisons and logical ops returning bool.
-#include <cmath>
-
-#include "arith.h"
+#include "functors.h"
 #include "kernels.h"
 #include "parallel.h"
 #include "strided.h"
@@ -11,85 +9,7 @@ namespace mlx_cpu {
 
 namespace {
 
-struct Add {
-  template <class C>
-  C operator()(C a, C b) const {
-    return add(a, b);
-  }
-};
-struct Subtract {
-  template <class C>
-  C operator()(C a, C b) const {
-    if constexpr (std::is_integral_v<C>) return wrap_sub(a, b);
-    else return a - b;
-  }
-};
-struct Multiply {
-  template <class C>
-  C operator()(C a, C b) const {
-    return mul(a, b);
-  }
-};
-struct Divide {
-  template <class C>
-  C operator()(C a, C b) const {
-    return a / b;
-  }
-};
-struct Power {
-  template <class C>
-  C operator()(C a, C b) const {
-    if constexpr (std::is_integral_v<C>) return int_power(a, b);
-    else return std::pow(a, b);
-  }
-};
-struct Arctan2 {
-  template <class C>
-  C operator()(C a, C b) const {
-    return std::atan2(a, b);
-  }
-};
-struct Maximum {
-  template <class C>
-  C operator()(C a, C b) const {
-    return nan_max(a, b);
-  }
-};
-struct Minimum {
-  template <class C>
-  C operator()(C a, C b) const {
-    return nan_min(a, b);
-  }
-};
-struct FloorDivide {
-  template <class C>
-  C operator()(C a, C b) const {
-    return floor_divide(a, b);
-  }
-};
-struct Remainder {
-  template <class C>
-  C operator()(C a, C b) const {
-    return remainder(a, b);
-  }
-};
-
-#define MLX_TS_PREDICATE(Name, expr) \
-  struct Name {                      \
-    template <class C>               \
-    bool operator()(C a, C b) const { \
-      return expr;                   \
-    }                                \
-  };
-MLX_TS_PREDICATE(Equal, a == b)
-MLX_TS_PREDICATE(NotEqual, a != b)
-MLX_TS_PREDICATE(Greater, a > b)
-MLX_TS_PREDICATE(GreaterEqual, a >= b)
-MLX_TS_PREDICATE(Less, a < b)
-MLX_TS_PREDICATE(LessEqual, a <= b)
-MLX_TS_PREDICATE(LogicalAnd, a != C(0) && b != C(0))
-MLX_TS_PREDICATE(LogicalOr, a != C(0) || b != C(0))
-#undef MLX_TS_PREDICATE
+using namespace fn;
 
 template <class In, class Out, class F>
 void map_binary(const Step& s, F f) {

@@ -6,6 +6,7 @@
  */
 import { type Backend, type Dtype, type HostTypedArray, type Shape, type Step, type View } from '@mlx-ts/core';
 import { addon } from './addon.js';
+import { waitForKernels } from './jit/compiler.js';
 import {
   beginProgram,
   describe,
@@ -20,6 +21,8 @@ import {
 } from './program.js';
 
 export { SlabStorage } from './program.js';
+export { configureJit, jitStatus, waitForKernels } from './jit/compiler.js';
+export type { JitMode, JitOptions, JitStatus } from './jit/compiler.js';
 
 /** An input as a JS kernel sees it: the whole storage as a typed array, and the view onto it. */
 export interface KernelInput {
@@ -271,4 +274,6 @@ export const cpuBackend: Backend = {
   supports(prim: string): boolean {
     return opcodes.has(prim) || jsKernels.has(prim);
   },
+
+  waitForKernels,
 };

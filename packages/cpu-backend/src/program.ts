@@ -18,6 +18,7 @@
  */
 import type { CompiledParams, Step, View } from '@mlx-ts/core';
 import { addon } from './addon.js';
+import { kernelIdFor } from './jit/compiler.js';
 
 /** Storage of a small array: `byteLength` bytes of a shared slab from `byteOffset` (a multiple of 8). */
 export class SlabStorage {
@@ -257,10 +258,10 @@ export function encodeStep(step: Step, opcode: number, stepIndex: number, first:
   p[i++] = inputs.length;
   length = i;
   for (let k = 0; k < inputs.length; k++) encodeInput(inputs[k]!, stepIndex, first, earlier, step.prim);
-  encodeParams(paramKinds[opcode]!, step.params as Record<string, unknown>, shape.length);
+  encodeParams(paramKinds[opcode]!, step.params as Record<string, unknown>, shape.length, inputs);
 }
 
-function encodeParams(kind: ParamKind, params: Record<string, unknown>, ndim: number): void {
+function encodeParams(kind: ParamKind, params: Record<string, unknown>, ndim: number, inputs: readonly View[]): void {
   switch (kind) {
     case ParamKind.None:
       return write(noParams);
@@ -284,20 +285,29 @@ function encodeParams(kind: ParamKind, params: Record<string, unknown>, ndim: nu
     case ParamKind.Arange:
       return write([params.start as number, params.step as number]);
     case ParamKind.Compiled:
-      return write(compiledParams(params as unknown as CompiledParams));
+      return write(compiledParams(params as unknown as CompiledParams, inputs));
   }
 }
 
-/** nInputs, nInstrs, then per instruction: opcode (-1 for a constant), dtype, nArgs, args, value. */
-function compiledParams(p: CompiledParams): number[] {
-  const out = [p.nInputs, p.instrs.length];
-  for (const ins of p.instrs) {
-    const op = ins.op === 'constant' ? -1 : opcodes.get(ins.op);
-    if (op === undefined) throw new Error(`cpu backend: compiled program '${p.name}' uses '${ins.op}', which is not an elementwise primitive`);
-    out.push(op, ins.dtype.code, ins.args.length, ...ins.args, ins.value ?? 0);
+/**
+ * Kernel id (-1: interpret), nInputs, nInstrs, then per instruction: opcode (-1 for a constant),
+ * dtype, nArgs, args, value. All but the id are encoded once per program.
+ */
+function compiledParams(p: CompiledParams, inputs: readonly View[]): number[] {
+  let out = encodedPrograms.get(p);
+  if (out === undefined) {
+    out = [-1, p.nInputs, p.instrs.length];
+    for (const ins of p.instrs) {
+      const op = ins.op === 'constant' ? -1 : opcodes.get(ins.op);
+      if (op === undefined) throw new Error(`cpu backend: compiled program '${p.name}' uses '${ins.op}', which is not an elementwise primitive`);
+      out.push(op, ins.dtype.code, ins.args.length, ...ins.args, ins.value ?? 0);
+    }
+    encodedPrograms.set(p, out);
   }
+  out[0] = kernelIdFor(p, inputs);
   return out;
 }
+const encodedPrograms = new WeakMap<CompiledParams, number[]>();
 
 const noParams: readonly number[] = [];
 

@@ -1,0 +1,22 @@
+// Kernels that compile generates at run time: the TypeScript side (src/jit/) writes C++ for a
+// fused elementwise program, builds it into a shared library with the compiler and flags this
+// addon was built with, and loads it here; `compiled` steps then name the kernel by its id.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+
+namespace mlx_cpu {
+
+// y[j] = program(in[0][j], ..., in[k-1][j]) for j in [0, n): every pointer is contiguous and holds
+// its register's dtype. Exported by a generated library as `mlx_ts_kernel`.
+using FusedKernel = void (*)(const void* const* in, void* out, int64_t n);
+
+// Throws for an id that loadKernel did not return.
+FusedKernel fused_kernel(int64_t id);
+
+// loadKernel(path, key) -> id, and jitConfig() -> {compiler, flags, includeDir, abi}.
+void add_jit_exports(Napi::Env env, Napi::Object exports);
+
+}  // namespace mlx_cpu

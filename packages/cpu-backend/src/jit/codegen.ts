@@ -1,0 +1,156 @@
+/**
+ * C++ source for a fused elementwise program (core's `CompiledParams`). The kernel computes each
+ * element's registers in local variables, so the compiler keeps them in CPU registers and
+ * vectorizes the loop, where the interpreter (native/compiled.cc) streams tiles through one
+ * kernel per instruction. Every register keeps its dtype's storage type and every instruction
+ * calls the functor the interpreter calls (native/functors.h), so both round identically.
+ *
+ * A backend for another device would emit its own language from the same program; nothing here
+ * depends on how the source is built or loaded (compiler.ts).
+ */
+import type { CompiledParams, Dtype } from '@mlx-ts/core';
+
+/** C++ storage types by `Dtype.code` (native/dtype.h). */
+const storageTypes = ['bool_t', 'uint8_t', 'uint16_t', 'uint32_t', 'int8_t', 'int16_t', 'int32_t', 'int64_t', 'f16_t', 'bf16_t', 'float', 'double'];
+
+/** How an elementwise primitive is computed: its functor and whether it returns bool. */
+interface OpForm {
+  readonly functor: string;
+  readonly arity: 1 | 2;
+  readonly predicate: boolean;
+  /** The interpreter accepts only floating dtypes (native/unary.cc, binary.cc: float_only). */
+  readonly floatOnly: boolean;
+}
+
+const unary = (functor: string, floatOnly = false, predicate = false): OpForm => ({ functor, arity: 1, predicate, floatOnly });
+const binary = (functor: string, floatOnly = false, predicate = false): OpForm => ({ functor, arity: 2, predicate, floatOnly });
+
+const forms: Readonly<Record<string, OpForm>> = {
+  abs: unary('Abs'),
+  negative: unary('Negative'),
+  sign: unary('Sign'),
+  square: unary('Square'),
+  floor: unary('Floor'),
+  ceil: unary('Ceil'),
+  round: unary('Round'),
+  exp: unary('Exp', true),
+  log: unary('Log', true),
+  log1p: unary('Log1p', true),
+  expm1: unary('Expm1', true),
+  sin: unary('Sin', true),
+  cos: unary('Cos', true),
+  tan: unary('Tan', true),
+  tanh: unary('Tanh', true),
+  sinh: unary('Sinh', true),
+  cosh: unary('Cosh', true),
+  arcsin: unary('Arcsin', true),
+  arccos: unary('Arccos', true),
+  arctan: unary('Arctan', true),
+  arcsinh: unary('Arcsinh', true),
+  arccosh: unary('Arccosh', true),
+  arctanh: unary('Arctanh', true),
+  sqrt: unary('Sqrt', true),
+  rsqrt: unary('Rsqrt', true),
+  sigmoid: unary('Sigmoid', true),
+  erf: unary('Erf', true),
+  erfinv: unary('Erfinv', true),
+  isnan: unary('IsNan', false, true),
+  isinf: unary('IsInf', false, true),
+  logicalNot: unary('LogicalNot', false, true),
+  add: binary('Add'),
+  subtract: binary('Subtract'),
+  multiply: binary('Multiply'),
+  divide: binary('Divide', true),
+  power: binary('Power'),
+  arctan2: binary('Arctan2', true),
+  maximum: binary('Maximum'),
+  minimum: binary('Minimum'),
+  floorDivide: binary('FloorDivide'),
+  remainder: binary('Remainder'),
+  equal: binary('Equal', false, true),
+  notEqual: binary('NotEqual', false, true),
+  greater: binary('Greater', false, true),
+  greaterEqual: binary('GreaterEqual', false, true),
+  less: binary('Less', false, true),
+  lessEqual: binary('LessEqual', false, true),
+  logicalAnd: binary('LogicalAnd', false, true),
+  logicalOr: binary('LogicalOr', false, true),
+};
+
+/** A C++ double literal that reads back as exactly `v`. */
+function doubleLiteral(v: number): string {
+  if (Number.isNaN(v)) return 'std::numeric_limits<double>::quiet_NaN()';
+  if (v === Infinity) return 'std::numeric_limits<double>::infinity()';
+  if (v === -Infinity) return '-std::numeric_limits<double>::infinity()';
+  if (Object.is(v, -0)) return '-0.0';
+  return v.toPrecision(17);
+}
+
+/**
+ * The body of the kernel for `p` with inputs of `inputDtypes`, or null when the program has an
+ * instruction the interpreter alone handles (it then reports any error itself). The key of the
+ * library is added by `withKey`, since it is a hash of this text.
+ */
+export function kernelSource(p: CompiledParams, inputDtypes: readonly Dtype[]): string | null {
+  if (inputDtypes.length !== p.nInputs) return null;
+  const types: string[] = inputDtypes.map((d) => storageTypes[d.code]!);
+  const hoisted: string[] = [];
+  const body: string[] = [];
+  let floatToInt = false;
+  for (let i = 0; i < p.nInputs; i++) body.push(`    const ${types[i]} r${i} = in${i}[j];`);
+  for (let k = 0; k < p.instrs.length; k++) {
+    const ins = p.instrs[k]!;
+    const r = p.nInputs + k;
+    const t = storageTypes[ins.dtype.code]!;
+    types.push(t);
+    const a = ins.args.map((x) => `r${x}`);
+    if (ins.op === 'constant') {
+      hoisted.push(`  const ${t} r${r} = to<${t}>(${doubleLiteral(ins.value ?? 0)});`);
+      continue;
+    }
+    let expr: string;
+    if (ins.op === 'astype') {
+      if (a.length !== 1) return null;
+      const from = ins.args[0]! < p.nInputs ? inputDtypes[ins.args[0]!]! : p.instrs[ins.args[0]! - p.nInputs]!.dtype;
+      floatToInt ||= from.isFloating && !ins.dtype.isFloating;
+      expr = types[ins.args[0]!] === t ? a[0]! : `to<${t}>(load(${a[0]}))`;
+    } else if (ins.op === 'where') {
+      if (a.length !== 3 || types[ins.args[0]!] !== 'bool_t') return null;
+      expr = `${a[0]}.v ? ${a[1]} : ${a[2]}`;
+    } else {
+      const form = forms[ins.op];
+      if (!form || a.length !== form.arity) return null;
+      if (form.floatOnly && !ins.dtype.isFloating) return null;
+      expr = `to<${t}>(fn::${form.functor}{}(${a.map((x) => `load(${x})`).join(', ')}))`;
+    }
+    body.push(`    const ${t} r${r} = ${expr};`);
+  }
+  const last = p.nInputs + p.instrs.length - 1;
+  const outType = types[last]!;
+  const lines = [
+    `// ${p.name}: generated by mlx-ts (packages/cpu-backend/src/jit/codegen.ts).`,
+    // Without trapping math GCC folds a float -> int -> float round trip into trunc(), which
+    // gives -0 for -0.5 where the separate casts give +0; it also stops some vectorization, so it
+    // is asked for only where a float becomes an integer.
+    ...(floatToInt ? ['#pragma GCC optimize("trapping-math")'] : []),
+    '#include <limits>',
+    '#include "jit_kernel.h"',
+    'using namespace mlx_cpu;',
+    'MLX_TS_JIT_EXPORT const int mlx_ts_kernel_abi = MLX_TS_JIT_ABI;',
+    'MLX_TS_JIT_EXPORT void mlx_ts_kernel(const void* const* in, void* out, int64_t n) {',
+    ...inputDtypes.map((_, i) => `  const ${types[i]}* __restrict in${i} = static_cast<const ${types[i]}*>(in[${i}]);`),
+    `  ${outType}* __restrict y = static_cast<${outType}*>(out);`,
+    ...hoisted,
+    '  for (int64_t j = 0; j < n; ++j) {',
+    ...body,
+    `    y[j] = r${last};`,
+    '  }',
+    '}',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** The source with its key, which the loader checks against the key it expects. */
+export function withKey(source: string, key: string): string {
+  return `${source}MLX_TS_JIT_EXPORT const char mlx_ts_kernel_key[] = "${key}";\n`;
+}

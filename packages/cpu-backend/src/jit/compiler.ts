@@ -1,0 +1,297 @@
+/**
+ * Builds and loads generated kernels (codegen.ts) for `compiled` steps, MLX's way: the system
+ * C++ compiler (the one that built the addon, with its flags) makes a shared library, cached on
+ * disk under the hash of everything that decides its code, so a later process loads it at once.
+ *
+ * A cold build takes about a second, more than a compiled function's first call may wait, so
+ * builds run in a background process while the interpreter runs the program; each call checks
+ * (at most once a millisecond, a stat) whether the build has landed, which works inside a
+ * synchronous loop that never yields to the event loop. One build runs at a time.
+ *
+ * MLX_TS_JIT=off|0 turns generation off, MLX_TS_JIT=sync builds on the first call and waits (as
+ * MLX does); MLX_TS_KERNEL_CACHE sets the directory (default $XDG_CACHE_HOME/mlx-ts/kernels or
+ * ~/.cache/mlx-ts/kernels). `configureJit` sets both from code.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { CompiledParams, View } from '@mlx-ts/core';
+import { addon } from '../addon.js';
+import { kernelSource, withKey } from './codegen.js';
+
+export type JitMode = 'async' | 'sync' | 'off';
+
+export interface JitStatus {
+  readonly mode: JitMode;
+  /** Why generation is off on this machine (no compiler, no writable cache), when it is. */
+  readonly unavailable: string | null;
+  readonly cacheDir: string;
+  readonly ready: number;
+  readonly pending: number;
+  readonly failed: number;
+  /** Libraries loaded from the disk cache rather than built by this process. */
+  readonly fromDisk: number;
+}
+
+type State = 'queued' | 'building' | 'ready' | 'failed';
+
+interface Kernel {
+  readonly key: string;
+  readonly source: string;
+  state: State;
+  id: number;
+  waiters: (() => void)[];
+}
+
+const config = addon.jitConfig();
+const flags = config.flags.split(/\s+/).filter(Boolean);
+
+function envMode(): JitMode {
+  const v = (process.env.MLX_TS_JIT ?? '').toLowerCase();
+  if (v === '0' || v === 'off' || v === 'false') return 'off';
+  return v === 'sync' ? 'sync' : 'async';
+}
+
+function defaultCacheDir(): string {
+  if (process.env.MLX_TS_KERNEL_CACHE) return process.env.MLX_TS_KERNEL_CACHE;
+  const base = process.env.XDG_CACHE_HOME || join(os.homedir() || os.tmpdir(), '.cache');
+  return join(base, 'mlx-ts', 'kernels');
+}
+
+let mode: JitMode = envMode();
+let cacheDir = defaultCacheDir();
+let unavailable: string | null | undefined;
+let fromDisk = 0;
+const kernels = new Map<string, Kernel>();
+const queue: Kernel[] = [];
+let building: Kernel | null = null;
+let lastPoll = 0;
+
+/** Digest of the addon's headers: a change to a functor must not reuse an old library. */
+let headerDigest: string | undefined;
+function headers(): string {
+  if (headerDigest === undefined) {
+    const h = createHash('sha256');
+    for (const f of readdirSync(config.includeDir).filter((x) => x.endsWith('.h')).sort()) {
+      h.update(f).update(readFileSync(join(config.includeDir, f)));
+    }
+    headerDigest = h.digest('hex');
+  }
+  return headerDigest;
+}
+
+/** Null when kernels can be built here, else why not (checked once). */
+function whyUnavailable(): string | null {
+  if (unavailable !== undefined) return unavailable;
+  if (!config.compiler || !existsSync(config.compiler)) unavailable = `no C++ compiler at '${config.compiler}'`;
+  else if (!existsSync(join(config.includeDir, 'jit_kernel.h'))) unavailable = `the addon's headers are not at '${config.includeDir}'`;
+  else {
+    try {
+      mkdirSync(cacheDir, { recursive: true });
+      unavailable = null;
+    } catch (e) {
+      unavailable = `cannot create the kernel cache '${cacheDir}': ${(e as Error).message}`;
+    }
+  }
+  return unavailable;
+}
+
+const paths = (key: string) => ({
+  source: join(cacheDir, `${key}.cc`),
+  library: join(cacheDir, `${key}.so`),
+  failed: join(cacheDir, `${key}.failed`),
+  log: join(cacheDir, `${key}.log`),
+});
+
+/**
+ * Compiles to a temporary name and renames, so a library under its final name is complete; a
+ * failure leaves a marker, so a synchronous loop can see it without the event loop.
+ */
+const buildScript = 'tmp="$1.$$.tmp"; shift; if "$@" -o "$tmp" 2>"$LOG"; then mv -f "$tmp" "$LIB"; else rm -f "$tmp"; : > "$FAILED"; fi';
+
+function buildArgs(k: Kernel): { args: string[]; env: NodeJS.ProcessEnv } {
+  const p = paths(k.key);
+  return {
+    args: ['-c', buildScript, 'sh', p.library, config.compiler, ...flags, '-fPIC', '-shared', '-I', config.includeDir, p.source],
+    env: { ...process.env, LIB: p.library, FAILED: p.failed, LOG: p.log },
+  };
+}
+
+function load(k: Kernel): void {
+  try {
+    k.id = addon.loadKernel(paths(k.key).library, k.key);
+    k.state = 'ready';
+  } catch (e) {
+    fail(k, (e as Error).message);
+  }
+}
+
+let warned = false;
+function fail(k: Kernel, why: string): void {
+  k.state = 'failed';
+  if (!warned) {
+    warned = true;
+    process.emitWarning(`mlx-ts: a generated kernel failed (${why}); compiled functions keep running through the interpreter. Log: ${paths(k.key).log}`);
+  }
+}
+
+function settle(k: Kernel): void {
+  for (const w of k.waiters.splice(0)) w();
+}
+
+/** Checks whether the running build finished; starts the next one. */
+function pump(): void {
+  if (building) {
+    const b = building;
+    const p = paths(b.key);
+    if (statSync(p.library, { throwIfNoEntry: false })) load(b);
+    else if (statSync(p.failed, { throwIfNoEntry: false })) fail(b, `the compiler failed on ${p.source}`);
+    else return;
+    building = null;
+    settle(b);
+  }
+  const next = queue.shift();
+  if (!next) return;
+  building = next;
+  next.state = 'building';
+  const { args, env } = buildArgs(next);
+  const child = spawn('sh', args, { env, stdio: 'ignore' });
+  // Detached from the event loop's lifetime: a process may exit while a build runs; the build
+  // still lands in the cache for the next one.
+  child.unref();
+  child.on('exit', () => pump());
+  child.on('error', (e) => {
+    if (building === next) {
+      building = null;
+      fail(next, e.message);
+      settle(next);
+      pump();
+    }
+  });
+}
+
+function request(key: string, source: string): Kernel {
+  const k: Kernel = { key, source, state: 'queued', id: -1, waiters: [] };
+  kernels.set(key, k);
+  const p = paths(key);
+  if (statSync(p.library, { throwIfNoEntry: false })) {
+    fromDisk++;
+    load(k);
+    return k;
+  }
+  if (statSync(p.failed, { throwIfNoEntry: false })) {
+    k.state = 'failed';
+    return k;
+  }
+  writeFileSync(p.source, source);
+  if (mode === 'sync') {
+    const { args, env } = buildArgs(k);
+    spawnSync('sh', args, { env, stdio: 'ignore' });
+    if (statSync(p.library, { throwIfNoEntry: false })) load(k);
+    else fail(k, `the compiler failed on ${p.source}`);
+    return k;
+  }
+  queue.push(k);
+  pump();
+  return k;
+}
+
+/** What a program needs beyond its params: the dtypes of its inputs. */
+interface PerProgram {
+  readonly generation: number;
+  readonly dtypes: string;
+  readonly kernel: Kernel | null;
+}
+const perProgram = new WeakMap<CompiledParams, PerProgram>();
+/** Bumped when the cache directory changes, which invalidates every PerProgram. */
+let generation = 0;
+
+function lookup(p: CompiledParams, inputs: readonly View[]): Kernel | null {
+  const body = kernelSource(p, inputs.map((v) => v.dtype));
+  if (body === null || whyUnavailable() !== null) return null;
+  const key = createHash('sha256')
+    .update(`${config.abi}\n${config.compiler}\n${flags.join(' ')}\n${headers()}\n`)
+    .update(body)
+    .digest('hex')
+    .slice(0, 32);
+  return kernels.get(key) ?? request(key, withKey(body, key));
+}
+
+/** The id of the loaded kernel for `p` with these inputs, or -1 to interpret it (for now). */
+export function kernelIdFor(p: CompiledParams, inputs: readonly View[]): number {
+  if (mode === 'off') return -1;
+  let dtypes = '';
+  for (const v of inputs) dtypes += `${v.dtype.code},`;
+  let entry = perProgram.get(p);
+  if (entry === undefined || entry.dtypes !== dtypes || entry.generation !== generation) {
+    entry = { generation, dtypes, kernel: lookup(p, inputs) };
+    perProgram.set(p, entry);
+  }
+  const k = entry.kernel;
+  if (k === null) return -1;
+  if (k.state === 'ready') return k.id;
+  if (k.state !== 'failed') {
+    const now = performance.now();
+    if (now - lastPoll >= 1) {
+      lastPoll = now;
+      pump();
+      if ((k.state as State) === 'ready') return k.id;
+    }
+  }
+  return -1;
+}
+
+/** Resolves once no kernel is queued or building. */
+export async function waitForKernels(): Promise<void> {
+  for (;;) {
+    pump();
+    const pending = building ?? queue[queue.length - 1];
+    if (!pending) return;
+    await new Promise<void>((resolve) => {
+      pending.waiters.push(resolve);
+      // The exit event may have fired before the library landed on disk; poll as well.
+      setTimeout(resolve, 20);
+    });
+  }
+}
+
+export interface JitOptions {
+  readonly mode?: JitMode;
+  readonly cacheDir?: string;
+}
+
+/** Changes the mode or the cache directory (kernels already loaded stay in use). */
+export function configureJit(options: JitOptions): void {
+  if (options.mode !== undefined) {
+    if (options.mode !== 'async' && options.mode !== 'sync' && options.mode !== 'off') {
+      throw new Error(`configureJit: mode must be 'async', 'sync' or 'off', got ${String(options.mode)}`);
+    }
+    mode = options.mode;
+  }
+  if (options.cacheDir !== undefined) {
+    cacheDir = options.cacheDir;
+    unavailable = undefined;
+    kernels.clear();
+    generation++;
+  }
+}
+
+export function jitStatus(): JitStatus {
+  let ready = 0;
+  let failed = 0;
+  for (const k of kernels.values()) {
+    if (k.state === 'ready') ready++;
+    else if (k.state === 'failed') failed++;
+  }
+  return {
+    mode,
+    unavailable: whyUnavailable(),
+    cacheDir,
+    ready,
+    failed,
+    pending: queue.length + (building ? 1 : 0),
+    fromDisk,
+  };
+}

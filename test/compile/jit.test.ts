@@ -1,0 +1,163 @@
+/**
+ * Generated kernels (packages/cpu-backend/src/jit): C++ written for a fused program, built by the
+ * system compiler and loaded. They must give the interpreter's results bit for bit, for every
+ * elementwise primitive and every dtype, with contiguous, strided and broadcast inputs, and the
+ * disk cache and the background build must behave.
+ *
+ * Each dtype's case is one fused kernel that computes every primitive for every element and
+ * selects one result per element (a chain of `where`s on a selector input), so one build covers
+ * all primitives.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configureJit, jitStatus } from '@mlx-ts/cpu-backend';
+import { fc } from '@mlx-ts/testing';
+import { mx } from './helpers.js';
+
+type A = mx.Array;
+
+const available = jitStatus().unavailable === null;
+const cacheDir = mkdtempSync(join(os.tmpdir(), 'mlx-ts-jit-test-'));
+
+const bytes = (x: A): Uint8Array => {
+  const t = x.toTypedArray();
+  return new Uint8Array(t.buffer, t.byteOffset, t.byteLength).slice();
+};
+
+/** Runs `run` with kernel generation in `mode` and returns the output's bytes. */
+function withJit(mode: 'sync' | 'off', run: () => A): Uint8Array {
+  configureJit({ mode });
+  try {
+    return bytes(run());
+  } finally {
+    configureJit({ mode: 'off' });
+  }
+}
+
+const SPECIAL = [0, -0, 1, -1, 0.5, -0.5, 2.5, -2.5, 3, 7, -7, 0.25, 100, -100, 1e30, -1e-30, NaN, Infinity, -Infinity, 0.9, -0.9, 12345.678, 2, -3];
+const OTHER = [1, 2, -1, 0, 3, -2.5, 0.5, NaN, 7, -7, 1e-3, 4, -0, Infinity, 5, -4, 0.75, 2, 3, -1, 10, 0.1, 1e20, -9];
+
+/** Every elementwise primitive, each with a result cast to the inputs' dtype. */
+const CASES: ((a: A, b: A, c: A) => A)[] = [
+  ...[mx.abs, mx.negative, mx.sign, mx.square, mx.floor, mx.ceil, mx.round, mx.exp, mx.log, mx.log1p, mx.expm1, mx.sin, mx.cos, mx.tan, mx.tanh, mx.sinh, mx.cosh, mx.arcsin, mx.arccos, mx.arctan, mx.arcsinh, mx.arccosh, mx.arctanh, mx.sqrt, mx.rsqrt, mx.sigmoid, mx.erf, mx.erfinv, mx.isnan, mx.isinf, mx.logicalNot].map(
+    (f) => (a: A) => f(a),
+  ),
+  ...[mx.add, mx.subtract, mx.multiply, mx.divide, mx.power, mx.arctan2, mx.maximum, mx.minimum, mx.floorDivide, mx.remainder, mx.equal, mx.notEqual, mx.greater, mx.greaterEqual, mx.less, mx.lessEqual, mx.logicalAnd, mx.logicalOr].map(
+    (f) => (a: A, b: A) => f(a, b),
+  ),
+  (a, b, c) => mx.where(c, a, b),
+  ...mx.allDtypes.map((d) => (a: A) => mx.astype(mx.astype(a, d), a.dtype)),
+];
+
+/** out[i] = CASES[i % CASES.length](a, b, c)[i], as one fused kernel. */
+function everyPrimitive(a: A, b: A, c: A, sel: A): A {
+  const at = (k: number): A => {
+    try {
+      return mx.astype(CASES[k]!(a, b, c), a.dtype);
+    } catch {
+      return a; // a primitive this dtype does not have (negative on bool)
+    }
+  };
+  let out = at(0);
+  for (let k = 1; k < CASES.length; k++) out = mx.where(mx.equal(sel, k), at(k), out);
+  return out;
+}
+
+function inputsFor(dtype: mx.Dtype, n: number): [A, A, A, A] {
+  const vals = (src: number[]) => Array.from({ length: n }, (_, i) => src[i % src.length]! * (1 + Math.floor(i / src.length) * 0.37));
+  const finite = (v: number) => (Number.isFinite(v) ? v : 0);
+  const cast = (xs: number[]) => (dtype.isFloating ? xs : xs.map((v) => Math.trunc(finite(v)) % 100));
+  const a = mx.array(cast(vals(SPECIAL)), dtype);
+  const b = mx.array(cast(vals(OTHER)), dtype);
+  const c = mx.array(Array.from({ length: n }, (_, i) => (i * 7) % 3 === 0), mx.bool);
+  const sel = mx.array(Array.from({ length: n }, (_, i) => i % CASES.length), mx.int32);
+  return [a, b, c, sel];
+}
+
+describe.runIf(available)('compile: generated CPU kernels', () => {
+  beforeAll(() => {
+    mx.useBackend('cpu');
+    configureJit({ cacheDir, mode: 'off' });
+  });
+  afterAll(() => {
+    configureJit({ mode: 'off' });
+    mx.useBackend(null);
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  for (const dtype of mx.allDtypes) {
+    it(`every elementwise primitive on ${dtype.name}: generated == interpreted == eager, bit for bit`, () => {
+      const inputs = inputsFor(dtype, CASES.length * 24);
+      const cf = mx.compile(everyPrimitive);
+      const built = jitStatus().ready;
+      const generated = withJit('sync', () => cf(...inputs));
+      expect(jitStatus().ready).toBe(built + 1);
+      const size = dtype.size;
+      const differing = (other: Uint8Array) => {
+        const bad: string[] = [];
+        for (let i = 0; i < generated.length / size && bad.length < 5; i++) {
+          const g = generated.subarray(i * size, (i + 1) * size).join(',');
+          const o = other.subarray(i * size, (i + 1) * size).join(',');
+          if (g !== o) bad.push(`element ${i} (case ${i % CASES.length}): ${g} vs ${o}`);
+        }
+        return bad;
+      };
+      expect(differing(withJit('off', () => cf(...inputs)))).toEqual([]);
+      expect(differing(bytes(everyPrimitive(...inputs)))).toEqual([]);
+    });
+  }
+
+  it('strided, broadcast and offset inputs take the tiled path', () => {
+    const f = (x: A, y: A, s: A) => mx.add(mx.multiply(mx.exp(x), y), s);
+    const cf = mx.compile(f);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 90 }), (r, c) => {
+        const x = mx.transpose(mx.random.normal([c, r])); // strided
+        const y = mx.index(mx.random.normal([r, c + 3]), ':', '2:-1'); // offset rows
+        const s = mx.array(0.25); // broadcast scalar
+        const want = bytes(f(x, y, s));
+        expect(withJit('sync', () => cf(x, y, s))).toEqual(want);
+        const row = mx.broadcastTo(mx.random.normal([c]), [r, c]);
+        expect(withJit('sync', () => cf(x, y, row))).toEqual(bytes(f(x, y, row)));
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('large inputs split across threads give the same bits', () => {
+    const f = (x: A) => mx.add(mx.multiply(mx.tanh(x), x), 1);
+    const x = mx.random.normal([1 << 20]);
+    // Buffer.compare: a deep toEqual over megabytes takes seconds.
+    expect(Buffer.compare(withJit('sync', () => mx.compile(f)(x)), bytes(f(x)))).toBe(0);
+  });
+
+  it('builds in the background, runs interpreted meanwhile, then switches', async () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'mlx-ts-jit-async-'));
+    try {
+      configureJit({ cacheDir: dir, mode: 'async' });
+      const f = (x: A) => mx.subtract(mx.sigmoid(x), mx.multiply(x, 0.125));
+      const cf = mx.compile(f);
+      const x = mx.random.normal([5000]);
+      const want = bytes(f(x));
+      expect(bytes(cf(x))).toEqual(want); // at once, through the interpreter
+      await mx.waitForKernels();
+      expect(jitStatus()).toMatchObject({ pending: 0, ready: 1, failed: 0 });
+      expect(bytes(cf(x))).toEqual(want);
+
+      // A new process (here: a cleared in-memory table) loads the library from disk.
+      const loaded = jitStatus().fromDisk;
+      configureJit({ cacheDir: dir });
+      expect(bytes(cf(x))).toEqual(want);
+      expect(jitStatus()).toMatchObject({ ready: 1, fromDisk: loaded + 1 });
+    } finally {
+      configureJit({ cacheDir, mode: 'off' });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('configureJit rejects an unknown mode', () => {
+    expect(() => configureJit({ mode: 'fast' as never })).toThrow(/configureJit: mode must be 'async', 'sync' or 'off', got fast/);
+  });
+});
