@@ -96,15 +96,24 @@ export function setup(w) {
         return x;
       };
       const f = (x) => mx.add(mx.multiply(mx.exp(x), x), 1);
-      const runner = (fn) => () => {
+      // `dispose`: the previous output is freed at once, so its block is reused by the next call
+      // (as the hand-fused C++ loop reuses its buffer) instead of waiting for V8 to collect it.
+      const runner = (fn, dispose = false) => () => {
         const x = input();
+        let last = null;
         return (check) => {
+          if (dispose) last?.dispose();
           const y = fn(x);
           mx.eval(y);
+          last = y;
           if (check) return host(y);
         };
       };
-      return [{ library: 'mlx-ts', make: runner(f) }, compiled('mlx-ts compile', () => runner(mx.compile(f))())];
+      return [
+        { library: 'mlx-ts', make: runner(f) },
+        compiled('mlx-ts compile', () => runner(mx.compile(f))()),
+        compiled('mlx-ts compile, dispose', () => runner(mx.compile(f), true)()),
+      ];
     }
     case 'sum': {
       const make = () => {
