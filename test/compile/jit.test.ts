@@ -8,7 +8,7 @@
  * selects one result per element (a chain of `where`s on a selector input), so one build covers
  * all primitives.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,20 +137,22 @@ describe.runIf(available)('compile: generated CPU kernels', () => {
     const dir = mkdtempSync(join(os.tmpdir(), 'mlx-ts-jit-async-'));
     try {
       configureJit({ cacheDir: dir, mode: 'async' });
-      const f = (x: A) => mx.subtract(mx.sigmoid(x), mx.multiply(x, 0.125));
+      // Two fused kernels (the reduction splits them), asked for by one evaluation.
+      const f = (x: A) => mx.concatenate([mx.subtract(mx.sigmoid(x), mx.multiply(x, 0.125)), mx.tanh(mx.add(mx.sum(x), x))]);
       const cf = mx.compile(f);
       const x = mx.random.normal([5000]);
       const want = bytes(f(x));
       expect(bytes(cf(x))).toEqual(want); // at once, through the interpreter
       await mx.waitForKernels();
-      expect(jitStatus()).toMatchObject({ pending: 0, ready: 1, failed: 0 });
+      expect(jitStatus()).toMatchObject({ pending: 0, ready: 2, failed: 0 });
+      expect(readdirSync(dir).filter((n) => /^batch-.*\.so$/.test(n))).toHaveLength(1); // one build for both
       expect(bytes(cf(x))).toEqual(want);
 
-      // A new process (here: a cleared in-memory table) loads the library from disk.
+      // A new process (here: a cleared in-memory table) loads the libraries from disk.
       const loaded = jitStatus().fromDisk;
       configureJit({ cacheDir: dir });
       expect(bytes(cf(x))).toEqual(want);
-      expect(jitStatus()).toMatchObject({ ready: 1, fromDisk: loaded + 1 });
+      expect(jitStatus()).toMatchObject({ ready: 2, fromDisk: loaded + 2 });
     } finally {
       configureJit({ cacheDir, mode: 'off' });
       rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,11 @@
  * and dtypes give the same results compiled (traced, simplified, fused) as eager; and compiled
  * functions under grad, vmap and jvp equal the same transforms without compile.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configureJit, jitStatus } from '@mlx-ts/cpu-backend';
 import { assertAllClose, fc } from '@mlx-ts/testing';
 import { mx, useFusedReference } from './helpers.js';
 
@@ -221,5 +225,35 @@ for (const backend of fusingBackends()) describe(`compile: properties [${backend
       }),
       { numRuns: Number(process.env.COMPILE_RUNS ?? 30) },
     );
+  });
+});
+
+// The same DAGs through kernels generated as C++ (built at once, MLX_TS_JIT=sync's behaviour):
+// every build takes about half a second, so fewer runs.
+const jitDir = mkdtempSync(join(os.tmpdir(), 'mlx-ts-jit-props-'));
+describe.runIf(mx.listBackends().some((b) => b.name === 'cpu') && jitStatus().unavailable === null)('compile: properties [cpu, generated kernels]', () => {
+  beforeAll(() => {
+    mx.useBackend('cpu');
+    configureJit({ mode: 'sync', cacheDir: jitDir });
+  });
+  afterAll(() => {
+    configureJit({ mode: 'off' });
+    mx.useBackend(null);
+    rmSync(jitDir, { recursive: true, force: true });
+  });
+
+  it('random elementwise/broadcast/reduction DAGs: generated kernels == eager', () => {
+    fc.assert(
+      fc.property(specs({ floatOnly: false }), (spec) => {
+        const f = program(spec);
+        const xs = inputsOf(spec);
+        const want = f(...xs);
+        const got = mx.compile(f)(...xs);
+        want.forEach((w, i) => assertAllClose(got[i]!, w, { what: `output ${i}`, ...tol(w.dtype) }));
+      }),
+      { numRuns: Number(process.env.COMPILE_JIT_RUNS ?? 20) },
+    );
+    expect(jitStatus()).toMatchObject({ failed: 0, pending: 0 });
+    expect(jitStatus().ready).toBeGreaterThan(0);
   });
 });

@@ -29,19 +29,19 @@ namespace {
 std::mutex g_mutex;
 std::vector<FusedKernel> g_kernels;
 
-int load(const std::string& path, const std::string& key) {
+// The symbol's name holds the hash of its source, so a library built from other source (an
+// older build, another program) has no symbol of the name asked for.
+int load(const std::string& path, const std::string& symbol) {
   void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     const char* why = dlerror();
     throw Error("cannot load kernel " + path + ": " + (why ? why : "unknown error"));
   }
   const auto* abi = static_cast<const int*>(dlsym(lib, "mlx_ts_kernel_abi"));
-  const auto* stored = static_cast<const char*>(dlsym(lib, "mlx_ts_kernel_key"));
-  auto* fn = reinterpret_cast<FusedKernel>(dlsym(lib, "mlx_ts_kernel"));
-  // A library from an older build or another program must not run in this one's place.
-  if (!abi || *abi != MLX_TS_JIT_ABI || !stored || key != stored || !fn) {
+  auto* fn = reinterpret_cast<FusedKernel>(dlsym(lib, symbol.c_str()));
+  if (!abi || *abi != MLX_TS_JIT_ABI || !fn) {
     dlclose(lib);
-    throw Error("kernel " + path + " was not built for this program or this addon");
+    throw Error("kernel " + path + " has no " + symbol + " for this addon's ABI");
   }
   std::lock_guard<std::mutex> lock(g_mutex);
   g_kernels.push_back(fn);
@@ -50,7 +50,7 @@ int load(const std::string& path, const std::string& key) {
 
 Napi::Value LoadKernelJs(const Napi::CallbackInfo& info) {
   if (info.Length() != 2 || !info[0].IsString() || !info[1].IsString()) {
-    throw Napi::TypeError::New(info.Env(), "loadKernel(path: string, key: string)");
+    throw Napi::TypeError::New(info.Env(), "loadKernel(path: string, symbol: string)");
   }
   return Napi::Number::New(info.Env(), load(info[0].As<Napi::String>(), info[1].As<Napi::String>()));
 }

@@ -10,13 +10,13 @@
 namespace mlx_cpu {
 
 // y[j] = program(in[0][j], ..., in[k-1][j]) for j in [0, n): every pointer is contiguous and holds
-// its register's dtype. Exported by a generated library as `mlx_ts_kernel`.
+// its register's dtype. Exported by a generated library as `mlx_ts_kernel_<hash of its source>`.
 using FusedKernel = void (*)(const void* const* in, void* out, int64_t n);
 
 // Throws for an id that loadKernel did not return.
 FusedKernel fused_kernel(int64_t id);
 
-// loadKernel(path, key) -> id, and jitConfig() -> {compiler, flags, includeDir, abi}.
+// loadKernel(path, symbol) -> id, and jitConfig() -> {compiler, flags, includeDir, abi}.
 void add_jit_exports(Napi::Env env, Napi::Object exports);
 
 }  // namespace mlx_cpu

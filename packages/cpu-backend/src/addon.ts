@@ -8,8 +8,8 @@ export interface NativeAddon {
   executeAsync(program: Float64Array, length: number, buffers: readonly ArrayBuffer[]): Promise<ArrayBuffer[]>;
   /** Detaches the buffer, which frees its memory now. */
   detach(buffer: ArrayBuffer): void;
-  /** Loads a generated kernel library (jit/compiler.ts) whose embedded key must be `key`; returns its id. */
-  loadKernel(path: string, key: string): number;
+  /** Loads the kernel `symbol` from a generated library (jit/compiler.ts); returns its id. */
+  loadKernel(path: string, symbol: string): number;
   /** How generated kernels are built: the addon's own compiler, flags and headers. */
   jitConfig(): { compiler: string; flags: string; includeDir: string; abi: number };
   /** Opcode i runs the primitive opNames[i]. */

@@ -3,10 +3,13 @@
  * C++ compiler (the one that built the addon, with its flags) makes a shared library, cached on
  * disk under the hash of everything that decides its code, so a later process loads it at once.
  *
- * A cold build takes about a second, more than a compiled function's first call may wait, so
- * builds run in a background process while the interpreter runs the program; each call checks
+ * A cold build takes about half a second, more than a compiled function's first call may wait,
+ * so builds run in a background process while the interpreter runs the program; each call checks
  * (at most once a millisecond, a stat) whether the build has landed, which works inside a
- * synchronous loop that never yields to the event loop. One build runs at a time.
+ * synchronous loop that never yields to the event loop. One build runs at a time, and it takes
+ * every kernel queued by then into one translation unit (parsing the headers is most of a
+ * build), so a training step's kernels arrive together; each kernel's cached name is a link to
+ * its batch's library.
  *
  * MLX_TS_JIT=off|0 turns generation off, MLX_TS_JIT=sync builds on the first call and waits (as
  * MLX does); MLX_TS_KERNEL_CACHE sets the directory (default $XDG_CACHE_HOME/mlx-ts/kernels or
@@ -19,7 +22,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { CompiledParams, View } from '@mlx-ts/core';
 import { addon } from '../addon.js';
-import { kernelSource, withKey } from './codegen.js';
+import { kernelSource, kernelSymbol, named, translationUnit } from './codegen.js';
 
 export type JitMode = 'async' | 'sync' | 'off';
 
@@ -66,7 +69,8 @@ let unavailable: string | null | undefined;
 let fromDisk = 0;
 const kernels = new Map<string, Kernel>();
 const queue: Kernel[] = [];
-let building: Kernel | null = null;
+/** The kernels of the build in progress; the last one's library or marker appears last. */
+let building: Kernel[] | null = null;
 let lastPoll = 0;
 
 /** Digest of the addon's headers: a change to a functor must not reuse an old library. */
@@ -99,29 +103,38 @@ function whyUnavailable(): string | null {
 }
 
 const paths = (key: string) => ({
-  source: join(cacheDir, `${key}.cc`),
   library: join(cacheDir, `${key}.so`),
   failed: join(cacheDir, `${key}.failed`),
-  log: join(cacheDir, `${key}.log`),
 });
 
 /**
- * Compiles to a temporary name and renames, so a library under its final name is complete; a
- * failure leaves a marker, so a synchronous loop can see it without the event loop.
+ * Compiles to a temporary name and renames, so a library under its final name is complete, then
+ * links each kernel's name to it; a failure leaves a marker per kernel, so a synchronous loop can
+ * see it without the event loop.
  */
-const buildScript = 'tmp="$1.$$.tmp"; shift; if "$@" -o "$tmp" 2>"$LOG"; then mv -f "$tmp" "$LIB"; else rm -f "$tmp"; : > "$FAILED"; fi';
+const buildScript = [
+  'tmp="$LIB.$$.tmp"',
+  'if "$@" -o "$tmp" 2>"$LOG"; then mv -f "$tmp" "$LIB"; for k in $KEYS; do ln -sf "$LIBNAME" "$DIR/$k.so"; done',
+  'else rm -f "$tmp"; for k in $KEYS; do : > "$DIR/$k.failed"; done; fi',
+].join('\n');
 
-function buildArgs(k: Kernel): { args: string[]; env: NodeJS.ProcessEnv } {
-  const p = paths(k.key);
+/** Writes the batch's source; returns the build command (sh arguments and environment). */
+function prepareBuild(batch: readonly Kernel[]): { args: string[]; env: NodeJS.ProcessEnv; log: string } {
+  const keys = batch.map((k) => k.key);
+  const name = `batch-${createHash('sha256').update(keys.join(',')).digest('hex').slice(0, 16)}`;
+  const source = join(cacheDir, `${name}.cc`);
+  const log = join(cacheDir, `${name}.log`);
+  writeFileSync(source, translationUnit(batch.map((k) => k.source)));
   return {
-    args: ['-c', buildScript, 'sh', p.library, config.compiler, ...flags, '-fPIC', '-shared', '-I', config.includeDir, p.source],
-    env: { ...process.env, LIB: p.library, FAILED: p.failed, LOG: p.log },
+    args: ['-c', buildScript, 'sh', config.compiler, ...flags, '-fPIC', '-shared', '-I', config.includeDir, source],
+    env: { ...process.env, LIB: join(cacheDir, `${name}.so`), LIBNAME: `${name}.so`, DIR: cacheDir, KEYS: keys.join(' '), LOG: log },
+    log,
   };
 }
 
 function load(k: Kernel): void {
   try {
-    k.id = addon.loadKernel(paths(k.key).library, k.key);
+    k.id = addon.loadKernel(paths(k.key).library, kernelSymbol(k.key));
     k.state = 'ready';
   } catch (e) {
     fail(k, (e as Error).message);
@@ -133,44 +146,52 @@ function fail(k: Kernel, why: string): void {
   k.state = 'failed';
   if (!warned) {
     warned = true;
-    process.emitWarning(`mlx-ts: a generated kernel failed (${why}); compiled functions keep running through the interpreter. Log: ${paths(k.key).log}`);
+    process.emitWarning(`mlx-ts: a generated kernel failed (${why}); compiled functions keep running through the interpreter. Logs: ${cacheDir}`);
   }
 }
 
-function settle(k: Kernel): void {
-  for (const w of k.waiters.splice(0)) w();
+/** Loads (or marks failed) the kernels of a finished build and wakes their waiters. */
+function finish(batch: readonly Kernel[]): void {
+  for (const k of batch) {
+    if (statSync(paths(k.key).library, { throwIfNoEntry: false })) load(k);
+    else fail(k, `the compiler failed (see the batch's .log in ${cacheDir})`);
+    for (const w of k.waiters.splice(0)) w();
+  }
 }
 
 /** Checks whether the running build finished; starts the next one. */
 function pump(): void {
   if (building) {
-    const b = building;
-    const p = paths(b.key);
-    if (statSync(p.library, { throwIfNoEntry: false })) load(b);
-    else if (statSync(p.failed, { throwIfNoEntry: false })) fail(b, `the compiler failed on ${p.source}`);
-    else return;
+    const last = paths(building[building.length - 1]!.key);
+    if (!statSync(last.library, { throwIfNoEntry: false }) && !statSync(last.failed, { throwIfNoEntry: false })) return;
+    const done = building;
     building = null;
-    settle(b);
+    finish(done);
   }
-  const next = queue.shift();
-  if (!next) return;
-  building = next;
-  next.state = 'building';
-  const { args, env } = buildArgs(next);
+  // A step asks for its kernels within microseconds of each other: wait a moment so they share one build.
+  if (queue.length === 0 || performance.now() - queuedAt < batchWindowMs) return;
+  const batch = queue.splice(0, maxBatch);
+  building = batch;
+  for (const k of batch) k.state = 'building';
+  const { args, env } = prepareBuild(batch);
   const child = spawn('sh', args, { env, stdio: 'ignore' });
   // Detached from the event loop's lifetime: a process may exit while a build runs; the build
   // still lands in the cache for the next one.
   child.unref();
   child.on('exit', () => pump());
   child.on('error', (e) => {
-    if (building === next) {
-      building = null;
-      fail(next, e.message);
-      settle(next);
-      pump();
+    if (building !== batch) return;
+    building = null;
+    for (const k of batch) {
+      fail(k, e.message);
+      for (const w of k.waiters.splice(0)) w();
     }
+    pump();
   });
 }
+const maxBatch = 64;
+const batchWindowMs = 2;
+let queuedAt = 0;
 
 function request(key: string, source: string): Kernel {
   const k: Kernel = { key, source, state: 'queued', id: -1, waiters: [] };
@@ -179,22 +200,18 @@ function request(key: string, source: string): Kernel {
   if (statSync(p.library, { throwIfNoEntry: false })) {
     fromDisk++;
     load(k);
-    return k;
-  }
-  if (statSync(p.failed, { throwIfNoEntry: false })) {
+  } else if (statSync(p.failed, { throwIfNoEntry: false })) {
     k.state = 'failed';
-    return k;
-  }
-  writeFileSync(p.source, source);
-  if (mode === 'sync') {
-    const { args, env } = buildArgs(k);
+  } else if (mode === 'sync') {
+    const { args, env } = prepareBuild([k]);
     spawnSync('sh', args, { env, stdio: 'ignore' });
-    if (statSync(p.library, { throwIfNoEntry: false })) load(k);
-    else fail(k, `the compiler failed on ${p.source}`);
-    return k;
+    finish([k]);
+  } else {
+    if (queue.length === 0) queuedAt = performance.now();
+    queue.push(k);
+    // Starts the build when the event loop turns; a synchronous loop starts it from kernelIdFor.
+    setTimeout(pump, batchWindowMs + 1).unref();
   }
-  queue.push(k);
-  pump();
   return k;
 }
 
@@ -216,7 +233,7 @@ function lookup(p: CompiledParams, inputs: readonly View[]): Kernel | null {
     .update(body)
     .digest('hex')
     .slice(0, 32);
-  return kernels.get(key) ?? request(key, withKey(body, key));
+  return kernels.get(key) ?? request(key, named(body, key));
 }
 
 /** The id of the loaded kernel for `p` with these inputs, or -1 to interpret it (for now). */
@@ -247,7 +264,7 @@ export function kernelIdFor(p: CompiledParams, inputs: readonly View[]): number 
 export async function waitForKernels(): Promise<void> {
   for (;;) {
     pump();
-    const pending = building ?? queue[queue.length - 1];
+    const pending = queue[queue.length - 1] ?? building?.[building.length - 1];
     if (!pending) return;
     await new Promise<void>((resolve) => {
       pending.waiters.push(resolve);
@@ -291,7 +308,7 @@ export function jitStatus(): JitStatus {
     cacheDir,
     ready,
     failed,
-    pending: queue.length + (building ? 1 : 0),
+    pending: queue.length + (building?.length ?? 0),
     fromDisk,
   };
 }
