@@ -159,6 +159,20 @@ describe.runIf(available)('compile: generated CPU kernels', () => {
     }
   });
 
+  it('asyncEval runs generated kernels on the worker thread', async () => {
+    const f = (x: A) => mx.multiply(mx.expm1(x), mx.log1p(mx.abs(x)));
+    const cf = mx.compile(f);
+    const x = mx.random.normal([300_000]);
+    configureJit({ mode: 'sync' });
+    try {
+      const y = cf(x);
+      await mx.asyncEval(y);
+      expect(Buffer.compare(bytes(y), bytes(f(x)))).toBe(0);
+    } finally {
+      configureJit({ mode: 'off' });
+    }
+  });
+
   it('configureJit rejects an unknown mode', () => {
     expect(() => configureJit({ mode: 'fast' as never })).toThrow(/configureJit: mode must be 'async', 'sync' or 'off', got fast/);
   });

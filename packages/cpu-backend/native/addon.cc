@@ -144,24 +144,23 @@ Napi::Value Execute(const Napi::CallbackInfo& info) {
   return buffers.outputs();
 }
 
-// Outputs of a program run off the main thread: zeroed heap memory taken on the worker as each
-// step runs (no V8 call there), handed to JS as ArrayBuffers when the promise settles. Those are
-// external: Node frees their memory from the event loop after collection, which an async caller
-// reaches (a synchronous loop never makes them; `execute` allocates V8's own ArrayBuffers).
+// Outputs of a program run off the JS thread: blocks from the buffer cache (allocator.h) taken on
+// the worker as each step runs (no V8 call there), wrapped as ArrayBuffers once the promise
+// settles on the JS thread; collecting or detaching one returns its block to the cache.
 class HeapOutputs : public OutputAllocator {
  public:
   HeapOutputs() = default;
   HeapOutputs(const HeapOutputs&) = delete;
   HeapOutputs& operator=(const HeapOutputs&) = delete;
   ~HeapOutputs() override {
-    for (const Block& b : blocks_) std::free(b.data);
+    for (const Block& b : blocks_) output_block_free(b.data, b.bytes);
   }
 
   void reserve(size_t n) { blocks_.reserve(n); }
 
   char* output(size_t bytes) override {
-    void* data = std::calloc(bytes == 0 ? 1 : bytes, 1);
-    if (data == nullptr) throw std::bad_alloc();
+    // Every kernel writes its whole output, so a recycled block need not be zeroed.
+    void* data = output_block_alloc(bytes, false);
     blocks_.push_back({data, bytes});
     return static_cast<char*>(data);
   }
@@ -173,20 +172,9 @@ class HeapOutputs : public OutputAllocator {
     for (size_t i = 0; i < blocks_.size(); ++i) {
       Block& b = blocks_[i];
       napi_value buffer;
-      if (b.bytes == 0 ||
-          napi_create_external_arraybuffer(env, b.data, b.bytes, [](napi_env, void* data, void*) { std::free(data); }, nullptr, &buffer) != napi_ok) {
-        // Runtimes without external buffers (a V8 sandbox) get a copy.
-        bool pending = false;
-        if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
-          napi_value ignored;
-          napi_get_and_clear_last_exception(env, &ignored);
-        }
-        void* copy = nullptr;
-        if (napi_create_arraybuffer(env, b.bytes, &copy, &buffer) != napi_ok) throw Napi::Error::New(env);
-        if (b.bytes > 0) std::memcpy(copy, b.data, b.bytes);
-        std::free(b.data);
-      }
-      b.data = nullptr;
+      const napi_status status = output_block_wrap(env, b.data, b.bytes, &buffer);
+      if (status != napi_ok) throw Napi::Error::New(env);
+      b.data = nullptr;  // owned by the ArrayBuffer now (or already given back by output_block_wrap)
       if (napi_set_element(env, array, uint32_t(i), buffer) != napi_ok) throw Napi::Error::New(env);
     }
     blocks_.clear();

@@ -12,6 +12,14 @@ export interface NativeAddon {
   loadKernel(path: string, symbol: string): number;
   /** How generated kernels are built: the addon's own compiler, flags and headers. */
   jitConfig(): { compiler: string; flags: string; includeDir: string; abi: number };
+  /** The BLAS loaded for matmul, if any, and how it was chosen (native/blas.h). */
+  blasInfo(): { loaded: boolean; library: string; vendor: string; corename: string; config: string; coretype: string; coretypeSource: string; pooled: boolean; error: string };
+  /** The thread pool's size. */
+  threadInfo(): { threads: number };
+  /** The output buffer cache (native/allocator.h). */
+  bufferCacheStats(): { enabled: boolean; minBytes: number; capBytes: number; cachedBytes: number; liveBytes: number; hits: number; misses: number };
+  /** Returns every cached block to the system. */
+  bufferCacheTrim(): void;
   /** Opcode i runs the primitive opNames[i]. */
   readonly opNames: readonly string[];
 }

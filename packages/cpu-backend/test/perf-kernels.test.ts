@@ -4,18 +4,11 @@
  * BLAS-or-built-in matmul), concurrent execute/executeAsync, the output buffer cache, and the
  * BLAS loader's kernel choice.
  */
-import { createRequire } from 'node:module';
 import { float32, float64, uint32 } from '@mlx-ts/core';
 import { describe, expect, test } from 'vitest';
+// The addon's diagnostic exports (native/perf_info.cc).
+import { addon } from '../src/addon.js';
 import { backend as cpuBackend, input, read, run, step, stepOutput, store, values, view } from './helpers.js';
-
-const require = createRequire(import.meta.url);
-// The addon's diagnostic exports (native/perf_info.cc), when this build has them.
-const addon = require('../build/Release/mlx_cpu.node') as {
-  blasInfo?: () => { loaded: boolean; vendor: string; corename: string; config: string; coretype: string; coretypeSource: string; pooled: boolean; error: string };
-  threadInfo?: () => { threads: number };
-  bufferCacheStats?: () => { enabled: boolean; minBytes: number; capBytes: number; cachedBytes: number; liveBytes: number; hits: number; misses: number };
-};
 
 const f32 = (xs: ArrayLike<number>, shape = [xs.length], strides?: number[], offset?: number) =>
   input(Float32Array.from(xs), float32, shape, strides, offset);
@@ -238,20 +231,20 @@ describe('concurrency', () => {
 
 describe('output buffers', () => {
   const stats = addon.bufferCacheStats;
-  test.runIf(stats !== undefined && stats().enabled)('large outputs come back from the cache, and a reused block starts clean where it must', () => {
+  test.runIf(stats().enabled)('large outputs come back from the cache, and a reused block starts clean where it must', () => {
     const n = 1 << 20;
     const x = f32(Float32Array.from({ length: n }, (_, i) => i + 1), [n]);
     for (let i = 0; i < 3; i++) {
       const [h] = cpuBackend.execute([step('negative', [x], [n], float32)]);
       cpuBackend.release(h);
     }
-    const before = stats!();
+    const before = stats();
     const [h] = cpuBackend.execute([step('negative', [x], [n], float32)]);
-    const during = stats!();
+    const during = stats();
     expect(during.hits).toBeGreaterThan(before.hits);
     cpuBackend.release(h);
     // Returned at once (garbage collection may return more meanwhile, never less).
-    expect(stats!().liveBytes).toBeLessThanOrEqual(during.liveBytes - n * 4);
+    expect(stats().liveBytes).toBeLessThanOrEqual(during.liveBytes - n * 4);
     // The released block (full of -1, -2, ...) is reused: outputs that are partly padding or
     // empty-axis indices must still read as zeros.
     const [padded] = cpuBackend.execute([step('pad', [f32([7], [1])], [n], float32, { low: [n - 1], high: [0], value: 0 })]);
@@ -262,24 +255,36 @@ describe('output buffers', () => {
     const [arg] = cpuBackend.execute([step('argmax', [f32([], [n / 2, 0])], [n / 2, 1], uint32, { axis: 1 })]);
     expect(values(read(arg, uint32, [n / 2, 1])).every((v) => v === 0)).toBe(true);
   });
+
+  test.runIf(stats().enabled)('asyncEval takes its outputs from the cache too', async () => {
+    const n = 1 << 20;
+    const x = f32(Float32Array.from({ length: n }, (_, i) => i + 1), [n]);
+    const [h0] = cpuBackend.execute([step('negative', [x], [n], float32)]);
+    cpuBackend.release(h0);
+    const before = stats();
+    const [h] = await cpuBackend.executeAsync!([step('negative', [x], [n], float32)]);
+    expect(stats().hits).toBeGreaterThan(before.hits);
+    expect(values(read(h, float32, [n])).slice(0, 3)).toEqual([-1, -2, -3]);
+    cpuBackend.release(h);
+  });
 });
 
 describe('BLAS', () => {
-  const info = addon.blasInfo?.();
-  test.runIf(info !== undefined)('reports what it loaded; OpenBLAS runs the kernel chosen for this CPU', () => {
-    expect(typeof info!.loaded).toBe('boolean');
-    if (!info!.loaded) {
-      expect(info!.error.length).toBeGreaterThan(0);
+  const info = addon.blasInfo();
+  test('reports what it loaded; OpenBLAS runs the kernel chosen for this CPU', () => {
+    expect(typeof info.loaded).toBe('boolean');
+    if (!info.loaded) {
+      expect(info.error.length).toBeGreaterThan(0);
       return;
     }
-    if (info!.vendor === 'OpenBLAS' && info!.coretypeSource === 'mlx-ts' && info!.config.includes('DYNAMIC_ARCH')) {
+    if (info.vendor === 'OpenBLAS' && info.coretypeSource === 'mlx-ts' && info.config.includes('DYNAMIC_ARCH')) {
       // The kernel the loader chose from CPUID (OPENBLAS_CORETYPE during the load) is the one
       // OpenBLAS runs, not an older fallback.
-      expect(info!.corename.toLowerCase()).toBe(info!.coretype.toLowerCase());
+      expect(info.corename.toLowerCase()).toBe(info.coretype.toLowerCase());
     }
   });
 
-  test.runIf(addon.threadInfo !== undefined)('threads: at least one', () => {
-    expect(addon.threadInfo!().threads).toBeGreaterThanOrEqual(1);
+  test('threads: at least one', () => {
+    expect(addon.threadInfo().threads).toBeGreaterThanOrEqual(1);
   });
 });
