@@ -236,6 +236,7 @@ export const cases: { [P in mx.Primitive]: Case } = {
   cummin: axisPrim('cummin', numericDt, distinctFloats, scanParams),
   sort: axisPrim('sort', numericDt, distinctFloats),
   argsort: axisPrim('argsort', numericDt, distinctFloats),
+  softmax: axisPrim('softmax', floatDt, { min: -4, max: 4 }),
 
   astype: {
     primitive: 'astype',

@@ -14,6 +14,7 @@ void reduce(const Step& s);
 void arg_reduce(const Step& s);
 void scan(const Step& s);
 void sort(const Step& s);
+void softmax(const Step& s);
 void concatenate(const Step& s);
 void pad(const Step& s);
 void gather(const Step& s);

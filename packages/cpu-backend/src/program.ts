@@ -62,6 +62,7 @@ const paramKindOf: Record<string, ParamKind> = {
   argmin: ParamKind.Axis,
   sort: ParamKind.Axis,
   argsort: ParamKind.Axis,
+  softmax: ParamKind.Axis,
   concatenate: ParamKind.Axis,
   gather: ParamKind.Axis,
   gatherAxis: ParamKind.Axis,

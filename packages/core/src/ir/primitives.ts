@@ -57,6 +57,7 @@ export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySa
   stopGradient: NoParams;
   where: NoParams; // (cond: bool, a, b), equal shapes, a and b of one dtype
   sort: { axis: number };
+  softmax: { axis: number };
   argsort: { axis: number };
   // Views: computed by the evaluator from strides, no kernel.
   reshape: { shape: number[] };
@@ -157,6 +158,8 @@ export const primitives: { readonly [P in Primitive]: PrimitiveDef<P> } = {
   stopGradient: { kind: 'view', output: same },
   where: { kind: 'ternary', output: (inputs) => inputs[1]! },
   sort: { kind: 'other', output: same },
+  /** exp(x - m) / sum(exp(x - m)) along `axis`, m the lane's max (0 where that is infinite); floating dtypes. */
+  softmax: { kind: 'other', output: same },
   argsort: { kind: 'other', output: ([a]) => ({ shape: a!.shape, dtype: uint32 }) },
   reshape: { kind: 'view', output: ([a], p) => ({ shape: p.shape, dtype: a!.dtype }) },
   transpose: { kind: 'view', output: ([a], p) => ({ shape: p.perm.map((i) => a!.shape[i]!), dtype: a!.dtype }) },

@@ -230,6 +230,8 @@ export function softmax(a: ArrayInput, ...args: OptArgs<[axis?: Axis | null], So
   const dt = floatResult(x.dtype);
   const computeDt = o.precise && dt.size === 2 ? float32 : dt;
   const xf = astype(x, computeDt, s);
+  // One axis: the fused primitive (a lane is read once); several: composed from reductions.
+  if (axes.length === 1) return astype(node('softmax', [xf], { axis: axes[0]! }, s), dt, s);
   const m = axes.length === 0 ? where(isinf(xf, so), 0, xf, so) : safeMax(xf, axes, s);
   const e = exp(subtract(xf, m, so), so);
   const out = divide(e, reduce('sum', e, axes, true, s), so);

@@ -9,6 +9,7 @@ import { matmulKernel } from './matmul.js';
 import { randomBitsKernel } from './random.js';
 import { argmaxKernel, argminKernel, reduceKernels } from './reduce.js';
 import { scanKernels } from './scan.js';
+import { softmaxKernel } from './softmax.js';
 import { argsortKernel, sortKernel } from './sort.js';
 import { astypeKernel, unaryKernels } from './unary.js';
 
@@ -23,6 +24,7 @@ export const coreKernels: KernelTable = {
   argmax: argmaxKernel,
   argmin: argminKernel,
   sort: sortKernel,
+  softmax: softmaxKernel,
   argsort: argsortKernel,
   concatenate: concatenateKernel,
   pad: padKernel,

@@ -557,6 +557,8 @@ export const jvpRules: JvpTable = {
   astype: (_xs, [t], p, y) => (t && p.dtype.isFloating ? astype(t, p.dtype) : zerosLike(y)),
   stopGradient: zeroTangent,
   where: ([c, a, b], [, ta, tb], _p, y) => (ta || tb ? ad.where(c!, tangentOr0(ta, a!), tangentOr0(tb, b!)) : zerosLike(y)),
+  // d softmax = s * (t - sum(s * t)) along the axis.
+  softmax: (_xs, [t], p, y) => (t ? ad.multiply(y, ad.subtract(t, ad.sum(ad.multiply(y, t), [p.axis]))) : zerosLike(y)),
   sort: ([x], [t], p, y) => (t ? ad.gatherAxis(t, ad.argsortNode(x!, p.axis), p.axis) : zerosLike(y)),
   argsort: zeroTangent,
   reshape: (_xs, [t], p, y) => (t ? reshape(t, p.shape) : zerosLike(y)),

@@ -180,6 +180,8 @@ export const vjpRules: VjpTable = {
   stopGradient: zeroCotangent,
   where: ([c, a, b], g, argnums) =>
     byArg('where', argnums, [() => zerosLike(c!), () => ad.where(c!, g, 0), () => ad.where(c!, 0, g)]),
+  // The Jacobian diag(s) - s s^T is symmetric, so the cotangent rule is the tangent rule.
+  softmax: (_xs, g, argnums, p, y) => argnums.map(() => ad.multiply(y, ad.subtract(g, ad.sum(ad.multiply(y, g), [p.axis])))),
   sort: ([x], g, argnums, p) =>
     argnums.map(() => ad.scatterAxis(zerosLike(x!), ad.argsortNode(x!, p.axis), g, p.axis, 'add')),
   argsort: zeroCotangent,

@@ -208,6 +208,7 @@ export const vmapRules: VmapTable = {
   ...table(argReductions, (prim) => axisParam(prim)),
   ...table(scans, (prim) => axisParam(prim)),
   sort: axisParam('sort'),
+  softmax: axisParam('softmax'),
   argsort: axisParam('argsort'),
 
   reshape: ([x], [ax], p) => [node('reshape', [moveAxis(x!, ax!, 0)], { shape: [x!.shape[ax!]!, ...p.shape] }), 0],
