@@ -114,7 +114,7 @@ const paths = (key: string) => ({
  */
 const buildScript = [
   'tmp="$LIB.$$.tmp"',
-  'if "$@" -o "$tmp" 2>"$LOG"; then mv -f "$tmp" "$LIB"; for k in $KEYS; do ln -sf "$LIBNAME" "$DIR/$k.so"; done',
+  'if "$@" -o "$tmp" 2>"$LOG"; then mv -f "$tmp" "$LIB"; for k in $KEYS; do ln -sf "$LIBNAME" "$DIR/$k.so" || cp -f "$LIB" "$DIR/$k.so"; done',
   'else rm -f "$tmp"; for k in $KEYS; do : > "$DIR/$k.failed"; done; fi',
 ].join('\n');
 
@@ -178,16 +178,21 @@ function pump(): void {
   // Detached from the event loop's lifetime: a process may exit while a build runs; the build
   // still lands in the cache for the next one.
   child.unref();
-  child.on('exit', () => pump());
-  child.on('error', (e) => {
+  const abandon = (why: string) => {
     if (building !== batch) return;
     building = null;
     for (const k of batch) {
-      fail(k, e.message);
+      fail(k, why);
       for (const w of k.waiters.splice(0)) w();
     }
     pump();
+  };
+  // The script leaves a library or a marker per kernel before it exits; neither means it was killed.
+  child.on('exit', (code, signal) => {
+    pump();
+    abandon(`the build exited (${signal ?? `code ${code}`}) without a result`);
   });
+  child.on('error', (e) => abandon(e.message));
 }
 const maxBatch = 64;
 const batchWindowMs = 2;
