@@ -8,7 +8,7 @@
  * selects one result per element (a chain of `where`s on a selector input), so one build covers
  * all primitives.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +170,21 @@ describe.runIf(available)('compile: generated CPU kernels', () => {
       expect(Buffer.compare(bytes(y), bytes(f(x)))).toBe(0);
     } finally {
       configureJit({ mode: 'off' });
+    }
+  });
+
+  it('without a usable cache directory, compiled functions run interpreted', () => {
+    const file = join(cacheDir, 'not-a-directory');
+    writeFileSync(file, '');
+    try {
+      configureJit({ cacheDir: join(file, 'kernels'), mode: 'sync' });
+      const f = (x: A) => mx.add(mx.square(x), 3);
+      const x = mx.random.normal([100]);
+      expect(bytes(mx.compile(f)(x))).toEqual(bytes(f(x)));
+      expect(jitStatus().unavailable).toMatch(/cannot create the kernel cache/);
+      expect(jitStatus().ready).toBe(0);
+    } finally {
+      configureJit({ cacheDir, mode: 'off' });
     }
   });
 

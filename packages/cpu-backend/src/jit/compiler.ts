@@ -150,12 +150,16 @@ function fail(k: Kernel, why: string): void {
   }
 }
 
+function wake(k: Kernel): void {
+  for (const w of k.waiters.splice(0)) w();
+}
+
 /** Loads (or marks failed) the kernels of a finished build and wakes their waiters. */
 function finish(batch: readonly Kernel[]): void {
   for (const k of batch) {
     if (statSync(paths(k.key).library, { throwIfNoEntry: false })) load(k);
     else fail(k, `the compiler failed (see the batch's .log in ${cacheDir})`);
-    for (const w of k.waiters.splice(0)) w();
+    wake(k);
   }
 }
 
@@ -173,18 +177,22 @@ function pump(): void {
   const batch = queue.splice(0, maxBatch);
   building = batch;
   for (const k of batch) k.state = 'building';
-  const { args, env } = prepareBuild(batch);
-  const child = spawn('sh', args, { env, stdio: 'ignore' });
+  let child: ReturnType<typeof spawn>;
+  try {
+    const { args, env } = prepareBuild(batch);
+    child = spawn('sh', args, { env, stdio: 'ignore' });
+  } catch (e) {
+    building = null;
+    for (const k of batch) fail(k, (e as Error).message), wake(k);
+    return;
+  }
   // Detached from the event loop's lifetime: a process may exit while a build runs; the build
   // still lands in the cache for the next one.
   child.unref();
   const abandon = (why: string) => {
     if (building !== batch) return;
     building = null;
-    for (const k of batch) {
-      fail(k, why);
-      for (const w of k.waiters.splice(0)) w();
-    }
+    for (const k of batch) fail(k, why), wake(k);
     pump();
   };
   // The script leaves a library or a marker per kernel before it exits; neither means it was killed.
@@ -233,12 +241,19 @@ let generation = 0;
 function lookup(p: CompiledParams, inputs: readonly View[]): Kernel | null {
   const body = kernelSource(p, inputs.map((v) => v.dtype));
   if (body === null || whyUnavailable() !== null) return null;
-  const key = createHash('sha256')
-    .update(`${config.abi}\n${config.compiler}\n${flags.join(' ')}\n${headers()}\n`)
-    .update(body)
-    .digest('hex')
-    .slice(0, 32);
-  return kernels.get(key) ?? request(key, named(body, key));
+  // The interpreter always works: nothing here (a full disk, a cache removed meanwhile) may fail a step.
+  try {
+    const key = createHash('sha256')
+      .update(`${config.abi}\n${config.compiler}\n${flags.join(' ')}\n${headers()}\n`)
+      .update(body)
+      .digest('hex')
+      .slice(0, 32);
+    return kernels.get(key) ?? request(key, named(body, key));
+  } catch (e) {
+    unavailable = `kernel generation failed: ${(e as Error).message}`;
+    process.emitWarning(`mlx-ts: ${unavailable}; compiled functions run through the interpreter`);
+    return null;
+  }
 }
 
 /** The id of the loaded kernel for `p` with these inputs, or -1 to interpret it (for now). */
