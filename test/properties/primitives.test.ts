@@ -237,6 +237,7 @@ export const cases: { [P in mx.Primitive]: Case } = {
   sort: axisPrim('sort', numericDt, distinctFloats),
   argsort: axisPrim('argsort', numericDt, distinctFloats),
   softmax: axisPrim('softmax', floatDt, { min: -4, max: 4 }),
+  logsumexp: axisPrim('logsumexp', floatDt, { min: -4, max: 4 }),
 
   astype: {
     primitive: 'astype',

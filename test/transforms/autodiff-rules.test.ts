@@ -186,6 +186,7 @@ const cases: Record<mx.Primitive, Cases> = {
   sort: [0, 1].map((axis) => ({ fn: (x: mx.Array) => node('sort', [x], { axis }), args: () => [rnd([3, 4])] })),
   argsort: NONE,
   // Large entries too: the rule uses the output, not exp of the input.
+  logsumexp: [0, 1, -1].map((axis) => ({ fn: (x: mx.Array) => node('logsumexp', [x], { axis: axis < 0 ? 1 : axis }), args: () => [axis < 0 ? vals([30, 31, 29, -2, 0, 1, 2, 3, 40, 41, 39, 38], [3, 4]) : rnd([3, 4])] })),
   softmax: [0, 1, -1].map((axis) => ({ fn: (x: mx.Array) => node('softmax', [x], { axis: axis < 0 ? 1 : axis }), args: () => [axis < 0 ? vals([30, 31, 29, -2, 0, 1, 2, 3, 40, 41, 39, 38], [3, 4]) : rnd([3, 4])] })),
   reshape: [{ fn: (x) => node('reshape', [x], { shape: [3, 2, 1] }), args: () => [rnd([2, 3])] }],
   transpose: [{ fn: (x) => node('transpose', [x], { perm: [2, 0, 1] }), args: () => [rnd([2, 3, 4])] }],

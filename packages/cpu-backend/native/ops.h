@@ -14,7 +14,7 @@ namespace mlx_cpu {
   X(add) X(subtract) X(multiply) X(divide) X(power) X(arctan2) X(maximum) X(minimum) X(floorDivide)   \
   X(remainder) X(equal) X(notEqual) X(greater) X(greaterEqual) X(less) X(lessEqual) X(logicalAnd)     \
   X(logicalOr) X(sum) X(prod) X(max) X(min) X(argmax) X(argmin) X(cumsum) X(cumprod) X(cummax)        \
-  X(cummin) X(astype) X(where) X(sort) X(argsort) X(softmax) X(concatenate) X(pad) X(gather) X(gatherAxis)       \
+  X(cummin) X(astype) X(where) X(sort) X(argsort) X(softmax) X(logsumexp) X(concatenate) X(pad) X(gather) X(gatherAxis)       \
   X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled)
 
 enum class Op : int32_t {

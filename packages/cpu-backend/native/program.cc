@@ -83,7 +83,7 @@ void run_step(const Step& s) {
     case Op::astype: return astype(s);
     case Op::where: return where(s);
     case Op::sort: case Op::argsort: return sort(s);
-    case Op::softmax: return softmax(s);
+    case Op::softmax: case Op::logsumexp: return softmax(s);
     case Op::concatenate: return concatenate(s);
     case Op::pad: return pad(s);
     case Op::gather: return gather(s);

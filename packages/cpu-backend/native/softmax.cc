@@ -1,7 +1,7 @@
-// softmax along an axis. Per lane: m = the max (NaN if any element is, 0 where it is infinite,
-// as ops' composition does), e = exp(x - m), out = e / sum(e). The lane sits in a float32
-// (float64) buffer, so it is read once from memory and the three passes run in cache; lanes run
-// in parallel. float16/bfloat16 compute in float32.
+// softmax and logsumexp along an axis. Per lane: m = the max (NaN if any element is, 0 where it
+// is infinite, as ops' composition does), e = exp(x - m); softmax writes e / sum(e), logsumexp
+// log(sum(e)) + m. The lane sits in a float32 (float64) buffer, so it is read once from memory
+// and the passes run in cache; lanes run in parallel. float16/bfloat16 compute in float32.
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -19,14 +19,16 @@ namespace {
 // registers); they combine in a fixed order, so results do not depend on the thread count.
 constexpr int kParts = 16;
 
-template <class T>
-void softmax_axis(const Step& s, int axis) {
+// For each lane along `axis`: loads it into v (compute type), replaces it by exp(v - m) and
+// calls done(lane, start, v, m, sum) with m the lane's max (NaN if any element is, 0 where it is
+// infinite, as ops' composition does) and sum the sum of the exps.
+template <class T, class Done>
+void each_lane(const Step& s, int axis, Done done) {
   using C = value_t<T>;
   const View& x = s.input(0);
   const AxisSplit split(x, axis);
   const Dense dense(x);
   const T* xp = dense.data<T>();
-  T* yp = s.out.at<T>();
   const int64_t n = split.n, inner = split.inner;
   const int64_t lanes = split.outer * inner;
   parallel_for(lanes, std::max<int64_t>(1, (int64_t(1) << 14) / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
@@ -64,10 +66,27 @@ void softmax_axis(const Step& s, int axis) {
       }
       C sum = 0;
       for (int j = 0; j < kParts; ++j) sum += part[j];
-
-      T* out = yp + start;
-      for (int64_t i = 0; i < n; ++i) out[i * inner] = to<T>(v[i] / sum);
+      done(lane, start, v, m, sum);
     }
+  });
+}
+
+template <class T>
+void softmax_axis(const Step& s, int axis) {
+  const int64_t n = s.out.shape[axis];
+  const int64_t inner = AxisSplit(s.out, axis).inner;
+  T* yp = s.out.at<T>();
+  each_lane<T>(s, axis, [&](int64_t, int64_t start, const value_t<T>* v, value_t<T>, value_t<T> sum) {
+    T* out = yp + start;
+    for (int64_t i = 0; i < n; ++i) out[i * inner] = to<T>(v[i] / sum);
+  });
+}
+
+template <class T>
+void logsumexp_axis(const Step& s, int axis) {
+  T* yp = s.out.at<T>();
+  each_lane<T>(s, axis, [&](int64_t lane, int64_t, const value_t<T>*, value_t<T> m, value_t<T> sum) {
+    yp[lane] = to<T>(std::log(sum) + m);
   });
 }
 
@@ -77,10 +96,17 @@ void softmax(const Step& s) {
   s.expect_inputs(1);
   s.expect_params(1);
   const View& x = s.input(0);
-  check_same_shape(x, s.out, "the input");
   if (s.out.dtype != x.dtype) throw Error("unexpected output dtype");
   const int axis = normalize_axis(s.int_param(0), x.ndim);
-  dispatch_float(x.dtype, "softmax", [&](auto tag) { softmax_axis<typename decltype(tag)::type>(s, axis); });
+  const bool lse = s.op == Op::logsumexp;
+  bool ok = x.ndim == s.out.ndim;
+  for (int d = 0; ok && d < x.ndim; ++d) ok = s.out.shape[d] == (lse && d == axis ? 1 : x.shape[d]);
+  if (!ok) throw Error("output shape " + shape_string(s.out) + " does not fit input " + shape_string(x));
+  dispatch_float(x.dtype, op_name(s.op), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if (lse) logsumexp_axis<T>(s, axis);
+    else softmax_axis<T>(s, axis);
+  });
 }
 
 }  // namespace mlx_cpu

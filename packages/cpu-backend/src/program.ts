@@ -63,6 +63,7 @@ const paramKindOf: Record<string, ParamKind> = {
   sort: ParamKind.Axis,
   argsort: ParamKind.Axis,
   softmax: ParamKind.Axis,
+  logsumexp: ParamKind.Axis,
   concatenate: ParamKind.Axis,
   gather: ParamKind.Axis,
   gatherAxis: ParamKind.Axis,

@@ -58,6 +58,7 @@ export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySa
   where: NoParams; // (cond: bool, a, b), equal shapes, a and b of one dtype
   sort: { axis: number };
   softmax: { axis: number };
+  logsumexp: { axis: number };
   argsort: { axis: number };
   // Views: computed by the evaluator from strides, no kernel.
   reshape: { shape: number[] };
@@ -160,6 +161,8 @@ export const primitives: { readonly [P in Primitive]: PrimitiveDef<P> } = {
   sort: { kind: 'other', output: same },
   /** exp(x - m) / sum(exp(x - m)) along `axis`, m the lane's max (0 where that is infinite); floating dtypes. */
   softmax: { kind: 'other', output: same },
+  /** log(sum(exp(x - m))) + m along `axis` (kept as size 1), m as in softmax; floating dtypes. */
+  logsumexp: { kind: 'reduce', output: ([a], p) => ({ shape: keepAxes(a!.shape, [p.axis]), dtype: a!.dtype }) },
   argsort: { kind: 'other', output: ([a]) => ({ shape: a!.shape, dtype: uint32 }) },
   reshape: { kind: 'view', output: ([a], p) => ({ shape: p.shape, dtype: a!.dtype }) },
   transpose: { kind: 'view', output: ([a], p) => ({ shape: p.perm.map((i) => a!.shape[i]!), dtype: a!.dtype }) },

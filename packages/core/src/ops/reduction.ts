@@ -207,6 +207,8 @@ export function logsumexp(a: ArrayInput, ...args: ReduceArgs): Array {
     const shape = xf.shape.map((d, i) => (axes.includes(i) ? 1 : d));
     return dropAxes(broadcastTo(array(-Infinity, xf.dtype), shape, s), axes, keepdims, s);
   }
+  // One axis: the fused primitive (a lane is read once); several: composed from reductions.
+  if (axes.length === 1) return dropAxes(node('logsumexp', [xf], { axis: axes[0]! }, s), axes, keepdims, s);
   const o = { stream: s ?? undefined };
   const m = safeMax(xf, axes, s);
   const lse = add(log(node('sum', [exp(subtract(xf, m, o), o)], { axes }, s), o), m, o);

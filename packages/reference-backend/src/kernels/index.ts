@@ -9,7 +9,7 @@ import { matmulKernel } from './matmul.js';
 import { randomBitsKernel } from './random.js';
 import { argmaxKernel, argminKernel, reduceKernels } from './reduce.js';
 import { scanKernels } from './scan.js';
-import { softmaxKernel } from './softmax.js';
+import { logsumexpKernel, softmaxKernel } from './softmax.js';
 import { argsortKernel, sortKernel } from './sort.js';
 import { astypeKernel, unaryKernels } from './unary.js';
 
@@ -25,6 +25,7 @@ export const coreKernels: KernelTable = {
   argmin: argminKernel,
   sort: sortKernel,
   softmax: softmaxKernel,
+  logsumexp: logsumexpKernel,
   argsort: argsortKernel,
   concatenate: concatenateKernel,
   pad: padKernel,

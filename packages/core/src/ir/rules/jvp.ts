@@ -558,6 +558,8 @@ export const jvpRules: JvpTable = {
   stopGradient: zeroTangent,
   where: ([c, a, b], [, ta, tb], _p, y) => (ta || tb ? ad.where(c!, tangentOr0(ta, a!), tangentOr0(tb, b!)) : zerosLike(y)),
   // d softmax = s * (t - sum(s * t)) along the axis.
+  // d lse = sum(softmax(x) * t), softmax(x) = exp(x - lse).
+  logsumexp: ([x], [t], p, y) => (t ? ad.sum(ad.multiply(ad.exp(ad.subtract(x!, y)), t), [p.axis]) : zerosLike(y)),
   softmax: (_xs, [t], p, y) => (t ? ad.multiply(y, ad.subtract(t, ad.sum(ad.multiply(y, t), [p.axis]))) : zerosLike(y)),
   sort: ([x], [t], p, y) => (t ? ad.gatherAxis(t, ad.argsortNode(x!, p.axis), p.axis) : zerosLike(y)),
   argsort: zeroTangent,

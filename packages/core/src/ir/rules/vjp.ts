@@ -181,6 +181,7 @@ export const vjpRules: VjpTable = {
   where: ([c, a, b], g, argnums) =>
     byArg('where', argnums, [() => zerosLike(c!), () => ad.where(c!, g, 0), () => ad.where(c!, 0, g)]),
   // The Jacobian diag(s) - s s^T is symmetric, so the cotangent rule is the tangent rule.
+  logsumexp: ([x], g, argnums, _p, y) => argnums.map(() => ad.multiply(g, ad.exp(ad.subtract(x!, y)))),
   softmax: (_xs, g, argnums, p, y) => argnums.map(() => ad.multiply(y, ad.subtract(g, ad.sum(ad.multiply(y, g), [p.axis])))),
   sort: ([x], g, argnums, p) =>
     argnums.map(() => ad.scatterAxis(zerosLike(x!), ad.argsortNode(x!, p.axis), g, p.axis, 'add')),

@@ -209,6 +209,7 @@ export const vmapRules: VmapTable = {
   ...table(scans, (prim) => axisParam(prim)),
   sort: axisParam('sort'),
   softmax: axisParam('softmax'),
+  logsumexp: axisParam('logsumexp'),
   argsort: axisParam('argsort'),
 
   reshape: ([x], [ax], p) => [node('reshape', [moveAxis(x!, ax!, 0)], { shape: [x!.shape[ax!]!, ...p.shape] }), 0],
