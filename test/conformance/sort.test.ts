@@ -3,7 +3,8 @@
  * along any axis or flattened, with ties, NaN, +-Inf and -0.
  */
 import fc from 'fast-check';
-import { ALL_NAMES, axisArb, checkOp, describeBackends, FLOAT_NAMES, mx, property, unaryArb, type InputOpts } from '../helpers/index.js';
+import { expect, it } from 'vitest';
+import { ALL_NAMES, axisArb, checkOp, describeBackends, FLOAT_NAMES, mx, onBackend, property, unaryArb, type InputOpts } from '../helpers/index.js';
 import type { DtypeName } from '@mlx-ts/core';
 
 /** Few distinct values, so that ties (and the stability of argsort) matter. */
@@ -61,4 +62,30 @@ describeBackends('conformance: sorting and softmax', (backend) => {
     const ax = x.shape.length === 0 ? undefined : axis;
     checkOp(backend, [x], (a) => [mx.softmax(a, { axis: ax }), mx.softmax(a, { axis: ax, precise: true })], { label: `softmax axis=${ax}`, tolScale: 4 });
   }, 25);
+
+  it('softmax and logsumexp of rows with infinities and NaN (every backend and the reference agree)', () => {
+    const rows = [
+      [1, 2, 3],
+      [-Infinity, 0, -Infinity],
+      [-Infinity, -Infinity, -Infinity],
+      [Infinity, 0, 1],
+      [NaN, 1, 2],
+      [1000, 1001, 999],
+    ];
+    const x = mx.array(rows);
+    const sm = onBackend(backend, () => mx.softmax(x, -1).tolist()) as number[][];
+    const lse = onBackend(backend, () => mx.logsumexp(x, -1).tolist()) as number[];
+    const e = Math.exp;
+    const want = [
+      [e(-2) / (e(-2) + e(-1) + 1), e(-1) / (e(-2) + e(-1) + 1), 1 / (e(-2) + e(-1) + 1)],
+      [0, 1, 0],
+      [NaN, NaN, NaN],
+      [NaN, 0, 0],
+      [NaN, NaN, NaN],
+      [e(-1) / (e(-1) + 1 + e(-2)), 1 / (e(-1) + 1 + e(-2)), e(-2) / (e(-1) + 1 + e(-2))],
+    ];
+    sm.forEach((r, i) => r.forEach((v, j) => (Number.isNaN(want[i]![j]!) ? expect(v, `softmax row ${i}`).toBeNaN() : expect(v, `softmax row ${i}`).toBeCloseTo(want[i]![j]!, 6))));
+    const wantLse = [Math.log(e(1) + e(2) + e(3)), 0, -Infinity, Infinity, NaN, 1001 + Math.log(e(-1) + 1 + e(-2))];
+    lse.forEach((v, i) => (Number.isNaN(wantLse[i]!) ? expect(v).toBeNaN() : Number.isFinite(wantLse[i]!) ? expect(v, `logsumexp row ${i}`).toBeCloseTo(wantLse[i]!, 4) : expect(v).toBe(wantLse[i])));
+  });
 });

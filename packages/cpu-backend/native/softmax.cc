@@ -1,8 +1,9 @@
-// softmax and logsumexp along an axis. Per lane: m = the max (NaN if any element is, 0 where it
-// is infinite, as ops' composition does), e = exp(x - m); softmax writes e / sum(e), logsumexp
+// softmax and logsumexp along an axis. Per lane: m = the max (0 where it is infinite, as ops'
+// composition does), e = exp(x - m); softmax writes e / sum(e), logsumexp
 // log(sum(e)) + m. The lane sits in a float32 (float64) buffer, so it is read once from memory
 // and the passes run in cache; lanes run in parallel. float16/bfloat16 compute in float32.
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -15,13 +16,33 @@ namespace mlx_cpu {
 
 namespace {
 
-// Partial results per vector lane, so that the max and the sum vectorize (16 floats: two AVX
-// registers); they combine in a fixed order, so results do not depend on the thread count.
+// Partial sums per vector lane, so that the sum vectorizes (16 floats: two AVX registers); they
+// combine in a fixed order, so results do not depend on the thread count.
 constexpr int kParts = 16;
 
+// The largest non-NaN element (-inf if none), one 32-byte vector of maxima at a time: GCC
+// vectorizes a select over a vector type, not over an array of partial results.
+template <class C>
+C max_ignoring_nan(const C* v, int64_t n) {
+  constexpr int kWidth = 32 / int(sizeof(C));
+  typedef C Vec __attribute__((vector_size(32)));
+  Vec m;
+  for (int j = 0; j < kWidth; ++j) m[j] = -std::numeric_limits<C>::infinity();
+  int64_t k = 0;
+  for (; k + kWidth <= n; k += kWidth) {
+    Vec x;
+    std::memcpy(&x, v + k, sizeof x);
+    m = x > m ? x : m;
+  }
+  C r = -std::numeric_limits<C>::infinity();
+  for (int j = 0; j < kWidth; ++j) r = m[j] > r ? m[j] : r;
+  for (; k < n; ++k) r = v[k] > r ? v[k] : r;
+  return r;
+}
+
 // For each lane along `axis`: loads it into v (compute type), replaces it by exp(v - m) and
-// calls done(lane, start, v, m, sum) with m the lane's max (NaN if any element is, 0 where it is
-// infinite, as ops' composition does) and sum the sum of the exps.
+// calls done(lane, start, v, m, sum) with m the lane's max (0 where it is infinite, as ops'
+// composition does) and sum the sum of the exps.
 template <class T, class Done>
 void each_lane(const Step& s, int axis, Done done) {
   using C = value_t<T>;
@@ -39,19 +60,12 @@ void each_lane(const Step& s, int axis, Done done) {
       const T* in = xp + start;
       for (int64_t k = 0; k < n; ++k) v[k] = load(in[k * inner]);
 
-      C part[kParts];
-      for (int j = 0; j < kParts; ++j) part[j] = -std::numeric_limits<C>::infinity();
-      int64_t k = 0;
-      for (; k + kParts <= n; k += kParts) {
-        for (int j = 0; j < kParts; ++j) part[j] = nan_max(part[j], v[k + j]);
-      }
-      for (; k < n; ++k) part[0] = nan_max(part[0], v[k]);
-      C m = part[0];
-      for (int j = 1; j < kParts; ++j) m = nan_max(m, part[j]);
+      // A NaN needs no check here: it makes the sum NaN, and with it every output.
+      C m = max_ignoring_nan(v, n);
       if (std::isinf(m)) m = 0;
 
-      for (int j = 0; j < kParts; ++j) part[j] = 0;
-      k = 0;
+      C part[kParts] = {};
+      int64_t k = 0;
       for (; k + kParts <= n; k += kParts) {
         for (int j = 0; j < kParts; ++j) {
           const C t = fn::Exp{}(C(v[k + j] - m));
