@@ -159,6 +159,22 @@ describe.runIf(available)('compile: generated CPU kernels', () => {
     }
   });
 
+  it('programs that differ only in constants share one kernel', () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'mlx-ts-jit-consts-'));
+    try {
+      configureJit({ cacheDir: dir, mode: 'sync' });
+      // A JS number is part of the signature: each value retraces into a program with its own constant.
+      const f = (x: A, s: number) => mx.add(mx.multiply(mx.exp(x), s), 1);
+      const cf = mx.compile(f);
+      const x = mx.random.normal([1000]);
+      for (const s of [0.5, -2, 3.25, Infinity, NaN]) expect(bytes(cf(x, s))).toEqual(bytes(f(x, s)));
+      expect(jitStatus()).toMatchObject({ ready: 1, failed: 0 });
+    } finally {
+      configureJit({ cacheDir, mode: 'off' });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('asyncEval runs generated kernels on the worker thread', async () => {
     const f = (x: A) => mx.multiply(mx.expm1(x), mx.log1p(mx.abs(x)));
     const cf = mx.compile(f);

@@ -112,6 +112,10 @@ void compiled(const Step& s) {
   const std::vector<Instr> instrs = decode_instructions(s, s.nin);
   if (instrs.back().dtype != s.out.dtype) throw Error("the last instruction's dtype is not the output dtype");
   const FusedKernel kernel = kernel_id == -1 ? nullptr : fused_kernel(kernel_id);
+  std::vector<double> constants;
+  for (const Instr& ins : instrs) {
+    if (ins.constant) constants.push_back(ins.value);
+  }
   const int regs = s.nin + int(instrs.size());
   std::vector<Access> access(size_t(s.nin));
   bool all_in_place = true;
@@ -129,7 +133,7 @@ void compiled(const Step& s) {
     parallel_for(s.out.size, kTile * 16, [&](int64_t first, int64_t last) {
       std::vector<const void*> ptrs(size_t(s.nin));
       for (int i = 0; i < s.nin; ++i) ptrs[size_t(i)] = input_at(i, first);
-      kernel(ptrs.data(), s.out.base + (s.out.offset + first) * itemsize(s.out.dtype), last - first);
+      kernel(ptrs.data(), s.out.base + (s.out.offset + first) * itemsize(s.out.dtype), last - first, constants.data());
     });
     return;
   }
@@ -174,7 +178,7 @@ void compiled(const Step& s) {
       }
       char* out = s.out.base + (s.out.offset + start) * itemsize(s.out.dtype);
       if (kernel) {
-        kernel(ptrs.data(), out, length);
+        kernel(ptrs.data(), out, length, constants.data());
         continue;
       }
       for (int i = 0; i < s.nin; ++i) {

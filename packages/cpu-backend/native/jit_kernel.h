@@ -8,5 +8,5 @@
 #include "functors.h"
 
 // Bumped whenever the calling convention of generated kernels changes; the loader refuses others.
-#define MLX_TS_JIT_ABI 1
+#define MLX_TS_JIT_ABI 2
 #define MLX_TS_JIT_EXPORT extern "C" __attribute__((visibility("default")))
