@@ -256,4 +256,24 @@ describe.runIf(mx.listBackends().some((b) => b.name === 'cpu') && jitStatus().un
     expect(jitStatus()).toMatchObject({ failed: 0, pending: 0 });
     expect(jitStatus().ready).toBeGreaterThan(0);
   });
+
+  it('compile(grad) and compile(vmap) (whose backward and batched programs fuse) through generated kernels', () => {
+    fc.assert(
+      fc.property(specs({ floatOnly: true, minRank: 1 }), (spec) => {
+        const f = program(spec);
+        const loss = (...xs: A[]) => f(...xs).reduce((acc: A | null, y) => (acc ? mx.add(acc, mx.sum(y)) : mx.sum(y)), null)!;
+        const xs = inputsOf(spec);
+        const argnums = xs.map((_, i) => i);
+        const want = mx.grad(loss, { argnums })(...xs) as A[];
+        const got = mx.compile(mx.grad(loss, { argnums }))(...xs) as A[];
+        want.forEach((w, i) => assertAllClose(got[i]!, w, { what: `compile(grad) ${i}`, rtol: 1e-4, atol: 1e-5 }));
+        const batched = xs.map((x, i) => mx.stack([x, mx.add(x, 0.5 * (i + 1))]));
+        const wantV = mx.vmap(f)(...batched) as A[];
+        const gotV = mx.compile(mx.vmap(f))(...batched) as A[];
+        wantV.forEach((w, i) => assertAllClose(gotV[i]!, w, { what: `compile(vmap) ${i}` }));
+      }),
+      { numRuns: Number(process.env.COMPILE_JIT_RUNS ?? 20) / 2 },
+    );
+    expect(jitStatus()).toMatchObject({ failed: 0, pending: 0 });
+  });
 });
