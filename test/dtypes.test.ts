@@ -68,8 +68,8 @@ describe.each(backends)('edge values round-trip exactly [%s]', (backend) => {
         const copies = [a, mx.maximum(a, a), mx.reshape(mx.stack([a, a]), [2, vals.length]).index(1), a.index('::-1').index('::-1'), mx.concatenate([a, a]).index(`${vals.length}:`)];
         for (const c of copies) {
           const got = [...c.toTypedArray()].map(Number);
-          const want = d === 'bool' ? vals : vals;
-          got.forEach((g, i) => expect(same(g, want[i]!), `${d}[${i}]: got ${g}, want ${want[i]}`).toBe(true));
+          expect(got).toHaveLength(vals.length);
+          got.forEach((g, i) => expect(same(g, vals[i]!), `${d}[${i}]: got ${g}, want ${vals[i]}`).toBe(true));
         }
       });
     });

@@ -96,10 +96,9 @@ describe.each(backends)('errors name the function, the expectation and the value
     it(name, () => {
       let err: unknown;
       onBackend(backend, () => {
+        // The call itself must throw: shapes, dtypes and axes are checked before anything is evaluated.
         try {
-          const r = thunk();
-          // Errors must come before evaluation too: evaluating anything returned must not be what throws first.
-          if (r instanceof mx.Array) r.tolist();
+          thunk();
         } catch (e) {
           err = e;
         }

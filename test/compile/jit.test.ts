@@ -56,8 +56,10 @@ function everyPrimitive(a: A, b: A, c: A, sel: A): A {
   const at = (k: number): A => {
     try {
       return mx.astype(CASES[k]!(a, b, c), a.dtype);
-    } catch {
-      return a; // a primitive this dtype does not have (negative on bool)
+    } catch (e) {
+      // Only bool lacks primitives (negative, subtract); anything else throwing is a failure.
+      if (a.dtype !== mx.bool) throw e;
+      return a;
     }
   };
   let out = at(0);

@@ -5,6 +5,7 @@
  * out-of-range (clamped) array indices and strided index arrays.
  */
 import fc from 'fast-check';
+import { expect } from 'vitest';
 import {
   ALL_NAMES,
   axisArb,
@@ -170,7 +171,8 @@ describeBackends('conformance: indexing', (backend) => {
   }, 40);
 
   property('mx.index matches x.index', unaryArb(ALL_NAMES, undefined, { minRank: 1 }).chain((x) => fc.tuple(fc.constant(x), indexItemsArb(x.shape, false))), ([x, items]) => {
-    checkOp(backend, [x], (a) => mx.index(a, ...toIndexArgs(items, [])), { label: `mx.index(${describeItems(items)})`, ...EXACT });
+    const [viaOp, viaMethod] = checkOp(backend, [x], (a) => [mx.index(a, ...toIndexArgs(items, [])), a.index(...toIndexArgs(items, []))], { label: `mx.index(${describeItems(items)})`, ...EXACT });
+    expect(viaOp).toEqual(viaMethod);
   }, 15);
 
   const modes = ['set', 'add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'] as const;

@@ -84,6 +84,8 @@ describeBackends('conformance: sorting and softmax', (backend) => {
       [NaN, NaN, NaN],
       [e(-1) / (e(-1) + 1 + e(-2)), 1 / (e(-1) + 1 + e(-2)), e(-2) / (e(-1) + 1 + e(-2))],
     ];
+    expect(sm.map((r) => r.length)).toEqual(want.map((r) => r.length));
+    expect(lse).toHaveLength(rows.length);
     sm.forEach((r, i) => r.forEach((v, j) => (Number.isNaN(want[i]![j]!) ? expect(v, `softmax row ${i}`).toBeNaN() : expect(v, `softmax row ${i}`).toBeCloseTo(want[i]![j]!, 6))));
     const wantLse = [Math.log(e(1) + e(2) + e(3)), 0, -Infinity, Infinity, NaN, 1001 + Math.log(e(-1) + 1 + e(-2))];
     lse.forEach((v, i) => (Number.isNaN(wantLse[i]!) ? expect(v).toBeNaN() : Number.isFinite(wantLse[i]!) ? expect(v, `logsumexp row ${i}`).toBeCloseTo(wantLse[i]!, 4) : expect(v).toBe(wantLse[i])));

@@ -2,14 +2,13 @@
  * vmap composed with autodiff: per-example gradients (vmap(grad(f))), grad(vmap(f)), and
  * forward mode under vmap, each against a loop of the unbatched transform.
  */
+import { assertAllClose } from '@mlx-ts/testing';
 import { describe, expect, it } from 'vitest';
 import * as mx from 'mlx-ts';
 
 type Arr = mx.Array;
-const close = (a: Arr, b: Arr, atol = 1e-5, rtol = 1e-5) => {
-  expect(a.shape).toEqual(b.shape);
-  expect(mx.allclose(a, b, { atol, rtol }).item()).toBe(true);
-};
+// Host-side comparison (not mx.allclose, which is itself under test).
+const close = (a: Arr, b: Arr, atol = 1e-5, rtol = 1e-5) => assertAllClose(a, b, { atol, rtol });
 const uniform = (shape: number[], seed: number) => mx.random.uniform({ shape, key: mx.random.key(seed), low: -1, high: 1 });
 const rows = (x: Arr) => Array.from({ length: x.shape[0]! }, (_, i) => mx.index(x, i));
 

@@ -3,15 +3,14 @@
  * tracing details of the lazy-graph implementation (constants, unmapped arguments, custom
  * rules, nesting, deep graphs).
  */
+import { assertAllClose } from '@mlx-ts/testing';
 import { describe, expect, it } from 'vitest';
 import * as mx from 'mlx-ts';
 
 type Arr = mx.Array;
 
-const close = (a: Arr, b: Arr, atol = 1e-5) => {
-  expect(a.shape).toEqual(b.shape);
-  expect(mx.allclose(a, b, { atol }).item()).toBe(true);
-};
+// Host-side comparison (not mx.allclose, which is itself under test).
+const close = (a: Arr, b: Arr, atol = 1e-5) => assertAllClose(a, b, { atol, rtol: 1e-5 });
 const same = (a: Arr, b: Arr) => {
   expect(a.shape).toEqual(b.shape);
   expect(a.tolist()).toEqual(b.tolist());

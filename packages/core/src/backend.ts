@@ -51,7 +51,7 @@ export interface Backend {
   /** Whether `execute` accepts this primitive. */
   supports(prim: string): boolean;
   /** Bytes held by the backend's live storage, when it tracks them (tests and diagnostics). */
-  memoryInUse?(): number;
+  memoryInUse?(): number | undefined;
   /**
    * Resolves once every kernel this backend is generating for `compile`d programs (in the
    * background, while it runs them another way) is ready or has failed.

@@ -1,4 +1,5 @@
-// What reductions and scans accumulate in, their combining functions and identities.
+// What reductions and scans accumulate in and the identities of their combining functions
+// (fn::Add, fn::Multiply, fn::Maximum, fn::Minimum from functors.h).
 #pragma once
 
 #include <limits>
@@ -13,31 +14,6 @@ namespace mlx_cpu {
 // which agrees with wrapping in the narrower type after truncation.
 template <class T>
 using accumulate_t = std::conditional_t<is_float_v<T>, double, uint64_t>;
-
-struct Sum {
-  template <class A>
-  A operator()(A a, A b) const {
-    return add(a, b);
-  }
-};
-struct Prod {
-  template <class A>
-  A operator()(A a, A b) const {
-    return mul(a, b);
-  }
-};
-struct Max {
-  template <class A>
-  A operator()(A a, A b) const {
-    return nan_max(a, b);
-  }
-};
-struct Min {
-  template <class A>
-  A operator()(A a, A b) const {
-    return nan_min(a, b);
-  }
-};
 
 // The identities of max and min: -inf/+inf for floats, the dtype's limits otherwise.
 template <class T>

@@ -148,7 +148,8 @@ void compiled(const Step& s) {
     for (int i = 0; i < s.nin; ++i) {
       if (access[size_t(i)] == Access::Invariant) gather_tile(s.input(i), s.out, 0, tile_len, slot(i));
     }
-    for (size_t k = 0; k + 1 < instrs.size(); ++k) {
+    // (A generated kernel takes the constants as arguments.)
+    for (size_t k = 0; !kernel && k + 1 < instrs.size(); ++k) {
       if (instrs[k].constant) fill_constant(instrs[k], slot(s.nin + int(k)), tile_len);
     }
     std::vector<View> reg(static_cast<size_t>(regs));

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "accumulate.h"
+#include "functors.h"
 #include "kernels.h"
 #include "parallel.h"
 #include "scratch.h"
@@ -121,10 +122,10 @@ void reduce_axes(const Step& s, const bool* reduced, A identity, F op) {
 template <class T>
 void reduce_typed(const Step& s, const bool* reduced) {
   switch (s.op) {
-    case Op::sum: return reduce_axes<T, accumulate_t<T>>(s, reduced, accumulate_t<T>(0), Sum{});
-    case Op::prod: return reduce_axes<T, accumulate_t<T>>(s, reduced, accumulate_t<T>(1), Prod{});
-    case Op::max: return reduce_axes<T, value_t<T>>(s, reduced, lowest<T>(), Max{});
-    case Op::min: return reduce_axes<T, value_t<T>>(s, reduced, highest<T>(), Min{});
+    case Op::sum: return reduce_axes<T, accumulate_t<T>>(s, reduced, accumulate_t<T>(0), fn::Add{});
+    case Op::prod: return reduce_axes<T, accumulate_t<T>>(s, reduced, accumulate_t<T>(1), fn::Multiply{});
+    case Op::max: return reduce_axes<T, value_t<T>>(s, reduced, lowest<T>(), fn::Maximum{});
+    case Op::min: return reduce_axes<T, value_t<T>>(s, reduced, highest<T>(), fn::Minimum{});
     default: throw Error("not a reduction");
   }
 }

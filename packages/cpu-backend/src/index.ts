@@ -275,5 +275,11 @@ export const cpuBackend: Backend = {
     return opcodes.has(prim) || jsKernels.has(prim);
   },
 
+  /** Bytes of the live outputs the buffer cache serves (64 KiB and more); smaller ones are not counted. */
+  memoryInUse(): number | undefined {
+    const stats = addon.bufferCacheStats();
+    return stats.enabled ? stats.liveBytes : undefined;
+  },
+
   waitForKernels,
 };

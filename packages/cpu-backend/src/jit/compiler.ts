@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { CompiledParams, View } from '@mlx-ts/core';
+import type { CompiledParams, Dtype, View } from '@mlx-ts/core';
 import { addon } from '../addon.js';
 import { kernelSource, kernelSymbol, named, translationUnit } from './codegen.js';
 
@@ -45,7 +45,6 @@ interface Kernel {
   readonly source: string;
   state: State;
   id: number;
-  waiters: (() => void)[];
 }
 
 const config = addon.jitConfig();
@@ -119,16 +118,14 @@ const buildScript = [
 ].join('\n');
 
 /** Writes the batch's source; returns the build command (sh arguments and environment). */
-function prepareBuild(batch: readonly Kernel[]): { args: string[]; env: NodeJS.ProcessEnv; log: string } {
+function prepareBuild(batch: readonly Kernel[]): { args: string[]; env: NodeJS.ProcessEnv } {
   const keys = batch.map((k) => k.key);
   const name = `batch-${createHash('sha256').update(keys.join(',')).digest('hex').slice(0, 16)}`;
   const source = join(cacheDir, `${name}.cc`);
-  const log = join(cacheDir, `${name}.log`);
   writeFileSync(source, translationUnit(batch.map((k) => k.source)));
   return {
     args: ['-c', buildScript, 'sh', config.compiler, ...flags, '-fPIC', '-shared', '-I', config.includeDir, source],
-    env: { ...process.env, LIB: join(cacheDir, `${name}.so`), LIBNAME: `${name}.so`, DIR: cacheDir, KEYS: keys.join(' '), LOG: log },
-    log,
+    env: { ...process.env, LIB: join(cacheDir, `${name}.so`), LIBNAME: `${name}.so`, DIR: cacheDir, KEYS: keys.join(' '), LOG: join(cacheDir, `${name}.log`) },
   };
 }
 
@@ -150,16 +147,11 @@ function fail(k: Kernel, why: string): void {
   }
 }
 
-function wake(k: Kernel): void {
-  for (const w of k.waiters.splice(0)) w();
-}
-
-/** Loads (or marks failed) the kernels of a finished build and wakes their waiters. */
+/** Loads (or marks failed) the kernels of a finished build. */
 function finish(batch: readonly Kernel[]): void {
   for (const k of batch) {
     if (statSync(paths(k.key).library, { throwIfNoEntry: false })) load(k);
     else fail(k, `the compiler failed (see the batch's .log in ${cacheDir})`);
-    wake(k);
   }
 }
 
@@ -183,7 +175,7 @@ function pump(): void {
     child = spawn('sh', args, { env, stdio: 'ignore' });
   } catch (e) {
     building = null;
-    for (const k of batch) fail(k, (e as Error).message), wake(k);
+    for (const k of batch) fail(k, (e as Error).message);
     return;
   }
   // Detached from the event loop's lifetime: a process may exit while a build runs; the build
@@ -192,7 +184,7 @@ function pump(): void {
   const abandon = (why: string) => {
     if (building !== batch) return;
     building = null;
-    for (const k of batch) fail(k, why), wake(k);
+    for (const k of batch) fail(k, why);
     pump();
   };
   // The script leaves a library or a marker per kernel before it exits; neither means it was killed.
@@ -207,7 +199,7 @@ const batchWindowMs = 2;
 let queuedAt = 0;
 
 function request(key: string, source: string): Kernel {
-  const k: Kernel = { key, source, state: 'queued', id: -1, waiters: [] };
+  const k: Kernel = { key, source, state: 'queued', id: -1 };
   kernels.set(key, k);
   const p = paths(key);
   if (statSync(p.library, { throwIfNoEntry: false })) {
@@ -231,15 +223,15 @@ function request(key: string, source: string): Kernel {
 /** What a program needs beyond its params: the dtypes of its inputs. */
 interface PerProgram {
   readonly generation: number;
-  readonly dtypes: string;
+  readonly dtypes: readonly Dtype[];
   readonly kernel: Kernel | null;
 }
 const perProgram = new WeakMap<CompiledParams, PerProgram>();
 /** Bumped when the cache directory changes, which invalidates every PerProgram. */
 let generation = 0;
 
-function lookup(p: CompiledParams, inputs: readonly View[]): Kernel | null {
-  const body = kernelSource(p, inputs.map((v) => v.dtype));
+function lookup(p: CompiledParams, dtypes: readonly Dtype[]): Kernel | null {
+  const body = kernelSource(p, dtypes);
   if (body === null || whyUnavailable() !== null) return null;
   // The interpreter always works: nothing here (a full disk, a cache removed meanwhile) may fail a step.
   try {
@@ -259,11 +251,10 @@ function lookup(p: CompiledParams, inputs: readonly View[]): Kernel | null {
 /** The id of the loaded kernel for `p` with these inputs, or -1 to interpret it (for now). */
 export function kernelIdFor(p: CompiledParams, inputs: readonly View[]): number {
   if (mode === 'off') return -1;
-  let dtypes = '';
-  for (const v of inputs) dtypes += `${v.dtype.code},`;
   let entry = perProgram.get(p);
-  if (entry === undefined || entry.dtypes !== dtypes || entry.generation !== generation) {
-    entry = { generation, dtypes, kernel: lookup(p, inputs) };
+  if (entry === undefined || entry.generation !== generation || !sameDtypes(entry.dtypes, inputs)) {
+    const dtypes = inputs.map((v) => v.dtype);
+    entry = { generation, dtypes, kernel: lookup(p, dtypes) };
     perProgram.set(p, entry);
   }
   const k = entry.kernel;
@@ -280,18 +271,15 @@ export function kernelIdFor(p: CompiledParams, inputs: readonly View[]): number 
   return -1;
 }
 
-/** Resolves once no kernel is queued or building. */
+function sameDtypes(dtypes: readonly Dtype[], inputs: readonly View[]): boolean {
+  if (dtypes.length !== inputs.length) return false;
+  for (let i = 0; i < inputs.length; i++) if (dtypes[i] !== inputs[i]!.dtype) return false;
+  return true;
+}
+
+/** Resolves once no kernel is queued or building (checking as kernelIdFor does, by polling). */
 export async function waitForKernels(): Promise<void> {
-  for (;;) {
-    pump();
-    const pending = queue[queue.length - 1] ?? building?.[building.length - 1];
-    if (!pending) return;
-    await new Promise<void>((resolve) => {
-      pending.waiters.push(resolve);
-      // The exit event may have fired before the library landed on disk; poll as well.
-      setTimeout(resolve, 20);
-    });
-  }
+  for (pump(); queue.length > 0 || building; pump()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 export interface JitOptions {
