@@ -16,7 +16,6 @@ import {
   checkPrimitive,
   checkVjp,
   checkVmap,
-  compileAvailable,
   dtypes,
   fc,
   graphUses,
@@ -146,10 +145,6 @@ describe('checks', () => {
     expect(() => checkVmap(g, [[mx.ones([2])], [mx.ones([3])]] as any)).toThrow(/checkVmap: argument 0 has shape/);
   });
   it('compile against eager', () => {
-    if (!compileAvailable()) {
-      expect(() => checkCompile(mx.exp, [x])).toThrow(/checkCompile: compile is not implemented yet/);
-      return;
-    }
     checkCompile((a: Arr) => mx.add(mx.multiply(mx.exp(a), 2), a), [x]);
   });
   it('checkPrimitive reports the counterexample of a failing property', () => {

@@ -24,7 +24,7 @@ describe('vmap: errors name vmap (MLX test_basics, test_mismatch_input_sizes)', 
   });
   it('rejects non-array inputs', () => {
     expect(() => mx.vmap(mx.exp as any)('hello')).toThrow(/vmap: argument 0 is a string/);
-    expect(() => mx.vmap(mx.exp as any)(3)).toThrow(/vmap: argument 0 is a number, which has no axis/);
+    expect(() => mx.vmap(mx.exp as any)(3)).toThrow(/vmap: argument 0 is a number \(3\), which has no axis/);
   });
   it('rejects invalid or out-of-range axes', () => {
     const x = mx.array([0, 1]);

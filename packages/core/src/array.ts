@@ -11,7 +11,6 @@ import {
 } from './dtype.js';
 import { type Stream } from './device.js';
 import { evalArrays } from './eval.js';
-import { getPrimitiveDef } from './ir/registry.js';
 import { type Shape, contiguousStrides, fmtShape, shapeSize } from './shape.js';
 
 /** Storage shared by an array and the views onto it; `dispose` frees it when no holder is left. */
@@ -198,10 +197,6 @@ export class Array {
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
-  }
-  /** @internal reads the node's output rule; used by tracing transforms */
-  get _def() {
-    return this._prim === null ? null : getPrimitiveDef(this._prim);
   }
 }
 

@@ -3,29 +3,16 @@
  * - `checkJvp`: forward-mode derivatives against central finite differences, in float64;
  * - `checkVjp`: reverse mode against forward mode, `<w, J v> = <J^T w, v>`;
  * - `checkVmap`: `vmap(f)` against a loop of unbatched calls, on every in/out axis;
- * - `checkCompile`: `compile(f)` against eager `f` (throws until `mx.compile` exists).
+ * - `checkCompile`: `compile(f)` against eager `f`.
  * Each throws an Error describing the first disagreement and returns quietly otherwise.
  */
 import { Array, float64, fmtShape, node, treeFlatten } from '@mlx-ts/core';
-import * as T from '@mlx-ts/transforms';
+import { compile, jvp, vjp, vmap } from '@mlx-ts/transforms';
 import { arrayFromValues } from './arbitraries.js';
 import { assertAllClose, assertValuesClose, hostValues, type Tolerance } from './compare.js';
 
 /** A function of arrays returning an array or a tree of arrays. */
 export type ArrayFn = (...args: any[]) => unknown;
-
-const transforms = T as unknown as Record<string, unknown>;
-
-function transform<F>(name: string, check: string): F {
-  const t = transforms[name];
-  if (typeof t !== 'function') throw new Error(`${check}: ${name} is not implemented yet (@mlx-ts/transforms has no '${name}')`);
-  return t as F;
-}
-
-/** Whether `compile` exists in @mlx-ts/transforms (checkCompile throws until it does). */
-export function compileAvailable(): boolean {
-  return typeof transforms['compile'] === 'function';
-}
 
 /** A small seeded generator (mulberry32), so that tangents and cotangents are reproducible. */
 export function seededRandom(seed: number): () => number {
@@ -112,7 +99,6 @@ export function checkJvp(f: ArrayFn, primals: readonly Array[], opts: Derivative
   const { eps = 1e-6, rtol = 1e-5, atol = 1e-6 } = opts;
   const rand = seededRandom(opts.seed ?? 0);
   const tangents = p.diff.map((x) => randomLike(x, rand));
-  const jvp = transform<(f: ArrayFn, primals: Array[], tangents: Array[]) => [unknown, unknown]>('jvp', what);
   const [outs, tans] = jvp(p.g, p.diff, tangents);
   const outList = outputsOf(what, outs);
   const tanList = outputsOf(what, tans);
@@ -149,8 +135,6 @@ export function checkVjp(f: ArrayFn, primals: readonly Array[], opts: Derivative
   const rand = seededRandom((opts.seed ?? 0) + 1);
   const v = p.diff.map((x) => randomLike(x, rand));
   const w = p.y.map((y) => randomLike(y, rand));
-  const jvp = transform<(f: ArrayFn, primals: Array[], tangents: Array[]) => [unknown, unknown]>('jvp', what);
-  const vjp = transform<(f: ArrayFn, primals: Array[], cotangents: Array[]) => [unknown, unknown]>('vjp', what);
   const jv = outputsOf(what, jvp(p.g, p.diff, v)[1]);
   const ct = outputsOf(what, vjp(p.g, p.diff, w)[1]);
   if (ct.length !== p.diff.length) throw new Error(`${what}: vjp returned ${ct.length} cotangents for ${p.diff.length} arguments`);
@@ -207,7 +191,6 @@ export interface VmapCheckOptions extends Tolerance {
  */
 export function checkVmap(f: ArrayFn, batch: readonly (readonly Array[])[], opts: VmapCheckOptions = {}): void {
   const what = 'checkVmap';
-  const vmap = transform<(f: ArrayFn, inAxes: unknown, outAxes: unknown) => (...args: Array[]) => unknown>('vmap', what);
   if (batch.length === 0) throw new Error(`${what}: expected at least one batch entry`);
   const nargs = batch[0]!.length;
   if (nargs === 0) throw new Error(`${what}: the function needs at least one array argument to map over`);
@@ -259,11 +242,9 @@ export function checkVmap(f: ArrayFn, batch: readonly (readonly Array[])[], opts
   }
 }
 
-/** `compile(f)` against eager `f` on the same arguments; throws until compile exists. */
+/** `compile(f)` against eager `f` on the same arguments. */
 export function checkCompile(f: ArrayFn, args: readonly Array[], opts: Tolerance = {}): void {
   const what = 'checkCompile';
-  if (!compileAvailable()) throw new Error(`${what}: compile is not implemented yet (@mlx-ts/transforms has no 'compile')`);
-  const compile = transform<(f: ArrayFn) => ArrayFn>('compile', what);
   const expected = outputsOf(what, f(...args));
   const got = outputsOf(what, compile(f)(...args));
   if (got.length !== expected.length) throw new Error(`${what}: compiled function returned ${got.length} outputs, eager ${expected.length}`);

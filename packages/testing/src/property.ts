@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import type { Array } from '@mlx-ts/core';
-import { type ArrayFn, checkCompile, checkJvp, checkVjp, checkVmap, compileAvailable } from './checks.js';
+import { type ArrayFn, checkCompile, checkJvp, checkVjp, checkVmap } from './checks.js';
 import type { Tolerance } from './compare.js';
 
 export type CheckName = 'vmap' | 'jvp' | 'vjp' | 'compile';
@@ -115,8 +115,7 @@ export function checkPrimitive<S>(c: PropertyCase<S>, opts: CheckPrimitiveOption
       params,
     );
   }
-  // By default compile is checked once it exists; asked for explicitly, checkCompile says it does not.
-  if (wanted.includes('compile') && (compileAvailable() || opts.checks?.includes('compile'))) {
+  if (wanted.includes('compile')) {
     fc.assert(fc.property(single(c.setup), ([s, a]) => checkCompile(c.fn(s), a)), params);
   }
 }

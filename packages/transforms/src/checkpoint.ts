@@ -4,7 +4,7 @@
  * the gradient graph never references the forward pass's intermediates (MLX's `mx.checkpoint`).
  * Forward mode and vmap fall back to f's own graph.
  */
-import { Array, enterTrace, exitTrace, treeFlatten, treeUnflatten } from '@mlx-ts/core';
+import { enterTrace, exitTrace, treeFlatten, treeUnflatten } from '@mlx-ts/core';
 import { backward, tracerCopy, zerosLike } from './autodiff.js';
 import { type CustomFunction, makeCustom } from './custom.js';
 import { describe } from './grad.js';
@@ -34,4 +34,3 @@ export function checkpoint<F extends (...args: any[]) => any>(f: F): CustomFunct
   return cf;
 }
 
-export type { Array };

@@ -29,6 +29,7 @@ import {
   treeUnflatten,
   type TreeDef,
 } from '@mlx-ts/core';
+import { describe } from './grad.js';
 
 export const CUSTOM_PRIM = 'customFunction';
 
@@ -82,13 +83,6 @@ export interface CustomFunction<F extends (...args: any[]) => any> {
   vmap(rule: CustomVmap): CustomFunction<F>;
 }
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (x === undefined) return 'undefined';
-  if (x instanceof Array) return `an array of shape ${fmtShape(x.shape)}`;
-  if (globalThis.Array.isArray(x)) return `a JS array of length ${x.length}`;
-  return typeof x;
-}
 
 const zerosOf = (a: Array): Array => {
   const s = array(0, a.dtype);
@@ -274,9 +268,9 @@ export function makeCustom<F extends (...args: any[]) => any>(f: F, listArgs: bo
   if (typeof f !== 'function') throw new Error(`customFunction: expected a function, got ${describe(f)}`);
   const rules: CustomRules = { vjp: null, jvp: null, vmap: null, name: f.name || 'f', listArgs };
   const wrapped = ((...args: unknown[]) => {
-    const [inLeaves, inDef] = treeFlatten(args);
     // Nothing is being transformed: just f.
     if (!isTracing()) return f(...args);
+    const [inLeaves, inDef] = treeFlatten(args);
     const out = f(...args);
     const [outLeaves, outDef] = treeFlatten(out);
     const call: CustomCall = { rules, inDef, inLeaves, outDef, outLeaves, nodes: [], jvpCache: null, vmapCache: null };

@@ -29,6 +29,7 @@ import {
   withStream,
   type VmapRule,
 } from '@mlx-ts/core';
+import { describe } from './grad.js';
 
 /** Where each argument (or output) is mapped: a number, `null` (not mapped), or a tree of them. */
 export type AxisSpec = number | null | readonly AxisSpec[] | { readonly [key: string]: AxisSpec };
@@ -42,13 +43,6 @@ export interface VmapOptions {
 
 const FN = 'vmap';
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (x instanceof Array) return `an array of shape ${fmtShape(x.shape)}`;
-  if (globalThis.Array.isArray(x)) return 'a JS array';
-  if (x === undefined) return 'undefined';
-  return typeof x === 'object' ? `a ${x.constructor?.name ?? 'object'}` : `a ${typeof x}`;
-}
 
 /**
  * Vectorizes `f` over the axes `inAxes` of its arguments. Called as MLX's

@@ -8,7 +8,7 @@
  * and dtypes its rule below demands, never a mix.
  */
 import { bool, Dtype, uint32 } from '../dtype.js';
-import { type Shape, shapeEqual } from '../shape.js';
+import type { Shape } from '../shape.js';
 
 export type ScatterMode = 'set' | 'add' | 'multiply' | 'maximum' | 'minimum';
 
@@ -219,6 +219,3 @@ export function paramsEqual(a: unknown, b: unknown): boolean {
   return ka.every((k) => paramsEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-export function avalEqual(a: Aval, b: Aval): boolean {
-  return a.dtype === b.dtype && shapeEqual(a.shape, b.shape);
-}

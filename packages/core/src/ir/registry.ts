@@ -8,6 +8,7 @@ import type { JvpRule, VjpRule, VmapRule } from './rules.js';
 
 export interface CustomPrimitive<P = unknown> {
   readonly name: string;
+  /** 'view': an identity view of its first input (the evaluator runs no kernel for it). */
   readonly kind?: PrimitiveKind;
   output(inputs: readonly Aval[], params: P): Aval;
   equivalent?(a: P, b: P): boolean;
@@ -17,6 +18,8 @@ export interface CustomPrimitive<P = unknown> {
 }
 
 const custom = new Map<string, CustomPrimitive<any>>();
+/** Their definitions in the core table's form, made once (every node made looks one up). */
+const customDefs = new Map<string, PrimitiveDef<any>>();
 
 export function registerPrimitive<P>(def: CustomPrimitive<P>): void {
   const fn = 'registerPrimitive';
@@ -26,6 +29,7 @@ export function registerPrimitive<P>(def: CustomPrimitive<P>): void {
     if (typeof def[member] !== 'function') throw new Error(`${fn}: primitive '${def.name}' needs a '${member}' function, got ${typeof def[member]}`);
   }
   custom.set(def.name, def);
+  customDefs.set(def.name, { kind: def.kind ?? 'other', output: def.output, ...(def.equivalent ? { equivalent: def.equivalent } : {}) });
 }
 
 export function getCustomPrimitive(name: string): CustomPrimitive<any> | undefined {
@@ -34,7 +38,7 @@ export function getCustomPrimitive(name: string): CustomPrimitive<any> | undefin
 
 export function getPrimitiveDef(name: string): PrimitiveDef<any> {
   if (isPrimitive(name)) return primitives[name] as PrimitiveDef<any>;
-  const c = custom.get(name);
-  if (!c) throw new Error(`primitive: unknown primitive '${name}'`);
-  return { kind: c.kind ?? 'other', output: c.output, ...(c.equivalent ? { equivalent: c.equivalent } : {}) };
+  const d = customDefs.get(name);
+  if (!d) throw new Error(`primitive: unknown primitive '${name}'`);
+  return d;
 }

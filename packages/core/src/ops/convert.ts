@@ -20,7 +20,8 @@ import {
   type DtypeName,
 } from '../dtype.js';
 import { node } from '../graph.js';
-import { broadcastShapes, checkShape, fmtShape, shapeEqual, shapeSize } from '../shape.js';
+import { isPlainObject } from '../tree.js';
+import { broadcastShapes, checkShape, fmtShape, shapeEqual } from '../shape.js';
 
 type ArrayLikeOf<T> = { readonly length: number; readonly [i: number]: T };
 export type Scalar = number | boolean;
@@ -251,8 +252,8 @@ export function broadcastTo(x: ArrayInput, shape: readonly number[], stream?: St
   if (stream && !(stream instanceof Stream) && !(stream instanceof Device)) stream = stream.stream;
   checkShape('broadcastTo', shape);
   if (shapeEqual(a.shape, shape)) return a;
-  broadcastShapes('broadcastTo', a.shape, shape);
-  if (a.ndim > shape.length || !shapeEqual(broadcastShapes('broadcastTo', a.shape, shape), shape)) {
+  const joint = broadcastShapes('broadcastTo', a.shape, shape);
+  if (a.ndim > shape.length || !shapeEqual(joint, shape)) {
     throw new Error(`broadcastTo: cannot broadcast shape ${fmtShape(a.shape)} to ${fmtShape(shape)}`);
   }
   return node('broadcastTo', [a], { shape: shape.slice() }, stream);
@@ -286,21 +287,11 @@ export function broadcastArgs(fn: string, arrays: readonly Array[], stream?: Str
     return [ba, bb];
   }
   const shape = broadcastShapes(fn, ...arrays.map((a) => a.shape));
-  return arrays.map((a) => broadcastTo(a, shape, stream));
-}
-
-export function isScalarShape(a: Array): boolean {
-  return shapeSize(a.shape) === 1 && a.ndim === 0;
+  return arrays.map((a) => (shapeEqual(a.shape, shape) ? a : node('broadcastTo', [a], { shape: shape.slice() }, stream)));
 }
 
 /** Optional arguments of an op: positionally (then an optional trailing `{ stream }`), or as one options object. */
 export type OptArgs<P extends unknown[], O> = [...P, StreamOpt?] | [O];
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (typeof x !== 'object' || x === null) return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
-}
 
 /**
  * @internal Reads an op's optional arguments given positionally in `names` order, as one options object

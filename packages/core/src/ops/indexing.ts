@@ -9,6 +9,7 @@ import { Array } from '../array.js';
 import type { StreamOrDevice } from '../device.js';
 import { Dtype, float32, int32 } from '../dtype.js';
 import { node } from '../graph.js';
+import { isPlainObject } from '../tree.js';
 import type { BinarySameDtype, ScatterMode } from '../ir/primitives.js';
 import { broadcastShapes, fmtShape, normalizeAxis, shapeEqual, shapeSize } from '../shape.js';
 import { type ArrayInput, array, astype, broadcastTo, fromHostData, type NestedArrayLike, toArray } from './convert.js';
@@ -82,12 +83,6 @@ function describeIndex(x: unknown): string {
   if (x instanceof Array) return `an Array of dtype ${x.dtype.name}`;
   if (ArrayBuffer.isView(x)) return x.constructor.name;
   return typeof x === 'object' ? 'an object' : typeof x;
-}
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (typeof x !== 'object' || x === null) return false;
-  const p = Object.getPrototypeOf(x);
-  return p === Object.prototype || p === null;
 }
 
 const sliceKeys = new Set(['start', 'stop', 'step']);

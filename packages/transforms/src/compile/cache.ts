@@ -71,16 +71,10 @@ export class Lru<K, V> {
     this.map.set(k, v);
     while (this.map.size > cacheSize) this.map.delete(this.map.keys().next().value as K);
   }
-  delete(k: K): void {
-    this.map.delete(k);
-  }
   clear(): void {
     this.map.clear();
   }
   get size(): number {
     return this.map.size;
-  }
-  values(): IterableIterator<V> {
-    return this.map.values();
   }
 }

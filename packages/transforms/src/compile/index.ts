@@ -36,7 +36,8 @@ import type { Graph } from './ir.js';
 import { makePlan, type Plan, planValid, replay } from './plan.js';
 import { buildShapeModel, diffGraphs, sameGraph, type ShapeModel } from './shapes.js';
 import { simplify, type SimplifyStats } from './simplify.js';
-import { describe, FN, fillTree, signature, trace } from './trace.js';
+import { describe } from '../grad.js';
+import { FN, fillTree, signature, trace } from './trace.js';
 
 export {
   clearCompileCache,

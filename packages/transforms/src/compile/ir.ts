@@ -50,13 +50,6 @@ export interface Graph {
   readonly firstId: number;
 }
 
-/** Uses of each value by nodes (a node using a value twice counts twice). */
-export function useCounts(g: Graph): number[] {
-  const uses = new globalThis.Array<number>(g.vals.length).fill(0);
-  for (const v of g.vals) if (v.kind === 'node') for (const a of v.args) uses[a]!++;
-  return uses;
-}
-
 /**
  * Keeps the values reachable from the outputs (and every input, whose numbering is fixed),
  * renumbered in the same order. Returns the new graph; `g` is not changed.

@@ -25,8 +25,6 @@ export interface Plan {
   readonly outputs: readonly number[];
   /** The backends the plan was fused for (each device it runs on): the plan is refused if one changes. */
   readonly fusedFor: readonly (readonly [DeviceType, Backend])[];
-  /** The optimized graph (for exportToDot and for rebuilding). */
-  readonly graph: Graph;
 }
 
 export function makePlan(g: Graph): Plan {
@@ -51,7 +49,7 @@ export function makePlan(g: Graph): Plan {
     const t = v.stream.device.type;
     if (!devices.has(t)) devices.set(t, backendFor(t));
   });
-  return { nInputs: g.nInputs, consts, ops, outputs: g.outputs.map((o) => slot[o]!), fusedFor: [...devices], graph: g };
+  return { nInputs: g.nInputs, consts, ops, outputs: g.outputs.map((o) => slot[o]!), fusedFor: [...devices] };
 }
 
 /** Whether the backends the plan's fused kernels were made for still serve their devices. */

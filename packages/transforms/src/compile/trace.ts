@@ -18,6 +18,7 @@ import {
   type TreeDef,
 } from '@mlx-ts/core';
 import type { ConstVal, Graph, NodeVal, Val } from './ir.js';
+import { describe } from '../grad.js';
 
 export const FN = 'compile';
 
@@ -292,9 +293,3 @@ export function scalarValue(a: Array): number | null {
   }
 }
 
-export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (x instanceof Array) return `an array of shape ${fmtShape(x.shape)}`;
-  if (globalThis.Array.isArray(x)) return `a JS array of length ${x.length}`;
-  return typeof x;
-}

@@ -105,10 +105,8 @@ export const ad = {
   greater: (a: Num, b: Num) => binary('greater', a, b),
   less: (a: Num, b: Num) => binary('less', a, b),
   greaterEqual: (a: Num, b: Num) => binary('greaterEqual', a, b),
-  logicalAnd: (a: Array, b: Array) => binary('logicalAnd', a, b),
   negative: (a: Array) => unary('negative', a),
   square: (a: Array) => unary('square', a),
-  sqrt: (a: Array) => unary('sqrt', a),
   rsqrt: (a: Array) => unary('rsqrt', a),
   exp: (a: Array) => unary('exp', a),
   log: (a: Array) => unary('log', a),
@@ -376,28 +374,6 @@ export function unslice(g: Array, inShape: readonly number[], start: readonly nu
   return r;
 }
 
-/**
- * The registers of a `compiled` program rebuilt as ordinary nodes (inputs first), with which of
- * them are constants: the derivative rules of `compiled` walk this straight-line program with the
- * rules of its instructions (the fused kernel itself has no intermediates to reuse).
- */
-export function unfuseCompiled(inputs: readonly Array[], p: CompiledParams): { regs: Array[]; constant: boolean[] } {
-  const shape = inputs[0]!.shape;
-  const regs = inputs.slice();
-  const constant = inputs.map(() => false);
-  for (const ins of p.instrs) {
-    if (ins.op === 'constant') {
-      regs.push(full(shape, ins.value ?? 0, ins.dtype));
-      constant.push(true);
-      continue;
-    }
-    const args = ins.args.map((a) => regs[a]!);
-    regs.push(ins.op === 'astype' ? node('astype', args, { dtype: ins.dtype }) : node(ins.op as Primitive, args, {} as never));
-    constant.push(ins.args.every((a) => constant[a]));
-  }
-  return { regs, constant };
-}
-
 /** The params an instruction's primitive takes. */
 export const instrParams = (ins: CompiledParams['instrs'][number]): never => (ins.op === 'astype' ? { dtype: ins.dtype } : {}) as never;
 
@@ -419,9 +395,7 @@ export function inlineCompiled(inputs: readonly Array[], p: CompiledParams): Arr
   const shape = inputs[0]!.shape;
   for (const ins of p.instrs) {
     const args = ins.args.map((r) => regs[r]!);
-    if (ins.op === 'constant') regs.push(full(shape, ins.value!, ins.dtype));
-    else if (ins.op === 'astype') regs.push(node('astype', args, { dtype: ins.dtype }));
-    else regs.push(node(ins.op as Primitive, args, {} as never));
+    regs.push(ins.op === 'constant' ? full(shape, ins.value!, ins.dtype) : node(ins.op as Primitive, args, instrParams(ins)));
   }
   return regs;
 }
@@ -437,8 +411,7 @@ function compiledJvp(inputs: readonly Array[], tangents: readonly (Array | null)
       tan.push(null);
       return;
     }
-    const params = ins.op === 'astype' ? { dtype: ins.dtype } : {};
-    const t = (jvpRules[ins.op as Primitive] as JvpRule<any>)(ins.args.map((r) => regs[r]!), ts, params, y);
+    const t = (jvpRules[ins.op as Primitive] as JvpRule<any>)(ins.args.map((r) => regs[r]!), ts, instrParams(ins), y);
     tan.push(t.dtype === y.dtype ? t : astype(t, y.dtype));
   });
   return tan[tan.length - 1] ?? zerosLike(output);

@@ -36,7 +36,6 @@ import {
   scanSourceIndex,
   scatterMulOthers,
   scatterSetWinners,
-  unfuseCompiled,
   unslice,
   zerosLike,
 } from './jvp.js';
@@ -79,8 +78,7 @@ function compiledVjp(primals: readonly Array[], g: Array, argnums: readonly numb
     const xs = ins.args.map((a) => regs[a]!);
     const wanted = ins.args.flatMap((a, j) => (regs[a]!.dtype.isFloating ? [j] : []));
     if (wanted.length === 0) continue;
-    const params = ins.op === 'astype' ? { dtype: ins.dtype } : {};
-    const res = (vjpRules[ins.op as Primitive] as VjpRule<any>)(xs, gk, wanted, params, regs[r]!);
+    const res = (vjpRules[ins.op as Primitive] as VjpRule<any>)(xs, gk, wanted, instrParams(ins), regs[r]!);
     wanted.forEach((j, i) => {
       const a = ins.args[j]!;
       const c = res[i]!.dtype === regs[a]!.dtype ? res[i]! : ad.astype(res[i]!, regs[a]!.dtype);
