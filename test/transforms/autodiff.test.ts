@@ -287,6 +287,27 @@ describe('jacfwd, jacrev, hessian', () => {
     close(t.s.u, [2, 4]);
   });
 
+  it('several output leaves and arguments: jacrev, jacfwd and rows of grad agree; empty leaves give empty blocks', () => {
+    const g = (a: mx.Array, b: mx.Array) => [mx.multiply(mx.sin(a), b), mx.sum(mx.multiply(a, a))];
+    const a = A([[0.5, -1, 2], [1.5, 0.25, -0.75]], mx.float64), b = A([2, -3, 0.5], mx.float64);
+    const [r0, r1] = mx.jacrev(g, [0, 1])(a, b);
+    const [f0, f1] = mx.jacfwd(g, [0, 1])(a, b);
+    expect(r0[0].shape).toEqual([2, 3, 2, 3]);
+    expect(r0[1].shape).toEqual([2, 3, 3]);
+    expect(r1[0].shape).toEqual([2, 3]);
+    expect(r1[1].shape).toEqual([3]);
+    [[r0[0], f0[0]], [r0[1], f0[1]], [r1[0], f1[0]], [r1[1], f1[1]]].forEach(([r, f]) => close(r, f.tolist(), 1e-12));
+    // Row (i, j) of the first block is the gradient of output element (i, j).
+    for (const [i, j] of [[0, 0], [1, 2]] as const) {
+      const [ga, gb] = mx.grad((p: mx.Array, q: mx.Array) => mx.index(g(p, q)[0]!, i, j), [0, 1])(a, b);
+      close(mx.index(r0[0], i, j), ga.tolist(), 1e-12);
+      close(mx.index(r0[1], i, j), gb.tolist(), 1e-12);
+    }
+    const e = mx.zeros([0], mx.float64);
+    expect(mx.jacrev(mx.exp)(e).shape).toEqual([0, 0]);
+    expect(mx.jacfwd(mx.exp)(e).shape).toEqual([0, 0]);
+  });
+
   it('hessian (forward over reverse)', () => {
     const h = mx.hessian((y: mx.Array) => mx.sum(mx.multiply(mx.power(y, 3), A([1, 2, 3], mx.float64))))(x);
     close(h, [[6 * 0.5, 0, 0], [0, 2 * 6 * -1, 0], [0, 0, 3 * 6 * 2]], 1e-12);

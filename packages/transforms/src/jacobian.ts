@@ -1,39 +1,28 @@
 /**
  * Jacobians and Hessians (beyond MLX, which lacks them; JAX's forms).
  *
- * `jacrev(f, argnums)` (reverse mode, one backward walk per output element) and `jacfwd(f, argnums)`
- * (forward mode, one forward walk per input element) trace f once and walk its graph once per
- * basis vector. For an output leaf of shape O and an input leaf of shape I the block has shape
+ * `jacrev(f, argnums)` (reverse mode) and `jacfwd(f, argnums)` (forward mode) trace f once and
+ * vmap one backward walk per output leaf (forward walk per argument leaf) over the basis vectors,
+ * as JAX does. For an output leaf of shape O and an input leaf of shape I the block has shape
  * [...O, ...I]. The result mirrors f's output; at each output leaf sits the structure of the
  * differentiated arguments (one tree for a single argnum, a JS array of trees for several).
  * `hessian(f, argnums)` is `jacfwd(jacrev(f, argnums), argnums)` (forward-over-reverse).
  */
-import { Array, array, enterTrace, exitTrace, node, treeFlatten, treeUnflatten } from '@mlx-ts/core';
+import { Array, array, enterTrace, exitTrace, identity, node, treeFlatten, treeUnflatten } from '@mlx-ts/core';
 import { backward, forward, settle, zerosLike } from './autodiff.js';
 import { describe, type GradOptions, parseArgnums, traceArgs } from './grad.js';
+import { vmap } from './vmap.js';
 
 type Argnums = number | readonly number[];
 
-function basis(shape: readonly number[], e: number, like: Array): Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const host = new Float64Array(n);
-  host[e] = 1;
-  const flat = array(host, like.dtype);
-  return node('reshape', [flat], { shape: shape.slice() });
+/** The n x n identity of `like`'s dtype as n basis vectors of shape `shape` (n = its size). */
+function basis(shape: readonly number[], like: Array): Array {
+  const n = like.size;
+  return node('reshape', [identity(n, like.dtype)], { shape: [n, ...shape] });
 }
 
-/** Stacks blocks of shape S along a new axis at `at` (0 or S.length). */
-function stack(blocks: readonly Array[], shape: readonly number[], at: number, dtype: Array): Array {
-  const withOne = shape.slice();
-  withOne.splice(at, 0, 1);
-  const parts = blocks.map((b) => node('reshape', [b], { shape: withOne.slice() }));
-  if (parts.length === 0) {
-    const s = shape.slice();
-    s.splice(at, 0, 0);
-    return zerosLike(node('broadcastTo', [array(0, dtype.dtype)], { shape: s }));
-  }
-  return parts.length === 1 ? parts[0]! : node('concatenate', parts, { axis: at });
-}
+/** A block of zeros for a Jacobian with no elements (vmap needs a nonempty batch). */
+const emptyBlock = (shape: readonly number[], like: Array): Array => zerosLike(node('broadcastTo', [array(0, like.dtype)], { shape: shape.slice() }));
 
 function checkOutputs(fn: string, out: unknown): [Array[], ReturnType<typeof treeFlatten>[1]] {
   const [leaves, def] = treeFlatten(out);
@@ -56,32 +45,30 @@ function jacobian(fn: string, mode: 'rev' | 'fwd', f: (...args: any[]) => any, a
       const roots = d.roots;
       // blocks[k][r]: the Jacobian block of output leaf k with respect to root r.
       const blocks: Array[][] = outs.map(() => []);
+      // One batched walk per output leaf (rev) or root (fwd): vmap over the basis vectors.
       if (mode === 'rev') {
         outs.forEach((o, k) => {
-          const rows: Array[][] = roots.map(() => []);
-          for (let e = 0; e < o.size; e++) {
-            const g = backward([o], [basis(o.shape, e, o)], roots);
-            g.forEach((x, r) => rows[r]!.push(x ?? zerosLike(roots[r]!)));
+          const shapeOf = (r: Array) => [...o.shape, ...r.shape];
+          if (o.size === 0) {
+            roots.forEach((r, ri) => (blocks[k]![ri] = emptyBlock(shapeOf(r), r)));
+            return;
           }
-          roots.forEach((r, ri) => {
-            const st = stack(rows[ri]!, r.shape, 0, r);
-            blocks[k]![ri] = node('reshape', [st], { shape: [...o.shape, ...r.shape] });
-          });
+          const rows = vmap((ct: Array) => backward([o], [ct], roots).map((x, r) => x ?? zerosLike(roots[r]!)))(basis(o.shape, o)) as Array[];
+          roots.forEach((r, ri) => (blocks[k]![ri] = node('reshape', [rows[ri]!], { shape: shapeOf(r) })));
         });
       } else {
-        const cols: Array[][][] = outs.map(() => roots.map(() => []));
         roots.forEach((r, ri) => {
-          for (let e = 0; e < r.size; e++) {
-            const ts = roots.map((x) => (x === r ? basis(r.shape, e, r) : null));
-            const t = forward(outs, roots, ts);
-            t.forEach((x, k) => cols[k]![ri]!.push(x ?? zerosLike(outs[k]!)));
+          const shapeOf = (o: Array) => [...o.shape, ...r.shape];
+          if (r.size === 0) {
+            outs.forEach((o, k) => (blocks[k]![ri] = emptyBlock(shapeOf(o), o)));
+            return;
           }
-        });
-        outs.forEach((o, k) => {
-          roots.forEach((r, ri) => {
-            const st = stack(cols[k]![ri]!, o.shape, o.ndim, o);
-            blocks[k]![ri] = node('reshape', [st], { shape: [...o.shape, ...r.shape] });
-          });
+          const cols = vmap(
+            (t: Array) => forward(outs, roots, roots.map((x) => (x === r ? t : null))).map((x, k) => x ?? zerosLike(outs[k]!)),
+            0,
+            outs.map((o) => o.ndim),
+          )(basis(r.shape, r)) as Array[];
+          outs.forEach((o, k) => (blocks[k]![ri] = node('reshape', [cols[k]!], { shape: shapeOf(o) })));
         });
       }
       const perOut = blocks.map((bs) => {
