@@ -18,7 +18,6 @@
  */
 import {
   Array,
-  array,
   customNode,
   fmtShape,
   isTracing,
@@ -29,6 +28,7 @@ import {
   treeUnflatten,
   type TreeDef,
 } from '@mlx-ts/core';
+import { zerosLike } from './autodiff.js';
 import { describe } from './grad.js';
 
 export const CUSTOM_PRIM = 'customFunction';
@@ -84,10 +84,6 @@ export interface CustomFunction<F extends (...args: any[]) => any> {
 }
 
 
-const zerosOf = (a: Array): Array => {
-  const s = array(0, a.dtype);
-  return a.ndim === 0 ? s : node('broadcastTo', [s], { shape: a.shape.slice() });
-};
 
 /**
  * The arrays of a rule's result at the array positions of `def` (f's arguments or outputs),
@@ -129,7 +125,7 @@ function leavesAs(what: string, tree: unknown, def: TreeDef, like: readonly Arra
   collect(def, tree, '');
   return flatGot.map((g, i) => {
     const ref = like[i]!;
-    if (g === null) return zerosOf(ref);
+    if (g === null) return zerosLike(ref);
     if (g.shape.length !== ref.shape.length || g.shape.some((d, j) => d !== ref.shape[j])) {
       throw new Error(`${what}: leaf ${i} has shape ${fmtShape(g.shape)}, expected ${fmtShape(ref.shape)}`);
     }
@@ -154,7 +150,7 @@ export function customCallVjp(call: CustomCall, cotangents: readonly (Array | nu
   const rule = call.rules.vjp!;
   const what = `customFunction(${call.rules.name}).vjp`;
   const outs = call.outLeaves;
-  const cts = cotangents.map((c, i) => c ?? zerosOf(outs[i]!));
+  const cts = cotangents.map((c, i) => c ?? zerosLike(outs[i]!));
   const res = rule(ruleArgs(call, call.inLeaves), treeUnflatten(call.outDef, cts), treeUnflatten(call.outDef, outs));
   const nArgs = call.inDef.kind === 'list' ? call.inDef.children.length : 0;
   if (nArgs === 1 && !call.rules.listArgs) {
@@ -176,7 +172,7 @@ export function customCallJvp(call: CustomCall, tangents: readonly (Array | null
   const c = call.jvpCache;
   if (c && c.key.length === tangents.length && c.key.every((t, i) => t === tangents[i])) return c.value;
   const what = `customFunction(${call.rules.name}).jvp`;
-  const ts = tangents.map((t, i) => t ?? zerosOf(call.inLeaves[i]!));
+  const ts = tangents.map((t, i) => t ?? zerosLike(call.inLeaves[i]!));
   const res = call.rules.jvp!(ruleArgs(call, call.inLeaves), ruleArgs(call, ts));
   const outs = call.outLeaves;
   const value = leavesAs(what, res, call.outDef, outs, true);
@@ -231,15 +227,15 @@ registerPrimitive<CustomParams>({
   equivalent: (a, b) => a.call === b.call && a.index === b.index,
   jvp: (primals, tangents, p, output) => {
     if (p.call.rules.jvp) return customCallJvp(p.call, tangents.slice(1))[p.index]!;
-    return tangents[0] ?? zerosOf(output);
+    return tangents[0] ?? zerosLike(output);
   },
   vjp: (primals, cotangent, argnums, p) => {
     if (p.call.rules.vjp) {
       const cts = p.call.nodes.map((_, j) => (j === p.index ? cotangent : null));
       const res = customCallVjp(p.call, cts);
-      return argnums.map((i) => (i === 0 ? zerosOf(primals[0]!) : res[i - 1]!));
+      return argnums.map((i) => (i === 0 ? zerosLike(primals[0]!) : res[i - 1]!));
     }
-    return argnums.map((i) => (i === 0 ? cotangent : zerosOf(primals[i]!)));
+    return argnums.map((i) => (i === 0 ? cotangent : zerosLike(primals[i]!)));
   },
   vmap: (inputs, axes, p) => {
     let size = -1;

@@ -71,9 +71,10 @@ export function vmap<F extends (...args: any[]) => any>(f: F, inAxes?: AxisSpec 
   return vmapped;
 }
 
-function checkAxisValue(what: string, a: unknown): number | null {
+/** `what` names the entry; called only for the message. */
+function checkAxisValue(what: () => string, a: unknown): number | null {
   if (a === null) return null;
-  if (typeof a !== 'number' || !Number.isInteger(a)) throw new Error(`${FN}: ${what} must be an integer or null, got ${describe(a)}`);
+  if (typeof a !== 'number' || !Number.isInteger(a)) throw new Error(`${FN}: ${what()} must be an integer or null, got ${describe(a)}`);
   return a;
 }
 
@@ -96,26 +97,29 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
     }
   });
   const [leaves, def] = treeFlatten(args);
-  const names = leafNames(args);
-  const leafAxes = treeBroadcastPrefix(perArg, args, `${FN}: inAxes`).map((a, i) => checkAxisValue(`the inAxes entry of ${names[i]}`, a));
+  // Leaf names serve only error messages, so they are built when one is thrown.
+  let names: string[] | null = null;
+  const nameOf = (i: number): string => (names ??= leafNames(args))[i]!;
+  const leafAxes = treeBroadcastPrefix(perArg, args, `${FN}: inAxes`).map((a, i) => checkAxisValue(() => `the inAxes entry of ${nameOf(i)}`, a));
 
   let size = -1;
-  let sizeFrom = '';
+  let sizeFrom = -1;
   const axes: (number | null)[] = [];
   leaves.forEach((x, i) => {
     let a = leafAxes[i]!;
     if (a !== null) {
-      if (x.ndim === 0) throw new Error(`${FN}: cannot map over a 0-d array (${names[i]} is a scalar); give it inAxes null`);
+      if (x.ndim === 0) throw new Error(`${FN}: cannot map over a 0-d array (${nameOf(i)} is a scalar); give it inAxes null`);
       if (a < -x.ndim || a >= x.ndim) {
-        throw new Error(`${FN}: inAxes ${a} is out of range for ${names[i]} of shape ${fmtShape(x.shape)} (dimension ${x.ndim})`);
+        throw new Error(`${FN}: inAxes ${a} is out of range for ${nameOf(i)} of shape ${fmtShape(x.shape)} (dimension ${x.ndim})`);
       }
       if (a < 0) a += x.ndim;
       const n = x.shape[a]!;
       if (size < 0) {
         size = n;
-        sizeFrom = `${names[i]} has size ${n} along axis ${a}`;
+        sizeFrom = i;
       } else if (n !== size) {
-        throw new Error(`${FN}: mapped axes have different sizes: ${sizeFrom}, but ${names[i]} has size ${n} along axis ${a}`);
+        const first = `${nameOf(sizeFrom)} has size ${size} along axis ${axes[sizeFrom]}`;
+        throw new Error(`${FN}: mapped axes have different sizes: ${first}, but ${nameOf(i)} has size ${n} along axis ${a}`);
       }
     }
     axes.push(a);
@@ -143,7 +147,7 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
   checkOutputTree(result);
   const batched = replay(outLeaves, placeholders, size);
 
-  const outAxisSpecs = treeBroadcastPrefix(outSpec, result, `${FN}: outAxes`).map((a, i) => checkAxisValue(`the outAxes entry of output ${i}`, a));
+  const outAxisSpecs = treeBroadcastPrefix(outSpec, result, `${FN}: outAxes`).map((a, i) => checkAxisValue(() => `the outAxes entry of output ${i}`, a));
   const finals = outLeaves.map((y, i) => {
     const want = outAxisSpecs[i]!;
     const got = batched.get(y);
