@@ -25,6 +25,19 @@ export function describe(x: unknown): string {
   return typeof x === 'object' ? (x.constructor?.name ?? 'object') : `a ${typeof x} (${String(x)})`;
 }
 
+/** Throws, naming `fn` and where, unless every leaf of `result` is an Array (JS numbers must be wrapped). */
+export function checkArrayOutputs(fn: string, result: unknown): void {
+  const bad = (x: unknown, path: string): void => {
+    if (x instanceof Array) return;
+    if (globalThis.Array.isArray(x)) x.forEach((e, i) => bad(e, `${path}[${i}]`));
+    else if (isPlainObject(x)) for (const k of Object.keys(x)) bad(x[k], `${path}.${k}`);
+    else if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') {
+      throw new Error(`${fn}: the function must return arrays (or trees of arrays), got a ${typeof x} at ${path || 'the root'}; wrap it with mx.array`);
+    }
+  };
+  bad(result, '');
+}
+
 /** Reads `argnums` from MLX's positional form or the options object; validates what can be checked before a call. */
 export function parseArgnums(fn: string, opt: Argnums | GradOptions | undefined): { list: number[]; single: boolean } {
   let argnums: unknown = 0;

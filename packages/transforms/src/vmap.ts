@@ -29,7 +29,7 @@ import {
   withStream,
   type VmapRule,
 } from '@mlx-ts/core';
-import { describe } from './grad.js';
+import { checkArrayOutputs, describe } from './grad.js';
 
 /** Where each argument (or output) is mapped: a number, `null` (not mapped), or a tree of them. */
 export type AxisSpec = number | null | readonly AxisSpec[] | { readonly [key: string]: AxisSpec };
@@ -144,7 +144,7 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
   }
 
   const [outLeaves, outDef] = treeFlatten(result);
-  checkOutputTree(result);
+  checkArrayOutputs(FN, result);
   const batched = replay(outLeaves, placeholders, size);
 
   const outAxisSpecs = treeBroadcastPrefix(outSpec, result, `${FN}: outAxes`).map((a, i) => checkAxisValue(() => `the outAxes entry of output ${i}`, a));
@@ -178,17 +178,6 @@ function leafNames(args: readonly unknown[]): string[] {
   return out;
 }
 
-function checkOutputTree(result: unknown): void {
-  const bad = (x: unknown, path: string): void => {
-    if (x instanceof Array) return;
-    if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') {
-      throw new Error(`${FN}: the function must return arrays (or trees of arrays), got a ${typeof x} at ${path || 'the root'}; wrap it with mx.array`);
-    }
-    if (globalThis.Array.isArray(x)) x.forEach((e, i) => bad(e, `${path}[${i}]`));
-    else if (isPlainObject(x)) for (const k of Object.keys(x)) bad(x[k], `${path}.${k}`);
-  };
-  bad(result, '');
-}
 
 function moveAxis(x: Array, from: number, to: number): Array {
   if (from === to) return x;

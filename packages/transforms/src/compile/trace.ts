@@ -12,13 +12,15 @@ import {
   exitTrace,
   float16BitsToNumber,
   fmtShape,
+  getPrimitiveDef,
   isPlainObject,
+  isPrimitive,
   treeFlatten,
   treeUnflatten,
   type TreeDef,
 } from '@mlx-ts/core';
 import type { ConstVal, Graph, NodeVal, Val } from './ir.js';
-import { describe } from '../grad.js';
+import { checkArrayOutputs, describe } from '../grad.js';
 
 export const FN = 'compile';
 
@@ -145,7 +147,7 @@ export function trace(
     if (inputsTree !== undefined) fillTree('inputs', inputsTree, stateLeaves);
   }
   const [outLeaves, outDef] = treeFlatten(result);
-  checkOutputs(result);
+  checkArrayOutputs(FN, result);
   try {
     const graph = captureGraph([...outLeaves, ...stateOut], placeholders, firstId);
     return { graph, outDef, nUserOutputs: outLeaves.length };
@@ -155,20 +157,12 @@ export function trace(
   }
 }
 
-function checkOutputs(result: unknown): void {
-  const bad = (x: unknown, path: string): void => {
-    if (x instanceof Array) return;
-    if (globalThis.Array.isArray(x)) x.forEach((e, i) => bad(e, `${path}[${i}]`));
-    else if (isPlainObject(x)) for (const k of Object.keys(x)) bad(x[k], `${path}.${k}`);
-    else if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') {
-      throw new Error(`${FN}: the function must return arrays (or trees of arrays), got a ${typeof x} at ${path || 'the root'}; wrap it with mx.array`);
-    }
-  };
-  bad(result, '');
-}
 
-/** Identity views a trace can drop: the forward value of stopGradient and of a custom function's node is its input's. */
-const IDENTITY = new Set(['stopGradient', 'customFunction']);
+/**
+ * Identity views a trace can drop: stopGradient's forward value is its input's, and so is that of
+ * any registered primitive of kind 'view' (customFunction's node; see core's registry).
+ */
+const isIdentityView = (prim: string): boolean => prim === 'stopGradient' || (!isPrimitive(prim) && getPrimitiveDef(prim).kind === 'view');
 
 /**
  * Copies the graph between `outputs` and the placeholders. Nodes built during the trace (ids from
@@ -212,14 +206,14 @@ export function captureGraph(outputs: readonly Array[], placeholders: readonly A
       const top = stack.length - 1;
       const n = stack[top]!;
       const i = next[top]!;
-      const edges = IDENTITY.has(n._prim!) ? 1 : n._inputs.length;
+      const edges = isIdentityView(n._prim!) ? 1 : n._inputs.length;
       if (i < edges) {
         next[top] = i + 1;
         visit(n._inputs[i]!);
       } else {
         stack.pop();
         next.pop();
-        if (IDENTITY.has(n._prim!)) alias.set(n, n._inputs[0]!);
+        if (isIdentityView(n._prim!)) alias.set(n, n._inputs[0]!);
         else nodes.push(n);
       }
     }
