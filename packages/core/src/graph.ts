@@ -3,6 +3,7 @@ import { Array } from './array.js';
 import { resolveStream, type StreamOrDevice } from './device.js';
 import { getPrimitiveDef } from './ir/registry.js';
 import { type Params, type Primitive, type PrimitiveDef, primitives } from './ir/primitives.js';
+import { shapeEqual } from './shape.js';
 
 /** The core table as a Map: one hash lookup per node instead of a dictionary-mode object's two. Core primitives never change. */
 const coreDefs: ReadonlyMap<string, PrimitiveDef<any>> = new Map(Object.entries(primitives) as [string, PrimitiveDef<any>][]);
@@ -19,4 +20,15 @@ export function customNode(prim: string, inputs: Array[], params: unknown, strea
   const a = new Array(out.shape, out.dtype, prim, params, inputs, resolveStream(stream));
   a._view = def.kind === 'view';
   return a;
+}
+
+// View nodes that ops and rules build internally, skipped where they would change nothing.
+export function reshapeNode(a: Array, shape: readonly number[], stream?: StreamOrDevice | null): Array {
+  return shapeEqual(a.shape, shape) ? a : node('reshape', [a], { shape: shape.slice() }, stream);
+}
+export function broadcastNode(a: Array, shape: readonly number[], stream?: StreamOrDevice | null): Array {
+  return shapeEqual(a.shape, shape) ? a : node('broadcastTo', [a], { shape: shape.slice() }, stream);
+}
+export function transposeNode(a: Array, perm: readonly number[], stream?: StreamOrDevice | null): Array {
+  return perm.every((p, i) => p === i) ? a : node('transpose', [a], { perm: perm.slice() }, stream);
 }

@@ -8,7 +8,7 @@
 import { Array } from '../array.js';
 import type { StreamOrDevice } from '../device.js';
 import { Dtype, float32, int32 } from '../dtype.js';
-import { node } from '../graph.js';
+import { reshapeNode as reshapeV, transposeNode as transposeV, node } from '../graph.js';
 import { isPlainObject } from '../tree.js';
 import type { BinarySameDtype, ScatterMode } from '../ir/primitives.js';
 import { broadcastShapes, fmtShape, normalizeAxis, shapeEqual, shapeSize } from '../shape.js';
@@ -20,15 +20,7 @@ type Stream = StreamOrDevice | null | undefined;
 // ---------------------------------------------------------------------------------------------
 // Small view and integer helpers (nodes built directly; arguments are already checked here).
 
-function reshapeV(a: Array, shape: readonly number[], stream: Stream): Array {
-  if (shapeEqual(a.shape, shape)) return a;
-  return node('reshape', [a], { shape: shape.slice() }, stream);
-}
 
-function transposeV(a: Array, perm: readonly number[], stream: Stream): Array {
-  if (perm.every((p, i) => p === i)) return a;
-  return node('transpose', [a], { perm: perm.slice() }, stream);
-}
 
 function intConst(v: number, stream: Stream): Array {
   return array(v, int32, { stream: stream ?? undefined });

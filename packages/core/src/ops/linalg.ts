@@ -6,7 +6,7 @@
 import { Array } from '../array.js';
 import type { StreamOpt, StreamOrDevice } from '../device.js';
 import { int32, promoteTypes, toDtype } from '../dtype.js';
-import { node } from '../graph.js';
+import { reshapeNode as reshapeTo, node } from '../graph.js';
 import { broadcastShapes, fmtShape, normalizeAxis, shapeSize } from '../shape.js';
 import { type ArrayInput, astype, broadcastTo, type DtypeLike, type OptArgs, parseOpts, promoteArgs, toArray } from './convert.js';
 import { multiply } from './elementwise.js';
@@ -14,10 +14,6 @@ import { sum } from './reduction.js';
 
 type Stream = StreamOrDevice | null | undefined;
 
-function reshapeTo(a: Array, shape: readonly number[], s: Stream): Array {
-  if (a.shape.length === shape.length && a.shape.every((d, i) => d === shape[i])) return a;
-  return node('reshape', [a], { shape: shape.slice() }, s);
-}
 
 function matmulImpl(fn: string, a: ArrayInput, b: ArrayInput, s: Stream): Array {
   let x = toArray(fn, a);

@@ -5,7 +5,7 @@
 import { Array } from '../array.js';
 import type { StreamOpt, StreamOrDevice } from '../device.js';
 import { promoteTypes, roundToDtype } from '../dtype.js';
-import { node } from '../graph.js';
+import { reshapeNode as reshapeImpl, node } from '../graph.js';
 import { broadcastShapes, checkPermutation, fmtShape, normalizeAxes, normalizeAxis, shapeEqual, shapeSize } from '../shape.js';
 import { array, type ArrayInput, astype, broadcastTo, type OptArgs, parseOpts, toArray } from './convert.js';
 
@@ -114,10 +114,6 @@ function resolveShape(fn: string, size: number, shape: readonly number[]): numbe
   return out;
 }
 
-function reshapeImpl(a: Array, shape: readonly number[], stream: Stream): Array {
-  if (shapeEqual(a.shape, shape)) return a;
-  return node('reshape', [a], { shape: shape.slice() }, stream);
-}
 
 /** `reshape(a, shape)`: one dimension may be -1 (inferred). A view when `a` is contiguous. */
 export function reshape(a: ArrayInput, shape: readonly number[] | number, opts?: StreamOpt): Array {

@@ -24,7 +24,7 @@
  */
 import type { Array } from '../../array.js';
 import { type Dtype, float32, int32 } from '../../dtype.js';
-import { node } from '../../graph.js';
+import { broadcastNode as broadcastTo, reshapeNode as reshape, transposeNode as transpose, node } from '../../graph.js';
 import { array } from '../../ops/convert.js';
 import { broadcastShapes, shapeEqual, shapeSize } from '../../shape.js';
 import {
@@ -56,15 +56,6 @@ export function full(shape: readonly number[], value: number | boolean, dtype: D
 export const zerosLike = (a: { shape: readonly number[]; dtype: Dtype }): Array => full(a.shape, 0, a.dtype);
 export const onesLike = (a: { shape: readonly number[]; dtype: Dtype }): Array => full(a.shape, 1, a.dtype);
 
-function broadcastTo(a: Array, shape: readonly number[]): Array {
-  return shapeEqual(a.shape, shape) ? a : node('broadcastTo', [a], { shape: shape.slice() });
-}
-function reshape(a: Array, shape: readonly number[]): Array {
-  return shapeEqual(a.shape, shape) ? a : node('reshape', [a], { shape: shape.slice() });
-}
-function transpose(a: Array, perm: readonly number[]): Array {
-  return perm.every((p, i) => p === i) ? a : node('transpose', [a], { perm: perm.slice() });
-}
 function astype(a: Array, dtype: Dtype): Array {
   return a.dtype === dtype ? a : node('astype', [a], { dtype });
 }

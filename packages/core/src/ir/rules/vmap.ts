@@ -13,7 +13,7 @@
  */
 import type { Array } from '../../array.js';
 import { int32, int64, uint32, type Dtype } from '../../dtype.js';
-import { node } from '../../graph.js';
+import { broadcastNode as broadcastTo, reshapeNode as reshape, node } from '../../graph.js';
 import { array } from '../../ops/convert.js';
 import {
   argReductions,
@@ -57,15 +57,7 @@ function moveAxis(x: Array, from: number, to: number): Array {
   return node('transpose', [x], { perm });
 }
 
-function reshape(x: Array, shape: readonly number[]): Array {
-  if (shape.length === x.ndim && shape.every((d, i) => d === x.shape[i])) return x;
-  return node('reshape', [x], { shape: shape.slice() });
-}
 
-function broadcastTo(x: Array, shape: readonly number[]): Array {
-  if (shape.length === x.ndim && shape.every((d, i) => d === x.shape[i])) return x;
-  return node('broadcastTo', [x], { shape: shape.slice() });
-}
 
 /** An unbatched input repeated `b` times along a new leading axis (a stride-0 view, no reshape, so never a copy). */
 function repeatFront(x: Array, b: number): Array {
