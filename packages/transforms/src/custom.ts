@@ -25,6 +25,7 @@ import {
   registerPrimitive,
   treeDefString,
   treeFlatten,
+  treeNumLeaves,
   treeUnflatten,
   type TreeDef,
 } from '@mlx-ts/core';
@@ -103,7 +104,7 @@ function leavesAs(what: string, tree: unknown, def: TreeDef, like: readonly Arra
       case 'list':
         if (!globalThis.Array.isArray(x) || x.length !== d.children.length) {
           if (allowNull && (x === null || x === undefined)) {
-            for (let n = countLeaves(d); n > 0; n--) flatGot.push(null);
+            for (let n = treeNumLeaves(d); n > 0; n--) flatGot.push(null);
             return;
           }
           throw new Error(`${what}: expected a JS array of length ${d.children.length} at ${path || 'the root'} (structure ${treeDefString(d)}), got ${describe(x)}`);
@@ -113,7 +114,7 @@ function leavesAs(what: string, tree: unknown, def: TreeDef, like: readonly Arra
       case 'dict':
         if (typeof x !== 'object' || x === null || globalThis.Array.isArray(x) || x instanceof Array) {
           if (allowNull && (x === null || x === undefined)) {
-            for (let n = countLeaves(d); n > 0; n--) flatGot.push(null);
+            for (let n = treeNumLeaves(d); n > 0; n--) flatGot.push(null);
             return;
           }
           throw new Error(`${what}: expected an object at ${path || 'the root'} (structure ${treeDefString(d)}), got ${describe(x)}`);
@@ -133,9 +134,6 @@ function leavesAs(what: string, tree: unknown, def: TreeDef, like: readonly Arra
   });
 }
 
-function countLeaves(d: TreeDef): number {
-  return d.kind === 'leaf' ? 1 : d.kind === 'static' ? 0 : d.children.reduce((n, c) => n + countLeaves(c), 0);
-}
 
 /** The args list a rule sees, rebuilt around the given leaves. */
 const argsOf = (call: CustomCall, leaves: readonly unknown[]): any[] => treeUnflatten<any[]>(call.inDef, leaves);
@@ -207,18 +205,8 @@ function customCallVmap(call: CustomCall, inputs: readonly Array[], axes: readon
   return value;
 }
 
-/** Moves a batch axis to the front, or broadcasts an unbatched array along a new front axis of `size`. */
-function toFront(x: Array, ax: number | null, size: number): Array {
-  if (ax === null) {
-    const e = node('reshape', [x], { shape: [1, ...x.shape] });
-    return node('broadcastTo', [e], { shape: [size, ...x.shape] });
-  }
-  if (ax === 0) return x;
-  const perm = [...globalThis.Array(x.ndim).keys()];
-  perm.splice(ax, 1);
-  perm.unshift(ax);
-  return node('transpose', [x], { perm });
-}
+/** An unbatched array broadcast along a new front axis of `size`. */
+const batchedCopies = (x: Array, size: number): Array => node('broadcastTo', [x], { shape: [size, ...x.shape] });
 
 registerPrimitive<CustomParams>({
   name: CUSTOM_PRIM,
@@ -245,11 +233,11 @@ registerPrimitive<CustomParams>({
     if (p.call.rules.vmap) {
       const [outs, outAxes] = customCallVmap(p.call, inputs.slice(1), axes.slice(1));
       const ax = outAxes[p.index]!;
-      if (ax === null) return [toFront(outs[p.index]!, null, size), 0];
+      if (ax === null) return [batchedCopies(outs[p.index]!, size), 0];
       return [outs[p.index]!, ax < 0 ? ax + outs[p.index]!.ndim : ax];
     }
     // Fallback: f's own graph, batched by vmap.
-    if (axes[0] === null) return [toFront(inputs[0]!, null, size), 0];
+    if (axes[0] === null) return [batchedCopies(inputs[0]!, size), 0];
     return [inputs[0]!, axes[0]!];
   },
 });

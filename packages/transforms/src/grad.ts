@@ -64,7 +64,7 @@ export function parseArgnums(fn: string, opt: Argnums | GradOptions | undefined)
 }
 
 /** Finds the first non-array leaf of a tree, for errors. */
-function firstStatic(def: TreeDef, path = ''): { path: string; value: unknown } | null {
+export function firstStatic(def: TreeDef, path = ''): { path: string; value: unknown } | null {
   switch (def.kind) {
     case 'leaf':
       return null;

@@ -10,7 +10,7 @@
  */
 import { Array, array, enterTrace, exitTrace, identity, node, treeFlatten, treeUnflatten } from '@mlx-ts/core';
 import { backward, forward, settle, zerosLike } from './autodiff.js';
-import { describe, type GradOptions, parseArgnums, traceArgs } from './grad.js';
+import { describe, firstStatic, type GradOptions, parseArgnums, traceArgs } from './grad.js';
 import { vmap } from './vmap.js';
 
 type Argnums = number | readonly number[];
@@ -26,8 +26,7 @@ const emptyBlock = (shape: readonly number[], like: Array): Array => zerosLike(n
 
 function checkOutputs(fn: string, out: unknown): [Array[], ReturnType<typeof treeFlatten>[1]] {
   const [leaves, def] = treeFlatten(out);
-  const hasStatic = (d: typeof def): boolean => d.kind === 'static' || ((d.kind === 'list' || d.kind === 'dict') && d.children.some(hasStatic));
-  if (hasStatic(def)) throw new Error(`${fn}: the function must return an array or a tree of arrays, got ${describe(out)}`);
+  if (firstStatic(def)) throw new Error(`${fn}: the function must return an array or a tree of arrays, got ${describe(out)}`);
   for (const l of leaves) if (!l.dtype.isFloating) throw new Error(`${fn}: the function's outputs must be floating arrays, got ${l.dtype.name}`);
   return [leaves, def];
 }

@@ -6,9 +6,9 @@
  * MLX), else in f's structure; cotangents (vjp) are given in that same form, one per output.
  * `vjps` has one tree per primal; `jvps` has the outputs' form.
  */
-import { Array, enterTrace, exitTrace, fmtShape, node, treeFlatten, treeUnflatten, type TreeDef } from '@mlx-ts/core';
+import { Array, enterTrace, exitTrace, fmtShape, node, treeDefEqual, treeFlatten, treeUnflatten, type TreeDef } from '@mlx-ts/core';
 import { backward, forward, settle, zerosLike } from './autodiff.js';
-import { describe, gradTrees, traceArgs } from './grad.js';
+import { describe, firstStatic, gradTrees, traceArgs } from './grad.js';
 
 function checkPrimals(fn: string, primals: unknown): unknown[] {
   if (!globalThis.Array.isArray(primals)) {
@@ -20,35 +20,16 @@ function checkPrimals(fn: string, primals: unknown): unknown[] {
 /** f's outputs: flat leaves, their treedef, and what the caller sees (a single array becomes [array]). */
 function outputsOf(fn: string, out: unknown): { leaves: Array[]; def: TreeDef; single: boolean } {
   const [leaves, def] = treeFlatten(out);
-  if (def.kind === 'static' || (def.kind !== 'leaf' && firstNonArray(out) !== undefined)) {
-    throw new Error(`${fn}: the function must return an array or a tree of arrays, got ${describe(firstNonArray(out) ?? out)}`);
-  }
+  const bad = firstStatic(def);
+  if (bad) throw new Error(`${fn}: the function must return an array or a tree of arrays, got ${describe(bad.value)}`);
   return { leaves, def, single: out instanceof Array };
 }
 
-function firstNonArray(x: unknown): unknown {
-  if (x instanceof Array) return undefined;
-  if (globalThis.Array.isArray(x)) {
-    for (const e of x) {
-      const r = firstNonArray(e);
-      if (r !== undefined) return r;
-    }
-    return undefined;
-  }
-  if (typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype) {
-    for (const e of Object.values(x)) {
-      const r = firstNonArray(e);
-      if (r !== undefined) return r;
-    }
-    return undefined;
-  }
-  return x === undefined ? null : x;
-}
 
 /** Leaves of a user-given tree that must match `def` (the outputs' or a primal's), conformed to `like`. */
 function matchLeaves(fn: string, what: string, given: unknown, def: TreeDef, like: readonly Array[]): Array[] {
   const [leaves, gdef] = treeFlatten(given);
-  if (leaves.length !== like.length || firstNonArray(given) !== undefined || JSON.stringify(shapeOf(gdef)) !== JSON.stringify(shapeOf(def))) {
+  if (leaves.length !== like.length || firstStatic(gdef) !== null || !treeDefEqual(gdef, def)) {
     throw new Error(`${fn}: ${what} must match the structure of ${like.length === 1 ? 'its array' : `its ${like.length} arrays`}, got ${describe(given)}`);
   }
   return leaves.map((g, i) => {
@@ -60,18 +41,6 @@ function matchLeaves(fn: string, what: string, given: unknown, def: TreeDef, lik
   });
 }
 
-function shapeOf(d: TreeDef): unknown {
-  switch (d.kind) {
-    case 'leaf':
-      return '*';
-    case 'static':
-      return null;
-    case 'list':
-      return d.children.map(shapeOf);
-    case 'dict':
-      return Object.fromEntries(d.keys.map((k, i) => [k, shapeOf(d.children[i]!)]).sort(([a], [b]) => ((a as string) < (b as string) ? -1 : 1)));
-  }
-}
 
 /** Reverse mode: `[outputs, vjps]`, the cotangents of the primals given those of the outputs. */
 export function vjp(f: (...args: any[]) => any, primals: readonly unknown[], cotangents: unknown): [any, any[]] {
