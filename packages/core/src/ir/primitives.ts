@@ -9,6 +9,7 @@
  */
 import { bool, Dtype, uint32 } from '../dtype.js';
 import type { Shape } from '../shape.js';
+import { table } from './table.js';
 
 export type ScatterMode = 'set' | 'add' | 'multiply' | 'maximum' | 'minimum';
 
@@ -137,9 +138,6 @@ function keepAxes(shape: Shape, axes: readonly number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
-function table<K extends string, V>(keys: readonly K[], v: V): Record<K, V> {
-  return Object.fromEntries(keys.map((k) => [k, v])) as Record<K, V>;
-}
 
 export const primitives: { readonly [P in Primitive]: PrimitiveDef<P> } = {
   ...table(unarySameDtype, { kind: 'unary', output: same }),

@@ -39,6 +39,7 @@ import {
 } from '../primitives.js';
 import type { JvpRule, JvpTable } from '../rules.js';
 import { binaryPartials, rulesFrom, unaryDerivatives } from './derivatives.js';
+import { table } from '../table.js';
 
 // ---------------------------------------------------------------------------------------------
 // `ad`: the few ops the rules need, on nodes, keeping the kernel contracts.
@@ -422,18 +423,46 @@ function chain2(da: (a: Array, b: Array, y: Array) => Array, db: (a: Array, b: A
 
 const tangentOr0 = (t: Array | null | undefined, like: Array): Array => t ?? zerosLike(like);
 
-function table<K extends string, V>(keys: readonly K[], v: V): Record<K, V> {
-  return Object.fromEntries(keys.map((k) => [k, v])) as Record<K, V>;
+
+// Ties split the derivative evenly (JAX's choice), for elementwise, reduced and scanned extrema alike.
+function elementwiseExtremumJvp(prim: 'maximum' | 'minimum'): JvpRule<Params<'maximum'>> {
+  return ([a, b], [ta, tb], _p, y) => {
+    const [wa, wb] = maxWeights(prim, a!, b!);
+    return ad.sumTerms([ta ? ad.multiply(ta, wa) : null, tb ? ad.multiply(tb, wb) : null], y);
+  };
+}
+const reducedExtremumJvp: JvpRule<Params<'max'>> = ([x], [t], p, y) => {
+  if (!t) return zerosLike(y);
+  const { mask, count } = extremumMask(x!, y, p.axes);
+  return ad.divide(ad.sum(ad.multiply(t, mask), p.axes), count);
+};
+function scanExtremumJvp(prim: 'cummax' | 'cummin'): JvpRule<Params<'cummax'>> {
+  return ([x], [t], p, y) => {
+    if (!t) return zerosLike(y);
+    const { idx, valid } = scanSourceIndex(prim, x!, p, y);
+    return ad.where(valid, ad.gatherAxis(t, idx, p.axis), 0);
+  };
 }
 
-type ScatterLike = 'scatter' | 'scatterAxis';
-function scatterFns(prim: ScatterLike, axis: number) {
+export type ScatterLike = 'scatter' | 'scatterAxis';
+/** Gather and scatter along `axis` in the form of `prim`. */
+export function scatterFns(prim: ScatterLike, axis: number) {
   const g = prim === 'scatter' ? ad.gather : ad.gatherAxis;
   const s = prim === 'scatter' ? ad.scatter : ad.scatterAxis;
   return {
     gather: (a: Array, idx: Array) => g(a, idx, axis),
     scatter: (a: Array, idx: Array, u: Array, mode: ScatterMode) => s(a, idx, u, axis, mode),
   };
+}
+
+/**
+ * Where a scatter maximum/minimum's result came from: `ma` marks array entries equal to it, `mu`
+ * updates equal to it, `count` how many tied at each position (ties share the derivative).
+ */
+export function scatterExtremumWeights(f: ReturnType<typeof scatterFns>, a: Array, idx: Array, u: Array, y: Array): { ma: Array; mu: Array; count: Array } {
+  const ma = astype(ad.equal(a, y), y.dtype);
+  const mu = astype(ad.equal(u, f.gather(y, idx)), y.dtype);
+  return { ma, mu, count: ad.add(ma, f.scatter(zerosLike(a), idx, mu, 'add')) };
 }
 
 function scatterJvp(prim: ScatterLike): JvpRule<{ axis: number; mode: ScatterMode }> {
@@ -451,9 +480,7 @@ function scatterJvp(prim: ScatterLike): JvpRule<{ axis: number; mode: ScatterMod
       }
       case 'maximum':
       case 'minimum': {
-        const ma = astype(ad.equal(a!, y), y.dtype);
-        const mu = astype(ad.equal(u!, f.gather(y, idx!)), y.dtype);
-        const count = ad.add(ma, f.scatter(zerosLike(a!), idx!, mu, 'add'));
+        const { ma, mu, count } = scatterExtremumWeights(f, a!, idx!, u!, y);
         const terms: (Array | null)[] = [];
         if (ta) terms.push(ad.multiply(ta, ma));
         if (tu) terms.push(f.scatter(zerosLike(a!), idx!, ad.multiply(tu, mu), 'add'));
@@ -480,50 +507,28 @@ export const jvpRules: JvpTable = {
     const num = ta && tb ? ad.subtract(ta, ad.multiply(tb, y)) : ta ? ta : tb ? ad.negative(ad.multiply(tb, y)) : null;
     return num ? ad.divide(num, b!) : zerosLike(y);
   },
-  maximum: ([a, b], [ta, tb], _p, y) => {
-    const [wa, wb] = maxWeights('maximum', a!, b!);
-    return ad.sumTerms([ta ? ad.multiply(ta, wa) : null, tb ? ad.multiply(tb, wb) : null], y);
-  },
-  minimum: ([a, b], [ta, tb], _p, y) => {
-    const [wa, wb] = maxWeights('minimum', a!, b!);
-    return ad.sumTerms([ta ? ad.multiply(ta, wa) : null, tb ? ad.multiply(tb, wb) : null], y);
-  },
+  maximum: elementwiseExtremumJvp('maximum'),
+  minimum: elementwiseExtremumJvp('minimum'),
   floorDivide: zeroTangent,
   ...table(binaryPredicate, zeroTangent),
   // Reductions.
   sum: ([x], [t], p, y) => (t ? ad.sum(t, p.axes) : zerosLike(y)),
   prod: ([x], [t], p, y) => (t ? ad.sum(ad.multiply(t, productOfOthers(x!, p.axes)), p.axes) : zerosLike(y)),
-  max: ([x], [t], p, y) => {
-    if (!t) return zerosLike(y);
-    const { mask, count } = extremumMask(x!, y, p.axes);
-    return ad.divide(ad.sum(ad.multiply(t, mask), p.axes), count);
-  },
-  min: ([x], [t], p, y) => {
-    if (!t) return zerosLike(y);
-    const { mask, count } = extremumMask(x!, y, p.axes);
-    return ad.divide(ad.sum(ad.multiply(t, mask), p.axes), count);
-  },
+  max: reducedExtremumJvp,
+  min: reducedExtremumJvp,
   ...table(argReductions, zeroTangent),
   // Scans.
   cumsum: (_xs, [t], p, y) => (t ? ad.scan('cumsum', t, p) : zerosLike(y)),
   cumprod: ([x], [t], p, y) => (t ? cumprodJvp(x!, t, p) : zerosLike(y)),
-  cummax: ([x], [t], p, y) => {
-    if (!t) return zerosLike(y);
-    const { idx, valid } = scanSourceIndex('cummax', x!, p, y);
-    return ad.where(valid, ad.gatherAxis(t, idx, p.axis), 0);
-  },
-  cummin: ([x], [t], p, y) => {
-    if (!t) return zerosLike(y);
-    const { idx, valid } = scanSourceIndex('cummin', x!, p, y);
-    return ad.where(valid, ad.gatherAxis(t, idx, p.axis), 0);
-  },
+  cummax: scanExtremumJvp('cummax'),
+  cummin: scanExtremumJvp('cummin'),
   // Others.
   astype: (_xs, [t], p, y) => (t && p.dtype.isFloating ? astype(t, p.dtype) : zerosLike(y)),
   stopGradient: zeroTangent,
   where: ([c, a, b], [, ta, tb], _p, y) => (ta || tb ? ad.where(c!, tangentOr0(ta, a!), tangentOr0(tb, b!)) : zerosLike(y)),
-  // d softmax = s * (t - sum(s * t)) along the axis.
   // d lse = sum(softmax(x) * t), softmax(x) = exp(x - lse).
   logsumexp: ([x], [t], p, y) => (t ? ad.sum(ad.multiply(ad.exp(ad.subtract(x!, y)), t), [p.axis]) : zerosLike(y)),
+  // d softmax = s * (t - sum(s * t)) along the axis.
   softmax: (_xs, [t], p, y) => (t ? ad.multiply(y, ad.subtract(t, ad.sum(ad.multiply(y, t), [p.axis]))) : zerosLike(y)),
   sort: ([x], [t], p, y) => (t ? ad.gatherAxis(t, ad.argsortNode(x!, p.axis), p.axis) : zerosLike(y)),
   argsort: zeroTangent,

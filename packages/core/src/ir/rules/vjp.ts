@@ -34,11 +34,15 @@ import {
   onesLike,
   productOfOthers,
   scanSourceIndex,
+  scatterExtremumWeights,
+  scatterFns,
+  type ScatterLike,
   scatterMulOthers,
   scatterSetWinners,
   unslice,
   zerosLike,
 } from './jvp.js';
+import { table } from '../table.js';
 
 type Maker = (() => Array) | null;
 
@@ -61,9 +65,6 @@ function chain2(da: (a: Array, b: Array, y: Array) => Array, db: (a: Array, b: A
     byArg('binary', argnums, [() => ad.multiply(g, da(a!, b!, y)), () => ad.multiply(g, db(a!, b!, y))]);
 }
 
-function table<K extends string, V>(keys: readonly K[], v: V): Record<K, V> {
-  return Object.fromEntries(keys.map((k) => [k, v])) as Record<K, V>;
-}
 
 /** Reverse mode through an inlined `compiled` program: cotangents flow back instruction by instruction. */
 function compiledVjp(primals: readonly Array[], g: Array, argnums: readonly number[], p: CompiledParams): Array[] {
@@ -88,12 +89,10 @@ function compiledVjp(primals: readonly Array[], g: Array, argnums: readonly numb
   return argnums.map((i) => ct[i] ?? zerosLike(primals[i]!));
 }
 
-type ScatterLike = 'scatter' | 'scatterAxis';
 function scatterVjp(prim: ScatterLike): VjpRule<{ axis: number; mode: ScatterMode }> {
   return ([a, idx, u], g, argnums, p, y) => {
-    const gather = (x: Array, i: Array) => (prim === 'scatter' ? ad.gather(x, i, p.axis) : ad.gatherAxis(x, i, p.axis));
-    const scatter = (x: Array, i: Array, v: Array, mode: ScatterMode) =>
-      prim === 'scatter' ? ad.scatter(x, i, v, p.axis, mode) : ad.scatterAxis(x, i, v, p.axis, mode);
+    const f = scatterFns(prim, p.axis);
+    const { gather, scatter } = f;
     const names = ['the array (argument 0)', 'the indices (argument 1)', 'the updates (argument 2)'];
     switch (p.mode) {
       case 'set':
@@ -112,9 +111,7 @@ function scatterVjp(prim: ScatterLike): VjpRule<{ axis: number; mode: ScatterMod
         ], names);
       case 'maximum':
       case 'minimum': {
-        const ma = ad.astype(ad.equal(a!, y), y.dtype);
-        const mu = ad.astype(ad.equal(u!, gather(y, idx!)), y.dtype);
-        const count = ad.add(ma, scatter(zerosLike(a!), idx!, mu, 'add'));
+        const { ma, mu, count } = scatterExtremumWeights(f, a!, idx!, u!, y);
         const share = ad.divide(g, count);
         return byArg(prim, argnums, [() => ad.multiply(share, ma), null, () => ad.multiply(gather(share, idx!), mu)], names);
       }
