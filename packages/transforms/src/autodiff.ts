@@ -52,23 +52,18 @@ function add(a: Array, b: Array): Array {
 
 type Mode = 'jvp' | 'vjp';
 
-const range = (lo: number, hi: number): number[] => {
-  const out: number[] = [];
-  for (let i = lo; i < hi; i++) out.push(i);
-  return out;
-};
-
 /**
- * The inputs a walk follows from `n`: all of them, except for a custom function's node, which
- * leads to f's arguments when it has a rule for this mode and to f's output (input 0) otherwise.
+ * The inputs a walk follows from `n`, the index range [edgeStart, edgeEnd): all of them, except
+ * for a custom function's node, which leads to f's arguments (inputs 1...) when it has a rule for
+ * this mode and to f's output (input 0) otherwise.
  */
-function edgesOf(n: Array, mode: Mode): readonly number[] {
-  if (n._prim === CUSTOM_PRIM) {
-    const rules = (n._params as CustomParams).call.rules;
-    return (mode === 'jvp' ? rules.jvp : rules.vjp) ? range(1, n._inputs.length) : [0];
-  }
-  return range(0, n._inputs.length);
+function customRuled(n: Array, mode: Mode): boolean | null {
+  if (n._prim !== CUSTOM_PRIM) return null;
+  const rules = (n._params as CustomParams).call.rules;
+  return Boolean(mode === 'jvp' ? rules.jvp : rules.vjp);
 }
+const edgeStart = (n: Array, mode: Mode): number => (customRuled(n, mode) === true ? 1 : 0);
+const edgeEnd = (n: Array, mode: Mode): number => (customRuled(n, mode) === false ? 1 : n._inputs.length);
 
 function jvpRuleOf(prim: string): JvpRule<any> {
   if (isPrimitive(prim)) return jvpRules[prim] as JvpRule<any>;
@@ -103,13 +98,14 @@ function dependents(outputs: readonly Array[], roots: ReadonlySet<Array>, mode: 
   const order: Array[] = [];
   const seen = new Set<Array>();
   const stack: Array[] = [];
-  const edges: (readonly number[])[] = [];
+  const ends: number[] = [];
   const next: number[] = [];
   const visit = (a: Array): void => {
     seen.add(a);
     stack.push(a);
-    edges.push(roots.has(a) ? [] : edgesOf(a, mode));
-    next.push(0);
+    const root = roots.has(a);
+    next.push(root ? 0 : edgeStart(a, mode));
+    ends.push(root ? 0 : edgeEnd(a, mode));
   };
   for (const o of outputs) {
     if (seen.has(o) || !(o._tracer || roots.has(o))) continue;
@@ -117,15 +113,14 @@ function dependents(outputs: readonly Array[], roots: ReadonlySet<Array>, mode: 
     while (stack.length > 0) {
       const top = stack.length - 1;
       const n = stack[top]!;
-      const es = edges[top]!;
       const i = next[top]!;
-      if (i < es.length) {
+      if (i < ends[top]!) {
         next[top] = i + 1;
-        const inp = n._inputs[es[i]!]!;
+        const inp = n._inputs[i]!;
         if (!seen.has(inp) && (inp._tracer || roots.has(inp))) visit(inp);
       } else {
         stack.pop();
-        edges.pop();
+        ends.pop();
         next.pop();
         order.push(n);
       }
@@ -140,7 +135,12 @@ function dependents(outputs: readonly Array[], roots: ReadonlySet<Array>, mode: 
     }
     if (n._prim === null || n._prim === 'stopGradient') continue;
     const ins = n._inputs;
-    if (edgesOf(n, mode).some((i) => dep.has(ins[i]!))) dep.add(n);
+    for (let i = edgeStart(n, mode), end = edgeEnd(n, mode); i < end; i++) {
+      if (dep.has(ins[i]!)) {
+        dep.add(n);
+        break;
+      }
+    }
   }
   return { order, dep };
 }
@@ -162,8 +162,8 @@ export function backward(outputs: readonly Array[], cotangents: readonly Array[]
   outputs.forEach((o, i) => {
     if (dep.has(o)) accumulate(o, cotangents[i]!);
   });
-  const position = new Map<Array, number>();
-  order.forEach((n, i) => position.set(n, i));
+  // Only custom functions with a VJP rule need a node's place in the order.
+  let position: Map<Array, number> | null = null;
 
   for (let k = order.length - 1; k >= 0; k--) {
     const n = order[k]!;
@@ -173,7 +173,7 @@ export function backward(outputs: readonly Array[], cotangents: readonly Array[]
       // One call of the user's rule for all outputs of this call, at its first output in
       // topological order: by then every output's cotangent is complete.
       const call = (n._params as CustomParams).call;
-      if (call.nodes.some((s) => s !== n && dep.has(s) && (position.get(s) ?? Infinity) < k)) continue;
+      if (call.nodes.some((s) => s !== n && dep.has(s) && ((position ??= new Map(order.map((m, i) => [m, i]))).get(s) ?? Infinity) < k)) continue;
       const cts = call.nodes.map((s) => {
         const g = ct.get(s) ?? null;
         ct.delete(s);
@@ -190,7 +190,8 @@ export function backward(outputs: readonly Array[], cotangents: readonly Array[]
     if (!g) continue;
     ct.delete(n);
     const ins = n._inputs;
-    const argnums = edgesOf(n, 'vjp').filter((i) => dep.has(ins[i]!));
+    const argnums: number[] = [];
+    for (let i = edgeStart(n, 'vjp'), end = edgeEnd(n, 'vjp'); i < end; i++) if (dep.has(ins[i]!)) argnums.push(i);
     if (argnums.length === 0) continue;
     const res = withStream(ruleStream(n), () => vjpRuleOf(prim)(ins, g, argnums, n._params, n));
     if (!globalThis.Array.isArray(res) || res.length !== argnums.length) {
@@ -217,7 +218,7 @@ export function forward(outputs: readonly Array[], roots: readonly Array[], tang
   const uses = new Map<Array, number>();
   for (const n of order) {
     if (rootSet.has(n) || !dep.has(n)) continue;
-    for (const i of edgesOf(n, 'jvp')) {
+    for (let i = edgeStart(n, 'jvp'), end = edgeEnd(n, 'jvp'); i < end; i++) {
       const x = n._inputs[i]!;
       if (dep.has(x)) uses.set(x, (uses.get(x) ?? 0) + 1);
     }
@@ -233,17 +234,18 @@ export function forward(outputs: readonly Array[], roots: readonly Array[], tang
     if (rootSet.has(n) || !dep.has(n)) continue;
     const prim = n._prim!;
     const ins = n._inputs;
-    const es = edgesOf(n, 'jvp');
+    const lo = edgeStart(n, 'jvp');
+    const hi = edgeEnd(n, 'jvp');
     let t: Array | null = null;
     if (prim === CUSTOM_PRIM && (n._params as CustomParams).call.rules.jvp) {
       const p = n._params as CustomParams;
       const ts = p.call.inLeaves.map((x) => (dep.has(x) ? (tan.get(x) ?? null) : null));
       if (ts.some((x) => x !== null)) t = withStream(ruleStream(n), () => customCallJvp(p.call, ts)[p.index]!);
     } else {
-      const ts = ins.map((x, i) => (es.includes(i) && dep.has(x) ? (tan.get(x) ?? null) : null));
+      const ts = ins.map((x, i) => (i >= lo && i < hi && dep.has(x) ? (tan.get(x) ?? null) : null));
       if (ts.some((x) => x !== null)) t = withStream(ruleStream(n), () => jvpRuleOf(prim)(ins, ts, n._params, n));
     }
-    for (const i of es) if (dep.has(ins[i]!)) release(ins[i]!);
+    for (let i = lo; i < hi; i++) if (dep.has(ins[i]!)) release(ins[i]!);
     if (t) tan.set(n, conform(t, n, prim, 'jvp'));
   }
   return outputs.map((o) => tan.get(o) ?? null);
