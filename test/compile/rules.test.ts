@@ -1,7 +1,8 @@
 /**
  * The `compiled` primitive under the property kit: vmap against a loop, JVP against finite
- * differences, VJP against JVP, compile against eager. The case below is the one
- * test/properties/primitives.test.ts needs for 'compiled' (it enumerates the IR).
+ * differences, VJP against JVP, compile against eager, on the fused reference backend. Its program
+ * (constants, exp, tanh, astype) complements the one test/properties/primitives.test.ts runs on
+ * every backend (sin, greater, where).
  */
 import { afterAll, beforeAll, it } from 'vitest';
 import { arrays, checkPrimitive, dtypes, fc, type PropertyCase, shapes } from '@mlx-ts/testing';
@@ -24,7 +25,7 @@ const program = (dtype: mx.Dtype): mx.CompiledParams => ({
   ],
 });
 
-export const compiledCase: PropertyCase<{ shape: number[]; dtype: mx.Dtype }> = {
+const compiledCase: PropertyCase<{ shape: number[]; dtype: mx.Dtype }> = {
   primitive: 'compiled',
   setup: fc.record({ shape: shapes(), dtype: dtypes({ kinds: ['float'] }) }),
   gradSetup: fc.record({ shape: shapes(), dtype: fc.constant(mx.float32) }),

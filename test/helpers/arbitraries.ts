@@ -8,7 +8,8 @@
  */
 import fc from 'fast-check';
 import { dtypeLimits, toDtype, type DtypeName } from '@mlx-ts/core';
-import { FLOAT_NAMES, prng, roundAll, size, stridesOf, unravel, ravel, type Shape } from './host.js';
+import { seededRandom } from '@mlx-ts/testing';
+import { FLOAT_NAMES, roundAll, size, stridesOf, unravel, ravel, type Shape } from './host.js';
 
 export { fc };
 
@@ -121,7 +122,7 @@ export function defaultRange(d: DtypeName): { min: number; max: number } {
 }
 
 export function genValues(dtype: DtypeName, n: number, spec: ValueSpec, seed: number): number[] {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const isFloat = FLOAT_NAMES.includes(dtype);
   const lim = dtype === 'int64' ? { min: -INT64_SAFE, max: INT64_SAFE } : dtypeLimits(toDtype(dtype));
   const def = defaultRange(dtype);

@@ -77,17 +77,6 @@ export function roundAll(values: readonly number[], dtype: Dtype): number[] {
   return values.map((v) => roundToDtype(v, dtype));
 }
 
-/** A deterministic PRNG (mulberry32) so that fast-check only has to shrink one seed per value block. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Number of elements printed in failure messages. */
 export function preview(values: ArrayLike<number | bigint>, max = 24): string {

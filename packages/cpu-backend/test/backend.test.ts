@@ -1,9 +1,8 @@
 import { cpuBackend, registerKernel } from '@mlx-ts/cpu-backend';
 import { bool, float16, float32, getPrimitiveDef, int32, primitiveNames, uint32, type Step } from '@mlx-ts/core';
 import { describe, expect, test } from 'vitest';
-import { input, read, step, stepOutput, store, values, view } from './helpers.js';
+import { f32, input, read, step, stepOutput, store, values, view } from './helpers.js';
 
-const f32 = (xs: number[], shape = [xs.length]) => input(new Float32Array(xs), float32, shape);
 
 describe('the Backend contract', () => {
   test('identity and a kernel for every core primitive but the views', () => {

@@ -15,11 +15,9 @@ import {
   uint32,
 } from '@mlx-ts/core';
 import { describe, expect, test } from 'vitest';
-import { input, run } from './helpers.js';
+import { f32, i32, input, run } from './helpers.js';
 
-const f32 = (xs: number[], shape = [xs.length], strides?: number[], offset?: number) => input(new Float32Array(xs), float32, shape, strides, offset);
 const f64 = (xs: number[], shape = [xs.length]) => input(new Float64Array(xs), float64, shape);
-const i32 = (xs: number[], shape = [xs.length]) => input(new Int32Array(xs), int32, shape);
 const f16 = (xs: number[], shape = [xs.length]) => input(new Uint16Array(xs.map(numberToFloat16Bits)), float16, shape);
 
 describe('strided inputs', () => {

@@ -1,6 +1,6 @@
 /** Hand-built steps for driving cpuBackend.execute directly. */
 import { cpuBackend } from '@mlx-ts/cpu-backend';
-import { contiguousStrides, type Dtype, type HostTypedArray, type Shape, type Step, type View } from '@mlx-ts/core';
+import { contiguousStrides, type Dtype, float32, type HostTypedArray, int32, type Shape, type Step, type View } from '@mlx-ts/core';
 
 export const backend = cpuBackend;
 
@@ -42,3 +42,9 @@ export function run(prim: string, inputs: readonly View[], shape: Shape, dtype: 
   const [out] = cpuBackend.execute([step(prim, inputs, shape, dtype, params)]);
   return values(read(out, dtype, shape));
 }
+
+/** float32 / int32 inputs from JS numbers (any strides and offset). */
+export const f32 = (xs: ArrayLike<number>, shape = [xs.length], strides?: number[], offset?: number) =>
+  input(Float32Array.from(xs), float32, shape, strides, offset);
+export const i32 = (xs: ArrayLike<number>, shape = [xs.length], strides?: number[], offset?: number) =>
+  input(Int32Array.from(xs), int32, shape, strides, offset);

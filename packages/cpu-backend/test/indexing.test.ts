@@ -1,9 +1,7 @@
 import { bool, float32, int16, int32, int64, uint8, uint32 } from '@mlx-ts/core';
 import { describe, expect, test } from 'vitest';
-import { input, run } from './helpers.js';
+import { f32, i32, input, run } from './helpers.js';
 
-const f32 = (xs: number[], shape = [xs.length], strides?: number[], offset?: number) => input(new Float32Array(xs), float32, shape, strides, offset);
-const i32 = (xs: number[], shape = [xs.length]) => input(new Int32Array(xs), int32, shape);
 
 describe('gather', () => {
   const a = f32([0, 1, 2, 10, 11, 12, 20, 21, 22], [3, 3]);

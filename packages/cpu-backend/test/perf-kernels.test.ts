@@ -8,10 +8,7 @@ import { float32, float64, uint32 } from '@mlx-ts/core';
 import { describe, expect, test } from 'vitest';
 // The addon's diagnostic exports (native/perf_info.cc).
 import { addon } from '../src/addon.js';
-import { backend as cpuBackend, input, read, run, step, stepOutput, store, values, view } from './helpers.js';
-
-const f32 = (xs: ArrayLike<number>, shape = [xs.length], strides?: number[], offset?: number) =>
-  input(Float32Array.from(xs), float32, shape, strides, offset);
+import { backend as cpuBackend, f32, input, read, run, step, stepOutput, store, values, view } from './helpers.js';
 
 /** Distance in float32 ulps (of the reference) between got and the float64 reference. */
 function ulps(got: number, ref: number): number {

@@ -1,9 +1,7 @@
 import { bool, float16, float16BitsToNumber, float32, float64, int32, int8, numberToFloat16Bits, uint32 } from '@mlx-ts/core';
 import { describe, expect, test } from 'vitest';
-import { input, run } from './helpers.js';
+import { f32, i32, input, run } from './helpers.js';
 
-const f32 = (xs: number[], shape = [xs.length], strides?: number[], offset?: number) => input(new Float32Array(xs), float32, shape, strides, offset);
-const i32 = (xs: number[], shape = [xs.length], strides?: number[], offset?: number) => input(new Int32Array(xs), int32, shape, strides, offset);
 
 describe('reductions', () => {
   const m = [1, 2, 3, 4, 5, 6];
