@@ -3,11 +3,9 @@ import {
   bfloat16BitsToNumber,
   contiguousStrides,
   type Dtype,
+  encodeHost,
   float16BitsToNumber,
-  float32ToBfloat16Bits,
-  hostArrayFor,
   type HostTypedArray,
-  numberToFloat16Bits,
   shapeSize,
   type Source,
   type Step,
@@ -15,22 +13,10 @@ import {
 } from '@mlx-ts/core';
 import { referenceBackend as ref } from '@mlx-ts/reference-backend';
 
-/** Host data as the evaluator passes it: float16/bfloat16 as bits, int64 as BigInt64Array, bool as 0/1. */
-export function encode(values: readonly (number | boolean | bigint)[], dtype: Dtype): HostTypedArray {
-  const out = hostArrayFor(dtype, values.length);
-  values.forEach((v, i) => {
-    if (dtype.name === 'int64') (out as BigInt64Array)[i] = BigInt(v);
-    else if (dtype.name === 'float16') out[i] = numberToFloat16Bits(Number(v));
-    else if (dtype.name === 'bfloat16') out[i] = float32ToBfloat16Bits(Number(v));
-    else out[i] = Number(v);
-  });
-  return out;
-}
-
 /** A contiguous view onto new storage holding `values` (rounded to `dtype` on the way in). */
 export function stored(values: readonly (number | boolean | bigint)[], dtype: Dtype, shape: readonly number[] = [values.length]): View {
   if (shapeSize(shape) !== values.length) throw new Error(`helper: ${values.length} values for shape [${shape}]`);
-  const handle = ref.fromHost(encode(values, dtype), dtype);
+  const handle = ref.fromHost(encodeHost(values, dtype), dtype);
   return { source: { kind: 'storage', handle }, dtype, shape, strides: contiguousStrides(shape), offset: 0 };
 }
 

@@ -3,7 +3,7 @@
  * a primitive (core or registered with `registerPrimitive`).
  */
 import fc from 'fast-check';
-import type { Array } from '@mlx-ts/core';
+import { type Array, treeLeaves } from '@mlx-ts/core';
 import { type ArrayFn, checkCompile, checkJvp, checkVjp, checkVmap } from './checks.js';
 import type { Tolerance } from './compare.js';
 
@@ -60,17 +60,10 @@ export function graphUses(outputs: readonly Array[], prim: string): boolean {
   return false;
 }
 
-function leaves(y: unknown): Array[] {
-  if (globalThis.Array.isArray(y)) return y.flatMap(leaves);
-  if (y !== null && typeof y === 'object' && 'shape' in y && 'dtype' in y) return [y as Array];
-  if (y !== null && typeof y === 'object') return Object.values(y).flatMap(leaves);
-  return [];
-}
 
 /**
  * Runs the kit's checks over `c` as fast-check properties: vmap against a loop on every in/out
- * axis, JVP against finite differences, VJP against JVP, compile against eager once compile
- * exists. Throws fast-check's report (with the counterexample) on the first failure.
+ * axis, JVP against finite differences, VJP against JVP, compile against eager. Throws fast-check's report (with the counterexample) on the first failure.
  */
 export function checkPrimitive<S>(c: PropertyCase<S>, opts: CheckPrimitiveOptions = {}): void {
   const numRuns = opts.numRuns ?? 10;
@@ -85,7 +78,7 @@ export function checkPrimitive<S>(c: PropertyCase<S>, opts: CheckPrimitiveOption
     const prim = c.primitive;
     fc.assert(
       fc.property(single(c.setup), ([s, a]) => {
-        const ys = leaves(c.fn(s)(...a));
+        const ys = treeLeaves(c.fn(s)(...a));
         if (!graphUses(ys, prim)) throw new Error(`checkPrimitive: the case's function builds no '${prim}' node`);
       }),
       { ...params, numRuns: Math.min(numRuns, 3) },
