@@ -161,7 +161,7 @@ export class Array {
     evalArrays([this]);
     const d = this._data!;
     const host = d.storage.backend.toHost({
-      source: { kind: 'storage', handle: d.storage.handle },
+      source: d.storage.source,
       dtype: this.dtype,
       shape: this.shape,
       strides: d.strides,

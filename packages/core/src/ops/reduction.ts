@@ -134,7 +134,8 @@ export interface VarOpts extends ReduceOpts {
 }
 export type VarArgs = OptArgs<[axis?: Axis | null, keepdims?: boolean, ddof?: number], VarOpts>;
 
-function varOf(fn: string, a: ArrayInput, args: readonly unknown[]): Array {
+/** The variance, or with `root` its square root (std). */
+function varOf(fn: string, a: ArrayInput, args: readonly unknown[], root = false): Array {
   const { x, axes, keepdims, s, ddof } = parseReduce(fn, a, args, ['ddof']);
   const dd = ddof ?? 0;
   if (typeof dd !== 'number' || !Number.isInteger(dd)) throw new Error(`${fn}: expected ddof to be an integer, got ${String(dd)}`);
@@ -143,7 +144,8 @@ function varOf(fn: string, a: ArrayInput, args: readonly unknown[]): Array {
   // Two passes (mean, then squared deviations): stable where E[x^2] - E[x]^2 cancels.
   const mu = meanOf(xf, axes, true, s);
   const dev = reduce('sum', square(subtract(xf, mu, o), o), axes, keepdims, s);
-  return divide(dev, Math.max(count(x, axes) - dd, 0), o);
+  const v = divide(dev, Math.max(count(x, axes) - dd, 0), o);
+  return root ? sqrt(v, o) : v;
 }
 
 /** Variance over `axis`, dividing by N - ddof. (`var` is a JS keyword: exported under that name for `mx.var`.) */
@@ -153,7 +155,7 @@ function var_(a: ArrayInput, ...args: VarArgs): Array {
 export { var_ as var };
 /** Standard deviation over `axis`, dividing by N - ddof. */
 export function std(a: ArrayInput, ...args: VarArgs): Array {
-  return sqrt(varOf('std', a, args), { stream: (parseOpts('std', args, ['axis', 'keepdims', 'ddof']).stream ?? undefined) });
+  return varOf('std', a, args, true);
 }
 
 export interface ArgReduceOpts {

@@ -224,7 +224,7 @@ class Model implements ShapeModel {
     const ins = v.args.map((a) => this.dims[a]!);
     const vals = v.args.map((a) => this.g.vals[a]!);
     const p = v.params as any;
-    const kind = v.prim === 'compiled' ? 'unary' : getPrimitiveDef(v.prim).kind;
+    const kind = getPrimitiveDef(v.prim).kind;
     switch (v.prim) {
       case 'reshape':
         return this.reshape(ins[0]!, vals[0]!.shape, v.shape, i);
@@ -556,22 +556,17 @@ class Model implements ShapeModel {
       }
       if (v.kind === 'const') {
         const learned = this.scalars.get(i);
-        if (learned) {
-          const scalar = array(scalarOf(learned, env), v.dtype);
-          const b = shape.length === 0 ? scalar : new Array(shape, v.dtype, 'broadcastTo', { shape }, [scalar], v.array._stream ?? resolveStream());
+        // A one-value constant at the new shape: its scalar broadcast (evaluated now, like any constant).
+        const splat = (scalar: Array) => {
+          if (shape.length === 0) return constVal(scalar);
+          const b = new Array(shape, v.dtype, 'broadcastTo', { shape }, [scalar], v.array._stream ?? resolveStream());
           evalArrays([b]);
-          vals.push(constVal(b));
-        } else if (shapeEqual(shape, v.shape)) vals.push(v);
-        else {
-          if (!v.splat) return null;
-          const c = v.splat.scalar;
-          if (shape.length === 0) vals.push(constVal(c));
-          else {
-            const b = new Array(shape, v.dtype, 'broadcastTo', { shape }, [c], v.array._stream ?? resolveStream());
-            evalArrays([b]);
-            vals.push(constVal(b));
-          }
-        }
+          return constVal(b);
+        };
+        if (learned) vals.push(splat(array(scalarOf(learned, env), v.dtype)));
+        else if (shapeEqual(shape, v.shape)) vals.push(v);
+        else if (v.splat) vals.push(splat(v.splat.scalar));
+        else return null;
         continue;
       }
       let params = v.params;
@@ -594,7 +589,7 @@ class Model implements ShapeModel {
 
 /** The node's inputs satisfy its kernel contract and its output rule gives its shape. */
 function nodeValid(v: NodeVal, ins: readonly Val[]): boolean {
-  const kind = v.prim === 'compiled' ? 'unary' : getPrimitiveDef(v.prim).kind;
+  const kind = getPrimitiveDef(v.prim).kind;
   if ((kind === 'unary' || kind === 'binary' || kind === 'ternary') && ins.some((x) => !shapeEqual(x.shape, ins[0]!.shape))) return false;
   const x = ins[0];
   switch (v.prim) {
