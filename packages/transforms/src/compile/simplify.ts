@@ -6,11 +6,12 @@
  */
 import { getPrimitiveDef, paramsEqual, shapeEqual } from '@mlx-ts/core';
 import { compact, type ConstVal, type Graph, type NodeVal, type Val } from './ir.js';
+import { objectId } from './trace.js';
 
 /** Constants this small are compared by value; larger ones by identity. */
 const MERGE_BY_VALUE = 64;
 
-function constKey(c: ConstVal, identity: (x: object) => number): string {
+function constKey(c: ConstVal): string {
   const head = `${c.dtype.name}[${c.shape.join(',')}]`;
   if (c.splat && c.splat.value !== null) return `${head}=${Object.is(c.splat.value, -0) ? '-0' : c.splat.value}`;
   if (c.array.size <= MERGE_BY_VALUE) {
@@ -19,7 +20,7 @@ function constKey(c: ConstVal, identity: (x: object) => number): string {
     for (let i = 0; i < host.length; i++) s += `${Object.is(host[i], -0) ? '-0' : String(host[i])},`;
     return s;
   }
-  return `${head}#${identity(c.array)}`;
+  return `${head}#${objectId(c.array)}`;
 }
 
 /** Whether node `v` (with its input `x`) returns its input unchanged. */
@@ -48,13 +49,6 @@ export interface SimplifyStats {
 }
 
 export function simplify(g: Graph, stats?: SimplifyStats): Graph {
-  const ids = new WeakMap<object, number>();
-  let nextId = 0;
-  const identity = (x: object): number => {
-    let id = ids.get(x);
-    if (id === undefined) ids.set(x, (id = nextId++));
-    return id;
-  };
   const repl = new globalThis.Array<number>(g.vals.length);
   const vals: (Val | null)[] = [];
   const constants = new Map<string, number>();
@@ -67,7 +61,7 @@ export function simplify(g: Graph, stats?: SimplifyStats): Graph {
       return;
     }
     if (v.kind === 'const') {
-      const key = constKey(v, identity);
+      const key = constKey(v);
       const prev = constants.get(key);
       if (prev !== undefined) {
         repl[i] = prev;

@@ -5,12 +5,10 @@
 import {
   Array,
   type Aval,
-  bfloat16BitsToNumber,
   bool,
   enterTrace,
   evalArrays,
   exitTrace,
-  float16BitsToNumber,
   fmtShape,
   getPrimitiveDef,
   isPlainObject,
@@ -30,7 +28,8 @@ export const FN = 'compile';
 
 const objectIds = new WeakMap<object, number>();
 let nextObjectId = 0;
-function objectId(x: object): number {
+/** A stable number per object (closures, options): signatures and CSE keys name objects by it. */
+export function objectId(x: object): number {
   let id = objectIds.get(x);
   if (id === undefined) {
     id = nextObjectId++;
@@ -270,20 +269,8 @@ export function constVal(a: Array): ConstVal {
 
 /** The JS number a 0-d array holds, or null when a number cannot hold it exactly. */
 export function scalarValue(a: Array): number | null {
-  const d = a._data!;
-  const host = d.storage.backend.toHost({ source: { kind: 'storage', handle: d.storage.handle }, dtype: a.dtype, shape: [], strides: [], offset: d.offset });
-  const v = host[0]!;
-  switch (a.dtype.name) {
-    case 'float16':
-      return float16BitsToNumber(v as number);
-    case 'bfloat16':
-      return bfloat16BitsToNumber(v as number);
-    case 'int64': {
-      const n = Number(v as bigint);
-      return Number.isSafeInteger(n) ? n : null;
-    }
-    default:
-      return Number(v);
-  }
+  const v = a.toTypedArray()[0]!;
+  const n = Number(v);
+  return typeof v === 'bigint' && !Number.isSafeInteger(n) ? null : n;
 }
 
