@@ -39,12 +39,6 @@ export function ravel(idx: readonly number[], shape: Shape): number {
   return flat;
 }
 
-/** Inverse of a permutation. */
-export function invertPerm(perm: readonly number[]): number[] {
-  const inv = new globalThis.Array<number>(perm.length);
-  perm.forEach((p, i) => (inv[p] = i));
-  return inv;
-}
 
 /** Host transpose: out[j...] = x[l...] with l[perm[j]] = j-th coordinate. */
 export function hostTranspose(values: readonly number[], shape: Shape, perm: readonly number[]): { values: number[]; shape: number[] } {

@@ -6,7 +6,8 @@
 import { describe, it } from 'vitest';
 import * as mx from './mx.js';
 import { fc, runs, sliceString, baseValues, type HostInput } from './arbitraries.js';
-import { fmtNum, invertPerm, isFloatName, preview } from './host.js';
+import { invertPerm } from '@mlx-ts/core';
+import { fmtNum, isFloatName, preview } from './host.js';
 import type { DtypeName } from '@mlx-ts/core';
 
 export { mx };

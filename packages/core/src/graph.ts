@@ -3,7 +3,7 @@ import { Array } from './array.js';
 import { resolveStream, type StreamOrDevice } from './device.js';
 import { getPrimitiveDef } from './ir/registry.js';
 import { type Params, type Primitive, type PrimitiveDef, primitives } from './ir/primitives.js';
-import { shapeEqual } from './shape.js';
+import { identityPerm, shapeEqual } from './shape.js';
 
 /** The core table as a Map: one hash lookup per node instead of a dictionary-mode object's two. Core primitives never change. */
 const coreDefs: ReadonlyMap<string, PrimitiveDef<any>> = new Map(Object.entries(primitives) as [string, PrimitiveDef<any>][]);
@@ -31,4 +31,12 @@ export function broadcastNode(a: Array, shape: readonly number[], stream?: Strea
 }
 export function transposeNode(a: Array, perm: readonly number[], stream?: StreamOrDevice | null): Array {
   return perm.every((p, i) => p === i) ? a : node('transpose', [a], { perm: perm.slice() }, stream);
+}
+/** Moves axis `from` of `a` to position `to` (a transpose view on a's stream; nothing when they agree). */
+export function moveAxisNode(a: Array, from: number, to: number): Array {
+  if (from === to) return a;
+  const perm = identityPerm(a.ndim);
+  perm.splice(from, 1);
+  perm.splice(to, 0, from);
+  return node('transpose', [a], { perm }, a._stream);
 }

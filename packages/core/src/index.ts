@@ -4,7 +4,7 @@ export * from './device.js';
 export * from './backend.js';
 export { Array, Storage, type ArrayData, type NestedList, isArray, enterTrace, exitTrace, isTracing } from './array.js';
 export { evalArrays, asyncEvalArrays } from './eval.js';
-export { node, customNode } from './graph.js';
+export { node, customNode, moveAxisNode } from './graph.js';
 export * from './ir/primitives.js';
 export * from './ir/rules.js';
 export * from './ir/registry.js';

@@ -78,3 +78,15 @@ export function checkPermutation(fn: string, perm: readonly number[], ndim: numb
   if (new Set(out).size !== ndim) throw new Error(`${fn}: repeated axis in ${JSON.stringify(perm)}`);
   return out;
 }
+
+/** The identity permutation of n axes: 0, 1, ..., n-1. */
+export function identityPerm(n: number): number[] {
+  return [...globalThis.Array(n).keys()];
+}
+
+/** The inverse permutation: `invertPerm(p)[p[i]] === i`. */
+export function invertPerm(perm: readonly number[]): number[] {
+  const inv: number[] = new globalThis.Array(perm.length);
+  perm.forEach((p, i) => (inv[p] = i));
+  return inv;
+}

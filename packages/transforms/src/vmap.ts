@@ -21,6 +21,7 @@ import {
   isPrimitive,
   isPlainObject,
   isTreeNode,
+  moveAxisNode,
   node,
   treeBroadcastPrefix,
   treeFlatten,
@@ -158,10 +159,10 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
     const nd = y.ndim + 1;
     if (want < -nd || want >= nd) throw new Error(`${FN}: outAxes ${want} is out of range for output ${i}, of dimension ${nd} once batched`);
     const to = want < 0 ? want + nd : want;
-    if (got) return moveAxis(got[0], got[1], to);
+    if (got) return moveAxisNode(got[0], got[1], to);
     // Does not depend on a mapped input: broadcast it along a new first axis (a view), then move that axis.
     const repeated = withStream(y._stream ?? defaultStream(), () => node('broadcastTo', [y], { shape: [size, ...y.shape] }));
-    return moveAxis(repeated, 0, to);
+    return moveAxisNode(repeated, 0, to);
   });
   return treeUnflatten(outDef, finals);
 }
@@ -179,13 +180,6 @@ function leafNames(args: readonly unknown[]): string[] {
 }
 
 
-function moveAxis(x: Array, from: number, to: number): Array {
-  if (from === to) return x;
-  const perm = [...globalThis.Array(x.ndim).keys()];
-  perm.splice(from, 1);
-  perm.splice(to, 0, from);
-  return withStream(x._stream ?? defaultStream(), () => node('transpose', [x], { perm }));
-}
 
 /**
  * Replays, on the batched inputs, the part of the traced graph that depends on a placeholder;

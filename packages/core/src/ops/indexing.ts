@@ -11,7 +11,7 @@ import { Dtype, float32, int32 } from '../dtype.js';
 import { reshapeNode as reshapeV, transposeNode as transposeV, node } from '../graph.js';
 import { isPlainObject } from '../tree.js';
 import type { BinarySameDtype, ScatterMode } from '../ir/primitives.js';
-import { broadcastShapes, fmtShape, normalizeAxis, shapeEqual, shapeSize } from '../shape.js';
+import { broadcastShapes, fmtShape, invertPerm, normalizeAxis, shapeEqual, shapeSize } from '../shape.js';
 import { type ArrayInput, array, astype, broadcastTo, fromHostData, type NestedArrayLike, toArray } from './convert.js';
 import { type SliceBound, sliceArray, sliceIndices } from './shape.js';
 
@@ -477,9 +477,7 @@ function scatterEntries(fn: string, a: Array, entries: readonly Entry[], v: Arra
   u = reshapeV(u, updShape, stream);
   const out = node('scatter', [am, lin, u], { axis: 0, mode: smode }, stream);
   const back = reshapeV(out, [...sizes, ...wholeSizes], stream);
-  const inv = new globalThis.Array<number>(perm.length);
-  perm.forEach((p, i) => (inv[p] = i));
-  return transposeV(back, inv, stream);
+  return transposeV(back, invertPerm(perm), stream);
 }
 
 /** What `at(a, ...idx)` returns: each method gives a NEW array with the update applied at `idx`. */

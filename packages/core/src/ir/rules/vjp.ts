@@ -2,7 +2,7 @@
  * Reverse-mode rules (MLX's `Primitive::vjp`): the cotangents of the inputs named in `argnums`
  * (in that order) from the output's cotangent.
  *
- * Like the JVP rules they build nodes directly with the `ad` layer of jvp.ts, keeping the kernel
+ * Like the JVP rules they build nodes directly with the `ad` layer (ad.ts), keeping the kernel
  * contracts, and every node they build has rules of its own, so reverse mode nests to any depth.
  *
  * Inputs with no derivative: the integer indices of gather/scatter and the key of randomBits throw
@@ -21,27 +21,27 @@ import {
   unaryPredicate,
 } from '../primitives.js';
 import type { VjpRule, VjpTable } from '../rules.js';
-import { binaryPartials, rulesFrom, unaryDerivatives } from './derivatives.js';
+import { invertPerm } from '../../shape.js';
+import { ad, onesLike, zerosLike } from './ad.js';
 import {
-  ad,
+  binaryPartials,
   cumprodVjp,
   extremumMask,
-  instrParams,
   inlineCompiled,
-  invertPerm,
+  instrParams,
   maxWeights,
   noDerivative,
-  onesLike,
   productOfOthers,
+  rulesFrom,
   scanSourceIndex,
   scatterExtremumWeights,
   scatterFns,
   type ScatterLike,
   scatterMulOthers,
   scatterSetWinners,
+  unaryDerivatives,
   unslice,
-  zerosLike,
-} from './jvp.js';
+} from './derivatives.js';
 import { table } from '../table.js';
 
 type Maker = (() => Array) | null;

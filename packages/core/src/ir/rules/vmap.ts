@@ -13,7 +13,7 @@
  */
 import type { Array } from '../../array.js';
 import { int32, int64, uint32, type Dtype } from '../../dtype.js';
-import { broadcastNode as broadcastTo, reshapeNode as reshape, node } from '../../graph.js';
+import { broadcastNode as broadcastTo, moveAxisNode, reshapeNode as reshape, node } from '../../graph.js';
 import { array } from '../../ops/convert.js';
 import {
   argReductions,
@@ -48,14 +48,6 @@ function insertAt<T>(xs: readonly T[], at: number, v: T): T[] {
   return out;
 }
 
-/** Moves axis `from` of `x` to position `to` (a transpose view; nothing when they agree). */
-function moveAxis(x: Array, from: number, to: number): Array {
-  if (from === to) return x;
-  const perm = [...globalThis.Array(x.ndim).keys()];
-  perm.splice(from, 1);
-  perm.splice(to, 0, from);
-  return node('transpose', [x], { perm });
-}
 
 
 
@@ -66,7 +58,7 @@ function repeatFront(x: Array, b: number): Array {
 
 /** Any input with its batch axis first; unbatched inputs are broadcast along a new first axis. */
 function toFront(x: Array, ax: number | null, b: number): Array {
-  return ax === null ? repeatFront(x, b) : moveAxis(x, ax, 0);
+  return ax === null ? repeatFront(x, b) : moveAxisNode(x, ax, 0);
 }
 
 /** Elementwise primitives: inputs of one shape in, one shape out. */
@@ -120,10 +112,10 @@ const gather: VmapRule<Params<'gather'>> = ([a, idx], [aax, iax], p) => {
   }
   // Both batched: merge the operand's batch axis into the gathered axis, offset the indices.
   const b = a!.shape[aax]!;
-  const moved = moveAxis(a!, aax, axis); // [..., B, n, ...]
+  const moved = moveAxisNode(a!, aax, axis); // [..., B, n, ...]
   const n = moved.shape[axis + 1]!;
   const merged = reshape(moved, [...moved.shape.slice(0, axis), b * n, ...moved.shape.slice(axis + 2)]);
-  const i = offsetIndices(moveAxis(idx!, iax, 0), n, b);
+  const i = offsetIndices(moveAxisNode(idx!, iax, 0), n, b);
   return [node('gather', [merged, i], { axis }), axis];
 };
 
@@ -137,11 +129,11 @@ const scatter: VmapRule<Params<'scatter'>> = ([a, idx, upd], [aax, iax, uax], p)
   }
   // Batched indices: merge the batch axis into the scattered axis, offset the indices.
   const a0 = toFront(a!, aax!, b); // [B, ...a]
-  const moved = moveAxis(a0, 0, axis); // [..., B, n, ...]
+  const moved = moveAxisNode(a0, 0, axis); // [..., B, n, ...]
   const n = moved.shape[axis + 1]!;
   const merged = reshape(moved, [...moved.shape.slice(0, axis), b * n, ...moved.shape.slice(axis + 2)]);
-  const i = offsetIndices(moveAxis(idx!, iax, 0), n, b);
-  const u = moveAxis(toFront(upd!, uax!, b), 0, axis); // a[:axis] + [B, ...idx] + a[axis+1:]
+  const i = offsetIndices(moveAxisNode(idx!, iax, 0), n, b);
+  const u = moveAxisNode(toFront(upd!, uax!, b), 0, axis); // a[:axis] + [B, ...idx] + a[axis+1:]
   const out = node('scatter', [merged, i, u], { axis, mode: p.mode });
   return [reshape(out, moved.shape), axis];
 };
@@ -158,14 +150,14 @@ const matmul: VmapRule<Params<'matmul'>> = ([a, b], [aax, bax]) => {
   const n = batchSize('matmul', [a!, b!], [aax!, bax!]);
   if (aax !== null && bax === null && b!.ndim === 2) {
     // [B, M, K] @ [K, N]: fold the batch into the rows, one 2-D product.
-    const a0 = moveAxis(a!, aax, 0);
+    const a0 = moveAxisNode(a!, aax, 0);
     const [m, k] = a0.shape.slice(1) as [number, number];
     const out = node('matmul', [reshape(a0, [n * m, k]), b!], {});
     return [reshape(out, [n, m, b!.shape[1]!]), 0];
   }
   if (aax === null && bax !== null && a!.ndim === 2) {
     // [M, K] @ [B, K, N]: fold the batch into the columns.
-    const b0 = moveAxis(b!, bax, 1); // [K, B, N]
+    const b0 = moveAxisNode(b!, bax, 1); // [K, B, N]
     const [k, , nn] = b0.shape as [number, number, number];
     const out = node('matmul', [a!, reshape(b0, [k, n * nn])], {});
     return [reshape(out, [a!.shape[0]!, n, nn]), 1];
@@ -175,7 +167,7 @@ const matmul: VmapRule<Params<'matmul'>> = ([a, b], [aax, bax]) => {
 
 const randomBits: VmapRule<Params<'randomBits'>> = ([key], [kax], p) => {
   // The kernel takes one key; a batch of keys is one call per key, stacked (entry b uses key b).
-  const keys = moveAxis(key!, kax!, 0); // [B, 2]
+  const keys = moveAxisNode(key!, kax!, 0); // [B, 2]
   const b = keys.shape[0]!;
   if (b === 0) return [reshape(node('arange', [], { start: 0, step: 0, n: 0, dtype: uint32 }), [0, ...p.shape]), 0];
   const parts: Array[] = [];
@@ -204,11 +196,11 @@ export const vmapRules: VmapTable = {
   logsumexp: axisParam('logsumexp'),
   argsort: axisParam('argsort'),
 
-  reshape: ([x], [ax], p) => [node('reshape', [moveAxis(x!, ax!, 0)], { shape: [x!.shape[ax!]!, ...p.shape] }), 0],
+  reshape: ([x], [ax], p) => [node('reshape', [moveAxisNode(x!, ax!, 0)], { shape: [x!.shape[ax!]!, ...p.shape] }), 0],
   transpose: ([x], [ax], p) => [node('transpose', [x!], { perm: [ax!, ...p.perm.map((i) => mapAxis(i, ax!))] }), 0],
   broadcastTo: ([x], [ax], p) => {
     // With the batch axis last, NumPy's right alignment lines the other axes up: [...s, B] -> [...shape, B].
-    const last = moveAxis(x!, ax!, x!.ndim - 1);
+    const last = moveAxisNode(x!, ax!, x!.ndim - 1);
     return [node('broadcastTo', [last], { shape: [...p.shape, x!.shape[ax!]!] }), p.shape.length];
   },
   slice: ([x], [ax], p) => {
