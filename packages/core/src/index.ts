@@ -8,6 +8,7 @@ export { node, customNode, moveAxisNode } from './graph.js';
 export * from './ir/primitives.js';
 export * from './ir/rules.js';
 export * from './ir/registry.js';
+export { table } from './ir/table.js';
 export * from './ops/index.js';
 export * as random from './random.js';
 import './array-methods.js';

@@ -16,7 +16,23 @@
  * a `SlabStorage` window onto it. A slab stays alive while any window onto it is reachable, which
  * bounds what a surviving small array can pin to one slab (`slabBytes`).
  */
-import type { CompiledParams, Step, View } from '@mlx-ts/core';
+import {
+  argReductions,
+  binaryPredicate,
+  binarySameDtype,
+  type CompiledParams,
+  type KernelPrimitive,
+  type Params,
+  reductions,
+  type ScanParams,
+  type ScatterMode,
+  scans,
+  type Step,
+  table,
+  unaryPredicate,
+  unarySameDtype,
+  type View,
+} from '@mlx-ts/core';
 import { addon } from './addon.js';
 import { kernelIdFor } from './jit/compiler.js';
 
@@ -41,46 +57,61 @@ let slabIndex = -1;
 
 export const opcodes: ReadonlyMap<string, number> = new Map(addon.opNames.map((name, i) => [name, i]));
 
-/** How each opcode's params become numbers. */
-const enum ParamKind {
-  None,
-  Axes,
-  Axis,
-  Scan,
-  Scatter,
-  Pad,
-  Arange,
-  Compiled,
-}
+/**
+ * How a primitive's params become the numbers after a step's inputs (`nParams, params...`), read
+ * by native/program.cc. Typed over every primitive that reaches a kernel, so a new primitive
+ * without its layout does not compile. Each entry documents its layout.
+ */
+type ParamEncoder<P extends KernelPrimitive> = (params: Params<P>, ndim: number, inputs: readonly View[]) => readonly number[];
+const none = (): readonly number[] => noParams;
+/** [axis] */
+const axis = (p: { axis: number }): readonly number[] => [p.axis];
+/** [axes...] (reduced axes, kept as size 1) */
+const axes = (p: { axes: readonly number[] }): readonly number[] => p.axes;
+/** [axis, reverse, inclusive] */
+const scan = (p: ScanParams): readonly number[] => [p.axis, p.reverse ? 1 : 0, p.inclusive ? 1 : 0];
+/** [axis, mode] with mode in native/gather.cc's order */
+const scatter = (p: { axis: number; mode: ScatterMode }): readonly number[] => [p.axis, scatterModes[p.mode]];
 
-const paramKindOf: Record<string, ParamKind> = {
-  sum: ParamKind.Axes,
-  prod: ParamKind.Axes,
-  max: ParamKind.Axes,
-  min: ParamKind.Axes,
-  argmax: ParamKind.Axis,
-  argmin: ParamKind.Axis,
-  sort: ParamKind.Axis,
-  argsort: ParamKind.Axis,
-  softmax: ParamKind.Axis,
-  logsumexp: ParamKind.Axis,
-  concatenate: ParamKind.Axis,
-  gather: ParamKind.Axis,
-  gatherAxis: ParamKind.Axis,
-  cumsum: ParamKind.Scan,
-  cumprod: ParamKind.Scan,
-  cummax: ParamKind.Scan,
-  cummin: ParamKind.Scan,
-  scatter: ParamKind.Scatter,
-  scatterAxis: ParamKind.Scatter,
-  pad: ParamKind.Pad,
-  arange: ParamKind.Arange,
-  compiled: ParamKind.Compiled,
+const paramEncoders: { readonly [P in KernelPrimitive]: ParamEncoder<P> } = {
+  ...table(unarySameDtype, none),
+  ...table(unaryPredicate, none),
+  ...table(binarySameDtype, none),
+  ...table(binaryPredicate, none),
+  ...table(reductions, axes),
+  ...table(argReductions, axis),
+  ...table(scans, scan),
+  astype: none, // the target is the step's dtype
+  where: none,
+  sort: axis,
+  argsort: axis,
+  softmax: axis,
+  logsumexp: axis,
+  concatenate: axis,
+  gather: axis,
+  gatherAxis: axis,
+  scatter,
+  scatterAxis: scatter,
+  matmul: none,
+  randomBits: none, // the shape is the step's
+  /** [low..., high..., value] */
+  pad: (p, ndim) => {
+    if (p.low.length !== ndim || p.high.length !== ndim) throw new Error(`cpu backend: pad needs ${ndim} low and high widths`);
+    return [...p.low, ...p.high, p.value];
+  },
+  /** [start, step] (n and dtype are the step's shape and dtype) */
+  arange: (p) => [p.start, p.step],
+  compiled: (p, _ndim, inputs) => compiledParams(p, inputs),
 };
-const paramKinds: ParamKind[] = addon.opNames.map((name) => paramKindOf[name] ?? ParamKind.None);
+// The addon and core must agree on the primitives: a stale build would misread every program.
+const encoders: ParamEncoder<any>[] = addon.opNames.map((name) => {
+  const e = (paramEncoders as Record<string, ParamEncoder<any>>)[name];
+  if (e === undefined) throw new Error(`@mlx-ts/cpu-backend: the addon runs '${name}', which is not a kernel primitive of @mlx-ts/core; rebuild the addon`);
+  return e;
+});
 
 /** Scatter modes in native/gather.cc's order. */
-const scatterModes: Record<string, number> = { set: 0, add: 1, multiply: 2, maximum: 3, minimum: 4 };
+const scatterModes: Record<ScatterMode, number> = { set: 0, add: 1, multiply: 2, maximum: 3, minimum: 4 };
 
 /** The program being built; reused across calls, since the addon copies what it reads. */
 let program = new Float64Array(1024);
@@ -260,35 +291,7 @@ export function encodeStep(step: Step, opcode: number, stepIndex: number, first:
   p[i++] = inputs.length;
   length = i;
   for (let k = 0; k < inputs.length; k++) encodeInput(inputs[k]!, stepIndex, first, earlier, step.prim);
-  encodeParams(paramKinds[opcode]!, step.params as Record<string, unknown>, shape.length, inputs);
-}
-
-function encodeParams(kind: ParamKind, params: Record<string, unknown>, ndim: number, inputs: readonly View[]): void {
-  switch (kind) {
-    case ParamKind.None:
-      return write(noParams);
-    case ParamKind.Axes:
-      return write(params.axes as readonly number[]);
-    case ParamKind.Axis:
-      return write([params.axis as number]);
-    case ParamKind.Scan:
-      return write([params.axis as number, params.reverse ? 1 : 0, params.inclusive ? 1 : 0]);
-    case ParamKind.Scatter: {
-      const mode = scatterModes[params.mode as string];
-      if (mode === undefined) throw new Error(`cpu backend: unknown scatter mode '${String(params.mode)}'`);
-      return write([params.axis as number, mode]);
-    }
-    case ParamKind.Pad: {
-      const low = params.low as readonly number[];
-      const high = params.high as readonly number[];
-      if (low.length !== ndim || high.length !== ndim) throw new Error(`cpu backend: pad needs ${ndim} low and high widths`);
-      return write([...low, ...high, params.value as number]);
-    }
-    case ParamKind.Arange:
-      return write([params.start as number, params.step as number]);
-    case ParamKind.Compiled:
-      return write(compiledParams(params as unknown as CompiledParams, inputs));
-  }
+  write(encoders[opcode]!(step.params, shape.length, inputs));
 }
 
 /**

@@ -113,6 +113,11 @@ export interface CompiledParams {
 }
 
 export type Primitive = keyof PrimitiveParams;
+/** The views: the evaluator folds them into strides, so no backend ever sees one. */
+export const viewPrimitives = ['reshape', 'transpose', 'broadcastTo', 'slice', 'stopGradient'] as const;
+export type ViewPrimitive = (typeof viewPrimitives)[number];
+/** The primitives a backend runs a kernel for. */
+export type KernelPrimitive = Exclude<Primitive, ViewPrimitive>;
 export type Params<P extends Primitive> = PrimitiveParams[P];
 
 /** What a rule sees of an array when only its type matters (tracing, abstract evaluation). */

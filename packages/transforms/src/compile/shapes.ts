@@ -24,7 +24,28 @@
  * every node against its primitive's output rule, and returns the graph with the new shapes and
  * params, or null (retrace) when anything disagrees.
  */
-import { Array, array, type Aval, evalArrays, getPrimitiveDef, paramsEqual, resolveStream, roundToDtype, shapeEqual } from '@mlx-ts/core';
+import {
+  argReductions,
+  Array,
+  array,
+  type Aval,
+  binaryPredicate,
+  binarySameDtype,
+  evalArrays,
+  getPrimitiveDef,
+  isPrimitive,
+  type Params,
+  paramsEqual,
+  type Primitive,
+  reductions,
+  resolveStream,
+  roundToDtype,
+  scans,
+  shapeEqual,
+  table,
+  unaryPredicate,
+  unarySameDtype,
+} from '@mlx-ts/core';
 import type { Graph, NodeVal, Val } from './ir.js';
 import { constVal } from './trace.js';
 
@@ -143,6 +164,108 @@ interface ParamExprs {
   start?: Poly[];
 }
 
+/** What a symbolic shape rule may ask of the model it runs in. */
+interface SymbolicContext {
+  /** The two dimensions are equal (a constraint, or a binding of a free dimension); returns it. */
+  unify(a: Poly, b: Poly): Poly;
+  /** The dimension with every bound free symbol substituted. */
+  resolve(a: Poly): Poly;
+  /** A constraint that `a` keeps its traced `value`. */
+  pin(a: Poly, value: number): void;
+  reshape(inp: readonly Poly[], inShape: readonly number[], outShape: readonly number[], i: number): Poly[];
+  broadcast(inp: readonly Poly[], inShape: readonly number[], outShape: readonly number[], i: number): Poly[];
+  slice(inp: readonly Poly[], inShape: readonly number[], p: { start: number[]; step: number[]; shape: number[] }, i: number): Poly[];
+}
+interface Traced {
+  readonly inShapes: readonly (readonly number[])[];
+  readonly shape: readonly number[];
+  /** The node's value number (for the shape params the model records). */
+  readonly index: number;
+}
+/**
+ * A primitive's output dimensions as expressions of its inputs' (`ins`), adding the constraints
+ * its kernel contract implies. `refuse` marks a primitive a shapeless trace cannot replay when
+ * any of its dimensions is symbolic.
+ */
+type SymbolicShape<P> = (m: SymbolicContext, ins: readonly Poly[][], params: P, node: Traced) => Poly[];
+
+/** Inputs of one shape (elementwise): every axis unified across them. */
+const sameShape: SymbolicShape<unknown> = (m, ins) =>
+  ins[0]!.map((d, ax) => {
+    let out = d;
+    for (let k = 1; k < ins.length; k++) out = m.unify(out, ins[k]![ax]!);
+    return out;
+  });
+const keepShape: SymbolicShape<unknown> = (_m, ins) => ins[0]!.slice();
+const reduceAxes = (axes: readonly number[]): SymbolicShape<unknown> => (_m, ins) => ins[0]!.map((d, ax) => (axes.includes(ax) ? constP(1) : d));
+const reduced: SymbolicShape<{ axes: number[] }> = (m, ins, p, n) => reduceAxes(p.axes)(m, ins, p, n);
+const reducedAxis: SymbolicShape<{ axis: number }> = (m, ins, p, n) => reduceAxes([p.axis])(m, ins, p, n);
+/** The traced shape, which no input decides. */
+const tracedShape: SymbolicShape<unknown> = (_m, _ins, _p, n) => n.shape.map(constP);
+const scatterInto = (want: (ins: readonly Poly[][], axis: number) => Poly[]): SymbolicShape<{ axis: number }> => (m, ins, p) => {
+  const w = want(ins, p.axis);
+  ins[2]!.forEach((d, ax) => m.unify(d, w[ax]!));
+  return ins[0]!.slice();
+};
+
+/** Every core primitive's symbolic shape rule, so a new primitive without one does not compile. */
+const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = {
+  ...table(unarySameDtype, sameShape),
+  ...table(unaryPredicate, sameShape),
+  ...table(binarySameDtype, sameShape),
+  ...table(binaryPredicate, sameShape),
+  ...table(reductions, reduced),
+  ...table(argReductions, reducedAxis),
+  ...table(scans, keepShape),
+  astype: sameShape,
+  stopGradient: keepShape,
+  where: sameShape,
+  sort: keepShape,
+  argsort: keepShape,
+  softmax: keepShape,
+  logsumexp: reducedAxis,
+  reshape: (m, ins, p, n) => m.reshape(ins[0]!, n.inShapes[0]!, p.shape, n.index),
+  broadcastTo: (m, ins, p, n) => m.broadcast(ins[0]!, n.inShapes[0]!, p.shape, n.index),
+  transpose: (_m, ins, p) => p.perm.map((k) => ins[0]![k]!),
+  slice: (m, ins, p, n) => m.slice(ins[0]!, n.inShapes[0]!, p, n.index),
+  concatenate: (m, ins, p) => {
+    const out = ins[0]!.slice();
+    for (let k = 1; k < ins.length; k++) {
+      ins[k]!.forEach((d, ax) => {
+        out[ax] = ax === p.axis ? addP(m.resolve(out[ax]!), m.resolve(d)) : m.unify(out[ax]!, d);
+      });
+    }
+    return out;
+  },
+  pad: (m, ins, p) => ins[0]!.map((d, ax) => addP(m.resolve(d), constP(p.low[ax]! + p.high[ax]!))),
+  gather: (_m, ins, p) => [...ins[0]!.slice(0, p.axis), ...ins[1]!, ...ins[0]!.slice(p.axis + 1)],
+  gatherAxis: (m, ins, p) => {
+    ins[1]!.forEach((d, ax) => ax !== p.axis && m.unify(d, ins[0]![ax]!));
+    return ins[1]!.slice();
+  },
+  scatter: scatterInto((ins, axis) => [...ins[0]!.slice(0, axis), ...ins[1]!, ...ins[0]!.slice(axis + 1)]),
+  scatterAxis: (m, ins, p) => {
+    ins[1]!.forEach((d, ax) => {
+      m.unify(d, ins[2]![ax]!);
+      if (ax !== p.axis) m.unify(d, ins[0]![ax]!);
+    });
+    return ins[0]!.slice();
+  },
+  matmul: (m, ins) => {
+    const [a, b] = ins as [Poly[], Poly[]];
+    const nb = a.length - 2;
+    const batch = a.slice(0, nb).map((d, ax) => m.unify(d, b[ax]!));
+    m.unify(a[nb + 1]!, b[nb]!);
+    return [...batch, a[nb]!, b[nb + 1]!];
+  },
+  randomBits: (m, ins, p, n) => {
+    ins[0]!.forEach((d, ax) => m.pin(d, n.inShapes[0]![ax]!)); // a key is always [2]
+    return tracedShape(m, ins, p, n);
+  },
+  arange: tracedShape,
+  compiled: sameShape,
+};
+
 export function buildShapeModel(g: Graph): ShapeModel | null {
   try {
     return new Model(g);
@@ -152,7 +275,7 @@ export function buildShapeModel(g: Graph): ShapeModel | null {
   }
 }
 
-class Model implements ShapeModel {
+class Model implements ShapeModel, SymbolicContext {
   private readonly dims: Poly[][] = [];
   private readonly params = new Map<number, ParamExprs>();
   private readonly constraints: [Poly, Poly][] = [];
@@ -176,7 +299,7 @@ class Model implements ShapeModel {
     return symP(s);
   }
 
-  private resolve(a: Poly): Poly {
+  resolve(a: Poly): Poly {
     let needs = false;
     for (const s of symbolsOf(a)) if (this.bindings.has(s)) needs = true;
     if (!needs) return a;
@@ -195,7 +318,7 @@ class Model implements ShapeModel {
     return c === 1 && this.freeValue.has(m) && !this.bindings.has(m) ? m : null;
   }
 
-  private unify(a: Poly, b: Poly): Poly {
+  unify(a: Poly, b: Poly): Poly {
     const ra = this.resolve(a);
     const rb = this.resolve(b);
     if (eqP(ra, rb)) return ra;
@@ -214,7 +337,7 @@ class Model implements ShapeModel {
   }
 
   /** A constraint that `a` is `value` (nothing when it is constant already). */
-  private pin(a: Poly, value: number): void {
+  pin(a: Poly, value: number): void {
     if (constOf(this.resolve(a)) === null) this.constraints.push([a, constP(value)]);
   }
 
@@ -223,80 +346,14 @@ class Model implements ShapeModel {
     if (v.kind === 'const') return v.splat ? v.shape.map((d) => this.free(d)) : v.shape.map(constP);
     const ins = v.args.map((a) => this.dims[a]!);
     const vals = v.args.map((a) => this.g.vals[a]!);
-    const p = v.params as any;
-    const kind = getPrimitiveDef(v.prim).kind;
-    switch (v.prim) {
-      case 'reshape':
-        return this.reshape(ins[0]!, vals[0]!.shape, v.shape, i);
-      case 'broadcastTo':
-        return this.broadcast(ins[0]!, vals[0]!.shape, v.shape, i);
-      case 'transpose':
-        return (p.perm as number[]).map((k) => ins[0]![k]!);
-      case 'slice':
-        return this.slice(ins[0]!, vals[0]!.shape, p, i);
-      case 'concatenate': {
-        const out = ins[0]!.slice();
-        for (let k = 1; k < ins.length; k++) {
-          ins[k]!.forEach((d, ax) => {
-            out[ax] = ax === p.axis ? addP(this.resolve(out[ax]!), this.resolve(d)) : this.unify(out[ax]!, d);
-          });
-        }
-        return out;
-      }
-      case 'pad':
-        return ins[0]!.map((d, ax) => addP(this.resolve(d), constP(p.low[ax] + p.high[ax])));
-      case 'gather':
-        return [...ins[0]!.slice(0, p.axis), ...ins[1]!, ...ins[0]!.slice(p.axis + 1)];
-      case 'gatherAxis':
-        ins[1]!.forEach((d, ax) => ax !== p.axis && this.unify(d, ins[0]![ax]!));
-        return ins[1]!.slice();
-      case 'scatter': {
-        const want = [...ins[0]!.slice(0, p.axis), ...ins[1]!, ...ins[0]!.slice(p.axis + 1)];
-        ins[2]!.forEach((d, ax) => this.unify(d, want[ax]!));
-        return ins[0]!.slice();
-      }
-      case 'scatterAxis':
-        ins[1]!.forEach((d, ax) => {
-          this.unify(d, ins[2]![ax]!);
-          if (ax !== p.axis) this.unify(d, ins[0]![ax]!);
-        });
-        return ins[0]!.slice();
-      case 'matmul': {
-        const [a, b] = ins as [Poly[], Poly[]];
-        const nb = a.length - 2;
-        const batch = a.slice(0, nb).map((d, ax) => this.unify(d, b[ax]!));
-        this.unify(a[nb + 1]!, b[nb]!);
-        return [...batch, a[nb]!, b[nb + 1]!];
-      }
-      case 'randomBits':
-        ins[0]!.forEach((d, ax) => this.pin(d, vals[0]!.shape[ax]!)); // a key is always [2]
-        return v.shape.map(constP);
-      case 'arange':
-        return v.shape.map(constP);
-    }
-    switch (kind) {
-      case 'unary':
-      case 'binary':
-      case 'ternary':
-        return ins[0]!.map((d, ax) => {
-          let out = d;
-          for (let k = 1; k < ins.length; k++) out = this.unify(out, ins[k]![ax]!);
-          return out;
-        });
-      case 'reduce': {
-        const axes: number[] = p.axes ?? [p.axis];
-        return ins[0]!.map((d, ax) => (axes.includes(ax) ? constP(1) : d));
-      }
-      case 'scan':
-        return ins[0]!.slice();
-    }
-    if (v.prim === 'sort' || v.prim === 'argsort') return ins[0]!.slice();
-    // A primitive this model does not know: fine only while nothing about it is symbolic.
+    const rule = isPrimitive(v.prim) ? (symbolicShapes[v.prim] as SymbolicShape<any>) : null;
+    if (rule) return rule(this, ins, v.params, { inShapes: vals.map((x) => x.shape), shape: v.shape, index: i });
+    // A primitive registered outside core: fine only while nothing about it is symbolic.
     if (ins.some((d) => d.some((x) => constOf(this.resolve(x)) === null))) throw new Refuse();
     return v.shape.map(constP);
   }
 
-  private reshape(inp: readonly Poly[], inShape: readonly number[], outShape: readonly number[], i: number): Poly[] {
+  reshape(inp: readonly Poly[], inShape: readonly number[], outShape: readonly number[], i: number): Poly[] {
     const out: Poly[] = outShape.map((d) => constP(d));
     const oldIdx: number[] = [];
     inShape.forEach((d, ax) => {
@@ -360,7 +417,7 @@ class Model implements ShapeModel {
     if (used.size !== factors.length && factors.some((f, j) => !used.has(j) && f.value !== 1)) throw new Refuse();
   }
 
-  private broadcast(inp: readonly Poly[], inShape: readonly number[], outShape: readonly number[], i: number): Poly[] {
+  broadcast(inp: readonly Poly[], inShape: readonly number[], outShape: readonly number[], i: number): Poly[] {
     const lead = outShape.length - inShape.length;
     const out = outShape.map((d, ax) => {
       if (ax < lead) return this.free(d);
@@ -373,7 +430,7 @@ class Model implements ShapeModel {
     return out;
   }
 
-  private slice(inp: readonly Poly[], inShape: readonly number[], p: { start: number[]; step: number[]; shape: number[] }, i: number): Poly[] {
+  slice(inp: readonly Poly[], inShape: readonly number[], p: { start: number[]; step: number[]; shape: number[] }, i: number): Poly[] {
     const start: Poly[] = [];
     const out = inp.map((d, ax) => {
       const n = inShape[ax]!;
