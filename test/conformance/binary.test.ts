@@ -19,7 +19,7 @@ import {
 } from '../helpers/index.js';
 import type { DtypeName } from '@mlx-ts/core';
 
-type Binary = (a: mx.Array, b: mx.Array) => mx.Array;
+type Binary = (a: mx.Array, b: mx.Array) => mx.Array | mx.Array[];
 
 interface BinaryCase {
   name: string;
@@ -63,6 +63,8 @@ const cases: BinaryCase[] = [
   { name: 'minimum', fn: mx.minimum, dtypes: ALL_NAMES, mixed: true },
   { name: 'floorDivide', fn: mx.floorDivide, dtypes: NUMERIC, a: dividendSpec, b: divisorSpec },
   { name: 'remainder', fn: mx.remainder, dtypes: NUMERIC, a: dividendSpec, b: divisorSpec },
+  // One multi-output node: both outputs of one step.
+  { name: 'divmod', fn: (a, b) => mx.divmod(a, b), dtypes: NUMERIC, a: dividendSpec, b: divisorSpec },
   { name: 'logaddexp', fn: mx.logaddexp, dtypes: ALL_NAMES, tolScale: 2 },
   { name: 'equal', fn: mx.equal, dtypes: ALL_NAMES, mixed: true },
   { name: 'notEqual', fn: mx.notEqual, dtypes: ALL_NAMES, mixed: true },

@@ -44,6 +44,18 @@ describeBackends('conformance: sorting and softmax', (backend) => {
   );
 
   property(
+    'topkWithIndices: values and indices in one step, largest first, ties in index order',
+    withAxis(tiesSpec).chain(([x, axis]) => {
+      const n = axis === null ? x.values.length : x.shape[axis < 0 ? axis + x.shape.length : axis]!;
+      return fc.tuple(fc.constant(x), fc.constant(axis), fc.integer({ min: 0, max: n }));
+    }),
+    ([x, axis, k]) => {
+      checkOp(backend, [x], (a) => mx.topkWithIndices(a, k, { axis }), { label: `topkWithIndices k=${k} axis=${axis}`, tol: { rtol: 0, atol: 0 } });
+    },
+    25,
+  );
+
+  property(
     'partition puts the kth element in place',
     withAxis(tiesSpec).filter(([x, axis]) => (axis === null ? x.values.length : x.shape[axis < 0 ? axis + x.shape.length : axis]!) > 0).chain(([x, axis]) => {
       const n = axis === null ? x.values.length : x.shape[axis < 0 ? axis + x.shape.length : axis]!;

@@ -26,7 +26,7 @@ const anyDt = dtypes();
 const boolDt = fc.constant(mx.bool);
 const f32 = fc.constant(mx.float32);
 
-const node = (prim: mx.Primitive, inputs: mx.Array[], params: object = {}) => mx.node(prim, inputs, params as never);
+const node = (prim: mx.SingleOutputPrimitive, inputs: mx.Array[], params: object = {}) => mx.node(prim, inputs, params as never);
 const nearInteger = (v: number) => Math.abs(v - Math.round(v)) < 0.02;
 const nearHalf = (v: number) => Math.abs(Math.abs(v - Math.floor(v)) - 0.5) < 0.02;
 const nearZero = (r: number) => (v: number) => Math.abs(v) < r;
@@ -48,7 +48,7 @@ const domainOf = (d: DomainOf, dt: Dt): Domain => (typeof d === 'function' ? d(d
 const distinctFloats = (dt: Dt): Domain => (dt.isFloating ? { distinct: true } : {});
 const floatsOnly = (exclude: (v: number) => boolean) => (dt: Dt): Domain => (dt.isFloating ? { exclude } : {});
 
-function unary(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, d: DomainOf = {}, extra: Partial<Case> = {}): Case {
+function unary(prim: mx.SingleOutputPrimitive, dtype: fc.Arbitrary<Dt>, d: DomainOf = {}, extra: Partial<Case> = {}): Case {
   return {
     primitive: prim,
     setup: fc.record({ shape: shapes(), dtype }),
@@ -72,7 +72,7 @@ function binary(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, da: Domain = {}, db
     setup: fc.record({ shape: shapes(), dtype }),
     gradSetup: fc.record({ shape: shapes(), dtype: f32 }),
     args: (s) => fc.tuple(arg(s.shape, s.dtype, da), arg(s.shape, s.dtype, db)),
-    fn: () => (a, b) => node(prim, [a!, b!]),
+    fn: () => (a, b) => node(prim as mx.SingleOutputPrimitive, [a!, b!]),
     ...extra,
   };
 }
@@ -81,7 +81,7 @@ function binary(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, da: Domain = {}, db
 const shapeAxis = (dtype: fc.Arbitrary<Dt>) =>
   shapes({ minDims: 1 }).chain((shape) => fc.record({ shape: fc.constant(shape), axis: axes(shape.length), dtype }));
 
-function reduction(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, d: DomainOf = {}): Case {
+function reduction(prim: mx.SingleOutputPrimitive, dtype: fc.Arbitrary<Dt>, d: DomainOf = {}): Case {
   const setup = (dt: fc.Arbitrary<Dt>) => shapes().chain((shape) => fc.record({ shape: fc.constant(shape), axes: axisSets(shape.length), dtype: dt }));
   return {
     primitive: prim,
@@ -92,7 +92,7 @@ function reduction(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, d: DomainOf = {}
   };
 }
 
-function axisPrim(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, d: DomainOf = {}, params: (s: any) => object = (s) => ({ axis: s.axis })): Case {
+function axisPrim(prim: mx.SingleOutputPrimitive, dtype: fc.Arbitrary<Dt>, d: DomainOf = {}, params: (s: any) => object = (s) => ({ axis: s.axis })): Case {
   return {
     primitive: prim,
     setup: shapeAxis(dtype).chain((s) => fc.record({ reverse: fc.boolean(), inclusive: fc.boolean() }).map((r) => ({ ...s, ...r }))),
@@ -214,6 +214,7 @@ export const cases: { [P in mx.Primitive]: Case } = {
   minimum: binary('minimum', anyDt),
   floorDivide: binary('floorDivide', numericDt, {}, { exclude: nearZero(0.5) }),
   remainder: binary('remainder', numericDt, {}, { exclude: nearZero(0.5) }),
+  divmod: binary('divmod', numericDt, {}, { exclude: nearZero(0.5) }, { fn: () => (a, b) => mx.multiNode('divmod', [a!, b!], {}) }),
 
   equal: binary('equal', anyDt),
   notEqual: binary('notEqual', anyDt),
@@ -236,6 +237,13 @@ export const cases: { [P in mx.Primitive]: Case } = {
   cummin: axisPrim('cummin', numericDt, distinctFloats, scanParams),
   sort: axisPrim('sort', numericDt, distinctFloats),
   argsort: axisPrim('argsort', numericDt, distinctFloats),
+  topk: {
+    primitive: 'topk',
+    setup: shapes({ minDims: 1 }).chain((shape) => fc.record({ shape: fc.constant(shape), k: fc.integer({ min: 0, max: shape[shape.length - 1]! }), dtype: numericDt })),
+    gradSetup: shapes({ minDims: 1 }).chain((shape) => fc.record({ shape: fc.constant(shape), k: fc.integer({ min: 0, max: shape[shape.length - 1]! }), dtype: f32 })),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype, distinctFloats(s.dtype))),
+    fn: (s) => (x) => mx.multiNode('topk', [x], { k: s.k }),
+  },
   softmax: axisPrim('softmax', floatDt, { min: -4, max: 4 }),
   logsumexp: axisPrim('logsumexp', floatDt, { min: -4, max: 4 }),
 

@@ -14,7 +14,7 @@ import * as mx from 'mlx-ts';
 import { arrayFromValues, checkJvp, checkVjp, seededRandom } from '@mlx-ts/testing';
 
 const f64 = mx.float64;
-const node = (prim: string, inputs: mx.Array[], params: object = {}) => mx.node(prim as mx.Primitive, inputs, params as never);
+const node = (prim: string, inputs: mx.Array[], params: object = {}) => mx.node(prim as mx.SingleOutputPrimitive, inputs, params as never);
 
 let seed = 1;
 /** Random float64 values in [lo, hi), avoiding `bad`. */
@@ -144,6 +144,10 @@ const cases: Record<mx.Primitive, Cases> = {
   minimum: bin('minimum', [-2, 2], [-2, 2]),
   floorDivide: [{ fn: (x, y) => node('floorDivide', [x, y]), args: () => [vals([1.3, -2.6, 4.2, 0.7, -0.4, 3.3], [2, 3]), vals([1, 1, 2, 2, -1, 1.5], [2, 3])] }],
   remainder: [{ fn: (x, y) => node('remainder', [x, y]), args: () => [vals([1.3, -2.6, 4.2, 0.7, -0.4, 3.2], [2, 3]), vals([1, 1, 2, 2, -1, 1.5], [2, 3])] }],
+  // Both outputs used: the quotient's cotangent is zero, the remainder's flows to both inputs.
+  divmod: [{ fn: (x, y) => mx.add(...(mx.multiNode('divmod', [x, y], {}) as [mx.Array, mx.Array])), args: () => [vals([1.3, -2.6, 4.2, 0.7, -0.4, 3.2], [2, 3]), vals([1, 1, 2, 2, -1, 1.5], [2, 3])] }],
+  // Distinct values, so the selection is the same under a small perturbation.
+  topk: [1, 3].map((k) => ({ fn: (x: mx.Array) => mx.multiNode('topk', [x], { k })[0]!, args: () => [vals([0.3, -1.2, 2.5, 0.9, 1.7, -0.4, 0.1, 2.2], [2, 4])] })),
   equal: NONE,
   notEqual: NONE,
   greater: NONE,
@@ -301,7 +305,7 @@ describe('rules of primitives without a floating output, and arguments without a
   const x = vals([1, 2, NaN, 4], [4]);
   const y = vals([2, 2, 1, 5], [4]);
   const b = vals([1, 0, 1, 0], [4], mx.bool);
-  const zeroRules: [mx.Primitive, mx.Array[], object][] = [
+  const zeroRules: [mx.SingleOutputPrimitive, mx.Array[], object][] = [
     ['isnan', [x], {}],
     ['isinf', [x], {}],
     ['logicalNot', [b], {}],
@@ -320,11 +324,11 @@ describe('rules of primitives without a floating output, and arguments without a
   for (const [prim, ins, params] of zeroRules) {
     it(`${prim}: zero tangent and zero cotangents`, () => {
       const out = node(prim, ins, params);
-      const t = mx.jvpRules[prim](ins, ins.map((a) => a), params as never, out);
+      const t = (mx.jvpRules[prim] as mx.JvpRule<unknown>)(ins, ins.map((a) => a), params, out);
       expect(t.shape).toEqual(out.shape);
       expect(t.dtype).toBe(out.dtype);
       expect((mx.reshape(mx.astype(t, mx.float64), [-1]).tolist() as number[]).every((v) => v === 0)).toBe(true);
-      const cts = mx.vjpRules[prim](ins, mx.zerosLike(out), ins.map((_, i) => i), params as never, out);
+      const cts = (mx.vjpRules[prim] as mx.VjpRule<unknown>)(ins, mx.zerosLike(out), ins.map((_, i) => i), params, out);
       expect(cts.length).toBe(ins.length);
       cts.forEach((c, i) => {
         expect(c.shape).toEqual(ins[i]!.shape);

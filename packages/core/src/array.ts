@@ -72,6 +72,11 @@ export class Array {
   /** @internal the evaluator's visit mark (see eval.ts `schedule`) */ _mark = 0;
   /** @internal whether `_prim` is a view primitive, when known (null: look it up) */ _view: boolean | null = null;
   /** @internal where the evaluator is computing this node, while its segment is being built */ _layout: unknown = null;
+  /**
+   * @internal the outputs of a multi-output node, in order, this one among them (MLX's siblings):
+   * they share primitive, params, inputs and stream, and are evaluated together; null for one output
+   */
+  _siblings: Array[] | null = null;
 
   /** @internal use the ops (`mx.array`, `mx.add`, ...) to make arrays */
   constructor(shape: Shape, dtype: Dtype, prim: string | null, params: unknown, inputs: Array[], stream: Stream | null) {
@@ -122,6 +127,10 @@ export class Array {
   }
   get inputs(): readonly Array[] {
     return this._inputs;
+  }
+  /** The other outputs of the multi-output node that produces this array (empty for one output). */
+  get siblings(): readonly Array[] {
+    return this._siblings === null ? [] : this._siblings.filter((s) => s !== this);
   }
   get isEvaluated(): boolean {
     return this._data !== null;
@@ -182,6 +191,7 @@ export class Array {
     this._data = null;
     this._inputs = [];
     this._prim = null;
+    this._siblings = null;
     this._disposed = true;
   }
   /** @internal */ _disposed = false;

@@ -9,9 +9,14 @@
  */
 import type { Dtype, HostTypedArray } from './dtype.js';
 import type { DeviceType } from './device.js';
+import type { Aval } from './ir/primitives.js';
 import type { Shape } from './shape.js';
 
-/** Where a step's input lives: a stored buffer, or the output of an earlier step in the same list. */
+/**
+ * Where a step's input lives: a stored buffer, or an output of an earlier step in the same list.
+ * `index` counts outputs, not steps: each step has one output slot, a multi-output step one per
+ * output (see `Step.outputs`), in step order. Without multi-output steps the two agree.
+ */
 export type Source = { readonly kind: 'storage'; readonly handle: unknown } | { readonly kind: 'step'; readonly index: number };
 
 /** A strided window onto a source. Offset and strides count elements, and strides may be 0 or negative. */
@@ -29,8 +34,11 @@ export interface Step {
   readonly prim: string;
   readonly params: unknown;
   readonly inputs: readonly View[];
+  /** The (first) output's shape and dtype. */
   readonly shape: Shape;
   readonly dtype: Dtype;
+  /** Every output, for a primitive with several (`multiOutputPrimitives`, or a registered one with `outputs`). */
+  readonly outputs?: readonly Aval[];
 }
 
 export interface Backend {
@@ -42,7 +50,10 @@ export interface Backend {
   fromHost(data: HostTypedArray, dtype: Dtype): unknown;
   /** A contiguous host copy of a view onto storage this backend owns. */
   toHost(view: View): HostTypedArray;
-  /** Runs the steps in order; returns the storage of each step's output (contiguous, row-major). */
+  /**
+   * Runs the steps in order; returns the storage of each output (contiguous, row-major): one per
+   * step, or one per output of a multi-output step, in order (the slots `Source.index` counts).
+   */
   execute(steps: readonly Step[]): unknown[];
   /** Runs the steps off the main thread where the backend can; resolves like `execute`. */
   executeAsync?(steps: readonly Step[]): Promise<unknown[]>;

@@ -42,7 +42,17 @@ let epoch = 0;
 const stack: Array[] = [];
 const next: number[] = [];
 
-/** Unevaluated nodes reachable from `outputs`, inputs before users. Iterative: graphs can be 10^5 nodes deep. */
+/** Marks a node seen, and its siblings with it: one of a multi-output node's outputs stands for the step that makes all of them. */
+function markNode(a: Array, mark: number): void {
+  const sib = a._siblings;
+  if (sib === null) a._mark = mark;
+  else for (let j = 0; j < sib.length; j++) sib[j]!._mark = mark;
+}
+
+/**
+ * Unevaluated nodes reachable from `outputs`, inputs before users, one entry per multi-output
+ * node. Iterative: graphs can be 10^5 nodes deep.
+ */
 function schedule(outputs: readonly Array[]): Array[] {
   const mark = ++epoch;
   const order: Array[] = [];
@@ -56,7 +66,7 @@ function schedule(outputs: readonly Array[]): Array[] {
     if (o._data !== null || o._mark === mark) continue;
     checkEvaluable(o);
     if (o._prim === null) continue;
-    o._mark = mark;
+    markNode(o, mark);
     stack.push(o);
     next.push(0);
     while (stack.length > 0) {
@@ -70,7 +80,7 @@ function schedule(outputs: readonly Array[]): Array[] {
         if (inp._data === null && inp._mark !== mark) {
           checkEvaluable(inp);
           if (inp._prim === null) throw new Error(`eval: an input array of shape ${fmtShape(inp.shape)} has neither data nor a primitive`);
-          inp._mark = mark;
+          markNode(inp, mark);
           stack.push(inp);
           next.push(0);
         }
@@ -184,6 +194,8 @@ class Planner {
   backend: Backend | null = null;
   private i = 0;
   private steps: Step[] = [];
+  /** Output slots of `steps` (one per step, one per output of a multi-output step). */
+  private slots = 0;
   /**
    * Nodes computed by this segment's steps, and their pending views (kept here, not read back
    * from the nodes, which a concurrent evaluation may also be computing).
@@ -206,6 +218,11 @@ class Planner {
       let strides: readonly number[];
       let view = node._view;
       if (view === null) view = node._view = getPrimitiveDef(prim).kind === 'view';
+      if (node._siblings !== null) {
+        const r = this.addGroup(node, node._siblings, prim, view);
+        if (r === false) return this.steps;
+        continue;
+      }
       if (view) {
         const input = node._inputs[0]!;
         const l = viewLayout(node, input, layoutOf(input));
@@ -239,12 +256,46 @@ class Planner {
     return this.steps.length > 0 ? this.steps : null;
   }
 
-  /** Gives the nodes of the segment just run their storage (`handles`: one per step). */
+  /**
+   * A multi-output node: one step for all its outputs (a registered view primitive: each output
+   * views the input at its position). False when it starts a new segment (another backend).
+   */
+  private addGroup(node: Array, siblings: readonly Array[], prim: string, view: boolean): boolean {
+    let base = -1;
+    if (!view) {
+      const b = this.backendOf(node, prim);
+      if (b !== this.backend && this.steps.length > 0) return false;
+      this.backend = b;
+      base = this.slots;
+      this.addStep(b, prim, node._params, node._inputs, siblings[0]!.shape, siblings[0]!.dtype, siblings);
+    }
+    for (let j = 0; j < siblings.length; j++) {
+      const s = siblings[j]!;
+      if (s._disposed) continue;
+      let layout: View;
+      if (view) {
+        const l = layoutOf(node._inputs[j]!);
+        if (l.storage !== null) {
+          s._data = { storage: l.storage.retain(), offset: l.offset, strides: l.strides };
+          continue;
+        }
+        layout = { source: l.source, dtype: s.dtype, shape: s.shape, strides: l.strides, offset: l.offset };
+      } else {
+        layout = { source: { kind: 'step', index: base + j }, dtype: s.dtype, shape: s.shape, strides: stridesFor(s.shape), offset: 0 };
+      }
+      s._layout = layout;
+      this.members.push(s);
+      this.memberLayouts.push(layout);
+    }
+    return true;
+  }
+
+  /** Gives the nodes of the segment just run their storage (`handles`: one per output slot). */
   commit(handles: readonly unknown[]): void {
     const backend = this.backend!;
     const members = this.members;
     const layouts = this.memberLayouts;
-    const storages: (Storage | undefined)[] = new globalThis.Array(this.steps.length);
+    const storages: (Storage | undefined)[] = new globalThis.Array(this.slots);
     for (let k = 0; k < members.length; k++) {
       const m = members[k]!;
       const l = layouts[k]!;
@@ -269,6 +320,7 @@ class Planner {
 
   private reset(): void {
     this.steps = [];
+    this.slots = 0;
     this.members = [];
     this.memberLayouts = [];
   }
@@ -286,12 +338,18 @@ class Planner {
     return b;
   }
 
-  private addStep(b: Backend, prim: string, params: unknown, inputs: readonly Array[], shape: readonly number[], dtype: Dtype): Source {
+  private addStep(b: Backend, prim: string, params: unknown, inputs: readonly Array[], shape: readonly number[], dtype: Dtype, siblings?: readonly Array[]): Source {
     const n = inputs.length;
     const views = new globalThis.Array<View>(n);
     for (let k = 0; k < n; k++) views[k] = viewOf(inputs[k]!, b);
-    const index = this.steps.length;
-    this.steps.push({ prim, params, inputs: views, shape, dtype });
+    const index = this.slots;
+    if (siblings === undefined) {
+      this.steps.push({ prim, params, inputs: views, shape, dtype });
+      this.slots++;
+    } else {
+      this.steps.push({ prim, params, inputs: views, shape, dtype, outputs: siblings.map((s) => ({ shape: s.shape, dtype: s.dtype })) });
+      this.slots += siblings.length;
+    }
     return { kind: 'step', index };
   }
 }
@@ -301,10 +359,16 @@ const noInputs: Array[] = Object.freeze([]) as unknown as Array[];
 function detach(order: readonly Array[]): void {
   for (const node of order) {
     if (node.isTracer) continue;
-    node._inputs = noInputs;
-    node._prim = null;
-    node._params = null;
+    const sib = node._siblings;
+    if (sib === null) detachNode(node);
+    else for (let j = 0; j < sib.length; j++) detachNode(sib[j]!);
   }
+}
+function detachNode(node: Array): void {
+  node._inputs = noInputs;
+  node._prim = null;
+  node._params = null;
+  node._siblings = null;
 }
 
 /** Evaluates the arrays (and everything they depend on) now. */

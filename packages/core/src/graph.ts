@@ -2,24 +2,42 @@
 import { Array } from './array.js';
 import { resolveStream, type StreamOrDevice } from './device.js';
 import { getPrimitiveDef } from './ir/registry.js';
-import { type Params, type Primitive, type PrimitiveDef, primitives } from './ir/primitives.js';
+import { type MultiOutputPrimitive, type Params, type PrimitiveDef, primitives, type SingleOutputPrimitive } from './ir/primitives.js';
 import { identityPerm, shapeEqual } from './shape.js';
 
 /** The core table as a Map: one hash lookup per node instead of a dictionary-mode object's two. Core primitives never change. */
 const coreDefs: ReadonlyMap<string, PrimitiveDef<any>> = new Map(Object.entries(primitives) as [string, PrimitiveDef<any>][]);
 
 /** A node of a core primitive; inputs must already satisfy the primitive's rule (ops check them). */
-export function node<P extends Primitive>(prim: P, inputs: Array[], params: Params<P>, stream?: StreamOrDevice | null): Array {
+export function node<P extends SingleOutputPrimitive>(prim: P, inputs: Array[], params: Params<P>, stream?: StreamOrDevice | null): Array {
   return customNode(prim, inputs, params, stream);
 }
 
-/** A node of any registered primitive, core or not. */
+/** A node of any registered single-output primitive, core or not. */
 export function customNode(prim: string, inputs: Array[], params: unknown, stream?: StreamOrDevice | null): Array {
   const def = coreDefs.get(prim) ?? getPrimitiveDef(prim);
+  if (def.outputs) throw new Error(`${prim}: the primitive has several outputs; build it with multiNode`);
   const out = def.output(inputs, params as never);
   const a = new Array(out.shape, out.dtype, prim, params, inputs, resolveStream(stream));
   a._view = def.kind === 'view';
   return a;
+}
+
+/** The outputs of one node of a multi-output primitive (core or registered), siblings of each other. */
+export function multiNode<P extends MultiOutputPrimitive>(prim: P, inputs: Array[], params: Params<P>, stream?: StreamOrDevice | null): Array[];
+export function multiNode(prim: string, inputs: Array[], params: unknown, stream?: StreamOrDevice | null): Array[];
+export function multiNode(prim: string, inputs: Array[], params: unknown, stream?: StreamOrDevice | null): Array[] {
+  const def = coreDefs.get(prim) ?? getPrimitiveDef(prim);
+  if (!def.outputs) throw new Error(`${prim}: the primitive has one output; build it with node`);
+  const s = resolveStream(stream);
+  const view = def.kind === 'view';
+  const outs = def.outputs(inputs, params as never).map((o) => {
+    const a = new Array(o.shape, o.dtype, prim, params, inputs, s);
+    a._view = view;
+    return a;
+  });
+  for (const a of outs) a._siblings = outs;
+  return outs;
 }
 
 // View nodes that ops and rules build internally, skipped where they would change nothing.

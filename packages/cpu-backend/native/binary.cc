@@ -72,7 +72,44 @@ bool is_predicate(Op op) {
   }
 }
 
+// Quotient and remainder in one pass over the inputs (the FloorDivide and Remainder functors).
+template <class T>
+void map_divmod(const Step& s) {
+  const View& a = s.input(0);
+  const View& b = s.input(1);
+  T* q = s.output(0).at<T>();
+  T* r = s.output(1).at<T>();
+  const T* ap = reinterpret_cast<const T*>(a.base);
+  const T* bp = reinterpret_cast<const T*>(b.base);
+  NdIter<3> it(s.out.ndim, s.out.shape, {s.out.strides, a.strides, b.strides}, {0, a.offset, b.offset});
+  for_each_row(it, kElementwiseGrain, [&](const int64_t* o, int64_t n, const int64_t* st) {
+    const T* ao = ap + o[1];
+    const T* bo = bp + o[2];
+    for (int64_t i = 0; i < n; ++i) {
+      const auto x = load(ao[i * st[1]]);
+      const auto y = load(bo[i * st[2]]);
+      q[o[0] + i] = to<T>(FloorDivide{}(x, y));
+      r[o[0] + i] = to<T>(Remainder{}(x, y));
+    }
+  });
+}
+
 }  // namespace
+
+void divmod(const Step& s) {
+  s.expect_inputs(2);
+  s.expect_outputs(2);
+  const View& a = s.input(0);
+  const View& b = s.input(1);
+  for (int k = 0; k < 2; ++k) {
+    check_same_shape(s.output(k), s.out, "the remainder");
+    if (s.output(k).dtype != a.dtype) throw Error("unexpected output dtype");
+  }
+  check_same_shape(a, s.out, "the first input");
+  check_same_shape(b, s.out, "the second input");
+  if (a.dtype != b.dtype) throw Error(std::string("unexpected dtypes ") + dtype_name(a.dtype) + ", " + dtype_name(b.dtype));
+  dispatch_all(a.dtype, [&](auto tag) { map_divmod<typename decltype(tag)::type>(s); });
+}
 
 void binary(const Step& s) {
   s.expect_inputs(2);

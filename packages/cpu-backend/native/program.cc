@@ -8,16 +8,6 @@
 
 namespace mlx_cpu {
 
-namespace {
-
-constexpr int64_t kMaxInt = int64_t(1) << 53;  // integers a double holds exactly
-
-const char* const kOpNames[] = {
-#define MLX_TS_OP_NAME(name) #name,
-    MLX_TS_OPS(MLX_TS_OP_NAME)
-#undef MLX_TS_OP_NAME
-};
-
 class Reader {
  public:
   Reader(const double* p, size_t n) : p_(p), n_(n) {}
@@ -40,6 +30,17 @@ class Reader {
   size_t n_;
   size_t i_ = 0;
 };
+
+namespace {
+
+constexpr int64_t kMaxInt = int64_t(1) << 53;  // integers a double holds exactly
+
+const char* const kOpNames[] = {
+#define MLX_TS_OP_NAME(name) #name,
+    MLX_TS_OPS(MLX_TS_OP_NAME)
+#undef MLX_TS_OP_NAME
+};
+
 
 void check_in_bounds(const View& v, size_t bytes, int input) {
   if (v.size == 0) return;
@@ -94,6 +95,8 @@ void run_step(const Step& s) {
     case Op::arange: return arange(s);
     case Op::randomBits: return random_bits(s);
     case Op::compiled: return compiled(s);
+    case Op::divmod: return divmod(s);
+    case Op::topk: return topk(s);
   }
   throw Error("unknown opcode");
 }
@@ -129,82 +132,113 @@ void Step::expect_inputs(int n) const {
   if (nin != n) throw Error("expected " + std::to_string(n) + " inputs, got " + std::to_string(nin));
 }
 
+void Step::expect_outputs(int n) const {
+  if (nextra + 1 != n) throw Error("expected " + std::to_string(n) + " outputs, got " + std::to_string(nextra + 1));
+}
+
 void Step::expect_params(int n) const {
   if (nparams != n) throw Error("expected " + std::to_string(n) + " parameters, got " + std::to_string(nparams));
 }
 
+// Reads one output's dtype, shape and place into `out` (contiguous strides); returns whether it
+// was placed in a given buffer (else `run` allocates it).
+bool Program::decode_output(Reader& r, View& out, BufferSource& buffers) {
+  out.dtype = Dt(r.integer(0, kDtypeCount - 1, "dtype code"));
+  out.ndim = int(r.integer(0, kMaxDims, "output rank (at most 64 dimensions)"));
+  int64_t* shape = dims_.data() + dims_.size();
+  int64_t size = 1;
+  for (int d = 0; d < out.ndim; ++d) {
+    const int64_t n = r.integer(0, kMaxInt, "dimension");
+    dims_.push_back(n);
+    if (__builtin_mul_overflow(size, n, &size) || size > kMaxInt) throw Error("the output has too many elements");
+  }
+  int64_t* strides = dims_.data() + dims_.size();
+  dims_.resize(dims_.size() + out.ndim);
+  int64_t stride = 1;
+  for (int d = out.ndim - 1; d >= 0; --d) {
+    strides[d] = stride;
+    stride *= shape[d];
+  }
+  out.shape = shape;
+  out.strides = strides;
+  out.size = size;
+  if (size > int64_t(SIZE_MAX / 8)) throw Error("the output has too many elements");
+  const size_t out_bytes = size_t(size) * itemsize(out.dtype);
+  // -1: a new buffer; otherwise a buffer and a byte offset to write at (small outputs share a slab).
+  const int64_t place = r.integer(-1, kMaxInt, "output buffer");
+  if (place < 0) {
+    out.base = nullptr;  // allocated by run, just before the step
+    return false;
+  }
+  const int64_t at = r.integer(0, kMaxInt, "output offset");
+  char* data = nullptr;
+  size_t bytes = 0;
+  buffers.input(place, &data, &bytes);
+  if (at % itemsize(out.dtype) != 0 || size_t(at) > bytes || out_bytes > bytes - size_t(at)) {
+    throw Error("the output's place (byte " + std::to_string(at) + ") does not fit its buffer of " + std::to_string(bytes) + " bytes");
+  }
+  out.base = data + at;
+  return true;
+}
+
+void Program::add_slot(View* v, bool placed) {
+  slot_views_.push_back(v);
+  out_bytes_.push_back(size_t(v->size) * itemsize(v->dtype));
+  allocates_.push_back(placed ? 0 : 1);
+  if (!placed) ++new_outputs_;
+}
+
 void Program::decode(const double* program, size_t length, BufferSource& buffers) {
   // Views, steps and steps' parameters point into these vectors, so they are sized once for the
-  // most any program of this length can hold (an input takes at least 4 numbers, a step 5, and each
-  // number becomes at most two dims) and never reallocate.
+  // most any program of this length can hold (an input takes at least 4 numbers, a step 6, an
+  // extra output 3, and each number becomes at most two dims) and never reallocate.
   dims_.clear();
   params_.clear();
   views_.clear();
+  extra_views_.clear();
   producers_.clear();
   steps_.clear();
+  first_slot_.clear();
+  slot_views_.clear();
   out_bytes_.clear();
   allocates_.clear();
   new_outputs_ = 0;
   dims_.reserve(2 * length);
   params_.reserve(length);
   views_.reserve(length / 4 + 1);
+  extra_views_.reserve(length / 3 + 1);
   producers_.reserve(length / 4 + 1);
-  steps_.reserve(length / 5 + 1);
-  out_bytes_.reserve(length / 5 + 1);
-  allocates_.reserve(length / 5 + 1);
+  steps_.reserve(length / 6 + 1);
+  first_slot_.reserve(length / 6 + 1);
+  slot_views_.reserve(length / 3 + 1);
+  out_bytes_.reserve(length / 3 + 1);
+  allocates_.reserve(length / 3 + 1);
 
   Reader r(program, length);
   while (!r.done()) {
     const size_t index = steps_.size();
-    Step s{};
-    bool placed = false;
+    steps_.emplace_back();
+    Step& s = steps_.back();
     const Step* known = nullptr;  // names the step in errors once its opcode is read
     try {
       s.op = Op(r.integer(0, kOpCount - 1, "opcode"));
       known = &s;
-      View& out = s.out;
-      out.dtype = Dt(r.integer(0, kDtypeCount - 1, "dtype code"));
-      out.ndim = int(r.integer(0, kMaxDims, "output rank (at most 64 dimensions)"));
-      int64_t* shape = dims_.data() + dims_.size();
-      int64_t size = 1;
-      for (int d = 0; d < out.ndim; ++d) {
-        const int64_t n = r.integer(0, kMaxInt, "dimension");
-        dims_.push_back(n);
-        if (__builtin_mul_overflow(size, n, &size) || size > kMaxInt) throw Error("the output has too many elements");
+      first_slot_.push_back(slot_views_.size());
+      add_slot(&s.out, decode_output(r, s.out, buffers));
+      s.nextra = int(r.integer(0, kMaxOutputs - 1, "extra output count"));
+      s.extra = extra_views_.data() + extra_views_.size();
+      for (int k = 0; k < s.nextra; ++k) {
+        extra_views_.emplace_back();
+        View& v = extra_views_.back();
+        add_slot(&v, decode_output(r, v, buffers));
       }
-      int64_t* strides = dims_.data() + dims_.size();
-      dims_.resize(dims_.size() + out.ndim);
-      int64_t stride = 1;
-      for (int d = out.ndim - 1; d >= 0; --d) {
-        strides[d] = stride;
-        stride *= shape[d];
-      }
-      out.shape = shape;
-      out.strides = strides;
-      out.size = size;
-      if (size > int64_t(SIZE_MAX / 8)) throw Error("the output has too many elements");
-      const size_t out_bytes = size_t(size) * itemsize(out.dtype);
-      // -1: a new buffer; otherwise a buffer and a byte offset to write at (small outputs share a slab).
-      const int64_t place = r.integer(-1, kMaxInt, "output buffer");
-      placed = place >= 0;
-      if (place < 0) {
-        out.base = nullptr;  // allocated by run, just before the step
-      } else {
-        const int64_t at = r.integer(0, kMaxInt, "output offset");
-        char* data = nullptr;
-        size_t bytes = 0;
-        buffers.input(place, &data, &bytes);
-        if (at % itemsize(out.dtype) != 0 || size_t(at) > bytes || out_bytes > bytes - size_t(at)) {
-          throw Error("the output's place (byte " + std::to_string(at) + ") does not fit its buffer of " + std::to_string(bytes) + " bytes");
-        }
-        out.base = data + at;
-      }
+      const int64_t slots_before = int64_t(first_slot_.back());
 
       s.nin = int(r.integer(0, int64_t(r.remaining() / 4), "input count"));
       s.in = views_.data() + views_.size();
       for (int i = 0; i < s.nin; ++i) {
         View v;
-        const int64_t source = r.integer(-int64_t(index), kMaxInt, "input source");
+        const int64_t source = r.integer(-slots_before, kMaxInt, "input source");
         v.dtype = Dt(r.integer(0, kDtypeCount - 1, "dtype code"));
         v.ndim = int(r.integer(0, kMaxDims, "input rank (at most 64 dimensions)"));
         v.shape = dims_.data() + dims_.size();
@@ -218,18 +252,17 @@ void Program::decode(const double* program, size_t length, BufferSource& buffers
         for (int d = 0; d < v.ndim; ++d) dims_.push_back(r.integer(-kMaxInt, kMaxInt, "stride"));
         v.offset = r.integer(0, kMaxInt, "offset");
         size_t bytes;
-        int64_t producer_step = -1;
+        int64_t producer_slot = -1;
         if (source >= 0) {
           buffers.input(source, &v.base, &bytes);
         } else {
-          producer_step = -source - 1;
-          const View& producer = steps_[size_t(producer_step)].out;
-          v.base = producer.base;  // null until the producer runs, when it is a new buffer
-          bytes = out_bytes_[size_t(producer_step)];
+          producer_slot = -source - 1;
+          v.base = slot_views_[size_t(producer_slot)]->base;  // null until the producer runs, when it is a new buffer
+          bytes = out_bytes_[size_t(producer_slot)];
         }
         check_in_bounds(v, bytes, i);
         views_.push_back(v);
-        producers_.push_back(producer_step);
+        producers_.push_back(producer_slot);
       }
 
       s.nparams = int(r.integer(0, int64_t(r.remaining()), "parameter count"));
@@ -240,10 +273,6 @@ void Program::decode(const double* program, size_t length, BufferSource& buffers
     } catch (const std::exception& e) {
       throw Error(step_context(known, index) + e.what());
     }
-    steps_.push_back(s);
-    out_bytes_.push_back(size_t(s.out.size) * itemsize(s.out.dtype));
-    allocates_.push_back(placed ? 0 : 1);
-    if (!placed) ++new_outputs_;
   }
 }
 
@@ -251,11 +280,13 @@ void Program::run(OutputAllocator& outputs) {
   for (size_t i = 0; i < steps_.size(); ++i) {
     try {
       Step& s = steps_[i];
-      if (allocates_[i]) s.out.base = outputs.output(out_bytes_[i]);
+      for (size_t slot = first_slot_[i], end = slot + size_t(s.nextra) + 1; slot < end; ++slot) {
+        if (allocates_[slot]) slot_views_[slot]->base = outputs.output(out_bytes_[slot]);
+      }
       const size_t first_view = size_t(s.in - views_.data());
       for (int k = 0; k < s.nin; ++k) {
         const int64_t p = producers_[first_view + size_t(k)];
-        if (p >= 0) views_[first_view + size_t(k)].base = steps_[size_t(p)].out.base;
+        if (p >= 0) views_[first_view + size_t(k)].base = slot_views_[size_t(p)]->base;
       }
       run_step(s);
     } catch (const std::bad_alloc&) {

@@ -1,5 +1,5 @@
 // A step list as the addon runs it: decoded from the Float64Array program the TypeScript wrapper
-// encodes (see src/encode.ts for the layout), validated up front so no kernel can read or write
+// encodes (src/program.ts documents the layout), validated up front so no kernel can read or write
 // outside a buffer, then run in order.
 #pragma once
 
@@ -13,6 +13,7 @@
 namespace mlx_cpu {
 
 constexpr int kMaxDims = 64;
+constexpr int kMaxOutputs = 16;  // outputs of one multi-output step
 
 // A strided window onto a buffer. Offset and strides count elements; strides may be 0 or negative.
 struct View {
@@ -32,13 +33,18 @@ struct View {
 
 struct Step {
   Op op;
-  View out;  // contiguous, row-major
+  View out;  // contiguous, row-major; the first output of a multi-output primitive
+  const View* extra = nullptr;  // the other outputs of a multi-output primitive
+  int nextra = 0;
   const View* in = nullptr;
   int nin = 0;
   const double* params = nullptr;
   int nparams = 0;
 
   const View& input(int i) const { return in[i]; }
+  // Output k (0: `out`).
+  const View& output(int k) const { return k == 0 ? out : extra[k - 1]; }
+  void expect_outputs(int n) const;
   int64_t int_param(int i) const;
   double float_param(int i) const;
   void expect_inputs(int n) const;
@@ -63,6 +69,9 @@ class OutputAllocator {
   virtual char* output(size_t bytes) = 0;
 };
 
+// Reads a program's numbers, checking each against its range (program.cc).
+class Reader;
+
 class Program {
  public:
   // Decodes and validates the whole program; reads input buffers but allocates no output.
@@ -74,14 +83,24 @@ class Program {
   size_t new_output_count() const { return new_outputs_; }
 
  private:
+  bool decode_output(Reader& r, View& out, BufferSource& buffers);
+  void add_slot(View* v, bool placed);
+
   std::vector<int64_t> dims_;
   std::vector<double> params_;
   std::vector<View> views_;
-  // Per view: the step whose output it reads, or -1 for a buffer (bases are set as steps run).
+  // The outputs of multi-output steps after their first (`Step::extra` points here).
+  std::vector<View> extra_views_;
+  // Per view: the output slot it reads (one slot per output of each step, in order), or -1 for a
+  // buffer (bases are set as steps run).
   std::vector<int64_t> producers_;
   std::vector<Step> steps_;
+  // Per step: its first output slot.
+  std::vector<size_t> first_slot_;
+  // Per output slot: its view, its bytes, and whether `run` allocates it (it was not placed in a
+  // given buffer).
+  std::vector<View*> slot_views_;
   std::vector<size_t> out_bytes_;
-  // Per step: whether `run` allocates its output (it was not placed in a given buffer).
   std::vector<char> allocates_;
   size_t new_outputs_ = 0;
 };

@@ -124,7 +124,54 @@ void sort_axis(const Step& s, int axis) {
   });
 }
 
+// The k largest of each line along the last axis, largest first; NaN (the largest key) first, equal
+// keys in index order: a selection then a sort of the k chosen records, O(n + k log k) per line.
+template <class T>
+void topk_lines(const Step& s, int64_t k) {
+  using K = key_t<T>;
+  const View& x = s.input(0);
+  const Dense dense(x);
+  const T* xp = dense.data<T>();
+  const int64_t n = x.ndim == 0 ? 1 : x.shape[x.ndim - 1];
+  const int64_t lines = n == 0 ? 0 : x.size / n;
+  T* values = s.output(0).at<T>();
+  uint32_t* indices = s.output(1).at<uint32_t>();
+  const auto before = [](const Rec<K>& p, const Rec<K>& q) { return p.key > q.key || (p.key == q.key && p.index < q.index); };
+  parallel_for(lines, std::max<int64_t>(1, (int64_t(1) << 14) / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
+    std::vector<Rec<K>> recs(static_cast<size_t>(n));
+    for (int64_t line = b; line < e; ++line) {
+      const T* in = xp + line * n;
+      for (int64_t j = 0; j < n; ++j) recs[size_t(j)] = {sort_key(in[j]), uint32_t(j)};
+      if (k < n) std::nth_element(recs.begin(), recs.begin() + k, recs.end(), before);
+      std::sort(recs.begin(), recs.begin() + k, before);
+      for (int64_t j = 0; j < k; ++j) {
+        values[line * k + j] = in[recs[size_t(j)].index];
+        indices[line * k + j] = recs[size_t(j)].index;
+      }
+    }
+  });
+}
+
 }  // namespace
+
+void topk(const Step& s) {
+  s.expect_inputs(1);
+  s.expect_outputs(2);
+  s.expect_params(1);
+  const View& x = s.input(0);
+  if (x.ndim == 0) throw Error("topk needs an axis");
+  const int64_t n = x.shape[x.ndim - 1];
+  const int64_t k = s.int_param(0);
+  if (k < 0 || k > n) throw Error("k is out of range");
+  if (n > int64_t(UINT32_MAX)) throw Error("the axis is too long for uint32 indices");
+  for (int j = 0; j < 2; ++j) {
+    const View& o = s.output(j);
+    if (o.ndim != x.ndim || o.shape[o.ndim - 1] != k) throw Error("unexpected output shape");
+    for (int d = 0; d + 1 < x.ndim; ++d) if (o.shape[d] != x.shape[d]) throw Error("unexpected output shape");
+  }
+  if (s.output(0).dtype != x.dtype || s.output(1).dtype != Dt::U32) throw Error("unexpected output dtypes");
+  dispatch_all(x.dtype, [&](auto tag) { topk_lines<typename decltype(tag)::type>(s, k); });
+}
 
 void sort(const Step& s) {
   s.expect_inputs(1);

@@ -4,7 +4,7 @@
  * and executed by one call into the addon. Primitives registered outside core get JS kernels
  * through `registerKernel`.
  */
-import { type Backend, type Dtype, type HostTypedArray, type Shape, type Step, type View } from '@mlx-ts/core';
+import { type Aval, type Backend, type Dtype, type HostTypedArray, type Shape, type Step, type View } from '@mlx-ts/core';
 import { addon } from './addon.js';
 import { waitForKernels } from './jit/compiler.js';
 import {
@@ -36,9 +36,14 @@ export interface KernelInput {
 
 /**
  * A kernel written in JS for a primitive defined outside core. It returns the output's elements,
- * contiguous and row-major, in the typed array `hostArrayFor(out.dtype, size)` would make.
+ * contiguous and row-major, in the typed array `hostArrayFor(out.dtype, size)` would make; for a
+ * primitive with several outputs (`out.outputs` set), one such array per output.
  */
-export type JsKernel = (inputs: readonly KernelInput[], params: unknown, out: { readonly shape: Shape; readonly dtype: Dtype }) => HostTypedArray;
+export type JsKernel = (
+  inputs: readonly KernelInput[],
+  params: unknown,
+  out: { readonly shape: Shape; readonly dtype: Dtype; readonly outputs?: readonly Aval[] },
+) => HostTypedArray | HostTypedArray[];
 
 const jsKernels = new Map<string, JsKernel>();
 
@@ -80,11 +85,23 @@ function size(shape: Shape): number {
 const inFlight = new Map<ArrayBuffer, number>();
 const pendingRelease = new Set<ArrayBuffer>();
 
-function runJsKernel(kernel: JsKernel, step: Step, index: number, outputs: readonly unknown[]): ArrayBuffer {
+/** Output slots each step's outputs start at (one per step, one per output of a multi-output step). */
+function slotStarts(steps: readonly Step[]): number[] {
+  const starts = new Array<number>(steps.length + 1);
+  let slot = 0;
+  for (let i = 0; i < steps.length; i++) {
+    starts[i] = slot;
+    slot += steps[i]!.outputs?.length ?? 1;
+  }
+  starts[steps.length] = slot;
+  return starts;
+}
+
+function runJsKernel(kernel: JsKernel, step: Step, slot: number, outputs: unknown[]): void {
   const inputs = step.inputs.map((v): KernelInput => {
     const handle = v.source.kind === 'storage' ? v.source.handle : outputs[v.source.index];
-    if (v.source.kind === 'step' && !(v.source.index >= 0 && v.source.index < index)) {
-      throw new Error(`cpu backend: step ${index} ('${step.prim}') reads step ${v.source.index}, which does not run before it`);
+    if (v.source.kind === 'step' && !(v.source.index >= 0 && v.source.index < slot)) {
+      throw new Error(`cpu backend: '${step.prim}' (output slot ${slot}) reads output slot ${v.source.index}, which is not made before it`);
     }
     const Ctor = ctors[v.dtype.code]!;
     if (handle instanceof SlabStorage) {
@@ -95,20 +112,29 @@ function runJsKernel(kernel: JsKernel, step: Step, index: number, outputs: reado
     if (handle.byteLength === 0 && size(v.shape) > 0) throw released(`'${step.prim}'`);
     return { data: new Ctor(handle), dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset };
   });
-  const out = kernel(inputs, step.params, { shape: step.shape, dtype: step.dtype });
-  const Ctor = ctors[step.dtype.code]!;
-  if (!(out instanceof Ctor) || out.length !== size(step.shape)) {
-    throw new Error(`cpu backend: the JS kernel for '${step.prim}' must return a ${Ctor.name} of ${size(step.shape)} elements, got ${describe(out)} of length ${(out as { length?: number })?.length}`);
+  const avals = step.outputs ?? [step];
+  const result = kernel(inputs, step.params, step.outputs ? { shape: step.shape, dtype: step.dtype, outputs: step.outputs } : { shape: step.shape, dtype: step.dtype });
+  const outs = step.outputs ? result : [result];
+  if (!Array.isArray(outs) || outs.length !== avals.length) {
+    throw new Error(`cpu backend: the JS kernel for '${step.prim}' must return ${avals.length} typed arrays (one per output), got ${describe(result)}`);
   }
-  const whole = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength && out.buffer instanceof ArrayBuffer;
-  return whole ? (out.buffer as ArrayBuffer) : (out.slice().buffer as ArrayBuffer);
+  avals.forEach((o, k) => {
+    const out: unknown = outs[k];
+    const Ctor = ctors[o.dtype.code]!;
+    const n = size(o.shape);
+    if (!(out instanceof Ctor) || out.length !== n) {
+      throw new Error(`cpu backend: the JS kernel for '${step.prim}' must return a ${Ctor.name} of ${n} elements${avals.length > 1 ? ` for output ${k}` : ''}, got ${describe(out)} of length ${(out as { length?: number })?.length}`);
+    }
+    const whole = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength && out.buffer instanceof ArrayBuffer;
+    outputs[slot + k] = whole ? (out.buffer as ArrayBuffer) : (out.slice().buffer as ArrayBuffer);
+  });
 }
 
 /**
  * Encodes the native steps of `steps` from `from` on, up to the first one with a JS kernel (or the
  * end), into one program; returns the index after the last step encoded.
  */
-function encodeRun(steps: readonly Step[], from: number, outputs: readonly unknown[]): number {
+function encodeRun(steps: readonly Step[], from: number, starts: readonly number[], outputs: readonly unknown[]): number {
   beginProgram();
   let i = from;
   for (; i < steps.length; i++) {
@@ -118,7 +144,7 @@ function encodeRun(steps: readonly Step[], from: number, outputs: readonly unkno
       jsKernelFor(step.prim); // no kernel at all: fail before running anything
       break;
     }
-    encodeStep(step, op, i, from, outputs);
+    encodeStep(step, op, starts[i]!, starts[from]!, outputs);
   }
   return i;
 }
@@ -135,19 +161,21 @@ function store(outputs: unknown[], from: number, results: readonly unknown[]): v
 
 /**
  * Runs `steps`: each run of native steps as one program (one call into the addon), and JS kernels
- * between runs. `execute` and `executeAsync` are the same loop, one awaiting the addon.
+ * between runs. `execute` and `executeAsync` are the same loop, one awaiting the addon. Returns
+ * the storage of every output slot.
  */
 function runSteps(steps: readonly Step[]): unknown[] {
-  const outputs: unknown[] = new Array(steps.length);
+  const starts = slotStarts(steps);
+  const outputs: unknown[] = new Array(starts[steps.length]!);
   let i = 0;
   while (i < steps.length) {
-    const end = encodeRun(steps, i, outputs);
+    const end = encodeRun(steps, i, starts, outputs);
     if (end > i) {
       const p = finishProgram();
-      store(outputs, i, programOutputs(p, addon.execute(p.program, p.length, p.buffers)));
+      store(outputs, starts[i]!, programOutputs(p, addon.execute(p.program, p.length, p.buffers)));
       i = end;
     } else {
-      outputs[i] = runJsKernel(jsKernelFor(steps[i]!.prim), steps[i]!, i, outputs);
+      runJsKernel(jsKernelFor(steps[i]!.prim), steps[i]!, starts[i]!, outputs);
       i++;
     }
   }
@@ -155,16 +183,17 @@ function runSteps(steps: readonly Step[]): unknown[] {
 }
 
 async function runStepsAsync(steps: readonly Step[]): Promise<unknown[]> {
-  const outputs: unknown[] = new Array(steps.length);
+  const starts = slotStarts(steps);
+  const outputs: unknown[] = new Array(starts[steps.length]!);
   let i = 0;
   while (i < steps.length) {
-    const end = encodeRun(steps, i, outputs);
+    const end = encodeRun(steps, i, starts, outputs);
     if (end > i) {
       const p = finishProgram();
-      store(outputs, i, programOutputs(p, await executeNativeAsync(p)));
+      store(outputs, starts[i]!, programOutputs(p, await executeNativeAsync(p)));
       i = end;
     } else {
-      outputs[i] = runJsKernel(jsKernelFor(steps[i]!.prim), steps[i]!, i, outputs);
+      runJsKernel(jsKernelFor(steps[i]!.prim), steps[i]!, starts[i]!, outputs);
       i++;
     }
   }

@@ -3,10 +3,14 @@
  * integer except the float parameters (pad's value, arange's start and step), and a double holds
  * every integer up to 2^53, so one array carries it all:
  *
- *   step   := opcode, dtype, ndim, shape[ndim], out, nInputs, input[nInputs], nParams, params[nParams]
- *   out    := -1 for a new buffer; b, byteOffset to write into buffers[b] at byteOffset
+ *   step   := opcode, output, nExtra, output[nExtra], nInputs, input[nInputs], nParams, params[nParams]
+ *   output := dtype, ndim, shape[ndim], place
+ *   place  := -1 for a new buffer; b, byteOffset to write into buffers[b] at byteOffset
  *   input  := source, dtype, ndim, shape[ndim], strides[ndim], offset
- *   source := b >= 0 for buffers[b]; -(j + 1) for the output of step j of this program
+ *   source := b >= 0 for buffers[b]; -(j + 1) for output slot j of this program
+ *
+ * A step has one output slot, a multi-output step (`nExtra` > 0) one per output; slots are
+ * numbered in step order, as core's `Source.index` numbers them.
  *
  * Dtypes are `Dtype.code`; opcodes index the addon's `opNames`. native/program.cc decodes and
  * validates it.
@@ -102,6 +106,9 @@ const paramEncoders: { readonly [P in KernelPrimitive]: ParamEncoder<P> } = {
   /** [start, step] (n and dtype are the step's shape and dtype) */
   arange: (p) => [p.start, p.step],
   compiled: (p, _ndim, inputs) => compiledParams(p, inputs),
+  divmod: none,
+  /** [k] (along the last axis) */
+  topk: (p) => [p.k],
 };
 // The addon and core must agree on the primitives: a stale build would misread every program.
 const encoders: ParamEncoder<any>[] = addon.opNames.map((name) => {
@@ -126,39 +133,39 @@ function reserve(n: number): void {
 }
 
 /**
- * Storage placed in a slab by the steps encoded so far, by their index in the program (undefined
- * for steps that get a new buffer, which the addon returns in order).
+ * Storage placed in a slab by the outputs encoded so far, by their slot in the program (undefined
+ * for outputs that get a new buffer, which the addon returns in order).
  */
 let placed: (SlabStorage | undefined)[] = [];
-let stepCount = 0;
+let slotCount = 0;
 
 export function beginProgram(): void {
   length = 0;
   buffers = [];
   slabIndex = -1;
   placed = [];
-  stepCount = 0;
+  slotCount = 0;
 }
 
 export interface EncodedProgram {
   readonly program: Float64Array;
   readonly length: number;
   readonly buffers: ArrayBuffer[];
-  /** One entry per step: its slab storage, or undefined where the addon returns a new buffer. */
+  /** One entry per output slot: its slab storage, or undefined where the addon returns a new buffer. */
   readonly placed: readonly (SlabStorage | undefined)[];
-  readonly steps: number;
+  readonly slots: number;
 }
 
 /** The encoded program: pass `program` and `length` to the addon with `buffers`. */
 export function finishProgram(): EncodedProgram {
-  return { program, length, buffers, placed, steps: stepCount };
+  return { program, length, buffers, placed, slots: slotCount };
 }
 
-/** The storage of each step of `p`, given the new buffers the addon returned for it. */
+/** The storage of each output slot of `p`, given the new buffers the addon returned for it. */
 export function programOutputs(p: EncodedProgram, fresh: readonly ArrayBuffer[]): unknown[] {
-  const out = new Array<unknown>(p.steps);
+  const out = new Array<unknown>(p.slots);
   let j = 0;
-  for (let k = 0; k < p.steps; k++) out[k] = p.placed[k] ?? fresh[j++];
+  for (let k = 0; k < p.slots; k++) out[k] = p.placed[k] ?? fresh[j++];
   if (j !== fresh.length) throw new Error(`cpu backend: internal error: the addon returned ${fresh.length} buffers for ${j} outputs`);
   return out;
 }
@@ -215,7 +222,7 @@ export function describe(x: unknown): string {
   return x === null ? 'null' : typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x;
 }
 
-function encodeInput(v: View, stepIndex: number, first: number, earlier: readonly unknown[], prim: string): void {
+function encodeInput(v: View, slot: number, first: number, earlier: readonly unknown[], prim: string): void {
   const src = v.source;
   let source: number;
   inputShift = 0;
@@ -223,7 +230,7 @@ function encodeInput(v: View, stepIndex: number, first: number, earlier: readonl
     source = pushStorage(src.handle, v, prim);
   } else {
     const j = src.index;
-    if (!(j >= 0 && j < stepIndex)) throw new Error(`cpu backend: step ${stepIndex} ('${prim}') reads step ${j}, which does not run before it`);
+    if (!(j >= 0 && j < slot)) throw new Error(`cpu backend: '${prim}' (output slot ${slot}) reads output slot ${j}, which is not made before it`);
     // Steps before this program ran already (in an earlier native call or as JS kernels).
     source = j >= first ? -(j - first) - 1 : pushStorage(earlier[j], v, prim);
   }
@@ -269,29 +276,41 @@ export function placeSmallOutputs(on: boolean): void {
   placing = on;
 }
 
+/** Encodes one output (dtype, shape, place) at `i`; returns the next index. */
+function encodeOutput(shape: readonly number[], dtype: Step['dtype'], i: number): number {
+  const p = program;
+  p[i++] = dtype.code;
+  p[i++] = shape.length;
+  let n = 1;
+  for (let d = 0; d < shape.length; d++) n *= p[i++] = shape[d]!;
+  slotCount++;
+  return placeOutput(n * dtype.size, i);
+}
+
 /**
- * Appends step `stepIndex` of the caller's list; `first` is the index of this program's first
- * step there, and `earlier` holds the storage of the steps before it.
+ * Appends a step whose first output is output slot `slot` of the caller's list; `first` is the
+ * slot of this program's first output there, and `earlier` holds the storage of the slots before
+ * it. Returns the slot after the step's outputs.
  */
-export function encodeStep(step: Step, opcode: number, stepIndex: number, first: number, earlier: readonly unknown[]): void {
-  const shape = step.shape;
+export function encodeStep(step: Step, opcode: number, slot: number, first: number, earlier: readonly unknown[]): number {
   const inputs = step.inputs;
-  let need = 6 + shape.length;
+  const outs = step.outputs;
+  let need = 9 + step.shape.length;
+  if (outs) for (const o of outs) need += 4 + o.shape.length;
   for (let k = 0; k < inputs.length; k++) need += 4 + 2 * inputs[k]!.shape.length;
   reserve(need);
   const p = program;
   let i = length;
   p[i++] = opcode;
-  p[i++] = step.dtype.code;
-  p[i++] = shape.length;
-  let n = 1;
-  for (let d = 0; d < shape.length; d++) n *= p[i++] = shape[d]!;
-  i = placeOutput(n * step.dtype.size, i);
-  stepCount++;
+  i = encodeOutput(step.shape, step.dtype, i);
+  const extra = outs ? outs.length - 1 : 0;
+  p[i++] = extra;
+  for (let k = 1; k <= extra; k++) i = encodeOutput(outs![k]!.shape, outs![k]!.dtype, i);
   p[i++] = inputs.length;
   length = i;
-  for (let k = 0; k < inputs.length; k++) encodeInput(inputs[k]!, stepIndex, first, earlier, step.prim);
-  write(encoders[opcode]!(step.params, shape.length, inputs));
+  for (let k = 0; k < inputs.length; k++) encodeInput(inputs[k]!, slot, first, earlier, step.prim);
+  write(encoders[opcode]!(step.params, step.shape.length, inputs));
+  return slot + 1 + extra;
 }
 
 /**

@@ -46,6 +46,24 @@ describe('the Backend contract', () => {
     expect(values(read(out[2], float32, [1, 2]))).toEqual([-6, -14]);
   });
 
+  test('a multi-output step fills one slot per output, which later steps read by slot', async () => {
+    const a = f32([7, -7, 5.5, 9], [4]);
+    const b = f32([2, 2, -2, 4], [4]);
+    const steps: Step[] = [
+      { ...step('divmod', [a, b], [4], float32), outputs: [{ shape: [4], dtype: float32 }, { shape: [4], dtype: float32 }] },
+      // Slot 1 is divmod's remainder, slot 2 this step's output.
+      step('negative', [stepOutput(1, float32, [4])], [4], float32),
+      { ...step('topk', [stepOutput(2, float32, [4])], [2], float32, { k: 2 }), outputs: [{ shape: [2], dtype: float32 }, { shape: [2], dtype: uint32 }] },
+    ];
+    for (const out of [cpuBackend.execute(steps), await cpuBackend.executeAsync!(steps)]) {
+      expect(out).toHaveLength(5);
+      expect(values(read(out[0], float32, [4]))).toEqual([3, -4, -3, 2]);
+      expect(values(read(out[1], float32, [4]))).toEqual([1, 1, -0.5, 1]);
+      expect(values(read(out[3], float32, [2]))).toEqual([0.5, -1]);
+      expect(values(read(out[4], uint32, [2]))).toEqual([2, 0]);
+    }
+  });
+
   test('executeAsync runs off the main thread and gives what execute gives', async () => {
     const n = 1 << 16;
     const a = input(Float32Array.from({ length: n }, (_, i) => i), float32, [n]);
@@ -100,7 +118,7 @@ describe('bad input gives JS errors, never a crash', () => {
     expect(() => cpuBackend.execute([step('add', [view(h, float32, [2])], [2], float32)])).toThrow(/expected 2 inputs/);
     expect(() => cpuBackend.execute([step('add', [view(h, float32, [2]), view(h, int32, [2])], [2], float32)])).toThrow(/dtypes/);
     expect(() => cpuBackend.execute([step('sum', [view(h, float32, [4])], [1], float32, { axes: [3] })])).toThrow(/axis/);
-    expect(() => cpuBackend.execute([step('exp', [stepOutput(0, float32, [1])], [1], float32)])).toThrow(/does not run before/);
+    expect(() => cpuBackend.execute([step('exp', [stepOutput(0, float32, [1])], [1], float32)])).toThrow(/is not made before it/);
     expect(() => cpuBackend.execute([step('randomBits', [view(h, float32, [2])], [3], uint32, { shape: [3] })])).toThrow(/key/);
     expect(() => cpuBackend.execute([step('exp', [view(h, float32, [2], [1.5])], [2], float32)])).toThrow(/stride/);
     expect(() => cpuBackend.execute([step('nope', [], [1], float32)])).toThrow(/no kernel/);

@@ -12,14 +12,14 @@ import {
   type Step,
   type View,
 } from '@mlx-ts/core';
-import type { Kernel, Operand } from './kernel.js';
+import type { Kernel, MultiKernel, Operand } from './kernel.js';
 import { coreKernels } from './kernels/index.js';
 import { roundInPlace } from './rounding.js';
 import { decodeHost, encodeHost, liveStorage, ReferenceStorage } from './storage.js';
 import { readStrided } from './strided.js';
 
 // Each kernel gets the params of its own primitive; the map forgets which, hence `never`.
-const extensionKernels = new Map<string, Kernel<never>>();
+const extensionKernels = new Map<string, Kernel<never> | MultiKernel<never>>();
 
 function kernelFor(prim: string): Kernel | undefined {
   const k = Object.prototype.hasOwnProperty.call(coreKernels, prim) ? coreKernels[prim as keyof typeof coreKernels] : extensionKernels.get(prim);
@@ -30,7 +30,10 @@ function kernelFor(prim: string): Kernel | undefined {
  * Gives this backend a kernel for a primitive defined outside core (register the primitive
  * first with core's `registerPrimitive`). Registering again replaces the kernel.
  */
-export function registerKernel<P>(prim: string, kernel: Kernel<P>): void {
+export function registerKernel<P>(prim: string, kernel: Kernel<P>): void;
+/** A kernel for a registered primitive with several outputs: one array per output. */
+export function registerKernel<P>(prim: string, kernel: MultiKernel<P>): void;
+export function registerKernel<P>(prim: string, kernel: Kernel<P> | MultiKernel<P>): void {
   const fn = 'registerKernel';
   if (typeof kernel !== 'function') throw new Error(`${fn}: expected a kernel function for '${prim}', got ${typeof kernel}`);
   if (isPrimitive(prim)) throw new Error(`${fn}: '${prim}' is a core primitive; the reference backend's kernel for it is built in`);
@@ -47,22 +50,35 @@ function readView(view: View, outputs: readonly ReferenceStorage[]): Float64Arra
   return readStrided(data, view.shape, view.strides, view.offset);
 }
 
-function runStep(step: Step, outputs: readonly ReferenceStorage[]): ReferenceStorage {
+/** Runs one step; returns its outputs' storage (one, or one per output of a multi-output step). */
+function runStep(step: Step, outputs: readonly ReferenceStorage[]): ReferenceStorage[] {
   const kernel = kernelFor(step.prim);
   if (!kernel) throw new Error(`${step.prim}: backend 'reference' has no kernel for this primitive`);
   const inputs: Operand[] = step.inputs.map((v) => ({ data: readView(v, outputs), shape: v.shape, dtype: v.dtype }));
-  const data = kernel({ inputs, params: step.params, shape: step.shape, dtype: step.dtype });
-  const size = shapeSize(step.shape);
-  if (!(data instanceof Float64Array) || data.length !== size) {
-    throw new Error(`${step.prim}: the reference kernel returned ${data instanceof Float64Array ? `${data.length} elements` : String(data)} where a Float64Array of ${size} was expected`);
+  const avals = step.outputs ?? [step];
+  const result: unknown = step.outputs
+    ? (kernel as unknown as MultiKernel)({ inputs, params: step.params, shape: step.shape, dtype: step.dtype, outputs: step.outputs })
+    : kernel({ inputs, params: step.params, shape: step.shape, dtype: step.dtype });
+  const datas = step.outputs ? result : [result];
+  if (!globalThis.Array.isArray(datas) || datas.length !== avals.length) {
+    throw new Error(`${step.prim}: the reference kernel returned ${describeResult(result)} where ${avals.length} Float64Arrays (one per output) were expected`);
   }
-  // Inputs may be windows onto live storage; rounding an output that shares their memory would corrupt it.
-  if (data.length > 0 && inputs.some((x) => x.data.buffer === data.buffer)) {
-    throw new Error(`${step.prim}: the reference kernel returned memory it shares with an input; return a new array`);
-  }
-  roundInPlace(data, step.dtype);
-  return new ReferenceStorage(data, step.dtype);
+  return avals.map((o, k) => {
+    const data: unknown = datas[k];
+    const size = shapeSize(o.shape);
+    if (!(data instanceof Float64Array) || data.length !== size) {
+      throw new Error(`${step.prim}: the reference kernel returned ${describeResult(data)} where a Float64Array of ${size} was expected${avals.length > 1 ? ` (output ${k})` : ''}`);
+    }
+    // Inputs may be windows onto live storage; rounding an output that shares their memory would corrupt it.
+    if (data.length > 0 && inputs.some((x) => x.data.buffer === data.buffer)) {
+      throw new Error(`${step.prim}: the reference kernel returned memory it shares with an input; return a new array`);
+    }
+    roundInPlace(data, o.dtype);
+    return new ReferenceStorage(data, o.dtype);
+  });
 }
+
+const describeResult = (x: unknown): string => (x instanceof Float64Array ? `${x.length} elements` : globalThis.Array.isArray(x) ? `${x.length} arrays` : String(x));
 
 export const referenceBackend: Backend = {
   name: 'reference',
@@ -79,7 +95,7 @@ export const referenceBackend: Backend = {
 
   execute(steps: readonly Step[]): ReferenceStorage[] {
     const outputs: ReferenceStorage[] = [];
-    for (const step of steps) outputs.push(runStep(step, outputs));
+    for (const step of steps) outputs.push(...runStep(step, outputs));
     return outputs;
   },
 

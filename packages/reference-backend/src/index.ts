@@ -1,2 +1,2 @@
 export { referenceBackend, registerKernel } from './backend.js';
-export type { Kernel, KernelCall, KernelTable, Operand, ViewPrimitive } from './kernel.js';
+export type { Kernel, KernelCall, KernelTable, MultiKernel, Operand } from './kernel.js';

@@ -1,5 +1,5 @@
 /** What a kernel of this backend sees and returns. */
-import type { Dtype, Params, Primitive, Shape } from '@mlx-ts/core';
+import type { Aval, Dtype, KernelPrimitive, MultiOutputPrimitive, Params, Shape } from '@mlx-ts/core';
 
 /** One input of a step, contiguous and row-major, every value already rounded to `dtype`. Read-only. */
 export interface Operand {
@@ -23,8 +23,8 @@ export interface KernelCall<P> {
  */
 export type Kernel<P = unknown> = (call: KernelCall<P>) => Float64Array;
 
-/** Primitives the evaluator folds into strides; they never reach a backend. */
-export type ViewPrimitive = 'reshape' | 'transpose' | 'broadcastTo' | 'slice' | 'stopGradient';
+/** A multi-output primitive's kernel: one new array per output (`outputs`, in order). */
+export type MultiKernel<P = unknown> = (call: KernelCall<P> & { readonly outputs: readonly Aval[] }) => Float64Array[];
 
 /** One kernel per core primitive: a primitive added to core without a kernel here is a compile error. */
-export type KernelTable = { readonly [P in Exclude<Primitive, ViewPrimitive>]: Kernel<Params<P>> };
+export type KernelTable = { readonly [P in KernelPrimitive]: P extends MultiOutputPrimitive ? MultiKernel<Params<P>> : Kernel<Params<P>> };

@@ -17,15 +17,15 @@ import {
   Array,
   array,
   defaultStream,
-  getCustomPrimitive,
-  isPrimitive,
   isTracing,
-  jvpRules,
+  jvpRuleOf,
   node,
-  vjpRules,
+  vjpRuleOf,
   withStream,
   fmtShape,
   type JvpRule,
+  type MultiJvpRule,
+  type MultiVjpRule,
   type VjpRule,
 } from '@mlx-ts/core';
 import { CUSTOM_PRIM, type CustomParams, customCallJvp, customCallVjp } from './custom.js';
@@ -64,19 +64,6 @@ function customRuled(n: Array, mode: Mode): boolean | null {
 }
 const edgeStart = (n: Array, mode: Mode): number => (customRuled(n, mode) === true ? 1 : 0);
 const edgeEnd = (n: Array, mode: Mode): number => (customRuled(n, mode) === false ? 1 : n._inputs.length);
-
-function jvpRuleOf(prim: string): JvpRule<any> {
-  if (isPrimitive(prim)) return jvpRules[prim] as JvpRule<any>;
-  const c = getCustomPrimitive(prim);
-  if (!c) throw new Error(`jvp: unknown primitive '${prim}'`);
-  return c.jvp;
-}
-function vjpRuleOf(prim: string): VjpRule<any> {
-  if (isPrimitive(prim)) return vjpRules[prim] as VjpRule<any>;
-  const c = getCustomPrimitive(prim);
-  if (!c) throw new Error(`vjp: unknown primitive '${prim}'`);
-  return c.vjp;
-}
 
 /** Checks a rule's result against the array it is the derivative of; casts a dtype mismatch. */
 function conform(r: unknown, like: Array, prim: string, mode: Mode): Array {
@@ -162,7 +149,7 @@ export function backward(outputs: readonly Array[], cotangents: readonly Array[]
   outputs.forEach((o, i) => {
     if (dep.has(o)) accumulate(o, cotangents[i]!);
   });
-  // Only custom functions with a VJP rule need a node's place in the order.
+  // Only multi-output nodes and custom functions with a VJP rule need a node's place in the order.
   let position: Map<Array, number> | null = null;
 
   for (let k = order.length - 1; k >= 0; k--) {
@@ -186,14 +173,31 @@ export function backward(outputs: readonly Array[], cotangents: readonly Array[]
       });
       continue;
     }
-    const g = ct.get(n);
-    if (!g) continue;
-    ct.delete(n);
+    const sib = n._siblings;
+    let res: unknown;
     const ins = n._inputs;
     const argnums: number[] = [];
-    for (let i = edgeStart(n, 'vjp'), end = edgeEnd(n, 'vjp'); i < end; i++) if (dep.has(ins[i]!)) argnums.push(i);
-    if (argnums.length === 0) continue;
-    const res = withStream(ruleStream(n), () => vjpRuleOf(prim)(ins, g, argnums, n._params, n));
+    if (sib !== null) {
+      // A multi-output node: one call of its rule for all outputs, at the output that comes first
+      // in topological order, when the users of every output have given their cotangents.
+      if (sib.some((s) => s !== n && dep.has(s) && ((position ??= new Map(order.map((m, i) => [m, i]))).get(s) ?? Infinity) < k)) continue;
+      const cts = sib.map((s) => {
+        const g = ct.get(s) ?? null;
+        ct.delete(s);
+        return g;
+      });
+      if (cts.every((g) => g === null)) continue;
+      for (let i = 0; i < ins.length; i++) if (dep.has(ins[i]!)) argnums.push(i);
+      if (argnums.length === 0) continue;
+      res = withStream(ruleStream(n), () => (vjpRuleOf(prim) as MultiVjpRule<any>)(ins, cts, argnums, n._params, sib));
+    } else {
+      const g = ct.get(n);
+      if (!g) continue;
+      ct.delete(n);
+      for (let i = edgeStart(n, 'vjp'), end = edgeEnd(n, 'vjp'); i < end; i++) if (dep.has(ins[i]!)) argnums.push(i);
+      if (argnums.length === 0) continue;
+      res = withStream(ruleStream(n), () => (vjpRuleOf(prim) as VjpRule<any>)(ins, g, argnums, n._params, n));
+    }
     if (!globalThis.Array.isArray(res) || res.length !== argnums.length) {
       throw new Error(`vjp: the VJP rule of '${prim}' returned ${globalThis.Array.isArray(res) ? res.length : typeof res} cotangents for ${argnums.length} inputs`);
     }
@@ -224,6 +228,7 @@ export function forward(outputs: readonly Array[], roots: readonly Array[], tang
     }
   }
   const keep = new Set(outputs);
+  const done = new Set<readonly Array[]>();
   const release = (x: Array): void => {
     const u = (uses.get(x) ?? 0) - 1;
     uses.set(x, u);
@@ -241,9 +246,26 @@ export function forward(outputs: readonly Array[], roots: readonly Array[], tang
       const p = n._params as CustomParams;
       const ts = p.call.inLeaves.map((x) => (dep.has(x) ? (tan.get(x) ?? null) : null));
       if (ts.some((x) => x !== null)) t = withStream(ruleStream(n), () => customCallJvp(p.call, ts)[p.index]!);
+    } else if (n._siblings !== null) {
+      // A multi-output node: its rule gives every output's tangent, at the first output reached.
+      const sib = n._siblings;
+      if (!done.has(sib)) {
+        done.add(sib);
+        const ts = ins.map((x) => (dep.has(x) ? (tan.get(x) ?? null) : null));
+        if (ts.some((x) => x !== null)) {
+          const res = withStream(ruleStream(n), () => (jvpRuleOf(prim) as MultiJvpRule<any>)(ins, ts, n._params, sib));
+          if (!globalThis.Array.isArray(res) || res.length !== sib.length) {
+            throw new Error(`jvp: the JVP rule of '${prim}' returned ${globalThis.Array.isArray(res) ? res.length : typeof res} tangents for ${sib.length} outputs`);
+          }
+          sib.forEach((s, j) => {
+            const r = res[j];
+            if (r && dep.has(s)) tan.set(s, conform(r, s, prim, 'jvp'));
+          });
+        }
+      }
     } else {
       const ts = ins.map((x, i) => (i >= lo && i < hi && dep.has(x) ? (tan.get(x) ?? null) : null));
-      if (ts.some((x) => x !== null)) t = withStream(ruleStream(n), () => jvpRuleOf(prim)(ins, ts, n._params, n));
+      if (ts.some((x) => x !== null)) t = withStream(ruleStream(n), () => (jvpRuleOf(prim) as JvpRule<any>)(ins, ts, n._params, n));
     }
     for (let i = lo; i < hi; i++) if (dep.has(ins[i]!)) release(ins[i]!);
     if (t) tan.set(n, conform(t, n, prim, 'jvp'));

@@ -17,8 +17,6 @@ import {
   enterTrace,
   exitTrace,
   fmtShape,
-  getCustomPrimitive,
-  isPrimitive,
   isPlainObject,
   isTreeNode,
   moveAxisNode,
@@ -26,8 +24,9 @@ import {
   treeBroadcastPrefix,
   treeFlatten,
   treeUnflatten,
-  vmapRules,
+  vmapRuleOf,
   withStream,
+  type MultiVmapRule,
   type VmapRule,
 } from '@mlx-ts/core';
 import { checkArrayOutputs, describe } from './grad.js';
@@ -234,9 +233,22 @@ function replay(outputs: readonly Array[], placeholders: Map<Array, [Array, numb
     }
     if (!any) continue;
     const prim = n._prim;
-    const rule: VmapRule<any> | undefined = isPrimitive(prim) ? (vmapRules[prim] as VmapRule<any>) : getCustomPrimitive(prim)?.vmap;
-    if (!rule) throw new Error(`${FN}: primitive '${prim}' has no batching rule`);
-    const [out, ax] = withStream(n._stream ?? defaultStream(), () => rule(inputs, axes, n._params));
+    const rule = vmapRuleOf(prim);
+    const sib = n._siblings;
+    if (sib !== null) {
+      // A multi-output node: one rule call batches every output.
+      const res = withStream(n._stream ?? defaultStream(), () => (rule as MultiVmapRule<any>)(inputs, axes, n._params));
+      const [outs, axs] = globalThis.Array.isArray(res) ? res : [];
+      if (!globalThis.Array.isArray(outs) || !globalThis.Array.isArray(axs) || outs.length !== sib.length || axs.length !== sib.length) {
+        throw new Error(`${FN}: the batching rule of '${prim}' must return [outputs, batch axes] with one entry per output (${sib.length}), got ${describe(res)}`);
+      }
+      sib.forEach((s, j) => {
+        checkRuleResult(prim, s, outs[j], axs[j], size);
+        batched.set(s, [outs[j]!, axs[j]!]);
+      });
+      continue;
+    }
+    const [out, ax] = withStream(n._stream ?? defaultStream(), () => (rule as VmapRule<any>)(inputs, axes, n._params));
     checkRuleResult(prim, n, out, ax, size);
     batched.set(n, [out, ax]);
   }

@@ -83,6 +83,13 @@ export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySa
   randomBits: { shape: number[] };
   /** A fused elementwise program made by `compile` (see `CompiledParams`). */
   compiled: CompiledParams;
+  /** (a, b) of one shape and dtype -> [floorDivide(a, b), remainder(a, b)], computed together. */
+  divmod: NoParams;
+  /**
+   * The `k` largest elements along the last axis and their indices: [values, uint32 indices], each
+   * [..., k], largest first; NaN counts as the largest, equal values keep their index order.
+   */
+  topk: { k: number };
 };
 
 /**
@@ -118,6 +125,14 @@ export const viewPrimitives = ['reshape', 'transpose', 'broadcastTo', 'slice', '
 export type ViewPrimitive = (typeof viewPrimitives)[number];
 /** The primitives a backend runs a kernel for. */
 export type KernelPrimitive = Exclude<Primitive, ViewPrimitive>;
+/**
+ * Primitives with several outputs (MLX's siblings): one node per output, made together by
+ * `multiNode`, evaluated together in one step, and differentiated and batched by rules that take
+ * and return one array per output.
+ */
+export const multiOutputPrimitives = ['divmod', 'topk'] as const;
+export type MultiOutputPrimitive = (typeof multiOutputPrimitives)[number];
+export type SingleOutputPrimitive = Exclude<Primitive, MultiOutputPrimitive>;
 export type Params<P extends Primitive> = PrimitiveParams[P];
 
 /** What a rule sees of an array when only its type matters (tracing, abstract evaluation). */
@@ -130,8 +145,10 @@ export type PrimitiveKind = 'unary' | 'binary' | 'ternary' | 'reduce' | 'scan' |
 
 export interface PrimitiveDef<P extends Primitive> {
   readonly kind: PrimitiveKind;
-  /** Output shape and dtype from the inputs' avals; ops have already validated the inputs. */
+  /** Output shape and dtype from the inputs' avals; ops have already validated the inputs. For a multi-output primitive, the first output's. */
   output(inputs: readonly Aval[], params: Params<P>): Aval;
+  /** Every output's shape and dtype, for a primitive with several outputs (absent: one output). */
+  outputs?(inputs: readonly Aval[], params: Params<P>): Aval[];
   /** Two nodes with equal inputs compute the same value when this holds (CSE). Default: params deep-equal. */
   equivalent?(a: Params<P>, b: Params<P>): boolean;
 }
@@ -144,7 +161,14 @@ function keepAxes(shape: Shape, axes: readonly number[]): number[] {
 }
 
 
-export const primitives: { readonly [P in Primitive]: PrimitiveDef<P> } = {
+/** A multi-output primitive's entry: `output` is its first output's aval. */
+function multi<P extends MultiOutputPrimitive>(kind: PrimitiveKind, outputs: (inputs: readonly Aval[], params: Params<P>) => Aval[]): PrimitiveDef<P> & { outputs: NonNullable<PrimitiveDef<P>['outputs']> } {
+  return { kind, output: (inputs, params) => outputs(inputs, params)[0]!, outputs };
+}
+
+type PrimitiveTable = { readonly [P in Primitive]: P extends MultiOutputPrimitive ? PrimitiveDef<P> & { outputs: NonNullable<PrimitiveDef<P>['outputs']> } : PrimitiveDef<P> };
+
+export const primitives: PrimitiveTable = {
   ...table(unarySameDtype, { kind: 'unary', output: same }),
   ...table(unaryPredicate, { kind: 'unary', output: predicate }),
   ...table(binarySameDtype, { kind: 'binary', output: same }),
@@ -203,6 +227,11 @@ export const primitives: { readonly [P in Primitive]: PrimitiveDef<P> } = {
     kind: 'other',
     output: (inputs, p) => ({ shape: inputs[0]!.shape, dtype: p.instrs[p.instrs.length - 1]!.dtype }),
   },
+  divmod: multi('other', ([a]) => [a!, a!]),
+  topk: multi('other', ([a], p) => {
+    const shape = [...a!.shape.slice(0, -1), p.k];
+    return [{ shape, dtype: a!.dtype }, { shape, dtype: uint32 }];
+  }),
 };
 
 export const primitiveNames = Object.keys(primitives) as Primitive[];

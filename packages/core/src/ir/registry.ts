@@ -4,35 +4,59 @@
  * backends then register kernels for it by name.
  */
 import { type Aval, isPrimitive, type PrimitiveDef, type PrimitiveKind, primitives } from './primitives.js';
-import type { JvpRule, VjpRule, VmapRule } from './rules.js';
+import type { JvpRule, MultiJvpRule, MultiVjpRule, MultiVmapRule, VjpRule, VmapRule } from './rules.js';
 
-export interface CustomPrimitive<P = unknown> {
+interface CustomPrimitiveBase<P> {
   readonly name: string;
-  /** 'view': an identity view of its first input (the evaluator runs no kernel for it). */
+  /** 'view': each output is an identity view of the input at its position (the evaluator runs no kernel for it). */
   readonly kind?: PrimitiveKind;
-  output(inputs: readonly Aval[], params: P): Aval;
   equivalent?(a: P, b: P): boolean;
+}
+
+/** A primitive with one output. */
+export interface CustomPrimitive<P = unknown> extends CustomPrimitiveBase<P> {
+  output(inputs: readonly Aval[], params: P): Aval;
+  outputs?: undefined;
   jvp: JvpRule<P>;
   vjp: VjpRule<P>;
   vmap: VmapRule<P>;
 }
 
-const custom = new Map<string, CustomPrimitive<any>>();
+/** A primitive with several outputs (built with `multiNode`); its rules take and return one array per output. */
+export interface CustomMultiPrimitive<P = unknown> extends CustomPrimitiveBase<P> {
+  outputs(inputs: readonly Aval[], params: P): Aval[];
+  jvp: MultiJvpRule<P>;
+  vjp: MultiVjpRule<P>;
+  vmap: MultiVmapRule<P>;
+}
+
+export type AnyCustomPrimitive<P = unknown> = CustomPrimitive<P> | CustomMultiPrimitive<P>;
+
+const custom = new Map<string, AnyCustomPrimitive<any>>();
 /** Their definitions in the core table's form, made once (every node made looks one up). */
 const customDefs = new Map<string, PrimitiveDef<any>>();
 
-export function registerPrimitive<P>(def: CustomPrimitive<P>): void {
+export function registerPrimitive<P>(def: AnyCustomPrimitive<P>): void {
   const fn = 'registerPrimitive';
   if (typeof def?.name !== 'string' || def.name === '') throw new Error(`${fn}: expected a primitive with a non-empty name`);
   if (isPrimitive(def.name)) throw new Error(`${fn}: '${def.name}' is a core primitive and cannot be redefined`);
-  for (const member of ['output', 'jvp', 'vjp', 'vmap'] as const) {
-    if (typeof def[member] !== 'function') throw new Error(`${fn}: primitive '${def.name}' needs a '${member}' function, got ${typeof def[member]}`);
+  const multi = def.outputs !== undefined;
+  for (const member of [multi ? 'outputs' : 'output', 'jvp', 'vjp', 'vmap'] as const) {
+    if (typeof (def as unknown as Record<string, unknown>)[member] !== 'function') {
+      throw new Error(`${fn}: primitive '${def.name}' needs a '${member}' function, got ${typeof (def as unknown as Record<string, unknown>)[member]}`);
+    }
   }
   custom.set(def.name, def);
-  customDefs.set(def.name, { kind: def.kind ?? 'other', output: def.output, ...(def.equivalent ? { equivalent: def.equivalent } : {}) });
+  const output = def.outputs ? (inputs: readonly Aval[], p: P) => def.outputs!(inputs, p)[0]! : def.output;
+  customDefs.set(def.name, {
+    kind: def.kind ?? 'other',
+    output,
+    ...(def.outputs ? { outputs: def.outputs } : {}),
+    ...(def.equivalent ? { equivalent: def.equivalent } : {}),
+  });
 }
 
-export function getCustomPrimitive(name: string): CustomPrimitive<any> | undefined {
+export function getCustomPrimitive(name: string): AnyCustomPrimitive<any> | undefined {
   return custom.get(name);
 }
 

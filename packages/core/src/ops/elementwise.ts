@@ -6,7 +6,7 @@
 import { Array } from '../array.js';
 import type { StreamOpt, StreamOrDevice } from '../device.js';
 import { bool, dtypeLimits, floatResult } from '../dtype.js';
-import { node } from '../graph.js';
+import { multiNode, node } from '../graph.js';
 import type { BinaryPredicate, BinarySameDtype, UnarySameDtype } from '../ir/primitives.js';
 import { array, type ArrayInput, astype, broadcastArgs, broadcastTo, type OptArgs, parseOpts, promoteArgs, toArray } from './convert.js';
 
@@ -91,6 +91,12 @@ export function floorDivide(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Arr
 /** Python's `%`: the result has the sign of the divisor. */
 export function remainder(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return binary('remainder', 'remainder', a, b, opts);
+}
+/** MLX's `divmod`: `[floorDivide(a, b), remainder(a, b)]`, computed together in one pass. */
+export function divmod(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): [Array, Array] {
+  const s = streamOf('divmod', opts);
+  const [q, r] = multiNode('divmod', binaryArgs('divmod', a, b, s), {}, s);
+  return [q!, r!];
 }
 /** `log(exp(a) + exp(b))`, computed stably. */
 export function logaddexp(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {

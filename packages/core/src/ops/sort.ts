@@ -1,7 +1,7 @@
 /** Sorting: sort, argsort, topk, partition, argpartition. */
 import type { Array } from '../array.js';
 import type { StreamOrDevice } from '../device.js';
-import { node } from '../graph.js';
+import { moveAxisNode, multiNode, node } from '../graph.js';
 import { normalizeAxis } from '../shape.js';
 import { type ArrayInput, parseOpts, toArray } from './convert.js';
 
@@ -68,6 +68,23 @@ export function topk(a: ArrayInput, k: number, ...rest: KRest): Array {
   checkK(fn, 'k', k);
   if (k < 0 || k > n) throw new Error(`${fn}: k must be in [0, ${n}] for an axis of size ${n}, got ${k}`);
   return sliceAxis(node('sort', [x], { axis }, o.stream), axis, n - k, k, o.stream);
+}
+
+/**
+ * The `k` largest elements along `axis` (default -1; null flattens) and their indices, largest
+ * first, in one pass (JAX's `lax.top_k`): `[values, indices]`, indices uint32. NaN counts as the
+ * largest value; equal values come in index order.
+ */
+export function topkWithIndices(a: ArrayInput, k: number, ...rest: KRest): [Array, Array] {
+  const fn = 'topkWithIndices';
+  const o = parseOpts(fn, rest, ['axis'] as const);
+  const [x, axis] = prepare(fn, a, o.axis, o.stream);
+  const n = x.shape[axis]!;
+  checkK(fn, 'k', k);
+  if (k < 0 || k > n) throw new Error(`${fn}: k must be in [0, ${n}] for an axis of size ${n}, got ${k}`);
+  const last = x.ndim - 1;
+  const [values, indices] = multiNode('topk', [moveAxisNode(x, axis, last)], { k }, o.stream);
+  return [moveAxisNode(values!, last, axis), moveAxisNode(indices!, last, axis)];
 }
 
 function kthIndex(fn: string, kth: number, n: number): number {

@@ -1,7 +1,7 @@
 /** Elementwise kernels of two inputs (same shape, same dtype), and `where`. */
 import type { BinaryPredicate, BinarySameDtype } from '@mlx-ts/core';
 import { arithmetic, type Binary } from '../arith.js';
-import type { Kernel } from '../kernel.js';
+import type { Kernel, MultiKernel } from '../kernel.js';
 
 function zip(f: Binary, a: Float64Array, b: Float64Array): Float64Array {
   const out = new Float64Array(a.length);
@@ -45,4 +45,16 @@ export const whereKernel: Kernel = ({ inputs: [cond, a, b] }) => {
   const out = new Float64Array(c.length);
   for (let i = 0; i < c.length; i++) out[i] = c[i] !== 0 ? x[i]! : y[i]!;
   return out;
+};
+
+/** divmod: the floorDivide and remainder kernels' values, in one pass. */
+export const divmodKernel: MultiKernel = ({ inputs: [a, b] }) => {
+  const q = arithmetic('floorDivide', a!.dtype), r = arithmetic('remainder', a!.dtype);
+  const x = a!.data, y = b!.data;
+  const qs = new Float64Array(x.length), rs = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    qs[i] = q(x[i]!, y[i]!);
+    rs[i] = r(x[i]!, y[i]!);
+  }
+  return [qs, rs];
 };

@@ -1,7 +1,7 @@
 /** The kernel table: one entry per core primitive that reaches a backend. */
 import type { KernelTable } from '../kernel.js';
 import { arangeKernel } from './arange.js';
-import { binaryKernels, whereKernel } from './binary.js';
+import { binaryKernels, divmodKernel, whereKernel } from './binary.js';
 import { compiledKernel } from './compiled.js';
 import { gatherKernels } from './gather.js';
 import { concatenateKernel, padKernel } from './layout.js';
@@ -10,7 +10,7 @@ import { randomBitsKernel } from './random.js';
 import { argmaxKernel, argminKernel, reduceKernels } from './reduce.js';
 import { scanKernels } from './scan.js';
 import { logsumexpKernel, softmaxKernel } from './softmax.js';
-import { argsortKernel, sortKernel } from './sort.js';
+import { argsortKernel, sortKernel, topkKernel } from './sort.js';
 import { astypeKernel, unaryKernels } from './unary.js';
 
 export const coreKernels: KernelTable = {
@@ -33,4 +33,6 @@ export const coreKernels: KernelTable = {
   arange: arangeKernel,
   randomBits: randomBitsKernel,
   compiled: compiledKernel,
+  divmod: divmodKernel,
+  topk: topkKernel,
 };

@@ -1,6 +1,6 @@
 /** sort and argsort along one axis: ascending, stable, NaN last. */
 import type { Params } from '@mlx-ts/core';
-import type { Kernel } from '../kernel.js';
+import type { Kernel, MultiKernel } from '../kernel.js';
 import { splitAtAxis } from '../strided.js';
 
 function ascendingNaNLast(a: number, b: number): number {
@@ -31,3 +31,22 @@ function sortLanes(result: 'values' | 'indices'): Kernel<Params<'sort'>> {
 
 export const sortKernel = sortLanes('values');
 export const argsortKernel = sortLanes('indices');
+
+/** topk along the last axis: values and indices, largest first, NaN largest, ties in index order. */
+export const topkKernel: MultiKernel<Params<'topk'>> = ({ inputs: [x], params: { k } }) => {
+  const data = x!.data;
+  const len = x!.shape[x!.shape.length - 1] ?? 1;
+  const lanes = len === 0 ? 0 : data.length / len;
+  const values = new Float64Array(lanes * k), indices = new Float64Array(lanes * k);
+  const order = new Array<number>(len);
+  for (let l = 0; l < lanes; l++) {
+    for (let j = 0; j < len; j++) order[j] = j;
+    // Stable, so among equal values the lower index comes first.
+    order.sort((p, q) => ascendingNaNLast(data[l * len + q]!, data[l * len + p]!));
+    for (let j = 0; j < k; j++) {
+      values[l * k + j] = data[l * len + order[j]!]!;
+      indices[l * k + j] = order[j]!;
+    }
+  }
+  return [values, indices];
+};

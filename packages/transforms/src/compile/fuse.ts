@@ -126,7 +126,7 @@ function buildProgram(g: Graph, root: number, ms: readonly number[]): NodeVal | 
   }
   const rv = g.vals[root] as NodeVal;
   const params: CompiledParams = { nInputs: inputs.length, instrs, name: programName(ms.map((m) => (g.vals[m] as NodeVal).prim)) };
-  return { kind: 'node', prim: 'compiled', params, args: inputs, shape: rv.shape, dtype: rv.dtype, stream: rv.stream };
+  return { kind: 'node', prim: 'compiled', params, args: inputs, shape: rv.shape, dtype: rv.dtype, stream: rv.stream, group: null };
 }
 
 function programName(prims: readonly string[]): string {

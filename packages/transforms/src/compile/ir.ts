@@ -37,6 +37,13 @@ export interface NodeVal {
   shape: number[];
   readonly dtype: Dtype;
   readonly stream: Stream;
+  /** Set on each output of a multi-output node: the outputs' group (one object per node) and this one's position. */
+  readonly group: { readonly outputs: NodeGroup; readonly index: number } | null;
+}
+
+/** The outputs of one multi-output node, shared by the values of its outputs. */
+export interface NodeGroup {
+  readonly avals: readonly { readonly shape: readonly number[]; readonly dtype: Dtype }[];
 }
 
 export type Val = InputVal | ConstVal | NodeVal;

@@ -4,7 +4,8 @@
  * inference: shapes and params were worked out when the plan was made), so a cache hit costs a
  * few microseconds plus a fraction of one per node.
  */
-import { Array, type Backend, backendFor, type DeviceType, type Dtype, type Stream } from '@mlx-ts/core';
+import { Array, type Aval, type Backend, backendFor, type DeviceType, type Dtype, type Stream } from '@mlx-ts/core';
+import type { NodeGroup } from './ir.js';
 import type { Graph } from './ir.js';
 
 export interface TapeOp {
@@ -15,6 +16,11 @@ export interface TapeOp {
   readonly shape: readonly number[];
   readonly dtype: Dtype;
   readonly stream: Stream;
+  /**
+   * For an output of a multi-output node: the first of its outputs on the tape builds them all
+   * (`outputs` set); the others take theirs from it (`from`: its tape index) at `index`.
+   */
+  readonly group: { readonly outputs: readonly Aval[] | null; readonly from: number; readonly index: number } | null;
 }
 
 export interface Plan {
@@ -42,10 +48,17 @@ export function makePlan(g: Graph): Plan {
   });
   const base = g.nInputs + consts.length;
   const devices = new Map<DeviceType, Backend>();
+  const builtBy = new Map<NodeGroup, number>();
   g.vals.forEach((v, i) => {
     if (v.kind !== 'node') return;
     slot[i] = base + ops.length;
-    ops.push({ prim: v.prim, params: v.params, args: v.args.map((a) => slot[a]!), shape: v.shape, dtype: v.dtype, stream: v.stream });
+    let group: TapeOp['group'] = null;
+    if (v.group !== null) {
+      const from = builtBy.get(v.group.outputs);
+      if (from === undefined) builtBy.set(v.group.outputs, ops.length);
+      group = { outputs: from === undefined ? v.group.outputs.avals : null, from: from ?? ops.length, index: v.group.index };
+    }
+    ops.push({ prim: v.prim, params: v.params, args: v.args.map((a) => slot[a]!), shape: v.shape, dtype: v.dtype, stream: v.stream, group });
     const t = v.stream.device.type;
     if (!devices.has(t)) devices.set(t, backendFor(t));
   });
@@ -67,12 +80,25 @@ export function replay(p: Plan, inputs: readonly Array[]): Array[] {
   for (let i = 0; i < nIn; i++) slots[i] = inputs[i]!;
   for (let i = 0; i < consts.length; i++) slots[nIn + i] = consts[i]!;
   let k = nIn + consts.length;
+  // The outputs of each multi-output node built so far, by the tape index that built them.
+  let groups: Array[][] | null = null;
   for (let j = 0; j < ops.length; j++) {
     const op = ops[j]!;
     const a = op.args;
     const ins: Array[] = new globalThis.Array(a.length);
     for (let q = 0; q < a.length; q++) ins[q] = slots[a[q]!]!;
-    slots[k++] = new Array(op.shape, op.dtype, op.prim, op.params, ins, op.stream);
+    const gr = op.group;
+    if (gr === null) {
+      slots[k++] = new Array(op.shape, op.dtype, op.prim, op.params, ins, op.stream);
+      continue;
+    }
+    groups ??= [];
+    if (gr.outputs !== null) {
+      const outs = gr.outputs.map((o) => new Array(o.shape, o.dtype, op.prim, op.params, ins, op.stream));
+      for (const o of outs) o._siblings = outs;
+      groups[j] = outs;
+    }
+    slots[k++] = groups[gr.from]![gr.index]!;
   }
   const outs = p.outputs;
   const result: Array[] = new globalThis.Array(outs.length);

@@ -264,6 +264,8 @@ const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = 
   },
   arange: tracedShape,
   compiled: sameShape,
+  divmod: sameShape,
+  topk: (_m, ins, p) => [...ins[0]!.slice(0, -1), constP(p.k)],
 };
 
 export function buildShapeModel(g: Graph): ShapeModel | null {

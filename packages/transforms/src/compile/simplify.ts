@@ -81,7 +81,8 @@ export function simplify(g: Graph, stats?: SimplifyStats): Graph {
       st.droppedNoOps++;
       return;
     }
-    const key = `${v.prim}|${args.join(',')}`;
+    // Outputs of multi-output nodes merge only with the same output of an equivalent node.
+    const key = `${v.prim}|${args.join(',')}${v.group ? `|${v.group.index}` : ''}`;
     const candidates = cse.get(key);
     if (candidates) {
       const def = getPrimitiveDef(v.prim);

@@ -17,7 +17,7 @@ import {
   treeUnflatten,
   type TreeDef,
 } from '@mlx-ts/core';
-import type { ConstVal, Graph, NodeVal, Val } from './ir.js';
+import type { ConstVal, Graph, NodeGroup, NodeVal, Val } from './ir.js';
 import { checkArrayOutputs, describe } from '../grad.js';
 
 export const FN = 'compile';
@@ -240,8 +240,16 @@ export function captureGraph(outputs: readonly Array[], placeholders: readonly A
     ids.set(c, vals.length);
     vals.push(constVal(c));
   }
+  const groups = new Map<readonly Array[], NodeGroup>();
   for (const n of traced) {
     ids.set(n, vals.length);
+    const sib = n._siblings;
+    let group: NodeVal['group'] = null;
+    if (sib !== null) {
+      let outputs = groups.get(sib);
+      if (outputs === undefined) groups.set(sib, (outputs = { avals: sib.map((s) => ({ shape: s.shape.slice(), dtype: s.dtype })) }));
+      group = { outputs, index: sib.indexOf(n) };
+    }
     const v: NodeVal = {
       kind: 'node',
       prim: n._prim!,
@@ -250,6 +258,7 @@ export function captureGraph(outputs: readonly Array[], placeholders: readonly A
       shape: n.shape.slice(),
       dtype: n.dtype,
       stream: n._stream!,
+      group,
     };
     vals.push(v);
   }

@@ -10,7 +10,7 @@ import { type Dtype, int32 } from '../../dtype.js';
 import { broadcastNode as broadcastTo, reshapeNode as reshape, transposeNode as transpose, node } from '../../graph.js';
 import { array } from '../../ops/convert.js';
 import { broadcastShapes, identityPerm, shapeEqual } from '../../shape.js';
-import type { Primitive, ScanParams, ScatterMode } from '../primitives.js';
+import type { Primitive, ScanParams, ScatterMode, SingleOutputPrimitive } from '../primitives.js';
 
 type Num = Array | number;
 
@@ -36,11 +36,11 @@ function pair(a: Num, b: Num): [Array, Array] {
   const shape = broadcastShapes('ad', A.shape, B.shape);
   return [broadcastTo(A, shape), broadcastTo(B, shape)];
 }
-function binary(prim: Primitive, a: Num, b: Num): Array {
+function binary(prim: SingleOutputPrimitive, a: Num, b: Num): Array {
   const [A, B] = pair(a, b);
   return node(prim, [A, B], {} as never);
 }
-function unary(prim: Primitive, a: Array): Array {
+function unary(prim: SingleOutputPrimitive, a: Array): Array {
   return node(prim, [a], {} as never);
 }
 

@@ -15,7 +15,7 @@ import type { Array } from '../../array.js';
 import { int32 } from '../../dtype.js';
 import { broadcastNode as broadcastTo, reshapeNode as reshape, transposeNode as transpose, node } from '../../graph.js';
 import { identityPerm, invertPerm, shapeSize } from '../../shape.js';
-import type { CompiledParams, Primitive, ScanParams, ScatterMode, UnarySameDtype } from '../primitives.js';
+import type { CompiledParams, Primitive, ScanParams, ScatterMode, SingleOutputPrimitive, UnarySameDtype } from '../primitives.js';
 import { ad, astype, full, onesLike, zerosLike } from './ad.js';
 
 type Scale = (g: Array, x: Array, y: Array) => Array;
@@ -271,7 +271,7 @@ export function inlineCompiled(inputs: readonly Array[], p: CompiledParams): Arr
   const shape = inputs[0]!.shape;
   for (const ins of p.instrs) {
     const args = ins.args.map((r) => regs[r]!);
-    regs.push(ins.op === 'constant' ? full(shape, ins.value!, ins.dtype) : node(ins.op as Primitive, args, instrParams(ins)));
+    regs.push(ins.op === 'constant' ? full(shape, ins.value!, ins.dtype) : node(ins.op as SingleOutputPrimitive, args, instrParams(ins)));
   }
   return regs;
 }

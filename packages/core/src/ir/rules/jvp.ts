@@ -11,7 +11,7 @@
 import type { Array } from '../../array.js';
 import { reshapeNode as reshape, transposeNode as transpose, broadcastNode as broadcastTo } from '../../graph.js';
 import { argReductions, binaryPredicate, type CompiledParams, type Params, type Primitive, type ScatterMode, unaryPredicate } from '../primitives.js';
-import type { JvpRule, JvpTable } from '../rules.js';
+import type { JvpRule, JvpTable, MultiJvpRule } from '../rules.js';
 import { table } from '../table.js';
 import { ad, astype, onesLike, zerosLike } from './ad.js';
 import {
@@ -109,6 +109,15 @@ function scatterJvp(prim: ScatterLike): JvpRule<{ axis: number; mode: ScatterMod
   };
 }
 
+/** remainder = a - b * floorDivide(a, b), the quotient piecewise constant: its tangent is zero. */
+const divmodJvp: MultiJvpRule<Params<'divmod'>> = (_xs, [ta, tb], _p, [q, r]) => {
+  const tr = ta && tb ? ad.subtract(ta, ad.multiply(tb, q!)) : ta ? ta : tb ? ad.negative(ad.multiply(tb, q!)) : zerosLike(r!);
+  return [null, tr];
+};
+
+/** The values' tangent is the input's tangent at the chosen indices; the indices have none. */
+const topkJvp: MultiJvpRule<Params<'topk'>> = ([x], [t], _p, [v, idx]) => [t ? ad.gatherAxis(t, idx!, x!.ndim - 1) : zerosLike(v!), null];
+
 export const jvpRules: JvpTable = {
   ...rulesFrom(unaryDerivatives, (f): JvpRule<any> => ([x], [t], _p, y) => (t ? f(t, x!, y) : zerosLike(y))),
   ...rulesFrom(binaryPartials, ([da, db]) => chain2(da, db)),
@@ -129,6 +138,8 @@ export const jvpRules: JvpTable = {
   maximum: elementwiseExtremumJvp('maximum'),
   minimum: elementwiseExtremumJvp('minimum'),
   floorDivide: zeroTangent,
+  divmod: divmodJvp,
+  topk: topkJvp,
   ...table(binaryPredicate, zeroTangent),
   // Reductions.
   sum: ([x], [t], p, y) => (t ? ad.sum(t, p.axes) : zerosLike(y)),

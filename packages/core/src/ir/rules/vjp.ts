@@ -16,11 +16,12 @@ import {
   argReductions,
   binaryPredicate,
   type CompiledParams,
+  type Params,
   type Primitive,
   type ScatterMode,
   unaryPredicate,
 } from '../primitives.js';
-import type { VjpRule, VjpTable } from '../rules.js';
+import type { MultiVjpRule, VjpRule, VjpTable } from '../rules.js';
 import { invertPerm } from '../../shape.js';
 import { ad, onesLike, zerosLike } from './ad.js';
 import {
@@ -135,6 +136,14 @@ function cumExtremumVjp(prim: 'cummax' | 'cummin'): VjpRule<{ axis: number; reve
     });
 }
 
+/** Only the remainder carries a derivative (a - b * q, q piecewise constant). */
+const divmodVjp: MultiVjpRule<Params<'divmod'>> = ([a], [, gr], argnums, _p, [q]) =>
+  argnums.map((i) => (gr ? (i === 0 ? gr : ad.negative(ad.multiply(gr, q!))) : zerosLike(a!)));
+
+/** The values' cotangent goes back to where each value came from; the indices have none. */
+const topkVjp: MultiVjpRule<Params<'topk'>> = ([x], [gv], argnums, _p, [, idx]) =>
+  argnums.map(() => (gv ? ad.scatterAxis(zerosLike(x!), idx!, gv, x!.ndim - 1, 'add') : zerosLike(x!)));
+
 export const vjpRules: VjpTable = {
   ...rulesFrom(unaryDerivatives, (f): VjpRule<any> => ([x], g, argnums, _p, y) => argnums.map(() => f(g, x!, y))),
   ...rulesFrom(binaryPartials, ([da, db]) => chain2(da, db)),
@@ -158,6 +167,8 @@ export const vjpRules: VjpTable = {
     return argnums.map((i) => ad.multiply(g, w[i]!));
   },
   floorDivide: zeroCotangent,
+  divmod: divmodVjp,
+  topk: topkVjp,
   ...table(binaryPredicate, zeroCotangent),
   // Reductions (the output keeps the reduced axes as 1, so the cotangent broadcasts back).
   sum: ([x], g, argnums) => argnums.map(() => ad.broadcastTo(g, x!.shape)),

@@ -13,7 +13,7 @@
  */
 import type { Array } from '../../array.js';
 import { int32, int64, uint32, type Dtype } from '../../dtype.js';
-import { broadcastNode as broadcastTo, moveAxisNode, reshapeNode as reshape, node } from '../../graph.js';
+import { broadcastNode as broadcastTo, moveAxisNode, multiNode, reshapeNode as reshape, node } from '../../graph.js';
 import { array } from '../../ops/convert.js';
 import {
   argReductions,
@@ -22,11 +22,12 @@ import {
   type Params,
   type Primitive,
   reductions,
+  type SingleOutputPrimitive,
   scans,
   unaryPredicate,
   unarySameDtype,
 } from '../primitives.js';
-import type { VmapRule, VmapTable } from '../rules.js';
+import type { MultiVmapRule, VmapRule, VmapTable } from '../rules.js';
 
 type Axes = readonly (number | null)[];
 
@@ -62,7 +63,7 @@ function toFront(x: Array, ax: number | null, b: number): Array {
 }
 
 /** Elementwise primitives: inputs of one shape in, one shape out. */
-function elementwise<P>(prim: Primitive): VmapRule<P> {
+function elementwise<P>(prim: SingleOutputPrimitive): VmapRule<P> {
   return (inputs, axes, params) => {
     const first = axes.find((a) => a !== null)!;
     if (axes.every((a) => a === first)) return [node(prim, inputs.slice(), params as never), first];
@@ -76,7 +77,7 @@ function table<K extends Primitive>(keys: readonly K[], make: (prim: K) => VmapR
 }
 
 /** A single-input primitive whose params name one axis of the input: the batch axis stays put. */
-function axisParam<P extends { axis: number }>(prim: Primitive): VmapRule<P> {
+function axisParam<P extends { axis: number }>(prim: SingleOutputPrimitive): VmapRule<P> {
   return ([x], [ax], p) => [node(prim, [x!], { ...p, axis: mapAxis(p.axis, ax!) } as never), ax!];
 }
 
@@ -139,7 +140,7 @@ const scatter: VmapRule<Params<'scatter'>> = ([a, idx, upd], [aax, iax, uax], p)
 };
 
 /** Primitives whose inputs must share one shape apart from the indexed axis: all to batch-first. */
-function allFront<P extends { axis: number }>(prim: Primitive): VmapRule<P> {
+function allFront<P extends { axis: number }>(prim: SingleOutputPrimitive): VmapRule<P> {
   return (inputs, axes, p) => {
     const b = batchSize(prim, inputs, axes);
     return [node(prim, inputs.map((x, i) => toFront(x, axes[i]!, b)), { ...p, axis: p.axis + 1 } as never), 0];
@@ -176,6 +177,19 @@ const randomBits: VmapRule<Params<'randomBits'>> = ([key], [kax], p) => {
     parts.push(reshape(node('randomBits', [k], { shape: p.shape.slice() }), [1, ...p.shape]));
   }
   return [parts.length === 1 ? parts[0]! : node('concatenate', parts, { axis: 0 }), 0];
+};
+
+/** Both inputs batched along one axis, as an elementwise binary primitive. */
+const divmod: MultiVmapRule<Params<'divmod'>> = ([a, b], [aax, bax], p) => {
+  if (aax === bax) return [multiNode('divmod', [a!, b!], p), [aax!, aax!]];
+  const n = batchSize('divmod', [a!, b!], [aax!, bax!]);
+  return [multiNode('divmod', [toFront(a!, aax!, n), toFront(b!, bax!, n)], p), [0, 0]];
+};
+
+/** topk reads the last axis: a batch axis there moves to the front, anywhere else it stays. */
+const topk: MultiVmapRule<Params<'topk'>> = ([x], [ax], p) => {
+  const at = ax === x!.ndim - 1 ? 0 : ax!;
+  return [multiNode('topk', [moveAxisNode(x!, ax!, at)], p), [at, at]];
 };
 
 export const vmapRules: VmapTable = {
@@ -223,4 +237,6 @@ export const vmapRules: VmapTable = {
   randomBits,
   // Elementwise: batched inputs' batch axes aligned, the same fused program runs on them.
   compiled: elementwise('compiled'),
+  divmod,
+  topk,
 };
