@@ -13,6 +13,7 @@ export * from './ops/index.js';
 export * as random from './random.js';
 import './array-methods.js';
 export * from './tree.js';
+export { describeValue } from './describe.js';
 export { vmapRules } from './ir/rules/vmap.js';
 export { jvpRules } from './ir/rules/jvp.js';
 export { vjpRules } from './ir/rules/vjp.js';

@@ -7,6 +7,7 @@
  * looks keys up by name, so two objects with the same keys in another order still match.
  */
 import { Array } from './array.js';
+import { describeValue } from './describe.js';
 
 export type TreeDef =
   | { readonly kind: 'leaf' }
@@ -149,7 +150,7 @@ export function treeMap<T = unknown>(fn: (...xs: any[]) => unknown, tree: unknow
     if (globalThis.Array.isArray(x)) {
       for (const o of others) {
         if (!globalThis.Array.isArray(o) || o.length !== x.length) {
-          throw new Error(`treeMap: trees differ at ${path || 'the root'}: a JS array of length ${x.length} and ${describeNode(o)}`);
+          throw new Error(`treeMap: trees differ at ${path || 'the root'}: a JS array of length ${x.length} and ${describeValue(o)}`);
         }
       }
       return x.map((e, i) => go(e, others.map((o) => (o as unknown[])[i]), `${path}[${i}]`));
@@ -157,7 +158,7 @@ export function treeMap<T = unknown>(fn: (...xs: any[]) => unknown, tree: unknow
     const keys = Object.keys(x as object);
     for (const o of others) {
       if (!isPlainObject(o) || Object.keys(o).length !== keys.length || !keys.every((k) => Object.prototype.hasOwnProperty.call(o, k))) {
-        throw new Error(`treeMap: trees differ at ${path || 'the root'}: an object with keys [${keys.join(', ')}] and ${describeNode(o)}`);
+        throw new Error(`treeMap: trees differ at ${path || 'the root'}: an object with keys [${keys.join(', ')}] and ${describeValue(o)}`);
       }
     }
     const out: Record<string, unknown> = {};
@@ -167,12 +168,6 @@ export function treeMap<T = unknown>(fn: (...xs: any[]) => unknown, tree: unknow
   return go(tree, rest, '') as T;
 }
 
-function describeNode(x: unknown): string {
-  if (globalThis.Array.isArray(x)) return `a JS array of length ${x.length}`;
-  if (isPlainObject(x)) return `an object with keys [${Object.keys(x).join(', ')}]`;
-  if (x instanceof Array) return 'an Array';
-  return x === null ? 'null' : typeof x;
-}
 
 /**
  * Expands a prefix tree (e.g. vmap's inAxes, where one number stands for a whole subtree) to one
@@ -188,12 +183,12 @@ export function treeBroadcastPrefix(prefix: unknown, tree: unknown, what = 'tree
     }
     if (globalThis.Array.isArray(p)) {
       if (!globalThis.Array.isArray(x) || x.length !== p.length) {
-        throw new Error(`${what}: a JS array of length ${p.length} at ${path || 'the root'} does not match ${describeNode(x)}`);
+        throw new Error(`${what}: a JS array of length ${p.length} at ${path || 'the root'} does not match ${describeValue(x)}`);
       }
       p.forEach((e, i) => go(e, x[i], `${path}[${i}]`));
       return;
     }
-    if (!isPlainObject(x)) throw new Error(`${what}: an object at ${path || 'the root'} does not match ${describeNode(x)}`);
+    if (!isPlainObject(x)) throw new Error(`${what}: an object at ${path || 'the root'} does not match ${describeValue(x)}`);
     const pk = Object.keys(p as object);
     for (const k of pk) if (!Object.prototype.hasOwnProperty.call(x, k)) throw new Error(`${what}: key '${k}' at ${path || 'the root'} is not in the tree`);
     for (const k of Object.keys(x)) {

@@ -4,12 +4,11 @@
  * and executed by one call into the addon. Primitives registered outside core get JS kernels
  * through `registerKernel`.
  */
-import { type Aval, type Backend, type Dtype, type HostTypedArray, type Shape, type Step, type View } from '@mlx-ts/core';
+import { type Aval, type Backend, describeValue, type Dtype, type HostTypedArray, type Shape, type Step, type View } from '@mlx-ts/core';
 import { addon } from './addon.js';
 import { waitForKernels } from './jit/compiler.js';
 import {
   beginProgram,
-  describe,
   type EncodedProgram,
   encodeStep,
   finishProgram,
@@ -108,7 +107,7 @@ function runJsKernel(kernel: JsKernel, step: Step, slot: number, outputs: unknow
       if (handle.released) throw released(`'${step.prim}'`);
       return { data: new Ctor(handle.buffer, handle.byteOffset, handle.byteLength / v.dtype.size), dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset };
     }
-    if (!(handle instanceof ArrayBuffer)) throw new Error(`cpu backend: an input of '${step.prim}' is not storage of the cpu backend (got ${describe(handle)})`);
+    if (!(handle instanceof ArrayBuffer)) throw new Error(`cpu backend: an input of '${step.prim}' is not storage of the cpu backend (got ${describeValue(handle)})`);
     if (handle.byteLength === 0 && size(v.shape) > 0) throw released(`'${step.prim}'`);
     return { data: new Ctor(handle), dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset };
   });
@@ -116,14 +115,14 @@ function runJsKernel(kernel: JsKernel, step: Step, slot: number, outputs: unknow
   const result = kernel(inputs, step.params, step.outputs ? { shape: step.shape, dtype: step.dtype, outputs: step.outputs } : { shape: step.shape, dtype: step.dtype });
   const outs = step.outputs ? result : [result];
   if (!Array.isArray(outs) || outs.length !== avals.length) {
-    throw new Error(`cpu backend: the JS kernel for '${step.prim}' must return ${avals.length} typed arrays (one per output), got ${describe(result)}`);
+    throw new Error(`cpu backend: the JS kernel for '${step.prim}' must return ${avals.length} typed arrays (one per output), got ${describeValue(result)}`);
   }
   avals.forEach((o, k) => {
     const out: unknown = outs[k];
     const Ctor = ctors[o.dtype.code]!;
     const n = size(o.shape);
     if (!(out instanceof Ctor) || out.length !== n) {
-      throw new Error(`cpu backend: the JS kernel for '${step.prim}' must return a ${Ctor.name} of ${n} elements${avals.length > 1 ? ` for output ${k}` : ''}, got ${describe(out)} of length ${(out as { length?: number })?.length}`);
+      throw new Error(`cpu backend: the JS kernel for '${step.prim}' must return a ${Ctor.name} of ${n} elements${avals.length > 1 ? ` for output ${k}` : ''}, got ${describeValue(out)} of length ${(out as { length?: number })?.length}`);
     }
     const whole = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength && out.buffer instanceof ArrayBuffer;
     outputs[slot + k] = whole ? (out.buffer as ArrayBuffer) : (out.slice().buffer as ArrayBuffer);
@@ -225,7 +224,7 @@ export const cpuBackend: Backend = {
 
   fromHost(data: HostTypedArray, dtype: Dtype): ArrayBuffer {
     if (!ArrayBuffer.isView(data) || data.BYTES_PER_ELEMENT !== dtype.size) {
-      throw new Error(`cpu backend: fromHost expects a typed array of ${dtype.size}-byte elements for ${dtype.name}, got ${describe(data)}`);
+      throw new Error(`cpu backend: fromHost expects a typed array of ${dtype.size}-byte elements for ${dtype.name}, got ${describeValue(data)}`);
     }
     if (data.buffer instanceof ArrayBuffer) return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
     const copy = new ArrayBuffer(data.byteLength);
@@ -248,7 +247,7 @@ export const cpuBackend: Backend = {
       buffer = handle;
       limit = buffer.byteLength;
     } else {
-      throw new Error(`cpu backend: toHost got storage the cpu backend did not make (${describe(handle)})`);
+      throw new Error(`cpu backend: toHost got storage the cpu backend did not make (${describeValue(handle)})`);
     }
     const Ctor = ctors[view.dtype.code]!;
     const n = size(view.shape);
@@ -292,7 +291,7 @@ export const cpuBackend: Backend = {
       handle.released = true;
       return;
     }
-    if (!(handle instanceof ArrayBuffer)) throw new Error(`cpu backend: release expects storage the cpu backend made (an ArrayBuffer), got ${describe(handle)}`);
+    if (!(handle instanceof ArrayBuffer)) throw new Error(`cpu backend: release expects storage the cpu backend made (an ArrayBuffer), got ${describeValue(handle)}`);
     if (inFlight.size > 0 && inFlight.has(handle)) {
       pendingRelease.add(handle);
       return;

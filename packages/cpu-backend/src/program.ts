@@ -25,6 +25,7 @@ import {
   binaryPredicate,
   binarySameDtype,
   type CompiledParams,
+  describeValue,
   type KernelPrimitive,
   type Params,
   reductions,
@@ -171,7 +172,7 @@ export function programOutputs(p: EncodedProgram, fresh: readonly ArrayBuffer[])
 }
 
 function notStorage(handle: unknown, prim: string): Error {
-  return new Error(`cpu backend: an input of '${prim}' is not storage of the cpu backend (expected an ArrayBuffer, got ${describe(handle)})`);
+  return new Error(`cpu backend: an input of '${prim}' is not storage of the cpu backend (expected an ArrayBuffer, got ${describeValue(handle)})`);
 }
 
 export function releasedError(what: string): Error {
@@ -218,9 +219,6 @@ function pushStorage(handle: unknown, v: View, prim: string): number {
 /** Set by `pushStorage`: what to add to the view's offset. */
 let inputShift = 0;
 
-export function describe(x: unknown): string {
-  return x === null ? 'null' : typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x;
-}
 
 function encodeInput(v: View, slot: number, first: number, earlier: readonly unknown[], prim: string): void {
   const src = v.source;

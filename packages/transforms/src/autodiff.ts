@@ -17,6 +17,9 @@ import {
   Array,
   array,
   defaultStream,
+  describeValue as describe,
+  getCustomPrimitive,
+  isPrimitive,
   isTracing,
   jvpRuleOf,
   node,
@@ -28,7 +31,6 @@ import {
   type MultiVjpRule,
   type VjpRule,
 } from '@mlx-ts/core';
-import { CUSTOM_PRIM, type CustomParams, customCallJvp, customCallVjp } from './custom.js';
 
 /** A tracer copy of `x`: an identity view that a transform differentiates with respect to. */
 export function tracerCopy(x: Array): Array {
@@ -53,17 +55,16 @@ function add(a: Array, b: Array): Array {
 type Mode = 'jvp' | 'vjp';
 
 /**
- * The inputs a walk follows from `n`, the index range [edgeStart, edgeEnd): all of them, except
- * for a custom function's node, which leads to f's arguments (inputs 1...) when it has a rule for
- * this mode and to f's output (input 0) otherwise.
+ * The inputs a walk follows from `n`, the index range [edgeStart, edgeEnd): all of them, unless
+ * its primitive (a registered one) says derivatives flow through fewer (`derivativeInputs`).
  */
-function customRuled(n: Array, mode: Mode): boolean | null {
-  if (n._prim !== CUSTOM_PRIM) return null;
-  const rules = (n._params as CustomParams).call.rules;
-  return Boolean(mode === 'jvp' ? rules.jvp : rules.vjp);
+function edgeRange(n: Array, mode: Mode): readonly [number, number] | null {
+  const prim = n._prim!;
+  if (isPrimitive(prim)) return null;
+  return getCustomPrimitive(prim)?.derivativeInputs?.(n._params, mode) ?? null;
 }
-const edgeStart = (n: Array, mode: Mode): number => (customRuled(n, mode) === true ? 1 : 0);
-const edgeEnd = (n: Array, mode: Mode): number => (customRuled(n, mode) === false ? 1 : n._inputs.length);
+const edgeStart = (n: Array, mode: Mode): number => edgeRange(n, mode)?.[0] ?? 0;
+const edgeEnd = (n: Array, mode: Mode): number => edgeRange(n, mode)?.[1] ?? n._inputs.length;
 
 /** Checks a rule's result against the array it is the derivative of; casts a dtype mismatch. */
 function conform(r: unknown, like: Array, prim: string, mode: Mode): Array {
@@ -149,30 +150,13 @@ export function backward(outputs: readonly Array[], cotangents: readonly Array[]
   outputs.forEach((o, i) => {
     if (dep.has(o)) accumulate(o, cotangents[i]!);
   });
-  // Only multi-output nodes and custom functions with a VJP rule need a node's place in the order.
+  // Only multi-output nodes need a node's place in the order.
   let position: Map<Array, number> | null = null;
 
   for (let k = order.length - 1; k >= 0; k--) {
     const n = order[k]!;
     if (rootSet.has(n) || !dep.has(n)) continue;
     const prim = n._prim!;
-    if (prim === CUSTOM_PRIM && (n._params as CustomParams).call.rules.vjp) {
-      // One call of the user's rule for all outputs of this call, at its first output in
-      // topological order: by then every output's cotangent is complete.
-      const call = (n._params as CustomParams).call;
-      if (call.nodes.some((s) => s !== n && dep.has(s) && ((position ??= new Map(order.map((m, i) => [m, i]))).get(s) ?? Infinity) < k)) continue;
-      const cts = call.nodes.map((s) => {
-        const g = ct.get(s) ?? null;
-        ct.delete(s);
-        return g;
-      });
-      if (cts.every((g) => g === null)) continue;
-      const res = withStream(ruleStream(n), () => customCallVjp(call, cts));
-      call.inLeaves.forEach((x, i) => {
-        if (dep.has(x)) accumulate(x, conform(res[i], x, prim, 'vjp'));
-      });
-      continue;
-    }
     const sib = n._siblings;
     let res: unknown;
     const ins = n._inputs;
@@ -187,7 +171,7 @@ export function backward(outputs: readonly Array[], cotangents: readonly Array[]
         return g;
       });
       if (cts.every((g) => g === null)) continue;
-      for (let i = 0; i < ins.length; i++) if (dep.has(ins[i]!)) argnums.push(i);
+      for (let i = edgeStart(n, 'vjp'), end = edgeEnd(n, 'vjp'); i < end; i++) if (dep.has(ins[i]!)) argnums.push(i);
       if (argnums.length === 0) continue;
       res = withStream(ruleStream(n), () => (vjpRuleOf(prim) as MultiVjpRule<any>)(ins, cts, argnums, n._params, sib));
     } else {
@@ -242,20 +226,16 @@ export function forward(outputs: readonly Array[], roots: readonly Array[], tang
     const lo = edgeStart(n, 'jvp');
     const hi = edgeEnd(n, 'jvp');
     let t: Array | null = null;
-    if (prim === CUSTOM_PRIM && (n._params as CustomParams).call.rules.jvp) {
-      const p = n._params as CustomParams;
-      const ts = p.call.inLeaves.map((x) => (dep.has(x) ? (tan.get(x) ?? null) : null));
-      if (ts.some((x) => x !== null)) t = withStream(ruleStream(n), () => customCallJvp(p.call, ts)[p.index]!);
-    } else if (n._siblings !== null) {
+    if (n._siblings !== null) {
       // A multi-output node: its rule gives every output's tangent, at the first output reached.
       const sib = n._siblings;
       if (!done.has(sib)) {
         done.add(sib);
-        const ts = ins.map((x) => (dep.has(x) ? (tan.get(x) ?? null) : null));
+        const ts = ins.map((x, i) => (i >= lo && i < hi && dep.has(x) ? (tan.get(x) ?? null) : null));
         if (ts.some((x) => x !== null)) {
-          const res = withStream(ruleStream(n), () => (jvpRuleOf(prim) as MultiJvpRule<any>)(ins, ts, n._params, sib));
+          const res: unknown = withStream(ruleStream(n), () => (jvpRuleOf(prim) as MultiJvpRule<any>)(ins, ts, n._params, sib));
           if (!globalThis.Array.isArray(res) || res.length !== sib.length) {
-            throw new Error(`jvp: the JVP rule of '${prim}' returned ${globalThis.Array.isArray(res) ? res.length : typeof res} tangents for ${sib.length} outputs`);
+            throw new Error(`jvp: the JVP rule of '${prim}' returned ${describe(res)} where one tangent per output (${sib.length}) was expected`);
           }
           sib.forEach((s, j) => {
             const r = res[j];

@@ -4,10 +4,9 @@
  * the gradient graph never references the forward pass's intermediates (MLX's `mx.checkpoint`).
  * Forward mode and vmap fall back to f's own graph.
  */
-import { enterTrace, exitTrace, treeFlatten, treeUnflatten } from '@mlx-ts/core';
+import { enterTrace, exitTrace, treeFlatten, treeUnflatten, describeValue } from '@mlx-ts/core';
 import { backward, tracerCopy, zerosLike } from './autodiff.js';
 import { type CustomFunction, makeCustom } from './custom.js';
-import { describe } from './grad.js';
 
 /** The cotangents of every array leaf of `args` (static leaves kept), given the outputs' cotangents. */
 function recomputeVjp(f: (...args: any[]) => any, args: unknown[], cotangents: unknown): unknown[] {
@@ -27,7 +26,7 @@ function recomputeVjp(f: (...args: any[]) => any, args: unknown[], cotangents: u
 }
 
 export function checkpoint<F extends (...args: any[]) => any>(f: F): CustomFunction<F> {
-  if (typeof f !== 'function') throw new Error(`checkpoint: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new Error(`checkpoint: expected a function, got ${describeValue(f)}`);
   const cf = makeCustom(f, true);
   cf.vjp((primals: unknown[], cotangents: unknown) => recomputeVjp(f, primals, cotangents));
   Object.defineProperty(cf, 'name', { value: `checkpoint(${f.name || 'f'})` });

@@ -1,10 +1,11 @@
 /**
  * `customFunction(f)`: MLX's `mx.custom_function`. Called outside any transform it just runs f.
- * Called under a transform, it runs f and wraps each output in a `customFunction` node: an
- * identity view of that output whose further inputs are f's array arguments. The node carries
- * the user's rules: reverse mode asks `.vjp` for the arguments' cotangents (and never walks f's
- * graph), forward mode `.jvp`, vmap `.vmap`. A rule not given falls back to transforming f, i.e.
- * to the identity on f's output, whose graph the transform then walks.
+ * Called under a transform, it runs f and wraps its outputs in one multi-output `customFunction`
+ * node whose inputs are f's outputs, then f's array arguments; output k is an identity view of
+ * input k. The node carries the user's rules: reverse mode asks `.vjp` for the arguments'
+ * cotangents (and never walks f's graph), forward mode `.jvp`, vmap `.vmap`. A rule not given
+ * falls back to transforming f, i.e. to the identity on f's outputs, whose graph the transform
+ * then walks (the primitive's `derivativeInputs` tells the walks which inputs to follow).
  *
  * ```ts
  * const f = mx.customFunction((x, y) => mx.multiply(mx.sin(x), y));
@@ -18,9 +19,9 @@
  */
 import {
   Array,
-  customNode,
   fmtShape,
   isTracing,
+  multiNode,
   node,
   registerPrimitive,
   treeDefString,
@@ -28,9 +29,9 @@ import {
   treeNumLeaves,
   treeUnflatten,
   type TreeDef,
+  describeValue,
 } from '@mlx-ts/core';
 import { zerosLike } from './autodiff.js';
-import { describe } from './grad.js';
 
 export const CUSTOM_PRIM = 'customFunction';
 
@@ -54,24 +55,14 @@ export interface CustomRules {
   listArgs?: boolean;
 }
 
-/** What one call of a custom function leaves in the graph (shared by its output nodes). */
+/** What one call of a custom function leaves in the graph: the params of its node. */
 export interface CustomCall {
   readonly rules: CustomRules;
   readonly inDef: TreeDef;
   readonly inLeaves: readonly Array[];
   readonly outDef: TreeDef;
-  /** f's outputs (the first input of each custom node). */
+  /** f's outputs (the node's first inputs). */
   readonly outLeaves: readonly Array[];
-  /** The custom nodes, one per output leaf. */
-  nodes: Array[];
-  /** JVP results cached per tangent list (forward mode asks once per output node). */
-  jvpCache: { key: readonly (Array | null)[]; value: Array[] } | null;
-  vmapCache: { key: readonly Array[]; axes: readonly (number | null)[]; value: [Array[], (number | null)[]] } | null;
-}
-
-export interface CustomParams {
-  readonly call: CustomCall;
-  readonly index: number;
 }
 
 export interface CustomFunction<F extends (...args: any[]) => any> {
@@ -97,7 +88,7 @@ function leavesAs(what: string, tree: unknown, def: TreeDef, like: readonly Arra
       case 'leaf':
         if (x instanceof Array) flatGot.push(x);
         else if (allowNull && (x === null || x === undefined)) flatGot.push(null);
-        else throw new Error(`${what}: expected an array at ${path || 'the root'}, got ${describe(x)}`);
+        else throw new Error(`${what}: expected an array at ${path || 'the root'}, got ${describeValue(x)}`);
         return;
       case 'static':
         return;
@@ -107,7 +98,7 @@ function leavesAs(what: string, tree: unknown, def: TreeDef, like: readonly Arra
             for (let n = treeNumLeaves(d); n > 0; n--) flatGot.push(null);
             return;
           }
-          throw new Error(`${what}: expected a JS array of length ${d.children.length} at ${path || 'the root'} (structure ${treeDefString(d)}), got ${describe(x)}`);
+          throw new Error(`${what}: expected a JS array of length ${d.children.length} at ${path || 'the root'} (structure ${treeDefString(d)}), got ${describeValue(x)}`);
         }
         d.children.forEach((c, i) => collect(c, x[i], `${path}[${i}]`));
         return;
@@ -117,7 +108,7 @@ function leavesAs(what: string, tree: unknown, def: TreeDef, like: readonly Arra
             for (let n = treeNumLeaves(d); n > 0; n--) flatGot.push(null);
             return;
           }
-          throw new Error(`${what}: expected an object at ${path || 'the root'} (structure ${treeDefString(d)}), got ${describe(x)}`);
+          throw new Error(`${what}: expected an object at ${path || 'the root'} (structure ${treeDefString(d)}), got ${describeValue(x)}`);
         }
         d.keys.forEach((k, i) => collect(d.children[i]!, (x as Record<string, unknown>)[k], `${path}.${k}`));
         return;
@@ -144,7 +135,7 @@ const ruleArgs = (call: CustomCall, leaves: readonly unknown[]): any => {
 };
 
 /** Cotangents of f's array arguments (flat, in input order) from the cotangents of its outputs (null: zero). */
-export function customCallVjp(call: CustomCall, cotangents: readonly (Array | null)[]): Array[] {
+function customCallVjp(call: CustomCall, cotangents: readonly (Array | null)[]): Array[] {
   const rule = call.rules.vjp!;
   const what = `customFunction(${call.rules.name}).vjp`;
   const outs = call.outLeaves;
@@ -160,33 +151,27 @@ export function customCallVjp(call: CustomCall, cotangents: readonly (Array | nu
     }
   }
   if (!globalThis.Array.isArray(res) || res.length !== nArgs) {
-    throw new Error(`${what}: the rule must return a JS array with one cotangent per argument (${nArgs}), got ${describe(res)}`);
+    throw new Error(`${what}: the rule must return a JS array with one cotangent per argument (${nArgs}), got ${describeValue(res)}`);
   }
   return leavesAs(what, res, call.inDef, call.inLeaves, true);
 }
 
 /** Tangents of f's outputs (flat) from the tangents of its array arguments (null: zero). */
-export function customCallJvp(call: CustomCall, tangents: readonly (Array | null)[]): Array[] {
-  const c = call.jvpCache;
-  if (c && c.key.length === tangents.length && c.key.every((t, i) => t === tangents[i])) return c.value;
+function customCallJvp(call: CustomCall, tangents: readonly (Array | null)[]): Array[] {
   const what = `customFunction(${call.rules.name}).jvp`;
   const ts = tangents.map((t, i) => t ?? zerosLike(call.inLeaves[i]!));
   const res = call.rules.jvp!(ruleArgs(call, call.inLeaves), ruleArgs(call, ts));
-  const outs = call.outLeaves;
-  const value = leavesAs(what, res, call.outDef, outs, true);
-  call.jvpCache = { key: tangents.slice(), value };
-  return value;
+  return leavesAs(what, res, call.outDef, call.outLeaves, true);
 }
 
 function customCallVmap(call: CustomCall, inputs: readonly Array[], axes: readonly (number | null)[]): [Array[], (number | null)[]] {
-  const c = call.vmapCache;
-  if (c && c.key.every((x, i) => x === inputs[i]) && c.axes.every((a, i) => a === axes[i])) return c.value;
   const what = `customFunction(${call.rules.name}).vmap`;
   const res = call.rules.vmap!(ruleArgs(call, inputs), ruleArgs(call, axes));
-  if (!globalThis.Array.isArray(res) || res.length !== 2) throw new Error(`${what}: the rule must return [outputs, outAxes], got ${describe(res)}`);
+  if (!globalThis.Array.isArray(res) || res.length !== 2) throw new Error(`${what}: the rule must return [outputs, outAxes], got ${describeValue(res)}`);
   const [outs, outAxes] = res;
   const [outLeaves] = treeFlatten(outs);
-  if (outLeaves.length !== call.nodes.length) throw new Error(`${what}: the rule returned ${outLeaves.length} outputs, f has ${call.nodes.length}`);
+  const n = call.outLeaves.length;
+  if (outLeaves.length !== n) throw new Error(`${what}: the rule returned ${outLeaves.length} outputs, f has ${n}`);
   let axesFlat: (number | null)[];
   if (typeof outAxes === 'number' || outAxes === null) axesFlat = outLeaves.map(() => outAxes as number | null);
   else {
@@ -200,45 +185,49 @@ function customCallVmap(call: CustomCall, inputs: readonly Array[], axes: readon
     axesFlat = flat;
   }
   if (axesFlat.length !== outLeaves.length) throw new Error(`${what}: outAxes has ${axesFlat.length} entries for ${outLeaves.length} outputs`);
-  const value: [Array[], (number | null)[]] = [outLeaves, axesFlat];
-  call.vmapCache = { key: inputs.slice(), axes: axes.slice(), value };
-  return value;
+  return [outLeaves, axesFlat];
 }
 
 /** An unbatched array broadcast along a new front axis of `size`. */
 const batchedCopies = (x: Array, size: number): Array => node('broadcastTo', [x], { shape: [size, ...x.shape] });
 
-registerPrimitive<CustomParams>({
+/** Each batched output with its axis normalized, an unbatched one broadcast along a new front axis. */
+function batchedOutputs(outs: readonly Array[], axes: readonly (number | null)[], size: number): [Array[], number[]] {
+  return [outs.map((o, j) => (axes[j] === null ? batchedCopies(o, size) : o)), axes.map((a, j) => (a === null ? 0 : a < 0 ? a + outs[j]!.ndim : a))];
+}
+
+registerPrimitive<CustomCall>({
   name: CUSTOM_PRIM,
   kind: 'view',
-  output: (inputs) => ({ shape: inputs[0]!.shape, dtype: inputs[0]!.dtype }),
-  equivalent: (a, b) => a.call === b.call && a.index === b.index,
-  jvp: (primals, tangents, p, output) => {
-    if (p.call.rules.jvp) return customCallJvp(p.call, tangents.slice(1))[p.index]!;
-    return tangents[0] ?? zerosLike(output);
+  outputs: (inputs, call) => call.outLeaves.map((_, j) => ({ shape: inputs[j]!.shape, dtype: inputs[j]!.dtype })),
+  equivalent: (a, b) => a === b,
+  // With a rule, derivatives flow to f's arguments (after its outputs); without, through f's graph.
+  derivativeInputs: (call, mode) => ((mode === 'jvp' ? call.rules.jvp : call.rules.vjp) ? [call.outLeaves.length, call.outLeaves.length + call.inLeaves.length] : [0, call.outLeaves.length]),
+  jvp: (_primals, tangents, call, outputs) => {
+    const n = call.outLeaves.length;
+    if (call.rules.jvp) return customCallJvp(call, tangents.slice(n));
+    return outputs.map((_, j) => tangents[j] ?? null);
   },
-  vjp: (primals, cotangent, argnums, p) => {
-    if (p.call.rules.vjp) {
-      const cts = p.call.nodes.map((_, j) => (j === p.index ? cotangent : null));
-      const res = customCallVjp(p.call, cts);
-      return argnums.map((i) => (i === 0 ? zerosLike(primals[0]!) : res[i - 1]!));
+  vjp: (primals, cotangents, argnums, call) => {
+    const n = call.outLeaves.length;
+    if (call.rules.vjp) {
+      const res = customCallVjp(call, cotangents);
+      return argnums.map((i) => (i < n ? zerosLike(primals[i]!) : res[i - n]!));
     }
-    return argnums.map((i) => (i === 0 ? cotangent : zerosLike(primals[i]!)));
+    return argnums.map((i) => (i < n ? (cotangents[i] ?? zerosLike(primals[i]!)) : zerosLike(primals[i]!)));
   },
-  vmap: (inputs, axes, p) => {
+  vmap: (inputs, axes, call) => {
+    const n = call.outLeaves.length;
     let size = -1;
     axes.forEach((a, i) => {
       if (a !== null && size < 0) size = inputs[i]!.shape[a]!;
     });
-    if (p.call.rules.vmap) {
-      const [outs, outAxes] = customCallVmap(p.call, inputs.slice(1), axes.slice(1));
-      const ax = outAxes[p.index]!;
-      if (ax === null) return [batchedCopies(outs[p.index]!, size), 0];
-      return [outs[p.index]!, ax < 0 ? ax + outs[p.index]!.ndim : ax];
+    if (call.rules.vmap) {
+      const [outs, outAxes] = customCallVmap(call, inputs.slice(n), axes.slice(n));
+      return batchedOutputs(outs, outAxes, size);
     }
     // Fallback: f's own graph, batched by vmap.
-    if (axes[0] === null) return [batchedCopies(inputs[0]!, size), 0];
-    return [inputs[0]!, axes[0]!];
+    return batchedOutputs(inputs.slice(0, n), axes.slice(0, n), size);
   },
 });
 
@@ -249,7 +238,7 @@ export function customFunction<F extends (...args: any[]) => any>(f: F): CustomF
 
 /** @internal */
 export function makeCustom<F extends (...args: any[]) => any>(f: F, listArgs: boolean): CustomFunction<F> {
-  if (typeof f !== 'function') throw new Error(`customFunction: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new Error(`customFunction: expected a function, got ${describeValue(f)}`);
   const rules: CustomRules = { vjp: null, jvp: null, vmap: null, name: f.name || 'f', listArgs };
   const wrapped = ((...args: unknown[]) => {
     // Nothing is being transformed: just f.
@@ -257,12 +246,12 @@ export function makeCustom<F extends (...args: any[]) => any>(f: F, listArgs: bo
     const [inLeaves, inDef] = treeFlatten(args);
     const out = f(...args);
     const [outLeaves, outDef] = treeFlatten(out);
-    const call: CustomCall = { rules, inDef, inLeaves, outDef, outLeaves, nodes: [], jvpCache: null, vmapCache: null };
-    call.nodes = outLeaves.map((o, index) => customNode(CUSTOM_PRIM, [o, ...inLeaves], { call, index } satisfies CustomParams, o._stream));
-    return treeUnflatten(outDef, call.nodes);
+    if (outLeaves.length === 0) return out;
+    const call: CustomCall = { rules, inDef, inLeaves, outDef, outLeaves };
+    return treeUnflatten(outDef, multiNode(CUSTOM_PRIM, [...outLeaves, ...inLeaves], call, outLeaves[0]!._stream));
   }) as unknown as CustomFunction<F>;
   const setter = (key: 'vjp' | 'jvp' | 'vmap') => (rule: any) => {
-    if (typeof rule !== 'function') throw new Error(`customFunction(${rules.name}).${key}: expected a function, got ${describe(rule)}`);
+    if (typeof rule !== 'function') throw new Error(`customFunction(${rules.name}).${key}: expected a function, got ${describeValue(rule)}`);
     rules[key] = rule;
     return wrapped;
   };

@@ -6,7 +6,7 @@
  * mirroring that argument; an array of argnums gives a JS array of trees. Arguments may be trees
  * of arrays (JS arrays, plain objects); the differentiated ones must hold only arrays.
  */
-import { Array, enterTrace, exitTrace, fmtShape, isPlainObject, treeFlatten, treeUnflatten, type TreeDef } from '@mlx-ts/core';
+import { Array, describeValue, enterTrace, exitTrace, fmtShape, isPlainObject, treeFlatten, treeUnflatten, type TreeDef } from '@mlx-ts/core';
 import { backward, onesLike, settle, tracerCopy, zerosLike } from './autodiff.js';
 
 export interface GradOptions {
@@ -16,14 +16,6 @@ export interface GradOptions {
 
 type Argnums = number | readonly number[];
 
-export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (x === undefined) return 'undefined';
-  if (x instanceof Array) return `an array of shape ${fmtShape(x.shape)}`;
-  if (globalThis.Array.isArray(x)) return `a JS array of length ${x.length}`;
-  if (isPlainObject(x)) return 'an object';
-  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : `a ${typeof x} (${String(x)})`;
-}
 
 /** Throws, naming `fn` and where, unless every leaf of `result` is an Array (JS numbers must be wrapped). */
 export function checkArrayOutputs(fn: string, result: unknown): void {
@@ -46,12 +38,12 @@ export function parseArgnums(fn: string, opt: Argnums | GradOptions | undefined)
     else if (isPlainObject(opt)) {
       for (const k of Object.keys(opt)) if (k !== 'argnums') throw new Error(`${fn}: unknown option '${k}' (expected argnums)`);
       if ((opt as GradOptions).argnums !== undefined) argnums = (opt as GradOptions).argnums;
-    } else throw new Error(`${fn}: argnums must be a number, an array of numbers or { argnums }, got ${describe(opt)}`);
+    } else throw new Error(`${fn}: argnums must be a number, an array of numbers or { argnums }, got ${describeValue(opt)}`);
   }
   const single = typeof argnums === 'number';
   const list = single ? [argnums as number] : (argnums as unknown[]).slice();
   for (const a of list) {
-    if (typeof a !== 'number' || !Number.isInteger(a)) throw new Error(`${fn}: argnums must be integers, got ${describe(a)}`);
+    if (typeof a !== 'number' || !Number.isInteger(a)) throw new Error(`${fn}: argnums must be integers, got ${describeValue(a)}`);
     if (a < 0) throw new Error(`${fn}: argnums must be non-negative, got ${a}`);
   }
   const seen = new Set<number>();
@@ -107,7 +99,7 @@ export function traceArgs(fn: string, args: readonly unknown[], argnums: readonl
     const bad = firstStatic(def);
     if (bad) {
       throw new Error(
-        `${fn}: argument ${i} must be an array or a tree of arrays to be differentiated, but holds ${describe(bad.value)}` +
+        `${fn}: argument ${i} must be an array or a tree of arrays to be differentiated, but holds ${describeValue(bad.value)}` +
           `${bad.path ? ` at ${bad.path}` : ''}; wrap it with mx.array, or leave it out of argnums`,
       );
     }
@@ -131,7 +123,7 @@ function lossOf(fn: string, out: unknown): Array {
     if (globalThis.Array.isArray(out) && out.length > 0 && out[0] instanceof Array) loss = out[0];
     else {
       throw new Error(
-        `${fn}: the function must return a scalar array, or a JS array [loss, ...aux] with a scalar array first; got ${describe(out)}`,
+        `${fn}: the function must return a scalar array, or a JS array [loss, ...aux] with a scalar array first; got ${describeValue(out)}`,
       );
     }
   }
@@ -166,7 +158,7 @@ function valueAndGradCall(fn: string, f: (...args: any[]) => any, argnums: reado
  */
 export function valueAndGrad<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => [ReturnType<F>, any] {
   const fn = 'valueAndGrad';
-  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describeValue(f)}`);
   const { list, single } = parseArgnums(fn, argnums);
   const g = (...args: Parameters<F>) => valueAndGradCall(fn, f, list, single, args) as [ReturnType<F>, any];
   Object.defineProperty(g, 'name', { value: `valueAndGrad(${f.name || 'f'})` });
@@ -179,7 +171,7 @@ export function valueAndGrad<F extends (...args: any[]) => any>(f: F, argnums?: 
  */
 export function grad<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => any {
   const fn = 'grad';
-  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describeValue(f)}`);
   const { list, single } = parseArgnums(fn, argnums);
   const g = (...args: Parameters<F>) => valueAndGradCall(fn, f, list, single, args)[1];
   Object.defineProperty(g, 'name', { value: `grad(${f.name || 'f'})` });

@@ -8,9 +8,9 @@
  * differentiated arguments (one tree for a single argnum, a JS array of trees for several).
  * `hessian(f, argnums)` is `jacfwd(jacrev(f, argnums), argnums)` (forward-over-reverse).
  */
-import { Array, array, enterTrace, exitTrace, identity, node, treeFlatten, treeUnflatten } from '@mlx-ts/core';
+import { Array, array, enterTrace, exitTrace, identity, node, treeFlatten, treeUnflatten, describeValue } from '@mlx-ts/core';
 import { backward, forward, settle, zerosLike } from './autodiff.js';
-import { describe, firstStatic, type GradOptions, parseArgnums, traceArgs } from './grad.js';
+import { firstStatic, type GradOptions, parseArgnums, traceArgs } from './grad.js';
 import { vmap } from './vmap.js';
 
 type Argnums = number | readonly number[];
@@ -26,13 +26,13 @@ const emptyBlock = (shape: readonly number[], like: Array): Array => zerosLike(n
 
 function checkOutputs(fn: string, out: unknown): [Array[], ReturnType<typeof treeFlatten>[1]] {
   const [leaves, def] = treeFlatten(out);
-  if (firstStatic(def)) throw new Error(`${fn}: the function must return an array or a tree of arrays, got ${describe(out)}`);
+  if (firstStatic(def)) throw new Error(`${fn}: the function must return an array or a tree of arrays, got ${describeValue(out)}`);
   for (const l of leaves) if (!l.dtype.isFloating) throw new Error(`${fn}: the function's outputs must be floating arrays, got ${l.dtype.name}`);
   return [leaves, def];
 }
 
 function jacobian(fn: string, mode: 'rev' | 'fwd', f: (...args: any[]) => any, argnums: Argnums | GradOptions | undefined) {
-  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describeValue(f)}`);
   const { list, single } = parseArgnums(fn, argnums);
   return (...args: unknown[]): any => {
     let result: unknown;
@@ -95,7 +95,7 @@ export function jacfwd<F extends (...args: any[]) => any>(f: F, argnums?: Argnum
 
 /** The Hessian of a scalar function, forward-over-reverse: `jacfwd(jacrev(f, argnums), argnums)`. */
 export function hessian<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => any {
-  if (typeof f !== 'function') throw new Error(`hessian: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new Error(`hessian: expected a function, got ${describeValue(f)}`);
   const inner = jacrev(f, argnums);
   return jacobian('hessian', 'fwd', inner, argnums);
 }

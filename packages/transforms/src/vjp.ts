@@ -6,13 +6,13 @@
  * MLX), else in f's structure; cotangents (vjp) are given in that same form, one per output.
  * `vjps` has one tree per primal; `jvps` has the outputs' form.
  */
-import { Array, enterTrace, exitTrace, fmtShape, node, treeDefEqual, treeFlatten, treeUnflatten, type TreeDef } from '@mlx-ts/core';
+import { Array, enterTrace, exitTrace, fmtShape, node, treeDefEqual, treeFlatten, treeUnflatten, type TreeDef, describeValue } from '@mlx-ts/core';
 import { backward, forward, settle, zerosLike } from './autodiff.js';
-import { describe, firstStatic, gradTrees, traceArgs } from './grad.js';
+import { firstStatic, gradTrees, traceArgs } from './grad.js';
 
 function checkPrimals(fn: string, primals: unknown): unknown[] {
   if (!globalThis.Array.isArray(primals)) {
-    throw new Error(`${fn}: primals must be a JS array with one entry per argument of the function, got ${describe(primals)}`);
+    throw new Error(`${fn}: primals must be a JS array with one entry per argument of the function, got ${describeValue(primals)}`);
   }
   return primals;
 }
@@ -21,7 +21,7 @@ function checkPrimals(fn: string, primals: unknown): unknown[] {
 function outputsOf(fn: string, out: unknown): { leaves: Array[]; def: TreeDef; single: boolean } {
   const [leaves, def] = treeFlatten(out);
   const bad = firstStatic(def);
-  if (bad) throw new Error(`${fn}: the function must return an array or a tree of arrays, got ${describe(bad.value)}`);
+  if (bad) throw new Error(`${fn}: the function must return an array or a tree of arrays, got ${describeValue(bad.value)}`);
   return { leaves, def, single: out instanceof Array };
 }
 
@@ -30,7 +30,7 @@ function outputsOf(fn: string, out: unknown): { leaves: Array[]; def: TreeDef; s
 function matchLeaves(fn: string, what: string, given: unknown, def: TreeDef, like: readonly Array[]): Array[] {
   const [leaves, gdef] = treeFlatten(given);
   if (leaves.length !== like.length || firstStatic(gdef) !== null || !treeDefEqual(gdef, def)) {
-    throw new Error(`${fn}: ${what} must match the structure of ${like.length === 1 ? 'its array' : `its ${like.length} arrays`}, got ${describe(given)}`);
+    throw new Error(`${fn}: ${what} must match the structure of ${like.length === 1 ? 'its array' : `its ${like.length} arrays`}, got ${describeValue(given)}`);
   }
   return leaves.map((g, i) => {
     const ref = like[i]!;
@@ -45,7 +45,7 @@ function matchLeaves(fn: string, what: string, given: unknown, def: TreeDef, lik
 /** Reverse mode: `[outputs, vjps]`, the cotangents of the primals given those of the outputs. */
 export function vjp(f: (...args: any[]) => any, primals: readonly unknown[], cotangents: unknown): [any, any[]] {
   const fn = 'vjp';
-  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describeValue(f)}`);
   const args = checkPrimals(fn, primals);
   let outputs: unknown;
   let vjps: unknown[];
@@ -70,10 +70,10 @@ export function vjp(f: (...args: any[]) => any, primals: readonly unknown[], cot
 /** Forward mode: `[outputs, jvps]`, the tangents of the outputs given those of the primals. */
 export function jvp(f: (...args: any[]) => any, primals: readonly unknown[], tangents: readonly unknown[]): [any, any] {
   const fn = 'jvp';
-  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describeValue(f)}`);
   const args = checkPrimals(fn, primals);
   if (!globalThis.Array.isArray(tangents) || tangents.length !== args.length) {
-    throw new Error(`${fn}: tangents must be a JS array with one entry per primal (${args.length}), got ${describe(tangents)}`);
+    throw new Error(`${fn}: tangents must be a JS array with one entry per primal (${args.length}), got ${describeValue(tangents)}`);
   }
   let outputs: unknown;
   let jvps: unknown;

@@ -28,8 +28,9 @@ import {
   withStream,
   type MultiVmapRule,
   type VmapRule,
+  describeValue,
 } from '@mlx-ts/core';
-import { checkArrayOutputs, describe } from './grad.js';
+import { checkArrayOutputs } from './grad.js';
 
 /** Where each argument (or output) is mapped: a number, `null` (not mapped), or a tree of them. */
 export type AxisSpec = number | null | readonly AxisSpec[] | { readonly [key: string]: AxisSpec };
@@ -49,7 +50,7 @@ const FN = 'vmap';
  * `vmap(f, inAxes = 0, outAxes = 0)` or `vmap(f, { inAxes, outAxes })`.
  */
 export function vmap<F extends (...args: any[]) => any>(f: F, inAxes?: AxisSpec | VmapOptions, outAxes?: AxisSpec): (...args: Parameters<F>) => ReturnType<F> {
-  if (typeof f !== 'function') throw new Error(`${FN}: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new Error(`${FN}: expected a function, got ${describeValue(f)}`);
   let ins: AxisSpec = 0;
   let outs: AxisSpec = 0;
   if (isPlainObject(inAxes)) {
@@ -74,7 +75,7 @@ export function vmap<F extends (...args: any[]) => any>(f: F, inAxes?: AxisSpec 
 /** `what` names the entry; called only for the message. */
 function checkAxisValue(what: () => string, a: unknown): number | null {
   if (a === null) return null;
-  if (typeof a !== 'number' || !Number.isInteger(a)) throw new Error(`${FN}: ${what()} must be an integer or null, got ${describe(a)}`);
+  if (typeof a !== 'number' || !Number.isInteger(a)) throw new Error(`${FN}: ${what()} must be an integer or null, got ${describeValue(a)}`);
   return a;
 }
 
@@ -89,11 +90,11 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
   } else if (inSpec === null || typeof inSpec === 'number') {
     perArg = args.map(() => inSpec);
   } else {
-    throw new Error(`${FN}: inAxes must be a number, null, or a JS array with one entry per argument, got ${describe(inSpec)}`);
+    throw new Error(`${FN}: inAxes must be a number, null, or a JS array with one entry per argument, got ${describeValue(inSpec)}`);
   }
   args.forEach((x, i) => {
     if (!(x instanceof Array) && !isTreeNode(x) && typeof perArg[i] === 'number') {
-      throw new Error(`${FN}: argument ${i} is ${describe(x)}, which has no axis to map over; give it inAxes null or pass an array`);
+      throw new Error(`${FN}: argument ${i} is ${describeValue(x)}, which has no axis to map over; give it inAxes null or pass an array`);
     }
   });
   const [leaves, def] = treeFlatten(args);
@@ -240,7 +241,7 @@ function replay(outputs: readonly Array[], placeholders: Map<Array, [Array, numb
       const res = withStream(n._stream ?? defaultStream(), () => (rule as MultiVmapRule<any>)(inputs, axes, n._params));
       const [outs, axs] = globalThis.Array.isArray(res) ? res : [];
       if (!globalThis.Array.isArray(outs) || !globalThis.Array.isArray(axs) || outs.length !== sib.length || axs.length !== sib.length) {
-        throw new Error(`${FN}: the batching rule of '${prim}' must return [outputs, batch axes] with one entry per output (${sib.length}), got ${describe(res)}`);
+        throw new Error(`${FN}: the batching rule of '${prim}' must return [outputs, batch axes] with one entry per output (${sib.length}), got ${describeValue(res)}`);
       }
       sib.forEach((s, j) => {
         checkRuleResult(prim, s, outs[j], axs[j], size);
@@ -257,7 +258,7 @@ function replay(outputs: readonly Array[], placeholders: Map<Array, [Array, numb
 
 function checkRuleResult(prim: string, n: Array, out: unknown, ax: unknown, size: number): void {
   if (!(out instanceof Array) || typeof ax !== 'number' || !Number.isInteger(ax) || ax < 0 || ax > n.ndim) {
-    throw new Error(`${FN}: the batching rule of '${prim}' must return [array, batch axis in 0..${n.ndim}], got [${describe(out)}, ${String(ax)}]`);
+    throw new Error(`${FN}: the batching rule of '${prim}' must return [array, batch axis in 0..${n.ndim}], got [${describeValue(out)}, ${String(ax)}]`);
   }
   const want = n.shape.slice();
   want.splice(ax, 0, size);

@@ -11,6 +11,11 @@ interface CustomPrimitiveBase<P> {
   /** 'view': each output is an identity view of the input at its position (the evaluator runs no kernel for it). */
   readonly kind?: PrimitiveKind;
   equivalent?(a: P, b: P): boolean;
+  /**
+   * The inputs [start, end) derivatives flow through in forward or reverse mode (default: all):
+   * the walks follow only those edges and ask the rule only for their tangents and cotangents.
+   */
+  derivativeInputs?(params: P, mode: 'jvp' | 'vjp'): readonly [number, number];
 }
 
 /** A primitive with one output. */
@@ -36,6 +41,8 @@ const custom = new Map<string, AnyCustomPrimitive<any>>();
 /** Their definitions in the core table's form, made once (every node made looks one up). */
 const customDefs = new Map<string, PrimitiveDef<any>>();
 
+export function registerPrimitive<P>(def: CustomPrimitive<P>): void;
+export function registerPrimitive<P>(def: CustomMultiPrimitive<P>): void;
 export function registerPrimitive<P>(def: AnyCustomPrimitive<P>): void {
   const fn = 'registerPrimitive';
   if (typeof def?.name !== 'string' || def.name === '') throw new Error(`${fn}: expected a primitive with a non-empty name`);

@@ -3,6 +3,7 @@
  * before it builds a node.
  */
 import { Array, Storage } from '../array.js';
+import { describeValue } from '../describe.js';
 import { type Backend, backendFor } from '../backend.js';
 import { Device, resolveStream, Stream, type StreamOpt, type StreamOrDevice } from '../device.js';
 import {
@@ -30,12 +31,6 @@ export type NestedArrayLike = Scalar | Array | readonly NestedArrayLike[];
 export type ArrayInput = Array | Scalar | readonly NestedArrayLike[] | ArrayBufferView;
 export type DtypeLike = Dtype | DtypeName;
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (globalThis.Array.isArray(x)) return 'a JS array';
-  if (ArrayBuffer.isView(x)) return x.constructor.name;
-  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : `${typeof x} ${String(x)}`;
-}
 
 /** Shape of a nested JS array, rejecting ragged nesting and non-numeric leaves. */
 function nestedShape(fn: string, x: readonly NestedArrayLike[]): number[] {
@@ -50,7 +45,7 @@ function nestedShape(fn: string, x: readonly NestedArrayLike[]): number[] {
   const check = (v: unknown, depth: number): void => {
     if (depth === shape.length) {
       if (typeof v !== 'number' && typeof v !== 'boolean' && !(v instanceof Array && v.ndim === 0)) {
-        throw new Error(`${fn}: expected numbers or booleans at depth ${depth} of a nested array, got ${describe(v)}`);
+        throw new Error(`${fn}: expected numbers or booleans at depth ${depth} of a nested array, got ${describeValue(v)}`);
       }
       return;
     }
@@ -59,7 +54,7 @@ function nestedShape(fn: string, x: readonly NestedArrayLike[]): number[] {
       return;
     }
     if (!globalThis.Array.isArray(v) || v.length !== shape[depth]) {
-      throw new Error(`${fn}: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${globalThis.Array.isArray(v) ? `length ${v.length}` : describe(v)}`);
+      throw new Error(`${fn}: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${globalThis.Array.isArray(v) ? `length ${v.length}` : describeValue(v)}`);
     }
     for (const e of v) check(e, depth + 1);
   };
@@ -174,7 +169,7 @@ function arrayFor(fn: string, value: ArrayInput, dtype?: DtypeLike | null, opts?
     const target = dt ?? (allBool ? bool : float32);
     return fromHostData(encodeHost(flat, target), shape, target, opts?.stream);
   }
-  throw new Error(`${fn}: expected a number, boolean, nested array, typed array or Array, got ${describe(value)}`);
+  throw new Error(`${fn}: expected a number, boolean, nested array, typed array or Array, got ${describeValue(value)}`);
 }
 
 export function astype(x: ArrayInput, dtype: DtypeLike, stream?: StreamOrDevice | StreamOpt | null): Array {
@@ -189,7 +184,7 @@ export function astype(x: ArrayInput, dtype: DtypeLike, stream?: StreamOrDevice 
 export function toArray(fn: string, x: ArrayInput, dtype?: Dtype): Array {
   if (x instanceof Array) return x;
   if (x === undefined || x === null || (typeof x !== 'number' && typeof x !== 'boolean' && !globalThis.Array.isArray(x) && !ArrayBuffer.isView(x))) {
-    throw new Error(`${fn}: expected an array, number or boolean, got ${describe(x)}`);
+    throw new Error(`${fn}: expected an array, number or boolean, got ${describeValue(x)}`);
   }
   return arrayFor(fn, x, dtype);
 }
@@ -322,7 +317,7 @@ export function parseOpts<K extends string>(
       out.stream = v;
     } else {
       if (i >= names.length) {
-        throw new Error(`${fn}: expected at most ${names.length} optional argument${names.length === 1 ? '' : 's'} (${names.join(', ')}) and an options object, got ${describe(v)} as argument ${i + 2}`);
+        throw new Error(`${fn}: expected at most ${names.length} optional argument${names.length === 1 ? '' : 's'} (${names.join(', ')}) and an options object, got ${describeValue(v)} as argument ${i + 2}`);
       }
       if (v !== undefined) out[names[i]!] = v;
     }

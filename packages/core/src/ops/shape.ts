@@ -3,6 +3,7 @@
  * from them (concatenate, stack, tile, repeat, pad).
  */
 import { Array } from '../array.js';
+import { describeValue } from '../describe.js';
 import type { StreamOpt, StreamOrDevice } from '../device.js';
 import { promoteTypes, roundToDtype } from '../dtype.js';
 import { reshapeNode as reshapeImpl, node } from '../graph.js';
@@ -12,9 +13,6 @@ import { array, type ArrayInput, astype, broadcastTo, type OptArgs, parseOpts, t
 type Stream = StreamOrDevice | null | undefined;
 const JsArray = globalThis.Array;
 
-function describeValue(x: unknown): string {
-  return x instanceof Array ? `an Array of shape ${fmtShape(x.shape)}` : JSON.stringify(x) ?? String(x);
-}
 
 function checkInt(fn: string, what: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`${fn}: expected ${what} to be an integer, got ${describeValue(v)}`);

@@ -27,6 +27,7 @@ import {
   treeFlatten,
   treeUnflatten,
   type TreeDef,
+  describeValue,
 } from '@mlx-ts/core';
 import { cacheGeneration, isCompileEnabled, Lru } from './cache.js';
 import { graphToDot } from './dot.js';
@@ -36,7 +37,6 @@ import type { Graph } from './ir.js';
 import { makePlan, type Plan, planValid, replay } from './plan.js';
 import { buildShapeModel, diffGraphs, sameGraph, type ShapeModel } from './shapes.js';
 import { simplify, type SimplifyStats } from './simplify.js';
-import { describe } from '../grad.js';
 import { FN, fillTree, signature, trace } from './trace.js';
 
 export {
@@ -92,7 +92,7 @@ function parseOptions(rest: readonly unknown[]): CompileOptions {
   if (rest.length === 1 && isOptions(rest[0])) return { ...(rest[0] as CompileOptions) };
   if (rest.length > 3) throw new Error(`${FN}: expected compile(f, inputs?, outputs?, shapeless?) or compile(f, { inputs, outputs, shapeless }), got ${rest.length + 1} arguments`);
   const [inputs, outputs, shapeless] = rest;
-  if (shapeless !== undefined && typeof shapeless !== 'boolean') throw new Error(`${FN}: shapeless must be a boolean, got ${describe(shapeless)}`);
+  if (shapeless !== undefined && typeof shapeless !== 'boolean') throw new Error(`${FN}: shapeless must be a boolean, got ${describeValue(shapeless)}`);
   return { inputs: inputs ?? undefined, outputs: outputs ?? undefined, shapeless: shapeless as boolean | undefined };
 }
 
@@ -105,7 +105,7 @@ function isOptions(x: unknown): boolean {
 function checkState(what: string, tree: unknown): void {
   if (tree === undefined) return;
   if (tree instanceof Array || typeof tree !== 'object' || tree === null) {
-    throw new Error(`${FN}: ${what} must be a JS array or plain object holding arrays (updated in place), got ${describe(tree)}`);
+    throw new Error(`${FN}: ${what} must be a JS array or plain object holding arrays (updated in place), got ${describeValue(tree)}`);
   }
 }
 
@@ -114,7 +114,7 @@ function checkState(what: string, tree: unknown): void {
  * `compile(f, { inputs, outputs, shapeless })`.
  */
 export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknown[]): CompiledFunction<F> {
-  if (typeof f !== 'function') throw new Error(`${FN}: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new Error(`${FN}: expected a function, got ${describeValue(f)}`);
   const options = parseOptions(rest);
   const shapeless = options.shapeless === true;
   const inputsTree = options.inputs;
@@ -258,7 +258,7 @@ export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknow
  * options apply) or a plain one.
  */
 export function exportToDot(f: (...args: any[]) => unknown, ...args: unknown[]): string {
-  if (typeof f !== 'function') throw new Error(`exportToDot: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new Error(`exportToDot: expected a function, got ${describeValue(f)}`);
   const internals = internalsOf.get(f) ?? internalsOf.get(compile(f))!;
   const r = internals.optimize(args);
   if (r === null) throw new Error('exportToDot: the function depends on an array traced by an enclosing transform; call exportToDot outside it');

@@ -16,9 +16,10 @@ import {
   treeFlatten,
   treeUnflatten,
   type TreeDef,
+  describeValue,
 } from '@mlx-ts/core';
 import type { ConstVal, Graph, NodeGroup, NodeVal, Val } from './ir.js';
-import { checkArrayOutputs, describe } from '../grad.js';
+import { checkArrayOutputs } from '../grad.js';
 
 export const FN = 'compile';
 
@@ -161,6 +162,7 @@ export function trace(
  * Identity views a trace can drop: stopGradient's forward value is its input's, and so is that of
  * any registered primitive of kind 'view' (customFunction's node; see core's registry).
  */
+const viewedInput = (n: Array): number => (n._siblings === null ? 0 : n._siblings.indexOf(n));
 const isIdentityView = (prim: string): boolean => prim === 'stopGradient' || (!isPrimitive(prim) && getPrimitiveDef(prim).kind === 'view');
 
 /**
@@ -205,14 +207,16 @@ export function captureGraph(outputs: readonly Array[], placeholders: readonly A
       const top = stack.length - 1;
       const n = stack[top]!;
       const i = next[top]!;
-      const edges = isIdentityView(n._prim!) ? 1 : n._inputs.length;
+      // An identity view reads only the input it views (output k of a multi-output one, input k).
+      const identity = isIdentityView(n._prim!);
+      const edges = identity ? 1 : n._inputs.length;
       if (i < edges) {
         next[top] = i + 1;
-        visit(n._inputs[i]!);
+        visit(n._inputs[identity ? viewedInput(n) : i]!);
       } else {
         stack.pop();
         next.pop();
-        if (isIdentityView(n._prim!)) alias.set(n, n._inputs[0]!);
+        if (identity) alias.set(n, n._inputs[viewedInput(n)]!);
         else nodes.push(n);
       }
     }
