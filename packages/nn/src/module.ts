@@ -8,7 +8,7 @@
  * outputs: [model] })`, core's `treeMap`/`treeFlatten` and `mx.utils` see it as an object of its
  * members, as MLX's Module is a dict.
  */
-import { Array, type Dtype, isPlainObject, treeNodeKeys, type TreeNodeObject } from '@mlx-ts/core';
+import { Array, type Dtype, fmtShape, isPlainObject, treeNodeKeys, type TreeNodeObject } from '@mlx-ts/core';
 import { treeFlatten, treeUnflatten } from './utils.js';
 import { loadWeightsFile, saveWeightsFile, toFileKey } from './io/weights.js';
 
@@ -37,7 +37,7 @@ function isMember(v: unknown): boolean {
 
 function kindOf(x: unknown): string {
   if (x === null) return 'null';
-  if (x instanceof Array) return `an array of shape [${x.shape.join(', ')}]`;
+  if (x instanceof Array) return `an array of shape ${fmtShape(x.shape)}`;
   if (x instanceof Module) return `a ${x.constructor.name} module`;
   if (globalThis.Array.isArray(x)) return `a JS array of length ${x.length}`;
   if (isPlainObject(x)) return 'an object';
@@ -368,7 +368,7 @@ export class Module implements TreeNodeObject {
       for (const [k, v] of found) {
         const want = current.get(k)!;
         if (!(v instanceof Array)) problems.push(`${toFileKey(k)}: expected an array, got ${kindOf(v)}`);
-        else if (v.shape.join(',') !== want.shape.join(',')) problems.push(`${toFileKey(k)}: expected shape [${want.shape.join(', ')}], got [${v.shape.join(', ')}]`);
+        else if (v.shape.join(',') !== want.shape.join(',')) problems.push(`${toFileKey(k)}: expected shape ${fmtShape(want.shape)}, got ${fmtShape(v.shape)}`);
       }
       if (problems.length > 0) throw new Error(`${fn}: the weights${source} do not match the model:\n  ${problems.join('\n  ')}`);
     }
