@@ -66,7 +66,7 @@ describe('saveWeights and loadWeights', () => {
       expect(net.outProj.weight.tolist()).toEqual((fx.weights!['out_proj.weight'] as number[][]).map((r) => r.map(Math.fround)));
       expect(net.norm.runningVar!.tolist()).toEqual((fx.weights!['norm.running_var'] as number[]).map(Math.fround));
       net.eval();
-      assertAllClose(net.forward(mx.array(fx.x!)), mx.array(fx.yEval!), { rtol: 1e-5, atol: 1e-6 });
+      assertAllClose(net.forward(mx.array(fx.x as unknown as mx.NestedList)), mx.array(fx.yEval as unknown as mx.NestedList), { rtol: 1e-5, atol: 1e-6 });
     });
   }
 
