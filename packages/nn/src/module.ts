@@ -79,7 +79,7 @@ export class Module implements TreeNodeObject {
   #training = true;
 
   /** The layer's computation; subclasses define it (MLX's `__call__`). */
-  forward(..._args: any[]): any {
+  forward(..._args: unknown[]): unknown {
     throw new Error(`${this.constructor.name}.forward is not defined: a subclass of nn.Module implements forward(...)`);
   }
 
