@@ -54,6 +54,25 @@ describe('nn.valueAndGrad', () => {
     expect(mx.utils.treeFlatten(grads).map(([k]) => k)).toEqual(['layers.0.weight']);
   });
 
+  it('composes with mx.vmap: per-example gradients equal a loop', () => {
+    mx.random.seed(3);
+    const model = new MLP([3, 2]);
+    const lossAndGrad = nn.valueAndGrad(model, (x: mx.Array, y: mx.Array) => mx.sum(mx.square(mx.subtract(model.forward(x), y))));
+    const xs = mx.random.normal([4, 3]);
+    const ys = mx.random.normal([4, 2]);
+    const [losses, grads] = mx.vmap(lossAndGrad)(xs, ys) as [mx.Array, nn.ModuleParameters];
+    expect(losses.shape).toEqual([4]);
+    for (let i = 0; i < 4; i++) {
+      const [li, gi] = lossAndGrad(mx.take(xs, i, 0), mx.take(ys, i, 0));
+      assertAllClose(mx.take(losses, i, 0), li, { rtol: 1e-5, atol: 1e-6 });
+      mx.utils.treeFlatten<mx.Array>(gi).forEach(([k, g], j) => {
+        const [kb, gb] = mx.utils.treeFlatten<mx.Array>(grads)[j]!;
+        expect(kb).toBe(k);
+        assertAllClose(mx.take(gb, i, 0), g, { rtol: 1e-5, atol: 1e-6 });
+      });
+    }
+  });
+
   it('checks its arguments', () => {
     expect(() => nn.valueAndGrad({} as nn.Module, () => mx.array(0))).toThrow(/expected an nn.Module/);
   });
