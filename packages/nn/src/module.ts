@@ -151,7 +151,7 @@ export class Module implements TreeNodeObject {
    * With `strict` (the default) every key must name a parameter and every new value at an array's
    * place must be an Array. Called as `update(tree, strict?)` or `update(tree, { strict })`.
    */
-  update(parameters: object, strict: boolean | { strict?: boolean } = true): this {
+  update(parameters: unknown, strict: boolean | { strict?: boolean } = true): this {
     const s = typeof strict === 'boolean' ? strict : strict.strict ?? true;
     const fn = `${this.constructor.name}.update`;
     const go = (dst: unknown, src: unknown, path: string): void => {
@@ -186,7 +186,7 @@ export class Module implements TreeNodeObject {
    * Replaces submodules with those in `modules`, a partial tree like `children()` (MLX's
    * `update_modules`). Called as `updateModules(tree, strict?)` or `updateModules(tree, { strict })`.
    */
-  updateModules(modules: object, strict: boolean | { strict?: boolean } = true): this {
+  updateModules(modules: unknown, strict: boolean | { strict?: boolean } = true): this {
     const s = typeof strict === 'boolean' ? strict : strict.strict ?? true;
     const fn = `${this.constructor.name}.updateModules`;
     const go = (dst: unknown, src: unknown, path: string): void => {
@@ -201,7 +201,7 @@ export class Module implements TreeNodeObject {
         const p = path ? `${path}.${k}` : String(k);
         const cur = dstEntries.find(([dk]) => dk === k);
         if (cur === undefined) {
-          if (s) throw new Error(`${fn}: there is no submodule named '${k}'${at(path)}`);
+          if (s) throw new Error(`${fn}: ${typeof k === 'number' ? `index ${k} is out of range for a JS array of length ${dstEntries.length}` : `there is no submodule named '${k}'`}${at(path)}`);
           continue;
         }
         if (cur[1] instanceof Module && v instanceof Module) holder[k] = v;
@@ -372,7 +372,7 @@ export class Module implements TreeNodeObject {
       }
       if (problems.length > 0) throw new Error(`${fn}: the weights${source} do not match the model:\n  ${problems.join('\n  ')}`);
     }
-    if (found.length > 0) this.update(treeUnflatten(found) as object, false);
+    if (found.length > 0) this.update(treeUnflatten(found), false);
     return this;
   }
 

@@ -200,3 +200,81 @@ describe('a Module is a tree', () => {
     expect(() => new nn.Module().forward()).toThrow(/Module\.forward is not defined/);
   });
 });
+
+describe("cases from MLX's test_nn.py", () => {
+  it('children and leafModules of nested Sequentials with functions', () => {
+    const relu = (x: mx.Array) => mx.maximum(x, 0);
+    const m = new nn.Sequential(new nn.Sequential(new nn.Linear(2, 10), relu), new nn.Sequential(new nn.Linear(10, 10), new nn.Identity()), new nn.Linear(10, 1), mx.sigmoid);
+    const children = m.children();
+    expect(Object.keys(children)).toEqual(['layers']);
+    expect((children.layers as unknown[]).length).toBe(4);
+    expect((children.layers as unknown[])[3]).toEqual({});
+    expect(mx.utils.treeFlatten(children, '', nn.Module.isModule).length).toBe(3);
+    const leaves = mx.utils.treeFlatten<nn.Module>(m.leafModules(), '', nn.Module.isModule).filter(([, v]) => v instanceof nn.Module);
+    expect(leaves.map(([k]) => k)).toEqual(['layers.0.layers.0', 'layers.1.layers.0', 'layers.1.layers.1', 'layers.2']);
+    expect(leaves[3]![1]).toBe(m.layers[2]);
+    expect(m.forward(mx.ones([3, 2])).shape).toEqual([3, 1]);
+  });
+
+  it('members set to undefined stop being parameters; dict members are parameters', () => {
+    class M extends nn.Module {
+      val?: mx.Array = mx.array(1);
+      weights = { w1: mx.zeros([2, 2]), w2: mx.ones([2, 2]) };
+    }
+    const m = new M();
+    expect(keysOf(m.parameters())).toEqual(['val', 'weights.w1', 'weights.w2']);
+    m.val = undefined;
+    expect(keysOf(m.parameters())).toEqual(['weights.w1', 'weights.w2']);
+  });
+
+  it('loadWeights from pairs: too few, wrong names, too many, wrong shapes and types', () => {
+    const m = new nn.Linear(2, 2);
+    const w: [string, mx.Array][] = [['weight', mx.ones([2, 2])]];
+    expect(() => m.loadWeights(w)).toThrow(/1 missing: bias/);
+    m.loadWeights(w, false);
+    expect(m.weight).toBe(w[0]![1]);
+    expect(() => m.loadWeights([['weihgt', mx.ones([2, 2])]])).toThrow(/1 unexpected \(not in the model\): weihgt/);
+    m.loadWeights([['weihgt', mx.ones([2, 2])]], false);
+    expect(() => m.loadWeights([['weight', mx.ones([2, 2])], ['bias', mx.ones([2])], ['bias2', mx.ones([2])]])).toThrow(/unexpected.*bias2/);
+    expect(() => m.loadWeights([['weight', mx.ones([2, 2])], ['bias', mx.ones([2, 1])]])).toThrow('bias: expected shape [2], got [2,1]');
+    expect(() => m.loadWeights([['weight', mx.ones([2, 2])], ['bias', 3 as never]])).toThrow('bias: expected an array, got a number');
+    m.loadWeights([], false);
+    const s = new nn.Sequential(new nn.Linear(2, 2));
+    s.loadWeights([['layers.0.weight', mx.ones([2, 2])], ['layers.0.bias', mx.ones([2])], ['layers.1.weight', mx.ones([2, 2])]], false);
+    expect(s.layers.length).toBe(1);
+  });
+
+  it('freeze with strict keys present in only some modules; chaining', () => {
+    const m = new nn.Sequential(new nn.Linear(2, 2, false), new nn.Linear(2, 2));
+    m.freeze({ keys: 'bias', strict: true });
+    expect(keysOf(m.trainableParameters()).some((k) => k.endsWith('bias'))).toBe(false);
+    m.unfreeze({ keys: 'bias', strict: true });
+    expect(keysOf(m.trainableParameters()).some((k) => k.endsWith('bias'))).toBe(true);
+    expect(m.freeze().unfreeze().update(m.parameters()).eval().training).toBe(false);
+    expect(m.train().training).toBe(true);
+  });
+
+  it('update and updateModules reject what does not fit', () => {
+    const m = new nn.Sequential(new nn.Linear(3, 3), new nn.Linear(3, 3));
+    expect(() => m.update({ layers: [{ value: 0 }] })).toThrow(/no parameter named 'value'/);
+    expect(() => m.update({ layers: ['hello'] })).toThrow(/expected a Linear module at 'layers.0', got a string/);
+    expect(() => m.update({ layers: [{ weight: 'hi' }] })).toThrow(/expected an array for parameter 'layers.0.weight', got a string/);
+    expect(() => m.updateModules({ values: [0, 1] })).toThrow(/no submodule named 'values'/);
+    expect(() => m.updateModules({ layers: [0, 1] })).toThrow(/expected a Linear module at 'layers.0', got a number/);
+    m.updateModules({ layers: [{}, new nn.Linear(3, 4)] });
+    expect((m.layers[1] as nn.Linear).weight.shape).toEqual([4, 3]);
+    expect(() => m.updateModules({ layers: [{}, {}, new nn.Linear(3, 4)] })).toThrow(/index 2 is out of range for a JS array of length 2 at 'layers'/);
+    m.updateModules({ layers: [{}, new nn.Linear(3, 5), new nn.Linear(5, 5)] }, false);
+    expect(m.layers.length).toBe(2);
+    class Holder extends nn.Module {
+      test = mx.array(1);
+      list = [mx.array(1), mx.array(2)];
+      stuff = [new nn.Linear(2, 2), 0, new nn.Linear(2, 2)];
+      moreStuff = { hi: new nn.Linear(2, 2), bye: 0 };
+    }
+    const h = new Holder();
+    expect(() => h.updateModules({ test: 'hi' })).toThrow(/'test' holds an array/);
+    expect(() => h.updateModules({ list: ['hi'] })).toThrow(/'list.0' holds an array/);
+    h.updateModules(h.leafModules());
+  });
+});
