@@ -157,6 +157,8 @@ export class Module implements TreeNodeObject {
     const go = (dst: unknown, src: unknown, path: string): void => {
       const dstEntries = entriesOf(dst);
       const srcEntries = globalThis.Array.isArray(src) || isPlainObject(src) ? entriesOf(src)! : null;
+      // An empty subtree updates nothing, whatever it stands for (parameters() gives {} for a function layer).
+      if (srcEntries !== null && srcEntries.length === 0) return;
       if (srcEntries === null || dstEntries === null || globalThis.Array.isArray(src) !== globalThis.Array.isArray(dst)) {
         if (s) throw new Error(`${fn}: expected ${kindOf(dst)}${at(path)}, got ${kindOf(src)}`);
         return;
