@@ -1,1 +1,2 @@
-export {};
+export * from './activations.js';
+export * as losses from './losses.js';
