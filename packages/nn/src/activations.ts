@@ -32,7 +32,7 @@ import {
   toArray,
   where,
 } from '@mlx-ts/core';
-import { type Opts, readOpts } from './args.js';
+import { type OptionalArgs, readOptions } from './options.js';
 
 const num = (fn: string, what: string, v: unknown, dflt: number): number => {
   if (v === undefined) return dflt;
@@ -40,7 +40,7 @@ const num = (fn: string, what: string, v: unknown, dflt: number): number => {
   return v;
 };
 const axisOf = (fn: string, rest: readonly unknown[]): number => {
-  const a = readOpts(fn, rest, ['axis']).axis ?? -1;
+  const a = readOptions(fn, rest, ['axis']).axis ?? -1;
   if (!Number.isInteger(a)) throw new Error(`${fn}: expected axis to be an integer, got ${JSON.stringify(a)}`);
   return a;
 };
@@ -66,8 +66,8 @@ export function relu6(x: ArrayInput): Array {
 }
 
 /** `leakyRelu(x, negativeSlope=0.01) = max(negativeSlope * x, x)`. */
-export function leakyRelu(x: ArrayInput, ...rest: Opts<[negativeSlope?: number], { negativeSlope?: number }>): Array {
-  const s = num('leakyRelu', 'negativeSlope', readOpts('leakyRelu', rest, ['negativeSlope']).negativeSlope, 0.01);
+export function leakyRelu(x: ArrayInput, ...rest: OptionalArgs<[negativeSlope: number], { negativeSlope?: number }>): Array {
+  const s = num('leakyRelu', 'negativeSlope', readOptions('leakyRelu', rest, ['negativeSlope']).negativeSlope, 0.01);
   return maximum(multiply(x, s), x);
 }
 
@@ -75,20 +75,20 @@ export function leakyRelu(x: ArrayInput, ...rest: Opts<[negativeSlope?: number],
  * `logSoftmax(x, axis=-1) = x - logsumexp(x, axis)`. As MLX, the max is subtracted first (outside the
  * gradient), so large logits keep their gaps instead of rounding into the normalizer.
  */
-export function logSoftmax(x: ArrayInput, ...rest: Opts<[axis?: number], { axis?: number }>): Array {
+export function logSoftmax(x: ArrayInput, ...rest: OptionalArgs<[axis: number], { axis?: number }>): Array {
   const axis = axisOf('logSoftmax', rest);
   const xs = subtract(x, stopGradient(max(x, axis, true)));
   return subtract(xs, logsumexp(xs, axis, true));
 }
 
 /** `elu(x, alpha=1) = x if x > 0 else alpha * (exp(x) - 1)`. */
-export function elu(x: ArrayInput, ...rest: Opts<[alpha?: number], { alpha?: number }>): Array {
-  const alpha = num('elu', 'alpha', readOpts('elu', rest, ['alpha']).alpha, 1);
+export function elu(x: ArrayInput, ...rest: OptionalArgs<[alpha: number], { alpha?: number }>): Array {
+  const alpha = num('elu', 'alpha', readOptions('elu', rest, ['alpha']).alpha, 1);
   return where(greater(x, 0), x, multiply(subtract(exp(x), 1), alpha));
 }
 
 /** `softmax(x, axis=-1)`. */
-export function softmax(x: ArrayInput, ...rest: Opts<[axis?: number], { axis?: number }>): Array {
+export function softmax(x: ArrayInput, ...rest: OptionalArgs<[axis: number], { axis?: number }>): Array {
   return coreSoftmax(x, axisOf('softmax', rest));
 }
 
@@ -103,15 +103,15 @@ export function softsign(x: ArrayInput): Array {
 }
 
 /** `softshrink(x, lambd=0.5)`: x - lambd above lambd, x + lambd below -lambd, 0 between. */
-export function softshrink(x: ArrayInput, ...rest: Opts<[lambd?: number], { lambd?: number }>): Array {
-  const l = num('softshrink', 'lambd', readOpts('softshrink', rest, ['lambd']).lambd, 0.5);
+export function softshrink(x: ArrayInput, ...rest: OptionalArgs<[lambd: number], { lambd?: number }>): Array {
+  const l = num('softshrink', 'lambd', readOptions('softshrink', rest, ['lambd']).lambd, 0.5);
   const a = toArray('softshrink', x);
   return where(greater(abs(a), l), subtract(a, multiply(sign(a), l)), 0);
 }
 
 /** `celu(x, alpha=1) = max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1)`. */
-export function celu(x: ArrayInput, ...rest: Opts<[alpha?: number], { alpha?: number }>): Array {
-  const alpha = num('celu', 'alpha', readOpts('celu', rest, ['alpha']).alpha, 1);
+export function celu(x: ArrayInput, ...rest: OptionalArgs<[alpha: number], { alpha?: number }>): Array {
+  const alpha = num('celu', 'alpha', readOptions('celu', rest, ['alpha']).alpha, 1);
   return add(maximum(x, 0), multiply(subtract(exp(divide(minimum(x, 0), alpha)), 1), alpha));
 }
 
@@ -143,7 +143,7 @@ export function geluFastApprox(x: ArrayInput): Array {
 }
 
 /** `glu(x, axis=-1)`: splits `axis` into halves a and b and returns `a * sigmoid(b)`. */
-export function glu(x: ArrayInput, ...rest: Opts<[axis?: number], { axis?: number }>): Array {
+export function glu(x: ArrayInput, ...rest: OptionalArgs<[axis: number], { axis?: number }>): Array {
   const axis = axisOf('glu', rest);
   const a = toArray('glu', x);
   const ax = axis < 0 ? axis + a.ndim : axis;
@@ -154,8 +154,8 @@ export function glu(x: ArrayInput, ...rest: Opts<[axis?: number], { axis?: numbe
 }
 
 /** `step(x, threshold=0)`: 1 where x >= threshold, else 0, as int32 (MLX's `where(x >= t, 1, 0)`). */
-export function step(x: ArrayInput, ...rest: Opts<[threshold?: number], { threshold?: number }>): Array {
-  const t = num('step', 'threshold', readOpts('step', rest, ['threshold']).threshold, 0);
+export function step(x: ArrayInput, ...rest: OptionalArgs<[threshold: number], { threshold?: number }>): Array {
+  const t = num('step', 'threshold', readOptions('step', rest, ['threshold']).threshold, 0);
   return astype(greaterEqual(x, t), int32);
 }
 
@@ -180,19 +180,19 @@ export function hardswish(x: ArrayInput): Array {
 }
 
 /** `hardTanh(x, minVal=-1, maxVal=1) = min(max(x, minVal), maxVal)`. */
-export function hardTanh(x: ArrayInput, ...rest: Opts<[minVal?: number, maxVal?: number], { minVal?: number; maxVal?: number }>): Array {
-  const o = readOpts('hardTanh', rest, ['minVal', 'maxVal']);
+export function hardTanh(x: ArrayInput, ...rest: OptionalArgs<[minVal: number, maxVal: number], { minVal?: number; maxVal?: number }>): Array {
+  const o = readOptions('hardTanh', rest, ['minVal', 'maxVal']);
   return minimum(maximum(x, num('hardTanh', 'minVal', o.minVal, -1)), num('hardTanh', 'maxVal', o.maxVal, 1));
 }
 
 /** `hardShrink(x, lambd=0.5)`: x where |x| > lambd, else 0. */
-export function hardShrink(x: ArrayInput, ...rest: Opts<[lambd?: number], { lambd?: number }>): Array {
-  const l = num('hardShrink', 'lambd', readOpts('hardShrink', rest, ['lambd']).lambd, 0.5);
+export function hardShrink(x: ArrayInput, ...rest: OptionalArgs<[lambd: number], { lambd?: number }>): Array {
+  const l = num('hardShrink', 'lambd', readOptions('hardShrink', rest, ['lambd']).lambd, 0.5);
   return where(greater(abs(x), l), x, 0);
 }
 
 /** `softmin(x, axis=-1) = softmax(-x, axis)`. */
-export function softmin(x: ArrayInput, ...rest: Opts<[axis?: number], { axis?: number }>): Array {
+export function softmin(x: ArrayInput, ...rest: OptionalArgs<[axis: number], { axis?: number }>): Array {
   return coreSoftmax(negative(x), axisOf('softmin', rest));
 }
 

@@ -32,7 +32,8 @@ import {
   where,
   shapeEqual,
 } from '@mlx-ts/core';
-import { checkArray, type Opts, readOpts } from './args.js';
+import { type OptionalArgs, readOptions } from './options.js';
+import { checkInput } from './layers/checks.js';
 
 export type Reduction = 'none' | 'mean' | 'sum';
 const reductions: readonly Reduction[] = ['none', 'mean', 'sum'];
@@ -59,7 +60,7 @@ function number(fn: string, what: string, v: unknown, dflt: number): number {
 }
 
 function axisArg(fn: string, v: unknown, dflt: number, ndim: number): number {
-  const a = v ?? dflt;
+  const a = (v ?? dflt) as number;
   if (!Number.isInteger(a)) throw new Error(`${fn}: expected axis to be an integer, got ${JSON.stringify(a)}`);
   if (a < -ndim || a >= ndim) throw new Error(`${fn}: axis ${a} is out of range for inputs of dimension ${ndim}`);
   return a < 0 ? a + ndim : a;
@@ -67,7 +68,7 @@ function axisArg(fn: string, v: unknown, dflt: number, ndim: number): number {
 
 function applyWeights(fn: string, loss: Array, weights: unknown): Array {
   if (weights == null) return loss;
-  const w = checkArray(fn, 'weights', weights);
+  const w = checkInput(fn, weights, 'weights');
   if (!shapeEqual(w.shape, loss.shape)) throw new Error(`${fn}: expected weights of shape ${fmtShape(loss.shape)} (the shape of the unreduced loss), got ${fmtShape(w.shape)}`);
   return multiply(loss, w);
 }
@@ -87,12 +88,12 @@ export interface CrossEntropyOpts {
 export function crossEntropy(
   logits: Array,
   targets: Array,
-  ...rest: Opts<[weights?: Array | null, axis?: number, labelSmoothing?: number, reduction?: Reduction], CrossEntropyOpts>
+  ...rest: OptionalArgs<[weights: Array | null, axis: number, labelSmoothing: number, reduction: Reduction], CrossEntropyOpts>
 ): Array {
   const fn = 'crossEntropy';
-  checkArray(fn, 'logits', logits);
-  checkArray(fn, 'targets', targets);
-  const o = readOpts(fn, rest, ['weights', 'axis', 'labelSmoothing', 'reduction']);
+  checkInput(fn, logits, 'logits');
+  checkInput(fn, targets, 'targets');
+  const o = readOptions(fn, rest, ['weights', 'axis', 'labelSmoothing', 'reduction']);
   const ls = number(fn, 'labelSmoothing', o.labelSmoothing, 0);
   if (ls < 0 || ls >= 1) throw new Error(`${fn}: expected labelSmoothing in [0, 1), got ${ls}`);
   const axis = axisArg(fn, o.axis, -1, logits.ndim);
@@ -131,12 +132,12 @@ export interface BinaryCrossEntropyOpts {
 export function binaryCrossEntropy(
   inputs: Array,
   targets: Array,
-  ...rest: Opts<[weights?: Array | null, withLogits?: boolean, reduction?: Reduction], BinaryCrossEntropyOpts>
+  ...rest: OptionalArgs<[weights: Array | null, withLogits: boolean, reduction: Reduction], BinaryCrossEntropyOpts>
 ): Array {
   const fn = 'binaryCrossEntropy';
-  checkArray(fn, 'inputs', inputs);
-  checkArray(fn, 'targets', targets);
-  const o = readOpts(fn, rest, ['weights', 'withLogits', 'reduction']);
+  checkInput(fn, inputs, 'inputs');
+  checkInput(fn, targets, 'targets');
+  const o = readOptions(fn, rest, ['weights', 'withLogits', 'reduction']);
   sameShape(fn, 'inputs', inputs, 'targets', targets);
   let loss: Array;
   if (o.withLogits ?? true) {
@@ -150,29 +151,29 @@ export function binaryCrossEntropy(
 }
 
 /** Mean absolute error `|predictions - targets|`. Default reduction: 'mean'. */
-export function l1Loss(predictions: Array, targets: Array, ...rest: Opts<[reduction?: Reduction], { reduction?: Reduction }>): Array {
+export function l1Loss(predictions: Array, targets: Array, ...rest: OptionalArgs<[reduction: Reduction], { reduction?: Reduction }>): Array {
   const fn = 'l1Loss';
-  checkArray(fn, 'predictions', predictions);
-  checkArray(fn, 'targets', targets);
+  checkInput(fn, predictions, 'predictions');
+  checkInput(fn, targets, 'targets');
   sameShape(fn, 'predictions', predictions, 'targets', targets);
-  return reduce(fn, abs(subtract(predictions, targets)), readOpts(fn, rest, ['reduction']).reduction ?? 'mean');
+  return reduce(fn, abs(subtract(predictions, targets)), readOptions(fn, rest, ['reduction']).reduction ?? 'mean');
 }
 
 /** Squared error `(predictions - targets)^2`. Default reduction: 'mean'. */
-export function mseLoss(predictions: Array, targets: Array, ...rest: Opts<[reduction?: Reduction], { reduction?: Reduction }>): Array {
+export function mseLoss(predictions: Array, targets: Array, ...rest: OptionalArgs<[reduction: Reduction], { reduction?: Reduction }>): Array {
   const fn = 'mseLoss';
-  checkArray(fn, 'predictions', predictions);
-  checkArray(fn, 'targets', targets);
+  checkInput(fn, predictions, 'predictions');
+  checkInput(fn, targets, 'targets');
   sameShape(fn, 'predictions', predictions, 'targets', targets);
-  return reduce(fn, square(subtract(predictions, targets)), readOpts(fn, rest, ['reduction']).reduction ?? 'mean');
+  return reduce(fn, square(subtract(predictions, targets)), readOptions(fn, rest, ['reduction']).reduction ?? 'mean');
 }
 
 /** Negative log likelihood of log-probabilities `inputs` at class indices `targets` along `axis`. Default reduction: 'none'. */
-export function nllLoss(inputs: Array, targets: Array, ...rest: Opts<[axis?: number, reduction?: Reduction], { axis?: number; reduction?: Reduction }>): Array {
+export function nllLoss(inputs: Array, targets: Array, ...rest: OptionalArgs<[axis: number, reduction: Reduction], { axis?: number; reduction?: Reduction }>): Array {
   const fn = 'nllLoss';
-  checkArray(fn, 'inputs', inputs);
-  checkArray(fn, 'targets', targets);
-  const o = readOpts(fn, rest, ['axis', 'reduction']);
+  checkInput(fn, inputs, 'inputs');
+  checkInput(fn, targets, 'targets');
+  const o = readOptions(fn, rest, ['axis', 'reduction']);
   const axis = axisArg(fn, o.axis, -1, inputs.ndim);
   const expected = inputs.shape.filter((_, i) => i !== axis);
   if (!shapeEqual(targets.shape, expected)) throw new Error(`${fn}: expected targets of shape ${fmtShape(expected)} (the inputs shape ${fmtShape(inputs.shape)} without axis ${axis}), got ${fmtShape(targets.shape)}`);
@@ -196,13 +197,13 @@ export function gaussianNllLoss(
   inputs: Array,
   targets: Array,
   vars: Array,
-  ...rest: Opts<[full?: boolean, eps?: number, reduction?: Reduction], GaussianNllLossOpts>
+  ...rest: OptionalArgs<[full: boolean, eps: number, reduction: Reduction], GaussianNllLossOpts>
 ): Array {
   const fn = 'gaussianNllLoss';
-  checkArray(fn, 'inputs', inputs);
-  checkArray(fn, 'targets', targets);
-  checkArray(fn, 'vars', vars);
-  const o = readOpts(fn, rest, ['full', 'eps', 'reduction']);
+  checkInput(fn, inputs, 'inputs');
+  checkInput(fn, targets, 'targets');
+  checkInput(fn, vars, 'vars');
+  const o = readOptions(fn, rest, ['full', 'eps', 'reduction']);
   sameShape(fn, 'inputs', inputs, 'targets', targets);
   sameShape(fn, 'inputs', inputs, 'vars', vars);
   const v = maximum(vars, number(fn, 'eps', o.eps, 1e-6));
@@ -217,11 +218,11 @@ export function gaussianNllLoss(
  * probabilities as targets unless log_target and sums nothing: MLX's form is the log_target one,
  * summed over `axis`.)
  */
-export function klDivLoss(inputs: Array, targets: Array, ...rest: Opts<[axis?: number, reduction?: Reduction], { axis?: number; reduction?: Reduction }>): Array {
+export function klDivLoss(inputs: Array, targets: Array, ...rest: OptionalArgs<[axis: number, reduction: Reduction], { axis?: number; reduction?: Reduction }>): Array {
   const fn = 'klDivLoss';
-  checkArray(fn, 'inputs', inputs);
-  checkArray(fn, 'targets', targets);
-  const o = readOpts(fn, rest, ['axis', 'reduction']);
+  checkInput(fn, inputs, 'inputs');
+  checkInput(fn, targets, 'targets');
+  const o = readOptions(fn, rest, ['axis', 'reduction']);
   sameShape(fn, 'inputs', inputs, 'targets', targets);
   const axis = axisArg(fn, o.axis, -1, inputs.ndim);
   return reduce(fn, sum(multiply(exp(targets), subtract(targets, inputs)), axis), o.reduction ?? 'none');
@@ -231,11 +232,11 @@ export function klDivLoss(inputs: Array, targets: Array, ...rest: Opts<[axis?: n
  * Smooth L1: `0.5 d^2 / beta` where `d = |predictions - targets| < beta`, else `d - 0.5 beta`.
  * Default beta 1, reduction 'mean'.
  */
-export function smoothL1Loss(predictions: Array, targets: Array, ...rest: Opts<[beta?: number, reduction?: Reduction], { beta?: number; reduction?: Reduction }>): Array {
+export function smoothL1Loss(predictions: Array, targets: Array, ...rest: OptionalArgs<[beta: number, reduction: Reduction], { beta?: number; reduction?: Reduction }>): Array {
   const fn = 'smoothL1Loss';
-  checkArray(fn, 'predictions', predictions);
-  checkArray(fn, 'targets', targets);
-  const o = readOpts(fn, rest, ['beta', 'reduction']);
+  checkInput(fn, predictions, 'predictions');
+  checkInput(fn, targets, 'targets');
+  const o = readOptions(fn, rest, ['beta', 'reduction']);
   sameShape(fn, 'predictions', predictions, 'targets', targets);
   const beta = number(fn, 'beta', o.beta, 1);
   const d = abs(subtract(predictions, targets));
@@ -260,13 +261,13 @@ export function tripletLoss(
   anchors: Array,
   positives: Array,
   negatives: Array,
-  ...rest: Opts<[axis?: number, p?: number, margin?: number, eps?: number, reduction?: Reduction], TripletLossOpts>
+  ...rest: OptionalArgs<[axis: number, p: number, margin: number, eps: number, reduction: Reduction], TripletLossOpts>
 ): Array {
   const fn = 'tripletLoss';
-  checkArray(fn, 'anchors', anchors);
-  checkArray(fn, 'positives', positives);
-  checkArray(fn, 'negatives', negatives);
-  const o = readOpts(fn, rest, ['axis', 'p', 'margin', 'eps', 'reduction']);
+  checkInput(fn, anchors, 'anchors');
+  checkInput(fn, positives, 'positives');
+  checkInput(fn, negatives, 'negatives');
+  const o = readOptions(fn, rest, ['axis', 'p', 'margin', 'eps', 'reduction']);
   sameShape(fn, 'anchors', anchors, 'positives', positives);
   sameShape(fn, 'anchors', anchors, 'negatives', negatives);
   const axis = axisArg(fn, o.axis, -1, anchors.ndim);
@@ -278,23 +279,23 @@ export function tripletLoss(
 }
 
 /** Hinge loss `max(0, 1 - inputs * targets)` for targets in {-1, 1}. Default reduction: 'none'. */
-export function hingeLoss(inputs: Array, targets: Array, ...rest: Opts<[reduction?: Reduction], { reduction?: Reduction }>): Array {
+export function hingeLoss(inputs: Array, targets: Array, ...rest: OptionalArgs<[reduction: Reduction], { reduction?: Reduction }>): Array {
   const fn = 'hingeLoss';
-  checkArray(fn, 'inputs', inputs);
-  checkArray(fn, 'targets', targets);
+  checkInput(fn, inputs, 'inputs');
+  checkInput(fn, targets, 'targets');
   sameShape(fn, 'inputs', inputs, 'targets', targets);
-  return reduce(fn, maximum(subtract(1, multiply(inputs, targets)), 0), readOpts(fn, rest, ['reduction']).reduction ?? 'none');
+  return reduce(fn, maximum(subtract(1, multiply(inputs, targets)), 0), readOptions(fn, rest, ['reduction']).reduction ?? 'none');
 }
 
 /**
  * Huber loss: `0.5 a^2` for `|a| <= delta`, else `delta (|a| - 0.5 delta)`, with `a = inputs - targets`.
  * Defaults: delta 1, reduction 'none' (PyTorch: 'mean').
  */
-export function huberLoss(inputs: Array, targets: Array, ...rest: Opts<[delta?: number, reduction?: Reduction], { delta?: number; reduction?: Reduction }>): Array {
+export function huberLoss(inputs: Array, targets: Array, ...rest: OptionalArgs<[delta: number, reduction: Reduction], { delta?: number; reduction?: Reduction }>): Array {
   const fn = 'huberLoss';
-  checkArray(fn, 'inputs', inputs);
-  checkArray(fn, 'targets', targets);
-  const o = readOpts(fn, rest, ['delta', 'reduction']);
+  checkInput(fn, inputs, 'inputs');
+  checkInput(fn, targets, 'targets');
+  const o = readOptions(fn, rest, ['delta', 'reduction']);
   sameShape(fn, 'inputs', inputs, 'targets', targets);
   const delta = number(fn, 'delta', o.delta, 1);
   const a = abs(subtract(inputs, targets));
@@ -304,13 +305,13 @@ export function huberLoss(inputs: Array, targets: Array, ...rest: Opts<[delta?: 
 }
 
 /** Log-cosh loss `log(cosh(inputs - targets))`, computed stably as `logaddexp(e, -e) - log 2`. Default reduction: 'none'. */
-export function logCoshLoss(inputs: Array, targets: Array, ...rest: Opts<[reduction?: Reduction], { reduction?: Reduction }>): Array {
+export function logCoshLoss(inputs: Array, targets: Array, ...rest: OptionalArgs<[reduction: Reduction], { reduction?: Reduction }>): Array {
   const fn = 'logCoshLoss';
-  checkArray(fn, 'inputs', inputs);
-  checkArray(fn, 'targets', targets);
+  checkInput(fn, inputs, 'inputs');
+  checkInput(fn, targets, 'targets');
   sameShape(fn, 'inputs', inputs, 'targets', targets);
   const e = subtract(inputs, targets);
-  return reduce(fn, subtract(logaddexp(e, negative(e)), Math.LN2), readOpts(fn, rest, ['reduction']).reduction ?? 'none');
+  return reduce(fn, subtract(logaddexp(e, negative(e)), Math.LN2), readOptions(fn, rest, ['reduction']).reduction ?? 'none');
 }
 
 export interface CosineSimilarityLossOpts {
@@ -323,11 +324,11 @@ export interface CosineSimilarityLossOpts {
  * Cosine similarity `x1 . x2 / max(|x1| |x2|, eps)` along `axis` (MLX returns the similarity itself, not
  * 1 minus it). Defaults: axis 1, eps 1e-8, reduction 'none'.
  */
-export function cosineSimilarityLoss(x1: Array, x2: Array, ...rest: Opts<[axis?: number, eps?: number, reduction?: Reduction], CosineSimilarityLossOpts>): Array {
+export function cosineSimilarityLoss(x1: Array, x2: Array, ...rest: OptionalArgs<[axis: number, eps: number, reduction: Reduction], CosineSimilarityLossOpts>): Array {
   const fn = 'cosineSimilarityLoss';
-  checkArray(fn, 'x1', x1);
-  checkArray(fn, 'x2', x2);
-  const o = readOpts(fn, rest, ['axis', 'eps', 'reduction']);
+  checkInput(fn, x1, 'x1');
+  checkInput(fn, x2, 'x2');
+  const o = readOptions(fn, rest, ['axis', 'eps', 'reduction']);
   sameShape(fn, 'x1', x1, 'x2', x2);
   const axis = axisArg(fn, o.axis, 1, x1.ndim);
   const norm = (x: Array) => sqrt(sum(square(x), axis));
@@ -340,13 +341,13 @@ export function marginRankingLoss(
   inputs1: Array,
   inputs2: Array,
   targets: Array,
-  ...rest: Opts<[margin?: number, reduction?: Reduction], { margin?: number; reduction?: Reduction }>
+  ...rest: OptionalArgs<[margin: number, reduction: Reduction], { margin?: number; reduction?: Reduction }>
 ): Array {
   const fn = 'marginRankingLoss';
-  checkArray(fn, 'inputs1', inputs1);
-  checkArray(fn, 'inputs2', inputs2);
-  checkArray(fn, 'targets', targets);
-  const o = readOpts(fn, rest, ['margin', 'reduction']);
+  checkInput(fn, inputs1, 'inputs1');
+  checkInput(fn, inputs2, 'inputs2');
+  checkInput(fn, targets, 'targets');
+  const o = readOptions(fn, rest, ['margin', 'reduction']);
   sameShape(fn, 'inputs1', inputs1, 'inputs2', inputs2);
   sameShape(fn, 'inputs1', inputs1, 'targets', targets);
   const loss = maximum(add(multiply(negative(targets), subtract(inputs1, inputs2)), number(fn, 'margin', o.margin, 0)), 0);

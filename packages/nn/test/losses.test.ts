@@ -130,7 +130,7 @@ describe('bad input', () => {
     [() => L.gaussianNllLoss(a, a, mx.ones([3, 1])), /gaussianNllLoss: expected vars of shape \[3,4\] \(the shape of inputs\), got \[3,1\]/],
     [() => L.tripletLoss(a, a, mx.ones([2, 4])), /tripletLoss: expected negatives of shape \[3,4\]/],
     [() => L.marginRankingLoss(a, a, mx.ones([3])), /marginRankingLoss: expected targets of shape \[3,4\]/],
-    [() => L.mseLoss([1, 2] as never, a), /mseLoss: expected predictions to be an Array, got object/],
+    [() => L.mseLoss([1, 2] as never, a), /mseLoss: expected predictions to be an mx.Array, got object/],
     [() => L.huberLoss(a, a, { delta: '1' } as never), /huberLoss: expected delta to be a number, got "1"/],
   ] as [() => unknown, RegExp][])('%#: %s', (f, re) => {
     expect(f).toThrow(re);
