@@ -89,3 +89,65 @@ describe('activation functions', () => {
     expect(() => nn.elu(x, 'a' as never)).toThrow(/elu: expected alpha to be a number, got "a"/);
   });
 });
+
+describe('activation Modules', () => {
+  const modules: [string, mx.nn.Module][] = [
+    ['relu', new nn.ReLU()],
+    ['relu2', new nn.ReLU2()],
+    ['relu6', new nn.ReLU6()],
+    ['leakyRelu', new nn.LeakyReLU()],
+    ['leakyRelu_0.2', new nn.LeakyReLU(0.2)],
+    ['elu', new nn.ELU()],
+    ['elu_0.5', new nn.ELU({ alpha: 0.5 })],
+    ['celu', new nn.CELU()],
+    ['celu_1.5', new nn.CELU(1.5)],
+    ['gelu', new nn.GELU()],
+    ['geluApprox', new nn.GELU('precise')],
+    ['geluApprox', new nn.GELU({ approx: 'tanh' })],
+    ['geluFastApprox', new nn.GELU('fast')],
+    ['silu', new nn.SiLU()],
+    ['sigmoid', new nn.Sigmoid()],
+    ['logSigmoid', new nn.LogSigmoid()],
+    ['softplus', new nn.Softplus()],
+    ['softsign', new nn.Softsign()],
+    ['softshrink', new nn.Softshrink()],
+    ['softshrink_1', new nn.Softshrink(1)],
+    ['hardShrink', new nn.HardShrink()],
+    ['hardShrink_1', new nn.HardShrink({ lambd: 1 })],
+    ['softmin', new nn.Softmin()],
+    ['softmax', new nn.Softmax()],
+    ['logSoftmax', new nn.LogSoftmax()],
+    ['mish', new nn.Mish()],
+    ['hardswish', new nn.Hardswish()],
+    ['hardTanh', new nn.HardTanh()],
+    ['tanh', new nn.Tanh()],
+    ['glu', new nn.GLU()],
+    ['glu_0', new nn.GLU(0)],
+    ['prelu_scalar', new nn.PReLU()],
+    ['step', new nn.Step()],
+    ['step_1', new nn.Step(1)],
+  ];
+  test.each(modules)('%s', (name, m) => {
+    expectClose(m.forward(x), fx.cases[name]!, { what: name });
+    expect(Object.keys(m.parameters())).toEqual(m instanceof nn.PReLU ? ['weight'] : []);
+  });
+
+  test('SELU', () => expectClose(new nn.SELU().forward(x), fx.cases.selu!, { atol: 2e-5, rtol: 2e-5 }));
+
+  test('PReLU: a learnable weight of numParameters slopes, gradients through valueAndGrad', () => {
+    const m = new nn.PReLU(6, 0.5);
+    expect(m.weight.shape).toEqual([6]);
+    expect(m.weight.tolist()).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+    m.update({ weight: mx.array(fx.alpha) });
+    expectClose(m.forward(x), fx.cases.prelu!);
+    const [, g] = nn.valueAndGrad(m, (a: mx.Array) => mx.sum(m.forward(a)))(x);
+    // d/dw_j sum(prelu) = sum over rows of min(0, x[:, j]).
+    expectClose(g.weight as mx.Array, { shape: [6], data: mx.sum(mx.minimum(x, 0), 0).tolist() as number[] });
+  });
+
+  test('bad arguments throw naming the layer', () => {
+    expect(() => new nn.GELU('exact' as never)).toThrow(/GELU: expected approx to be one of 'none', 'precise', 'tanh', 'fast', got "exact"/);
+    expect(() => new nn.PReLU(0)).toThrow(/PReLU: numParameters must be a positive integer, got 0/);
+    expect(() => new nn.ReLU().forward([1, 2] as never)).toThrow(/ReLU: expected x to be an mx.Array, got object/);
+  });
+});

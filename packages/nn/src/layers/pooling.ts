@@ -4,8 +4,10 @@
  * reduce each window. Built from views and reductions only, so every transform differentiates it.
  */
 import { Array, concatenate, expandDims, fmtShape, max, mean, pad, reshape, sliceArray, transpose } from '@mlx-ts/core';
+import { Module } from '../module.js';
+import { type OptionalArgs, readOptions } from '../options.js';
 
-export type PoolKind = 'max' | 'avg';
+type PoolKind = 'max' | 'avg';
 
 /**
  * Windows of `x` ([B, ...spatial, C], already padded) gathered as [B, ...out, K, C] with K the window
@@ -40,9 +42,9 @@ function windows(x: Array, kernel: readonly number[], stride: readonly number[])
 }
 
 /** Max or average pooling of `x` with per-axis kernel, stride and (symmetric) padding; `fn` names the caller in errors. */
-export function pool(fn: string, kind: PoolKind, x: Array, kernel: readonly number[], stride: readonly number[], padding: readonly number[]): Array {
+function pool(fn: string, kind: PoolKind, x: Array, kernel: readonly number[], stride: readonly number[], padding: readonly number[]): Array {
   const n = kernel.length;
-  if (!(x instanceof Array)) throw new Error(`${fn}: expected the input to be an Array`);
+  if (!(x instanceof Array)) throw new Error(`${fn}: expected x to be an mx.Array, got ${x === null ? 'null' : typeof x}`);
   if (x.ndim !== n + 2) {
     throw new Error(`${fn}: expected a ${n + 2}-D input (batch, ${n} spatial axes, channels last), got shape ${fmtShape(x.shape)}`);
   }
@@ -58,4 +60,89 @@ export function pool(fn: string, kind: PoolKind, x: Array, kernel: readonly numb
   });
   const [w, axes] = windows(y, kernel, stride);
   return kind === 'max' ? max(w, axes) : mean(w, axes);
+}
+
+/** An int for every spatial axis, or a list of exactly `n` ints (MLX's `_value_or_list`). */
+function perAxis(fn: string, what: string, v: unknown, n: number, min: number): number[] {
+  const list = typeof v === 'number' ? new globalThis.Array<number>(n).fill(v) : v;
+  if (!globalThis.Array.isArray(list) || list.length !== n || !list.every((e) => Number.isInteger(e))) {
+    throw new Error(`${fn}: expected ${what} to be an integer or a list of ${n} integer${n === 1 ? '' : 's'}, got ${JSON.stringify(v) ?? String(v)}`);
+  }
+  if (list.some((e: number) => e < min)) {
+    throw new Error(`${fn}: expected ${what} to be ${min === 0 ? 'non-negative' : 'positive'}, got ${JSON.stringify(v)}`);
+  }
+  return list.slice();
+}
+
+type Size<N extends number> = number | (N extends 1 ? readonly [number] : N extends 2 ? readonly [number, number] : readonly [number, number, number]);
+export interface PoolOptions<N extends number> {
+  /** The window step; default the kernel size. */
+  stride?: Size<N> | null;
+  /** Padding on both sides of every spatial axis (-inf for max, 0 for average pooling); default 0. */
+  padding?: Size<N>;
+}
+
+/** The pooling layers: `new MaxPool2d(kernelSize, stride = kernelSize, padding = 0)`, or options. */
+abstract class Pool<N extends number> extends Module {
+  _kernelSize: number[];
+  _stride: number[];
+  _padding: number[];
+  _kind: PoolKind;
+
+  constructor(n: N, kind: PoolKind, kernelSize: Size<N>, rest: readonly unknown[]) {
+    super();
+    const fn = this.constructor.name;
+    const o = readOptions(fn, rest, ['stride', 'padding']);
+    this._kind = kind;
+    this._kernelSize = perAxis(fn, 'kernelSize', kernelSize, n, 1);
+    this._stride = o.stride == null ? this._kernelSize.slice() : perAxis(fn, 'stride', o.stride, n, 1);
+    this._padding = perAxis(fn, 'padding', o.padding ?? 0, n, 0);
+  }
+
+  protected override extraRepr(): string {
+    return `kernelSize=[${this._kernelSize}], stride=[${this._stride}], padding=[${this._padding}]`;
+  }
+
+  override forward(x: Array): Array {
+    return pool(this.constructor.name, this._kind, x, this._kernelSize, this._stride, this._padding);
+  }
+}
+
+type PoolRest<N extends number> = OptionalArgs<[stride: Size<N> | null, padding: Size<N>], PoolOptions<N>>;
+
+/** 1-d max pooling of [N, L, C] inputs; padding is -inf. */
+export class MaxPool1d extends Pool<1> {
+  constructor(kernelSize: Size<1>, ...rest: PoolRest<1>) {
+    super(1, 'max', kernelSize, rest);
+  }
+}
+/** 2-d max pooling of [N, H, W, C] inputs; padding is -inf. */
+export class MaxPool2d extends Pool<2> {
+  constructor(kernelSize: Size<2>, ...rest: PoolRest<2>) {
+    super(2, 'max', kernelSize, rest);
+  }
+}
+/** 3-d max pooling of [N, D, H, W, C] inputs; padding is -inf. */
+export class MaxPool3d extends Pool<3> {
+  constructor(kernelSize: Size<3>, ...rest: PoolRest<3>) {
+    super(3, 'max', kernelSize, rest);
+  }
+}
+/** 1-d average pooling of [N, L, C] inputs; zero padding counts in the average (PyTorch's count_include_pad). */
+export class AvgPool1d extends Pool<1> {
+  constructor(kernelSize: Size<1>, ...rest: PoolRest<1>) {
+    super(1, 'avg', kernelSize, rest);
+  }
+}
+/** 2-d average pooling of [N, H, W, C] inputs; zero padding counts in the average (PyTorch's count_include_pad). */
+export class AvgPool2d extends Pool<2> {
+  constructor(kernelSize: Size<2>, ...rest: PoolRest<2>) {
+    super(2, 'avg', kernelSize, rest);
+  }
+}
+/** 3-d average pooling of [N, D, H, W, C] inputs; zero padding counts in the average (PyTorch's count_include_pad). */
+export class AvgPool3d extends Pool<3> {
+  constructor(kernelSize: Size<3>, ...rest: PoolRest<3>) {
+    super(3, 'avg', kernelSize, rest);
+  }
 }

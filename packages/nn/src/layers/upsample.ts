@@ -5,7 +5,10 @@
  * `take(x, index_k, axis) * weight_k`. Sample positions are computed in float32 arithmetic, as MLX
  * computes them, so the chosen neighbours match MLX's at exact ties.
  */
-import { add, Array, array, fmtShape, multiply, reshape, broadcastTo, take, uint32, float32 } from '@mlx-ts/core';
+import { add, Array, array, broadcastTo, float32, fmtShape, multiply, reshape, take, uint32 } from '@mlx-ts/core';
+import { Module } from '../module.js';
+import { checkBool, type OptionalArgs, readOptions } from '../options.js';
+import { checkInput } from './checks.js';
 
 const f = Math.fround;
 
@@ -155,4 +158,64 @@ export function upsampleLinear(x: Array, scaleFactor: readonly number[], alignCo
 export function upsampleCubic(x: Array, scaleFactor: readonly number[], alignCorners = false, antialias = false): Array {
   checkAntialias('upsampleCubic', alignCorners, antialias);
   return interpolate('upsampleCubic', x, scaleFactor, (n, s) => (antialias ? antialiasTaps(n, s, alignCorners, cubicAa, 2) : cubicTaps(n, s, alignCorners)));
+}
+
+export type UpsampleMode = 'nearest' | 'linear' | 'cubic';
+export interface UpsampleOptions {
+  mode?: UpsampleMode;
+  alignCorners?: boolean;
+  antialias?: boolean;
+}
+const modes: readonly UpsampleMode[] = ['nearest', 'linear', 'cubic'];
+
+/**
+ * `new Upsample(scaleFactor, mode = 'nearest', alignCorners = false, antialias = false)`: resamples
+ * the spatial axes 1..ndim-2 of a channels-last input by `scaleFactor` (one number for every axis,
+ * or one per axis). Output sizes are floor(scale * size). With `alignCorners` the corner samples of
+ * input and output coincide. `antialias` (linear and cubic only, not with alignCorners) low-pass
+ * filters when downscaling, as PyTorch's `antialias=True`. Where scale * size is not a whole number,
+ * MLX centres the sampling grid on the input, so results differ from PyTorch's there.
+ */
+export class Upsample extends Module {
+  _scaleFactor: number | number[];
+  _mode: UpsampleMode;
+  _alignCorners: boolean;
+  _antialias: boolean;
+
+  constructor(scaleFactor: number | readonly number[], ...rest: OptionalArgs<[mode: UpsampleMode, alignCorners: boolean, antialias: boolean], UpsampleOptions>) {
+    super();
+    const fn = 'Upsample';
+    const o = readOptions(fn, rest, ['mode', 'alignCorners', 'antialias']);
+    const scales = typeof scaleFactor === 'number' ? [scaleFactor] : scaleFactor;
+    if (!globalThis.Array.isArray(scales) || scales.length === 0 || !scales.every((s) => typeof s === 'number' && s > 0 && Number.isFinite(s))) {
+      throw new Error(`${fn}: expected scaleFactor to be a positive number or a list of them, got ${JSON.stringify(scaleFactor) ?? String(scaleFactor)}`);
+    }
+    const mode = o.mode ?? 'nearest';
+    if (!modes.includes(mode)) throw new Error(`${fn}: expected mode to be one of 'nearest', 'linear', 'cubic', got ${JSON.stringify(mode)}`);
+    this._scaleFactor = typeof scaleFactor === 'number' ? scaleFactor : scaleFactor.slice();
+    this._mode = mode;
+    this._alignCorners = checkBool(fn, 'alignCorners', o.alignCorners ?? false);
+    this._antialias = checkBool(fn, 'antialias', o.antialias ?? false);
+    if (this._antialias && mode === 'nearest') throw new Error(`${fn}: antialias is not supported for mode 'nearest'`);
+    checkAntialias(fn, this._alignCorners, this._antialias);
+  }
+
+  protected override extraRepr(): string {
+    return `scaleFactor=${JSON.stringify(this._scaleFactor)}, mode='${this._mode}', alignCorners=${this._alignCorners}${this._antialias ? ', antialias=true' : ''}`;
+  }
+
+  override forward(x: Array): Array {
+    const fn = 'Upsample';
+    checkInput(fn, x);
+    const dims = x.ndim - 2;
+    if (dims <= 0) throw new Error(`${fn}: expected an input with at least one spatial axis (at least 3 dimensions: batch, spatial..., channels), got shape ${fmtShape(x.shape)}`);
+    const sf = this._scaleFactor;
+    if (typeof sf !== 'number' && sf.length !== dims) {
+      throw new Error(`${fn}: expected one scale per spatial axis, got scaleFactor ${JSON.stringify(sf)} for an input of shape ${fmtShape(x.shape)} with ${dims} spatial axes`);
+    }
+    const scales = typeof sf === 'number' ? new globalThis.Array<number>(dims).fill(sf) : sf;
+    if (this._mode === 'nearest') return upsampleNearest(x, scales);
+    if (this._mode === 'linear') return upsampleLinear(x, scales, this._alignCorners, this._antialias);
+    return upsampleCubic(x, scales, this._alignCorners, this._antialias);
+  }
 }
