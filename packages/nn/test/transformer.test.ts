@@ -87,7 +87,7 @@ describe('transformer layers against PyTorch', () => {
     const f1 = nn.utils.treeFlatten<mx.Array>(g1);
     const f2 = new Map(nn.utils.treeFlatten<mx.Array>(g2));
     expect(f1.length).toBe(f2.size);
-    for (const [k, g] of f1) expectClose(f2.get(k)!, { shape: g.shape, data: g.reshape([-1]).tolist() as number[] }, { rtol: 1e-9, atol: 1e-12, what: k });
+    for (const [k, g] of f1) expectClose(f2.get(k)!, { shape: [...g.shape], data: g.reshape([-1]).tolist() as number[] }, { rtol: 1e-9, atol: 1e-12, what: k });
   });
   test('JVP and VJP through an encoder layer (post-norm, GELU Module activation)', () => {
     const c = byKind('encoderLayer').find((e) => !e.normFirst)!;
