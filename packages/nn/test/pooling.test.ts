@@ -41,6 +41,16 @@ describe('pooling layers', () => {
     expect(String(new nn.MaxPool2d(3, 2, 1))).toBe('MaxPool2d(kernelSize=[3,3], stride=[2,2], padding=[1,1])');
   });
 
+  test("MLX's integer example: max keeps the dtype, average gives float32", () => {
+    const x = mx.reshape(mx.arange(24, undefined, undefined, mx.int32), [2, 4, 3]);
+    const mp = new nn.MaxPool1d(2, 1).forward(x);
+    expect(mp.dtype).toBe(mx.int32);
+    expect(mp.tolist()).toEqual([[[3, 4, 5], [6, 7, 8], [9, 10, 11]], [[15, 16, 17], [18, 19, 20], [21, 22, 23]]]);
+    const ap = new nn.AvgPool1d(2, 2).forward(x);
+    expect(ap.dtype).toBe(mx.float32);
+    expect(ap.tolist()).toEqual([[[1.5, 2.5, 3.5], [7.5, 8.5, 9.5]], [[13.5, 14.5, 15.5], [19.5, 20.5, 21.5]]]);
+  });
+
   test('max padding is -inf and average padding counts as zeros, as MLX', () => {
     const x = mx.reshape(mx.array([-1, -2, -3]), [1, 3, 1]);
     expect(new nn.MaxPool1d(2, 1, 1).forward(x).reshape([4]).tolist()).toEqual([-1, -1, -2, -3]);

@@ -103,6 +103,21 @@ describe('transformer layers against PyTorch', () => {
     expect((t.decoder as mx.nn.TransformerDecoder).layers.length).toBe(6);
     expect(new nn.Transformer(8, 2, 1, 1).forward(mx.ones([1, 3, 8]), mx.ones([1, 2, 8])).shape).toEqual([1, 2, 8]);
   });
+  test('custom encoder and decoder Modules are kept, even without parameters', () => {
+    const t = new nn.Transformer({ dims: 8, numHeads: 2, customEncoder: new nn.Identity(), customDecoder: new nn.Identity() });
+    expect(t.encoder).toBeInstanceOf(nn.Identity);
+    expect(t.decoder).toBeInstanceOf(nn.Identity);
+    const tgt = mx.ones([1, 2, 8]);
+    expect(t.forward(mx.zeros([1, 3, 8]), tgt)).toBe(tgt);
+  });
+  test('causal masks in 16-bit floats have no NaN', () => {
+    for (const dt of [mx.float16, mx.bfloat16]) {
+      const m = nn.MultiHeadAttention.createAdditiveCausalMask(4, dt);
+      expect(m.dtype).toBe(dt);
+      expect(mx.any(mx.isnan(m)).item()).toBe(false);
+      expect(mx.index(m, 0, -1).item()).toBeLessThan(0);
+    }
+  });
   test('bad arguments throw naming the layer', () => {
     expect(() => new nn.TransformerEncoder(0, 8, 2)).toThrow(/TransformerEncoder: numLayers must be a positive integer, got 0/);
     expect(() => new nn.TransformerEncoderLayer(8, 2, { activation: 3 as never })).toThrow(/TransformerEncoderLayer: expected activation to be a function or a Module, got number/);

@@ -45,6 +45,21 @@ describe('Upsample', () => {
     expect(down.reshape([2]).tolist()).toEqual([0, 2]);
   });
 
+  test('alignCorners with downscaled axes keeps the first sample (MLX)', () => {
+    const x4 = mx.reshape(mx.arange(1, 5), [1, 2, 2, 1]);
+    expect(new nn.Upsample(0.5, 'linear', true).forward(x4).tolist()).toEqual([[[[1]]]]);
+    expectClose(new nn.Upsample([0.5, 2], 'linear', true).forward(x4), { shape: [1, 1, 4, 1], data: [1, 4 / 3, 5 / 3, 2] });
+    expectClose(new nn.Upsample([2, 0.5], 'linear', true).forward(x4), { shape: [1, 4, 1, 1], data: [1, 5 / 3, 7 / 3, 3] });
+    expect(new nn.Upsample(0.5, 'cubic', true).forward(x4).tolist()).toEqual([[[[1]]]]);
+    expect(new nn.Upsample(0.25, 'linear', true).forward(mx.reshape(mx.arange(4), [1, 4, 1])).tolist()).toEqual([[[0]]]);
+  });
+
+  test('three spatial axes', () => {
+    const x3 = mx.random.normal([1, 2, 3, 2, 2], mx.float32, null, null, mx.random.key(1));
+    expect(new nn.Upsample(2, 'linear').forward(x3).shape).toEqual([1, 4, 6, 4, 2]);
+    expect(new nn.Upsample([1, 2, 3], 'nearest').forward(x3).shape).toEqual([1, 2, 6, 6, 2]);
+  });
+
   test('bad input throws naming the layer', () => {
     expect(() => new nn.Upsample(2, 'bilinear' as never)).toThrow(/Upsample: expected mode to be one of 'nearest', 'linear', 'cubic', got "bilinear"/);
     expect(() => new nn.Upsample(0)).toThrow(/Upsample: expected scaleFactor to be a positive number or a list of them, got 0/);
