@@ -3,7 +3,7 @@
  * array of its shape with the initial values (`nn.init.heUniform()(linear.weight)`), in `dtype`
  * (float32 unless given). Random draws use `mx.random`'s global key.
  */
-import { Array, type DtypeLike, eye, float32, fmtShape, full, random } from '@mlx-ts/core';
+import { Array, argsort, type DtypeLike, eye, float32, fmtShape, full, less, random, where } from '@mlx-ts/core';
 import { checkNumber, type OptionalArgs, readOptions } from './options.js';
 
 export type Initializer = (a: Array) => Array;
@@ -119,4 +119,29 @@ export function heUniform(...rest: OptionalArgs<[dtype: DtypeLike], { dtype?: Dt
     const limit = gain * Math.sqrt(3 / fan);
     return random.uniform(-limit, limit, a.shape, dtype);
   };
+}
+
+/**
+ * Sparse normal: N(mean, std²) with, in every row of a 2-D array, ceil(sparsity · columns) elements
+ * (at random places) set to zero. `sparse(sparsity, mean = 0, std = 1, dtype = float32)`.
+ */
+export function sparse(sparsity: number, ...rest: OptionalArgs<[mean: number, std: number, dtype: DtypeLike], { mean?: number; std?: number; dtype?: DtypeLike }>): Initializer {
+  const fn = 'init.sparse';
+  checkNumber(fn, 'sparsity', sparsity);
+  if (sparsity < 0 || sparsity > 1) throw new Error(`${fn}: sparsity must be in [0, 1], got ${sparsity}`);
+  const { mean = 0, std = 1, dtype = float32 } = readOptions(fn, rest, ['mean', 'std', 'dtype']);
+  return (a) => {
+    checkArray(fn, a);
+    if (a.ndim !== 2) throw new Error(`${fn}: expected a 2-D array, got shape ${fmtShape(a.shape)}`);
+    const numZeros = Math.ceil(sparsity * a.shape[1]!);
+    // The rank of each element in a random order of its row: the lowest numZeros ranks are zeroed.
+    const ranks = argsort(argsort(random.uniform({ shape: a.shape }), 1), 1);
+    const values = random.normal({ shape: a.shape, scale: std, loc: mean, dtype });
+    return where(less(ranks, numZeros), full([], 0, dtype), values);
+  };
+}
+
+/** MLX's `orthogonal` needs a QR decomposition, which mlx-ts does not have yet: calling it throws. */
+export function orthogonal(..._args: unknown[]): Initializer {
+  throw new Error('init.orthogonal is not available: it needs linalg.qr, which mlx-ts does not implement yet');
 }

@@ -8,7 +8,7 @@
  * outputs: [model] })`, core's `treeMap`/`treeFlatten` and `mx.utils` see it as an object of its
  * members, as MLX's Module is a dict.
  */
-import { Array, type Dtype, isPlainObject, treeNodeKeys, type TreeNodeObject } from '@mlx-ts/core';
+import { Array, type Dtype, fmtShape, isPlainObject, treeNodeKeys, type TreeNodeObject } from '@mlx-ts/core';
 import { treeFlatten, treeUnflatten } from './utils.js';
 import { loadWeightsFile, saveWeightsFile, toFileKey } from './io/weights.js';
 
@@ -37,7 +37,7 @@ function isMember(v: unknown): boolean {
 
 function kindOf(x: unknown): string {
   if (x === null) return 'null';
-  if (x instanceof Array) return `an array of shape [${x.shape.join(', ')}]`;
+  if (x instanceof Array) return `an array of shape ${fmtShape(x.shape)}`;
   if (x instanceof Module) return `a ${x.constructor.name} module`;
   if (globalThis.Array.isArray(x)) return `a JS array of length ${x.length}`;
   if (isPlainObject(x)) return 'an object';
@@ -79,7 +79,7 @@ export class Module implements TreeNodeObject {
   #training = true;
 
   /** The layer's computation; subclasses define it (MLX's `__call__`). */
-  forward(..._args: any[]): any {
+  forward(..._args: unknown[]): unknown {
     throw new Error(`${this.constructor.name}.forward is not defined: a subclass of nn.Module implements forward(...)`);
   }
 
@@ -151,7 +151,7 @@ export class Module implements TreeNodeObject {
    * With `strict` (the default) every key must name a parameter and every new value at an array's
    * place must be an Array. Called as `update(tree, strict?)` or `update(tree, { strict })`.
    */
-  update(parameters: object, strict: boolean | { strict?: boolean } = true): this {
+  update(parameters: unknown, strict: boolean | { strict?: boolean } = true): this {
     const s = typeof strict === 'boolean' ? strict : strict.strict ?? true;
     const fn = `${this.constructor.name}.update`;
     const go = (dst: unknown, src: unknown, path: string): void => {
@@ -186,7 +186,7 @@ export class Module implements TreeNodeObject {
    * Replaces submodules with those in `modules`, a partial tree like `children()` (MLX's
    * `update_modules`). Called as `updateModules(tree, strict?)` or `updateModules(tree, { strict })`.
    */
-  updateModules(modules: object, strict: boolean | { strict?: boolean } = true): this {
+  updateModules(modules: unknown, strict: boolean | { strict?: boolean } = true): this {
     const s = typeof strict === 'boolean' ? strict : strict.strict ?? true;
     const fn = `${this.constructor.name}.updateModules`;
     const go = (dst: unknown, src: unknown, path: string): void => {
@@ -201,7 +201,7 @@ export class Module implements TreeNodeObject {
         const p = path ? `${path}.${k}` : String(k);
         const cur = dstEntries.find(([dk]) => dk === k);
         if (cur === undefined) {
-          if (s) throw new Error(`${fn}: there is no submodule named '${k}'${at(path)}`);
+          if (s) throw new Error(`${fn}: ${typeof k === 'number' ? `index ${k} is out of range for a JS array of length ${dstEntries.length}` : `there is no submodule named '${k}'`}${at(path)}`);
           continue;
         }
         if (cur[1] instanceof Module && v instanceof Module) holder[k] = v;
@@ -368,11 +368,11 @@ export class Module implements TreeNodeObject {
       for (const [k, v] of found) {
         const want = current.get(k)!;
         if (!(v instanceof Array)) problems.push(`${toFileKey(k)}: expected an array, got ${kindOf(v)}`);
-        else if (v.shape.join(',') !== want.shape.join(',')) problems.push(`${toFileKey(k)}: expected shape [${want.shape.join(', ')}], got [${v.shape.join(', ')}]`);
+        else if (v.shape.join(',') !== want.shape.join(',')) problems.push(`${toFileKey(k)}: expected shape ${fmtShape(want.shape)}, got ${fmtShape(v.shape)}`);
       }
       if (problems.length > 0) throw new Error(`${fn}: the weights${source} do not match the model:\n  ${problems.join('\n  ')}`);
     }
-    if (found.length > 0) this.update(treeUnflatten(found) as object, false);
+    if (found.length > 0) this.update(treeUnflatten(found), false);
     return this;
   }
 

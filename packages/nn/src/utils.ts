@@ -174,3 +174,46 @@ export function treeReduce<A = unknown>(fn: (acc: A, x: any) => A, tree: unknown
   }
   return acc as A;
 }
+
+function isEmptyContainer(x: unknown): boolean {
+  if (globalThis.Array.isArray(x)) return x.length === 0;
+  const keys = objectNodeKeys(x);
+  return keys !== null && keys.length === 0;
+}
+
+/**
+ * MLX's `tree_merge(tree_a, tree_b, merge_fn=None)`: one tree holding the values of both, a deep
+ * object merge. Empty JS arrays and objects, `null` and `undefined` count as absent subtrees (MLX's
+ * None); where both trees hold a value, `mergeFn(a, b)` decides, and without it that is an error.
+ */
+export function treeMerge<T = unknown>(treeA: unknown, treeB: unknown, mergeFn?: (a: any, b: any) => unknown): T {
+  return merge(treeA, treeB, mergeFn, '') as T;
+}
+
+function merge(a: unknown, b: unknown, mergeFn: ((a: any, b: any) => unknown) | undefined, path: string): unknown {
+  const emptyA = isEmptyContainer(a);
+  const emptyB = isEmptyContainer(b);
+  if (emptyA && emptyB) {
+    if (globalThis.Array.isArray(a) !== globalThis.Array.isArray(b)) fail('treeMerge', `cannot merge ${describeValue(a)} with ${describeValue(b)} at ${path || 'the root'}`);
+    return globalThis.Array.isArray(a) ? [] : {};
+  }
+  const absentA = emptyA || a === null || a === undefined;
+  const absentB = emptyB || b === null || b === undefined;
+  if (absentA) return absentB ? a : b;
+  if (absentB) return a;
+  const prefix = path ? `${path}.` : '';
+  if (globalThis.Array.isArray(a) && globalThis.Array.isArray(b)) {
+    return globalThis.Array.from({ length: Math.max(a.length, b.length) }, (_, i) => merge(a[i], b[i], mergeFn, `${prefix}${i}`));
+  }
+  const ka = objectNodeKeys(a);
+  const kb = objectNodeKeys(b);
+  if (ka !== null && kb !== null) {
+    const out: Record<string, unknown> = {};
+    for (const k of [...ka, ...kb.filter((k) => !ka.includes(k))]) {
+      out[k] = merge((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], mergeFn, `${prefix}${k}`);
+    }
+    return out;
+  }
+  if (mergeFn === undefined) fail('treeMerge', `both trees hold a value at ${path || 'the root'} and no mergeFn was given`);
+  return mergeFn(a, b);
+}

@@ -72,9 +72,10 @@ export function saveNpz(file: string, arrays: Record<string, Array> | readonly (
 
 /** Reads an `.npz` file (compressed or not) into `[name, array]` pairs, in the zip's order. */
 export function loadNpz(file: string): [string, Array][] {
+  const data = readFileSync(file);
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(readFileSync(file));
+    entries = unzipSync(data);
   } catch (e) {
     throw new Error(`${file}: not a valid .npz file (${(e as Error).message})`);
   }

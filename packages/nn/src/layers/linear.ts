@@ -1,5 +1,5 @@
 /** MLX's `Identity`, `Linear` and `Bilinear`. */
-import { add, Array, matmul, random, reshape, squeeze, swapaxes, transpose } from '@mlx-ts/core';
+import { add, Array, fmtShape, matmul, random, reshape, squeeze, swapaxes, transpose } from '@mlx-ts/core';
 import { Module } from '../module.js';
 import { checkBool, checkPositiveInt, type OptionalArgs, readOptions } from '../options.js';
 import { checkInput, checkLastDim } from './checks.js';
@@ -86,7 +86,7 @@ export class Bilinear extends Module {
     checkLastDim(fn, x1, in1, 'input1Dims', 'x1');
     checkLastDim(fn, x2, in2, 'input2Dims', 'x2');
     if (x1.shape.slice(0, -1).join(',') !== x2.shape.slice(0, -1).join(',')) {
-      throw new Error(`${fn}: expected x1 and x2 with the same leading dimensions, got shapes [${x1.shape.join(', ')}] and [${x2.shape.join(', ')}]`);
+      throw new Error(`${fn}: expected x1 and x2 with the same leading dimensions, got shapes ${fmtShape(x1.shape)} and ${fmtShape(x2.shape)}`);
     }
     const lead = x1.shape.slice(0, -1);
     // Contract x1 first as one matmul against all of W, then each row of x2 against its [in2, out] slice.

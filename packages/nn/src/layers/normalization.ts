@@ -1,5 +1,5 @@
 /** MLX's `LayerNorm`, `RMSNorm`, `GroupNorm`, `BatchNorm` and `InstanceNorm`. All take channels last. */
-import { add, Array, mean, multiply, ones, rsqrt, reshape, square, subtract, transpose, zeros } from '@mlx-ts/core';
+import { add, Array, fmtShape, mean, multiply, ones, rsqrt, reshape, square, subtract, transpose, zeros } from '@mlx-ts/core';
 import { Module } from '../module.js';
 import { checkBool, checkNumber, checkPositiveInt, type OptionalArgs, readOptions } from '../options.js';
 import { checkInput, checkLastDim, checkNdim } from './checks.js';
@@ -211,7 +211,7 @@ export class BatchNorm extends Module {
     checkLastDim(fn, x, this.numFeatures, 'numFeatures');
     const axes = x.shape.slice(0, -1).map((_, i) => i);
     const count = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    if (this.training && count === 1) throw new Error(`${fn}: training needs more than one value per channel, got input shape [${x.shape.join(', ')}]`);
+    if (this.training && count === 1) throw new Error(`${fn}: training needs more than one value per channel, got input shape ${fmtShape(x.shape)}`);
     let mu = mean(x, axes);
     let variance = mean(square(subtract(x, mu)), axes);
     if (this.training && this.trackRunningStats) {
