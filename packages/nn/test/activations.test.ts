@@ -91,7 +91,7 @@ describe('activation functions', () => {
 });
 
 describe('activation Modules', () => {
-  const modules: [string, mx.nn.Module][] = [
+  const modules: [string, mx.nn.Module & { forward(a: mx.Array): mx.Array }][] = [
     ['relu', new nn.ReLU()],
     ['relu2', new nn.ReLU2()],
     ['relu6', new nn.ReLU6()],
@@ -128,7 +128,7 @@ describe('activation Modules', () => {
     ['step_1', new nn.Step(1)],
   ];
   test.each(modules)('%s', (name, m) => {
-    expectClose(m.forward(x), fx.cases[name]!, { what: name });
+    expectClose(m.forward(x) as mx.Array, fx.cases[name]!, { what: name });
     expect(Object.keys(m.parameters())).toEqual(m instanceof nn.PReLU ? ['weight'] : []);
   });
 

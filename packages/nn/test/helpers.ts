@@ -1,7 +1,8 @@
-/** Reading the PyTorch fixtures (fixtures/gen_*.py write them) and comparing against them. */
+/** Reading the PyTorch fixtures stored as `{ shape, data }` tensors (fixtures/gen_*.py) and comparing against them. */
 import { readFileSync } from 'node:fs';
 import * as mx from 'mlx-ts';
 import { assertAllClose } from '@mlx-ts/testing';
+import { fixturePath } from './fixtures.js';
 
 export interface Tensor {
   shape: number[];
@@ -9,7 +10,7 @@ export interface Tensor {
 }
 
 export function fixture<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as T;
+  return JSON.parse(readFileSync(fixturePath(`${name}.json`), 'utf8')) as T;
 }
 
 /** A fixture tensor as an Array (float32 unless told). */

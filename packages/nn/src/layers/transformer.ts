@@ -128,7 +128,11 @@ export class MultiHeadAttention extends Module {
 /** An activation for the MLP of a transformer layer: a function, or a Module (whose forward is used). */
 export type Activation = ((x: Array) => Array) | Module;
 
-const activate = (a: Activation, x: Array): Array => (a instanceof Module ? a.forward(x) : a(x));
+function activate(a: Activation, x: Array): Array {
+  const y = a instanceof Module ? a.forward(x) : a(x);
+  if (!(y instanceof Array)) throw new Error(`transformer layer: expected the activation to return an mx.Array, got ${y === null ? 'null' : typeof y}`);
+  return y;
+}
 
 /**
  * A Module's forward recomputed in the backward pass (MLX's `nn.utils.checkpoint`): the module's
