@@ -38,10 +38,20 @@ describe('MultiHeadAttention', () => {
     expect(mx.less(mask, -1e300).tolist()).toEqual(mx.astype(inp('causal'), mx.bool).tolist());
     expectClose(m.forward(inp('x'), inp('x'), inp('x'), mask), masked!.out, { rtol: 1e-9, atol: 1e-9 });
     // A boolean mask (true where attended) gives the same result.
+    expectClose(m.forward(inp('x'), inp('x'), inp('x'), 'causal'), masked!.out, { rtol: 1e-9, atol: 1e-9 });
     const keep = mx.logicalNot(mx.astype(inp('causal'), mx.bool));
     expectClose(m.forward(inp('x'), inp('x'), inp('x'), keep), masked!.out, { rtol: 1e-9, atol: 1e-9 });
     const lowest = -3.4028234663852886e38; // float32's lowest finite value (MLX's finfo(float32).min)
     expect(mx.arrayEqual(nn.MultiHeadAttention.createAdditiveCausalMask(3), [[0, lowest, lowest], [0, 0, lowest], [0, 0, 0]]).item()).toBe(true);
+  });
+  test("'causal' aligns the last query with the last key when there are more keys", () => {
+    const m = new nn.MultiHeadAttention(8, 2);
+    const q = mx.random.normal([1, 2, 8], mx.float32, null, null, mx.random.key(2));
+    const kv = mx.random.normal([1, 4, 8], mx.float32, null, null, mx.random.key(3));
+    // Queries 0 and 1 see keys 0..2 and 0..3.
+    const hidden = mx.array([[0, 0, 0, -Infinity], [0, 0, 0, 0]]);
+    const want = m.forward(q, kv, kv, hidden);
+    expectClose(m.forward(q, kv, kv, 'causal'), { shape: [1, 2, 8], data: want.reshape([-1]).tolist() as number[] });
   });
   test('matches PyTorch with other key and value input dims', () => {
     const c = byKind('mhaKv')[0]!;

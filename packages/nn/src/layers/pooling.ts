@@ -1,7 +1,8 @@
 /**
  * Pooling over the spatial axes of channels-last inputs (NLC, NHWC, NDHWC), as MLX's pooling
  * layers: pad (with -inf for max, 0 for average, so padding counts in the average as in MLX), then
- * reduce each window. Built from views and reductions only, so every transform differentiates it.
+ * reduce each window. Built from pad, views, concatenate and reductions, so every transform
+ * differentiates it.
  */
 import { Array, concatenate, expandDims, fmtShape, max, mean, pad, reshape, sliceArray, transpose } from '@mlx-ts/core';
 import { Module } from '../module.js';

@@ -15,6 +15,7 @@ import {
   float32,
   fmtShape,
   less,
+  lessEqual,
   matmul,
   multiply,
   reshape,
@@ -33,8 +34,11 @@ import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './normalization.js';
 
-/** An attention mask: additive (-inf or very negative where not attended), or boolean (true where attended). */
-export type AttentionMask = Array | null | undefined;
+/**
+ * An attention mask: additive (-inf or very negative where not attended), boolean (true where
+ * attended), or 'causal' (query i sees keys up to i + S - L, MLX's bottom-right alignment).
+ */
+export type AttentionMask = Array | 'causal' | null | undefined;
 
 /**
  * Scaled dot-product attention of [B, H, L, Dk] queries against [B, H, S, Dk] keys and [B, H, S, Dv]
@@ -42,7 +46,11 @@ export type AttentionMask = Array | null | undefined;
  */
 function attention(fn: string, q: Array, k: Array, v: Array, scale: number, mask: AttentionMask): Array {
   let scores = matmul(multiply(q, scale), swapaxes(k, -1, -2));
-  if (mask != null) {
+  if (mask === 'causal') {
+    const [l, s] = [q.shape[2]!, k.shape[2]!];
+    const visible = lessEqual(expandDims(arange(s), 0), expandDims(add(arange(l), s - l), 1));
+    scores = where(visible, scores, -Infinity);
+  } else if (mask != null) {
     checkInput(fn, mask, 'mask');
     if (mask.dtype.kind === 'bool') scores = where(mask, scores, -Infinity);
     else scores = add(scores, astype(mask, scores.dtype));
@@ -63,7 +71,7 @@ export interface MultiHeadAttentionOptions {
  * Multi-head scaled dot-product attention: `new MultiHeadAttention(dims, numHeads, queryInputDims?,
  * keyInputDims?, valueInputDims?, valueDims?, valueOutputDims?, bias = false)`, optional arguments
  * positionally or as options. Inputs are [B, L, D] queries and [B, S, D'] keys and values;
- * `forward(queries, keys, values, mask?)` takes an additive (or boolean) mask broadcastable with
+ * `forward(queries, keys, values, mask?)` takes 'causal' or an additive (or boolean) mask broadcastable with
  * [B, numHeads, L, S]. Projections have no bias by default (PyTorch's have one).
  */
 export class MultiHeadAttention extends Module {
