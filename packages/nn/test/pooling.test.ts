@@ -38,7 +38,9 @@ describe('pooling layers', () => {
     expect(new nn.MaxPool2d(2).forward(x).reshape([2, 2]).tolist()).toEqual([[5, 7], [13, 15]]);
     expect(new nn.AvgPool2d([2, 2], { stride: 2 }).forward(x).reshape([2, 2]).tolist()).toEqual([[2.5, 4.5], [10.5, 12.5]]);
     expect(new nn.MaxPool1d(3, { stride: 1, padding: 1 }).forward(mx.reshape(mx.array([1, 5, 2, 0]), [1, 4, 1])).reshape([4]).tolist()).toEqual([5, 5, 5, 2]);
-    expect(String(new nn.MaxPool2d(3, 2, 1))).toBe('MaxPool2d(kernelSize=[3,3], stride=[2,2], padding=[1,1])');
+    const m = new nn.MaxPool2d(3, 2, 1);
+    expect(String(m)).toBe('MaxPool2d(kernelSize=[3,3], stride=[2,2], padding=[1,1])');
+    expect([m.parameters(), m.children(), m.memberKeys()]).toEqual([{}, {}, []]);
   });
 
   test("MLX's integer example: max keeps the dtype, average gives float32", () => {

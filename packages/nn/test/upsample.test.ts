@@ -60,6 +60,12 @@ describe('Upsample', () => {
     expect(new nn.Upsample([1, 2, 3], 'nearest').forward(x3).shape).toEqual([1, 2, 6, 6, 2]);
   });
 
+  test('configuration is not part of the module tree', () => {
+    const m = new nn.Upsample([2, 3], 'cubic');
+    expect([m.parameters(), m.children(), m.memberKeys()]).toEqual([{}, {}, []]);
+    expect(String(m)).toBe("Upsample(scaleFactor=[2,3], mode='cubic', alignCorners=false)");
+  });
+
   test('bad input throws naming the layer', () => {
     expect(() => new nn.Upsample(2, 'bilinear' as never)).toThrow(/Upsample: expected mode to be one of 'nearest', 'linear', 'cubic', got "bilinear"/);
     expect(() => new nn.Upsample(0)).toThrow(/Upsample: expected scaleFactor to be a positive number or a list of them, got 0/);

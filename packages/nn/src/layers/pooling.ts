@@ -85,27 +85,28 @@ export interface PoolOptions<N extends number> {
 
 /** The pooling layers: `new MaxPool2d(kernelSize, stride = kernelSize, padding = 0)`, or options. */
 abstract class Pool<N extends number> extends Module {
-  _kernelSize: number[];
-  _stride: number[];
-  _padding: number[];
-  _kind: PoolKind;
+  // Private fields, not members: a JS array member would be part of the module's tree.
+  readonly #kernelSize: number[];
+  readonly #stride: number[];
+  readonly #padding: number[];
+  readonly #kind: PoolKind;
 
   constructor(n: N, kind: PoolKind, kernelSize: Size<N>, rest: readonly unknown[]) {
     super();
     const fn = this.constructor.name;
     const o = readOptions(fn, rest, ['stride', 'padding']);
-    this._kind = kind;
-    this._kernelSize = perAxis(fn, 'kernelSize', kernelSize, n, 1);
-    this._stride = o.stride == null ? this._kernelSize.slice() : perAxis(fn, 'stride', o.stride, n, 1);
-    this._padding = perAxis(fn, 'padding', o.padding ?? 0, n, 0);
+    this.#kind = kind;
+    this.#kernelSize = perAxis(fn, 'kernelSize', kernelSize, n, 1);
+    this.#stride = o.stride == null ? this.#kernelSize.slice() : perAxis(fn, 'stride', o.stride, n, 1);
+    this.#padding = perAxis(fn, 'padding', o.padding ?? 0, n, 0);
   }
 
   protected override extraRepr(): string {
-    return `kernelSize=[${this._kernelSize}], stride=[${this._stride}], padding=[${this._padding}]`;
+    return `kernelSize=[${this.#kernelSize}], stride=[${this.#stride}], padding=[${this.#padding}]`;
   }
 
   override forward(x: Array): Array {
-    return pool(this.constructor.name, this._kind, x, this._kernelSize, this._stride, this._padding);
+    return pool(this.constructor.name, this.#kind, x, this.#kernelSize, this.#stride, this.#padding);
   }
 }
 

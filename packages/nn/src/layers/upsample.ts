@@ -177,10 +177,11 @@ const modes: readonly UpsampleMode[] = ['nearest', 'linear', 'cubic'];
  * MLX centres the sampling grid on the input, so results differ from PyTorch's there.
  */
 export class Upsample extends Module {
-  _scaleFactor: number | number[];
-  _mode: UpsampleMode;
-  _alignCorners: boolean;
-  _antialias: boolean;
+  // Private fields, not members: a JS array member would be part of the module's tree.
+  readonly #scaleFactor: number | number[];
+  readonly #mode: UpsampleMode;
+  readonly #alignCorners: boolean;
+  readonly #antialias: boolean;
 
   constructor(scaleFactor: number | readonly number[], ...rest: OptionalArgs<[mode: UpsampleMode, alignCorners: boolean, antialias: boolean], UpsampleOptions>) {
     super();
@@ -192,16 +193,16 @@ export class Upsample extends Module {
     }
     const mode = o.mode ?? 'nearest';
     if (!modes.includes(mode)) throw new Error(`${fn}: expected mode to be one of 'nearest', 'linear', 'cubic', got ${JSON.stringify(mode)}`);
-    this._scaleFactor = typeof scaleFactor === 'number' ? scaleFactor : scaleFactor.slice();
-    this._mode = mode;
-    this._alignCorners = checkBool(fn, 'alignCorners', o.alignCorners ?? false);
-    this._antialias = checkBool(fn, 'antialias', o.antialias ?? false);
-    if (this._antialias && mode === 'nearest') throw new Error(`${fn}: antialias is not supported for mode 'nearest'`);
-    checkAntialias(fn, this._alignCorners, this._antialias);
+    this.#scaleFactor = typeof scaleFactor === 'number' ? scaleFactor : scaleFactor.slice();
+    this.#mode = mode;
+    this.#alignCorners = checkBool(fn, 'alignCorners', o.alignCorners ?? false);
+    this.#antialias = checkBool(fn, 'antialias', o.antialias ?? false);
+    if (this.#antialias && mode === 'nearest') throw new Error(`${fn}: antialias is not supported for mode 'nearest'`);
+    checkAntialias(fn, this.#alignCorners, this.#antialias);
   }
 
   protected override extraRepr(): string {
-    return `scaleFactor=${JSON.stringify(this._scaleFactor)}, mode='${this._mode}', alignCorners=${this._alignCorners}${this._antialias ? ', antialias=true' : ''}`;
+    return `scaleFactor=${JSON.stringify(this.#scaleFactor)}, mode='${this.#mode}', alignCorners=${this.#alignCorners}${this.#antialias ? ', antialias=true' : ''}`;
   }
 
   override forward(x: Array): Array {
@@ -209,13 +210,13 @@ export class Upsample extends Module {
     checkInput(fn, x);
     const dims = x.ndim - 2;
     if (dims <= 0) throw new Error(`${fn}: expected an input with at least one spatial axis (at least 3 dimensions: batch, spatial..., channels), got shape ${fmtShape(x.shape)}`);
-    const sf = this._scaleFactor;
+    const sf = this.#scaleFactor;
     if (typeof sf !== 'number' && sf.length !== dims) {
       throw new Error(`${fn}: expected one scale per spatial axis, got scaleFactor ${JSON.stringify(sf)} for an input of shape ${fmtShape(x.shape)} with ${dims} spatial axes`);
     }
     const scales = typeof sf === 'number' ? new globalThis.Array<number>(dims).fill(sf) : sf;
-    if (this._mode === 'nearest') return upsampleNearest(x, scales);
-    if (this._mode === 'linear') return upsampleLinear(x, scales, this._alignCorners, this._antialias);
-    return upsampleCubic(x, scales, this._alignCorners, this._antialias);
+    if (this.#mode === 'nearest') return upsampleNearest(x, scales);
+    if (this.#mode === 'linear') return upsampleLinear(x, scales, this.#alignCorners, this.#antialias);
+    return upsampleCubic(x, scales, this.#alignCorners, this.#antialias);
   }
 }
