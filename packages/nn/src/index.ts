@@ -11,3 +11,10 @@ export { Dropout, Dropout2d, Dropout3d, type DropoutOptions } from './layers/dro
 export { loadSafetensors, saveSafetensors, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export { loadNpz, saveNpz, encodeNpy, decodeNpy } from './io/npz.js';
 export type { OptionalArgs } from './options.js';
+export * from './activations.js';
+export * as losses from './losses.js';
+export { GLU, Sigmoid, Mish, ReLU, ReLU2, ReLU6, LeakyReLU, ELU, Softmax, Softplus, Softsign, Softshrink, CELU, SiLU, LogSoftmax, LogSigmoid, PReLU, GELU, Tanh, Hardswish, Step, SELU, HardTanh, HardShrink, Softmin, type GeluApprox } from './layers/activations.js';
+export { MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, type PoolOptions } from './layers/pooling.js';
+export { Upsample, upsampleNearest, upsampleLinear, upsampleCubic, type UpsampleMode, type UpsampleOptions } from './layers/upsample.js';
+export { MultiHeadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer, type AttentionMask, type Activation, type MultiHeadAttentionOptions, type TransformerLayerOptions, type TransformerStackOptions, type TransformerOptions, type TransformerEncoderLike, type TransformerDecoderLike } from './layers/transformer.js';
+export { RNN, GRU, LSTM, type RNNOptions } from './layers/recurrent.js';
