@@ -108,9 +108,16 @@ export interface CompiledInstr {
 }
 
 /**
- * `compiled`: `compile`'s fused kernel. Every input has the output's shape (broadcasts are
- * stride-0 views the evaluator folds in), so a backend runs the program element by element, or
- * over tiles, and intermediates never reach memory. The output is the last instruction's register.
+ * `compiled`: `compile`'s fused elementwise kernel, and the whole contract backends implement for
+ * it (DESIGN.md and the backends point here). A program is a straight line of instructions over
+ * registers. Registers `0..nInputs-1` are the inputs, each a strided view of the output's shape
+ * (broadcast inputs have stride 0, folded in by the evaluator). Instruction `k` writes register
+ * `nInputs + k`; the last instruction's register is the output. Every instruction follows the
+ * kernel contract of its primitive: the registers of a binary op share a dtype, float16/bfloat16
+ * compute in float32 and round to their dtype when written to a register, integer arithmetic
+ * wraps, `astype` casts to the instruction's dtype, `constant` (no args) fills its register with
+ * `value`. How a backend walks the elements (one at a time, in tiles, in generated code) is its
+ * own choice; intermediates never need to reach memory.
  */
 export interface CompiledParams {
   readonly nInputs: number;

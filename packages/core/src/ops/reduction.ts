@@ -1,7 +1,7 @@
 /**
  * Reductions. The reduction primitives keep reduced axes as size 1; ops reshape them away unless
- * `keepdims`. Compositions (mean, var, logsumexp, softmax, ...) are built from primitives only, so
- * every transform handles them.
+ * `keepdims`. mean, var, std, ... are compositions of primitives; softmax and logsumexp over one
+ * axis are primitives of their own (one read per lane), over several axes compositions.
  */
 import { Array } from '../array.js';
 import type { StreamOrDevice } from '../device.js';

@@ -25,7 +25,7 @@ import {
   transpose,
   where,
 } from '@mlx-ts/core';
-import { checkpoint as mxCheckpoint } from '@mlx-ts/transforms';
+import { checkpoint } from '../checkpoint.js';
 import { relu } from '../activations.js';
 import { Module } from '../module.js';
 import { checkBool, checkNumber, checkPositiveInt, type OptionalArgs, readOptions } from '../options.js';
@@ -142,18 +142,6 @@ function activate(a: Activation, x: Array): Array {
   return y;
 }
 
-/**
- * A Module's forward recomputed in the backward pass (MLX's `nn.utils.checkpoint`): the module's
- * trainable parameters are explicit inputs of the checkpointed function, so gradients reach them.
- */
-function checkpointed<A extends unknown[]>(module: Module, call: (...args: A) => Array): (...args: A) => Array {
-  const inner = mxCheckpoint((params: object, ...args: A) => {
-    module.update(params);
-    return call(...args);
-  });
-  return (...args: A) => inner(module.trainableParameters(), ...args);
-}
-
 export interface TransformerLayerOptions {
   mlpDims?: number | null;
   dropout?: number;
@@ -248,7 +236,7 @@ export class TransformerEncoder extends Module {
 
   override forward(x: Array, mask?: AttentionMask): Array {
     for (const l of this.layers) {
-      x = this.checkpoint ? checkpointed(l, (a: Array, m: AttentionMask) => l.forward(a, m))(x, mask) : l.forward(x, mask);
+      x = this.checkpoint ? checkpoint(l, (a: Array, m: AttentionMask) => l.forward(a, m))(x, mask) : l.forward(x, mask);
     }
     return this.ln.forward(x);
   }
@@ -324,7 +312,7 @@ export class TransformerDecoder extends Module {
   override forward(x: Array, memory: Array, xMask?: AttentionMask, memoryMask?: AttentionMask): Array {
     for (const l of this.layers) {
       x = this.checkpoint
-        ? checkpointed(l, (a: Array, m: Array, xm: AttentionMask, mm: AttentionMask) => l.forward(a, m, xm, mm))(x, memory, xMask, memoryMask)
+        ? checkpoint(l, (a: Array, m: Array, xm: AttentionMask, mm: AttentionMask) => l.forward(a, m, xm, mm))(x, memory, xMask, memoryMask)
         : l.forward(x, memory, xMask, memoryMask);
     }
     return this.ln.forward(x);
