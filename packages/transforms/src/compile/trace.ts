@@ -77,19 +77,28 @@ export function signature(x: unknown, shapeless: boolean, leaves: Array[]): stri
   return `o${objectId(x as object)}`;
 }
 
-/** Replaces the Array leaves of a state tree in place (treeFlatten order) with `values`. */
-export function fillTree(what: string, tree: unknown, values: readonly Array[]): void {
+/**
+ * Replaces the Array leaves of a state tree in place (treeFlatten order) with `values`; returns
+ * the slots it wrote, so a trace can put the original arrays back where they were even when f
+ * added arrays to the tree (an optimizer building its state on the first update).
+ */
+export function fillTree(what: string, tree: unknown, values: readonly Array[]): [Record<string | number, unknown>, string | number][] {
   let i = 0;
+  const slots: [Record<string | number, unknown>, string | number][] = [];
   const go = (x: unknown): void => {
     if (globalThis.Array.isArray(x)) {
       for (let k = 0; k < x.length; k++) {
-        if (x[k] instanceof Array) x[k] = next();
-        else go(x[k]);
+        if (x[k] instanceof Array) {
+          x[k] = next();
+          slots.push([x as unknown as Record<number, unknown>, k]);
+        } else go(x[k]);
       }
     } else if (isPlainObject(x)) {
       for (const k of Object.keys(x)) {
-        if (x[k] instanceof Array) x[k] = next();
-        else go(x[k]);
+        if (x[k] instanceof Array) {
+          x[k] = next();
+          slots.push([x, k]);
+        } else go(x[k]);
       }
     }
   };
@@ -100,6 +109,7 @@ export function fillTree(what: string, tree: unknown, values: readonly Array[]):
   if (tree instanceof Array) throw new Error(`${FN}: the ${what} state must be a JS array or object holding arrays (so it can be updated in place), got a bare Array`);
   go(tree);
   if (i !== values.length) throw new Error(`${FN}: the ${what} tree holds ${i} arrays, the compiled function has ${values.length} for it`);
+  return slots;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,14 +146,15 @@ export function trace(
   const placeholders = avals.map((x) => Array.placeholder(x.shape.slice(), x.dtype, FN));
   let result: unknown;
   let stateOut: Array[] = [];
+  let inputSlots: ReturnType<typeof fillTree> = [];
   enterTrace();
   try {
-    if (inputsTree !== undefined) fillTree('inputs', inputsTree, placeholders.slice(nArgLeaves));
+    if (inputsTree !== undefined) inputSlots = fillTree('inputs', inputsTree, placeholders.slice(nArgLeaves));
     result = f(...treeUnflatten<unknown[]>(argDef, placeholders.slice(0, nArgLeaves)));
     if (outputsTree !== undefined) stateOut = treeFlatten(outputsTree)[0];
   } finally {
     exitTrace();
-    if (inputsTree !== undefined) fillTree('inputs', inputsTree, stateLeaves);
+    inputSlots.forEach(([container, key], i) => (container[key] = stateLeaves[i]));
   }
   const [outLeaves, outDef] = treeFlatten(result);
   checkArrayOutputs(FN, result);
