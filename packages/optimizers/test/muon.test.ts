@@ -19,7 +19,7 @@ function nsReference(x: Matrix, steps: number): Matrix {
   return tall ? transpose(X) : X;
 }
 
-const seq = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
+const seq = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 const mat = (r: number, c: number, f: (i: number, j: number) => number): Matrix => seq(r, (i) => seq(c, (j) => f(i, j)));
 
 describe('Muon', () => {
