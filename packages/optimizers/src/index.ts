@@ -4,7 +4,7 @@ export {
   type Model,
   Optimizer,
   type OptimizerState,
-  type Parameters,
+  type ParameterSource,
   type ParameterState,
   type Schedule,
   type StateTree,

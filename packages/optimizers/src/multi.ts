@@ -1,6 +1,6 @@
 import { Array, isPlainObject } from '@mlx-ts/core';
 import { describe } from './args.js';
-import { joinPath, Optimizer, type OptimizerState, type Parameters, type Tree } from './optimizer.js';
+import { joinPath, Optimizer, type OptimizerState, type ParameterSource, type Tree } from './optimizer.js';
 
 /** A weight predicate: the weight's dotted path (`layers.0.weight`) and the weight. */
 export type ParameterFilter = (path: string, weight: Array) => boolean;
@@ -30,7 +30,7 @@ export class MultiOptimizer extends Optimizer {
     this.split(parameters).forEach((p, i) => this.optimizers[i]!.init(p));
   }
 
-  override applyGradients<T extends Tree>(gradients: T, parameters: Parameters): T {
+  override applyGradients<T extends Tree>(gradients: T, parameters: ParameterSource): T {
     let tree: Tree = {};
     this.split(gradients).forEach((g, i) => (tree = mergeTrees(tree, this.optimizers[i]!.applyGradients(g, parameters))));
     return tree as T;

@@ -41,7 +41,7 @@ export interface Model {
 }
 
 /** Where `applyGradients` reads the parameters: a tree, or an object (a model) whose properties hold them. */
-export type Parameters = Tree | object;
+export type ParameterSource = Tree | object;
 
 /** MLX's dotted key of a tree position (`layers.0.weight`), as `tree_flatten` writes it. */
 export const joinPath = (path: string, key: string | number): string => (path === '' ? String(key) : `${path}.${key}`);
@@ -104,7 +104,7 @@ export class Optimizer {
    * gradients (a whole model); the result has the gradients' structure. The first call builds
    * the state; each call evaluates the schedules at the current step, then counts the step.
    */
-  applyGradients<T extends Tree>(gradients: T, parameters: Parameters): T {
+  applyGradients<T extends Tree>(gradients: T, parameters: ParameterSource): T {
     if (!isPlainObject(gradients)) throw new Error(`${this.name}: the gradients must be an object at the root, got ${describe(gradients)}`);
     if (!this.initialized) this.init(gradients);
     for (const [name, schedule] of this.schedules) this._state[name] = scheduled(this.name, name, schedule, this.step);
