@@ -79,14 +79,21 @@ export function signature(x: unknown, shapeless: boolean, leaves: Array[]): stri
   return `o${objectId(x as object)}`;
 }
 
-/** Replaces the Array leaves of a state tree in place (treeFlatten order) with `values`. */
-export function fillTree(what: string, tree: unknown, values: readonly Array[]): void {
+/**
+ * Replaces the Array leaves of a state tree in place (treeFlatten order) with `values`; returns
+ * the slots it wrote, so a trace can put the original arrays back where they were even when f
+ * added arrays to the tree (an optimizer building its state on the first update).
+ */
+export function fillTree(what: string, tree: unknown, values: readonly Array[]): [Record<string | number, unknown>, string | number][] {
   let i = 0;
+  const slots: [Record<string | number, unknown>, string | number][] = [];
   const go = (x: unknown): void => {
     if (globalThis.Array.isArray(x)) {
       for (let k = 0; k < x.length; k++) {
-        if (x[k] instanceof Array) x[k] = next();
-        else go(x[k]);
+        if (x[k] instanceof Array) {
+          x[k] = next();
+          slots.push([x as unknown as Record<number, unknown>, k]);
+        } else go(x[k]);
       }
     } else {
       // Plain objects and tree-node instances (a Module's parameters are set on the Module itself).
@@ -94,8 +101,10 @@ export function fillTree(what: string, tree: unknown, values: readonly Array[]):
       if (keys === null) return;
       const o = x as Record<string, unknown>;
       for (const k of keys) {
-        if (o[k] instanceof Array) o[k] = next();
-        else go(o[k]);
+        if (o[k] instanceof Array) {
+          o[k] = next();
+          slots.push([o, k]);
+        } else go(o[k]);
       }
     }
   };
@@ -106,6 +115,7 @@ export function fillTree(what: string, tree: unknown, values: readonly Array[]):
   if (tree instanceof Array) throw new Error(`${FN}: the ${what} state must be a JS array or object holding arrays (so it can be updated in place), got a bare Array`);
   go(tree);
   if (i !== values.length) throw new Error(`${FN}: the ${what} tree holds ${i} arrays, the compiled function has ${values.length} for it`);
+  return slots;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,14 +152,15 @@ export function trace(
   const placeholders = avals.map((x) => Array.placeholder(x.shape.slice(), x.dtype, FN));
   let result: unknown;
   let stateOut: Array[] = [];
+  let inputSlots: ReturnType<typeof fillTree> = [];
   enterTrace();
   try {
-    if (inputsTree !== undefined) fillTree('inputs', inputsTree, placeholders.slice(nArgLeaves));
+    if (inputsTree !== undefined) inputSlots = fillTree('inputs', inputsTree, placeholders.slice(nArgLeaves));
     result = f(...treeUnflatten<unknown[]>(argDef, placeholders.slice(0, nArgLeaves)));
     if (outputsTree !== undefined) stateOut = treeFlatten(outputsTree)[0];
   } finally {
     exitTrace();
-    if (inputsTree !== undefined) fillTree('inputs', inputsTree, stateLeaves);
+    inputSlots.forEach(([container, key], i) => (container[key] = stateLeaves[i]));
   }
   const [outLeaves, outDef] = treeFlatten(result);
   checkArrayOutputs(FN, result);
