@@ -6,6 +6,7 @@
  */
 import { expect, it } from 'vitest';
 import { table, unaryPredicate, unarySameDtype, binaryPredicate, binarySameDtype, reductions, argReductions, scans, type KernelPrimitive } from '@mlx-ts/core';
+import { graphUses } from '@mlx-ts/testing';
 import { checkOp, describeBackends, hostInput, mx, type HostInput, type OpFn } from '../helpers/index.js';
 
 interface Case {
@@ -61,24 +62,11 @@ for (const p of reductions) (cases as Record<string, Case>)[p] = { inputs: [x], 
 for (const p of argReductions) (cases as Record<string, Case>)[p] = { inputs: [x], fn: node(p, { axis: 0 }) };
 for (const p of scans) (cases as Record<string, Case>)[p] = { inputs: [x], fn: node(p, { axis: 1, reverse: false, inclusive: true }) };
 
-/** Whether the graph behind `outs` has a node of `prim` (compiled programs are made when the function is traced). */
-function uses(outs: mx.Array | readonly mx.Array[], prim: string): boolean {
-  const stack = outs instanceof mx.Array ? [outs] : [...outs];
-  const seen = new Set<mx.Array>();
-  while (stack.length > 0) {
-    const a = stack.pop()!;
-    if (seen.has(a)) continue;
-    seen.add(a);
-    if (a.primitive === prim) return true;
-    stack.push(...a.inputs);
-  }
-  return false;
-}
-
 it('every kernel primitive has a case that builds it', () => {
   for (const [prim, c] of Object.entries(cases)) {
     const args = c.inputs.map((h) => mx.array(h.values, mx[h.dtype as 'float32']).reshape(h.shape as number[]));
-    expect(uses(c.fn(...args), prim), `the case for '${prim}' builds no '${prim}' node`).toBe(true);
+    const out = c.fn(...args);
+    expect(graphUses(out instanceof mx.Array ? [out] : [...out], prim), `the case for '${prim}' builds no '${prim}' node`).toBe(true);
   }
 });
 
