@@ -25,6 +25,7 @@ void matmul(const Step& s);
 void arange(const Step& s);
 void random_bits(const Step& s);
 void compiled(const Step& s);
+void convolution(const Step& s);
 
 // Runs one step with the kernel of its primitive.
 void run_step(const Step& s);

@@ -94,6 +94,7 @@ void run_step(const Step& s) {
     case Op::arange: return arange(s);
     case Op::randomBits: return random_bits(s);
     case Op::compiled: return compiled(s);
+    case Op::convolution: return convolution(s);
   }
   throw Error("unknown opcode");
 }

@@ -3,6 +3,7 @@ import type { KernelTable } from '../kernel.js';
 import { arangeKernel } from './arange.js';
 import { binaryKernels, whereKernel } from './binary.js';
 import { compiledKernel } from './compiled.js';
+import { convolutionKernel } from './convolution.js';
 import { gatherKernels } from './gather.js';
 import { concatenateKernel, padKernel } from './layout.js';
 import { matmulKernel } from './matmul.js';
@@ -33,4 +34,5 @@ export const coreKernels: KernelTable = {
   arange: arangeKernel,
   randomBits: randomBitsKernel,
   compiled: compiledKernel,
+  convolution: convolutionKernel,
 };

@@ -27,6 +27,7 @@ import {
   unarySameDtype,
 } from '../primitives.js';
 import type { VmapRule, VmapTable } from '../rules.js';
+import { convolutionVmap } from './convolution.js';
 
 type Axes = readonly (number | null)[];
 
@@ -223,4 +224,5 @@ export const vmapRules: VmapTable = {
   randomBits,
   // Elementwise: batched inputs' batch axes aligned, the same fused program runs on them.
   compiled: elementwise('compiled'),
+  convolution: convolutionVmap,
 };
