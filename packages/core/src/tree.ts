@@ -5,8 +5,24 @@
  *
  * Object keys keep their insertion order (as a JS user writes them); `treeMap` over several trees
  * looks keys up by name, so two objects with the same keys in another order still match.
+ *
+ * A class instance is a node too when it implements `[treeNodeKeys]()` (nn's Module does): it is
+ * then an object node of those properties, so transforms, `eval` and `compile`'s state accept it
+ * without core knowing the class. Rebuilding such a node (`treeUnflatten`, `treeMap`) gives a plain
+ * object, as MLX's tree_map over a Module gives a dict; only compile's in-place fill writes into it.
  */
 import { Array } from './array.js';
+
+/**
+ * The method a class implements to be an object node of trees: it returns the names of the
+ * properties that hold the instance's subtrees, in order.
+ */
+export const treeNodeKeys: unique symbol = Symbol.for('mlx-ts.treeNodeKeys');
+
+/** An instance that trees descend into (see `treeNodeKeys`). */
+export interface TreeNodeObject {
+  [treeNodeKeys](): readonly string[];
+}
 
 export type TreeDef =
   | { readonly kind: 'leaf' }
@@ -26,9 +42,18 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** True for the values a tree descends into: JS arrays and plain objects. */
+/** The keys of an object node (a plain object or a `treeNodeKeys` implementer), or null for anything else. */
+export function objectNodeKeys(x: unknown): readonly string[] | null {
+  if (isPlainObject(x)) return Object.keys(x);
+  if (typeof x === 'object' && x !== null && typeof (x as Partial<TreeNodeObject>)[treeNodeKeys] === 'function') {
+    return (x as TreeNodeObject)[treeNodeKeys]();
+  }
+  return null;
+}
+
+/** True for the values a tree descends into: JS arrays, plain objects and `treeNodeKeys` implementers. */
 export function isTreeNode(x: unknown): boolean {
-  return globalThis.Array.isArray(x) || isPlainObject(x);
+  return globalThis.Array.isArray(x) || objectNodeKeys(x) !== null;
 }
 
 /**
@@ -49,7 +74,7 @@ export function treeFlatten(tree: unknown, isLeaf?: IsLeaf): [Array[], TreeDef] 
     let def: TreeDef;
     if (globalThis.Array.isArray(x)) def = { kind: 'list', children: x.map(go) };
     else {
-      const keys = Object.keys(x as object);
+      const keys = objectNodeKeys(x)!;
       def = { kind: 'dict', keys, children: keys.map((k) => go((x as Record<string, unknown>)[k])) };
     }
     seen.delete(x as object);
@@ -154,9 +179,10 @@ export function treeMap<T = unknown>(fn: (...xs: any[]) => unknown, tree: unknow
       }
       return x.map((e, i) => go(e, others.map((o) => (o as unknown[])[i]), `${path}[${i}]`));
     }
-    const keys = Object.keys(x as object);
+    const keys = objectNodeKeys(x)!;
     for (const o of others) {
-      if (!isPlainObject(o) || Object.keys(o).length !== keys.length || !keys.every((k) => Object.prototype.hasOwnProperty.call(o, k))) {
+      const ok = objectNodeKeys(o);
+      if (ok === null || ok.length !== keys.length || !keys.every((k) => ok.includes(k))) {
         throw new Error(`treeMap: trees differ at ${path || 'the root'}: an object with keys [${keys.join(', ')}] and ${describeNode(o)}`);
       }
     }
@@ -169,8 +195,9 @@ export function treeMap<T = unknown>(fn: (...xs: any[]) => unknown, tree: unknow
 
 function describeNode(x: unknown): string {
   if (globalThis.Array.isArray(x)) return `a JS array of length ${x.length}`;
-  if (isPlainObject(x)) return `an object with keys [${Object.keys(x).join(', ')}]`;
   if (x instanceof Array) return 'an Array';
+  const keys = objectNodeKeys(x);
+  if (keys !== null) return `an object with keys [${keys.join(', ')}]`;
   return x === null ? 'null' : typeof x;
 }
 
@@ -193,12 +220,13 @@ export function treeBroadcastPrefix(prefix: unknown, tree: unknown, what = 'tree
       p.forEach((e, i) => go(e, x[i], `${path}[${i}]`));
       return;
     }
-    if (!isPlainObject(x)) throw new Error(`${what}: an object at ${path || 'the root'} does not match ${describeNode(x)}`);
-    const pk = Object.keys(p as object);
-    for (const k of pk) if (!Object.prototype.hasOwnProperty.call(x, k)) throw new Error(`${what}: key '${k}' at ${path || 'the root'} is not in the tree`);
-    for (const k of Object.keys(x)) {
-      if (!Object.prototype.hasOwnProperty.call(p, k)) throw new Error(`${what}: the tree's key '${k}' at ${path || 'the root'} is missing`);
-      go((p as Record<string, unknown>)[k], x[k], `${path}.${k}`);
+    const xk = objectNodeKeys(x);
+    if (xk === null) throw new Error(`${what}: an object at ${path || 'the root'} does not match ${describeNode(x)}`);
+    const pk = objectNodeKeys(p)!;
+    for (const k of pk) if (!xk.includes(k)) throw new Error(`${what}: key '${k}' at ${path || 'the root'} is not in the tree`);
+    for (const k of xk) {
+      if (!pk.includes(k)) throw new Error(`${what}: the tree's key '${k}' at ${path || 'the root'} is missing`);
+      go((p as Record<string, unknown>)[k], (x as Record<string, unknown>)[k], `${path}.${k}`);
     }
   };
   go(prefix, tree, '');

@@ -17,4 +17,5 @@ try {
   process.emitWarning(`mlx-ts: the native CPU backend is unavailable, using the reference backend (${(e as Error).message})`);
 }
 export * as nn from '@mlx-ts/nn';
+export { utils } from '@mlx-ts/nn';
 export * as optimizers from '@mlx-ts/optimizers';

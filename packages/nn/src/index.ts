@@ -1,1 +1,12 @@
-export {};
+export { Module, type ModuleFilter, type ModuleParameters, type ModuleTree, type ParameterTree, type FreezeOptions } from './module.js';
+export { valueAndGrad } from './value-and-grad.js';
+export * as init from './init.js';
+export * as utils from './utils.js';
+export { Identity, Linear, Bilinear, type LinearOptions } from './layers/linear.js';
+export { Embedding } from './layers/embedding.js';
+export { Sequential, type SequentialLayer } from './layers/containers.js';
+export { LayerNorm, RMSNorm, GroupNorm, BatchNorm, InstanceNorm, type LayerNormOptions, type RMSNormOptions, type GroupNormOptions, type BatchNormOptions, type InstanceNormOptions } from './layers/normalization.js';
+export { Dropout, Dropout2d, Dropout3d, type DropoutOptions } from './layers/dropout.js';
+export { loadSafetensors, saveSafetensors, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
+export { loadNpz, saveNpz, encodeNpy, decodeNpy } from './io/npz.js';
+export type { OptionalArgs } from './options.js';

@@ -1,11 +1,12 @@
 /**
- * `mx.eval` and `mx.asyncEval`: evaluate arrays and pytrees of arrays (nested JS arrays and plain
- * objects). Leaves that are not Arrays are ignored, as in MLX.
+ * `mx.eval` and `mx.asyncEval`: evaluate arrays and pytrees of arrays (nested JS arrays, plain
+ * objects and tree-node instances such as nn Modules). Leaves that are not Arrays are ignored, as in MLX.
  */
 import { Array } from '../array.js';
 import { asyncEvalArrays, evalArrays } from '../eval.js';
+import { objectNodeKeys } from '../tree.js';
 
-/** Collects the Arrays of a pytree (JS arrays, plain objects, Maps), depth-first, each once. */
+/** Collects the Arrays of a pytree (JS arrays, object nodes, Maps), depth-first, each once. */
 function collect(args: readonly unknown[]): readonly Array[] {
   // The common call, `eval(a, b)`, needs no walk: the evaluator already skips repeats.
   if (args.every((x) => x instanceof Array)) return args as readonly Array[];
@@ -31,11 +32,11 @@ function collect(args: readonly unknown[]): readonly Array[] {
       const vals = [...x.values()];
       for (let i = vals.length - 1; i >= 0; i--) stack.push(vals[i]);
     } else {
-      const proto = Object.getPrototypeOf(x);
-      if (proto !== Object.prototype && proto !== null) continue; // class instances are leaves
+      // Class instances are leaves unless they are tree nodes (an nn Module).
+      const keys = objectNodeKeys(x);
+      if (keys === null) continue;
       seenContainers.add(x);
-      const vals = Object.values(x);
-      for (let i = vals.length - 1; i >= 0; i--) stack.push(vals[i]);
+      for (let i = keys.length - 1; i >= 0; i--) stack.push((x as Record<string, unknown>)[keys[i]!]);
     }
   }
   return out;

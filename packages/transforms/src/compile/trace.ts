@@ -11,8 +11,8 @@ import {
   exitTrace,
   fmtShape,
   getPrimitiveDef,
-  isPlainObject,
   isPrimitive,
+  objectNodeKeys,
   treeFlatten,
   treeUnflatten,
   type TreeDef,
@@ -69,9 +69,10 @@ export function signature(x: unknown, shapeless: boolean, leaves: Array[]): stri
     for (let i = 0; i < x.length; i++) s += (i > 0 ? ',' : '') + signature(x[i], shapeless, leaves);
     return s + ']';
   }
-  if (isPlainObject(x)) {
+  const keys = objectNodeKeys(x);
+  if (keys !== null) {
     let s = '{';
-    for (const k of Object.keys(x)) s += `${JSON.stringify(k)}:${signature(x[k], shapeless, leaves)},`;
+    for (const k of keys) s += `${JSON.stringify(k)}:${signature((x as Record<string, unknown>)[k], shapeless, leaves)},`;
     return s + '}';
   }
   return `o${objectId(x as object)}`;
@@ -86,10 +87,14 @@ export function fillTree(what: string, tree: unknown, values: readonly Array[]):
         if (x[k] instanceof Array) x[k] = next();
         else go(x[k]);
       }
-    } else if (isPlainObject(x)) {
-      for (const k of Object.keys(x)) {
-        if (x[k] instanceof Array) x[k] = next();
-        else go(x[k]);
+    } else {
+      // Plain objects and tree-node instances (a Module's parameters are set on the Module itself).
+      const keys = objectNodeKeys(x);
+      if (keys === null) return;
+      const o = x as Record<string, unknown>;
+      for (const k of keys) {
+        if (o[k] instanceof Array) o[k] = next();
+        else go(o[k]);
       }
     }
   };
