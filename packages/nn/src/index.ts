@@ -10,3 +10,4 @@ export { Dropout, Dropout2d, Dropout3d, type DropoutOptions } from './layers/dro
 export { loadSafetensors, saveSafetensors, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export { loadNpz, saveNpz, encodeNpy, decodeNpy } from './io/npz.js';
 export type { OptionalArgs } from './options.js';
+export { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, type ConvOptions, type ConvTransposeOptions } from './layers/convolution.js';
