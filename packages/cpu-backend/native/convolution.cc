@@ -90,7 +90,7 @@ class Conv {
     }
     xs_n_ = stride;
     for (int d = 0; d < s_.nsp; ++d) {
-      tap_[d].resize(size_t(s_.out[d] * s_.k[d]));
+      tap_[d] = Scratch<int64_t>(size_t(s_.out[d] * s_.k[d]));
       for (int64_t o = 0; o < s_.out[d]; ++o) {
         for (int64_t t = 0; t < s_.k[d]; ++t) {
           const int64_t pos = o * s_.stride[d] + t * s_.kd[d] - s_.lo[d];
@@ -211,7 +211,7 @@ class Conv {
   A* c_;
   std::array<int64_t, kMaxSpatial> xs_{};
   int64_t xs_n_ = 0;
-  std::array<std::vector<int64_t>, kMaxSpatial> tap_;
+  std::array<Scratch<int64_t>, kMaxSpatial> tap_;
   int64_t kdim_ = 0, taps_per_block_ = 1, kblocks_ = 1;
 };
 
@@ -222,8 +222,8 @@ void convolution_typed(const Step& s, const ConvShape& cs) {
   Dense x(s.input(0));
   Scratch<A> w(size_t(s.input(1).size));
   pack<T, A>(s.input(1), cs.flip, w.get());
-  if (cs.cin_g == 0) {
-    // No input channels: every output is an empty sum.
+  if (cs.cin_g == 0 || cs.taps == 0) {
+    // No input channels or no kernel taps: every output is an empty sum.
     std::fill(out.at<T>(), out.at<T>() + out.size, to<T>(0.0f));
     return;
   }

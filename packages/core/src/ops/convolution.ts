@@ -65,6 +65,7 @@ function convolve(fn: string, input: ArrayInput, weight: ArrayInput, nsp: number
   if (w.ndim !== n + 2) {
     throw new Error(`${fn}: expected a ${n + 2}-D weight [C_out, ${['K', 'KH, KW', 'KD, KH, KW'][n - 1]}, C_in / groups], got shape ${fmtShape(w.shape)}`);
   }
+  if (w.shape.slice(1, n + 1).some((k) => k === 0)) throw new Error(`${fn}: expected a kernel of at least one element per spatial axis, got weight ${fmtShape(w.shape)}`);
   const dt = promoteTypes(x.dtype, w.dtype);
   if (!dt.isFloating) throw new Error(`${fn}: only floating-point arrays are supported, got ${x.dtype.name} and ${w.dtype.name} (cast with astype first)`);
   const g = p.groups;
@@ -88,7 +89,6 @@ function convolve(fn: string, input: ArrayInput, weight: ArrayInput, nsp: number
       );
     }
   });
-  if (x.shape[0] === 0 || cout === 0) throw new Error(`${fn}: expected a non-empty batch and output channels, got input ${fmtShape(x.shape)} and weight ${fmtShape(w.shape)}`);
   x = astype(x, dt, s);
   w = astype(w, dt, s);
   return node('convolution', [x, w], p, s);
