@@ -26,9 +26,11 @@ namespace mlx_cpu {
 namespace {
 
 constexpr int kMaxSpatial = 3;
-// Rows of the im2col block per GEMM, and its width in elements (whole kernel taps).
+// Rows of the im2col block per GEMM, and its width in elements (whole kernel taps): when threads
+// split K, narrower, so a block (kRowBlock x kSplitColBlock) stays in L2 between im2col and GEMM.
 constexpr int64_t kRowBlock = 128;
 constexpr int64_t kColBlock = 4096;
+constexpr int64_t kSplitColBlock = 1024;
 
 struct ConvShape {
   int nsp = 0;
@@ -100,16 +102,20 @@ class Conv {
       }
     }
     kdim_ = s_.taps * s_.cin_g;
-    taps_per_block_ = std::max<int64_t>(1, std::min(s_.taps, kColBlock / std::max<int64_t>(s_.cin_g, 1)));
+    const int64_t rows = s_.n * s_.pixels;
+    items_ = (rows + kRowBlock - 1) / kRowBlock * s_.groups;
+    const int threads = pool_threads();
+    split_k_ = threads > 1 && items_ < 2 * threads;
+    const auto per_block = [&](int64_t width) { return std::max<int64_t>(1, std::min(s_.taps, width / std::max<int64_t>(s_.cin_g, 1))); };
+    taps_per_block_ = per_block(split_k_ ? kSplitColBlock : kColBlock);
     kblocks_ = (s_.taps + taps_per_block_ - 1) / taps_per_block_;
+    if (kblocks_ < 2) split_k_ = false;
   }
 
   void run() {
     const int64_t rows = s_.n * s_.pixels;
-    const int64_t row_blocks = (rows + kRowBlock - 1) / kRowBlock;
-    const int64_t items = row_blocks * s_.groups;
-    const int threads = pool_threads();
-    if (items >= 2 * threads || kblocks_ < 2 || threads <= 1) {
+    const int64_t items = items_;
+    if (!split_k_) {
       parallel_for(items, 1, [&](int64_t i0, int64_t i1) {
         Buffers b(*this);
         for (int64_t i = i0; i < i1; ++i) item(b, i, 0, kblocks_, c_, false);
@@ -212,14 +218,15 @@ class Conv {
   std::array<int64_t, kMaxSpatial> xs_{};
   int64_t xs_n_ = 0;
   std::array<Scratch<int64_t>, kMaxSpatial> tap_;
-  int64_t kdim_ = 0, taps_per_block_ = 1, kblocks_ = 1;
+  int64_t kdim_ = 0, taps_per_block_ = 1, kblocks_ = 1, items_ = 0;
+  bool split_k_ = false;
 };
 
 template <class T>
 void convolution_typed(const Step& s, const ConvShape& cs) {
   using A = std::conditional_t<std::is_same_v<T, double>, double, float>;
   const View& out = s.out;
-  Dense x(s.input(0));
+  const View& in = s.input(0);
   Scratch<A> w(size_t(s.input(1).size));
   pack<T, A>(s.input(1), cs.flip, w.get());
   if (cs.cin_g == 0 || cs.taps == 0) {
@@ -227,11 +234,19 @@ void convolution_typed(const Step& s, const ConvShape& cs) {
     std::fill(out.at<T>(), out.at<T>() + out.size, to<T>(0.0f));
     return;
   }
+  // A strided input (a weight gradient's, with batch and channels swapped) is packed in tiles first.
+  const bool strided = !is_row_contiguous(in);
+  Scratch<A> packed(strided ? size_t(in.size) : 0);
+  if (strided) pack<T, A>(in, false, packed.get());
+  const auto conv = [&](A* c) {
+    if (strided) Conv<A, A>(cs, packed.get(), w.get(), c).run();
+    else Conv<T, A>(cs, in.at<T>(), w.get(), c).run();
+  };
   if constexpr (std::is_same_v<T, A>) {
-    Conv<T, A>(cs, x.data<T>(), w.get(), out.at<T>()).run();
+    conv(out.at<T>());
   } else {
     Scratch<A> c(size_t(out.size));
-    Conv<T, A>(cs, x.data<T>(), w.get(), c.get()).run();
+    conv(c.get());
     T* y = out.at<T>();
     parallel_for(out.size, 1 << 14, [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; ++i) y[i] = to<T>(c[size_t(i)]);
