@@ -26,9 +26,14 @@ namespace mlx_cpu {
 namespace {
 
 constexpr int kMaxSpatial = 3;
-// Rows of the im2col block per GEMM, and its width in elements (whole kernel taps): when threads
-// split K, narrower, so a block (kRowBlock x kSplitColBlock) stays in L2 between im2col and GEMM.
-constexpr int64_t kRowBlock = 128;
+// The im2col block: its width in elements (whole kernel taps; narrower when threads split K) and
+// up to kMaxRowBlock rows, fewer when a block would pass kBlockBytes (so it stays in L2 between
+// im2col and GEMM) or when there would be too few blocks to keep every thread busy. Larger
+// blocks mean fewer, more efficient GEMM calls (512 rows took ~9% less CPU than 128 on a conv
+// forward and backward here).
+constexpr int64_t kMaxRowBlock = 512;
+constexpr int64_t kMinRowBlock = 16;
+constexpr int64_t kBlockBytes = int64_t(2) << 20;
 constexpr int64_t kColBlock = 4096;
 constexpr int64_t kSplitColBlock = 1024;
 
@@ -103,13 +108,21 @@ class Conv {
     }
     kdim_ = s_.taps * s_.cin_g;
     const int64_t rows = s_.n * s_.pixels;
-    items_ = (rows + kRowBlock - 1) / kRowBlock * s_.groups;
     const int threads = pool_threads();
-    split_k_ = threads > 1 && items_ < 2 * threads;
+    const auto blocks = [&](int64_t rb) { return (rows + rb - 1) / rb * s_.groups; };
+    split_k_ = threads > 1 && blocks(kMaxRowBlock) < 2 * threads;
     const auto per_block = [&](int64_t width) { return std::max<int64_t>(1, std::min(s_.taps, width / std::max<int64_t>(s_.cin_g, 1))); };
     taps_per_block_ = per_block(split_k_ ? kSplitColBlock : kColBlock);
     kblocks_ = (s_.taps + taps_per_block_ - 1) / taps_per_block_;
     if (kblocks_ < 2) split_k_ = false;
+    const int64_t width = taps_per_block_ * std::max<int64_t>(s_.cin_g, 1);
+    row_block_ = std::clamp<int64_t>(kBlockBytes / (width * int64_t(sizeof(A))), kMinRowBlock, kMaxRowBlock);
+    if (!split_k_) {
+      // Enough blocks for every thread (the per-group count decides how far rows must be cut).
+      const int64_t want = (2 * threads + s_.groups - 1) / s_.groups;
+      row_block_ = std::max<int64_t>(kMinRowBlock, std::min(row_block_, (rows + want - 1) / want));
+    }
+    items_ = blocks(row_block_);
   }
 
   void run() {
@@ -145,7 +158,7 @@ class Conv {
   // Per-thread scratch: one im2col block and one GEMM result block.
   struct Buffers {
     explicit Buffers(const Conv& c)
-        : cols(size_t(kRowBlock * c.taps_per_block_ * c.s_.cin_g)), prod(size_t(kRowBlock * c.s_.cout_g)) {}
+        : cols(size_t(c.row_block_ * c.taps_per_block_ * c.s_.cin_g)), prod(size_t(c.row_block_ * c.s_.cout_g)) {}
     Scratch<A> cols, prod;
   };
 
@@ -154,7 +167,7 @@ class Conv {
   void item(Buffers& b, int64_t it, int64_t k0, int64_t k1, A* dst, bool add) const {
     const int64_t g = it % s_.groups, rb = it / s_.groups;
     const int64_t rows = s_.n * s_.pixels;
-    const int64_t r0 = rb * kRowBlock, r1 = std::min(rows, r0 + kRowBlock), m = r1 - r0;
+    const int64_t r0 = rb * row_block_, r1 = std::min(rows, r0 + row_block_), m = r1 - r0;
     const int64_t ng = s_.cout_g;
     for (int64_t kb = k0; kb < k1; ++kb) {
       const int64_t t0 = kb * taps_per_block_, t1 = std::min(s_.taps, t0 + taps_per_block_);
@@ -218,7 +231,7 @@ class Conv {
   std::array<int64_t, kMaxSpatial> xs_{};
   int64_t xs_n_ = 0;
   std::array<Scratch<int64_t>, kMaxSpatial> tap_;
-  int64_t kdim_ = 0, taps_per_block_ = 1, kblocks_ = 1, items_ = 0;
+  int64_t kdim_ = 0, taps_per_block_ = 1, kblocks_ = 1, items_ = 0, row_block_ = kMaxRowBlock;
   bool split_k_ = false;
 };
 
