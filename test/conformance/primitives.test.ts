@@ -50,6 +50,10 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
   randomBits: { inputs: [], fn: () => mx.random.bits([5], 4, mx.random.key(3)) },
   compiled: { inputs: [x, y], fn: mx.compile((p: mx.Array, q: mx.Array) => mx.add(mx.exp(p), mx.multiply(q, 2))) },
   divmod: { inputs: [x, pos], fn: (p, q) => mx.divmod(p, q) },
+  convolution: {
+    inputs: [f32([1, 4, 3, 2], Array.from({ length: 24 }, (_, i) => Math.sin(i))), f32([3, 2, 2, 2], Array.from({ length: 24 }, (_, i) => Math.cos(i)))],
+    fn: (a, w) => mx.conv2d(a, w, 1, 1),
+  },
   topk: { inputs: [x], fn: (a) => mx.topkWithIndices(a, 2) },
 };
 // The families, filled in from their lists.
