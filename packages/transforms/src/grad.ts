@@ -86,8 +86,11 @@ export interface Differentiated {
   parts: { def: TreeDef; start: number; end: number }[];
 }
 
-/** Replaces the arrays of the differentiated arguments by tracer copies; checks they hold only arrays. */
-export function traceArgs(fn: string, args: readonly unknown[], argnums: readonly number[]): Differentiated {
+/**
+ * Replaces the arrays of the differentiated arguments by tracer copies; checks they hold only
+ * arrays, and with `floating` (grad, as JAX: an integer input has no gradient) only floating ones.
+ */
+export function traceArgs(fn: string, args: readonly unknown[], argnums: readonly number[], floating = false): Differentiated {
   const out = args.slice();
   const roots: Array[] = [];
   const parts: Differentiated['parts'] = [];
@@ -102,6 +105,13 @@ export function traceArgs(fn: string, args: readonly unknown[], argnums: readonl
         `${fn}: argument ${i} must be an array or a tree of arrays to be differentiated, but holds ${describeValue(bad.value)}` +
           `${bad.path ? ` at ${bad.path}` : ''}; wrap it with mx.array, or leave it out of argnums`,
       );
+    }
+    if (floating) {
+      const k = leaves.findIndex((x) => !x.dtype.isFloating);
+      if (k >= 0) {
+        const at = def.kind === 'leaf' ? '' : ` (its array leaf ${k})`;
+        throw new Error(`${fn}: argument ${i}${at} has dtype ${leaves[k]!.dtype.name}; ${fn} requires floating-point inputs (cast it with mx.astype, or leave it out of argnums)`);
+      }
     }
     const start = roots.length;
     const copies = leaves.map(tracerCopy);
@@ -139,7 +149,7 @@ function valueAndGradCall(fn: string, f: (...args: any[]) => any, argnums: reado
   let grads: unknown[];
   enterTrace();
   try {
-    const d = traceArgs(fn, args, argnums);
+    const d = traceArgs(fn, args, argnums, true);
     value = f(...d.args);
     const loss = lossOf(fn, value);
     const cts = backward([loss], [onesLike(loss)], d.roots);
