@@ -127,19 +127,23 @@ export function gradTrees(d: Differentiated, cts: readonly (Array | null)[]): un
   return d.parts.map(({ def, start, end }) => treeUnflatten(def, d.roots.slice(start, end).map((r, j) => cts[start + j] ?? zerosLike(r))));
 }
 
+/**
+ * The loss: a 0-d array (MLX and JAX: only a scalar output is a loss, not [1, 1]); valueAndGrad
+ * also takes `[loss, ...aux]`, grad does not (that is valueAndGrad's form).
+ */
 function lossOf(fn: string, out: unknown): Array {
   let loss: unknown = out;
+  const auxAllowed = fn !== 'grad';
   if (!(out instanceof Array)) {
-    if (globalThis.Array.isArray(out) && out.length > 0 && out[0] instanceof Array) loss = out[0];
+    if (auxAllowed && globalThis.Array.isArray(out) && out.length > 0 && out[0] instanceof Array) loss = out[0];
     else {
-      throw new Error(
-        `${fn}: the function must return a scalar array, or a JS array [loss, ...aux] with a scalar array first; got ${describeValue(out)}`,
-      );
+      const form = auxAllowed ? 'a scalar array, or a JS array [loss, ...aux] with a scalar array first' : 'a scalar array (for [loss, ...aux], use valueAndGrad)';
+      throw new Error(`${fn}: the function must return ${form}; got ${describeValue(out)}`);
     }
   }
   const l = loss as Array;
-  if (l.size !== 1) {
-    throw new Error(`${fn}: the function must return a scalar (an array of one element) to be differentiated, got shape ${fmtShape(l.shape)}`);
+  if (l.ndim !== 0) {
+    throw new Error(`${fn}: the function must return a scalar (a 0-d array) to be differentiated, got shape ${fmtShape(l.shape)}${l.size === 1 ? ' (reshape it, or sum it, to a scalar)' : ''}`);
   }
   return l;
 }
