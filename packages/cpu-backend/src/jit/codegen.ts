@@ -8,7 +8,7 @@
  * A backend for another device would emit its own language from the same program; nothing here
  * depends on how the source is built or loaded (compiler.ts).
  */
-import type { CompiledParams, Dtype } from '@mlx-ts/core';
+import { bool, type CompiledParams, type Dtype } from '@mlx-ts/core';
 import { addon } from '../addon.js';
 
 /** C++ storage types by `Dtype.code` (native/dtype.h's table, which the addon checked against core's codes at load). */
@@ -38,6 +38,7 @@ export const forms: ReadonlyMap<string, OpForm> = new Map<string, OpForm>(
  */
 export function kernelSource(p: CompiledParams, inputDtypes: readonly Dtype[]): string | null {
   if (inputDtypes.length !== p.nInputs) return null;
+  const dtypes: readonly Dtype[] = [...inputDtypes, ...p.instrs.map((ins) => ins.dtype)];
   const types: string[] = inputDtypes.map((d) => storageTypes[d.code]!);
   const hoisted: string[] = [];
   const body: string[] = [];
@@ -57,11 +58,11 @@ export function kernelSource(p: CompiledParams, inputDtypes: readonly Dtype[]): 
     let expr: string;
     if (ins.op === 'astype') {
       if (a.length !== 1) return null;
-      const from = ins.args[0]! < p.nInputs ? inputDtypes[ins.args[0]!]! : p.instrs[ins.args[0]! - p.nInputs]!.dtype;
+      const from = dtypes[ins.args[0]!]!;
       floatToInt ||= from.isFloating && !ins.dtype.isFloating;
       expr = types[ins.args[0]!] === t ? a[0]! : `to<${t}>(load(${a[0]}))`;
     } else if (ins.op === 'where') {
-      if (a.length !== 3 || types[ins.args[0]!] !== 'bool_t') return null;
+      if (a.length !== 3 || dtypes[ins.args[0]!] !== bool) return null;
       expr = `${a[0]}.v ? ${a[1]} : ${a[2]}`;
     } else {
       const form = forms.get(ins.op);
