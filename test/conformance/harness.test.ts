@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Backend, Step, View } from '@mlx-ts/core';
-import { assertOutputsMatch, checkOp, PendingPrimitive, closeEnough, defaultTol, hostInput, inputArb, makeArray, mx, onBackend, REFERENCE, sliceString, type HostInput, type Output } from '../helpers/index.js';
+import { assertOutputsMatch, checkOp, PendingPrimitive, closeEnough, defaultTol, hostInput, inputArb, makeArray, mx, onBackend, REFERENCE, sliceString, type Output } from '../helpers/index.js';
 
 function wrap(name: string, rewrite: (s: Step) => Step, hostView: (v: View) => View = (v) => v): Backend {
   const ref = mx.getBackendByName(REFERENCE);

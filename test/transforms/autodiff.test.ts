@@ -124,7 +124,7 @@ describe('grad and valueAndGrad (MLX test_grad, test_value_and_grad)', () => {
     expect(extra.loss.item()).toBe(32);
     close(extra.foo, [17, 29, 45]);
     expect(extra.bar.slice(0, 3)).toEqual([1, 2, 3]);
-    close(extra.bar[3], [4, 5, 6]);
+    close(extra.bar[3]!, [4, 5, 6]);
     close(dx, [4, 5, 6]);
     close(mx.grad(fun, 1)(x, y), [1, 2, 3]);
   });
@@ -345,7 +345,7 @@ describe('customFunction (MLX test_custom_function)', () => {
   it('several arguments and outputs, one call of the rule, higher order through the rule', () => {
     let calls = 0;
     const f = mx.customFunction((x: mx.Array, y: mx.Array) => [mx.multiply(mx.sin(x), y), mx.multiply(x, y)]);
-    f.vjp(([x, y]: mx.Array[], [ca, cb]: mx.Array[]) => {
+    f.vjp(([x, y]: [mx.Array, mx.Array], [ca, cb]: [mx.Array, mx.Array]) => {
       calls++;
       return [mx.add(mx.multiply(ca, mx.multiply(mx.cos(x), y)), mx.multiply(cb, y)), mx.add(mx.multiply(ca, mx.sin(x)), mx.multiply(cb, x))];
     });

@@ -342,8 +342,8 @@ function padWidths(fn: string, padWidth: unknown, ndim: number): [number[], numb
   if (typeof padWidth === 'number') pairs = JsArray.from({ length: ndim }, () => [padWidth, padWidth]);
   else if (JsArray.isArray(padWidth)) {
     if (padWidth.every((p) => typeof p === 'number')) {
-      if (padWidth.length === 1) pairs = JsArray.from({ length: ndim }, () => [padWidth[0], padWidth[0]]);
-      else if (padWidth.length === 2) pairs = JsArray.from({ length: ndim }, () => [padWidth[0], padWidth[1]]);
+      if (padWidth.length === 1) pairs = JsArray.from({ length: ndim }, () => [padWidth[0]!, padWidth[0]!]);
+      else if (padWidth.length === 2) pairs = JsArray.from({ length: ndim }, () => [padWidth[0]!, padWidth[1]!]);
       else return bad();
     } else if (padWidth.every((p) => JsArray.isArray(p))) {
       pairs = padWidth.map((p: number[]) => (p.length === 1 ? [p[0]!, p[0]!] : p.length === 2 ? p : bad()));

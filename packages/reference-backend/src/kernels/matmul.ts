@@ -19,7 +19,7 @@ export const matmulKernel: Kernel<Params<'matmul'>> = ({ inputs: [a, b], shape }
         const aip = A[aBase + i * k + p]!;
         const bRow = bBase + p * n;
         const oRow = oBase + i * n;
-        for (let j = 0; j < n; j++) out[oRow + j] += aip * B[bRow + j]!;
+        for (let j = 0; j < n; j++) out[oRow + j]! += aip * B[bRow + j]!;
       }
     }
   }

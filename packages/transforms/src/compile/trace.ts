@@ -9,14 +9,12 @@ import {
   enterTrace,
   evalArrays,
   exitTrace,
-  fmtShape,
   getPrimitiveDef,
   isPrimitive,
   objectNodeKeys,
   treeFlatten,
   treeUnflatten,
   type TreeDef,
-  describeValue,
 } from '@mlx-ts/core';
 import type { ConstVal, Graph, NodeGroup, NodeVal, Val } from './ir.js';
 import { checkArrayOutputs } from '../grad.js';

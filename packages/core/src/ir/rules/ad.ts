@@ -10,7 +10,7 @@ import { type Dtype, int32 } from '../../dtype.js';
 import { broadcastNode as broadcastTo, reshapeNode as reshape, transposeNode as transpose, node } from '../../graph.js';
 import { array } from '../../ops/convert.js';
 import { broadcastShapes, identityPerm, shapeEqual } from '../../shape.js';
-import type { Primitive, ScanParams, ScatterMode, SingleOutputPrimitive } from '../primitives.js';
+import type { ScanParams, ScatterMode, SingleOutputPrimitive } from '../primitives.js';
 
 type Num = Array | number;
 

@@ -15,7 +15,7 @@ import type { Array } from '../../array.js';
 import { int32 } from '../../dtype.js';
 import { broadcastNode as broadcastTo, reshapeNode as reshape, transposeNode as transpose, node } from '../../graph.js';
 import { identityPerm, invertPerm, shapeSize } from '../../shape.js';
-import type { CompiledParams, Primitive, ScanParams, ScatterMode, SingleOutputPrimitive, UnarySameDtype } from '../primitives.js';
+import type { CompiledParams, ScanParams, ScatterMode, SingleOutputPrimitive, UnarySameDtype } from '../primitives.js';
 import { ad, astype, full, onesLike, zerosLike } from './ad.js';
 
 type Scale = (g: Array, x: Array, y: Array) => Array;

@@ -28,6 +28,7 @@ import {
   unarySameDtype,
 } from '../primitives.js';
 import type { MultiVmapRule, VmapRule, VmapTable } from '../rules.js';
+import { convolutionVmap } from './convolution.js';
 
 type Axes = readonly (number | null)[];
 
@@ -109,14 +110,14 @@ const gather: VmapRule<Params<'gather'>> = ([a, idx], [aax, iax], p) => {
   }
   if (aax === null) {
     // One operand, batched indices: the batch axis is one of the index axes.
-    return [node('gather', [a!, idx!], { axis }), axis + iax];
+    return [node('gather', [a!, idx!], { axis }), axis + iax!];
   }
   // Both batched: merge the operand's batch axis into the gathered axis, offset the indices.
-  const b = a!.shape[aax]!;
-  const moved = moveAxisNode(a!, aax, axis); // [..., B, n, ...]
+  const b = a!.shape[aax!]!;
+  const moved = moveAxisNode(a!, aax!, axis); // [..., B, n, ...]
   const n = moved.shape[axis + 1]!;
   const merged = reshape(moved, [...moved.shape.slice(0, axis), b * n, ...moved.shape.slice(axis + 2)]);
-  const i = offsetIndices(moveAxisNode(idx!, iax, 0), n, b);
+  const i = offsetIndices(moveAxisNode(idx!, iax!, 0), n, b);
   return [node('gather', [merged, i], { axis }), axis];
 };
 
@@ -133,7 +134,7 @@ const scatter: VmapRule<Params<'scatter'>> = ([a, idx, upd], [aax, iax, uax], p)
   const moved = moveAxisNode(a0, 0, axis); // [..., B, n, ...]
   const n = moved.shape[axis + 1]!;
   const merged = reshape(moved, [...moved.shape.slice(0, axis), b * n, ...moved.shape.slice(axis + 2)]);
-  const i = offsetIndices(moveAxisNode(idx!, iax, 0), n, b);
+  const i = offsetIndices(moveAxisNode(idx!, iax!, 0), n, b);
   const u = moveAxisNode(toFront(upd!, uax!, b), 0, axis); // a[:axis] + [B, ...idx] + a[axis+1:]
   const out = node('scatter', [merged, i, u], { axis, mode: p.mode });
   return [reshape(out, moved.shape), axis];
@@ -151,14 +152,14 @@ const matmul: VmapRule<Params<'matmul'>> = ([a, b], [aax, bax]) => {
   const n = batchSize('matmul', [a!, b!], [aax!, bax!]);
   if (aax !== null && bax === null && b!.ndim === 2) {
     // [B, M, K] @ [K, N]: fold the batch into the rows, one 2-D product.
-    const a0 = moveAxisNode(a!, aax, 0);
+    const a0 = moveAxisNode(a!, aax!, 0);
     const [m, k] = a0.shape.slice(1) as [number, number];
     const out = node('matmul', [reshape(a0, [n * m, k]), b!], {});
     return [reshape(out, [n, m, b!.shape[1]!]), 0];
   }
   if (aax === null && bax !== null && a!.ndim === 2) {
     // [M, K] @ [B, K, N]: fold the batch into the columns.
-    const b0 = moveAxisNode(b!, bax, 1); // [K, B, N]
+    const b0 = moveAxisNode(b!, bax!, 1); // [K, B, N]
     const [k, , nn] = b0.shape as [number, number, number];
     const out = node('matmul', [a!, reshape(b0, [k, n * nn])], {});
     return [reshape(out, [a!.shape[0]!, n, nn]), 1];
@@ -239,4 +240,5 @@ export const vmapRules: VmapTable = {
   compiled: elementwise('compiled'),
   divmod,
   topk,
+  convolution: convolutionVmap,
 };
