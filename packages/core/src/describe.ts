@@ -6,7 +6,11 @@ export function describeValue(x: unknown): string {
   if (x === null) return 'null';
   if (x === undefined) return 'undefined';
   if (x instanceof Array) return `an array of shape ${fmtShape(x.shape)}`;
-  if (globalThis.Array.isArray(x)) return `a JS array of length ${x.length}`;
+  if (globalThis.Array.isArray(x)) {
+    // A short list of numbers (a shape, axes) is clearest shown whole.
+    if (x.length <= 8 && x.every((e) => typeof e === 'number' || typeof e === 'boolean')) return `a JS array [${x.join(', ')}]`;
+    return `a JS array of length ${x.length}`;
+  }
   if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
   if (typeof x === 'object') {
     const proto = Object.getPrototypeOf(x);

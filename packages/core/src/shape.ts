@@ -1,4 +1,5 @@
 /** Shape arithmetic shared by ops, rules and backends. Every check names the calling function. */
+import { describeValue } from './describe.js';
 
 export type Shape = readonly number[];
 
@@ -44,10 +45,20 @@ export function broadcastShapes(fn: string, ...shapes: Shape[]): number[] {
   return out;
 }
 
+/**
+ * The most elements an array may have: its byte count in the widest dtype (8 bytes) stays an
+ * exact JS integer, so sizes and offsets never round. Larger shapes are refused when the op is
+ * built, not when something tries to allocate them.
+ */
+export const MAX_ELEMENTS = 2 ** 50;
+
 export function checkShape(fn: string, shape: unknown): number[] {
   if (!globalThis.Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new Error(`${fn}: expected a shape (an array of non-negative integers), got ${JSON.stringify(shape)}`);
+    throw new Error(`${fn}: expected a shape (an array of non-negative integers), got ${describeValue(shape)}`);
   }
+  let n = 1;
+  for (const d of shape as number[]) n *= d;
+  if (n > MAX_ELEMENTS) throw new Error(`${fn}: shape ${fmtShape(shape as number[])} has ${n.toExponential(3)} elements; an array holds at most 2^50`);
   return shape.slice();
 }
 
