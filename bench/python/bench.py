@@ -240,6 +240,28 @@ def torch_variants(torch, np, w):
             return run
         out.append(("torch loop", make_loop))
         return out
+    if k == "conv2d":
+        def make():
+            n, h, w_, cin, cout, kk, pad = (p[key] for key in ("n", "h", "w", "cin", "cout", "k", "pad"))
+            # The NHWC arrays of the definition in torch's own layouts (NCHW, [cout, cin, k, k]), contiguous.
+            x = T(gen(np, n * h * w_ * cin, 12), (n, h, w_, cin)).permute(0, 3, 1, 2).contiguous()
+            wt = T(gen(np, cout * kk * kk * cin, 13, 0.1), (cout, kk, kk, cin)).permute(0, 3, 1, 2).contiguous()
+            g = T(gen(np, n * h * w_ * cout, 14), (n, h, w_, cout)).permute(0, 3, 1, 2).contiguous()
+            nhwc = lambda t: t.permute(0, 2, 3, 1).reshape(-1)  # noqa: E731
+            if not p["backward"]:
+                def run(check):
+                    with torch.no_grad():
+                        y = torch.nn.functional.conv2d(x, wt, padding=pad)
+                    return fin(nhwc(y), check)
+                return run
+            xg, wg = x.clone().requires_grad_(True), wt.clone().requires_grad_(True)
+
+            def run_bwd(check):
+                y = torch.nn.functional.conv2d(xg, wg, padding=pad)
+                gx, gw = torch.autograd.grad(y, (xg, wg), g)
+                return fin(torch.cat([nhwc(gx), nhwc(gw)]), check)
+            return run_bwd
+        return [("torch", make)]
     if k == "dispatch":
         def make():
             n = p["ops"] // 2

@@ -67,6 +67,23 @@ export const WORKLOADS = [
     metric: null,
   },
   {
+    id: 'conv2d-fwd',
+    kind: 'conv2d',
+    group: 'conv2d',
+    label: 'conv2d [64,28,28,32] * 64x3x3, pad 1',
+    params: { n: 64, h: 28, w: 28, cin: 32, cout: 64, k: 3, pad: 1, backward: false },
+    metric: { unit: 'GFLOP/s', amount: (2 * 64 * 28 * 28 * 64 * 3 * 3 * 32) / 1e9 },
+  },
+  {
+    id: 'conv2d-fwd-bwd',
+    kind: 'conv2d',
+    group: 'conv2d',
+    scale: 3,
+    label: 'conv2d fwd + both grads, same',
+    params: { n: 64, h: 28, w: 28, cin: 32, cout: 64, k: 3, pad: 1, backward: true },
+    metric: { unit: 'GFLOP/s', amount: (3 * 2 * 64 * 28 * 28 * 64 * 3 * 3 * 32) / 1e9 },
+  },
+  {
     id: 'dispatch-1000',
     kind: 'dispatch',
     label: 'dispatch: 1000 ops on 0-d',
@@ -96,4 +113,10 @@ export function selectWorkloads(filters) {
  *           loss(w, x, y) = 0.5 * (sum(x * w) - y)^2; out: the per-example gradients [B,F]
  *           (vmap(grad(loss), in_axes=(None, 0, 0)), or a loop of grad over the batch).
  * dispatch: x = 1.5 (0-d float32); ops/2 times: x = x * 0.999; x = x + 0.001; out x.
+ * conv2d:   x = gen(n*h*w*cin, 12) [n,h,w,cin] (NHWC), wt = gen(cout*k*k*cin, 13, 0.1) [cout,k,k,cin],
+ *           y = conv2d(x, wt, stride 1, padding pad); out y (NHWC order). backward: also the input and
+ *           weight gradients for the cotangent g = gen(n*h*w*cout, 14) [n,h,w,cout] (NHWC);
+ *           out concat(gx.ravel(), gwt.ravel()) in the NHWC / [cout,k,k,cin] orders. Libraries
+ *           with other layouts (torch NCHW, tfjs [k,k,cin,cout] filters, jax-js NCHW) get the
+ *           same arrays transposed (and made contiguous) before timing; only the check transposes back.
  */

@@ -112,6 +112,26 @@ export function setup(w) {
         { library: 'jax-js', make: make(step) },
       ];
     }
+    case 'conv2d': {
+      // jax-js convolves NCHW inputs with [cout, cin, k, k] kernels: the definition's arrays transposed.
+      const conv = (a, b) => jax.lax.convGeneralDilated(a, b, [1, 1], [[p.pad, p.pad], [p.pad, p.pad]]);
+      const nchw = (data, shape) => f32(data, shape).transpose([0, 3, 1, 2]);
+      const make = (backward) => () => {
+        const x = nchw(gen(p.n * p.h * p.w * p.cin, 12), [p.n, p.h, p.w, p.cin]);
+        const wt = nchw(gen(p.cout * p.k * p.k * p.cin, 13, 0.1), [p.cout, p.k, p.k, p.cin]);
+        const g = nchw(gen(p.n * p.h * p.w * p.cout, 14), [p.n, p.h, p.w, p.cout]);
+        if (!backward) {
+          return (check) => finish(check, check ? conv(x.ref, wt.ref).transpose([0, 2, 3, 1]) : conv(x.ref, wt.ref));
+        }
+        const grads = jax.grad((a, b, c) => np.sum(conv(a, b).mul(c)), { argnums: [0, 1] });
+        return (check) => {
+          const [gx, gw] = grads(x.ref, wt.ref, g.ref);
+          if (!check) return finish(false, gx, gw);
+          return finish(true, np.concatenate([gx.transpose([0, 2, 3, 1]).reshape([-1]), gw.transpose([0, 2, 3, 1]).reshape([-1])]));
+        };
+      };
+      return [{ library: 'jax-js', make: make(p.backward) }];
+    }
     case 'pergrad': {
       const loss = (w, x, y) => np.square(np.sum(x.mul(w)).sub(y)).mul(0.5);
       const make = (fn) => () => {

@@ -162,6 +162,28 @@ export function setup(w) {
         compiled('mlx-ts compile', () => runner((s) => mx.compile(s))()),
       ];
     }
+    case 'conv2d': {
+      const make = () => {
+        const x = f32(gen(p.n * p.h * p.w * p.cin, 12), [p.n, p.h, p.w, p.cin]);
+        const wt = f32(gen(p.cout * p.k * p.k * p.cin, 13, 0.1), [p.cout, p.k, p.k, p.cin]);
+        const g = f32(gen(p.n * p.h * p.w * p.cout, 14), [p.n, p.h, p.w, p.cout]);
+        mx.eval(x, wt, g);
+        const f = (a, b) => mx.conv2d(a, b, 1, p.pad);
+        if (!p.backward) {
+          return (check) => {
+            const y = f(x, wt);
+            mx.eval(y);
+            if (check) return host(y);
+          };
+        }
+        return (check) => {
+          const [y, [gx, gw]] = mx.vjp(f, [x, wt], [g]);
+          mx.eval(y, gx, gw);
+          if (check) return host(mx.concatenate([mx.reshape(gx, [-1]), mx.reshape(gw, [-1])]));
+        };
+      };
+      return [{ library: 'mlx-ts', make }];
+    }
     case 'pergrad': {
       const inputs = () => {
         const w = mx.array(gen(p.features, 9));

@@ -112,6 +112,38 @@ export function setup(w) {
           },
         },
       ];
+    case 'conv2d': {
+      // tfjs 4.22's wasm backend registers Conv2D and Conv2DBackpropInput but not Conv2DBackpropFilter.
+      if (p.backward && !tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
+        return [{ library: 'tfjs-wasm', skip: "the wasm backend has no 'Conv2DBackpropFilter' kernel (the weight gradient)" }];
+      }
+      const make = () => {
+        const x = f32(gen(p.n * p.h * p.w * p.cin, 12), [p.n, p.h, p.w, p.cin]);
+        // tfjs filters are [k, k, cin, cout].
+        const wt = tf.tidy(() => tf.transpose(f32(gen(p.cout * p.k * p.k * p.cin, 13, 0.1), [p.cout, p.k, p.k, p.cin]), [1, 2, 3, 0]).clone());
+        const g = f32(gen(p.n * p.h * p.w * p.cout, 14), [p.n, p.h, p.w, p.cout]);
+        const f = (a, b) => tf.conv2d(a, b, 1, [[0, 0], [p.pad, p.pad], [p.pad, p.pad], [0, 0]]);
+        if (!p.backward) return forced(() => f(x, wt));
+        const grads = tf.grads(f);
+        return (check) => {
+          const [gx, gw] = grads([x, wt], g);
+          // tf.grads runs the forward pass itself; forcing both gradients forces all of it.
+          const dx = gx.dataSync(), dw = gw.dataSync();
+          let out;
+          if (check) {
+            const gwm = tf.tidy(() => tf.transpose(gw, [3, 0, 1, 2]));
+            out = new Float32Array(dx.length + dw.length);
+            out.set(dx);
+            out.set(gwm.dataSync(), dx.length);
+            gwm.dispose();
+          }
+          gx.dispose();
+          gw.dispose();
+          return out;
+        };
+      };
+      return [{ library: 'tfjs-wasm', make }];
+    }
     case 'pergrad':
       return [
         {

@@ -125,6 +125,37 @@ const alongShape = (s: any) => s.shape.map((d: number, i: number) => (i === s.ax
 const gatherOutShape = (s: any) => [...s.shape.slice(0, s.axis), ...s.idxShape, ...s.shape.slice(s.axis + 1)];
 const modes = fc.constantFrom<mx.ScatterMode>('set', 'add', 'multiply', 'maximum', 'minimum');
 
+/**
+ * A small random convolution: 1 to 3 spatial axes, strides, padding (low and high apart),
+ * kernel and input dilation, groups and flip, kept to outputs of at least one element.
+ */
+const convSetup = (dtype: fc.Arbitrary<Dt>) =>
+  fc.integer({ min: 1, max: 3 }).chain((nsp) => {
+    const side = nsp === 3 ? 3 : 4;
+    const per = (min: number, max: number) => fc.array(fc.integer({ min, max }), { minLength: nsp, maxLength: nsp });
+    return fc
+      .record({
+        n: fc.integer({ min: 1, max: 2 }),
+        groups: fc.integer({ min: 1, max: 2 }),
+        cinG: fc.integer({ min: 1, max: 2 }),
+        coutG: fc.integer({ min: 1, max: 2 }),
+        spatial: per(1, side),
+        kernel: per(1, 3),
+        stride: per(1, 2),
+        paddingLow: per(0, 2),
+        paddingHigh: per(0, 2),
+        kernelDilation: per(1, 2),
+        inputDilation: per(1, 2),
+        flip: fc.boolean(),
+        dtype,
+      })
+      .filter((r) => mx.convOutputSpatial([r.n, ...r.spatial, 0], [0, ...r.kernel, 0], r).every((o) => o >= 1));
+  });
+const convParams = (s: any): mx.ConvolutionParams => ({
+  stride: s.stride, paddingLow: s.paddingLow, paddingHigh: s.paddingHigh, kernelDilation: s.kernelDilation,
+  inputDilation: s.inputDilation, groups: s.groups, flip: s.flip,
+});
+
 /** Shapes of one dtype that agree except along `axis`, for concatenate. */
 const concatSetup = (dtype: fc.Arbitrary<Dt>) =>
   shapeAxis(dtype).chain((s) => fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }).map((sizes) => ({ ...s, sizes })));
@@ -372,6 +403,15 @@ export const cases: { [P in mx.Primitive]: Case } = {
     gradSetup: fc.record({ shape: shapes(), dtype: f32 }),
     args: (s) => fc.tuple(arg(s.shape, s.dtype), arg(s.shape, s.dtype)),
     fn: () => (a, b) => node('compiled', [a!, b!], fusedProgram(a!.dtype)),
+  },
+  convolution: {
+    primitive: 'convolution',
+    setup: convSetup(floatDt),
+    gradSetup: convSetup(f32),
+    args: (s) => fc.tuple(arg([s.n, ...s.spatial, s.groups * s.cinG], s.dtype), arg([s.groups * s.coutG, ...s.kernel, s.cinG], s.dtype)),
+    // float16/bfloat16 sums round differently when vmap folds the batch into the groups.
+    vmapTolerance: { rtol: 2e-2, atol: 2e-2 },
+    fn: (s) => (x, w) => node('convolution', [x!, w!], convParams(s)),
   },
 };
 

@@ -249,6 +249,16 @@ const cases: Record<mx.Primitive, Cases> = {
       needsKernel: 'compiled',
     },
   ],
+  convolution: [
+    {
+      fn: (x, w) => node('convolution', [x, w], { stride: [2, 1], paddingLow: [1, 0], paddingHigh: [0, 2], kernelDilation: [1, 2], inputDilation: [1, 1], groups: 2, flip: false }),
+      args: () => [rnd([2, 5, 4, 4]), rnd([4, 2, 2, 2])],
+    },
+    {
+      fn: (x, w) => node('convolution', [x, w], { stride: [1], paddingLow: [2], paddingHigh: [1], kernelDilation: [1], inputDilation: [2], groups: 1, flip: true }),
+      args: () => [rnd([1, 4, 3]), rnd([2, 3, 3])],
+    },
+  ],
 };
 
 it('has a case for every primitive', () => {

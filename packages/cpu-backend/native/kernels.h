@@ -27,6 +27,7 @@ void random_bits(const Step& s);
 void compiled(const Step& s);
 void divmod(const Step& s);
 void topk(const Step& s);
+void convolution(const Step& s);
 
 // Runs one step with the kernel of its primitive.
 void run_step(const Step& s);

@@ -13,6 +13,7 @@
 #include <new>
 
 #include "blas.h"
+#include "gemm.h"
 #include "kernels.h"
 #include "parallel.h"
 #include "scratch.h"
@@ -256,7 +257,22 @@ void matmul_typed(const Step& s) {
   });
 }
 
+template <class T>
+void gemm_dense_typed(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
+                      int64_t csb, T* c) {
+  if (!try_blas(M, N, K, a, rsa, csa, b, rsb, csb, c)) gemm<T, T>(M, N, K, a, rsa, csa, b, rsb, csb, c);
+}
+
 }  // namespace
+
+void gemm_dense(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b,
+                int64_t rsb, int64_t csb, float* c) {
+  gemm_dense_typed(M, N, K, a, rsa, csa, b, rsb, csb, c);
+}
+void gemm_dense(int64_t M, int64_t N, int64_t K, const double* a, int64_t rsa, int64_t csa, const double* b,
+                int64_t rsb, int64_t csb, double* c) {
+  gemm_dense_typed(M, N, K, a, rsa, csa, b, rsb, csb, c);
+}
 
 void matmul(const Step& s) {
   s.expect_inputs(2);

@@ -15,7 +15,8 @@ namespace mlx_cpu {
   X(remainder) X(equal) X(notEqual) X(greater) X(greaterEqual) X(less) X(lessEqual) X(logicalAnd)     \
   X(logicalOr) X(sum) X(prod) X(max) X(min) X(argmax) X(argmin) X(cumsum) X(cumprod) X(cummax)        \
   X(cummin) X(astype) X(where) X(sort) X(argsort) X(softmax) X(logsumexp) X(concatenate) X(pad) X(gather) X(gatherAxis)       \
-  X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk)
+  X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) \
+  X(convolution)
 
 enum class Op : int32_t {
 #define MLX_TS_OP_ENUM(name) name,

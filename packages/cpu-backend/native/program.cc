@@ -97,6 +97,7 @@ void run_step(const Step& s) {
     case Op::compiled: return compiled(s);
     case Op::divmod: return divmod(s);
     case Op::topk: return topk(s);
+    case Op::convolution: return convolution(s);
   }
   throw Error("unknown opcode");
 }

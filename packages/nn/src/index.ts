@@ -18,3 +18,4 @@ export { MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, type 
 export { Upsample, upsampleNearest, upsampleLinear, upsampleCubic, type UpsampleMode, type UpsampleOptions } from './layers/upsample.js';
 export { MultiHeadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer, type AttentionMask, type Activation, type MultiHeadAttentionOptions, type TransformerLayerOptions, type TransformerStackOptions, type TransformerOptions, type TransformerEncoderLike, type TransformerDecoderLike } from './layers/transformer.js';
 export { RNN, GRU, LSTM, type RNNOptions } from './layers/recurrent.js';
+export { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, type ConvOptions, type ConvTransposeOptions } from './layers/convolution.js';

@@ -90,7 +90,38 @@ export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySa
    * [..., k], largest first; NaN counts as the largest, equal values keep their index order.
    */
   topk: { k: number };
+  /** Channels-last convolution (see `ConvolutionParams`). */
+  convolution: ConvolutionParams;
 };
+
+/**
+ * `convolution`: (input [N, ...spatial, Cin], weight [Cout, ...kernel, Cin / groups]) of one
+ * floating dtype -> [N, ...spatial', Cout], every array field one entry per spatial axis. The
+ * input is dilated (`inputDilation - 1` zeros between elements), padded (`paddingLow`/`High`,
+ * negative values crop, which the VJP rules use), then correlated with the dilated kernel at
+ * `stride`; `flip` reverses the kernel's spatial axes (a true convolution). Output channel `o`
+ * reads input channels of group `floor(o / (Cout / groups))`.
+ */
+export interface ConvolutionParams {
+  readonly stride: readonly number[];
+  readonly paddingLow: readonly number[];
+  readonly paddingHigh: readonly number[];
+  readonly kernelDilation: readonly number[];
+  readonly inputDilation: readonly number[];
+  readonly groups: number;
+  readonly flip: boolean;
+}
+
+/** Length of `n` elements with `d - 1` zeros between each pair (0 stays 0). */
+export const dilatedSize = (n: number, d: number): number => (n === 0 ? 0 : (n - 1) * d + 1);
+
+/** The convolution's output spatial sizes; ops check each is at least 1. */
+export function convOutputSpatial(input: Shape, weight: Shape, p: ConvolutionParams): number[] {
+  return p.stride.map((s, i) => {
+    const span = dilatedSize(input[i + 1]!, p.inputDilation[i]!) + p.paddingLow[i]! + p.paddingHigh[i]!;
+    return Math.floor((span - dilatedSize(weight[i + 1]!, p.kernelDilation[i]!)) / s) + 1;
+  });
+}
 
 /**
  * One instruction of a fused elementwise program. Registers `0..nInputs-1` hold the inputs;
@@ -239,6 +270,10 @@ export const primitives: PrimitiveTable = {
     const shape = [...a!.shape.slice(0, -1), p.k];
     return [{ shape, dtype: a!.dtype }, { shape, dtype: uint32 }];
   }),
+  convolution: {
+    kind: 'other',
+    output: ([x, w], p) => ({ shape: [x!.shape[0]!, ...convOutputSpatial(x!.shape, w!.shape, p), w!.shape[0]!], dtype: x!.dtype }),
+  },
 };
 
 export const primitiveNames = Object.keys(primitives) as Primitive[];

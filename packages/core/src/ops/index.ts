@@ -8,3 +8,4 @@ export * from './indexing.js';
 export * from './sort.js';
 export * from './scan.js';
 export * from './evaluate.js';
+export * from './convolution.js';

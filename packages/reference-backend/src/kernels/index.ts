@@ -3,6 +3,7 @@ import type { KernelTable } from '../kernel.js';
 import { arangeKernel } from './arange.js';
 import { binaryKernels, divmodKernel, whereKernel } from './binary.js';
 import { compiledKernel } from './compiled.js';
+import { convolutionKernel } from './convolution.js';
 import { gatherKernels } from './gather.js';
 import { concatenateKernel, padKernel } from './layout.js';
 import { matmulKernel } from './matmul.js';
@@ -35,4 +36,5 @@ export const coreKernels: KernelTable = {
   compiled: compiledKernel,
   divmod: divmodKernel,
   topk: topkKernel,
+  convolution: convolutionKernel,
 };

@@ -266,6 +266,23 @@ const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = 
   compiled: sameShape,
   divmod: sameShape,
   topk: (_m, ins, p) => [...ins[0]!.slice(0, -1), constP(p.k)],
+  // The batch stays symbolic; the weight, the channels, and any spatial axis whose output size is
+  // not a polynomial of its input size (a stride or input dilation other than 1) keep their traced sizes.
+  convolution: (m, ins, p, n) => {
+    const [x, w] = ins as [Poly[], Poly[]];
+    const nsp = x.length - 2;
+    w.forEach((d, ax) => m.pin(d, n.inShapes[1]![ax]!));
+    m.pin(x[nsp + 1]!, n.inShapes[0]![nsp + 1]!);
+    const spatial = p.stride.map((s, i) => {
+      if (s === 1 && p.inputDilation[i] === 1) {
+        const reach = (n.inShapes[1]![i + 1]! - 1) * p.kernelDilation[i]!;
+        return addP(m.resolve(x[i + 1]!), constP(p.paddingLow[i]! + p.paddingHigh[i]! - reach));
+      }
+      m.pin(x[i + 1]!, n.inShapes[0]![i + 1]!);
+      return constP(n.shape[i + 1]!);
+    });
+    return [x[0]!, ...spatial, constP(n.shape[nsp + 1]!)];
+  },
 };
 
 export function buildShapeModel(g: Graph): ShapeModel | null {

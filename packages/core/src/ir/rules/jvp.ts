@@ -30,6 +30,7 @@ import {
   scatterMulOthers,
   unaryDerivatives,
 } from './derivatives.js';
+import { convolutionJvp } from './convolution.js';
 
 /** Forward mode through an inlined program: the tangent of each instruction in order. */
 function compiledJvp(inputs: readonly Array[], tangents: readonly (Array | null)[], p: CompiledParams, output: Array): Array {
@@ -176,5 +177,6 @@ export const jvpRules: JvpTable = {
   arange: zeroTangent,
   randomBits: zeroTangent,
   compiled: compiledJvp,
+  convolution: convolutionJvp,
 };
 

@@ -44,6 +44,7 @@ import {
   unslice,
 } from './derivatives.js';
 import { table } from '../table.js';
+import { convolutionVjp } from './convolution.js';
 
 type Maker = (() => Array) | null;
 
@@ -221,4 +222,5 @@ export const vjpRules: VjpTable = {
   arange: (_xs, _g, argnums) => byArg('arange', argnums, []),
   randomBits: (_xs, _g, argnums) => byArg('randomBits', argnums, [null], ['the key (argument 0)']),
   compiled: compiledVjp,
+  convolution: convolutionVjp,
 };

@@ -28,6 +28,7 @@ import {
   unarySameDtype,
 } from '../primitives.js';
 import type { MultiVmapRule, VmapRule, VmapTable } from '../rules.js';
+import { convolutionVmap } from './convolution.js';
 
 type Axes = readonly (number | null)[];
 
@@ -239,4 +240,5 @@ export const vmapRules: VmapTable = {
   compiled: elementwise('compiled'),
   divmod,
   topk,
+  convolution: convolutionVmap,
 };
