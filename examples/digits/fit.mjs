@@ -20,6 +20,23 @@ export function evaluate(model, x, y) {
 }
 
 /**
+ * One training step `(x, y) => loss` on the mean cross-entropy of `model`: the gradients, then the
+ * optimizer's update of the model. Compiled unless `compile` is false (bench/ times both).
+ */
+export function trainStep(model, optimizer, { compile = true } = {}) {
+  const lossAndGrad = nn.valueAndGrad(model, (x, y) => meanCrossEntropy(model.forward(x), y));
+  const step = (x, y) => {
+    const [loss, grads] = lossAndGrad(x, y);
+    optimizer.update(model, grads);
+    return loss;
+  };
+  if (!compile) return step;
+  // The global key is state too: layers that draw (Dropout) take a new key each step.
+  const state = [model, optimizer.state, mx.random.state];
+  return mx.compile(step, { inputs: state, outputs: state });
+}
+
+/**
  * Builds and trains one experiment (see models.mjs) on `data` (splitDigits' output). `epochs`
  * overrides the experiment's. `onStep({ epoch, step, steps, loss, samples })` runs after every step,
  * `onEpoch(record)` after every epoch with the record pushed to the returned `history`:
@@ -33,16 +50,7 @@ export function fit(experiment, data, { epochs = experiment.epochs, onStep, onEp
   mx.random.seed(experiment.seed);
   const model = experiment.model(xTrain);
   const optimizer = experiment.optimizer(epochs * steps);
-  const lossAndGrad = nn.valueAndGrad(model, (x, y) => meanCrossEntropy(model.forward(x), y));
-  const step = mx.compile(
-    (x, y) => {
-      const [loss, grads] = lossAndGrad(x, y);
-      optimizer.update(model, grads);
-      return loss;
-    },
-    // The global key is state too: layers that draw (Dropout) take a new key each step.
-    { inputs: [model, optimizer.state, mx.random.state], outputs: [model, optimizer.state, mx.random.state] },
-  );
+  const step = trainStep(model, optimizer);
 
   const epochKeys = mx.random.split(mx.random.key(experiment.seed), epochs);
   const history = [];
