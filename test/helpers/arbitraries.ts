@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { dtypeLimits, toDtype, type DtypeName } from '@mlx-ts/core';
-import { seededRandom } from '@mlx-ts/testing';
+import { axes, broadcastingShapes, seededRandom } from '@mlx-ts/testing';
 import { FLOAT_NAMES, roundAll, size, stridesOf, unravel, ravel, type Shape } from './host.js';
 
 export { fc };
@@ -40,42 +40,15 @@ export function shapeArb(o: ShapeOpts = {}): fc.Arbitrary<number[]> {
   return fc.array(dim, { minLength: minRank, maxLength: maxRank }).filter((s) => size(s) <= maxSize);
 }
 
-/**
- * `k` shapes that broadcast together, with the broadcast result: each drops some leading dims
- * of the result and sets some dims to 1.
- */
+/** `k` shapes that broadcast together, with the broadcast result (the kit's, over this suite's shapes). */
 export function broadcastShapesArb(k: number, o: ShapeOpts = {}): fc.Arbitrary<{ shapes: number[][]; out: number[] }> {
-  return shapeArb(o).chain((out) =>
-    fc
-      .tuple(
-        ...globalThis.Array.from({ length: k }, () =>
-          fc.tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length })),
-        ),
-      )
-      .map((specs) => {
-        const shapes = specs.map(([drop, ones]) => out.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
-        // The broadcast of the inputs may be smaller than `out` (every input dropped an axis or made it 1).
-        const nd = Math.max(0, ...shapes.map((s) => s.length));
-        const real = globalThis.Array.from({ length: nd }, (_, i) => {
-          let d = 1;
-          for (const s of shapes) {
-            const j = i - (nd - s.length);
-            if (j >= 0 && s[j] !== 1) d = s[j]!;
-          }
-          return d;
-        });
-        return { shapes, out: real };
-      }),
-  );
+  return broadcastingShapes(k, shapeArb(o)).map(({ shapes, out }) => ({ shapes: shapes.map((s) => s.slice()), out: out.slice() }));
 }
 
 export const dtypeNameArb = (names: readonly DtypeName[]): fc.Arbitrary<DtypeName> => fc.constantFrom(...names);
 
 /** An axis in [-ndim, ndim). */
-export function axisArb(ndim: number): fc.Arbitrary<number> {
-  if (ndim === 0) throw new Error('axisArb: a 0-d array has no axis');
-  return fc.integer({ min: -ndim, max: ndim - 1 });
-}
+export const axisArb = (ndim: number): fc.Arbitrary<number> => axes(ndim, { negative: true });
 
 /** undefined (all axes), one axis, or a list of distinct axes (each possibly negative). */
 export function axesArb(ndim: number): fc.Arbitrary<number | number[] | undefined> {

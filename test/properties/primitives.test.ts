@@ -194,6 +194,34 @@ const padSetup = (dtype: fc.Arbitrary<Dt>) =>
     }),
   );
 
+/** One case per primitive of a family. */
+const each = <P extends string>(prims: readonly P[], make: (p: P) => Case) => Object.fromEntries(prims.map((p) => [p, make(p)])) as Record<P, Case>;
+
+/** Domains of the float-only unary primitives; their dtypes come from core's family. */
+const floatDomains: { readonly [P in mx.UnaryFloat]: Domain } = {
+  exp: {},
+  log: { min: 0.1 },
+  log1p: { min: -0.9 },
+  expm1: {},
+  sin: {},
+  cos: {},
+  tan: { min: -1.3, max: 1.3 },
+  tanh: {},
+  sinh: {},
+  cosh: {},
+  arcsin: { min: -0.9, max: 0.9 },
+  arccos: { min: -0.9, max: 0.9 },
+  arctan: {},
+  arcsinh: {},
+  arccosh: { min: 1.1 },
+  arctanh: { min: -0.9, max: 0.9 },
+  sqrt: { min: 0.1 },
+  rsqrt: { min: 0.1 },
+  sigmoid: {},
+  erf: {},
+  erfinv: { min: -0.9, max: 0.9 },
+};
+
 const U32 = 0xffffffff;
 
 export const cases: { [P in mx.Primitive]: Case } = {
@@ -205,28 +233,8 @@ export const cases: { [P in mx.Primitive]: Case } = {
   floor: unary('floor', numericDt, floatsOnly(nearInteger)),
   ceil: unary('ceil', numericDt, floatsOnly(nearInteger)),
   round: unary('round', numericDt, floatsOnly(nearHalf)),
-  // Unary float math, each on its domain.
-  exp: unary('exp', floatDt),
-  log: unary('log', floatDt, { min: 0.1 }),
-  log1p: unary('log1p', floatDt, { min: -0.9 }),
-  expm1: unary('expm1', floatDt),
-  sin: unary('sin', floatDt),
-  cos: unary('cos', floatDt),
-  tan: unary('tan', floatDt, { min: -1.3, max: 1.3 }),
-  tanh: unary('tanh', floatDt),
-  sinh: unary('sinh', floatDt),
-  cosh: unary('cosh', floatDt),
-  arcsin: unary('arcsin', floatDt, { min: -0.9, max: 0.9 }),
-  arccos: unary('arccos', floatDt, { min: -0.9, max: 0.9 }),
-  arctan: unary('arctan', floatDt),
-  arcsinh: unary('arcsinh', floatDt),
-  arccosh: unary('arccosh', floatDt, { min: 1.1 }),
-  arctanh: unary('arctanh', floatDt, { min: -0.9, max: 0.9 }),
-  sqrt: unary('sqrt', floatDt, { min: 0.1 }),
-  rsqrt: unary('rsqrt', floatDt, { min: 0.1 }),
-  sigmoid: unary('sigmoid', floatDt),
-  erf: unary('erf', floatDt),
-  erfinv: unary('erfinv', floatDt, { min: -0.9, max: 0.9 }),
+  // Unary float math (core's unaryFloat family): floating dtypes, each on its domain.
+  ...each(mx.unaryFloat, (p) => unary(p, floatDt, floatDomains[p])),
   // Predicates: bool outputs (no derivative to check; vmap over every dtype, with NaN and infinities).
   isnan: { ...unary('isnan', anyDt), args: (s) => fc.tuple(special(s.shape, s.dtype)) },
   isinf: { ...unary('isinf', anyDt), args: (s) => fc.tuple(special(s.shape, s.dtype)) },
@@ -235,12 +243,12 @@ export const cases: { [P in mx.Primitive]: Case } = {
   add: binary('add', anyDt),
   subtract: binary('subtract', numericDt),
   multiply: binary('multiply', anyDt),
-  divide: binary('divide', floatDt, {}, { exclude: nearZero(0.3) }),
   power: binary('power', signedDt, { min: 0.5 }, { min: -2, max: 2 }, {
     // Integer powers: no negative exponents (0 except for bases 1 and -1), small values.
     args: (s) => fc.tuple(arg(s.shape, s.dtype, s.dtype.isFloating ? { min: 0.5 } : { min: -3, max: 3 }), arg(s.shape, s.dtype, s.dtype.isFloating ? { min: -2, max: 2 } : { min: 0, max: 3 })),
   }),
-  arctan2: binary('arctan2', floatDt, {}, { exclude: nearZero(0.3) }),
+  // Binary float math (core's binaryFloat family): floating dtypes, divisors away from zero.
+  ...each(mx.binaryFloat, (p) => binary(p, floatDt, {}, { exclude: nearZero(0.3) })),
   maximum: binary('maximum', anyDt),
   minimum: binary('minimum', anyDt),
   floorDivide: binary('floorDivide', numericDt, {}, { exclude: nearZero(0.5) }),

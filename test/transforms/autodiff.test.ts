@@ -139,7 +139,9 @@ describe('grad and valueAndGrad (MLX test_grad, test_value_and_grad)', () => {
     expect(extra.bar.slice(0, 3)).toEqual([1, 2, 3]);
     close(extra.bar[3]!, [4, 5, 6]);
     close(dx, [4, 5, 6]);
-    close(mx.grad(fun, 1)(x, y), [1, 2, 3]);
+    // grad takes only a scalar: [loss, aux] is valueAndGrad's form (MLX raises too).
+    expect(() => mx.grad(fun, 1)(x, y)).toThrow(/grad: the function must return a scalar array \(for \[loss, \.\.\.aux\], use valueAndGrad\)/);
+    expect(() => mx.grad((a: mx.Array) => mx.reshape(mx.sum(a), [1, 1]))(x)).toThrow(/a 0-d array.*shape \[1,1\]/);
   });
 
   it('pytrees of parameters: gradients mirror the structure', () => {

@@ -11,6 +11,7 @@ import {
 } from './dtype.js';
 import { type Stream } from './device.js';
 import { evalArrays } from './eval.js';
+import { formatArray } from './print.js';
 import { type Shape, contiguousStrides, fmtShape, shapeSize } from './shape.js';
 
 /** Storage shared by an array and the views onto it; `dispose` frees it when no holder is left. */
@@ -200,13 +201,25 @@ export class Array {
     this.dispose();
   }
 
+  /** NumPy/MLX-style text (print.ts); a tracer prints its shape and dtype. */
   toString(): string {
-    if (this._placeholder !== null || this.isTracer) return `array(shape=${fmtShape(this.shape)}, dtype=${this.dtype.name}, traced)`;
-    const body = JSON.stringify(this.tolist());
-    return `array(${body}, dtype=${this.dtype.name})`;
+    return formatArray(this);
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return this.toString();
+    return formatArray(this);
+  }
+  /** `JSON.stringify` gives the values (`tolist()`). */
+  toJSON(): NestedList {
+    return this.tolist();
+  }
+  /**
+   * A one-element array in numeric contexts (`Number(x)`, `x > 2`, `${x}` gives the text), as
+   * MLX evaluates `float(x)`; more elements in a numeric context are an Error, not NaN.
+   */
+  [Symbol.toPrimitive](hint: string): number | string | boolean {
+    if (hint === 'string') return formatArray(this);
+    if (this.size !== 1) throw new Error(`an array of shape ${fmtShape(this.shape)} has no single numeric value; use item() on a one-element array, or tolist()`);
+    return this.item();
   }
 }
 

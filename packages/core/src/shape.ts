@@ -52,7 +52,8 @@ export function checkShape(fn: string, shape: unknown): number[] {
 }
 
 export function normalizeAxis(fn: string, axis: number, ndim: number): number {
-  if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
+  if (!Number.isInteger(axis)) throw new Error(`${fn}: an axis must be an integer, got ${typeof axis === 'number' ? axis : typeof axis}`);
+  if (axis < -ndim || axis >= ndim) {
     throw new Error(`${fn}: axis ${axis} is out of bounds for an array of dimension ${ndim}`);
   }
   return axis < 0 ? axis + ndim : axis;

@@ -8,6 +8,8 @@
 //   executeAsync(program, length, buffers) -> Promise<ArrayBuffer[]>
 //   detach(buffer: ArrayBuffer)
 //   opNames: string[]   (opcode i runs primitive opNames[i])
+//   elementwiseOps: {name, family, functor, kind}[]   (ops.h's MLX_TS_ELEMENTWISE_OPS, in opcode order)
+//   dtypes: {name, storage, size}[]   (dtype.h's MLX_TS_DTYPES: code i is dtypes[i])
 #include <napi.h>
 
 #include <cstdlib>
@@ -255,6 +257,49 @@ Napi::Value Detach(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The tables the TypeScript wrapper checks against core at load and generates kernels from, so
+// neither side keeps a copy of the other's.
+Napi::Array elementwise_ops(Napi::Env env) {
+  struct Entry {
+    const char* name;
+    const char* family;
+    const char* functor;
+    const char* kind;
+  };
+  static constexpr Entry entries[] = {
+#define MLX_TS_ELEMENTWISE_ENTRY(name, family, functor, kind) {#name, #family, #functor, #kind},
+      MLX_TS_ELEMENTWISE_OPS(MLX_TS_ELEMENTWISE_ENTRY)
+#undef MLX_TS_ELEMENTWISE_ENTRY
+  };
+  Napi::Array out = Napi::Array::New(env, kElementwiseOpCount);
+  for (int i = 0; i < kElementwiseOpCount; ++i) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", entries[i].name);
+    o.Set("family", entries[i].family);
+    o.Set("functor", entries[i].functor);
+    o.Set("kind", entries[i].kind);
+    out.Set(uint32_t(i), o);
+  }
+  return out;
+}
+
+Napi::Array dtypes(Napi::Env env) {
+  static constexpr const char* storage_types[] = {
+#define MLX_TS_DTYPE_STORAGE(dt, name, storage) #storage,
+      MLX_TS_DTYPES(MLX_TS_DTYPE_STORAGE)
+#undef MLX_TS_DTYPE_STORAGE
+  };
+  Napi::Array out = Napi::Array::New(env, kDtypeCount);
+  for (int i = 0; i < kDtypeCount; ++i) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", dtype_name(Dt(i)));
+    o.Set("storage", storage_types[i]);
+    o.Set("size", itemsize(Dt(i)));
+    out.Set(uint32_t(i), o);
+  }
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("execute", Napi::Function::New(env, Execute, "execute"));
   exports.Set("executeAsync", Napi::Function::New(env, ExecuteAsync, "executeAsync"));
@@ -264,6 +309,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Array names = Napi::Array::New(env, kOpCount);
   for (int i = 0; i < kOpCount; ++i) names.Set(uint32_t(i), op_name(Op(i)));
   exports.Set("opNames", names);
+  exports.Set("elementwiseOps", elementwise_ops(env));
+  exports.Set("dtypes", dtypes(env));
   return exports;
 }
 

@@ -1,5 +1,5 @@
-// Elementwise binary primitives: arithmetic on every dtype (bool computes as 0/1 integers and
-// casts back), float-only divide and arctan2, and comparisons and logical ops returning bool.
+// Elementwise binary primitives: the binary family of ops.h, whose entries choose each op's functor
+// and kind (arithmetic on bool computes as 0/1 integers and casts back), and divmod.
 #include "functors.h"
 #include "kernels.h"
 #include "parallel.h"
@@ -38,8 +38,20 @@ void map_binary(const Step& s, F f) {
   });
 }
 
+// The kinds of ops.h: each checks the dtypes its contract promises (two inputs of one dtype, and
+// the output's) and instantiates the kernel for the dtypes it takes, once per step.
+void expect_dtypes(const Step& s, Dt out) {
+  const View& a = s.input(0);
+  const View& b = s.input(1);
+  if (a.dtype != b.dtype || s.out.dtype != out) {
+    throw Error(std::string("unexpected dtypes ") + dtype_name(a.dtype) + ", " + dtype_name(b.dtype) + " -> " +
+                dtype_name(s.out.dtype));
+  }
+}
+
 template <class F>
-void arithmetic(const Step& s, F f) {
+void any_dtype(const Step& s, F f) {
+  expect_dtypes(s, s.input(0).dtype);
   dispatch_all(s.out.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     map_binary<T, T>(s, f);
@@ -48,6 +60,7 @@ void arithmetic(const Step& s, F f) {
 
 template <class F>
 void float_only(const Step& s, F f) {
+  expect_dtypes(s, s.input(0).dtype);
   dispatch_float(s.out.dtype, op_name(s.op), [&](auto tag) {
     using T = typename decltype(tag)::type;
     map_binary<T, T>(s, f);
@@ -56,20 +69,11 @@ void float_only(const Step& s, F f) {
 
 template <class F>
 void predicate(const Step& s, F f) {
+  expect_dtypes(s, Dt::Bool);
   dispatch_all(s.input(0).dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     map_binary<T, bool_t>(s, f);
   });
-}
-
-bool is_predicate(Op op) {
-  switch (op) {
-    case Op::equal: case Op::notEqual: case Op::greater: case Op::greaterEqual: case Op::less:
-    case Op::lessEqual: case Op::logicalAnd: case Op::logicalOr:
-      return true;
-    default:
-      return false;
-  }
 }
 
 // Quotient and remainder in one pass over the inputs (the FloorDivide and Remainder functors).
@@ -113,33 +117,13 @@ void divmod(const Step& s) {
 
 void binary(const Step& s) {
   s.expect_inputs(2);
-  const View& a = s.input(0);
-  const View& b = s.input(1);
-  check_same_shape(a, s.out, "the first input");
-  check_same_shape(b, s.out, "the second input");
-  if (a.dtype != b.dtype || (is_predicate(s.op) ? s.out.dtype != Dt::Bool : s.out.dtype != a.dtype)) {
-    throw Error(std::string("unexpected dtypes ") + dtype_name(a.dtype) + ", " + dtype_name(b.dtype) + " -> " +
-                dtype_name(s.out.dtype));
-  }
+  check_same_shape(s.input(0), s.out, "the first input");
+  check_same_shape(s.input(1), s.out, "the second input");
   switch (s.op) {
-    case Op::add: return arithmetic(s, Add{});
-    case Op::subtract: return arithmetic(s, Subtract{});
-    case Op::multiply: return arithmetic(s, Multiply{});
-    case Op::divide: return float_only(s, Divide{});
-    case Op::power: return arithmetic(s, Power{});
-    case Op::arctan2: return float_only(s, Arctan2{});
-    case Op::maximum: return arithmetic(s, Maximum{});
-    case Op::minimum: return arithmetic(s, Minimum{});
-    case Op::floorDivide: return arithmetic(s, FloorDivide{});
-    case Op::remainder: return arithmetic(s, Remainder{});
-    case Op::equal: return predicate(s, Equal{});
-    case Op::notEqual: return predicate(s, NotEqual{});
-    case Op::greater: return predicate(s, Greater{});
-    case Op::greaterEqual: return predicate(s, GreaterEqual{});
-    case Op::less: return predicate(s, Less{});
-    case Op::lessEqual: return predicate(s, LessEqual{});
-    case Op::logicalAnd: return predicate(s, LogicalAnd{});
-    case Op::logicalOr: return predicate(s, LogicalOr{});
+#define MLX_TS_BINARY_CASE(name, family, functor, kind) \
+  MLX_TS_IF_FAMILY(family, binary)(case Op::name: return kind(s, functor{});)
+    MLX_TS_ELEMENTWISE_OPS(MLX_TS_BINARY_CASE)
+#undef MLX_TS_BINARY_CASE
     default: throw Error("not a binary primitive");
   }
 }

@@ -30,7 +30,7 @@ struct Instr {
 
 bool is_elementwise(Op op) {
   if (op == Op::astype || op == Op::where) return true;
-  return int(op) >= int(Op::abs) && int(op) <= int(Op::logicalOr);
+  return int(op) < kElementwiseOpCount;  // ops.h lists them first
 }
 
 std::vector<Instr> decode_instructions(const Step& s, int inputs) {

@@ -12,8 +12,23 @@
 
 namespace mlx_cpu {
 
-enum class Dt : int32_t { Bool, U8, U16, U32, I8, I16, I32, I64, F16, BF16, F32, F64 };
-constexpr int kDtypeCount = 12;
+// The dtypes in code order, X(enumerator, core's name, storage type): the enum, the names and item
+// sizes (program.cc) and dispatch_all come from this list, and the addon exports it (dtypes), so
+// the TypeScript wrapper checks it against core's codes and generated kernels take its storage
+// types.
+#define MLX_TS_DTYPES(X)                                                                              \
+  X(Bool, bool, bool_t) X(U8, uint8, uint8_t) X(U16, uint16, uint16_t) X(U32, uint32, uint32_t)        \
+  X(I8, int8, int8_t) X(I16, int16, int16_t) X(I32, int32, int32_t) X(I64, int64, int64_t)             \
+  X(F16, float16, f16_t) X(BF16, bfloat16, bf16_t) X(F32, float32, float) X(F64, float64, double)
+
+enum class Dt : int32_t {
+#define MLX_TS_DTYPE_ENUM(dt, name, storage) dt,
+  MLX_TS_DTYPES(MLX_TS_DTYPE_ENUM)
+#undef MLX_TS_DTYPE_ENUM
+};
+#define MLX_TS_DTYPE_COUNT_ONE(dt, name, storage) +1
+constexpr int kDtypeCount = 0 MLX_TS_DTYPES(MLX_TS_DTYPE_COUNT_ONE);
+#undef MLX_TS_DTYPE_COUNT_ONE
 
 // Distinct storage types for the dtypes whose bits look like another dtype's.
 struct bool_t {
@@ -97,18 +112,11 @@ struct Tag {
 template <class F>
 decltype(auto) dispatch_all(Dt d, F&& f) {
   switch (d) {
-    case Dt::Bool: return f(Tag<bool_t>{});
-    case Dt::U8: return f(Tag<uint8_t>{});
-    case Dt::U16: return f(Tag<uint16_t>{});
-    case Dt::U32: return f(Tag<uint32_t>{});
-    case Dt::I8: return f(Tag<int8_t>{});
-    case Dt::I16: return f(Tag<int16_t>{});
-    case Dt::I32: return f(Tag<int32_t>{});
-    case Dt::I64: return f(Tag<int64_t>{});
-    case Dt::F16: return f(Tag<f16_t>{});
-    case Dt::BF16: return f(Tag<bf16_t>{});
-    case Dt::F32: return f(Tag<float>{});
-    case Dt::F64: return f(Tag<double>{});
+#define MLX_TS_DTYPE_CASE(dt, name, storage) \
+  case Dt::dt:                               \
+    return f(Tag<storage>{});
+    MLX_TS_DTYPES(MLX_TS_DTYPE_CASE)
+#undef MLX_TS_DTYPE_CASE
   }
   throw Error("unknown dtype code " + std::to_string(int(d)));
 }

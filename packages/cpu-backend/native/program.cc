@@ -36,9 +36,11 @@ namespace {
 constexpr int64_t kMaxInt = int64_t(1) << 53;  // integers a double holds exactly
 
 const char* const kOpNames[] = {
+#define MLX_TS_ELEMENTWISE_OP_NAME(name, family, functor, kind) #name,
 #define MLX_TS_OP_NAME(name) #name,
-    MLX_TS_OPS(MLX_TS_OP_NAME)
+    MLX_TS_ELEMENTWISE_OPS(MLX_TS_ELEMENTWISE_OP_NAME) MLX_TS_OTHER_OPS(MLX_TS_OP_NAME)
 #undef MLX_TS_OP_NAME
+#undef MLX_TS_ELEMENTWISE_OP_NAME
 };
 
 
@@ -64,17 +66,11 @@ std::string step_context(const Step* s, size_t index) {
 
 void run_step(const Step& s) {
   switch (s.op) {
-    case Op::abs: case Op::negative: case Op::sign: case Op::square: case Op::floor: case Op::ceil:
-    case Op::round: case Op::exp: case Op::log: case Op::log1p: case Op::expm1: case Op::sin: case Op::cos:
-    case Op::tan: case Op::tanh: case Op::sinh: case Op::cosh: case Op::arcsin: case Op::arccos:
-    case Op::arctan: case Op::arcsinh: case Op::arccosh: case Op::arctanh: case Op::sqrt: case Op::rsqrt:
-    case Op::sigmoid: case Op::erf: case Op::erfinv: case Op::isnan: case Op::isinf: case Op::logicalNot:
-      return unary(s);
-    case Op::add: case Op::subtract: case Op::multiply: case Op::divide: case Op::power: case Op::arctan2:
-    case Op::maximum: case Op::minimum: case Op::floorDivide: case Op::remainder: case Op::equal:
-    case Op::notEqual: case Op::greater: case Op::greaterEqual: case Op::less: case Op::lessEqual:
-    case Op::logicalAnd: case Op::logicalOr:
-      return binary(s);
+#define MLX_TS_ELEMENTWISE_CASE(name, family, functor, kind) \
+  case Op::name:                                             \
+    return family(s);
+    MLX_TS_ELEMENTWISE_OPS(MLX_TS_ELEMENTWISE_CASE)
+#undef MLX_TS_ELEMENTWISE_CASE
     case Op::sum: case Op::prod: case Op::max: case Op::min:
       return reduce(s);
     case Op::argmax: case Op::argmin:
@@ -108,13 +104,20 @@ const char* op_name(Op op) {
 }
 
 int itemsize(Dt d) {
-  static constexpr int sizes[kDtypeCount] = {1, 1, 2, 4, 1, 2, 4, 8, 2, 2, 4, 8};
+  static constexpr int sizes[kDtypeCount] = {
+#define MLX_TS_DTYPE_SIZE(dt, name, storage) int(sizeof(storage)),
+      MLX_TS_DTYPES(MLX_TS_DTYPE_SIZE)
+#undef MLX_TS_DTYPE_SIZE
+  };
   return sizes[int(d)];
 }
 
 const char* dtype_name(Dt d) {
-  static const char* const names[kDtypeCount] = {"bool",  "uint8", "uint16",  "uint32",   "int8",    "int16",
-                                                 "int32", "int64", "float16", "bfloat16", "float32", "float64"};
+  static const char* const names[kDtypeCount] = {
+#define MLX_TS_DTYPE_NAME(dt, name, storage) #name,
+      MLX_TS_DTYPES(MLX_TS_DTYPE_NAME)
+#undef MLX_TS_DTYPE_NAME
+  };
   const int i = int(d);
   return i >= 0 && i < kDtypeCount ? names[i] : "unknown dtype";
 }

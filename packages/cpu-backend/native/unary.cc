@@ -1,4 +1,5 @@
-// Elementwise unary primitives, including the bool predicates isnan, isinf and logicalNot.
+// Elementwise unary primitives: the unary family of ops.h, whose entries choose each op's functor
+// and kind (the dtypes it takes and gives).
 #include "functors.h"
 #include "kernels.h"
 #include "parallel.h"
@@ -28,8 +29,17 @@ void map_unary(const Step& s, F f) {
   });
 }
 
+// The kinds of ops.h: each checks the output dtype its contract promises and instantiates the
+// kernel for the dtypes it takes, once per step.
+void expect_output(const Step& s, Dt out) {
+  if (s.out.dtype != out) {
+    throw Error(std::string("unexpected dtypes ") + dtype_name(s.input(0).dtype) + " -> " + dtype_name(s.out.dtype));
+  }
+}
+
 template <class F>
-void same_dtype(const Step& s, F f) {
+void any_dtype(const Step& s, F f) {
+  expect_output(s, s.input(0).dtype);
   dispatch_all(s.out.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     map_unary<T, T>(s, f);
@@ -38,6 +48,7 @@ void same_dtype(const Step& s, F f) {
 
 template <class F>
 void float_only(const Step& s, F f) {
+  expect_output(s, s.input(0).dtype);
   dispatch_float(s.out.dtype, op_name(s.op), [&](auto tag) {
     using T = typename decltype(tag)::type;
     map_unary<T, T>(s, f);
@@ -46,6 +57,7 @@ void float_only(const Step& s, F f) {
 
 template <class F>
 void predicate(const Step& s, F f) {
+  expect_output(s, Dt::Bool);
   dispatch_all(s.input(0).dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     map_unary<T, bool_t>(s, f);
@@ -56,44 +68,12 @@ void predicate(const Step& s, F f) {
 
 void unary(const Step& s) {
   s.expect_inputs(1);
-  const View& x = s.input(0);
-  check_same_shape(x, s.out, "the input");
-  const bool is_predicate = s.op == Op::isnan || s.op == Op::isinf || s.op == Op::logicalNot;
-  if (is_predicate ? s.out.dtype != Dt::Bool : x.dtype != s.out.dtype) {
-    throw Error(std::string("unexpected dtypes ") + dtype_name(x.dtype) + " -> " + dtype_name(s.out.dtype));
-  }
+  check_same_shape(s.input(0), s.out, "the input");
   switch (s.op) {
-    case Op::abs: return same_dtype(s, Abs{});
-    case Op::negative: return same_dtype(s, Negative{});
-    case Op::sign: return same_dtype(s, Sign{});
-    case Op::square: return same_dtype(s, Square{});
-    case Op::floor: return same_dtype(s, Floor{});
-    case Op::ceil: return same_dtype(s, Ceil{});
-    case Op::round: return same_dtype(s, Round{});
-    case Op::exp: return float_only(s, Exp{});
-    case Op::log: return float_only(s, Log{});
-    case Op::log1p: return float_only(s, Log1p{});
-    case Op::expm1: return float_only(s, Expm1{});
-    case Op::sin: return float_only(s, Sin{});
-    case Op::cos: return float_only(s, Cos{});
-    case Op::tan: return float_only(s, Tan{});
-    case Op::tanh: return float_only(s, Tanh{});
-    case Op::sinh: return float_only(s, Sinh{});
-    case Op::cosh: return float_only(s, Cosh{});
-    case Op::arcsin: return float_only(s, Arcsin{});
-    case Op::arccos: return float_only(s, Arccos{});
-    case Op::arctan: return float_only(s, Arctan{});
-    case Op::arcsinh: return float_only(s, Arcsinh{});
-    case Op::arccosh: return float_only(s, Arccosh{});
-    case Op::arctanh: return float_only(s, Arctanh{});
-    case Op::sqrt: return float_only(s, Sqrt{});
-    case Op::rsqrt: return float_only(s, Rsqrt{});
-    case Op::sigmoid: return float_only(s, Sigmoid{});
-    case Op::erf: return float_only(s, Erf{});
-    case Op::erfinv: return float_only(s, Erfinv{});
-    case Op::isnan: return predicate(s, IsNan{});
-    case Op::isinf: return predicate(s, IsInf{});
-    case Op::logicalNot: return predicate(s, LogicalNot{});
+#define MLX_TS_UNARY_CASE(name, family, functor, kind) \
+  MLX_TS_IF_FAMILY(family, unary)(case Op::name: return kind(s, functor{});)
+    MLX_TS_ELEMENTWISE_OPS(MLX_TS_UNARY_CASE)
+#undef MLX_TS_UNARY_CASE
     default: throw Error("not a unary primitive");
   }
 }

@@ -1,5 +1,25 @@
 /** Loading the native addon (native/addon.cc), built by cmake-js into build/Release. */
 import { createRequire } from 'node:module';
+import { allDtypes, binaryAnyDtype, binaryFloat, binaryPredicate, unaryAnyDtype, unaryFloat, unaryPredicate } from '@mlx-ts/core';
+
+/** Which dtypes an elementwise kernel takes and gives (native/ops.h). */
+export type ElementwiseKind = 'any_dtype' | 'float_only' | 'predicate';
+/** One entry of native/ops.h's MLX_TS_ELEMENTWISE_OPS. */
+export interface ElementwiseOp {
+  readonly name: string;
+  /** The kernel entry point that runs it: its arity. */
+  readonly family: 'unary' | 'binary';
+  /** Its scalar function in native/functors.h (namespace fn). */
+  readonly functor: string;
+  readonly kind: ElementwiseKind;
+}
+/** One entry of native/dtype.h's MLX_TS_DTYPES, at index `Dtype.code`. */
+export interface NativeDtype {
+  readonly name: string;
+  /** The C++ type that stores an element. */
+  readonly storage: string;
+  readonly size: number;
+}
 
 export interface NativeAddon {
   /** Runs an encoded step list (see program.ts); returns one new ArrayBuffer per step. */
@@ -22,6 +42,10 @@ export interface NativeAddon {
   bufferCacheTrim(): void;
   /** Opcode i runs the primitive opNames[i]. */
   readonly opNames: readonly string[];
+  /** The elementwise primitives, in opcode order. */
+  readonly elementwiseOps: readonly ElementwiseOp[];
+  /** The dtypes by code. */
+  readonly dtypes: readonly NativeDtype[];
 }
 
 function load(): NativeAddon {
@@ -42,4 +66,36 @@ function load(): NativeAddon {
   }
 }
 
-export const addon: NativeAddon = load();
+/** Core's elementwise families by the addon's family and kind: what native/ops.h must list. */
+export const coreElementwise: { readonly [F in ElementwiseOp['family']]: { readonly [K in ElementwiseKind]: readonly string[] } } = {
+  unary: { any_dtype: unaryAnyDtype, float_only: unaryFloat, predicate: unaryPredicate },
+  binary: { any_dtype: binaryAnyDtype, float_only: binaryFloat, predicate: binaryPredicate },
+};
+
+/**
+ * Core and the addon must agree on the dtype codes and on each elementwise primitive's family and
+ * kind: a stale build would misread every program, and the generated kernels take their storage
+ * types and functors from these tables. Throws, saying to rebuild the addon, where they differ.
+ */
+export function checkTables(a: NativeAddon): NativeAddon {
+  agree('dtypes (code name size)', a.dtypes.map((d, code) => `${code} ${d.name} ${d.size}`), allDtypes.map((d) => `${d.code} ${d.name} ${d.size}`));
+  agree(
+    'elementwise primitives (family kind name)',
+    a.elementwiseOps.map((op) => `${op.family} ${op.kind} ${op.name}`),
+    Object.entries(coreElementwise).flatMap(([family, kinds]) => Object.entries(kinds).flatMap(([kind, names]) => names.map((n) => `${family} ${kind} ${n}`))),
+  );
+  return a;
+}
+
+function agree(what: string, native: readonly string[], core: readonly string[]): void {
+  const onlyNative = native.filter((x) => !core.includes(x));
+  const onlyCore = core.filter((x) => !native.includes(x));
+  if (onlyNative.length === 0 && onlyCore.length === 0 && native.length === core.length) return;
+  throw new Error(
+    `@mlx-ts/cpu-backend: the addon's ${what} differ from @mlx-ts/core's: the addon has [${onlyNative.join(', ')}] where core has ` +
+      `[${onlyCore.join(', ')}]. Rebuild the addon (\`npx cmake-js build\` in packages/cpu-backend); if core changed, change ` +
+      'native/dtype.h or native/ops.h to match.',
+  );
+}
+
+export const addon: NativeAddon = checkTables(load());

@@ -13,6 +13,10 @@ import {
   float32ToBfloat16Bits,
   bfloat16BitsToNumber,
   uint32,
+  unaryAnyDtype,
+  unaryFloat,
+  binaryAnyDtype,
+  binaryFloat,
 } from '@mlx-ts/core';
 import { describe, expect, test } from 'vitest';
 import { f32, i32, input, run } from './helpers.js';
@@ -106,9 +110,12 @@ describe('float arithmetic', () => {
     expect(run('logicalOr', [t, u], [3], bool)).toEqual([1, 1, 0]);
   });
 
-  test('float-only kernels reject integer inputs with an error', () => {
-    expect(() => run('exp', [i32([1])], [1], int32)).toThrow(/floating/);
-    expect(() => run('divide', [i32([1]), i32([1])], [1], int32)).toThrow(/floating/);
+  test("float-only kernels (core's float families) reject integer inputs with an error; the others take them", () => {
+    const ints = (n: number) => Array.from({ length: n }, () => i32([1]));
+    for (const p of unaryFloat) expect(() => run(p, ints(1), [1], int32), p).toThrow(/expects a floating dtype/);
+    for (const p of binaryFloat) expect(() => run(p, ints(2), [1], int32), p).toThrow(/expects a floating dtype/);
+    for (const p of unaryAnyDtype) expect(run(p, ints(1), [1], int32), p).toHaveLength(1);
+    for (const p of binaryAnyDtype) expect(run(p, ints(2), [1], int32), p).toHaveLength(1);
   });
 });
 

@@ -8,7 +8,7 @@ import { f64, readFixture } from './fixtures.js';
 const fx = readFixture('conv.json');
 
 // The same layers as gen_conv.py builds in torch.
-const layers: Record<string, () => nn.Module & { weight: mx.Array; bias?: mx.Array }> = {
+const layers: Record<string, () => nn.Module & { weight: mx.Array; bias?: mx.Array; forward(x: mx.Array): mx.Array }> = {
   conv1d: () => new nn.Conv1d(4, 6, 3, 2, 1, 1, 2),
   conv2d: () => new nn.Conv2d(3, 5, [3, 2], { stride: [2, 1], padding: [1, 0], dilation: [1, 2] }),
   conv3d: () => new nn.Conv3d(2, 4, 2, 1, 1, 1, 2),

@@ -56,16 +56,33 @@ export function shapes(c: ShapeConstraints = {}): fc.Arbitrary<Shape> {
 }
 
 /**
- * Two shapes that broadcast together (NumPy rules): both derive from one result shape by
- * dropping leading dimensions and setting some sides to 1.
+ * `k` shapes that broadcast together (NumPy rules), with their broadcast: each drops some leading
+ * dimensions of a shape drawn from `from` and sets some sides to 1.
  */
+export function broadcastingShapes(k: number, from: fc.Arbitrary<Shape> = shapes()): fc.Arbitrary<{ shapes: Shape[]; out: Shape }> {
+  return from.chain((base) =>
+    fc
+      .tuple(...globalThis.Array.from({ length: k }, () => fc.tuple(fc.integer({ min: 0, max: base.length }), fc.array(fc.boolean(), { minLength: base.length, maxLength: base.length }))))
+      .map((specs) => {
+        const list = specs.map(([drop, ones]) => base.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
+        // The broadcast may be smaller than `base` (every shape dropped an axis or made it 1).
+        const nd = Math.max(0, ...list.map((s) => s.length));
+        const out = globalThis.Array.from({ length: nd }, (_, i) => {
+          let d = 1;
+          for (const s of list) {
+            const j = i - (nd - s.length);
+            if (j >= 0 && s[j] !== 1) d = s[j]!;
+          }
+          return d;
+        });
+        return { shapes: list, out };
+      }),
+  );
+}
+
+/** Two shapes that broadcast together. */
 export function broadcastableShapes(c: ShapeConstraints = {}): fc.Arbitrary<[Shape, Shape]> {
-  return shapes(c).chain((out) => {
-    const variant = fc
-      .tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }))
-      .map(([drop, ones]) => out.map((d, i) => (ones[i] ? 1 : d)).slice(Math.min(drop, Math.max(0, out.length - (c.minDims ?? 0)))));
-    return fc.tuple(variant, variant);
-  });
+  return broadcastingShapes(2, shapes(c)).map(({ shapes: [a, b] }) => [a!, b!]);
 }
 
 /** An axis of an array of `ndim` dimensions (ndim >= 1); `negative` also yields -ndim..-1. */

@@ -86,8 +86,11 @@ export interface Differentiated {
   parts: { def: TreeDef; start: number; end: number }[];
 }
 
-/** Replaces the arrays of the differentiated arguments by tracer copies; checks they hold only arrays. */
-export function traceArgs(fn: string, args: readonly unknown[], argnums: readonly number[]): Differentiated {
+/**
+ * Replaces the arrays of the differentiated arguments by tracer copies; checks they hold only
+ * arrays, and with `floating` (grad, as JAX: an integer input has no gradient) only floating ones.
+ */
+export function traceArgs(fn: string, args: readonly unknown[], argnums: readonly number[], floating = false): Differentiated {
   const out = args.slice();
   const roots: Array[] = [];
   const parts: Differentiated['parts'] = [];
@@ -103,6 +106,13 @@ export function traceArgs(fn: string, args: readonly unknown[], argnums: readonl
           `${bad.path ? ` at ${bad.path}` : ''}; wrap it with mx.array, or leave it out of argnums`,
       );
     }
+    if (floating) {
+      const k = leaves.findIndex((x) => !x.dtype.isFloating);
+      if (k >= 0) {
+        const at = def.kind === 'leaf' ? '' : ` (its array leaf ${k})`;
+        throw new Error(`${fn}: argument ${i}${at} has dtype ${leaves[k]!.dtype.name}; ${fn} requires floating-point inputs (cast it with mx.astype, or leave it out of argnums)`);
+      }
+    }
     const start = roots.length;
     const copies = leaves.map(tracerCopy);
     roots.push(...copies);
@@ -117,19 +127,23 @@ export function gradTrees(d: Differentiated, cts: readonly (Array | null)[]): un
   return d.parts.map(({ def, start, end }) => treeUnflatten(def, d.roots.slice(start, end).map((r, j) => cts[start + j] ?? zerosLike(r))));
 }
 
+/**
+ * The loss: a 0-d array (MLX and JAX: only a scalar output is a loss, not [1, 1]); valueAndGrad
+ * also takes `[loss, ...aux]`, grad does not (that is valueAndGrad's form).
+ */
 function lossOf(fn: string, out: unknown): Array {
   let loss: unknown = out;
+  const auxAllowed = fn !== 'grad';
   if (!(out instanceof Array)) {
-    if (globalThis.Array.isArray(out) && out.length > 0 && out[0] instanceof Array) loss = out[0];
+    if (auxAllowed && globalThis.Array.isArray(out) && out.length > 0 && out[0] instanceof Array) loss = out[0];
     else {
-      throw new Error(
-        `${fn}: the function must return a scalar array, or a JS array [loss, ...aux] with a scalar array first; got ${describeValue(out)}`,
-      );
+      const form = auxAllowed ? 'a scalar array, or a JS array [loss, ...aux] with a scalar array first' : 'a scalar array (for [loss, ...aux], use valueAndGrad)';
+      throw new Error(`${fn}: the function must return ${form}; got ${describeValue(out)}`);
     }
   }
   const l = loss as Array;
-  if (l.size !== 1) {
-    throw new Error(`${fn}: the function must return a scalar (an array of one element) to be differentiated, got shape ${fmtShape(l.shape)}`);
+  if (l.ndim !== 0) {
+    throw new Error(`${fn}: the function must return a scalar (a 0-d array) to be differentiated, got shape ${fmtShape(l.shape)}${l.size === 1 ? ' (reshape it, or sum it, to a scalar)' : ''}`);
   }
   return l;
 }
@@ -139,7 +153,7 @@ function valueAndGradCall(fn: string, f: (...args: any[]) => any, argnums: reado
   let grads: unknown[];
   enterTrace();
   try {
-    const d = traceArgs(fn, args, argnums);
+    const d = traceArgs(fn, args, argnums, true);
     value = f(...d.args);
     const loss = lossOf(fn, value);
     const cts = backward([loss], [onesLike(loss)], d.roots);

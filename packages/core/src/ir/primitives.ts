@@ -16,20 +16,28 @@ export type ScatterMode = 'set' | 'add' | 'multiply' | 'maximum' | 'minimum';
 type NoParams = Record<string, never>;
 export interface ScanParams { axis: number; reverse: boolean; inclusive: boolean }
 
-/** Unary primitives whose output has the input's shape and dtype. */
-export const unarySameDtype = [
-  'abs', 'negative', 'sign', 'square', 'floor', 'ceil', 'round',
+// The elementwise families: the single source of which elementwise primitives exist, what dtypes
+// each takes and what it gives. The float families take floating dtypes only, so their ops cast
+// integer and bool inputs to float first (ops/elementwise.ts); the cpu backend checks its native
+// table (each op's family, kind and functor) against these lists when it loads the addon.
+/** Unary primitives on every dtype whose output has the input's shape and dtype. */
+export const unaryAnyDtype = ['abs', 'negative', 'sign', 'square', 'floor', 'ceil', 'round'] as const;
+/** Unary primitives on floating dtypes only whose output has the input's shape and dtype. */
+export const unaryFloat = [
   'exp', 'log', 'log1p', 'expm1', 'sin', 'cos', 'tan', 'tanh', 'sinh', 'cosh',
   'arcsin', 'arccos', 'arctan', 'arcsinh', 'arccosh', 'arctanh',
   'sqrt', 'rsqrt', 'sigmoid', 'erf', 'erfinv',
 ] as const;
+/** Unary primitives whose output has the input's shape and dtype. */
+export const unarySameDtype = [...unaryAnyDtype, ...unaryFloat] as const;
 /** Unary primitives whose output is bool. */
 export const unaryPredicate = ['isnan', 'isinf', 'logicalNot'] as const;
+/** Binary primitives on equal shapes and dtypes (any dtype) whose output has that dtype. */
+export const binaryAnyDtype = ['add', 'subtract', 'multiply', 'power', 'maximum', 'minimum', 'floorDivide', 'remainder'] as const;
+/** Binary primitives on equal shapes and floating dtypes whose output has that dtype. */
+export const binaryFloat = ['divide', 'arctan2'] as const;
 /** Binary primitives on equal shapes and dtypes whose output has that dtype. */
-export const binarySameDtype = [
-  'add', 'subtract', 'multiply', 'divide', 'power', 'arctan2', 'maximum', 'minimum',
-  'floorDivide', 'remainder',
-] as const;
+export const binarySameDtype = [...binaryAnyDtype, ...binaryFloat] as const;
 /** Binary primitives whose output is bool. */
 export const binaryPredicate = [
   'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual', 'logicalAnd', 'logicalOr',
@@ -38,8 +46,12 @@ export const reductions = ['sum', 'prod', 'max', 'min'] as const;
 export const argReductions = ['argmax', 'argmin'] as const;
 export const scans = ['cumsum', 'cumprod', 'cummax', 'cummin'] as const;
 
+export type UnaryAnyDtype = (typeof unaryAnyDtype)[number];
+export type UnaryFloat = (typeof unaryFloat)[number];
 export type UnarySameDtype = (typeof unarySameDtype)[number];
 export type UnaryPredicate = (typeof unaryPredicate)[number];
+export type BinaryAnyDtype = (typeof binaryAnyDtype)[number];
+export type BinaryFloat = (typeof binaryFloat)[number];
 export type BinarySameDtype = (typeof binarySameDtype)[number];
 export type BinaryPredicate = (typeof binaryPredicate)[number];
 export type Reduction = (typeof reductions)[number];

@@ -7,7 +7,7 @@ import { Array } from '../array.js';
 import type { StreamOpt, StreamOrDevice } from '../device.js';
 import { bool, dtypeLimits, floatResult } from '../dtype.js';
 import { multiNode, node } from '../graph.js';
-import type { BinaryPredicate, BinarySameDtype, UnarySameDtype } from '../ir/primitives.js';
+import { type BinaryPredicate, binaryFloat, type BinarySameDtype, unaryFloat, type UnarySameDtype } from '../ir/primitives.js';
 import { array, type ArrayInput, astype, broadcastArgs, broadcastTo, type OptArgs, parseOpts, promoteArgs, toArray } from './convert.js';
 
 type Stream = StreamOrDevice | null | undefined;
@@ -22,10 +22,13 @@ function binaryArgs(fn: string, a: ArrayInput, b: ArrayInput, s: Stream): [Array
   return [bx!, by!];
 }
 
-function binary(fn: string, prim: BinarySameDtype, a: ArrayInput, b: ArrayInput, opts: StreamOpt | undefined, float = false): Array {
+/** The primitives of the float families: integer and bool inputs are cast to float for them. */
+const floatOnly: ReadonlySet<string> = new Set([...unaryFloat, ...binaryFloat]);
+
+function binary(fn: string, prim: BinarySameDtype, a: ArrayInput, b: ArrayInput, opts: StreamOpt | undefined): Array {
   const s = streamOf(fn, opts);
   let [x, y] = binaryArgs(fn, a, b, s);
-  if (float && !x.dtype.isFloating) {
+  if (floatOnly.has(prim) && !x.dtype.isFloating) {
     const dt = floatResult(x.dtype);
     x = astype(x, dt, s);
     y = astype(y, dt, s);
@@ -39,15 +42,10 @@ function compare(fn: string, prim: BinaryPredicate, a: ArrayInput, b: ArrayInput
   return node(prim, [x, y], {}, s);
 }
 
-function unaryFloat(fn: string, prim: UnarySameDtype, a: ArrayInput, opts: StreamOpt | undefined): Array {
+function unary(fn: string, prim: UnarySameDtype, a: ArrayInput, opts: StreamOpt | undefined): Array {
   const s = streamOf(fn, opts);
   const x = toArray(fn, a);
-  return node(prim, [astype(x, floatResult(x.dtype), s)], {}, s);
-}
-
-function unarySame(fn: string, prim: UnarySameDtype, a: ArrayInput, opts: StreamOpt | undefined): Array {
-  const s = streamOf(fn, opts);
-  return node(prim, [toArray(fn, a)], {}, s);
+  return node(prim, [floatOnly.has(prim) ? astype(x, floatResult(x.dtype), s) : x], {}, s);
 }
 
 function constant(value: number | boolean, like: Array, dtype = like.dtype, s?: Stream): Array {
@@ -67,14 +65,14 @@ export function multiply(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array 
 }
 /** True division: integer inputs give float32, as in MLX. */
 export function divide(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
-  return binary('divide', 'divide', a, b, opts, true);
+  return binary('divide', 'divide', a, b, opts);
 }
 /** Elementwise power; integers stay integers (a negative integer exponent gives 0 except for bases 1 and -1). */
 export function power(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return binary('power', 'power', a, b, opts);
 }
 export function arctan2(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
-  return binary('arctan2', 'arctan2', a, b, opts, true);
+  return binary('arctan2', 'arctan2', a, b, opts);
 }
 /** Elementwise maximum; NaN propagates. */
 export function maximum(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
@@ -135,7 +133,7 @@ export function sign(a: ArrayInput, opts?: StreamOpt): Array {
   return node('sign', [x], {}, streamOf(fn, opts));
 }
 export function square(a: ArrayInput, opts?: StreamOpt): Array {
-  return unarySame('square', 'square', a, opts);
+  return unary('square', 'square', a, opts);
 }
 export function reciprocal(a: ArrayInput, opts?: StreamOpt): Array {
   const fn = 'reciprocal';
@@ -148,79 +146,79 @@ export function reciprocal(a: ArrayInput, opts?: StreamOpt): Array {
 // ---- float math ----------------------------------------------------------------------------
 
 export function exp(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('exp', 'exp', a, opts);
+  return unary('exp', 'exp', a, opts);
 }
 export function expm1(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('expm1', 'expm1', a, opts);
+  return unary('expm1', 'expm1', a, opts);
 }
 export function log(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('log', 'log', a, opts);
+  return unary('log', 'log', a, opts);
 }
 export function log1p(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('log1p', 'log1p', a, opts);
+  return unary('log1p', 'log1p', a, opts);
 }
 /** Base-2 logarithm (computed as log(a) / ln 2). */
 export function log2(a: ArrayInput, opts?: StreamOpt): Array {
   const s = streamOf('log2', opts);
-  const l = unaryFloat('log2', 'log', a, opts);
+  const l = unary('log2', 'log', a, opts);
   return node('divide', [l, constant(Math.LN2, l, l.dtype, s)], {}, s);
 }
 /** Base-10 logarithm (computed as log(a) / ln 10). */
 export function log10(a: ArrayInput, opts?: StreamOpt): Array {
   const s = streamOf('log10', opts);
-  const l = unaryFloat('log10', 'log', a, opts);
+  const l = unary('log10', 'log', a, opts);
   return node('divide', [l, constant(Math.LN10, l, l.dtype, s)], {}, s);
 }
 export function sin(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('sin', 'sin', a, opts);
+  return unary('sin', 'sin', a, opts);
 }
 export function cos(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('cos', 'cos', a, opts);
+  return unary('cos', 'cos', a, opts);
 }
 export function tan(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('tan', 'tan', a, opts);
+  return unary('tan', 'tan', a, opts);
 }
 export function tanh(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('tanh', 'tanh', a, opts);
+  return unary('tanh', 'tanh', a, opts);
 }
 export function sinh(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('sinh', 'sinh', a, opts);
+  return unary('sinh', 'sinh', a, opts);
 }
 export function cosh(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('cosh', 'cosh', a, opts);
+  return unary('cosh', 'cosh', a, opts);
 }
 export function arcsin(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('arcsin', 'arcsin', a, opts);
+  return unary('arcsin', 'arcsin', a, opts);
 }
 export function arccos(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('arccos', 'arccos', a, opts);
+  return unary('arccos', 'arccos', a, opts);
 }
 export function arctan(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('arctan', 'arctan', a, opts);
+  return unary('arctan', 'arctan', a, opts);
 }
 export function arcsinh(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('arcsinh', 'arcsinh', a, opts);
+  return unary('arcsinh', 'arcsinh', a, opts);
 }
 export function arccosh(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('arccosh', 'arccosh', a, opts);
+  return unary('arccosh', 'arccosh', a, opts);
 }
 export function arctanh(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('arctanh', 'arctanh', a, opts);
+  return unary('arctanh', 'arctanh', a, opts);
 }
 export function sqrt(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('sqrt', 'sqrt', a, opts);
+  return unary('sqrt', 'sqrt', a, opts);
 }
 export function rsqrt(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('rsqrt', 'rsqrt', a, opts);
+  return unary('rsqrt', 'rsqrt', a, opts);
 }
 export function sigmoid(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('sigmoid', 'sigmoid', a, opts);
+  return unary('sigmoid', 'sigmoid', a, opts);
 }
 export function erf(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('erf', 'erf', a, opts);
+  return unary('erf', 'erf', a, opts);
 }
 export function erfinv(a: ArrayInput, opts?: StreamOpt): Array {
-  return unaryFloat('erfinv', 'erfinv', a, opts);
+  return unary('erfinv', 'erfinv', a, opts);
 }
 /** Radians to degrees. */
 export function degrees(a: ArrayInput, opts?: StreamOpt): Array {

@@ -1,13 +1,17 @@
 /**
  * `mx.eval` and `mx.asyncEval`: evaluate arrays and pytrees of arrays (nested JS arrays, plain
- * objects and tree-node instances such as nn Modules). Leaves that are not Arrays are ignored, as in MLX.
+ * objects and tree-node instances such as nn Modules: the tree rules every transform follows).
+ * Numbers, strings, booleans, null and undefined are ignored, as MLX ignores non-array leaves;
+ * any other object (a class instance, a Map) is an Error, since skipping it would silently leave
+ * its arrays unevaluated and a training loop's graph growing.
  */
 import { Array } from '../array.js';
 import { asyncEvalArrays, evalArrays } from '../eval.js';
+import { describeValue } from '../describe.js';
 import { objectNodeKeys } from '../tree.js';
 
-/** Collects the Arrays of a pytree (JS arrays, object nodes, Maps), depth-first, each once. */
-function collect(args: readonly unknown[]): readonly Array[] {
+/** Collects the Arrays of a pytree (JS arrays, object nodes), depth-first, each once. */
+function collect(fn: string, args: readonly unknown[]): readonly Array[] {
   // The common call, `eval(a, b)`, needs no walk: the evaluator already skips repeats.
   if (args.every((x) => x instanceof Array)) return args as readonly Array[];
   const out: Array[] = [];
@@ -27,14 +31,11 @@ function collect(args: readonly unknown[]): readonly Array[] {
     if (globalThis.Array.isArray(x)) {
       seenContainers.add(x);
       for (let i = x.length - 1; i >= 0; i--) stack.push(x[i]);
-    } else if (x instanceof Map) {
-      seenContainers.add(x);
-      const vals = [...x.values()];
-      for (let i = vals.length - 1; i >= 0; i--) stack.push(vals[i]);
     } else {
-      // Class instances are leaves unless they are tree nodes (an nn Module).
       const keys = objectNodeKeys(x);
-      if (keys === null) continue;
+      if (keys === null) {
+        throw new Error(`${fn}: cannot evaluate ${describeValue(x)}: expected Arrays, or JS arrays, plain objects and nn Modules holding them`);
+      }
       seenContainers.add(x);
       for (let i = keys.length - 1; i >= 0; i--) stack.push((x as Record<string, unknown>)[keys[i]!]);
     }
@@ -47,12 +48,12 @@ function collect(args: readonly unknown[]): readonly Array[] {
  * (`mx.eval(loss, model.parameters())`).
  */
 export function evalFn(...args: unknown[]): void {
-  evalArrays(collect(args));
+  evalArrays(collect('eval', args));
 }
 
 /** Evaluates like `eval`, on a backend worker thread where the backend has one; resolves when done. */
 export function asyncEval(...args: unknown[]): Promise<void> {
-  return asyncEvalArrays(collect(args));
+  return asyncEvalArrays(collect('asyncEval', args));
 }
 
 export { evalFn as eval };

@@ -8,74 +8,28 @@
  * A backend for another device would emit its own language from the same program; nothing here
  * depends on how the source is built or loaded (compiler.ts).
  */
-import type { CompiledParams, Dtype } from '@mlx-ts/core';
+import { bool, type CompiledParams, type Dtype } from '@mlx-ts/core';
+import { addon } from '../addon.js';
 
-/** C++ storage types by `Dtype.code` (native/dtype.h). */
-const storageTypes = ['bool_t', 'uint8_t', 'uint16_t', 'uint32_t', 'int8_t', 'int16_t', 'int32_t', 'int64_t', 'f16_t', 'bf16_t', 'float', 'double'];
+/** C++ storage types by `Dtype.code` (native/dtype.h's table, which the addon checked against core's codes at load). */
+const storageTypes: readonly string[] = addon.dtypes.map((d) => d.storage);
 
-/** How an elementwise primitive is computed: its functor and whether it returns bool. */
-interface OpForm {
+/** How an elementwise primitive is computed, from its entry in native/ops.h. */
+export interface OpForm {
+  /** Its scalar function in native/functors.h, the one the interpreter calls. */
   readonly functor: string;
   readonly arity: 1 | 2;
-  readonly predicate: boolean;
-  /** The interpreter accepts only floating dtypes (native/unary.cc, binary.cc: float_only). */
+  /** The interpreter accepts only floating dtypes (its kind is float_only). */
   readonly floatOnly: boolean;
 }
 
-const unary = (functor: string, floatOnly = false, predicate = false): OpForm => ({ functor, arity: 1, predicate, floatOnly });
-const binary = (functor: string, floatOnly = false, predicate = false): OpForm => ({ functor, arity: 2, predicate, floatOnly });
-
-const forms: Readonly<Record<string, OpForm>> = {
-  abs: unary('Abs'),
-  negative: unary('Negative'),
-  sign: unary('Sign'),
-  square: unary('Square'),
-  floor: unary('Floor'),
-  ceil: unary('Ceil'),
-  round: unary('Round'),
-  exp: unary('Exp', true),
-  log: unary('Log', true),
-  log1p: unary('Log1p', true),
-  expm1: unary('Expm1', true),
-  sin: unary('Sin', true),
-  cos: unary('Cos', true),
-  tan: unary('Tan', true),
-  tanh: unary('Tanh', true),
-  sinh: unary('Sinh', true),
-  cosh: unary('Cosh', true),
-  arcsin: unary('Arcsin', true),
-  arccos: unary('Arccos', true),
-  arctan: unary('Arctan', true),
-  arcsinh: unary('Arcsinh', true),
-  arccosh: unary('Arccosh', true),
-  arctanh: unary('Arctanh', true),
-  sqrt: unary('Sqrt', true),
-  rsqrt: unary('Rsqrt', true),
-  sigmoid: unary('Sigmoid', true),
-  erf: unary('Erf', true),
-  erfinv: unary('Erfinv', true),
-  isnan: unary('IsNan', false, true),
-  isinf: unary('IsInf', false, true),
-  logicalNot: unary('LogicalNot', false, true),
-  add: binary('Add'),
-  subtract: binary('Subtract'),
-  multiply: binary('Multiply'),
-  divide: binary('Divide', true),
-  power: binary('Power'),
-  arctan2: binary('Arctan2', true),
-  maximum: binary('Maximum'),
-  minimum: binary('Minimum'),
-  floorDivide: binary('FloorDivide'),
-  remainder: binary('Remainder'),
-  equal: binary('Equal', false, true),
-  notEqual: binary('NotEqual', false, true),
-  greater: binary('Greater', false, true),
-  greaterEqual: binary('GreaterEqual', false, true),
-  less: binary('Less', false, true),
-  lessEqual: binary('LessEqual', false, true),
-  logicalAnd: binary('LogicalAnd', false, true),
-  logicalOr: binary('LogicalOr', false, true),
-};
+/**
+ * Every elementwise primitive the addon runs, from its own table (so a generated kernel calls
+ * exactly the functor the interpreter calls), which the addon checked against core's families.
+ */
+export const forms: ReadonlyMap<string, OpForm> = new Map<string, OpForm>(
+  addon.elementwiseOps.map((op) => [op.name, { functor: op.functor, arity: op.family === 'unary' ? 1 : 2, floatOnly: op.kind === 'float_only' }]),
+);
 
 /**
  * The kernel for `p` with inputs of `inputDtypes` (one function, its name left for `named` to
@@ -84,6 +38,7 @@ const forms: Readonly<Record<string, OpForm>> = {
  */
 export function kernelSource(p: CompiledParams, inputDtypes: readonly Dtype[]): string | null {
   if (inputDtypes.length !== p.nInputs) return null;
+  const dtypes: readonly Dtype[] = [...inputDtypes, ...p.instrs.map((ins) => ins.dtype)];
   const types: string[] = inputDtypes.map((d) => storageTypes[d.code]!);
   const hoisted: string[] = [];
   const body: string[] = [];
@@ -103,14 +58,14 @@ export function kernelSource(p: CompiledParams, inputDtypes: readonly Dtype[]): 
     let expr: string;
     if (ins.op === 'astype') {
       if (a.length !== 1) return null;
-      const from = ins.args[0]! < p.nInputs ? inputDtypes[ins.args[0]!]! : p.instrs[ins.args[0]! - p.nInputs]!.dtype;
+      const from = dtypes[ins.args[0]!]!;
       floatToInt ||= from.isFloating && !ins.dtype.isFloating;
       expr = types[ins.args[0]!] === t ? a[0]! : `to<${t}>(load(${a[0]}))`;
     } else if (ins.op === 'where') {
-      if (a.length !== 3 || types[ins.args[0]!] !== 'bool_t') return null;
+      if (a.length !== 3 || dtypes[ins.args[0]!] !== bool) return null;
       expr = `${a[0]}.v ? ${a[1]} : ${a[2]}`;
     } else {
-      const form = forms[ins.op];
+      const form = forms.get(ins.op);
       if (!form || a.length !== form.arity) return null;
       if (form.floatOnly && !ins.dtype.isFloating) return null;
       expr = `to<${t}>(fn::${form.functor}{}(${a.map((x) => `load(${x})`).join(', ')}))`;

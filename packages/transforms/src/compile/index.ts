@@ -24,6 +24,7 @@ import {
   isTracing,
   resolveStream,
   type Stream,
+  isPlainObject,
   treeFlatten,
   treeUnflatten,
   type TreeDef,
@@ -89,6 +90,7 @@ function streamKey(): string {
 }
 
 function parseOptions(rest: readonly unknown[]): CompileOptions {
+  if (rest.length === 1) checkOptionKeys(rest[0]);
   if (rest.length === 1 && isOptions(rest[0])) return { ...(rest[0] as CompileOptions) };
   if (rest.length > 3) throw new Error(`${FN}: expected compile(f, inputs?, outputs?, shapeless?) or compile(f, { inputs, outputs, shapeless }), got ${rest.length + 1} arguments`);
   const [inputs, outputs, shapeless] = rest;
@@ -96,17 +98,46 @@ function parseOptions(rest: readonly unknown[]): CompileOptions {
   return { inputs: inputs ?? undefined, outputs: outputs ?? undefined, shapeless: shapeless as boolean | undefined };
 }
 
+const optionNames: ReadonlySet<string> = new Set(['inputs', 'outputs', 'shapeless']);
+
 function isOptions(x: unknown): boolean {
   if (typeof x !== 'object' || x === null || globalThis.Array.isArray(x) || x instanceof Array) return false;
   const keys = Object.keys(x);
-  return keys.length > 0 && keys.every((k) => k === 'shapeless' || k === 'inputs' || k === 'outputs');
+  return keys.length > 0 && keys.every((k) => optionNames.has(k));
 }
 
+/**
+ * A state tree holds arrays in JS arrays, objects and Modules (other values, a model's methods,
+ * are left alone, as MLX does). A tree with values but no array at all is a mistake: most often
+ * a misspelt options object.
+ */
 function checkState(what: string, tree: unknown): void {
   if (tree === undefined) return;
   if (tree instanceof Array || typeof tree !== 'object' || tree === null) {
     throw new Error(`${FN}: ${what} must be a JS array or plain object holding arrays (updated in place), got ${describeValue(tree)}`);
   }
+  const [leaves, def] = treeFlatten(tree);
+  if (leaves.length > 0) return;
+  const firstValue = (d: TreeDef, path: string): [string, unknown] | null => {
+    if (d.kind === 'static') return d.value !== undefined && d.value !== null ? [path, d.value] : null;
+    if (d.kind === 'list') for (let i = 0; i < d.children.length; i++) { const r = firstValue(d.children[i]!, `${path}[${i}]`); if (r) return r; }
+    if (d.kind === 'dict') for (let i = 0; i < d.children.length; i++) { const r = firstValue(d.children[i]!, `${path}.${d.keys[i]}`); if (r) return r; }
+    return null;
+  };
+  const bad = firstValue(def, '');
+  if (bad) {
+    const hint = isPlainObject(tree) ? ` (options are ${[...optionNames].join(', ')}: compile(f, { inputs, outputs, shapeless }))` : '';
+    throw new Error(`${FN}: the ${what} state holds no arrays but ${describeValue(bad[1])} at ${bad[0] || 'the root'}${hint}`);
+  }
+}
+
+/** An object naming an option is an options object: every key must be one. */
+function checkOptionKeys(x: unknown): void {
+  if (!isPlainObject(x)) return;
+  const keys = Object.keys(x);
+  if (!keys.some((k) => optionNames.has(k))) return;
+  const unknown = keys.filter((k) => !optionNames.has(k));
+  if (unknown.length > 0) throw new Error(`${FN}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (options are ${[...optionNames].join(', ')})`);
 }
 
 /**

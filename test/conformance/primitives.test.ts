@@ -1,0 +1,83 @@
+/**
+ * Conformance: one fixed case per kernel primitive, on every backend against the reference. The
+ * table is typed over `KernelPrimitive`, so a primitive added to core without a case here does
+ * not compile; each case must really run its primitive (checked on the graph it builds). The
+ * per-family files next to this one cover layouts, dtypes and special values in depth.
+ */
+import { expect, it } from 'vitest';
+import { table, unaryPredicate, unarySameDtype, binaryPredicate, binarySameDtype, reductions, argReductions, scans, type KernelPrimitive } from '@mlx-ts/core';
+import { graphUses } from '@mlx-ts/testing';
+import { checkOp, describeBackends, hostInput, mx, type HostInput, type OpFn } from '../helpers/index.js';
+
+interface Case {
+  readonly inputs: readonly HostInput[];
+  readonly fn: OpFn;
+}
+
+const f32 = (shape: number[], values: number[]) => hostInput(shape, 'float32', values);
+const x = f32([2, 3], [0.3, -0.7, 0.5, 0.9, -0.2, 0.1]);
+const y = f32([2, 3], [0.6, 0.4, -0.8, 1.5, 0.25, -1.1]);
+const pos = f32([2, 3], [1.3, 2.7, 0.5, 4, 1.5, 3.1]);
+const b = hostInput([2, 3], 'bool', [1, 0, 1, 1, 0, 0]);
+const ints = (shape: number[], values: number[]) => hostInput(shape, 'int32', values);
+
+/** Inputs a unary primitive's domain accepts. */
+const unaryInput = (p: string): HostInput => (p === 'logicalNot' ? b : ['log', 'log1p', 'sqrt', 'rsqrt', 'arccosh'].includes(p) ? pos : x);
+const node = (prim: string, params: object = {}) => (...xs: mx.Array[]) => mx.node(prim as mx.SingleOutputPrimitive, xs, params as never);
+
+const cases: { readonly [P in KernelPrimitive]: Case } = {
+  ...table(unarySameDtype, null as never),
+  ...table(unaryPredicate, null as never),
+  ...table(binarySameDtype, null as never),
+  ...table(binaryPredicate, null as never),
+  ...table(reductions, null as never),
+  ...table(argReductions, null as never),
+  ...table(scans, null as never),
+  astype: { inputs: [x], fn: (a) => mx.astype(a, mx.int32) },
+  where: { inputs: [b, x, y], fn: (c, p, q) => mx.where(c, p, q) },
+  sort: { inputs: [x], fn: (a) => mx.sort(a, 1) },
+  argsort: { inputs: [x], fn: (a) => mx.argsort(a, 0) },
+  softmax: { inputs: [x], fn: (a) => mx.softmax(a, 1) },
+  logsumexp: { inputs: [x], fn: (a) => mx.logsumexp(a, 1) },
+  concatenate: { inputs: [x, y], fn: (p, q) => mx.concatenate([p, q], 1) },
+  pad: { inputs: [x], fn: (a) => mx.pad(a, [[1, 0], [0, 2]], 'constant', 0.5) },
+  gather: { inputs: [x, ints([3], [2, 0, -1])], fn: (a, i) => mx.take(a, i, 1) },
+  gatherAxis: { inputs: [x, ints([2, 2], [2, 0, 1, 1])], fn: (a, i) => mx.takeAlongAxis(a, i, 1) },
+  scatter: { inputs: [x, ints([2], [1, 0]), y], fn: node('scatter', { axis: 0, mode: 'add' }) },
+  scatterAxis: { inputs: [x, ints([2, 3], [1, 0, 1, 0, 0, 1]), y], fn: node('scatterAxis', { axis: 0, mode: 'maximum' }) },
+  matmul: { inputs: [x, f32([3, 2], [1, 2, 3, 4, 5, 6])], fn: (p, q) => mx.matmul(p, q) },
+  arange: { inputs: [], fn: () => mx.arange(0.5, 4, 0.75) },
+  randomBits: { inputs: [], fn: () => mx.random.bits([5], 4, mx.random.key(3)) },
+  compiled: { inputs: [x, y], fn: mx.compile((p: mx.Array, q: mx.Array) => mx.add(mx.exp(p), mx.multiply(q, 2))) },
+  divmod: { inputs: [x, pos], fn: (p, q) => mx.divmod(p, q) },
+  convolution: {
+    inputs: [f32([1, 4, 3, 2], Array.from({ length: 24 }, (_, i) => Math.sin(i))), f32([3, 2, 2, 2], Array.from({ length: 24 }, (_, i) => Math.cos(i)))],
+    fn: (a, w) => mx.conv2d(a, w, 1, 1),
+  },
+  topk: { inputs: [x], fn: (a) => mx.topkWithIndices(a, 2) },
+};
+// The families, filled in from their lists.
+for (const p of [...unarySameDtype, ...unaryPredicate]) (cases as Record<string, Case>)[p] = { inputs: [unaryInput(p)], fn: node(p) };
+for (const p of [...binarySameDtype, ...binaryPredicate]) {
+  const [p0, p1] = p === 'logicalAnd' || p === 'logicalOr' ? [b, b] : ['power', 'floorDivide', 'remainder', 'divide'].includes(p) ? [pos, pos] : [x, y];
+  (cases as Record<string, Case>)[p] = { inputs: [p0, p1], fn: node(p) };
+}
+for (const p of reductions) (cases as Record<string, Case>)[p] = { inputs: [x], fn: node(p, { axes: [1] }) };
+for (const p of argReductions) (cases as Record<string, Case>)[p] = { inputs: [x], fn: node(p, { axis: 0 }) };
+for (const p of scans) (cases as Record<string, Case>)[p] = { inputs: [x], fn: node(p, { axis: 1, reverse: false, inclusive: true }) };
+
+it('every kernel primitive has a case that builds it', () => {
+  for (const [prim, c] of Object.entries(cases)) {
+    const args = c.inputs.map((h) => mx.array(h.values, mx[h.dtype as 'float32']).reshape(h.shape as number[]));
+    const out = c.fn(...args);
+    expect(graphUses(out instanceof mx.Array ? [out] : [...out], prim), `the case for '${prim}' builds no '${prim}' node`).toBe(true);
+  }
+});
+
+describeBackends('conformance: every kernel primitive', (backend) => {
+  for (const [prim, c] of Object.entries(cases)) {
+    it(prim, () => {
+      checkOp(backend, c.inputs, c.fn, { label: prim });
+    });
+  }
+});
