@@ -1,6 +1,6 @@
 // Training and evaluation, the MLX way: nn.valueAndGrad for the loss and gradients, the optimizer's
-// update, one compiled step whose state (the model and the optimizer's state) is read and written
-// through compile's `inputs`/`outputs`, and one mx.eval per step.
+// update, one compiled step whose state (the model, the optimizer's state and the global random key)
+// is read and written through compile's `inputs`/`outputs`, and one mx.eval per step.
 import * as mx from 'mlx-ts';
 import { batches } from './data.mjs';
 

@@ -17,10 +17,10 @@ const PLOT = fileURLToPath(new URL('./out/curves.svg', import.meta.url));
 const data = splitDigits(loadDigits(), mx.random.key(0));
 console.log(`mlx-ts digits demo (backend: ${mx.backendFor('cpu').name}): ${data.xTrain.shape[0]} training and ${data.xTest.shape[0]} test images of 8x8 pixels`);
 
+const params = (model) => mx.utils.treeFlatten(model.trainableParameters()).reduce((n, [, p]) => n + p.size, 0);
 const runs = [];
 for (const experiment of experiments) {
   const { name, epochs, batchSize } = experiment;
-  const params = (model) => mx.utils.treeFlatten(model.trainableParameters()).reduce((n, [, p]) => n + p.size, 0);
   const bar = progress(name, epochs);
   const t0 = performance.now();
   const { model, history } = fit(experiment, data, bar);
