@@ -199,6 +199,62 @@ def torch_variants(torch, np, w):
                 return loss.item() if check else None
             return run
         return [("torch", make)]
+    if k in ("nn-mlp", "cnn"):
+        import torch.nn as tnn
+        import torch.nn.functional as F
+
+        def adam_step(model, x, y, lr):
+            opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8)
+
+            def run(check):
+                opt.zero_grad(set_to_none=True)
+                loss = F.cross_entropy(model(x), y)
+                loss.backward()
+                opt.step()
+                return loss.item() if check else None
+            return run
+
+        def set_params(layer, weight):
+            with torch.no_grad():
+                layer.weight.copy_(weight)
+                layer.bias.zero_()
+
+        if k == "nn-mlp":
+            def make():
+                B, D, H, O = p["batch"], p["din"], p["hidden"], p["dout"]
+                x = T(gen(np, B * D, 6), (B, D))
+                y = T(one_hot(np, B, O))  # probabilities: cross_entropy takes them since torch 1.10
+                model = tnn.Sequential(tnn.Linear(D, H), tnn.ReLU(), tnn.Linear(H, O))
+                set_params(model[0], T(gen(np, D * H, 7, 0.1), (D, H)).t())
+                set_params(model[2], T(gen(np, H * O, 8, 0.3), (H, O)).t())
+                return adam_step(model, x, y, p["lr"])
+            return [("torch", make)]
+
+        class CNN(tnn.Module):
+            # examples/digits' CNN in NCHW; the pooled activations are flattened in (h, w, c) order
+            # so the head's weight means what it means in mlx-ts.
+            def __init__(self, c1, c2, classes):
+                super().__init__()
+                self.conv1 = tnn.Conv2d(1, c1, 3, padding=1)
+                self.conv2 = tnn.Conv2d(c1, c2, 3, padding=1)
+                self.head = tnn.Linear(16 * c2, classes)
+
+            def forward(self, x):
+                h = torch.relu(self.conv1(x))
+                h = F.max_pool2d(torch.relu(self.conv2(h)), 2)
+                return self.head(h.permute(0, 2, 3, 1).reshape(h.shape[0], -1))
+
+        def make_cnn():
+            B, c1, c2, C = p["batch"], p["c1"], p["c2"], p["classes"]
+            x = T(gen(np, B * 64, 15), (B, 8, 8, 1)).permute(0, 3, 1, 2).contiguous()
+            y = torch.from_numpy((7 * np.arange(B)) % C)
+            model = CNN(c1, c2, C)
+            # mlx-ts filters are [out, kh, kw, in], torch's [out, in, kh, kw].
+            set_params(model.conv1, T(gen(np, c1 * 9, 16, 0.6), (c1, 3, 3, 1)).permute(0, 3, 1, 2))
+            set_params(model.conv2, T(gen(np, c2 * 9 * c1, 17, 0.2), (c2, 3, 3, c1)).permute(0, 3, 1, 2))
+            set_params(model.head, T(gen(np, C * 16 * c2, 18, 0.1), (C, 16 * c2)))
+            return adam_step(model, x, y, p["lr"])
+        return [("torch", make_cnn)]
     if k == "pergrad":
         B, F = p["batch"], p["features"]
 
@@ -341,6 +397,8 @@ def numpy_variants(np, w):
                 return float(loss) if check else None
             return run
         return [("numpy manual-grad", make)]
+    if k in ("nn-mlp", "cnn"):
+        return [("numpy", "NumPy has no layers, autograd or optimizers (mlp-step's numpy manual-grad row is the hand-written floor)")]
     if k == "pergrad":
         def make():
             B, F = p["batch"], p["features"]

@@ -60,6 +60,20 @@ export const WORKLOADS = [
     metric: null,
   },
   {
+    id: 'nn-mlp-step',
+    kind: 'nn-mlp',
+    label: 'mlp-step with nn.Linear + Adam',
+    params: { batch: 256, din: 784, hidden: 512, dout: 10, lr: 1e-3 },
+    metric: null,
+  },
+  {
+    id: 'cnn-step',
+    kind: 'cnn',
+    label: "the digits demo's CNN train step, batch 256",
+    params: { batch: 256, c1: 16, c2: 32, classes: 10, lr: 2e-3 },
+    metric: null,
+  },
+  {
     id: 'per-example-grad',
     kind: 'pergrad',
     label: 'per-example grads, linear 1024x128',
@@ -109,6 +123,21 @@ export function selectWorkloads(filters) {
  *           loss = mean_b(-sum_k y * logSoftmax(relu(x@w1+b1)@w2+b2)); one step = loss and grads,
  *           then p -= lr * g for every param; forced: the loss and the new params.
  *           Checked: the loss of the first step (fresh params).
+ * nn-mlp:   the mlp workload's model, data and loss as layers: fc1 = Linear(Din, H), fc2 = Linear(H, Dout)
+ *           with weight = the transpose of mlp's w1 / w2 ([out, in], MLX's and torch's layout), bias zeros;
+ *           loss = mean cross-entropy of fc2(relu(fc1(x))) against y (one-hot); one step = loss and
+ *           grads, then one Adam update (lr, betas 0.9/0.999, eps 1e-8; MLX's Adam has no bias
+ *           correction by default, torch's always has: the updates differ, the first loss does not).
+ *           Checked: the loss of the first step (equal to mlp's).
+ * cnn:      examples/digits' CNN: x = gen(B*64, 15) [B,8,8,1] (NHWC), labels (7 i) mod classes;
+ *           conv1 = Conv2d(1, c1, 3, padding 1), weight = gen(c1*9, 16, 0.6) [c1,3,3,1]; conv2 =
+ *           Conv2d(c1, c2, 3, padding 1), weight = gen(c2*9*c1, 17, 0.2) [c2,3,3,c1]; head =
+ *           Linear(16*c2, classes), weight = gen(classes*16*c2, 18, 0.1) [classes, 16*c2] over the
+ *           features in (h, w, c) order; biases zeros. logits = head(flatten(maxpool2x2(relu(conv2(
+ *           relu(conv1(x))))))); loss = mean cross-entropy (class indices); one Adam step as nn-mlp.
+ *           Libraries with NCHW / other filter layouts get the weights transposed and flatten the
+ *           pooled activations in (h, w, c) order, so every library computes the same function.
+ *           Checked: the loss of the first step.
  * pergrad:  w = gen(F, 9) [F], X = gen(B*F, 10) [B,F], Y = gen(B, 11) [B];
  *           loss(w, x, y) = 0.5 * (sum(x * w) - y)^2; out: the per-example gradients [B,F]
  *           (vmap(grad(loss), in_axes=(None, 0, 0)), or a loop of grad over the batch).

@@ -3,12 +3,15 @@ import { gen, now, oneHot, pkgVersion } from '../lib/common.mjs';
 
 export const name = 'mlx-ts';
 let mx;
+let demo; // examples/digits: its CNN and training step (imported after mlx-ts, in init)
 
 export async function init() {
   const warnings = [];
   const onWarning = (w) => warnings.push(w.message);
   process.on('warning', onWarning);
   mx = await import('mlx-ts');
+  const [models, fit] = await Promise.all([import('../../examples/digits/models.mjs'), import('../../examples/digits/fit.mjs')]);
+  demo = { CNN: models.CNN, trainStep: fit.trainStep };
   await new Promise((r) => setImmediate(r)); // let the backend warning (if any) arrive
   process.off('warning', onWarning);
   const notes = [...warnings];
@@ -72,6 +75,32 @@ export function mlpSetup(p) {
   mx.eval(x, y);
   return { x, y, params, step };
 }
+
+/** `data` [rows, cols] row-major, transposed to [cols, rows] on the host (a contiguous weight, as a layer holds it). */
+function transposed(data, rows, cols) {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  return out;
+}
+
+/**
+ * The nn workloads' runner: `model()` builds the model with the workload's weights, the step is the
+ * digits demo's (nn.valueAndGrad, Adam's update), eager or compiled. `run.reset` puts the first
+ * weights back (the optimizer's moments stay: the checked first loss depends only on the weights).
+ */
+const nnRunner = (model, x, y, lr, compile) => () => {
+  const m = model();
+  const first = m.parameters();
+  const optimizer = new mx.optimizers.Adam(lr);
+  const step = demo.trainStep(m, optimizer, { compile });
+  const run = (check) => {
+    const loss = step(x, y);
+    mx.eval(loss, m.parameters(), optimizer.state);
+    if (check) return host(loss);
+  };
+  run.reset = () => m.update(first);
+  return run;
+};
 
 export function setup(w) {
   const p = w.params;
@@ -183,6 +212,50 @@ export function setup(w) {
         };
       };
       return [{ library: 'mlx-ts', make }];
+    }
+    case 'nn-mlp': {
+      const x = f32(gen(p.batch * p.din, 6), [p.batch, p.din]);
+      const y = f32(oneHot(p.batch, p.dout), [p.batch, p.dout]);
+      mx.eval(x, y);
+      const { nn } = mx;
+      const model = () => {
+        const m = new nn.Sequential(new nn.Linear(p.din, p.hidden), nn.relu, new nn.Linear(p.hidden, p.dout));
+        m.update({
+          layers: [
+            { weight: f32(transposed(gen(p.din * p.hidden, 7, 0.1), p.din, p.hidden), [p.hidden, p.din]), bias: mx.zeros([p.hidden]) },
+            {},
+            { weight: f32(transposed(gen(p.hidden * p.dout, 8, 0.3), p.hidden, p.dout), [p.dout, p.hidden]), bias: mx.zeros([p.dout]) },
+          ],
+        });
+        mx.eval(m);
+        return m;
+      };
+      return [
+        { library: 'mlx-ts', make: nnRunner(model, x, y, p.lr, false) },
+        compiled('mlx-ts compile', nnRunner(model, x, y, p.lr, true)),
+      ];
+    }
+    case 'cnn': {
+      const x = f32(gen(p.batch * 64, 15), [p.batch, 8, 8, 1]);
+      const y = mx.array(Int32Array.from({ length: p.batch }, (_, i) => (7 * i) % p.classes));
+      mx.eval(x, y);
+      const model = () => {
+        const m = new demo.CNN();
+        const sizes = `${m.conv1.weight.shape} ${m.conv2.weight.shape} ${m.head.weight.shape}`;
+        const want = `${[p.c1, 3, 3, 1]} ${[p.c2, 3, 3, p.c1]} ${[p.classes, 16 * p.c2]}`;
+        if (sizes !== want) throw new Error(`cnn-step: examples/digits' CNN has weights ${sizes}, the workload defines ${want}`);
+        m.update({
+          conv1: { weight: f32(gen(p.c1 * 9, 16, 0.6), [p.c1, 3, 3, 1]), bias: mx.zeros([p.c1]) },
+          conv2: { weight: f32(gen(p.c2 * 9 * p.c1, 17, 0.2), [p.c2, 3, 3, p.c1]), bias: mx.zeros([p.c2]) },
+          head: { weight: f32(gen(p.classes * 16 * p.c2, 18, 0.1), [p.classes, 16 * p.c2]), bias: mx.zeros([p.classes]) },
+        });
+        mx.eval(m);
+        return m;
+      };
+      return [
+        { library: 'mlx-ts', make: nnRunner(model, x, y, p.lr, false) },
+        compiled('mlx-ts compile', nnRunner(model, x, y, p.lr, true)),
+      ];
     }
     case 'pergrad': {
       const inputs = () => {

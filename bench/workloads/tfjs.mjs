@@ -112,6 +112,30 @@ export function setup(w) {
           },
         },
       ];
+    case 'nn-mlp':
+      return [
+        {
+          library: 'tfjs-wasm',
+          make: () => {
+            const x = f32(gen(p.batch * p.din, 6), [p.batch, p.din]);
+            const y = f32(oneHot(p.batch, p.dout), [p.batch, p.dout]);
+            // tf.layers' dense kernels are [in, out]: mlp's w1 / w2 as they are.
+            const model = tf.sequential({ layers: [tf.layers.dense({ units: p.hidden, inputShape: [p.din], activation: 'relu' }), tf.layers.dense({ units: p.dout })] });
+            model.setWeights([f32(gen(p.din * p.hidden, 7, 0.1), [p.din, p.hidden]), tf.zeros([p.hidden]), f32(gen(p.hidden * p.dout, 8, 0.3), [p.hidden, p.dout]), tf.zeros([p.dout])]);
+            const optimizer = tf.train.adam(p.lr, 0.9, 0.999, 1e-8);
+            return (check) => {
+              const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x)), true);
+              const l = loss.dataSync()[0];
+              loss.dispose();
+              if (check) return l;
+            };
+          },
+        },
+      ];
+    case 'cnn':
+      // As conv2d-fwd-bwd: the training step needs the weight gradient.
+      if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) return [{ library: 'tfjs-wasm', skip: "the wasm backend has no 'Conv2DBackpropFilter' kernel (the weight gradient)" }];
+      return null;
     case 'conv2d': {
       // tfjs 4.22's wasm backend registers Conv2D and Conv2DBackpropInput but not Conv2DBackpropFilter.
       if (p.backward && !tf.getKernel('Conv2DBackpropFilter', 'wasm')) {

@@ -87,6 +87,19 @@ describe('grad and valueAndGrad (MLX test_grad, test_value_and_grad)', () => {
     expect(mx.grad(mx.grad(mx.grad(sq)))(A(0.5)).item()).toBe(0);
   });
 
+  it("a transposed matmul operand's gradient is one matmul in the operand's layout (x @ w.T, as nn.Linear)", () => {
+    const x = mx.reshape(mx.arange(6, mx.float32), [3, 2]);
+    const w = mx.reshape(mx.arange(8, mx.float32), [4, 2]);
+    const c = mx.reshape(mx.arange(12, mx.float32), [3, 4]);
+    const g = mx.grad((w: mx.Array) => mx.sum(mx.multiply(mx.matmul(x, mx.transpose(w)), c)))(w);
+    // Built as cᵀ x, not as the transposed view of xᵀ c, so an elementwise update reads it contiguously.
+    expect(g.primitive).toBe('matmul');
+    expect(g.tolist()).toEqual(mx.matmul(mx.transpose(c), x).tolist());
+    // Any other permutation stays a transpose of the cotangent.
+    const g3 = mx.grad((v: mx.Array) => mx.sum(mx.multiply(mx.transpose(v, [1, 0, 2]), mx.ones([2, 3, 4]))))(mx.ones([3, 2, 4]));
+    expect(g3.shape).toEqual([3, 2, 4]);
+  });
+
   it('deeper nesting: derivatives of sin to the 4th order', () => {
     let f: (x: mx.Array) => mx.Array = mx.sin;
     const x = A(0.3, mx.float64);

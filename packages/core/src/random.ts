@@ -24,6 +24,7 @@
  * second word). `randomBitsHost` computes the whole layout on the host, for backends and tests.
  */
 import { Array } from './array.js';
+import { describeValue } from './describe.js';
 import type { StreamOrDevice } from './device.js';
 import { bfloat16, Dtype, float16, float32, int32, toDtype, uint16, uint32, uint8 } from './dtype.js';
 import { node } from './graph.js';
@@ -427,8 +428,13 @@ export function categorical(logits: ArrayInput, ...args: Args<[axis: number, sha
 export function permutation(x: number | ArrayInput, ...args: Args<[axis: number, key: Key], PermutationOpts>): Array {
   const fn = 'permutation';
   const o = parseOpts(fn, args, ['axis', 'key'] as const);
+  // A key passed where the axis goes (`permutation(n, key)`) would otherwise be ignored for an integer `x`.
+  if (o.axis !== undefined && typeof o.axis !== 'number') {
+    throw new Error(`${fn}: axis must be an integer, got ${describeValue(o.axis)} (the key is the third argument: permutation(x, axis = 0, key), or { key })`);
+  }
   if (typeof x === 'number') {
     if (!Number.isInteger(x) || x < 0) throw new Error(`${fn}: expected a non-negative integer or an array, got ${x}`);
+    normalizeAxis(fn, o.axis ?? 0, 1);
     return argsort(bitsImpl(fn, [x], 4, resolveKey(fn, o.key), o.stream), { stream: o.stream ?? undefined });
   }
   const a = toArray(fn, x);

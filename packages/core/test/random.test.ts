@@ -146,6 +146,12 @@ describe('random', () => {
     const q = mx.random.permutation(a, { key: k }).tolist() as number[][];
     expect(q.map((r) => r[0]).sort()).toEqual([0, 2, 4, 6]);
     expect(mx.random.permutation(a, 1, k).shape).toEqual([4, 2]);
+    // MLX's order is (x, axis, key): the key positionally is the third argument, and honoured.
+    expect(mx.random.permutation(10, 0, k).tolist()).toEqual(p);
+    expect(mx.random.permutation(10, -1, k).tolist()).toEqual(p);
+    expect(() => mx.random.permutation(10, k as never)).toThrow(/permutation: axis must be an integer, got .*the key is the third argument/);
+    expect(() => mx.random.permutation(a, k as never)).toThrow(/permutation: axis must be an integer/);
+    expect(() => mx.random.permutation(10, 1, k)).toThrow(/permutation: axis 1 is out of bounds for an array of dimension 1/);
   });
   test('every sampler is deterministic for a key', () => {
     const k = mx.random.key(123);

@@ -145,6 +145,19 @@ const divmodVjp: MultiVjpRule<Params<'divmod'>> = ([a], [, gr], argnums, _p, [q]
 const topkVjp: MultiVjpRule<Params<'topk'>> = ([x], [gv], argnums, _p, [, idx]) =>
   argnums.map(() => (gv ? ad.scatterAxis(zerosLike(x!), idx!, gv, x!.ndim - 1, 'add') : zerosLike(x!)));
 
+/**
+ * `transpose(g, perm)`, except that a matmul cotangent under a swap of its last two axes is built
+ * the other way round, `(a b)ᵀ = bᵀ aᵀ`: the cotangent of a transposed matmul operand (nn.Linear's
+ * weight, used as `x @ weight.T`) then comes out contiguous in the operand's own layout, where a
+ * transposed view would make every elementwise consumer (an optimizer's update) read it strided.
+ */
+function transposedCotangent(g: Array, perm: readonly number[]): Array {
+  const n = perm.length;
+  const swapsLastTwo = n >= 2 && perm[n - 1] === n - 2 && perm[n - 2] === n - 1 && perm.slice(0, n - 2).every((ax, i) => ax === i);
+  if (swapsLastTwo && g._prim === 'matmul') return ad.matmul(ad.mT(g._inputs[1]!), ad.mT(g._inputs[0]!));
+  return ad.transpose(g, perm);
+}
+
 export const vjpRules: VjpTable = {
   ...rulesFrom(unaryDerivatives, (f): VjpRule<any> => ([x], g, argnums, _p, y) => argnums.map(() => f(g, x!, y))),
   ...rulesFrom(binaryPartials, ([da, db]) => chain2(da, db)),
@@ -194,7 +207,7 @@ export const vjpRules: VjpTable = {
     argnums.map(() => ad.scatterAxis(zerosLike(x!), ad.argsortNode(x!, p.axis), g, p.axis, 'add')),
   argsort: zeroCotangent,
   reshape: ([x], g, argnums) => argnums.map(() => ad.reshape(g, x!.shape)),
-  transpose: (_xs, g, argnums, p) => argnums.map(() => ad.transpose(g, invertPerm(p.perm))),
+  transpose: (_xs, g, argnums, p) => argnums.map(() => transposedCotangent(g, invertPerm(p.perm))),
   broadcastTo: ([x], g, argnums) => argnums.map(() => ad.sumTo(g, x!.shape)),
   slice: ([x], g, argnums, p) => argnums.map(() => unslice(g, x!.shape, p.start, p.step)),
   concatenate: (xs, g, argnums, p) => {

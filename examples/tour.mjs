@@ -2,7 +2,7 @@
 import * as mx from 'mlx-ts';
 
 const backend = mx.backendFor('cpu').name;
-console.log(`mlx-ts demo (backend: ${backend})`);
+console.log(`mlx-ts tour (backend: ${backend})`);
 
 // Ops only build a graph; printing (or eval / item / tolist) runs it.
 const a = mx.array([[1, 2, 3], [4, 5, 6]]);
@@ -40,7 +40,7 @@ const rows = gunzipSync(readFileSync(new URL('./data/digits.csv.gz', import.meta
 const features = new Float32Array(rows.flatMap((r) => r.slice(0, 64).map((v) => v / 16)));
 const labels = new Int32Array(rows.map((r) => r[64]));
 // A random held-out split: the file is ordered by writer, so its tail is not a fair test set.
-const shuffle = mx.random.permutation(rows.length, mx.random.key(7));
+const shuffle = mx.random.permutation(rows.length, { key: mx.random.key(7) });
 const X = mx.take(mx.reshape(mx.array(features), [rows.length, 64]), shuffle, 0);
 const Y = mx.take(mx.array(labels), shuffle, 0);
 const nTrain = 1500;
@@ -58,7 +58,7 @@ const lossFn = (p, x, y) => {
 const step = mx.valueAndGrad(lossFn);
 const t0 = performance.now();
 for (let epoch = 0; epoch < 30; epoch++) {
-  const perm = mx.random.permutation(nTrain, mx.random.key(epoch));
+  const perm = mx.random.permutation(nTrain, { key: mx.random.key(epoch) });
   let total = 0;
   for (let i = 0; i < nTrain; i += 100) {
     const idx = perm.index(`${i}:${i + 100}`);

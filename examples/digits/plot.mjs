@@ -1,0 +1,54 @@
+// The loss and accuracy curves of the trained models as one SVG, rendered headlessly: a vega-lite spec
+// compiled to vega, run by a vega View with no renderer (no browser, no canvas).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
+
+/** `runs`: [{ name, history }] from fit(); writes the SVG to `file`. */
+export async function plotCurves(runs, file) {
+  const values = runs.flatMap(({ name, history }) =>
+    history.flatMap((r) => [
+      { model: name, epoch: r.epoch, curve: 'train', loss: r.trainLoss },
+      { model: name, epoch: r.epoch, curve: 'test', loss: r.testLoss, accuracy: r.testAccuracy },
+    ]),
+  );
+  const epoch = { field: 'epoch', type: 'quantitative', title: 'epoch' };
+  const color = { field: 'model', type: 'nominal', title: 'model' };
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'UCI digits: held-out test split',
+    data: { values },
+    hconcat: [
+      {
+        title: 'cross-entropy (train: solid, test: dashed)',
+        width: 360,
+        height: 240,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: epoch,
+          y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'mean cross-entropy (log scale)' },
+          color,
+          strokeDash: { field: 'curve', type: 'nominal', title: 'split', sort: ['train', 'test'] },
+        },
+      },
+      {
+        title: 'test accuracy',
+        width: 360,
+        height: 240,
+        transform: [{ filter: "datum.curve === 'test'" }],
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: epoch,
+          y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, axis: { format: '.0%' }, title: 'accuracy' },
+          color,
+        },
+      },
+    ],
+  };
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, svg);
+}
