@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Formats (--write) or checks (--check) the native addon's C++ with clang-format (Debian:
+// `apt-get install clang-format`), using the repository's .clang-format.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const mode = process.argv[2];
+if (mode !== '--write' && mode !== '--check') {
+  console.error('usage: node scripts/clang-format.mjs --write | --check');
+  process.exit(2);
+}
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dir = 'packages/cpu-backend/native';
+const files = readdirSync(new URL(`../${dir}`, import.meta.url))
+  .filter((f) => f.endsWith('.cc') || f.endsWith('.h'))
+  .map((f) => `${dir}/${f}`);
+const bin = process.env.CLANG_FORMAT ?? 'clang-format';
+const args = mode === '--write' ? ['-i', ...files] : ['--dry-run', '--Werror', ...files];
+const r = spawnSync(bin, args, { cwd: root, stdio: 'inherit' });
+if (r.error) {
+  console.error(`clang-format: cannot run '${bin}' (${r.error.message}); install it (Debian: apt-get install clang-format) or set CLANG_FORMAT`);
+  process.exit(1);
+}
+if (r.status === 0 && mode === '--check') console.log(`clang-format: ${files.length} files formatted`);
+process.exit(r.status ?? 1);
