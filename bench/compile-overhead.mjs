@@ -54,7 +54,7 @@ function perCall(fn, n) {
 
 function msPerStep(fn, reps) {
   let w = params();
-  for (let i = 0; i < 5; i++) [, w] = fn(w, x, y), mx.eval(w);
+  for (let i = 0; i < 5; i++) (([, w] = fn(w, x, y)), mx.eval(w));
   const ts = [];
   for (let i = 0; i < reps; i++) {
     const t = performance.now();

@@ -85,4 +85,6 @@ for (let i = 1; i <= steps; i++) {
 const ratio = rssLast / rssBase;
 const ok = ratio <= 1.1;
 console.log(`peak RSS sampled every ${sampleEvery} steps: up to step ${baseStep} ${MiB(peakBefore)} MiB, after it ${MiB(peakAfter)} MiB`);
-console.log(`RSS after step ${baseStep}: ${MiB(rssBase)} MiB; after step ${steps}: ${MiB(rssLast)} MiB; ratio ${ratio.toFixed(3)} (target <= 1.10): ${ok ? 'PASS' : 'FAIL'}`);
+console.log(
+  `RSS after step ${baseStep}: ${MiB(rssBase)} MiB; after step ${steps}: ${MiB(rssLast)} MiB; ratio ${ratio.toFixed(3)} (target <= 1.10): ${ok ? 'PASS' : 'FAIL'}`,
+);

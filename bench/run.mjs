@@ -49,7 +49,25 @@ for (const a of args) {
   if (m) opt[m[1]] = m[2] ?? true;
   else filters.push(a);
 }
-const known = ['libs', 'only', 'budget', 'min-reps', 'max-reps', 'max-run-ms', 'timeout', 'quick', 'python', 'no-python', 'python-mode', 'torch-threads', 'coretype', 'out', 'no-save', 'note', 'verbose'];
+const known = [
+  'libs',
+  'only',
+  'budget',
+  'min-reps',
+  'max-reps',
+  'max-run-ms',
+  'timeout',
+  'quick',
+  'python',
+  'no-python',
+  'python-mode',
+  'torch-threads',
+  'coretype',
+  'out',
+  'no-save',
+  'note',
+  'verbose',
+];
 for (const k of Object.keys(opt)) {
   if (!known.includes(k)) {
     console.error(`bench: unknown option --${k}\n${HELP}`);
@@ -177,7 +195,9 @@ function runRunner(label, cmd, argv, env) {
         if (ev.type === 'done') gotDone = true;
         if (ev.type === 'result') {
           const w = WORKLOADS.find((x) => x.id === ev.workload);
-          process.stderr.write(`  ${ev.workload.padEnd(18)} ${ev.library.padEnd(26)} ${fmtMs(ev.median).padStart(9)}  (${ev.reps} runs)${rateOf(w, ev.median) ? '  ' + rateOf(w, ev.median) : ''}\n`);
+          process.stderr.write(
+            `  ${ev.workload.padEnd(18)} ${ev.library.padEnd(26)} ${fmtMs(ev.median).padStart(9)}  (${ev.reps} runs)${rateOf(w, ev.median) ? '  ' + rateOf(w, ev.median) : ''}\n`,
+          );
         } else if (ev.type === 'skip') process.stderr.write(`  ${ev.workload.padEnd(18)} ${ev.library.padEnd(26)} skipped: ${ev.reason}\n`);
         else if (ev.type === 'error') process.stderr.write(`  ${ev.workload.padEnd(18)} ${ev.library.padEnd(26)} ERROR: ${ev.error}\n`);
         else if (ev.type === 'unavailable') process.stderr.write(`  unavailable: ${ev.reason}\n`);
@@ -250,7 +270,11 @@ if (libsWanted.includes('python') && !opt['no-python']) {
     }
     for (const r of runs) {
       if (r.label === 'python tuned' && mode === 'auto') {
-        const kernels = events.filter((m) => m.type === 'meta').filter((m) => m.runnerLabel === 'python default').flatMap((m) => m.blas?.libs ?? []).map((l) => String(l.architecture ?? '').toLowerCase());
+        const kernels = events
+          .filter((m) => m.type === 'meta')
+          .filter((m) => m.runnerLabel === 'python default')
+          .flatMap((m) => m.blas?.libs ?? [])
+          .map((l) => String(l.architecture ?? '').toLowerCase());
         const d = events.find((m) => m.type === 'meta' && m.runnerLabel === 'python default');
         if (kernels.length && kernels.every((k) => k === coretype.toLowerCase())) {
           pythonInfo.note = `OpenBLAS already picks the ${coretype} kernel by itself here, so the "tuned" run (OPENBLAS_CORETYPE=${coretype}) would repeat the default one: skipped (--python-mode=both runs it anyway)`;
@@ -289,7 +313,10 @@ function buildFusedReference() {
   const tries = [base, without('-march=native'), without('-fopenmp'), without('-march=native', '-fopenmp')];
   const failures = [];
   for (const flags of tries) {
-    const key = createHash('sha256').update([readFileSync(src, 'utf8'), cxx, ...pre, version, ...flags, machine.cpu].join('\0')).digest('hex').slice(0, 16);
+    const key = createHash('sha256')
+      .update([readFileSync(src, 'utf8'), cxx, ...pre, version, ...flags, machine.cpu].join('\0'))
+      .digest('hex')
+      .slice(0, 16);
     const binary = join(dir, `fused-reference-${key}`);
     if (!existsSync(binary)) {
       const tmp = `${binary}.${process.pid}.tmp`;
@@ -321,7 +348,15 @@ if (libsWanted.includes('cxx') && cxxWork.length) {
     for (const w of cxxWork) events.push({ type: 'skip', runnerLabel: label, runner: label, workload: w.id, library, reason: built.note });
   } else if (wanted) {
     const m = measureOpts;
-    const argv = [`--budget=${m.budgetMs}`, `--min-reps=${m.minReps}`, `--max-reps=${m.maxReps}`, `--warmup=${m.warmup}`, `--max-run-ms=${maxRunMs}`, ...cxxWork.map((w) => `${w.id}:${w.params.n}`), `--library=${library}`];
+    const argv = [
+      `--budget=${m.budgetMs}`,
+      `--min-reps=${m.minReps}`,
+      `--max-reps=${m.maxReps}`,
+      `--warmup=${m.warmup}`,
+      `--max-run-ms=${maxRunMs}`,
+      ...cxxWork.map((w) => `${w.id}:${w.params.n}`),
+      `--library=${library}`,
+    ];
     await runRunner(label, join(ROOT, built.binary), argv, process.env);
     for (const e of events) {
       if (e.runnerLabel !== label) continue;
@@ -371,7 +406,12 @@ for (const w of workloads) {
       if (e.library.startsWith(CXX_ROW) && compiled) row.compileOverThis = compiled.median / e.median;
       if (e.library.startsWith(CXX_ROW) && compiledDisposing) row.compileDisposingOverThis = compiledDisposing.median / e.median;
       const vsCompile = row.compileOverThis
-        ? [`mlx-ts compile = ${row.compileOverThis.toFixed(2)}x this time`, row.compileDisposingOverThis ? `with dispose ${row.compileDisposingOverThis.toFixed(2)}x` : null].filter(Boolean).join(', ')
+        ? [
+            `mlx-ts compile = ${row.compileOverThis.toFixed(2)}x this time`,
+            row.compileDisposingOverThis ? `with dispose ${row.compileDisposingOverThis.toFixed(2)}x` : null,
+          ]
+            .filter(Boolean)
+            .join(', ')
         : null;
       row.note = [vsCompile, e.note, row.checkOk ? null : `CHECK MISMATCH: ${e.check?.s} vs ${ref?.s}`].filter(Boolean).join('; ');
     } else row.note = e.type === 'skip' ? `skipped: ${e.reason}` : `error: ${e.error}`;
@@ -386,7 +426,11 @@ function table(rows) {
     r.library,
     r.type === 'result' ? fmtMs(r.medianMs) : '-',
     r.rate ?? '',
-    r.ratio == null ? '' : r.library === 'mlx-ts' ? '1' : `${r.ratio >= 10 ? r.ratio.toFixed(0) : r.ratio >= 0.1 ? r.ratio.toFixed(2) : r.ratio.toPrecision(2)}x`,
+    r.ratio == null
+      ? ''
+      : r.library === 'mlx-ts'
+        ? '1'
+        : `${r.ratio >= 10 ? r.ratio.toFixed(0) : r.ratio >= 0.1 ? r.ratio.toFixed(2) : r.ratio.toPrecision(2)}x`,
     r.reps ?? '',
     (r.note ?? '').slice(0, 90),
   ]);
@@ -405,34 +449,55 @@ function table(rows) {
 }
 
 const notes = [];
-notes.push(`machine: ${machine.cpu} (family ${machine.family} model ${machine.model}${machine.hypervisor ? ', VM' : ''}), ${machine.cores} cores, ${machine.memGiB} GiB, SIMD ${machine.simd.join(' ')}; ${machine.platform}; Node ${machine.node}`);
+notes.push(
+  `machine: ${machine.cpu} (family ${machine.family} model ${machine.model}${machine.hypervisor ? ', VM' : ''}), ${machine.cores} cores, ${machine.memGiB} GiB, SIMD ${machine.simd.join(' ')}; ${machine.platform}; Node ${machine.node}`,
+);
 for (const m of metas) {
   const bits = [];
   if (m.version) bits.push(`version ${m.version}`);
   if (m.backend) bits.push(`backend ${m.backend}`);
   if (m.compiler) bits.push(`${m.compiler} ${m.flags}, OpenMP ${m.openmp ?? 'off'}, threads ${m.threads}`);
-  if (m.torch !== undefined) bits.push(`torch ${m.torch ?? 'absent'} (threads ${m.torch_threads ?? '-'}, default ${m.torch_default_threads ?? '-'})`, `numpy ${m.numpy}`);
+  if (m.torch !== undefined)
+    bits.push(`torch ${m.torch ?? 'absent'} (threads ${m.torch_threads ?? '-'}, default ${m.torch_default_threads ?? '-'})`, `numpy ${m.numpy}`);
   if (m.executable) bits.push(m.executable);
-  if (m.env && Object.keys(m.env).length) bits.push(Object.entries(m.env).map(([k, v]) => `${k}=${v}`).join(' '));
-  if (m.blas?.libs?.length) bits.push(`BLAS: ${m.blas.libs.map((l) => `${l.internal_api ?? '?'} ${l.version ?? ''} kernel ${l.architecture ?? '?'} threads ${l.num_threads ?? '?'}`.replace(/\s+/g, ' ')).join(', ')} (via ${m.blas.via})`);
+  if (m.env && Object.keys(m.env).length)
+    bits.push(
+      Object.entries(m.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    );
+  if (m.blas?.libs?.length)
+    bits.push(
+      `BLAS: ${m.blas.libs.map((l) => `${l.internal_api ?? '?'} ${l.version ?? ''} kernel ${l.architecture ?? '?'} threads ${l.num_threads ?? '?'}`.replace(/\s+/g, ' ')).join(', ')} (via ${m.blas.via})`,
+    );
   const mnotes = (m.notes ?? []).map((n) => n.split('\n')[0].slice(0, 160));
   notes.push(`${m.runnerLabel}: ${[...bits, ...mnotes].join('; ')}`);
 }
-for (const e of events.filter((x) => x.type === 'unavailable' || x.type === 'crash')) notes.push(`${e.runnerLabel}: ${e.type === 'crash' ? 'CRASHED' : 'unavailable'}: ${e.reason}`);
+for (const e of events.filter((x) => x.type === 'unavailable' || x.type === 'crash'))
+  notes.push(`${e.runnerLabel}: ${e.type === 'crash' ? 'CRASHED' : 'unavailable'}: ${e.reason}`);
 if (pythonInfo.note) notes.push(`python: ${pythonInfo.note}`);
 if (cxxInfo.note && !cxxInfo.used) notes.push(`c++: ${cxxInfo.note}: hand-fused row skipped`);
-notes.push('median of timed runs after warm-up; "peer/mlx-ts" = peer time / mlx-ts time (> 1: mlx-ts is faster); rate: GFLOP/s (matmul), GB/s read+write (elementwise, sum, softmax), us per op (dispatch)');
+notes.push(
+  'median of timed runs after warm-up; "peer/mlx-ts" = peer time / mlx-ts time (> 1: mlx-ts is faster); rate: GFLOP/s (matmul), GB/s read+write (elementwise, sum, softmax), us per op (dispatch)',
+);
 const fused = rowsOut.find((r) => r.workload === 'exp-1e7' && r.compileOverThis);
 if (fused) {
-  const disposing = fused.compileDisposingOverThis ? ` (${fused.compileDisposingOverThis.toFixed(2)}x when each output is disposed before the next call, as the loop reuses its buffer)` : '';
-  notes.push(`issue 5: mlx-ts compile on exp-1e7 takes ${fused.compileOverThis.toFixed(2)}x the time of the hand-fused C++ loop${disposing} (target: within 2x): ${fused.compileOverThis <= 2 ? 'met' : 'NOT met'}`);
+  const disposing = fused.compileDisposingOverThis
+    ? ` (${fused.compileDisposingOverThis.toFixed(2)}x when each output is disposed before the next call, as the loop reuses its buffer)`
+    : '';
+  notes.push(
+    `issue 5: mlx-ts compile on exp-1e7 takes ${fused.compileOverThis.toFixed(2)}x the time of the hand-fused C++ loop${disposing} (target: within 2x): ${fused.compileOverThis <= 2 ? 'met' : 'NOT met'}`,
+  );
 }
 if (pythonInfo.runs.some((r) => r.label === 'python tuned')) {
   const t = pythonInfo.runs.find((r) => r.label === 'python tuned');
-  notes.push(`"tuned" rows: OPENBLAS_CORETYPE=${t.env.OPENBLAS_CORETYPE}; other torch/numpy rows: OpenBLAS's own choice (OPENBLAS_CORETYPE unset)${t.threads ? `; torch threads ${t.threads}` : ''}`);
+  notes.push(
+    `"tuned" rows: OPENBLAS_CORETYPE=${t.env.OPENBLAS_CORETYPE}; other torch/numpy rows: OpenBLAS's own choice (OPENBLAS_CORETYPE unset)${t.threads ? `; torch threads ${t.threads}` : ''}`,
+  );
 }
 const mismatches = rowsOut.filter((r) => r.type === 'result' && !r.checkOk);
-if (mismatches.length) notes.push(`CHECK MISMATCH in ${mismatches.length} row(s): output checksum differs from the reference (numpy, else torch, else mlx-ts) by more than 0.2%`);
+if (mismatches.length)
+  notes.push(`CHECK MISMATCH in ${mismatches.length} row(s): output checksum differs from the reference (numpy, else torch, else mlx-ts) by more than 0.2%`);
 
 const tableText = table(rowsOut);
 console.log(`\n${tableText}\n`);

@@ -5,12 +5,22 @@ const backend = mx.backendFor('cpu').name;
 console.log(`mlx-ts tour (backend: ${backend})`);
 
 // Ops only build a graph; printing (or eval / item / tolist) runs it.
-const a = mx.array([[1, 2, 3], [4, 5, 6]]);
+const a = mx.array([
+  [1, 2, 3],
+  [4, 5, 6],
+]);
 const b = mx.arange(3, mx.float32);
 const c = mx.add(mx.multiply(a, 2), b); // broadcasting [2,3] with [3]
 console.log('a * 2 + arange(3) =', c.tolist());
 console.log('sum over axis 1 =', mx.sum(c, 1).tolist(), ' mean =', mx.mean(c).item());
-console.log('softmax of the last row =', mx.softmax(c.index(-1)).tolist().map((v) => v.toFixed(4)).join(', '));
+console.log(
+  'softmax of the last row =',
+  mx
+    .softmax(c.index(-1))
+    .tolist()
+    .map((v) => v.toFixed(4))
+    .join(', '),
+);
 console.log('c[:, ::-1] =', c.index(':', '::-1').tolist());
 console.log('c.at(0, 1).add(100) =', c.at(0, 1).add(100).tolist());
 
@@ -20,7 +30,14 @@ console.log(`int32 + 1 -> ${mx.add(ints, 1).dtype.name}, int32 + 0.5 -> ${mx.add
 
 // Counter-based random keys: the same key gives the same numbers on every backend.
 const key = mx.random.key(0);
-console.log('normal(key 0) =', mx.random.normal([3], mx.float32, 0, 1, key).tolist().map((v) => v.toFixed(4)).join(', '));
+console.log(
+  'normal(key 0) =',
+  mx.random
+    .normal([3], mx.float32, 0, 1, key)
+    .tolist()
+    .map((v) => v.toFixed(4))
+    .join(', '),
+);
 
 // A matmul and its gradient.
 const w = mx.random.normal([3, 2], mx.float32, 0, 1, mx.random.key(1));

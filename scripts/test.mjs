@@ -13,7 +13,9 @@ const run = spawnSync(process.execPath, [vitest, 'run', '--reporter=default', '-
   stdio: 'inherit',
 });
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 try {
   const r = JSON.parse(readFileSync(out, 'utf8'));
   passed = r.numPassedTests;

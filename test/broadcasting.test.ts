@@ -28,12 +28,32 @@ describe('broadcast result shapes', () => {
     [[], [], []],
     [[], [3], [3]],
     [[3], [], [3]],
-    [[2, 1], [1, 3], [2, 3]],
-    [[4, 1, 5], [3, 1], [4, 3, 5]],
+    [
+      [2, 1],
+      [1, 3],
+      [2, 3],
+    ],
+    [
+      [4, 1, 5],
+      [3, 1],
+      [4, 3, 5],
+    ],
     [[1], [0], [0]],
-    [[2, 0], [1, 1], [2, 0]],
-    [[0, 1], [1, 7], [0, 7]],
-    [[5, 1, 1], [1, 1, 1, 6], [1, 5, 1, 6]],
+    [
+      [2, 0],
+      [1, 1],
+      [2, 0],
+    ],
+    [
+      [0, 1],
+      [1, 7],
+      [0, 7],
+    ],
+    [
+      [5, 1, 1],
+      [1, 1, 1, 6],
+      [1, 5, 1, 6],
+    ],
   ];
   for (const [a, b, want] of cases) {
     it(`[${a}] with [${b}] -> [${want}]`, () => {
@@ -96,12 +116,26 @@ describe.each(backends)('broadcast values [%s]', (backend) => {
     onBackend(backend, () => {
       const x = mx.array([[1], [2], [3]]);
       expect(mx.broadcastTo(x, [2, 3, 4]).tolist()).toEqual([
-        [[1, 1, 1, 1], [2, 2, 2, 2], [3, 3, 3, 3]],
-        [[1, 1, 1, 1], [2, 2, 2, 2], [3, 3, 3, 3]],
+        [
+          [1, 1, 1, 1],
+          [2, 2, 2, 2],
+          [3, 3, 3, 3],
+        ],
+        [
+          [1, 1, 1, 1],
+          [2, 2, 2, 2],
+          [3, 3, 3, 3],
+        ],
       ]);
       const [p, q] = mx.broadcastArrays(mx.array([1, 2]), mx.array([[10], [20]]));
-      expect(p!.tolist()).toEqual([[1, 2], [1, 2]]);
-      expect(q!.tolist()).toEqual([[10, 10], [20, 20]]);
+      expect(p!.tolist()).toEqual([
+        [1, 2],
+        [1, 2],
+      ]);
+      expect(q!.tolist()).toEqual([
+        [10, 10],
+        [20, 20],
+      ]);
       expect(mx.broadcastTo(mx.array(5), [0, 3]).tolist()).toEqual([]);
       expect(mx.broadcastTo(mx.array(5), []).item()).toBe(5);
     });
@@ -109,8 +143,14 @@ describe.each(backends)('broadcast values [%s]', (backend) => {
 
   it('scalars and nested JS arrays broadcast like arrays', () => {
     onBackend(backend, () => {
-      expect(mx.multiply([[1], [2]], [1, 10, 100]).tolist()).toEqual([[1, 10, 100], [2, 20, 200]]);
-      expect(mx.add(mx.zeros([2, 2]), [1, 2]).tolist()).toEqual([[1, 2], [1, 2]]);
+      expect(mx.multiply([[1], [2]], [1, 10, 100]).tolist()).toEqual([
+        [1, 10, 100],
+        [2, 20, 200],
+      ]);
+      expect(mx.add(mx.zeros([2, 2]), [1, 2]).tolist()).toEqual([
+        [1, 2],
+        [1, 2],
+      ]);
       expect(mx.maximum(mx.array([[-1, 5]]), 0).tolist()).toEqual([[0, 5]]);
       expect(mx.add(mx.zeros([0, 3]), mx.ones([3])).shape).toEqual([0, 3]);
     });

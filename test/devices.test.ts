@@ -74,7 +74,10 @@ describe('streams', () => {
       expect(r.tolist()).toBeDefined();
     }
     expect(streamOf(mx.add(x, 1, { stream: mx.cpu })).device.type).toBe('cpu');
-    expect(mx.add(x, 1, { stream: mx.cpu }).tolist()).toEqual([[2, 2, 2], [2, 2, 2]]);
+    expect(mx.add(x, 1, { stream: mx.cpu }).tolist()).toEqual([
+      [2, 2, 2],
+      [2, 2, 2],
+    ]);
   });
 
   it('withStream sets the stream of ops that name none, nests, and restores after an exception', () => {
@@ -90,9 +93,11 @@ describe('streams', () => {
       return a;
     });
     expect(r.tolist()).toEqual([2, 2]);
-    expect(() => mx.withStream(s1, () => {
-      throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      mx.withStream(s1, () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(streamOf(mx.add(x, 1))).toBe(mx.defaultStream(mx.cpu));
     expect(streamOf(mx.withStream(mx.cpu, () => mx.add(x, 1))).device.type).toBe('cpu');
   });

@@ -11,9 +11,18 @@ const backends = mx.listBackends().map((b) => b.name);
 
 describe('dtype values', () => {
   const table: [DtypeName, number, string][] = [
-    ['bool', 1, 'bool'], ['uint8', 1, 'uint'], ['uint16', 2, 'uint'], ['uint32', 4, 'uint'],
-    ['int8', 1, 'int'], ['int16', 2, 'int'], ['int32', 4, 'int'], ['int64', 8, 'int'],
-    ['float16', 2, 'float'], ['bfloat16', 2, 'float'], ['float32', 4, 'float'], ['float64', 8, 'float'],
+    ['bool', 1, 'bool'],
+    ['uint8', 1, 'uint'],
+    ['uint16', 2, 'uint'],
+    ['uint32', 4, 'uint'],
+    ['int8', 1, 'int'],
+    ['int16', 2, 'int'],
+    ['int32', 4, 'int'],
+    ['int64', 8, 'int'],
+    ['float16', 2, 'float'],
+    ['bfloat16', 2, 'float'],
+    ['float32', 4, 'float'],
+    ['float64', 8, 'float'],
   ];
   it('mx exports all twelve with their size and kind', () => {
     for (const [name, size, kind] of table) {
@@ -65,7 +74,13 @@ describe.each(backends)('edge values round-trip exactly [%s]', (backend) => {
         const vals = edges[d];
         const a = d === 'int64' ? mx.array(BigInt64Array.from(vals.map((v) => BigInt(v)))) : mx.array(vals, d);
         expect(a.dtype.name).toBe(d);
-        const copies = [a, mx.maximum(a, a), mx.reshape(mx.stack([a, a]), [2, vals.length]).index(1), a.index('::-1').index('::-1'), mx.concatenate([a, a]).index(`${vals.length}:`)];
+        const copies = [
+          a,
+          mx.maximum(a, a),
+          mx.reshape(mx.stack([a, a]), [2, vals.length]).index(1),
+          a.index('::-1').index('::-1'),
+          mx.concatenate([a, a]).index(`${vals.length}:`),
+        ];
         for (const c of copies) {
           const got = [...c.toTypedArray()].map(Number);
           expect(got).toHaveLength(vals.length);
@@ -96,7 +111,7 @@ describe.each(backends)('edge values round-trip exactly [%s]', (backend) => {
     });
   });
 
-  it('integer arithmetic wraps (two\'s complement)', () => {
+  it("integer arithmetic wraps (two's complement)", () => {
     onBackend(backend, () => {
       expect(mx.add(mx.array([127], mx.int8), 1).tolist()).toEqual([-128]);
       expect(mx.subtract(mx.array([0], mx.uint8), 1).tolist()).toEqual([255]);
@@ -120,7 +135,11 @@ describe.each(backends)('edge values round-trip exactly [%s]', (backend) => {
       expect(mx.astype(mx.array([300, -1], mx.int32), mx.uint8).tolist()).toEqual([44, 255]);
       // Unspecified results must still not crash.
       expect(mx.astype(mx.array([NaN, Infinity, -Infinity, 1e30]), mx.int32).shape).toEqual([4]);
-      mx.eval(mx.astype(mx.array([NaN, Infinity, -Infinity, 1e30]), mx.int32), mx.astype(mx.array([NaN, 1e30]), mx.uint8), mx.astype(mx.array([NaN, -1e30]), mx.int64));
+      mx.eval(
+        mx.astype(mx.array([NaN, Infinity, -Infinity, 1e30]), mx.int32),
+        mx.astype(mx.array([NaN, 1e30]), mx.uint8),
+        mx.astype(mx.array([NaN, -1e30]), mx.int64),
+      );
     });
   });
 

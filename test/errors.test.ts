@@ -43,14 +43,46 @@ const cases: Case[] = [
   ['cumsum over an axis out of range', () => mx.cumsum(x23(), 2), 'cumsum', /axis 2/],
   ['sort over an axis out of range', () => mx.sort(x23(), 2), 'sort', /axis 2/],
   ['sum over a fractional axis', () => mx.sum(x23(), 1.5), 'sum', /axis must be an integer, got 1.5/],
-  ['eval of a class instance holding arrays', () => mx.eval(new (class Holder { w = mx.ones([2]); })()), 'eval', /cannot evaluate a Holder/],
+  [
+    'eval of a class instance holding arrays',
+    () =>
+      mx.eval(
+        new (class Holder {
+          w = mx.ones([2]);
+        })(),
+      ),
+    'eval',
+    /cannot evaluate a Holder/,
+  ],
   ['eval of a Map', () => mx.eval(new Map([['w', mx.ones([2])]])), 'eval', /cannot evaluate a Map/],
   ['topk with k too large', () => mx.topk(mx.zeros([3]), 4), 'topk', /4/, /3/],
   ['topkWithIndices with k too large', () => mx.topkWithIndices(mx.zeros([3]), 4), 'topkWithIndices', /4/, /3/],
-  ['compile with a misspelt option', () => mx.compile((a: mx.Array) => a, { shapless: true } as never), 'compile', /shapless/, /options are inputs, outputs, shapeless/],
-  ['compile with a misspelt option among real ones', () => mx.compile((a: mx.Array) => a, { inputs: [], shapless: true } as never), 'compile', /unknown option 'shapless'/],
-  ['grad with respect to an integer array', () => mx.grad((a: mx.Array) => mx.sum(a))(mx.array([1, 2], mx.int32)), 'grad', /argument 0 has dtype int32/, /floating-point/],
-  ['valueAndGrad with respect to an integer leaf', () => mx.valueAndGrad((p: { w: mx.Array }) => mx.sum(p.w))({ w: mx.array([1], mx.int32) }), 'valueAndGrad', /int32/],
+  [
+    'compile with a misspelt option',
+    () => mx.compile((a: mx.Array) => a, { shapless: true } as never),
+    'compile',
+    /shapless/,
+    /options are inputs, outputs, shapeless/,
+  ],
+  [
+    'compile with a misspelt option among real ones',
+    () => mx.compile((a: mx.Array) => a, { inputs: [], shapless: true } as never),
+    'compile',
+    /unknown option 'shapless'/,
+  ],
+  [
+    'grad with respect to an integer array',
+    () => mx.grad((a: mx.Array) => mx.sum(a))(mx.array([1, 2], mx.int32)),
+    'grad',
+    /argument 0 has dtype int32/,
+    /floating-point/,
+  ],
+  [
+    'valueAndGrad with respect to an integer leaf',
+    () => mx.valueAndGrad((p: { w: mx.Array }) => mx.sum(p.w))({ w: mx.array([1], mx.int32) }),
+    'valueAndGrad',
+    /int32/,
+  ],
   ['transpose with a bad permutation', () => mx.transpose(x23(), [0, 0]), 'transpose', /repeated|axes/],
   ['swapaxes out of range', () => mx.swapaxes(x23(), 0, 2), 'swapaxes', /axis 2/],
   ['moveaxis out of range', () => mx.moveaxis(x23(), 3, 0), 'moveaxis', /axis 3/],
@@ -80,7 +112,17 @@ const cases: Case[] = [
   ['a fractional index', () => mx.zeros([3]).index(1.5), 'index', /1\.5/],
   ['take with a JS index out of range', () => mx.take(mx.zeros([3]), 3), 'take', /3/],
   ['at(...) with an index out of range', () => mx.zeros([3]).at(7).set(1), 'at', /7/],
-  ['at(...) with updates that do not broadcast', () => mx.zeros([3]).at('0:2').set(mx.ones([3])), 'at', /\[3\]/, /\[2\]/],
+  [
+    'at(...) with updates that do not broadcast',
+    () =>
+      mx
+        .zeros([3])
+        .at('0:2')
+        .set(mx.ones([3])),
+    'at',
+    /\[3\]/,
+    /\[2\]/,
+  ],
   // ragged and non-array arguments
   ['a ragged nested array', () => mx.array([[1, 2], [3]]), 'array', /ragged/, /length 2|2/],
   ['a nested array with a string', () => mx.array([1, 'a' as never]), 'array', /string|number/],
@@ -92,12 +134,17 @@ const cases: Case[] = [
   ['reshape of a Map', () => mx.reshape(new Map() as never, [1]), 'reshape', /expected/, /Map/],
   ['concatenate of a non-list', () => mx.concatenate(mx.zeros([2]) as never), 'concatenate', /list/],
   ['item of a multi-element array', () => x23().item(), 'item', /one element/, /\[2,3\]/],
-  ['eval of a disposed array', () => {
-    const a = mx.add(mx.zeros([2]), 1);
-    const b = mx.add(a, 1);
-    a.dispose();
-    b.tolist();
-  }, 'eval', /disposed/],
+  [
+    'eval of a disposed array',
+    () => {
+      const a = mx.add(mx.zeros([2]), 1);
+      const b = mx.add(a, 1);
+      a.dispose();
+      b.tolist();
+    },
+    'eval',
+    /disposed/,
+  ],
   ['setDefaultDevice of a string', () => mx.setDefaultDevice('cpu' as never), 'setDefaultDevice', /Device/, /cpu/],
   ['an options object with an unknown key', () => mx.sum(x23(), { axes: 1 } as never), 'sum', /axes/],
 ];

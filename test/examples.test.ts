@@ -41,7 +41,9 @@ describe('examples/digits', () => {
     expect(Number.isFinite(r.trainLoss) && Number.isFinite(r.testLoss)).toBe(true);
     expect(r.testAccuracy).toBeGreaterThanOrEqual(0);
     expect(r.testAccuracy).toBeLessThanOrEqual(1);
-    expect(epochLine(experiment.name, 1, r)).toMatch(new RegExp(`^${experiment.name} epoch 1/1  train loss \\d+\\.\\d{4}  test loss \\d+\\.\\d{4}  test accuracy \\d+\\.\\d%  \\d+ samples/s$`));
+    expect(epochLine(experiment.name, 1, r)).toMatch(
+      new RegExp(`^${experiment.name} epoch 1/1  train loss \\d+\\.\\d{4}  test loss \\d+\\.\\d{4}  test accuracy \\d+\\.\\d%  \\d+ samples/s$`),
+    );
     const b = run();
     expect(b.steps).toEqual(a.steps);
     expect(b.history[0].testLoss).toBe(r.testLoss);

@@ -7,7 +7,20 @@ import { describe, expect, it } from 'vitest';
 import type { DtypeName } from '@mlx-ts/core';
 import { ALL_NAMES, mx, onBackend } from './helpers/index.js';
 
-const BITS: Record<string, number> = { bool: 1, uint8: 8, uint16: 16, uint32: 32, int8: 8, int16: 16, int32: 32, int64: 64, float16: 16, bfloat16: 16, float32: 32, float64: 64 };
+const BITS: Record<string, number> = {
+  bool: 1,
+  uint8: 8,
+  uint16: 16,
+  uint32: 32,
+  int8: 8,
+  int16: 16,
+  int32: 32,
+  int64: 64,
+  float16: 16,
+  bfloat16: 16,
+  float32: 32,
+  float64: 64,
+};
 const kind = (d: DtypeName) => (d === 'bool' ? 'b' : d.startsWith('uint') ? 'u' : d.startsWith('int') ? 'i' : 'f');
 
 /** MLX's promotion rules (mlx/dtype.cpp), restated. */
@@ -15,7 +28,8 @@ function expected(a: DtypeName, b: DtypeName): DtypeName {
   if (a === b) return a;
   if (a === 'bool') return b;
   if (b === 'bool') return a;
-  const ka = kind(a), kb = kind(b);
+  const ka = kind(a),
+    kb = kind(b);
   if (ka === 'f' && kb === 'f') {
     if ((a === 'float16' && b === 'bfloat16') || (a === 'bfloat16' && b === 'float16')) return 'float32';
     return BITS[a]! >= BITS[b]! ? a : b;

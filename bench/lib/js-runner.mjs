@@ -39,7 +39,13 @@ for (const w of config.workloads) {
     }
     const key = `${v.library}/${w.group}`;
     if (w.group && w.scale && last.has(key) && last.get(key) * w.scale > config.maxRunMs) {
-      emit({ type: 'skip', runner, workload: w.id, library: v.library, reason: `predicted ${(last.get(key) * w.scale / 1000).toFixed(0)} s per run > --max-run-ms` });
+      emit({
+        type: 'skip',
+        runner,
+        workload: w.id,
+        library: v.library,
+        reason: `predicted ${((last.get(key) * w.scale) / 1000).toFixed(0)} s per run > --max-run-ms`,
+      });
       last.set(key, last.get(key) * w.scale);
       continue;
     }
@@ -50,7 +56,10 @@ for (const w of config.workloads) {
       // A variant's own remark (run.note, e.g. how mlx-ts compile was warmed) joins measure()'s.
       emit({ type: 'result', runner, workload: w.id, library: v.library, ...r, note: [r.note, run.note].filter(Boolean).join('; ') || undefined });
     } catch (e) {
-      const msg = String(e?.stack ?? e).split('\n').slice(0, 3).join(' | ');
+      const msg = String(e?.stack ?? e)
+        .split('\n')
+        .slice(0, 3)
+        .join(' | ');
       emit({ type: 'error', runner, workload: w.id, library: v.library, error: msg });
     }
     globalThis.gc?.();

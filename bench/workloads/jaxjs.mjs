@@ -114,7 +114,16 @@ export function setup(w) {
     }
     case 'conv2d': {
       // jax-js convolves NCHW inputs with [cout, cin, k, k] kernels: the definition's arrays transposed.
-      const conv = (a, b) => jax.lax.convGeneralDilated(a, b, [1, 1], [[p.pad, p.pad], [p.pad, p.pad]]);
+      const conv = (a, b) =>
+        jax.lax.convGeneralDilated(
+          a,
+          b,
+          [1, 1],
+          [
+            [p.pad, p.pad],
+            [p.pad, p.pad],
+          ],
+        );
       const nchw = (data, shape) => f32(data, shape).transpose([0, 3, 1, 2]);
       const make = (backward) => () => {
         const x = nchw(gen(p.n * p.h * p.w * p.cin, 12), [p.n, p.h, p.w, p.cin]);

@@ -22,7 +22,13 @@ export async function init() {
     notes.push(`backendFor: ${e.message}`);
   }
   if (typeof mx.compile !== 'function') notes.push('mx.compile is not a function: compiled variants skipped');
-  return { version: await pkgVersion('mlx-ts'), backend, compile: typeof mx.compile === 'function', waitForKernels: typeof mx.waitForKernels === 'function', notes };
+  return {
+    version: await pkgVersion('mlx-ts'),
+    backend,
+    compile: typeof mx.compile === 'function',
+    waitForKernels: typeof mx.waitForKernels === 'function',
+    notes,
+  };
 }
 
 const f32 = (data, shape) => mx.reshape(mx.array(data), shape);
@@ -127,17 +133,19 @@ export function setup(w) {
       const f = (x) => mx.add(mx.multiply(mx.exp(x), x), 1);
       // `dispose`: the previous output is freed at once, so its block is reused by the next call
       // (as the hand-fused C++ loop reuses its buffer) instead of waiting for V8 to collect it.
-      const runner = (fn, dispose = false) => () => {
-        const x = input();
-        let last = null;
-        return (check) => {
-          if (dispose) last?.dispose();
-          const y = fn(x);
-          mx.eval(y);
-          last = y;
-          if (check) return host(y);
+      const runner =
+        (fn, dispose = false) =>
+        () => {
+          const x = input();
+          let last = null;
+          return (check) => {
+            if (dispose) last?.dispose();
+            const y = fn(x);
+            mx.eval(y);
+            last = y;
+            if (check) return host(y);
+          };
         };
-      };
       return [
         { library: 'mlx-ts', make: runner(f) },
         compiled('mlx-ts compile', () => runner(mx.compile(f))()),
@@ -186,10 +194,7 @@ export function setup(w) {
         run.reset();
         return run;
       };
-      return [
-        { library: 'mlx-ts', make: runner((s) => s) },
-        compiled('mlx-ts compile', () => runner((s) => mx.compile(s))()),
-      ];
+      return [{ library: 'mlx-ts', make: runner((s) => s) }, compiled('mlx-ts compile', () => runner((s) => mx.compile(s))())];
     }
     case 'conv2d': {
       const make = () => {
@@ -230,10 +235,7 @@ export function setup(w) {
         mx.eval(m);
         return m;
       };
-      return [
-        { library: 'mlx-ts', make: nnRunner(model, x, y, p.lr, false) },
-        compiled('mlx-ts compile', nnRunner(model, x, y, p.lr, true)),
-      ];
+      return [{ library: 'mlx-ts', make: nnRunner(model, x, y, p.lr, false) }, compiled('mlx-ts compile', nnRunner(model, x, y, p.lr, true))];
     }
     case 'cnn': {
       const x = f32(gen(p.batch * 64, 15), [p.batch, 8, 8, 1]);
@@ -252,10 +254,7 @@ export function setup(w) {
         mx.eval(m);
         return m;
       };
-      return [
-        { library: 'mlx-ts', make: nnRunner(model, x, y, p.lr, false) },
-        compiled('mlx-ts compile', nnRunner(model, x, y, p.lr, true)),
-      ];
+      return [{ library: 'mlx-ts', make: nnRunner(model, x, y, p.lr, false) }, compiled('mlx-ts compile', nnRunner(model, x, y, p.lr, true))];
     }
     case 'pergrad': {
       const inputs = () => {

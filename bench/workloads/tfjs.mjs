@@ -120,8 +120,15 @@ export function setup(w) {
             const x = f32(gen(p.batch * p.din, 6), [p.batch, p.din]);
             const y = f32(oneHot(p.batch, p.dout), [p.batch, p.dout]);
             // tf.layers' dense kernels are [in, out]: mlp's w1 / w2 as they are.
-            const model = tf.sequential({ layers: [tf.layers.dense({ units: p.hidden, inputShape: [p.din], activation: 'relu' }), tf.layers.dense({ units: p.dout })] });
-            model.setWeights([f32(gen(p.din * p.hidden, 7, 0.1), [p.din, p.hidden]), tf.zeros([p.hidden]), f32(gen(p.hidden * p.dout, 8, 0.3), [p.hidden, p.dout]), tf.zeros([p.dout])]);
+            const model = tf.sequential({
+              layers: [tf.layers.dense({ units: p.hidden, inputShape: [p.din], activation: 'relu' }), tf.layers.dense({ units: p.dout })],
+            });
+            model.setWeights([
+              f32(gen(p.din * p.hidden, 7, 0.1), [p.din, p.hidden]),
+              tf.zeros([p.hidden]),
+              f32(gen(p.hidden * p.dout, 8, 0.3), [p.hidden, p.dout]),
+              tf.zeros([p.dout]),
+            ]);
             const optimizer = tf.train.adam(p.lr, 0.9, 0.999, 1e-8);
             return (check) => {
               const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x)), true);
@@ -134,7 +141,8 @@ export function setup(w) {
       ];
     case 'cnn':
       // As conv2d-fwd-bwd: the training step needs the weight gradient.
-      if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) return [{ library: 'tfjs-wasm', skip: "the wasm backend has no 'Conv2DBackpropFilter' kernel (the weight gradient)" }];
+      if (!tf.getKernel('Conv2DBackpropFilter', 'wasm'))
+        return [{ library: 'tfjs-wasm', skip: "the wasm backend has no 'Conv2DBackpropFilter' kernel (the weight gradient)" }];
       return null;
     case 'conv2d': {
       // tfjs 4.22's wasm backend registers Conv2D and Conv2DBackpropInput but not Conv2DBackpropFilter.
@@ -146,13 +154,20 @@ export function setup(w) {
         // tfjs filters are [k, k, cin, cout].
         const wt = tf.tidy(() => tf.transpose(f32(gen(p.cout * p.k * p.k * p.cin, 13, 0.1), [p.cout, p.k, p.k, p.cin]), [1, 2, 3, 0]).clone());
         const g = f32(gen(p.n * p.h * p.w * p.cout, 14), [p.n, p.h, p.w, p.cout]);
-        const f = (a, b) => tf.conv2d(a, b, 1, [[0, 0], [p.pad, p.pad], [p.pad, p.pad], [0, 0]]);
+        const f = (a, b) =>
+          tf.conv2d(a, b, 1, [
+            [0, 0],
+            [p.pad, p.pad],
+            [p.pad, p.pad],
+            [0, 0],
+          ]);
         if (!p.backward) return forced(() => f(x, wt));
         const grads = tf.grads(f);
         return (check) => {
           const [gx, gw] = grads([x, wt], g);
           // tf.grads runs the forward pass itself; forcing both gradients forces all of it.
-          const dx = gx.dataSync(), dw = gw.dataSync();
+          const dx = gx.dataSync(),
+            dw = gw.dataSync();
           let out;
           if (check) {
             const gwm = tf.tidy(() => tf.transpose(gw, [3, 0, 1, 2]));

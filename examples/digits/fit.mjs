@@ -66,7 +66,14 @@ export function fit(experiment, data, { epochs = experiment.epochs, onStep, onEp
     }
     const seconds = (performance.now() - t0) / 1000;
     const test = evaluate(model, xTest, yTest);
-    const record = { epoch, trainLoss: total / steps, testLoss: test.loss, testAccuracy: test.accuracy, seconds, samplesPerSecond: (steps * batchSize) / seconds };
+    const record = {
+      epoch,
+      trainLoss: total / steps,
+      testLoss: test.loss,
+      testAccuracy: test.accuracy,
+      seconds,
+      samplesPerSecond: (steps * batchSize) / seconds,
+    };
     history.push(record);
     onEpoch?.(record);
   }

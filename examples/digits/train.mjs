@@ -15,7 +15,9 @@ const TARGETS = { MLP: 0.97, CNN: 0.98 };
 const PLOT = fileURLToPath(new URL('./out/curves.svg', import.meta.url));
 
 const data = splitDigits(loadDigits(), mx.random.key(0));
-console.log(`mlx-ts digits demo (backend: ${mx.backendFor('cpu').name}): ${data.xTrain.shape[0]} training and ${data.xTest.shape[0]} test images of 8x8 pixels`);
+console.log(
+  `mlx-ts digits demo (backend: ${mx.backendFor('cpu').name}): ${data.xTrain.shape[0]} training and ${data.xTest.shape[0]} test images of 8x8 pixels`,
+);
 
 const params = (model) => mx.utils.treeFlatten(model.trainableParameters()).reduce((n, [, p]) => n + p.size, 0);
 const runs = [];

@@ -61,7 +61,9 @@ describe('compile: results and the cache', () => {
         traces++;
         return mx.square(x);
       });
-      const a = mx.ones([1]), b = mx.ones([2]), c = mx.ones([3]);
+      const a = mx.ones([1]),
+        b = mx.ones([2]),
+        c = mx.ones([3]);
       cf(a);
       cf(b);
       cf(a); // a is now the most recent
@@ -145,10 +147,14 @@ describe('compile: results and the cache', () => {
 
   it('positional and options forms; errors', () => {
     const state = [mx.array(1)];
-    const cf = mx.compile((x: A) => {
-      state[0] = mx.add(state[0]!, x);
-      return state[0];
-    }, state, state);
+    const cf = mx.compile(
+      (x: A) => {
+        state[0] = mx.add(state[0]!, x);
+        return state[0];
+      },
+      state,
+      state,
+    );
     cf(mx.array(2));
     cf(mx.array(3));
     expect(state[0]!.item()).toBe(6);
@@ -164,7 +170,12 @@ describe('compile: state in and out', () => {
   it('a compiled SGD step updates the model and matches eager', () => {
     const loss = (p: { w: A; b: A }, x: A, y: A) => mx.mean(mx.square(mx.subtract(mx.add(mx.matmul(x, p.w), p.b), y)));
     const makeModel = () => ({ w: mx.zeros([3, 1]), b: mx.zeros([1]) });
-    const x = mx.array([[1, 2, 3], [0, 1, 0], [2, 0, 1], [1, 1, 1]]);
+    const x = mx.array([
+      [1, 2, 3],
+      [0, 1, 0],
+      [2, 0, 1],
+      [1, 1, 1],
+    ]);
     const y = mx.array([[1], [2], [3], [4]]);
     const lr = 0.05;
     const stepOf = (model: { w: A; b: A }) => (xb: A, yb: A) => {
@@ -178,10 +189,13 @@ describe('compile: state in and out', () => {
     const model = makeModel();
     let traces = 0;
     const inner = stepOf(model);
-    const step = mx.compile((xb: A, yb: A) => {
-      traces++;
-      return inner(xb, yb);
-    }, { inputs: model, outputs: model });
+    const step = mx.compile(
+      (xb: A, yb: A) => {
+        traces++;
+        return inner(xb, yb);
+      },
+      { inputs: model, outputs: model },
+    );
     for (let i = 0; i < 5; i++) {
       const le = eagerStep(x, y);
       const lc = step(x, y);
@@ -230,7 +244,10 @@ describe('compile: composition with transforms', () => {
     const want = mx.vmap(g, [0, null])(xs, ys);
     close(mx.vmap(mx.compile(g), [0, null])(xs, ys), want, 'vmap(compile(g))');
     close(mx.compile(mx.vmap(g, [0, null]))(xs, ys), want, 'compile(vmap(g))');
-    close(mx.vmap(mx.compile(g), [1, 0], 1)(mx.transpose(xs), mx.stack([ys, ys, ys])), mx.transpose(mx.vmap(g, [1, 0])(mx.transpose(xs), mx.stack([ys, ys, ys]))));
+    close(
+      mx.vmap(mx.compile(g), [1, 0], 1)(mx.transpose(xs), mx.stack([ys, ys, ys])),
+      mx.transpose(mx.vmap(g, [1, 0])(mx.transpose(xs), mx.stack([ys, ys, ys]))),
+    );
   });
 
   it('jvp(compile(f)) and compile(jvp)', () => {
@@ -251,7 +268,7 @@ describe('compile: composition with transforms', () => {
     close(mx.grad(h)(x), mx.multiply(mx.cos(x), y));
   });
 
-  it('the rules of the compiled primitive (inline, then the ops\' rules)', () => {
+  it("the rules of the compiled primitive (inline, then the ops' rules)", () => {
     const prog: mx.CompiledParams = {
       nInputs: 2,
       name: 'test',
@@ -289,7 +306,11 @@ describe('compile: structure', () => {
     expect(fused.length).toBe(1);
     const p = (fused[0] as { params: mx.CompiledParams }).params;
     expect(p.instrs.filter((i) => i.op === 'exp').length).toBe(1);
-    expect(mx.compile(f)(mx.array([0, 1])).tolist()).toEqual(f(mx.array([0, 1])).tolist());
+    expect(
+      mx
+        .compile(f)(mx.array([0, 1]))
+        .tolist(),
+    ).toEqual(f(mx.array([0, 1])).tolist());
   });
 
   it('a chain of 5 elementwise ops becomes one kernel', () => {
@@ -338,7 +359,14 @@ describe('compile: structure', () => {
   });
 
   it('prints programs', () => {
-    const p: mx.CompiledParams = { nInputs: 1, name: 't', instrs: [{ op: 'constant', dtype: mx.float32, args: [], value: 1.5 }, { op: 'add', dtype: mx.float32, args: [0, 1] }] };
+    const p: mx.CompiledParams = {
+      nInputs: 1,
+      name: 't',
+      instrs: [
+        { op: 'constant', dtype: mx.float32, args: [], value: 1.5 },
+        { op: 'add', dtype: mx.float32, args: [0, 1] },
+      ],
+    };
     expect(mx.programToString(p)).toBe('r1:float32 = 1.5\nr2:float32 = add(r0, r1)');
   });
 
@@ -373,7 +401,11 @@ describe('compile: shapeless', () => {
       return mx.add(mx.multiply(mx.exp(x), y), 1);
     };
     const cf = mx.compile(f, { shapeless: true });
-    for (const [m, n] of [[5, 7], [9, 11], [13, 17]] as const) {
+    for (const [m, n] of [
+      [5, 7],
+      [9, 11],
+      [13, 17],
+    ] as const) {
       const x = mx.random.normal([m, n], { key: mx.random.key(m) });
       const y = mx.random.normal([n], { key: mx.random.key(n) });
       close(cf(x, y), f(x, y));
@@ -417,7 +449,11 @@ describe('compile: shapeless', () => {
     ];
     for (const [name, f] of cases) {
       const cf = mx.compile(f, { shapeless: true });
-      for (const [m, n] of [[6, 10], [10, 14], [6, 22]] as const) {
+      for (const [m, n] of [
+        [6, 10],
+        [10, 14],
+        [6, 22],
+      ] as const) {
         const x = mx.random.normal([m, n], { key: mx.random.key(m * n) });
         close(cf(x), f(x), `${name} at [${m},${n}]`);
       }

@@ -76,8 +76,14 @@ function inputsFor(dtype: mx.Dtype, n: number): [A, A, A, A] {
   const cast = (xs: number[]) => (dtype.isFloating ? xs : xs.map((v) => Math.trunc(finite(v)) % 100));
   const a = mx.array(cast(vals(SPECIAL)), dtype);
   const b = mx.array(cast(vals(OTHER)), dtype);
-  const c = mx.array(Array.from({ length: n }, (_, i) => (i * 7) % 3 === 0), mx.bool);
-  const sel = mx.array(Array.from({ length: n }, (_, i) => i % CASES.length), mx.int32);
+  const c = mx.array(
+    Array.from({ length: n }, (_, i) => (i * 7) % 3 === 0),
+    mx.bool,
+  );
+  const sel = mx.array(
+    Array.from({ length: n }, (_, i) => i % CASES.length),
+    mx.int32,
+  );
   return [a, b, c, sel];
 }
 
@@ -135,7 +141,12 @@ describe.runIf(available)('compile: generated CPU kernels', () => {
     const f = (x: A) => mx.add(mx.multiply(mx.tanh(x), x), 1);
     const x = mx.random.normal([1 << 20]);
     // Buffer.compare: a deep toEqual over megabytes takes seconds.
-    expect(Buffer.compare(withJit('sync', () => mx.compile(f)(x)), bytes(f(x)))).toBe(0);
+    expect(
+      Buffer.compare(
+        withJit('sync', () => mx.compile(f)(x)),
+        bytes(f(x)),
+      ),
+    ).toBe(0);
   });
 
   it('builds in the background, runs interpreted meanwhile, then switches', async () => {

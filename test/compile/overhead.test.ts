@@ -19,7 +19,8 @@ it('cache hits of a compiled training step do not retrace and match eager', () =
   const cstep = mx.compile(step);
   let model = { w1: mx.multiply(mx.ones([8, 16]), 0.1), w2: mx.multiply(mx.ones([16, 1]), 0.2) };
   let eager = model;
-  const xb = mx.ones([4, 8]), yb = mx.ones([4, 1]);
+  const xb = mx.ones([4, 8]),
+    yb = mx.ones([4, 1]);
   for (let i = 0; i < 5; i++) {
     const [lc, mc] = cstep(model, xb, yb) as unknown as [A, { w1: A; w2: A }];
     const [le, me] = step(eager, xb, yb);

@@ -150,83 +150,91 @@ function rescaled(spec: Spec, sizes: readonly number[]): A[] {
   });
 }
 
-for (const backend of fusingBackends()) describe(`compile: properties [${backend}]`, () => {
-  beforeAll(() => mx.useBackend(backend));
-  afterAll(() => mx.useBackend(null));
+for (const backend of fusingBackends())
+  describe(`compile: properties [${backend}]`, () => {
+    beforeAll(() => mx.useBackend(backend));
+    afterAll(() => mx.useBackend(null));
 
-  it('shapeless: the same DAGs on new shapes of the same rank give eager results', () => {
-    fc.assert(
-      fc.property(specs({ floatOnly: false, minRank: 1 }), fc.array(fc.integer({ min: 2, max: 6 }), { minLength: 3, maxLength: 3 }), (spec, sizes) => {
-        const f = program(spec);
-        const cf = mx.compile(f, { shapeless: true });
-        for (const xs of [inputsOf(spec), rescaled(spec, sizes), rescaled(spec, sizes.map((d) => d + 1))]) {
+    it('shapeless: the same DAGs on new shapes of the same rank give eager results', () => {
+      fc.assert(
+        fc.property(specs({ floatOnly: false, minRank: 1 }), fc.array(fc.integer({ min: 2, max: 6 }), { minLength: 3, maxLength: 3 }), (spec, sizes) => {
+          const f = program(spec);
+          const cf = mx.compile(f, { shapeless: true });
+          for (const xs of [
+            inputsOf(spec),
+            rescaled(spec, sizes),
+            rescaled(
+              spec,
+              sizes.map((d) => d + 1),
+            ),
+          ]) {
+            const want = f(...xs);
+            const got = cf(...xs);
+            want.forEach((w, i) => assertAllClose(got[i]!, w, { what: `output ${i} at ${xs.map((x) => mx.fmtShape(x.shape)).join(' ')}`, ...tol(w.dtype) }));
+          }
+        }),
+        { numRuns: Number(process.env.COMPILE_RUNS ?? 40) },
+      );
+    });
+
+    it('random elementwise/broadcast/reduction DAGs: compiled == eager', () => {
+      fc.assert(
+        fc.property(specs({ floatOnly: false }), (spec) => {
+          const f = program(spec);
+          const xs = inputsOf(spec);
           const want = f(...xs);
+          const cf = mx.compile(f);
           const got = cf(...xs);
-          want.forEach((w, i) => assertAllClose(got[i]!, w, { what: `output ${i} at ${xs.map((x) => mx.fmtShape(x.shape)).join(' ')}`, ...tol(w.dtype) }));
-        }
-      }),
-      { numRuns: Number(process.env.COMPILE_RUNS ?? 40) },
-    );
-  });
+          const again = cf(...xs); // a cache hit
+          want.forEach((w, i) => {
+            assertAllClose(got[i]!, w, { what: `output ${i}`, ...tol(w.dtype) });
+            assertAllClose(again[i]!, w, { what: `output ${i} (cache hit)`, ...tol(w.dtype) });
+          });
+        }),
+        { numRuns: Number(process.env.COMPILE_RUNS ?? 60) },
+      );
+    });
 
-  it('random elementwise/broadcast/reduction DAGs: compiled == eager', () => {
-    fc.assert(
-      fc.property(specs({ floatOnly: false }), (spec) => {
-        const f = program(spec);
-        const xs = inputsOf(spec);
-        const want = f(...xs);
-        const cf = mx.compile(f);
-        const got = cf(...xs);
-        const again = cf(...xs); // a cache hit
-        want.forEach((w, i) => {
-          assertAllClose(got[i]!, w, { what: `output ${i}`, ...tol(w.dtype) });
-          assertAllClose(again[i]!, w, { what: `output ${i} (cache hit)`, ...tol(w.dtype) });
-        });
-      }),
-      { numRuns: Number(process.env.COMPILE_RUNS ?? 60) },
-    );
-  });
+    it('compiled under grad, vjp and jvp equals uncompiled', () => {
+      fc.assert(
+        fc.property(specs({ floatOnly: true }), (spec) => {
+          const f = program(spec);
+          const loss = (...xs: A[]) => f(...xs).reduce((acc: A | null, y) => (acc ? mx.add(acc, mx.sum(y)) : mx.sum(y)), null)!;
+          const xs = inputsOf(spec);
+          const argnums = xs.map((_, i) => i);
+          const want = mx.grad(loss, { argnums })(...xs) as A[];
+          const g1 = mx.grad(mx.compile(loss), { argnums })(...xs) as A[];
+          const g2 = mx.compile(mx.grad(loss, { argnums }))(...xs) as A[];
+          want.forEach((w, i) => {
+            assertAllClose(g1[i]!, w, { what: `grad(compile) ${i}`, rtol: 1e-4, atol: 1e-5 });
+            assertAllClose(g2[i]!, w, { what: `compile(grad) ${i}`, rtol: 1e-4, atol: 1e-5 });
+          });
+          const ts = xs.map((x) => mx.cos(x));
+          const [, tw] = mx.jvp(f, xs, ts) as [A[], A[]];
+          const [, tg] = mx.jvp(mx.compile(f), xs, ts) as [A[], A[]];
+          tw.forEach((w, i) => assertAllClose(tg[i]!, w, { what: `jvp(compile) ${i}`, rtol: 1e-4, atol: 1e-5 }));
+        }),
+        { numRuns: Number(process.env.COMPILE_RUNS ?? 30) },
+      );
+    });
 
-  it('compiled under grad, vjp and jvp equals uncompiled', () => {
-    fc.assert(
-      fc.property(specs({ floatOnly: true }), (spec) => {
-        const f = program(spec);
-        const loss = (...xs: A[]) => f(...xs).reduce((acc: A | null, y) => (acc ? mx.add(acc, mx.sum(y)) : mx.sum(y)), null)!;
-        const xs = inputsOf(spec);
-        const argnums = xs.map((_, i) => i);
-        const want = mx.grad(loss, { argnums })(...xs) as A[];
-        const g1 = mx.grad(mx.compile(loss), { argnums })(...xs) as A[];
-        const g2 = mx.compile(mx.grad(loss, { argnums }))(...xs) as A[];
-        want.forEach((w, i) => {
-          assertAllClose(g1[i]!, w, { what: `grad(compile) ${i}`, rtol: 1e-4, atol: 1e-5 });
-          assertAllClose(g2[i]!, w, { what: `compile(grad) ${i}`, rtol: 1e-4, atol: 1e-5 });
-        });
-        const ts = xs.map((x) => mx.cos(x));
-        const [, tw] = mx.jvp(f, xs, ts) as [A[], A[]];
-        const [, tg] = mx.jvp(mx.compile(f), xs, ts) as [A[], A[]];
-        tw.forEach((w, i) => assertAllClose(tg[i]!, w, { what: `jvp(compile) ${i}`, rtol: 1e-4, atol: 1e-5 }));
-      }),
-      { numRuns: Number(process.env.COMPILE_RUNS ?? 30) },
-    );
+    it('compiled under vmap equals uncompiled, and compile(vmap) too', () => {
+      fc.assert(
+        fc.property(specs({ floatOnly: true, minRank: 1 }), fc.integer({ min: 1, max: 3 }), (spec, batch) => {
+          const f = program(spec);
+          const xs = inputsOf(spec).map((x, i) => mx.stack(globalThis.Array.from({ length: batch }, (_, b) => mx.add(x, b * (i + 1) * 0.25))));
+          const want = mx.vmap(f)(...xs) as A[];
+          const got = mx.vmap(mx.compile(f))(...xs) as A[];
+          const got2 = mx.compile(mx.vmap(f))(...xs) as A[];
+          want.forEach((w, i) => {
+            assertAllClose(got[i]!, w, { what: `vmap(compile) ${i}` });
+            assertAllClose(got2[i]!, w, { what: `compile(vmap) ${i}` });
+          });
+        }),
+        { numRuns: Number(process.env.COMPILE_RUNS ?? 30) },
+      );
+    });
   });
-
-  it('compiled under vmap equals uncompiled, and compile(vmap) too', () => {
-    fc.assert(
-      fc.property(specs({ floatOnly: true, minRank: 1 }), fc.integer({ min: 1, max: 3 }), (spec, batch) => {
-        const f = program(spec);
-        const xs = inputsOf(spec).map((x, i) => mx.stack(globalThis.Array.from({ length: batch }, (_, b) => mx.add(x, b * (i + 1) * 0.25))));
-        const want = mx.vmap(f)(...xs) as A[];
-        const got = mx.vmap(mx.compile(f))(...xs) as A[];
-        const got2 = mx.compile(mx.vmap(f))(...xs) as A[];
-        want.forEach((w, i) => {
-          assertAllClose(got[i]!, w, { what: `vmap(compile) ${i}` });
-          assertAllClose(got2[i]!, w, { what: `compile(vmap) ${i}` });
-        });
-      }),
-      { numRuns: Number(process.env.COMPILE_RUNS ?? 30) },
-    );
-  });
-});
 
 // The same DAGs through kernels generated as C++ (built at once, MLX_TS_JIT=sync's behaviour):
 // every build takes about half a second, so fewer runs.

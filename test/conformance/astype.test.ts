@@ -46,7 +46,12 @@ function specFor(src: DtypeName, dst: DtypeName): InputOpts {
     const wide = isFloat(dst) || dst === 'bool';
     // Mostly moderate values (so fractions survive), sometimes the whole range.
     const m = Math.min(max, 300);
-    return { min: Math.max(min, -m), max: m, specials: wide ? FLOAT_SPECIALS : FINITE_SPECIALS.filter((v) => Math.trunc(v) >= t.min && Math.trunc(v) <= t.max), pSpecial: 0.2 };
+    return {
+      min: Math.max(min, -m),
+      max: m,
+      specials: wide ? FLOAT_SPECIALS : FINITE_SPECIALS.filter((v) => Math.trunc(v) >= t.min && Math.trunc(v) <= t.max),
+      pSpecial: 0.2,
+    };
   }
   return { min, max: isFloat(dst) ? max : s.max, ...(isFloat(dst) ? {} : { min: s.min }) };
 }
@@ -64,14 +69,24 @@ function tolFor(dst: DtypeName) {
 
 describeBackends('conformance: astype', (backend) => {
   for (const src of ALL_NAMES) {
-    property(`astype from ${src} to a random dtype`, fc.tuple(dtypeNameArb(ALL_NAMES), shapeArb()).chain(([dst, shape]) => fc.tuple(fc.constant(dst), inputArb(shape, src, specFor(src, dst)))), ([dst, x0]) => {
-      const x = fixValues(x0, dst);
-      checkOp(backend, [x], (a) => [mx.astype(a, dst), a.astype(dst)], tolFor(dst));
-    }, 15);
+    property(
+      `astype from ${src} to a random dtype`,
+      fc.tuple(dtypeNameArb(ALL_NAMES), shapeArb()).chain(([dst, shape]) => fc.tuple(fc.constant(dst), inputArb(shape, src, specFor(src, dst)))),
+      ([dst, x0]) => {
+        const x = fixValues(x0, dst);
+        checkOp(backend, [x], (a) => [mx.astype(a, dst), a.astype(dst)], tolFor(dst));
+      },
+      15,
+    );
   }
 
   it('astype over all 144 pairs on a fixed strided input', () => {
-    const layouts: Layout[] = [{ kind: 'transpose', perm: [1, 0] }, { kind: 'slice', steps: [-1, 2], pads: [1, 0] }, { kind: 'broadcast', axes: [0] }, { kind: 'contiguous' }];
+    const layouts: Layout[] = [
+      { kind: 'transpose', perm: [1, 0] },
+      { kind: 'slice', steps: [-1, 2], pads: [1, 0] },
+      { kind: 'broadcast', axes: [0] },
+      { kind: 'contiguous' },
+    ];
     let seed = 1;
     for (const src of ALL_NAMES) {
       for (const dst of ALL_NAMES) {

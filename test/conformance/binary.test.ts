@@ -37,7 +37,10 @@ const NUMERIC = [...INT_NAMES, ...FLOAT_NAMES];
 const NO_INT64 = ALL_NAMES.filter((d) => d !== 'int64');
 
 /** int64 is exact in the reference only below 2^53: keep sums and products there. */
-const int64Small = (lim: number): SpecFor => (d) => (d === 'int64' ? { min: -lim, max: lim } : {});
+const int64Small =
+  (lim: number): SpecFor =>
+  (d) =>
+    d === 'int64' ? { min: -lim, max: lim } : {};
 
 const divisorSpec: SpecFor = (d) =>
   FLOAT_NAMES.includes(d)
@@ -50,7 +53,11 @@ const dividendSpec: SpecFor = (d) =>
 
 const powBase: SpecFor = (d) => (FLOAT_NAMES.includes(d) ? { min: -4, max: 4 } : { min: -20, max: 20 });
 const powExp: SpecFor = (d) =>
-  FLOAT_NAMES.includes(d) ? { min: -3, max: 3, specials: [0, -0, 1, 2, 0.5, -1, NaN, Infinity, -Infinity] } : d.startsWith('u') ? { min: 0, max: 12 } : { min: -3, max: 12 };
+  FLOAT_NAMES.includes(d)
+    ? { min: -3, max: 3, specials: [0, -0, 1, 2, 0.5, -1, NaN, Infinity, -Infinity] }
+    : d.startsWith('u')
+      ? { min: 0, max: 12 }
+      : { min: -3, max: 12 };
 
 const cases: BinaryCase[] = [
   { name: 'add', fn: mx.add, dtypes: ALL_NAMES, a: int64Small(2 ** 51), b: int64Small(2 ** 51), mixed: true, signedZero: true },
@@ -77,10 +84,12 @@ const cases: BinaryCase[] = [
 ];
 
 /** Adds values near overflow (and subnormals) to float specs that do not choose their specials. */
-const wide = (sp?: SpecFor): SpecFor => (d) => {
-  const o = typeof sp === 'function' ? sp(d) : (sp ?? {});
-  return FLOAT_NAMES.includes(d) && !o.specials ? { ...o, specials: WIDE_SPECIALS } : o;
-};
+const wide =
+  (sp?: SpecFor): SpecFor =>
+  (d) => {
+    const o = typeof sp === 'function' ? sp(d) : (sp ?? {});
+    return FLOAT_NAMES.includes(d) && !o.specials ? { ...o, specials: WIDE_SPECIALS } : o;
+  };
 
 /** Small values so that comparisons often tie across dtypes. */
 const smallInts: SpecFor = (d) => (d === 'bool' ? {} : { min: -3, max: 3, integral: true, pSpecial: 0.2 });
@@ -88,25 +97,48 @@ const smallInts: SpecFor = (d) => (d === 'bool' ? {} : { min: -3, max: 3, integr
 describeBackends('conformance: binary', (backend) => {
   for (const c of cases) {
     const specs = [wide(c.a), wide(c.b)];
-    property(`${c.name}: same dtype, broadcast shapes`, broadcastInputsArb(2, c.dtypes, specs), ({ inputs }) => {
-      checkOp(backend, inputs, c.fn, { label: c.name, signedZero: c.signedZero ?? false, tolScale: c.tolScale ?? 1 });
-    }, 25);
+    property(
+      `${c.name}: same dtype, broadcast shapes`,
+      broadcastInputsArb(2, c.dtypes, specs),
+      ({ inputs }) => {
+        checkOp(backend, inputs, c.fn, { label: c.name, signedZero: c.signedZero ?? false, tolScale: c.tolScale ?? 1 });
+      },
+      25,
+    );
     if (c.mixed) {
       const pair = fc.tuple(dtypeNameArb(NO_INT64), dtypeNameArb(NO_INT64));
-      property(`${c.name}: mixed dtypes promote`, broadcastInputsArb(2, pair, [smallInts, smallInts]), ({ inputs }) => {
-        checkOp(backend, inputs, c.fn, { label: `${c.name} mixed`, tolScale: c.tolScale ?? 1 });
-      }, 15);
+      property(
+        `${c.name}: mixed dtypes promote`,
+        broadcastInputsArb(2, pair, [smallInts, smallInts]),
+        ({ inputs }) => {
+          checkOp(backend, inputs, c.fn, { label: `${c.name} mixed`, tolScale: c.tolScale ?? 1 });
+        },
+        15,
+      );
     }
   }
 
   // Integer wrap-around: 32-bit products overflow 2^53, so a float64 product would lose the low bits.
-  property('add/subtract/multiply wrap on full-range 8/16/32-bit ints', broadcastInputsArb(2, INT_NAMES.filter((d) => d !== 'int64')), ({ inputs }) => {
-    checkOp(backend, inputs, (a, b) => [mx.add(a, b), mx.subtract(a, b), mx.multiply(a, b)], { label: 'integer wrap' });
-  }, 20);
+  property(
+    'add/subtract/multiply wrap on full-range 8/16/32-bit ints',
+    broadcastInputsArb(
+      2,
+      INT_NAMES.filter((d) => d !== 'int64'),
+    ),
+    ({ inputs }) => {
+      checkOp(backend, inputs, (a, b) => [mx.add(a, b), mx.subtract(a, b), mx.multiply(a, b)], { label: 'integer wrap' });
+    },
+    20,
+  );
 
-  property('floorDivide/remainder of INT_MIN by -1 and by 0 never crash', broadcastInputsArb(2, ['int8', 'int16', 'int32'], [{ pSpecial: 0.5 }, { specials: [-1, 0], pSpecial: 0.7 }]), ({ inputs }) => {
-    checkOp(backend, inputs, (a, b) => [mx.floorDivide(a, b), mx.remainder(a, b)], { label: 'int division edge cases' });
-  }, 15);
+  property(
+    'floorDivide/remainder of INT_MIN by -1 and by 0 never crash',
+    broadcastInputsArb(2, ['int8', 'int16', 'int32'], [{ pSpecial: 0.5 }, { specials: [-1, 0], pSpecial: 0.7 }]),
+    ({ inputs }) => {
+      checkOp(backend, inputs, (a, b) => [mx.floorDivide(a, b), mx.remainder(a, b)], { label: 'int division edge cases' });
+    },
+    15,
+  );
 
   for (const [name, fn] of [
     ['add', mx.add],
@@ -117,33 +149,74 @@ describeBackends('conformance: binary', (backend) => {
     ['power', mx.power],
     ['less', mx.less],
   ] as const) {
-    property(`${name} with JS scalars on either side`, broadcastInputsArb(1, NUMERIC.filter((d) => d !== 'int64'), [{ min: -5, max: 5 }]), ({ inputs }) => {
-      checkOp(backend, inputs, (a) => [fn(a, 2), fn(a, 2.5), fn(3, a), fn(a, -1.5), fn(a, true)], { label: `${name} scalar`, tolScale: 2 });
-    }, 10);
+    property(
+      `${name} with JS scalars on either side`,
+      broadcastInputsArb(
+        1,
+        NUMERIC.filter((d) => d !== 'int64'),
+        [{ min: -5, max: 5 }],
+      ),
+      ({ inputs }) => {
+        checkOp(backend, inputs, (a) => [fn(a, 2), fn(a, 2.5), fn(3, a), fn(a, -1.5), fn(a, true)], { label: `${name} scalar`, tolScale: 2 });
+      },
+      10,
+    );
   }
 
-  property('where(cond, x, y): three-way broadcast, promotion', broadcastInputsArb(3, fc.tuple(dtypeNameArb(ALL_NAMES), dtypeNameArb(ALL_NAMES), dtypeNameArb(ALL_NAMES)), [undefined, smallInts, smallInts]), ({ inputs }) => {
-    checkOp(backend, inputs, (c, a, b) => mx.where(c, a, b), { label: 'where', signedZero: true });
-  }, 25);
+  property(
+    'where(cond, x, y): three-way broadcast, promotion',
+    broadcastInputsArb(3, fc.tuple(dtypeNameArb(ALL_NAMES), dtypeNameArb(ALL_NAMES), dtypeNameArb(ALL_NAMES)), [undefined, smallInts, smallInts]),
+    ({ inputs }) => {
+      checkOp(backend, inputs, (c, a, b) => mx.where(c, a, b), { label: 'where', signedZero: true });
+    },
+    25,
+  );
 
-  property('where with every value dtype (exact copies)', broadcastInputsArb(3, fc.constantFrom(...ALL_NAMES).map((d) => ['bool', d, d] as DtypeName[])), ({ inputs }) => {
-    checkOp(backend, inputs, (c, a, b) => mx.where(c, a, b), { label: 'where', signedZero: true, tol: { rtol: 0, atol: 0 } });
-  }, 20);
+  property(
+    'where with every value dtype (exact copies)',
+    broadcastInputsArb(
+      3,
+      fc.constantFrom(...ALL_NAMES).map((d) => ['bool', d, d] as DtypeName[]),
+    ),
+    ({ inputs }) => {
+      checkOp(backend, inputs, (c, a, b) => mx.where(c, a, b), { label: 'where', signedZero: true, tol: { rtol: 0, atol: 0 } });
+    },
+    20,
+  );
 
-  property('clip with array and scalar bounds', broadcastInputsArb(3, NUMERIC.filter((d) => d !== 'int64'), [{}, { min: -5, max: 0 }, { min: 0, max: 5 }]), ({ inputs }) => {
-    checkOp(backend, inputs, (x, lo, hi) => [mx.clip(x, lo, hi), mx.clip(x, -1, null), mx.clip(x, null, 2), mx.clip(x, -1.5, 1.5)], { label: 'clip' });
-  }, 20);
+  property(
+    'clip with array and scalar bounds',
+    broadcastInputsArb(
+      3,
+      NUMERIC.filter((d) => d !== 'int64'),
+      [{}, { min: -5, max: 0 }, { min: 0, max: 5 }],
+    ),
+    ({ inputs }) => {
+      checkOp(backend, inputs, (x, lo, hi) => [mx.clip(x, lo, hi), mx.clip(x, -1, null), mx.clip(x, null, 2), mx.clip(x, -1.5, 1.5)], { label: 'clip' });
+    },
+    20,
+  );
 
-  property('isclose, allclose and arrayEqual (with equalNan)', broadcastInputsArb(2, fc.tuple(dtypeNameArb(ALL_NAMES), dtypeNameArb(ALL_NAMES)), [smallInts, smallInts]), ({ inputs }) => {
-    checkOp(backend, inputs, (a, b) => [
-      mx.isclose(a, b),
-      mx.isclose(a, b, { rtol: 0.5, atol: 1, equalNan: true }),
-      mx.allclose(a, b),
-      mx.allclose(a, a, { equalNan: true }),
-      mx.allclose(a, b, 1e-3, 2),
-      mx.arrayEqual(a, b),
-      mx.arrayEqual(a, a),
-      mx.arrayEqual(a, a, { equalNan: true }),
-    ], { label: 'isclose/allclose/arrayEqual' });
-  }, 20);
+  property(
+    'isclose, allclose and arrayEqual (with equalNan)',
+    broadcastInputsArb(2, fc.tuple(dtypeNameArb(ALL_NAMES), dtypeNameArb(ALL_NAMES)), [smallInts, smallInts]),
+    ({ inputs }) => {
+      checkOp(
+        backend,
+        inputs,
+        (a, b) => [
+          mx.isclose(a, b),
+          mx.isclose(a, b, { rtol: 0.5, atol: 1, equalNan: true }),
+          mx.allclose(a, b),
+          mx.allclose(a, a, { equalNan: true }),
+          mx.allclose(a, b, 1e-3, 2),
+          mx.arrayEqual(a, b),
+          mx.arrayEqual(a, a),
+          mx.arrayEqual(a, a, { equalNan: true }),
+        ],
+        { label: 'isclose/allclose/arrayEqual' },
+      );
+    },
+    20,
+  );
 });

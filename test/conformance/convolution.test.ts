@@ -40,9 +40,27 @@ const convCase = fc.integer({ min: 1, max: 3 }).chain((nsp) => {
     .map((r): ConvCase => ({
       x: [r.n, ...r.spatial, r.groups * r.cinG],
       w: [r.groups * r.coutG, ...r.kernel, r.cinG],
-      stride: r.stride, low: r.low, high: r.high, kd: r.kd, id: r.id, groups: r.groups, flip: r.flip,
+      stride: r.stride,
+      low: r.low,
+      high: r.high,
+      kd: r.kd,
+      id: r.id,
+      groups: r.groups,
+      flip: r.flip,
     }))
-    .filter((c) => mx.convOutputSpatial(c.x, c.w, { stride: c.stride, paddingLow: c.low, paddingHigh: c.high, kernelDilation: c.kd, inputDilation: c.id, groups: c.groups, flip: c.flip }).every((o) => o >= 1));
+    .filter((c) =>
+      mx
+        .convOutputSpatial(c.x, c.w, {
+          stride: c.stride,
+          paddingLow: c.low,
+          paddingHigh: c.high,
+          kernelDilation: c.kd,
+          inputDilation: c.id,
+          groups: c.groups,
+          flip: c.flip,
+        })
+        .every((o) => o >= 1),
+    );
 });
 
 /** Tolerance for sums of `k` products (and the gradients' sums over the batch and pixels). */
@@ -62,27 +80,69 @@ const general = (c: ConvCase) => (x: mx.Array, w: mx.Array) =>
   mx.convGeneral(x, w, { stride: c.stride, padding: [c.low, c.high], kernelDilation: c.kd, inputDilation: c.id, groups: c.groups, flip: c.flip });
 
 describeBackends('conformance: convolution', (backend) => {
-  property('convGeneral on every floating dtype (strided and broadcast operands)', fc.tuple(convCase, dtypeNameArb(FLOAT_NAMES)).chain(([c, d]) => fc.tuple(fc.constant(c), inputArb(c.x, d, finite), inputArb(c.w, d, finite))), ([c, x, w]) => {
-    checkOp(backend, [x, w], general(c), { label: `convGeneral x [${c.x}] w [${c.w}] ${JSON.stringify(c)}`, tol: convTol(reach(c), x, w) });
-  }, 30);
+  property(
+    'convGeneral on every floating dtype (strided and broadcast operands)',
+    fc.tuple(convCase, dtypeNameArb(FLOAT_NAMES)).chain(([c, d]) => fc.tuple(fc.constant(c), inputArb(c.x, d, finite), inputArb(c.w, d, finite))),
+    ([c, x, w]) => {
+      checkOp(backend, [x, w], general(c), { label: `convGeneral x [${c.x}] w [${c.w}] ${JSON.stringify(c)}`, tol: convTol(reach(c), x, w) });
+    },
+    30,
+  );
 
-  property('both gradients of convGeneral (the VJP convolutions)', fc.tuple(convCase, dtypeNameArb(['float32', 'float64'])).chain(([c, d]) => fc.tuple(fc.constant(c), inputArb(c.x, d, finite), inputArb(c.w, d, finite))), ([c, x, w]) => {
-    const f = general(c);
-    checkOp(backend, [x, w], (a, b) => {
-      const y = f(a, b);
-      const [, grads] = mx.vjp(f, [a, b], [mx.cos(y)]);
-      return [y, ...grads];
-    }, { label: `convGeneral grads x [${c.x}] w [${c.w}] ${JSON.stringify(c)}`, tol: convTol(reach(c), x, w) });
-  }, 20);
+  property(
+    'both gradients of convGeneral (the VJP convolutions)',
+    fc.tuple(convCase, dtypeNameArb(['float32', 'float64'])).chain(([c, d]) => fc.tuple(fc.constant(c), inputArb(c.x, d, finite), inputArb(c.w, d, finite))),
+    ([c, x, w]) => {
+      const f = general(c);
+      checkOp(
+        backend,
+        [x, w],
+        (a, b) => {
+          const y = f(a, b);
+          const [, grads] = mx.vjp(f, [a, b], [mx.cos(y)]);
+          return [y, ...grads];
+        },
+        { label: `convGeneral grads x [${c.x}] w [${c.w}] ${JSON.stringify(c)}`, tol: convTol(reach(c), x, w) },
+      );
+    },
+    20,
+  );
 
-  property('conv2d and convTranspose2d with mixed dtypes', fc.tuple(dtypeNameArb(FLOAT_NAMES), dtypeNameArb(FLOAT_NAMES), fc.integer({ min: 1, max: 2 })).chain(([d1, d2, s]) => fc.tuple(inputArb([2, 5, 6, 4], d1, finite), inputArb([6, 3, 3, 2], d2, finite), fc.constant(s))), ([x, w, s]) => {
-    checkOp(backend, [x, w], (a, b) => [mx.conv2d(a, b, s, 1, 1, 2), mx.convTranspose2d(a, mx.reshape(b, [3, 3, 3, 4]), s, 1, 1, s - 1)], { label: `conv2d stride ${s}`, tol: convTol(200, x, w) });
-  }, 10);
+  property(
+    'conv2d and convTranspose2d with mixed dtypes',
+    fc
+      .tuple(dtypeNameArb(FLOAT_NAMES), dtypeNameArb(FLOAT_NAMES), fc.integer({ min: 1, max: 2 }))
+      .chain(([d1, d2, s]) => fc.tuple(inputArb([2, 5, 6, 4], d1, finite), inputArb([6, 3, 3, 2], d2, finite), fc.constant(s))),
+    ([x, w, s]) => {
+      checkOp(backend, [x, w], (a, b) => [mx.conv2d(a, b, s, 1, 1, 2), mx.convTranspose2d(a, mx.reshape(b, [3, 3, 3, 4]), s, 1, 1, s - 1)], {
+        label: `conv2d stride ${s}`,
+        tol: convTol(200, x, w),
+      });
+    },
+    10,
+  );
 
   // Rows past one 128-row block, and few rows with K past one 4096-wide block (the K split).
-  for (const [xs, ws] of [[[3, 9, 11, 5], [7, 3, 3, 5]], [[1, 5, 5, 300], [4, 3, 3, 300]]] as const) {
-    property(`a larger convolution x [${xs}] w [${ws}]`, fc.tuple(inputArb(xs, 'float32', { min: -1, max: 1, pSpecial: 0, layouts: ['contiguous'] }), inputArb(ws, 'float32', { min: -1, max: 1, pSpecial: 0, layouts: ['contiguous'] })), ([x, w]) => {
-      checkOp(backend, [x, w], (a, b) => mx.conv2d(a, b, 1, 1), { label: `conv2d x [${xs}] w [${ws}]`, tol: convTol(9 * xs[3]!, x, w) });
-    }, 3);
+  for (const [xs, ws] of [
+    [
+      [3, 9, 11, 5],
+      [7, 3, 3, 5],
+    ],
+    [
+      [1, 5, 5, 300],
+      [4, 3, 3, 300],
+    ],
+  ] as const) {
+    property(
+      `a larger convolution x [${xs}] w [${ws}]`,
+      fc.tuple(
+        inputArb(xs, 'float32', { min: -1, max: 1, pSpecial: 0, layouts: ['contiguous'] }),
+        inputArb(ws, 'float32', { min: -1, max: 1, pSpecial: 0, layouts: ['contiguous'] }),
+      ),
+      ([x, w]) => {
+        checkOp(backend, [x, w], (a, b) => mx.conv2d(a, b, 1, 1), { label: `conv2d x [${xs}] w [${ws}]`, tol: convTol(9 * xs[3]!, x, w) });
+      },
+      3,
+    );
   }
 });

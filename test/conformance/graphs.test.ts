@@ -5,7 +5,23 @@
  */
 import fc from 'fast-check';
 import { it } from 'vitest';
-import { assertOutputsMatch, checkOp, fcParams, describeBackends, evalOn, FLOAT_NAMES, inputArb, makeArray, mx, onBackend, property, REFERENCE, shapeArb, type HostInput, type Output } from '../helpers/index.js';
+import {
+  assertOutputsMatch,
+  checkOp,
+  fcParams,
+  describeBackends,
+  evalOn,
+  FLOAT_NAMES,
+  inputArb,
+  makeArray,
+  mx,
+  onBackend,
+  property,
+  REFERENCE,
+  shapeArb,
+  type HostInput,
+  type Output,
+} from '../helpers/index.js';
 
 type Step = (x: mx.Array, y: mx.Array) => mx.Array;
 
@@ -45,17 +61,27 @@ const chainArb = fc
   );
 
 describeBackends('conformance: graphs', (backend) => {
-  property('random chains of ops (views of earlier steps inside one execute)', chainArb, ([x, y, chain]) => {
-    checkOp(backend, [x, y], (a, b) => {
-      let h = a;
-      const outs: mx.Array[] = [];
-      for (const i of chain) {
-        h = steps[i]![1](h, b);
-        outs.push(h);
-      }
-      return outs;
-    }, { label: `chain ${chain.map((i) => steps[i]![0]).join(' -> ')}`, tolScale: 100 });
-  }, 40);
+  property(
+    'random chains of ops (views of earlier steps inside one execute)',
+    chainArb,
+    ([x, y, chain]) => {
+      checkOp(
+        backend,
+        [x, y],
+        (a, b) => {
+          let h = a;
+          const outs: mx.Array[] = [];
+          for (const i of chain) {
+            h = steps[i]![1](h, b);
+            outs.push(h);
+          }
+          return outs;
+        },
+        { label: `chain ${chain.map((i) => steps[i]![0]).join(' -> ')}`, tolScale: 100 },
+      );
+    },
+    40,
+  );
 
   it('asyncEval gives what eval gives', async () => {
     await fc.assert(
@@ -77,11 +103,22 @@ describeBackends('conformance: graphs', (backend) => {
     );
   });
 
-  property('inputs stored by the reference backend feed kernels of this backend, and back', fc.tuple(shapeArb({ maxSize: 100 }), fc.constantFrom(...FLOAT_NAMES)).chain(([s, d]) => fc.tuple(inputArb(s, d), inputArb(s, d))), ([x, y]: [HostInput, HostInput]) => {
-    const a = onBackend(REFERENCE, () => makeArray(x));
-    const b = onBackend(backend, () => makeArray(y));
-    const got = onBackend(backend, () => mx.add(a, b).toTypedArray());
-    const ref = onBackend(REFERENCE, () => mx.add(a, b).toTypedArray());
-    assertOutputsMatch(backend, [x, y], [{ shape: [...x.shape], dtype: x.dtype, data: [...ref].map(Number) }], [{ shape: [...x.shape], dtype: x.dtype, data: [...got].map(Number) }], { label: 'cross-backend inputs' });
-  }, 15);
+  property(
+    'inputs stored by the reference backend feed kernels of this backend, and back',
+    fc.tuple(shapeArb({ maxSize: 100 }), fc.constantFrom(...FLOAT_NAMES)).chain(([s, d]) => fc.tuple(inputArb(s, d), inputArb(s, d))),
+    ([x, y]: [HostInput, HostInput]) => {
+      const a = onBackend(REFERENCE, () => makeArray(x));
+      const b = onBackend(backend, () => makeArray(y));
+      const got = onBackend(backend, () => mx.add(a, b).toTypedArray());
+      const ref = onBackend(REFERENCE, () => mx.add(a, b).toTypedArray());
+      assertOutputsMatch(
+        backend,
+        [x, y],
+        [{ shape: [...x.shape], dtype: x.dtype, data: [...ref].map(Number) }],
+        [{ shape: [...x.shape], dtype: x.dtype, data: [...got].map(Number) }],
+        { label: 'cross-backend inputs' },
+      );
+    },
+    15,
+  );
 });

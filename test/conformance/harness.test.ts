@@ -6,7 +6,21 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Backend, Step, View } from '@mlx-ts/core';
-import { assertOutputsMatch, checkOp, PendingPrimitive, closeEnough, defaultTol, hostInput, inputArb, makeArray, mx, onBackend, REFERENCE, sliceString, type Output } from '../helpers/index.js';
+import {
+  assertOutputsMatch,
+  checkOp,
+  PendingPrimitive,
+  closeEnough,
+  defaultTol,
+  hostInput,
+  inputArb,
+  makeArray,
+  mx,
+  onBackend,
+  REFERENCE,
+  sliceString,
+  type Output,
+} from '../helpers/index.js';
 
 function wrap(name: string, rewrite: (s: Step) => Step, hostView: (v: View) => View = (v) => v): Backend {
   const ref = mx.getBackendByName(REFERENCE);
@@ -65,7 +79,11 @@ describe('conformance harness', () => {
   });
 
   it('catches a backend that ignores strides, but only on strided inputs', () => {
-    const base = hostInput([3, 4], 'int32', Array.from({ length: 12 }, (_, i) => i));
+    const base = hostInput(
+      [3, 4],
+      'int32',
+      Array.from({ length: 12 }, (_, i) => i),
+    );
     expect(() => checkOp('broken-strides', [base], (a) => mx.add(a, a))).not.toThrow();
     expect(() => checkOp('broken-strides', [{ ...base, layout: { kind: 'transpose', perm: [1, 0] } }], (a) => mx.add(a, a))).toThrow(/differ/);
     expect(() => checkOp('broken-strides', [{ ...base, layout: { kind: 'slice', steps: [-1, 2], pads: [0, 1] } }], (a) => a)).toThrow(/differ/);

@@ -41,25 +41,64 @@ function matmulTol(k: number, a: HostInput, b: HostInput): (d: DtypeName) => { r
 const finite = { min: -3, max: 3, specials: [0, -0, 1, -1, 0.5] };
 
 describeBackends('conformance: matmul', (backend) => {
-  property('matmul on every floating dtype (batched, broadcast, 1-D, empty, strided)', fc.tuple(matmulShapes, dtypeNameArb(FLOAT_NAMES)).chain(([s, d]) => fc.tuple(inputArb(s.a, d, finite), inputArb(s.b, d, finite), fc.constant(s.k))), ([a, b, k]) => {
-    checkOp(backend, [a, b], (x, y) => mx.matmul(x, y), { label: `matmul [${a.shape}] x [${b.shape}]`, tol: matmulTol(k, a, b) });
-  }, 40);
+  property(
+    'matmul on every floating dtype (batched, broadcast, 1-D, empty, strided)',
+    fc.tuple(matmulShapes, dtypeNameArb(FLOAT_NAMES)).chain(([s, d]) => fc.tuple(inputArb(s.a, d, finite), inputArb(s.b, d, finite), fc.constant(s.k))),
+    ([a, b, k]) => {
+      checkOp(backend, [a, b], (x, y) => mx.matmul(x, y), { label: `matmul [${a.shape}] x [${b.shape}]`, tol: matmulTol(k, a, b) });
+    },
+    40,
+  );
 
-  property('matmul of mixed floating dtypes and with int operands cast first', fc.tuple(matmulShapes, dtypeNameArb(FLOAT_NAMES), dtypeNameArb(FLOAT_NAMES)).chain(([s, d1, d2]) => fc.tuple(inputArb(s.a, d1, finite), inputArb(s.b, d2, finite), fc.constant(s.k))), ([a, b, k]) => {
-    checkOp(backend, [a, b], (x, y) => mx.matmul(x, y), { label: `matmul ${a.dtype} x ${b.dtype}`, tol: matmulTol(k, a, b) });
-  }, 15);
+  property(
+    'matmul of mixed floating dtypes and with int operands cast first',
+    fc
+      .tuple(matmulShapes, dtypeNameArb(FLOAT_NAMES), dtypeNameArb(FLOAT_NAMES))
+      .chain(([s, d1, d2]) => fc.tuple(inputArb(s.a, d1, finite), inputArb(s.b, d2, finite), fc.constant(s.k))),
+    ([a, b, k]) => {
+      checkOp(backend, [a, b], (x, y) => mx.matmul(x, y), { label: `matmul ${a.dtype} x ${b.dtype}`, tol: matmulTol(k, a, b) });
+    },
+    15,
+  );
 
-  property('NaN and Inf propagate through matmul', fc.tuple(matmulShapes, dtypeNameArb(['float32', 'float64'])).chain(([s, d]) => fc.tuple(inputArb(s.a, d, { pSpecial: 0.2 }), inputArb(s.b, d, { pSpecial: 0.2 }), fc.constant(s.k))), ([a, b, k]) => {
-    checkOp(backend, [a, b], (x, y) => mx.matmul(x, y), { label: 'matmul with specials', tol: matmulTol(k, { ...a, values: a.values.filter(Number.isFinite) }, { ...b, values: b.values.filter(Number.isFinite) }) });
-  }, 15);
+  property(
+    'NaN and Inf propagate through matmul',
+    fc
+      .tuple(matmulShapes, dtypeNameArb(['float32', 'float64']))
+      .chain(([s, d]) => fc.tuple(inputArb(s.a, d, { pSpecial: 0.2 }), inputArb(s.b, d, { pSpecial: 0.2 }), fc.constant(s.k))),
+    ([a, b, k]) => {
+      checkOp(backend, [a, b], (x, y) => mx.matmul(x, y), {
+        label: 'matmul with specials',
+        tol: matmulTol(k, { ...a, values: a.values.filter(Number.isFinite) }, { ...b, values: b.values.filter(Number.isFinite) }),
+      });
+    },
+    15,
+  );
 
-  property('a larger matmul (blocked kernels: sizes around block edges)', fc.tuple(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 })).chain(([m, k, n]) => fc.tuple(inputArb([m, k], 'float32', { min: -1, max: 1, pSpecial: 0 }), inputArb([k, n], 'float32', { min: -1, max: 1, pSpecial: 0 }), fc.constant(k))), ([a, b, k]) => {
-    checkOp(backend, [a, b], (x, y) => mx.matmul(x, y), { label: `matmul [${a.shape}] x [${b.shape}]`, tol: matmulTol(k, a, b) });
-  }, 10);
+  property(
+    'a larger matmul (blocked kernels: sizes around block edges)',
+    fc
+      .tuple(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }))
+      .chain(([m, k, n]) =>
+        fc.tuple(inputArb([m, k], 'float32', { min: -1, max: 1, pSpecial: 0 }), inputArb([k, n], 'float32', { min: -1, max: 1, pSpecial: 0 }), fc.constant(k)),
+      ),
+    ([a, b, k]) => {
+      checkOp(backend, [a, b], (x, y) => mx.matmul(x, y), { label: `matmul [${a.shape}] x [${b.shape}]`, tol: matmulTol(k, a, b) });
+    },
+    10,
+  );
 
-  property('inner, outer, tensordot', fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 5 })).chain(([p, q, r]) =>
-    fc.tuple(inputArb([p, q], 'float32', finite), inputArb([r, q], 'float32', finite), inputArb([q, r], 'float32', finite)),
-  ), ([a, b, c]) => {
-    checkOp(backend, [a, b, c], (x, y, z) => [mx.inner(x, y), mx.outer(x, y), mx.tensordot(x, z, 1), mx.tensordot(x, y, [[1], [1]])], { label: 'inner/outer/tensordot', tol: matmulTol(a.shape[1]!, a, b) });
-  }, 15);
+  property(
+    'inner, outer, tensordot',
+    fc
+      .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 5 }))
+      .chain(([p, q, r]) => fc.tuple(inputArb([p, q], 'float32', finite), inputArb([r, q], 'float32', finite), inputArb([q, r], 'float32', finite))),
+    ([a, b, c]) => {
+      checkOp(backend, [a, b, c], (x, y, z) => [mx.inner(x, y), mx.outer(x, y), mx.tensordot(x, z, 1), mx.tensordot(x, y, [[1], [1]])], {
+        label: 'inner/outer/tensordot',
+        tol: matmulTol(a.shape[1]!, a, b),
+      });
+    },
+    15,
+  );
 });

@@ -23,7 +23,10 @@ const ints = (shape: number[], values: number[]) => hostInput(shape, 'int32', va
 
 /** Inputs a unary primitive's domain accepts. */
 const unaryInput = (p: string): HostInput => (p === 'logicalNot' ? b : ['log', 'log1p', 'sqrt', 'rsqrt', 'arccosh'].includes(p) ? pos : x);
-const node = (prim: string, params: object = {}) => (...xs: mx.Array[]) => mx.node(prim as mx.SingleOutputPrimitive, xs, params as never);
+const node =
+  (prim: string, params: object = {}) =>
+  (...xs: mx.Array[]) =>
+    mx.node(prim as mx.SingleOutputPrimitive, xs, params as never);
 
 const cases: { readonly [P in KernelPrimitive]: Case } = {
   ...table(unarySameDtype, null as never),
@@ -40,7 +43,19 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
   softmax: { inputs: [x], fn: (a) => mx.softmax(a, 1) },
   logsumexp: { inputs: [x], fn: (a) => mx.logsumexp(a, 1) },
   concatenate: { inputs: [x, y], fn: (p, q) => mx.concatenate([p, q], 1) },
-  pad: { inputs: [x], fn: (a) => mx.pad(a, [[1, 0], [0, 2]], 'constant', 0.5) },
+  pad: {
+    inputs: [x],
+    fn: (a) =>
+      mx.pad(
+        a,
+        [
+          [1, 0],
+          [0, 2],
+        ],
+        'constant',
+        0.5,
+      ),
+  },
   gather: { inputs: [x, ints([3], [2, 0, -1])], fn: (a, i) => mx.take(a, i, 1) },
   gatherAxis: { inputs: [x, ints([2, 2], [2, 0, 1, 1])], fn: (a, i) => mx.takeAlongAxis(a, i, 1) },
   scatter: { inputs: [x, ints([2], [1, 0]), y], fn: node('scatter', { axis: 0, mode: 'add' }) },
@@ -51,7 +66,16 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
   compiled: { inputs: [x, y], fn: mx.compile((p: mx.Array, q: mx.Array) => mx.add(mx.exp(p), mx.multiply(q, 2))) },
   divmod: { inputs: [x, pos], fn: (p, q) => mx.divmod(p, q) },
   convolution: {
-    inputs: [f32([1, 4, 3, 2], Array.from({ length: 24 }, (_, i) => Math.sin(i))), f32([3, 2, 2, 2], Array.from({ length: 24 }, (_, i) => Math.cos(i)))],
+    inputs: [
+      f32(
+        [1, 4, 3, 2],
+        Array.from({ length: 24 }, (_, i) => Math.sin(i)),
+      ),
+      f32(
+        [3, 2, 2, 2],
+        Array.from({ length: 24 }, (_, i) => Math.cos(i)),
+      ),
+    ],
     fn: (a, w) => mx.conv2d(a, w, 1, 1),
   },
   topk: { inputs: [x], fn: (a) => mx.topkWithIndices(a, 2) },

@@ -19,55 +19,100 @@ const seedArb = fc.oneof(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.bigInt({ m
 }
 
 describeBackends('conformance: random', (backend) => {
-  property('bits: the same key gives the same bits on every backend, and the documented layout', fc.tuple(seedArb, shapeArb({ maxSize: 300 })), ([s, shape]) => {
-    const out = checkOp(backend, [], () => mx.random.bits(shape, { key: mx.random.key(s) }), { label: `bits seed=${s} [${shape}]` });
-    const k = onBackend(REFERENCE, () => [...mx.random.key(s).toTypedArray()].map(Number));
-    const host = mx.random.randomBitsHost(k[0]!, k[1]!, out[0]!.data.length);
-    expect(out[0]!.data).toEqual([...host]);
-  }, 20);
+  property(
+    'bits: the same key gives the same bits on every backend, and the documented layout',
+    fc.tuple(seedArb, shapeArb({ maxSize: 300 })),
+    ([s, shape]) => {
+      const out = checkOp(backend, [], () => mx.random.bits(shape, { key: mx.random.key(s) }), { label: `bits seed=${s} [${shape}]` });
+      const k = onBackend(REFERENCE, () => [...mx.random.key(s).toTypedArray()].map(Number));
+      const host = mx.random.randomBitsHost(k[0]!, k[1]!, out[0]!.data.length);
+      expect(out[0]!.data).toEqual([...host]);
+    },
+    20,
+  );
 
-  property('bits of width 1 and 2, split, and keys of 64-bit seeds', fc.tuple(seedArb, shapeArb({ maxSize: 200 }), fc.integer({ min: 0, max: 5 })), ([s, shape, num]) => {
-    checkOp(backend, [], () => {
-      const k = mx.random.key(s);
-      const ks = mx.random.split(k, num);
-      return [k, ks, mx.random.split(k), mx.random.bits(shape, 1, k), mx.random.bits(shape, 2, k), mx.random.bits({ shape, width: 4, key: k })];
-    }, { label: `split/bits seed=${s}` });
-  }, 15);
+  property(
+    'bits of width 1 and 2, split, and keys of 64-bit seeds',
+    fc.tuple(seedArb, shapeArb({ maxSize: 200 }), fc.integer({ min: 0, max: 5 })),
+    ([s, shape, num]) => {
+      checkOp(
+        backend,
+        [],
+        () => {
+          const k = mx.random.key(s);
+          const ks = mx.random.split(k, num);
+          return [k, ks, mx.random.split(k), mx.random.bits(shape, 1, k), mx.random.bits(shape, 2, k), mx.random.bits({ shape, width: 4, key: k })];
+        },
+        { label: `split/bits seed=${s}` },
+      );
+    },
+    15,
+  );
 
-  property('uniform, normal on every floating dtype', fc.tuple(seedArb, shapeArb({ maxSize: 300 }), dtypeNameArb(['float32', 'float16', 'bfloat16', 'float64'])), ([s, shape, d]) => {
-    checkOp(backend, [], () => {
-      const k = mx.random.key(s);
-      return [
-        mx.random.uniform({ shape, dtype: d, key: k }),
-        mx.random.uniform(-2, 3, shape, d, k),
-        mx.random.normal({ shape, dtype: d, key: k }),
-        mx.random.normal(shape, d, 1.5, 0.5, k),
-      ];
-    }, { label: `uniform/normal seed=${s} ${d}`, tolScale: 4 });
-  }, 20);
+  property(
+    'uniform, normal on every floating dtype',
+    fc.tuple(seedArb, shapeArb({ maxSize: 300 }), dtypeNameArb(['float32', 'float16', 'bfloat16', 'float64'])),
+    ([s, shape, d]) => {
+      checkOp(
+        backend,
+        [],
+        () => {
+          const k = mx.random.key(s);
+          return [
+            mx.random.uniform({ shape, dtype: d, key: k }),
+            mx.random.uniform(-2, 3, shape, d, k),
+            mx.random.normal({ shape, dtype: d, key: k }),
+            mx.random.normal(shape, d, 1.5, 0.5, k),
+          ];
+        },
+        { label: `uniform/normal seed=${s} ${d}`, tolScale: 4 },
+      );
+    },
+    20,
+  );
 
-  property('randint, bernoulli, categorical, permutation (exact)', fc.tuple(seedArb, shapeArb({ maxSize: 200 }), fc.integer({ min: 1, max: 6 })), ([s, shape, n]) => {
-    checkOp(backend, [], () => {
-      const [k1, k2, k3, k4] = [0, 1, 2, 3].map((i) => mx.random.split(mx.random.key(s), 4).index(i));
-      const logits = mx.random.normal([3, n], { key: k4 });
-      return [
-        mx.random.randint(-5, 17, shape, { key: k1 }),
-        mx.random.randint(0, 3, { shape, dtype: mx.uint8, key: k1 }),
-        mx.random.bernoulli(0.3, shape, k2),
-        mx.random.bernoulli({ p: mx.random.uniform({ shape, key: k3 }), key: k2 }),
-        mx.random.categorical(logits, { key: k3 }),
-        mx.random.categorical(logits, { numSamples: 4, key: k3 }),
-        mx.random.permutation(n + 3, { key: k1 }),
-      ];
-    }, { label: `randint/bernoulli/categorical seed=${s}` });
-  }, 15);
+  property(
+    'randint, bernoulli, categorical, permutation (exact)',
+    fc.tuple(seedArb, shapeArb({ maxSize: 200 }), fc.integer({ min: 1, max: 6 })),
+    ([s, shape, n]) => {
+      checkOp(
+        backend,
+        [],
+        () => {
+          const [k1, k2, k3, k4] = [0, 1, 2, 3].map((i) => mx.random.split(mx.random.key(s), 4).index(i));
+          const logits = mx.random.normal([3, n], { key: k4 });
+          return [
+            mx.random.randint(-5, 17, shape, { key: k1 }),
+            mx.random.randint(0, 3, { shape, dtype: mx.uint8, key: k1 }),
+            mx.random.bernoulli(0.3, shape, k2),
+            mx.random.bernoulli({ p: mx.random.uniform({ shape, key: k3 }), key: k2 }),
+            mx.random.categorical(logits, { key: k3 }),
+            mx.random.categorical(logits, { numSamples: 4, key: k3 }),
+            mx.random.permutation(n + 3, { key: k1 }),
+          ];
+        },
+        { label: `randint/bernoulli/categorical seed=${s}` },
+      );
+    },
+    15,
+  );
 
-  property('truncatedNormal, gumbel, laplace', fc.tuple(seedArb, shapeArb({ maxSize: 200 })), ([s, shape]) => {
-    checkOp(backend, [], () => {
-      const k = mx.random.key(s);
-      return [mx.random.truncatedNormal(-1, 2, shape, { key: k }), mx.random.gumbel(shape, { key: k }), mx.random.laplace({ shape, key: k })];
-    }, { label: `truncatedNormal/gumbel/laplace seed=${s}`, tolScale: 4 });
-  }, 10);
+  property(
+    'truncatedNormal, gumbel, laplace',
+    fc.tuple(seedArb, shapeArb({ maxSize: 200 })),
+    ([s, shape]) => {
+      checkOp(
+        backend,
+        [],
+        () => {
+          const k = mx.random.key(s);
+          return [mx.random.truncatedNormal(-1, 2, shape, { key: k }), mx.random.gumbel(shape, { key: k }), mx.random.laplace({ shape, key: k })];
+        },
+        { label: `truncatedNormal/gumbel/laplace seed=${s}`, tolScale: 4 },
+      );
+    },
+    10,
+  );
 
   it('the global key sequence: seed(s) then draws repeat on every backend', () => {
     const draw = () => {

@@ -28,24 +28,38 @@ describeBackends('conformance: scans', (backend) => {
         fc.boolean(),
       ),
     );
-    property(`${s.name} on every dtype with axis/reverse/inclusive`, arb, ([x, axis, reverse, inclusive]) => {
-      const n = axis === undefined ? size(x.shape) : x.shape[axis < 0 ? axis + x.shape.length : axis]!;
-      const mag = Math.max(1, ...x.values.filter(Number.isFinite).map(Math.abs));
-      checkOp(backend, [x], (a) => s.fn(a, { axis, reverse, inclusive }), {
-        label: `${s.name} axis=${axis} reverse=${reverse} inclusive=${inclusive}`,
-        tol: s.exact
-          ? { rtol: 0, atol: 0 }
-          : (d) => {
-              const b = defaultTol(d);
-              const eps = d === 'float64' ? 2.3e-16 : 1.2e-7;
-              return s.name === 'cumsum' ? { rtol: b.rtol, atol: b.atol + 4 * n * eps * mag } : { rtol: b.rtol * Math.max(1, n), atol: b.atol * Math.max(1, n) };
-            },
-      });
-    }, 30);
+    property(
+      `${s.name} on every dtype with axis/reverse/inclusive`,
+      arb,
+      ([x, axis, reverse, inclusive]) => {
+        const n = axis === undefined ? size(x.shape) : x.shape[axis < 0 ? axis + x.shape.length : axis]!;
+        const mag = Math.max(1, ...x.values.filter(Number.isFinite).map(Math.abs));
+        checkOp(backend, [x], (a) => s.fn(a, { axis, reverse, inclusive }), {
+          label: `${s.name} axis=${axis} reverse=${reverse} inclusive=${inclusive}`,
+          tol: s.exact
+            ? { rtol: 0, atol: 0 }
+            : (d) => {
+                const b = defaultTol(d);
+                const eps = d === 'float64' ? 2.3e-16 : 1.2e-7;
+                return s.name === 'cumsum'
+                  ? { rtol: b.rtol, atol: b.atol + 4 * n * eps * mag }
+                  : { rtol: b.rtol * Math.max(1, n), atol: b.atol * Math.max(1, n) };
+              },
+        });
+      },
+      30,
+    );
   }
 
-  property('positional arguments match the options object', unaryArb(['float32', 'int32'], {}, { minRank: 1 }), (x) => {
-    const [positional, options] = checkOp(backend, [x], (a) => [mx.cumsum(a, 0, true, false), mx.cumsum(a, { axis: 0, reverse: true, inclusive: false })], { label: 'cumsum positional' });
-    expect(positional).toEqual(options);
-  }, 10);
+  property(
+    'positional arguments match the options object',
+    unaryArb(['float32', 'int32'], {}, { minRank: 1 }),
+    (x) => {
+      const [positional, options] = checkOp(backend, [x], (a) => [mx.cumsum(a, 0, true, false), mx.cumsum(a, { axis: 0, reverse: true, inclusive: false })], {
+        label: 'cumsum positional',
+      });
+      expect(positional).toEqual(options);
+    },
+    10,
+  );
 });

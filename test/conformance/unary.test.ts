@@ -2,18 +2,7 @@
  * Conformance: elementwise unary ops on every dtype they accept, on random shapes (0-d, empty),
  * strided inputs (transposed, stepped and reversed slices, broadcast), with NaN, +-Inf and -0.
  */
-import {
-  ALL_NAMES,
-  checkOp,
-  describeBackends,
-  FLOAT_NAMES,
-  INT_NAMES,
-  mx,
-  property,
-  unaryArb,
-  WIDE_SPECIALS,
-  type InputOpts,
-} from '../helpers/index.js';
+import { ALL_NAMES, checkOp, describeBackends, FLOAT_NAMES, INT_NAMES, mx, property, unaryArb, WIDE_SPECIALS, type InputOpts } from '../helpers/index.js';
 import type { DtypeName } from '@mlx-ts/core';
 
 type Unary = (x: mx.Array) => mx.Array;
@@ -29,7 +18,7 @@ interface UnaryCase {
 }
 
 const NUMERIC = [...INT_NAMES, ...FLOAT_NAMES];
-const SIGNED = (['int8', 'int16', 'int32', 'int64', ...FLOAT_NAMES] as DtypeName[]);
+const SIGNED = ['int8', 'int16', 'int32', 'int64', ...FLOAT_NAMES] as DtypeName[];
 const NO_BOOL = ALL_NAMES.filter((d) => d !== 'bool');
 
 /** Float math: every dtype (ints and bool are cast to float32 by the op). */
@@ -90,21 +79,41 @@ function spec(c: UnaryCase): (d: DtypeName) => InputOpts {
 
 describeBackends('conformance: unary', (backend) => {
   for (const c of cases) {
-    property(`${c.name} on ${c.dtypes.length === ALL_NAMES.length ? 'every dtype' : c.dtypes.join('/')}`, unaryArb(c.dtypes, spec(c)), (x) => {
-      checkOp(backend, [x], c.fn, { label: c.name, signedZero: c.signedZero ?? false, tolScale: c.tolScale ?? 1 });
-    }, 25);
+    property(
+      `${c.name} on ${c.dtypes.length === ALL_NAMES.length ? 'every dtype' : c.dtypes.join('/')}`,
+      unaryArb(c.dtypes, spec(c)),
+      (x) => {
+        checkOp(backend, [x], c.fn, { label: c.name, signedZero: c.signedZero ?? false, tolScale: c.tolScale ?? 1 });
+      },
+      25,
+    );
   }
 
   // Integer wrap-around on the full range (two's complement), where the result overflows.
-  property('negative/abs/square wrap on the full integer range', unaryArb(SIGNED.filter((d) => d !== 'int64' && !FLOAT_NAMES.includes(d))), (x) => {
-    checkOp(backend, [x], (a) => [mx.negative(a), mx.abs(a), mx.square(a)], { label: 'negative/abs/square (wrap)' });
-  }, 15);
+  property(
+    'negative/abs/square wrap on the full integer range',
+    unaryArb(SIGNED.filter((d) => d !== 'int64' && !FLOAT_NAMES.includes(d))),
+    (x) => {
+      checkOp(backend, [x], (a) => [mx.negative(a), mx.abs(a), mx.square(a)], { label: 'negative/abs/square (wrap)' });
+    },
+    15,
+  );
 
-  property('square of int64 below 2^26', unaryArb(['int64'], { min: -(2 ** 26), max: 2 ** 26 }), (x) => {
-    checkOp(backend, [x], (a) => mx.square(a), { label: 'square int64' });
-  }, 10);
+  property(
+    'square of int64 below 2^26',
+    unaryArb(['int64'], { min: -(2 ** 26), max: 2 ** 26 }),
+    (x) => {
+      checkOp(backend, [x], (a) => mx.square(a), { label: 'square int64' });
+    },
+    10,
+  );
 
-  property('round(x, decimals)', unaryArb(['float32', 'float64', 'float16'], { min: -100, max: 100 }), (x) => {
-    checkOp(backend, [x], (a) => [mx.round(a, 2), mx.round(a, { decimals: 1 })], { label: 'round decimals', tolScale: 10 });
-  }, 10);
+  property(
+    'round(x, decimals)',
+    unaryArb(['float32', 'float64', 'float16'], { min: -100, max: 100 }),
+    (x) => {
+      checkOp(backend, [x], (a) => [mx.round(a, 2), mx.round(a, { decimals: 1 })], { label: 'round decimals', tolScale: 10 });
+    },
+    10,
+  );
 });

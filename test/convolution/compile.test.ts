@@ -15,7 +15,11 @@ describe('compile: convolution', () => {
   it('a shapeless trace replays on new batch and spatial sizes at stride 1', () => {
     const f = (x: mx.Array) => mx.tanh(mx.conv2d(x, w, 1, 1));
     const cf = mx.compile(f, { shapeless: true });
-    for (const [n, h, ww] of [[2, 5, 6], [3, 7, 4], [5, 6, 6]] as const) {
+    for (const [n, h, ww] of [
+      [2, 5, 6],
+      [3, 7, 4],
+      [5, 6, 6],
+    ] as const) {
       const x = rnd([n, h, ww, 2], n * 10 + h);
       close(cf(x) as mx.Array, f(x));
     }
@@ -25,7 +29,11 @@ describe('compile: convolution', () => {
   it('stride 2 pins the spatial sizes: a new size retraces, a new batch does not', () => {
     const f = (x: mx.Array) => mx.conv2d(x, w, 2, 1);
     const cf = mx.compile(f, { shapeless: true });
-    const counts = [[2, 7, 7, 2], [4, 7, 7, 2], [2, 8, 7, 2]].map((shape) => {
+    const counts = [
+      [2, 7, 7, 2],
+      [4, 7, 7, 2],
+      [2, 8, 7, 2],
+    ].map((shape) => {
       const x = rnd(shape, shape[0]! + shape[1]!);
       close(cf(x) as mx.Array, f(x));
       return cf.traceCount;

@@ -36,9 +36,13 @@ describe('convolution ops: errors', () => {
     expect(() => mx.conv1d(z([1, 8, 4]), z([2, 3, 4]), 0)).toThrow(/conv1d: expected stride to be an integer >= 1/);
     expect(() => mx.conv2d(z([1, 8, 8, 4]), z([2, 3, 3, 4]), 1, [1, 2, 3])).toThrow(/conv2d: expected padding to be an integer >= 0 or a list of 2/);
     expect(() => mx.conv1d(z([1, 8, 4]), z([2, 3, 4]), 1, 0, 1, 1.5)).toThrow(/conv1d: expected groups to be a positive integer/);
-    expect(() => mx.conv1d(z([1, 2, 4]), z([2, 3, 4]))).toThrow(/conv1d: spatial axis 0 of the input is 2 after dilation and padding, smaller than the dilated kernel \(3\)/);
+    expect(() => mx.conv1d(z([1, 2, 4]), z([2, 3, 4]))).toThrow(
+      /conv1d: spatial axis 0 of the input is 2 after dilation and padding, smaller than the dilated kernel \(3\)/,
+    );
     expect(() => mx.conv1d(z([1, 2, 4]), z([2, 0, 4]))).toThrow(/conv1d: expected a kernel of at least one element/);
-    expect(() => mx.convTranspose1d(z([1, 4, 2]), z([3, 3, 2]), 2, 0, 1, 2)).toThrow(/convTranspose1d: outputPadding \(2\) must be smaller than the stride \(2\) or the dilation \(1\)/);
+    expect(() => mx.convTranspose1d(z([1, 4, 2]), z([3, 3, 2]), 2, 0, 1, 2)).toThrow(
+      /convTranspose1d: outputPadding \(2\) must be smaller than the stride \(2\) or the dilation \(1\)/,
+    );
     expect(() => mx.convGeneral(z([1, 4, 2]), z([3, 3, 2]), 1, 0, 1, 1, 1, 'yes' as never)).toThrow(/convGeneral: expected flip to be a boolean/);
     expect(() => mx.convGeneral(z([1, 2]), z([3, 2]))).toThrow(/convGeneral: expected an input of 3 to 5 dimensions/);
   });

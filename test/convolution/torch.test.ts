@@ -33,7 +33,10 @@ function expectClose(got: mx.Array, want: number[], shape: number[], tol: number
   });
 }
 
-const apply = (c: Fixture) => (x: mx.Array, w: mx.Array): mx.Array => (mx[c.op] as (x: mx.Array, w: mx.Array, o: object) => mx.Array)(x, w, c.args);
+const apply =
+  (c: Fixture) =>
+  (x: mx.Array, w: mx.Array): mx.Array =>
+    (mx[c.op] as (x: mx.Array, w: mx.Array, o: object) => mx.Array)(x, w, c.args);
 
 for (const backend of mx.listBackends().map((b) => b.name)) {
   describe(`convolutions against PyTorch on '${backend}'`, () => {

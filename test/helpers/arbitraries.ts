@@ -34,9 +34,10 @@ export interface ShapeOpts {
 /** Shapes of rank minRank..maxRank, dims 1..maxDim and (rarely) 0. */
 export function shapeArb(o: ShapeOpts = {}): fc.Arbitrary<number[]> {
   const { minRank = 0, maxRank = 4, maxDim = 5, minDim = 0, empty = true, maxSize = 400 } = o;
-  const dim = empty && minDim === 0
-    ? fc.oneof({ arbitrary: fc.integer({ min: Math.max(1, minDim), max: maxDim }), weight: 12 }, { arbitrary: fc.constant(0), weight: 1 })
-    : fc.integer({ min: Math.max(1, minDim), max: maxDim });
+  const dim =
+    empty && minDim === 0
+      ? fc.oneof({ arbitrary: fc.integer({ min: Math.max(1, minDim), max: maxDim }), weight: 12 }, { arbitrary: fc.constant(0), weight: 1 })
+      : fc.integer({ min: Math.max(1, minDim), max: maxDim });
   return fc.array(dim, { minLength: minRank, maxLength: maxRank }).filter((s) => size(s) <= maxSize);
 }
 
@@ -265,7 +266,7 @@ export function broadcastInputsArb(
   const dts: fc.Arbitrary<DtypeName[]> = globalThis.Array.isArray(dtypes)
     ? dtypeNameArb(dtypes as readonly DtypeName[]).map((d) => globalThis.Array.from({ length: k }, () => d))
     : (dtypes as fc.Arbitrary<DtypeName[]>);
-  return fc.tuple(dts, broadcastShapesArb(k, shape)).chain(([ds, { shapes, out }]) =>
-    fc.tuple(...shapes.map((s, i) => inputArb(s, ds[i]!, specOf(specs[i], ds[i]!)))).map((inputs) => ({ inputs, out })),
-  );
+  return fc
+    .tuple(dts, broadcastShapesArb(k, shape))
+    .chain(([ds, { shapes, out }]) => fc.tuple(...shapes.map((s, i) => inputArb(s, ds[i]!, specOf(specs[i], ds[i]!)))).map((inputs) => ({ inputs, out })));
 }

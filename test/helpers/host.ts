@@ -39,7 +39,6 @@ export function ravel(idx: readonly number[], shape: Shape): number {
   return flat;
 }
 
-
 /** Host transpose: out[j...] = x[l...] with l[perm[j]] = j-th coordinate. */
 export function hostTranspose(values: readonly number[], shape: Shape, perm: readonly number[]): { values: number[]; shape: number[] } {
   const outShape = perm.map((p) => shape[p]!);
@@ -70,7 +69,6 @@ export function isIntName(d: DtypeName): boolean {
 export function roundAll(values: readonly number[], dtype: Dtype): number[] {
   return values.map((v) => roundToDtype(v, dtype));
 }
-
 
 /** Number of elements printed in failure messages. */
 export function preview(values: ArrayLike<number | bigint>, max = 24): string {

@@ -21,8 +21,15 @@ export const REFERENCE = 'reference';
  */
 export function backendsUnderTest(): string[] {
   const env = process.env.MLX_TS_BACKENDS;
-  if (env) return env.split(',').map((s) => s.trim()).filter(Boolean);
-  return mx.listBackends().map((b) => b.name).filter((n) => n !== REFERENCE);
+  if (env)
+    return env
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return mx
+    .listBackends()
+    .map((b) => b.name)
+    .filter((n) => n !== REFERENCE);
 }
 
 /** Runs `fn` as a describe block for every backend under test (skipped, saying why, when there is none). */
@@ -164,9 +171,7 @@ export interface CompareOpts {
 }
 
 function describeInputs(inputs: readonly HostInput[]): string {
-  return inputs
-    .map((x, i) => `  in${i}: ${x.dtype}[${x.shape}] layout=${JSON.stringify(x.layout)} values=${preview(x.values)}`)
-    .join('\n');
+  return inputs.map((x, i) => `  in${i}: ${x.dtype}[${x.shape}] layout=${JSON.stringify(x.layout)} values=${preview(x.values)}`).join('\n');
 }
 
 function sortRows(o: Output): number[] {
@@ -281,4 +286,3 @@ export function expectBothThrow(backend: string, inputs: readonly HostInput[], f
   if (!r.includes(fn)) throw new Error(`${fn}: the error message does not name the function: ${r}`);
   if (r !== g) throw new Error(`${fn}: backends disagree on the error: '${backend}': ${g}; '${REFERENCE}': ${r}`);
 }
-

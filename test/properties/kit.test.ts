@@ -70,13 +70,19 @@ describe('arbitraries', () => {
       }),
       { numRuns: 20 },
     );
-    fc.assert(fc.property(values(10, 'float32', { exclude: (x) => Math.abs(x) < 0.5 }), (v) => {
-      expect(v.every((x) => Math.abs(x) >= 0.5)).toBe(true);
-    }), { numRuns: 20 });
+    fc.assert(
+      fc.property(values(10, 'float32', { exclude: (x) => Math.abs(x) < 0.5 }), (v) => {
+        expect(v.every((x) => Math.abs(x) >= 0.5)).toBe(true);
+      }),
+      { numRuns: 20 },
+    );
     // Integer exclusions cannot spin: the allowed integers are listed.
-    fc.assert(fc.property(values(4, 'int32', { min: -3, max: 3, exclude: (x) => x !== 2 }), (v) => {
-      expect(v).toEqual([2, 2, 2, 2]);
-    }), { numRuns: 5 });
+    fc.assert(
+      fc.property(values(4, 'int32', { min: -3, max: 3, exclude: (x) => x !== 2 }), (v) => {
+        expect(v).toEqual([2, 2, 2, 2]);
+      }),
+      { numRuns: 5 },
+    );
     fc.assert(
       fc.property(indices([3, 2], 4, { dtype: 'int8', outOfRange: true }), (i) => {
         expect(i.dtype).toBe(mx.int8);
@@ -110,7 +116,10 @@ for (const name of ['kitSoftplus', 'kitBadJvp', 'kitBadVjp', 'kitBadVmap']) regi
 describe('checks', () => {
   beforeAll(() => mx.useBackend('reference'));
   afterAll(() => mx.useBackend(null));
-  const x = mx.array([[0.5, -1, 2], [1.5, 0.25, -0.75]]);
+  const x = mx.array([
+    [0.5, -1, 2],
+    [1.5, 0.25, -0.75],
+  ]);
   const batch = [0, 1, 2].map((i) => [mx.add(x, i)]);
   const f = (name: string) => (a: Arr) => mx.customNode(name, [a], {});
 
@@ -139,7 +148,11 @@ describe('checks', () => {
     checkVmap(g, e, { exhaustive: true });
     checkVmap(g, e, { inAxes: [[1, null]], outAxes: [2] });
     // A rule wrong only for batch axis 2 of the input is caught by the default covering set.
-    mx.registerPrimitive({ ...softplusDef, name: 'kitBadAxis2', vmap: (xs, ax) => [mx.customNode('kitBadAxis2', [ax[0] === 2 ? mx.negative(xs[0]!) : xs[0]!], {}), ax[0]!] });
+    mx.registerPrimitive({
+      ...softplusDef,
+      name: 'kitBadAxis2',
+      vmap: (xs, ax) => [mx.customNode('kitBadAxis2', [ax[0] === 2 ? mx.negative(xs[0]!) : xs[0]!], {}), ax[0]!],
+    });
     registerReferenceKernel('kitBadAxis2', softplusKernel);
     expect(() => checkVmap(f('kitBadAxis2'), batch)).toThrow(/checkVmap: inAxes \[2\]/);
     expect(() => checkVmap(g, [[mx.ones([2])], [mx.ones([3])]] as any)).toThrow(/checkVmap: argument 0 has shape/);

@@ -46,7 +46,10 @@ type DomainOf = Domain | ((dt: Dt) => Domain);
 const domainOf = (d: DomainOf, dt: Dt): Domain => (typeof d === 'function' ? d(dt) : d);
 /** Exclusions that only make sense for floating values (integers would all be excluded). */
 const distinctFloats = (dt: Dt): Domain => (dt.isFloating ? { distinct: true } : {});
-const floatsOnly = (exclude: (v: number) => boolean) => (dt: Dt): Domain => (dt.isFloating ? { exclude } : {});
+const floatsOnly =
+  (exclude: (v: number) => boolean) =>
+  (dt: Dt): Domain =>
+    dt.isFloating ? { exclude } : {};
 
 function unary(prim: mx.SingleOutputPrimitive, dtype: fc.Arbitrary<Dt>, d: DomainOf = {}, extra: Partial<Case> = {}): Case {
   return {
@@ -105,14 +108,16 @@ const scanParams = (s: any) => ({ axis: s.axis, reverse: s.reverse, inclusive: s
 
 /** A normalized slice of `shape`: per axis a start in range, a nonzero step, and the count it reaches. */
 function sliceOf(shape: readonly number[]) {
-  return fc.tuple(
-    ...shape.map((n) =>
-      fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.constantFrom(1, 2, -1, -2)).chain(([start, step]) => {
-        const most = step > 0 ? Math.ceil((n - start) / step) : Math.floor(start / -step) + 1;
-        return fc.integer({ min: 1, max: most }).map((size) => [start, step, size] as const);
-      }),
-    ),
-  ).map((dims) => ({ start: dims.map((d) => d[0]), step: dims.map((d) => d[1]), shape: dims.map((d) => d[2]) }));
+  return fc
+    .tuple(
+      ...shape.map((n) =>
+        fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.constantFrom(1, 2, -1, -2)).chain(([start, step]) => {
+          const most = step > 0 ? Math.ceil((n - start) / step) : Math.floor(start / -step) + 1;
+          return fc.integer({ min: 1, max: most }).map((size) => [start, step, size] as const);
+        }),
+      ),
+    )
+    .map((dims) => ({ start: dims.map((d) => d[0]), step: dims.map((d) => d[1]), shape: dims.map((d) => d[2]) }));
 }
 
 /** gather: operand shape, axis, index shape. */
@@ -152,8 +157,13 @@ const convSetup = (dtype: fc.Arbitrary<Dt>) =>
       .filter((r) => mx.convOutputSpatial([r.n, ...r.spatial, 0], [0, ...r.kernel, 0], r).every((o) => o >= 1));
   });
 const convParams = (s: any): mx.ConvolutionParams => ({
-  stride: s.stride, paddingLow: s.paddingLow, paddingHigh: s.paddingHigh, kernelDilation: s.kernelDilation,
-  inputDilation: s.inputDilation, groups: s.groups, flip: s.flip,
+  stride: s.stride,
+  paddingLow: s.paddingLow,
+  paddingHigh: s.paddingHigh,
+  kernelDilation: s.kernelDilation,
+  inputDilation: s.inputDilation,
+  groups: s.groups,
+  flip: s.flip,
 });
 
 /** Shapes of one dtype that agree except along `axis`, for concatenate. */
@@ -161,7 +171,13 @@ const concatSetup = (dtype: fc.Arbitrary<Dt>) =>
   shapeAxis(dtype).chain((s) => fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }).map((sizes) => ({ ...s, sizes })));
 
 const matmulSetup = (dtype: fc.Arbitrary<Dt>) =>
-  fc.record({ batch: shapes({ maxDims: 1, maxSide: 3 }), m: fc.integer({ min: 1, max: 3 }), k: fc.integer({ min: 1, max: 3 }), n: fc.integer({ min: 1, max: 3 }), dtype });
+  fc.record({
+    batch: shapes({ maxDims: 1, maxSide: 3 }),
+    m: fc.integer({ min: 1, max: 3 }),
+    k: fc.integer({ min: 1, max: 3 }),
+    n: fc.integer({ min: 1, max: 3 }),
+    dtype,
+  });
 
 const broadcastSetup = (dtype: fc.Arbitrary<Dt>) =>
   shapes({ maxDims: 3 }).chain((target) =>
@@ -243,10 +259,20 @@ export const cases: { [P in mx.Primitive]: Case } = {
   add: binary('add', anyDt),
   subtract: binary('subtract', numericDt),
   multiply: binary('multiply', anyDt),
-  power: binary('power', signedDt, { min: 0.5 }, { min: -2, max: 2 }, {
-    // Integer powers: no negative exponents (0 except for bases 1 and -1), small values.
-    args: (s) => fc.tuple(arg(s.shape, s.dtype, s.dtype.isFloating ? { min: 0.5 } : { min: -3, max: 3 }), arg(s.shape, s.dtype, s.dtype.isFloating ? { min: -2, max: 2 } : { min: 0, max: 3 })),
-  }),
+  power: binary(
+    'power',
+    signedDt,
+    { min: 0.5 },
+    { min: -2, max: 2 },
+    {
+      // Integer powers: no negative exponents (0 except for bases 1 and -1), small values.
+      args: (s) =>
+        fc.tuple(
+          arg(s.shape, s.dtype, s.dtype.isFloating ? { min: 0.5 } : { min: -3, max: 3 }),
+          arg(s.shape, s.dtype, s.dtype.isFloating ? { min: -2, max: 2 } : { min: 0, max: 3 }),
+        ),
+    },
+  ),
   // Binary float math (core's binaryFloat family): floating dtypes, divisors away from zero.
   ...each(mx.binaryFloat, (p) => binary(p, floatDt, {}, { exclude: nearZero(0.3) })),
   maximum: binary('maximum', anyDt),
@@ -278,8 +304,12 @@ export const cases: { [P in mx.Primitive]: Case } = {
   argsort: axisPrim('argsort', numericDt, distinctFloats),
   topk: {
     primitive: 'topk',
-    setup: shapes({ minDims: 1 }).chain((shape) => fc.record({ shape: fc.constant(shape), k: fc.integer({ min: 0, max: shape[shape.length - 1]! }), dtype: numericDt })),
-    gradSetup: shapes({ minDims: 1 }).chain((shape) => fc.record({ shape: fc.constant(shape), k: fc.integer({ min: 0, max: shape[shape.length - 1]! }), dtype: f32 })),
+    setup: shapes({ minDims: 1 }).chain((shape) =>
+      fc.record({ shape: fc.constant(shape), k: fc.integer({ min: 0, max: shape[shape.length - 1]! }), dtype: numericDt }),
+    ),
+    gradSetup: shapes({ minDims: 1 }).chain((shape) =>
+      fc.record({ shape: fc.constant(shape), k: fc.integer({ min: 0, max: shape[shape.length - 1]! }), dtype: f32 }),
+    ),
     args: (s) => fc.tuple(arg(s.shape, s.dtype, distinctFloats(s.dtype))),
     fn: (s) => (x) => mx.multiNode('topk', [x], { k: s.k }),
   },
@@ -336,8 +366,19 @@ export const cases: { [P in mx.Primitive]: Case } = {
     primitive: 'concatenate',
     setup: concatSetup(anyDt),
     gradSetup: concatSetup(f32),
-    args: (s) => fc.tuple(...(s.sizes as number[]).map((m) => arg(s.shape.map((d: number, i: number) => (i === s.axis ? m : d)), s.dtype))),
-    fn: (s) => (...xs) => node('concatenate', xs, { axis: s.axis }),
+    args: (s) =>
+      fc.tuple(
+        ...(s.sizes as number[]).map((m) =>
+          arg(
+            s.shape.map((d: number, i: number) => (i === s.axis ? m : d)),
+            s.dtype,
+          ),
+        ),
+      ),
+    fn:
+      (s) =>
+      (...xs) =>
+        node('concatenate', xs, { axis: s.axis }),
   },
   pad: {
     primitive: 'pad',

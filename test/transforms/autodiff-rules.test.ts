@@ -54,9 +54,12 @@ type Cases = Case[];
 const un = (prim: string, lo = -2, hi = 2, bad?: (v: number) => boolean, extra: Partial<Case> = {}): Cases => [
   { fn: (x) => node(prim, [x]), args: () => [rnd([2, 3], lo, hi, bad)], ...extra },
 ];
-const bin = (prim: string, a: [number, number, ((v: number) => boolean)?] = [-2, 2], b: [number, number, ((v: number) => boolean)?] = [-2, 2], extra: Partial<Case> = {}): Cases => [
-  { fn: (x, y) => node(prim, [x, y]), args: () => [rnd([2, 3], ...a), rnd([2, 3], ...b)], ...extra },
-];
+const bin = (
+  prim: string,
+  a: [number, number, ((v: number) => boolean)?] = [-2, 2],
+  b: [number, number, ((v: number) => boolean)?] = [-2, 2],
+  extra: Partial<Case> = {},
+): Cases => [{ fn: (x, y) => node(prim, [x, y]), args: () => [rnd([2, 3], ...a), rnd([2, 3], ...b)], ...extra }];
 /** Primitives without a floating output: their rules give zeros (checked directly below). */
 const NONE: Cases = [];
 
@@ -70,7 +73,8 @@ const scan = (prim: string, make: () => mx.Array, extra: Partial<Case> = {}): Ca
   scanParams.flatMap((p) =>
     [0, 1].map((axis) => ({
       // An exclusive cummax/cummin starts at -inf/+inf: clip it so finite differences stay finite.
-      fn: (x: mx.Array) => (p.inclusive || prim === 'cumsum' || prim === 'cumprod' ? node(prim, [x], { axis, ...p }) : mx.clip(node(prim, [x], { axis, ...p }), -100, 100)),
+      fn: (x: mx.Array) =>
+        p.inclusive || prim === 'cumsum' || prim === 'cumprod' ? node(prim, [x], { axis, ...p }) : mx.clip(node(prim, [x], { axis, ...p }), -100, 100),
       args: () => [make()],
       ...extra,
     })),
@@ -142,12 +146,22 @@ const cases: Record<mx.Primitive, Cases> = {
   arctan2: bin('arctan2', [-2, 2], [0.5, 2]),
   maximum: bin('maximum', [-2, 2], [-2, 2]),
   minimum: bin('minimum', [-2, 2], [-2, 2]),
-  floorDivide: [{ fn: (x, y) => node('floorDivide', [x, y]), args: () => [vals([1.3, -2.6, 4.2, 0.7, -0.4, 3.3], [2, 3]), vals([1, 1, 2, 2, -1, 1.5], [2, 3])] }],
+  floorDivide: [
+    { fn: (x, y) => node('floorDivide', [x, y]), args: () => [vals([1.3, -2.6, 4.2, 0.7, -0.4, 3.3], [2, 3]), vals([1, 1, 2, 2, -1, 1.5], [2, 3])] },
+  ],
   remainder: [{ fn: (x, y) => node('remainder', [x, y]), args: () => [vals([1.3, -2.6, 4.2, 0.7, -0.4, 3.2], [2, 3]), vals([1, 1, 2, 2, -1, 1.5], [2, 3])] }],
   // Both outputs used: the quotient's cotangent is zero, the remainder's flows to both inputs.
-  divmod: [{ fn: (x, y) => mx.add(...(mx.multiNode('divmod', [x, y], {}) as [mx.Array, mx.Array])), args: () => [vals([1.3, -2.6, 4.2, 0.7, -0.4, 3.2], [2, 3]), vals([1, 1, 2, 2, -1, 1.5], [2, 3])] }],
+  divmod: [
+    {
+      fn: (x, y) => mx.add(...(mx.multiNode('divmod', [x, y], {}) as [mx.Array, mx.Array])),
+      args: () => [vals([1.3, -2.6, 4.2, 0.7, -0.4, 3.2], [2, 3]), vals([1, 1, 2, 2, -1, 1.5], [2, 3])],
+    },
+  ],
   // Distinct values, so the selection is the same under a small perturbation.
-  topk: [1, 3].map((k) => ({ fn: (x: mx.Array) => mx.multiNode('topk', [x], { k })[0]!, args: () => [vals([0.3, -1.2, 2.5, 0.9, 1.7, -0.4, 0.1, 2.2], [2, 4])] })),
+  topk: [1, 3].map((k) => ({
+    fn: (x: mx.Array) => mx.multiNode('topk', [x], { k })[0]!,
+    args: () => [vals([0.3, -1.2, 2.5, 0.9, 1.7, -0.4, 0.1, 2.2], [2, 4])],
+  })),
   equal: NONE,
   notEqual: NONE,
   greater: NONE,
@@ -175,7 +189,14 @@ const cases: Record<mx.Primitive, Cases> = {
   cummax: scan('cummax', () => rnd([3, 4])),
   cummin: scan('cummin', () => rnd([3, 4])),
   astype: [
-    { fn: (x) => node('astype', [node('astype', [x], { dtype: mx.float32 })], { dtype: f64 }), args: () => [rnd([2, 3])], eps: 1e-2, rtol: 1e-4, atol: 1e-4, vjpRtol: 1e-6 },
+    {
+      fn: (x) => node('astype', [node('astype', [x], { dtype: mx.float32 })], { dtype: f64 }),
+      args: () => [rnd([2, 3])],
+      eps: 1e-2,
+      rtol: 1e-4,
+      atol: 1e-4,
+      vjpRtol: 1e-6,
+    },
     // To an integer and back: zero derivative.
     { fn: (x) => mx.multiply(node('astype', [node('astype', [x], { dtype: mx.int32 })], { dtype: f64 }), x), args: () => [rnd([2, 3], -3, 3, nearInt)] },
   ],
@@ -190,8 +211,14 @@ const cases: Record<mx.Primitive, Cases> = {
   sort: [0, 1].map((axis) => ({ fn: (x: mx.Array) => node('sort', [x], { axis }), args: () => [rnd([3, 4])] })),
   argsort: NONE,
   // Large entries too: the rule uses the output, not exp of the input.
-  logsumexp: [0, 1, -1].map((axis) => ({ fn: (x: mx.Array) => node('logsumexp', [x], { axis: axis < 0 ? 1 : axis }), args: () => [axis < 0 ? vals([30, 31, 29, -2, 0, 1, 2, 3, 40, 41, 39, 38], [3, 4]) : rnd([3, 4])] })),
-  softmax: [0, 1, -1].map((axis) => ({ fn: (x: mx.Array) => node('softmax', [x], { axis: axis < 0 ? 1 : axis }), args: () => [axis < 0 ? vals([30, 31, 29, -2, 0, 1, 2, 3, 40, 41, 39, 38], [3, 4]) : rnd([3, 4])] })),
+  logsumexp: [0, 1, -1].map((axis) => ({
+    fn: (x: mx.Array) => node('logsumexp', [x], { axis: axis < 0 ? 1 : axis }),
+    args: () => [axis < 0 ? vals([30, 31, 29, -2, 0, 1, 2, 3, 40, 41, 39, 38], [3, 4]) : rnd([3, 4])],
+  })),
+  softmax: [0, 1, -1].map((axis) => ({
+    fn: (x: mx.Array) => node('softmax', [x], { axis: axis < 0 ? 1 : axis }),
+    args: () => [axis < 0 ? vals([30, 31, 29, -2, 0, 1, 2, 3, 40, 41, 39, 38], [3, 4]) : rnd([3, 4])],
+  })),
   reshape: [{ fn: (x) => node('reshape', [x], { shape: [3, 2, 1] }), args: () => [rnd([2, 3])] }],
   transpose: [{ fn: (x) => node('transpose', [x], { perm: [2, 0, 1] }), args: () => [rnd([2, 3, 4])] }],
   broadcastTo: [
@@ -212,9 +239,7 @@ const cases: Record<mx.Primitive, Cases> = {
     { fn: (a, i) => node('gather', [a, i], { axis: 0 }), args: () => [rnd([3, 2]), ints([0, 2, 2, -1, 1], [5])] },
     { fn: (a, i) => node('gather', [a, i], { axis: 1 }), args: () => [rnd([2, 4]), ints([3, 0, 0, 1], [2, 2])] },
   ],
-  gatherAxis: [
-    { fn: (a, i) => node('gatherAxis', [a, i], { axis: 1 }), args: () => [rnd([2, 3]), ints([0, 2, 2, 1, 1, 1, 0, -1], [2, 4])] },
-  ],
+  gatherAxis: [{ fn: (a, i) => node('gatherAxis', [a, i], { axis: 1 }), args: () => [rnd([2, 3]), ints([0, 2, 2, 1, 1, 1, 0, -1], [2, 4])] }],
   scatter: scatterCases('scatter'),
   scatterAxis: scatterCases('scatterAxis'),
   matmul: [
@@ -251,11 +276,21 @@ const cases: Record<mx.Primitive, Cases> = {
   ],
   convolution: [
     {
-      fn: (x, w) => node('convolution', [x, w], { stride: [2, 1], paddingLow: [1, 0], paddingHigh: [0, 2], kernelDilation: [1, 2], inputDilation: [1, 1], groups: 2, flip: false }),
+      fn: (x, w) =>
+        node('convolution', [x, w], {
+          stride: [2, 1],
+          paddingLow: [1, 0],
+          paddingHigh: [0, 2],
+          kernelDilation: [1, 2],
+          inputDilation: [1, 1],
+          groups: 2,
+          flip: false,
+        }),
       args: () => [rnd([2, 5, 4, 4]), rnd([4, 2, 2, 2])],
     },
     {
-      fn: (x, w) => node('convolution', [x, w], { stride: [1], paddingLow: [2], paddingHigh: [1], kernelDilation: [1], inputDilation: [2], groups: 1, flip: true }),
+      fn: (x, w) =>
+        node('convolution', [x, w], { stride: [1], paddingLow: [2], paddingHigh: [1], kernelDilation: [1], inputDilation: [2], groups: 1, flip: true }),
       args: () => [rnd([1, 4, 3]), rnd([2, 3, 3])],
     },
   ],
@@ -265,51 +300,61 @@ it('has a case for every primitive', () => {
   for (const p of mx.primitiveNames) expect(cases, `no case for '${p}'`).toHaveProperty(p);
 });
 
-for (const backend of mx.listBackends().map((b) => b.name)) describe(`JVP and VJP rules of every primitive, on the '${backend}' backend`, () => {
-  beforeAll(() => mx.useBackend(backend));
-  afterAll(() => mx.useBackend(null));
+for (const backend of mx.listBackends().map((b) => b.name))
+  describe(`JVP and VJP rules of every primitive, on the '${backend}' backend`, () => {
+    beforeAll(() => mx.useBackend(backend));
+    afterAll(() => mx.useBackend(null));
 
-  for (const prim of mx.primitiveNames) {
-    const list = cases[prim] ?? [];
-    if (list.length === 0) continue;
-    describe(prim, () => {
-      list.forEach((c, k) => {
-        if (c.needsKernel && !mx.getBackendByName(backend).supports(c.needsKernel)) {
-          it.skip(`case ${k}: the backend has no '${c.needsKernel}' kernel yet`, () => {});
-          return;
-        }
-        it(`case ${k}: JVP vs finite differences, VJP vs JVP`, () => {
-          const args = c.args();
-          const tol = { ...(c.argnums ? { argnums: c.argnums } : {}), ...(c.eps ? { eps: c.eps } : {}), ...(c.rtol ? { rtol: c.rtol } : {}), ...(c.atol ? { atol: c.atol } : {}) };
-          checkJvp(c.fn, args, tol);
-          checkVjp(c.fn, args, { ...(c.argnums ? { argnums: c.argnums } : {}), ...(c.vjpRtol ? { rtol: c.vjpRtol } : {}) });
-        });
-        if (!c.firstOrderOnly) {
-          it(`case ${k}: second order (the rules differentiated)`, () => {
+    for (const prim of mx.primitiveNames) {
+      const list = cases[prim] ?? [];
+      if (list.length === 0) continue;
+      describe(prim, () => {
+        list.forEach((c, k) => {
+          if (c.needsKernel && !mx.getBackendByName(backend).supports(c.needsKernel)) {
+            it.skip(`case ${k}: the backend has no '${c.needsKernel}' kernel yet`, () => {});
+            return;
+          }
+          it(`case ${k}: JVP vs finite differences, VJP vs JVP`, () => {
             const args = c.args();
-            const diff = c.argnums ?? args.flatMap((a, i) => (a.dtype.isFloating ? [i] : []));
-            const y = c.fn(...args);
-            const w = rnd(y.shape.slice());
-            // x -> J^T w at x (reverse mode), checked to second order.
-            const pullback = (...xs: mx.Array[]) => {
-              const full = args.slice();
-              diff.forEach((i, j) => (full[i] = xs[j]!));
-              const [, vjps] = mx.vjp((...d: mx.Array[]) => {
-                const a = full.slice();
-                diff.forEach((i, j) => (a[i] = d[j]!));
-                return c.fn(...a);
-              }, diff.map((i) => full[i]!), [w]);
-              return vjps;
+            const tol = {
+              ...(c.argnums ? { argnums: c.argnums } : {}),
+              ...(c.eps ? { eps: c.eps } : {}),
+              ...(c.rtol ? { rtol: c.rtol } : {}),
+              ...(c.atol ? { atol: c.atol } : {}),
             };
-            const xs = diff.map((i) => args[i]!);
-            checkJvp(pullback as never, xs, { eps: c.eps ?? 1e-6, rtol: 1e-4, atol: 1e-5 });
-            checkVjp(pullback as never, xs, c.vjpRtol ? { rtol: c.vjpRtol } : {});
+            checkJvp(c.fn, args, tol);
+            checkVjp(c.fn, args, { ...(c.argnums ? { argnums: c.argnums } : {}), ...(c.vjpRtol ? { rtol: c.vjpRtol } : {}) });
           });
-        }
+          if (!c.firstOrderOnly) {
+            it(`case ${k}: second order (the rules differentiated)`, () => {
+              const args = c.args();
+              const diff = c.argnums ?? args.flatMap((a, i) => (a.dtype.isFloating ? [i] : []));
+              const y = c.fn(...args);
+              const w = rnd(y.shape.slice());
+              // x -> J^T w at x (reverse mode), checked to second order.
+              const pullback = (...xs: mx.Array[]) => {
+                const full = args.slice();
+                diff.forEach((i, j) => (full[i] = xs[j]!));
+                const [, vjps] = mx.vjp(
+                  (...d: mx.Array[]) => {
+                    const a = full.slice();
+                    diff.forEach((i, j) => (a[i] = d[j]!));
+                    return c.fn(...a);
+                  },
+                  diff.map((i) => full[i]!),
+                  [w],
+                );
+                return vjps;
+              };
+              const xs = diff.map((i) => args[i]!);
+              checkJvp(pullback as never, xs, { eps: c.eps ?? 1e-6, rtol: 1e-4, atol: 1e-5 });
+              checkVjp(pullback as never, xs, c.vjpRtol ? { rtol: c.vjpRtol } : {});
+            });
+          }
+        });
       });
-    });
-  }
-});
+    }
+  });
 
 describe('rules of primitives without a floating output, and arguments without a derivative', () => {
   const x = vals([1, 2, NaN, 4], [4]);
@@ -334,11 +379,22 @@ describe('rules of primitives without a floating output, and arguments without a
   for (const [prim, ins, params] of zeroRules) {
     it(`${prim}: zero tangent and zero cotangents`, () => {
       const out = node(prim, ins, params);
-      const t = (mx.jvpRules[prim] as mx.JvpRule<unknown>)(ins, ins.map((a) => a), params, out);
+      const t = (mx.jvpRules[prim] as mx.JvpRule<unknown>)(
+        ins,
+        ins.map((a) => a),
+        params,
+        out,
+      );
       expect(t.shape).toEqual(out.shape);
       expect(t.dtype).toBe(out.dtype);
       expect((mx.reshape(mx.astype(t, mx.float64), [-1]).tolist() as number[]).every((v) => v === 0)).toBe(true);
-      const cts = (mx.vjpRules[prim] as mx.VjpRule<unknown>)(ins, mx.zerosLike(out), ins.map((_, i) => i), params, out);
+      const cts = (mx.vjpRules[prim] as mx.VjpRule<unknown>)(
+        ins,
+        mx.zerosLike(out),
+        ins.map((_, i) => i),
+        params,
+        out,
+      );
       expect(cts.length).toBe(ins.length);
       cts.forEach((c, i) => {
         expect(c.shape).toEqual(ins[i]!.shape);
@@ -355,7 +411,11 @@ describe('rules of primitives without a floating output, and arguments without a
     expect(y.tolist()).toEqual([0.25, 1, 4]);
     expect(t.tolist()).toEqual([0.5, -1, 2]);
     checkVjp((a: mx.Array) => mx.multiply(node('stopGradient', [mx.exp(a)]), mx.sin(a)), [x]);
-    expect(mx.grad((a: mx.Array) => mx.sum(mx.stopGradient(a)))(x).tolist()).toEqual([0, 0, 0]);
+    expect(
+      mx
+        .grad((a: mx.Array) => mx.sum(mx.stopGradient(a)))(x)
+        .tolist(),
+    ).toEqual([0, 0, 0]);
   });
 
   it('arange: no inputs, zero tangent', () => {
@@ -394,6 +454,10 @@ describe('rules of primitives without a floating output, and arguments without a
   it('gradients flow around integer indices computed from the input (they are constants)', () => {
     // x[argmax(x)]: the index is an integer path, so only the gathered element gets a gradient.
     const f = (x: mx.Array) => mx.sum(node('gather', [x, mx.reshape(mx.argmax(x), [1])], { axis: 0 }));
-    expect(mx.grad(f)(vals([1, 3, 2], [3])).tolist()).toEqual([0, 1, 0]);
+    expect(
+      mx
+        .grad(f)(vals([1, 3, 2], [3]))
+        .tolist(),
+    ).toEqual([0, 1, 0]);
   });
 });

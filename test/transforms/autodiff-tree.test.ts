@@ -9,7 +9,9 @@ function expectSameLeaves(got: readonly unknown[], want: readonly unknown[]): vo
 }
 
 describe('pytrees', () => {
-  const a = mx.array([1, 2]), b = mx.array(3), c = mx.array([[4]]);
+  const a = mx.array([1, 2]),
+    b = mx.array(3),
+    c = mx.array([[4]]);
 
   it('flatten and unflatten round-trip, keeping static leaves', () => {
     const tree = { w: a, layers: [{ b, act: 'relu', p: 0.5 }, null, [c]], n: undefined };
@@ -72,7 +74,9 @@ describe('pytrees', () => {
     expect(mx.treeBroadcastPrefix(0, tree)).toEqual([0, 0, 0]);
     expect(mx.treeBroadcastPrefix([null, 1, 0], tree)).toEqual([null, null, 1]);
     expect(mx.treeBroadcastPrefix([{ w: 1, b: null }, 0, null], tree)).toEqual([1, null, 0]);
-    expect(() => mx.treeBroadcastPrefix([0, 1], tree, 'vmap: inAxes')).toThrow(/vmap: inAxes: a JS array of length 2 at the root does not match a JS array of length 3/);
+    expect(() => mx.treeBroadcastPrefix([0, 1], tree, 'vmap: inAxes')).toThrow(
+      /vmap: inAxes: a JS array of length 2 at the root does not match a JS array of length 3/,
+    );
     expect(() => mx.treeBroadcastPrefix([{ w: 1 }, 0, 0], tree)).toThrow(/key 'b'/);
   });
 });

@@ -9,7 +9,8 @@ const A = (v: mx.NestedList | number, dt?: mx.Dtype) => mx.array(v as never, dt)
 const close = (a: mx.Array | number, b: number | number[] | number[][], tol = 1e-5) => {
   const got = typeof a === 'number' ? a : a.tolist();
   const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [Number(x)]);
-  const g = flat(got), e = flat(b);
+  const g = flat(got),
+    e = flat(b);
   expect(g.length).toBe(e.length);
   g.forEach((v, i) => expect(Math.abs(v - e[i]!), `element ${i}: ${v} vs ${e[i]}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(e[i]!))));
 };
@@ -56,17 +57,25 @@ describe('jvp and vjp (MLX test_jvp, test_vjp)', () => {
 
   it('eval and item inside the function keep the graph (MLX test_eval_in_grad)', () => {
     const y = A([2, 2]);
-    let [, vjps] = mx.vjp((x: mx.Array) => {
-      const z = mx.add(x, y);
-      mx.less(z, 1).tolist();
-      return mx.power(z, 2);
-    }, [A([1])], [A([1, 1])]);
+    let [, vjps] = mx.vjp(
+      (x: mx.Array) => {
+        const z = mx.add(x, y);
+        mx.less(z, 1).tolist();
+        return mx.power(z, 2);
+      },
+      [A([1])],
+      [A([1, 1])],
+    );
     expect(vjps[0].item()).toBe(12);
-    [, vjps] = mx.vjp((x: mx.Array) => {
-      const z = mx.add(x, A([1, 1]));
-      mx.eval(z);
-      return mx.power(z, 2);
-    }, [A([1])], [A([1, 1])]);
+    [, vjps] = mx.vjp(
+      (x: mx.Array) => {
+        const z = mx.add(x, A([1, 1]));
+        mx.eval(z);
+        return mx.power(z, 2);
+      },
+      [A([1])],
+      [A([1, 1])],
+    );
     expect(vjps[0].item()).toBe(8);
     const g = mx.grad((x: mx.Array) => {
       const h = mx.sin(x);
@@ -84,7 +93,11 @@ describe('grad and valueAndGrad (MLX test_grad, test_value_and_grad)', () => {
     expect(g.item()).toBe(1);
     expect(mx.grad(sq)(A(0.5)).item()).toBe(1);
     expect(mx.grad(mx.grad(sq))(A(0.5)).item()).toBe(2);
-    expect(mx.grad(mx.grad(mx.grad(sq)))(A(0.5)).item()).toBe(0);
+    expect(
+      mx
+        .grad(mx.grad(mx.grad(sq)))(A(0.5))
+        .item(),
+    ).toBe(0);
   });
 
   it("a transposed matmul operand's gradient is one matmul in the operand's layout (x @ w.T, as nn.Linear)", () => {
@@ -112,7 +125,8 @@ describe('grad and valueAndGrad (MLX test_grad, test_value_and_grad)', () => {
 
   it('argnums: positional and options forms, single and several', () => {
     const f = (x: mx.Array, y: mx.Array) => mx.multiply(x, mx.square(y));
-    const x = A(3), y = A(2);
+    const x = A(3),
+      y = A(2);
     expect(mx.grad(f)(x, y).item()).toBe(4);
     expect(mx.grad(f, 1)(x, y).item()).toBe(12);
     expect(mx.grad(f, { argnums: 1 })(x, y).item()).toBe(12);
@@ -122,7 +136,11 @@ describe('grad and valueAndGrad (MLX test_grad, test_value_and_grad)', () => {
     expect(v.item()).toBe(12);
     expect(gs2.map((g: mx.Array) => g.item())).toEqual([12, 4]);
     // The same array passed twice gets one gradient per position.
-    expect(mx.grad(f, [0, 1])(x, x).map((g: mx.Array) => g.item())).toEqual([9, 18]);
+    expect(
+      mx
+        .grad(f, [0, 1])(x, x)
+        .map((g: mx.Array) => g.item()),
+    ).toEqual([9, 18]);
   });
 
   it('auxiliary outputs (MLX test_auxiliary_values)', () => {
@@ -131,7 +149,8 @@ describe('grad and valueAndGrad (MLX test_grad, test_value_and_grad)', () => {
       const extra = { loss: l, foo: mx.add(mx.square(y), mx.square(x)), bar: [1, 2, 3, y, x] };
       return [l, extra] as const;
     };
-    const x = A([1, 2, 3]), y = A([4, 5, 6]);
+    const x = A([1, 2, 3]),
+      y = A([4, 5, 6]);
     const [[l, extra], dx] = mx.valueAndGrad(fun)(x, y);
     expect(l.item()).toBe(32);
     expect(extra.loss.item()).toBe(32);
@@ -160,9 +179,21 @@ describe('grad and valueAndGrad (MLX test_grad, test_value_and_grad)', () => {
 
   it('captured arrays are constants (MLX test_captured)', () => {
     const a = A(5);
-    expect(mx.grad((x: mx.Array) => mx.add(a, x))(a).item()).toBe(1);
-    expect(mx.grad((_x: mx.Array) => mx.add(a, a))(a).item()).toBe(0);
-    expect(mx.grad((x: mx.Array) => mx.add(x, x))(a).item()).toBe(2);
+    expect(
+      mx
+        .grad((x: mx.Array) => mx.add(a, x))(a)
+        .item(),
+    ).toBe(1);
+    expect(
+      mx
+        .grad((_x: mx.Array) => mx.add(a, a))(a)
+        .item(),
+    ).toBe(0);
+    expect(
+      mx
+        .grad((x: mx.Array) => mx.add(x, x))(a)
+        .item(),
+    ).toBe(2);
   });
 
   it('state updated inside grad (MLX test_update_state)', () => {
@@ -186,8 +217,16 @@ describe('grad and valueAndGrad (MLX test_grad, test_value_and_grad)', () => {
   });
 
   it('power at zero (MLX test_power_grad)', () => {
-    expect(mx.grad((x: mx.Array) => mx.power(x, 2))(A(0)).item()).toBe(0);
-    expect(mx.grad((x: mx.Array) => mx.power(x, 1.5))(A(0)).item()).toBe(0);
+    expect(
+      mx
+        .grad((x: mx.Array) => mx.power(x, 2))(A(0))
+        .item(),
+    ).toBe(0);
+    expect(
+      mx
+        .grad((x: mx.Array) => mx.power(x, 1.5))(A(0))
+        .item(),
+    ).toBe(0);
     close(mx.grad((x: mx.Array) => mx.power(x, 2))(A(2)), 4);
   });
 
@@ -206,7 +245,12 @@ describe('grad and valueAndGrad (MLX test_grad, test_value_and_grad)', () => {
       }
       return g;
     };
-    for (const y of [[2, 1, 2, 2, 3], [2, 0, 2, 2, 3], [2, 0, 2, 0, 3], [0, 0, 0, 1, 2]]) {
+    for (const y of [
+      [2, 1, 2, 2, 3],
+      [2, 0, 2, 2, 3],
+      [2, 0, 2, 0, 3],
+      [0, 0, 0, 1, 2],
+    ]) {
       for (const inclusive of [true, false]) {
         for (const reverse of [false, true]) {
           const g = mx.grad((x: mx.Array) => mx.sum(mx.cumprod(x, { inclusive, reverse })))(A(y));
@@ -214,7 +258,11 @@ describe('grad and valueAndGrad (MLX test_grad, test_value_and_grad)', () => {
         }
       }
     }
-    expect(mx.grad((x: mx.Array) => mx.sum(mx.cumprod(x)))(A([2, 1, 2, 2, 3])).tolist()).toEqual([20, 38, 18, 16, 8]);
+    expect(
+      mx
+        .grad((x: mx.Array) => mx.sum(mx.cumprod(x)))(A([2, 1, 2, 2, 3]))
+        .tolist(),
+    ).toEqual([20, 38, 18, 16, 8]);
   });
 
   it('scatter through indexing (MLX test_scatter_vjp)', () => {
@@ -289,7 +337,11 @@ describe('jacfwd, jacrev, hessian', () => {
 
   it('shapes: output [...O, ...I], trees and several argnums', () => {
     const g = (a: mx.Array, b: mx.Array) => mx.matmul(a, b);
-    const a = A([[1, 2], [3, 4]]), b = A([[1], [0]]);
+    const a = A([
+        [1, 2],
+        [3, 4],
+      ]),
+      b = A([[1], [0]]);
     const [ja, jb] = mx.jacrev(g, [0, 1])(a, b);
     expect(ja.shape).toEqual([2, 1, 2, 2]);
     expect(jb.shape).toEqual([2, 1, 2, 1]);
@@ -297,23 +349,41 @@ describe('jacfwd, jacrev, hessian', () => {
     close(fa, ja.tolist());
     close(fb, jb.tolist());
     // d(ab)_{i0}/db_{k0} = a_{ik}
-    close(mx.reshape(jb, [2, 2]), [[1, 2], [3, 4]]);
+    close(mx.reshape(jb, [2, 2]), [
+      [1, 2],
+      [3, 4],
+    ]);
     const t = mx.jacrev((p: { u: mx.Array }) => ({ s: mx.sum(mx.square(p.u)) }))({ u: A([1, 2]) });
     close(t.s.u, [2, 4]);
   });
 
   it('several output leaves and arguments: jacrev, jacfwd and rows of grad agree; empty leaves give empty blocks', () => {
     const g = (a: mx.Array, b: mx.Array) => [mx.multiply(mx.sin(a), b), mx.sum(mx.multiply(a, a))];
-    const a = A([[0.5, -1, 2], [1.5, 0.25, -0.75]], mx.float64), b = A([2, -3, 0.5], mx.float64);
+    const a = A(
+        [
+          [0.5, -1, 2],
+          [1.5, 0.25, -0.75],
+        ],
+        mx.float64,
+      ),
+      b = A([2, -3, 0.5], mx.float64);
     const [r0, r1] = mx.jacrev(g, [0, 1])(a, b);
     const [f0, f1] = mx.jacfwd(g, [0, 1])(a, b);
     expect(r0[0].shape).toEqual([2, 3, 2, 3]);
     expect(r0[1].shape).toEqual([2, 3, 3]);
     expect(r1[0].shape).toEqual([2, 3]);
     expect(r1[1].shape).toEqual([3]);
-    [[r0[0], f0[0]], [r0[1], f0[1]], [r1[0], f1[0]], [r1[1], f1[1]]].forEach(([r, f]) => close(r, f.tolist(), 1e-12));
+    [
+      [r0[0], f0[0]],
+      [r0[1], f0[1]],
+      [r1[0], f1[0]],
+      [r1[1], f1[1]],
+    ].forEach(([r, f]) => close(r, f.tolist(), 1e-12));
     // Row (i, j) of the first block is the gradient of output element (i, j).
-    for (const [i, j] of [[0, 0], [1, 2]] as const) {
+    for (const [i, j] of [
+      [0, 0],
+      [1, 2],
+    ] as const) {
       const [ga, gb] = mx.grad((p: mx.Array, q: mx.Array) => mx.index(g(p, q)[0]!, i, j), [0, 1])(a, b);
       close(mx.index(r0[0], i, j), ga.tolist(), 1e-12);
       close(mx.index(r0[1], i, j), gb.tolist(), 1e-12);
@@ -325,9 +395,25 @@ describe('jacfwd, jacrev, hessian', () => {
 
   it('hessian (forward over reverse)', () => {
     const h = mx.hessian((y: mx.Array) => mx.sum(mx.multiply(mx.power(y, 3), A([1, 2, 3], mx.float64))))(x);
-    close(h, [[6 * 0.5, 0, 0], [0, 2 * 6 * -1, 0], [0, 0, 3 * 6 * 2]], 1e-12);
+    close(
+      h,
+      [
+        [6 * 0.5, 0, 0],
+        [0, 2 * 6 * -1, 0],
+        [0, 0, 3 * 6 * 2],
+      ],
+      1e-12,
+    );
     const q = (y: mx.Array) => mx.multiply(mx.prod(y), 1);
-    close(mx.hessian(q)(A([2, 3, 5], mx.float64)), [[0, 5, 3], [5, 0, 2], [3, 2, 0]], 1e-12);
+    close(
+      mx.hessian(q)(A([2, 3, 5], mx.float64)),
+      [
+        [0, 5, 3],
+        [5, 0, 2],
+        [3, 2, 0],
+      ],
+      1e-12,
+    );
   });
 });
 
@@ -368,7 +454,8 @@ describe('customFunction (MLX test_custom_function)', () => {
       const [a, b] = f(x, y);
       return mx.add(mx.sum(a!), mx.sum(mx.multiply(b!, 2)));
     };
-    const x = A(0.5, mx.float64), y = A(3, mx.float64);
+    const x = A(0.5, mx.float64),
+      y = A(3, mx.float64);
     const [gx, gy] = mx.grad(loss, [0, 1])(x, y);
     expect(calls).toBe(1);
     close(gx, Math.cos(0.5) * 3 + 6, 1e-12);
@@ -409,7 +496,20 @@ describe('checkpoint', () => {
       calls++;
       return mx.tanh(mx.matmul(x, w));
     };
-    const x = A([[0.1, 0.2], [0.3, -0.4]], mx.float64), w = A([[1, -1], [0.5, 2]], mx.float64);
+    const x = A(
+        [
+          [0.1, 0.2],
+          [0.3, -0.4],
+        ],
+        mx.float64,
+      ),
+      w = A(
+        [
+          [1, -1],
+          [0.5, 2],
+        ],
+        mx.float64,
+      );
     const plain = (x: mx.Array, w: mx.Array) => mx.sum(mx.square(block(block(x, w), w)));
     const ck = mx.checkpoint(block);
     const withCk = (x: mx.Array, w: mx.Array) => mx.sum(mx.square(ck(ck(x, w), w)));
@@ -446,7 +546,10 @@ describe('checkpoint', () => {
     }
     expect(inner).not.toBeNull();
     expect(seen.has(inner!)).toBe(false);
-    close(g, [0.1, 0.2].map((v) => Math.cos(Math.exp(v)) * Math.exp(v)));
+    close(
+      g,
+      [0.1, 0.2].map((v) => Math.cos(Math.exp(v)) * Math.exp(v)),
+    );
   });
 });
 
@@ -454,13 +557,25 @@ describe('composition with vmap', () => {
   it('vmap(grad(f)) gives per-example gradients; grad(vmap(f))', () => {
     const loss = (w: mx.Array, x: mx.Array, y: mx.Array) => mx.square(mx.subtract(mx.sum(mx.multiply(w, x)), y));
     const w = A([0.5, -1]);
-    const xs = A([[1, 2], [3, 4], [5, 6]]), ys = A([1, 2, 3]);
+    const xs = A([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+      ys = A([1, 2, 3]);
     const per = mx.vmap(mx.grad(loss), [null, 0, 0])(w, xs, ys);
     expect(per.shape).toEqual([3, 2]);
-    const loop = [0, 1, 2].map((i) => mx.grad(loss)(w, mx.take(xs, i, 0), mx.take(ys, i, 0)).tolist());
+    const loop = [0, 1, 2].map((i) =>
+      mx
+        .grad(loss)(w, mx.take(xs, i, 0), mx.take(ys, i, 0))
+        .tolist(),
+    );
     close(per, loop as number[][]);
     const total = mx.grad((v: mx.Array) => mx.sum(mx.vmap(loss, [null, 0, 0])(v, xs, ys)))(w);
-    close(total, [0, 1].map((j) => loop.reduce((s, r) => s + (r as number[])[j]!, 0)));
+    close(
+      total,
+      [0, 1].map((j) => loop.reduce((s, r) => s + (r as number[])[j]!, 0)),
+    );
   });
 
   it('customFunction and checkpoint under vmap', () => {
@@ -469,14 +584,26 @@ describe('composition with vmap', () => {
     close(mx.vmap(mx.grad(f))(A([1, 2, 3])), [42, 42, 42]);
     const ck = mx.checkpoint((x: mx.Array) => mx.sin(mx.exp(x)));
     const xs = A([0.1, 0.2, 0.3], mx.float64);
-    close(mx.vmap(mx.grad(ck))(xs), [0.1, 0.2, 0.3].map((v) => Math.cos(Math.exp(v)) * Math.exp(v)), 1e-12);
-    close(mx.grad((v: mx.Array) => mx.sum(mx.vmap(ck)(v)))(xs), [0.1, 0.2, 0.3].map((v) => Math.cos(Math.exp(v)) * Math.exp(v)), 1e-12);
+    close(
+      mx.vmap(mx.grad(ck))(xs),
+      [0.1, 0.2, 0.3].map((v) => Math.cos(Math.exp(v)) * Math.exp(v)),
+      1e-12,
+    );
+    close(
+      mx.grad((v: mx.Array) => mx.sum(mx.vmap(ck)(v)))(xs),
+      [0.1, 0.2, 0.3].map((v) => Math.cos(Math.exp(v)) * Math.exp(v)),
+      1e-12,
+    );
     // Evaluating a custom function's output while tracing.
-    close(mx.grad((x: mx.Array) => {
-      const y = ck(x);
-      y.item();
-      return y;
-    })(A(0.1, mx.float64)), Math.cos(Math.exp(0.1)) * Math.exp(0.1), 1e-12);
+    close(
+      mx.grad((x: mx.Array) => {
+        const y = ck(x);
+        y.item();
+        return y;
+      })(A(0.1, mx.float64)),
+      Math.cos(Math.exp(0.1)) * Math.exp(0.1),
+      1e-12,
+    );
   });
 });
 
@@ -485,7 +612,9 @@ describe('errors name the transform', () => {
   it('outputs that are not scalars or not arrays', () => {
     expect(() => mx.grad((v: mx.Array) => v)(x)).toThrow(/grad: .*scalar.*shape \[2\]/);
     expect(() => mx.grad((() => 3) as unknown as (v: mx.Array) => mx.Array)(x)).toThrow(/grad: the function must return a scalar array/);
-    expect(() => mx.valueAndGrad((() => ({ a: 1 })) as unknown as (v: mx.Array) => mx.Array)(x)).toThrow(/valueAndGrad: the function must return a scalar array/);
+    expect(() => mx.valueAndGrad((() => ({ a: 1 })) as unknown as (v: mx.Array) => mx.Array)(x)).toThrow(
+      /valueAndGrad: the function must return a scalar array/,
+    );
     expect(() => mx.vjp(() => 3 as never, [x], [x])).toThrow(/vjp: the function must return an array/);
   });
   it('argnums out of range, repeated, negative, malformed', () => {

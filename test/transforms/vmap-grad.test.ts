@@ -17,9 +17,12 @@ const loss = (w: Arr, b: Arr, x: Arr, y: Arr) => mx.square(mx.subtract(mx.add(mx
 
 describe('vmap(grad(f)): per-example gradients', () => {
   it('of a linear model equal a loop of grad', () => {
-    const n = 16, d = 5;
-    const w = uniform([d], 1), b = mx.array(0.3);
-    const X = uniform([n, d], 2), Y = uniform([n], 3);
+    const n = 16,
+      d = 5;
+    const w = uniform([d], 1),
+      b = mx.array(0.3);
+    const X = uniform([n, d], 2),
+      Y = uniform([n], 3);
     const perExample = mx.vmap(mx.grad(loss, [0, 1]), [null, null, 0, 0]);
     const [gw, gb] = perExample(w, b, X, Y) as [Arr, Arr];
     expect(gw.shape).toEqual([n, d]);
@@ -50,7 +53,8 @@ describe('vmap(grad(f)): per-example gradients', () => {
     close(h(X), mx.stack(rows(X).map((x) => mx.hessian(f)(x))));
   });
   it('through gathers, matmul and reductions (a small MLP with a softmax loss)', () => {
-    const W1 = uniform([4, 8], 7), W2 = uniform([8, 3], 8);
+    const W1 = uniform([4, 8], 7),
+      W2 = uniform([8, 3], 8);
     const X = uniform([5, 4], 9);
     const labels = mx.array([0, 2, 1, 1, 0], mx.int32);
     const mlp = (ps: [Arr, Arr], x: Arr, t: Arr) => {
@@ -68,7 +72,8 @@ describe('vmap(grad(f)): per-example gradients', () => {
 describe('autodiff of vmap', () => {
   it('grad(vmap(f)) equals grad of the batched computation', () => {
     const f = (x: Arr, w: Arr) => mx.sum(mx.multiply(mx.sin(x), w));
-    const X = uniform([4, 3], 10), w = uniform([3], 11);
+    const X = uniform([4, 3], 10),
+      w = uniform([3], 11);
     const total = (x: Arr, ww: Arr) => mx.sum(mx.vmap(f, [0, null])(x, ww));
     const [gx, gw] = mx.grad(total, [0, 1])(X, w) as [Arr, Arr];
     close(gx, mx.multiply(mx.cos(X), w));
@@ -76,7 +81,8 @@ describe('autodiff of vmap', () => {
   });
   it('jvp and vjp of vmap, vmap of jvp', () => {
     const f = (x: Arr) => mx.multiply(mx.exp(x), mx.cumsum(x));
-    const X = uniform([3, 4], 12), T = uniform([3, 4], 13);
+    const X = uniform([3, 4], 12),
+      T = uniform([3, 4], 13);
     const [[out], [tan]] = mx.jvp(mx.vmap(f), [X], [T]) as [Arr[], Arr[]];
     const loop = rows(X).map((x, i) => mx.jvp(f, [x], [mx.index(T, i)]) as [Arr[], Arr[]]);
     close(out!, mx.stack(loop.map((l) => l[0][0]!)));
@@ -91,12 +97,16 @@ describe('autodiff of vmap', () => {
 describe('per-example gradients at scale', () => {
   // Speed (vmap(grad) against the loop) is measured by bench/ (per-example gradients), not here.
   it('a batch of 1024 through vmap(grad) equals a loop of grad', () => {
-    const n = 1024, d = 16;
-    const w = uniform([d], 14), b = mx.array(0.1);
-    const X = uniform([n, d], 15), Y = uniform([n], 16);
+    const n = 1024,
+      d = 16;
+    const w = uniform([d], 14),
+      b = mx.array(0.1);
+    const X = uniform([n, d], 15),
+      Y = uniform([n], 16);
     const g = mx.grad(loss, [0, 1]);
     const [gw, gb] = mx.vmap(g, [null, null, 0, 0])(w, b, X, Y) as [Arr, Arr];
-    const xs = rows(X), ys = rows(Y);
+    const xs = rows(X),
+      ys = rows(Y);
     const loop = xs.map((x, i) => g(w, b, x, ys[i]!) as [Arr, Arr]);
     close(gw, mx.stack(loop.map((r) => r[0])), 1e-5);
     close(gb, mx.stack(loop.map((r) => r[1])), 1e-5);

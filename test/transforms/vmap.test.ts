@@ -15,7 +15,14 @@ const same = (a: Arr, b: Arr) => {
   expect(a.shape).toEqual(b.shape);
   expect(a.tolist()).toEqual(b.tolist());
 };
-const seq = (shape: number[], dtype: mx.DtypeLike = mx.float32) => mx.reshape(mx.arange(shape.reduce((p, q) => p * q, 1), dtype), shape);
+const seq = (shape: number[], dtype: mx.DtypeLike = mx.float32) =>
+  mx.reshape(
+    mx.arange(
+      shape.reduce((p, q) => p * q, 1),
+      dtype,
+    ),
+    shape,
+  );
 const uniform = (shape: number[], seed: number) => mx.random.uniform({ shape, key: mx.random.key(seed) });
 
 describe('vmap: errors name vmap (MLX test_basics, test_mismatch_input_sizes)', () => {
@@ -38,7 +45,9 @@ describe('vmap: errors name vmap (MLX test_basics, test_mismatch_input_sizes)', 
   it('rejects mapped axes of different sizes', () => {
     const a = mx.ones([10, 1]);
     expect(() => mx.vmap((x: Arr, y: Arr) => mx.add(x, y))(a, mx.ones([1, 1, 1, 5]))).toThrow(/vmap: mapped axes have different sizes/);
-    expect(() => mx.vmap((x: Arr, y: Arr) => mx.add(x, y), [0, 1])(a, mx.ones([10, 5]))).toThrow(/vmap: mapped axes have different sizes: argument 0 has size 10 along axis 0, but argument 1 has size 5 along axis 1/);
+    expect(() => mx.vmap((x: Arr, y: Arr) => mx.add(x, y), [0, 1])(a, mx.ones([10, 5]))).toThrow(
+      /vmap: mapped axes have different sizes: argument 0 has size 10 along axis 0, but argument 1 has size 5 along axis 1/,
+    );
   });
   it('needs at least one mapped input', () => {
     const f = (_a: Arr, _b: Arr) => mx.array(2);
@@ -108,7 +117,8 @@ describe('vmap: pytrees (MLX test_tree)', () => {
   });
   it('tree outputs and outAxes trees', () => {
     const f = (x: Arr, y: Arr) => ({ a: mx.add(x, y), b: mx.multiply(x, y) });
-    const x = uniform([2, 4], 11), y = uniform([2, 4], 12);
+    const x = uniform([2, 4], 11),
+      y = uniform([2, 4], 12);
     const out = mx.vmap(f, 0, 0)(x, y);
     close(out.a, mx.add(x, y));
     close(out.b, mx.multiply(x, y));
@@ -141,9 +151,20 @@ describe('vmap: reductions and indexing (MLX test_vmap_reduce, _argreduce, _mean
     same(mx.vmap((x: Arr) => mx.sum(x, [0, 1]), [2])(a), mx.full([2], 15, mx.int32));
   });
   it('argmax and argmin', () => {
-    const a = mx.array([[1, 2, 3], [2, 3, 1]]);
-    expect(mx.vmap((x: Arr) => mx.argmin(x))(a).tolist()).toEqual([0, 2]);
-    expect(mx.vmap((x: Arr) => mx.argmax(x))(a).tolist()).toEqual([2, 1]);
+    const a = mx.array([
+      [1, 2, 3],
+      [2, 3, 1],
+    ]);
+    expect(
+      mx
+        .vmap((x: Arr) => mx.argmin(x))(a)
+        .tolist(),
+    ).toEqual([0, 2]);
+    expect(
+      mx
+        .vmap((x: Arr) => mx.argmax(x))(a)
+        .tolist(),
+    ).toEqual([2, 1]);
     expect(mx.vmap(mx.argmax, 1)(a).tolist()).toEqual([1, 1, 0]);
   });
   it('mean', () => {
@@ -153,16 +174,30 @@ describe('vmap: reductions and indexing (MLX test_vmap_reduce, _argreduce, _mean
   });
   it('gather', () => {
     const gather = (a: Arr, idx: Arr) => mx.take(a, idx, 0);
-    let a = mx.array([[1, 2], [3, 4]]);
+    let a = mx.array([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(mx.vmap(gather, [0, null])(a, mx.array(0, mx.int32)).tolist()).toEqual([1, 3]);
     expect(mx.vmap(gather, [1, null])(a, mx.array(0, mx.int32)).tolist()).toEqual([1, 2]);
-    expect(mx.vmap(gather, [0, 0])(a, mx.array([0, 1], mx.int32)).tolist()).toEqual([1, 4]);
+    expect(
+      mx
+        .vmap(gather, [0, 0])(a, mx.array([0, 1], mx.int32))
+        .tolist(),
+    ).toEqual([1, 4]);
     a = mx.ones([2, 3, 4]);
     expect(mx.vmap(gather, [2, 0])(a, mx.zeros([4], mx.int32)).shape).toEqual([4, 3]);
     expect(mx.vmap(gather, [0, 0])(a, mx.zeros([2], mx.int32)).shape).toEqual([2, 4]);
     // Batched operand and batched indices, with negative and out-of-range indices (wrap once, then clamp).
     const b = seq([3, 5]);
-    const idx = mx.array([[-1, 0, 7], [2, -5, 4], [-9, 1, 1]], mx.int32);
+    const idx = mx.array(
+      [
+        [-1, 0, 7],
+        [2, -5, 4],
+        [-9, 1, 1],
+      ],
+      mx.int32,
+    );
     const loop = mx.stack([0, 1, 2].map((i) => mx.take(mx.index(b, i), mx.index(idx, i), 0)));
     same(mx.vmap(gather, [0, 0])(b, idx), loop);
     same(mx.vmap(gather, [0, 1], 1)(b, mx.transpose(idx)), mx.transpose(loop));
@@ -172,25 +207,96 @@ describe('vmap: reductions and indexing (MLX test_vmap_reduce, _argreduce, _mean
     const f = (x: Arr, i: Arr, j: Arr) => mx.index(x, i, j);
     expect(mx.vmap(f, [0, 0, null])(a, mx.zeros([2, 3], mx.int32), mx.zeros([3], mx.int32)).shape).toEqual([2, 3]);
     const b = seq([2, 3, 4]);
-    const i = mx.array([[0, 2], [1, 1]], mx.int32), j = mx.array([[3, 0], [1, 2]], mx.int32);
+    const i = mx.array(
+        [
+          [0, 2],
+          [1, 1],
+        ],
+        mx.int32,
+      ),
+      j = mx.array(
+        [
+          [3, 0],
+          [1, 2],
+        ],
+        mx.int32,
+      );
     const loop = mx.stack([0, 1].map((k) => f(mx.index(b, k), mx.index(i, k), mx.index(j, k))));
     same(mx.vmap(f)(b, i, j), loop);
   });
   it('scatter', () => {
     const scatter = (a: Arr) => mx.at(a, mx.array(0, mx.int32)).set(mx.array(0));
-    const a = mx.array([[1, 2, 3], [2, 3, 4]]);
-    same(mx.vmap(scatter)(a), mx.array([[0, 2, 3], [0, 3, 4]]));
-    same(mx.vmap(scatter, 1, 1)(a), mx.array([[0, 0, 0], [2, 3, 4]]));
+    const a = mx.array([
+      [1, 2, 3],
+      [2, 3, 4],
+    ]);
+    same(
+      mx.vmap(scatter)(a),
+      mx.array([
+        [0, 2, 3],
+        [0, 3, 4],
+      ]),
+    );
+    same(
+      mx.vmap(scatter, 1, 1)(a),
+      mx.array([
+        [0, 0, 0],
+        [2, 3, 4],
+      ]),
+    );
     const scatterAdd = (x: Arr) => mx.at(x, mx.array(0, mx.int32)).add(mx.array(1));
-    same(mx.vmap(scatterAdd)(a), mx.array([[2, 2, 3], [3, 3, 4]]));
+    same(
+      mx.vmap(scatterAdd)(a),
+      mx.array([
+        [2, 2, 3],
+        [3, 3, 4],
+      ]),
+    );
     const scatterIdx = (x: Arr, idx: Arr) => mx.at(x, idx).set(mx.array(0));
-    same(mx.vmap(scatterIdx, [0, 0])(a, mx.array([0, 1], mx.int32)), mx.array([[0, 2, 3], [2, 0, 4]]));
-    same(mx.vmap(scatterIdx, [null, 0])(mx.index(a, 0), mx.array([0, 2], mx.int32)), mx.array([[0, 2, 3], [1, 2, 0]]));
+    same(
+      mx.vmap(scatterIdx, [0, 0])(a, mx.array([0, 1], mx.int32)),
+      mx.array([
+        [0, 2, 3],
+        [2, 0, 4],
+      ]),
+    );
+    same(
+      mx.vmap(scatterIdx, [null, 0])(mx.index(a, 0), mx.array([0, 2], mx.int32)),
+      mx.array([
+        [0, 2, 3],
+        [1, 2, 0],
+      ]),
+    );
     // Batched updates only, and duplicate indices within an entry (add accumulates).
     const addAt = (x: Arr, idx: Arr, v: Arr) => mx.at(x, idx).add(v);
-    const v = mx.array([[1, 10], [100, 1000]]);
-    same(mx.vmap(addAt, [null, null, 0])(mx.zeros([3]), mx.array([1, 1], mx.int32), v), mx.array([[0, 11, 0], [0, 1100, 0]]));
-    same(mx.vmap(addAt, [0, 0, 0])(a, mx.array([[2, 2], [0, 1]], mx.int32), v), mx.array([[1, 2, 14], [102, 1003, 4]]));
+    const v = mx.array([
+      [1, 10],
+      [100, 1000],
+    ]);
+    same(
+      mx.vmap(addAt, [null, null, 0])(mx.zeros([3]), mx.array([1, 1], mx.int32), v),
+      mx.array([
+        [0, 11, 0],
+        [0, 1100, 0],
+      ]),
+    );
+    same(
+      mx.vmap(addAt, [0, 0, 0])(
+        a,
+        mx.array(
+          [
+            [2, 2],
+            [0, 1],
+          ],
+          mx.int32,
+        ),
+        v,
+      ),
+      mx.array([
+        [1, 2, 14],
+        [102, 1003, 4],
+      ]),
+    );
   });
   it('takeAlongAxis and putAlongAxis', () => {
     const a = uniform([3, 4, 5], 14);
@@ -202,8 +308,20 @@ describe('vmap: reductions and indexing (MLX test_vmap_reduce, _argreduce, _mean
     const x = mx.zeros([2, 4]);
     const i = mx.array([[3], [1]], mx.int32);
     const v = mx.array([[5], [7]]);
-    same(mx.vmap(put)(x, i, v), mx.array([[0, 0, 0, 5], [0, 7, 0, 0]]));
-    same(mx.vmap(put, [null, 0, 0])(mx.zeros([4]), i, v), mx.array([[0, 0, 0, 5], [0, 7, 0, 0]]));
+    same(
+      mx.vmap(put)(x, i, v),
+      mx.array([
+        [0, 0, 0, 5],
+        [0, 7, 0, 0],
+      ]),
+    );
+    same(
+      mx.vmap(put, [null, 0, 0])(mx.zeros([4]), i, v),
+      mx.array([
+        [0, 0, 0, 5],
+        [0, 7, 0, 0],
+      ]),
+    );
   });
 });
 
@@ -226,7 +344,14 @@ describe('vmap: shapes, matmul, concatenate, constants', () => {
     same(mx.vmap((r: Arr) => mx.reshape(r, [8]), 1, 1)(x), mx.transpose(mx.reshape(mx.moveaxis(x, 1, 0), [3, 8])));
     same(mx.vmap((r: Arr) => mx.transpose(r), 2)(x), mx.transpose(x, [2, 1, 0]));
     same(mx.vmap((r: Arr) => mx.index(r, '::-1', 1), 1)(x), mx.transpose(mx.index(x, '::-1', ':', 1)));
-    same(mx.vmap((r: Arr) => mx.pad(r, 1), 0)(x), mx.pad(x, [[0, 0], [1, 1], [1, 1]]));
+    same(
+      mx.vmap((r: Arr) => mx.pad(r, 1), 0)(x),
+      mx.pad(x, [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+      ]),
+    );
     same(mx.vmap((r: Arr) => mx.broadcastTo(r, [2, 3, 4]), 0)(x), mx.broadcastTo(mx.reshape(x, [2, 1, 3, 4]), [2, 2, 3, 4]));
     same(mx.vmap((r: Arr) => mx.flatten(r), 2)(x), mx.reshape(mx.moveaxis(x, 2, 0), [4, 6]));
   });
@@ -261,10 +386,13 @@ describe('vmap: shapes, matmul, concatenate, constants', () => {
   it('passes unmapped arguments to the function as they are', () => {
     const w = seq([3]);
     let seen: Arr | null = null;
-    mx.vmap((x: Arr, y: Arr) => {
-      seen = y;
-      return mx.add(x, y);
-    }, [0, null])(mx.ones([2, 3]), w);
+    mx.vmap(
+      (x: Arr, y: Arr) => {
+        seen = y;
+        return mx.add(x, y);
+      },
+      [0, null],
+    )(mx.ones([2, 3]), w);
     expect(seen).toBe(w);
   });
   it('the identity and repeated outputs', () => {
@@ -305,7 +433,8 @@ describe('vmap: sort, scans, random', () => {
 
 describe('vmap: composition', () => {
   it('nested vmap', () => {
-    const a = uniform([3, 4], 24), b = uniform([5, 4], 25);
+    const a = uniform([3, 4], 24),
+      b = uniform([5, 4], 25);
     const dot = (x: Arr, y: Arr) => mx.sum(mx.multiply(x, y));
     const pairwise = mx.vmap(mx.vmap(dot, [null, 0]), [0, null]);
     close(pairwise(a, b), mx.matmul(a, mx.transpose(b)));
@@ -319,7 +448,8 @@ describe('vmap: composition', () => {
   });
   it('vmap of compile and compile of vmap', () => {
     const f = (x: Arr, y: Arr) => mx.add(mx.multiply(mx.exp(x), y), 1);
-    const x = uniform([3, 4], 27), y = uniform([4], 28);
+    const x = uniform([3, 4], 27),
+      y = uniform([4], 28);
     close(mx.vmap(mx.compile(f), [0, null])(x, y), f(x, y));
     close(mx.compile(mx.vmap(f, [0, null]))(x, y), f(x, y));
   });

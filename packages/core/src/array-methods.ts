@@ -231,8 +231,21 @@ for (const name of ['abs', 'negative', 'exp', 'log', 'log1p', 'log2', 'log10', '
   };
 }
 for (const name of [
-  'add', 'subtract', 'multiply', 'divide', 'power', 'floorDivide', 'remainder', 'maximum', 'minimum',
-  'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual',
+  'add',
+  'subtract',
+  'multiply',
+  'divide',
+  'power',
+  'floorDivide',
+  'remainder',
+  'maximum',
+  'minimum',
+  'equal',
+  'notEqual',
+  'greater',
+  'greaterEqual',
+  'less',
+  'lessEqual',
 ] as const) {
   const f = ew[name] as (a: ArrayInput, b: ArrayInput, opts?: StreamOpt) => Array;
   methods[name] = function (this: Array, b: ArrayInput, opts?: StreamOpt) {

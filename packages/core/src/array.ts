@@ -3,12 +3,7 @@
  * a strided view onto backend storage with its inputs dropped, so graphs do not pin memory.
  */
 import type { Backend, Source } from './backend.js';
-import {
-  bfloat16BitsToNumber,
-  Dtype,
-  float16BitsToNumber,
-  type HostTypedArray,
-} from './dtype.js';
+import { bfloat16BitsToNumber, Dtype, float16BitsToNumber, type HostTypedArray } from './dtype.js';
 import { type Stream } from './device.js';
 import { evalArrays } from './eval.js';
 import { formatArray } from './print.js';
@@ -96,7 +91,13 @@ export class Array {
   }
 
   /** @internal an evaluated array over existing storage */
-  static fromStorage(shape: Shape, dtype: Dtype, storage: Storage, offset = 0, strides: readonly number[] = shape.length === 0 ? noStrides : contiguousStrides(shape)): Array {
+  static fromStorage(
+    shape: Shape,
+    dtype: Dtype,
+    storage: Storage,
+    offset = 0,
+    strides: readonly number[] = shape.length === 0 ? noStrides : contiguousStrides(shape),
+  ): Array {
     const a = new Array(shape, dtype, null, null, [], null);
     a._data = { storage, offset, strides };
     return a;
@@ -218,7 +219,8 @@ export class Array {
    */
   [Symbol.toPrimitive](hint: string): number | string | boolean {
     if (hint === 'string') return formatArray(this);
-    if (this.size !== 1) throw new Error(`an array of shape ${fmtShape(this.shape)} has no single numeric value; use item() on a one-element array, or tolist()`);
+    if (this.size !== 1)
+      throw new Error(`an array of shape ${fmtShape(this.shape)} has no single numeric value; use item() on a one-element array, or tolist()`);
     return this.item();
   }
 }

@@ -122,7 +122,9 @@ function findBackend(deviceType: DeviceType): Backend {
   let best: Backend | undefined;
   for (const b of backends) if (b.deviceType === deviceType && (!best || b.priority > best.priority)) best = b;
   if (!best) {
-    throw new Error(`backend: no backend serves device '${deviceType}' on this machine (registered: ${backends.map((x) => `${x.name} (${x.deviceType})`).join(', ') || 'none'})`);
+    throw new Error(
+      `backend: no backend serves device '${deviceType}' on this machine (registered: ${backends.map((x) => `${x.name} (${x.deviceType})`).join(', ') || 'none'})`,
+    );
   }
   return best;
 }

@@ -3,32 +3,11 @@
  * The table is MLX's (which follows JAX's lattice), written down once here.
  */
 
-export type DtypeName =
-  | 'bool'
-  | 'uint8'
-  | 'uint16'
-  | 'uint32'
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'float16'
-  | 'bfloat16'
-  | 'float32'
-  | 'float64';
+export type DtypeName = 'bool' | 'uint8' | 'uint16' | 'uint32' | 'int8' | 'int16' | 'int32' | 'int64' | 'float16' | 'bfloat16' | 'float32' | 'float64';
 
 export type DtypeKind = 'bool' | 'uint' | 'int' | 'float';
 
-export type HostTypedArray =
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | BigInt64Array
-  | Float32Array
-  | Float64Array;
+export type HostTypedArray = Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
 
 export class Dtype {
   /** Dense code shared with native backends; never reorder. */
@@ -69,9 +48,7 @@ export const bfloat16 = Dtype.make('bfloat16', 'float', 2, 9);
 export const float32 = Dtype.make('float32', 'float', 4, 10);
 export const float64 = Dtype.make('float64', 'float', 8, 11);
 
-export const allDtypes: readonly Dtype[] = [
-  bool, uint8, uint16, uint32, int8, int16, int32, int64, float16, bfloat16, float32, float64,
-];
+export const allDtypes: readonly Dtype[] = [bool, uint8, uint16, uint32, int8, int16, int32, int64, float16, bfloat16, float32, float64];
 export const floatingDtypes: readonly Dtype[] = [float16, bfloat16, float32, float64];
 
 const byName = new Map<string, Dtype>(allDtypes.map((d) => [d.name, d]));
@@ -88,22 +65,32 @@ export function toDtype(d: Dtype | DtypeName | string, fn = 'dtype'): Dtype {
 
 // MLX's promotion table (mlx/dtype.cpp), restricted to the dtypes mlx-ts has.
 // Rows and columns follow the `code` order above.
-const b = bool, u8 = uint8, u16 = uint16, u32 = uint32, i8 = int8, i16 = int16, i32 = int32, i64 = int64;
-const f16 = float16, bf16 = bfloat16, f32 = float32, f64 = float64;
+const b = bool,
+  u8 = uint8,
+  u16 = uint16,
+  u32 = uint32,
+  i8 = int8,
+  i16 = int16,
+  i32 = int32,
+  i64 = int64;
+const f16 = float16,
+  bf16 = bfloat16,
+  f32 = float32,
+  f64 = float64;
 const table: Dtype[][] = [
   //        b    u8   u16  u32  i8   i16  i32  i64  f16  bf16  f32  f64
-  /* b  */ [b,   u8,  u16, u32, i8,  i16, i32, i64, f16, bf16, f32, f64],
-  /* u8 */ [u8,  u8,  u16, u32, i16, i16, i32, i64, f16, bf16, f32, f64],
+  /* b  */ [b, u8, u16, u32, i8, i16, i32, i64, f16, bf16, f32, f64],
+  /* u8 */ [u8, u8, u16, u32, i16, i16, i32, i64, f16, bf16, f32, f64],
   /* u16*/ [u16, u16, u16, u32, i32, i32, i32, i64, f16, bf16, f32, f64],
   /* u32*/ [u32, u32, u32, u32, i64, i64, i64, i64, f16, bf16, f32, f64],
-  /* i8 */ [i8,  i16, i32, i64, i8,  i16, i32, i64, f16, bf16, f32, f64],
+  /* i8 */ [i8, i16, i32, i64, i8, i16, i32, i64, f16, bf16, f32, f64],
   /* i16*/ [i16, i16, i32, i64, i16, i16, i32, i64, f16, bf16, f32, f64],
   /* i32*/ [i32, i32, i32, i64, i32, i32, i32, i64, f16, bf16, f32, f64],
   /* i64*/ [i64, i64, i64, i64, i64, i64, i64, i64, f16, bf16, f32, f64],
-  /* f16*/ [f16, f16, f16, f16, f16, f16, f16, f16, f16, f32,  f32, f64],
-  /* bf16*/[bf16,bf16,bf16,bf16,bf16,bf16,bf16,bf16,f32, bf16, f32, f64],
-  /* f32*/ [f32, f32, f32, f32, f32, f32, f32, f32, f32, f32,  f32, f64],
-  /* f64*/ [f64, f64, f64, f64, f64, f64, f64, f64, f64, f64,  f64, f64],
+  /* f16*/ [f16, f16, f16, f16, f16, f16, f16, f16, f16, f32, f32, f64],
+  /* bf16*/ [bf16, bf16, bf16, bf16, bf16, bf16, bf16, bf16, f32, bf16, f32, f64],
+  /* f32*/ [f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f64],
+  /* f64*/ [f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64],
 ];
 
 export function promoteTypes(a: Dtype, c: Dtype): Dtype {
@@ -190,12 +177,12 @@ export function numberToFloat16Bits(x: number): number {
     let half = mant >>> shift;
     const rem = mant & ((1 << shift) - 1);
     const halfway = 1 << (shift - 1);
-    if (rem > halfway || (rem === halfway && (half & 1))) half++;
+    if (rem > halfway || (rem === halfway && half & 1)) half++;
     return sign | half;
   }
   let half = (e << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
   return sign | half;
 }
 

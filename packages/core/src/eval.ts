@@ -179,7 +179,13 @@ function viewOf(a: Array, target: Backend): View {
   if (d.storage.backend !== target) {
     // Another backend holds it: copy through the host (free where memory is shared).
     const host = d.storage.backend.toHost({ source: d.storage.source, dtype: a.dtype, shape: a.shape, strides: d.strides, offset: d.offset });
-    return { source: { kind: 'storage', handle: target.fromHost(host, a.dtype) }, dtype: a.dtype, shape: a.shape, strides: contiguousStrides(a.shape), offset: 0 };
+    return {
+      source: { kind: 'storage', handle: target.fromHost(host, a.dtype) },
+      dtype: a.dtype,
+      shape: a.shape,
+      strides: contiguousStrides(a.shape),
+      offset: 0,
+    };
   }
   return { source: d.storage.source, dtype: a.dtype, shape: a.shape, strides: d.strides, offset: d.offset };
 }
@@ -338,7 +344,15 @@ class Planner {
     return b;
   }
 
-  private addStep(b: Backend, prim: string, params: unknown, inputs: readonly Array[], shape: readonly number[], dtype: Dtype, siblings?: readonly Array[]): Source {
+  private addStep(
+    b: Backend,
+    prim: string,
+    params: unknown,
+    inputs: readonly Array[],
+    shape: readonly number[],
+    dtype: Dtype,
+    siblings?: readonly Array[],
+  ): Source {
     const n = inputs.length;
     const views = new globalThis.Array<View>(n);
     for (let k = 0; k < n; k++) views[k] = viewOf(inputs[k]!, b);

@@ -58,7 +58,8 @@ function formatFloat(v: number, dtype: Dtype, scientific: boolean): string {
 
 /** NumPy's choice: scientific when a finite value is at least 1e16, or a nonzero one below 1e-4 with a spread over 1e3. */
 function wantsScientific(values: ArrayLike<number | bigint>): boolean {
-  let lo = Infinity, hi = 0;
+  let lo = Infinity,
+    hi = 0;
   for (let i = 0; i < values.length; i++) {
     const v = Math.abs(Number(values[i]!));
     if (!Number.isFinite(v) || v === 0) continue;
@@ -80,7 +81,11 @@ function edges(a: Array): Array {
   a.shape.forEach((n, axis) => {
     if (n <= 2 * EDGE) return;
     const part = (start: number) =>
-      node('slice', [x], { start: x.shape.map((_, i) => (i === axis ? start : 0)), step: x.shape.map(() => 1), shape: x.shape.map((d, i) => (i === axis ? EDGE : d)) });
+      node('slice', [x], {
+        start: x.shape.map((_, i) => (i === axis ? start : 0)),
+        step: x.shape.map(() => 1),
+        shape: x.shape.map((d, i) => (i === axis ? EDGE : d)),
+      });
     x = node('concatenate', [part(0), part(n - EDGE)], { axis });
   });
   return x;

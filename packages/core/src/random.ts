@@ -176,16 +176,52 @@ interface Common {
   key?: Array | null;
   stream?: StreamOrDevice | null;
 }
-export interface BitsOpts extends Common { shape?: ShapeLike; width?: number }
-export interface UniformOpts extends Common { low?: ArrayInput; high?: ArrayInput; shape?: ShapeLike; dtype?: DtypeLike }
-export interface NormalOpts extends Common { shape?: ShapeLike; dtype?: DtypeLike; loc?: ArrayInput | null; scale?: ArrayInput | null }
-export interface RandintOpts extends Common { shape?: ShapeLike; dtype?: DtypeLike }
-export interface BernoulliOpts extends Common { p?: ArrayInput; shape?: ShapeLike | null }
-export interface TruncatedNormalOpts extends Common { shape?: ShapeLike | null; dtype?: DtypeLike }
-export interface GumbelOpts extends Common { shape?: ShapeLike; dtype?: DtypeLike }
-export interface LaplaceOpts extends Common { shape?: ShapeLike; dtype?: DtypeLike; loc?: number; scale?: number }
-export interface CategoricalOpts extends Common { axis?: number; shape?: ShapeLike | null; numSamples?: number | null }
-export interface PermutationOpts extends Common { axis?: number }
+export interface BitsOpts extends Common {
+  shape?: ShapeLike;
+  width?: number;
+}
+export interface UniformOpts extends Common {
+  low?: ArrayInput;
+  high?: ArrayInput;
+  shape?: ShapeLike;
+  dtype?: DtypeLike;
+}
+export interface NormalOpts extends Common {
+  shape?: ShapeLike;
+  dtype?: DtypeLike;
+  loc?: ArrayInput | null;
+  scale?: ArrayInput | null;
+}
+export interface RandintOpts extends Common {
+  shape?: ShapeLike;
+  dtype?: DtypeLike;
+}
+export interface BernoulliOpts extends Common {
+  p?: ArrayInput;
+  shape?: ShapeLike | null;
+}
+export interface TruncatedNormalOpts extends Common {
+  shape?: ShapeLike | null;
+  dtype?: DtypeLike;
+}
+export interface GumbelOpts extends Common {
+  shape?: ShapeLike;
+  dtype?: DtypeLike;
+}
+export interface LaplaceOpts extends Common {
+  shape?: ShapeLike;
+  dtype?: DtypeLike;
+  loc?: number;
+  scale?: number;
+}
+export interface CategoricalOpts extends Common {
+  axis?: number;
+  shape?: ShapeLike | null;
+  numSamples?: number | null;
+}
+export interface PermutationOpts extends Common {
+  axis?: number;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Samplers.
@@ -331,7 +367,11 @@ export function bernoulli(...args: Args<[p: ArrayInput, shape: ShapeLike | null,
  * Normal samples truncated to [lower, upper]: `truncatedNormal(lower, upper, shape?, dtype=float32, key?)`
  * (shape defaults to the broadcast shape of lower and upper), as JAX and MLX.
  */
-export function truncatedNormal(lower: ArrayInput, upper: ArrayInput, ...args: Args<[shape: ShapeLike | null, dtype: DtypeLike, key: Key], TruncatedNormalOpts>): Array {
+export function truncatedNormal(
+  lower: ArrayInput,
+  upper: ArrayInput,
+  ...args: Args<[shape: ShapeLike | null, dtype: DtypeLike, key: Key], TruncatedNormalOpts>
+): Array {
   const fn = 'truncatedNormal';
   const o = parseOpts(fn, args, ['shape', 'dtype', 'key'] as const);
   const dt = floatDtype(fn, o.dtype);
@@ -392,7 +432,10 @@ function categoricalImpl(fn: string, logits: Array, axis: number, shape: number[
  * (Gumbel-max): `categorical(logits, axis=-1, shape?, numSamples?, key?)`. Returns uint32 indices
  * of shape `shape` (default: logits' shape without `axis`), or that shape plus `numSamples`.
  */
-export function categorical(logits: ArrayInput, ...args: Args<[axis: number, shape: ShapeLike | null, numSamples: number | null, key: Key], CategoricalOpts>): Array {
+export function categorical(
+  logits: ArrayInput,
+  ...args: Args<[axis: number, shape: ShapeLike | null, numSamples: number | null, key: Key], CategoricalOpts>
+): Array {
   const fn = 'categorical';
   const o = parseOpts(fn, args, ['axis', 'shape', 'numSamples', 'key'] as const);
   const x = toArray(fn, logits);
@@ -442,4 +485,3 @@ export function permutation(x: number | ArrayInput, ...args: Args<[axis: number,
   const perm = argsort(bitsImpl(fn, [a.shape[axis]!], 4, resolveKey(fn, o.key), o.stream), { stream: o.stream ?? undefined });
   return take(a, perm, axis, { stream: o.stream ?? undefined });
 }
-

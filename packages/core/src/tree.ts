@@ -178,7 +178,13 @@ export function treeMap<T = unknown>(fn: (...xs: any[]) => unknown, tree: unknow
           throw new Error(`treeMap: trees differ at ${path || 'the root'}: a JS array of length ${x.length} and ${describeValue(o)}`);
         }
       }
-      return x.map((e, i) => go(e, others.map((o) => (o as unknown[])[i]), `${path}[${i}]`));
+      return x.map((e, i) =>
+        go(
+          e,
+          others.map((o) => (o as unknown[])[i]),
+          `${path}[${i}]`,
+        ),
+      );
     }
     const keys = objectNodeKeys(x)!;
     for (const o of others) {
@@ -188,12 +194,16 @@ export function treeMap<T = unknown>(fn: (...xs: any[]) => unknown, tree: unknow
       }
     }
     const out: Record<string, unknown> = {};
-    for (const k of keys) out[k] = go((x as Record<string, unknown>)[k], others.map((o) => (o as Record<string, unknown>)[k]), `${path}.${k}`);
+    for (const k of keys)
+      out[k] = go(
+        (x as Record<string, unknown>)[k],
+        others.map((o) => (o as Record<string, unknown>)[k]),
+        `${path}.${k}`,
+      );
     return out;
   };
   return go(tree, rest, '') as T;
 }
-
 
 /**
  * Expands a prefix tree (e.g. vmap's inAxes, where one number stands for a whole subtree) to one

@@ -8,11 +8,20 @@ describe('creation', () => {
     const z = mx.zeros([2, 3]);
     expect(z.shape).toEqual([2, 3]);
     expect(z.dtype).toBe(mx.float32);
-    expect(v(z)).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(v(z)).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
     expect(mx.ones(3, mx.int32).dtype).toBe(mx.int32);
     expect(v(mx.ones(3, { dtype: 'bool' }))).toEqual([true, true, true]);
-    expect(v(mx.full([2, 2], 7, mx.int32))).toEqual([[7, 7], [7, 7]]);
-    expect(v(mx.full([2, 2], [1, 2]))).toEqual([[1, 2], [1, 2]]);
+    expect(v(mx.full([2, 2], 7, mx.int32))).toEqual([
+      [7, 7],
+      [7, 7],
+    ]);
+    expect(v(mx.full([2, 2], [1, 2]))).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
     expect(mx.full([2], true).dtype).toBe(mx.bool);
     const a = mx.array([[1, 2]], mx.int16);
     expect(mx.zerosLike(a).dtype).toBe(mx.int16);
@@ -47,13 +56,38 @@ describe('creation', () => {
     expect(mx.linspace(0, 1).shape).toEqual([50]);
     expect(v(mx.linspace(3, 9, 1))).toEqual([3]);
     expect(v(mx.linspace(0, 10, 5, mx.int32))).toEqual([0, 2, 5, 7, 10]);
-    expect(v(mx.eye(2))).toEqual([[1, 0], [0, 1]]);
-    expect(v(mx.eye(2, 3, 1))).toEqual([[0, 1, 0], [0, 0, 1]]);
-    expect(v(mx.eye(3, { k: -1, dtype: mx.int32 }))).toEqual([[0, 0, 0], [1, 0, 0], [0, 1, 0]]);
+    expect(v(mx.eye(2))).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+    expect(v(mx.eye(2, 3, 1))).toEqual([
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
+    expect(v(mx.eye(3, { k: -1, dtype: mx.int32 }))).toEqual([
+      [0, 0, 0],
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     expect(mx.identity(3, mx.float16).dtype).toBe(mx.float16);
-    expect(v(mx.tri(2, 3))).toEqual([[1, 0, 0], [1, 1, 0]]);
-    const x = mx.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
-    expect(v(mx.tril(x))).toEqual([[1, 0, 0], [4, 5, 0], [7, 8, 9]]);
-    expect(v(mx.triu(x, 1))).toEqual([[0, 2, 3], [0, 0, 6], [0, 0, 0]]);
+    expect(v(mx.tri(2, 3))).toEqual([
+      [1, 0, 0],
+      [1, 1, 0],
+    ]);
+    const x = mx.array([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ]);
+    expect(v(mx.tril(x))).toEqual([
+      [1, 0, 0],
+      [4, 5, 0],
+      [7, 8, 9],
+    ]);
+    expect(v(mx.triu(x, 1))).toEqual([
+      [0, 2, 3],
+      [0, 0, 6],
+      [0, 0, 0],
+    ]);
   });
 });

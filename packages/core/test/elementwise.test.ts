@@ -41,7 +41,10 @@ describe('elementwise', () => {
     const b = mx.array([10, 20, 30]);
     const s = mx.add(a, b);
     expect(s.shape).toEqual([2, 3]);
-    expect(v(s)).toEqual([[11, 21, 31], [12, 22, 32]]);
+    expect(v(s)).toEqual([
+      [11, 21, 31],
+      [12, 22, 32],
+    ]);
     expect(v(mx.subtract(5, i32))).toEqual([4, 3, 2]);
     expect(v(mx.power(i32, 2))).toEqual([1, 4, 9]);
     expect(mx.power(i32, 2).dtype).toBe(mx.int32);
@@ -96,7 +99,10 @@ describe('elementwise', () => {
     const w = mx.where(mx.array([true, false, true]), i32, 0);
     expect(w.dtype).toBe(mx.int32);
     expect(v(w)).toEqual([1, 0, 3]);
-    expect(v(mx.where([[1], [0]], [1, 2], mx.array([7, 8])))).toEqual([[1, 2], [7, 8]]);
+    expect(v(mx.where([[1], [0]], [1, 2], mx.array([7, 8])))).toEqual([
+      [1, 2],
+      [7, 8],
+    ]);
     expect(mx.where(true, 1, 2).dtype).toBe(mx.float32);
     expect(v(mx.clip(mx.array([-2, 0.5, 3]), 0, 1))).toEqual([0, 0.5, 1]);
     expect(v(mx.clip(i32, null, 2))).toEqual([1, 2, 2]);

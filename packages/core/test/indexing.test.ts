@@ -37,11 +37,12 @@ function flatOf(x: unknown): number[] {
 function bcast(...shapes: number[][]): number[] {
   const nd = Math.max(0, ...shapes.map((s) => s.length));
   const out = new Array(nd).fill(1);
-  for (const s of shapes) s.forEach((d, i) => {
-    const o = nd - s.length + i;
-    if (out[o] === 1) out[o] = d;
-    else if (d !== 1 && d !== out[o]) throw new Error('oracle: bad broadcast');
-  });
+  for (const s of shapes)
+    s.forEach((d, i) => {
+      const o = nd - s.length + i;
+      if (out[o] === 1) out[o] = d;
+      else if (d !== 1 && d !== out[o]) throw new Error('oracle: bad broadcast');
+    });
   return out;
 }
 function unravel(i: number, shape: number[]): number[] {
@@ -70,7 +71,7 @@ function oracle(shape: number[], idx: Idx[]): [number[], number[]] {
   let axis = 0;
   for (const x of items) {
     if (x === null) es.push({ k: 'none' });
-    else if (typeof x === 'string') es.push({ k: 'slice', axis, ...sliceParams(x, shape[axis]!) }), axis++;
+    else if (typeof x === 'string') (es.push({ k: 'slice', axis, ...sliceParams(x, shape[axis]!) }), axis++);
     else {
       const n = shape[axis]!;
       es.push({ k: 'adv', axis, shape: shapeOf(x), vals: flatOf(x).map((v) => (v < 0 ? v + n : v)) });
@@ -83,7 +84,8 @@ function oracle(shape: number[], idx: Idx[]): [number[], number[]] {
   // adjacency
   let first = false;
   if (hasArray) {
-    let seenAdv = false, gap = false;
+    let seenAdv = false,
+      gap = false;
     for (const e of es) {
       if (e.k === 'adv') {
         if (seenAdv && gap) first = true;
@@ -142,9 +144,16 @@ describe('take / takeAlongAxis / putAlongAxis', () => {
   const a = iota([3, 4]);
   test('take', () => {
     expect(mx.take(a, [0, 5, -1]).tolist()).toEqual([0, 5, 11]); // flattened
-    expect(mx.take(a, [2, 0], 0).tolist()).toEqual([[8, 9, 10, 11], [0, 1, 2, 3]]);
+    expect(mx.take(a, [2, 0], 0).tolist()).toEqual([
+      [8, 9, 10, 11],
+      [0, 1, 2, 3],
+    ]);
     expect(mx.take(a, [[1], [3]], 1).shape).toEqual([3, 2, 1]);
-    expect(mx.take(a, mx.array([-1, 1], mx.int32), { axis: 1 }).tolist()).toEqual([[3, 1], [7, 5], [11, 9]]);
+    expect(mx.take(a, mx.array([-1, 1], mx.int32), { axis: 1 }).tolist()).toEqual([
+      [3, 1],
+      [7, 5],
+      [11, 9],
+    ]);
     expect(mx.take(a, 1, 1).tolist()).toEqual([1, 5, 9]);
     expect(mx.take(a, mx.array(2, mx.uint32), 0).tolist()).toEqual([8, 9, 10, 11]);
     expect(() => mx.take(a, [12])).toThrow(/take: index 12 is out of bounds for axis 0 with size 12/);
@@ -156,8 +165,28 @@ describe('take / takeAlongAxis / putAlongAxis', () => {
     expect(mx.take(mx.array([1, 2, 3]), mx.array([5, -1, -7], mx.int32)).tolist()).toEqual([3, 3, 1]);
   });
   test('takeAlongAxis broadcasts except along the axis', () => {
-    const idx = mx.argsort(mx.array([[3, 1, 2], [0, 5, -1]]), 1);
-    expect(mx.takeAlongAxis(mx.array([[3, 1, 2], [0, 5, -1]]), idx, 1).tolist()).toEqual([[1, 2, 3], [-1, 0, 5]]);
+    const idx = mx.argsort(
+      mx.array([
+        [3, 1, 2],
+        [0, 5, -1],
+      ]),
+      1,
+    );
+    expect(
+      mx
+        .takeAlongAxis(
+          mx.array([
+            [3, 1, 2],
+            [0, 5, -1],
+          ]),
+          idx,
+          1,
+        )
+        .tolist(),
+    ).toEqual([
+      [1, 2, 3],
+      [-1, 0, 5],
+    ]);
     expect(mx.takeAlongAxis(a, [[0], [3], [1]], -1).tolist()).toEqual([[0], [7], [9]]);
     expect(mx.takeAlongAxis(a, [[2, 0, 1, 0]], 0).tolist()).toEqual([[8, 1, 6, 3]]);
     // a [1, 4] against indices [3, 1] along axis 1: a broadcasts to [3, 4]
@@ -168,9 +197,18 @@ describe('take / takeAlongAxis / putAlongAxis', () => {
   });
   test('putAlongAxis', () => {
     const b = iota([2, 3]);
-    expect(mx.putAlongAxis(b, [[2], [0]], 100, 1).tolist()).toEqual([[0, 1, 100], [100, 4, 5]]);
-    expect(mx.putAlongAxis(b, [[1, 0, 1]], [[7, 8, 9]], 0).tolist()).toEqual([[0, 8, 2], [7, 4, 9]]);
-    expect(mx.putAlongAxis(b, [0, 5], [-1, -2], null).tolist()).toEqual([[-1, 1, 2], [3, 4, -2]]);
+    expect(mx.putAlongAxis(b, [[2], [0]], 100, 1).tolist()).toEqual([
+      [0, 1, 100],
+      [100, 4, 5],
+    ]);
+    expect(mx.putAlongAxis(b, [[1, 0, 1]], [[7, 8, 9]], 0).tolist()).toEqual([
+      [0, 8, 2],
+      [7, 4, 9],
+    ]);
+    expect(mx.putAlongAxis(b, [0, 5], [-1, -2], null).tolist()).toEqual([
+      [-1, 1, 2],
+      [3, 4, -2],
+    ]);
     const i32 = mx.putAlongAxis(mx.array([1, 2, 3], mx.int32), [1], 7.9, 0);
     expect(i32.dtype).toBe(mx.int32);
     expect(i32.tolist()).toEqual([1, 7, 3]);
@@ -182,33 +220,95 @@ describe('index', () => {
     expect(mx.index(a, 1).shape).toEqual([3, 4]);
     expect(mx.index(a, -1, 2, 3).tolist()).toEqual(23);
     expect(mx.index(a, 0, '::-1', 1).tolist()).toEqual([9, 5, 1]);
-    expect(mx.index(a, '...', 1).tolist()).toEqual([[1, 5, 9], [13, 17, 21]]);
+    expect(mx.index(a, '...', 1).tolist()).toEqual([
+      [1, 5, 9],
+      [13, 17, 21],
+    ]);
     expect(mx.index(a, null, 0, null, '1:', '::2').shape).toEqual([1, 1, 2, 2]);
     expect(mx.index(a).shape).toEqual([2, 3, 4]);
     expect(mx.index(a, '-2:', '5:').shape).toEqual([2, 0, 4]);
-    expect(mx.index(a, 1, { start: 2, stop: 0, step: -1 }).tolist()).toEqual([[20, 21, 22, 23], [16, 17, 18, 19]]);
+    expect(mx.index(a, 1, { start: 2, stop: 0, step: -1 }).tolist()).toEqual([
+      [20, 21, 22, 23],
+      [16, 17, 18, 19],
+    ]);
     // No graph node for plain slices beyond one view.
     expect(mx.index(a, 0, '1:3').primitive).toBe('reshape');
   });
   test('advanced indexing matches NumPy', () => {
     const cases: [number[], Idx[]][] = [
       [[5], [[0, 4, -1, 2]]],
-      [[3, 4], [[2, 0], [1, 3]]],
-      [[3, 4], [[[0], [2]], [0, 3]]], // broadcast to [2, 2]
-      [[3, 4, 5], [':', [0, 2], [1, 1]]], // adjacent: dims stay in place
-      [[3, 4, 5], [[0, 2], ':', [1, 4]]], // separated: dims go first
-      [[3, 4, 5], [0, ':', [1, 2]]], // int counts as advanced: separated -> first
-      [[3, 4, 5], [':', 0, [1, 2]]], // adjacent
-      [[3, 4, 5], [[1, 0], null, 2]], // a None separates
-      [[3, 4, 5], ['...', [0, 3]]],
-      [[3, 4, 5], [[2], '1:', '::-2']],
-      [[3, 4, 5], [null, [[1, 2]], '...', [-1, 0]]],
-      [[2, 3, 4, 5], [':', [0, 2], ':', [1, 3]]],
-      [[2, 3, 4, 5], [1, '::-1', [[0], [3]], [2, 4, 0]]],
-      [[4, 3], [[], ':']],
-      [[4, 3], [[[1, 2], [3, 0]]]],
+      [
+        [3, 4],
+        [
+          [2, 0],
+          [1, 3],
+        ],
+      ],
+      [
+        [3, 4],
+        [
+          [[0], [2]],
+          [0, 3],
+        ],
+      ], // broadcast to [2, 2]
+      [
+        [3, 4, 5],
+        [':', [0, 2], [1, 1]],
+      ], // adjacent: dims stay in place
+      [
+        [3, 4, 5],
+        [[0, 2], ':', [1, 4]],
+      ], // separated: dims go first
+      [
+        [3, 4, 5],
+        [0, ':', [1, 2]],
+      ], // int counts as advanced: separated -> first
+      [
+        [3, 4, 5],
+        [':', 0, [1, 2]],
+      ], // adjacent
+      [
+        [3, 4, 5],
+        [[1, 0], null, 2],
+      ], // a None separates
+      [
+        [3, 4, 5],
+        ['...', [0, 3]],
+      ],
+      [
+        [3, 4, 5],
+        [[2], '1:', '::-2'],
+      ],
+      [
+        [3, 4, 5],
+        [null, [[1, 2]], '...', [-1, 0]],
+      ],
+      [
+        [2, 3, 4, 5],
+        [':', [0, 2], ':', [1, 3]],
+      ],
+      [
+        [2, 3, 4, 5],
+        [1, '::-1', [[0], [3]], [2, 4, 0]],
+      ],
+      [
+        [4, 3],
+        [[], ':'],
+      ],
+      [
+        [4, 3],
+        [
+          [
+            [1, 2],
+            [3, 0],
+          ],
+        ],
+      ],
       [[6], ['1:5:2']],
-      [[2, 3], [[1], [2], null]],
+      [
+        [2, 3],
+        [[1], [2], null],
+      ],
     ];
     for (const [shape, idx] of cases) checkIndex(shape, idx);
   });
@@ -220,7 +320,10 @@ describe('index', () => {
   });
   test('Array indices (any int dtype), negative values wrap', () => {
     const a = iota([3, 4]);
-    expect(mx.index(a, mx.array([2, -1], mx.int32)).tolist()).toEqual([[8, 9, 10, 11], [8, 9, 10, 11]]);
+    expect(mx.index(a, mx.array([2, -1], mx.int32)).tolist()).toEqual([
+      [8, 9, 10, 11],
+      [8, 9, 10, 11],
+    ]);
     expect(mx.index(a, mx.array([0, 2], mx.uint8), mx.array([-1, 0], mx.int16)).tolist()).toEqual([3, 8]);
     expect(mx.index(a, ':', mx.array(1, mx.int32)).tolist()).toEqual([1, 5, 9]);
   });
@@ -254,12 +357,28 @@ function checkAt(shape: number[], idx: Idx[], mode: 'set' | 'add' | 'subtract' |
   src.forEach((s, i) => {
     const u = upd[upd.length === 1 ? 0 : i % upd.length]!;
     const cur = out[s]!;
-    out[s] = mode === 'set' ? u : mode === 'add' ? cur + u : mode === 'subtract' ? cur - u : mode === 'multiply' ? cur * u : mode === 'divide' ? cur * Math.fround(1 / u) : mode === 'maximum' ? Math.max(cur, u) : Math.min(cur, u);
+    out[s] =
+      mode === 'set'
+        ? u
+        : mode === 'add'
+          ? cur + u
+          : mode === 'subtract'
+            ? cur - u
+            : mode === 'multiply'
+              ? cur * u
+              : mode === 'divide'
+                ? cur * Math.fround(1 / u)
+                : mode === 'maximum'
+                  ? Math.max(cur, u)
+                  : Math.min(cur, u);
   });
   const r = mx.at(a, ...(idx as mx.IndexArg[]))[mode](Array.isArray(v) ? mx.array(v) : v);
   expect(r.shape).toEqual(shape);
   const got = vals(r);
-  expect(got.map((x) => Math.fround(x)), `${mode} ${JSON.stringify(idx)}`).toEqual(out.map((x) => Math.fround(x)));
+  expect(
+    got.map((x) => Math.fround(x)),
+    `${mode} ${JSON.stringify(idx)}`,
+  ).toEqual(out.map((x) => Math.fround(x)));
 }
 
 describe('at', () => {
@@ -272,24 +391,72 @@ describe('at', () => {
   test('duplicate indices accumulate for add/multiply/maximum/minimum, last wins for set', () => {
     const a = mx.array([0, 0, 0, 0]);
     expect(mx.at(a, [0, 1, 0, 0]).add(1).tolist()).toEqual([3, 1, 0, 0]);
-    expect(mx.at(mx.array([1, 2, 3]), [2, 2]).multiply(2).tolist()).toEqual([1, 2, 12]);
-    expect(mx.at(mx.array([1, 2, 3]), [0, 0]).maximum(mx.array([5, 4])).tolist()).toEqual([5, 2, 3]);
-    expect(mx.at(mx.array([1, 2, 3]), [0, 0]).minimum(mx.array([-5, -4])).tolist()).toEqual([-5, 2, 3]);
-    expect(mx.at(mx.array([1, 2, 3]), [1, 1]).set(mx.array([7, 8])).tolist()).toEqual([1, 8, 3]);
-    expect(mx.at(mx.array([1, 2, 3]), [1, 1]).subtract(1).tolist()).toEqual([1, 0, 3]);
+    expect(
+      mx
+        .at(mx.array([1, 2, 3]), [2, 2])
+        .multiply(2)
+        .tolist(),
+    ).toEqual([1, 2, 12]);
+    expect(
+      mx
+        .at(mx.array([1, 2, 3]), [0, 0])
+        .maximum(mx.array([5, 4]))
+        .tolist(),
+    ).toEqual([5, 2, 3]);
+    expect(
+      mx
+        .at(mx.array([1, 2, 3]), [0, 0])
+        .minimum(mx.array([-5, -4]))
+        .tolist(),
+    ).toEqual([-5, 2, 3]);
+    expect(
+      mx
+        .at(mx.array([1, 2, 3]), [1, 1])
+        .set(mx.array([7, 8]))
+        .tolist(),
+    ).toEqual([1, 8, 3]);
+    expect(
+      mx
+        .at(mx.array([1, 2, 3]), [1, 1])
+        .subtract(1)
+        .tolist(),
+    ).toEqual([1, 0, 3]);
   });
   test('matches the oracle on mixed indices', () => {
     const cases: [number[], Idx[], number | number[]][] = [
       [[3, 4], [1], [1, 2, 3, 4]],
       [[3, 4], [':', '1:3'], 5],
-      [[3, 4], ['::-1', 2], [1, 2, 3]],
-      [[3, 4, 5], [[0, 2], ':', [1, 4]], [1, 2, 3, 4]],
+      [
+        [3, 4],
+        ['::-1', 2],
+        [1, 2, 3],
+      ],
+      [
+        [3, 4, 5],
+        [[0, 2], ':', [1, 4]],
+        [1, 2, 3, 4],
+      ],
       [[3, 4, 5], [0, ':', [1, 2]], 2],
-      [[3, 4, 5], [':', 0, [1, 2]], [3, 4]],
-      [[3, 4, 5], [null, '1:', '...', [0, 0, 4]], [1, 2, 3]],
-      [[2, 3, 4], [1, '::2', '-1:']], 
+      [
+        [3, 4, 5],
+        [':', 0, [1, 2]],
+        [3, 4],
+      ],
+      [
+        [3, 4, 5],
+        [null, '1:', '...', [0, 0, 4]],
+        [1, 2, 3],
+      ],
+      [
+        [2, 3, 4],
+        [1, '::2', '-1:'],
+      ],
       [[2, 3, 4], ['...']],
-      [[2, 3, 4], [[[1], [0]], [0, 2], '1:3'], [9, 8]],
+      [
+        [2, 3, 4],
+        [[[1], [0]], [0, 2], '1:3'],
+        [9, 8],
+      ],
       [[2, 3, 4], [-1, -1, -1], 9],
     ].map((c) => (c.length === 2 ? [c[0], c[1], 3] : c)) as never;
     for (const [shape, idx, v] of cases) {
@@ -298,17 +465,49 @@ describe('at', () => {
   });
   test('whole-array updates and 0-d arrays', () => {
     expect(mx.at(mx.array(5)).add(1).tolist()).toEqual(6);
-    expect(mx.at(mx.array([1, 2]), '...').multiply(mx.array([3, 4])).tolist()).toEqual([3, 8]);
-    expect(mx.at(mx.array([1, 2]), null, ':').set(0).tolist()).toEqual([0, 0]);
-    expect(mx.at(mx.array([1, 2]), []).add(1).tolist()).toEqual([1, 2]); // empty index: no-op
+    expect(
+      mx
+        .at(mx.array([1, 2]), '...')
+        .multiply(mx.array([3, 4]))
+        .tolist(),
+    ).toEqual([3, 8]);
+    expect(
+      mx
+        .at(mx.array([1, 2]), null, ':')
+        .set(0)
+        .tolist(),
+    ).toEqual([0, 0]);
+    expect(
+      mx
+        .at(mx.array([1, 2]), [])
+        .add(1)
+        .tolist(),
+    ).toEqual([1, 2]); // empty index: no-op
   });
   test('updates: cast to the dtype, leading ones dropped, broadcast checked', () => {
-    const a = mx.array([[1, 2], [3, 4]], mx.int32);
+    const a = mx.array(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      mx.int32,
+    );
     const r = mx.at(a, 0).set(mx.array([[[9.7, 8.2]]]));
     expect(r.dtype).toBe(mx.int32);
-    expect(r.tolist()).toEqual([[9, 8], [3, 4]]);
+    expect(r.tolist()).toEqual([
+      [9, 8],
+      [3, 4],
+    ]);
     expect(() => mx.at(a, 0).set(mx.array([1, 2, 3]))).toThrow(/at.set: cannot broadcast updates of shape \[3\] to the indexed shape \[2\]/);
-    expect(mx.at(a, mx.array([1, -2], mx.int32), mx.array([0, 1], mx.int32)).add(10).tolist()).toEqual([[1, 12], [13, 4]]);
+    expect(
+      mx
+        .at(a, mx.array([1, -2], mx.int32), mx.array([0, 1], mx.int32))
+        .add(10)
+        .tolist(),
+    ).toEqual([
+      [1, 12],
+      [13, 4],
+    ]);
   });
 });
 

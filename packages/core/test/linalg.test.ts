@@ -5,8 +5,14 @@ import { v } from './helpers.js';
 
 describe('linalg', () => {
   test('matmul with NumPy rules', () => {
-    const a = mx.array([[1, 2], [3, 4]]);
-    expect(v(mx.matmul(a, a))).toEqual([[7, 10], [15, 22]]);
+    const a = mx.array([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(v(mx.matmul(a, a))).toEqual([
+      [7, 10],
+      [15, 22],
+    ]);
     expect(v(mx.matmul([1, 1], a))).toEqual([4, 6]);
     expect(v(mx.matmul(a, [1, 1]))).toEqual([3, 7]);
     expect(v(mx.matmul([1, 2], [3, 4]))).toBe(11);
@@ -21,13 +27,35 @@ describe('linalg', () => {
 
   test('inner, outer, tensordot', () => {
     expect(v(mx.inner([1, 2, 3], [4, 5, 6]))).toBe(32);
-    expect(v(mx.inner(mx.array([[1, 2], [3, 4]]), mx.array([[1, 0], [0, 1]])))).toEqual([[1, 2], [3, 4]]);
+    expect(
+      v(
+        mx.inner(
+          mx.array([
+            [1, 2],
+            [3, 4],
+          ]),
+          mx.array([
+            [1, 0],
+            [0, 1],
+          ]),
+        ),
+      ),
+    ).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     const o = mx.outer(mx.array([1, 2], mx.int32), mx.array([3, 4, 5], mx.int32));
     expect(o.dtype).toBe(mx.int32);
-    expect(v(o)).toEqual([[3, 4, 5], [6, 8, 10]]);
+    expect(v(o)).toEqual([
+      [3, 4, 5],
+      [6, 8, 10],
+    ]);
     const t = mx.tensordot(mx.ones([2, 3, 4]), mx.ones([3, 4, 5]));
     expect(t.shape).toEqual([2, 5]);
-    expect(v(t)).toEqual([[12, 12, 12, 12, 12], [12, 12, 12, 12, 12]]);
+    expect(v(t)).toEqual([
+      [12, 12, 12, 12, 12],
+      [12, 12, 12, 12, 12],
+    ]);
     expect(mx.tensordot(mx.ones([2, 3]), mx.ones([2, 4]), [[0], [0]]).shape).toEqual([3, 4]);
   });
   test('diagonal, diag, trace, addmm', () => {
@@ -38,16 +66,36 @@ describe('linalg', () => {
     expect(v(mx.diagonal(m, 5))).toEqual([]);
     expect(v(mx.diagonal(mx.transpose(m)))).toEqual([0, 5, 10]);
     const b = mx.reshape(mx.arange(8), [2, 2, 2]);
-    expect(v(mx.diagonal(b, { axis1: 1, axis2: 2 }))).toEqual([[0, 3], [4, 7]]);
-    expect(v(mx.diagonal(b, 0, 0, 2))).toEqual([[0, 5], [2, 7]]);
-    expect(v(mx.diag(mx.array([1, 2], mx.int32)))).toEqual([[1, 0], [0, 2]]);
-    expect(v(mx.diag(mx.array([1, 2]), 1))).toEqual([[0, 1, 0], [0, 0, 2], [0, 0, 0]]);
-    expect(v(mx.diag(mx.array([1, 2]), -1))).toEqual([[0, 0, 0], [1, 0, 0], [0, 2, 0]]);
+    expect(v(mx.diagonal(b, { axis1: 1, axis2: 2 }))).toEqual([
+      [0, 3],
+      [4, 7],
+    ]);
+    expect(v(mx.diagonal(b, 0, 0, 2))).toEqual([
+      [0, 5],
+      [2, 7],
+    ]);
+    expect(v(mx.diag(mx.array([1, 2], mx.int32)))).toEqual([
+      [1, 0],
+      [0, 2],
+    ]);
+    expect(v(mx.diag(mx.array([1, 2]), 1))).toEqual([
+      [0, 1, 0],
+      [0, 0, 2],
+      [0, 0, 0],
+    ]);
+    expect(v(mx.diag(mx.array([1, 2]), -1))).toEqual([
+      [0, 0, 0],
+      [1, 0, 0],
+      [0, 2, 0],
+    ]);
     expect(v(mx.diag(m, 1))).toEqual([1, 6, 11]);
     expect(v(mx.trace(m))).toBe(15);
     expect(mx.trace(m, { dtype: mx.float32 }).dtype).toBe(mx.float32);
     const c = mx.ones([2, 2]);
-    expect(v(mx.addmm(c, c, c, 2, 0.5))).toEqual([[4.5, 4.5], [4.5, 4.5]]);
+    expect(v(mx.addmm(c, c, c, 2, 0.5))).toEqual([
+      [4.5, 4.5],
+      [4.5, 4.5],
+    ]);
   });
 
   test('nanToNum', () => {

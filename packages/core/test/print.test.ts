@@ -6,7 +6,13 @@ import './helpers.js';
 
 describe('printing', () => {
   it('prints like MLX and NumPy, aligned, in every context', () => {
-    const a = mx.array([[1, 2], [3, 40]], mx.int32);
+    const a = mx.array(
+      [
+        [1, 2],
+        [3, 40],
+      ],
+      mx.int32,
+    );
     const want = 'array([[ 1,  2],\n       [ 3, 40]], dtype=int32)';
     expect(String(a)).toBe(want);
     expect(a.toString()).toBe(want);
@@ -42,7 +48,7 @@ describe('printing', () => {
   it('JSON gives the values; numeric contexts read a one-element array and refuse larger ones', () => {
     expect(JSON.stringify({ w: mx.array([[1, 2]]) })).toBe('{"w":[[1,2]]}');
     expect(Number(mx.array(3.5))).toBe(3.5);
-    expect(mx.array([7]) as unknown as number > 2).toBe(true);
+    expect((mx.array([7]) as unknown as number) > 2).toBe(true);
     expect(`${mx.array(2, mx.int32)}`).toBe('array(2, dtype=int32)');
     expect(() => Number(mx.array([1, 2]))).toThrow(/shape \[2\] has no single numeric value/);
   });

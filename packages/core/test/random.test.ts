@@ -16,7 +16,10 @@ describe('random', () => {
     expect(mx.random.key(-1).tolist()).toEqual([4294967295, 4294967295]);
     const k = mx.random.key(0);
     // jax.random.split(jax.random.PRNGKey(0))
-    expect(mx.random.split(k).tolist()).toEqual([[4146024105, 967050713], [2718843009, 1272950319]]);
+    expect(mx.random.split(k).tolist()).toEqual([
+      [4146024105, 967050713],
+      [2718843009, 1272950319],
+    ]);
     expect(mx.random.split(k, 3).shape).toEqual([3, 2]);
     expect(mx.random.split(k, { num: 4 }).shape).toEqual([4, 2]);
     expect(() => mx.random.split(mx.array([0, 0]))).toThrow(/split: expected a key of dtype uint32, got float32/);
@@ -124,13 +127,19 @@ describe('random', () => {
   });
   test('categorical', () => {
     const k = mx.random.key(9);
-    const logits = mx.array([[0, 0, 100], [100, 0, 0]]);
+    const logits = mx.array([
+      [0, 0, 100],
+      [100, 0, 0],
+    ]);
     const c = mx.random.categorical(logits, { key: k });
     expect(c.dtype).toBe(mx.uint32);
     expect(c.tolist()).toEqual([2, 0]);
     const c0 = mx.random.categorical(logits, 0, { key: k }).tolist() as number[];
     expect([c0[0], c0[2]]).toEqual([1, 0]); // column 1 is a fair coin
-    expect(mx.random.categorical(logits, { numSamples: 5, key: k }).tolist()).toEqual([[2, 2, 2, 2, 2], [0, 0, 0, 0, 0]]);
+    expect(mx.random.categorical(logits, { numSamples: 5, key: k }).tolist()).toEqual([
+      [2, 2, 2, 2, 2],
+      [0, 0, 0, 0, 0],
+    ]);
     expect(mx.random.categorical(logits, { shape: [4, 2], key: k }).shape).toEqual([4, 2]);
     expect(() => mx.random.categorical(logits, { shape: [2], numSamples: 2 })).toThrow(/categorical: at most one of shape or numSamples/);
     // frequencies follow softmax(logits)
@@ -161,6 +170,7 @@ describe('random', () => {
       () => mx.random.randint(0, 100, [5], { key: k }),
       () => mx.random.gumbel({ shape: [5], key: k }),
       () => mx.random.permutation(5, { key: k }),
-    ]) expect(f().tolist()).toEqual(f().tolist());
+    ])
+      expect(f().tolist()).toEqual(f().tolist());
   });
 });

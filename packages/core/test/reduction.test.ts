@@ -4,7 +4,10 @@ import * as mx from '@mlx-ts/core';
 import { v, close } from './helpers.js';
 
 describe('reductions', () => {
-  const x = mx.array([[1, 2, 3], [4, 5, 6]]);
+  const x = mx.array([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
 
   test('sum, prod, max, min with axes and keepdims', () => {
     expect(v(mx.sum(x))).toBe(21);
@@ -39,7 +42,10 @@ describe('reductions', () => {
   });
 
   test('all, any', () => {
-    const b = mx.array([[1, 0], [1, 1]]);
+    const b = mx.array([
+      [1, 0],
+      [1, 1],
+    ]);
     expect(mx.all(b).dtype).toBe(mx.bool);
     expect(v(mx.all(b))).toBe(false);
     expect(v(mx.all(b, 1))).toEqual([false, true]);
@@ -49,7 +55,10 @@ describe('reductions', () => {
   });
 
   test('argmax, argmin', () => {
-    const a = mx.array([[3, 9, 9], [7, 1, 0]]);
+    const a = mx.array([
+      [3, 9, 9],
+      [7, 1, 0],
+    ]);
     const am = mx.argmax(a);
     expect(am.dtype).toBe(mx.uint32);
     expect(am.shape).toEqual([]);
@@ -65,10 +74,29 @@ describe('reductions', () => {
     close(mx.logsumexp(mx.array([-Infinity, -Infinity])), -Infinity);
     close(mx.logsumexp(mx.array([0, -Infinity])), 0);
     close(mx.logsumexp(mx.array([1, Infinity])), Infinity);
-    close(mx.logsumexp(mx.array([[0, 0], [1, 1]]), 1, true), [[Math.LN2], [1 + Math.LN2]]);
+    close(
+      mx.logsumexp(
+        mx.array([
+          [0, 0],
+          [1, 1],
+        ]),
+        1,
+        true,
+      ),
+      [[Math.LN2], [1 + Math.LN2]],
+    );
     expect(mx.logsumexp(mx.array([1, 2], mx.int32)).dtype).toBe(mx.float32);
-    const s = mx.softmax(mx.array([[1000, 1000], [0, -Infinity]]), -1);
-    close(s, [[0.5, 0.5], [1, 0]]);
+    const s = mx.softmax(
+      mx.array([
+        [1000, 1000],
+        [0, -Infinity],
+      ]),
+      -1,
+    );
+    close(s, [
+      [0.5, 0.5],
+      [1, 0],
+    ]);
     const e = Math.exp(1);
     close(mx.softmax(mx.array([0, 1])), [1 / (1 + e), e / (1 + e)]);
     expect(mx.softmax(mx.array([1, 2], mx.float16), { precise: true }).dtype).toBe(mx.float16);

@@ -7,11 +7,26 @@ describe('scans', () => {
   test('cumsum flattens by default and scans along an axis', () => {
     const a = iota([2, 3]);
     expect(mx.cumsum(a).tolist()).toEqual([0, 1, 3, 6, 10, 15]);
-    expect(mx.cumsum(a, 1).tolist()).toEqual([[0, 1, 3], [3, 7, 12]]);
-    expect(mx.cumsum(a, { axis: 0 }).tolist()).toEqual([[0, 1, 2], [3, 5, 7]]);
-    expect(mx.cumsum(a, -1, { reverse: true }).tolist()).toEqual([[3, 3, 2], [12, 9, 5]]);
-    expect(mx.cumsum(a, 1, { inclusive: false }).tolist()).toEqual([[0, 0, 1], [0, 3, 7]]);
-    expect(mx.cumsum(a, { axis: 1, reverse: true, inclusive: false }).tolist()).toEqual([[3, 2, 0], [9, 5, 0]]);
+    expect(mx.cumsum(a, 1).tolist()).toEqual([
+      [0, 1, 3],
+      [3, 7, 12],
+    ]);
+    expect(mx.cumsum(a, { axis: 0 }).tolist()).toEqual([
+      [0, 1, 2],
+      [3, 5, 7],
+    ]);
+    expect(mx.cumsum(a, -1, { reverse: true }).tolist()).toEqual([
+      [3, 3, 2],
+      [12, 9, 5],
+    ]);
+    expect(mx.cumsum(a, 1, { inclusive: false }).tolist()).toEqual([
+      [0, 0, 1],
+      [0, 3, 7],
+    ]);
+    expect(mx.cumsum(a, { axis: 1, reverse: true, inclusive: false }).tolist()).toEqual([
+      [3, 2, 0],
+      [9, 5, 0],
+    ]);
   });
   test('cumsum/cumprod of bool give int32; cummax/cummin keep the dtype', () => {
     const b = mx.array([true, false, true]);

@@ -14,7 +14,11 @@ describe('shape ops', () => {
     expect(() => mx.reshape(x, [4])).toThrow(/reshape: cannot reshape an array of size 6 into shape \[4\]/);
     const t = mx.transpose(r);
     expect(t.primitive).toBe('transpose');
-    expect(v(t)).toEqual([[0, 3], [1, 4], [2, 5]]);
+    expect(v(t)).toEqual([
+      [0, 3],
+      [1, 4],
+      [2, 5],
+    ]);
     const y = mx.zeros([2, 3, 4]);
     expect(mx.transpose(y, [1, 0, 2]).shape).toEqual([3, 2, 4]);
     expect(mx.transpose(y, { axes: [2, 0, 1] }).shape).toEqual([4, 2, 3]);
@@ -39,13 +43,20 @@ describe('shape ops', () => {
     expect((mx.atleast2d(x) as mx.Array).shape).toEqual([1, 6]);
     expect((mx.atleast3d(x) as mx.Array).shape).toEqual([1, 6, 1]);
     expect((mx.atleast3d(mx.zeros([2, 3])) as mx.Array).shape).toEqual([2, 3, 1]);
-    expect((mx.atleast2d(1, x) as mx.Array[]).map((a) => a.shape)).toEqual([[1, 1], [1, 6]]);
+    expect((mx.atleast2d(1, x) as mx.Array[]).map((a) => a.shape)).toEqual([
+      [1, 1],
+      [1, 6],
+    ]);
   });
 
   test('broadcastTo, broadcastArrays', () => {
     const b = mx.broadcastTo(mx.array([1, 2]), [3, 2]);
     expect(b.primitive).toBe('broadcastTo');
-    expect(v(b)).toEqual([[1, 2], [1, 2], [1, 2]]);
+    expect(v(b)).toEqual([
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ]);
     const [p, q] = mx.broadcastArrays(mx.zeros([2, 1]), mx.zeros([3], mx.int32));
     expect(p!.shape).toEqual([2, 3]);
     expect(q!.shape).toEqual([2, 3]);
@@ -58,38 +69,121 @@ describe('shape ops', () => {
     const b = mx.array([[3.5, 4]]);
     const c = mx.concatenate([a, b]);
     expect(c.dtype).toBe(mx.float32);
-    expect(v(c)).toEqual([[1, 2], [3.5, 4]]);
+    expect(v(c)).toEqual([
+      [1, 2],
+      [3.5, 4],
+    ]);
     expect(v(mx.concatenate([a, a], 1))).toEqual([[1, 2, 1, 2]]);
     expect(v(mx.concatenate([a, mx.array([5])], null))).toEqual([1, 2, 5]);
     expect(() => mx.concatenate([a, mx.zeros([1, 3])])).toThrow(/concatenate: all the input array dimensions/);
     expect(() => mx.concatenate([])).toThrow(/concatenate/);
     const s = mx.stack([x, x], 1);
     expect(s.shape).toEqual([6, 2]);
-    expect(v(mx.stack([[1, 2], [3, 4]]))).toEqual([[1, 2], [3, 4]]);
+    expect(
+      v(
+        mx.stack([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(() => mx.stack([x, mx.zeros([2])])).toThrow(/stack: all arrays must have the same shape/);
     const parts = mx.split(x, 3);
     expect(parts[0]!.primitive).toBe('slice');
-    expect(parts.map(v)).toEqual([[0, 1], [2, 3], [4, 5]]);
+    expect(parts.map(v)).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
     expect(mx.split(x, [1, 4]).map(v)).toEqual([[0], [1, 2, 3], [4, 5]]);
-    expect(mx.split(mx.zeros([2, 4]), 2, 1).map((p) => p.shape)).toEqual([[2, 2], [2, 2]]);
+    expect(mx.split(mx.zeros([2, 4]), 2, 1).map((p) => p.shape)).toEqual([
+      [2, 2],
+      [2, 2],
+    ]);
     expect(() => mx.split(x, 4)).toThrow(/split: cannot split an axis of size 6 into 4 equal parts/);
   });
 
   test('tile, repeat', () => {
-    const a = mx.array([[1, 2], [3, 4]]);
-    expect(v(mx.tile(a, 2))).toEqual([[1, 2, 1, 2], [3, 4, 3, 4]]);
-    expect(v(mx.tile(mx.array([1, 2]), [2, 2]))).toEqual([[1, 2, 1, 2], [1, 2, 1, 2]]);
+    const a = mx.array([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(v(mx.tile(a, 2))).toEqual([
+      [1, 2, 1, 2],
+      [3, 4, 3, 4],
+    ]);
+    expect(v(mx.tile(mx.array([1, 2]), [2, 2]))).toEqual([
+      [1, 2, 1, 2],
+      [1, 2, 1, 2],
+    ]);
     expect(v(mx.repeat(a, 2))).toEqual([1, 1, 2, 2, 3, 3, 4, 4]);
-    expect(v(mx.repeat(a, 2, 0))).toEqual([[1, 2], [1, 2], [3, 4], [3, 4]]);
-    expect(v(mx.repeat(a, 2, { axis: 1 }))).toEqual([[1, 1, 2, 2], [3, 3, 4, 4]]);
+    expect(v(mx.repeat(a, 2, 0))).toEqual([
+      [1, 2],
+      [1, 2],
+      [3, 4],
+      [3, 4],
+    ]);
+    expect(v(mx.repeat(a, 2, { axis: 1 }))).toEqual([
+      [1, 1, 2, 2],
+      [3, 3, 4, 4],
+    ]);
   });
 
   test('pad', () => {
-    const a = mx.array([[1, 2], [3, 4]], mx.int32);
-    expect(v(mx.pad(a, 1))).toEqual([[0, 0, 0, 0], [0, 1, 2, 0], [0, 3, 4, 0], [0, 0, 0, 0]]);
-    expect(v(mx.pad(a, [[0, 0], [1, 2]], 'constant', 9))).toEqual([[9, 1, 2, 9, 9], [9, 3, 4, 9, 9]]);
-    expect(v(mx.pad(a, [1, 0], { constantValues: mx.array(7) }))).toEqual([[7, 7, 7], [7, 1, 2], [7, 3, 4]]);
-    expect(v(mx.pad(a, [[1, 1], [0, 1]], 'edge'))).toEqual([[1, 2, 2], [1, 2, 2], [3, 4, 4], [3, 4, 4]]);
+    const a = mx.array(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      mx.int32,
+    );
+    expect(v(mx.pad(a, 1))).toEqual([
+      [0, 0, 0, 0],
+      [0, 1, 2, 0],
+      [0, 3, 4, 0],
+      [0, 0, 0, 0],
+    ]);
+    expect(
+      v(
+        mx.pad(
+          a,
+          [
+            [0, 0],
+            [1, 2],
+          ],
+          'constant',
+          9,
+        ),
+      ),
+    ).toEqual([
+      [9, 1, 2, 9, 9],
+      [9, 3, 4, 9, 9],
+    ]);
+    expect(v(mx.pad(a, [1, 0], { constantValues: mx.array(7) }))).toEqual([
+      [7, 7, 7],
+      [7, 1, 2],
+      [7, 3, 4],
+    ]);
+    expect(
+      v(
+        mx.pad(
+          a,
+          [
+            [1, 1],
+            [0, 1],
+          ],
+          'edge',
+        ),
+      ),
+    ).toEqual([
+      [1, 2, 2],
+      [1, 2, 2],
+      [3, 4, 4],
+      [3, 4, 4],
+    ]);
     expect(mx.pad(a, 1).dtype).toBe(mx.int32);
     expect(() => mx.pad(a, -1)).toThrow(/pad: padding sizes must be non-negative/);
     expect(() => mx.pad(a, [[1, 1]], 'reflect' as never)).toThrow(/pad: mode/);
@@ -106,7 +200,10 @@ describe('shape ops', () => {
     expect(s([0], [6], [4])).toEqual([0, 4]);
     expect(mx.sliceArray(x, [0], [6])).toBe(x);
     const m = mx.reshape(x, [2, 3]);
-    expect(v(mx.sliceArray(m, [null, 1], [null, null], [-1, 1]))).toEqual([[4, 5], [1, 2]]);
+    expect(v(mx.sliceArray(m, [null, 1], [null, null], [-1, 1]))).toEqual([
+      [4, 5],
+      [1, 2],
+    ]);
     expect(() => mx.sliceArray(x, [0], [1], [0])).toThrow(/step cannot be zero/);
   });
 });

@@ -4,20 +4,35 @@ import * as mx from '@mlx-ts/core';
 import './helpers.js';
 
 describe('sorting', () => {
-  const a = mx.array([[3, 1, 2], [0, 5, -1]]);
+  const a = mx.array([
+    [3, 1, 2],
+    [0, 5, -1],
+  ]);
   test('sort and argsort', () => {
-    expect(mx.sort(a).tolist()).toEqual([[1, 2, 3], [-1, 0, 5]]);
-    expect(mx.sort(a, 0).tolist()).toEqual([[0, 1, -1], [3, 5, 2]]);
+    expect(mx.sort(a).tolist()).toEqual([
+      [1, 2, 3],
+      [-1, 0, 5],
+    ]);
+    expect(mx.sort(a, 0).tolist()).toEqual([
+      [0, 1, -1],
+      [3, 5, 2],
+    ]);
     expect(mx.sort(a, null).tolist()).toEqual([-1, 0, 1, 2, 3, 5]);
     expect(mx.sort(a, { axis: null }).shape).toEqual([6]);
     const i = mx.argsort(a);
     expect(i.dtype).toBe(mx.uint32);
-    expect(i.tolist()).toEqual([[1, 2, 0], [2, 0, 1]]);
+    expect(i.tolist()).toEqual([
+      [1, 2, 0],
+      [2, 0, 1],
+    ]);
     expect(mx.argsort(a, null).tolist()).toEqual([5, 3, 1, 2, 0, 4]);
     expect(mx.argsort(mx.array([2, 1, 2, 1])).tolist()).toEqual([1, 3, 0, 2]); // stable
   });
   test('topk returns the k largest, ascending', () => {
-    expect(mx.topk(a, 2).tolist()).toEqual([[2, 3], [0, 5]]);
+    expect(mx.topk(a, 2).tolist()).toEqual([
+      [2, 3],
+      [0, 5],
+    ]);
     expect(mx.topk(a, 1, 0).tolist()).toEqual([[3, 5, 2]]);
     expect(mx.topk(a, 3, null).tolist()).toEqual([2, 3, 5]);
     expect(mx.topk(a, 0).shape).toEqual([2, 0]);

@@ -5,7 +5,10 @@ import * as mx from 'mlx-ts';
 /** A minimal tree-node class, standing for nn's Module without depending on it. */
 class Holder implements mx.TreeNodeObject {
   label = 'not a member';
-  constructor(public w: mx.Array, public inner: { b: mx.Array }) {}
+  constructor(
+    public w: mx.Array,
+    public inner: { b: mx.Array },
+  ) {}
   [mx.treeNodeKeys](): readonly string[] {
     return ['w', 'inner'];
   }
@@ -44,10 +47,13 @@ describe('tree-node classes', () => {
     expect(h.w.isEvaluated).toBe(true);
     const g = mx.grad((t: { w: mx.Array }) => mx.sum(mx.square(t.w)))(h) as { w: mx.Array };
     expect(g.w.tolist()).toEqual([4, 4]);
-    const step = mx.compile(() => {
-      h.w = mx.multiply(h.w, 2);
-      return mx.sum(h.w);
-    }, { inputs: [h], outputs: [h] });
+    const step = mx.compile(
+      () => {
+        h.w = mx.multiply(h.w, 2);
+        return mx.sum(h.w);
+      },
+      { inputs: [h], outputs: [h] },
+    );
     expect(step().item()).toBe(8);
     expect(step().item()).toBe(16);
     expect(h.w.tolist()).toEqual([8, 8]);

@@ -33,7 +33,17 @@ export interface NativeAddon {
   /** How generated kernels are built: the addon's own compiler, flags and headers. */
   jitConfig(): { compiler: string; flags: string; includeDir: string; abi: number };
   /** The BLAS loaded for matmul, if any, and how it was chosen (native/blas.h). */
-  blasInfo(): { loaded: boolean; library: string; vendor: string; corename: string; config: string; coretype: string; coretypeSource: string; pooled: boolean; error: string };
+  blasInfo(): {
+    loaded: boolean;
+    library: string;
+    vendor: string;
+    corename: string;
+    config: string;
+    coretype: string;
+    coretypeSource: string;
+    pooled: boolean;
+    error: string;
+  };
   /** The thread pool's size. */
   threadInfo(): { threads: number };
   /** The output buffer cache (native/allocator.h). */
@@ -78,7 +88,11 @@ export const coreElementwise: { readonly [F in ElementwiseOp['family']]: { reado
  * types and functors from these tables. Throws, saying to rebuild the addon, where they differ.
  */
 export function checkTables(a: NativeAddon): NativeAddon {
-  agree('dtypes (code name size)', a.dtypes.map((d, code) => `${code} ${d.name} ${d.size}`), allDtypes.map((d) => `${d.code} ${d.name} ${d.size}`));
+  agree(
+    'dtypes (code name size)',
+    a.dtypes.map((d, code) => `${code} ${d.name} ${d.size}`),
+    allDtypes.map((d) => `${d.code} ${d.name} ${d.size}`),
+  );
   agree(
     'elementwise primitives (family kind name)',
     a.elementwiseOps.map((op) => `${op.family} ${op.kind} ${op.name}`),

@@ -57,8 +57,18 @@ export function registerKernel(prim: string, kernel: JsKernel): void {
 type TypedArrayCtor = new (buffer: ArrayBuffer, byteOffset?: number, length?: number) => HostTypedArray;
 /** Indexed by Dtype.code. */
 const ctors: readonly TypedArrayCtor[] = [
-  Uint8Array, Uint8Array, Uint16Array, Uint32Array, Int8Array, Int16Array, Int32Array,
-  BigInt64Array, Uint16Array, Uint16Array, Float32Array, Float64Array,
+  Uint8Array,
+  Uint8Array,
+  Uint16Array,
+  Uint32Array,
+  Int8Array,
+  Int16Array,
+  Int32Array,
+  BigInt64Array,
+  Uint16Array,
+  Uint16Array,
+  Float32Array,
+  Float64Array,
 ];
 
 const released = releasedError;
@@ -105,14 +115,25 @@ function runJsKernel(kernel: JsKernel, step: Step, slot: number, outputs: unknow
     const Ctor = ctors[v.dtype.code]!;
     if (handle instanceof SlabStorage) {
       if (handle.released) throw released(`'${step.prim}'`);
-      return { data: new Ctor(handle.buffer, handle.byteOffset, handle.byteLength / v.dtype.size), dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset };
+      return {
+        data: new Ctor(handle.buffer, handle.byteOffset, handle.byteLength / v.dtype.size),
+        dtype: v.dtype,
+        shape: v.shape,
+        strides: v.strides,
+        offset: v.offset,
+      };
     }
-    if (!(handle instanceof ArrayBuffer)) throw new Error(`cpu backend: an input of '${step.prim}' is not storage of the cpu backend (got ${describeValue(handle)})`);
+    if (!(handle instanceof ArrayBuffer))
+      throw new Error(`cpu backend: an input of '${step.prim}' is not storage of the cpu backend (got ${describeValue(handle)})`);
     if (handle.byteLength === 0 && size(v.shape) > 0) throw released(`'${step.prim}'`);
     return { data: new Ctor(handle), dtype: v.dtype, shape: v.shape, strides: v.strides, offset: v.offset };
   });
   const avals = step.outputs ?? [step];
-  const result = kernel(inputs, step.params, step.outputs ? { shape: step.shape, dtype: step.dtype, outputs: step.outputs } : { shape: step.shape, dtype: step.dtype });
+  const result = kernel(
+    inputs,
+    step.params,
+    step.outputs ? { shape: step.shape, dtype: step.dtype, outputs: step.outputs } : { shape: step.shape, dtype: step.dtype },
+  );
   const outs = step.outputs ? result : [result];
   if (!Array.isArray(outs) || outs.length !== avals.length) {
     throw new Error(`cpu backend: the JS kernel for '${step.prim}' must return ${avals.length} typed arrays (one per output), got ${describeValue(result)}`);
@@ -122,7 +143,9 @@ function runJsKernel(kernel: JsKernel, step: Step, slot: number, outputs: unknow
     const Ctor = ctors[o.dtype.code]!;
     const n = size(o.shape);
     if (!(out instanceof Ctor) || out.length !== n) {
-      throw new Error(`cpu backend: the JS kernel for '${step.prim}' must return a ${Ctor.name} of ${n} elements${avals.length > 1 ? ` for output ${k}` : ''}, got ${describeValue(out)} of length ${(out as { length?: number })?.length}`);
+      throw new Error(
+        `cpu backend: the JS kernel for '${step.prim}' must return a ${Ctor.name} of ${n} elements${avals.length > 1 ? ` for output ${k}` : ''}, got ${describeValue(out)} of length ${(out as { length?: number })?.length}`,
+      );
     }
     const whole = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength && out.buffer instanceof ArrayBuffer;
     outputs[slot + k] = whole ? (out.buffer as ArrayBuffer) : (out.slice().buffer as ArrayBuffer);
@@ -291,7 +314,8 @@ export const cpuBackend: Backend = {
       handle.released = true;
       return;
     }
-    if (!(handle instanceof ArrayBuffer)) throw new Error(`cpu backend: release expects storage the cpu backend made (an ArrayBuffer), got ${describeValue(handle)}`);
+    if (!(handle instanceof ArrayBuffer))
+      throw new Error(`cpu backend: release expects storage the cpu backend made (an ArrayBuffer), got ${describeValue(handle)}`);
     if (inFlight.size > 0 && inFlight.has(handle)) {
       pendingRelease.add(handle);
       return;

@@ -212,7 +212,9 @@ function pushStorage(handle: unknown, v: View, prim: string): number {
   if (n > 0 || v.offset !== 0 || handle.byteLength < item) {
     const [lo, hi] = viewExtent(v.shape, v.strides, v.offset);
     if (hi > lo && (lo < 0 || hi * item > handle.byteLength)) {
-      throw new Error(`cpu backend: '${prim}': an input addresses elements outside its storage; the view's offset and strides do not fit a buffer of ${handle.byteLength} bytes`);
+      throw new Error(
+        `cpu backend: '${prim}': an input addresses elements outside its storage; the view's offset and strides do not fit a buffer of ${handle.byteLength} bytes`,
+      );
     }
   }
   inputShift = handle.byteOffset / item;
@@ -220,7 +222,6 @@ function pushStorage(handle: unknown, v: View, prim: string): number {
 }
 /** Set by `pushStorage`: what to add to the view's offset. */
 let inputShift = 0;
-
 
 function encodeInput(v: View, slot: number, first: number, earlier: readonly unknown[], prim: string): void {
   const src = v.source;

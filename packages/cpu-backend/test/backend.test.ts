@@ -3,7 +3,6 @@ import { bool, float16, float32, getPrimitiveDef, int32, primitiveNames, uint32,
 import { describe, expect, test } from 'vitest';
 import { f32, input, read, step, stepOutput, store, values, view } from './helpers.js';
 
-
 describe('the Backend contract', () => {
   test('identity and a kernel for every core primitive but the views', () => {
     expect([cpuBackend.name, cpuBackend.deviceType, cpuBackend.priority]).toEqual(['cpu', 'cpu', 10]);
@@ -50,10 +49,22 @@ describe('the Backend contract', () => {
     const a = f32([7, -7, 5.5, 9], [4]);
     const b = f32([2, 2, -2, 4], [4]);
     const steps: Step[] = [
-      { ...step('divmod', [a, b], [4], float32), outputs: [{ shape: [4], dtype: float32 }, { shape: [4], dtype: float32 }] },
+      {
+        ...step('divmod', [a, b], [4], float32),
+        outputs: [
+          { shape: [4], dtype: float32 },
+          { shape: [4], dtype: float32 },
+        ],
+      },
       // Slot 1 is divmod's remainder, slot 2 this step's output.
       step('negative', [stepOutput(1, float32, [4])], [4], float32),
-      { ...step('topk', [stepOutput(2, float32, [4])], [2], float32, { k: 2 }), outputs: [{ shape: [2], dtype: float32 }, { shape: [2], dtype: uint32 }] },
+      {
+        ...step('topk', [stepOutput(2, float32, [4])], [2], float32, { k: 2 }),
+        outputs: [
+          { shape: [2], dtype: float32 },
+          { shape: [2], dtype: uint32 },
+        ],
+      },
     ];
     for (const out of [cpuBackend.execute(steps), await cpuBackend.executeAsync!(steps)]) {
       expect(out).toHaveLength(5);
@@ -66,7 +77,11 @@ describe('the Backend contract', () => {
 
   test('executeAsync runs off the main thread and gives what execute gives', async () => {
     const n = 1 << 16;
-    const a = input(Float32Array.from({ length: n }, (_, i) => i), float32, [n]);
+    const a = input(
+      Float32Array.from({ length: n }, (_, i) => i),
+      float32,
+      [n],
+    );
     const steps = [step('sqrt', [a], [n], float32), step('cumsum', [stepOutput(0, float32, [n])], [n], float32, { axis: 0, reverse: false, inclusive: true })];
     const sync = cpuBackend.execute(steps);
     const pending = cpuBackend.executeAsync!(steps);
@@ -122,13 +137,17 @@ describe('bad input gives JS errors, never a crash', () => {
     expect(() => cpuBackend.execute([step('randomBits', [view(h, float32, [2])], [3], uint32, { shape: [3] })])).toThrow(/key/);
     expect(() => cpuBackend.execute([step('exp', [view(h, float32, [2], [1.5])], [2], float32)])).toThrow(/stride/);
     expect(() => cpuBackend.execute([step('nope', [], [1], float32)])).toThrow(/no kernel/);
-    expect(() => cpuBackend.execute([step('scatter', [view(h, float32, [4]), view(h, float32, [4]), view(h, float32, [4])], [4], float32, { axis: 0, mode: 'set' })])).toThrow(/integer/);
+    expect(() =>
+      cpuBackend.execute([step('scatter', [view(h, float32, [4]), view(h, float32, [4]), view(h, float32, [4])], [4], float32, { axis: 0, mode: 'set' })]),
+    ).toThrow(/integer/);
     expect(() => cpuBackend.execute([step('where', [view(h, float32, [4]), view(h, float32, [4]), view(h, float32, [4])], [4], float32)])).toThrow(/bool/);
   });
 
   test('a failing step names itself', () => {
     const h = store(new Float32Array(4), float32);
-    expect(() => cpuBackend.execute([step('exp', [view(h, float32, [4])], [4], float32), step('log', [view(h, int32, [9])], [9], int32)])).toThrow(/log \(step 1\)/);
+    expect(() => cpuBackend.execute([step('exp', [view(h, float32, [4])], [4], float32), step('log', [view(h, int32, [9])], [9], int32)])).toThrow(
+      /log \(step 1\)/,
+    );
   });
 });
 

@@ -3,7 +3,8 @@ import { expect, test } from 'vitest';
 import { input, run } from './helpers.js';
 
 test('compiled programs give what the unfused kernels give, across tiles and strided inputs', () => {
-  const rows = 50, cols = 61; // 3050 elements: several tiles and a partial one
+  const rows = 50,
+    cols = 61; // 3050 elements: several tiles and a partial one
   const n = rows * cols;
   const xs = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
   const ys = Float32Array.from({ length: n }, (_, i) => Math.cos(i));
@@ -12,7 +13,12 @@ test('compiled programs give what the unfused kernels give, across tiles and str
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) xt[j * rows + i] = xs[i * cols + j]!;
   const x = input(xt, float32, [rows, cols], [1, rows]);
   const y = input(ys, float32, [rows, cols]);
-  const z = input(Float32Array.from({ length: cols }, (_, j) => j - 30), float32, [rows, cols], [0, 1]);
+  const z = input(
+    Float32Array.from({ length: cols }, (_, j) => j - 30),
+    float32,
+    [rows, cols],
+    [0, 1],
+  );
   const program: CompiledParams = {
     nInputs: 3,
     name: 'test',

@@ -2,7 +2,6 @@ import { bool, float32, int16, int32, int64, uint8, uint32 } from '@mlx-ts/core'
 import { describe, expect, test } from 'vitest';
 import { f32, i32, input, run } from './helpers.js';
 
-
 describe('gather', () => {
   const a = f32([0, 1, 2, 10, 11, 12, 20, 21, 22], [3, 3]);
   test('along each axis; negative indices wrap once, others clamp', () => {

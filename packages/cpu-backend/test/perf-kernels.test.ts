@@ -56,7 +56,7 @@ describe('vectorized float32 math', () => {
       for (let i = 0; i < xs.length; i++) {
         const want = ref(Math.fround(xs[i]!));
         const e = ulps(got[i]!, want);
-        if (e > worst) (worst = e), (at = i);
+        if (e > worst) ((worst = e), (at = i));
         if (want === 0 || Object.is(want, -0)) expect(Object.is(got[i], want) || got[i] === want, `${prim}(${xs[i]})`).toBe(true);
       }
       expect(worst, `${prim}(${xs[at]}) = ${got[at]}, float64 ${ref(xs[at]!)}`).toBeLessThanOrEqual(tol);
@@ -74,12 +74,19 @@ describe('vectorized float32 math', () => {
 
 describe('kernels split over threads', () => {
   test('elementwise ops on large transposed and broadcast views', () => {
-    const rows = 700, cols = 500;
+    const rows = 700,
+      cols = 500;
     const a = Float32Array.from({ length: rows * cols }, (_, i) => (i % 97) - 48);
     const b = Float32Array.from({ length: cols }, (_, i) => i / 8);
     // a read transposed: out[j, i] = a[i, j] + b[i]... shape [cols, rows] with strides [1, cols].
     const out = run('add', [input(a, float32, [cols, rows], [1, cols]), input(b, float32, [cols, rows], [1, 0])], [cols, rows], float32);
-    for (const [j, i] of [[0, 0], [cols - 1, rows - 1], [123, 456], [499, 1], [250, 699]] as const) {
+    for (const [j, i] of [
+      [0, 0],
+      [cols - 1, rows - 1],
+      [123, 456],
+      [499, 1],
+      [250, 699],
+    ] as const) {
       expect(out[j * rows + i]).toBe(a[i * cols + j]! + b[j]!);
     }
   });
@@ -101,7 +108,8 @@ describe('kernels split over threads', () => {
     ys[999_999] = NaN;
     expect(run('max', [input(ys, float32, [n])], [1], float32, { axes: [0] })).toEqual([NaN]);
     // [1000, 300] over axis 0 (the kept axis is trailing) and over axis 1 (kept axis leading).
-    const R = 1000, C = 300;
+    const R = 1000,
+      C = 300;
     const m = Float32Array.from({ length: R * C }, (_, i) => ((i * 7919) % 1009) / 64);
     const col = run('sum', [input(m, float32, [R, C])], [1, C], float32, { axes: [0] });
     const row = run('sum', [input(m, float32, [R, C])], [R, 1], float32, { axes: [1] });
@@ -126,7 +134,8 @@ describe('kernels split over threads', () => {
   });
 
   test('scans and sorts over many rows', () => {
-    const rows = 3000, cols = 67;
+    const rows = 3000,
+      cols = 67;
     const r = rand(3);
     const xs = Float32Array.from({ length: rows * cols }, () => Math.round(r() * 1000) - 500);
     const cs = run('cumsum', [input(xs, float32, [rows, cols])], [rows, cols], float32, { axis: 1, reverse: false, inclusive: true });
@@ -152,7 +161,9 @@ describe('kernels split over threads', () => {
   }
 
   test('matmul: BLAS-eligible and built-in layouts agree on a product split over threads', () => {
-    const m = 300, k = 500, n = 400;
+    const m = 300,
+      k = 500,
+      n = 400;
     const r = rand(11);
     const a = Float32Array.from({ length: m * k }, () => r() - 0.5);
     const b = Float32Array.from({ length: k * n }, () => r() - 0.5);
@@ -164,7 +175,13 @@ describe('kernels split over threads', () => {
     const plain = run('matmul', [input(a, float32, [m, k]), input(b, float32, [k, n])], [m, n], float32);
     const transposed = run('matmul', [input(at, float32, [m, k], [1, m]), input(b, float32, [k, n])], [m, n], float32);
     const builtin = run('matmul', [input(a, float32, [m, k]), input(b2, float32, [k, n], [2 * n, 2])], [m, n], float32);
-    for (const [i, j] of [[0, 0], [299, 399], [150, 200], [7, 391], [293, 5]] as const) {
+    for (const [i, j] of [
+      [0, 0],
+      [299, 399],
+      [150, 200],
+      [7, 391],
+      [293, 5],
+    ] as const) {
       const want = matmulReference(m, k, n, a, b, i, j);
       for (const got of [plain, transposed, builtin]) expect(Math.abs(got[i * n + j]! - want)).toBeLessThan(1e-4);
     }
@@ -175,13 +192,20 @@ describe('kernels split over threads', () => {
   });
 
   test('matmul: many small products in a batch run one per thread', () => {
-    const batch = 96, m = 12, k = 16, n = 20;
+    const batch = 96,
+      m = 12,
+      k = 16,
+      n = 20;
     const r = rand(5);
     const a = Float32Array.from({ length: batch * m * k }, () => Math.round(r() * 16) / 16);
     const b = Float32Array.from({ length: batch * k * n }, () => Math.round(r() * 16) / 16);
     const out = run('matmul', [input(a, float32, [batch, m, k]), input(b, float32, [batch, k, n])], [batch, m, n], float32);
     for (const z of [0, 47, 95]) {
-      for (const [i, j] of [[0, 0], [11, 19], [5, 7]] as const) {
+      for (const [i, j] of [
+        [0, 0],
+        [11, 19],
+        [5, 7],
+      ] as const) {
         let s = 0;
         for (let p = 0; p < k; p++) s += a[(z * m + i) * k + p]! * b[(z * k + p) * n + j]!;
         expect(out[(z * m + i) * n + j]).toBe(s);
@@ -190,12 +214,18 @@ describe('kernels split over threads', () => {
   });
 
   test('float64 matmul through the same paths', () => {
-    const m = 130, k = 170, n = 150;
+    const m = 130,
+      k = 170,
+      n = 150;
     const r = rand(9);
     const a = Float64Array.from({ length: m * k }, () => r() - 0.5);
     const b = Float64Array.from({ length: k * n }, () => r() - 0.5);
     const out = run('matmul', [input(a, float64, [m, k]), input(b, float64, [k, n])], [m, n], float64);
-    for (const [i, j] of [[0, 0], [129, 149], [64, 75]] as const) {
+    for (const [i, j] of [
+      [0, 0],
+      [129, 149],
+      [64, 75],
+    ] as const) {
       let s = 0;
       for (let p = 0; p < k; p++) s += a[i * k + p]! * b[p * n + j]!;
       expect(Math.abs(out[i * n + j]! - s)).toBeLessThan(1e-12);
@@ -221,8 +251,14 @@ describe('concurrency', () => {
     const close = (got: number, w: number) => expect(Math.abs(got - w)).toBeLessThanOrEqual(Math.abs(w) * 1e-5 + 1e-3);
     close(values(read(results[0]![1], float32, [1]))[0]!, want(Math.exp));
     close(values(read(results[1]![1], float32, [1]))[0]!, want(Math.tanh));
-    close(values(read(results[2]![1], float32, [1]))[0]!, want((v) => -v));
-    close(values(read(sync[1], float32, [1]))[0]!, want((v) => v * v));
+    close(
+      values(read(results[2]![1], float32, [1]))[0]!,
+      want((v) => -v),
+    );
+    close(
+      values(read(sync[1], float32, [1]))[0]!,
+      want((v) => v * v),
+    );
   });
 });
 
@@ -230,7 +266,10 @@ describe('output buffers', () => {
   const stats = addon.bufferCacheStats;
   test.runIf(stats().enabled)('large outputs come back from the cache, and a reused block starts clean where it must', () => {
     const n = 1 << 20;
-    const x = f32(Float32Array.from({ length: n }, (_, i) => i + 1), [n]);
+    const x = f32(
+      Float32Array.from({ length: n }, (_, i) => i + 1),
+      [n],
+    );
     for (let i = 0; i < 3; i++) {
       const [h] = cpuBackend.execute([step('negative', [x], [n], float32)]);
       cpuBackend.release(h);
@@ -255,7 +294,10 @@ describe('output buffers', () => {
 
   test.runIf(stats().enabled)('asyncEval takes its outputs from the cache too', async () => {
     const n = 1 << 20;
-    const x = f32(Float32Array.from({ length: n }, (_, i) => i + 1), [n]);
+    const x = f32(
+      Float32Array.from({ length: n }, (_, i) => i + 1),
+      [n],
+    );
     const [h0] = cpuBackend.execute([step('negative', [x], [n], float32)]);
     cpuBackend.release(h0);
     const before = stats();

@@ -47,7 +47,8 @@ test('randomBits follows JAX: split(PRNGKey(0)) bits', () => {
 });
 
 test('randomBits matches the layout for odd, even and empty shapes and strided keys', () => {
-  const k0 = 0x13198a2e, k1 = 0x03707344;
+  const k0 = 0x13198a2e,
+    k1 = 0x03707344;
   for (const n of [1, 2, 7, 1000]) {
     const key = input(new Uint32Array([k0, k1]), uint32, [2]);
     expect(run('randomBits', [key], [n], uint32, { shape: [n] })).toEqual(jaxBits(k0, k1, n));

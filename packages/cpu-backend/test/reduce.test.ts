@@ -2,7 +2,6 @@ import { bool, float16, float16BitsToNumber, float32, float64, int32, int8, numb
 import { describe, expect, test } from 'vitest';
 import { f32, i32, input, run } from './helpers.js';
 
-
 describe('reductions', () => {
   const m = [1, 2, 3, 4, 5, 6];
   test('over each axis, all axes, and a transposed view', () => {

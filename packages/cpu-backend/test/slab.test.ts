@@ -17,12 +17,16 @@ describe('small outputs in slabs', () => {
     expect(values(read(out[299], float32, []))).toEqual([451.5]);
     expect(values(read(out[300], float64, []))).toEqual([451.5]);
     expect(values(read(out[301], uint8, []))).toEqual([451 & 255]);
-    const windows = new Set(out.map((h) => `${(h as SlabStorage).byteOffset}@${[...new Set(out.map((x) => (x as SlabStorage).buffer))].indexOf((h as SlabStorage).buffer)}`));
+    const windows = new Set(
+      out.map((h) => `${(h as SlabStorage).byteOffset}@${[...new Set(out.map((x) => (x as SlabStorage).buffer))].indexOf((h as SlabStorage).buffer)}`),
+    );
     expect(windows.size).toBe(out.length);
   });
 
   test('strided views of a small output, through a later step and toHost', () => {
-    const [h] = cpuBackend.execute([step('add', [input(new Float32Array([1, 2, 3, 4]), float32, [2, 2]), input(new Float32Array([0, 0, 0, 0]), float32, [2, 2])], [2, 2], float32)]);
+    const [h] = cpuBackend.execute([
+      step('add', [input(new Float32Array([1, 2, 3, 4]), float32, [2, 2]), input(new Float32Array([0, 0, 0, 0]), float32, [2, 2])], [2, 2], float32),
+    ]);
     expect(h).toBeInstanceOf(SlabStorage);
     expect(values(cpuBackend.toHost(view(h, float32, [2, 2], [1, 2])))).toEqual([1, 3, 2, 4]);
     expect(values(cpuBackend.toHost(view(h, float32, [2], [1], 2)))).toEqual([3, 4]);

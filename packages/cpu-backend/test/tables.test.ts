@@ -28,13 +28,19 @@ describe('one source for elementwise facts', () => {
 
   test("the addon's elementwise table is core's families, its kinds core's output rules", () => {
     const byFamily = (family: string, kind: string) =>
-      addon.elementwiseOps.filter((op) => op.family === family && op.kind === kind).map((op) => op.name).sort();
+      addon.elementwiseOps
+        .filter((op) => op.family === family && op.kind === kind)
+        .map((op) => op.name)
+        .sort();
     for (const [family, kinds] of Object.entries(coreElementwise)) {
       for (const [kind, names] of Object.entries(kinds)) expect(byFamily(family, kind), `${family} ${kind}`).toEqual([...names].sort());
     }
     for (const op of addon.elementwiseOps) {
       const p = op.name as Primitive;
-      const out = getPrimitiveDef(p).output(Array.from({ length: arity(p) }, () => ({ shape: [2], dtype: float32 })), {} as never);
+      const out = getPrimitiveDef(p).output(
+        Array.from({ length: arity(p) }, () => ({ shape: [2], dtype: float32 })),
+        {} as never,
+      );
       expect(out.dtype, op.name).toBe(op.kind === 'predicate' ? bool : float32);
       expect(op.family, op.name).toBe(getPrimitiveDef(p).kind);
     }

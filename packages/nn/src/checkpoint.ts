@@ -11,7 +11,8 @@ import { Module, type ModuleParameters } from './module.js';
 export function checkpoint<M extends Module>(module: M): M['forward'];
 export function checkpoint<A extends unknown[], R>(module: Module, fn: (...args: A) => R): (...args: A) => R;
 export function checkpoint<A extends unknown[], R>(module: Module, fn?: (...args: A) => R): (...args: A) => R {
-  if (!(module instanceof Module)) throw new Error(`nn.checkpoint: expected an nn.Module as the first argument, got ${module === null ? 'null' : typeof module}`);
+  if (!(module instanceof Module))
+    throw new Error(`nn.checkpoint: expected an nn.Module as the first argument, got ${module === null ? 'null' : typeof module}`);
   if (fn !== undefined && typeof fn !== 'function') throw new Error(`nn.checkpoint: expected a function as the second argument, got ${typeof fn}`);
   const body = fn ?? ((...args: A) => module.forward(...args) as R);
   const inner = (params: ModuleParameters, ...args: A): R => {

@@ -6,16 +6,78 @@ export * as utils from './utils.js';
 export { Identity, Linear, Bilinear, type LinearOptions } from './layers/linear.js';
 export { Embedding } from './layers/embedding.js';
 export { Sequential, type SequentialLayer } from './layers/containers.js';
-export { LayerNorm, RMSNorm, GroupNorm, BatchNorm, InstanceNorm, type LayerNormOptions, type RMSNormOptions, type GroupNormOptions, type BatchNormOptions, type InstanceNormOptions } from './layers/normalization.js';
+export {
+  LayerNorm,
+  RMSNorm,
+  GroupNorm,
+  BatchNorm,
+  InstanceNorm,
+  type LayerNormOptions,
+  type RMSNormOptions,
+  type GroupNormOptions,
+  type BatchNormOptions,
+  type InstanceNormOptions,
+} from './layers/normalization.js';
 export { Dropout, Dropout2d, Dropout3d, type DropoutOptions } from './layers/dropout.js';
 export { loadSafetensors, saveSafetensors, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export { loadNpz, saveNpz, encodeNpy, decodeNpy } from './io/npz.js';
 export type { OptionalArgs } from './options.js';
 export * from './activations.js';
 export * as losses from './losses.js';
-export { GLU, Sigmoid, Mish, ReLU, ReLU2, ReLU6, LeakyReLU, ELU, Softmax, Softplus, Softsign, Softshrink, CELU, SiLU, LogSoftmax, LogSigmoid, PReLU, GELU, Tanh, Hardswish, Step, SELU, HardTanh, HardShrink, Softmin, type GeluApprox } from './layers/activations.js';
+export {
+  GLU,
+  Sigmoid,
+  Mish,
+  ReLU,
+  ReLU2,
+  ReLU6,
+  LeakyReLU,
+  ELU,
+  Softmax,
+  Softplus,
+  Softsign,
+  Softshrink,
+  CELU,
+  SiLU,
+  LogSoftmax,
+  LogSigmoid,
+  PReLU,
+  GELU,
+  Tanh,
+  Hardswish,
+  Step,
+  SELU,
+  HardTanh,
+  HardShrink,
+  Softmin,
+  type GeluApprox,
+} from './layers/activations.js';
 export { MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, type PoolOptions } from './layers/pooling.js';
 export { Upsample, upsampleNearest, upsampleLinear, upsampleCubic, type UpsampleMode, type UpsampleOptions } from './layers/upsample.js';
-export { MultiHeadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer, type AttentionMask, type Activation, type MultiHeadAttentionOptions, type TransformerLayerOptions, type TransformerStackOptions, type TransformerOptions, type TransformerEncoderLike, type TransformerDecoderLike } from './layers/transformer.js';
+export {
+  MultiHeadAttention,
+  TransformerEncoderLayer,
+  TransformerEncoder,
+  TransformerDecoderLayer,
+  TransformerDecoder,
+  Transformer,
+  type AttentionMask,
+  type Activation,
+  type MultiHeadAttentionOptions,
+  type TransformerLayerOptions,
+  type TransformerStackOptions,
+  type TransformerOptions,
+  type TransformerEncoderLike,
+  type TransformerDecoderLike,
+} from './layers/transformer.js';
 export { RNN, GRU, LSTM, type RNNOptions } from './layers/recurrent.js';
-export { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, type ConvOptions, type ConvTransposeOptions } from './layers/convolution.js';
+export {
+  Conv1d,
+  Conv2d,
+  Conv3d,
+  ConvTranspose1d,
+  ConvTranspose2d,
+  ConvTranspose3d,
+  type ConvOptions,
+  type ConvTransposeOptions,
+} from './layers/convolution.js';

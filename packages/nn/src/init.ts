@@ -125,7 +125,10 @@ export function heUniform(...rest: OptionalArgs<[dtype: DtypeLike], { dtype?: Dt
  * Sparse normal: N(mean, std²) with, in every row of a 2-D array, ceil(sparsity · columns) elements
  * (at random places) set to zero. `sparse(sparsity, mean = 0, std = 1, dtype = float32)`.
  */
-export function sparse(sparsity: number, ...rest: OptionalArgs<[mean: number, std: number, dtype: DtypeLike], { mean?: number; std?: number; dtype?: DtypeLike }>): Initializer {
+export function sparse(
+  sparsity: number,
+  ...rest: OptionalArgs<[mean: number, std: number, dtype: DtypeLike], { mean?: number; std?: number; dtype?: DtypeLike }>
+): Initializer {
   const fn = 'init.sparse';
   checkNumber(fn, 'sparsity', sparsity);
   if (sparsity < 0 || sparsity > 1) throw new Error(`${fn}: sparsity must be in [0, 1], got ${sparsity}`);

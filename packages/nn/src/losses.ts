@@ -69,7 +69,8 @@ function axisArg(fn: string, v: unknown, dflt: number, ndim: number): number {
 function applyWeights(fn: string, loss: Array, weights: unknown): Array {
   if (weights == null) return loss;
   const w = checkInput(fn, weights, 'weights');
-  if (!shapeEqual(w.shape, loss.shape)) throw new Error(`${fn}: expected weights of shape ${fmtShape(loss.shape)} (the shape of the unreduced loss), got ${fmtShape(w.shape)}`);
+  if (!shapeEqual(w.shape, loss.shape))
+    throw new Error(`${fn}: expected weights of shape ${fmtShape(loss.shape)} (the shape of the unreduced loss), got ${fmtShape(w.shape)}`);
   return multiply(loss, w);
 }
 
@@ -100,7 +101,9 @@ export function crossEntropy(
   const asProbs = targets.ndim === logits.ndim;
   const expected = asProbs ? logits.shape : logits.shape.filter((_, i) => i !== axis);
   if (!shapeEqual(targets.shape, expected)) {
-    throw new Error(`${fn}: expected targets of shape ${fmtShape(expected)} (${asProbs ? 'probabilities: the logits shape' : `class indices: the logits shape ${fmtShape(logits.shape)} without axis ${axis}`}), got ${fmtShape(targets.shape)}`);
+    throw new Error(
+      `${fn}: expected targets of shape ${fmtShape(expected)} (${asProbs ? 'probabilities: the logits shape' : `class indices: the logits shape ${fmtShape(logits.shape)} without axis ${axis}`}), got ${fmtShape(targets.shape)}`,
+    );
   }
   if (!asProbs && targets.dtype.isFloating) throw new Error(`${fn}: expected integer class indices as targets, got ${targets.dtype.name}`);
   // The loss depends only on differences of logits; shifting by the max (outside the gradient) keeps
@@ -169,14 +172,21 @@ export function mseLoss(predictions: Array, targets: Array, ...rest: OptionalArg
 }
 
 /** Negative log likelihood of log-probabilities `inputs` at class indices `targets` along `axis`. Default reduction: 'none'. */
-export function nllLoss(inputs: Array, targets: Array, ...rest: OptionalArgs<[axis: number, reduction: Reduction], { axis?: number; reduction?: Reduction }>): Array {
+export function nllLoss(
+  inputs: Array,
+  targets: Array,
+  ...rest: OptionalArgs<[axis: number, reduction: Reduction], { axis?: number; reduction?: Reduction }>
+): Array {
   const fn = 'nllLoss';
   checkInput(fn, inputs, 'inputs');
   checkInput(fn, targets, 'targets');
   const o = readOptions(fn, rest, ['axis', 'reduction']);
   const axis = axisArg(fn, o.axis, -1, inputs.ndim);
   const expected = inputs.shape.filter((_, i) => i !== axis);
-  if (!shapeEqual(targets.shape, expected)) throw new Error(`${fn}: expected targets of shape ${fmtShape(expected)} (the inputs shape ${fmtShape(inputs.shape)} without axis ${axis}), got ${fmtShape(targets.shape)}`);
+  if (!shapeEqual(targets.shape, expected))
+    throw new Error(
+      `${fn}: expected targets of shape ${fmtShape(expected)} (the inputs shape ${fmtShape(inputs.shape)} without axis ${axis}), got ${fmtShape(targets.shape)}`,
+    );
   if (targets.dtype.isFloating) throw new Error(`${fn}: expected integer class indices as targets, got ${targets.dtype.name}`);
   const loss = negative(squeeze(takeAlongAxis(inputs, expandDims(targets, axis), axis), axis));
   return reduce(fn, loss, o.reduction ?? 'none');
@@ -218,7 +228,11 @@ export function gaussianNllLoss(
  * probabilities as targets unless log_target and sums nothing: MLX's form is the log_target one,
  * summed over `axis`.)
  */
-export function klDivLoss(inputs: Array, targets: Array, ...rest: OptionalArgs<[axis: number, reduction: Reduction], { axis?: number; reduction?: Reduction }>): Array {
+export function klDivLoss(
+  inputs: Array,
+  targets: Array,
+  ...rest: OptionalArgs<[axis: number, reduction: Reduction], { axis?: number; reduction?: Reduction }>
+): Array {
   const fn = 'klDivLoss';
   checkInput(fn, inputs, 'inputs');
   checkInput(fn, targets, 'targets');
@@ -232,7 +246,11 @@ export function klDivLoss(inputs: Array, targets: Array, ...rest: OptionalArgs<[
  * Smooth L1: `0.5 d^2 / beta` where `d = |predictions - targets| < beta`, else `d - 0.5 beta`.
  * Default beta 1, reduction 'mean'.
  */
-export function smoothL1Loss(predictions: Array, targets: Array, ...rest: OptionalArgs<[beta: number, reduction: Reduction], { beta?: number; reduction?: Reduction }>): Array {
+export function smoothL1Loss(
+  predictions: Array,
+  targets: Array,
+  ...rest: OptionalArgs<[beta: number, reduction: Reduction], { beta?: number; reduction?: Reduction }>
+): Array {
   const fn = 'smoothL1Loss';
   checkInput(fn, predictions, 'predictions');
   checkInput(fn, targets, 'targets');
@@ -291,7 +309,11 @@ export function hingeLoss(inputs: Array, targets: Array, ...rest: OptionalArgs<[
  * Huber loss: `0.5 a^2` for `|a| <= delta`, else `delta (|a| - 0.5 delta)`, with `a = inputs - targets`.
  * Defaults: delta 1, reduction 'none' (PyTorch: 'mean').
  */
-export function huberLoss(inputs: Array, targets: Array, ...rest: OptionalArgs<[delta: number, reduction: Reduction], { delta?: number; reduction?: Reduction }>): Array {
+export function huberLoss(
+  inputs: Array,
+  targets: Array,
+  ...rest: OptionalArgs<[delta: number, reduction: Reduction], { delta?: number; reduction?: Reduction }>
+): Array {
   const fn = 'huberLoss';
   checkInput(fn, inputs, 'inputs');
   checkInput(fn, targets, 'targets');
@@ -324,7 +346,11 @@ export interface CosineSimilarityLossOpts {
  * Cosine similarity `x1 . x2 / max(|x1| |x2|, eps)` along `axis` (MLX returns the similarity itself, not
  * 1 minus it). Defaults: axis 1, eps 1e-8, reduction 'none'.
  */
-export function cosineSimilarityLoss(x1: Array, x2: Array, ...rest: OptionalArgs<[axis: number, eps: number, reduction: Reduction], CosineSimilarityLossOpts>): Array {
+export function cosineSimilarityLoss(
+  x1: Array,
+  x2: Array,
+  ...rest: OptionalArgs<[axis: number, eps: number, reduction: Reduction], CosineSimilarityLossOpts>
+): Array {
   const fn = 'cosineSimilarityLoss';
   checkInput(fn, x1, 'x1');
   checkInput(fn, x2, 'x2');

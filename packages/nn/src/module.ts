@@ -54,7 +54,14 @@ function entriesOf(x: unknown): [string | number, unknown][] | null {
   return null;
 }
 
-function unwrap(model: Module, key: string, value: unknown, filter: ModuleFilter, map: (x: any) => unknown, isLeaf: (m: Module, k: string, v: unknown) => boolean): unknown {
+function unwrap(
+  model: Module,
+  key: string,
+  value: unknown,
+  filter: ModuleFilter,
+  map: (x: any) => unknown,
+  isLeaf: (m: Module, k: string, v: unknown) => boolean,
+): unknown {
   if (isLeaf(model, key, value)) return map(value);
   if (value instanceof Module) return value.filterAndMap(filter, map, isLeaf);
   if (globalThis.Array.isArray(value)) {
@@ -109,7 +116,8 @@ export class Module implements TreeNodeObject {
 
   static validChildFilter: ModuleFilter = (_m, _k, v) => v instanceof Module || globalThis.Array.isArray(v) || isPlainObject(v);
 
-  static validParameterFilter: ModuleFilter = (_m, k, v) => (v instanceof Array || v instanceof Module || globalThis.Array.isArray(v) || isPlainObject(v)) && !k.startsWith('_');
+  static validParameterFilter: ModuleFilter = (_m, k, v) =>
+    (v instanceof Array || v instanceof Module || globalThis.Array.isArray(v) || isPlainObject(v)) && !k.startsWith('_');
 
   static trainableParameterFilter: ModuleFilter = (m, k, v) => Module.validParameterFilter(m, k, v) && !m.#noGrad.has(k);
 
@@ -152,7 +160,7 @@ export class Module implements TreeNodeObject {
    * place must be an Array. Called as `update(tree, strict?)` or `update(tree, { strict })`.
    */
   update(parameters: unknown, strict: boolean | { strict?: boolean } = true): this {
-    const s = typeof strict === 'boolean' ? strict : strict.strict ?? true;
+    const s = typeof strict === 'boolean' ? strict : (strict.strict ?? true);
     const fn = `${this.constructor.name}.update`;
     const go = (dst: unknown, src: unknown, path: string): void => {
       const dstEntries = entriesOf(dst);
@@ -169,7 +177,10 @@ export class Module implements TreeNodeObject {
         const cur = dstEntries.find(([dk]) => dk === k);
         if (cur === undefined) {
           if (s) {
-            const what = typeof k === 'number' ? `index ${k} is out of range for a JS array of length ${dstEntries.length}` : `there is no parameter named '${k}' (it has ${dstEntries.map(([dk]) => dk).join(', ') || 'none'})`;
+            const what =
+              typeof k === 'number'
+                ? `index ${k} is out of range for a JS array of length ${dstEntries.length}`
+                : `there is no parameter named '${k}' (it has ${dstEntries.map(([dk]) => dk).join(', ') || 'none'})`;
             throw new Error(`${fn}: ${what}${at(path)}`);
           }
           continue;
@@ -189,7 +200,7 @@ export class Module implements TreeNodeObject {
    * `update_modules`). Called as `updateModules(tree, strict?)` or `updateModules(tree, { strict })`.
    */
   updateModules(modules: unknown, strict: boolean | { strict?: boolean } = true): this {
-    const s = typeof strict === 'boolean' ? strict : strict.strict ?? true;
+    const s = typeof strict === 'boolean' ? strict : (strict.strict ?? true);
     const fn = `${this.constructor.name}.updateModules`;
     const go = (dst: unknown, src: unknown, path: string): void => {
       const dstEntries = entriesOf(dst);
@@ -203,12 +214,16 @@ export class Module implements TreeNodeObject {
         const p = path ? `${path}.${k}` : String(k);
         const cur = dstEntries.find(([dk]) => dk === k);
         if (cur === undefined) {
-          if (s) throw new Error(`${fn}: ${typeof k === 'number' ? `index ${k} is out of range for a JS array of length ${dstEntries.length}` : `there is no submodule named '${k}'`}${at(path)}`);
+          if (s)
+            throw new Error(
+              `${fn}: ${typeof k === 'number' ? `index ${k} is out of range for a JS array of length ${dstEntries.length}` : `there is no submodule named '${k}'`}${at(path)}`,
+            );
           continue;
         }
         if (cur[1] instanceof Module && v instanceof Module) holder[k] = v;
         else if (cur[1] instanceof Module || globalThis.Array.isArray(cur[1]) || isPlainObject(cur[1])) go(cur[1], v, p);
-        else if (s && !(isPlainObject(v) && Object.keys(v).length === 0)) throw new Error(`${fn}: '${p}' holds ${kindOf(cur[1])}, not a module; got ${kindOf(v)}`);
+        else if (s && !(isPlainObject(v) && Object.keys(v).length === 0))
+          throw new Error(`${fn}: '${p}' holds ${kindOf(cur[1])}, not a module; got ${kindOf(v)}`);
       }
     };
     go(this, modules, '');
@@ -265,7 +280,8 @@ export class Module implements TreeNodeObject {
   }
 
   #forEachModule(fn: string, options: FreezeOptions, own: (m: Module, strict: boolean) => void): this {
-    for (const k of Object.keys(options)) if (k !== 'recurse' && k !== 'keys' && k !== 'strict') throw new Error(`${fn}: unknown option '${k}' (expected recurse, keys, strict)`);
+    for (const k of Object.keys(options))
+      if (k !== 'recurse' && k !== 'keys' && k !== 'strict') throw new Error(`${fn}: unknown option '${k}' (expected recurse, keys, strict)`);
     let strict = options.strict ?? false;
     if (options.recurse ?? true) {
       if (strict && options.keys !== undefined) {
@@ -285,9 +301,7 @@ export class Module implements TreeNodeObject {
   freeze(options: FreezeOptions = {}): this {
     const fn = `${this.constructor.name}.freeze`;
     return this.#forEachModule(fn, options, (m, strict) => {
-      const keys =
-        options.keys ??
-        treeFlatten(m.filterAndMap((mm, k, v) => !(v instanceof Module) && Module.validParameterFilter(mm, k, v))).map(([k]) => k);
+      const keys = options.keys ?? treeFlatten(m.filterAndMap((mm, k, v) => !(v instanceof Module) && Module.validParameterFilter(mm, k, v))).map(([k]) => k);
       for (const k of m.#validateKeys(fn, keys, strict)) m.#noGrad.add(k);
     });
   }
@@ -328,7 +342,10 @@ export class Module implements TreeNodeObject {
    * dotted paths of snake_case names (`outProj.weight` is stored as `out_proj.weight`).
    */
   saveWeights(file: string): void {
-    saveWeightsFile(file, treeFlatten<Array>(this.parameters()).map(([k, v]) => [toFileKey(k), v]));
+    saveWeightsFile(
+      file,
+      treeFlatten<Array>(this.parameters()).map(([k, v]) => [toFileKey(k), v]),
+    );
   }
 
   /**
@@ -337,7 +354,7 @@ export class Module implements TreeNodeObject {
    * match the parameters exactly; otherwise only the names the model has are loaded, unchecked.
    */
   loadWeights(fileOrWeights: string | readonly (readonly [string, Array])[], strict: boolean | { strict?: boolean } = true): this {
-    const s = typeof strict === 'boolean' ? strict : strict.strict ?? true;
+    const s = typeof strict === 'boolean' ? strict : (strict.strict ?? true);
     const fn = `${this.constructor.name}.loadWeights`;
     const source = typeof fileOrWeights === 'string' ? ` from ${fileOrWeights}` : '';
     const weights = typeof fileOrWeights === 'string' ? loadWeightsFile(fileOrWeights) : fileOrWeights;
@@ -353,7 +370,8 @@ export class Module implements TreeNodeObject {
     const extra: string[] = [];
     const seen = new Set<string>();
     for (const pair of weights) {
-      if (!globalThis.Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') throw new Error(`${fn}: expected [name, array] pairs, got ${kindOf(pair)}`);
+      if (!globalThis.Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string')
+        throw new Error(`${fn}: expected [name, array] pairs, got ${kindOf(pair)}`);
       const [name, value] = pair;
       const key = byName.get(name);
       if (key === undefined) extra.push(name);

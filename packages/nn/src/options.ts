@@ -12,7 +12,8 @@ export function readOptions<K extends string>(fn: string, rest: readonly unknown
 }
 
 export function checkPositiveInt(fn: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${fn}: ${name} must be a positive integer, got ${typeof v === 'number' ? v : typeof v}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+    throw new Error(`${fn}: ${name} must be a positive integer, got ${typeof v === 'number' ? v : typeof v}`);
   return v;
 }
 

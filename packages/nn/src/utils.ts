@@ -23,24 +23,50 @@ function describeValue(x: unknown): string {
 /** The child at `key` of `other`, which must be a container of the same kind as `node` holding it. */
 function childOf(fn: string, other: unknown, key: string | number, path: string): unknown {
   if (typeof key === 'number') {
-    if (!globalThis.Array.isArray(other) || key >= other.length) fail(fn, `trees differ at ${path || 'the root'}: expected a JS array with index ${key}, got ${describeValue(other)}`);
+    if (!globalThis.Array.isArray(other) || key >= other.length)
+      fail(fn, `trees differ at ${path || 'the root'}: expected a JS array with index ${key}, got ${describeValue(other)}`);
     return other[key];
   }
   const keys = objectNodeKeys(other);
-  if (keys === null || !keys.includes(key)) fail(fn, `trees differ at ${path || 'the root'}: expected an object with key '${key}', got ${describeValue(other)}`);
+  if (keys === null || !keys.includes(key))
+    fail(fn, `trees differ at ${path || 'the root'}: expected an object with key '${key}', got ${describeValue(other)}`);
   return (other as Record<string, unknown>)[key];
 }
 
-function mapWithPath(fn: string, f: (path: string, x: unknown, ...rest: unknown[]) => unknown, tree: unknown, rest: unknown[], isLeaf: IsLeafFn | undefined, path: string): unknown {
+function mapWithPath(
+  fn: string,
+  f: (path: string, x: unknown, ...rest: unknown[]) => unknown,
+  tree: unknown,
+  rest: unknown[],
+  isLeaf: IsLeafFn | undefined,
+  path: string,
+): unknown {
   if (isLeaf?.(tree)) return f(path, tree, ...rest);
   const prefix = path ? `${path}.` : '';
   if (globalThis.Array.isArray(tree)) {
-    return tree.map((c, i) => mapWithPath(fn, f, c, rest.map((r) => childOf(fn, r, i, path)), isLeaf, `${prefix}${i}`));
+    return tree.map((c, i) =>
+      mapWithPath(
+        fn,
+        f,
+        c,
+        rest.map((r) => childOf(fn, r, i, path)),
+        isLeaf,
+        `${prefix}${i}`,
+      ),
+    );
   }
   const keys = objectNodeKeys(tree);
   if (keys !== null) {
     const out: Record<string, unknown> = {};
-    for (const k of keys) out[k] = mapWithPath(fn, f, (tree as Record<string, unknown>)[k], rest.map((r) => childOf(fn, r, k, path)), isLeaf, `${prefix}${k}`);
+    for (const k of keys)
+      out[k] = mapWithPath(
+        fn,
+        f,
+        (tree as Record<string, unknown>)[k],
+        rest.map((r) => childOf(fn, r, k, path)),
+        isLeaf,
+        `${prefix}${k}`,
+      );
     return out;
   }
   return f(path, tree, ...rest);
@@ -92,7 +118,10 @@ function trailingOptions(fn: string, rest: unknown[], withPath = false): [unknow
  * (`layers.0.weight`). As in MLX, the prefix's first character is dropped (`'.model'` names
  * `model.x`). Called as `treeFlatten(tree, prefix?, isLeaf?)` or `treeFlatten(tree, { prefix, isLeaf })`.
  */
-export function treeFlatten<T = unknown>(tree: unknown, ...args: [prefix?: string, isLeaf?: IsLeafFn] | [{ prefix?: string; isLeaf?: IsLeafFn }]): [string, T][] {
+export function treeFlatten<T = unknown>(
+  tree: unknown,
+  ...args: [prefix?: string, isLeaf?: IsLeafFn] | [{ prefix?: string; isLeaf?: IsLeafFn }]
+): [string, T][] {
   let prefix = '';
   let isLeaf: IsLeafFn | undefined;
   const [a, b] = args;
@@ -128,7 +157,8 @@ export function treeFlatten<T = unknown>(tree: unknown, ...args: [prefix?: strin
 export function treeUnflatten<T = unknown>(pairs: readonly (readonly [string, unknown])[] | Record<string, unknown>): T {
   const items: (readonly [string, unknown])[] = globalThis.Array.isArray(pairs) ? [...pairs] : Object.entries(pairs as Record<string, unknown>);
   for (const it of items) {
-    if (!globalThis.Array.isArray(it) || it.length !== 2 || typeof it[0] !== 'string') fail('treeUnflatten', `expected [path, value] pairs with string paths, got ${describeValue(it)}`);
+    if (!globalThis.Array.isArray(it) || it.length !== 2 || typeof it[0] !== 'string')
+      fail('treeUnflatten', `expected [path, value] pairs with string paths, got ${describeValue(it)}`);
   }
   return unflatten(items) as T;
 }
@@ -194,7 +224,8 @@ function merge(a: unknown, b: unknown, mergeFn: ((a: any, b: any) => unknown) | 
   const emptyA = isEmptyContainer(a);
   const emptyB = isEmptyContainer(b);
   if (emptyA && emptyB) {
-    if (globalThis.Array.isArray(a) !== globalThis.Array.isArray(b)) fail('treeMerge', `cannot merge ${describeValue(a)} with ${describeValue(b)} at ${path || 'the root'}`);
+    if (globalThis.Array.isArray(a) !== globalThis.Array.isArray(b))
+      fail('treeMerge', `cannot merge ${describeValue(a)} with ${describeValue(b)} at ${path || 'the root'}`);
     return globalThis.Array.isArray(a) ? [] : {};
   }
   const absentA = emptyA || a === null || a === undefined;

@@ -11,7 +11,8 @@ import { Module, type ModuleParameters } from './module.js';
  * `mx.valueAndGrad`, so it composes with `mx.compile` and `mx.vmap`.
  */
 export function valueAndGrad<A extends unknown[], R>(model: Module, fn: (...args: A) => R): (...args: A) => [R, ModuleParameters] {
-  if (!(model instanceof Module)) throw new Error(`nn.valueAndGrad: expected an nn.Module as the first argument, got ${model === null ? 'null' : typeof model}`);
+  if (!(model instanceof Module))
+    throw new Error(`nn.valueAndGrad: expected an nn.Module as the first argument, got ${model === null ? 'null' : typeof model}`);
   if (typeof fn !== 'function') throw new Error(`nn.valueAndGrad: expected a function as the second argument, got ${typeof fn}`);
   const inner = (params: ModuleParameters, ...args: A): R => {
     model.update(params);

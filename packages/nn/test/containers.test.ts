@@ -15,7 +15,9 @@ describe('Sequential', () => {
     expect(y.shape).toEqual([5, 2]);
     assertAllClose(y, b.forward(relu(a.forward(x))));
     expect(mx.utils.treeFlatten(seq.parameters()).map(([k]) => k)).toEqual(['layers.0.weight', 'layers.0.bias', 'layers.2.weight', 'layers.2.bias']);
-    expect(seq.parameters().layers).toEqual([a.parameters(), {}, b.parameters()].map((p) => expect.objectContaining(Object.fromEntries(Object.keys(p).map((k) => [k, expect.anything()])))));
+    expect(seq.parameters().layers).toEqual(
+      [a.parameters(), {}, b.parameters()].map((p) => expect.objectContaining(Object.fromEntries(Object.keys(p).map((k) => [k, expect.anything()])))),
+    );
     expect(new nn.Sequential().forward(x)).toBe(x);
     // parameters() holds {} for the function, and updating with it leaves the function alone.
     seq.update(seq.parameters());

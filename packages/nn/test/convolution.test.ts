@@ -65,7 +65,9 @@ describe('convolution layers: parameters', () => {
 describe('convolution layers: errors name the layer', () => {
   it('a Conv2d given an NCHW tensor says it expects NHWC with C = inChannels', () => {
     const l = new nn.Conv2d(3, 4, 3);
-    expect(() => l.forward(mx.zeros([1, 3, 8, 8]))).toThrow(/Conv2d: expected an input in NHWC layout with C = inChannels = 3 .*got shape \[1, ?3, ?8, ?8\].*channels-first/);
+    expect(() => l.forward(mx.zeros([1, 3, 8, 8]))).toThrow(
+      /Conv2d: expected an input in NHWC layout with C = inChannels = 3 .*got shape \[1, ?3, ?8, ?8\].*channels-first/,
+    );
     expect(() => l.forward(mx.zeros([3, 8, 8]))).toThrow(/Conv2d: expected a 4-D input in NHWC layout/);
     expect(() => l.forward(mx.zeros([1, 8, 8, 3], mx.int32))).toThrow(/Conv2d: expected a floating point x/);
   });

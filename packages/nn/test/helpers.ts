@@ -20,5 +20,10 @@ export function arr(t: Tensor, dtype: mx.DtypeLike = mx.float32): mx.Array {
 
 /** Asserts `actual` has the fixture's shape and values. */
 export function expectClose(actual: mx.Array, expected: Tensor, opts: { rtol?: number; atol?: number; what?: string } = {}): void {
-  assertAllClose(actual, mx.reshape(mx.array(expected.data, mx.float64), expected.shape), { rtol: opts.rtol ?? 1e-5, atol: opts.atol ?? 1e-5, what: opts.what, checkDtype: false });
+  assertAllClose(actual, mx.reshape(mx.array(expected.data, mx.float64), expected.shape), {
+    rtol: opts.rtol ?? 1e-5,
+    atol: opts.atol ?? 1e-5,
+    what: opts.what,
+    checkDtype: false,
+  });
 }

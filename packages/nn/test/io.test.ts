@@ -33,7 +33,9 @@ describe('saveWeights and loadWeights', () => {
       expect(stored).toEqual(names);
       const b = new Net();
       b.loadWeights(file);
-      for (const [[ka, va], [kb, vb]] of mx.utils.treeFlatten<mx.Array>(a.parameters()).map((p, i) => [p, mx.utils.treeFlatten<mx.Array>(b.parameters())[i]!] as const)) {
+      for (const [[ka, va], [kb, vb]] of mx.utils
+        .treeFlatten<mx.Array>(a.parameters())
+        .map((p, i) => [p, mx.utils.treeFlatten<mx.Array>(b.parameters())[i]!] as const)) {
         expect(kb).toBe(ka);
         expect(mx.arrayEqual(va, vb).item()).toBe(true);
       }
@@ -41,7 +43,18 @@ describe('saveWeights and loadWeights', () => {
   }
 
   it('every dtype survives both formats (bfloat16 only safetensors, as NumPy has none)', () => {
-    const arrays: [string, mx.Array][] = [mx.float32, mx.float64, mx.float16, mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint16, mx.uint32].map((d) => [d.name, mx.astype(mx.array([[0, 1, 2], [3, 4, 5]]), d)]);
+    const arrays: [string, mx.Array][] = [mx.float32, mx.float64, mx.float16, mx.int8, mx.int16, mx.int32, mx.int64, mx.uint8, mx.uint16, mx.uint32].map(
+      (d) => [
+        d.name,
+        mx.astype(
+          mx.array([
+            [0, 1, 2],
+            [3, 4, 5],
+          ]),
+          d,
+        ),
+      ],
+    );
     arrays.push(['bool', mx.array([true, false, true])], ['scalar', mx.array(2.5)]);
     for (const ext of ['safetensors', 'npz']) {
       const file = join(dir, `all.${ext}`);
@@ -90,7 +103,12 @@ describe('saveWeights and loadWeights', () => {
     expect(msg).toContain('in_proj.bias: expected shape [4], got [5]');
     // Not strict: loads what matches, unchecked.
     net.loadWeights(w, false);
-    expect(net.inProj.weight.tolist()).toEqual([[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]);
+    expect(net.inProj.weight.tolist()).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
     // The properties' own names work in pairs too.
     net.loadWeights([['outProj.bias', mx.ones([2])]], { strict: false });
     expect(net.outProj.bias!.tolist()).toEqual([1, 1]);
@@ -114,11 +132,23 @@ describe('saveWeights and loadWeights', () => {
 
 describe('npy', () => {
   it('reads Fortran-ordered arrays and checks headers', () => {
-    const a = mx.array([[1, 2, 3], [4, 5, 6]], mx.int32);
+    const a = mx.array(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      mx.int32,
+    );
     expect(nn.decodeNpy(nn.encodeNpy(a)).tolist()).toEqual(a.tolist());
     const bytes = nn.encodeNpy(mx.array([1, 2, 3, 4, 5, 6], mx.int32));
-    const text = Buffer.from(bytes).toString('latin1').replace("'fortran_order': False, 'shape': (6,)", "'fortran_order': True, 'shape': (2, 3)").replace(' \n', '\n'); // same length
-    expect(nn.decodeNpy(Buffer.from(text, 'latin1')).tolist()).toEqual([[1, 3, 5], [2, 4, 6]]);
+    const text = Buffer.from(bytes)
+      .toString('latin1')
+      .replace("'fortran_order': False, 'shape': (6,)", "'fortran_order': True, 'shape': (2, 3)")
+      .replace(' \n', '\n'); // same length
+    expect(nn.decodeNpy(Buffer.from(text, 'latin1')).tolist()).toEqual([
+      [1, 3, 5],
+      [2, 4, 6],
+    ]);
     expect(() => nn.decodeNpy(new Uint8Array(4), 'x.npy')).toThrow(/x\.npy: not a valid \.npy file/);
   });
 });

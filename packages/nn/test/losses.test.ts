@@ -49,8 +49,14 @@ describe('losses against PyTorch', () => {
 });
 
 describe("MLX's default reductions", () => {
-  const a = mx.array([[0.5, -1], [2, 0.25]]);
-  const b = mx.array([[1, 0], [-1, 1]]);
+  const a = mx.array([
+    [0.5, -1],
+    [2, 0.25],
+  ]);
+  const b = mx.array([
+    [1, 0],
+    [-1, 1],
+  ]);
   const labels = mx.array([0, 1], mx.int32);
   test.each([
     ['crossEntropy', () => L.crossEntropy(a, labels), 'none'],
@@ -72,11 +78,35 @@ describe("MLX's default reductions", () => {
   });
 
   test("MLX's documented examples", () => {
-    expectClose(L.crossEntropy(mx.array([[2, -1], [-1, 2]]), mx.array([0, 1], mx.int32)), { shape: [2], data: [0.0485873, 0.0485873] });
-    expectClose(L.crossEntropy(mx.array([[2, -1], [-1, 2]]), mx.array([[0.9, 0.1], [0.1, 0.9]])), { shape: [2], data: [0.348587, 0.348587] });
+    expectClose(
+      L.crossEntropy(
+        mx.array([
+          [2, -1],
+          [-1, 2],
+        ]),
+        mx.array([0, 1], mx.int32),
+      ),
+      { shape: [2], data: [0.0485873, 0.0485873] },
+    );
+    expectClose(
+      L.crossEntropy(
+        mx.array([
+          [2, -1],
+          [-1, 2],
+        ]),
+        mx.array([
+          [0.9, 0.1],
+          [0.1, 0.9],
+        ]),
+      ),
+      { shape: [2], data: [0.348587, 0.348587] },
+    );
     expectClose(L.binaryCrossEntropy(mx.array([0.105361, 0.223144, 1.20397, 0.916291]), mx.array([0, 0, 1, 1])), { shape: [], data: [0.539245] });
     expectClose(L.binaryCrossEntropy(mx.array([0.1, 0.1, 0.4, 0.4]), mx.array([0, 0, 1, 1]), { withLogits: false }), { shape: [], data: [0.510826] });
-    expectClose(L.marginRankingLoss(mx.array([-0.573409, -0.765166, -0.0638]), mx.array([0.75596, 0.225763, 0.256995]), mx.array([1, 1, -1])), { shape: [3], data: [1.32937, 0.990929, 0] });
+    expectClose(L.marginRankingLoss(mx.array([-0.573409, -0.765166, -0.0638]), mx.array([0.75596, 0.225763, 0.256995]), mx.array([1, 1, -1])), {
+      shape: [3],
+      data: [1.32937, 0.990929, 0],
+    });
   });
 
   test('binary cross entropy of probabilities clips log(0) at -100', () => {
@@ -119,11 +149,17 @@ describe('bad input', () => {
   test.each([
     [() => L.mseLoss(a, mx.ones([4, 3])), /mseLoss: expected targets of shape \[3,4\] \(the shape of predictions\), got \[4,3\]/],
     [() => L.l1Loss(a, mx.ones([3])), /l1Loss: expected targets of shape \[3,4\]/],
-    [() => L.crossEntropy(a, mx.zeros([4], mx.int32)), /crossEntropy: expected targets of shape \[3\] \(class indices: the logits shape \[3,4\] without axis 1\), got \[4\]/],
+    [
+      () => L.crossEntropy(a, mx.zeros([4], mx.int32)),
+      /crossEntropy: expected targets of shape \[3\] \(class indices: the logits shape \[3,4\] without axis 1\), got \[4\]/,
+    ],
     [() => L.crossEntropy(a, mx.ones([3, 5])), /crossEntropy: expected targets of shape \[3,4\] \(probabilities: the logits shape\), got \[3,5\]/],
     [() => L.crossEntropy(a, mx.zeros([3])), /crossEntropy: expected integer class indices as targets, got float32/],
     [() => L.crossEntropy(a, mx.zeros([3], mx.int32), { labelSmoothing: 1 }), /crossEntropy: expected labelSmoothing in \[0, 1\), got 1/],
-    [() => L.crossEntropy(a, mx.zeros([3], mx.int32), { weights: mx.ones([4]) }), /crossEntropy: expected weights of shape \[3\] \(the shape of the unreduced loss\), got \[4\]/],
+    [
+      () => L.crossEntropy(a, mx.zeros([3], mx.int32), { weights: mx.ones([4]) }),
+      /crossEntropy: expected weights of shape \[3\] \(the shape of the unreduced loss\), got \[4\]/,
+    ],
     [() => L.binaryCrossEntropy(a, mx.ones([3])), /binaryCrossEntropy: expected targets of shape \[3,4\] \(the shape of inputs\), got \[3\]/],
     [() => L.mseLoss(a, a, 'avg' as never), /mseLoss: expected reduction to be one of 'none', 'mean', 'sum', got "avg"/],
     [() => L.nllLoss(a, mx.zeros([3], mx.int32), 2), /nllLoss: axis 2 is out of range for inputs of dimension 2/],

@@ -34,7 +34,15 @@ describe('parameters', () => {
 
   it('follow JS arrays and plain objects of modules and arrays', () => {
     const m = new Nested();
-    expect(keysOf(m.parameters())).toEqual(['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'blocks.first.weight', 'blocks.first.bias', 'blocks.extra.0', 'w']);
+    expect(keysOf(m.parameters())).toEqual([
+      'layers.0.weight',
+      'layers.0.bias',
+      'layers.1.weight',
+      'blocks.first.weight',
+      'blocks.first.bias',
+      'blocks.extra.0',
+      'w',
+    ]);
     expect(globalThis.Array.isArray(m.parameters().layers)).toBe(true);
   });
 
@@ -44,10 +52,25 @@ describe('parameters', () => {
     expect((c.layers as nn.Module[])[0]).toBe(m.layers[0]);
     expect((c.blocks as Record<string, unknown>).first).toBe(m.blocks.first);
     expect(m.modules().length).toBe(4);
-    expect(m.namedModules().map(([k]) => k).sort()).toEqual(['', 'blocks.first', 'layers.0', 'layers.1']);
-    expect(mx.utils.treeFlatten(m.leafModules(), '', nn.Module.isModule).filter(([, v]) => v instanceof nn.Module).map(([k]) => k)).toEqual(['layers.0', 'layers.1', 'blocks.first']);
+    expect(
+      m
+        .namedModules()
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual(['', 'blocks.first', 'layers.0', 'layers.1']);
+    expect(
+      mx.utils
+        .treeFlatten(m.leafModules(), '', nn.Module.isModule)
+        .filter(([, v]) => v instanceof nn.Module)
+        .map(([k]) => k),
+    ).toEqual(['layers.0', 'layers.1', 'blocks.first']);
     const seq = new nn.Sequential(new MLP(), new nn.Linear(2, 2));
-    expect(seq.namedModules().map(([k]) => k).sort()).toEqual(['', 'layers.0', 'layers.0.inProj', 'layers.0.outProj', 'layers.1']);
+    expect(
+      seq
+        .namedModules()
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual(['', 'layers.0', 'layers.0.inProj', 'layers.0.outProj', 'layers.1']);
   });
 
   it('a module with a bias left out has no bias parameter', () => {
@@ -120,7 +143,9 @@ describe('update', () => {
 
   it('strict: unknown names, indices and non-arrays are errors naming the module and the path', () => {
     const m = new MLP();
-    expect(() => m.update({ inProj: { wieght: mx.ones([4, 3]) } })).toThrow(/MLP\.update: there is no parameter named 'wieght' \(it has weight, bias\) at 'inProj'/);
+    expect(() => m.update({ inProj: { wieght: mx.ones([4, 3]) } })).toThrow(
+      /MLP\.update: there is no parameter named 'wieght' \(it has weight, bias\) at 'inProj'/,
+    );
     expect(() => m.update({ inProj: { weight: 3 } })).toThrow(/expected an array for parameter 'inProj.weight', got a number/);
     expect(() => m.update({ inProj: [mx.ones([1])] })).toThrow(/expected a Linear module at 'inProj', got a JS array/);
     expect(() => new Nested().update({ layers: [{}, {}, {}] })).toThrow(/index 2 is out of range for a JS array of length 2 at 'layers'/);
@@ -193,7 +218,9 @@ describe('a Module is a tree', () => {
   });
 
   it('toString lists the children', () => {
-    expect(new MLP().toString()).toBe('MLP(\n  (inProj): Linear(inputDims=3, outputDims=4, bias=true)\n  (outProj): Linear(inputDims=4, outputDims=2, bias=true)\n)');
+    expect(new MLP().toString()).toBe(
+      'MLP(\n  (inProj): Linear(inputDims=3, outputDims=4, bias=true)\n  (outProj): Linear(inputDims=4, outputDims=2, bias=true)\n)',
+    );
   });
 
   it('forward of a bare Module says it is not defined', () => {
@@ -204,7 +231,12 @@ describe('a Module is a tree', () => {
 describe("cases from MLX's test_nn.py", () => {
   it('children and leafModules of nested Sequentials with functions', () => {
     const relu = (x: mx.Array) => mx.maximum(x, 0);
-    const m = new nn.Sequential(new nn.Sequential(new nn.Linear(2, 10), relu), new nn.Sequential(new nn.Linear(10, 10), new nn.Identity()), new nn.Linear(10, 1), mx.sigmoid);
+    const m = new nn.Sequential(
+      new nn.Sequential(new nn.Linear(2, 10), relu),
+      new nn.Sequential(new nn.Linear(10, 10), new nn.Identity()),
+      new nn.Linear(10, 1),
+      mx.sigmoid,
+    );
     const children = m.children();
     expect(Object.keys(children)).toEqual(['layers']);
     expect((children.layers as unknown[]).length).toBe(4);
@@ -235,12 +267,35 @@ describe("cases from MLX's test_nn.py", () => {
     expect(m.weight).toBe(w[0]![1]);
     expect(() => m.loadWeights([['weihgt', mx.ones([2, 2])]])).toThrow(/1 unexpected \(not in the model\): weihgt/);
     m.loadWeights([['weihgt', mx.ones([2, 2])]], false);
-    expect(() => m.loadWeights([['weight', mx.ones([2, 2])], ['bias', mx.ones([2])], ['bias2', mx.ones([2])]])).toThrow(/unexpected.*bias2/);
-    expect(() => m.loadWeights([['weight', mx.ones([2, 2])], ['bias', mx.ones([2, 1])]])).toThrow('bias: expected shape [2], got [2,1]');
-    expect(() => m.loadWeights([['weight', mx.ones([2, 2])], ['bias', 3 as never]])).toThrow('bias: expected an array, got a number');
+    expect(() =>
+      m.loadWeights([
+        ['weight', mx.ones([2, 2])],
+        ['bias', mx.ones([2])],
+        ['bias2', mx.ones([2])],
+      ]),
+    ).toThrow(/unexpected.*bias2/);
+    expect(() =>
+      m.loadWeights([
+        ['weight', mx.ones([2, 2])],
+        ['bias', mx.ones([2, 1])],
+      ]),
+    ).toThrow('bias: expected shape [2], got [2,1]');
+    expect(() =>
+      m.loadWeights([
+        ['weight', mx.ones([2, 2])],
+        ['bias', 3 as never],
+      ]),
+    ).toThrow('bias: expected an array, got a number');
     m.loadWeights([], false);
     const s = new nn.Sequential(new nn.Linear(2, 2));
-    s.loadWeights([['layers.0.weight', mx.ones([2, 2])], ['layers.0.bias', mx.ones([2])], ['layers.1.weight', mx.ones([2, 2])]], false);
+    s.loadWeights(
+      [
+        ['layers.0.weight', mx.ones([2, 2])],
+        ['layers.0.bias', mx.ones([2])],
+        ['layers.1.weight', mx.ones([2, 2])],
+      ],
+      false,
+    );
     expect(s.layers.length).toBe(1);
   });
 

@@ -126,6 +126,8 @@ describe('InstanceNorm', () => {
   it('gradients', () => checkGrads(new nn.InstanceNorm(2, 1e-5, true), mx.random.normal([2, 3, 2]), ['weight', 'bias']));
 
   it('errors', () => {
-    expect(() => new nn.InstanceNorm(2).forward(mx.ones([3, 2]))).toThrow('InstanceNorm: expected x with at least 3 dimensions, got shape [3,2] (2 dimensions)');
+    expect(() => new nn.InstanceNorm(2).forward(mx.ones([3, 2]))).toThrow(
+      'InstanceNorm: expected x with at least 3 dimensions, got shape [3,2] (2 dimensions)',
+    );
   });
 });

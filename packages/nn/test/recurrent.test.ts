@@ -4,7 +4,14 @@ import { checkJvp, checkVjp } from '@mlx-ts/testing';
 import { arr, expectClose, fixture, type Tensor } from './helpers.js';
 
 const nn = mx.nn;
-interface Case { layer: 'RNN' | 'GRU' | 'LSTM'; params: Record<string, Tensor>; batched: boolean; hidden: boolean; out: Tensor; cell?: Tensor }
+interface Case {
+  layer: 'RNN' | 'GRU' | 'LSTM';
+  params: Record<string, Tensor>;
+  batched: boolean;
+  hidden: boolean;
+  out: Tensor;
+  cell?: Tensor;
+}
 const fx = fixture<{ inputs: Record<string, Tensor>; cases: Case[] }>('recurrent');
 const D = 3;
 const H = 4;
@@ -37,7 +44,8 @@ describe('recurrent layers against PyTorch', () => {
   test.each(fx.cases.filter((c) => c.batched && c.hidden).map((c) => [c.layer, c] as const))('%s: JVP and VJP in the input and the state', (_l, c) => {
     const m = model(c);
     const { x, h, cell } = inputs(c);
-    const f = m instanceof nn.LSTM ? (a: mx.Array, s: mx.Array, t: mx.Array) => m.forward(a, s, t) : (a: mx.Array, s: mx.Array) => (m as mx.nn.RNN).forward(a, s);
+    const f =
+      m instanceof nn.LSTM ? (a: mx.Array, s: mx.Array, t: mx.Array) => m.forward(a, s, t) : (a: mx.Array, s: mx.Array) => (m as mx.nn.RNN).forward(a, s);
     const args = m instanceof nn.LSTM ? [x, h!, cell!] : [x, h!];
     checkJvp(f, args);
     checkVjp(f, args);
@@ -62,15 +70,22 @@ describe('recurrent layers', () => {
     expect(new nn.RNN(3, 4, { bias: false }).forward(x).shape).toEqual([2, 6, 4]);
     expect(new nn.GRU(3, 4, false).forward(mx.ones([6, 3])).shape).toEqual([6, 4]);
     const [hs, cs] = new nn.LSTM(3, 4, false).forward(x);
-    expect([hs.shape, cs.shape]).toEqual([[2, 6, 4], [2, 6, 4]]);
+    expect([hs.shape, cs.shape]).toEqual([
+      [2, 6, 4],
+      [2, 6, 4],
+    ]);
     const r = new nn.RNN(3, 4, true, nn.relu);
     expect(mx.min(r.forward(x)).item()).toBeGreaterThanOrEqual(0);
   });
 
   test('bad input throws naming the layer', () => {
     expect(() => new nn.RNN(3, 4).forward(mx.ones([2, 6, 5]))).toThrow(/RNN: expected x of shape \[batch, length, 3\] or \[length, 3\], got \[2,6,5\]/);
-    expect(() => new nn.GRU(3, 4).forward(mx.ones([2, 6, 3]), mx.ones([4]))).toThrow(/GRU: expected hidden of shape \[2,4\] for x of shape \[2,6,3\], got \[4\]/);
-    expect(() => new nn.LSTM(3, 4).forward(mx.ones([6, 3]), null, mx.ones([2, 4]))).toThrow(/LSTM: expected cell of shape \[4\] for x of shape \[6,3\], got \[2,4\]/);
+    expect(() => new nn.GRU(3, 4).forward(mx.ones([2, 6, 3]), mx.ones([4]))).toThrow(
+      /GRU: expected hidden of shape \[2,4\] for x of shape \[2,6,3\], got \[4\]/,
+    );
+    expect(() => new nn.LSTM(3, 4).forward(mx.ones([6, 3]), null, mx.ones([2, 4]))).toThrow(
+      /LSTM: expected cell of shape \[4\] for x of shape \[6,3\], got \[2,4\]/,
+    );
     expect(() => new nn.RNN(3, 0)).toThrow(/RNN: hiddenSize must be a positive integer, got 0/);
     expect(() => new nn.RNN(3, 4, true, 'relu' as never)).toThrow(/RNN: expected nonlinearity to be a function, got string/);
   });

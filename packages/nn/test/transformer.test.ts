@@ -4,7 +4,13 @@ import { checkJvp, checkVjp } from '@mlx-ts/testing';
 import { arr, expectClose, fixture, type Tensor } from './helpers.js';
 
 const nn = mx.nn;
-interface Case { kind: string; normFirst?: boolean; mask?: boolean; params: Record<string, Tensor>; out: Tensor }
+interface Case {
+  kind: string;
+  normFirst?: boolean;
+  mask?: boolean;
+  params: Record<string, Tensor>;
+  out: Tensor;
+}
 const fx = fixture<{ inputs: Record<string, Tensor>; cases: Case[] }>('transformer');
 const inp = (k: string, dtype: mx.DtypeLike = mx.float64) => arr(fx.inputs[k]!, dtype);
 
@@ -42,14 +48,25 @@ describe('MultiHeadAttention', () => {
     const keep = mx.logicalNot(mx.astype(inp('causal'), mx.bool));
     expectClose(m.forward(inp('x'), inp('x'), inp('x'), keep), masked!.out, { rtol: 1e-9, atol: 1e-9 });
     const lowest = -3.4028234663852886e38; // float32's lowest finite value (MLX's finfo(float32).min)
-    expect(mx.arrayEqual(nn.MultiHeadAttention.createAdditiveCausalMask(3), [[0, lowest, lowest], [0, 0, lowest], [0, 0, 0]]).item()).toBe(true);
+    expect(
+      mx
+        .arrayEqual(nn.MultiHeadAttention.createAdditiveCausalMask(3), [
+          [0, lowest, lowest],
+          [0, 0, lowest],
+          [0, 0, 0],
+        ])
+        .item(),
+    ).toBe(true);
   });
   test("'causal' aligns the last query with the last key when there are more keys", () => {
     const m = new nn.MultiHeadAttention(8, 2);
     const q = mx.random.normal([1, 2, 8], mx.float32, null, null, mx.random.key(2));
     const kv = mx.random.normal([1, 4, 8], mx.float32, null, null, mx.random.key(3));
     // Queries 0 and 1 see keys 0..2 and 0..3.
-    const hidden = mx.array([[0, 0, 0, -Infinity], [0, 0, 0, 0]]);
+    const hidden = mx.array([
+      [0, 0, 0, -Infinity],
+      [0, 0, 0, 0],
+    ]);
     const want = m.forward(q, kv, kv, hidden);
     expectClose(m.forward(q, kv, kv, 'causal'), { shape: [1, 2, 8], data: want.reshape([-1]).tolist() as number[] });
   });
@@ -67,7 +84,9 @@ describe('MultiHeadAttention', () => {
   test('bad input throws naming the layer', () => {
     expect(() => new nn.MultiHeadAttention(6, 4)).toThrow(/MultiHeadAttention: expected dims to be divisible by numHeads, got dims 6 and numHeads 4/);
     const m = new nn.MultiHeadAttention(8, 2);
-    expect(() => m.forward(mx.ones([3, 8]), mx.ones([3, 8]), mx.ones([3, 8]))).toThrow(/MultiHeadAttention: expected queries of shape \[batch, length, features\], got shape \[3,8\]/);
+    expect(() => m.forward(mx.ones([3, 8]), mx.ones([3, 8]), mx.ones([3, 8]))).toThrow(
+      /MultiHeadAttention: expected queries of shape \[batch, length, features\], got shape \[3,8\]/,
+    );
     expect(() => m.forward(mx.ones([1, 3, 8]), mx.ones([1, 4, 8]), mx.ones([1, 5, 8]))).toThrow(/MultiHeadAttention: expected keys and values of one length/);
     expect(() => m.forward(mx.ones([1, 3, 7]), mx.ones([1, 4, 8]), mx.ones([1, 4, 8]))).toThrow(/Linear: expected x with last dimension 8/);
   });
@@ -130,7 +149,9 @@ describe('transformer layers against PyTorch', () => {
   });
   test('bad arguments throw naming the layer', () => {
     expect(() => new nn.TransformerEncoder(0, 8, 2)).toThrow(/TransformerEncoder: numLayers must be a positive integer, got 0/);
-    expect(() => new nn.TransformerEncoderLayer(8, 2, { activation: 3 as never })).toThrow(/TransformerEncoderLayer: expected activation to be a function or a Module, got number/);
+    expect(() => new nn.TransformerEncoderLayer(8, 2, { activation: 3 as never })).toThrow(
+      /TransformerEncoderLayer: expected activation to be a function or a Module, got number/,
+    );
     expect(() => new nn.Transformer({ customEncoder: {} as never })).toThrow(/Transformer: expected customEncoder to be an nn.Module/);
   });
 });

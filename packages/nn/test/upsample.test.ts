@@ -4,9 +4,17 @@ import { checkJvp, checkVjp } from '@mlx-ts/testing';
 import { arr, expectClose, fixture, type Tensor } from './helpers.js';
 
 const nn = mx.nn;
-interface Case { input: string; scale: number[]; mode: mx.nn.UpsampleMode; alignCorners: boolean; antialias: boolean; out: Tensor }
+interface Case {
+  input: string;
+  scale: number[];
+  mode: mx.nn.UpsampleMode;
+  alignCorners: boolean;
+  antialias: boolean;
+  out: Tensor;
+}
 const fx = fixture<{ inputs: Record<string, Tensor>; cases: Case[] }>('upsample');
-const label = (c: Case) => `${c.mode} x${JSON.stringify(c.scale)} on ${JSON.stringify(fx.inputs[c.input]!.shape)}${c.alignCorners ? ', alignCorners' : ''}${c.antialias ? ', antialias' : ''}`;
+const label = (c: Case) =>
+  `${c.mode} x${JSON.stringify(c.scale)} on ${JSON.stringify(fx.inputs[c.input]!.shape)}${c.alignCorners ? ', alignCorners' : ''}${c.antialias ? ', antialias' : ''}`;
 const make = (c: Case) => new nn.Upsample(c.scale, { mode: c.mode, alignCorners: c.alignCorners, antialias: c.antialias });
 
 describe('Upsample against PyTorch interpolate (channels-last)', () => {
@@ -29,12 +37,37 @@ describe('Upsample', () => {
   test("MLX's documented examples", () => {
     const n = new nn.Upsample(2, 'nearest').forward(x);
     expect(n.dtype).toBe(mx.int32);
-    expect(mx.squeeze(n).tolist()).toEqual([[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]);
-    expectClose(mx.squeeze(new nn.Upsample(2, 'linear').forward(x)), { shape: [4, 4], data: [1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4] });
+    expect(mx.squeeze(n).tolist()).toEqual([
+      [1, 1, 2, 2],
+      [1, 1, 2, 2],
+      [3, 3, 4, 4],
+      [3, 3, 4, 4],
+    ]);
+    expectClose(mx.squeeze(new nn.Upsample(2, 'linear').forward(x)), {
+      shape: [4, 4],
+      data: [1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4],
+    });
     const third = 1 / 3;
     expectClose(mx.squeeze(new nn.Upsample(2, 'linear', true).forward(x)), {
       shape: [4, 4],
-      data: [1, 1 + third, 1 + 2 * third, 2, 1 + 2 * third, 2, 2 + third, 2 + 2 * third, 2 + third, 2 + 2 * third, 3, 3 + third, 3, 3 + third, 3 + 2 * third, 4],
+      data: [
+        1,
+        1 + third,
+        1 + 2 * third,
+        2,
+        1 + 2 * third,
+        2,
+        2 + third,
+        2 + 2 * third,
+        2 + third,
+        2 + 2 * third,
+        3,
+        3 + third,
+        3,
+        3 + third,
+        3 + 2 * third,
+        4,
+      ],
     });
   });
 
@@ -72,6 +105,8 @@ describe('Upsample', () => {
     expect(() => new nn.Upsample(2, 'nearest', false, true)).toThrow(/Upsample: antialias is not supported for mode 'nearest'/);
     expect(() => new nn.Upsample(2, { mode: 'linear', alignCorners: true, antialias: true })).toThrow(/Upsample: antialias with alignCorners is not supported/);
     expect(() => new nn.Upsample(2).forward(mx.ones([2, 3]))).toThrow(/Upsample: expected an input with at least one spatial axis .*got shape \[2,3\]/);
-    expect(() => new nn.Upsample([2, 2]).forward(mx.ones([1, 2, 3]))).toThrow(/Upsample: expected one scale per spatial axis, got scaleFactor \[2,2\] for an input of shape \[1,2,3\] with 1 spatial axes/);
+    expect(() => new nn.Upsample([2, 2]).forward(mx.ones([1, 2, 3]))).toThrow(
+      /Upsample: expected one scale per spatial axis, got scaleFactor \[2,2\] for an input of shape \[1,2,3\] with 1 spatial axes/,
+    );
   });
 });

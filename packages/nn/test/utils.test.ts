@@ -15,7 +15,12 @@ describe('mx.utils', () => {
 
   it('treeMapWithPath passes dotted paths', () => {
     const paths: string[] = [];
-    treeMapWithPath((p: string, x: number) => paths.push(p) && x, { model: [{ w: 0, b: 1 }, { w: 0, b: 1 }] });
+    treeMapWithPath((p: string, x: number) => paths.push(p) && x, {
+      model: [
+        { w: 0, b: 1 },
+        { w: 0, b: 1 },
+      ],
+    });
     expect(paths).toEqual(['model.0.w', 'model.0.b', 'model.1.w', 'model.1.b']);
     const withPrefix: string[] = [];
     treeMapWithPath((p: string) => withPrefix.push(p), [1], { path: 'root' });
@@ -25,7 +30,11 @@ describe('mx.utils', () => {
   it('treeFlatten and treeUnflatten round-trip dotted paths; integer levels become JS arrays', () => {
     const tree = [{ a: 1, b: 2 }, 'c'];
     const flat = treeFlatten(tree);
-    expect(flat).toEqual([['0.a', 1], ['0.b', 2], ['1', 'c']]);
+    expect(flat).toEqual([
+      ['0.a', 1],
+      ['0.b', 2],
+      ['1', 'c'],
+    ]);
     expect(treeUnflatten(flat)).toEqual(tree);
     expect(treeFlatten([[[0]]], '.hello')).toEqual([['hello.0.0.0', 0]]);
     expect(treeFlatten({ a: { b: 1 } }, { prefix: '.x' })).toEqual([['x.a.b', 1]]);

@@ -56,11 +56,22 @@ export class Adafactor extends Optimizer {
   ) {
     super();
     const who = 'Adafactor';
-    const o = readArgs(who, args, ['learningRate', 'eps', 'clipThreshold', 'decayRate', 'beta1', 'weightDecay', 'scaleParameter', 'relativeStep', 'warmupInit']);
+    const o = readArgs(who, args, [
+      'learningRate',
+      'eps',
+      'clipThreshold',
+      'decayRate',
+      'beta1',
+      'weightDecay',
+      'scaleParameter',
+      'relativeStep',
+      'warmupInit',
+    ]);
     this.eps = pairArg(who, 'eps', o.eps, [1e-30, 1e-3]);
     this.clipThreshold = numberArg(who, 'clipThreshold', o.clipThreshold, 1);
     this.decayRate = numberArg(who, 'decayRate', o.decayRate, -0.8);
-    if (o.beta1 !== undefined && o.beta1 !== null && typeof o.beta1 !== 'number') throw new Error(`${who}: beta1 must be a number or null, got ${describe(o.beta1)}`);
+    if (o.beta1 !== undefined && o.beta1 !== null && typeof o.beta1 !== 'number')
+      throw new Error(`${who}: beta1 must be a number or null, got ${describe(o.beta1)}`);
     this.beta1 = o.beta1 ?? null;
     this.weightDecay = numberArg(who, 'weightDecay', o.weightDecay, 0);
     this.scaleParameter = boolArg(who, 'scaleParameter', o.scaleParameter, true);

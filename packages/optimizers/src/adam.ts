@@ -71,7 +71,10 @@ export class AdamW extends Adam {
   readonly weightDecay: number;
 
   constructor(
-    ...args: OptimizerArgs<[learningRate: LearningRate, betas?: readonly [number, number], eps?: number, weightDecay?: number, biasCorrection?: boolean], AdamWOptions>
+    ...args: OptimizerArgs<
+      [learningRate: LearningRate, betas?: readonly [number, number], eps?: number, weightDecay?: number, biasCorrection?: boolean],
+      AdamWOptions
+    >
   ) {
     const o = readArgs('AdamW', args, ['learningRate', 'betas', 'eps', 'weightDecay', 'biasCorrection']);
     super({ learningRate: o.learningRate, betas: o.betas, eps: o.eps, biasCorrection: o.biasCorrection } as AdamOptions);

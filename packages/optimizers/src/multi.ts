@@ -20,7 +20,9 @@ export class MultiOptimizer extends Optimizer {
       throw new Error(`MultiOptimizer: expected a non-empty JS array of optimizers, got ${describe(optimizers)}`);
     }
     if (!globalThis.Array.isArray(filters) || filters.length !== optimizers.length - 1 || !filters.every((f) => typeof f === 'function')) {
-      throw new Error(`MultiOptimizer: given ${globalThis.Array.isArray(filters) ? filters.length : describe(filters)} filters but ${optimizers.length - 1} needed (one function per optimizer but the last)`);
+      throw new Error(
+        `MultiOptimizer: given ${globalThis.Array.isArray(filters) ? filters.length : describe(filters)} filters but ${optimizers.length - 1} needed (one function per optimizer but the last)`,
+      );
     }
     this.optimizers = optimizers.slice();
     this.filters = [...filters, () => true];

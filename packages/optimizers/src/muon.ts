@@ -32,7 +32,9 @@ export class Muon extends Optimizer {
   readonly nesterov: boolean;
   readonly nsSteps: number;
 
-  constructor(...args: OptimizerArgs<[learningRate: LearningRate, momentum?: number, weightDecay?: number, nesterov?: boolean, nsSteps?: number], MuonOptions>) {
+  constructor(
+    ...args: OptimizerArgs<[learningRate: LearningRate, momentum?: number, weightDecay?: number, nesterov?: boolean, nsSteps?: number], MuonOptions>
+  ) {
     super();
     const o = readArgs('Muon', args, ['learningRate', 'momentum', 'weightDecay', 'nesterov', 'nsSteps']);
     this.momentum = numberArg('Muon', 'momentum', o.momentum, 0.95);

@@ -71,7 +71,8 @@ export class Optimizer {
     if (!isPlainObject(parameters)) throw new Error(`${this.name}.init: the parameters must be an object at the root, got ${describe(parameters)}`);
     const merge = (p: unknown, s: unknown, path: string): StateTree => {
       if (globalThis.Array.isArray(p)) {
-        if (!globalThis.Array.isArray(s)) throw new Error(`${this.name}.init: the state at ${where(path)} is ${describe(s)}, the parameters hold a JS array there`);
+        if (!globalThis.Array.isArray(s))
+          throw new Error(`${this.name}.init: the state at ${where(path)} is ${describe(s)}, the parameters hold a JS array there`);
         p.forEach((x, i) => (s[i] = i < s.length ? merge(x, s[i], joinPath(path, i)) : emptyState(x)));
         return s;
       }
@@ -115,14 +116,16 @@ export class Optimizer {
         if (g.shape.length !== p.shape.length || g.shape.some((d, i) => d !== p.shape[i])) {
           throw new Error(`${this.name}: the gradient at ${where(path)} has shape [${g.shape.join(', ')}], its parameter [${p.shape.join(', ')}]`);
         }
-        if (!isPlainObject(s)) throw new Error(`${this.name}: the state has no entry for the parameter at ${where(path)} (found ${describe(s)}; call init with the new parameters)`);
+        if (!isPlainObject(s))
+          throw new Error(`${this.name}: the state has no entry for the parameter at ${where(path)} (found ${describe(s)}; call init with the new parameters)`);
         return this.applySingle(g, p, s as ParameterState);
       }
       if (globalThis.Array.isArray(g)) {
         if (!globalThis.Array.isArray(p)) throw new Error(`${this.name}: the gradients hold a JS array at ${where(path)}, the parameters ${describe(p)}`);
         if (!globalThis.Array.isArray(s)) throw new Error(`${this.name}: the gradients hold a JS array at ${where(path)}, the state ${describe(s)}`);
         return g.map((x, i) => {
-          if (i >= p.length) throw new Error(`${this.name}: the gradient at '${joinPath(path, i)}' has no parameter (the parameters hold a JS array of length ${p.length})`);
+          if (i >= p.length)
+            throw new Error(`${this.name}: the gradient at '${joinPath(path, i)}' has no parameter (the parameters hold a JS array of length ${p.length})`);
           return go(x, p[i], s[i], joinPath(path, i));
         });
       }

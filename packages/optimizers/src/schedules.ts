@@ -41,7 +41,9 @@ export function cosineDecay(init: number, decaySteps: number, end = 0): Schedule
   finite('cosineDecay', 'end', end);
   return (step) => {
     const s = minimum(step, decaySteps);
-    const decay = cos(multiply(Math.PI / decaySteps, s)).add(1).multiply(0.5);
+    const decay = cos(multiply(Math.PI / decaySteps, s))
+      .add(1)
+      .multiply(0.5);
     return decay.multiply(init - end).add(end);
   };
 }
@@ -51,7 +53,10 @@ export function linearSchedule(init: number, end: number, steps: number): Schedu
   finite('linearSchedule', 'init', init);
   finite('linearSchedule', 'end', end);
   positiveInt('linearSchedule', 'steps', steps);
-  return (step) => minimum(step, steps).multiply((end - init) / steps).add(init);
+  return (step) =>
+    minimum(step, steps)
+      .multiply((end - init) / steps)
+      .add(init);
 }
 
 /**
@@ -62,7 +67,9 @@ export function joinSchedules(schedules: readonly ((step: Array) => Array | numb
   if (!globalThis.Array.isArray(schedules) || schedules.length === 0) throw new Error('joinSchedules: must provide at least 1 schedule to join');
   if (!schedules.every((s) => typeof s === 'function')) throw new Error('joinSchedules: every schedule must be a function of the step');
   if (!globalThis.Array.isArray(boundaries) || schedules.length !== boundaries.length + 1) {
-    throw new Error(`joinSchedules: received ${globalThis.Array.isArray(boundaries) ? boundaries.length : describe(boundaries)} boundaries but expected ${schedules.length - 1}`);
+    throw new Error(
+      `joinSchedules: received ${globalThis.Array.isArray(boundaries) ? boundaries.length : describe(boundaries)} boundaries but expected ${schedules.length - 1}`,
+    );
   }
   boundaries.forEach((b, i) => finite('joinSchedules', `boundaries[${i}]`, b));
   return (step) => {

@@ -26,7 +26,10 @@ describe('AdaDelta', () => {
     const opt = new AdaDelta(1e-2);
     opt.init({ second: mx.zeros([2]) });
     const s = opt.state.second as { v: mx.Array; u: mx.Array };
-    expect([s.v.tolist(), s.u.tolist()]).toEqual([[0, 0], [0, 0]]);
+    expect([s.v.tolist(), s.u.tolist()]).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
   });
 
   test('bad arguments', () => {

@@ -34,7 +34,7 @@ function reference(c: Config, init: { w: Matrix; b: number[] }, grads: { w: Matr
   return grads.map((g, i) => {
     const t = i + 1;
     const stepSize = (p: number[]) => {
-      const rel = c.relative ?? true ? Math.min(c.warmup ? 1e-6 * t : 1e-2, 1 / Math.sqrt(t)) : c.lr!;
+      const rel = (c.relative ?? true) ? Math.min(c.warmup ? 1e-6 * t : 1e-2, 1 / Math.sqrt(t)) : c.lr!;
       return (c.scale ?? true) ? Math.max(eps2, rmsOf(p)) * rel : rel;
     };
     const beta2 = 1 - t ** decay;
@@ -61,14 +61,27 @@ function reference(c: Config, init: { w: Matrix; b: number[] }, grads: { w: Matr
     avgW = w.map((_, k) => aW.slice(k * n, (k + 1) * n));
     // The vector: a plain running average.
     sq = sq.map((s, k) => beta2 * s + (1 - beta2) * (g.b[k]! * g.b[k]! + eps1));
-    [b, avgB] = finish(b, g.b.map((x, k) => x / Math.sqrt(sq[k]!)), avgB);
+    [b, avgB] = finish(
+      b,
+      g.b.map((x, k) => x / Math.sqrt(sq[k]!)),
+      avgB,
+    );
     return { w, b };
   });
 }
 
-const init = { w: [[0.5, -1, 2], [1.5, 0.25, -0.75]], b: [0.3, -0.2, 0.1, 0.4] };
+const init = {
+  w: [
+    [0.5, -1, 2],
+    [1.5, 0.25, -0.75],
+  ],
+  b: [0.3, -0.2, 0.1, 0.4],
+};
 const grads = [0, 1, 2, 3, 4].map((s) => ({
-  w: [[Math.sin(s + 1), Math.cos(2 * s), 0.3 - s / 10], [0.2 * s - 0.5, Math.sin(3 * s + 0.5), 1]],
+  w: [
+    [Math.sin(s + 1), Math.cos(2 * s), 0.3 - s / 10],
+    [0.2 * s - 0.5, Math.sin(3 * s + 0.5), 1],
+  ],
   b: [Math.cos(s), 0.5 - s / 5, Math.sin(s * 2 + 1), -0.25],
 }));
 
@@ -84,7 +97,11 @@ describe('Adafactor', () => {
   test.each<[string, Config, ConstructorParameters<typeof Adafactor>]>([
     ['defaults (relative step, parameter scale)', {}, []],
     ['warmup init', { warmup: true }, [{ warmupInit: true }]],
-    ['a learning rate, no relative step or scaling, first moment, weight decay', { lr: 0.05, relative: false, scale: false, beta1: 0.9, wd: 0.1 }, [0.05, { relativeStep: false, scaleParameter: false, beta1: 0.9, weightDecay: 0.1 }]],
+    [
+      'a learning rate, no relative step or scaling, first moment, weight decay',
+      { lr: 0.05, relative: false, scale: false, beta1: 0.9, wd: 0.1 },
+      [0.05, { relativeStep: false, scaleParameter: false, beta1: 0.9, weightDecay: 0.1 }],
+    ],
     ['clipping, decay rate and eps', { clip: 0.5, decay: -0.5, eps: [1e-20, 1e-2] }, [null, [1e-20, 1e-2], 0.5, -0.5]],
   ])('follows its update rule in float64: %s', (_, config, args) => {
     expectClose(run(new Adafactor(...args)), reference(config, init, grads), 1e-4, 1e-6);
@@ -95,7 +112,10 @@ describe('Adafactor', () => {
     opt.init({ w: mx.zeros([2, 3, 4]), b: mx.zeros([5]) });
     const s = opt.state as Record<string, Record<string, mx.Array>>;
     expect(Object.keys(s.w!).sort()).toEqual(['exp_avg', 'exp_avg_sq_col', 'exp_avg_sq_row']);
-    expect([s.w!.exp_avg_sq_row!.shape, s.w!.exp_avg_sq_col!.shape]).toEqual([[2, 3], [2, 4]]);
+    expect([s.w!.exp_avg_sq_row!.shape, s.w!.exp_avg_sq_col!.shape]).toEqual([
+      [2, 3],
+      [2, 4],
+    ]);
     expect(Object.keys(s.b!).sort()).toEqual(['exp_avg', 'exp_avg_sq']);
   });
 
@@ -115,8 +135,14 @@ describe('Adafactor', () => {
   });
 
   test('the factored estimate is a separable outer product per leading index', () => {
-    const row = [[1, 4, 9], [16, 25, 36]];
-    const col = [[1, 4, 9, 16], [25, 36, 49, 64]];
+    const row = [
+      [1, 4, 9],
+      [16, 25, 36],
+    ];
+    const col = [
+      [1, 4, 9, 16],
+      [25, 36, 49, 64],
+    ];
     const expected = row.map((r, i) => {
       const m = r.reduce((a, b) => a + b, 0) / r.length;
       return r.map((x) => col[i]!.map((y) => 1 / Math.sqrt(x / m) / Math.sqrt(y)));

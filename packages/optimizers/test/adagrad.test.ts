@@ -23,7 +23,7 @@ describe('Adagrad', () => {
     const opt = new Adagrad(1e-2);
     expect(opt.eps).toBe(1e-8);
     opt.init({ first: [mx.zeros([3])] });
-    expect(((opt.state.first as { v: mx.Array }[])[0]!.v).tolist()).toEqual([0, 0, 0]);
+    expect((opt.state.first as { v: mx.Array }[])[0]!.v.tolist()).toEqual([0, 0, 0]);
   });
 
   test('bad arguments', () => {

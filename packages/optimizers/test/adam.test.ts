@@ -4,13 +4,15 @@ import { expectClose, grads1, init1, referenceSteps, runSteps, torchCase } from 
 
 const { Adam, AdamW, Adamax } = mx.optimizers;
 
-const adamRule = (lr: number, b1: number, b2: number, eps: number, biasCorrection: boolean, wd = 0) => (g: number, w: number, s: Record<string, number>, t: number) => {
-  w *= 1 - lr * wd;
-  s.m = b1 * (s.m ?? 0) + (1 - b1) * g;
-  s.v = b2 * (s.v ?? 0) + (1 - b2) * g * g;
-  if (!biasCorrection) return w - (lr * s.m) / (Math.sqrt(s.v) + eps);
-  return w - ((lr / (1 - b1 ** t)) * s.m) / (Math.sqrt(s.v) / Math.sqrt(1 - b2 ** t) + eps);
-};
+const adamRule =
+  (lr: number, b1: number, b2: number, eps: number, biasCorrection: boolean, wd = 0) =>
+  (g: number, w: number, s: Record<string, number>, t: number) => {
+    w *= 1 - lr * wd;
+    s.m = b1 * (s.m ?? 0) + (1 - b1) * g;
+    s.v = b2 * (s.v ?? 0) + (1 - b2) * g * g;
+    if (!biasCorrection) return w - (lr * s.m) / (Math.sqrt(s.v) + eps);
+    return w - ((lr / (1 - b1 ** t)) * s.m) / (Math.sqrt(s.v) / Math.sqrt(1 - b2 ** t) + eps);
+  };
 
 describe('Adam', () => {
   test.each(['adam-bias-correction', 'adam-betas'])('with bias correction matches PyTorch: %s', (name) => {

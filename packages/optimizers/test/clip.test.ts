@@ -20,7 +20,12 @@ describe('clipGradNorm', () => {
     expectClose(norm.item(), total);
     const leaves = mx.treeLeaves(clipped).flatMap((g) => g.tolist() as number[]);
     expectClose(Math.sqrt(leaves.reduce((s, x) => s + x * x, 0)), 1, 1e-6);
-    expectClose(leaves, [10, 20, 10, 30].map((x) => x / total), 1e-5, 1e-6);
+    expectClose(
+      leaves,
+      [10, 20, 10, 30].map((x) => x / total),
+      1e-5,
+      1e-6,
+    );
   });
 
   test('an empty tree has norm 0; a negative maxNorm is an error', () => {

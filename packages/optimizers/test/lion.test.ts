@@ -21,7 +21,7 @@ describe('Lion', () => {
     const opt = new Lion(1e-4);
     expect([opt.betas, opt.weightDecay]).toEqual([[0.9, 0.99], 0]);
     opt.init({ first: [mx.zeros([2])] });
-    expect(((opt.state.first as { m: mx.Array }[])[0]!.m).tolist()).toEqual([0, 0]);
+    expect((opt.state.first as { m: mx.Array }[])[0]!.m.tolist()).toEqual([0, 0]);
   });
 
   test('bad arguments', () => {

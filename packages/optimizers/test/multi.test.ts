@@ -10,18 +10,30 @@ const modelParams = () => ({ l1: linear(2, 2), l2: linear(2, 2), vals: [linear(2
 describe('MultiOptimizer', () => {
   test('each weight goes to the first optimizer whose filter takes it; the last takes the rest', () => {
     const seen: string[] = [];
-    const opt = new MultiOptimizer([new Adam(0.001), new SGD(0.1)], [
-      (path, w) => {
-        seen.push(path);
-        return w.ndim > 1;
-      },
-    ]);
+    const opt = new MultiOptimizer(
+      [new Adam(0.001), new SGD(0.1)],
+      [
+        (path, w) => {
+          seen.push(path);
+          return w.ndim > 1;
+        },
+      ],
+    );
     opt.init(modelParams());
     expect(seen).toEqual(['l1.weight', 'l1.bias', 'l2.weight', 'l2.bias', 'vals.0.weight', 'vals.0.bias']);
     const states = opt.state.states as mx.optimizers.OptimizerState[];
     expect(states.length).toBe(2);
     const paths = (s: unknown) => flattenWithPaths(s).map(([p]) => p);
-    expect(paths(states[0])).toEqual(['step', 'learning_rate', 'l1.weight.m', 'l1.weight.v', 'l2.weight.m', 'l2.weight.v', 'vals.0.weight.m', 'vals.0.weight.v']);
+    expect(paths(states[0])).toEqual([
+      'step',
+      'learning_rate',
+      'l1.weight.m',
+      'l1.weight.v',
+      'l2.weight.m',
+      'l2.weight.v',
+      'vals.0.weight.m',
+      'vals.0.weight.v',
+    ]);
     expect(paths(states[1])).toEqual(['step', 'learning_rate', 'l1.bias.v', 'l2.bias.v', 'vals.0.bias.v']);
   });
 
@@ -48,7 +60,9 @@ describe('MultiOptimizer', () => {
       },
     };
     const opt = new MultiOptimizer([new Muon(0.01), new AdamW(0.01)], [(_, w) => w.ndim >= 2]);
-    const grads: { layers: Layer[] } = { layers: [{ weight: mx.full([4, 4], 0.3), bias: mx.full([4], 0.2) }, {}, { weight: mx.full([4, 4], -0.1), bias: mx.full([4], 0.1) }] };
+    const grads: { layers: Layer[] } = {
+      layers: [{ weight: mx.full([4, 4], 0.3), bias: mx.full([4], 0.2) }, {}, { weight: mx.full([4, 4], -0.1), bias: mx.full([4], 0.1) }],
+    };
     opt.update(model, grads);
     const first = () => model.layers[0] as { weight: mx.Array; bias: mx.Array };
     const { weight: w, bias: b } = first();
@@ -76,7 +90,15 @@ describe('MultiOptimizer', () => {
   test('dotted paths: flatten, unflatten (integer levels are JS arrays, gaps empty objects), merge', () => {
     const one = mx.ones([1]);
     const star = (t: unknown) => mx.treeMap(() => '*', t);
-    expect(star(unflattenPaths([['a.0.w', one], ['a.2.w', one], ['b', one]]))).toEqual({ a: [{ w: '*' }, {}, { w: '*' }], b: '*' });
+    expect(
+      star(
+        unflattenPaths([
+          ['a.0.w', one],
+          ['a.2.w', one],
+          ['b', one],
+        ]),
+      ),
+    ).toEqual({ a: [{ w: '*' }, {}, { w: '*' }], b: '*' });
     expect(unflattenPaths([])).toEqual({});
     expect(star(mergeTrees({ a: [{ w: one }] }, { a: [{ b: one }, { c: one }] }))).toEqual({ a: [{ w: '*', b: '*' }, { c: '*' }] });
     expect(() => mergeTrees({ a: one }, { a: one })).toThrow("MultiOptimizer: two optimizers updated the same position 'a'");

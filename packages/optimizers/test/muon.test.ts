@@ -78,7 +78,7 @@ describe('Muon', () => {
     const grads = mx.treeMap<typeof params>((x: mx.Array) => mx.onesLike(x), params);
     const m = new Muon(1e-2, 0.95, 0.01, true);
     m.init(params);
-    expect(((m.state.conv as { v: mx.Array }).v).shape).toEqual([16, 8, 3, 3]);
+    expect((m.state.conv as { v: mx.Array }).v.shape).toEqual([16, 8, 3, 3]);
     const updated = m.applyGradients(grads, params);
     expect(updated.conv.shape).toEqual([16, 8, 3, 3]);
     expect(mx.arrayEqual(updated.second, params.second).item()).toBe(false);

@@ -8,7 +8,11 @@ const all = { SGD, RMSprop, Adagrad, AdaDelta, Adam, AdamW, Adamax, Lion, Adafac
 /** A plain-object model: its parameters are its own properties; update() takes new ones. */
 function makeModel() {
   return {
-    w: mx.array([[0.5, -0.25], [0.1, 0.3], [-0.4, 0.2]]),
+    w: mx.array([
+      [0.5, -0.25],
+      [0.1, 0.3],
+      [-0.4, 0.2],
+    ]),
     b: mx.array([0.05, -0.1]),
     update(p: { w?: mx.Array; b?: mx.Array }) {
       Object.assign(this, p);
@@ -16,8 +20,18 @@ function makeModel() {
   };
 }
 type Model = ReturnType<typeof makeModel>;
-const x = mx.array([[1, 2, 3], [0.5, -1, 2], [-1, 0.25, 1], [2, 1, -0.5]]);
-const y = mx.array([[1, 0], [0, 1], [1, 1], [-1, 0.5]]);
+const x = mx.array([
+  [1, 2, 3],
+  [0.5, -1, 2],
+  [-1, 0.25, 1],
+  [2, 1, -0.5],
+]);
+const y = mx.array([
+  [1, 0],
+  [0, 1],
+  [1, 1],
+  [-1, 0.5],
+]);
 const loss = (p: { w: mx.Array; b: mx.Array }) => mx.mean(mx.square(mx.subtract(mx.add(mx.matmul(x, p.w), p.b), y)));
 const gradsOf = (m: Model) => mx.grad(loss)({ w: m.w, b: m.b }) as { w: mx.Array; b: mx.Array };
 
@@ -79,12 +93,18 @@ describe('Optimizer', () => {
   test('mismatched trees throw, naming the optimizer and the first mismatching path', () => {
     const params = { layers: [{ w: mx.zeros([2, 2]) }, { w: mx.zeros([3]) }] };
     const opt = () => new Adam(0.1);
-    expect(() => opt().applyGradients({ layers: [{ w: mx.zeros([2, 2]) }, { v: mx.zeros([3]) }] }, params)).toThrow("Adam: the gradient at 'layers.1.v' has no parameter");
-    expect(() => opt().applyGradients({ layers: [{ w: mx.zeros([2, 3]) }, { w: mx.zeros([3]) }] }, params)).toThrow("Adam: the gradient at 'layers.0.w' has shape [2, 3], its parameter [2, 2]");
+    expect(() => opt().applyGradients({ layers: [{ w: mx.zeros([2, 2]) }, { v: mx.zeros([3]) }] }, params)).toThrow(
+      "Adam: the gradient at 'layers.1.v' has no parameter",
+    );
+    expect(() => opt().applyGradients({ layers: [{ w: mx.zeros([2, 3]) }, { w: mx.zeros([3]) }] }, params)).toThrow(
+      "Adam: the gradient at 'layers.0.w' has shape [2, 3], its parameter [2, 2]",
+    );
     expect(() => opt().applyGradients({ layers: [{ w: mx.zeros([2, 2]) }, { w: mx.zeros([3]) }, { w: mx.zeros([1]) }] }, params)).toThrow(
       "Adam: the gradient at 'layers.2' has no parameter (the parameters hold a JS array of length 2)",
     );
-    expect(() => opt().applyGradients({ layers: { w: mx.zeros([2, 2]) } }, params)).toThrow("Adam: the gradients hold an object at 'layers', the parameters a JS array of length 2");
+    expect(() => opt().applyGradients({ layers: { w: mx.zeros([2, 2]) } }, params)).toThrow(
+      "Adam: the gradients hold an object at 'layers', the parameters a JS array of length 2",
+    );
     expect(() => new AdamW(0.1).applyGradients({ layers: [{ w: 3 as never }] }, params)).toThrow("AdamW: the gradient at 'layers.0.w' is 3, not an Array");
     expect(() => opt().applyGradients([mx.zeros([1])] as never, params)).toThrow('Adam: the gradients must be an object at the root');
     // The state was built for other parameters: the new one has no entry.
@@ -109,7 +129,10 @@ describe('Optimizer', () => {
     const [leaves, def] = mx.treeFlatten(a.state);
     const saved = JSON.parse(JSON.stringify(leaves.map((l) => ({ value: l.tolist(), dtype: l.dtype.name }))));
     const b = new Adam(mx.optimizers.cosineDecay(0.05, 20), { biasCorrection: true });
-    b.state = mx.treeUnflatten(def, saved.map((s: { value: mx.NestedList; dtype: string }) => mx.array(s.value as number[], s.dtype as 'float32')));
+    b.state = mx.treeUnflatten(
+      def,
+      saved.map((s: { value: mx.NestedList; dtype: string }) => mx.array(s.value as number[], s.dtype as 'float32')),
+    );
     const m2 = makeModel();
     m2.update({ w: m1.w, b: m1.b });
     run(a, m1, 3);
@@ -127,7 +150,11 @@ describe('Optimizer', () => {
 
   test.each<[string, () => mx.optimizers.Optimizer]>([
     ['SGD with momentum and an exponential decay', () => new SGD(mx.optimizers.exponentialDecay(0.1, 0.9), 0.9)],
-    ['Adam with bias correction and a warm-up + cosine schedule', () => new Adam(mx.optimizers.joinSchedules([mx.optimizers.linearSchedule(0, 0.05, 3), mx.optimizers.cosineDecay(0.05, 10)], [3]), { biasCorrection: true })],
+    [
+      'Adam with bias correction and a warm-up + cosine schedule',
+      () =>
+        new Adam(mx.optimizers.joinSchedules([mx.optimizers.linearSchedule(0, 0.05, 3), mx.optimizers.cosineDecay(0.05, 10)], [3]), { biasCorrection: true }),
+    ],
     ['Adafactor', () => new Adafactor()],
     ['Muon', () => new Muon(0.02)],
   ])('a compiled training step gives the eager result: %s', (_, make) => {

@@ -23,10 +23,10 @@ describe('RMSprop', () => {
     const params = { first: [mx.zeros([10]), mx.zeros([1])], second: mx.zeros([1]) };
     const opt = new RMSprop(1e-2);
     opt.init(params);
-    expect(((opt.state.second as { v: mx.Array }).v).tolist()).toEqual([0]);
+    expect((opt.state.second as { v: mx.Array }).v.tolist()).toEqual([0]);
     const lazy = new RMSprop({ learningRate: 1e-2, alpha: 0.99 });
     lazy.applyGradients({ second: mx.ones([1]) }, params);
-    expectClose(((lazy.state.second as { v: mx.Array }).v).tolist(), [0.01]);
+    expectClose((lazy.state.second as { v: mx.Array }).v.tolist(), [0.01]);
   });
 
   test('bad arguments', () => {

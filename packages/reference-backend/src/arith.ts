@@ -97,7 +97,10 @@ function floatArithmetic(prim: BinarySameDtype): Binary {
 
 /** int64 through BigInt: exact on the stored doubles, wrapped modulo 2^64, then the nearest double. */
 function int64Arithmetic(prim: BinarySameDtype, d: Dtype): Binary {
-  const lift = (f: (a: bigint, b: bigint) => bigint): Binary => (a, b) => Number(BigInt.asIntN(64, f(int64ToBigInt(a), int64ToBigInt(b))));
+  const lift =
+    (f: (a: bigint, b: bigint) => bigint): Binary =>
+    (a, b) =>
+      Number(BigInt.asIntN(64, f(int64ToBigInt(a), int64ToBigInt(b))));
   const floorDiv = (a: bigint, b: bigint): bigint => {
     if (b === 0n) return 0n;
     const q = a / b; // truncates
@@ -125,8 +128,7 @@ function int64Arithmetic(prim: BinarySameDtype, d: Dtype): Binary {
 /** Integer (and bool) dtypes up to 32 bits: float64 holds every sum and quotient exactly; products of 32-bit values need Math.imul. */
 function smallIntArithmetic(prim: BinarySameDtype, d: Dtype): Binary {
   const wrap = rounderFor(d);
-  const mul: Binary =
-    d.name === 'int32' ? Math.imul : d.name === 'uint32' ? (a, b) => Math.imul(a, b) >>> 0 : (a, b) => wrap(a * b);
+  const mul: Binary = d.name === 'int32' ? Math.imul : d.name === 'uint32' ? (a, b) => Math.imul(a, b) >>> 0 : (a, b) => wrap(a * b);
   switch (prim) {
     case 'add':
       return (a, b) => wrap(a + b);

@@ -2,16 +2,7 @@
  * The reference backend: float64 storage, one plain TypeScript kernel per primitive. Slow and
  * simple on purpose: it is the oracle other backends are tested against, and the example to copy.
  */
-import {
-  type Backend,
-  type Dtype,
-  getCustomPrimitive,
-  type HostTypedArray,
-  isPrimitive,
-  shapeSize,
-  type Step,
-  type View,
-} from '@mlx-ts/core';
+import { type Backend, type Dtype, getCustomPrimitive, type HostTypedArray, isPrimitive, shapeSize, type Step, type View } from '@mlx-ts/core';
 import type { Kernel, MultiKernel, Operand } from './kernel.js';
 import { coreKernels } from './kernels/index.js';
 import { roundInPlace } from './rounding.js';
@@ -67,7 +58,9 @@ function runStep(step: Step, outputs: readonly ReferenceStorage[]): ReferenceSto
     const data: unknown = datas[k];
     const size = shapeSize(o.shape);
     if (!(data instanceof Float64Array) || data.length !== size) {
-      throw new Error(`${step.prim}: the reference kernel returned ${describeResult(data)} where a Float64Array of ${size} was expected${avals.length > 1 ? ` (output ${k})` : ''}`);
+      throw new Error(
+        `${step.prim}: the reference kernel returned ${describeResult(data)} where a Float64Array of ${size} was expected${avals.length > 1 ? ` (output ${k})` : ''}`,
+      );
     }
     // Inputs may be windows onto live storage; rounding an output that shares their memory would corrupt it.
     if (data.length > 0 && inputs.some((x) => x.data.buffer === data.buffer)) {
@@ -78,7 +71,8 @@ function runStep(step: Step, outputs: readonly ReferenceStorage[]): ReferenceSto
   });
 }
 
-const describeResult = (x: unknown): string => (x instanceof Float64Array ? `${x.length} elements` : globalThis.Array.isArray(x) ? `${x.length} arrays` : String(x));
+const describeResult = (x: unknown): string =>
+  x instanceof Float64Array ? `${x.length} elements` : globalThis.Array.isArray(x) ? `${x.length} arrays` : String(x);
 
 export const referenceBackend: Backend = {
   name: 'reference',

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { run, stored } from './helpers.js';
 
 const unary = (prim: string, xs: readonly number[], d: Dtype) => run(prim, {}, [stored(xs, d)], [xs.length], d);
-const binary = (prim: string, xs: readonly number[], ys: readonly number[], d: Dtype) =>
-  run(prim, {}, [stored(xs, d), stored(ys, d)], [xs.length], d);
+const binary = (prim: string, xs: readonly number[], ys: readonly number[], d: Dtype) => run(prim, {}, [stored(xs, d), stored(ys, d)], [xs.length], d);
 
 describe('unary kernels', () => {
   it('round is half to even', () => {

@@ -25,8 +25,14 @@ const relErr = (got: number, want: number) => Math.abs(got - want) / Math.abs(wa
 
 describe('erf and erfinv', () => {
   it('match reference values to 1e-14', () => {
-    apply('erf', ERF.map(([x]) => x)).forEach((v, i) => expect(relErr(v, ERF[i]![1])).toBeLessThan(1e-14));
-    apply('erfinv', ERFINV.map(([y]) => y)).forEach((v, i) => expect(relErr(v, ERFINV[i]![1])).toBeLessThan(1e-14));
+    apply(
+      'erf',
+      ERF.map(([x]) => x),
+    ).forEach((v, i) => expect(relErr(v, ERF[i]![1])).toBeLessThan(1e-14));
+    apply(
+      'erfinv',
+      ERFINV.map(([y]) => y),
+    ).forEach((v, i) => expect(relErr(v, ERFINV[i]![1])).toBeLessThan(1e-14));
   });
 
   it('keep relative precision in the tail', () => {

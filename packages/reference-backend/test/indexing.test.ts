@@ -53,7 +53,13 @@ describe('scatter and scatterAxis', () => {
   });
 
   it('scatterAxis puts each update at its own index', () => {
-    const r = run('scatterAxis', { axis: 1, mode: 'add' }, [a(), stored([1, 1, -1, 0], int32, [2, 2]), stored([10, 20, 30, 40], float32, [2, 2])], [2, 3], float32);
+    const r = run(
+      'scatterAxis',
+      { axis: 1, mode: 'add' },
+      [a(), stored([1, 1, -1, 0], int32, [2, 2]), stored([10, 20, 30, 40], float32, [2, 2])],
+      [2, 3],
+      float32,
+    );
     expect(r).toEqual([0, 31, 2, 43, 4, 35]);
   });
 });

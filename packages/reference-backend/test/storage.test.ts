@@ -1,16 +1,4 @@
-import {
-  bfloat16,
-  bool,
-  encodeHost,
-  float16,
-  float32,
-  float64,
-  getPrimitiveDef,
-  int64,
-  primitiveNames,
-  uint32,
-  uint8,
-} from '@mlx-ts/core';
+import { bfloat16, bool, encodeHost, float16, float32, float64, getPrimitiveDef, int64, primitiveNames, uint32, uint8 } from '@mlx-ts/core';
 import { referenceBackend as ref } from '@mlx-ts/reference-backend';
 import { describe, expect, it } from 'vitest';
 import { elements, read, restride, run, step, stepOutput, stored } from './helpers.js';

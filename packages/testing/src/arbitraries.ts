@@ -62,7 +62,11 @@ export function shapes(c: ShapeConstraints = {}): fc.Arbitrary<Shape> {
 export function broadcastingShapes(k: number, from: fc.Arbitrary<Shape> = shapes()): fc.Arbitrary<{ shapes: Shape[]; out: Shape }> {
   return from.chain((base) =>
     fc
-      .tuple(...globalThis.Array.from({ length: k }, () => fc.tuple(fc.integer({ min: 0, max: base.length }), fc.array(fc.boolean(), { minLength: base.length, maxLength: base.length }))))
+      .tuple(
+        ...globalThis.Array.from({ length: k }, () =>
+          fc.tuple(fc.integer({ min: 0, max: base.length }), fc.array(fc.boolean(), { minLength: base.length, maxLength: base.length })),
+        ),
+      )
       .map((specs) => {
         const list = specs.map(([drop, ones]) => base.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
         // The broadcast may be smaller than `base` (every shape dropped an axis or made it 1).
@@ -124,7 +128,8 @@ function range(dtype: Dtype, c: ValueConstraints): [number, number] {
   const lim = dtypeLimits(dtype);
   const lo = c.min ?? (dtype.kind === 'float' ? -3 : dtype.kind === 'int' ? -8 : 0);
   const hi = c.max ?? (dtype.kind === 'float' ? 3 : dtype.kind === 'bool' ? 1 : 8);
-  const a = Math.max(lo, lim.min), b = Math.min(hi, lim.max);
+  const a = Math.max(lo, lim.min),
+    b = Math.min(hi, lim.max);
   if (!(a <= b)) throw new Error(`arrays: empty value range [${lo}, ${hi}] for ${dtype.name}`);
   return [a, b];
 }
@@ -136,7 +141,8 @@ export function scalars(dtype: DtypeLike, c: ValueConstraints = {}): fc.Arbitrar
   const [lo, hi] = range(dt, c);
   let arb: fc.Arbitrary<number>;
   if (dt.kind !== 'float' || c.integer) {
-    const a = Math.ceil(lo), b = Math.floor(hi);
+    const a = Math.ceil(lo),
+      b = Math.floor(hi);
     if (c.exclude && b - a <= 4096) {
       // Few candidates: list the allowed ones, so that an exclusion cannot make generation spin.
       const allowed: number[] = [];
@@ -191,10 +197,9 @@ function safeString(a: Array): string {
 /** Arrays of a shape (or shapes) and dtype (or dtypes) with values in a controlled range. */
 export function arrays(c: ArrayConstraints = {}): fc.Arbitrary<Array> {
   const shapeArb: fc.Arbitrary<readonly number[]> = c.shape === undefined ? shapes() : isArbitrary(c.shape) ? c.shape : fc.constant(c.shape);
-  const dtypeArb: fc.Arbitrary<Dtype> = c.dtype === undefined ? fc.constant(toDtype('float32')) : isArbitrary(c.dtype) ? c.dtype : fc.constant(toDtype(c.dtype, 'arrays'));
-  return fc
-    .tuple(shapeArb, dtypeArb)
-    .chain(([shape, dtype]) => values(shapeSize(shape), dtype, c).map((v) => arrayFromValues(v, shape, dtype)));
+  const dtypeArb: fc.Arbitrary<Dtype> =
+    c.dtype === undefined ? fc.constant(toDtype('float32')) : isArbitrary(c.dtype) ? c.dtype : fc.constant(toDtype(c.dtype, 'arrays'));
+  return fc.tuple(shapeArb, dtypeArb).chain(([shape, dtype]) => values(shapeSize(shape), dtype, c).map((v) => arrayFromValues(v, shape, dtype)));
 }
 
 function isArbitrary<T>(x: unknown): x is fc.Arbitrary<T> {
@@ -202,13 +207,19 @@ function isArbitrary<T>(x: unknown): x is fc.Arbitrary<T> {
 }
 
 /** Integer index arrays for an axis of length `n` (wrapping negatives included unless `negative: false`). */
-export function indices(shape: readonly number[] | fc.Arbitrary<readonly number[]>, n: number, c: { dtype?: DtypeLike | fc.Arbitrary<Dtype>; negative?: boolean; outOfRange?: boolean } = {}): fc.Arbitrary<Array> {
+export function indices(
+  shape: readonly number[] | fc.Arbitrary<readonly number[]>,
+  n: number,
+  c: { dtype?: DtypeLike | fc.Arbitrary<Dtype>; negative?: boolean; outOfRange?: boolean } = {},
+): fc.Arbitrary<Array> {
   const dtypeArb = c.dtype === undefined ? fc.constant(toDtype('int32')) : isArbitrary<Dtype>(c.dtype) ? c.dtype : fc.constant(toDtype(c.dtype, 'indices'));
   const shapeArb = isArbitrary<readonly number[]>(shape) ? shape : fc.constant(shape);
   return fc.tuple(shapeArb, dtypeArb).chain(([s, dt]) => {
     const lo = dt.kind === 'uint' || c.negative === false ? 0 : -n;
     const extra = c.outOfRange ? 2 : 0;
     const hi = n - 1 + extra;
-    return fc.array(fc.integer({ min: lo - (dt.kind === 'uint' ? 0 : extra), max: hi }), { minLength: shapeSize(s), maxLength: shapeSize(s) }).map((v) => arrayFromValues(v, s, dt));
+    return fc
+      .array(fc.integer({ min: lo - (dt.kind === 'uint' ? 0 : extra), max: hi }), { minLength: shapeSize(s), maxLength: shapeSize(s) })
+      .map((v) => arrayFromValues(v, s, dt));
   });
 }

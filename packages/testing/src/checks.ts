@@ -105,21 +105,34 @@ export function checkJvp(f: ArrayFn, primals: readonly Array[], opts: Derivative
   if (tanList.length !== p.y.length) throw new Error(`${what}: jvp returned ${tanList.length} tangents for ${p.y.length} outputs`);
   outList.forEach((o, k) => assertAllClose(o, p.y[k]!, { what: `${what}: primal output ${k} of jvp`, rtol: 1e-12, atol: 1e-12 }));
   const shifted = (sign: number) =>
-    p.g(...p.diff.map((x, k) => {
-      const xv = hostValues(x), vv = hostValues(tangents[k]!);
-      return arrayFromValues(xv.map((e, i) => e + sign * eps * vv[i]!), x.shape, float64);
-    }));
-  const plus = shifted(1), minus = shifted(-1);
+    p.g(
+      ...p.diff.map((x, k) => {
+        const xv = hostValues(x),
+          vv = hostValues(tangents[k]!);
+        return arrayFromValues(
+          xv.map((e, i) => e + sign * eps * vv[i]!),
+          x.shape,
+          float64,
+        );
+      }),
+    );
+  const plus = shifted(1),
+    minus = shifted(-1);
   p.y.forEach((y, k) => {
     const t = tanList[k]!;
     if (t.ndim !== y.ndim || t.shape.some((d, i) => d !== y.shape[i])) {
       throw new Error(`${what}: the tangent of output ${k} has shape ${fmtShape(t.shape)}, expected ${fmtShape(y.shape)}`);
     }
-    const a = hostValues(plus[k]!), b = hostValues(minus[k]!);
+    const a = hostValues(plus[k]!),
+      b = hostValues(minus[k]!);
     // An output that does not move (an exclusive scan's -inf, say) has derivative 0, not inf - inf.
     const fd = a.map((e, i) => (e === b[i]! ? 0 : (e - b[i]!) / (2 * eps)));
     const scale = Math.max(1, ...hostValues(y).map(Math.abs).filter(Number.isFinite));
-    assertValuesClose(hostValues(t), fd, y.shape, { rtol, atol: atol * scale, what: `${what}: output ${k}, JVP vs central finite differences (argnums ${JSON.stringify(p.argnums)})` });
+    assertValuesClose(hostValues(t), fd, y.shape, {
+      rtol,
+      atol: atol * scale,
+      what: `${what}: output ${k}, JVP vs central finite differences (argnums ${JSON.stringify(p.argnums)})`,
+    });
   });
 }
 
@@ -143,16 +156,20 @@ export function checkVjp(f: ArrayFn, primals: readonly Array[], opts: Derivative
       throw new Error(`${what}: the cotangent of argument ${p.argnums[i]} has shape ${fmtShape(c.shape)}, expected ${fmtShape(p.diff[i]!.shape)}`);
     }
   });
-  let lhs = 0, rhs = 0, scale = 0;
+  let lhs = 0,
+    rhs = 0,
+    scale = 0;
   p.y.forEach((_, k) => {
-    const a = hostValues(w[k]!), b = hostValues(jv[k]!);
+    const a = hostValues(w[k]!),
+      b = hostValues(jv[k]!);
     a.forEach((e, i) => {
       lhs += e * b[i]!;
       scale += Math.abs(e * b[i]!);
     });
   });
   p.diff.forEach((_, i) => {
-    const a = hostValues(ct[i]!), b = hostValues(v[i]!);
+    const a = hostValues(ct[i]!),
+      b = hostValues(v[i]!);
     a.forEach((e, j) => {
       rhs += e * b[j]!;
       scale += Math.abs(e * b[j]!);
@@ -199,7 +216,9 @@ export function checkVmap(f: ArrayFn, batch: readonly (readonly Array[])[], opts
     entry.forEach((x, i) => {
       const x0 = batch[0]![i]!;
       if (x.ndim !== x0.ndim || x.shape.some((d, j) => d !== x0.shape[j]) || x.dtype !== x0.dtype) {
-        throw new Error(`${what}: argument ${i} has shape ${fmtShape(x.shape)} ${x.dtype.name} in one entry and ${fmtShape(x0.shape)} ${x0.dtype.name} in another`);
+        throw new Error(
+          `${what}: argument ${i} has shape ${fmtShape(x.shape)} ${x.dtype.name} in one entry and ${fmtShape(x0.shape)} ${x0.dtype.name} in another`,
+        );
       }
     });
   }
@@ -224,7 +243,14 @@ export function checkVmap(f: ArrayFn, batch: readonly (readonly Array[])[], opts
     const maxOut = Math.min(...loop[0]!.map((y) => y.ndim));
     const outList = opts.outAxes ?? (opts.exhaustive ? [...globalThis.Array(maxOut + 1).keys()] : [comboIndex % (maxOut + 1)]);
     comboIndex++;
-    const batched = combo.map((a, i) => (a === null ? batch[0]![i]! : stackAlong(batch.map((e) => e[i]!), a)));
+    const batched = combo.map((a, i) =>
+      a === null
+        ? batch[0]![i]!
+        : stackAlong(
+            batch.map((e) => e[i]!),
+            a,
+          ),
+    );
     for (const outAxis of outList) {
       const label = `${what}: inAxes ${JSON.stringify(combo)}, outAxes ${outAxis}, batch of ${batch.length}`;
       let got: Array[];
@@ -235,8 +261,15 @@ export function checkVmap(f: ArrayFn, batch: readonly (readonly Array[])[], opts
       }
       if (got.length !== loop[0]!.length) throw new Error(`${label}: vmap returned ${got.length} outputs, the loop ${loop[0]!.length}`);
       got.forEach((y, k) => {
-        const expected = stackAlong(loop.map((ys) => ys[k]!), outAxis);
-        assertAllClose(y, expected, { what: `${label}, output ${k}`, ...(opts.rtol !== undefined ? { rtol: opts.rtol } : {}), ...(opts.atol !== undefined ? { atol: opts.atol } : {}) });
+        const expected = stackAlong(
+          loop.map((ys) => ys[k]!),
+          outAxis,
+        );
+        assertAllClose(y, expected, {
+          what: `${label}, output ${k}`,
+          ...(opts.rtol !== undefined ? { rtol: opts.rtol } : {}),
+          ...(opts.atol !== undefined ? { atol: opts.atol } : {}),
+        });
       });
     }
   }

@@ -56,7 +56,12 @@ export function assertAllClose(actual: Array, expected: Array, opts: Tolerance &
 }
 
 /** Element-wise comparison of host values; reports the first few mismatches with their indices. */
-export function assertValuesClose(actual: readonly number[], expected: readonly number[], shape: readonly number[], opts: Required<Tolerance> & { what: string }): void {
+export function assertValuesClose(
+  actual: readonly number[],
+  expected: readonly number[],
+  shape: readonly number[],
+  opts: Required<Tolerance> & { what: string },
+): void {
   if (actual.length !== expected.length) throw new Error(`${opts.what}: ${actual.length} elements, expected ${expected.length}`);
   const bad: string[] = [];
   let count = 0;

@@ -60,7 +60,6 @@ export function graphUses(outputs: readonly Array[], prim: string): boolean {
   return false;
 }
 
-
 /**
  * Runs the kit's checks over `c` as fast-check properties: vmap against a loop on every in/out
  * axis, JVP against finite differences, VJP against JVP, compile against eager. Throws fast-check's report (with the counterexample) on the first failure.
@@ -86,7 +85,10 @@ export function checkPrimitive<S>(c: PropertyCase<S>, opts: CheckPrimitiveOption
   }
   if (wanted.includes('vmap')) {
     const arb = c.setup.chain((s) => fc.array(c.args(s), { minLength: batchSize, maxLength: batchSize }).map((b) => [s, b] as const));
-    fc.assert(fc.property(arb, ([s, b]) => checkVmap(c.fn(s), b, c.vmapTolerance ?? {})), params);
+    fc.assert(
+      fc.property(arb, ([s, b]) => checkVmap(c.fn(s), b, c.vmapTolerance ?? {})),
+      params,
+    );
   }
   const gradSetup = c.gradSetup ?? c.setup;
   const seeds = fc.integer({ min: 0, max: 0x7fffffff });
@@ -109,6 +111,9 @@ export function checkPrimitive<S>(c: PropertyCase<S>, opts: CheckPrimitiveOption
     );
   }
   if (wanted.includes('compile')) {
-    fc.assert(fc.property(single(c.setup), ([s, a]) => checkCompile(c.fn(s), a)), params);
+    fc.assert(
+      fc.property(single(c.setup), ([s, a]) => checkCompile(c.fn(s), a)),
+      params,
+    );
   }
 }

@@ -68,7 +68,8 @@ const edgeEnd = (n: Array, mode: Mode): number => edgeRange(n, mode)?.[1] ?? n._
 
 /** Checks a rule's result against the array it is the derivative of; casts a dtype mismatch. */
 function conform(r: unknown, like: Array, prim: string, mode: Mode): Array {
-  if (!(r instanceof Array)) throw new Error(`${mode}: the ${mode.toUpperCase()} rule of '${prim}' returned ${r === null ? 'null' : typeof r}, expected an array`);
+  if (!(r instanceof Array))
+    throw new Error(`${mode}: the ${mode.toUpperCase()} rule of '${prim}' returned ${r === null ? 'null' : typeof r}, expected an array`);
   if (r.shape.length !== like.shape.length || r.shape.some((d, i) => d !== like.shape[i])) {
     throw new Error(`${mode}: the ${mode.toUpperCase()} rule of '${prim}' returned shape ${fmtShape(r.shape)} where ${fmtShape(like.shape)} was expected`);
   }
@@ -183,7 +184,9 @@ export function backward(outputs: readonly Array[], cotangents: readonly Array[]
       res = withStream(ruleStream(n), () => (vjpRuleOf(prim) as VjpRule<any>)(ins, g, argnums, n._params, n));
     }
     if (!globalThis.Array.isArray(res) || res.length !== argnums.length) {
-      throw new Error(`vjp: the VJP rule of '${prim}' returned ${globalThis.Array.isArray(res) ? res.length : typeof res} cotangents for ${argnums.length} inputs`);
+      throw new Error(
+        `vjp: the VJP rule of '${prim}' returned ${globalThis.Array.isArray(res) ? res.length : typeof res} cotangents for ${argnums.length} inputs`,
+      );
     }
     argnums.forEach((i, j) => accumulate(ins[i]!, conform(res[j], ins[i]!, prim, 'vjp')));
   }

@@ -19,7 +19,10 @@ function recomputeVjp(f: (...args: any[]) => any, args: unknown[], cotangents: u
     const [cts] = treeFlatten(cotangents);
     if (cts.length !== outLeaves.length) throw new Error(`checkpoint: the function returned ${outLeaves.length} arrays on recomputation, ${cts.length} before`);
     const grads = backward(outLeaves, cts, copies);
-    return treeUnflatten<unknown[]>(def, copies.map((c, i) => grads[i] ?? zerosLike(c)));
+    return treeUnflatten<unknown[]>(
+      def,
+      copies.map((c, i) => grads[i] ?? zerosLike(c)),
+    );
   } finally {
     exitTrace();
   }
@@ -32,4 +35,3 @@ export function checkpoint<F extends (...args: any[]) => any>(f: F): CustomFunct
   Object.defineProperty(cf, 'name', { value: `checkpoint(${f.name || 'f'})` });
   return cf;
 }
-

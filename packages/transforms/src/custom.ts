@@ -75,8 +75,6 @@ export interface CustomFunction<F extends (...args: any[]) => any> {
   vmap(rule: CustomVmap): CustomFunction<F>;
 }
 
-
-
 /**
  * The arrays of a rule's result at the array positions of `def` (f's arguments or outputs),
  * conformed to `like`; null or undefined stands for zeros (of a leaf or a whole subtree).
@@ -98,7 +96,9 @@ function leavesAs(what: string, tree: unknown, def: TreeDef, like: readonly Arra
             for (let n = treeNumLeaves(d); n > 0; n--) flatGot.push(null);
             return;
           }
-          throw new Error(`${what}: expected a JS array of length ${d.children.length} at ${path || 'the root'} (structure ${treeDefString(d)}), got ${describeValue(x)}`);
+          throw new Error(
+            `${what}: expected a JS array of length ${d.children.length} at ${path || 'the root'} (structure ${treeDefString(d)}), got ${describeValue(x)}`,
+          );
         }
         d.children.forEach((c, i) => collect(c, x[i], `${path}[${i}]`));
         return;
@@ -124,7 +124,6 @@ function leavesAs(what: string, tree: unknown, def: TreeDef, like: readonly Arra
     return g.dtype === ref.dtype ? g : node('astype', [g], { dtype: ref.dtype });
   });
 }
-
 
 /** The args list a rule sees, rebuilt around the given leaves. */
 const argsOf = (call: CustomCall, leaves: readonly unknown[]): any[] => treeUnflatten<any[]>(call.inDef, leaves);
@@ -202,7 +201,8 @@ registerPrimitive<CustomCall>({
   outputs: (inputs, call) => call.outLeaves.map((_, j) => ({ shape: inputs[j]!.shape, dtype: inputs[j]!.dtype })),
   equivalent: (a, b) => a === b,
   // With a rule, derivatives flow to f's arguments (after its outputs); without, through f's graph.
-  derivativeInputs: (call, mode) => ((mode === 'jvp' ? call.rules.jvp : call.rules.vjp) ? [call.outLeaves.length, call.outLeaves.length + call.inLeaves.length] : [0, call.outLeaves.length]),
+  derivativeInputs: (call, mode) =>
+    (mode === 'jvp' ? call.rules.jvp : call.rules.vjp) ? [call.outLeaves.length, call.outLeaves.length + call.inLeaves.length] : [0, call.outLeaves.length],
   jvp: (_primals, tangents, call, outputs) => {
     const n = call.outLeaves.length;
     if (call.rules.jvp) return customCallJvp(call, tangents.slice(n));

@@ -16,7 +16,6 @@ export interface GradOptions {
 
 type Argnums = number | readonly number[];
 
-
 /** Throws, naming `fn` and where, unless every leaf of `result` is an Array (JS numbers must be wrapped). */
 export function checkArrayOutputs(fn: string, result: unknown): void {
   const bad = (x: unknown, path: string): void => {
@@ -110,7 +109,9 @@ export function traceArgs(fn: string, args: readonly unknown[], argnums: readonl
       const k = leaves.findIndex((x) => !x.dtype.isFloating);
       if (k >= 0) {
         const at = def.kind === 'leaf' ? '' : ` (its array leaf ${k})`;
-        throw new Error(`${fn}: argument ${i}${at} has dtype ${leaves[k]!.dtype.name}; ${fn} requires floating-point inputs (cast it with mx.astype, or leave it out of argnums)`);
+        throw new Error(
+          `${fn}: argument ${i}${at} has dtype ${leaves[k]!.dtype.name}; ${fn} requires floating-point inputs (cast it with mx.astype, or leave it out of argnums)`,
+        );
       }
     }
     const start = roots.length;
@@ -124,7 +125,12 @@ export function traceArgs(fn: string, args: readonly unknown[], argnums: readonl
 
 /** Gradient trees per differentiated argument from the roots' cotangents. */
 export function gradTrees(d: Differentiated, cts: readonly (Array | null)[]): unknown[] {
-  return d.parts.map(({ def, start, end }) => treeUnflatten(def, d.roots.slice(start, end).map((r, j) => cts[start + j] ?? zerosLike(r))));
+  return d.parts.map(({ def, start, end }) =>
+    treeUnflatten(
+      def,
+      d.roots.slice(start, end).map((r, j) => cts[start + j] ?? zerosLike(r)),
+    ),
+  );
 }
 
 /**
@@ -137,13 +143,17 @@ function lossOf(fn: string, out: unknown): Array {
   if (!(out instanceof Array)) {
     if (auxAllowed && globalThis.Array.isArray(out) && out.length > 0 && out[0] instanceof Array) loss = out[0];
     else {
-      const form = auxAllowed ? 'a scalar array, or a JS array [loss, ...aux] with a scalar array first' : 'a scalar array (for [loss, ...aux], use valueAndGrad)';
+      const form = auxAllowed
+        ? 'a scalar array, or a JS array [loss, ...aux] with a scalar array first'
+        : 'a scalar array (for [loss, ...aux], use valueAndGrad)';
       throw new Error(`${fn}: the function must return ${form}; got ${describeValue(out)}`);
     }
   }
   const l = loss as Array;
   if (l.ndim !== 0) {
-    throw new Error(`${fn}: the function must return a scalar (a 0-d array) to be differentiated, got shape ${fmtShape(l.shape)}${l.size === 1 ? ' (reshape it, or sum it, to a scalar)' : ''}`);
+    throw new Error(
+      `${fn}: the function must return a scalar (a 0-d array) to be differentiated, got shape ${fmtShape(l.shape)}${l.size === 1 ? ' (reshape it, or sum it, to a scalar)' : ''}`,
+    );
   }
   return l;
 }

@@ -63,7 +63,12 @@ function jacobian(fn: string, mode: 'rev' | 'fwd', f: (...args: any[]) => any, a
             return;
           }
           const cols = vmap(
-            (t: Array) => forward(outs, roots, roots.map((x) => (x === r ? t : null))).map((x, k) => x ?? zerosLike(outs[k]!)),
+            (t: Array) =>
+              forward(
+                outs,
+                roots,
+                roots.map((x) => (x === r ? t : null)),
+              ).map((x, k) => x ?? zerosLike(outs[k]!)),
             0,
             outs.map((o) => o.ndim),
           )(basis(r.shape, r)) as Array[];

@@ -25,7 +25,6 @@ function outputsOf(fn: string, out: unknown): { leaves: Array[]; def: TreeDef; s
   return { leaves, def, single: out instanceof Array };
 }
 
-
 /** Leaves of a user-given tree that must match `def` (the outputs' or a primal's), conformed to `like`. */
 function matchLeaves(fn: string, what: string, given: unknown, def: TreeDef, like: readonly Array[]): Array[] {
   const [leaves, gdef] = treeFlatten(given);
@@ -41,7 +40,6 @@ function matchLeaves(fn: string, what: string, given: unknown, def: TreeDef, lik
   });
 }
 
-
 /** Reverse mode: `[outputs, vjps]`, the cotangents of the primals given those of the outputs. */
 export function vjp(f: (...args: any[]) => any, primals: readonly unknown[], cotangents: unknown): [any, any[]] {
   const fn = 'vjp';
@@ -51,7 +49,11 @@ export function vjp(f: (...args: any[]) => any, primals: readonly unknown[], cot
   let vjps: unknown[];
   enterTrace();
   try {
-    const d = traceArgs(fn, args, args.map((_, i) => i));
+    const d = traceArgs(
+      fn,
+      args,
+      args.map((_, i) => i),
+    );
     const out = f(...d.args);
     const o = outputsOf(fn, out);
     let given = cotangents;
@@ -79,7 +81,11 @@ export function jvp(f: (...args: any[]) => any, primals: readonly unknown[], tan
   let jvps: unknown;
   enterTrace();
   try {
-    const d = traceArgs(fn, args, args.map((_, i) => i));
+    const d = traceArgs(
+      fn,
+      args,
+      args.map((_, i) => i),
+    );
     const ts: Array[] = [];
     d.parts.forEach((p, i) => ts.push(...matchLeaves(fn, `tangents[${i}]`, tangents[i], p.def, d.roots.slice(p.start, p.end))));
     const out = f(...d.args);

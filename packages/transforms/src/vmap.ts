@@ -44,7 +44,6 @@ export interface VmapOptions {
 
 const FN = 'vmap';
 
-
 /**
  * Vectorizes `f` over the axes `inAxes` of its arguments. Called as MLX's
  * `vmap(f, inAxes = 0, outAxes = 0)` or `vmap(f, { inAxes, outAxes })`.
@@ -56,7 +55,8 @@ export function vmap<F extends (...args: any[]) => any>(f: F, inAxes?: AxisSpec 
   if (isPlainObject(inAxes)) {
     const opts = inAxes as VmapOptions;
     for (const k of Object.keys(opts)) {
-      if (k !== 'inAxes' && k !== 'outAxes') throw new Error(`${FN}: unknown option '${k}' (expected inAxes, outAxes; axes per argument go in a JS array, one entry per argument)`);
+      if (k !== 'inAxes' && k !== 'outAxes')
+        throw new Error(`${FN}: unknown option '${k}' (expected inAxes, outAxes; axes per argument go in a JS array, one entry per argument)`);
     }
     if (outAxes !== undefined) throw new Error(`${FN}: pass outAxes either positionally or in the options object, not both`);
     if (opts.inAxes !== undefined) ins = opts.inAxes;
@@ -132,7 +132,11 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
   const traced = leaves.map((x, i) => {
     const a = axes[i]!;
     if (a === null) return x;
-    const p = Array.placeholder(x.shape.filter((_, d) => d !== a), x.dtype, FN);
+    const p = Array.placeholder(
+      x.shape.filter((_, d) => d !== a),
+      x.dtype,
+      FN,
+    );
     placeholders.set(p, [x, a]);
     return p;
   });
@@ -178,8 +182,6 @@ function leafNames(args: readonly unknown[]): string[] {
   args.forEach((x, i) => go(x, `argument ${i}`));
   return out;
 }
-
-
 
 /**
  * Replays, on the batched inputs, the part of the traced graph that depends on a placeholder;
@@ -241,7 +243,9 @@ function replay(outputs: readonly Array[], placeholders: Map<Array, [Array, numb
       const res = withStream(n._stream ?? defaultStream(), () => (rule as MultiVmapRule<any>)(inputs, axes, n._params));
       const [outs, axs] = globalThis.Array.isArray(res) ? res : [];
       if (!globalThis.Array.isArray(outs) || !globalThis.Array.isArray(axs) || outs.length !== sib.length || axs.length !== sib.length) {
-        throw new Error(`${FN}: the batching rule of '${prim}' must return [outputs, batch axes] with one entry per output (${sib.length}), got ${describeValue(res)}`);
+        throw new Error(
+          `${FN}: the batching rule of '${prim}' must return [outputs, batch axes] with one entry per output (${sib.length}), got ${describeValue(res)}`,
+        );
       }
       sib.forEach((s, j) => {
         checkRuleResult(prim, s, outs[j], axs[j], size);

@@ -14,7 +14,11 @@ import { table } from './table.js';
 export type ScatterMode = 'set' | 'add' | 'multiply' | 'maximum' | 'minimum';
 
 type NoParams = Record<string, never>;
-export interface ScanParams { axis: number; reverse: boolean; inclusive: boolean }
+export interface ScanParams {
+  axis: number;
+  reverse: boolean;
+  inclusive: boolean;
+}
 
 // The elementwise families: the single source of which elementwise primitives exist, what dtypes
 // each takes and what it gives. The float families take floating dtypes only, so their ops cast
@@ -24,9 +28,27 @@ export interface ScanParams { axis: number; reverse: boolean; inclusive: boolean
 export const unaryAnyDtype = ['abs', 'negative', 'sign', 'square', 'floor', 'ceil', 'round'] as const;
 /** Unary primitives on floating dtypes only whose output has the input's shape and dtype. */
 export const unaryFloat = [
-  'exp', 'log', 'log1p', 'expm1', 'sin', 'cos', 'tan', 'tanh', 'sinh', 'cosh',
-  'arcsin', 'arccos', 'arctan', 'arcsinh', 'arccosh', 'arctanh',
-  'sqrt', 'rsqrt', 'sigmoid', 'erf', 'erfinv',
+  'exp',
+  'log',
+  'log1p',
+  'expm1',
+  'sin',
+  'cos',
+  'tan',
+  'tanh',
+  'sinh',
+  'cosh',
+  'arcsin',
+  'arccos',
+  'arctan',
+  'arcsinh',
+  'arccosh',
+  'arctanh',
+  'sqrt',
+  'rsqrt',
+  'sigmoid',
+  'erf',
+  'erfinv',
 ] as const;
 /** Unary primitives whose output has the input's shape and dtype. */
 export const unarySameDtype = [...unaryAnyDtype, ...unaryFloat] as const;
@@ -39,9 +61,7 @@ export const binaryFloat = ['divide', 'arctan2'] as const;
 /** Binary primitives on equal shapes and dtypes whose output has that dtype. */
 export const binarySameDtype = [...binaryAnyDtype, ...binaryFloat] as const;
 /** Binary primitives whose output is bool. */
-export const binaryPredicate = [
-  'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual', 'logicalAnd', 'logicalOr',
-] as const;
+export const binaryPredicate = ['equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual', 'logicalAnd', 'logicalOr'] as const;
 export const reductions = ['sum', 'prod', 'max', 'min'] as const;
 export const argReductions = ['argmax', 'argmin'] as const;
 export const scans = ['cumsum', 'cumprod', 'cummax', 'cummin'] as const;
@@ -210,13 +230,17 @@ function keepAxes(shape: Shape, axes: readonly number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
-
 /** A multi-output primitive's entry: `output` is its first output's aval. */
-function multi<P extends MultiOutputPrimitive>(kind: PrimitiveKind, outputs: (inputs: readonly Aval[], params: Params<P>) => Aval[]): PrimitiveDef<P> & { outputs: NonNullable<PrimitiveDef<P>['outputs']> } {
+function multi<P extends MultiOutputPrimitive>(
+  kind: PrimitiveKind,
+  outputs: (inputs: readonly Aval[], params: Params<P>) => Aval[],
+): PrimitiveDef<P> & { outputs: NonNullable<PrimitiveDef<P>['outputs']> } {
   return { kind, output: (inputs, params) => outputs(inputs, params)[0]!, outputs };
 }
 
-type PrimitiveTable = { readonly [P in Primitive]: P extends MultiOutputPrimitive ? PrimitiveDef<P> & { outputs: NonNullable<PrimitiveDef<P>['outputs']> } : PrimitiveDef<P> };
+type PrimitiveTable = {
+  readonly [P in Primitive]: P extends MultiOutputPrimitive ? PrimitiveDef<P> & { outputs: NonNullable<PrimitiveDef<P>['outputs']> } : PrimitiveDef<P>;
+};
 
 export const primitives: PrimitiveTable = {
   ...table(unarySameDtype, { kind: 'unary', output: same }),
@@ -280,7 +304,10 @@ export const primitives: PrimitiveTable = {
   divmod: multi('other', ([a]) => [a!, a!]),
   topk: multi('other', ([a], p) => {
     const shape = [...a!.shape.slice(0, -1), p.k];
-    return [{ shape, dtype: a!.dtype }, { shape, dtype: uint32 }];
+    return [
+      { shape, dtype: a!.dtype },
+      { shape, dtype: uint32 },
+    ];
   }),
   convolution: {
     kind: 'other',
@@ -300,8 +327,8 @@ export function paramsEqual(a: unknown, b: unknown): boolean {
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
     return Number.isNaN(a) && Number.isNaN(b);
   }
-  const ka = Object.keys(a), kb = Object.keys(b);
+  const ka = Object.keys(a),
+    kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
   return ka.every((k) => paramsEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
-

@@ -14,19 +14,18 @@ export type JvpRule<P = unknown> = (primals: readonly Array[], tangents: readonl
  * Cotangents of the inputs named in `argnums` (same order), given the output's cotangent.
  * A rule for an input with no derivative throws, naming the primitive and argument.
  */
-export type VjpRule<P = unknown> = (
-  primals: readonly Array[],
-  cotangent: Array,
-  argnums: readonly number[],
-  params: P,
-  output: Array,
-) => Array[];
+export type VjpRule<P = unknown> = (primals: readonly Array[], cotangent: Array, argnums: readonly number[], params: P, output: Array) => Array[];
 
 /** Batched output and its batch axis, given inputs and their batch axes (`null`: not batched). */
 export type VmapRule<P = unknown> = (inputs: readonly Array[], axes: readonly (number | null)[], params: P) => [Array, number];
 
 /** One tangent per output (`null`: zero, e.g. for an integer output). */
-export type MultiJvpRule<P = unknown> = (primals: readonly Array[], tangents: readonly (Array | null)[], params: P, outputs: readonly Array[]) => (Array | null)[];
+export type MultiJvpRule<P = unknown> = (
+  primals: readonly Array[],
+  tangents: readonly (Array | null)[],
+  params: P,
+  outputs: readonly Array[],
+) => (Array | null)[];
 /** Cotangents of the inputs named in `argnums`, given one cotangent per output (`null`: zero; at least one is not). */
 export type MultiVjpRule<P = unknown> = (
   primals: readonly Array[],

@@ -31,7 +31,6 @@ export type NestedArrayLike = Scalar | Array | readonly NestedArrayLike[];
 export type ArrayInput = Array | Scalar | readonly NestedArrayLike[] | ArrayBufferView;
 export type DtypeLike = Dtype | DtypeName;
 
-
 /** Shape of a nested JS array, rejecting ragged nesting and non-numeric leaves. */
 function nestedShape(fn: string, x: readonly NestedArrayLike[]): number[] {
   const shape: number[] = [];
@@ -50,11 +49,14 @@ function nestedShape(fn: string, x: readonly NestedArrayLike[]): number[] {
       return;
     }
     if (v instanceof Array) {
-      if (!shapeEqual(v.shape, shape.slice(depth))) throw new Error(`${fn}: ragged nested array: an Array of shape ${fmtShape(v.shape)} where ${fmtShape(shape.slice(depth))} was expected`);
+      if (!shapeEqual(v.shape, shape.slice(depth)))
+        throw new Error(`${fn}: ragged nested array: an Array of shape ${fmtShape(v.shape)} where ${fmtShape(shape.slice(depth))} was expected`);
       return;
     }
     if (!globalThis.Array.isArray(v) || v.length !== shape[depth]) {
-      throw new Error(`${fn}: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${globalThis.Array.isArray(v) ? `length ${v.length}` : describeValue(v)}`);
+      throw new Error(
+        `${fn}: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${globalThis.Array.isArray(v) ? `length ${v.length}` : describeValue(v)}`,
+      );
     }
     for (const e of v) check(e, depth + 1);
   };
@@ -89,7 +91,6 @@ export function encodeHost(values: ArrayLikeOf<number | boolean | bigint>, dtype
   }
   return out;
 }
-
 
 /**
  * Stored scalars, per backend and dtype code, shared by the 0-d arrays made from JS numbers and
@@ -317,7 +318,9 @@ export function parseOpts<K extends string>(
       out.stream = v;
     } else {
       if (i >= names.length) {
-        throw new Error(`${fn}: expected at most ${names.length} optional argument${names.length === 1 ? '' : 's'} (${names.join(', ')}) and an options object, got ${describeValue(v)} as argument ${i + 2}`);
+        throw new Error(
+          `${fn}: expected at most ${names.length} optional argument${names.length === 1 ? '' : 's'} (${names.join(', ')}) and an options object, got ${describeValue(v)} as argument ${i + 2}`,
+        );
       }
       if (v !== undefined) out[names[i]!] = v;
     }

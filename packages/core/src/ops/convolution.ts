@@ -65,11 +65,14 @@ function convolve(fn: string, input: ArrayInput, weight: ArrayInput, nsp: number
   if (w.ndim !== n + 2) {
     throw new Error(`${fn}: expected a ${n + 2}-D weight [C_out, ${['K', 'KH, KW', 'KD, KH, KW'][n - 1]}, C_in / groups], got shape ${fmtShape(w.shape)}`);
   }
-  if (w.shape.slice(1, n + 1).some((k) => k === 0)) throw new Error(`${fn}: expected a kernel of at least one element per spatial axis, got weight ${fmtShape(w.shape)}`);
+  if (w.shape.slice(1, n + 1).some((k) => k === 0))
+    throw new Error(`${fn}: expected a kernel of at least one element per spatial axis, got weight ${fmtShape(w.shape)}`);
   const dt = promoteTypes(x.dtype, w.dtype);
   if (!dt.isFloating) throw new Error(`${fn}: only floating-point arrays are supported, got ${x.dtype.name} and ${w.dtype.name} (cast with astype first)`);
   const g = p.groups;
-  const cin = x.shape[n + 1]!, cout = w.shape[0]!, cw = w.shape[n + 1]!;
+  const cin = x.shape[n + 1]!,
+    cout = w.shape[0]!,
+    cw = w.shape[n + 1]!;
   if (cin !== cw * g) {
     const hint = x.shape[1] === cw * g ? ` (the input looks channels-first; ${fn} expects ${lay}: transpose it so the channels come last)` : '';
     throw new Error(
@@ -77,7 +80,13 @@ function convolve(fn: string, input: ArrayInput, weight: ArrayInput, nsp: number
     );
   }
   if (cout % g !== 0) throw new Error(`${fn}: the output channels (${cout}) must be divisible by groups (${g})`);
-  for (const [name, v] of Object.entries({ stride: p.stride, paddingLow: p.paddingLow, paddingHigh: p.paddingHigh, kernelDilation: p.kernelDilation, inputDilation: p.inputDilation })) {
+  for (const [name, v] of Object.entries({
+    stride: p.stride,
+    paddingLow: p.paddingLow,
+    paddingHigh: p.paddingHigh,
+    kernelDilation: p.kernelDilation,
+    inputDilation: p.inputDilation,
+  })) {
     if (v.length !== n) throw new Error(`${fn}: expected ${name} to have ${n} entries, one per spatial axis, got ${v.length}`);
   }
   const out = convOutputSpatial(x.shape, w.shape, p);
@@ -98,15 +107,22 @@ function convN(fn: string, nsp: number, input: ArrayInput, weight: ArrayInput, a
   const o = parseOpts(fn, args, ['stride', 'padding', 'dilation', 'groups']);
   const groups = groupsArg(fn, o.groups ?? 1);
   const pad = perAxis(fn, 'padding', o.padding ?? 0, nsp, 0);
-  return convolve(fn, input, weight, nsp, {
-    stride: perAxis(fn, 'stride', o.stride ?? 1, nsp, 1),
-    paddingLow: pad,
-    paddingHigh: pad.slice(),
-    kernelDilation: perAxis(fn, 'dilation', o.dilation ?? 1, nsp, 1),
-    inputDilation: globalThis.Array<number>(nsp).fill(1),
-    groups,
-    flip: false,
-  }, o.stream);
+  return convolve(
+    fn,
+    input,
+    weight,
+    nsp,
+    {
+      stride: perAxis(fn, 'stride', o.stride ?? 1, nsp, 1),
+      paddingLow: pad,
+      paddingHigh: pad.slice(),
+      kernelDilation: perAxis(fn, 'dilation', o.dilation ?? 1, nsp, 1),
+      inputDilation: globalThis.Array<number>(nsp).fill(1),
+      groups,
+      flip: false,
+    },
+    o.stream,
+  );
 }
 
 type ConvArgs = OptArgs<[stride?: IntOrTuple, padding?: IntOrTuple, dilation?: IntOrTuple, groups?: number], ConvOpts>;
@@ -144,17 +160,25 @@ function convTransposeN(fn: string, nsp: number, input: ArrayInput, weight: Arra
   // reach less the forward padding, and run the flipped kernel at stride 1.
   const low = pad.map((pd, i) => dilatedSize(w.shape[i + 1]!, dil[i]!) - 1 - pd);
   low.forEach((l, i) => {
-    if (l < 0) throw new Error(`${fn}: padding (${pad[i]}) along spatial axis ${i} exceeds the dilated kernel's reach (${dilatedSize(w.shape[i + 1]!, dil[i]!) - 1})`);
+    if (l < 0)
+      throw new Error(`${fn}: padding (${pad[i]}) along spatial axis ${i} exceeds the dilated kernel's reach (${dilatedSize(w.shape[i + 1]!, dil[i]!) - 1})`);
   });
-  return convolve(fn, input, w, nsp, {
-    stride: globalThis.Array<number>(nsp).fill(1),
-    paddingLow: low,
-    paddingHigh: low.map((l, i) => l + outPad[i]!),
-    kernelDilation: dil,
-    inputDilation: stride,
-    groups,
-    flip: true,
-  }, o.stream);
+  return convolve(
+    fn,
+    input,
+    w,
+    nsp,
+    {
+      stride: globalThis.Array<number>(nsp).fill(1),
+      paddingLow: low,
+      paddingHigh: low.map((l, i) => l + outPad[i]!),
+      kernelDilation: dil,
+      inputDilation: stride,
+      groups,
+      flip: true,
+    },
+    o.stream,
+  );
 }
 
 type ConvTransposeArgs = OptArgs<
@@ -200,13 +224,20 @@ export function convGeneral(
   const low = perAxis(fn, 'padding', pair ? (padding as unknown[])[0] : padding, nsp, 0);
   const high = pair ? perAxis(fn, 'padding', (padding as unknown[])[1], nsp, 0) : low.slice();
   if (o.flip !== undefined && typeof o.flip !== 'boolean') throw new Error(`${fn}: expected flip to be a boolean, got ${JSON.stringify(o.flip)}`);
-  return convolve(fn, x, weight, nsp, {
-    stride: perAxis(fn, 'stride', o.stride ?? 1, nsp, 1),
-    paddingLow: low,
-    paddingHigh: high,
-    kernelDilation: perAxis(fn, 'kernelDilation', o.kernelDilation ?? 1, nsp, 1),
-    inputDilation: perAxis(fn, 'inputDilation', o.inputDilation ?? 1, nsp, 1),
-    groups: groupsArg(fn, o.groups ?? 1),
-    flip: o.flip ?? false,
-  }, o.stream);
+  return convolve(
+    fn,
+    x,
+    weight,
+    nsp,
+    {
+      stride: perAxis(fn, 'stride', o.stride ?? 1, nsp, 1),
+      paddingLow: low,
+      paddingHigh: high,
+      kernelDilation: perAxis(fn, 'kernelDilation', o.kernelDilation ?? 1, nsp, 1),
+      inputDilation: perAxis(fn, 'inputDilation', o.inputDilation ?? 1, nsp, 1),
+      groups: groupsArg(fn, o.groups ?? 1),
+      flip: o.flip ?? false,
+    },
+    o.stream,
+  );
 }

@@ -121,7 +121,11 @@ export function arange(...args: unknown[]): Array {
   if (stop === undefined) throw new Error(`${fn}: expected a stop value, as arange(stop) or arange(start, stop, step?)`);
   const st = start ?? 0;
   const sp = step ?? 1;
-  for (const [name, v] of [['start', st], ['stop', stop], ['step', sp]] as const) {
+  for (const [name, v] of [
+    ['start', st],
+    ['stop', stop],
+    ['step', sp],
+  ] as const) {
     if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${fn}: expected ${name} to be a number, got ${String(v)}`);
   }
   if (sp === 0) throw new Error(`${fn}: step cannot be zero`);
@@ -146,7 +150,8 @@ export function linspace(start: number, stop: number, ...args: OptArgs<[num?: nu
   const fn = 'linspace';
   const o = parseOpts(fn, args, ['num', 'dtype']);
   const num = o.num ?? 50;
-  if (typeof start !== 'number' || typeof stop !== 'number') throw new Error(`${fn}: expected numbers for start and stop, got ${String(start)} and ${String(stop)}`);
+  if (typeof start !== 'number' || typeof stop !== 'number')
+    throw new Error(`${fn}: expected numbers for start and stop, got ${String(start)} and ${String(stop)}`);
   if (!Number.isInteger(num) || num < 0) throw new Error(`${fn}: the number of samples must be a non-negative integer, got ${String(num)}`);
   const dt = dtypeOpt(fn, o.dtype, float32);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;

@@ -20,8 +20,6 @@ type Stream = StreamOrDevice | null | undefined;
 // ---------------------------------------------------------------------------------------------
 // Small view and integer helpers (nodes built directly; arguments are already checked here).
 
-
-
 function intConst(v: number, stream: Stream): Array {
   return array(v, int32, { stream: stream ?? undefined });
 }
@@ -121,7 +119,9 @@ function hostIndexArray(fn: string, x: readonly NestedArrayLike[] | ArrayBufferV
     const walk = (v: unknown, depth: number): void => {
       if (depth === shape.length) {
         if (typeof v === 'boolean') {
-          throw new Error(`${fn}: boolean index arrays are not supported (MLX does not support boolean masks either); use mx.where, or compute integer indices`);
+          throw new Error(
+            `${fn}: boolean index arrays are not supported (MLX does not support boolean masks either); use mx.where, or compute integer indices`,
+          );
         }
         if (typeof v !== 'number' || !Number.isInteger(v)) {
           throw new Error(`${fn}: expected integers in an index array, got ${describeIndex(v)}`);
@@ -154,7 +154,9 @@ function checkIndexDtype(fn: string, d: Dtype): void {
     throw new Error(`${fn}: boolean index arrays are not supported (MLX does not support boolean masks either); use mx.where, or compute integer indices`);
   }
   if (!d.isInteger) {
-    throw new Error(`${fn}: expected an integer index array, got dtype ${d.name} (JS numbers make float32 arrays: use mx.array(values, mx.int32), or pass the JS array itself)`);
+    throw new Error(
+      `${fn}: expected an integer index array, got dtype ${d.name} (JS numbers make float32 arrays: use mx.array(values, mx.int32), or pass the JS array itself)`,
+    );
   }
 }
 
@@ -206,7 +208,14 @@ function parseIndex(fn: string, shape: readonly number[], raw: readonly IndexArg
       continue;
     }
     const n = shape[axis]!;
-    if (typeof x === 'object' && !(x instanceof Array) && !globalThis.Array.isArray(x) && !ArrayBuffer.isView(x) && 'full' in x && (x as { full: unknown }).full === true) {
+    if (
+      typeof x === 'object' &&
+      !(x instanceof Array) &&
+      !globalThis.Array.isArray(x) &&
+      !ArrayBuffer.isView(x) &&
+      'full' in x &&
+      (x as { full: unknown }).full === true
+    ) {
       entries.push({ k: 'slice', start: 0, step: 1, n, full: true, axis, spec: {} });
     } else if (typeof x === 'number') {
       entries.push({ k: 'int', v: checkInt(fn, x, n, axis), axis });
@@ -293,7 +302,12 @@ function basicViews(a: Array, entries: readonly Entry[], stream: Stream): Array 
   }
   let v = sliceArray(a, start, stop, step, stream);
   const kept = entries.filter((e): e is Extract<Entry, { k: 'slice' | 'array' }> => e.k === 'slice' || e.k === 'array');
-  if (kept.length !== a.ndim) v = reshapeV(v, kept.map((e) => v.shape[e.axis]!), stream);
+  if (kept.length !== a.ndim)
+    v = reshapeV(
+      v,
+      kept.map((e) => v.shape[e.axis]!),
+      stream,
+    );
   return v;
 }
 
@@ -508,12 +522,14 @@ export function at(a: ArrayInput, ...idx: (IndexArg | { stream?: StreamOrDevice 
   const x = toArray(fn, a);
   const [raw, s0] = splitStream(idx as IndexArg[]);
   let entries: Entry[] | null = null;
-  const run = (mode: UpdateMode) => (v: ArrayInput, opts?: { stream?: StreamOrDevice }): Array => {
-    const name = `at.${mode}`;
-    const stream = opts?.stream ?? s0;
-    entries ??= parseIndex(name, x.shape, raw, stream);
-    return scatterEntries(name, x, entries, v, mode, stream);
-  };
+  const run =
+    (mode: UpdateMode) =>
+    (v: ArrayInput, opts?: { stream?: StreamOrDevice }): Array => {
+      const name = `at.${mode}`;
+      const stream = opts?.stream ?? s0;
+      entries ??= parseIndex(name, x.shape, raw, stream);
+      return scatterEntries(name, x, entries, v, mode, stream);
+    };
   return {
     set: run('set'),
     add: run('add'),
@@ -550,7 +566,11 @@ export interface TakeOpts {
   stream?: StreamOrDevice;
 }
 
-function readAxisOpts(fn: string, axisOrOpts: number | null | undefined | TakeOpts, opts: { stream?: StreamOrDevice } | undefined): { axis: number | null | undefined; stream: Stream } {
+function readAxisOpts(
+  fn: string,
+  axisOrOpts: number | null | undefined | TakeOpts,
+  opts: { stream?: StreamOrDevice } | undefined,
+): { axis: number | null | undefined; stream: Stream } {
   if (isPlainObject(axisOrOpts)) {
     for (const k of Object.keys(axisOrOpts)) if (k !== 'axis' && k !== 'stream') throw new Error(`${fn}: unknown option '${k}' (expected axis, stream)`);
     return { axis: (axisOrOpts as TakeOpts).axis, stream: (axisOrOpts as TakeOpts).stream };
@@ -558,7 +578,8 @@ function readAxisOpts(fn: string, axisOrOpts: number | null | undefined | TakeOp
   if (axisOrOpts !== undefined && axisOrOpts !== null && typeof axisOrOpts !== 'number') {
     throw new Error(`${fn}: expected axis to be an integer or null, got ${describeIndex(axisOrOpts)}`);
   }
-  if (opts !== undefined && !isPlainObject(opts)) throw new Error(`${fn}: expected an options object { stream } as the last argument, got ${describeIndex(opts)}`);
+  if (opts !== undefined && !isPlainObject(opts))
+    throw new Error(`${fn}: expected an options object { stream } as the last argument, got ${describeIndex(opts)}`);
   return { axis: axisOrOpts as number | null | undefined, stream: opts?.stream };
 }
 
@@ -589,11 +610,15 @@ function broadcastExceptAxis(fn: string, a: readonly number[], idx: readonly num
   const si = idx.slice();
   for (let d = 0; d < a.length; d++) {
     if (d === axis) continue;
-    const x = a[d]!, y = idx[d]!;
+    const x = a[d]!,
+      y = idx[d]!;
     if (x === y) continue;
     if (x === 1) sa[d] = y;
     else if (y === 1) si[d] = x;
-    else throw new Error(`${fn}: indices of shape ${fmtShape(idx)} do not broadcast with an array of shape ${fmtShape(a)} except along axis ${axis} (${y} != ${x} at axis ${d})`);
+    else
+      throw new Error(
+        `${fn}: indices of shape ${fmtShape(idx)} do not broadcast with an array of shape ${fmtShape(a)} except along axis ${axis} (${y} != ${x} at axis ${d})`,
+      );
   }
   return [sa, si];
 }
@@ -633,7 +658,13 @@ export function takeAlongAxis(a: ArrayInput, indices: ArrayInput, axis: number |
  * broadcast to the indices' shape and are cast to a's dtype. `axis` null works on the flattened
  * array (the result keeps a's shape).
  */
-export function putAlongAxis(a: ArrayInput, indices: ArrayInput, values: ArrayInput, axis: number | null | TakeOpts, opts?: { stream?: StreamOrDevice }): Array {
+export function putAlongAxis(
+  a: ArrayInput,
+  indices: ArrayInput,
+  values: ArrayInput,
+  axis: number | null | TakeOpts,
+  opts?: { stream?: StreamOrDevice },
+): Array {
   const fn = 'putAlongAxis';
   const { original, x, ax, idx, sa, si, stream } = alongAxis(fn, a, indices, axis, opts);
   if (!shapeEqual(sa, x.shape)) {

@@ -14,7 +14,6 @@ import { sum } from './reduction.js';
 
 type Stream = StreamOrDevice | null | undefined;
 
-
 function matmulImpl(fn: string, a: ArrayInput, b: ArrayInput, s: Stream): Array {
   let x = toArray(fn, a);
   let y = toArray(fn, b);
@@ -75,10 +74,13 @@ function tensordotImpl(fn: string, x: Array, y: Array, axesA: number[], axesB: n
   if (axesA.length !== axesB.length) throw new Error(`${fn}: the axes lists must have the same length, got ${axesA.length} and ${axesB.length}`);
   const ax = axesA.map((i) => normalizeAxis(fn, i, x.ndim));
   const bx = axesB.map((i) => normalizeAxis(fn, i, y.ndim));
-  if (new Set(ax).size !== ax.length || new Set(bx).size !== bx.length) throw new Error(`${fn}: repeated axis in ${JSON.stringify(axesA)} or ${JSON.stringify(axesB)}`);
+  if (new Set(ax).size !== ax.length || new Set(bx).size !== bx.length)
+    throw new Error(`${fn}: repeated axis in ${JSON.stringify(axesA)} or ${JSON.stringify(axesB)}`);
   ax.forEach((i, k) => {
     if (x.shape[i] !== y.shape[bx[k]!]) {
-      throw new Error(`${fn}: shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)} are incompatible: axis ${i} (${x.shape[i]}) != axis ${bx[k]} (${y.shape[bx[k]!]})`);
+      throw new Error(
+        `${fn}: shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)} are incompatible: axis ${i} (${x.shape[i]}) != axis ${bx[k]} (${y.shape[bx[k]!]})`,
+      );
     }
   });
   const freeA = [...globalThis.Array(x.ndim).keys()].filter((i) => !ax.includes(i));
@@ -101,7 +103,10 @@ function tensordotImpl(fn: string, x: Array, y: Array, axesA: number[], axesB: n
 export function tensordot(
   a: ArrayInput,
   b: ArrayInput,
-  ...args: OptArgs<[axes?: number | readonly [number | readonly number[], number | readonly number[]]], { axes?: number | readonly [number | readonly number[], number | readonly number[]]; stream?: StreamOrDevice | null }>
+  ...args: OptArgs<
+    [axes?: number | readonly [number | readonly number[], number | readonly number[]]],
+    { axes?: number | readonly [number | readonly number[], number | readonly number[]]; stream?: StreamOrDevice | null }
+  >
 ): Array {
   const fn = 'tensordot';
   const o = parseOpts(fn, args, ['axes']);

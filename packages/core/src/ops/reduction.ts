@@ -280,7 +280,11 @@ export function allclose(a: ArrayInput, b: ArrayInput, ...args: IscloseArgs): Ar
 }
 
 /** Whether the arrays have one shape and equal elements (after promotion), as a 0-d bool Array. */
-export function arrayEqual(a: ArrayInput, b: ArrayInput, ...args: OptArgs<[equalNan?: boolean], { equalNan?: boolean; stream?: StreamOrDevice | null }>): Array {
+export function arrayEqual(
+  a: ArrayInput,
+  b: ArrayInput,
+  ...args: OptArgs<[equalNan?: boolean], { equalNan?: boolean; stream?: StreamOrDevice | null }>
+): Array {
   const fn = 'arrayEqual';
   const o = parseOpts(fn, args, ['equalNan']);
   const s: Stream = o.stream;

@@ -13,7 +13,6 @@ import { array, type ArrayInput, astype, broadcastTo, type OptArgs, parseOpts, t
 type Stream = StreamOrDevice | null | undefined;
 const JsArray = globalThis.Array;
 
-
 function checkInt(fn: string, what: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`${fn}: expected ${what} to be an integer, got ${describeValue(v)}`);
   return v;
@@ -35,7 +34,10 @@ export function sliceIndices(fn: string, n: number, start: SliceBound, stop: Sli
   const st = step ?? 1;
   if (!Number.isInteger(st)) throw new Error(`${fn}: slice step must be an integer, got ${st}`);
   if (st === 0) throw new Error(`${fn}: slice step cannot be zero`);
-  for (const [name, v] of [['start', start], ['stop', stop]] as const) {
+  for (const [name, v] of [
+    ['start', start],
+    ['stop', stop],
+  ] as const) {
     if (v != null && !Number.isInteger(v)) throw new Error(`${fn}: slice ${name} must be an integer, got ${v}`);
   }
   const lower = st < 0 ? -1 : 0;
@@ -57,16 +59,14 @@ export function sliceIndices(fn: string, n: number, start: SliceBound, stop: Sli
  * out-of-range bounds, negative steps; `null`/`undefined` bounds are open). Lists shorter than
  * `a.ndim` leave the remaining axes whole. Costs nothing: the evaluator folds it into strides.
  */
-export function sliceArray(
-  a: Array,
-  start: readonly SliceBound[],
-  stop: readonly SliceBound[],
-  step?: readonly SliceBound[] | null,
-  stream?: Stream,
-): Array {
+export function sliceArray(a: Array, start: readonly SliceBound[], stop: readonly SliceBound[], step?: readonly SliceBound[] | null, stream?: Stream): Array {
   const fn = 'slice';
   const nd = a.ndim;
-  for (const [name, list] of [['start', start], ['stop', stop], ['step', step ?? []]] as const) {
+  for (const [name, list] of [
+    ['start', start],
+    ['stop', stop],
+    ['step', step ?? []],
+  ] as const) {
     if (!JsArray.isArray(list)) throw new Error(`${fn}: expected ${name} to be a list, got ${describeValue(list)}`);
     if (list.length > nd) throw new Error(`${fn}: ${name} has ${list.length} entries for an array of dimension ${nd}`);
   }
@@ -112,7 +112,6 @@ function resolveShape(fn: string, size: number, shape: readonly number[]): numbe
   return out;
 }
 
-
 /** `reshape(a, shape)`: one dimension may be -1 (inferred). A view when `a` is contiguous. */
 export function reshape(a: ArrayInput, shape: readonly number[] | number, opts?: StreamOpt): Array {
   const fn = 'reshape';
@@ -123,7 +122,10 @@ export function reshape(a: ArrayInput, shape: readonly number[] | number, opts?:
 }
 
 /** `transpose(a, axes?)`: permutes the axes (reverses them by default). A view. */
-export function transpose(a: ArrayInput, ...args: OptArgs<[axes?: readonly number[] | null], { axes?: readonly number[] | null; stream?: StreamOrDevice | null }>): Array {
+export function transpose(
+  a: ArrayInput,
+  ...args: OptArgs<[axes?: readonly number[] | null], { axes?: readonly number[] | null; stream?: StreamOrDevice | null }>
+): Array {
   const fn = 'transpose';
   const x = toArray(fn, a);
   const o = parseOpts(fn, args, ['axes']);
@@ -150,7 +152,8 @@ export function moveaxis(a: ArrayInput, source: number | readonly number[], dest
   const src = intList(fn, 'source', source).map((s) => normalizeAxis(fn, s, x.ndim));
   const dst = intList(fn, 'destination', destination).map((d) => normalizeAxis(fn, d, x.ndim));
   if (src.length !== dst.length) throw new Error(`${fn}: source and destination need the same number of axes, got ${src.length} and ${dst.length}`);
-  if (new Set(src).size !== src.length || new Set(dst).size !== dst.length) throw new Error(`${fn}: repeated axis in source ${JSON.stringify(source)} or destination ${JSON.stringify(destination)}`);
+  if (new Set(src).size !== src.length || new Set(dst).size !== dst.length)
+    throw new Error(`${fn}: repeated axis in source ${JSON.stringify(source)} or destination ${JSON.stringify(destination)}`);
   const rest = [...JsArray(x.ndim).keys()].filter((i) => !src.includes(i));
   const perm = new JsArray<number>(x.ndim);
   const pairs = src.map((s, k) => [dst[k]!, s] as const).sort((p, q) => p[0] - q[0]);
@@ -174,7 +177,10 @@ export function expandDims(a: ArrayInput, axis: number | readonly number[], opts
 }
 
 /** `squeeze(a, axis?)`: removes the given size-1 axes (all of them by default). A view. */
-export function squeeze(a: ArrayInput, ...args: OptArgs<[axis?: number | readonly number[] | null], { axis?: number | readonly number[] | null; stream?: StreamOrDevice | null }>): Array {
+export function squeeze(
+  a: ArrayInput,
+  ...args: OptArgs<[axis?: number | readonly number[] | null], { axis?: number | readonly number[] | null; stream?: StreamOrDevice | null }>
+): Array {
   const fn = 'squeeze';
   const x = toArray(fn, a);
   const o = parseOpts(fn, args, ['axis']);
@@ -183,14 +189,22 @@ export function squeeze(a: ArrayInput, ...args: OptArgs<[axis?: number | readonl
   else {
     axes = normalizeAxes(fn, intList(fn, 'axis', o.axis), x.ndim);
     for (const ax of axes) {
-      if (x.shape[ax] !== 1) throw new Error(`${fn}: cannot squeeze axis ${ax} of size ${x.shape[ax]} (shape ${fmtShape(x.shape)}); only size-1 axes can be squeezed`);
+      if (x.shape[ax] !== 1)
+        throw new Error(`${fn}: cannot squeeze axis ${ax} of size ${x.shape[ax]} (shape ${fmtShape(x.shape)}); only size-1 axes can be squeezed`);
     }
   }
-  return reshapeImpl(x, x.shape.filter((_, i) => !axes.includes(i)), o.stream);
+  return reshapeImpl(
+    x,
+    x.shape.filter((_, i) => !axes.includes(i)),
+    o.stream,
+  );
 }
 
 /** `flatten(a, startAxis=0, endAxis=-1)`: merges the axes from startAxis to endAxis. A 0-d array becomes shape [1]. */
-export function flatten(a: ArrayInput, ...args: OptArgs<[startAxis?: number, endAxis?: number], { startAxis?: number; endAxis?: number; stream?: StreamOrDevice | null }>): Array {
+export function flatten(
+  a: ArrayInput,
+  ...args: OptArgs<[startAxis?: number, endAxis?: number], { startAxis?: number; endAxis?: number; stream?: StreamOrDevice | null }>
+): Array {
   const fn = 'flatten';
   const x = toArray(fn, a);
   const o = parseOpts(fn, args, ['startAxis', 'endAxis']);
@@ -230,7 +244,10 @@ function arrayList(fn: string, arrays: readonly ArrayInput[]): Array[] {
 }
 
 /** `concatenate(arrays, axis=0)`: dtypes promote; `axis: null` flattens every array first. */
-export function concatenate(arrays: readonly ArrayInput[], ...args: OptArgs<[axis?: number | null], { axis?: number | null; stream?: StreamOrDevice | null }>): Array {
+export function concatenate(
+  arrays: readonly ArrayInput[],
+  ...args: OptArgs<[axis?: number | null], { axis?: number | null; stream?: StreamOrDevice | null }>
+): Array {
   const fn = 'concatenate';
   const o = parseOpts(fn, args, ['axis']);
   let xs = arrayList(fn, arrays);
@@ -244,7 +261,9 @@ export function concatenate(arrays: readonly ArrayInput[], ...args: OptArgs<[axi
     axis = normalizeAxis(fn, checkInt(fn, 'axis', o.axis ?? 0), ref.ndim);
     for (const x of xs) {
       if (x.ndim !== ref.ndim || x.shape.some((d, i) => i !== axis && d !== ref.shape[i])) {
-        throw new Error(`${fn}: all the input array dimensions except the concatenation axis ${axis} must match, got shapes ${xs.map((y) => fmtShape(y.shape)).join(', ')}`);
+        throw new Error(
+          `${fn}: all the input array dimensions except the concatenation axis ${axis} must match, got shapes ${xs.map((y) => fmtShape(y.shape)).join(', ')}`,
+        );
       }
     }
   }
@@ -263,14 +282,22 @@ export function stack(arrays: readonly ArrayInput[], ...args: OptArgs<[axis?: nu
   }
   const axis = normalizeAxis(fn, checkInt(fn, 'axis', o.axis ?? 0), ref.ndim + 1);
   const s = o.stream ?? undefined;
-  return concatenate(xs.map((x) => expandDims(x, axis, { stream: s })), axis, { stream: s });
+  return concatenate(
+    xs.map((x) => expandDims(x, axis, { stream: s })),
+    axis,
+    { stream: s },
+  );
 }
 
 /**
  * `split(a, indicesOrSections, axis=0)`: a number splits into that many equal parts (which must
  * divide the axis); a list gives the indices where parts start, as NumPy's `split`.
  */
-export function split(a: ArrayInput, indicesOrSections: number | readonly number[], ...args: OptArgs<[axis?: number], { axis?: number; stream?: StreamOrDevice | null }>): Array[] {
+export function split(
+  a: ArrayInput,
+  indicesOrSections: number | readonly number[],
+  ...args: OptArgs<[axis?: number], { axis?: number; stream?: StreamOrDevice | null }>
+): Array[] {
   const fn = 'split';
   const x = toArray(fn, a);
   const o = parseOpts(fn, args, ['axis']);
@@ -310,13 +337,29 @@ export function tile(a: ArrayInput, reps: number | readonly number[], opts?: Str
   const shape = [...JsArray(nd - x.ndim).fill(1), ...x.shape];
   const rr = [...JsArray(nd - r.length).fill(1), ...r];
   if (rr.every((v) => v === 1)) return reshapeImpl(x, shape, s);
-  const expanded = reshapeImpl(x, shape.flatMap((d) => [1, d]), s);
-  const b = broadcastTo(expanded, shape.flatMap((d, i) => [rr[i]!, d]), s);
-  return reshapeImpl(b, shape.map((d, i) => d * rr[i]!), s);
+  const expanded = reshapeImpl(
+    x,
+    shape.flatMap((d) => [1, d]),
+    s,
+  );
+  const b = broadcastTo(
+    expanded,
+    shape.flatMap((d, i) => [rr[i]!, d]),
+    s,
+  );
+  return reshapeImpl(
+    b,
+    shape.map((d, i) => d * rr[i]!),
+    s,
+  );
 }
 
 /** `repeat(a, repeats, axis?)`: repeats each element; without an axis, of the flattened array. */
-export function repeat(a: ArrayInput, repeats: number, ...args: OptArgs<[axis?: number | null], { axis?: number | null; stream?: StreamOrDevice | null }>): Array {
+export function repeat(
+  a: ArrayInput,
+  repeats: number,
+  ...args: OptArgs<[axis?: number | null], { axis?: number | null; stream?: StreamOrDevice | null }>
+): Array {
   const fn = 'repeat';
   let x = toArray(fn, a);
   const o = parseOpts(fn, args, ['axis']);
@@ -384,7 +427,8 @@ export function pad(
     if (typeof cv === 'number' || typeof cv === 'boolean') {
       return node('pad', [x], { low, high, value: roundToDtype(Number(cv), x.dtype) }, s);
     }
-    if (!(cv instanceof Array) || cv.size !== 1) throw new Error(`${fn}: expected constantValues to be a number or a one-element Array, got ${describeValue(cv)}`);
+    if (!(cv instanceof Array) || cv.size !== 1)
+      throw new Error(`${fn}: expected constantValues to be a number or a one-element Array, got ${describeValue(cv)}`);
     // An Array value (perhaps traced): pad with zeros and select the value outside the input.
     const padded = node('pad', [x], { low, high, value: 0 }, s);
     const mask = node('pad', [broadcastTo(array(true), x.shape, s)], { low, high, value: 0 }, s);

@@ -77,7 +77,9 @@ let headerDigest: string | undefined;
 function headers(): string {
   if (headerDigest === undefined) {
     const h = createHash('sha256');
-    for (const f of readdirSync(config.includeDir).filter((x) => x.endsWith('.h')).sort()) {
+    for (const f of readdirSync(config.includeDir)
+      .filter((x) => x.endsWith('.h'))
+      .sort()) {
       h.update(f).update(readFileSync(join(config.includeDir, f)));
     }
     headerDigest = h.digest('hex');

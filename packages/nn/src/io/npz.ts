@@ -8,7 +8,19 @@ import { unzipSync, zipSync } from 'fflate';
 import { type Array, bool, type Dtype, float16, float32, float64, int16, int32, int64, int8, shapeSize, transpose, uint16, uint32, uint8 } from '@mlx-ts/core';
 import { arrayBytes, arrayFromBytes } from './host.js';
 
-const descrs: Record<string, Dtype> = { b1: bool, u1: uint8, u2: uint16, u4: uint32, i1: int8, i2: int16, i4: int32, i8: int64, f2: float16, f4: float32, f8: float64 };
+const descrs: Record<string, Dtype> = {
+  b1: bool,
+  u1: uint8,
+  u2: uint16,
+  u4: uint32,
+  i1: int8,
+  i2: int16,
+  i4: int32,
+  i8: int64,
+  f2: float16,
+  f4: float32,
+  f8: float64,
+};
 const descrOf = new Map<Dtype, string>(Object.entries(descrs).map(([c, d]) => [d, d.size === 1 ? `|${c}` : `<${c}`]));
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -52,7 +64,11 @@ export function decodeNpy(data: Uint8Array, what = 'npy data'): Array {
   const order = descr[0];
   const dtype = descrs[descr.slice(1)];
   if (dtype === undefined || (order === '>' && dtype.size > 1)) bad(`dtype '${descr}' is not supported (little-endian bool, int8-64, uint8-32, float16-64)`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
   if (!shape.every((d) => Number.isInteger(d) && d >= 0)) bad(`shape (${shapeText}) is not a tuple of sizes`);
   const begin = start + len;
   const nbytes = shapeSize(shape) * dtype!.size;

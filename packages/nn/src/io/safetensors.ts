@@ -7,7 +7,20 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { type Array, bfloat16, bool, type Dtype, float16, float32, float64, int16, int32, int64, int8, shapeSize, uint16, uint32, uint8 } from '@mlx-ts/core';
 import { arrayBytes, arrayFromBytes } from './host.js';
 
-const codes: Record<string, Dtype> = { BOOL: bool, U8: uint8, U16: uint16, U32: uint32, I8: int8, I16: int16, I32: int32, I64: int64, F16: float16, BF16: bfloat16, F32: float32, F64: float64 };
+const codes: Record<string, Dtype> = {
+  BOOL: bool,
+  U8: uint8,
+  U16: uint16,
+  U32: uint32,
+  I8: int8,
+  I16: int16,
+  I32: int32,
+  I64: int64,
+  F16: float16,
+  BF16: bfloat16,
+  F32: float32,
+  F64: float64,
+};
 const codeOf = new Map<Dtype, string>(Object.entries(codes).map(([c, d]) => [d, c]));
 
 /** Encodes named arrays (and optional string metadata) as a safetensors file's bytes. */
@@ -59,10 +72,13 @@ export function decodeSafetensors(data: Uint8Array, what = 'safetensors data'): 
     if (name === '__metadata__') continue;
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = typeof e.dtype === 'string' ? codes[e.dtype] : undefined;
-    if (dtype === undefined) bad(`tensor '${name}' has dtype ${JSON.stringify(e.dtype)}, which mlx-ts does not support (supported: ${Object.keys(codes).join(', ')})`);
-    if (!globalThis.Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) bad(`tensor '${name}' has shape ${JSON.stringify(e.shape)}`);
+    if (dtype === undefined)
+      bad(`tensor '${name}' has dtype ${JSON.stringify(e.dtype)}, which mlx-ts does not support (supported: ${Object.keys(codes).join(', ')})`);
+    if (!globalThis.Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
+      bad(`tensor '${name}' has shape ${JSON.stringify(e.shape)}`);
     const offs = e.data_offsets;
-    if (!globalThis.Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0)) bad(`tensor '${name}' has data_offsets ${JSON.stringify(offs)}`);
+    if (!globalThis.Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0))
+      bad(`tensor '${name}' has data_offsets ${JSON.stringify(offs)}`);
     const [begin, end] = offs as [number, number];
     const shape = e.shape as number[];
     const want = shapeSize(shape) * dtype!.size;

@@ -27,7 +27,10 @@ export function loadWeightsFile(file: string): [string, Array][] {
 
 /** A camelCase name in MLX's snake_case: `outProj` -> `out_proj`, `runningMean` -> `running_mean`. */
 export function camelToSnake(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
 }
 
 /** A dotted parameter path as MLX names it in files: every segment in snake_case (`layers.0.outProj.weight`). */

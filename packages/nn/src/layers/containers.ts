@@ -12,7 +12,8 @@ export class Sequential extends Module {
   constructor(...modules: SequentialLayer[]) {
     super();
     modules.forEach((m, i) => {
-      if (!(m instanceof Module) && typeof m !== 'function') throw new Error(`Sequential: layer ${i} must be a Module or a function, got ${m === null ? 'null' : typeof m}`);
+      if (!(m instanceof Module) && typeof m !== 'function')
+        throw new Error(`Sequential: layer ${i} must be a Module or a function, got ${m === null ? 'null' : typeof m}`);
     });
     this.layers = modules;
   }

@@ -3,19 +3,7 @@
  * [N, ...spatial, C]), weight [outChannels, ...kernelSize, inChannels / groups] drawn from
  * U(-s, s) with s = 1/√(inChannels · prod(kernelSize)), bias zeros, as MLX initialises them.
  */
-import {
-  add,
-  Array,
-  conv1d,
-  conv2d,
-  conv3d,
-  convTranspose1d,
-  convTranspose2d,
-  convTranspose3d,
-  fmtShape,
-  random,
-  zeros,
-} from '@mlx-ts/core';
+import { add, Array, conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d, fmtShape, random, zeros } from '@mlx-ts/core';
 import { Module } from '../module.js';
 import { checkBool, checkPositiveInt, type OptionalArgs, readOptions } from '../options.js';
 import { checkFloating, checkInput } from './checks.js';
@@ -152,7 +140,10 @@ class ConvTransposeN extends ConvBase {
 }
 
 type ConvArgs = OptionalArgs<[stride: IntOrTuple, padding: IntOrTuple, dilation: IntOrTuple, groups: number, bias: boolean], ConvOptions>;
-type ConvTransposeArgs = OptionalArgs<[stride: IntOrTuple, padding: IntOrTuple, dilation: IntOrTuple, outputPadding: IntOrTuple, bias: boolean], ConvTransposeOptions>;
+type ConvTransposeArgs = OptionalArgs<
+  [stride: IntOrTuple, padding: IntOrTuple, dilation: IntOrTuple, outputPadding: IntOrTuple, bias: boolean],
+  ConvTransposeOptions
+>;
 
 /** `Conv1d(inChannels, outChannels, kernelSize, stride=1, padding=0, dilation=1, groups=1, bias=true)` on [N, L, C]. */
 export class Conv1d extends ConvN {

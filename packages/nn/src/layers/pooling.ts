@@ -56,7 +56,9 @@ function pool(fn: string, kind: PoolKind, x: Array, kernel: readonly number[], s
   const spatial = y.shape.slice(1, -1);
   spatial.forEach((s, i) => {
     if (s < kernel[i]!) {
-      throw new Error(`${fn}: kernel size ${kernel[i]} is larger than spatial axis ${i} of size ${s}${padding[i]! > 0 ? ' (padded)' : ''} of input shape ${fmtShape(x.shape)}`);
+      throw new Error(
+        `${fn}: kernel size ${kernel[i]} is larger than spatial axis ${i} of size ${s}${padding[i]! > 0 ? ' (padded)' : ''} of input shape ${fmtShape(x.shape)}`,
+      );
     }
   });
   const [w, axes] = windows(y, kernel, stride);

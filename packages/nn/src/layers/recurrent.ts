@@ -167,7 +167,10 @@ export class LSTM extends Module {
   }
 
   override forward(x: Array, hidden?: Array | null, cell?: Array | null): [Array, Array] {
-    checkSequence('LSTM', x, this.Wx.shape[1]!, this.hiddenSize, [['hidden', hidden], ['cell', cell]]);
+    checkSequence('LSTM', x, this.Wx.shape[1]!, this.hiddenSize, [
+      ['hidden', hidden],
+      ['cell', cell],
+    ]);
     const whT = transpose(this.Wh);
     let h = hidden ?? null;
     let c = cell ?? null;

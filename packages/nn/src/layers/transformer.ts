@@ -84,7 +84,17 @@ export class MultiHeadAttention extends Module {
   constructor(
     dims: number,
     numHeads: number,
-    ...rest: OptionalArgs<[queryInputDims: number | null, keyInputDims: number | null, valueInputDims: number | null, valueDims: number | null, valueOutputDims: number | null, bias: boolean], MultiHeadAttentionOptions>
+    ...rest: OptionalArgs<
+      [
+        queryInputDims: number | null,
+        keyInputDims: number | null,
+        valueInputDims: number | null,
+        valueDims: number | null,
+        valueOutputDims: number | null,
+        bias: boolean,
+      ],
+      MultiHeadAttentionOptions
+    >
   ) {
     super();
     const fn = 'MultiHeadAttention';
@@ -98,7 +108,8 @@ export class MultiHeadAttention extends Module {
     const valueInputDims = dim('valueInputDims', o.valueInputDims, keyInputDims);
     const valueDims = dim('valueDims', o.valueDims, dims);
     const valueOutputDims = dim('valueOutputDims', o.valueOutputDims, dims);
-    if (valueDims % numHeads !== 0) throw new Error(`${fn}: expected valueDims to be divisible by numHeads, got valueDims ${valueDims} and numHeads ${numHeads}`);
+    if (valueDims % numHeads !== 0)
+      throw new Error(`${fn}: expected valueDims to be divisible by numHeads, got valueDims ${valueDims} and numHeads ${numHeads}`);
     const bias = checkBool(fn, 'bias', o.bias ?? false);
     this.queryProj = new Linear(queryInputDims, dims, { bias });
     this.keyProj = new Linear(keyInputDims, dims, { bias });
@@ -108,11 +119,16 @@ export class MultiHeadAttention extends Module {
 
   override forward(queries: Array, keys: Array, values: Array, mask?: AttentionMask): Array {
     const fn = 'MultiHeadAttention';
-    for (const [what, a] of [['queries', queries], ['keys', keys], ['values', values]] as const) {
+    for (const [what, a] of [
+      ['queries', queries],
+      ['keys', keys],
+      ['values', values],
+    ] as const) {
       checkInput(fn, a, what);
       if (a.ndim !== 3) throw new Error(`${fn}: expected ${what} of shape [batch, length, features], got shape ${fmtShape(a.shape)}`);
     }
-    if (keys.shape[1] !== values.shape[1]) throw new Error(`${fn}: expected keys and values of one length, got shapes ${fmtShape(keys.shape)} and ${fmtShape(values.shape)}`);
+    if (keys.shape[1] !== values.shape[1])
+      throw new Error(`${fn}: expected keys and values of one length, got shapes ${fmtShape(keys.shape)} and ${fmtShape(values.shape)}`);
     // [B, L, D] -> [B, H, L, D / H]
     const heads = (x: Array) => transpose(reshape(x, [x.shape[0]!, x.shape[1]!, this.numHeads, -1]), [0, 2, 1, 3]);
     const q = heads(this.queryProj.forward(queries));
@@ -154,7 +170,8 @@ function layerOptions(fn: string, dims: number, numHeads: number, rest: readonly
   checkPositiveInt(fn, 'dims', dims);
   checkPositiveInt(fn, 'numHeads', numHeads);
   const activation: Activation = o.activation ?? relu;
-  if (typeof activation !== 'function' && !(activation instanceof Module)) throw new Error(`${fn}: expected activation to be a function or a Module, got ${typeof activation}`);
+  if (typeof activation !== 'function' && !(activation instanceof Module))
+    throw new Error(`${fn}: expected activation to be a function or a Module, got ${typeof activation}`);
   return {
     checkpoint: o.checkpoint as unknown,
     mlpDims: o.mlpDims == null ? dims * 4 : checkPositiveInt(fn, 'mlpDims', o.mlpDims),
@@ -212,7 +229,10 @@ export class TransformerEncoderLayer extends Module {
 export interface TransformerStackOptions extends TransformerLayerOptions {
   checkpoint?: boolean;
 }
-type StackRest = OptionalArgs<[mlpDims: number | null, dropout: number, activation: Activation, normFirst: boolean, checkpoint: boolean], TransformerStackOptions>;
+type StackRest = OptionalArgs<
+  [mlpDims: number | null, dropout: number, activation: Activation, normFirst: boolean, checkpoint: boolean],
+  TransformerStackOptions
+>;
 
 /**
  * `numLayers` encoder layers followed by a LayerNorm. `new TransformerEncoder(numLayers, dims, numHeads,
@@ -229,7 +249,10 @@ export class TransformerEncoder extends Module {
     const fn = 'TransformerEncoder';
     const o = layerOptions(fn, dims, numHeads, rest, ['checkpoint']);
     checkPositiveInt(fn, 'numLayers', numLayers);
-    this.layers = globalThis.Array.from({ length: numLayers }, () => new TransformerEncoderLayer(dims, numHeads, o.mlpDims, o.dropout, o.activation, o.normFirst));
+    this.layers = globalThis.Array.from(
+      { length: numLayers },
+      () => new TransformerEncoderLayer(dims, numHeads, o.mlpDims, o.dropout, o.activation, o.normFirst),
+    );
     this.ln = new LayerNorm(dims);
     this.checkpoint = checkBool(fn, 'checkpoint', o.checkpoint ?? false);
   }
@@ -304,7 +327,10 @@ export class TransformerDecoder extends Module {
     const fn = 'TransformerDecoder';
     const o = layerOptions(fn, dims, numHeads, rest, ['checkpoint']);
     checkPositiveInt(fn, 'numLayers', numLayers);
-    this.layers = globalThis.Array.from({ length: numLayers }, () => new TransformerDecoderLayer(dims, numHeads, o.mlpDims, o.dropout, o.activation, o.normFirst));
+    this.layers = globalThis.Array.from(
+      { length: numLayers },
+      () => new TransformerDecoderLayer(dims, numHeads, o.mlpDims, o.dropout, o.activation, o.normFirst),
+    );
     this.ln = new LayerNorm(dims);
     this.checkpoint = checkBool(fn, 'checkpoint', o.checkpoint ?? false);
   }
@@ -348,17 +374,44 @@ export class Transformer extends Module {
 
   constructor(
     ...rest: OptionalArgs<
-      [dims: number, numHeads: number, numEncoderLayers: number, numDecoderLayers: number, mlpDims: number | null, dropout: number, activation: Activation, customEncoder: TransformerEncoderLike | null, customDecoder: TransformerDecoderLike | null, normFirst: boolean, checkpoint: boolean],
+      [
+        dims: number,
+        numHeads: number,
+        numEncoderLayers: number,
+        numDecoderLayers: number,
+        mlpDims: number | null,
+        dropout: number,
+        activation: Activation,
+        customEncoder: TransformerEncoderLike | null,
+        customDecoder: TransformerDecoderLike | null,
+        normFirst: boolean,
+        checkpoint: boolean,
+      ],
       TransformerOptions
     >
   ) {
     super();
     const fn = 'Transformer';
-    const o = readOptions(fn, rest, ['dims', 'numHeads', 'numEncoderLayers', 'numDecoderLayers', 'mlpDims', 'dropout', 'activation', 'customEncoder', 'customDecoder', 'normFirst', 'checkpoint']);
+    const o = readOptions(fn, rest, [
+      'dims',
+      'numHeads',
+      'numEncoderLayers',
+      'numDecoderLayers',
+      'mlpDims',
+      'dropout',
+      'activation',
+      'customEncoder',
+      'customDecoder',
+      'normFirst',
+      'checkpoint',
+    ]);
     const dims = o.dims ?? 512;
     const numHeads = o.numHeads ?? 8;
     const stack = { mlpDims: o.mlpDims, dropout: o.dropout, activation: o.activation, normFirst: o.normFirst, checkpoint: o.checkpoint };
-    for (const [name, m] of [['customEncoder', o.customEncoder], ['customDecoder', o.customDecoder]] as const) {
+    for (const [name, m] of [
+      ['customEncoder', o.customEncoder],
+      ['customDecoder', o.customDecoder],
+    ] as const) {
       if (m != null && !(m instanceof Module)) throw new Error(`${fn}: expected ${name} to be an nn.Module, got ${typeof m}`);
     }
     this.encoder = o.customEncoder ?? new TransformerEncoder(o.numEncoderLayers ?? 6, dims, numHeads, stack);

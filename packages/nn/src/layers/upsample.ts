@@ -56,7 +56,18 @@ function cubicTaps(n: number, scale: number, alignCorners: boolean): Taps {
     index: idx.map(clampI),
     weight: idx.map((g, i) => f(keys(-0.75, Math.abs(pos[i]! - g), inner))),
   });
-  return [tap(l1, true), tap(r1, true), tap(l1.map((v) => v - 1), false), tap(r1.map((v) => v + 1), false)];
+  return [
+    tap(l1, true),
+    tap(r1, true),
+    tap(
+      l1.map((v) => v - 1),
+      false,
+    ),
+    tap(
+      r1.map((v) => v + 1),
+      false,
+    ),
+  ];
 }
 
 /** Antialiased taps: the kernel widened by 1/scale when downscaling, out-of-range taps dropped, weights renormalized. */
@@ -183,7 +194,10 @@ export class Upsample extends Module {
   readonly #alignCorners: boolean;
   readonly #antialias: boolean;
 
-  constructor(scaleFactor: number | readonly number[], ...rest: OptionalArgs<[mode: UpsampleMode, alignCorners: boolean, antialias: boolean], UpsampleOptions>) {
+  constructor(
+    scaleFactor: number | readonly number[],
+    ...rest: OptionalArgs<[mode: UpsampleMode, alignCorners: boolean, antialias: boolean], UpsampleOptions>
+  ) {
     super();
     const fn = 'Upsample';
     const o = readOptions(fn, rest, ['mode', 'alignCorners', 'antialias']);
@@ -209,10 +223,15 @@ export class Upsample extends Module {
     const fn = 'Upsample';
     checkInput(fn, x);
     const dims = x.ndim - 2;
-    if (dims <= 0) throw new Error(`${fn}: expected an input with at least one spatial axis (at least 3 dimensions: batch, spatial..., channels), got shape ${fmtShape(x.shape)}`);
+    if (dims <= 0)
+      throw new Error(
+        `${fn}: expected an input with at least one spatial axis (at least 3 dimensions: batch, spatial..., channels), got shape ${fmtShape(x.shape)}`,
+      );
     const sf = this.#scaleFactor;
     if (typeof sf !== 'number' && sf.length !== dims) {
-      throw new Error(`${fn}: expected one scale per spatial axis, got scaleFactor ${JSON.stringify(sf)} for an input of shape ${fmtShape(x.shape)} with ${dims} spatial axes`);
+      throw new Error(
+        `${fn}: expected one scale per spatial axis, got scaleFactor ${JSON.stringify(sf)} for an input of shape ${fmtShape(x.shape)} with ${dims} spatial axes`,
+      );
     }
     const scales = typeof sf === 'number' ? new globalThis.Array<number>(dims).fill(sf) : sf;
     if (this.#mode === 'nearest') return upsampleNearest(x, scales);

@@ -41,7 +41,9 @@ export const binaryKernels: { readonly [P in BinarySameDtype | BinaryPredicate]:
 
 /** (cond: bool, a, b) of one shape. */
 export const whereKernel: Kernel = ({ inputs: [cond, a, b] }) => {
-  const c = cond!.data, x = a!.data, y = b!.data;
+  const c = cond!.data,
+    x = a!.data,
+    y = b!.data;
   const out = new Float64Array(c.length);
   for (let i = 0; i < c.length; i++) out[i] = c[i] !== 0 ? x[i]! : y[i]!;
   return out;
@@ -49,9 +51,12 @@ export const whereKernel: Kernel = ({ inputs: [cond, a, b] }) => {
 
 /** divmod: the floorDivide and remainder kernels' values, in one pass. */
 export const divmodKernel: MultiKernel = ({ inputs: [a, b] }) => {
-  const q = arithmetic('floorDivide', a!.dtype), r = arithmetic('remainder', a!.dtype);
-  const x = a!.data, y = b!.data;
-  const qs = new Float64Array(x.length), rs = new Float64Array(x.length);
+  const q = arithmetic('floorDivide', a!.dtype),
+    r = arithmetic('remainder', a!.dtype);
+  const x = a!.data,
+    y = b!.data;
+  const qs = new Float64Array(x.length),
+    rs = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
     qs[i] = q(x[i]!, y[i]!);
     rs[i] = r(x[i]!, y[i]!);

@@ -23,9 +23,13 @@ function forEachIndex(shape: readonly number[], f: (idx: readonly number[]) => v
 
 export const convolutionKernel: Kernel<Params<'convolution'>> = ({ inputs: [x, w], params: p, shape }) => {
   const nsp = shape.length - 2;
-  const X = x!.data, W = w!.data;
-  const xs = stridesOf(x!.shape), ws = stridesOf(w!.shape);
-  const cinG = w!.shape[nsp + 1]!, cout = shape[nsp + 1]!, coutG = cout / p.groups;
+  const X = x!.data,
+    W = w!.data;
+  const xs = stridesOf(x!.shape),
+    ws = stridesOf(w!.shape);
+  const cinG = w!.shape[nsp + 1]!,
+    cout = shape[nsp + 1]!,
+    coutG = cout / p.groups;
   const kshape = w!.shape.slice(1, nsp + 1);
   const out = new Float64Array(shapeSize(shape));
   let at = 0;

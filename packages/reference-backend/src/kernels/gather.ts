@@ -35,13 +35,7 @@ function combiner(mode: ScatterMode, d: Dtype): Binary {
  * `perLane` says whether the indices are one list shared by every (outer, inner) lane (take) or
  * an array shaped like the output with its own index per element (takeAlongAxis).
  */
-function forEachTake(
-  aShape: readonly number[],
-  axis: number,
-  idx: Float64Array,
-  perLane: boolean,
-  visit: (aAt: number, outAt: number) => void,
-): void {
+function forEachTake(aShape: readonly number[], axis: number, idx: Float64Array, perLane: boolean, visit: (aAt: number, outAt: number) => void): void {
   const [outer, n, inner] = splitAtAxis(aShape, axis);
   if (n === 0) return; // nothing to read from an empty axis; outputs keep their fill
   const m = perLane ? idx.length / (outer * inner || 1) : idx.length;

@@ -9,10 +9,13 @@ export const matmulKernel: Kernel<Params<'matmul'>> = ({ inputs: [a, b], shape }
   const n = shape[nd - 1]!;
   const k = a!.shape[nd - 1]!;
   const batches = shapeSize(shape.slice(0, -2));
-  const A = a!.data, B = b!.data;
+  const A = a!.data,
+    B = b!.data;
   const out = new Float64Array(batches * m * n);
   for (let bt = 0; bt < batches; bt++) {
-    const aBase = bt * m * k, bBase = bt * k * n, oBase = bt * m * n;
+    const aBase = bt * m * k,
+      bBase = bt * k * n,
+      oBase = bt * m * n;
     // i-k-j order: the inner loop walks rows of b and of the output contiguously.
     for (let i = 0; i < m; i++) {
       for (let p = 0; p < k; p++) {

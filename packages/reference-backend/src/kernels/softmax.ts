@@ -7,7 +7,11 @@ import { splitAtAxis } from '../strided.js';
  * Calls `lane` for each lane along `axis` with its element offsets' function, the lane's max
  * (NaN if any element is, 0 where it is infinite, as ops' safe max) and sum(exp(x - max)).
  */
-function eachLane(x: { data: Float64Array; shape: readonly number[] }, axis: number, lane: (o: number, i: number, at: (k: number) => number, m: number, sum: number) => void): void {
+function eachLane(
+  x: { data: Float64Array; shape: readonly number[] },
+  axis: number,
+  lane: (o: number, i: number, at: (k: number) => number, m: number, sum: number) => void,
+): void {
   const [outer, len, inner] = splitAtAxis(x.shape, axis);
   const data = x.data;
   for (let o = 0; o < outer; o++) {

@@ -37,7 +37,8 @@ export const topkKernel: MultiKernel<Params<'topk'>> = ({ inputs: [x], params: {
   const data = x!.data;
   const len = x!.shape[x!.shape.length - 1] ?? 1;
   const lanes = len === 0 ? 0 : data.length / len;
-  const values = new Float64Array(lanes * k), indices = new Float64Array(lanes * k);
+  const values = new Float64Array(lanes * k),
+    indices = new Float64Array(lanes * k);
   const order = new Array<number>(len);
   for (let l = 0; l < lanes; l++) {
     for (let j = 0; j < len; j++) order[j] = j;

@@ -40,14 +40,7 @@ import { buildShapeModel, diffGraphs, sameGraph, type ShapeModel } from './shape
 import { simplify, type SimplifyStats } from './simplify.js';
 import { FN, fillTree, signature, trace } from './trace.js';
 
-export {
-  clearCompileCache,
-  compileCacheSize,
-  disableCompile,
-  enableCompile,
-  isCompileEnabled,
-  setCompileCacheSize,
-} from './cache.js';
+export { clearCompileCache, compileCacheSize, disableCompile, enableCompile, isCompileEnabled, setCompileCacheSize } from './cache.js';
 export { programToString } from './program.js';
 
 export interface CompileOptions {
@@ -92,7 +85,10 @@ function streamKey(): string {
 function parseOptions(rest: readonly unknown[]): CompileOptions {
   if (rest.length === 1) checkOptionKeys(rest[0]);
   if (rest.length === 1 && isOptions(rest[0])) return { ...(rest[0] as CompileOptions) };
-  if (rest.length > 3) throw new Error(`${FN}: expected compile(f, inputs?, outputs?, shapeless?) or compile(f, { inputs, outputs, shapeless }), got ${rest.length + 1} arguments`);
+  if (rest.length > 3)
+    throw new Error(
+      `${FN}: expected compile(f, inputs?, outputs?, shapeless?) or compile(f, { inputs, outputs, shapeless }), got ${rest.length + 1} arguments`,
+    );
   const [inputs, outputs, shapeless] = rest;
   if (shapeless !== undefined && typeof shapeless !== 'boolean') throw new Error(`${FN}: shapeless must be a boolean, got ${describeValue(shapeless)}`);
   return { inputs: inputs ?? undefined, outputs: outputs ?? undefined, shapeless: shapeless as boolean | undefined };
@@ -120,8 +116,16 @@ function checkState(what: string, tree: unknown): void {
   if (leaves.length > 0) return;
   const firstValue = (d: TreeDef, path: string): [string, unknown] | null => {
     if (d.kind === 'static') return d.value !== undefined && d.value !== null ? [path, d.value] : null;
-    if (d.kind === 'list') for (let i = 0; i < d.children.length; i++) { const r = firstValue(d.children[i]!, `${path}[${i}]`); if (r) return r; }
-    if (d.kind === 'dict') for (let i = 0; i < d.children.length; i++) { const r = firstValue(d.children[i]!, `${path}.${d.keys[i]}`); if (r) return r; }
+    if (d.kind === 'list')
+      for (let i = 0; i < d.children.length; i++) {
+        const r = firstValue(d.children[i]!, `${path}[${i}]`);
+        if (r) return r;
+      }
+    if (d.kind === 'dict')
+      for (let i = 0; i < d.children.length; i++) {
+        const r = firstValue(d.children[i]!, `${path}.${d.keys[i]}`);
+        if (r) return r;
+      }
     return null;
   };
   const bad = firstValue(def, '');
@@ -137,7 +141,10 @@ function checkOptionKeys(x: unknown): void {
   const keys = Object.keys(x);
   if (!keys.some((k) => optionNames.has(k))) return;
   const unknown = keys.filter((k) => !optionNames.has(k));
-  if (unknown.length > 0) throw new Error(`${FN}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (options are ${[...optionNames].join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `${FN}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (options are ${[...optionNames].join(', ')})`,
+    );
 }
 
 /**

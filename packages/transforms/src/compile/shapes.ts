@@ -155,7 +155,11 @@ function scalarOf(e: ScalarExpr, env: ReadonlyMap<string, number>): number {
   }
 }
 
-const polyKey = (p: Poly): string => [...p].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([m, c]) => `${c}*${m}`).join('+');
+const polyKey = (p: Poly): string =>
+  [...p]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([m, c]) => `${c}*${m}`)
+    .join('+');
 
 interface ParamExprs {
   /** reshape / broadcastTo: the target shape; slice: its shape. */
@@ -197,16 +201,21 @@ const sameShape: SymbolicShape<unknown> = (m, ins) =>
     return out;
   });
 const keepShape: SymbolicShape<unknown> = (_m, ins) => ins[0]!.slice();
-const reduceAxes = (axes: readonly number[]): SymbolicShape<unknown> => (_m, ins) => ins[0]!.map((d, ax) => (axes.includes(ax) ? constP(1) : d));
+const reduceAxes =
+  (axes: readonly number[]): SymbolicShape<unknown> =>
+  (_m, ins) =>
+    ins[0]!.map((d, ax) => (axes.includes(ax) ? constP(1) : d));
 const reduced: SymbolicShape<{ axes: number[] }> = (m, ins, p, n) => reduceAxes(p.axes)(m, ins, p, n);
 const reducedAxis: SymbolicShape<{ axis: number }> = (m, ins, p, n) => reduceAxes([p.axis])(m, ins, p, n);
 /** The traced shape, which no input decides. */
 const tracedShape: SymbolicShape<unknown> = (_m, _ins, _p, n) => n.shape.map(constP);
-const scatterInto = (want: (ins: readonly Poly[][], axis: number) => Poly[]): SymbolicShape<{ axis: number }> => (m, ins, p) => {
-  const w = want(ins, p.axis);
-  ins[2]!.forEach((d, ax) => m.unify(d, w[ax]!));
-  return ins[0]!.slice();
-};
+const scatterInto =
+  (want: (ins: readonly Poly[][], axis: number) => Poly[]): SymbolicShape<{ axis: number }> =>
+  (m, ins, p) => {
+    const w = want(ins, p.axis);
+    ins[2]!.forEach((d, ax) => m.unify(d, w[ax]!));
+    return ins[0]!.slice();
+  };
 
 /** Every core primitive's symbolic shape rule, so a new primitive without one does not compile. */
 const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = {
@@ -401,7 +410,12 @@ class Model implements ShapeModel, SymbolicContext {
         } else if (olds.every((d) => constOf(d) !== null)) {
           // constant dims split: the traced numbers stand
         } else {
-          this.unflatten(olds, news.map((ax) => outShape[ax]!), news, out);
+          this.unflatten(
+            olds,
+            news.map((ax) => outShape[ax]!),
+            news,
+            out,
+          );
         }
         ni = nj;
         oi = oj;
@@ -525,11 +539,14 @@ class Model implements ShapeModel, SymbolicContext {
       return r;
     };
     const pinned = new Set<string>();
-    const single = (p: Poly): string | null => (p.size === 1 && [...p][0]![1] === 1 && [...p][0]![0] !== '' && !p.keys().next().value!.includes('*') ? [...p][0]![0] : null);
+    const single = (p: Poly): string | null =>
+      p.size === 1 && [...p][0]![1] === 1 && [...p][0]![0] !== '' && !p.keys().next().value!.includes('*') ? [...p][0]![0] : null;
     for (const [a, b] of this.constraints) {
-      const sa = single(a), sb = single(b);
+      const sa = single(a),
+        sb = single(b);
       if (sa && sb) {
-        const ra = find(sa), rb = find(sb);
+        const ra = find(sa),
+          rb = find(sb);
         if (ra !== rb) parent.set(ra, rb);
       } else if (sa && constOf(b) !== null) pinned.add(sa);
       else if (sb && constOf(a) !== null) pinned.add(sb);
@@ -656,7 +673,13 @@ class Model implements ShapeModel, SymbolicContext {
         } else params = { shape: ps };
       }
       const node: NodeVal = { ...v, params, shape };
-      if (!nodeValid(node, v.args.map((a) => vals[a]!))) return null;
+      if (
+        !nodeValid(
+          node,
+          v.args.map((a) => vals[a]!),
+        )
+      )
+        return null;
       vals.push(node);
     }
     return { vals, outputs: this.g.outputs, nInputs: this.g.nInputs, firstId: this.g.firstId };

@@ -88,7 +88,12 @@ export function simplify(g: Graph, stats?: SimplifyStats): Graph {
       const def = getPrimitiveDef(v.prim);
       const same = candidates.find((c) => {
         const o = vals[c] as NodeVal;
-        return o.dtype === v.dtype && o.stream === v.stream && shapeEqual(o.shape, v.shape) && (def.equivalent ? def.equivalent(o.params as never, v.params as never) : paramsEqual(o.params, v.params));
+        return (
+          o.dtype === v.dtype &&
+          o.stream === v.stream &&
+          shapeEqual(o.shape, v.shape) &&
+          (def.equivalent ? def.equivalent(o.params as never, v.params as never) : paramsEqual(o.params, v.params))
+        );
       });
       if (same !== undefined) {
         repl[i] = same;

@@ -110,7 +110,8 @@ export function fillTree(what: string, tree: unknown, values: readonly Array[]):
     if (i >= values.length) throw new Error(`${FN}: the ${what} tree holds more arrays than the ${values.length} the compiled function has for it`);
     return values[i++]!;
   };
-  if (tree instanceof Array) throw new Error(`${FN}: the ${what} state must be a JS array or object holding arrays (so it can be updated in place), got a bare Array`);
+  if (tree instanceof Array)
+    throw new Error(`${FN}: the ${what} state must be a JS array or object holding arrays (so it can be updated in place), got a bare Array`);
   go(tree);
   if (i !== values.length) throw new Error(`${FN}: the ${what} tree holds ${i} arrays, the compiled function has ${values.length} for it`);
   return slots;
@@ -170,7 +171,6 @@ export function trace(
     throw e;
   }
 }
-
 
 /**
  * Identity views a trace can drop: stopGradient's forward value is its input's, and so is that of
@@ -300,4 +300,3 @@ export function scalarValue(a: Array): number | null {
   const n = Number(v);
   return typeof v === 'bigint' && !Number.isSafeInteger(n) ? null : n;
 }
-

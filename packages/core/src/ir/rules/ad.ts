@@ -101,7 +101,12 @@ export const ad = {
   sliceAxis(a: Array, axis: number, lo: number, hi: number): Array {
     const start = a.shape.map((_, i) => (i === axis ? lo : 0));
     const shape = a.shape.map((d, i) => (i === axis ? hi - lo : d));
-    return ad.slice(a, start, a.shape.map(() => 1), shape);
+    return ad.slice(
+      a,
+      start,
+      a.shape.map(() => 1),
+      shape,
+    );
   },
   /** a reversed along one axis. */
   reverse(a: Array, axis: number): Array {
@@ -135,7 +140,13 @@ export const ad = {
   iotaAlong(shape: readonly number[], axis: number, dtype: Dtype = int32): Array {
     const n = shape[axis]!;
     const r = node('arange', [], { start: 0, step: 1, n, dtype });
-    return broadcastTo(reshape(r, shape.map((d, i) => (i === axis ? n : 1))), shape);
+    return broadcastTo(
+      reshape(
+        r,
+        shape.map((d, i) => (i === axis ? n : 1)),
+      ),
+      shape,
+    );
   },
   /** Sum of a list of optional terms; zeros of `like` when all are absent. */
   sumTerms(terms: readonly (Array | null)[], like: Array): Array {

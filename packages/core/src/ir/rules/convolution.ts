@@ -18,7 +18,8 @@ const conv = (x: Array, w: Array, p: ConvolutionParams): Array => node('convolut
 /** Swaps axes a and b (negative counts from the end). */
 function swap(x: Array, a: number, b: number): Array {
   const perm = identityPerm(x.ndim);
-  const i = a < 0 ? a + x.ndim : a, j = b < 0 ? b + x.ndim : b;
+  const i = a < 0 ? a + x.ndim : a,
+    j = b < 0 ? b + x.ndim : b;
   perm[i] = j;
   perm[j] = i;
   return transpose(x, perm);
@@ -49,7 +50,8 @@ export const convolutionJvp: JvpRule<ConvolutionParams> = ([x, w], [tx, tw], p, 
 
 function inputCotangent(x: Array, w: Array, g: Array, p: ConvolutionParams): Array {
   const nsp = x.ndim - 2;
-  const low: number[] = [], high: number[] = [];
+  const low: number[] = [],
+    high: number[] = [];
   for (let i = 0; i < nsp; i++) {
     // Output position o read dilated input positions o*stride + k*kd - low; the transposed
     // correlation maps them back, so the cotangent (dilated by the stride) is padded to span the

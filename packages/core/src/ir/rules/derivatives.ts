@@ -22,7 +22,10 @@ type Scale = (g: Array, x: Array, y: Array) => Array;
 type Partial = (a: Array, b: Array, y: Array) => Array;
 
 const SQRT_PI = Math.sqrt(Math.PI);
-const times = (d: (x: Array, y: Array) => Array): Scale => (g, x, y) => ad.multiply(g, d(x, y));
+const times =
+  (d: (x: Array, y: Array) => Array): Scale =>
+  (g, x, y) =>
+    ad.multiply(g, d(x, y));
 
 /** `g * dy/dx` for every smooth unary primitive (sign, floor, ceil, round have zero derivatives). */
 export const unaryDerivatives: Record<Exclude<UnarySameDtype, 'sign' | 'floor' | 'ceil' | 'round'>, Scale> = {
@@ -59,10 +62,7 @@ export const binaryPartials: Record<'multiply' | 'power' | 'arctan2' | 'remainde
     (a, b) => ad.where(ad.equal(b, 0), 0, ad.multiply(b, ad.power(a, ad.subtract(b, 1)))),
     (a, _b, y) => ad.multiply(y, ad.log(ad.where(ad.equal(a, 0), 1, a))),
   ],
-  arctan2: [
-    (a, b) => ad.divide(b, ad.add(ad.square(a), ad.square(b))),
-    (a, b) => ad.negative(ad.divide(a, ad.add(ad.square(a), ad.square(b)))),
-  ],
+  arctan2: [(a, b) => ad.divide(b, ad.add(ad.square(a), ad.square(b))), (a, b) => ad.negative(ad.divide(a, ad.add(ad.square(a), ad.square(b))))],
   remainder: [(a) => onesLike(a), (a, b) => ad.negative(ad.floorDivide(a, b))],
 };
 

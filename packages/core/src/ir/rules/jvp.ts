@@ -43,7 +43,12 @@ function compiledJvp(inputs: readonly Array[], tangents: readonly (Array | null)
       tan.push(null);
       return;
     }
-    const t = (jvpRules[ins.op as Primitive] as JvpRule<any>)(ins.args.map((r) => regs[r]!), ts, instrParams(ins), y);
+    const t = (jvpRules[ins.op as Primitive] as JvpRule<any>)(
+      ins.args.map((r) => regs[r]!),
+      ts,
+      instrParams(ins),
+      y,
+    );
     tan.push(t.dtype === y.dtype ? t : astype(t, y.dtype));
   });
   return tan[tan.length - 1] ?? zerosLike(output);
@@ -57,12 +62,10 @@ const zeroTangent: JvpRule<any> = (_p, _t, _params, output) => zerosLike(output)
 
 /** A binary rule `ta * da(a, b, y) + tb * db(a, b, y)`. */
 function chain2(da: (a: Array, b: Array, y: Array) => Array, db: (a: Array, b: Array, y: Array) => Array): JvpRule<any> {
-  return ([a, b], [ta, tb], _p, y) =>
-    ad.sumTerms([ta ? ad.multiply(ta, da(a!, b!, y)) : null, tb ? ad.multiply(tb, db(a!, b!, y)) : null], y);
+  return ([a, b], [ta, tb], _p, y) => ad.sumTerms([ta ? ad.multiply(ta, da(a!, b!, y)) : null, tb ? ad.multiply(tb, db(a!, b!, y)) : null], y);
 }
 
 const tangentOr0 = (t: Array | null | undefined, like: Array): Array => t ?? zerosLike(like);
-
 
 // Ties split the derivative evenly (JAX's choice), for elementwise, reduced and scanned extrema alike.
 function elementwiseExtremumJvp(prim: 'maximum' | 'minimum'): JvpRule<Params<'maximum'>> {
@@ -83,7 +86,6 @@ function scanExtremumJvp(prim: 'cummax' | 'cummin'): JvpRule<Params<'cummax'>> {
     return ad.where(valid, ad.gatherAxis(t, idx, p.axis), 0);
   };
 }
-
 
 function scatterJvp(prim: ScatterLike): JvpRule<{ axis: number; mode: ScatterMode }> {
   return ([a, idx, u], [ta, , tu], p, y) => {
@@ -120,7 +122,12 @@ const divmodJvp: MultiJvpRule<Params<'divmod'>> = (_xs, [ta, tb], _p, [q, r]) =>
 const topkJvp: MultiJvpRule<Params<'topk'>> = ([x], [t], _p, [v, idx]) => [t ? ad.gatherAxis(t, idx!, x!.ndim - 1) : zerosLike(v!), null];
 
 export const jvpRules: JvpTable = {
-  ...rulesFrom(unaryDerivatives, (f): JvpRule<any> => ([x], [t], _p, y) => (t ? f(t, x!, y) : zerosLike(y))),
+  ...rulesFrom(
+    unaryDerivatives,
+    (f): JvpRule<any> =>
+      ([x], [t], _p, y) =>
+        t ? f(t, x!, y) : zerosLike(y),
+  ),
   ...rulesFrom(binaryPartials, ([da, db]) => chain2(da, db)),
   // Unary.
   sign: zeroTangent,
@@ -167,7 +174,13 @@ export const jvpRules: JvpTable = {
   transpose: (_xs, [t], p, y) => (t ? transpose(t, p.perm) : zerosLike(y)),
   broadcastTo: (_xs, [t], p, y) => (t ? broadcastTo(t, p.shape) : zerosLike(y)),
   slice: (_xs, [t], p, y) => (t ? ad.slice(t, p.start, p.step, p.shape) : zerosLike(y)),
-  concatenate: (xs, ts, p, y) => (ts.some((t) => t) ? ad.concatenate(xs.map((x, i) => tangentOr0(ts[i], x)), p.axis) : zerosLike(y)),
+  concatenate: (xs, ts, p, y) =>
+    ts.some((t) => t)
+      ? ad.concatenate(
+          xs.map((x, i) => tangentOr0(ts[i], x)),
+          p.axis,
+        )
+      : zerosLike(y),
   pad: (_xs, [t], p, y) => (t ? ad.pad(t, p.low, p.high, 0) : zerosLike(y)),
   gather: ([, idx], [t], p, y) => (t ? ad.gather(t, idx!, p.axis) : zerosLike(y)),
   gatherAxis: ([, idx], [t], p, y) => (t ? ad.gatherAxis(t, idx!, p.axis) : zerosLike(y)),
@@ -179,4 +192,3 @@ export const jvpRules: JvpTable = {
   compiled: compiledJvp,
   convolution: convolutionJvp,
 };
-

@@ -12,15 +12,7 @@
  * structurally zero), so the throwing rules are reached only by direct calls.
  */
 import type { Array } from '../../array.js';
-import {
-  argReductions,
-  binaryPredicate,
-  type CompiledParams,
-  type Params,
-  type Primitive,
-  type ScatterMode,
-  unaryPredicate,
-} from '../primitives.js';
+import { argReductions, binaryPredicate, type CompiledParams, type Params, type Primitive, type ScatterMode, unaryPredicate } from '../primitives.js';
 import type { MultiVjpRule, VjpRule, VjpTable } from '../rules.js';
 import { invertPerm } from '../../shape.js';
 import { ad, onesLike, zerosLike } from './ad.js';
@@ -63,10 +55,8 @@ const zeroCotangent: VjpRule<any> = (primals, _g, argnums) => argnums.map((i) =>
 
 /** A binary rule `[g * da, g * db]`. */
 function chain2(da: (a: Array, b: Array, y: Array) => Array, db: (a: Array, b: Array, y: Array) => Array): VjpRule<any> {
-  return ([a, b], g, argnums, _p, y) =>
-    byArg('binary', argnums, [() => ad.multiply(g, da(a!, b!, y)), () => ad.multiply(g, db(a!, b!, y))]);
+  return ([a, b], g, argnums, _p, y) => byArg('binary', argnums, [() => ad.multiply(g, da(a!, b!, y)), () => ad.multiply(g, db(a!, b!, y))]);
 }
-
 
 /** Reverse mode through an inlined `compiled` program: cotangents flow back instruction by instruction. */
 function compiledVjp(primals: readonly Array[], g: Array, argnums: readonly number[], p: CompiledParams): Array[] {
@@ -98,19 +88,25 @@ function scatterVjp(prim: ScatterLike): VjpRule<{ axis: number; mode: ScatterMod
     const names = ['the array (argument 0)', 'the indices (argument 1)', 'the updates (argument 2)'];
     switch (p.mode) {
       case 'set':
-        return byArg(prim, argnums, [
-          () => scatter(g, idx!, zerosLike(u!), 'set'),
-          null,
-          () => ad.where(scatterSetWinners(gather, scatter, a!, idx!, u!), gather(g, idx!), 0),
-        ], names);
+        return byArg(
+          prim,
+          argnums,
+          [() => scatter(g, idx!, zerosLike(u!), 'set'), null, () => ad.where(scatterSetWinners(gather, scatter, a!, idx!, u!), gather(g, idx!), 0)],
+          names,
+        );
       case 'add':
         return byArg(prim, argnums, [() => g, null, () => gather(g, idx!)], names);
       case 'multiply':
-        return byArg(prim, argnums, [
-          () => ad.multiply(g, scatter(onesLike(a!), idx!, u!, 'multiply')),
-          null,
-          () => ad.multiply(gather(g, idx!), scatterMulOthers(gather, scatter, a!, idx!, u!)),
-        ], names);
+        return byArg(
+          prim,
+          argnums,
+          [
+            () => ad.multiply(g, scatter(onesLike(a!), idx!, u!, 'multiply')),
+            null,
+            () => ad.multiply(gather(g, idx!), scatterMulOthers(gather, scatter, a!, idx!, u!)),
+          ],
+          names,
+        );
       case 'maximum':
       case 'minimum': {
         const { ma, mu, count } = scatterExtremumWeights(f, a!, idx!, u!, y);
@@ -159,7 +155,12 @@ function transposedCotangent(g: Array, perm: readonly number[]): Array {
 }
 
 export const vjpRules: VjpTable = {
-  ...rulesFrom(unaryDerivatives, (f): VjpRule<any> => ([x], g, argnums, _p, y) => argnums.map(() => f(g, x!, y))),
+  ...rulesFrom(
+    unaryDerivatives,
+    (f): VjpRule<any> =>
+      ([x], g, argnums, _p, y) =>
+        argnums.map(() => f(g, x!, y)),
+  ),
   ...rulesFrom(binaryPartials, ([da, db]) => chain2(da, db)),
   // Unary.
   sign: zeroCotangent,
@@ -170,8 +171,7 @@ export const vjpRules: VjpTable = {
   // Binary.
   add: (_xs, g, argnums) => argnums.map(() => g),
   subtract: (_xs, g, argnums) => byArg('subtract', argnums, [() => g, () => ad.negative(g)]),
-  divide: ([, b], g, argnums, _p, y) =>
-    byArg('divide', argnums, [() => ad.divide(g, b!), () => ad.negative(ad.divide(ad.multiply(g, y), b!))]),
+  divide: ([, b], g, argnums, _p, y) => byArg('divide', argnums, [() => ad.divide(g, b!), () => ad.negative(ad.divide(ad.multiply(g, y), b!))]),
   maximum: ([a, b], g, argnums) => {
     const w = maxWeights('maximum', a!, b!);
     return argnums.map((i) => ad.multiply(g, w[i]!));
@@ -198,13 +198,11 @@ export const vjpRules: VjpTable = {
   // Others.
   astype: ([x], g, argnums) => argnums.map(() => (x!.dtype.isFloating ? ad.astype(g, x!.dtype) : zerosLike(x!))),
   stopGradient: zeroCotangent,
-  where: ([c, a, b], g, argnums) =>
-    byArg('where', argnums, [() => zerosLike(c!), () => ad.where(c!, g, 0), () => ad.where(c!, 0, g)]),
+  where: ([c, a, b], g, argnums) => byArg('where', argnums, [() => zerosLike(c!), () => ad.where(c!, g, 0), () => ad.where(c!, 0, g)]),
   // The Jacobian diag(s) - s s^T is symmetric, so the cotangent rule is the tangent rule.
   logsumexp: ([x], g, argnums, _p, y) => argnums.map(() => ad.multiply(g, ad.exp(ad.subtract(x!, y)))),
   softmax: (_xs, g, argnums, p, y) => argnums.map(() => ad.multiply(y, ad.subtract(g, ad.sum(ad.multiply(y, g), [p.axis])))),
-  sort: ([x], g, argnums, p) =>
-    argnums.map(() => ad.scatterAxis(zerosLike(x!), ad.argsortNode(x!, p.axis), g, p.axis, 'add')),
+  sort: ([x], g, argnums, p) => argnums.map(() => ad.scatterAxis(zerosLike(x!), ad.argsortNode(x!, p.axis), g, p.axis, 'add')),
   argsort: zeroCotangent,
   reshape: ([x], g, argnums) => argnums.map(() => ad.reshape(g, x!.shape)),
   transpose: (_xs, g, argnums, p) => argnums.map(() => transposedCotangent(g, invertPerm(p.perm))),
@@ -222,8 +220,18 @@ export const vjpRules: VjpTable = {
   pad: ([x], g, argnums, p) =>
     argnums.map(() => {
       // Negative pads crop: give the cropped elements zero cotangents, then cut the padding off.
-      const restored = ad.pad(g, p.low.map((v) => Math.max(-v, 0)), p.high.map((v) => Math.max(-v, 0)), 0);
-      return ad.slice(restored, p.low.map((v) => Math.max(v, 0)), x!.shape.map(() => 1), x!.shape);
+      const restored = ad.pad(
+        g,
+        p.low.map((v) => Math.max(-v, 0)),
+        p.high.map((v) => Math.max(-v, 0)),
+        0,
+      );
+      return ad.slice(
+        restored,
+        p.low.map((v) => Math.max(v, 0)),
+        x!.shape.map(() => 1),
+        x!.shape,
+      );
     }),
   gather: ([a, idx], g, argnums, p) =>
     byArg('gather', argnums, [() => ad.scatter(zerosLike(a!), idx!, g, p.axis, 'add'), null], ['the array (argument 0)', 'the indices (argument 1)']),

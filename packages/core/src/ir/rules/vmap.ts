@@ -50,9 +50,6 @@ function insertAt<T>(xs: readonly T[], at: number, v: T): T[] {
   return out;
 }
 
-
-
-
 /** An unbatched input repeated `b` times along a new leading axis (a stride-0 view, no reshape, so never a copy). */
 function repeatFront(x: Array, b: number): Array {
   return broadcastTo(x, [b, ...x.shape]);
@@ -69,7 +66,14 @@ function elementwise<P>(prim: SingleOutputPrimitive): VmapRule<P> {
     const first = axes.find((a) => a !== null)!;
     if (axes.every((a) => a === first)) return [node(prim, inputs.slice(), params as never), first];
     const b = batchSize(prim, inputs, axes);
-    return [node(prim, inputs.map((x, i) => toFront(x, axes[i]!, b)), params as never), 0];
+    return [
+      node(
+        prim,
+        inputs.map((x, i) => toFront(x, axes[i]!, b)),
+        params as never,
+      ),
+      0,
+    ];
   };
 }
 
@@ -144,7 +148,14 @@ const scatter: VmapRule<Params<'scatter'>> = ([a, idx, upd], [aax, iax, uax], p)
 function allFront<P extends { axis: number }>(prim: SingleOutputPrimitive): VmapRule<P> {
   return (inputs, axes, p) => {
     const b = batchSize(prim, inputs, axes);
-    return [node(prim, inputs.map((x, i) => toFront(x, axes[i]!, b)), { ...p, axis: p.axis + 1 } as never), 0];
+    return [
+      node(
+        prim,
+        inputs.map((x, i) => toFront(x, axes[i]!, b)),
+        { ...p, axis: p.axis + 1 } as never,
+      ),
+      0,
+    ];
   };
 }
 
