@@ -158,7 +158,8 @@ class Conv {
   // Per-thread scratch: one im2col block and one GEMM result block.
   struct Buffers {
     explicit Buffers(const Conv& c)
-        : cols(size_t(c.row_block_ * c.taps_per_block_ * c.s_.cin_g)), prod(size_t(c.row_block_ * c.s_.cout_g)) {}
+        : cols(size_t(c.row_block_ * c.taps_per_block_ * c.s_.cin_g)),
+          prod(size_t(c.s_.groups == 1 ? 0 : c.row_block_ * c.s_.cout_g)) {}
     Scratch<A> cols, prod;
   };
 
@@ -173,10 +174,15 @@ class Conv {
       const int64_t t0 = kb * taps_per_block_, t1 = std::min(s_.taps, t0 + taps_per_block_);
       const int64_t width = (t1 - t0) * s_.cin_g;
       for (int64_t r = r0; r < r1; ++r) gather_row(r, g, t0, t1, b.cols.get() + (r - r0) * width);
-      // B[kk, j] = weight[g * cout_g + j, t0 * cin_g + kk]: the packed weight read transposed.
-      const A* wb = w_ + g * ng * kdim_ + t0 * s_.cin_g;
-      gemm_dense(m, ng, width, b.cols.get(), width, 1, wb, 1, kdim_, b.prod.get());
+      // B[kk, j] = weight[g * cout_g + j, t0 * cin_g + kk], packed [groups][K][cout_g].
+      const A* wb = w_ + g * ng * kdim_ + t0 * s_.cin_g * ng;
       const bool first = kb == k0 && !add;
+      if (s_.groups == 1) {
+        // The output rows are the GEMM's rows: no result block to copy.
+        gemm_dense(m, ng, width, b.cols.get(), width, 1, wb, ng, 1, dst + r0 * s_.cout, !first);
+        continue;
+      }
+      gemm_dense(m, ng, width, b.cols.get(), width, 1, wb, ng, 1, b.prod.get());
       for (int64_t i = 0; i < m; ++i) {
         A* o = dst + (r0 + i) * s_.cout + g * ng;
         const A* p = b.prod.get() + i * ng;
@@ -235,17 +241,143 @@ class Conv {
   bool split_k_ = false;
 };
 
+// The weight-gradient configuration: the input is a contiguous [C, ...in, B] array seen as
+// [B, ...in, C] and the weight a contiguous [C, ...k, O] one seen as [O, ...k, C] (the forward's
+// input and cotangent with batch and channels swapped: C = the forward batch, B its input
+// channels, k its output pixels, O its output channels; one group, no flip). Then
+//   out[b, q, o] = sum over (c, t) of in[c, q * stride + t * kd - lo, b] * w[c, t, o],
+// one GEMM over the forward's patches: with rows r = (c, t), P[o, (q, b)] = sum_r w[r, o] *
+// cols[r, (q, b)], cols[r] holding row r's receptive field (kernel taps q, B channels each,
+// contiguous in the array). Both operands are read in place: no transposed copies. Threads sum
+// blocks of rows into private partials, added in chunk order.
+bool swapped_contiguous(const View& v) {
+  const int nd = v.ndim;
+  int64_t expect = v.shape[0];
+  for (int d = nd - 2; d >= 1; --d) {
+    if (v.shape[d] > 1 && v.strides[d] != expect) return false;
+    expect *= v.shape[d];
+  }
+  return (v.shape[0] <= 1 || v.strides[0] == 1) && (v.shape[nd - 1] <= 1 || v.strides[nd - 1] == expect);
+}
+
+template <class T>
+bool weight_gradient(const Step& s, const ConvShape& cs) {
+  const View& in = s.input(0);
+  const View& wv = s.input(1);
+  if (cs.groups != 1 || cs.flip || !swapped_contiguous(in) || !swapped_contiguous(wv)) return false;
+  const int nsp = cs.nsp;
+  const int64_t B = in.shape[0], C = cs.cin_g, O = cs.cout, Q = cs.pixels, T_ = cs.taps;
+  const int64_t width = Q * B;  // one row of patches
+  // The partials (one O x width block per chunk) must stay modest.
+  if (O * width > (int64_t(1) << 22)) return false;
+  // Per spatial axis, the array offset (in units of B) of (t, q), or -1 in padding / between
+  // dilated elements.
+  std::array<int64_t, kMaxSpatial> xs{};
+  int64_t stride = B;
+  for (int d = nsp - 1; d >= 0; --d) {
+    xs[d] = stride;
+    stride *= cs.in[d];
+  }
+  const int64_t xs_c = stride;
+  std::array<Scratch<int64_t>, kMaxSpatial> tab;
+  for (int d = 0; d < nsp; ++d) {
+    tab[d] = Scratch<int64_t>(size_t(cs.k[d] * cs.out[d]));
+    for (int64_t t = 0; t < cs.k[d]; ++t) {
+      for (int64_t q = 0; q < cs.out[d]; ++q) {
+        const int64_t pos = q * cs.stride[d] + t * cs.kd[d] - cs.lo[d];
+        const bool ok = pos >= 0 && pos % cs.id[d] == 0 && pos / cs.id[d] < cs.in[d];
+        tab[d][size_t(t * cs.out[d] + q)] = ok ? pos / cs.id[d] * xs[d] : -1;
+      }
+    }
+  }
+  const T* x = in.at<T>();
+  const T* g = wv.at<T>();
+  const int64_t rows = C * T_;
+  const int64_t rb = std::clamp<int64_t>((int64_t(1) << 18) / (width * int64_t(sizeof(T))), 16, 256);
+  const int64_t blocks = (rows + rb - 1) / rb;
+  const int64_t chunks = chunk_count(blocks, 1);
+  const size_t pe = size_t(O * width);
+  Scratch<T> partials(size_t(chunks) * pe);
+  for_each_chunk(blocks, chunks, [&](int64_t chunk, int64_t b0, int64_t b1) {
+    T* p = partials.get() + size_t(chunk) * pe;
+    Scratch<T> cols(size_t(rb * width));
+    bool first = true;
+    for (int64_t blk = b0; blk < b1; ++blk) {
+      const int64_t r0 = blk * rb, r1 = std::min(rows, r0 + rb);
+      for (int64_t r = r0; r < r1; ++r) {
+        // Row r = (c, t): its patches, q-major, B channels each.
+        std::array<int64_t, kMaxSpatial> t{}, q{};
+        int64_t rest = r % T_;
+        for (int d = nsp - 1; d >= 0; --d) {
+          t[d] = rest % cs.k[d];
+          rest /= cs.k[d];
+        }
+        const T* base = x + (r / T_) * xs_c;
+        T* out = cols.get() + (r - r0) * width;
+        for (int64_t qi = 0; qi < Q; ++qi) {
+          int64_t off = 0;
+          bool ok = true;
+          for (int d = 0; d < nsp; ++d) {
+            const int64_t v = tab[d][size_t(t[d] * cs.out[d] + q[d])];
+            ok = ok && v >= 0;
+            off += v;
+          }
+          if (ok) std::memcpy(out, base + off, size_t(B) * sizeof(T));
+          else std::fill(out, out + B, T(0));
+          out += B;
+          for (int d = nsp - 1; d >= 0; --d) {
+            if (++q[d] < cs.out[d]) break;
+            q[d] = 0;
+          }
+        }
+      }
+      // P[o, (q, b)] (+)= w[r0:r1, o]^T cols[r0:r1, (q, b)].
+      gemm_dense(O, width, r1 - r0, g + r0 * O, 1, O, cols.get(), width, 1, p, !first);
+      first = false;
+    }
+  });
+  // out[b, q, o] = the partials' sum at [o, q, b], in chunk order.
+  T* y = s.out.at<T>();
+  parallel_for(B * Q, std::max<int64_t>(1, 4096 / std::max<int64_t>(O, 1)), [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      const int64_t b = i / Q, qi = i % Q;
+      for (int64_t o = 0; o < O; ++o) {
+        const size_t e = size_t(o * width + qi * B + b);
+        T acc = partials[e];
+        for (int64_t c = 1; c < chunks; ++c) acc += partials[size_t(c) * pe + e];
+        y[i * O + o] = acc;
+      }
+    }
+  });
+  return true;
+}
+
 template <class T>
 void convolution_typed(const Step& s, const ConvShape& cs) {
   using A = std::conditional_t<std::is_same_v<T, double>, double, float>;
   const View& out = s.out;
   const View& in = s.input(0);
-  Scratch<A> w(size_t(s.input(1).size));
-  pack<T, A>(s.input(1), cs.flip, w.get());
   if (cs.cin_g == 0 || cs.taps == 0) {
     // No input channels or no kernel taps: every output is an empty sum.
     std::fill(out.at<T>(), out.at<T>() + out.size, to<T>(0.0f));
     return;
+  }
+  if constexpr (std::is_same_v<T, A>) {
+    if (weight_gradient<T>(s, cs)) return;
+  }
+  // The weight as [groups][kernel taps x cin_g][cout_g] (the GEMM's B, rows contiguous).
+  Scratch<A> w(size_t(s.input(1).size));
+  {
+    Scratch<A> wp(size_t(s.input(1).size));
+    pack<T, A>(s.input(1), cs.flip, wp.get());
+    const int64_t kdim = cs.taps * cs.cin_g, ng = cs.cout_g;
+    for (int64_t g = 0; g < cs.groups; ++g) {
+      for (int64_t j = 0; j < ng; ++j) {
+        const A* src = wp.get() + (g * ng + j) * kdim;
+        A* dst = w.get() + g * ng * kdim + j;
+        for (int64_t k = 0; k < kdim; ++k) dst[k * ng] = src[k];
+      }
+    }
   }
   // A strided input (a weight gradient's, with batch and channels swapped) is packed in tiles first.
   const bool strided = !is_row_contiguous(in);

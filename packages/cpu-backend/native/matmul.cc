@@ -130,14 +130,16 @@ void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, A* out) 
 // c (M x N, row-major) = a (M x K, strides rsa/csa) times b (K x N, strides rsb/csb).
 template <class T, class A>
 void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
-          int64_t csb, A* c) {
+          int64_t csb, A* c, bool accumulate = false) {
   using Bk = Blocking<A>;
   constexpr int MR = Bk::MR, NR = Bk::NR;
   if (K == 0) {
-    std::fill(c, c + M * N, A(0));
+    if (!accumulate) std::fill(c, c + M * N, A(0));
     return;
   }
-  const int64_t kc_max = std::min(Bk::KC, K);
+  // K in equal slices of at most KC (288 = one slice of 288, not 256 + 32: a thin last slice
+  // costs a full pass over C for little work).
+  const int64_t kc_max = (K + (K + Bk::KC - 1) / Bk::KC - 1) / ((K + Bk::KC - 1) / Bk::KC);
   const int64_t nc_max = std::min(Bk::NC, N);
   Scratch<A> bpack{size_t(kc_max * ((nc_max + NR - 1) / NR * NR))};
   const int threads = pool_threads();
@@ -149,8 +151,8 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
     // Split the panels too when there are too few row blocks to keep every thread busy.
     const int64_t n_groups =
         threads > 1 && m_blocks < 2 * threads ? std::min<int64_t>(panels, (2 * threads + m_blocks - 1) / m_blocks) : 1;
-    for (int64_t pc = 0; pc < K; pc += Bk::KC) {
-      const int64_t kc = std::min(Bk::KC, K - pc);
+    for (int64_t pc = 0; pc < K; pc += kc_max) {
+      const int64_t kc = std::min(kc_max, K - pc);
       const double work = double(M) * double(nc) * double(kc);
       const T* bblock = b + pc * rsb + jc * csb;
       // Pack B panel by panel, in parallel when the block is large.
@@ -172,7 +174,7 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
           for (int64_t jr = j0; jr < j1; jr += NR) {
             for (int64_t ir = 0; ir < mc; ir += MR) {
               micro_kernel(kc, apack.get() + ir * kc, bpack.get() + jr * kc, c + (ic + ir) * N + jc + jr, N,
-                           int(std::min<int64_t>(MR, mc - ir)), int(std::min<int64_t>(NR, nc - jr)), pc > 0);
+                           int(std::min<int64_t>(MR, mc - ir)), int(std::min<int64_t>(NR, nc - jr)), accumulate || pc > 0);
             }
           }
         }
@@ -204,13 +206,13 @@ bool blas_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, bool* trans
 
 template <class T>
 bool try_blas(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
-              int64_t csb, T* c) {
+              int64_t csb, T* c, bool accumulate = false) {
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
     bool ta, tb;
     int64_t lda, ldb;
     if (K == 0) return false;
     if (!blas_layout(M, K, rsa, csa, &ta, &lda) || !blas_layout(K, N, rsb, csb, &tb, &ldb)) return false;
-    return blas_gemm(ta, tb, M, N, K, a, lda, b, ldb, c, N);
+    return blas_gemm(ta, tb, M, N, K, a, lda, b, ldb, c, N, accumulate);
   } else {
     return false;
   }
@@ -259,19 +261,19 @@ void matmul_typed(const Step& s) {
 
 template <class T>
 void gemm_dense_typed(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
-                      int64_t csb, T* c) {
-  if (!try_blas(M, N, K, a, rsa, csa, b, rsb, csb, c)) gemm<T, T>(M, N, K, a, rsa, csa, b, rsb, csb, c);
+                      int64_t csb, T* c, bool accumulate) {
+  if (!try_blas(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate)) gemm<T, T>(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate);
 }
 
 }  // namespace
 
 void gemm_dense(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b,
-                int64_t rsb, int64_t csb, float* c) {
-  gemm_dense_typed(M, N, K, a, rsa, csa, b, rsb, csb, c);
+                int64_t rsb, int64_t csb, float* c, bool accumulate) {
+  gemm_dense_typed(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate);
 }
 void gemm_dense(int64_t M, int64_t N, int64_t K, const double* a, int64_t rsa, int64_t csa, const double* b,
-                int64_t rsb, int64_t csb, double* c) {
-  gemm_dense_typed(M, N, K, a, rsa, csa, b, rsb, csb, c);
+                int64_t rsb, int64_t csb, double* c, bool accumulate) {
+  gemm_dense_typed(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate);
 }
 
 void matmul(const Step& s) {
