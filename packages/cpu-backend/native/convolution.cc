@@ -352,6 +352,118 @@ bool weight_gradient(const Step& s, const ConvShape& cs) {
   return true;
 }
 
+// Stride 1, no dilation, one group (a "same" forward, or the input gradient of a stride-1
+// convolution): an implicit GEMM without im2col. A slab of output rows of one image is copied
+// into a zero-padded buffer of every input position it reads; laid out so, the receptive field
+// of output pixel j for a fixed tap of the outer spatial axes is a run of (k_last x Cin)
+// contiguous values starting at (j + offset(tap)) * Cin, with j the pixel's index in the padded
+// grid. So each outer tap is one GEMM reading the buffer in place (row stride Cin, rows
+// overlapping), summed into a block of padded-grid rows whose valid ones are then copied out:
+// the few junk rows (the padding columns, (k_last - 1) per row of output) cost less than
+// gathering k_last copies of every value.
+bool dense_stride1(const ConvShape& cs) {
+  if (cs.groups != 1) return false;
+  for (int d = 0; d < cs.nsp; ++d) {
+    if (cs.stride[d] != 1 || cs.kd[d] != 1 || cs.id[d] != 1) return false;
+  }
+  // Only worth it with kernel taps to share along the last axis and a few channels per row.
+  return cs.k[cs.nsp - 1] > 1 && cs.cin_g >= 4;
+}
+
+template <class T, class A>
+void conv_stride1(const ConvShape& cs, const T* x, const A* w, A* c) {
+  const int nsp = cs.nsp;
+  const int64_t C = cs.cin_g, O = cs.cout, kl = cs.k[nsp - 1];
+  const int64_t kw = kl * C;  // K of each GEMM
+  // The padded grid: P_d = out_d + k_d - 1 positions per axis (= in_d + lo_d + hi_d).
+  std::array<int64_t, kMaxSpatial> P{}, xs{};
+  for (int d = 0; d < nsp; ++d) P[d] = cs.out[d] + cs.k[d] - 1;
+  int64_t st = C;
+  for (int d = nsp - 1; d >= 0; --d) {
+    xs[d] = st;
+    st *= cs.in[d];
+  }
+  const int64_t xs_n = st;
+  // Pixels per step of axis 0 in the padded grid (a slab keeps the other axes whole).
+  int64_t inner = 1;
+  for (int d = 1; d < nsp; ++d) inner *= P[d];
+  const int threads = pool_threads();
+  // Output rows (of axis 0) per slab: about 1024 padded rows per GEMM, slabs of at most ~1 MB,
+  // and enough slabs for every thread.
+  int64_t rc = std::clamp<int64_t>((1024 + inner - 1) / inner, 1, cs.out[0]);
+  rc = std::min(rc, std::max<int64_t>(1, (int64_t(1) << 20) / (inner * C * int64_t(sizeof(A))) - (cs.k[0] - 1)));
+  const int64_t want = (2 * threads + cs.n - 1) / cs.n;
+  rc = std::max<int64_t>(1, std::min(rc, (cs.out[0] + want - 1) / want));
+  const int64_t per_image = (cs.out[0] + rc - 1) / rc;
+  // Taps of the outer axes (all but the last), each one GEMM.
+  int64_t outer = 1;
+  for (int d = 0; d < nsp - 1; ++d) outer *= cs.k[d];
+  parallel_for(cs.n * per_image, 1, [&](int64_t i0, int64_t i1) {
+    const int64_t slab_rows = rc + cs.k[0] - 1;
+    Scratch<A> buf(size_t(slab_rows * inner * C + kw));
+    const int64_t mmax = (rc - 1) * inner + (nsp == 1 ? 1 : (cs.out[nsp - 1] + (nsp == 3 ? (cs.out[1] - 1) * P[2] : 0)));
+    Scratch<A> prod(size_t(std::max<int64_t>(mmax, 1) * O));
+    for (int64_t it = i0; it < i1; ++it) {
+      const int64_t n = it / per_image, a = it % per_image * rc, b = std::min(cs.out[0], a + rc);
+      // Fill the slab: padded axis-0 positions [a, b + k0 - 1), every position of the others.
+      const int64_t rows0 = b - a + cs.k[0] - 1;
+      const T* xn = x + n * xs_n;
+      A* dst = buf.get();
+      for (int64_t p = 0; p < rows0 * inner; ++p) {
+        std::array<int64_t, kMaxSpatial> q{};
+        int64_t rest = p;
+        for (int d = nsp - 1; d >= 1; --d) {
+          q[d] = rest % P[d];
+          rest /= P[d];
+        }
+        q[0] = rest + a;
+        int64_t off = 0;
+        bool ok = true;
+        for (int d = 0; d < nsp; ++d) {
+          const int64_t v = q[d] - cs.lo[d];
+          ok = ok && v >= 0 && v < cs.in[d];
+          off += v * xs[d];
+        }
+        A* o = dst + p * C;
+        if (!ok) std::fill(o, o + C, A(0));
+        else if constexpr (std::is_same_v<T, A>) std::memcpy(o, xn + off, size_t(C) * sizeof(A));
+        else for (int64_t ch = 0; ch < C; ++ch) o[ch] = A(load(xn[off + ch]));
+      }
+      // The rows span from the slab's first output pixel to its last.
+      int64_t m = (b - a - 1) * inner + 1;
+      {
+        int64_t s2 = 1;
+        for (int d = nsp - 1; d >= 1; --d) {
+          m += (cs.out[d] - 1) * s2;
+          s2 *= P[d];
+        }
+      }
+      for (int64_t t = 0; t < outer; ++t) {
+        // Outer tap t's offset in the padded grid.
+        int64_t off = 0, rest = t, s2 = P[nsp - 1];
+        for (int d = nsp - 2; d >= 0; --d) {
+          off += rest % cs.k[d] * s2;
+          rest /= cs.k[d];
+          s2 *= P[d];
+        }
+        gemm_dense(m, O, kw, buf.get() + off * C, C, 1, w + t * kw * O, O, 1, prod.get(), t > 0);
+      }
+      // Copy the valid rows out.
+      const int64_t opix = (b - a) * (cs.pixels / cs.out[0]);
+      for (int64_t r = 0; r < opix; ++r) {
+        int64_t rest = r, j = 0, s2 = 1;
+        for (int d = nsp - 1; d >= 1; --d) {
+          j += rest % cs.out[d] * s2;
+          rest /= cs.out[d];
+          s2 *= P[d];
+        }
+        j += rest * inner;
+        std::memcpy(c + (n * cs.pixels + a * (cs.pixels / cs.out[0]) + r) * O, prod.get() + j * O, size_t(O) * sizeof(A));
+      }
+    }
+  });
+}
+
 template <class T>
 void convolution_typed(const Step& s, const ConvShape& cs) {
   using A = std::conditional_t<std::is_same_v<T, double>, double, float>;
@@ -383,9 +495,15 @@ void convolution_typed(const Step& s, const ConvShape& cs) {
   const bool strided = !is_row_contiguous(in);
   Scratch<A> packed(strided ? size_t(in.size) : 0);
   if (strided) pack<T, A>(in, false, packed.get());
+  const bool dense = dense_stride1(cs);
   const auto conv = [&](A* c) {
-    if (strided) Conv<A, A>(cs, packed.get(), w.get(), c).run();
-    else Conv<T, A>(cs, in.at<T>(), w.get(), c).run();
+    if (strided) {
+      if (dense) conv_stride1<A, A>(cs, packed.get(), w.get(), c);
+      else Conv<A, A>(cs, packed.get(), w.get(), c).run();
+    } else {
+      if (dense) conv_stride1<T, A>(cs, in.at<T>(), w.get(), c);
+      else Conv<T, A>(cs, in.at<T>(), w.get(), c).run();
+    }
   };
   if constexpr (std::is_same_v<T, A>) {
     conv(out.at<T>());
