@@ -93,6 +93,46 @@ void micro_kernel(int64_t kc, const A* a, const A* b, A* c, int64_t ldc, int m, 
   }
 }
 
+// As micro_kernel, with A read in place: row i of the panel at a + i * lda (unit column stride;
+// rows past m repeat row 0, their results dropped). For gemm_dense, whose A (a convolution's
+// patches) sits in cache already: packing it would cost as much as the FMAs it feeds when N is small.
+template <class A>
+void micro_kernel_direct(int64_t kc, const A* a, int64_t lda, const A* b, A* c, int64_t ldc, int m, int n,
+                         bool accumulate) {
+  using Bk = Blocking<A>;
+  using V = typename Bk::Vec;
+  constexpr int MR = Bk::MR, NR = Bk::NR, L = Bk::kLanes, NV = NR / L;
+  const A* row[MR];
+  for (int i = 0; i < MR; ++i) row[i] = a + (i < m ? i : 0) * lda;
+  V acc[MR][NV] = {};
+#pragma GCC unroll 4
+  for (int64_t p = 0; p < kc; ++p) {
+    V bv[NV];
+    for (int j = 0; j < NV; ++j) bv[j] = load_vec<V>(b + j * L);
+    for (int i = 0; i < MR; ++i) {
+      const A ai = row[i][p];
+      for (int j = 0; j < NV; ++j) acc[i][j] += ai * bv[j];
+    }
+    b += NR;
+  }
+  if (m == MR && n == NR) {
+    for (int i = 0; i < MR; ++i) {
+      for (int j = 0; j < NV; ++j) {
+        A* dst = c + i * ldc + j * L;
+        store_vec(dst, accumulate ? acc[i][j] + load_vec<V>(dst) : acc[i][j]);
+      }
+    }
+    return;
+  }
+  alignas(64) A tile[MR * NR];
+  for (int i = 0; i < MR; ++i) {
+    for (int j = 0; j < NV; ++j) store_vec(tile + i * NR + j * L, acc[i][j]);
+  }
+  for (int i = 0; i < m; ++i) {
+    for (int j = 0; j < n; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i * NR + j] : tile[i * NR + j];
+  }
+}
+
 // Rows [0, mc) and columns [0, kc) of A as MR-row panels, k-major within a panel.
 template <class T, class A>
 void pack_a(int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, A* out) {
@@ -130,7 +170,7 @@ void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, A* out) 
 // c (M x N, row-major) = a (M x K, strides rsa/csa) times b (K x N, strides rsb/csb).
 template <class T, class A>
 void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
-          int64_t csb, A* c, bool accumulate = false) {
+          int64_t csb, A* c, bool accumulate = false, bool direct_a = false) {
   using Bk = Blocking<A>;
   constexpr int MR = Bk::MR, NR = Bk::NR;
   if (K == 0) {
@@ -160,12 +200,28 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
         pack_b(kc, std::min(nc, p1 * NR) - p0 * NR, bblock + p0 * NR * csb, rsb, csb, bpack.get() + p0 * NR * kc);
       });
       const auto tile = [&](int64_t first, int64_t last) {
-        Scratch<A> apack{size_t(a_block)};
+        // A read in place needs no packing buffer.
+        bool direct = false;
+        if constexpr (std::is_same_v<T, A>) direct = direct_a && csa == 1;
+        Scratch<A> apack{direct ? 0 : size_t(a_block)};
         int64_t packed = -1;
         for (int64_t t = first; t < last; ++t) {
           const int64_t blk = t / n_groups, group = t % n_groups;
           const int64_t ic = blk * Bk::MC;
           const int64_t mc = std::min(Bk::MC, M - ic);
+          if (direct) {
+            const int64_t j0 = panels * group / n_groups * NR, j1 = std::min(nc, panels * (group + 1) / n_groups * NR);
+            for (int64_t jr = j0; jr < j1; jr += NR) {
+              for (int64_t ir = 0; ir < mc; ir += MR) {
+                if constexpr (std::is_same_v<T, A>) {
+                  micro_kernel_direct(kc, a + (ic + ir) * rsa + pc, rsa, bpack.get() + jr * kc, c + (ic + ir) * N + jc + jr,
+                                      N, int(std::min<int64_t>(MR, mc - ir)), int(std::min<int64_t>(NR, nc - jr)),
+                                      accumulate || pc > 0);
+                }
+              }
+            }
+            continue;
+          }
           if (packed != blk) {
             pack_a(mc, kc, a + ic * rsa + pc * csa, rsa, csa, apack.get());
             packed = blk;
@@ -262,7 +318,7 @@ void matmul_typed(const Step& s) {
 template <class T>
 void gemm_dense_typed(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
                       int64_t csb, T* c, bool accumulate) {
-  if (!try_blas(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate)) gemm<T, T>(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate);
+  if (!try_blas(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate)) gemm<T, T>(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate, true);
 }
 
 }  // namespace
