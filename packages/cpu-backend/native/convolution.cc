@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 
+#include "blas.h"
 #include "gemm.h"
 #include "kernels.h"
 #include "parallel.h"
@@ -298,9 +299,13 @@ bool weight_gradient(const Step& s, const ConvShape& cs) {
   const int64_t chunks = chunk_count(blocks, 1);
   const size_t pe = size_t(O * width);
   Scratch<T> partials(size_t(chunks) * pe);
+  // Without a BLAS, the patches are written straight in the built-in GEMM's packed layout.
+  constexpr int64_t NR = gemm_nr<T>();
+  const bool packed = !blas_info().loaded;
+  const int64_t wpad = packed ? (width + NR - 1) / NR * NR : width;
   for_each_chunk(blocks, chunks, [&](int64_t chunk, int64_t b0, int64_t b1) {
     T* p = partials.get() + size_t(chunk) * pe;
-    Scratch<T> cols(size_t(rb * width));
+    Scratch<T> cols(size_t(rb * wpad));
     bool first = true;
     for (int64_t blk = b0; blk < b1; ++blk) {
       const int64_t r0 = blk * rb, r1 = std::min(rows, r0 + rb);
@@ -313,7 +318,8 @@ bool weight_gradient(const Step& s, const ConvShape& cs) {
           rest /= cs.k[d];
         }
         const T* base = x + (r / T_) * xs_c;
-        T* out = cols.get() + (r - r0) * width;
+        const int64_t kc = r1 - r0, pr = r - r0;
+        T* out = cols.get() + pr * width;
         for (int64_t qi = 0; qi < Q; ++qi) {
           int64_t off = 0;
           bool ok = true;
@@ -322,9 +328,23 @@ bool weight_gradient(const Step& s, const ConvShape& cs) {
             ok = ok && v >= 0;
             off += v;
           }
-          if (ok) std::memcpy(out, base + off, size_t(B) * sizeof(T));
-          else std::fill(out, out + B, T(0));
-          out += B;
+          if (packed) {
+            // Columns [qi * B, qi * B + B) of row pr, cut at the NR-column panels.
+            for (int64_t i = qi * B, e = i + B; i < e;) {
+              const int64_t jj = i % NR, len = std::min(NR - jj, e - i);
+              T* dst = cols.get() + (i - jj) * kc + pr * NR + jj;
+              if (!ok) std::fill(dst, dst + len, T(0));
+              else if (len == NR) std::memcpy(dst, base + off + (i - qi * B), size_t(NR) * sizeof(T));  // inlined
+              else std::memcpy(dst, base + off + (i - qi * B), size_t(len) * sizeof(T));
+              i += len;
+            }
+          } else if (ok) {
+            std::memcpy(out, base + off, size_t(B) * sizeof(T));
+            out += B;
+          } else {
+            std::fill(out, out + B, T(0));
+            out += B;
+          }
           for (int d = nsp - 1; d >= 0; --d) {
             if (++q[d] < cs.out[d]) break;
             q[d] = 0;
@@ -332,7 +352,17 @@ bool weight_gradient(const Step& s, const ConvShape& cs) {
         }
       }
       // P[o, (q, b)] (+)= w[r0:r1, o]^T cols[r0:r1, (q, b)].
-      gemm_dense(O, width, r1 - r0, g + r0 * O, 1, O, cols.get(), width, 1, p, !first);
+      if (packed) {
+        const int64_t kc = r1 - r0;
+        if (wpad > width) {
+          // The last panel's columns past the patches are zero.
+          T* tail = cols.get() + (wpad - NR) * kc;
+          for (int64_t pr = 0; pr < kc; ++pr) std::fill(tail + pr * NR + (width - (wpad - NR)), tail + pr * NR + NR, T(0));
+        }
+        gemm_packed_b(O, width, kc, g + r0 * O, 1, O, cols.get(), p, !first);
+      } else {
+        gemm_dense(O, width, r1 - r0, g + r0 * O, 1, O, cols.get(), width, 1, p, !first);
+      }
       first = false;
     }
   });

@@ -139,6 +139,15 @@ void pack_a(int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, A* out) 
   constexpr int MR = Blocking<A>::MR;
   for (int64_t i0 = 0; i0 < mc; i0 += MR) {
     const int m = int(std::min<int64_t>(MR, mc - i0));
+    if (rs == 1 && m == MR) {
+      // A transposed in memory (a convolution's weight gradient): MR contiguous values per step.
+      for (int64_t p = 0; p < kc; ++p) {
+        const T* col = a + i0 + p * cs;
+        for (int i = 0; i < MR; ++i) out[i] = A(load(col[i]));
+        out += MR;
+      }
+      continue;
+    }
     for (int64_t p = 0; p < kc; ++p) {
       const T* col = a + i0 * rs + p * cs;
       for (int i = 0; i < m; ++i) out[i] = A(load(col[i * rs]));
@@ -321,7 +330,42 @@ void gemm_dense_typed(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, 
   if (!try_blas(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate)) gemm<T, T>(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate, true);
 }
 
+template <class A>
+void gemm_packed_b_typed(int64_t M, int64_t N, int64_t K, const A* a, int64_t rsa, int64_t csa, const A* b, A* c,
+                         bool accumulate) {
+  using Bk = Blocking<A>;
+  constexpr int MR = Bk::MR, NR = Bk::NR;
+  static_assert(NR == gemm_nr<A>(), "gemm_nr must match the micro-kernel");
+  if (M <= 0 || N <= 0) return;
+  if (K == 0) {
+    if (!accumulate) std::fill(c, c + M * N, A(0));
+    return;
+  }
+  const bool direct = csa == 1;
+  Scratch<A> apack(direct ? 0 : size_t(std::min(Bk::MC, (M + MR - 1) / MR * MR) * K));
+  for (int64_t ic = 0; ic < M; ic += Bk::MC) {
+    const int64_t mc = std::min(Bk::MC, M - ic);
+    if (!direct) pack_a(mc, K, a + ic * rsa, rsa, csa, apack.get());
+    for (int64_t jr = 0; jr < N; jr += NR) {
+      for (int64_t ir = 0; ir < mc; ir += MR) {
+        const int m = int(std::min<int64_t>(MR, mc - ir)), n = int(std::min<int64_t>(NR, N - jr));
+        if (direct) micro_kernel_direct(K, a + (ic + ir) * rsa, rsa, b + jr * K, c + (ic + ir) * N + jr, N, m, n, accumulate);
+        else micro_kernel(K, apack.get() + ir * K, b + jr * K, c + (ic + ir) * N + jr, N, m, n, accumulate);
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void gemm_packed_b(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b,
+                   float* c, bool accumulate) {
+  gemm_packed_b_typed(M, N, K, a, rsa, csa, b, c, accumulate);
+}
+void gemm_packed_b(int64_t M, int64_t N, int64_t K, const double* a, int64_t rsa, int64_t csa, const double* b,
+                   double* c, bool accumulate) {
+  gemm_packed_b_typed(M, N, K, a, rsa, csa, b, c, accumulate);
+}
 
 void gemm_dense(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b,
                 int64_t rsb, int64_t csb, float* c, bool accumulate) {
