@@ -95,7 +95,7 @@ const cases: [string, Cfg][] = [
 
 describe('convolution kernels: fast paths against loops', () => {
   for (const [name, c] of cases) {
-    for (const dt of ['float32', 'float64'] as const) {
+    for (const dt of ['float32', 'float64', 'float16', 'bfloat16'] as const) {
       it(`${name} (${dt})`, () => {
         const nsp = c.spatial.length;
         const taps = c.k.reduce((a, b) => a * b, 1);
@@ -104,7 +104,7 @@ describe('convolution kernels: fast paths against loops', () => {
         const want = naive(c, x, w, []);
         const g = rnd(want.y.length, 3);
         const ref = naive(c, x, w, g);
-        const dtype = dt === 'float32' ? mx.float32 : mx.float64;
+        const dtype = { float32: mx.float32, float64: mx.float64, float16: mx.float16, bfloat16: mx.bfloat16 }[dt];
         const xa = mx.array(x, dtype).reshape([c.n, ...c.spatial, c.cin]);
         const wa = mx.array(w, dtype).reshape([c.cout, ...c.k, c.cin]);
         const ga = mx.array(g, dtype).reshape(ref.outShape);
@@ -112,7 +112,8 @@ describe('convolution kernels: fast paths against loops', () => {
         const f = (a: mx.Array, b: mx.Array) =>
           mx.convGeneral(a, b, c.stride ?? 1, [c.lo ?? zeros, c.hi ?? c.lo ?? zeros], c.kd ?? 1, c.id ?? 1, 1, c.flip ?? false);
         const [[y], [gx, gw]] = mx.vjp((a: mx.Array, b: mx.Array) => [f(a, b)], [xa, wa], [ga]);
-        const tol = dt === 'float32' ? 1e-5 : 1e-12;
+        // float16/bfloat16: the inputs are rounded (the loops use them unrounded), sums run in float32.
+        const tol = { float32: 1e-5, float64: 1e-12, float16: 1e-2, bfloat16: 5e-2 }[dt];
         expect(y!.shape).toEqual(ref.outShape);
         close(y!, ref.y, tol, 'y');
         close(gx!, ref.gx, tol, 'gx');
