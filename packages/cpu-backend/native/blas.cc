@@ -181,14 +181,14 @@ constexpr double kSplitFlops = 4e6;
 
 template <class T, class Call>
 bool gemm(Call call, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
-          int64_t ldb, T* C, int64_t ldc) {
+          int64_t ldb, T* C, int64_t ldc, bool accumulate) {
   if (M <= 0 || N <= 0 || K <= 0) return false;
   if (M > INT_MAX || N > INT_MAX || K > INT_MAX || lda > INT_MAX || ldb > INT_MAX || ldc > INT_MAX) return false;
   const int ta_ = ta ? kTrans : kNoTrans, tb_ = tb ? kTrans : kNoTrans;
   const int threads = pool_threads();
   const double flops = 2.0 * double(M) * double(N) * double(K);
   if (!blas().info.pooled || threads <= 1 || flops < kSplitFlops || in_parallel_region()) {
-    call(kRowMajor, ta_, tb_, int(M), int(N), int(K), T(1), A, int(lda), B, int(ldb), T(0), C, int(ldc));
+    call(kRowMajor, ta_, tb_, int(M), int(N), int(K), T(1), A, int(lda), B, int(ldb), T(accumulate ? 1 : 0), C, int(ldc));
     return true;
   }
   // One block of rows (or columns, whichever dimension is longer) per thread; blocks stay
@@ -199,13 +199,13 @@ bool gemm(Call call, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T*
   const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads, len / (4 * align)));
   struct Ctx {
     Call* call;
-    bool split_n, ta, tb;
+    bool split_n, ta, tb, accumulate;
     int64_t M, N, K, len, align, parts;
     const T* A;
     const T* B;
     T* C;
     int64_t lda, ldb, ldc;
-  } ctx{&call, split_n, ta, tb, M, N, K, len, align, parts, A, B, C, lda, ldb, ldc};
+  } ctx{&call, split_n, ta, tb, accumulate, M, N, K, len, align, parts, A, B, C, lda, ldb, ldc};
   run_parallel(
       parts, threads,
       [](void* p, int64_t c) {
@@ -218,12 +218,12 @@ bool gemm(Call call, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T*
         const int ta_c = x.ta ? kTrans : kNoTrans, tb_c = x.tb ? kTrans : kNoTrans;
         if (x.split_n) {
           const T* b = x.B + (x.tb ? lo * x.ldb : lo);
-          (*x.call)(kRowMajor, ta_c, tb_c, int(x.M), int(hi - lo), int(x.K), T(1), x.A, int(x.lda), b, int(x.ldb), T(0),
-                    x.C + lo, int(x.ldc));
+          (*x.call)(kRowMajor, ta_c, tb_c, int(x.M), int(hi - lo), int(x.K), T(1), x.A, int(x.lda), b, int(x.ldb),
+                    T(x.accumulate ? 1 : 0), x.C + lo, int(x.ldc));
         } else {
           const T* a = x.A + (x.ta ? lo : lo * x.lda);
-          (*x.call)(kRowMajor, ta_c, tb_c, int(hi - lo), int(x.N), int(x.K), T(1), a, int(x.lda), x.B, int(x.ldb), T(0),
-                    x.C + lo * x.ldc, int(x.ldc));
+          (*x.call)(kRowMajor, ta_c, tb_c, int(hi - lo), int(x.N), int(x.K), T(1), a, int(x.lda), x.B, int(x.ldb),
+                    T(x.accumulate ? 1 : 0), x.C + lo * x.ldc, int(x.ldc));
         }
       },
       &ctx);
@@ -235,17 +235,17 @@ bool gemm(Call call, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T*
 const BlasInfo& blas_info() { return blas().info; }
 
 bool blas_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
-               const float* B, int64_t ldb, float* C, int64_t ldc) {
+               const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate) {
   Blas& b = blas();
   if (!b.sgemm) return false;
-  return gemm<float>(b.sgemm, trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc);
+  return gemm<float>(b.sgemm, trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
 
 bool blas_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const double* A, int64_t lda,
-               const double* B, int64_t ldb, double* C, int64_t ldc) {
+               const double* B, int64_t ldb, double* C, int64_t ldc, bool accumulate) {
   Blas& b = blas();
   if (!b.dgemm) return false;
-  return gemm<double>(b.dgemm, trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc);
+  return gemm<double>(b.dgemm, trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
 
 const char* openblas_coretype_for_cpu() {

@@ -36,13 +36,13 @@ struct BlasInfo {
 // Loads the BLAS on first use (the addon also does so while it loads, on the main thread).
 const BlasInfo& blas_info();
 
-// Row-major C[M x N] = op(A)[M x K] * op(B)[K x N] (alpha 1, beta 0), with op transposing when
-// trans_*; lda/ldb/ldc as CBLAS. False (C untouched) when no BLAS is loaded or a size exceeds
+// Row-major C[M x N] = op(A)[M x K] * op(B)[K x N] (alpha 1, beta 0; beta 1, adding into C, when
+// `accumulate`), with op transposing when trans_*; lda/ldb/ldc as CBLAS. False (C untouched) when no BLAS is loaded or a size exceeds
 // int. Large products run on the thread pool.
 bool blas_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
-               const float* B, int64_t ldb, float* C, int64_t ldc);
+               const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate = false);
 bool blas_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const double* A, int64_t lda,
-               const double* B, int64_t ldb, double* C, int64_t ldc);
+               const double* B, int64_t ldb, double* C, int64_t ldc, bool accumulate = false);
 
 // The kernel name OpenBLAS should run on this CPU (nullptr when none is known or not x86).
 const char* openblas_coretype_for_cpu();

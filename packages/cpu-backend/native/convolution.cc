@@ -4,7 +4,11 @@
 // taps x the group's channels, contiguous in NHWC) is gathered into a row of a scratch block, and
 // the block times the weight (viewed [K, Cout/groups]) is one GEMM (BLAS when loaded). K is cut
 // into blocks of whole kernel taps so a block stays in cache; float16/bfloat16 are gathered into
-// float32 and rounded once on store.
+// float32 and rounded once on store. Two configurations take their own paths (below): stride 1
+// without dilation or groups (a "same" forward, a stride-1 input gradient) runs as an implicit
+// GEMM over a padded slab read in place (conv_stride1), and the weight gradient (the forward's
+// input and cotangent as transposed views) as one GEMM over the forward's patches
+// (weight_gradient), with no transposed copies.
 //
 // Parallelism: blocks of output rows run one per thread (each GEMM single-threaded). When there
 // are too few rows to share, as in a weight gradient (rows = Cin x taps, K = N x pixels), the
@@ -15,6 +19,7 @@
 #include <cstring>
 #include <string>
 
+#include "blas.h"
 #include "gemm.h"
 #include "kernels.h"
 #include "parallel.h"
@@ -158,7 +163,8 @@ class Conv {
   // Per-thread scratch: one im2col block and one GEMM result block.
   struct Buffers {
     explicit Buffers(const Conv& c)
-        : cols(size_t(c.row_block_ * c.taps_per_block_ * c.s_.cin_g)), prod(size_t(c.row_block_ * c.s_.cout_g)) {}
+        : cols(size_t(c.row_block_ * c.taps_per_block_ * c.s_.cin_g)),
+          prod(size_t(c.s_.groups == 1 ? 0 : c.row_block_ * c.s_.cout_g)) {}
     Scratch<A> cols, prod;
   };
 
@@ -173,10 +179,15 @@ class Conv {
       const int64_t t0 = kb * taps_per_block_, t1 = std::min(s_.taps, t0 + taps_per_block_);
       const int64_t width = (t1 - t0) * s_.cin_g;
       for (int64_t r = r0; r < r1; ++r) gather_row(r, g, t0, t1, b.cols.get() + (r - r0) * width);
-      // B[kk, j] = weight[g * cout_g + j, t0 * cin_g + kk]: the packed weight read transposed.
-      const A* wb = w_ + g * ng * kdim_ + t0 * s_.cin_g;
-      gemm_dense(m, ng, width, b.cols.get(), width, 1, wb, 1, kdim_, b.prod.get());
+      // B[kk, j] = weight[g * cout_g + j, t0 * cin_g + kk], packed [groups][K][cout_g].
+      const A* wb = w_ + g * ng * kdim_ + t0 * s_.cin_g * ng;
       const bool first = kb == k0 && !add;
+      if (s_.groups == 1) {
+        // The output rows are the GEMM's rows: no result block to copy.
+        gemm_dense(m, ng, width, b.cols.get(), width, 1, wb, ng, 1, dst + r0 * s_.cout, !first);
+        continue;
+      }
+      gemm_dense(m, ng, width, b.cols.get(), width, 1, wb, ng, 1, b.prod.get());
       for (int64_t i = 0; i < m; ++i) {
         A* o = dst + (r0 + i) * s_.cout + g * ng;
         const A* p = b.prod.get() + i * ng;
@@ -235,25 +246,298 @@ class Conv {
   bool split_k_ = false;
 };
 
+// The weight-gradient configuration: the input is a contiguous [C, ...in, B] array seen as
+// [B, ...in, C] and the weight a contiguous [C, ...k, O] one seen as [O, ...k, C] (the forward's
+// input and cotangent with batch and channels swapped: C = the forward batch, B its input
+// channels, k its output pixels, O its output channels; one group, no flip). Then
+//   out[b, q, o] = sum over (c, t) of in[c, q * stride + t * kd - lo, b] * w[c, t, o],
+// one GEMM over the forward's patches: with rows r = (c, t), P[o, (q, b)] = sum_r w[r, o] *
+// cols[r, (q, b)], cols[r] holding row r's receptive field (kernel taps q, B channels each,
+// contiguous in the array). Both operands are read in place: no transposed copies. Threads sum
+// blocks of rows into private partials, added in chunk order.
+bool swapped_contiguous(const View& v) {
+  const int nd = v.ndim;
+  int64_t expect = v.shape[0];
+  for (int d = nd - 2; d >= 1; --d) {
+    if (v.shape[d] > 1 && v.strides[d] != expect) return false;
+    expect *= v.shape[d];
+  }
+  return (v.shape[0] <= 1 || v.strides[0] == 1) && (v.shape[nd - 1] <= 1 || v.strides[nd - 1] == expect);
+}
+
+template <class T>
+bool weight_gradient(const Step& s, const ConvShape& cs) {
+  const View& in = s.input(0);
+  const View& wv = s.input(1);
+  if (cs.groups != 1 || cs.flip || !swapped_contiguous(in) || !swapped_contiguous(wv)) return false;
+  const int nsp = cs.nsp;
+  const int64_t B = in.shape[0], C = cs.cin_g, O = cs.cout, Q = cs.pixels, T_ = cs.taps;
+  const int64_t width = Q * B;  // one row of patches
+  // The partials (one O x width block per chunk) must stay modest.
+  if (O * width > (int64_t(1) << 22)) return false;
+  // Per spatial axis, the array offset (in units of B) of (t, q), or -1 in padding / between
+  // dilated elements.
+  std::array<int64_t, kMaxSpatial> xs{};
+  int64_t stride = B;
+  for (int d = nsp - 1; d >= 0; --d) {
+    xs[d] = stride;
+    stride *= cs.in[d];
+  }
+  const int64_t xs_c = stride;
+  std::array<Scratch<int64_t>, kMaxSpatial> tab;
+  for (int d = 0; d < nsp; ++d) {
+    tab[d] = Scratch<int64_t>(size_t(cs.k[d] * cs.out[d]));
+    for (int64_t t = 0; t < cs.k[d]; ++t) {
+      for (int64_t q = 0; q < cs.out[d]; ++q) {
+        const int64_t pos = q * cs.stride[d] + t * cs.kd[d] - cs.lo[d];
+        const bool ok = pos >= 0 && pos % cs.id[d] == 0 && pos / cs.id[d] < cs.in[d];
+        tab[d][size_t(t * cs.out[d] + q)] = ok ? pos / cs.id[d] * xs[d] : -1;
+      }
+    }
+  }
+  const T* x = in.at<T>();
+  const T* g = wv.at<T>();
+  const int64_t rows = C * T_;
+  const int64_t rb = std::clamp<int64_t>((int64_t(1) << 18) / (width * int64_t(sizeof(T))), 16, 256);
+  const int64_t blocks = (rows + rb - 1) / rb;
+  const int64_t chunks = chunk_count(blocks, 1);
+  const size_t pe = size_t(O * width);
+  Scratch<T> partials(size_t(chunks) * pe);
+  // Without a BLAS, the patches are written straight in the built-in GEMM's packed layout.
+  constexpr int64_t NR = gemm_nr<T>();
+  const bool packed = !blas_info().loaded;
+  const int64_t wpad = packed ? (width + NR - 1) / NR * NR : width;
+  for_each_chunk(blocks, chunks, [&](int64_t chunk, int64_t b0, int64_t b1) {
+    T* p = partials.get() + size_t(chunk) * pe;
+    Scratch<T> cols(size_t(rb * wpad));
+    bool first = true;
+    for (int64_t blk = b0; blk < b1; ++blk) {
+      const int64_t r0 = blk * rb, r1 = std::min(rows, r0 + rb);
+      for (int64_t r = r0; r < r1; ++r) {
+        // Row r = (c, t): its patches, q-major, B channels each.
+        std::array<int64_t, kMaxSpatial> t{}, q{};
+        int64_t rest = r % T_;
+        for (int d = nsp - 1; d >= 0; --d) {
+          t[d] = rest % cs.k[d];
+          rest /= cs.k[d];
+        }
+        const T* base = x + (r / T_) * xs_c;
+        const int64_t kc = r1 - r0, pr = r - r0;
+        T* out = cols.get() + pr * width;
+        for (int64_t qi = 0; qi < Q; ++qi) {
+          int64_t off = 0;
+          bool ok = true;
+          for (int d = 0; d < nsp; ++d) {
+            const int64_t v = tab[d][size_t(t[d] * cs.out[d] + q[d])];
+            ok = ok && v >= 0;
+            off += v;
+          }
+          if (packed) {
+            // Columns [qi * B, qi * B + B) of row pr, cut at the NR-column panels.
+            for (int64_t i = qi * B, e = i + B; i < e;) {
+              const int64_t jj = i % NR, len = std::min(NR - jj, e - i);
+              T* dst = cols.get() + (i - jj) * kc + pr * NR + jj;
+              if (!ok) std::fill(dst, dst + len, T(0));
+              else if (len == NR) std::memcpy(dst, base + off + (i - qi * B), size_t(NR) * sizeof(T));  // inlined
+              else std::memcpy(dst, base + off + (i - qi * B), size_t(len) * sizeof(T));
+              i += len;
+            }
+          } else if (ok) {
+            std::memcpy(out, base + off, size_t(B) * sizeof(T));
+            out += B;
+          } else {
+            std::fill(out, out + B, T(0));
+            out += B;
+          }
+          for (int d = nsp - 1; d >= 0; --d) {
+            if (++q[d] < cs.out[d]) break;
+            q[d] = 0;
+          }
+        }
+      }
+      // P[o, (q, b)] (+)= w[r0:r1, o]^T cols[r0:r1, (q, b)].
+      if (packed) {
+        const int64_t kc = r1 - r0;
+        if (wpad > width) {
+          // The last panel's columns past the patches are zero.
+          T* tail = cols.get() + (wpad - NR) * kc;
+          for (int64_t pr = 0; pr < kc; ++pr) std::fill(tail + pr * NR + (width - (wpad - NR)), tail + pr * NR + NR, T(0));
+        }
+        gemm_packed_b(O, width, kc, g + r0 * O, 1, O, cols.get(), p, !first);
+      } else {
+        gemm_dense(O, width, r1 - r0, g + r0 * O, 1, O, cols.get(), width, 1, p, !first);
+      }
+      first = false;
+    }
+  });
+  // out[b, q, o] = the partials' sum at [o, q, b], in chunk order.
+  T* y = s.out.at<T>();
+  parallel_for(B * Q, std::max<int64_t>(1, 4096 / std::max<int64_t>(O, 1)), [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      const int64_t b = i / Q, qi = i % Q;
+      for (int64_t o = 0; o < O; ++o) {
+        const size_t e = size_t(o * width + qi * B + b);
+        T acc = partials[e];
+        for (int64_t c = 1; c < chunks; ++c) acc += partials[size_t(c) * pe + e];
+        y[i * O + o] = acc;
+      }
+    }
+  });
+  return true;
+}
+
+// Stride 1, no dilation, one group (a "same" forward, or the input gradient of a stride-1
+// convolution): an implicit GEMM without im2col. A slab of output rows of one image is copied
+// into a zero-padded buffer of every input position it reads; laid out so, the receptive field
+// of output pixel j for a fixed tap of the outer spatial axes is a run of (k_last x Cin)
+// contiguous values starting at (j + offset(tap)) * Cin, with j the pixel's index in the padded
+// grid. So each outer tap is one GEMM reading the buffer in place (row stride Cin, rows
+// overlapping), summed into a block of padded-grid rows whose valid ones are then copied out:
+// the few junk rows (the padding columns, (k_last - 1) per row of output) cost less than
+// gathering k_last copies of every value.
+bool dense_stride1(const ConvShape& cs) {
+  if (cs.groups != 1) return false;
+  for (int d = 0; d < cs.nsp; ++d) {
+    if (cs.stride[d] != 1 || cs.kd[d] != 1 || cs.id[d] != 1) return false;
+  }
+  // Only worth it with kernel taps to share along the last axis and a few channels per row.
+  return cs.k[cs.nsp - 1] > 1 && cs.cin_g >= 4;
+}
+
+template <class T, class A>
+void conv_stride1(const ConvShape& cs, const T* x, const A* w, A* c) {
+  const int nsp = cs.nsp;
+  const int64_t C = cs.cin_g, O = cs.cout, kl = cs.k[nsp - 1];
+  const int64_t kw = kl * C;  // K of each GEMM
+  // The padded grid: P_d = out_d + k_d - 1 positions per axis (= in_d + lo_d + hi_d).
+  std::array<int64_t, kMaxSpatial> P{}, xs{};
+  for (int d = 0; d < nsp; ++d) P[d] = cs.out[d] + cs.k[d] - 1;
+  int64_t st = C;
+  for (int d = nsp - 1; d >= 0; --d) {
+    xs[d] = st;
+    st *= cs.in[d];
+  }
+  const int64_t xs_n = st;
+  // Pixels per step of axis 0 in the padded grid (a slab keeps the other axes whole).
+  int64_t inner = 1;
+  for (int d = 1; d < nsp; ++d) inner *= P[d];
+  const int threads = pool_threads();
+  // Output rows (of axis 0) per slab: about 1024 padded rows per GEMM, slabs of at most ~1 MB,
+  // and enough slabs for every thread.
+  int64_t rc = std::clamp<int64_t>((1024 + inner - 1) / inner, 1, cs.out[0]);
+  rc = std::min(rc, std::max<int64_t>(1, (int64_t(1) << 20) / (inner * C * int64_t(sizeof(A))) - (cs.k[0] - 1)));
+  const int64_t want = (2 * threads + cs.n - 1) / cs.n;
+  rc = std::max<int64_t>(1, std::min(rc, (cs.out[0] + want - 1) / want));
+  const int64_t per_image = (cs.out[0] + rc - 1) / rc;
+  // Taps of the outer axes (all but the last), each one GEMM.
+  int64_t outer = 1;
+  for (int d = 0; d < nsp - 1; ++d) outer *= cs.k[d];
+  parallel_for(cs.n * per_image, 1, [&](int64_t i0, int64_t i1) {
+    const int64_t slab_rows = rc + cs.k[0] - 1;
+    Scratch<A> buf(size_t(slab_rows * inner * C + kw));
+    const int64_t mmax = (rc - 1) * inner + (nsp == 1 ? 1 : (cs.out[nsp - 1] + (nsp == 3 ? (cs.out[1] - 1) * P[2] : 0)));
+    Scratch<A> prod(size_t(std::max<int64_t>(mmax, 1) * O));
+    for (int64_t it = i0; it < i1; ++it) {
+      const int64_t n = it / per_image, a = it % per_image * rc, b = std::min(cs.out[0], a + rc);
+      // Fill the slab: padded axis-0 positions [a, b + k0 - 1), every position of the others.
+      const int64_t rows0 = b - a + cs.k[0] - 1;
+      const T* xn = x + n * xs_n;
+      A* dst = buf.get();
+      for (int64_t p = 0; p < rows0 * inner; ++p) {
+        std::array<int64_t, kMaxSpatial> q{};
+        int64_t rest = p;
+        for (int d = nsp - 1; d >= 1; --d) {
+          q[d] = rest % P[d];
+          rest /= P[d];
+        }
+        q[0] = rest + a;
+        int64_t off = 0;
+        bool ok = true;
+        for (int d = 0; d < nsp; ++d) {
+          const int64_t v = q[d] - cs.lo[d];
+          ok = ok && v >= 0 && v < cs.in[d];
+          off += v * xs[d];
+        }
+        A* o = dst + p * C;
+        if (!ok) std::fill(o, o + C, A(0));
+        else if constexpr (std::is_same_v<T, A>) std::memcpy(o, xn + off, size_t(C) * sizeof(A));
+        else for (int64_t ch = 0; ch < C; ++ch) o[ch] = A(load(xn[off + ch]));
+      }
+      // The rows span from the slab's first output pixel to its last.
+      int64_t m = (b - a - 1) * inner + 1;
+      {
+        int64_t s2 = 1;
+        for (int d = nsp - 1; d >= 1; --d) {
+          m += (cs.out[d] - 1) * s2;
+          s2 *= P[d];
+        }
+      }
+      for (int64_t t = 0; t < outer; ++t) {
+        // Outer tap t's offset in the padded grid.
+        int64_t off = 0, rest = t, s2 = P[nsp - 1];
+        for (int d = nsp - 2; d >= 0; --d) {
+          off += rest % cs.k[d] * s2;
+          rest /= cs.k[d];
+          s2 *= P[d];
+        }
+        gemm_dense(m, O, kw, buf.get() + off * C, C, 1, w + t * kw * O, O, 1, prod.get(), t > 0);
+      }
+      // Copy the valid rows out.
+      const int64_t opix = (b - a) * (cs.pixels / cs.out[0]);
+      for (int64_t r = 0; r < opix; ++r) {
+        int64_t rest = r, j = 0, s2 = 1;
+        for (int d = nsp - 1; d >= 1; --d) {
+          j += rest % cs.out[d] * s2;
+          rest /= cs.out[d];
+          s2 *= P[d];
+        }
+        j += rest * inner;
+        std::memcpy(c + (n * cs.pixels + a * (cs.pixels / cs.out[0]) + r) * O, prod.get() + j * O, size_t(O) * sizeof(A));
+      }
+    }
+  });
+}
+
 template <class T>
 void convolution_typed(const Step& s, const ConvShape& cs) {
   using A = std::conditional_t<std::is_same_v<T, double>, double, float>;
   const View& out = s.out;
   const View& in = s.input(0);
-  Scratch<A> w(size_t(s.input(1).size));
-  pack<T, A>(s.input(1), cs.flip, w.get());
   if (cs.cin_g == 0 || cs.taps == 0) {
     // No input channels or no kernel taps: every output is an empty sum.
     std::fill(out.at<T>(), out.at<T>() + out.size, to<T>(0.0f));
     return;
   }
+  if constexpr (std::is_same_v<T, A>) {
+    if (weight_gradient<T>(s, cs)) return;
+  }
+  // The weight as [groups][kernel taps x cin_g][cout_g] (the GEMM's B, rows contiguous).
+  Scratch<A> w(size_t(s.input(1).size));
+  {
+    Scratch<A> wp(size_t(s.input(1).size));
+    pack<T, A>(s.input(1), cs.flip, wp.get());
+    const int64_t kdim = cs.taps * cs.cin_g, ng = cs.cout_g;
+    for (int64_t g = 0; g < cs.groups; ++g) {
+      for (int64_t j = 0; j < ng; ++j) {
+        const A* src = wp.get() + (g * ng + j) * kdim;
+        A* dst = w.get() + g * ng * kdim + j;
+        for (int64_t k = 0; k < kdim; ++k) dst[k * ng] = src[k];
+      }
+    }
+  }
   // A strided input (a weight gradient's, with batch and channels swapped) is packed in tiles first.
   const bool strided = !is_row_contiguous(in);
   Scratch<A> packed(strided ? size_t(in.size) : 0);
   if (strided) pack<T, A>(in, false, packed.get());
+  const bool dense = dense_stride1(cs);
   const auto conv = [&](A* c) {
-    if (strided) Conv<A, A>(cs, packed.get(), w.get(), c).run();
-    else Conv<T, A>(cs, in.at<T>(), w.get(), c).run();
+    if (strided) {
+      if (dense) conv_stride1<A, A>(cs, packed.get(), w.get(), c);
+      else Conv<A, A>(cs, packed.get(), w.get(), c).run();
+    } else {
+      if (dense) conv_stride1<T, A>(cs, in.at<T>(), w.get(), c);
+      else Conv<T, A>(cs, in.at<T>(), w.get(), c).run();
+    }
   };
   if constexpr (std::is_same_v<T, A>) {
     conv(out.at<T>());

@@ -93,12 +93,61 @@ void micro_kernel(int64_t kc, const A* a, const A* b, A* c, int64_t ldc, int m, 
   }
 }
 
+// As micro_kernel, with A read in place: row i of the panel at a + i * lda (unit column stride;
+// rows past m repeat row 0, their results dropped). For gemm_dense, whose A (a convolution's
+// patches) sits in cache already: packing it would cost as much as the FMAs it feeds when N is small.
+template <class A>
+void micro_kernel_direct(int64_t kc, const A* a, int64_t lda, const A* b, A* c, int64_t ldc, int m, int n,
+                         bool accumulate) {
+  using Bk = Blocking<A>;
+  using V = typename Bk::Vec;
+  constexpr int MR = Bk::MR, NR = Bk::NR, L = Bk::kLanes, NV = NR / L;
+  const A* row[MR];
+  for (int i = 0; i < MR; ++i) row[i] = a + (i < m ? i : 0) * lda;
+  V acc[MR][NV] = {};
+#pragma GCC unroll 4
+  for (int64_t p = 0; p < kc; ++p) {
+    V bv[NV];
+    for (int j = 0; j < NV; ++j) bv[j] = load_vec<V>(b + j * L);
+    for (int i = 0; i < MR; ++i) {
+      const A ai = row[i][p];
+      for (int j = 0; j < NV; ++j) acc[i][j] += ai * bv[j];
+    }
+    b += NR;
+  }
+  if (m == MR && n == NR) {
+    for (int i = 0; i < MR; ++i) {
+      for (int j = 0; j < NV; ++j) {
+        A* dst = c + i * ldc + j * L;
+        store_vec(dst, accumulate ? acc[i][j] + load_vec<V>(dst) : acc[i][j]);
+      }
+    }
+    return;
+  }
+  alignas(64) A tile[MR * NR];
+  for (int i = 0; i < MR; ++i) {
+    for (int j = 0; j < NV; ++j) store_vec(tile + i * NR + j * L, acc[i][j]);
+  }
+  for (int i = 0; i < m; ++i) {
+    for (int j = 0; j < n; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i * NR + j] : tile[i * NR + j];
+  }
+}
+
 // Rows [0, mc) and columns [0, kc) of A as MR-row panels, k-major within a panel.
 template <class T, class A>
 void pack_a(int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, A* out) {
   constexpr int MR = Blocking<A>::MR;
   for (int64_t i0 = 0; i0 < mc; i0 += MR) {
     const int m = int(std::min<int64_t>(MR, mc - i0));
+    if (rs == 1 && m == MR) {
+      // A transposed in memory (a convolution's weight gradient): MR contiguous values per step.
+      for (int64_t p = 0; p < kc; ++p) {
+        const T* col = a + i0 + p * cs;
+        for (int i = 0; i < MR; ++i) out[i] = A(load(col[i]));
+        out += MR;
+      }
+      continue;
+    }
     for (int64_t p = 0; p < kc; ++p) {
       const T* col = a + i0 * rs + p * cs;
       for (int i = 0; i < m; ++i) out[i] = A(load(col[i * rs]));
@@ -130,14 +179,16 @@ void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, A* out) 
 // c (M x N, row-major) = a (M x K, strides rsa/csa) times b (K x N, strides rsb/csb).
 template <class T, class A>
 void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
-          int64_t csb, A* c) {
+          int64_t csb, A* c, bool accumulate = false, bool direct_a = false) {
   using Bk = Blocking<A>;
   constexpr int MR = Bk::MR, NR = Bk::NR;
   if (K == 0) {
-    std::fill(c, c + M * N, A(0));
+    if (!accumulate) std::fill(c, c + M * N, A(0));
     return;
   }
-  const int64_t kc_max = std::min(Bk::KC, K);
+  // K in equal slices of at most KC (288 = one slice of 288, not 256 + 32: a thin last slice
+  // costs a full pass over C for little work).
+  const int64_t kc_max = (K + (K + Bk::KC - 1) / Bk::KC - 1) / ((K + Bk::KC - 1) / Bk::KC);
   const int64_t nc_max = std::min(Bk::NC, N);
   Scratch<A> bpack{size_t(kc_max * ((nc_max + NR - 1) / NR * NR))};
   const int threads = pool_threads();
@@ -149,8 +200,8 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
     // Split the panels too when there are too few row blocks to keep every thread busy.
     const int64_t n_groups =
         threads > 1 && m_blocks < 2 * threads ? std::min<int64_t>(panels, (2 * threads + m_blocks - 1) / m_blocks) : 1;
-    for (int64_t pc = 0; pc < K; pc += Bk::KC) {
-      const int64_t kc = std::min(Bk::KC, K - pc);
+    for (int64_t pc = 0; pc < K; pc += kc_max) {
+      const int64_t kc = std::min(kc_max, K - pc);
       const double work = double(M) * double(nc) * double(kc);
       const T* bblock = b + pc * rsb + jc * csb;
       // Pack B panel by panel, in parallel when the block is large.
@@ -158,12 +209,28 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
         pack_b(kc, std::min(nc, p1 * NR) - p0 * NR, bblock + p0 * NR * csb, rsb, csb, bpack.get() + p0 * NR * kc);
       });
       const auto tile = [&](int64_t first, int64_t last) {
-        Scratch<A> apack{size_t(a_block)};
+        // A read in place needs no packing buffer.
+        bool direct = false;
+        if constexpr (std::is_same_v<T, A>) direct = direct_a && csa == 1;
+        Scratch<A> apack{direct ? 0 : size_t(a_block)};
         int64_t packed = -1;
         for (int64_t t = first; t < last; ++t) {
           const int64_t blk = t / n_groups, group = t % n_groups;
           const int64_t ic = blk * Bk::MC;
           const int64_t mc = std::min(Bk::MC, M - ic);
+          if (direct) {
+            const int64_t j0 = panels * group / n_groups * NR, j1 = std::min(nc, panels * (group + 1) / n_groups * NR);
+            for (int64_t jr = j0; jr < j1; jr += NR) {
+              for (int64_t ir = 0; ir < mc; ir += MR) {
+                if constexpr (std::is_same_v<T, A>) {
+                  micro_kernel_direct(kc, a + (ic + ir) * rsa + pc, rsa, bpack.get() + jr * kc, c + (ic + ir) * N + jc + jr,
+                                      N, int(std::min<int64_t>(MR, mc - ir)), int(std::min<int64_t>(NR, nc - jr)),
+                                      accumulate || pc > 0);
+                }
+              }
+            }
+            continue;
+          }
           if (packed != blk) {
             pack_a(mc, kc, a + ic * rsa + pc * csa, rsa, csa, apack.get());
             packed = blk;
@@ -172,7 +239,7 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
           for (int64_t jr = j0; jr < j1; jr += NR) {
             for (int64_t ir = 0; ir < mc; ir += MR) {
               micro_kernel(kc, apack.get() + ir * kc, bpack.get() + jr * kc, c + (ic + ir) * N + jc + jr, N,
-                           int(std::min<int64_t>(MR, mc - ir)), int(std::min<int64_t>(NR, nc - jr)), pc > 0);
+                           int(std::min<int64_t>(MR, mc - ir)), int(std::min<int64_t>(NR, nc - jr)), accumulate || pc > 0);
             }
           }
         }
@@ -204,13 +271,13 @@ bool blas_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, bool* trans
 
 template <class T>
 bool try_blas(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
-              int64_t csb, T* c) {
+              int64_t csb, T* c, bool accumulate = false) {
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
     bool ta, tb;
     int64_t lda, ldb;
     if (K == 0) return false;
     if (!blas_layout(M, K, rsa, csa, &ta, &lda) || !blas_layout(K, N, rsb, csb, &tb, &ldb)) return false;
-    return blas_gemm(ta, tb, M, N, K, a, lda, b, ldb, c, N);
+    return blas_gemm(ta, tb, M, N, K, a, lda, b, ldb, c, N, accumulate);
   } else {
     return false;
   }
@@ -259,19 +326,54 @@ void matmul_typed(const Step& s) {
 
 template <class T>
 void gemm_dense_typed(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
-                      int64_t csb, T* c) {
-  if (!try_blas(M, N, K, a, rsa, csa, b, rsb, csb, c)) gemm<T, T>(M, N, K, a, rsa, csa, b, rsb, csb, c);
+                      int64_t csb, T* c, bool accumulate) {
+  if (!try_blas(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate)) gemm<T, T>(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate, true);
+}
+
+template <class A>
+void gemm_packed_b_typed(int64_t M, int64_t N, int64_t K, const A* a, int64_t rsa, int64_t csa, const A* b, A* c,
+                         bool accumulate) {
+  using Bk = Blocking<A>;
+  constexpr int MR = Bk::MR, NR = Bk::NR;
+  static_assert(NR == gemm_nr<A>(), "gemm_nr must match the micro-kernel");
+  if (M <= 0 || N <= 0) return;
+  if (K == 0) {
+    if (!accumulate) std::fill(c, c + M * N, A(0));
+    return;
+  }
+  const bool direct = csa == 1;
+  Scratch<A> apack(direct ? 0 : size_t(std::min(Bk::MC, (M + MR - 1) / MR * MR) * K));
+  for (int64_t ic = 0; ic < M; ic += Bk::MC) {
+    const int64_t mc = std::min(Bk::MC, M - ic);
+    if (!direct) pack_a(mc, K, a + ic * rsa, rsa, csa, apack.get());
+    for (int64_t jr = 0; jr < N; jr += NR) {
+      for (int64_t ir = 0; ir < mc; ir += MR) {
+        const int m = int(std::min<int64_t>(MR, mc - ir)), n = int(std::min<int64_t>(NR, N - jr));
+        if (direct) micro_kernel_direct(K, a + (ic + ir) * rsa, rsa, b + jr * K, c + (ic + ir) * N + jr, N, m, n, accumulate);
+        else micro_kernel(K, apack.get() + ir * K, b + jr * K, c + (ic + ir) * N + jr, N, m, n, accumulate);
+      }
+    }
+  }
 }
 
 }  // namespace
 
+void gemm_packed_b(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b,
+                   float* c, bool accumulate) {
+  gemm_packed_b_typed(M, N, K, a, rsa, csa, b, c, accumulate);
+}
+void gemm_packed_b(int64_t M, int64_t N, int64_t K, const double* a, int64_t rsa, int64_t csa, const double* b,
+                   double* c, bool accumulate) {
+  gemm_packed_b_typed(M, N, K, a, rsa, csa, b, c, accumulate);
+}
+
 void gemm_dense(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b,
-                int64_t rsb, int64_t csb, float* c) {
-  gemm_dense_typed(M, N, K, a, rsa, csa, b, rsb, csb, c);
+                int64_t rsb, int64_t csb, float* c, bool accumulate) {
+  gemm_dense_typed(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate);
 }
 void gemm_dense(int64_t M, int64_t N, int64_t K, const double* a, int64_t rsa, int64_t csa, const double* b,
-                int64_t rsb, int64_t csb, double* c) {
-  gemm_dense_typed(M, N, K, a, rsa, csa, b, rsb, csb, c);
+                int64_t rsb, int64_t csb, double* c, bool accumulate) {
+  gemm_dense_typed(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate);
 }
 
 void matmul(const Step& s) {
