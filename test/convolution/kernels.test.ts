@@ -23,7 +23,7 @@ interface Cfg {
 }
 
 const rnd = (count: number, seed: number): number[] => {
-  let s = seed * 2654435761 % 4294967296;
+  let s = (seed * 2654435761) % 4294967296;
   return Array.from({ length: count }, () => {
     s = (s * 1664525 + 1013904223) % 4294967296;
     return s / 4294967296 - 0.5;
@@ -33,20 +33,34 @@ const rnd = (count: number, seed: number): number[] => {
 /** y = conv(x, w) and, for the cotangent g, gx and gw, by loops over every (output, tap) pair. */
 function naive(c: Cfg, x: number[], w: number[], g: number[]) {
   const nsp = c.spatial.length;
-  const stride = c.stride ?? Array(nsp).fill(1), lo = c.lo ?? Array(nsp).fill(0), hi = c.hi ?? lo;
-  const kd = c.kd ?? Array(nsp).fill(1), id = c.id ?? Array(nsp).fill(1);
+  const stride = c.stride ?? Array(nsp).fill(1),
+    lo = c.lo ?? Array(nsp).fill(0),
+    hi = c.hi ?? lo;
+  const kd = c.kd ?? Array(nsp).fill(1),
+    id = c.id ?? Array(nsp).fill(1);
   const dil = (n: number, f: number) => (n - 1) * f + 1;
   const out = c.spatial.map((s, d) => Math.floor((dil(s, id[d]!) + lo[d]! + hi[d]! - dil(c.k[d]!, kd[d]!)) / stride[d]!) + 1);
-  const pix = out.reduce((a, b) => a * b, 1), taps = c.k.reduce((a, b) => a * b, 1), inPix = c.spatial.reduce((a, b) => a * b, 1);
-  const y = new Float64Array(c.n * pix * c.cout), gx = new Float64Array(x.length), gw = new Float64Array(w.length);
+  const pix = out.reduce((a, b) => a * b, 1),
+    taps = c.k.reduce((a, b) => a * b, 1),
+    inPix = c.spatial.reduce((a, b) => a * b, 1);
+  const y = new Float64Array(c.n * pix * c.cout),
+    gx = new Float64Array(x.length),
+    gw = new Float64Array(w.length);
   for (let n = 0; n < c.n; n++) {
     for (let p = 0; p < pix; p++) {
       const o: number[] = [];
-      for (let d = nsp - 1, r = p; d >= 0; d--) { o[d] = r % out[d]!; r = Math.floor(r / out[d]!); }
+      for (let d = nsp - 1, r = p; d >= 0; d--) {
+        o[d] = r % out[d]!;
+        r = Math.floor(r / out[d]!);
+      }
       for (let t = 0; t < taps; t++) {
         const tt: number[] = [];
-        for (let d = nsp - 1, r = t; d >= 0; d--) { tt[d] = r % c.k[d]!; r = Math.floor(r / c.k[d]!); }
-        let src = 0, ok = true;
+        for (let d = nsp - 1, r = t; d >= 0; d--) {
+          tt[d] = r % c.k[d]!;
+          r = Math.floor(r / c.k[d]!);
+        }
+        let src = 0,
+          ok = true;
         for (let d = 0; d < nsp; d++) {
           const pos = o[d]! * stride[d]! + tt[d]! * kd[d]! - lo[d]!;
           if (pos < 0 || pos % id[d]! !== 0 || pos / id[d]! >= c.spatial[d]!) ok = false;
@@ -58,7 +72,8 @@ function naive(c: Cfg, x: number[], w: number[], g: number[]) {
         for (let co = 0; co < c.cout; co++) {
           const yi = (n * pix + p) * c.cout + co;
           for (let ci = 0; ci < c.cin; ci++) {
-            const xi = (n * inPix + src) * c.cin + ci, wi = (co * taps + wt) * c.cin + ci;
+            const xi = (n * inPix + src) * c.cin + ci,
+              wi = (co * taps + wt) * c.cin + ci;
             y[yi] += x[xi]! * w[wi]!;
             gx[xi] += g[yi]! * w[wi]!;
             gw[wi] += g[yi]! * x[xi]!;

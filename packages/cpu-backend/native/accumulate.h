@@ -18,16 +18,22 @@ using accumulate_t = std::conditional_t<is_float_v<T>, double, uint64_t>;
 // The identities of max and min: -inf/+inf for floats, the dtype's limits otherwise.
 template <class T>
 value_t<T> lowest() {
-  if constexpr (std::is_same_v<T, bool_t>) return 0;
-  else if constexpr (is_float_v<T>) return -std::numeric_limits<value_t<T>>::infinity();
-  else return std::numeric_limits<T>::lowest();
+  if constexpr (std::is_same_v<T, bool_t>)
+    return 0;
+  else if constexpr (is_float_v<T>)
+    return -std::numeric_limits<value_t<T>>::infinity();
+  else
+    return std::numeric_limits<T>::lowest();
 }
 
 template <class T>
 value_t<T> highest() {
-  if constexpr (std::is_same_v<T, bool_t>) return 1;
-  else if constexpr (is_float_v<T>) return std::numeric_limits<value_t<T>>::infinity();
-  else return std::numeric_limits<T>::max();
+  if constexpr (std::is_same_v<T, bool_t>)
+    return 1;
+  else if constexpr (is_float_v<T>)
+    return std::numeric_limits<value_t<T>>::infinity();
+  else
+    return std::numeric_limits<T>::max();
 }
 
 }  // namespace mlx_cpu

@@ -30,11 +30,11 @@ namespace {
 // Raw napi calls here: each input and output costs two calls, which matters for tiny steps.
 class ArrayBufferSource : public BufferSource, public OutputAllocator {
  public:
-  ArrayBufferSource(Napi::Env env, Napi::Array inputs)
-      : env_(env), inputs_(inputs), count_(inputs.Length()) {}
+  ArrayBufferSource(Napi::Env env, Napi::Array inputs) : env_(env), inputs_(inputs), count_(inputs.Length()) {}
 
   void input(int64_t index, char** data, size_t* bytes) override {
-    if (index >= int64_t(count_)) throw Error("malformed program: buffer index " + std::to_string(index) + " out of range");
+    if (index >= int64_t(count_))
+      throw Error("malformed program: buffer index " + std::to_string(index) + " out of range");
     // A slab holding many small outputs is named by many steps: look each buffer up once.
     if (resolved_.empty()) resolved_.resize(count_);
     Resolved& r = resolved_[size_t(index)];
@@ -108,7 +108,8 @@ ProgramArgs program_args(const Napi::CallbackInfo& info) {
   if (info.Length() < 3 || !info[1].IsNumber() || !info[2].IsArray() ||
       napi_get_typedarray_info(env, info[0], &type, &elements, &data, nullptr, nullptr) != napi_ok ||
       type != napi_float64_array) {
-    throw Napi::TypeError::New(env, "cpu backend: expected (program: Float64Array, length: number, buffers: ArrayBuffer[])");
+    throw Napi::TypeError::New(env,
+                               "cpu backend: expected (program: Float64Array, length: number, buffers: ArrayBuffer[])");
   }
   const double length = info[1].As<Napi::Number>().DoubleValue();
   if (!(length >= 0 && length <= double(elements)) || length != double(size_t(length))) {
@@ -250,7 +251,8 @@ Napi::Value ExecuteAsync(const Napi::CallbackInfo& info) {
 
 Napi::Value Detach(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsArrayBuffer()) {
-    throw Napi::TypeError::New(info.Env(), "cpu backend: release expects storage made by this backend (an ArrayBuffer)");
+    throw Napi::TypeError::New(info.Env(),
+                               "cpu backend: release expects storage made by this backend (an ArrayBuffer)");
   }
   Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
   if (!buffer.IsDetached()) buffer.Detach();

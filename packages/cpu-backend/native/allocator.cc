@@ -31,7 +31,7 @@ namespace {
 
 constexpr size_t kMinPooled = size_t(64) << 10;  // below this malloc's bins serve well already
 constexpr size_t kPage = 4096;
-constexpr int kStepsPerOctave = 8;               // size classes: at most 12.5% rounding waste
+constexpr int kStepsPerOctave = 8;  // size classes: at most 12.5% rounding waste
 
 // The smallest size class holding `bytes` (>= kMinPooled): 2^k * (1 + i/8), rounded to pages.
 size_t class_size(size_t bytes) {
@@ -255,7 +255,8 @@ void free_block_callback(void* data, size_t bytes, void*) { output_block_free(da
 // An ArrayBuffer owning `block`; V8 calls free_block_callback (on whatever thread frees it).
 napi_value wrap_v8(void* block, size_t bytes) {
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  std::unique_ptr<v8::BackingStore> store = v8::ArrayBuffer::NewBackingStore(block, bytes, &free_block_callback, nullptr);
+  std::unique_ptr<v8::BackingStore> store =
+      v8::ArrayBuffer::NewBackingStore(block, bytes, &free_block_callback, nullptr);
   v8::Local<v8::ArrayBuffer> buffer = v8::ArrayBuffer::New(isolate, std::move(store));
   // napi_value is a v8::Local's slot address, as Node's own N-API glue converts it.
   return reinterpret_cast<napi_value>(*buffer);
@@ -316,7 +317,8 @@ napi_status output_block_wrap(napi_env env, void* block, size_t bytes, napi_valu
   }
 #endif
   napi_status status = napi_create_external_arraybuffer(
-      env, block, bytes, [](napi_env, void* data, void* hint) { output_block_free(data, reinterpret_cast<size_t>(hint)); },
+      env, block, bytes,
+      [](napi_env, void* data, void* hint) { output_block_free(data, reinterpret_cast<size_t>(hint)); },
       reinterpret_cast<void*>(bytes), result);
   if (status == napi_ok) return status;
   // Runtimes without external buffers (a V8 sandbox) get a copy.

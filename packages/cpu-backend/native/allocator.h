@@ -24,10 +24,10 @@
 
 #include <node_api.h>
 
-#include "scratch.h"
-
 #include <cstddef>
 #include <cstdint>
+
+#include "scratch.h"
 
 namespace mlx_cpu {
 

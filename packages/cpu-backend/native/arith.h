@@ -38,24 +38,32 @@ inline T wrap_neg(T a) {
 
 template <class T>
 inline T add(T a, T b) {
-  if constexpr (std::is_integral_v<T>) return wrap_add(a, b);
-  else return a + b;
+  if constexpr (std::is_integral_v<T>)
+    return wrap_add(a, b);
+  else
+    return a + b;
 }
 template <class T>
 inline T mul(T a, T b) {
-  if constexpr (std::is_integral_v<T>) return wrap_mul(a, b);
-  else return a * b;
+  if constexpr (std::is_integral_v<T>)
+    return wrap_mul(a, b);
+  else
+    return a * b;
 }
 
 template <class T>
 inline T nan_max(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) return (a > b || a != a) ? a : b;
-  else return a > b ? a : b;
+  if constexpr (std::is_floating_point_v<T>)
+    return (a > b || a != a) ? a : b;
+  else
+    return a > b ? a : b;
 }
 template <class T>
 inline T nan_min(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) return (a < b || a != a) ? a : b;
-  else return a < b ? a : b;
+  if constexpr (std::is_floating_point_v<T>)
+    return (a < b || a != a) ? a : b;
+  else
+    return a < b ? a : b;
 }
 
 template <class T>
@@ -95,8 +103,10 @@ inline T remainder(T a, T b) {
     }
   } else {
     T r = std::fmod(a, b);
-    if (r != 0 && ((r < 0) != (b < 0))) r += b;
-    else if (r == 0) r = std::copysign(T(0), b);
+    if (r != 0 && ((r < 0) != (b < 0)))
+      r += b;
+    else if (r == 0)
+      r = std::copysign(T(0), b);
     return r;
   }
 }

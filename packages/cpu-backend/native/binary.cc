@@ -111,7 +111,8 @@ void divmod(const Step& s) {
   }
   check_same_shape(a, s.out, "the first input");
   check_same_shape(b, s.out, "the second input");
-  if (a.dtype != b.dtype) throw Error(std::string("unexpected dtypes ") + dtype_name(a.dtype) + ", " + dtype_name(b.dtype));
+  if (a.dtype != b.dtype)
+    throw Error(std::string("unexpected dtypes ") + dtype_name(a.dtype) + ", " + dtype_name(b.dtype));
   dispatch_all(a.dtype, [&](auto tag) { map_divmod<typename decltype(tag)::type>(s); });
 }
 
@@ -121,10 +122,11 @@ void binary(const Step& s) {
   check_same_shape(s.input(1), s.out, "the second input");
   switch (s.op) {
 #define MLX_TS_BINARY_CASE(name, family, functor, kind) \
-  MLX_TS_IF_FAMILY(family, binary)(case Op::name: return kind(s, functor{});)
+  MLX_TS_IF_FAMILY(family, binary)(case Op::name : return kind(s, functor{});)
     MLX_TS_ELEMENTWISE_OPS(MLX_TS_BINARY_CASE)
 #undef MLX_TS_BINARY_CASE
-    default: throw Error("not a binary primitive");
+    default:
+      throw Error("not a binary primitive");
   }
 }
 

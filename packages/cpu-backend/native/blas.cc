@@ -23,7 +23,8 @@ namespace {
 
 // CBLAS with 32-bit integers (LP64), as every library searched here exports it.
 constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
-using sgemm_fn = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int, float, float*, int);
+using sgemm_fn = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int, float, float*,
+                          int);
 using dgemm_fn = void (*)(int, int, int, int, int, int, double, const double*, int, const double*, int, double, double*,
                           int);
 
@@ -42,8 +43,10 @@ class ScopedEnv {
     setenv(name, value, 1);
   }
   ~ScopedEnv() {
-    if (had_) setenv(name_, old_.c_str(), 1);
-    else unsetenv(name_);
+    if (had_)
+      setenv(name_, old_.c_str(), 1);
+    else
+      unsetenv(name_);
   }
   ScopedEnv(const ScopedEnv&) = delete;
   ScopedEnv& operator=(const ScopedEnv&) = delete;
@@ -61,14 +64,15 @@ std::vector<std::string> candidates() {
     if (!v.empty() && v != "1" && v != "on" && v != "ON" && v != "true") return {v};
   }
 #if defined(__APPLE__)
-  return {"/System/Library/Frameworks/Accelerate.framework/Accelerate", "/opt/homebrew/opt/openblas/lib/libopenblas.dylib",
-          "/usr/local/opt/openblas/lib/libopenblas.dylib", "libopenblas.dylib"};
+  return {"/System/Library/Frameworks/Accelerate.framework/Accelerate",
+          "/opt/homebrew/opt/openblas/lib/libopenblas.dylib", "/usr/local/opt/openblas/lib/libopenblas.dylib",
+          "libopenblas.dylib"};
 #else
   // OpenBLAS (Debian/Ubuntu: libopenblas.so.0; Fedora's pthread build: libopenblasp.so.0),
   // then BLIS and MKL. The reference BLAS (libblas.so.3) is slower than the built-in GEMM and is
   // never loaded by name.
-  return {"libopenblas.so.0", "libopenblasp.so.0", "libopenblas.so", "libblis.so.4", "libblis.so.3", "libblis.so",
-          "libmkl_rt.so.2", "libmkl_rt.so"};
+  return {"libopenblas.so.0", "libopenblasp.so.0", "libopenblas.so", "libblis.so.4",
+          "libblis.so.3",     "libblis.so",        "libmkl_rt.so.2", "libmkl_rt.so"};
 #endif
 }
 
@@ -188,7 +192,8 @@ bool gemm(Call call, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T*
   const int threads = pool_threads();
   const double flops = 2.0 * double(M) * double(N) * double(K);
   if (!blas().info.pooled || threads <= 1 || flops < kSplitFlops || in_parallel_region()) {
-    call(kRowMajor, ta_, tb_, int(M), int(N), int(K), T(1), A, int(lda), B, int(ldb), T(accumulate ? 1 : 0), C, int(ldc));
+    call(kRowMajor, ta_, tb_, int(M), int(N), int(K), T(1), A, int(lda), B, int(ldb), T(accumulate ? 1 : 0), C,
+         int(ldc));
     return true;
   }
   // One block of rows (or columns, whichever dimension is longer) per thread; blocks stay
@@ -234,8 +239,8 @@ bool gemm(Call call, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T*
 
 const BlasInfo& blas_info() { return blas().info; }
 
-bool blas_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
-               const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate) {
+bool blas_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
+               int64_t ldb, float* C, int64_t ldc, bool accumulate) {
   Blas& b = blas();
   if (!b.sgemm) return false;
   return gemm<float>(b.sgemm, trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);

@@ -23,24 +23,24 @@ namespace mlx_cpu {
 
 struct BlasInfo {
   bool loaded = false;
-  std::string library;   // what dlopen loaded
-  std::string vendor;    // "OpenBLAS", "BLIS", "MKL", "Accelerate" or "unknown"
-  std::string corename;  // OpenBLAS: the kernel it runs (openblas_get_corename)
-  std::string config;    // OpenBLAS: openblas_get_config(); BLIS/MKL: the version string
-  std::string coretype;  // OPENBLAS_CORETYPE during the load ("" when unset)
+  std::string library;          // what dlopen loaded
+  std::string vendor;           // "OpenBLAS", "BLIS", "MKL", "Accelerate" or "unknown"
+  std::string corename;         // OpenBLAS: the kernel it runs (openblas_get_corename)
+  std::string config;           // OpenBLAS: openblas_get_config(); BLIS/MKL: the version string
+  std::string coretype;         // OPENBLAS_CORETYPE during the load ("" when unset)
   std::string coretype_source;  // "environment", "mlx-ts" (set by the loader) or ""
-  bool pooled = false;   // true: single-threaded BLAS, split over the addon's pool
-  std::string error;     // why no BLAS is loaded, when none is
+  bool pooled = false;          // true: single-threaded BLAS, split over the addon's pool
+  std::string error;            // why no BLAS is loaded, when none is
 };
 
 // Loads the BLAS on first use (the addon also does so while it loads, on the main thread).
 const BlasInfo& blas_info();
 
 // Row-major C[M x N] = op(A)[M x K] * op(B)[K x N] (alpha 1, beta 0; beta 1, adding into C, when
-// `accumulate`), with op transposing when trans_*; lda/ldb/ldc as CBLAS. False (C untouched) when no BLAS is loaded or a size exceeds
-// int. Large products run on the thread pool.
-bool blas_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
-               const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate = false);
+// `accumulate`), with op transposing when trans_*; lda/ldb/ldc as CBLAS. False (C untouched) when no BLAS is loaded or
+// a size exceeds int. Large products run on the thread pool.
+bool blas_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
+               int64_t ldb, float* C, int64_t ldc, bool accumulate = false);
 bool blas_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const double* A, int64_t lda,
                const double* B, int64_t ldb, double* C, int64_t ldc, bool accumulate = false);
 

@@ -54,10 +54,12 @@ std::vector<Instr> decode_instructions(const Step& s, int inputs) {
     if (dtype < 0 || dtype >= kDtypeCount) throw Error("instruction " + std::to_string(k) + " has a bad dtype");
     ins.dtype = Dt(dtype);
     const int64_t nargs = next();
-    if (nargs < 0 || nargs > 3 || (ins.constant && nargs != 0)) throw Error("instruction " + std::to_string(k) + " has a bad argument count");
+    if (nargs < 0 || nargs > 3 || (ins.constant && nargs != 0))
+      throw Error("instruction " + std::to_string(k) + " has a bad argument count");
     for (int64_t a = 0; a < nargs; ++a) {
       const int64_t r = next();
-      if (r < 0 || r >= inputs + k) throw Error("instruction " + std::to_string(k) + " reads a register not yet written");
+      if (r < 0 || r >= inputs + k)
+        throw Error("instruction " + std::to_string(k) + " reads a register not yet written");
       ins.args.push_back(int(r));
     }
     if (i >= s.nparams) throw Error("the compiled program's parameters end early");
@@ -169,8 +171,12 @@ void compiled(const Step& s) {
       length = std::min(kTile, s.out.size - start);
       for (int i = 0; i < s.nin; ++i) {
         switch (access[size_t(i)]) {
-          case Access::InPlace: ptrs[size_t(i)] = input_at(i, start); break;
-          case Access::Invariant: ptrs[size_t(i)] = slot(i); break;
+          case Access::InPlace:
+            ptrs[size_t(i)] = input_at(i, start);
+            break;
+          case Access::Invariant:
+            ptrs[size_t(i)] = slot(i);
+            break;
           case Access::Gathered:
             gather_tile(s.input(i), s.out, start, length, slot(i));
             ptrs[size_t(i)] = slot(i);

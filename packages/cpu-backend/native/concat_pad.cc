@@ -18,8 +18,9 @@ void concatenate(const Step& s) {
     const View& x = s.input(i);
     bool ok = x.ndim == out.ndim && x.dtype == out.dtype;
     for (int d = 0; ok && d < out.ndim; ++d) ok = d == axis || x.shape[d] == out.shape[d];
-    if (!ok) throw Error("input " + std::to_string(i) + " (" + dtype_name(x.dtype) + " " + shape_string(x) +
-                         ") does not fit the output (" + dtype_name(out.dtype) + " " + shape_string(out) + ")");
+    if (!ok)
+      throw Error("input " + std::to_string(i) + " (" + dtype_name(x.dtype) + " " + shape_string(x) +
+                  ") does not fit the output (" + dtype_name(out.dtype) + " " + shape_string(out) + ")");
     along += x.shape[axis];
   }
   if (along != out.shape[axis]) throw Error("the inputs do not add up to the output along the axis");
@@ -51,7 +52,8 @@ void pad(const Step& s) {
   bool empty = false;
   for (int d = 0; d < nd; ++d) {
     const int64_t low = s.int_param(d), high = s.int_param(nd + d);
-    if (x.shape[d] + low + high != out.shape[d]) throw Error("the output shape does not equal the input shape plus padding");
+    if (x.shape[d] + low + high != out.shape[d])
+      throw Error("the output shape does not equal the input shape plus padding");
     const int64_t first = std::max<int64_t>(0, -low);
     const int64_t last = std::min<int64_t>(x.shape[d], out.shape[d] - low);
     shape[d] = std::max<int64_t>(0, last - first);

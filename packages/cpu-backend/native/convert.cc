@@ -32,9 +32,8 @@ void astype(const Step& s) {
   check_same_shape(x, s.out, "the input");
   if (x.dtype == s.out.dtype) return copy_into(x, s.out.base, s.out.strides, 0);
   dispatch_all(x.dtype, [&](auto in) {
-    dispatch_all(s.out.dtype, [&](auto out) {
-      cast<typename decltype(in)::type, typename decltype(out)::type>(x, s.out);
-    });
+    dispatch_all(s.out.dtype,
+                 [&](auto out) { cast<typename decltype(in)::type, typename decltype(out)::type>(x, s.out); });
   });
 }
 

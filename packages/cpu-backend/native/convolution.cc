@@ -116,7 +116,9 @@ class Conv {
     const int threads = pool_threads();
     const auto blocks = [&](int64_t rb) { return (rows + rb - 1) / rb * s_.groups; };
     split_k_ = threads > 1 && blocks(kMaxRowBlock) < 2 * threads;
-    const auto per_block = [&](int64_t width) { return std::max<int64_t>(1, std::min(s_.taps, width / std::max<int64_t>(s_.cin_g, 1))); };
+    const auto per_block = [&](int64_t width) {
+      return std::max<int64_t>(1, std::min(s_.taps, width / std::max<int64_t>(s_.cin_g, 1)));
+    };
     taps_per_block_ = per_block(split_k_ ? kSplitColBlock : kColBlock);
     kblocks_ = (s_.taps + taps_per_block_ - 1) / taps_per_block_;
     if (kblocks_ < 2) split_k_ = false;
@@ -191,8 +193,10 @@ class Conv {
       for (int64_t i = 0; i < m; ++i) {
         A* o = dst + (r0 + i) * s_.cout + g * ng;
         const A* p = b.prod.get() + i * ng;
-        if (first) std::memcpy(o, p, size_t(ng) * sizeof(A));
-        else for (int64_t j = 0; j < ng; ++j) o[j] += p[j];
+        if (first)
+          std::memcpy(o, p, size_t(ng) * sizeof(A));
+        else
+          for (int64_t j = 0; j < ng; ++j) o[j] += p[j];
       }
     }
   }
@@ -337,9 +341,12 @@ bool weight_gradient(const Step& s, const ConvShape& cs) {
             for (int64_t i = qi * B, e = i + B; i < e;) {
               const int64_t jj = i % NR, len = std::min(NR - jj, e - i);
               T* dst = cols.get() + (i - jj) * kc + pr * NR + jj;
-              if (!ok) std::fill(dst, dst + len, T(0));
-              else if (len == NR) std::memcpy(dst, base + off + (i - qi * B), size_t(NR) * sizeof(T));  // inlined
-              else std::memcpy(dst, base + off + (i - qi * B), size_t(len) * sizeof(T));
+              if (!ok)
+                std::fill(dst, dst + len, T(0));
+              else if (len == NR)
+                std::memcpy(dst, base + off + (i - qi * B), size_t(NR) * sizeof(T));  // inlined
+              else
+                std::memcpy(dst, base + off + (i - qi * B), size_t(len) * sizeof(T));
               i += len;
             }
           } else if (ok) {
@@ -361,7 +368,8 @@ bool weight_gradient(const Step& s, const ConvShape& cs) {
         if (wpad > width) {
           // The last panel's columns past the patches are zero.
           T* tail = cols.get() + (wpad - NR) * kc;
-          for (int64_t pr = 0; pr < kc; ++pr) std::fill(tail + pr * NR + (width - (wpad - NR)), tail + pr * NR + NR, T(0));
+          for (int64_t pr = 0; pr < kc; ++pr)
+            std::fill(tail + pr * NR + (width - (wpad - NR)), tail + pr * NR + NR, T(0));
         }
         gemm_packed_b(O, width, kc, g + r0 * O, 1, O, cols.get(), p, !first);
       } else {
@@ -435,7 +443,8 @@ void conv_stride1(const ConvShape& cs, const T* x, const A* w, A* c) {
   parallel_for(cs.n * per_image, 1, [&](int64_t i0, int64_t i1) {
     const int64_t slab_rows = rc + cs.k[0] - 1;
     Scratch<A> buf(size_t(slab_rows * inner * C + kw));
-    const int64_t mmax = (rc - 1) * inner + (nsp == 1 ? 1 : (cs.out[nsp - 1] + (nsp == 3 ? (cs.out[1] - 1) * P[2] : 0)));
+    const int64_t mmax =
+        (rc - 1) * inner + (nsp == 1 ? 1 : (cs.out[nsp - 1] + (nsp == 3 ? (cs.out[1] - 1) * P[2] : 0)));
     Scratch<A> prod(size_t(std::max<int64_t>(mmax, 1) * O));
     for (int64_t it = i0; it < i1; ++it) {
       const int64_t n = it / per_image, a = it % per_image * rc, b = std::min(cs.out[0], a + rc);
@@ -459,9 +468,12 @@ void conv_stride1(const ConvShape& cs, const T* x, const A* w, A* c) {
           off += v * xs[d];
         }
         A* o = dst + p * C;
-        if (!ok) std::fill(o, o + C, A(0));
-        else if constexpr (std::is_same_v<T, A>) std::memcpy(o, xn + off, size_t(C) * sizeof(A));
-        else for (int64_t ch = 0; ch < C; ++ch) o[ch] = A(load(xn[off + ch]));
+        if (!ok)
+          std::fill(o, o + C, A(0));
+        else if constexpr (std::is_same_v<T, A>)
+          std::memcpy(o, xn + off, size_t(C) * sizeof(A));
+        else
+          for (int64_t ch = 0; ch < C; ++ch) o[ch] = A(load(xn[off + ch]));
       }
       // The rows span from the slab's first output pixel to its last.
       int64_t m = (b - a - 1) * inner + 1;
@@ -492,7 +504,8 @@ void conv_stride1(const ConvShape& cs, const T* x, const A* w, A* c) {
           s2 *= P[d];
         }
         j += rest * inner;
-        std::memcpy(c + (n * cs.pixels + a * (cs.pixels / cs.out[0]) + r) * O, prod.get() + j * O, size_t(O) * sizeof(A));
+        std::memcpy(c + (n * cs.pixels + a * (cs.pixels / cs.out[0]) + r) * O, prod.get() + j * O,
+                    size_t(O) * sizeof(A));
       }
     }
   });
@@ -532,11 +545,15 @@ void convolution_typed(const Step& s, const ConvShape& cs) {
   const bool dense = dense_stride1(cs);
   const auto conv = [&](A* c) {
     if (strided) {
-      if (dense) conv_stride1<A, A>(cs, packed.get(), w.get(), c);
-      else Conv<A, A>(cs, packed.get(), w.get(), c).run();
+      if (dense)
+        conv_stride1<A, A>(cs, packed.get(), w.get(), c);
+      else
+        Conv<A, A>(cs, packed.get(), w.get(), c).run();
     } else {
-      if (dense) conv_stride1<T, A>(cs, in.at<T>(), w.get(), c);
-      else Conv<T, A>(cs, in.at<T>(), w.get(), c).run();
+      if (dense)
+        conv_stride1<T, A>(cs, in.at<T>(), w.get(), c);
+      else
+        Conv<T, A>(cs, in.at<T>(), w.get(), c).run();
     }
   };
   if constexpr (std::is_same_v<T, A>) {
@@ -593,7 +610,9 @@ void convolution(const Step& s) {
     cs.taps *= cs.k[d];
     cs.pixels *= cs.out[d];
   }
-  if (!ok) throw Error("output " + shape_string(out) + " does not match input " + shape_string(x) + " and weight " + shape_string(w));
+  if (!ok)
+    throw Error("output " + shape_string(out) + " does not match input " + shape_string(x) + " and weight " +
+                shape_string(w));
   if (x.dtype != out.dtype || w.dtype != out.dtype) throw Error("the inputs and output must share one dtype");
   if (out.size == 0) return;
   dispatch_float(out.dtype, "convolution", [&](auto tag) { convolution_typed<typename decltype(tag)::type>(s, cs); });

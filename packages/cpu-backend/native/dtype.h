@@ -16,10 +16,11 @@ namespace mlx_cpu {
 // sizes (program.cc) and dispatch_all come from this list, and the addon exports it (dtypes), so
 // the TypeScript wrapper checks it against core's codes and generated kernels take its storage
 // types.
-#define MLX_TS_DTYPES(X)                                                                              \
-  X(Bool, bool, bool_t) X(U8, uint8, uint8_t) X(U16, uint16, uint16_t) X(U32, uint32, uint32_t)        \
-  X(I8, int8, int8_t) X(I16, int16, int16_t) X(I32, int32, int32_t) X(I64, int64, int64_t)             \
-  X(F16, float16, f16_t) X(BF16, bfloat16, bf16_t) X(F32, float32, float) X(F64, float64, double)
+#define MLX_TS_DTYPES(X)                                                                                             \
+  X(Bool, bool, bool_t)                                                                                              \
+  X(U8, uint8, uint8_t) X(U16, uint16, uint16_t) X(U32, uint32, uint32_t) X(I8, int8, int8_t) X(I16, int16, int16_t) \
+      X(I32, int32, int32_t) X(I64, int64, int64_t) X(F16, float16, f16_t) X(BF16, bfloat16, bf16_t)                 \
+          X(F32, float32, float) X(F64, float64, double)
 
 enum class Dt : int32_t {
 #define MLX_TS_DTYPE_ENUM(dt, name, storage) dt,
@@ -72,10 +73,14 @@ using value_t = typename value_type<T>::type;
 
 template <class T>
 inline value_t<T> load(T x) {
-  if constexpr (std::is_same_v<T, bool_t>) return x.v != 0;
-  else if constexpr (std::is_same_v<T, f16_t>) return f16_to_float(x.bits);
-  else if constexpr (std::is_same_v<T, bf16_t>) return bf16_to_float(x.bits);
-  else return x;
+  if constexpr (std::is_same_v<T, bool_t>)
+    return x.v != 0;
+  else if constexpr (std::is_same_v<T, f16_t>)
+    return f16_to_float(x.bits);
+  else if constexpr (std::is_same_v<T, bf16_t>)
+    return bf16_to_float(x.bits);
+  else
+    return x;
 }
 
 // Float to integer truncates toward zero; NaN, infinities and values outside int64 give 0 instead
@@ -124,25 +129,38 @@ decltype(auto) dispatch_all(Dt d, F&& f) {
 template <class F>
 decltype(auto) dispatch_float(Dt d, const char* what, F&& f) {
   switch (d) {
-    case Dt::F16: return f(Tag<f16_t>{});
-    case Dt::BF16: return f(Tag<bf16_t>{});
-    case Dt::F32: return f(Tag<float>{});
-    case Dt::F64: return f(Tag<double>{});
-    default: throw Error(std::string(what) + " expects a floating dtype, got " + dtype_name(d));
+    case Dt::F16:
+      return f(Tag<f16_t>{});
+    case Dt::BF16:
+      return f(Tag<bf16_t>{});
+    case Dt::F32:
+      return f(Tag<float>{});
+    case Dt::F64:
+      return f(Tag<double>{});
+    default:
+      throw Error(std::string(what) + " expects a floating dtype, got " + dtype_name(d));
   }
 }
 
 template <class F>
 decltype(auto) dispatch_int(Dt d, const char* what, F&& f) {
   switch (d) {
-    case Dt::U8: return f(Tag<uint8_t>{});
-    case Dt::U16: return f(Tag<uint16_t>{});
-    case Dt::U32: return f(Tag<uint32_t>{});
-    case Dt::I8: return f(Tag<int8_t>{});
-    case Dt::I16: return f(Tag<int16_t>{});
-    case Dt::I32: return f(Tag<int32_t>{});
-    case Dt::I64: return f(Tag<int64_t>{});
-    default: throw Error(std::string(what) + " expects an integer dtype, got " + dtype_name(d));
+    case Dt::U8:
+      return f(Tag<uint8_t>{});
+    case Dt::U16:
+      return f(Tag<uint16_t>{});
+    case Dt::U32:
+      return f(Tag<uint32_t>{});
+    case Dt::I8:
+      return f(Tag<int8_t>{});
+    case Dt::I16:
+      return f(Tag<int16_t>{});
+    case Dt::I32:
+      return f(Tag<int32_t>{});
+    case Dt::I64:
+      return f(Tag<int64_t>{});
+    default:
+      throw Error(std::string(what) + " expects an integer dtype, got " + dtype_name(d));
   }
 }
 
@@ -155,10 +173,14 @@ struct Bytes {
 template <class F>
 decltype(auto) dispatch_width(Dt d, F&& f) {
   switch (itemsize(d)) {
-    case 1: return f(Tag<Bytes<1>>{});
-    case 2: return f(Tag<Bytes<2>>{});
-    case 4: return f(Tag<Bytes<4>>{});
-    default: return f(Tag<Bytes<8>>{});
+    case 1:
+      return f(Tag<Bytes<1>>{});
+    case 2:
+      return f(Tag<Bytes<2>>{});
+    case 4:
+      return f(Tag<Bytes<4>>{});
+    default:
+      return f(Tag<Bytes<8>>{});
   }
 }
 

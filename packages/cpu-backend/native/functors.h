@@ -69,23 +69,30 @@ inline double erfinv_f64(double y) {
 struct Abs {
   template <class C>
   C operator()(C x) const {
-    if constexpr (std::is_floating_point_v<C>) return std::fabs(x);
-    else if constexpr (std::is_signed_v<C>) return x < 0 ? wrap_neg(x) : x;
-    else return x;
+    if constexpr (std::is_floating_point_v<C>)
+      return std::fabs(x);
+    else if constexpr (std::is_signed_v<C>)
+      return x < 0 ? wrap_neg(x) : x;
+    else
+      return x;
   }
 };
 struct Negative {
   template <class C>
   C operator()(C x) const {
-    if constexpr (std::is_floating_point_v<C>) return -x;
-    else return wrap_neg(x);
+    if constexpr (std::is_floating_point_v<C>)
+      return -x;
+    else
+      return wrap_neg(x);
   }
 };
 struct Sign {
   template <class C>
   C operator()(C x) const {
-    if constexpr (std::is_floating_point_v<C>) return x > 0 ? C(1) : x < 0 ? C(-1) : x;  // keeps NaN and -0
-    else return C((x > 0) - (x < 0));
+    if constexpr (std::is_floating_point_v<C>)
+      return x > 0 ? C(1) : x < 0 ? C(-1) : x;  // keeps NaN and -0
+    else
+      return C((x > 0) - (x < 0));
   }
 };
 struct Square {
@@ -97,22 +104,28 @@ struct Square {
 struct Floor {
   template <class C>
   C operator()(C x) const {
-    if constexpr (std::is_floating_point_v<C>) return std::floor(x);
-    else return x;
+    if constexpr (std::is_floating_point_v<C>)
+      return std::floor(x);
+    else
+      return x;
   }
 };
 struct Ceil {
   template <class C>
   C operator()(C x) const {
-    if constexpr (std::is_floating_point_v<C>) return std::ceil(x);
-    else return x;
+    if constexpr (std::is_floating_point_v<C>)
+      return std::ceil(x);
+    else
+      return x;
   }
 };
 struct Round {
   template <class C>
   C operator()(C x) const {
-    if constexpr (std::is_floating_point_v<C>) return std::nearbyint(x);  // the default mode is half-to-even
-    else return x;
+    if constexpr (std::is_floating_point_v<C>)
+      return std::nearbyint(x);  // the default mode is half-to-even
+    else
+      return x;
   }
 };
 
@@ -125,13 +138,15 @@ struct Round {
   };
 // float32 (and float16/bfloat16, which compute in it) takes the branch-free vm:: version, which
 // vectorizes; float64 keeps the C library's.
-#define MLX_TS_FLOAT_UNARY_VM(Name, vm_fn, expr)               \
-  struct Name {                                                \
-    template <class C>                                         \
-    C operator()(C x) const {                                  \
-      if constexpr (std::is_same_v<C, float>) return vm_fn(x); \
-      else return expr;                                        \
-    }                                                          \
+#define MLX_TS_FLOAT_UNARY_VM(Name, vm_fn, expr) \
+  struct Name {                                  \
+    template <class C>                           \
+    C operator()(C x) const {                    \
+      if constexpr (std::is_same_v<C, float>)    \
+        return vm_fn(x);                         \
+      else                                       \
+        return expr;                             \
+    }                                            \
   };
 MLX_TS_FLOAT_UNARY_VM(Exp, vm::exp, std::exp(x))
 MLX_TS_FLOAT_UNARY_VM(Log, vm::log, std::log(x))
@@ -160,15 +175,19 @@ MLX_TS_FLOAT_UNARY(Erfinv, C(erfinv_f64(double(x))))
 struct IsNan {
   template <class C>
   bool operator()(C x) const {
-    if constexpr (std::is_floating_point_v<C>) return std::isnan(x);
-    else return false;
+    if constexpr (std::is_floating_point_v<C>)
+      return std::isnan(x);
+    else
+      return false;
   }
 };
 struct IsInf {
   template <class C>
   bool operator()(C x) const {
-    if constexpr (std::is_floating_point_v<C>) return std::isinf(x);
-    else return false;
+    if constexpr (std::is_floating_point_v<C>)
+      return std::isinf(x);
+    else
+      return false;
   }
 };
 struct LogicalNot {
@@ -177,7 +196,6 @@ struct LogicalNot {
     return x == C(0);
   }
 };
-
 
 struct Add {
   template <class C>
@@ -188,8 +206,10 @@ struct Add {
 struct Subtract {
   template <class C>
   C operator()(C a, C b) const {
-    if constexpr (std::is_integral_v<C>) return wrap_sub(a, b);
-    else return a - b;
+    if constexpr (std::is_integral_v<C>)
+      return wrap_sub(a, b);
+    else
+      return a - b;
   }
 };
 struct Multiply {
@@ -207,8 +227,10 @@ struct Divide {
 struct Power {
   template <class C>
   C operator()(C a, C b) const {
-    if constexpr (std::is_integral_v<C>) return int_power(a, b);
-    else return std::pow(a, b);
+    if constexpr (std::is_integral_v<C>)
+      return int_power(a, b);
+    else
+      return std::pow(a, b);
   }
 };
 struct Arctan2 {
@@ -242,12 +264,12 @@ struct Remainder {
   }
 };
 
-#define MLX_TS_PREDICATE(Name, expr) \
-  struct Name {                      \
-    template <class C>               \
+#define MLX_TS_PREDICATE(Name, expr)  \
+  struct Name {                       \
+    template <class C>                \
     bool operator()(C a, C b) const { \
-      return expr;                   \
-    }                                \
+      return expr;                    \
+    }                                 \
   };
 MLX_TS_PREDICATE(Equal, a == b)
 MLX_TS_PREDICATE(NotEqual, a != b)

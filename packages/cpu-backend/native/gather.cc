@@ -42,20 +42,25 @@ std::vector<int64_t> load_indices(const View& idx, int64_t n) {
 void check_axis_shape(const View& v, const View& a, int axis, const View& middle, int middle_start, const char* what) {
   bool ok = v.ndim == a.ndim - 1 + middle.ndim;
   for (int d = 0; ok && d < v.ndim; ++d) {
-    if (d < axis) ok = v.shape[d] == a.shape[d];
-    else if (d < axis + middle.ndim) ok = v.shape[d] == middle.shape[d - axis + middle_start];
-    else ok = v.shape[d] == a.shape[d - middle.ndim + 1];
+    if (d < axis)
+      ok = v.shape[d] == a.shape[d];
+    else if (d < axis + middle.ndim)
+      ok = v.shape[d] == middle.shape[d - axis + middle_start];
+    else
+      ok = v.shape[d] == a.shape[d - middle.ndim + 1];
   }
-  if (!ok) throw Error(std::string(what) + " has shape " + shape_string(v) + ", which does not match the input " +
-                       shape_string(a) + " and indices " + shape_string(middle));
+  if (!ok)
+    throw Error(std::string(what) + " has shape " + shape_string(v) + ", which does not match the input " +
+                shape_string(a) + " and indices " + shape_string(middle));
 }
 
 // Checks that idx has a's shape except along the axis (gatherAxis, scatterAxis).
 void check_along_axis(const View& idx, const View& a, int axis) {
   bool ok = idx.ndim == a.ndim;
   for (int d = 0; ok && d < a.ndim; ++d) ok = d == axis || idx.shape[d] == a.shape[d];
-  if (!ok) throw Error("indices of shape " + shape_string(idx) + " do not match the input " + shape_string(a) +
-                       " outside the axis");
+  if (!ok)
+    throw Error("indices of shape " + shape_string(idx) + " do not match the input " + shape_string(a) +
+                " outside the axis");
 }
 
 template <class T>
@@ -65,11 +70,21 @@ struct Combine {
     using C = value_t<T>;
     const C a = load(dst), b = load(src);
     switch (mode) {
-      case ScatterMode::add: dst = to<T>(add(a, b)); break;
-      case ScatterMode::multiply: dst = to<T>(mul(a, b)); break;
-      case ScatterMode::maximum: dst = to<T>(nan_max(a, b)); break;
-      case ScatterMode::minimum: dst = to<T>(nan_min(a, b)); break;
-      case ScatterMode::set: dst = src; break;
+      case ScatterMode::add:
+        dst = to<T>(add(a, b));
+        break;
+      case ScatterMode::multiply:
+        dst = to<T>(mul(a, b));
+        break;
+      case ScatterMode::maximum:
+        dst = to<T>(nan_max(a, b));
+        break;
+      case ScatterMode::minimum:
+        dst = to<T>(nan_min(a, b));
+        break;
+      case ScatterMode::set:
+        dst = src;
+        break;
     }
   }
 };

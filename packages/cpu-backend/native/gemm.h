@@ -9,8 +9,8 @@ namespace mlx_cpu {
 // c (M x N, contiguous row-major) = a (M x K, row stride rsa, column stride csa) times
 // b (K x N, strides rsb, csb); with `accumulate`, c += the product instead. Runs single-threaded
 // inside a parallel loop.
-void gemm_dense(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b,
-                int64_t rsb, int64_t csb, float* c, bool accumulate = false);
+void gemm_dense(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b, int64_t rsb,
+                int64_t csb, float* c, bool accumulate = false);
 void gemm_dense(int64_t M, int64_t N, int64_t K, const double* a, int64_t rsa, int64_t csa, const double* b,
                 int64_t rsb, int64_t csb, double* c, bool accumulate = false);
 
@@ -23,8 +23,8 @@ template <class A>
 constexpr int64_t gemm_nr() {
   return sizeof(A) == 4 ? 16 : 8;
 }
-void gemm_packed_b(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b,
-                   float* c, bool accumulate);
+void gemm_packed_b(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b, float* c,
+                   bool accumulate);
 void gemm_packed_b(int64_t M, int64_t N, int64_t K, const double* a, int64_t rsa, int64_t csa, const double* b,
                    double* c, bool accumulate);
 

@@ -43,7 +43,6 @@ struct Blocking<double> {
   static constexpr int64_t KC = 256, MC = 72, NC = 1024;
 };
 
-
 template <class V, class A>
 inline V load_vec(const A* p) {
   V v;
@@ -178,8 +177,8 @@ void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, A* out) 
 
 // c (M x N, row-major) = a (M x K, strides rsa/csa) times b (K x N, strides rsb/csb).
 template <class T, class A>
-void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
-          int64_t csb, A* c, bool accumulate = false, bool direct_a = false) {
+void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb, int64_t csb,
+          A* c, bool accumulate = false, bool direct_a = false) {
   using Bk = Blocking<A>;
   constexpr int MR = Bk::MR, NR = Bk::NR;
   if (K == 0) {
@@ -205,9 +204,11 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
       const double work = double(M) * double(nc) * double(kc);
       const T* bblock = b + pc * rsb + jc * csb;
       // Pack B panel by panel, in parallel when the block is large.
-      parallel_for(panels, std::max<int64_t>(1, (int64_t(1) << 15) / std::max<int64_t>(kc * NR, 1)), [&](int64_t p0, int64_t p1) {
-        pack_b(kc, std::min(nc, p1 * NR) - p0 * NR, bblock + p0 * NR * csb, rsb, csb, bpack.get() + p0 * NR * kc);
-      });
+      parallel_for(panels, std::max<int64_t>(1, (int64_t(1) << 15) / std::max<int64_t>(kc * NR, 1)),
+                   [&](int64_t p0, int64_t p1) {
+                     pack_b(kc, std::min(nc, p1 * NR) - p0 * NR, bblock + p0 * NR * csb, rsb, csb,
+                            bpack.get() + p0 * NR * kc);
+                   });
       const auto tile = [&](int64_t first, int64_t last) {
         // A read in place needs no packing buffer.
         bool direct = false;
@@ -223,9 +224,9 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
             for (int64_t jr = j0; jr < j1; jr += NR) {
               for (int64_t ir = 0; ir < mc; ir += MR) {
                 if constexpr (std::is_same_v<T, A>) {
-                  micro_kernel_direct(kc, a + (ic + ir) * rsa + pc, rsa, bpack.get() + jr * kc, c + (ic + ir) * N + jc + jr,
-                                      N, int(std::min<int64_t>(MR, mc - ir)), int(std::min<int64_t>(NR, nc - jr)),
-                                      accumulate || pc > 0);
+                  micro_kernel_direct(kc, a + (ic + ir) * rsa + pc, rsa, bpack.get() + jr * kc,
+                                      c + (ic + ir) * N + jc + jr, N, int(std::min<int64_t>(MR, mc - ir)),
+                                      int(std::min<int64_t>(NR, nc - jr)), accumulate || pc > 0);
                 }
               }
             }
@@ -239,14 +240,17 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
           for (int64_t jr = j0; jr < j1; jr += NR) {
             for (int64_t ir = 0; ir < mc; ir += MR) {
               micro_kernel(kc, apack.get() + ir * kc, bpack.get() + jr * kc, c + (ic + ir) * N + jc + jr, N,
-                           int(std::min<int64_t>(MR, mc - ir)), int(std::min<int64_t>(NR, nc - jr)), accumulate || pc > 0);
+                           int(std::min<int64_t>(MR, mc - ir)), int(std::min<int64_t>(NR, nc - jr)),
+                           accumulate || pc > 0);
             }
           }
         }
       };
       // Below ~2 MFLOP a slice is not worth waking a worker.
-      if (work < double(1 << 20)) tile(0, m_blocks * n_groups);
-      else parallel_for(m_blocks * n_groups, 1, tile);
+      if (work < double(1 << 20))
+        tile(0, m_blocks * n_groups);
+      else
+        parallel_for(m_blocks * n_groups, 1, tile);
     }
   }
 }
@@ -327,7 +331,8 @@ void matmul_typed(const Step& s) {
 template <class T>
 void gemm_dense_typed(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
                       int64_t csb, T* c, bool accumulate) {
-  if (!try_blas(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate)) gemm<T, T>(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate, true);
+  if (!try_blas(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate))
+    gemm<T, T>(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate, true);
 }
 
 template <class A>
@@ -349,8 +354,10 @@ void gemm_packed_b_typed(int64_t M, int64_t N, int64_t K, const A* a, int64_t rs
     for (int64_t jr = 0; jr < N; jr += NR) {
       for (int64_t ir = 0; ir < mc; ir += MR) {
         const int m = int(std::min<int64_t>(MR, mc - ir)), n = int(std::min<int64_t>(NR, N - jr));
-        if (direct) micro_kernel_direct(K, a + (ic + ir) * rsa, rsa, b + jr * K, c + (ic + ir) * N + jr, N, m, n, accumulate);
-        else micro_kernel(K, apack.get() + ir * K, b + jr * K, c + (ic + ir) * N + jr, N, m, n, accumulate);
+        if (direct)
+          micro_kernel_direct(K, a + (ic + ir) * rsa, rsa, b + jr * K, c + (ic + ir) * N + jr, N, m, n, accumulate);
+        else
+          micro_kernel(K, apack.get() + ir * K, b + jr * K, c + (ic + ir) * N + jr, N, m, n, accumulate);
       }
     }
   }
@@ -358,8 +365,8 @@ void gemm_packed_b_typed(int64_t M, int64_t N, int64_t K, const A* a, int64_t rs
 
 }  // namespace
 
-void gemm_packed_b(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b,
-                   float* c, bool accumulate) {
+void gemm_packed_b(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b, float* c,
+                   bool accumulate) {
   gemm_packed_b_typed(M, N, K, a, rsa, csa, b, c, accumulate);
 }
 void gemm_packed_b(int64_t M, int64_t N, int64_t K, const double* a, int64_t rsa, int64_t csa, const double* b,
@@ -367,8 +374,8 @@ void gemm_packed_b(int64_t M, int64_t N, int64_t K, const double* a, int64_t rsa
   gemm_packed_b_typed(M, N, K, a, rsa, csa, b, c, accumulate);
 }
 
-void gemm_dense(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b,
-                int64_t rsb, int64_t csb, float* c, bool accumulate) {
+void gemm_dense(int64_t M, int64_t N, int64_t K, const float* a, int64_t rsa, int64_t csa, const float* b, int64_t rsb,
+                int64_t csb, float* c, bool accumulate) {
   gemm_dense_typed(M, N, K, a, rsa, csa, b, rsb, csb, c, accumulate);
 }
 void gemm_dense(int64_t M, int64_t N, int64_t K, const double* a, int64_t rsa, int64_t csa, const double* b,

@@ -43,7 +43,6 @@ const char* const kOpNames[] = {
 #undef MLX_TS_ELEMENTWISE_OP_NAME
 };
 
-
 void check_in_bounds(const View& v, size_t bytes, int input) {
   if (v.size == 0) return;
   __int128 lo = v.offset, hi = v.offset;
@@ -71,29 +70,55 @@ void run_step(const Step& s) {
     return family(s);
     MLX_TS_ELEMENTWISE_OPS(MLX_TS_ELEMENTWISE_CASE)
 #undef MLX_TS_ELEMENTWISE_CASE
-    case Op::sum: case Op::prod: case Op::max: case Op::min:
+    case Op::sum:
+    case Op::prod:
+    case Op::max:
+    case Op::min:
       return reduce(s);
-    case Op::argmax: case Op::argmin:
+    case Op::argmax:
+    case Op::argmin:
       return arg_reduce(s);
-    case Op::cumsum: case Op::cumprod: case Op::cummax: case Op::cummin:
+    case Op::cumsum:
+    case Op::cumprod:
+    case Op::cummax:
+    case Op::cummin:
       return scan(s);
-    case Op::astype: return astype(s);
-    case Op::where: return where(s);
-    case Op::sort: case Op::argsort: return sort(s);
-    case Op::softmax: case Op::logsumexp: return softmax(s);
-    case Op::concatenate: return concatenate(s);
-    case Op::pad: return pad(s);
-    case Op::gather: return gather(s);
-    case Op::gatherAxis: return gather_axis(s);
-    case Op::scatter: return scatter(s);
-    case Op::scatterAxis: return scatter_axis(s);
-    case Op::matmul: return matmul(s);
-    case Op::arange: return arange(s);
-    case Op::randomBits: return random_bits(s);
-    case Op::compiled: return compiled(s);
-    case Op::divmod: return divmod(s);
-    case Op::topk: return topk(s);
-    case Op::convolution: return convolution(s);
+    case Op::astype:
+      return astype(s);
+    case Op::where:
+      return where(s);
+    case Op::sort:
+    case Op::argsort:
+      return sort(s);
+    case Op::softmax:
+    case Op::logsumexp:
+      return softmax(s);
+    case Op::concatenate:
+      return concatenate(s);
+    case Op::pad:
+      return pad(s);
+    case Op::gather:
+      return gather(s);
+    case Op::gatherAxis:
+      return gather_axis(s);
+    case Op::scatter:
+      return scatter(s);
+    case Op::scatterAxis:
+      return scatter_axis(s);
+    case Op::matmul:
+      return matmul(s);
+    case Op::arange:
+      return arange(s);
+    case Op::randomBits:
+      return random_bits(s);
+    case Op::compiled:
+      return compiled(s);
+    case Op::divmod:
+      return divmod(s);
+    case Op::topk:
+      return topk(s);
+    case Op::convolution:
+      return convolution(s);
   }
   throw Error("unknown opcode");
 }
@@ -179,7 +204,8 @@ bool Program::decode_output(Reader& r, View& out, BufferSource& buffers) {
   size_t bytes = 0;
   buffers.input(place, &data, &bytes);
   if (at % itemsize(out.dtype) != 0 || size_t(at) > bytes || out_bytes > bytes - size_t(at)) {
-    throw Error("the output's place (byte " + std::to_string(at) + ") does not fit its buffer of " + std::to_string(bytes) + " bytes");
+    throw Error("the output's place (byte " + std::to_string(at) + ") does not fit its buffer of " +
+                std::to_string(bytes) + " bytes");
   }
   out.base = data + at;
   return true;

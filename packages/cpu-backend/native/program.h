@@ -33,7 +33,7 @@ struct View {
 
 struct Step {
   Op op;
-  View out;  // contiguous, row-major; the first output of a multi-output primitive
+  View out;                     // contiguous, row-major; the first output of a multi-output primitive
   const View* extra = nullptr;  // the other outputs of a multi-output primitive
   int nextra = 0;
   const View* in = nullptr;

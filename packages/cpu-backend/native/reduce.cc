@@ -122,11 +122,16 @@ void reduce_axes(const Step& s, const bool* reduced, A identity, F op) {
 template <class T>
 void reduce_typed(const Step& s, const bool* reduced) {
   switch (s.op) {
-    case Op::sum: return reduce_axes<T, accumulate_t<T>>(s, reduced, accumulate_t<T>(0), fn::Add{});
-    case Op::prod: return reduce_axes<T, accumulate_t<T>>(s, reduced, accumulate_t<T>(1), fn::Multiply{});
-    case Op::max: return reduce_axes<T, value_t<T>>(s, reduced, lowest<T>(), fn::Maximum{});
-    case Op::min: return reduce_axes<T, value_t<T>>(s, reduced, highest<T>(), fn::Minimum{});
-    default: throw Error("not a reduction");
+    case Op::sum:
+      return reduce_axes<T, accumulate_t<T>>(s, reduced, accumulate_t<T>(0), fn::Add{});
+    case Op::prod:
+      return reduce_axes<T, accumulate_t<T>>(s, reduced, accumulate_t<T>(1), fn::Multiply{});
+    case Op::max:
+      return reduce_axes<T, value_t<T>>(s, reduced, lowest<T>(), fn::Maximum{});
+    case Op::min:
+      return reduce_axes<T, value_t<T>>(s, reduced, highest<T>(), fn::Minimum{});
+    default:
+      throw Error("not a reduction");
   }
 }
 
@@ -212,8 +217,10 @@ void arg_reduce(const Step& s) {
   if (x.shape[axis] > int64_t(UINT32_MAX) + 1) throw Error("the axis is too long for uint32 indices");
   dispatch_all(x.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    if (s.op == Op::argmax) arg_reduce_typed<T, true>(s, axis);
-    else arg_reduce_typed<T, false>(s, axis);
+    if (s.op == Op::argmax)
+      arg_reduce_typed<T, true>(s, axis);
+    else
+      arg_reduce_typed<T, false>(s, axis);
   });
 }
 

@@ -65,11 +65,16 @@ void scan_axis(const Step& s, int axis, bool reverse, bool inclusive, A identity
 template <class T>
 void scan_typed(const Step& s, int axis, bool reverse, bool inclusive) {
   switch (s.op) {
-    case Op::cumsum: return scan_axis<T, accumulate_t<T>>(s, axis, reverse, inclusive, accumulate_t<T>(0), fn::Add{});
-    case Op::cumprod: return scan_axis<T, accumulate_t<T>>(s, axis, reverse, inclusive, accumulate_t<T>(1), fn::Multiply{});
-    case Op::cummax: return scan_axis<T, value_t<T>>(s, axis, reverse, inclusive, lowest<T>(), fn::Maximum{});
-    case Op::cummin: return scan_axis<T, value_t<T>>(s, axis, reverse, inclusive, highest<T>(), fn::Minimum{});
-    default: throw Error("not a scan");
+    case Op::cumsum:
+      return scan_axis<T, accumulate_t<T>>(s, axis, reverse, inclusive, accumulate_t<T>(0), fn::Add{});
+    case Op::cumprod:
+      return scan_axis<T, accumulate_t<T>>(s, axis, reverse, inclusive, accumulate_t<T>(1), fn::Multiply{});
+    case Op::cummax:
+      return scan_axis<T, value_t<T>>(s, axis, reverse, inclusive, lowest<T>(), fn::Maximum{});
+    case Op::cummin:
+      return scan_axis<T, value_t<T>>(s, axis, reverse, inclusive, highest<T>(), fn::Minimum{});
+    default:
+      throw Error("not a scan");
   }
 }
 

@@ -118,8 +118,10 @@ void softmax(const Step& s) {
   if (!ok) throw Error("output shape " + shape_string(s.out) + " does not fit input " + shape_string(x));
   dispatch_float(x.dtype, op_name(s.op), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    if (lse) logsumexp_axis<T>(s, axis);
-    else softmax_axis<T>(s, axis);
+    if (lse)
+      logsumexp_axis<T>(s, axis);
+    else
+      softmax_axis<T>(s, axis);
   });
 }
 

@@ -136,7 +136,9 @@ void topk_lines(const Step& s, int64_t k) {
   const int64_t lines = n == 0 ? 0 : x.size / n;
   T* values = s.output(0).at<T>();
   uint32_t* indices = s.output(1).at<uint32_t>();
-  const auto before = [](const Rec<K>& p, const Rec<K>& q) { return p.key > q.key || (p.key == q.key && p.index < q.index); };
+  const auto before = [](const Rec<K>& p, const Rec<K>& q) {
+    return p.key > q.key || (p.key == q.key && p.index < q.index);
+  };
   parallel_for(lines, std::max<int64_t>(1, (int64_t(1) << 14) / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
     std::vector<Rec<K>> recs(static_cast<size_t>(n));
     for (int64_t line = b; line < e; ++line) {
@@ -167,7 +169,8 @@ void topk(const Step& s) {
   for (int j = 0; j < 2; ++j) {
     const View& o = s.output(j);
     if (o.ndim != x.ndim || o.shape[o.ndim - 1] != k) throw Error("unexpected output shape");
-    for (int d = 0; d + 1 < x.ndim; ++d) if (o.shape[d] != x.shape[d]) throw Error("unexpected output shape");
+    for (int d = 0; d + 1 < x.ndim; ++d)
+      if (o.shape[d] != x.shape[d]) throw Error("unexpected output shape");
   }
   if (s.output(0).dtype != x.dtype || s.output(1).dtype != Dt::U32) throw Error("unexpected output dtypes");
   dispatch_all(x.dtype, [&](auto tag) { topk_lines<typename decltype(tag)::type>(s, k); });
@@ -185,8 +188,10 @@ void sort(const Step& s) {
   if (x.shape[axis] > int64_t(UINT32_MAX)) throw Error("the axis is too long to sort (at most 2^32 - 1 elements)");
   dispatch_all(x.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    if (arg) sort_axis<T, true>(s, axis);
-    else sort_axis<T, false>(s, axis);
+    if (arg)
+      sort_axis<T, true>(s, axis);
+    else
+      sort_axis<T, false>(s, axis);
   });
 }
 

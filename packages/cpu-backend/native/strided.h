@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
-#include "scratch.h"
 #include "parallel.h"
 #include "program.h"
+#include "scratch.h"
 
 namespace mlx_cpu {
 
@@ -108,7 +108,9 @@ class NdIter {
     return false;
   }
 
-  int64_t tile_tasks(int td) const { return size_ / (shape_[td] * shape_[ndim_ - 1]) * ((shape_[td] + kTileRows - 1) / kTileRows); }
+  int64_t tile_tasks(int td) const {
+    return size_ / (shape_[td] * shape_[ndim_ - 1]) * ((shape_[td] + kTileRows - 1) / kTileRows);
+  }
 
   template <class Row>
   void for_tiles(int td, int64_t first, int64_t last_task, Row&& row) const {

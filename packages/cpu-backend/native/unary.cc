@@ -71,10 +71,11 @@ void unary(const Step& s) {
   check_same_shape(s.input(0), s.out, "the input");
   switch (s.op) {
 #define MLX_TS_UNARY_CASE(name, family, functor, kind) \
-  MLX_TS_IF_FAMILY(family, unary)(case Op::name: return kind(s, functor{});)
+  MLX_TS_IF_FAMILY(family, unary)(case Op::name : return kind(s, functor{});)
     MLX_TS_ELEMENTWISE_OPS(MLX_TS_UNARY_CASE)
 #undef MLX_TS_UNARY_CASE
-    default: throw Error("not a unary primitive");
+    default:
+      throw Error("not a unary primitive");
   }
 }
 

@@ -47,8 +47,8 @@ inline float round_small(float x) {
 inline float pow2(int32_t n) { return as_float((n + 127) << 23); }
 
 constexpr float kLog2e = 1.44269504088896341f;
-constexpr float kLn2Hi = 0.693359375f;       // 9 significant bits: n * kLn2Hi is exact
-constexpr float kLn2Lo = -2.12194440e-4f;    // ln 2 - kLn2Hi
+constexpr float kLn2Hi = 0.693359375f;     // 9 significant bits: n * kLn2Hi is exact
+constexpr float kLn2Lo = -2.12194440e-4f;  // ln 2 - kLn2Hi
 
 // e^x on the reduced range: x = n ln2 + r, |r| <= ln2 / 2. Returns n (as an integer) and r.
 inline float reduce_exp(float x, int32_t* n) {
@@ -59,7 +59,7 @@ inline float reduce_exp(float x, int32_t* n) {
 
 // e^r - 1 for |r| <= ln2 / 2 (Taylor to degree 8: truncation below 1e-9 relative).
 inline float expm1_reduced(float r) {
-  float p = 2.48015873e-5f;  // 1/8!
+  float p = 2.48015873e-5f;        // 1/8!
   p = madd(p, r, 1.98412698e-4f);  // 1/7!
   p = madd(p, r, 1.38888889e-3f);  // 1/6!
   p = madd(p, r, 8.33333333e-3f);  // 1/5!
