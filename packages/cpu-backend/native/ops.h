@@ -15,44 +15,40 @@ namespace mlx_cpu {
 // input's) or predicate (every dtype, bool output). The switches that run them (program.cc,
 // unary.cc, binary.cc) are generated from this list, and core's families
 // (core/src/ir/primitives.ts) must list the same ops by family and kind.
-#define MLX_TS_ELEMENTWISE_OPS(X)                                                                                    \
-  X(abs, unary, Abs, any_dtype)                                                                                      \
-  X(negative, unary, Negative, any_dtype) X(sign, unary, Sign, any_dtype) X(square, unary, Square, any_dtype)        \
-      X(floor, unary, Floor, any_dtype) X(ceil, unary, Ceil, any_dtype) X(round, unary, Round, any_dtype)            \
-          X(exp, unary, Exp, float_only) X(log, unary, Log, float_only) X(log1p, unary, Log1p, float_only) X(        \
-              expm1, unary, Expm1, float_only) X(sin, unary, Sin, float_only) X(cos, unary, Cos, float_only)         \
-              X(tan, unary, Tan, float_only) X(tanh, unary, Tanh, float_only) X(sinh, unary, Sinh, float_only) X(    \
-                  cosh, unary, Cosh, float_only) X(arcsin, unary, Arcsin, float_only)                                \
-                  X(arccos, unary, Arccos, float_only) X(arctan, unary, Arctan, float_only) X(                       \
-                      arcsinh, unary, Arcsinh, float_only) X(arccosh, unary, Arccosh,                                \
-                                                             float_only) X(arctanh, unary, Arctanh, float_only)      \
-                      X(sqrt, unary, Sqrt, float_only) X(rsqrt, unary, Rsqrt, float_only)                            \
-                          X(sigmoid, unary, Sigmoid, float_only) X(erf, unary, Erf, float_only)                      \
-                              X(erfinv, unary, Erfinv, float_only) X(isnan, unary, IsNan, predicate)                 \
-                                  X(isinf, unary, IsInf, predicate) X(logicalNot, unary, LogicalNot, predicate) X(   \
-                                      add, binary, Add,                                                              \
-                                      any_dtype) X(subtract, binary, Subtract, any_dtype)                            \
-                                      X(multiply, binary, Multiply, any_dtype) X(divide, binary, Divide, float_only) \
-                                          X(power, binary, Power, any_dtype) X(arctan2, binary, Arctan2, float_only) \
-                                              X(maximum, binary, Maximum, any_dtype) X(                              \
-                                                  minimum, binary, Minimum,                                          \
-                                                  any_dtype) X(floorDivide, binary, FloorDivide,                     \
-                                                               any_dtype) X(remainder, binary, Remainder, any_dtype) \
-                                                  X(equal, binary, Equal, predicate)                                 \
-                                                      X(notEqual, binary, NotEqual, predicate)                       \
-                                                          X(greater, binary, Greater, predicate)                     \
-                                                              X(greaterEqual, binary, GreaterEqual, predicate)       \
-                                                                  X(less, binary, Less, predicate)                   \
-                                                                      X(lessEqual, binary, LessEqual, predicate) X(  \
-                                                                          logicalAnd, binary, LogicalAnd, predicate) \
-                                                                          X(logicalOr, binary, LogicalOr, predicate)
+// A table laid out by hand: kept out of clang-format.
+// clang-format off
+#define MLX_TS_ELEMENTWISE_OPS(X)                                                                       \
+  X(abs, unary, Abs, any_dtype) X(negative, unary, Negative, any_dtype) X(sign, unary, Sign, any_dtype) \
+  X(square, unary, Square, any_dtype) X(floor, unary, Floor, any_dtype) X(ceil, unary, Ceil, any_dtype) \
+  X(round, unary, Round, any_dtype) X(exp, unary, Exp, float_only) X(log, unary, Log, float_only)       \
+  X(log1p, unary, Log1p, float_only) X(expm1, unary, Expm1, float_only) X(sin, unary, Sin, float_only)  \
+  X(cos, unary, Cos, float_only) X(tan, unary, Tan, float_only) X(tanh, unary, Tanh, float_only)        \
+  X(sinh, unary, Sinh, float_only) X(cosh, unary, Cosh, float_only) X(arcsin, unary, Arcsin, float_only) \
+  X(arccos, unary, Arccos, float_only) X(arctan, unary, Arctan, float_only)                             \
+  X(arcsinh, unary, Arcsinh, float_only) X(arccosh, unary, Arccosh, float_only)                         \
+  X(arctanh, unary, Arctanh, float_only) X(sqrt, unary, Sqrt, float_only) X(rsqrt, unary, Rsqrt, float_only) \
+  X(sigmoid, unary, Sigmoid, float_only) X(erf, unary, Erf, float_only) X(erfinv, unary, Erfinv, float_only) \
+  X(isnan, unary, IsNan, predicate) X(isinf, unary, IsInf, predicate)                                   \
+  X(logicalNot, unary, LogicalNot, predicate) X(add, binary, Add, any_dtype)                            \
+  X(subtract, binary, Subtract, any_dtype) X(multiply, binary, Multiply, any_dtype)                     \
+  X(divide, binary, Divide, float_only) X(power, binary, Power, any_dtype)                              \
+  X(arctan2, binary, Arctan2, float_only) X(maximum, binary, Maximum, any_dtype)                        \
+  X(minimum, binary, Minimum, any_dtype) X(floorDivide, binary, FloorDivide, any_dtype)                 \
+  X(remainder, binary, Remainder, any_dtype) X(equal, binary, Equal, predicate)                         \
+  X(notEqual, binary, NotEqual, predicate) X(greater, binary, Greater, predicate)                       \
+  X(greaterEqual, binary, GreaterEqual, predicate) X(less, binary, Less, predicate)                     \
+  X(lessEqual, binary, LessEqual, predicate) X(logicalAnd, binary, LogicalAnd, predicate)               \
+  X(logicalOr, binary, LogicalOr, predicate)
+// clang-format on
 
 // Every other primitive, X(name), after the elementwise ones.
-#define MLX_TS_OTHER_OPS(X)                                                                                      \
-  X(sum)                                                                                                         \
-  X(prod) X(max) X(min) X(argmax) X(argmin) X(cumsum) X(cumprod) X(cummax) X(cummin) X(astype) X(where) X(sort)  \
-      X(argsort) X(softmax) X(logsumexp) X(concatenate) X(pad) X(gather) X(gatherAxis) X(scatter) X(scatterAxis) \
-          X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution)
+// A table laid out by hand: kept out of clang-format.
+// clang-format off
+#define MLX_TS_OTHER_OPS(X)                                                                             \
+  X(sum) X(prod) X(max) X(min) X(argmax) X(argmin) X(cumsum) X(cumprod) X(cummax)                      \
+  X(cummin) X(astype) X(where) X(sort) X(argsort) X(softmax) X(logsumexp) X(concatenate) X(pad) X(gather) X(gatherAxis)       \
+  X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution)
+// clang-format on
 
 // MLX_TS_IF_FAMILY(family, wanted)(text) is `text` when the two families are one, else nothing:
 // it picks one family's entries out of MLX_TS_ELEMENTWISE_OPS.
