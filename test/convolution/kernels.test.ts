@@ -74,9 +74,9 @@ function naive(c: Cfg, x: number[], w: number[], g: number[]) {
           for (let ci = 0; ci < c.cin; ci++) {
             const xi = (n * inPix + src) * c.cin + ci,
               wi = (co * taps + wt) * c.cin + ci;
-            y[yi] += x[xi]! * w[wi]!;
-            gx[xi] += g[yi]! * w[wi]!;
-            gw[wi] += g[yi]! * x[xi]!;
+            y[yi]! += x[xi]! * w[wi]!;
+            gx[xi]! += g[yi]! * w[wi]!;
+            gw[wi]! += g[yi]! * x[xi]!;
           }
         }
       }

@@ -55,6 +55,32 @@ inline void store_vec(A* p, V v) {
   std::memcpy(p, &v, sizeof v);
 }
 
+// Writes (or adds) a micro-kernel's MR x NR accumulators to c[0:m, 0:n]: whole vectors for a full
+// tile, through a scratch tile at the edges.
+template <class A>
+inline void store_tile(const typename Blocking<A>::Vec (&acc)[Blocking<A>::MR][Blocking<A>::NR / Blocking<A>::kLanes],
+                       A* c, int64_t ldc, int m, int n, bool accumulate) {
+  using Bk = Blocking<A>;
+  using V = typename Bk::Vec;
+  constexpr int MR = Bk::MR, NR = Bk::NR, L = Bk::kLanes, NV = NR / L;
+  if (m == MR && n == NR) {
+    for (int i = 0; i < MR; ++i) {
+      for (int j = 0; j < NV; ++j) {
+        A* dst = c + i * ldc + j * L;
+        store_vec(dst, accumulate ? acc[i][j] + load_vec<V>(dst) : acc[i][j]);
+      }
+    }
+    return;
+  }
+  alignas(64) A tile[MR * NR];
+  for (int i = 0; i < MR; ++i) {
+    for (int j = 0; j < NV; ++j) store_vec(tile + i * NR + j * L, acc[i][j]);
+  }
+  for (int i = 0; i < m; ++i) {
+    for (int j = 0; j < n; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i * NR + j] : tile[i * NR + j];
+  }
+}
+
 // c[0:m, 0:n] = (or +=) the product of an MR-row panel of A and an NR-column panel of B, both
 // packed k-major and zero-padded to full panels.
 template <class A>
@@ -74,22 +100,7 @@ void micro_kernel(int64_t kc, const A* a, const A* b, A* c, int64_t ldc, int m, 
     a += MR;
     b += NR;
   }
-  if (m == MR && n == NR) {
-    for (int i = 0; i < MR; ++i) {
-      for (int j = 0; j < NV; ++j) {
-        A* dst = c + i * ldc + j * L;
-        store_vec(dst, accumulate ? acc[i][j] + load_vec<V>(dst) : acc[i][j]);
-      }
-    }
-    return;
-  }
-  alignas(64) A tile[MR * NR];
-  for (int i = 0; i < MR; ++i) {
-    for (int j = 0; j < NV; ++j) store_vec(tile + i * NR + j * L, acc[i][j]);
-  }
-  for (int i = 0; i < m; ++i) {
-    for (int j = 0; j < n; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i * NR + j] : tile[i * NR + j];
-  }
+  store_tile<A>(acc, c, ldc, m, n, accumulate);
 }
 
 // As micro_kernel, with A read in place: row i of the panel at a + i * lda (unit column stride;
@@ -114,22 +125,7 @@ void micro_kernel_direct(int64_t kc, const A* a, int64_t lda, const A* b, A* c, 
     }
     b += NR;
   }
-  if (m == MR && n == NR) {
-    for (int i = 0; i < MR; ++i) {
-      for (int j = 0; j < NV; ++j) {
-        A* dst = c + i * ldc + j * L;
-        store_vec(dst, accumulate ? acc[i][j] + load_vec<V>(dst) : acc[i][j]);
-      }
-    }
-    return;
-  }
-  alignas(64) A tile[MR * NR];
-  for (int i = 0; i < MR; ++i) {
-    for (int j = 0; j < NV; ++j) store_vec(tile + i * NR + j * L, acc[i][j]);
-  }
-  for (int i = 0; i < m; ++i) {
-    for (int j = 0; j < n; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i * NR + j] : tile[i * NR + j];
-  }
+  store_tile<A>(acc, c, ldc, m, n, accumulate);
 }
 
 // Rows [0, mc) and columns [0, kc) of A as MR-row panels, k-major within a panel.
