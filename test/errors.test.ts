@@ -42,6 +42,13 @@ const cases: Case[] = [
   ['softmax over an axis out of range', () => mx.softmax(x23(), 5), 'softmax', /axis 5/],
   ['cumsum over an axis out of range', () => mx.cumsum(x23(), 2), 'cumsum', /axis 2/],
   ['sort over an axis out of range', () => mx.sort(x23(), 2), 'sort', /axis 2/],
+  ['argmax with a number as keepdims', () => mx.argmax(x23(), 0, 2 as never), 'argmax', /keepdims to be a boolean, got a number \(2\)/],
+  [
+    'mean over an Array as the axis',
+    () => mx.mean(x23(), x23() as never),
+    'mean',
+    /axis to be an integer or a list of integers, got an array of shape \[2,3\]/,
+  ],
   ['sum over a fractional axis', () => mx.sum(x23(), 1.5), 'sum', /axis must be an integer, got 1.5/],
   [
     'eval of a class instance holding arrays',

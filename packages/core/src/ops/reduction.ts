@@ -4,6 +4,7 @@
  * axis are primitives of their own (one read per lane), over several axes compositions.
  */
 import { Array } from '../array.js';
+import { describeValue } from '../describe.js';
 import type { StreamOrDevice } from '../device.js';
 import { bool, float32, floatResult, int32 } from '../dtype.js';
 import { node } from '../graph.js';
@@ -48,15 +49,20 @@ interface Parsed {
   s: Stream;
 }
 
+/** `keepdims` from the options: a boolean, default false. */
+function keepdimsOf(fn: string, v: unknown): boolean {
+  if (v !== undefined && typeof v !== 'boolean') throw new Error(`${fn}: expected keepdims to be a boolean, got ${describeValue(v)}`);
+  return v ?? false;
+}
+
 function parseReduce(fn: string, a: ArrayInput, args: readonly unknown[], extra: readonly string[] = []): Parsed & Record<string, any> {
   const x = toArray(fn, a);
   const o = parseOpts(fn, args, ['axis', 'keepdims', ...extra]);
   if (o.axis != null && typeof o.axis !== 'number' && !globalThis.Array.isArray(o.axis)) {
-    throw new Error(`${fn}: expected axis to be an integer or a list of integers, got ${String(o.axis)}`);
+    throw new Error(`${fn}: expected axis to be an integer or a list of integers, got ${describeValue(o.axis)}`);
   }
   const axes = normalizeAxes(fn, o.axis, x.ndim);
-  if (o.keepdims !== undefined && typeof o.keepdims !== 'boolean') throw new Error(`${fn}: expected keepdims to be a boolean, got ${String(o.keepdims)}`);
-  return { ...o, x, axes, keepdims: o.keepdims ?? false, s: o.stream };
+  return { ...o, x, axes, keepdims: keepdimsOf(fn, o.keepdims), s: o.stream };
 }
 
 function dropAxes(r: Array, axes: readonly number[], keepdims: boolean, s: Stream): Array {
@@ -168,7 +174,7 @@ export type ArgReduceArgs = OptArgs<[axis?: number | null, keepdims?: boolean], 
 function argReduce(fn: 'argmax' | 'argmin', a: ArrayInput, args: readonly unknown[]): Array {
   let x = toArray(fn, a);
   const o = parseOpts(fn, args, ['axis', 'keepdims']);
-  const keepdims = o.keepdims ?? false;
+  const keepdims = keepdimsOf(fn, o.keepdims);
   const s: Stream = o.stream;
   if (o.axis == null) {
     const nd = x.ndim;
@@ -177,7 +183,7 @@ function argReduce(fn: 'argmax' | 'argmin', a: ArrayInput, args: readonly unknow
     const r = node(fn, [x], { axis: 0 }, s);
     return node('reshape', [r], { shape: keepdims ? new globalThis.Array<number>(nd).fill(1) : [] }, s);
   }
-  if (typeof o.axis !== 'number') throw new Error(`${fn}: expected axis to be a single integer, got ${JSON.stringify(o.axis)}`);
+  if (typeof o.axis !== 'number') throw new Error(`${fn}: expected axis to be a single integer, got ${describeValue(o.axis)}`);
   const axis = normalizeAxis(fn, o.axis, x.ndim);
   checkNonEmpty(fn, x, [axis]);
   return dropAxes(node(fn, [x], { axis }, s), [axis], keepdims, s);
