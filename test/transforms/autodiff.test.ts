@@ -170,8 +170,8 @@ describe('grad and valueAndGrad (MLX test_grad, test_value_and_grad)', () => {
     const g = mx.grad(loss)(params, A([3, 4]));
     expect(Object.keys(g)).toEqual(['w', 'layers']);
     close(g.w, [3, 4]);
-    close(g.layers[0].b, [1, 1]);
-    close(g.layers[1].b, [2, -2]);
+    close(g.layers[0]!.b, [1, 1]);
+    close(g.layers[1]!.b, [2, -2]);
     // Non-differentiated arguments may hold anything.
     const h = mx.grad((x: mx.Array, cfg: { scale: number; name: string }) => mx.multiply(x, cfg.scale))(A(1), { scale: 3, name: 'n' });
     expect(h.item()).toBe(3);
@@ -385,8 +385,8 @@ describe('jacfwd, jacrev, hessian', () => {
       [1, 2],
     ] as const) {
       const [ga, gb] = mx.grad((p: mx.Array, q: mx.Array) => mx.index(g(p, q)[0]!, i, j), [0, 1])(a, b);
-      close(mx.index(r0[0], i, j), ga.tolist(), 1e-12);
-      close(mx.index(r0[1], i, j), gb.tolist(), 1e-12);
+      close(mx.index(r0[0], i, j), ga.tolist() as number, 1e-12);
+      close(mx.index(r0[1], i, j), gb.tolist() as number, 1e-12);
     }
     const e = mx.zeros([0], mx.float64);
     expect(mx.jacrev(mx.exp)(e).shape).toEqual([0, 0]);
@@ -565,16 +565,17 @@ describe('composition with vmap', () => {
       ys = A([1, 2, 3]);
     const per = mx.vmap(mx.grad(loss), [null, 0, 0])(w, xs, ys);
     expect(per.shape).toEqual([3, 2]);
-    const loop = [0, 1, 2].map((i) =>
-      mx
-        .grad(loss)(w, mx.take(xs, i, 0), mx.take(ys, i, 0))
-        .tolist(),
+    const loop = [0, 1, 2].map(
+      (i) =>
+        mx
+          .grad(loss)(w, mx.take(xs, i, 0), mx.take(ys, i, 0))
+          .tolist() as number[],
     );
-    close(per, loop as number[][]);
+    close(per, loop);
     const total = mx.grad((v: mx.Array) => mx.sum(mx.vmap(loss, [null, 0, 0])(v, xs, ys)))(w);
     close(
       total,
-      [0, 1].map((j) => loop.reduce((s, r) => s + (r as number[])[j]!, 0)),
+      [0, 1].map((j) => loop.reduce((s, r) => s + r[j]!, 0)),
     );
   });
 

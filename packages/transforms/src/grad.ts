@@ -177,14 +177,30 @@ function valueAndGradCall(fn: string, f: (...args: any[]) => any, argnums: reado
 }
 
 /**
- * Returns a function computing `[f(...args), gradients]`. Called as MLX's
- * `valueAndGrad(f, argnums = 0)` or `valueAndGrad(f, { argnums })`.
+ * The gradients' type for `argnums` A of a function with parameters P: shaped like the
+ * differentiated arguments (one argument's type, or a tuple of them for a list of argnums).
  */
-export function valueAndGrad<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => [ReturnType<F>, any] {
+export type GradsOf<P extends readonly unknown[], A> = A extends number
+  ? P[A]
+  : A extends readonly number[]
+    ? { -readonly [K in keyof A]: P[A[K] & number] }
+    : A extends { argnums: infer N }
+      ? GradsOf<P, N>
+      : P[0];
+
+/**
+ * Returns a function computing `[f(...args), gradients]`. Called as MLX's
+ * `valueAndGrad(f, argnums = 0)` or `valueAndGrad(f, { argnums })`; the gradients are typed like
+ * the differentiated arguments (`GradsOf`).
+ */
+export function valueAndGrad<F extends (...args: any[]) => any, const A extends Argnums | GradOptions | undefined = undefined>(
+  f: F,
+  argnums?: A,
+): (...args: Parameters<F>) => [ReturnType<F>, GradsOf<Parameters<F>, A>] {
   const fn = 'valueAndGrad';
   if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describeValue(f)}`);
   const { list, single } = parseArgnums(fn, argnums);
-  const g = (...args: Parameters<F>) => valueAndGradCall(fn, f, list, single, args) as [ReturnType<F>, any];
+  const g = (...args: Parameters<F>) => valueAndGradCall(fn, f, list, single, args) as [ReturnType<F>, GradsOf<Parameters<F>, A>];
   Object.defineProperty(g, 'name', { value: `valueAndGrad(${f.name || 'f'})` });
   return g;
 }
@@ -193,11 +209,14 @@ export function valueAndGrad<F extends (...args: any[]) => any>(f: F, argnums?: 
  * Returns a function computing the gradient of f's scalar output (the first element when f returns
  * `[loss, ...aux]`). Called as MLX's `grad(f, argnums = 0)` or `grad(f, { argnums })`.
  */
-export function grad<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => any {
+export function grad<F extends (...args: any[]) => any, const A extends Argnums | GradOptions | undefined = undefined>(
+  f: F,
+  argnums?: A,
+): (...args: Parameters<F>) => GradsOf<Parameters<F>, A> {
   const fn = 'grad';
   if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describeValue(f)}`);
   const { list, single } = parseArgnums(fn, argnums);
-  const g = (...args: Parameters<F>) => valueAndGradCall(fn, f, list, single, args)[1];
+  const g = (...args: Parameters<F>) => valueAndGradCall(fn, f, list, single, args)[1] as GradsOf<Parameters<F>, A>;
   Object.defineProperty(g, 'name', { value: `grad(${f.name || 'f'})` });
   return g;
 }
