@@ -149,7 +149,9 @@ function checkOptionKeys(x: unknown): void {
 
 /**
  * Compiles `f`. Called as MLX's `compile(f, inputs?, outputs?, shapeless?)` or
- * `compile(f, { inputs, outputs, shapeless })`.
+ * `compile(f, { inputs, outputs, shapeless })`. With `shapeless`, a new signature traces f twice
+ * (the second time at other shapes, to check the shape model: DESIGN.md "compile"), so f's side
+ * effects run twice then; cached calls run f not at all.
  */
 export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknown[]): CompiledFunction<F> {
   if (typeof f !== 'function') throw new Error(`${FN}: expected a function, got ${describeValue(f)}`);
