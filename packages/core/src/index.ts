@@ -18,3 +18,4 @@ export { vmapRules } from './ir/rules/vmap.js';
 export { jvpRules } from './ir/rules/jvp.js';
 export { vjpRules } from './ir/rules/vjp.js';
 export * from './ir/rule-lookup.js';
+export * from './constants.js';

@@ -207,3 +207,63 @@ describe('shape ops', () => {
     expect(() => mx.sliceArray(x, [0], [1], [0])).toThrow(/step cannot be zero/);
   });
 });
+
+describe('roll and meshgrid (NumPy/MLX values)', () => {
+  const a = () => mx.arange(10).reshape([2, 5]);
+  test('roll: flattened by default, along axes, several shifts, negative and large shifts', () => {
+    expect(mx.roll(a(), 2).tolist()).toEqual([
+      [8, 9, 0, 1, 2],
+      [3, 4, 5, 6, 7],
+    ]);
+    expect(mx.roll(a(), 1, 1).tolist()).toEqual([
+      [4, 0, 1, 2, 3],
+      [9, 5, 6, 7, 8],
+    ]);
+    expect(mx.roll(a(), [1, -1], [0, 1]).tolist()).toEqual([
+      [6, 7, 8, 9, 5],
+      [1, 2, 3, 4, 0],
+    ]);
+    expect(mx.roll(a(), -7, { axis: 1 }).tolist()).toEqual([
+      [2, 3, 4, 0, 1],
+      [7, 8, 9, 5, 6],
+    ]);
+    expect(mx.roll(mx.zeros([0, 3]), 2, 0).shape).toEqual([0, 3]);
+    expect(() => mx.roll(a(), [1, 2])).toThrow(/without an axis, shift must be one integer/);
+    expect(() => mx.roll(a(), [1, 2, 3], [0, 1])).toThrow(/3 shifts for 2 axes/);
+    expect(() => mx.roll(a(), 1.5)).toThrow(/shift to be an integer/);
+  });
+  test("meshgrid: 'xy' (Cartesian) and 'ij' (matrix) indexing, sparse views", () => {
+    const [x, y] = mx.meshgrid(mx.array([1, 2, 3]), mx.array([4, 5]));
+    expect(x!.tolist()).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
+    expect(y!.tolist()).toEqual([
+      [4, 4, 4],
+      [5, 5, 5],
+    ]);
+    const [i, j] = mx.meshgrid(mx.array([1, 2, 3]), mx.array([4, 5]), { indexing: 'ij' });
+    expect(i!.tolist()).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    expect(j!.tolist()).toEqual([
+      [4, 5],
+      [4, 5],
+      [4, 5],
+    ]);
+    const sparse = mx.meshgrid(mx.array([1, 2, 3]), mx.array([4, 5]), mx.array([6, 7, 8, 9]), { sparse: true });
+    expect(sparse.map((s) => s.shape)).toEqual([
+      [1, 3, 1],
+      [2, 1, 1],
+      [1, 1, 4],
+    ]);
+    expect(() => mx.meshgrid(mx.array([1]), { indexing: 'yx' as never })).toThrow(/indexing must be 'xy' or 'ij'/);
+  });
+  test('the constants', () => {
+    expect([mx.pi, mx.e, mx.inf, mx.newaxis]).toEqual([Math.PI, Math.E, Infinity, null]);
+    expect(mx.nan).toBeNaN();
+    expect(mx.eulerGamma).toBeCloseTo(0.5772156649, 10);
+  });
+});

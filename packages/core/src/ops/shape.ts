@@ -505,3 +505,81 @@ export function atleast3d(...arrays: (ArrayInput | StreamOpt | undefined)[]): Ar
 }
 
 export { broadcastTo };
+
+/**
+ * MLX's `roll(a, shift, axis = None)`: elements shifted along `axis` (one or several, with one shift
+ * each or one shift for all), wrapping around; with no axis the flattened array is rolled and the
+ * shape kept. A composition of two slices and a concatenation per axis, so every transform has it.
+ */
+export function roll(
+  a: ArrayInput,
+  shift: number | readonly number[],
+  ...args: OptArgs<[axis?: number | readonly number[] | null], { axis?: number | readonly number[] | null; stream?: StreamOrDevice | null }>
+): Array {
+  const fn = 'roll';
+  const x = toArray(fn, a);
+  const o = parseOpts(fn, args, ['axis']);
+  const shifts = typeof shift === 'number' ? [shift] : JsArray.isArray(shift) ? shift.slice() : null;
+  if (shifts === null || !shifts.every((s) => Number.isInteger(s)))
+    throw new Error(`${fn}: expected shift to be an integer or a list of integers, got ${describeValue(shift)}`);
+  if (o.axis == null) {
+    if (shifts.length !== 1) throw new Error(`${fn}: without an axis, shift must be one integer, got ${describeValue(shift)}`);
+    return reshapeImpl(rollAxis(reshapeImpl(x, [x.size], o.stream), shifts[0]!, 0, o.stream), x.shape, o.stream);
+  }
+  const axes = (typeof o.axis === 'number' ? [o.axis] : JsArray.isArray(o.axis) ? o.axis : null)?.map((ax) =>
+    normalizeAxis(fn, checkInt(fn, 'axis', ax), x.ndim),
+  );
+  if (axes === undefined) throw new Error(`${fn}: expected axis to be an integer, a list of integers or null, got ${describeValue(o.axis)}`);
+  if (shifts.length !== 1 && shifts.length !== axes.length) throw new Error(`${fn}: ${shifts.length} shifts for ${axes.length} axes`);
+  return axes.reduce((y, ax, i) => rollAxis(y, shifts[shifts.length === 1 ? 0 : i]!, ax, o.stream), x);
+}
+
+function rollAxis(x: Array, shift: number, axis: number, s: Stream): Array {
+  const n = x.shape[axis]!;
+  const k = n === 0 ? 0 : ((shift % n) + n) % n;
+  if (k === 0) return x;
+  const part = (from: number, to: number) =>
+    sliceArray(
+      x,
+      x.shape.map((_, i) => (i === axis ? from : 0)),
+      x.shape.map((d, i) => (i === axis ? to : d)),
+      null,
+      s,
+    );
+  return node('concatenate', [part(n - k, n), part(0, n - k)], { axis }, s);
+}
+
+/**
+ * MLX's `meshgrid(*arrays, sparse = False, indexing = 'xy')`: coordinate arrays from 1-D ones (any
+ * input is flattened). `'xy'` swaps the first two output axes (Cartesian), `'ij'` keeps matrix
+ * order; `sparse` returns views shaped to broadcast instead of full grids.
+ */
+export function meshgrid(...args: (ArrayInput | { sparse?: boolean; indexing?: 'xy' | 'ij'; stream?: StreamOrDevice | null })[]): Array[] {
+  const fn = 'meshgrid';
+  const last = args[args.length - 1];
+  const opts =
+    last !== undefined && !(last instanceof Array) && typeof last === 'object' && !JsArray.isArray(last) && !ArrayBuffer.isView(last)
+      ? (args.pop() as Record<string, unknown>)
+      : {};
+  for (const k of Object.keys(opts))
+    if (k !== 'sparse' && k !== 'indexing' && k !== 'stream') throw new Error(`${fn}: unknown option '${k}' (expected sparse, indexing, stream)`);
+  const sparse = opts.sparse ?? false;
+  const indexing = opts.indexing ?? 'xy';
+  if (typeof sparse !== 'boolean') throw new Error(`${fn}: expected sparse to be a boolean, got ${describeValue(sparse)}`);
+  if (indexing !== 'xy' && indexing !== 'ij') throw new Error(`${fn}: indexing must be 'xy' or 'ij', got ${describeValue(indexing)}`);
+  const s = opts.stream as Stream;
+  const xs = (args as ArrayInput[]).map((a) => {
+    const x = toArray(fn, a);
+    return reshapeImpl(x, [x.size], s);
+  });
+  const nd = xs.length;
+  const sizes = xs.map((x) => x.shape[0]!);
+  // 'xy': the first two inputs index the second and first output axes.
+  const place = (i: number): number => (indexing === 'xy' && nd >= 2 && i < 2 ? 1 - i : i);
+  const outShape = indexing === 'xy' && nd >= 2 ? [sizes[1]!, sizes[0]!, ...sizes.slice(2)] : sizes;
+  return xs.map((x, i) => {
+    const shape = outShape.map((_, d) => (d === place(i) ? sizes[i]! : 1));
+    const v = reshapeImpl(x, shape, s);
+    return sparse ? v : broadcastTo(v, outShape, s);
+  });
+}
