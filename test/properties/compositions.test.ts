@@ -1,5 +1,5 @@
 /**
- * Ops composed of primitives (roll, meshgrid): the property kit checks that every transform gets
+ * Ops composed of primitives (roll, meshgrid, kron): the property kit checks that every transform gets
  * them right through their parts (vmap vs a loop, JVP vs finite differences, VJP vs JVP, compile
  * vs eager), on random shapes, shifts and axes.
  */
@@ -49,4 +49,22 @@ it('meshgrid: JVP and VJP through the broadcasts, compile vs eager', () => {
       .grad((x: mx.Array) => mx.sum(mx.meshgrid(x, b)[0]!))(a)
       .tolist(),
   ).toEqual([2, 2, 2]);
+});
+
+it('kron: vmap, JVP, VJP and compile agree with their references', () => {
+  const pair = fc
+    .tuple(shapes({ minDims: 1, maxDims: 2, maxSide: 3 }), shapes({ minDims: 1, maxDims: 2, maxSide: 3 }))
+    .chain(([sa, sb]) =>
+      fc.array(fc.tuple(arrays({ shape: sa, dtype: mx.float64 }), arrays({ shape: sb, dtype: mx.float64 })), { minLength: 3, maxLength: 3 }),
+    );
+  fc.assert(
+    fc.property(pair, (batch) => {
+      const f = (a: mx.Array, b: mx.Array) => mx.kron(a, b);
+      checkVmap(f, batch);
+      checkJvp(f, batch[0]!);
+      checkVjp(f, batch[0]!);
+      checkCompile(f, batch[0]!);
+    }),
+    { numRuns: 15 },
+  );
 });

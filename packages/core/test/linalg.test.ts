@@ -107,3 +107,30 @@ describe('linalg', () => {
     expect(v(mx.nanToNum(mx.array([NaN, Infinity]), 1, 2))).toEqual([1, 2]);
   });
 });
+
+describe('kron (NumPy values)', () => {
+  test('blocks of a scaled by b; fewer dimensions get leading 1s; dtypes promote', () => {
+    expect(
+      mx
+        .kron(
+          mx.array([
+            [1, 2],
+            [3, 4],
+          ]),
+          mx.array([
+            [0, 1],
+            [1, 0],
+          ]),
+        )
+        .tolist(),
+    ).toEqual([
+      [0, 1, 0, 2],
+      [1, 0, 2, 0],
+      [0, 3, 0, 4],
+      [3, 0, 4, 0],
+    ]);
+    expect(mx.kron(mx.array([1, 10, 100]), mx.array([5, 6, 7])).tolist()).toEqual([5, 6, 7, 50, 60, 70, 500, 600, 700]);
+    expect(mx.kron(mx.array([[1, 2]]), mx.array([3, 4])).tolist()).toEqual([[3, 4, 6, 8]]);
+    expect(mx.kron(mx.array([1, 2], mx.int32), mx.array([0.5])).dtype).toBe(mx.float32);
+  });
+});

@@ -220,3 +220,31 @@ export function trace(
   const dt = o.dtype == null ? x.dtype : toDtype(o.dtype, fn);
   return astype(sum(d, -1, false, { stream: o.stream ?? undefined }), dt, o.stream);
 }
+
+/**
+ * MLX's `kron(a, b)`: the Kronecker product, block (i, j, ...) is `a[i, j, ...] * b`; the operand
+ * of fewer dimensions gets leading 1s. A composition (interleaved reshapes and a broadcast multiply).
+ */
+export function kron(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  const fn = 'kron';
+  const s: Stream = opts?.stream;
+  const [x, y] = promoteArgs(fn, [a, b], s) as [Array, Array];
+  const nd = Math.max(x.ndim, y.ndim);
+  const xs = [...new globalThis.Array<number>(nd - x.ndim).fill(1), ...x.shape];
+  const ys = [...new globalThis.Array<number>(nd - y.ndim).fill(1), ...y.shape];
+  const xi = reshapeTo(
+    x,
+    xs.flatMap((d) => [d, 1]),
+    s,
+  );
+  const yi = reshapeTo(
+    y,
+    ys.flatMap((d) => [1, d]),
+    s,
+  );
+  return reshapeTo(
+    multiply(xi, yi, s ? { stream: s } : undefined),
+    xs.map((d, i) => d * ys[i]!),
+    s,
+  );
+}
