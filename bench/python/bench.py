@@ -399,6 +399,8 @@ def numpy_variants(np, w):
         return [("numpy manual-grad", make)]
     if k in ("nn-mlp", "cnn"):
         return [("numpy", "NumPy has no layers, autograd or optimizers (mlp-step's numpy manual-grad row is the hand-written floor)")]
+    if k == "conv2d":
+        return [("numpy", "NumPy has no convolution")]
     if k == "pergrad":
         def make():
             B, F = p["batch"], p["features"]

@@ -5,9 +5,9 @@
  * per-family files next to this one cover layouts, dtypes and special values in depth.
  */
 import { expect, it } from 'vitest';
-import { table, unaryPredicate, unarySameDtype, binaryPredicate, binarySameDtype, reductions, argReductions, scans, type KernelPrimitive } from '@mlx-ts/core';
+import { unaryPredicate, unarySameDtype, binaryPredicate, binarySameDtype, reductions, argReductions, scans, type KernelPrimitive } from '@mlx-ts/core';
 import { graphUses } from '@mlx-ts/testing';
-import { checkOp, describeBackends, hostInput, mx, type HostInput, type OpFn } from '../helpers/index.js';
+import { checkOp, describeBackends, hostInput, makeArray, mx, type HostInput, type OpFn } from '../helpers/index.js';
 
 interface Case {
   readonly inputs: readonly HostInput[];
@@ -28,14 +28,19 @@ const node =
   (...xs: mx.Array[]) =>
     mx.node(prim as mx.SingleOutputPrimitive, xs, params as never);
 
+/** One case per primitive of a family, made from its name. */
+const family = <K extends string>(names: readonly K[], make: (prim: K) => Case): Record<K, Case> =>
+  Object.fromEntries(names.map((p) => [p, make(p)])) as Record<K, Case>;
+/** Inputs a binary primitive's domain accepts. */
+const binaryInputs = (p: string): HostInput[] =>
+  p === 'logicalAnd' || p === 'logicalOr' ? [b, b] : ['power', 'floorDivide', 'remainder', 'divide'].includes(p) ? [pos, pos] : [x, y];
+
 const cases: { readonly [P in KernelPrimitive]: Case } = {
-  ...table(unarySameDtype, null as never),
-  ...table(unaryPredicate, null as never),
-  ...table(binarySameDtype, null as never),
-  ...table(binaryPredicate, null as never),
-  ...table(reductions, null as never),
-  ...table(argReductions, null as never),
-  ...table(scans, null as never),
+  ...family([...unarySameDtype, ...unaryPredicate], (p) => ({ inputs: [unaryInput(p)], fn: node(p) })),
+  ...family([...binarySameDtype, ...binaryPredicate], (p) => ({ inputs: binaryInputs(p), fn: node(p) })),
+  ...family(reductions, (p) => ({ inputs: [x], fn: node(p, { axes: [1] }) })),
+  ...family(argReductions, (p) => ({ inputs: [x], fn: node(p, { axis: 0 }) })),
+  ...family(scans, (p) => ({ inputs: [x], fn: node(p, { axis: 1, reverse: false, inclusive: true }) })),
   astype: { inputs: [x], fn: (a) => mx.astype(a, mx.int32) },
   where: { inputs: [b, x, y], fn: (c, p, q) => mx.where(c, p, q) },
   sort: { inputs: [x], fn: (a) => mx.sort(a, 1) },
@@ -80,19 +85,9 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
   },
   topk: { inputs: [x], fn: (a) => mx.topkWithIndices(a, 2) },
 };
-// The families, filled in from their lists.
-for (const p of [...unarySameDtype, ...unaryPredicate]) (cases as Record<string, Case>)[p] = { inputs: [unaryInput(p)], fn: node(p) };
-for (const p of [...binarySameDtype, ...binaryPredicate]) {
-  const [p0, p1] = p === 'logicalAnd' || p === 'logicalOr' ? [b, b] : ['power', 'floorDivide', 'remainder', 'divide'].includes(p) ? [pos, pos] : [x, y];
-  (cases as Record<string, Case>)[p] = { inputs: [p0, p1], fn: node(p) };
-}
-for (const p of reductions) (cases as Record<string, Case>)[p] = { inputs: [x], fn: node(p, { axes: [1] }) };
-for (const p of argReductions) (cases as Record<string, Case>)[p] = { inputs: [x], fn: node(p, { axis: 0 }) };
-for (const p of scans) (cases as Record<string, Case>)[p] = { inputs: [x], fn: node(p, { axis: 1, reverse: false, inclusive: true }) };
-
 it('every kernel primitive has a case that builds it', () => {
   for (const [prim, c] of Object.entries(cases)) {
-    const args = c.inputs.map((h) => mx.array(h.values, mx[h.dtype as 'float32']).reshape(h.shape as number[]));
+    const args = c.inputs.map(makeArray);
     const out = c.fn(...args);
     expect(graphUses(out instanceof mx.Array ? [out] : [...out], prim), `the case for '${prim}' builds no '${prim}' node`).toBe(true);
   }

@@ -157,7 +157,7 @@ function viewLayout(node: Array, input: Array, l: Layout): Layout | null {
       return { source: l.source, storage: l.storage, offset, strides };
     }
     default:
-      // A registered primitive of kind 'view' is an identity view (transforms' customFunction).
+      // A registered single-output primitive of kind 'view' is an identity view of its first input (multi-output views: Planner.addGroup).
       if (!isPrimitive(node._prim!)) return l;
       throw new Error(`eval: '${node._prim}' is declared a view but has no layout rule`);
   }

@@ -54,22 +54,22 @@ export function parseArgnums(fn: string, opt: Argnums | GradOptions | undefined)
   return { list: list as number[], single };
 }
 
-/** Finds the first non-array leaf of a tree, for errors. */
-export function firstStatic(def: TreeDef, path = ''): { path: string; value: unknown } | null {
+/** Finds the first non-array leaf of a tree (of those `counts` accepts: all by default), for errors. */
+export function firstStatic(def: TreeDef, path = '', counts: (value: unknown) => boolean = () => true): { path: string; value: unknown } | null {
   switch (def.kind) {
     case 'leaf':
       return null;
     case 'static':
-      return { path, value: def.value };
+      return counts(def.value) ? { path, value: def.value } : null;
     case 'list':
       for (let i = 0; i < def.children.length; i++) {
-        const r = firstStatic(def.children[i]!, `${path}[${i}]`);
+        const r = firstStatic(def.children[i]!, `${path}[${i}]`, counts);
         if (r) return r;
       }
       return null;
     case 'dict':
       for (let i = 0; i < def.keys.length; i++) {
-        const r = firstStatic(def.children[i]!, `${path}.${def.keys[i]}`);
+        const r = firstStatic(def.children[i]!, `${path}.${def.keys[i]}`, counts);
         if (r) return r;
       }
       return null;
@@ -137,9 +137,8 @@ export function gradTrees(d: Differentiated, cts: readonly (Array | null)[]): un
  * The loss: a 0-d array (MLX and JAX: only a scalar output is a loss, not [1, 1]); valueAndGrad
  * also takes `[loss, ...aux]`, grad does not (that is valueAndGrad's form).
  */
-function lossOf(fn: string, out: unknown): Array {
+function lossOf(fn: string, out: unknown, auxAllowed: boolean): Array {
   let loss: unknown = out;
-  const auxAllowed = fn !== 'grad';
   if (!(out instanceof Array)) {
     if (auxAllowed && globalThis.Array.isArray(out) && out.length > 0 && out[0] instanceof Array) loss = out[0];
     else {
@@ -158,14 +157,21 @@ function lossOf(fn: string, out: unknown): Array {
   return l;
 }
 
-function valueAndGradCall(fn: string, f: (...args: any[]) => any, argnums: readonly number[], single: boolean, args: unknown[]): [unknown, unknown] {
+function valueAndGradCall(
+  fn: string,
+  f: (...args: any[]) => any,
+  argnums: readonly number[],
+  single: boolean,
+  auxAllowed: boolean,
+  args: unknown[],
+): [unknown, unknown] {
   let value: unknown;
   let grads: unknown[];
   enterTrace();
   try {
     const d = traceArgs(fn, args, argnums, true);
     value = f(...d.args);
-    const loss = lossOf(fn, value);
+    const loss = lossOf(fn, value, auxAllowed);
     const cts = backward([loss], [onesLike(loss)], d.roots);
     grads = gradTrees(d, cts);
   } finally {
@@ -200,7 +206,7 @@ export function valueAndGrad<F extends (...args: any[]) => any, const A extends 
   const fn = 'valueAndGrad';
   if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describeValue(f)}`);
   const { list, single } = parseArgnums(fn, argnums);
-  const g = (...args: Parameters<F>) => valueAndGradCall(fn, f, list, single, args) as [ReturnType<F>, GradsOf<Parameters<F>, A>];
+  const g = (...args: Parameters<F>) => valueAndGradCall(fn, f, list, single, true, args) as [ReturnType<F>, GradsOf<Parameters<F>, A>];
   Object.defineProperty(g, 'name', { value: `valueAndGrad(${f.name || 'f'})` });
   return g;
 }
@@ -216,7 +222,7 @@ export function grad<F extends (...args: any[]) => any, const A extends Argnums 
   const fn = 'grad';
   if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describeValue(f)}`);
   const { list, single } = parseArgnums(fn, argnums);
-  const g = (...args: Parameters<F>) => valueAndGradCall(fn, f, list, single, args)[1] as GradsOf<Parameters<F>, A>;
+  const g = (...args: Parameters<F>) => valueAndGradCall(fn, f, list, single, false, args)[1] as GradsOf<Parameters<F>, A>;
   Object.defineProperty(g, 'name', { value: `grad(${f.name || 'f'})` });
   return g;
 }

@@ -39,6 +39,7 @@ import { makePlan, type Plan, planValid, replay } from './plan.js';
 import { buildShapeModel, diffGraphs, sameGraph, type ShapeModel } from './shapes.js';
 import { simplify, type SimplifyStats } from './simplify.js';
 import { FN, fillTree, signature, trace } from './trace.js';
+import { firstStatic } from '../grad.js';
 
 export { clearCompileCache, compileCacheSize, disableCompile, enableCompile, isCompileEnabled, setCompileCacheSize } from './cache.js';
 export { programToString } from './program.js';
@@ -114,24 +115,10 @@ function checkState(what: string, tree: unknown): void {
   }
   const [leaves, def] = treeFlatten(tree);
   if (leaves.length > 0) return;
-  const firstValue = (d: TreeDef, path: string): [string, unknown] | null => {
-    if (d.kind === 'static') return d.value !== undefined && d.value !== null ? [path, d.value] : null;
-    if (d.kind === 'list')
-      for (let i = 0; i < d.children.length; i++) {
-        const r = firstValue(d.children[i]!, `${path}[${i}]`);
-        if (r) return r;
-      }
-    if (d.kind === 'dict')
-      for (let i = 0; i < d.children.length; i++) {
-        const r = firstValue(d.children[i]!, `${path}.${d.keys[i]}`);
-        if (r) return r;
-      }
-    return null;
-  };
-  const bad = firstValue(def, '');
+  const bad = firstStatic(def, '', (v) => v !== undefined && v !== null);
   if (bad) {
     const hint = isPlainObject(tree) ? ` (options are ${[...optionNames].join(', ')}: compile(f, { inputs, outputs, shapeless }))` : '';
-    throw new Error(`${FN}: the ${what} state holds no arrays but ${describeValue(bad[1])} at ${bad[0] || 'the root'}${hint}`);
+    throw new Error(`${FN}: the ${what} state holds no arrays but ${describeValue(bad.value)} at ${bad.path || 'the root'}${hint}`);
   }
 }
 

@@ -176,8 +176,9 @@ export function trace(
  * Identity views a trace can drop: stopGradient's forward value is its input's, and so is that of
  * any registered primitive of kind 'view' (customFunction's node; see core's registry).
  */
-const viewedInput = (n: Array): number => (n._siblings === null ? 0 : n._siblings.indexOf(n));
 const isIdentityView = (prim: string): boolean => prim === 'stopGradient' || (!isPrimitive(prim) && getPrimitiveDef(prim).kind === 'view');
+/** The input an identity view shows: the first, or for output k of a multi-output view, input k. */
+const viewedInput = (n: Array): number => (n._siblings === null ? 0 : n._siblings.indexOf(n));
 
 /**
  * Copies the graph between `outputs` and the placeholders. Nodes built during the trace (ids from
