@@ -51,7 +51,9 @@ class ArrayBufferSource : public BufferSource, public OutputAllocator {
     // output, so a recycled block need not be zeroed first.
     void* data = nullptr;
     napi_value buffer;
-    if (create_output_buffer(env_, bytes, false, &data, &buffer) != napi_ok) throw Napi::Error::New(env_);
+    // A failed allocation (std::bad_alloc from the allocator, or a status from V8) is reported by the
+    // step as out of memory, naming the op.
+    if (create_output_buffer(env_, bytes, false, &data, &buffer) != napi_ok) throw std::bad_alloc();
     outputs_.push_back(buffer);
     return static_cast<char*>(data);
   }

@@ -336,13 +336,10 @@ napi_status output_block_wrap(napi_env env, void* block, size_t bytes, napi_valu
 
 napi_status create_output_buffer(napi_env env, size_t bytes, bool zero, void** data, napi_value* result) {
 #ifdef MLX_TS_HAVE_V8
-  if ((use_cache(bytes) || (!zero && poison_outputs())) && v8_usable(env)) {
-    void* p = nullptr;
-    try {
-      p = output_block_alloc(bytes, zero);
-    } catch (const std::bad_alloc&) {
-      return napi_create_arraybuffer(env, bytes, data, result);
-    }
+  // Every non-empty output is allocated here rather than by V8, whose allocation failure is fatal to
+  // the process: output_block_alloc throws std::bad_alloc, which the step reports as an Error.
+  if (bytes > 0 && v8_usable(env)) {
+    void* p = output_block_alloc(bytes, zero);
     *result = wrap_v8(p, bytes);
     *data = p;
     return napi_ok;
