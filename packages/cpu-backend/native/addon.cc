@@ -178,8 +178,8 @@ class HeapOutputs : public OutputAllocator {
       Block& b = blocks_[i];
       napi_value buffer;
       const napi_status status = output_block_wrap(env, b.data, b.bytes, &buffer);
+      b.data = nullptr;  // output_block_wrap owns it whatever it returns
       if (status != napi_ok) throw Napi::Error::New(env);
-      b.data = nullptr;  // owned by the ArrayBuffer now (or already given back by output_block_wrap)
       if (napi_set_element(env, array, uint32_t(i), buffer) != napi_ok) throw Napi::Error::New(env);
     }
     blocks_.clear();

@@ -304,11 +304,11 @@ void output_block_free(void* block, size_t bytes) {
   cache().release(block, class_size(bytes));
 }
 
-napi_status output_block_wrap(napi_env env, void* block, size_t bytes, napi_value* result) {
+napi_status output_block_wrap(napi_env env, void* block, size_t bytes, napi_value* result, void** data) {
+  if (data) *data = block;
   if (bytes == 0) {
     output_block_free(block, bytes);
-    void* unused = nullptr;
-    return napi_create_arraybuffer(env, 0, &unused, result);
+    return napi_create_arraybuffer(env, 0, data, result);
   }
 #ifdef MLX_TS_HAVE_V8
   if (v8_usable(env)) {
@@ -321,7 +321,7 @@ napi_status output_block_wrap(napi_env env, void* block, size_t bytes, napi_valu
       [](napi_env, void* data, void* hint) { output_block_free(data, reinterpret_cast<size_t>(hint)); },
       reinterpret_cast<void*>(bytes), result);
   if (status == napi_ok) return status;
-  // Runtimes without external buffers (a V8 sandbox) get a copy.
+  // Runtimes without external buffers (a V8 sandbox) get a copy, which only V8 can allocate there.
   bool pending = false;
   if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
     napi_value ignored;
@@ -329,25 +329,16 @@ napi_status output_block_wrap(napi_env env, void* block, size_t bytes, napi_valu
   }
   void* copy = nullptr;
   status = napi_create_arraybuffer(env, bytes, &copy, result);
-  if (status == napi_ok && bytes > 0) std::memcpy(copy, block, bytes);
-  if (status == napi_ok) output_block_free(block, bytes);
+  if (status == napi_ok) std::memcpy(copy, block, bytes);
+  if (data) *data = copy;
+  output_block_free(block, bytes);
   return status;
 }
 
 napi_status create_output_buffer(napi_env env, size_t bytes, bool zero, void** data, napi_value* result) {
-#ifdef MLX_TS_HAVE_V8
-  // Every non-empty output is allocated here rather than by V8, whose allocation failure is fatal to
-  // the process: output_block_alloc throws std::bad_alloc, which the step reports as an Error.
-  if (bytes > 0 && v8_usable(env)) {
-    void* p = output_block_alloc(bytes, zero);
-    *result = wrap_v8(p, bytes);
-    *data = p;
-    return napi_ok;
-  }
-#else
-  (void)zero;
-#endif
-  return napi_create_arraybuffer(env, bytes, data, result);
+  // The addon allocates rather than V8, whose allocation failure is fatal to the process:
+  // output_block_alloc throws std::bad_alloc, which the step reports as an Error naming the op.
+  return output_block_wrap(env, output_block_alloc(bytes, zero), bytes, result, data);
 }
 
 BufferCacheStats buffer_cache_stats() {

@@ -32,10 +32,10 @@
 namespace mlx_cpu {
 
 // napi_create_arraybuffer's contract (a new ArrayBuffer of `bytes` bytes, *data its memory), with
-// large buffers from the cache. zero = false lets a recycled block keep stale contents, for an
-// output that the kernel writes in full (every kernel in this addon does: MLX_TS_POISON_OUTPUTS=1
-// fills unzeroed outputs with 0xff bytes to prove it); small buffers and fresh blocks are always
-// zeroed. JS thread only.
+// the memory from output_block_alloc (large buffers from the cache), so a failed allocation throws
+// std::bad_alloc instead of ending the process as V8's does. zero = false leaves the contents
+// unspecified, for an output that the kernel writes in full (every kernel in this addon does:
+// MLX_TS_POISON_OUTPUTS=1 fills unzeroed outputs with 0xff bytes to prove it). JS thread only.
 napi_status create_output_buffer(napi_env env, size_t bytes, bool zero, void** data, napi_value* result);
 
 // The same in two steps, for outputs made off the JS thread (executeAsync): output_block_alloc
@@ -45,7 +45,9 @@ napi_status create_output_buffer(napi_env env, size_t bytes, bool zero, void** d
 // detach), as for create_output_buffer; without it the ArrayBuffer is an external one whose
 // memory Node frees from the event loop after collection.
 void* output_block_alloc(size_t bytes, bool zero);
-napi_status output_block_wrap(napi_env env, void* block, size_t bytes, napi_value* result);
+// output_block_wrap owns `block` whatever it returns; `data`, when given, is set to where the
+// ArrayBuffer's bytes are (another block only where the runtime forbids external buffers).
+napi_status output_block_wrap(napi_env env, void* block, size_t bytes, napi_value* result, void** data = nullptr);
 void output_block_free(void* block, size_t bytes);
 
 struct BufferCacheStats {
