@@ -35,6 +35,26 @@ test('failed allocations throw an Error naming the op and the library keeps work
   const { after, ...failures } = out;
   expect(after).toEqual([4, 5]);
   for (const [name, message] of Object.entries(failures)) {
-    expect(message, name).toMatch(/cpu backend: \w+ \(step \d+\): out of memory/);
+    expect(message, name).toMatch(/^cpu backend: \w+ \(step \d+\): out of memory: \d+ bytes for an output of shape \[[\d, ]+\] \(\w+\)$/);
   }
+  expect(failures['eval(add(zeros([1e12]), 1))']).toContain(
+    'add (step 0): out of memory: 4000000000000 bytes for an output of shape [1000000000000] (float32)',
+  );
+}, 60_000);
+
+// Under an address-space limit an allocation fails far below the machine's memory, where a plain
+// output of a few GiB is refused; the process must survive that too.
+test('an 8 GiB output under a 4 GiB address-space limit is an Error', async () => {
+  const limited = `
+import * as mx from 'mlx-ts';
+let message = 'no error';
+try { mx.eval(mx.add(mx.zeros([2 ** 31]), 1)); } catch (e) { message = e.message; }
+console.log(JSON.stringify({ message, after: mx.multiply(mx.array([1, 2]), 2).tolist() }));
+`;
+  const { stdout } = await run('bash', ['-c', 'ulimit -v 4194304 && exec "$0" --input-type=module -e "$1"', process.execPath, limited], {
+    cwd: root,
+  });
+  const out = JSON.parse(stdout.trim().split('\n').pop()!) as { message: string; after: number[] };
+  expect(out.message).toBe('cpu backend: add (step 0): out of memory: 8589934592 bytes for an output of shape [2147483648] (float32)');
+  expect(out.after).toEqual([2, 4]);
 }, 60_000);

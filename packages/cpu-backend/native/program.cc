@@ -57,6 +57,12 @@ void check_in_bounds(const View& v, size_t bytes, int input) {
   }
 }
 
+std::string shape_string(const View& v) {
+  std::string out = "[";
+  for (int d = 0; d < v.ndim; ++d) out += (d ? ", " : "") + std::to_string(v.shape[d]);
+  return out + "]";
+}
+
 std::string step_context(const Step* s, size_t index) {
   return std::string("cpu backend: ") + (s ? op_name(s->op) : "step") + " (step " + std::to_string(index) + "): ";
 }
@@ -308,11 +314,20 @@ void Program::decode(const double* program, size_t length, BufferSource& buffers
 
 void Program::run(OutputAllocator& outputs) {
   for (size_t i = 0; i < steps_.size(); ++i) {
-    try {
-      Step& s = steps_[i];
-      for (size_t slot = first_slot_[i], end = slot + size_t(s.nextra) + 1; slot < end; ++slot) {
-        if (allocates_[slot]) slot_views_[slot]->base = outputs.output(out_bytes_[slot]);
+    Step& s = steps_[i];
+    for (size_t slot = first_slot_[i], end = slot + size_t(s.nextra) + 1; slot < end; ++slot) {
+      if (!allocates_[slot]) continue;
+      try {
+        slot_views_[slot]->base = outputs.output(out_bytes_[slot]);
+      } catch (const std::bad_alloc&) {
+        throw Error(step_context(&s, i) + "out of memory: " + std::to_string(out_bytes_[slot]) +
+                    " bytes for an output of shape " + shape_string(*slot_views_[slot]) + " (" +
+                    dtype_name(slot_views_[slot]->dtype) + ")");
+      } catch (const std::exception& e) {
+        throw Error(step_context(&s, i) + e.what());
       }
+    }
+    try {
       const size_t first_view = size_t(s.in - views_.data());
       for (int k = 0; k < s.nin; ++k) {
         const int64_t p = producers_[first_view + size_t(k)];
@@ -320,9 +335,9 @@ void Program::run(OutputAllocator& outputs) {
       }
       run_step(s);
     } catch (const std::bad_alloc&) {
-      throw Error(step_context(&steps_[i], i) + "out of memory");
+      throw Error(step_context(&s, i) + "out of memory for the kernel's working buffers");
     } catch (const std::exception& e) {
-      throw Error(step_context(&steps_[i], i) + e.what());
+      throw Error(step_context(&s, i) + e.what());
     }
   }
 }
