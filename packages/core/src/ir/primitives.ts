@@ -224,6 +224,52 @@ export interface PrimitiveDef<P extends Primitive> {
 }
 
 const same = (inputs: readonly Aval[]): Aval => inputs[0]!;
+
+/*
+ * The view rules (and arange's) check their params although the ops already did: a raw node with
+ * inconsistent params would otherwise describe a view reading outside its input, and the
+ * evaluator's stride walk would never terminate on it.
+ */
+function badParams(prim: string, what: string): never {
+  throw new Error(`${prim}: inconsistent params for a raw node: ${what}`);
+}
+function checkedDims(prim: string, shape: readonly number[]): readonly number[] {
+  if (!globalThis.Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    badParams(prim, `the shape must be non-negative integers, got [${String(shape)}]`);
+  }
+  return shape;
+}
+const sizeOf = (shape: readonly number[]): number => shape.reduce((n, d) => n * d, 1);
+function checkedReshape(from: Shape, to: readonly number[]): readonly number[] {
+  if (sizeOf(checkedDims('reshape', to)) !== sizeOf(from)) badParams('reshape', `[${from.join(', ')}] has a different size from [${to.join(', ')}]`);
+  return to;
+}
+function checkedTranspose(from: Shape, perm: readonly number[]): number[] {
+  const seen = new Set(perm);
+  if (perm.length !== from.length || seen.size !== perm.length || !perm.every((i) => Number.isInteger(i) && i >= 0 && i < from.length)) {
+    badParams('transpose', `perm [${String(perm)}] is not a permutation of ${from.length} axes`);
+  }
+  return perm.map((i) => from[i]!);
+}
+function checkedBroadcast(from: Shape, to: readonly number[]): readonly number[] {
+  checkedDims('broadcastTo', to);
+  const lead = to.length - from.length;
+  if (lead < 0 || from.some((d, i) => d !== 1 && d !== to[lead + i])) badParams('broadcastTo', `[${from.join(', ')}] does not broadcast to [${to.join(', ')}]`);
+  return to;
+}
+function checkedSlice(from: Shape, p: Params<'slice'>): readonly number[] {
+  const n = from.length;
+  checkedDims('slice', p.shape);
+  if (p.shape.length !== n || p.start.length !== n || p.step.length !== n) badParams('slice', `start, step and shape must each have ${n} entries`);
+  for (let i = 0; i < n; i++) {
+    const [start, step, len] = [p.start[i]!, p.step[i]!, p.shape[i]!];
+    const last = start + (len - 1) * step;
+    if (len > 0 && !(Number.isInteger(start) && Number.isInteger(step) && step !== 0 && start >= 0 && start < from[i]! && last >= 0 && last < from[i]!)) {
+      badParams('slice', `axis ${i} reads outside 0..${from[i]! - 1} (start ${start}, step ${step}, length ${len})`);
+    }
+  }
+  return p.shape;
+}
 const predicate = (inputs: readonly Aval[]): Aval => ({ shape: inputs[0]!.shape, dtype: bool });
 
 function keepAxes(shape: Shape, axes: readonly number[]): number[] {
@@ -265,10 +311,10 @@ export const primitives: PrimitiveTable = {
   /** log(sum(exp(x - m))) + m along `axis` (kept as size 1), m as in softmax; floating dtypes. */
   logsumexp: { kind: 'reduce', output: ([a], p) => ({ shape: keepAxes(a!.shape, [p.axis]), dtype: a!.dtype }) },
   argsort: { kind: 'other', output: ([a]) => ({ shape: a!.shape, dtype: uint32 }) },
-  reshape: { kind: 'view', output: ([a], p) => ({ shape: p.shape, dtype: a!.dtype }) },
-  transpose: { kind: 'view', output: ([a], p) => ({ shape: p.perm.map((i) => a!.shape[i]!), dtype: a!.dtype }) },
-  broadcastTo: { kind: 'view', output: ([a], p) => ({ shape: p.shape, dtype: a!.dtype }) },
-  slice: { kind: 'view', output: ([a], p) => ({ shape: p.shape, dtype: a!.dtype }) },
+  reshape: { kind: 'view', output: ([a], p) => ({ shape: checkedReshape(a!.shape, p.shape), dtype: a!.dtype }) },
+  transpose: { kind: 'view', output: ([a], p) => ({ shape: checkedTranspose(a!.shape, p.perm), dtype: a!.dtype }) },
+  broadcastTo: { kind: 'view', output: ([a], p) => ({ shape: checkedBroadcast(a!.shape, p.shape), dtype: a!.dtype }) },
+  slice: { kind: 'view', output: ([a], p) => ({ shape: checkedSlice(a!.shape, p), dtype: a!.dtype }) },
   concatenate: {
     kind: 'other',
     output: (inputs, p) => {
@@ -295,7 +341,7 @@ export const primitives: PrimitiveTable = {
     kind: 'other',
     output: ([a, b]) => ({ shape: [...a!.shape.slice(0, -1), b!.shape[b!.shape.length - 1]!], dtype: a!.dtype }),
   },
-  arange: { kind: 'other', output: (_inputs, p) => ({ shape: [p.n], dtype: p.dtype }) },
+  arange: { kind: 'other', output: (_inputs, p) => ({ shape: checkedDims('arange', [p.n]), dtype: p.dtype }) },
   randomBits: { kind: 'other', output: (_inputs, p) => ({ shape: p.shape, dtype: uint32 }) },
   compiled: {
     kind: 'other',
