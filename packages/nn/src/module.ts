@@ -8,7 +8,7 @@
  * outputs: [model] })`, core's `treeMap`/`treeFlatten` and `mx.utils` see it as an object of its
  * members, as MLX's Module is a dict.
  */
-import { Array, type Dtype, fmtShape, isPlainObject, treeNodeKeys, type TreeNodeObject } from '@mlx-ts/core';
+import { Array, describeValue, type Dtype, fmtShape, isPlainObject, treeNodeKeys, type TreeNodeObject } from '@mlx-ts/core';
 import { treeFlatten, treeUnflatten } from './utils.js';
 import { loadWeightsFile, saveWeightsFile, toFileKey } from './io/weights.js';
 
@@ -280,6 +280,12 @@ export class Module implements TreeNodeObject {
   }
 
   #forEachModule(fn: string, options: FreezeOptions, own: (m: Module, strict: boolean) => void): this {
+    const given: unknown = options;
+    if (!isPlainObject(given)) throw new Error(`${fn}: expected an options object {keys, recurse, strict}, got ${describeValue(given)}`);
+    const { keys } = options;
+    if (keys !== undefined && typeof keys !== 'string' && !(globalThis.Array.isArray(keys) && keys.every((k) => typeof k === 'string'))) {
+      throw new Error(`${fn}: keys must be a string or a list of strings, got ${describeValue(keys)}`);
+    }
     for (const k of Object.keys(options))
       if (k !== 'recurse' && k !== 'keys' && k !== 'strict') throw new Error(`${fn}: unknown option '${k}' (expected recurse, keys, strict)`);
     let strict = options.strict ?? false;

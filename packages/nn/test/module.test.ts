@@ -116,6 +116,13 @@ describe('freeze and unfreeze', () => {
     expect(() => m.freeze({ key: 'bias' } as never)).toThrow(/unknown option 'key'/);
   });
 
+  it('freeze and unfreeze check the kind of their options and keys', () => {
+    const m = new MLP();
+    expect(() => m.freeze(5 as never)).toThrow(/MLP.freeze: expected an options object .*got a number \(5\)/);
+    expect(() => m.freeze({ keys: NaN as never })).toThrow(/MLP.freeze: keys must be a string or a list of strings, got a number \(NaN\)/);
+    expect(() => m.unfreeze({ keys: [mx.ones([2])] as never })).toThrow(/MLP.unfreeze: keys must be a string or a list of strings/);
+  });
+
   it("BatchNorm's running statistics stay frozen through unfreeze", () => {
     const bn = new nn.BatchNorm(3);
     expect(keysOf(bn.trainableParameters())).toEqual(['weight', 'bias']);
