@@ -1,5 +1,5 @@
 /**
- * Ops composed of primitives (roll, meshgrid, kron): the property kit checks that every transform gets
+ * Ops composed of primitives (roll, meshgrid, kron, einsum): the property kit checks that every transform gets
  * them right through their parts (vmap vs a loop, JVP vs finite differences, VJP vs JVP, compile
  * vs eager), on random shapes, shifts and axes.
  */
@@ -66,5 +66,74 @@ it('kron: vmap, JVP, VJP and compile agree with their references', () => {
       checkCompile(f, batch[0]!);
     }),
     { numRuns: 15 },
+  );
+});
+
+/** einsum by its definition: a loop over every assignment of the letters, in float64. */
+function einsumByLoops(inputs: string[], output: string, operands: mx.Array[], sizes: Record<string, number>): number[] {
+  const letters = Object.keys(sizes);
+  const values = operands.map((x) => Float64Array.from(mx.reshape(x, [-1]).tolist() as number[]));
+  const outSize = [...output].reduce((n, c) => n * sizes[c]!, 1);
+  const out = new Float64Array(outSize);
+  const at: Record<string, number> = {};
+  const flat = (term: string, shape: readonly number[]) => [...term].reduce((i, c, ax) => i * shape[ax]! + (shape[ax] === 1 ? 0 : at[c]!), 0);
+  const visit = (k: number) => {
+    if (k === letters.length) {
+      let p = 1;
+      inputs.forEach((t, i) => (p *= values[i]![flat(t, operands[i]!.shape)]!));
+      out[
+        flat(
+          output,
+          [...output].map((c) => sizes[c]!),
+        )
+      ]! += p;
+      return;
+    }
+    for (let v = 0; v < sizes[letters[k]!]!; v++) {
+      at[letters[k]!] = v;
+      visit(k + 1);
+    }
+  };
+  visit(0);
+  return [...out];
+}
+
+const einsumCase = fc
+  .record({
+    sizes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 4 }),
+    terms: fc.array(fc.array(fc.nat(), { minLength: 0, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+    out: fc.array(fc.nat(), { maxLength: 3 }),
+  })
+  .chain(({ sizes, terms, out }) => {
+    const letters = sizes.map((_, i) => 'abcd'[i]!);
+    const inputs = terms.map((t) => t.map((i) => letters[i % letters.length]!).join(''));
+    const used = [...new Set(inputs.join(''))];
+    const output = used.length ? [...new Set(out.map((i) => used[i % used.length]!))].join('') : '';
+    const dims = Object.fromEntries(letters.map((c, i) => [c, sizes[i]!]));
+    const operand = (t: string) => arrays({ shape: [...t].map((c) => dims[c]!), dtype: mx.float64 });
+    return fc.record({
+      spec: fc.constant(`${inputs.join(',')}->${output}`),
+      inputs: fc.constant(inputs),
+      output: fc.constant(output),
+      sizes: fc.constant(Object.fromEntries(used.map((c) => [c, dims[c]!]))),
+      batch: fc.array(fc.tuple(...inputs.map(operand)), { minLength: 3, maxLength: 3 }),
+    });
+  });
+
+it('einsum: the definition by loops, vmap, JVP, VJP and compile agree', () => {
+  fc.assert(
+    fc.property(einsumCase, (c) => {
+      const f = (...xs: mx.Array[]) => mx.einsum(c.spec, ...xs);
+      const first = c.batch[0]!;
+      const got = mx.reshape(f(...first), [-1]).tolist() as number[];
+      const want = einsumByLoops(c.inputs, c.output, first, c.sizes);
+      expect(got.length, c.spec).toBe(want.length);
+      got.forEach((v, i) => expect(v, c.spec).toBeCloseTo(want[i]!, 9));
+      checkVmap(f, c.batch);
+      checkJvp(f, first);
+      checkVjp(f, first);
+      checkCompile(f, first);
+    }),
+    { numRuns: 40 },
   );
 });

@@ -9,3 +9,4 @@ export * from './sort.js';
 export * from './scan.js';
 export * from './evaluate.js';
 export * from './convolution.js';
+export * from './einsum.js';
