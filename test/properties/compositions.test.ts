@@ -1,5 +1,5 @@
 /**
- * Ops composed of primitives (roll, meshgrid, kron, einsum): the property kit checks that every transform gets
+ * Ops composed of primitives (roll, meshgrid, kron, einsum, hadamardTransform): the property kit checks that every transform gets
  * them right through their parts (vmap vs a loop, JVP vs finite differences, VJP vs JVP, compile
  * vs eager), on random shapes, shifts and axes.
  */
@@ -135,5 +135,29 @@ it('einsum: the definition by loops, vmap, JVP, VJP and compile agree', () => {
       checkCompile(f, first);
     }),
     { numRuns: 40 },
+  );
+});
+
+it('hadamardTransform: vmap, JVP, VJP and compile agree with their references', () => {
+  const sizes = fc.constantFrom(1, 2, 8, 12, 24);
+  fc.assert(
+    fc.property(
+      fc
+        .tuple(shapes({ minDims: 0, maxDims: 1, maxSide: 3 }), sizes, fc.option(fc.double({ min: -2, max: 2, noNaN: true }), { nil: undefined }))
+        .chain(([lead, n, scale]) =>
+          fc.tuple(fc.constant(scale), fc.array(arrays({ shape: [...lead, n], dtype: mx.float64 }), { minLength: 3, maxLength: 3 })),
+        ),
+      ([scale, xs]) => {
+        const f = (x: mx.Array) => mx.hadamardTransform(x, scale);
+        checkVmap(
+          f,
+          xs.map((x) => [x]),
+        );
+        checkJvp(f, [xs[0]!]);
+        checkVjp(f, [xs[0]!]);
+        checkCompile(f, [xs[0]!]);
+      },
+    ),
+    { numRuns: 15 },
   );
 });

@@ -10,3 +10,4 @@ export * from './scan.js';
 export * from './evaluate.js';
 export * from './convolution.js';
 export * from './einsum.js';
+export * from './hadamard.js';
