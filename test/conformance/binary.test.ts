@@ -59,6 +59,12 @@ const powExp: SpecFor = (d) =>
       ? { min: 0, max: 12 }
       : { min: -3, max: 12 };
 
+/** Integer dtypes and bool; int64 stays where the reference's doubles are exact. */
+const BITWISE = [...INT_NAMES, 'bool'] as DtypeName[];
+/** Shift counts around and beyond every width, negative ones included. */
+const shiftCount: SpecFor = (d) =>
+  d === 'bool' ? {} : d.startsWith('u') ? { min: 0, max: 70 } : { min: -3, max: 70, specials: [0, 7, 8, 15, 16, 31, 32, 63, 64] };
+
 const cases: BinaryCase[] = [
   { name: 'add', fn: mx.add, dtypes: ALL_NAMES, a: int64Small(2 ** 51), b: int64Small(2 ** 51), mixed: true, signedZero: true },
   { name: 'subtract', fn: mx.subtract, dtypes: NUMERIC, a: int64Small(2 ** 51), b: int64Small(2 ** 51), mixed: true },
@@ -81,6 +87,12 @@ const cases: BinaryCase[] = [
   { name: 'lessEqual', fn: mx.lessEqual, dtypes: ALL_NAMES, mixed: true },
   { name: 'logicalAnd', fn: mx.logicalAnd, dtypes: ALL_NAMES, mixed: true },
   { name: 'logicalOr', fn: mx.logicalOr, dtypes: ALL_NAMES, mixed: true },
+  // The integer family (and bool, which the ops map to logical ops or shift as uint8).
+  { name: 'bitwiseAnd', fn: mx.bitwiseAnd, dtypes: BITWISE, mixed: true },
+  { name: 'bitwiseOr', fn: mx.bitwiseOr, dtypes: BITWISE, mixed: true },
+  { name: 'bitwiseXor', fn: mx.bitwiseXor, dtypes: BITWISE, mixed: true },
+  { name: 'leftShift', fn: mx.leftShift, dtypes: BITWISE, b: shiftCount },
+  { name: 'rightShift', fn: mx.rightShift, dtypes: BITWISE, b: shiftCount },
 ];
 
 /** Adds values near overflow (and subnormals) to float specs that do not choose their specials. */

@@ -5,7 +5,17 @@
  * per-family files next to this one cover layouts, dtypes and special values in depth.
  */
 import { expect, it } from 'vitest';
-import { unaryPredicate, unarySameDtype, binaryPredicate, binarySameDtype, reductions, argReductions, scans, type KernelPrimitive } from '@mlx-ts/core';
+import {
+  unaryPredicate,
+  unarySameDtype,
+  binaryInteger,
+  binaryPredicate,
+  binarySameDtype,
+  reductions,
+  argReductions,
+  scans,
+  type KernelPrimitive,
+} from '@mlx-ts/core';
 import { graphUses } from '@mlx-ts/testing';
 import { checkOp, describeBackends, hostInput, makeArray, mx, type HostInput, type OpFn } from '../helpers/index.js';
 
@@ -20,9 +30,12 @@ const y = f32([2, 3], [0.6, 0.4, -0.8, 1.5, 0.25, -1.1]);
 const pos = f32([2, 3], [1.3, 2.7, 0.5, 4, 1.5, 3.1]);
 const b = hostInput([2, 3], 'bool', [1, 0, 1, 1, 0, 0]);
 const ints = (shape: number[], values: number[]) => hostInput(shape, 'int32', values);
+const n = ints([2, 3], [5, -8, 12, 0, -1, 1 << 30]);
+const counts = ints([2, 3], [1, 3, 0, 31, 33, -1]);
 
 /** Inputs a unary primitive's domain accepts. */
-const unaryInput = (p: string): HostInput => (p === 'logicalNot' ? b : ['log', 'log1p', 'sqrt', 'rsqrt', 'arccosh'].includes(p) ? pos : x);
+const unaryInput = (p: string): HostInput =>
+  p === 'logicalNot' ? b : p === 'bitwiseInvert' ? n : ['log', 'log1p', 'sqrt', 'rsqrt', 'arccosh'].includes(p) ? pos : x;
 const node =
   (prim: string, params: object = {}) =>
   (...xs: mx.Array[]) =>
@@ -33,7 +46,13 @@ const family = <K extends string>(names: readonly K[], make: (prim: K) => Case):
   Object.fromEntries(names.map((p) => [p, make(p)])) as Record<K, Case>;
 /** Inputs a binary primitive's domain accepts. */
 const binaryInputs = (p: string): HostInput[] =>
-  p === 'logicalAnd' || p === 'logicalOr' ? [b, b] : ['power', 'floorDivide', 'remainder', 'divide'].includes(p) ? [pos, pos] : [x, y];
+  p === 'logicalAnd' || p === 'logicalOr'
+    ? [b, b]
+    : (binaryInteger as readonly string[]).includes(p)
+      ? [n, counts]
+      : ['power', 'floorDivide', 'remainder', 'divide'].includes(p)
+        ? [pos, pos]
+        : [x, y];
 
 const cases: { readonly [P in KernelPrimitive]: Case } = {
   ...family([...unarySameDtype, ...unaryPredicate], (p) => ({ inputs: [unaryInput(p)], fn: node(p) })),

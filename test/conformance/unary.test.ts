@@ -65,6 +65,8 @@ const cases: UnaryCase[] = [
   { name: 'stopGradient', fn: mx.stopGradient, dtypes: ALL_NAMES, signedZero: true },
   { name: 'isinf', fn: mx.isinf, dtypes: ALL_NAMES },
   { name: 'logicalNot', fn: mx.logicalNot, dtypes: ALL_NAMES },
+  // The integer family; bool inverts logically.
+  { name: 'bitwiseInvert', fn: mx.bitwiseInvert, dtypes: [...INT_NAMES, 'bool'] },
 ];
 
 function spec(c: UnaryCase): (d: DtypeName) => InputOpts {

@@ -80,6 +80,21 @@ function binary(prim: mx.Primitive, dtype: fc.Arbitrary<Dt>, da: Domain = {}, db
   };
 }
 
+/** A binary primitive of the integer family: integer dtypes, counts in `counts` for the shifts. */
+function integerBinary(prim: mx.BinaryInteger, counts: Domain = {}): Case {
+  const setup = fc.record({ shape: shapes(), dtype: intDt });
+  return binary(
+    prim,
+    intDt,
+    {},
+    {},
+    {
+      gradSetup: setup,
+      args: (s) => fc.tuple(arg(s.shape, s.dtype), arg(s.shape, s.dtype, s.dtype.kind === 'uint' ? { ...counts, min: 0 } : counts)),
+    },
+  );
+}
+
 /** A shape of at least one dimension and one of its axes. */
 const shapeAxis = (dtype: fc.Arbitrary<Dt>) =>
   shapes({ minDims: 1 }).chain((shape) => fc.record({ shape: fc.constant(shape), axis: axes(shape.length), dtype }));
@@ -255,6 +270,8 @@ export const cases: { [P in mx.Primitive]: Case } = {
   isnan: { ...unary('isnan', anyDt), args: (s) => fc.tuple(special(s.shape, s.dtype)) },
   isinf: { ...unary('isinf', anyDt), args: (s) => fc.tuple(special(s.shape, s.dtype)) },
   logicalNot: unary('logicalNot', boolDt),
+  // The integer family: integer dtypes only; no derivative (the derivative checks see no floating argument).
+  bitwiseInvert: { ...unary('bitwiseInvert', intDt), gradSetup: fc.record({ shape: shapes(), dtype: intDt }) },
 
   add: binary('add', anyDt),
   subtract: binary('subtract', numericDt),
@@ -289,6 +306,11 @@ export const cases: { [P in mx.Primitive]: Case } = {
   lessEqual: binary('lessEqual', anyDt),
   logicalAnd: binary('logicalAnd', boolDt),
   logicalOr: binary('logicalOr', boolDt),
+  bitwiseAnd: integerBinary('bitwiseAnd'),
+  bitwiseOr: integerBinary('bitwiseOr'),
+  bitwiseXor: integerBinary('bitwiseXor'),
+  leftShift: integerBinary('leftShift', { min: -2, max: 70 }),
+  rightShift: integerBinary('rightShift', { min: -2, max: 70 }),
 
   sum: reduction('sum', numericDt),
   prod: reduction('prod', numericDt, { min: -2, max: 2 }),

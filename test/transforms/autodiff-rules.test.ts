@@ -134,6 +134,7 @@ const cases: Record<mx.Primitive, Cases> = {
   isnan: NONE,
   isinf: NONE,
   logicalNot: NONE,
+  bitwiseInvert: NONE,
   add: bin('add'),
   subtract: bin('subtract'),
   multiply: bin('multiply'),
@@ -170,6 +171,11 @@ const cases: Record<mx.Primitive, Cases> = {
   lessEqual: NONE,
   logicalAnd: NONE,
   logicalOr: NONE,
+  bitwiseAnd: NONE,
+  bitwiseOr: NONE,
+  bitwiseXor: NONE,
+  leftShift: NONE,
+  rightShift: NONE,
   sum: [[1], [0, 1], []].map((axes) => ({ fn: (x: mx.Array) => node('sum', [x], { axes }), args: () => [rnd([2, 3])] })),
   prod: [
     ...[[1], [0, 2], [0, 1, 2]].map((axes) => ({ fn: (x: mx.Array) => node('prod', [x], { axes }), args: () => [rnd([2, 3, 2], 0.5, 1.5)] })),
@@ -360,6 +366,7 @@ describe('rules of primitives without a floating output, and arguments without a
   const x = vals([1, 2, NaN, 4], [4]);
   const y = vals([2, 2, 1, 5], [4]);
   const b = vals([1, 0, 1, 0], [4], mx.bool);
+  const k = vals([1, 6, 3, 2], [4], mx.int32);
   const zeroRules: [mx.SingleOutputPrimitive, mx.Array[], object][] = [
     ['isnan', [x], {}],
     ['isinf', [x], {}],
@@ -372,6 +379,12 @@ describe('rules of primitives without a floating output, and arguments without a
     ['lessEqual', [x, y], {}],
     ['logicalAnd', [b, b], {}],
     ['logicalOr', [b, b], {}],
+    ['bitwiseInvert', [k], {}],
+    ['bitwiseAnd', [k, k], {}],
+    ['bitwiseOr', [k, k], {}],
+    ['bitwiseXor', [k, k], {}],
+    ['leftShift', [k, k], {}],
+    ['rightShift', [k, k], {}],
     ['argmax', [x], { axis: 0 }],
     ['argmin', [x], { axis: 0 }],
     ['argsort', [x], { axis: 0 }],

@@ -68,6 +68,15 @@ void float_only(const Step& s, F f) {
 }
 
 template <class F>
+void int_only(const Step& s, F f) {
+  expect_dtypes(s, s.input(0).dtype);
+  dispatch_int(s.out.dtype, op_name(s.op), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    map_binary<T, T>(s, f);
+  });
+}
+
+template <class F>
 void predicate(const Step& s, F f) {
   expect_dtypes(s, Dt::Bool);
   dispatch_all(s.input(0).dtype, [&](auto tag) {

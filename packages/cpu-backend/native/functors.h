@@ -281,5 +281,55 @@ MLX_TS_PREDICATE(LogicalAnd, a != C(0) && b != C(0))
 MLX_TS_PREDICATE(LogicalOr, a != C(0) || b != C(0))
 #undef MLX_TS_PREDICATE
 
+// The integer family: only integer storage types reach these (the int_only kind).
+struct BitwiseInvert {
+  template <class C>
+  C operator()(C x) const {
+    return C(~x);
+  }
+};
+struct BitwiseAnd {
+  template <class C>
+  C operator()(C a, C b) const {
+    return C(a & b);
+  }
+};
+struct BitwiseOr {
+  template <class C>
+  C operator()(C a, C b) const {
+    return C(a | b);
+  }
+};
+struct BitwiseXor {
+  template <class C>
+  C operator()(C a, C b) const {
+    return C(a ^ b);
+  }
+};
+// A count outside [0, width) is undefined in C++; these give NumPy's results instead.
+template <class C>
+constexpr bool shift_in_range(C count) {
+  if constexpr (std::is_signed_v<C>)
+    if (count < 0) return false;
+  return count < C(sizeof(C) * 8);
+}
+struct LeftShift {
+  template <class C>
+  C operator()(C a, C count) const {
+    // Shifting the unsigned image keeps a negative value's shift defined.
+    return shift_in_range(count) ? C(std::make_unsigned_t<C>(a) << count) : C(0);
+  }
+};
+struct RightShift {
+  template <class C>
+  C operator()(C a, C count) const {
+    if (shift_in_range(count)) return C(a >> count);
+    if constexpr (std::is_signed_v<C>)
+      return a < 0 ? C(-1) : C(0);
+    else
+      return C(0);
+  }
+};
+
 }  // namespace fn
 }  // namespace mlx_cpu

@@ -12,7 +12,8 @@ namespace mlx_cpu {
 // tells them by opcode). `family` is the kernel entry point that runs it (unary or binary,
 // kernels.h), `functor` its scalar function (functors.h), `kind` the dtypes it takes and gives:
 // any_dtype (every dtype, output of the input's), float_only (floating dtypes, output of the
-// input's) or predicate (every dtype, bool output). The switches that run them (program.cc,
+// input's), int_only (integer dtypes, not bool, output of the input's) or predicate (every dtype,
+// bool output). The switches that run them (program.cc,
 // unary.cc, binary.cc) are generated from this list, and core's families
 // (core/src/ir/primitives.ts) must list the same ops by family and kind.
 // A table laid out by hand: kept out of clang-format.
@@ -38,7 +39,10 @@ namespace mlx_cpu {
   X(notEqual, binary, NotEqual, predicate) X(greater, binary, Greater, predicate)                       \
   X(greaterEqual, binary, GreaterEqual, predicate) X(less, binary, Less, predicate)                     \
   X(lessEqual, binary, LessEqual, predicate) X(logicalAnd, binary, LogicalAnd, predicate)               \
-  X(logicalOr, binary, LogicalOr, predicate)
+  X(logicalOr, binary, LogicalOr, predicate) X(bitwiseInvert, unary, BitwiseInvert, int_only)          \
+  X(bitwiseAnd, binary, BitwiseAnd, int_only) X(bitwiseOr, binary, BitwiseOr, int_only)                 \
+  X(bitwiseXor, binary, BitwiseXor, int_only) X(leftShift, binary, LeftShift, int_only)                 \
+  X(rightShift, binary, RightShift, int_only)
 // clang-format on
 
 // Every other primitive, X(name), after the elementwise ones.

@@ -1,9 +1,9 @@
 /** Loading the native addon (native/addon.cc), built by cmake-js into build/Release. */
 import { createRequire } from 'node:module';
-import { allDtypes, binaryAnyDtype, binaryFloat, binaryPredicate, unaryAnyDtype, unaryFloat, unaryPredicate } from '@mlx-ts/core';
+import { allDtypes, binaryAnyDtype, binaryFloat, binaryInteger, binaryPredicate, unaryAnyDtype, unaryFloat, unaryInteger, unaryPredicate } from '@mlx-ts/core';
 
 /** Which dtypes an elementwise kernel takes and gives (native/ops.h). */
-export type ElementwiseKind = 'any_dtype' | 'float_only' | 'predicate';
+export type ElementwiseKind = 'any_dtype' | 'float_only' | 'int_only' | 'predicate';
 /** One entry of native/ops.h's MLX_TS_ELEMENTWISE_OPS. */
 export interface ElementwiseOp {
   readonly name: string;
@@ -78,8 +78,8 @@ function load(): NativeAddon {
 
 /** Core's elementwise families by the addon's family and kind: what native/ops.h must list. */
 export const coreElementwise: { readonly [F in ElementwiseOp['family']]: { readonly [K in ElementwiseKind]: readonly string[] } } = {
-  unary: { any_dtype: unaryAnyDtype, float_only: unaryFloat, predicate: unaryPredicate },
-  binary: { any_dtype: binaryAnyDtype, float_only: binaryFloat, predicate: binaryPredicate },
+  unary: { any_dtype: unaryAnyDtype, float_only: unaryFloat, int_only: unaryInteger, predicate: unaryPredicate },
+  binary: { any_dtype: binaryAnyDtype, float_only: binaryFloat, int_only: binaryInteger, predicate: binaryPredicate },
 };
 
 /**

@@ -17,6 +17,8 @@ import {
   unaryFloat,
   binaryAnyDtype,
   binaryFloat,
+  unaryInteger,
+  binaryInteger,
 } from '@mlx-ts/core';
 import { describe, expect, test } from 'vitest';
 import { f32, i32, input, run } from './helpers.js';
@@ -116,6 +118,23 @@ describe('float arithmetic', () => {
     for (const p of binaryFloat) expect(() => run(p, ints(2), [1], int32), p).toThrow(/expects a floating dtype/);
     for (const p of unaryAnyDtype) expect(run(p, ints(1), [1], int32), p).toHaveLength(1);
     for (const p of binaryAnyDtype) expect(run(p, ints(2), [1], int32), p).toHaveLength(1);
+  });
+
+  test("integer-only kernels (core's integer families) reject floating and bool inputs; shifts out of range follow NumPy", () => {
+    const floats = (n: number) => Array.from({ length: n }, () => f32([1]));
+    for (const p of unaryInteger) expect(() => run(p, floats(1), [1], float32), p).toThrow(/expects an integer dtype, got float32/);
+    for (const p of binaryInteger) expect(() => run(p, floats(2), [1], float32), p).toThrow(/expects an integer dtype, got float32/);
+    const b = input(new Uint8Array([1]), bool, [1]);
+    expect(() => run('bitwiseAnd', [b, b], [1], bool)).toThrow(/expects an integer dtype, got bool/);
+    const a = i32([5, -8, 1, -1, 7]);
+    const n = i32([1, 1, 31, 40, -1]);
+    expect(run('leftShift', [a, n], [5], int32)).toEqual([10, -16, -(2 ** 31), 0, 0]);
+    expect(run('rightShift', [a, n], [5], int32)).toEqual([2, -4, 0, -1, 0]);
+    expect(run('bitwiseInvert', [i32([0, -1, 5])], [3], int32)).toEqual([-1, 0, -6]);
+    const u = (xs: number[]) => input(new Uint8Array(xs), uint8, [xs.length]);
+    expect(run('bitwiseInvert', [u([0, 5])], [2], uint8)).toEqual([255, 250]);
+    expect(run('leftShift', [u([129, 1]), u([1, 8])], [2], uint8)).toEqual([2, 0]);
+    expect(run('bitwiseXor', [u([12, 255]), u([10, 1])], [2], uint8)).toEqual([6, 254]);
   });
 });
 

@@ -5,7 +5,7 @@
  * the same ops by family and kind, and its dtype table must be core's codes: an elementwise
  * primitive added to core without its native kernel and functor fails here.
  */
-import { allDtypes, bool, float32, getPrimitiveDef, primitiveNames, unaryFloat, binaryFloat, type Primitive } from '@mlx-ts/core';
+import { allDtypes, bool, float32, getPrimitiveDef, primitiveNames, unaryFloat, binaryFloat, unaryInteger, binaryInteger, type Primitive } from '@mlx-ts/core';
 import { describe, expect, test } from 'vitest';
 import { addon, checkTables, coreElementwise } from '../src/addon.js';
 import { forms } from '../src/jit/codegen.js';
@@ -14,6 +14,7 @@ import { forms } from '../src/jit/codegen.js';
 const elementwise = primitiveNames.filter((p) => ['unary', 'binary'].includes(getPrimitiveDef(p).kind) && p !== 'astype');
 const arity = (p: Primitive) => (getPrimitiveDef(p).kind === 'unary' ? 1 : 2);
 const floatOnly: readonly string[] = [...unaryFloat, ...binaryFloat];
+const integerOnly: readonly string[] = [...unaryInteger, ...binaryInteger];
 
 describe('one source for elementwise facts', () => {
   test('every elementwise primitive of core has a generated-kernel form of its arity and dtype rule', () => {
@@ -21,7 +22,7 @@ describe('one source for elementwise facts', () => {
       const form = forms.get(p);
       expect(form, `no form for '${p}': add it to native/ops.h`).toBeDefined();
       expect(form!.arity, p).toBe(arity(p));
-      expect(form!.floatOnly, p).toBe(floatOnly.includes(p));
+      expect(form!.accepts, p).toBe(floatOnly.includes(p) ? 'float' : integerOnly.includes(p) ? 'integer' : 'any');
     }
     expect([...forms.keys()].sort()).toEqual([...elementwise].sort());
   });

@@ -5,10 +5,12 @@
  * at the end). For integer and bool dtypes it returns the result already wrapped to the dtype, so
  * a chain of them (a sum, a product, a power) is exact two's-complement arithmetic.
  */
-import type { BinarySameDtype, Dtype } from '@mlx-ts/core';
+import type { BinaryInteger, BinarySameDtype, Dtype } from '@mlx-ts/core';
 import { int64ToBigInt, type Rounder, rounderFor } from './rounding.js';
 
 export type Binary = (a: number, b: number) => number;
+/** The binary primitives that are arithmetic on every numeric dtype (the integer family is bitwise). */
+type Arithmetic = Exclude<BinarySameDtype, BinaryInteger>;
 
 /** C's pow, which differs from Math.pow where the result does not depend on the exponent. */
 function cPow(x: number, y: number): number {
@@ -70,7 +72,7 @@ function intPower(mul: Binary): Binary {
   };
 }
 
-function floatArithmetic(prim: BinarySameDtype): Binary {
+function floatArithmetic(prim: Arithmetic): Binary {
   switch (prim) {
     case 'add':
       return (a, b) => a + b;
@@ -96,7 +98,7 @@ function floatArithmetic(prim: BinarySameDtype): Binary {
 }
 
 /** int64 through BigInt: exact on the stored doubles, wrapped modulo 2^64, then the nearest double. */
-function int64Arithmetic(prim: BinarySameDtype, d: Dtype): Binary {
+function int64Arithmetic(prim: Arithmetic, d: Dtype): Binary {
   const lift =
     (f: (a: bigint, b: bigint) => bigint): Binary =>
     (a, b) =>
@@ -126,7 +128,7 @@ function int64Arithmetic(prim: BinarySameDtype, d: Dtype): Binary {
 }
 
 /** Integer (and bool) dtypes up to 32 bits: float64 holds every sum and quotient exactly; products of 32-bit values need Math.imul. */
-function smallIntArithmetic(prim: BinarySameDtype, d: Dtype): Binary {
+function smallIntArithmetic(prim: Arithmetic, d: Dtype): Binary {
   const wrap = rounderFor(d);
   const mul: Binary = d.name === 'int32' ? Math.imul : d.name === 'uint32' ? (a, b) => Math.imul(a, b) >>> 0 : (a, b) => wrap(a * b);
   switch (prim) {
@@ -149,14 +151,42 @@ function smallIntArithmetic(prim: BinarySameDtype, d: Dtype): Binary {
 }
 
 /** The float function then the wrap: right for maximum and minimum; integer divide and arctan2 never reach a kernel, but must not crash. */
-function otherIntArithmetic(prim: BinarySameDtype, wrap: Rounder): Binary {
+function otherIntArithmetic(prim: Arithmetic, wrap: Rounder): Binary {
   const f = floatArithmetic(prim);
   return (a, b) => wrap(f(a, b));
 }
 
 /** `prim` on two values of dtype `d` (see the module comment for rounding). */
-export function arithmetic(prim: BinarySameDtype, d: Dtype): Binary {
+export function arithmetic(prim: Arithmetic, d: Dtype): Binary {
   if (d.isFloating) return floatArithmetic(prim);
   if (d.name === 'int64') return int64Arithmetic(prim, d);
   return smallIntArithmetic(prim, d);
+}
+
+/**
+ * The integer family on two values of integer dtype `d`, exactly (through BigInt, so int64 is
+ * right for every stored double). Shift counts outside [0, width) give 0, or -1 for a right
+ * shift of a negative value.
+ */
+export function bitwise(prim: BinaryInteger, d: Dtype): Binary {
+  const bits = d.size * 8;
+  const wrap = d.kind === 'uint' ? (x: bigint) => BigInt.asUintN(bits, x) : (x: bigint) => BigInt.asIntN(bits, x);
+  const big = d.name === 'int64' ? int64ToBigInt : BigInt;
+  const lift =
+    (f: (a: bigint, b: bigint) => bigint): Binary =>
+    (a, b) =>
+      Number(wrap(f(big(a), big(b))));
+  const inRange = (c: bigint) => c >= 0n && c < BigInt(bits);
+  switch (prim) {
+    case 'bitwiseAnd':
+      return lift((a, b) => a & b);
+    case 'bitwiseOr':
+      return lift((a, b) => a | b);
+    case 'bitwiseXor':
+      return lift((a, b) => a ^ b);
+    case 'leftShift':
+      return lift((a, c) => (inRange(c) ? a << c : 0n));
+    case 'rightShift':
+      return lift((a, c) => (inRange(c) ? a >> c : a < 0n ? -1n : 0n));
+  }
 }

@@ -22,7 +22,8 @@ export interface ScanParams {
 
 // The elementwise families: the single source of which elementwise primitives exist, what dtypes
 // each takes and what it gives. The float families take floating dtypes only, so their ops cast
-// integer and bool inputs to float first (ops/elementwise.ts); the cpu backend checks its native
+// integer and bool inputs to float first (ops/elementwise.ts); the integer families take integer
+// dtypes only, and their ops refuse floats and map bool to logical ops (ops/bitwise.ts); the cpu backend checks its native
 // table (each op's family, kind and functor) against these lists when it loads the addon.
 /** Unary primitives on every dtype whose output has the input's shape and dtype. */
 export const unaryAnyDtype = ['abs', 'negative', 'sign', 'square', 'floor', 'ceil', 'round'] as const;
@@ -50,16 +51,24 @@ export const unaryFloat = [
   'erf',
   'erfinv',
 ] as const;
+/** Unary primitives on integer dtypes only (not bool) whose output has the input's shape and dtype. */
+export const unaryInteger = ['bitwiseInvert'] as const;
 /** Unary primitives whose output has the input's shape and dtype. */
-export const unarySameDtype = [...unaryAnyDtype, ...unaryFloat] as const;
+export const unarySameDtype = [...unaryAnyDtype, ...unaryFloat, ...unaryInteger] as const;
 /** Unary primitives whose output is bool. */
 export const unaryPredicate = ['isnan', 'isinf', 'logicalNot'] as const;
 /** Binary primitives on equal shapes and dtypes (any dtype) whose output has that dtype. */
 export const binaryAnyDtype = ['add', 'subtract', 'multiply', 'power', 'maximum', 'minimum', 'floorDivide', 'remainder'] as const;
 /** Binary primitives on equal shapes and floating dtypes whose output has that dtype. */
 export const binaryFloat = ['divide', 'arctan2'] as const;
+/**
+ * Binary primitives on equal shapes and integer dtypes only (not bool) whose output has that
+ * dtype. A shift by a negative count or by at least the dtype's width gives 0, or -1 for a right
+ * shift of a negative value (NumPy's results; C++ leaves them undefined).
+ */
+export const binaryInteger = ['bitwiseAnd', 'bitwiseOr', 'bitwiseXor', 'leftShift', 'rightShift'] as const;
 /** Binary primitives on equal shapes and dtypes whose output has that dtype. */
-export const binarySameDtype = [...binaryAnyDtype, ...binaryFloat] as const;
+export const binarySameDtype = [...binaryAnyDtype, ...binaryFloat, ...binaryInteger] as const;
 /** Binary primitives whose output is bool. */
 export const binaryPredicate = ['equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual', 'logicalAnd', 'logicalOr'] as const;
 export const reductions = ['sum', 'prod', 'max', 'min'] as const;
@@ -68,10 +77,12 @@ export const scans = ['cumsum', 'cumprod', 'cummax', 'cummin'] as const;
 
 export type UnaryAnyDtype = (typeof unaryAnyDtype)[number];
 export type UnaryFloat = (typeof unaryFloat)[number];
+export type UnaryInteger = (typeof unaryInteger)[number];
 export type UnarySameDtype = (typeof unarySameDtype)[number];
 export type UnaryPredicate = (typeof unaryPredicate)[number];
 export type BinaryAnyDtype = (typeof binaryAnyDtype)[number];
 export type BinaryFloat = (typeof binaryFloat)[number];
+export type BinaryInteger = (typeof binaryInteger)[number];
 export type BinarySameDtype = (typeof binarySameDtype)[number];
 export type BinaryPredicate = (typeof binaryPredicate)[number];
 export type Reduction = (typeof reductions)[number];

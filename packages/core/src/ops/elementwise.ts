@@ -5,7 +5,7 @@
  */
 import { Array } from '../array.js';
 import type { StreamOpt, StreamOrDevice } from '../device.js';
-import { bool, dtypeLimits, floatResult } from '../dtype.js';
+import { bool, dtypeLimits, floatResult, uint8 } from '../dtype.js';
 import { multiNode, node } from '../graph.js';
 import { type BinaryPredicate, binaryFloat, type BinarySameDtype, unaryFloat, type UnarySameDtype } from '../ir/primitives.js';
 import { array, type ArrayInput, astype, broadcastArgs, broadcastTo, type OptArgs, parseOpts, promoteArgs, toArray } from './convert.js';
@@ -380,6 +380,72 @@ export function nanToNum(a: ArrayInput, ...args: OptArgs<[nan?: number, posinf?:
 /** The input, with no gradient flowing back through it. */
 export function stopGradient(a: ArrayInput, opts?: StreamOpt): Array {
   return node('stopGradient', [toArray('stopGradient', a)], {}, streamOf('stopGradient', opts));
+}
+
+// ---- bitwise (MLX's bitwise_and, ..., left_shift, right_shift, bitwise_invert) ------------------
+
+type BitwiseBinary = 'bitwiseAnd' | 'bitwiseOr' | 'bitwiseXor';
+/** What each of and, or and xor is on bool, where the bitwise and logical results agree. */
+const logicalOfBitwise = { bitwiseAnd: 'logicalAnd', bitwiseOr: 'logicalOr', bitwiseXor: 'notEqual' } as const;
+
+function integerArgs(fn: string, a: ArrayInput, b: ArrayInput, s: Stream): [Array, Array] {
+  const [x, y] = binaryArgs(fn, a, b, s);
+  if (!x.dtype.isInteger && x.dtype !== bool) {
+    throw new Error(`${fn}: only integer and boolean types are supported, got ${describeDtypes(a, b, x)}`);
+  }
+  return [x, y];
+}
+function describeDtypes(a: ArrayInput, b: ArrayInput, promoted: Array): string {
+  const dt = (v: ArrayInput) => (v instanceof Array ? v.dtype.name : typeof v === 'number' ? 'a JS number' : typeof v);
+  return `${dt(a)} and ${dt(b)} (which promote to ${promoted.dtype.name})`;
+}
+function bitwiseBinary(fn: string, prim: BitwiseBinary, a: ArrayInput, b: ArrayInput, opts: StreamOpt | undefined): Array {
+  const s = streamOf(fn, opts);
+  const [x, y] = integerArgs(fn, a, b, s);
+  return node(x.dtype === bool ? logicalOfBitwise[prim] : prim, [x, y], {}, s);
+}
+function shift(fn: string, prim: 'leftShift' | 'rightShift', a: ArrayInput, b: ArrayInput, opts: StreamOpt | undefined): Array {
+  const s = streamOf(fn, opts);
+  let [x, y] = integerArgs(fn, a, b, s);
+  // As in MLX, bool shifts as uint8.
+  if (x.dtype === bool) [x, y] = [astype(x, uint8, s), astype(y, uint8, s)];
+  return node(prim, [x, y], {}, s);
+}
+
+/** Bitwise and of integer or bool arrays (bool gives the logical and). */
+export function bitwiseAnd(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return bitwiseBinary('bitwiseAnd', 'bitwiseAnd', a, b, opts);
+}
+/** Bitwise or of integer or bool arrays (bool gives the logical or). */
+export function bitwiseOr(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return bitwiseBinary('bitwiseOr', 'bitwiseOr', a, b, opts);
+}
+/** Bitwise exclusive or of integer or bool arrays (bool gives the logical xor). */
+export function bitwiseXor(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return bitwiseBinary('bitwiseXor', 'bitwiseXor', a, b, opts);
+}
+/**
+ * `a << b` for integer arrays (bool shifts as uint8). Bits shifted out are lost; a count that is
+ * negative or at least the dtype's width gives 0 (NumPy's result; MLX leaves it undefined).
+ */
+export function leftShift(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return shift('leftShift', 'leftShift', a, b, opts);
+}
+/**
+ * `a >> b` for integer arrays, arithmetic for signed dtypes (bool shifts as uint8). A count that
+ * is negative or at least the dtype's width gives 0, or -1 for a negative `a` (NumPy's result).
+ */
+export function rightShift(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
+  return shift('rightShift', 'rightShift', a, b, opts);
+}
+/** `~a` for integer arrays; the logical not for bool, as in MLX. */
+export function bitwiseInvert(a: ArrayInput, opts?: StreamOpt): Array {
+  const fn = 'bitwiseInvert';
+  const s = streamOf(fn, opts);
+  const x = toArray(fn, a);
+  if (x.dtype === bool) return node('logicalNot', [x], {}, s);
+  if (!x.dtype.isInteger) throw new Error(`${fn}: only integer and boolean types are supported, got ${x.dtype.name}`);
+  return node('bitwiseInvert', [x], {}, s);
 }
 
 export { astype };

@@ -19,8 +19,8 @@ export interface OpForm {
   /** Its scalar function in native/functors.h, the one the interpreter calls. */
   readonly functor: string;
   readonly arity: 1 | 2;
-  /** The interpreter accepts only floating dtypes (its kind is float_only). */
-  readonly floatOnly: boolean;
+  /** The dtypes the interpreter accepts, by its kind: floating only, integer only (not bool), or any. */
+  readonly accepts: 'float' | 'integer' | 'any';
 }
 
 /**
@@ -28,7 +28,10 @@ export interface OpForm {
  * exactly the functor the interpreter calls), which the addon checked against core's families.
  */
 export const forms: ReadonlyMap<string, OpForm> = new Map<string, OpForm>(
-  addon.elementwiseOps.map((op) => [op.name, { functor: op.functor, arity: op.family === 'unary' ? 1 : 2, floatOnly: op.kind === 'float_only' }]),
+  addon.elementwiseOps.map((op) => [
+    op.name,
+    { functor: op.functor, arity: op.family === 'unary' ? 1 : 2, accepts: op.kind === 'float_only' ? 'float' : op.kind === 'int_only' ? 'integer' : 'any' },
+  ]),
 );
 
 /**
@@ -67,7 +70,8 @@ export function kernelSource(p: CompiledParams, inputDtypes: readonly Dtype[]): 
     } else {
       const form = forms.get(ins.op);
       if (!form || a.length !== form.arity) return null;
-      if (form.floatOnly && !ins.dtype.isFloating) return null;
+      // What the interpreter refuses, a kernel must not compute; the interpreter then reports it.
+      if ((form.accepts === 'float' && !ins.dtype.isFloating) || (form.accepts === 'integer' && !ins.dtype.isInteger)) return null;
       expr = `to<${t}>(fn::${form.functor}{}(${a.map((x) => `load(${x})`).join(', ')}))`;
     }
     body.push(`    const ${t} r${r} = ${expr};`);

@@ -1,6 +1,6 @@
 /** Elementwise kernels of two inputs (same shape, same dtype), and `where`. */
-import type { BinaryPredicate, BinarySameDtype } from '@mlx-ts/core';
-import { arithmetic, type Binary } from '../arith.js';
+import type { BinaryInteger, BinaryPredicate, BinarySameDtype } from '@mlx-ts/core';
+import { arithmetic, type Binary, bitwise } from '../arith.js';
 import type { Kernel, MultiKernel } from '../kernel.js';
 
 function zip(f: Binary, a: Float64Array, b: Float64Array): Float64Array {
@@ -9,8 +9,12 @@ function zip(f: Binary, a: Float64Array, b: Float64Array): Float64Array {
   return out;
 }
 
-function arithmeticKernel(prim: BinarySameDtype): Kernel {
+function arithmeticKernel(prim: Exclude<BinarySameDtype, BinaryInteger>): Kernel {
   return ({ inputs: [a, b] }) => zip(arithmetic(prim, a!.dtype), a!.data, b!.data);
+}
+
+function bitwiseKernel(prim: BinaryInteger): Kernel {
+  return ({ inputs: [a, b] }) => zip(bitwise(prim, a!.dtype), a!.data, b!.data);
 }
 
 function predicateKernel(f: (a: number, b: number) => boolean): Kernel {
@@ -28,6 +32,11 @@ export const binaryKernels: { readonly [P in BinarySameDtype | BinaryPredicate]:
   minimum: arithmeticKernel('minimum'),
   floorDivide: arithmeticKernel('floorDivide'),
   remainder: arithmeticKernel('remainder'),
+  bitwiseAnd: bitwiseKernel('bitwiseAnd'),
+  bitwiseOr: bitwiseKernel('bitwiseOr'),
+  bitwiseXor: bitwiseKernel('bitwiseXor'),
+  leftShift: bitwiseKernel('leftShift'),
+  rightShift: bitwiseKernel('rightShift'),
   // IEEE comparisons: any comparison with NaN is false, except notEqual.
   equal: predicateKernel((a, b) => a === b),
   notEqual: predicateKernel((a, b) => a !== b),

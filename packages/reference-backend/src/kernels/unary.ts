@@ -68,6 +68,8 @@ export const unaryKernels: { readonly [P in UnarySameDtype | UnaryPredicate]: Ke
   isnan: fixed((x) => Number(Number.isNaN(x))),
   isinf: fixed((x) => Number(x === Infinity || x === -Infinity)),
   logicalNot: fixed((x) => Number(x === 0)),
+  // Two's complement: ~x is -x - 1, which the output's wrap to the dtype makes right for unsigned dtypes too.
+  bitwiseInvert: fixed((x) => -x - 1),
 };
 
 /** The backend rounds every output to its dtype, which is exactly the cast (truncation for float to int, x != 0 for bool). */

@@ -15,7 +15,7 @@ import type { Array } from '../../array.js';
 import { int32 } from '../../dtype.js';
 import { broadcastNode as broadcastTo, reshapeNode as reshape, transposeNode as transpose, node } from '../../graph.js';
 import { identityPerm, invertPerm, shapeSize } from '../../shape.js';
-import type { CompiledParams, ScanParams, ScatterMode, SingleOutputPrimitive, UnarySameDtype } from '../primitives.js';
+import type { CompiledParams, ScanParams, ScatterMode, SingleOutputPrimitive, UnaryInteger, UnarySameDtype } from '../primitives.js';
 import { ad, astype, full, onesLike, zerosLike } from './ad.js';
 
 type Scale = (g: Array, x: Array, y: Array) => Array;
@@ -27,8 +27,8 @@ const times =
   (g, x, y) =>
     ad.multiply(g, d(x, y));
 
-/** `g * dy/dx` for every smooth unary primitive (sign, floor, ceil, round have zero derivatives). */
-export const unaryDerivatives: Record<Exclude<UnarySameDtype, 'sign' | 'floor' | 'ceil' | 'round'>, Scale> = {
+/** `g * dy/dx` for every smooth unary primitive (sign, floor, ceil, round and the integer family have zero derivatives). */
+export const unaryDerivatives: Record<Exclude<UnarySameDtype, 'sign' | 'floor' | 'ceil' | 'round' | UnaryInteger>, Scale> = {
   abs: times((x) => ad.sign(x)),
   negative: (g) => ad.negative(g),
   square: times((x) => ad.multiply(x, 2)),

@@ -10,7 +10,17 @@
  */
 import type { Array } from '../../array.js';
 import { reshapeNode as reshape, transposeNode as transpose, broadcastNode as broadcastTo } from '../../graph.js';
-import { argReductions, binaryPredicate, type CompiledParams, type Params, type Primitive, type ScatterMode, unaryPredicate } from '../primitives.js';
+import {
+  argReductions,
+  binaryInteger,
+  binaryPredicate,
+  type CompiledParams,
+  type Params,
+  type Primitive,
+  type ScatterMode,
+  unaryInteger,
+  unaryPredicate,
+} from '../primitives.js';
 import type { JvpRule, JvpTable, MultiJvpRule } from '../rules.js';
 import { table } from '../table.js';
 import { ad, astype, onesLike, zerosLike } from './ad.js';
@@ -135,6 +145,7 @@ export const jvpRules: JvpTable = {
   ceil: zeroTangent,
   round: zeroTangent,
   ...table(unaryPredicate, zeroTangent),
+  ...table(unaryInteger, zeroTangent),
   // Binary.
   add: ([a, b], [ta, tb], _p, y) => (ta && tb ? ad.add(ta, tb) : (ta ?? tb ?? zerosLike(y))),
   subtract: (_xs, [ta, tb], _p, y) => (ta && tb ? ad.subtract(ta, tb) : ta ? ta : tb ? ad.negative(tb) : zerosLike(y)),
@@ -149,6 +160,7 @@ export const jvpRules: JvpTable = {
   divmod: divmodJvp,
   topk: topkJvp,
   ...table(binaryPredicate, zeroTangent),
+  ...table(binaryInteger, zeroTangent),
   // Reductions.
   sum: ([x], [t], p, y) => (t ? ad.sum(t, p.axes) : zerosLike(y)),
   prod: ([x], [t], p, y) => (t ? ad.sum(ad.multiply(t, productOfOthers(x!, p.axes)), p.axes) : zerosLike(y)),

@@ -12,7 +12,17 @@
  * structurally zero), so the throwing rules are reached only by direct calls.
  */
 import type { Array } from '../../array.js';
-import { argReductions, binaryPredicate, type CompiledParams, type Params, type Primitive, type ScatterMode, unaryPredicate } from '../primitives.js';
+import {
+  argReductions,
+  binaryInteger,
+  binaryPredicate,
+  type CompiledParams,
+  type Params,
+  type Primitive,
+  type ScatterMode,
+  unaryInteger,
+  unaryPredicate,
+} from '../primitives.js';
 import type { MultiVjpRule, VjpRule, VjpTable } from '../rules.js';
 import { invertPerm } from '../../shape.js';
 import { ad, onesLike, zerosLike } from './ad.js';
@@ -168,6 +178,7 @@ export const vjpRules: VjpTable = {
   ceil: zeroCotangent,
   round: zeroCotangent,
   ...table(unaryPredicate, zeroCotangent),
+  ...table(unaryInteger, zeroCotangent),
   // Binary.
   add: (_xs, g, argnums) => argnums.map(() => g),
   subtract: (_xs, g, argnums) => byArg('subtract', argnums, [() => g, () => ad.negative(g)]),
@@ -184,6 +195,7 @@ export const vjpRules: VjpTable = {
   divmod: divmodVjp,
   topk: topkVjp,
   ...table(binaryPredicate, zeroCotangent),
+  ...table(binaryInteger, zeroCotangent),
   // Reductions (the output keeps the reduced axes as 1, so the cotangent broadcasts back).
   sum: ([x], g, argnums) => argnums.map(() => ad.broadcastTo(g, x!.shape)),
   prod: ([x], g, argnums, p) => argnums.map(() => ad.multiply(ad.broadcastTo(g, x!.shape), productOfOthers(x!, p.axes))),
