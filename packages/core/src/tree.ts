@@ -68,13 +68,19 @@ export interface TreePosition {
   where(): string;
 }
 
-class TreePath implements TreePosition {
+/**
+ * The guard of a recursive walk of a user's tree: `enter` each container before descending into it
+ * (it refuses a cycle and nesting deeper than `maxTreeDepth`, naming `fn` and the path), `leave` it
+ * after, and push each child's key on `keys` while visiting it. `foldTree` is built on it; walks of
+ * two trees in step (`treeBroadcastPrefix`, mx.utils' `treeMap` and `treeMerge`) use it directly.
+ */
+export class TreePath implements TreePosition {
   readonly keys: (string | number)[] = [];
   private readonly nodes: object[] = [];
   private readonly onPath = new Set<object>();
   constructor(
     private readonly fn: string,
-    private readonly root: string,
+    private readonly root = '',
   ) {}
   get parent(): object | null {
     return this.nodes.length === 0 ? null : this.nodes[this.nodes.length - 1]!;
@@ -338,7 +344,7 @@ function valuesAtLeaves(def: TreeDef, other: unknown): unknown[] {
  */
 export function treeBroadcastPrefix(prefix: unknown, tree: unknown, what = 'treeBroadcastPrefix'): unknown[] {
   const out: unknown[] = [];
-  const at = new TreePath(what, '');
+  const at = new TreePath(what);
   const go = (p: unknown, x: unknown): void => {
     if (!isTreeNode(p)) {
       for (let n = leavesOf(what, x).length; n > 0; n--) out.push(p);
