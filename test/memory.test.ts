@@ -85,6 +85,60 @@ describe.each(names)('memory [%s]', (backend) => {
     });
   });
 
+  it('dispose() while an asyncEval is pending wins: the result is dropped, its memory freed, later use throws', async () => {
+    mx.useBackend(backend);
+    try {
+      const before = used();
+      const y = mx.add(mx.zeros([1_000_000]), 1);
+      const pending = mx.asyncEval(y);
+      y.dispose();
+      await pending;
+      const after = used();
+      if (before !== undefined) expect(after! - before!).toBeLessThan(4_000_000);
+      expect(y.isEvaluated).toBe(false);
+      expect(() => y.tolist()).toThrow(/disposed/);
+      expect(() => mx.add(y, 1).tolist()).toThrow(/disposed/);
+      // A second dispose after the promise settled is harmless.
+      y.dispose();
+    } finally {
+      mx.useBackend(null);
+    }
+  });
+
+  it('an array disposed while a pending asyncEval reads it still feeds the other outputs', async () => {
+    mx.useBackend(backend);
+    try {
+      const before = used();
+      const y = mx.add(mx.zeros([1_000_000]), 2);
+      // No intermediate between y and z: an unreachable one would hold its buffer until collection.
+      const z = mx.sum(y);
+      const pending = mx.asyncEval(z, y);
+      y.dispose();
+      await pending;
+      expect(z.item()).toBe(2_000_000);
+      expect(() => y.tolist()).toThrow(/disposed/);
+      const after = used();
+      if (before !== undefined) expect(after! - before!).toBeLessThan(4_000_000);
+    } finally {
+      mx.useBackend(null);
+    }
+  });
+
+  it('an output of a multi-output node disposed before evaluation is freed when its siblings are computed', () => {
+    onBackend(backend, () => {
+      const a = mx.add(mx.zeros([1_000_000]), 7);
+      mx.eval(a);
+      const before = used();
+      const [q, r] = mx.divmod(a, 2);
+      r.dispose();
+      mx.eval(q);
+      const after = used();
+      if (before !== undefined) expect(after! - before!).toBeLessThan(8_000_000);
+      expect(q.index(0).item()).toBe(3);
+      expect(() => r.tolist()).toThrow(/disposed/);
+    });
+  });
+
   it('`using` frees the buffer at the end of the block', () => {
     onBackend(backend, () => {
       const before = used();

@@ -187,16 +187,23 @@ export class Array {
     return host;
   }
 
-  /** Frees the storage now (if no other evaluated array views it) and the graph behind this array. */
+  /**
+   * Frees the storage now (if no other evaluated array views it) and the graph behind this array.
+   * Dispose wins over a pending `asyncEval`: the result is dropped when it arrives, and any later
+   * use is the use-after-dispose Error.
+   */
   dispose(): void {
+    this._disposed = true;
+    // A pending asyncEval may still read this node for its other outputs; it finishes the dispose when it settles.
+    if (this._pending > 0) return;
     this._data?.storage.drop();
     this._data = null;
     this._inputs = [];
     this._prim = null;
     this._siblings = null;
-    this._disposed = true;
   }
   /** @internal */ _disposed = false;
+  /** @internal how many pending asyncEvals have this node in their plan (see eval.ts `asyncEvalArrays`) */ _pending = 0;
 
   [Symbol.dispose](): void {
     this.dispose();

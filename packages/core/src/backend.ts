@@ -7,6 +7,7 @@
  * View primitives (reshape, transpose, broadcastTo, slice, stopGradient) never reach a backend:
  * the evaluator folds them into the offset and strides of the views it passes.
  */
+import { describeValue } from './describe.js';
 import type { Dtype, HostTypedArray } from './dtype.js';
 import type { DeviceType } from './device.js';
 import type { Aval } from './ir/primitives.js';
@@ -76,7 +77,67 @@ const forced = new Map<DeviceType, Backend>();
 let lastType: DeviceType | null = null;
 let lastBackend: Backend | null = null;
 
+/** How `registerBackend` checks one member: what it must be, and whether the interface lets it be absent. */
+interface MemberCheck {
+  readonly expect: string;
+  readonly ok: (v: unknown) => boolean;
+}
+const isFunction = (v: unknown): boolean => typeof v === 'function';
+const method: MemberCheck = { expect: 'a function', ok: isFunction };
+/** Keyed by DeviceType, so a new device type must be listed here to register a backend for it. */
+const deviceTypes: Record<DeviceType, true> = { cpu: true, gpu: true };
+
+/**
+ * Every member of `Backend`, checked when a backend registers. Typed over the interface's keys,
+ * with `optional` exactly where the interface has `?`, so a member added to `Backend` without a
+ * check here is a compile error.
+ */
+const backendMembers: { readonly [K in keyof Backend]-?: MemberCheck & (undefined extends Backend[K] ? { optional: true } : { optional?: never }) } = {
+  name: { expect: 'a non-empty string', ok: (v) => typeof v === 'string' && v.length > 0 },
+  deviceType: {
+    expect: `one of ${Object.keys(deviceTypes)
+      .map((t) => `'${t}'`)
+      .join(', ')}`,
+    ok: (v) => typeof v === 'string' && Object.hasOwn(deviceTypes, v),
+  },
+  priority: { expect: 'a finite number', ok: (v) => typeof v === 'number' && Number.isFinite(v) },
+  fromHost: method,
+  toHost: method,
+  execute: method,
+  executeAsync: { ...method, optional: true },
+  release: method,
+  supports: method,
+  memoryInUse: { ...method, optional: true },
+  waitForKernels: { ...method, optional: true },
+};
+
+/** Throws, naming every member that is missing or of the wrong kind, unless `b` is a usable Backend. */
+function checkBackend(b: unknown): asserts b is Backend {
+  const members = Object.entries(backendMembers) as [string, MemberCheck & { optional?: true }][];
+  const required = members.filter(([, m]) => !m.optional).map(([k]) => k);
+  if (typeof b !== 'object' || b === null) {
+    throw new Error(`registerBackend: expected a backend (an object with ${required.join(', ')}), got ${describeValue(b)}`);
+  }
+  const problems: string[] = [];
+  for (const [k, m] of members) {
+    const v = (b as Record<string, unknown>)[k];
+    if (v === undefined) {
+      if (!m.optional) problems.push(`${k} is missing (expected ${m.expect})`);
+    } else if (!m.ok(v)) problems.push(`${k} is ${describeValue(v)} (expected ${m.expect}${m.optional ? ' or undefined' : ''})`);
+  }
+  if (problems.length > 0) {
+    const name = (b as { name?: unknown }).name;
+    const which = typeof name === 'string' && name.length > 0 ? `backend '${name}'` : 'the backend';
+    throw new Error(`registerBackend: ${which} is not a valid Backend: ${problems.join('; ')}. Nothing was registered`);
+  }
+}
+
+/**
+ * Adds a backend (replacing one of the same name). It is checked first: an invalid one throws and
+ * leaves the registered backends as they were.
+ */
 export function registerBackend(b: Backend): void {
+  checkBackend(b);
   const i = backends.findIndex((x) => x.name === b.name);
   if (i >= 0) backends.splice(i, 1);
   backends.push(b);

@@ -63,7 +63,8 @@ function schedule(outputs: readonly Array[]): Array[] {
   }
   for (const o of outputs) {
     if (!(o instanceof Array)) throw new Error(`eval: expected Arrays, got ${typeof o}`);
-    if (o._data !== null || o._mark === mark) continue;
+    // A disposed array may still hold data a pending asyncEval gave it; using it is an Error all the same.
+    if ((o._data !== null && !o._disposed) || o._mark === mark) continue;
     checkEvaluable(o);
     if (o._prim === null) continue;
     markNode(o, mark);
@@ -77,7 +78,7 @@ function schedule(outputs: readonly Array[]): Array[] {
       if (i < inputs.length) {
         next[top] = i + 1;
         const inp = inputs[i]!;
-        if (inp._data === null && inp._mark !== mark) {
+        if ((inp._data === null || inp._disposed) && inp._mark !== mark) {
           checkEvaluable(inp);
           if (inp._prim === null) throw new Error(`eval: an input array of shape ${fmtShape(inp.shape)} has neither data nor a primitive`);
           markNode(inp, mark);
@@ -175,7 +176,7 @@ function layoutOf(a: Array): Layout {
 function viewOf(a: Array, target: Backend): View {
   const d = a._data;
   // A node computed in this segment: its pending view serves every step that reads it.
-  if (d === null) return a._layout as View;
+  if (d === null) return (a._layout as View | null) ?? disposedDuringEval(a);
   if (d.storage.backend !== target) {
     // Another backend holds it: copy through the host (free where memory is shared).
     const host = d.storage.backend.toHost({ source: d.storage.source, dtype: a.dtype, shape: a.shape, strides: d.strides, offset: d.offset });
@@ -188,6 +189,11 @@ function viewOf(a: Array, target: Backend): View {
     };
   }
   return { source: d.storage.source, dtype: a.dtype, shape: a.shape, strides: d.strides, offset: d.offset };
+}
+
+/** An evaluated input of a pending asyncEval, disposed (with no other holder) before the step reading it was built. */
+function disposedDuringEval(a: Array): never {
+  throw new Error(`asyncEval: an input array of shape ${fmtShape(a.shape)} was disposed while the evaluation was pending`);
 }
 
 /**
@@ -312,6 +318,8 @@ class Planner {
       m._data = { storage: st, offset: l.offset, strides: l.strides };
       if (m._layout === l) m._layout = null;
     }
+    // Outputs no node claims (siblings disposed before the step was built) are freed now, not at collection.
+    for (let idx = 0; idx < this.slots; idx++) if (storages[idx] === undefined) backend.release(handles[idx]);
     this.reset();
   }
 
@@ -399,10 +407,27 @@ export function evalArrays(outputs: readonly Array[]): void {
   detach(order);
 }
 
-/** Evaluates on a backend's worker thread where it has one; the main thread stays free. */
+/** Applies `f` to each node of `order` and the other outputs of its multi-output node. */
+function eachOutput(order: readonly Array[], f: (node: Array) => void): void {
+  for (const node of order) {
+    const sib = node._siblings;
+    if (sib === null) f(node);
+    else for (let j = 0; j < sib.length; j++) f(sib[j]!);
+  }
+}
+
+/**
+ * Evaluates on a backend's worker thread where it has one; the main thread stays free.
+ *
+ * The user may `dispose` a planned node while this is pending (between its segments): dispose
+ * wins. The node keeps its recipe and result until the plan is done (`Array._pending`), since
+ * later steps may read them; both are dropped when the evaluation settles, so its memory is freed
+ * and using it is the use-after-dispose Error (at once: `schedule` checks `_disposed` first).
+ */
 export async function asyncEvalArrays(outputs: readonly Array[]): Promise<void> {
   const order = schedule(outputs);
   if (order.length === 0) return;
+  eachOutput(order, (n) => n._pending++);
   const planner = new Planner(order);
   try {
     for (let steps = planner.next(); steps !== null; steps = planner.next()) {
@@ -412,6 +437,10 @@ export async function asyncEvalArrays(outputs: readonly Array[]): Promise<void> 
   } catch (e) {
     planner.abort();
     throw e;
+  } finally {
+    eachOutput(order, (n) => {
+      if (--n._pending === 0 && n._disposed) n.dispose();
+    });
   }
   detach(order);
 }

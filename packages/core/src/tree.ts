@@ -10,6 +10,11 @@
  * then an object node of those properties, so transforms, `eval` and `compile`'s state accept it
  * without core knowing the class. Rebuilding such a node (`treeUnflatten`, `treeMap`) gives a plain
  * object, as MLX's tree_map over a Module gives a dict; only compile's in-place fill writes into it.
+ *
+ * Every walk of a tree goes through `foldTree`, which refuses a cycle (a container inside itself:
+ * `the tree contains a cycle at [0].self`) and nesting deeper than `maxTreeDepth`, each as an Error
+ * naming the function the user called and the path. A container reached twice by different paths
+ * (shared, not cyclic) is walked twice, as its leaves appear twice.
  */
 import { Array } from './array.js';
 import { describeValue } from './describe.js';
@@ -35,6 +40,118 @@ export type TreeDef =
 export type IsLeaf = (x: unknown) => boolean;
 
 const LEAF: TreeDef = Object.freeze({ kind: 'leaf' });
+
+/**
+ * How deeply trees, and the nested JS arrays `mx.array` reads, may nest: 1000 containers, Python's
+ * default recursion limit, which bounds MLX's recursive tree utilities the same way. Walks recurse
+ * (and so do the many structural recursions over treedefs, which this bound keeps safe too): an
+ * iterative rebuild would cost every call for trees no model nests anywhere near this deep, and the
+ * bound turns what would be a stack overflow into an Error that names the path.
+ */
+export const maxTreeDepth = 1000;
+
+/** A path from the root, `[0].w[2]`; a long one keeps its ends (`[0][0]…[0][0] (5000 levels)`). */
+function formatPath(root: string, keys: readonly (string | number)[]): string {
+  const part = (k: string | number): string => (typeof k === 'number' ? `[${k}]` : `.${k}`);
+  if (keys.length <= 12) return root + keys.map(part).join('');
+  return `${root}${keys.slice(0, 6).map(part).join('')}…${keys.slice(-6).map(part).join('')} (${keys.length} levels)`;
+}
+
+/** Where a walk is, for a `foldTree` callback: valid only during the call it is passed to. */
+export interface TreePosition {
+  /** The keys from the root to here: numbers index JS arrays, strings name object members. */
+  readonly keys: readonly (string | number)[];
+  /** The container holding the value here (null at the root), and its key there. */
+  readonly parent: object | null;
+  readonly key: string | number | undefined;
+  /** The path for messages: the fold's root name, then `[i]` and `.key` steps; `the root` when both are empty. */
+  where(): string;
+}
+
+/**
+ * The guard of a recursive walk of a user's tree: `enter` each container before descending into it
+ * (it refuses a cycle and nesting deeper than `maxTreeDepth`, naming `fn` and the path), `leave` it
+ * after, and push each child's key on `keys` while visiting it. `foldTree` is built on it; walks of
+ * two trees in step (`treeBroadcastPrefix`, mx.utils' `treeMap` and `treeMerge`) use it directly.
+ */
+export class TreePath implements TreePosition {
+  readonly keys: (string | number)[] = [];
+  private readonly nodes: object[] = [];
+  private readonly onPath = new Set<object>();
+  constructor(
+    private readonly fn: string,
+    private readonly root = '',
+  ) {}
+  get parent(): object | null {
+    return this.nodes.length === 0 ? null : this.nodes[this.nodes.length - 1]!;
+  }
+  get key(): string | number | undefined {
+    return this.keys[this.keys.length - 1];
+  }
+  where(): string {
+    return formatPath(this.root, this.keys) || 'the root';
+  }
+  /** Steps into container `x` at the current position, refusing a cycle and too deep a nesting. */
+  enter(x: object): void {
+    if (this.onPath.has(x)) throw new Error(`${this.fn}: the tree contains a cycle at ${this.where()} (a container inside itself)`);
+    if (this.nodes.length >= maxTreeDepth) {
+      throw new Error(`${this.fn}: the tree nests deeper than the ${maxTreeDepth} containers a tree may have, at ${this.where()}`);
+    }
+    this.nodes.push(x);
+    this.onPath.add(x);
+  }
+  leave(): void {
+    this.onPath.delete(this.nodes.pop()!);
+  }
+}
+
+/** What `foldTree` does at each position; `list` and `dict` combine the children's results (none: undefined). */
+export interface TreeFold<R> {
+  /** An Array, a value that is not a container (a static leaf), or one `isLeaf` accepts. */
+  leaf(x: unknown, at: TreePosition): R;
+  list?(children: R[], x: readonly unknown[], at: TreePosition): R;
+  dict?(keys: readonly string[], children: R[], x: object, at: TreePosition): R;
+  /** Values to keep whole, not descended into (Arrays always are). */
+  isLeaf?: IsLeaf;
+  /** What paths in messages start with (`argument 0`); by default the root is `the root`. */
+  root?: string;
+}
+
+/**
+ * The one walk of user trees: visits `tree` depth first, left to right (object nodes in key order),
+ * the order `treeFlatten` lists leaves in, and folds it bottom-up. `fn` names the function the user
+ * called, in the Errors for a cycle and for nesting deeper than `maxTreeDepth`.
+ */
+export function foldTree<R>(fn: string, tree: unknown, fold: TreeFold<R>): R {
+  const at = new TreePath(fn, fold.root ?? '');
+  const combine = fold.list !== undefined || fold.dict !== undefined;
+  const go = (x: unknown): R => {
+    if (x instanceof Array || fold.isLeaf?.(x)) return fold.leaf(x, at);
+    const list = globalThis.Array.isArray(x);
+    const keys = list ? null : objectNodeKeys(x);
+    if (!list && keys === null) return fold.leaf(x, at);
+    at.enter(x as object);
+    const children: R[] = [];
+    if (list) {
+      for (let i = 0; i < x.length; i++) {
+        at.keys.push(i);
+        const r = go(x[i]);
+        if (combine) children.push(r);
+        at.keys.pop();
+      }
+    } else {
+      for (const k of keys!) {
+        at.keys.push(k);
+        const r = go((x as Record<string, unknown>)[k]);
+        if (combine) children.push(r);
+        at.keys.pop();
+      }
+    }
+    at.leave();
+    return (list ? fold.list?.(children, x, at) : fold.dict?.(keys!, children, x as object, at)) as R;
+  };
+  return go(tree);
+}
 
 /** True for plain objects (`{...}`, `Object.create(null)`): the object nodes of a tree. */
 export function isPlainObject(x: unknown): x is Record<string, unknown> {
@@ -62,26 +179,22 @@ export function isTreeNode(x: unknown): boolean {
  * With `isLeaf`, a value it accepts is not descended into; it is a leaf if it is an Array, else static.
  */
 export function treeFlatten(tree: unknown, isLeaf?: IsLeaf): [Array[], TreeDef] {
+  return flattenTree('treeFlatten', tree, isLeaf);
+}
+
+/** `treeFlatten` for a caller named `fn` in its Errors (`grad: the tree contains a cycle at ...`). */
+export function flattenTree(fn: string, tree: unknown, isLeaf?: IsLeaf): [Array[], TreeDef] {
   const leaves: Array[] = [];
-  const seen = new Set<object>();
-  const go = (x: unknown): TreeDef => {
-    if (x instanceof Array) {
+  const def = foldTree<TreeDef>(fn, tree, {
+    isLeaf,
+    leaf: (x) => {
+      if (!(x instanceof Array)) return { kind: 'static', value: x };
       leaves.push(x);
       return LEAF;
-    }
-    if (isLeaf?.(x) || !isTreeNode(x)) return { kind: 'static', value: x };
-    if (seen.has(x as object)) throw new Error('treeFlatten: the tree contains a cycle');
-    seen.add(x as object);
-    let def: TreeDef;
-    if (globalThis.Array.isArray(x)) def = { kind: 'list', children: x.map(go) };
-    else {
-      const keys = objectNodeKeys(x)!;
-      def = { kind: 'dict', keys, children: keys.map((k) => go((x as Record<string, unknown>)[k])) };
-    }
-    seen.delete(x as object);
-    return def;
-  };
-  const def = go(tree);
+    },
+    list: (children) => ({ kind: 'list', children }),
+    dict: (keys, children) => ({ kind: 'dict', keys, children }),
+  });
   return [leaves, def];
 }
 
@@ -111,7 +224,13 @@ export function treeUnflatten<T = unknown>(def: TreeDef, leaves: readonly unknow
 
 /** The Arrays of a tree, depth first. */
 export function treeLeaves(tree: unknown, isLeaf?: IsLeaf): Array[] {
-  return treeFlatten(tree, isLeaf)[0];
+  return leavesOf('treeLeaves', tree, isLeaf);
+}
+
+function leavesOf(fn: string, tree: unknown, isLeaf?: IsLeaf): Array[] {
+  const leaves: Array[] = [];
+  foldTree<void>(fn, tree, { isLeaf, leaf: (x) => void (x instanceof Array && leaves.push(x)) });
+  return leaves;
 }
 
 /** How many leaves a treedef holds. */
@@ -169,40 +288,53 @@ export function treeDefString(def: TreeDef): string {
  * leaf of `tree`, whatever value they hold there is passed whole). Static leaves are kept.
  */
 export function treeMap<T = unknown>(fn: (...xs: any[]) => unknown, tree: unknown, ...rest: unknown[]): T {
-  const go = (x: unknown, others: unknown[], path: string): unknown => {
-    if (x instanceof Array) return fn(x, ...others);
-    if (!isTreeNode(x)) return x;
-    if (globalThis.Array.isArray(x)) {
-      for (const o of others) {
-        if (!globalThis.Array.isArray(o) || o.length !== x.length) {
-          throw new Error(`treeMap: trees differ at ${path || 'the root'}: a JS array of length ${x.length} and ${describeValue(o)}`);
-        }
+  if (typeof fn !== 'function') throw new Error(`treeMap: expected a function first (treeMap(fn, tree, ...rest)), got ${describeValue(fn)}`);
+  const [leaves, def] = flattenTree('treeMap', tree);
+  const others = rest.map((o) => valuesAtLeaves(def, o));
+  return treeUnflatten<T>(
+    def,
+    leaves.map((x, i) => fn(x, ...others.map((o) => o[i]))),
+  );
+}
+
+/**
+ * The values `other` holds at the leaf positions of `def` (whole, whatever they are), for treeMap's
+ * further trees: `other` must have def's containers down to its leaves. Recursion over `def` is
+ * bounded by `maxTreeDepth`, and `other` is read only that deep.
+ */
+function valuesAtLeaves(def: TreeDef, other: unknown): unknown[] {
+  const out: unknown[] = [];
+  const keys: (string | number)[] = [];
+  const differ = (what: string, x: unknown): Error =>
+    new Error(`treeMap: trees differ at ${formatPath('', keys) || 'the root'}: ${what} and ${describeValue(x)}`);
+  const go = (d: TreeDef, x: unknown): void => {
+    switch (d.kind) {
+      case 'leaf':
+        out.push(x);
+        return;
+      case 'static':
+        return;
+      case 'list':
+        if (!globalThis.Array.isArray(x) || x.length !== d.children.length) throw differ(`a JS array of length ${d.children.length}`, x);
+        d.children.forEach((c, i) => {
+          keys.push(i);
+          go(c, x[i]);
+          keys.pop();
+        });
+        return;
+      case 'dict': {
+        const xk = objectNodeKeys(x);
+        if (xk === null || xk.length !== d.keys.length || !d.keys.every((k) => xk.includes(k))) throw differ(`an object with keys [${d.keys.join(', ')}]`, x);
+        d.keys.forEach((k, i) => {
+          keys.push(k);
+          go(d.children[i]!, (x as Record<string, unknown>)[k]);
+          keys.pop();
+        });
       }
-      return x.map((e, i) =>
-        go(
-          e,
-          others.map((o) => (o as unknown[])[i]),
-          `${path}[${i}]`,
-        ),
-      );
     }
-    const keys = objectNodeKeys(x)!;
-    for (const o of others) {
-      const ok = objectNodeKeys(o);
-      if (ok === null || ok.length !== keys.length || !keys.every((k) => ok.includes(k))) {
-        throw new Error(`treeMap: trees differ at ${path || 'the root'}: an object with keys [${keys.join(', ')}] and ${describeValue(o)}`);
-      }
-    }
-    const out: Record<string, unknown> = {};
-    for (const k of keys)
-      out[k] = go(
-        (x as Record<string, unknown>)[k],
-        others.map((o) => (o as Record<string, unknown>)[k]),
-        `${path}.${k}`,
-      );
-    return out;
   };
-  return go(tree, rest, '') as T;
+  go(def, other);
+  return out;
 }
 
 /**
@@ -212,27 +344,36 @@ export function treeMap<T = unknown>(fn: (...xs: any[]) => unknown, tree: unknow
  */
 export function treeBroadcastPrefix(prefix: unknown, tree: unknown, what = 'treeBroadcastPrefix'): unknown[] {
   const out: unknown[] = [];
-  const go = (p: unknown, x: unknown, path: string): void => {
+  const at = new TreePath(what);
+  const go = (p: unknown, x: unknown): void => {
     if (!isTreeNode(p)) {
-      for (let n = treeLeaves(x).length; n > 0; n--) out.push(p);
+      for (let n = leavesOf(what, x).length; n > 0; n--) out.push(p);
       return;
     }
+    at.enter(p as object);
     if (globalThis.Array.isArray(p)) {
       if (!globalThis.Array.isArray(x) || x.length !== p.length) {
-        throw new Error(`${what}: a JS array of length ${p.length} at ${path || 'the root'} does not match ${describeValue(x)}`);
+        throw new Error(`${what}: a JS array of length ${p.length} at ${at.where()} does not match ${describeValue(x)}`);
       }
-      p.forEach((e, i) => go(e, x[i], `${path}[${i}]`));
-      return;
+      p.forEach((e, i) => {
+        at.keys.push(i);
+        go(e, x[i]);
+        at.keys.pop();
+      });
+    } else {
+      const xk = objectNodeKeys(x);
+      if (xk === null) throw new Error(`${what}: an object at ${at.where()} does not match ${describeValue(x)}`);
+      const pk = objectNodeKeys(p)!;
+      for (const k of pk) if (!xk.includes(k)) throw new Error(`${what}: key '${k}' at ${at.where()} is not in the tree`);
+      for (const k of xk) {
+        if (!pk.includes(k)) throw new Error(`${what}: the tree's key '${k}' at ${at.where()} is missing`);
+        at.keys.push(k);
+        go((p as Record<string, unknown>)[k], (x as Record<string, unknown>)[k]);
+        at.keys.pop();
+      }
     }
-    const xk = objectNodeKeys(x);
-    if (xk === null) throw new Error(`${what}: an object at ${path || 'the root'} does not match ${describeValue(x)}`);
-    const pk = objectNodeKeys(p)!;
-    for (const k of pk) if (!xk.includes(k)) throw new Error(`${what}: key '${k}' at ${path || 'the root'} is not in the tree`);
-    for (const k of xk) {
-      if (!pk.includes(k)) throw new Error(`${what}: the tree's key '${k}' at ${path || 'the root'} is missing`);
-      go((p as Record<string, unknown>)[k], (x as Record<string, unknown>)[k], `${path}.${k}`);
-    }
+    at.leave();
   };
-  go(prefix, tree, '');
+  go(prefix, tree);
   return out;
 }

@@ -4,7 +4,7 @@
  * gives `[['layers.0.weight', w], ...]`. Containers are JS arrays, plain objects and tree-node
  * instances (nn Modules); everything else, numbers included, is a leaf, as in MLX.
  */
-import { objectNodeKeys } from '@mlx-ts/core';
+import { foldTree, maxTreeDepth, objectNodeKeys, TreePath } from '@mlx-ts/core';
 
 /** A leaf predicate: return true to treat a value as a leaf even if it is a container. */
 export type IsLeafFn = (x: unknown) => boolean;
@@ -40,36 +40,37 @@ function mapWithPath(
   rest: unknown[],
   isLeaf: IsLeafFn | undefined,
   path: string,
+  at = new TreePath(fn),
 ): unknown {
   if (isLeaf?.(tree)) return f(path, tree, ...rest);
   const prefix = path ? `${path}.` : '';
-  if (globalThis.Array.isArray(tree)) {
-    return tree.map((c, i) =>
-      mapWithPath(
-        fn,
-        f,
-        c,
-        rest.map((r) => childOf(fn, r, i, path)),
-        isLeaf,
-        `${prefix}${i}`,
-      ),
+  const list = globalThis.Array.isArray(tree);
+  const keys = list ? null : objectNodeKeys(tree);
+  if (!list && keys === null) return f(path, tree, ...rest);
+  at.enter(tree as object);
+  const child = (k: string | number, c: unknown): unknown => {
+    at.keys.push(k);
+    const r = mapWithPath(
+      fn,
+      f,
+      c,
+      rest.map((r) => childOf(fn, r, k, path)),
+      isLeaf,
+      `${prefix}${k}`,
+      at,
     );
+    at.keys.pop();
+    return r;
+  };
+  let out: unknown;
+  if (list) out = (tree as unknown[]).map((c, i) => child(i, c));
+  else {
+    const o: Record<string, unknown> = {};
+    for (const k of keys!) o[k] = child(k, (tree as Record<string, unknown>)[k]);
+    out = o;
   }
-  const keys = objectNodeKeys(tree);
-  if (keys !== null) {
-    const out: Record<string, unknown> = {};
-    for (const k of keys)
-      out[k] = mapWithPath(
-        fn,
-        f,
-        (tree as Record<string, unknown>)[k],
-        rest.map((r) => childOf(fn, r, k, path)),
-        isLeaf,
-        `${prefix}${k}`,
-      );
-    return out;
-  }
-  return f(path, tree, ...rest);
+  at.leave();
+  return out;
 }
 
 /**
@@ -136,16 +137,7 @@ export function treeFlatten<T = unknown>(
   if (typeof prefix !== 'string') fail('treeFlatten', `prefix must be a string, got ${describeValue(prefix)}`);
   if (isLeaf !== undefined && typeof isLeaf !== 'function') fail('treeFlatten', `isLeaf must be a function, got ${describeValue(isLeaf)}`);
   const out: [string, T][] = [];
-  const go = (x: unknown, p: string): void => {
-    if (isLeaf?.(x)) out.push([p.slice(1), x as T]);
-    else if (globalThis.Array.isArray(x)) x.forEach((c, i) => go(c, `${p}.${i}`));
-    else {
-      const keys = objectNodeKeys(x);
-      if (keys !== null) for (const k of keys) go((x as Record<string, unknown>)[k], `${p}.${k}`);
-      else out.push([p.slice(1), x as T]);
-    }
-  };
-  go(tree, prefix);
+  foldTree<void>('treeFlatten', tree, { isLeaf, leaf: (x, at) => void out.push([`${prefix}${at.keys.map((k) => `.${k}`).join('')}`.slice(1), x as T]) });
   return out;
 }
 
@@ -159,6 +151,9 @@ export function treeUnflatten<T = unknown>(pairs: readonly (readonly [string, un
   for (const it of items) {
     if (!globalThis.Array.isArray(it) || it.length !== 2 || typeof it[0] !== 'string')
       fail('treeUnflatten', `expected [path, value] pairs with string paths, got ${describeValue(it)}`);
+    // unflatten recurses once per path segment.
+    if (it[0].split('.').length > maxTreeDepth)
+      fail('treeUnflatten', `the path '${it[0].slice(0, 40)}…' has more than the ${maxTreeDepth} segments a tree may nest`);
   }
   return unflatten(items) as T;
 }
@@ -217,10 +212,10 @@ function isEmptyContainer(x: unknown): boolean {
  * None); where both trees hold a value, `mergeFn(a, b)` decides, and without it that is an error.
  */
 export function treeMerge<T = unknown>(treeA: unknown, treeB: unknown, mergeFn?: (a: any, b: any) => unknown): T {
-  return merge(treeA, treeB, mergeFn, '') as T;
+  return merge(treeA, treeB, mergeFn, '', new TreePath('treeMerge')) as T;
 }
 
-function merge(a: unknown, b: unknown, mergeFn: ((a: any, b: any) => unknown) | undefined, path: string): unknown {
+function merge(a: unknown, b: unknown, mergeFn: ((a: any, b: any) => unknown) | undefined, path: string, at: TreePath): unknown {
   const emptyA = isEmptyContainer(a);
   const emptyB = isEmptyContainer(b);
   if (emptyA && emptyB) {
@@ -233,16 +228,26 @@ function merge(a: unknown, b: unknown, mergeFn: ((a: any, b: any) => unknown) | 
   if (absentA) return absentB ? a : b;
   if (absentB) return a;
   const prefix = path ? `${path}.` : '';
+  // The walk descends only where both trees hold containers, so guarding `a` bounds it.
+  const child = (k: string | number, ca: unknown, cb: unknown): unknown => {
+    at.keys.push(k);
+    const r = merge(ca, cb, mergeFn, `${prefix}${k}`, at);
+    at.keys.pop();
+    return r;
+  };
   if (globalThis.Array.isArray(a) && globalThis.Array.isArray(b)) {
-    return globalThis.Array.from({ length: Math.max(a.length, b.length) }, (_, i) => merge(a[i], b[i], mergeFn, `${prefix}${i}`));
+    at.enter(a);
+    const out = globalThis.Array.from({ length: Math.max(a.length, b.length) }, (_, i) => child(i, a[i], b[i]));
+    at.leave();
+    return out;
   }
   const ka = objectNodeKeys(a);
   const kb = objectNodeKeys(b);
   if (ka !== null && kb !== null) {
+    at.enter(a as object);
     const out: Record<string, unknown> = {};
-    for (const k of [...ka, ...kb.filter((k) => !ka.includes(k))]) {
-      out[k] = merge((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], mergeFn, `${prefix}${k}`);
-    }
+    for (const k of [...ka, ...kb.filter((k) => !ka.includes(k))]) out[k] = child(k, (a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]);
+    at.leave();
     return out;
   }
   if (mergeFn === undefined) fail('treeMerge', `both trees hold a value at ${path || 'the root'} and no mergeFn was given`);

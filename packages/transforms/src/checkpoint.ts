@@ -4,7 +4,7 @@
  * the gradient graph never references the forward pass's intermediates (MLX's `mx.checkpoint`).
  * Forward mode and vmap fall back to f's own graph.
  */
-import { enterTrace, exitTrace, treeFlatten, treeUnflatten, describeValue } from '@mlx-ts/core';
+import { enterTrace, exitTrace, flattenTree, treeUnflatten, describeValue } from '@mlx-ts/core';
 import { backward, tracerCopy, zerosLike } from './autodiff.js';
 import { type CustomFunction, makeCustom } from './custom.js';
 
@@ -12,11 +12,11 @@ import { type CustomFunction, makeCustom } from './custom.js';
 function recomputeVjp(f: (...args: any[]) => any, args: unknown[], cotangents: unknown): unknown[] {
   enterTrace();
   try {
-    const [leaves, def] = treeFlatten(args);
+    const [leaves, def] = flattenTree('checkpoint', args);
     const copies = leaves.map(tracerCopy);
     const out = f(...treeUnflatten<unknown[]>(def, copies));
-    const [outLeaves] = treeFlatten(out);
-    const [cts] = treeFlatten(cotangents);
+    const [outLeaves] = flattenTree('checkpoint', out);
+    const [cts] = flattenTree('checkpoint', cotangents);
     if (cts.length !== outLeaves.length) throw new Error(`checkpoint: the function returned ${outLeaves.length} arrays on recomputation, ${cts.length} before`);
     const grads = backward(outLeaves, cts, copies);
     return treeUnflatten<unknown[]>(

@@ -25,7 +25,7 @@ import {
   node,
   registerPrimitive,
   treeDefString,
-  treeFlatten,
+  flattenTree,
   treeNumLeaves,
   treeUnflatten,
   type TreeDef,
@@ -168,13 +168,13 @@ function customCallVmap(call: CustomCall, inputs: readonly Array[], axes: readon
   const res = call.rules.vmap!(ruleArgs(call, inputs), ruleArgs(call, axes));
   if (!globalThis.Array.isArray(res) || res.length !== 2) throw new Error(`${what}: the rule must return [outputs, outAxes], got ${describeValue(res)}`);
   const [outs, outAxes] = res;
-  const [outLeaves] = treeFlatten(outs);
+  const [outLeaves] = flattenTree(what, outs);
   const n = call.outLeaves.length;
   if (outLeaves.length !== n) throw new Error(`${what}: the rule returned ${outLeaves.length} outputs, f has ${n}`);
   let axesFlat: (number | null)[];
   if (typeof outAxes === 'number' || outAxes === null) axesFlat = outLeaves.map(() => outAxes as number | null);
   else {
-    const [, adef] = treeFlatten(outAxes);
+    const [, adef] = flattenTree(what, outAxes);
     const flat: (number | null)[] = [];
     const walk = (d: TreeDef): void => {
       if (d.kind === 'static') flat.push(d.value as number | null);
@@ -243,9 +243,9 @@ export function makeCustom<F extends (...args: any[]) => any>(f: F, listArgs: bo
   const wrapped = ((...args: unknown[]) => {
     // Nothing is being transformed: just f.
     if (!isTracing()) return f(...args);
-    const [inLeaves, inDef] = treeFlatten(args);
+    const [inLeaves, inDef] = flattenTree('customFunction', args);
     const out = f(...args);
-    const [outLeaves, outDef] = treeFlatten(out);
+    const [outLeaves, outDef] = flattenTree('customFunction', out);
     if (outLeaves.length === 0) return out;
     const call: CustomCall = { rules, inDef, inLeaves, outDef, outLeaves };
     return treeUnflatten(outDef, multiNode(CUSTOM_PRIM, [...outLeaves, ...inLeaves], call, outLeaves[0]!._stream));

@@ -6,7 +6,19 @@
  * mirroring that argument; an array of argnums gives a JS array of trees. Arguments may be trees
  * of arrays (JS arrays, plain objects); the differentiated ones must hold only arrays.
  */
-import { Array, describeValue, enterTrace, exitTrace, fmtShape, isPlainObject, treeFlatten, treeUnflatten, type TreeDef } from '@mlx-ts/core';
+import {
+  Array,
+  describeValue,
+  enterTrace,
+  exitTrace,
+  flattenTree,
+  fmtShape,
+  foldTree,
+  isPlainObject,
+  treeFlatten,
+  treeUnflatten,
+  type TreeDef,
+} from '@mlx-ts/core';
 import { backward, onesLike, settle, tracerCopy, zerosLike } from './autodiff.js';
 
 export interface GradOptions {
@@ -18,15 +30,13 @@ type Argnums = number | readonly number[];
 
 /** Throws, naming `fn` and where, unless every leaf of `result` is an Array (JS numbers must be wrapped). */
 export function checkArrayOutputs(fn: string, result: unknown): void {
-  const bad = (x: unknown, path: string): void => {
-    if (x instanceof Array) return;
-    if (globalThis.Array.isArray(x)) x.forEach((e, i) => bad(e, `${path}[${i}]`));
-    else if (isPlainObject(x)) for (const k of Object.keys(x)) bad(x[k], `${path}.${k}`);
-    else if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') {
-      throw new Error(`${fn}: the function must return arrays (or trees of arrays), got a ${typeof x} at ${path || 'the root'}; wrap it with mx.array`);
-    }
-  };
-  bad(result, '');
+  foldTree<void>(fn, result, {
+    leaf: (x, at) => {
+      if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') {
+        throw new Error(`${fn}: the function must return arrays (or trees of arrays), got a ${typeof x} at ${at.where()}; wrap it with mx.array`);
+      }
+    },
+  });
 }
 
 /** Reads `argnums` from MLX's positional form or the options object; validates what can be checked before a call. */
@@ -97,7 +107,7 @@ export function traceArgs(fn: string, args: readonly unknown[], argnums: readonl
     if (i >= args.length) {
       throw new Error(`${fn}: argnums ${i} is out of range: the function was called with ${args.length} argument${args.length === 1 ? '' : 's'}`);
     }
-    const [leaves, def] = treeFlatten(args[i]);
+    const [leaves, def] = flattenTree(fn, args[i]);
     const bad = firstStatic(def);
     if (bad) {
       throw new Error(

@@ -8,7 +8,7 @@
  * differentiated arguments (one tree for a single argnum, a JS array of trees for several).
  * `hessian(f, argnums)` is `jacfwd(jacrev(f, argnums), argnums)` (forward-over-reverse).
  */
-import { Array, array, enterTrace, exitTrace, identity, node, treeFlatten, treeUnflatten, describeValue } from '@mlx-ts/core';
+import { Array, array, enterTrace, exitTrace, flattenTree, identity, node, treeFlatten, treeUnflatten, describeValue } from '@mlx-ts/core';
 import { backward, forward, settle, zerosLike } from './autodiff.js';
 import { firstStatic, type GradOptions, parseArgnums, traceArgs } from './grad.js';
 import { vmap } from './vmap.js';
@@ -25,7 +25,7 @@ function basis(shape: readonly number[], like: Array): Array {
 const emptyBlock = (shape: readonly number[], like: Array): Array => zerosLike(node('broadcastTo', [array(0, like.dtype)], { shape: shape.slice() }));
 
 function checkOutputs(fn: string, out: unknown): [Array[], ReturnType<typeof treeFlatten>[1]] {
-  const [leaves, def] = treeFlatten(out);
+  const [leaves, def] = flattenTree(fn, out);
   if (firstStatic(def)) throw new Error(`${fn}: the function must return an array or a tree of arrays, got ${describeValue(out)}`);
   for (const l of leaves) if (!l.dtype.isFloating) throw new Error(`${fn}: the function's outputs must be floating arrays, got ${l.dtype.name}`);
   return [leaves, def];

@@ -6,7 +6,7 @@
  * MLX), else in f's structure; cotangents (vjp) are given in that same form, one per output.
  * `vjps` has one tree per primal; `jvps` has the outputs' form.
  */
-import { Array, enterTrace, exitTrace, fmtShape, node, treeDefEqual, treeFlatten, treeUnflatten, type TreeDef, describeValue } from '@mlx-ts/core';
+import { Array, enterTrace, exitTrace, flattenTree, fmtShape, node, treeDefEqual, treeFlatten, treeUnflatten, type TreeDef, describeValue } from '@mlx-ts/core';
 import { backward, forward, settle, zerosLike } from './autodiff.js';
 import { firstStatic, gradTrees, traceArgs } from './grad.js';
 
@@ -19,7 +19,7 @@ function checkPrimals(fn: string, primals: unknown): unknown[] {
 
 /** f's outputs: flat leaves, their treedef, and what the caller sees (a single array becomes [array]). */
 function outputsOf(fn: string, out: unknown): { leaves: Array[]; def: TreeDef; single: boolean } {
-  const [leaves, def] = treeFlatten(out);
+  const [leaves, def] = flattenTree(fn, out);
   const bad = firstStatic(def);
   if (bad) throw new Error(`${fn}: the function must return an array or a tree of arrays, got ${describeValue(bad.value)}`);
   return { leaves, def, single: out instanceof Array };
@@ -27,7 +27,7 @@ function outputsOf(fn: string, out: unknown): { leaves: Array[]; def: TreeDef; s
 
 /** Leaves of a user-given tree that must match `def` (the outputs' or a primal's), conformed to `like`. */
 function matchLeaves(fn: string, what: string, given: unknown, def: TreeDef, like: readonly Array[]): Array[] {
-  const [leaves, gdef] = treeFlatten(given);
+  const [leaves, gdef] = flattenTree(fn, given);
   if (leaves.length !== like.length || firstStatic(gdef) !== null || !treeDefEqual(gdef, def)) {
     throw new Error(`${fn}: ${what} must match the structure of ${like.length === 1 ? 'its array' : `its ${like.length} arrays`}, got ${describeValue(given)}`);
   }

@@ -22,7 +22,8 @@ import {
   moveAxisNode,
   node,
   treeBroadcastPrefix,
-  treeFlatten,
+  flattenTree,
+  foldTree,
   treeUnflatten,
   vmapRuleOf,
   withStream,
@@ -97,7 +98,7 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
       throw new Error(`${FN}: argument ${i} is ${describeValue(x)}, which has no axis to map over; give it inAxes null or pass an array`);
     }
   });
-  const [leaves, def] = treeFlatten(args);
+  const [leaves, def] = flattenTree(FN, args);
   // Leaf names serve only error messages, so they are built when one is thrown.
   let names: string[] | null = null;
   const nameOf = (i: number): string => (names ??= leafNames(args))[i]!;
@@ -148,7 +149,7 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
     exitTrace();
   }
 
-  const [outLeaves, outDef] = treeFlatten(result);
+  const [outLeaves, outDef] = flattenTree(FN, result);
   checkArrayOutputs(FN, result);
   const batched = replay(outLeaves, placeholders, size);
 
@@ -174,12 +175,7 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
 /** Names of the Array leaves of the arguments, in treeFlatten order: `argument 0`, `argument 1.w`, `argument 2[1]`. */
 function leafNames(args: readonly unknown[]): string[] {
   const out: string[] = [];
-  const go = (x: unknown, path: string): void => {
-    if (x instanceof Array) out.push(path);
-    else if (globalThis.Array.isArray(x)) x.forEach((e, i) => go(e, `${path}[${i}]`));
-    else if (isPlainObject(x)) for (const k of Object.keys(x)) go(x[k], `${path}.${k}`);
-  };
-  args.forEach((x, i) => go(x, `argument ${i}`));
+  args.forEach((x, i) => foldTree<void>(FN, x, { root: `argument ${i}`, leaf: (v, at) => void (v instanceof Array && out.push(at.where())) }));
   return out;
 }
 

@@ -21,7 +21,7 @@ import {
   type DtypeName,
 } from '../dtype.js';
 import { node } from '../graph.js';
-import { isPlainObject } from '../tree.js';
+import { isPlainObject, maxTreeDepth } from '../tree.js';
 import { broadcastShapes, checkShape, fmtShape, shapeEqual } from '../shape.js';
 
 type ArrayLikeOf<T> = { readonly length: number; readonly [i: number]: T };
@@ -31,11 +31,20 @@ export type NestedArrayLike = Scalar | Array | readonly NestedArrayLike[];
 export type ArrayInput = Array | Scalar | readonly NestedArrayLike[] | ArrayBufferView;
 export type DtypeLike = Dtype | DtypeName;
 
-/** Shape of a nested JS array, rejecting ragged nesting and non-numeric leaves. */
+/**
+ * Shape of a nested JS array, rejecting ragged nesting and non-numeric leaves. Nesting is bounded
+ * like trees' (`maxTreeDepth`): the checks below recurse per level, and so do `tolist` and printing.
+ */
 function nestedShape(fn: string, x: readonly NestedArrayLike[]): number[] {
   const shape: number[] = [];
+  const chain = new Set<unknown>();
   let level: unknown = x;
   while (globalThis.Array.isArray(level)) {
+    if (chain.has(level)) throw new Error(`${fn}: the nested JS array contains itself at depth ${shape.length} (a cycle)`);
+    if (shape.length === maxTreeDepth) {
+      throw new Error(`${fn}: the nested JS array nests deeper than ${maxTreeDepth} levels (at most ${maxTreeDepth} dimensions are read from nested arrays)`);
+    }
+    chain.add(level);
     shape.push(level.length);
     if (level.length === 0) break;
     level = level[0];

@@ -8,38 +8,20 @@
 import { Array } from '../array.js';
 import { asyncEvalArrays, evalArrays } from '../eval.js';
 import { describeValue } from '../describe.js';
-import { objectNodeKeys } from '../tree.js';
+import { foldTree, type TreePosition } from '../tree.js';
 
-/** Collects the Arrays of a pytree (JS arrays, object nodes), depth-first, each once. */
+/** Collects the Arrays of the pytrees (JS arrays, object nodes), depth-first, in `foldTree`'s walk. */
 function collect(fn: string, args: readonly unknown[]): readonly Array[] {
   // The common call, `eval(a, b)`, needs no walk: the evaluator already skips repeats.
   if (args.every((x) => x instanceof Array)) return args as readonly Array[];
   const out: Array[] = [];
-  const seenArrays = new Set<Array>();
-  const seenContainers = new Set<object>();
-  const stack: unknown[] = [...args].reverse();
-  while (stack.length > 0) {
-    const x = stack.pop();
-    if (x instanceof Array) {
-      if (!seenArrays.has(x)) {
-        seenArrays.add(x);
-        out.push(x);
-      }
-      continue;
+  const leaf = (x: unknown, at: TreePosition): void => {
+    if (x instanceof Array) out.push(x);
+    else if (typeof x === 'object' && x !== null) {
+      throw new Error(`${fn}: cannot evaluate ${describeValue(x)} at ${at.where()}: expected Arrays, or JS arrays, plain objects and nn Modules holding them`);
     }
-    if (typeof x !== 'object' || x === null || seenContainers.has(x)) continue;
-    if (globalThis.Array.isArray(x)) {
-      seenContainers.add(x);
-      for (let i = x.length - 1; i >= 0; i--) stack.push(x[i]);
-    } else {
-      const keys = objectNodeKeys(x);
-      if (keys === null) {
-        throw new Error(`${fn}: cannot evaluate ${describeValue(x)}: expected Arrays, or JS arrays, plain objects and nn Modules holding them`);
-      }
-      seenContainers.add(x);
-      for (let i = keys.length - 1; i >= 0; i--) stack.push((x as Record<string, unknown>)[keys[i]!]);
-    }
-  }
+  };
+  args.forEach((x, i) => foldTree<void>(fn, x, { root: `argument ${i}`, leaf }));
   return out;
 }
 

@@ -25,7 +25,7 @@ import {
   resolveStream,
   type Stream,
   isPlainObject,
-  treeFlatten,
+  flattenTree,
   treeUnflatten,
   type TreeDef,
   describeValue,
@@ -113,7 +113,7 @@ function checkState(what: string, tree: unknown): void {
   if (tree instanceof Array || typeof tree !== 'object' || tree === null) {
     throw new Error(`${FN}: ${what} must be a JS array or plain object holding arrays (updated in place), got ${describeValue(tree)}`);
   }
-  const [leaves, def] = treeFlatten(tree);
+  const [leaves, def] = flattenTree(FN, tree);
   if (leaves.length > 0) return;
   const bad = firstStatic(def, '', (v) => v !== undefined && v !== null);
   if (bad) {
@@ -159,7 +159,7 @@ export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknow
    * run directly (it captured an outer tracer).
    */
   const build = (args: readonly unknown[], leaves: readonly Array[], nArg: number, stats?: SimplifyStats & FuseStats, avals: readonly Aval[] = leaves) => {
-    const [, argDef] = treeFlatten(args);
+    const [, argDef] = flattenTree(FN, args);
     traces++;
     const t = trace(f, argDef, avals, nArg, leaves.slice(nArg), inputsTree, outputsTree);
     if (t === null) return null;

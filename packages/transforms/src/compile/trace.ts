@@ -11,10 +11,11 @@ import {
   exitTrace,
   getPrimitiveDef,
   isPrimitive,
-  objectNodeKeys,
-  treeFlatten,
+  flattenTree,
+  foldTree,
   treeUnflatten,
   type TreeDef,
+  type TreePosition,
 } from '@mlx-ts/core';
 import type { ConstVal, Graph, NodeGroup, NodeVal, Val } from './ir.js';
 import { checkArrayOutputs } from '../grad.js';
@@ -43,6 +44,14 @@ export function objectId(x: object): number {
  * everything else (numbers, strings, booleans; other objects by identity).
  */
 export function signature(x: unknown, shapeless: boolean, leaves: Array[]): string {
+  return foldTree<string>(FN, x, {
+    leaf: (v) => leafSignature(v, shapeless, leaves),
+    list: (children) => `[${children.join(',')}]`,
+    dict: (keys, children) => `{${keys.map((k, i) => `${JSON.stringify(k)}:${children[i]},`).join('')}}`,
+  });
+}
+
+function leafSignature(x: unknown, shapeless: boolean, leaves: Array[]): string {
   if (x instanceof Array) {
     leaves.push(x);
     return shapeless ? `${x.dtype.name}:${x.shape.length}` : `${x.dtype.name}[${x.shape.join(',')}]`;
@@ -58,23 +67,8 @@ export function signature(x: unknown, shapeless: boolean, leaves: Array[]): stri
       return 'U';
     case 'bigint':
       return `b${x}`;
-    case 'symbol':
-    case 'function':
-      return `o${objectId(x as object)}`;
   }
-  if (x === null) return 'N';
-  if (globalThis.Array.isArray(x)) {
-    let s = '[';
-    for (let i = 0; i < x.length; i++) s += (i > 0 ? ',' : '') + signature(x[i], shapeless, leaves);
-    return s + ']';
-  }
-  const keys = objectNodeKeys(x);
-  if (keys !== null) {
-    let s = '{';
-    for (const k of keys) s += `${JSON.stringify(k)}:${signature((x as Record<string, unknown>)[k], shapeless, leaves)},`;
-    return s + '}';
-  }
-  return `o${objectId(x as object)}`;
+  return x === null ? 'N' : `o${objectId(x as object)}`;
 }
 
 /**
@@ -85,26 +79,12 @@ export function signature(x: unknown, shapeless: boolean, leaves: Array[]): stri
 export function fillTree(what: string, tree: unknown, values: readonly Array[]): [Record<string | number, unknown>, string | number][] {
   let i = 0;
   const slots: [Record<string | number, unknown>, string | number][] = [];
-  const go = (x: unknown): void => {
-    if (globalThis.Array.isArray(x)) {
-      for (let k = 0; k < x.length; k++) {
-        if (x[k] instanceof Array) {
-          x[k] = next();
-          slots.push([x as unknown as Record<number, unknown>, k]);
-        } else go(x[k]);
-      }
-    } else {
-      // Plain objects and tree-node instances (a Module's parameters are set on the Module itself).
-      const keys = objectNodeKeys(x);
-      if (keys === null) return;
-      const o = x as Record<string, unknown>;
-      for (const k of keys) {
-        if (o[k] instanceof Array) {
-          o[k] = next();
-          slots.push([o, k]);
-        } else go(o[k]);
-      }
-    }
+  const fill = (x: unknown, at: TreePosition): void => {
+    if (!(x instanceof Array)) return;
+    // A JS array or object node holds x (a Module's parameters are set on the Module itself).
+    const holder = at.parent as Record<string | number, unknown>;
+    holder[at.key!] = next();
+    slots.push([holder, at.key!]);
   };
   const next = (): Array => {
     if (i >= values.length) throw new Error(`${FN}: the ${what} tree holds more arrays than the ${values.length} the compiled function has for it`);
@@ -112,7 +92,7 @@ export function fillTree(what: string, tree: unknown, values: readonly Array[]):
   };
   if (tree instanceof Array)
     throw new Error(`${FN}: the ${what} state must be a JS array or object holding arrays (so it can be updated in place), got a bare Array`);
-  go(tree);
+  foldTree<void>(FN, tree, { leaf: fill });
   if (i !== values.length) throw new Error(`${FN}: the ${what} tree holds ${i} arrays, the compiled function has ${values.length} for it`);
   return slots;
 }
@@ -156,12 +136,12 @@ export function trace(
   try {
     if (inputsTree !== undefined) inputSlots = fillTree('inputs', inputsTree, placeholders.slice(nArgLeaves));
     result = f(...treeUnflatten<unknown[]>(argDef, placeholders.slice(0, nArgLeaves)));
-    if (outputsTree !== undefined) stateOut = treeFlatten(outputsTree)[0];
+    if (outputsTree !== undefined) stateOut = flattenTree(FN, outputsTree)[0];
   } finally {
     exitTrace();
     inputSlots.forEach(([container, key], i) => (container[key] = stateLeaves[i]));
   }
-  const [outLeaves, outDef] = treeFlatten(result);
+  const [outLeaves, outDef] = flattenTree(FN, result);
   checkArrayOutputs(FN, result);
   try {
     const graph = captureGraph([...outLeaves, ...stateOut], placeholders, firstId);
