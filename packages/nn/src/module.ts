@@ -8,7 +8,7 @@
  * outputs: [model] })`, core's `treeMap`/`treeFlatten` and `mx.utils` see it as an object of its
  * members, as MLX's Module is a dict.
  */
-import { Array, describeValue, type Dtype, fmtShape, isPlainObject, treeNodeKeys, type TreeNodeObject } from '@mlx-ts/core';
+import { Array, describeValue, type Dtype, fmtShape, isPlainObject, maxTreeDepth, treeNodeKeys, type TreeNodeObject } from '@mlx-ts/core';
 import { treeFlatten, treeUnflatten } from './utils.js';
 import { loadWeightsFile, saveWeightsFile, toFileKey } from './io/weights.js';
 
@@ -54,6 +54,23 @@ function entriesOf(x: unknown): [string | number, unknown][] | null {
   return null;
 }
 
+/** The containers (modules, JS arrays, plain objects) from the root module to where a walk is. */
+type Walk = { readonly root: Module; readonly onPath: Set<object> };
+
+/** filterAndMap's walk of one module's members; the walk detects cycles and bounds the depth. */
+function mapMembers(
+  m: Module,
+  filter: ModuleFilter,
+  map: (x: any) => unknown,
+  isLeaf: (m: Module, k: string, v: unknown) => boolean,
+  walk: Walk,
+): Record<string, unknown> {
+  const self = m as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of m.memberKeys()) if (filter(m, k, self[k])) out[k] = unwrap(m, k, self[k], filter, map, isLeaf, walk);
+  return out;
+}
+
 function unwrap(
   model: Module,
   key: string,
@@ -61,22 +78,34 @@ function unwrap(
   filter: ModuleFilter,
   map: (x: any) => unknown,
   isLeaf: (m: Module, k: string, v: unknown) => boolean,
+  walk: Walk,
 ): unknown {
   if (isLeaf(model, key, value)) return map(value);
-  if (value instanceof Module) return value.filterAndMap(filter, map, isLeaf);
-  if (globalThis.Array.isArray(value)) {
-    return value.map((v, i) => {
-      const k = `${key}.${i}`;
-      return filter(model, k, v) ? unwrap(model, k, v, filter, map, isLeaf) : {};
-    });
+  const container = value as object;
+  if (value instanceof Module || globalThis.Array.isArray(value) || isPlainObject(value)) {
+    const fn = `${walk.root.constructor.name}.filterAndMap`;
+    if (walk.onPath.has(container)) throw new Error(`${fn}: the module tree contains a cycle at '${key}' (it holds one of its own ancestors)`);
+    if (walk.onPath.size >= maxTreeDepth) throw new Error(`${fn}: the module tree nests deeper than ${maxTreeDepth} containers, at '${key}'`);
   }
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const kk = `${key}.${k}`;
-      out[k] = filter(model, kk, v) ? unwrap(model, kk, v, filter, map, isLeaf) : {};
+  walk.onPath.add(container);
+  try {
+    if (value instanceof Module) return mapMembers(value, filter, map, isLeaf, walk);
+    if (globalThis.Array.isArray(value)) {
+      return value.map((v, i) => {
+        const k = `${key}.${i}`;
+        return filter(model, k, v) ? unwrap(model, k, v, filter, map, isLeaf, walk) : {};
+      });
     }
-    return out;
+    if (isPlainObject(value)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        const kk = `${key}.${k}`;
+        out[k] = filter(model, kk, v) ? unwrap(model, kk, v, filter, map, isLeaf, walk) : {};
+      }
+      return out;
+    }
+  } finally {
+    walk.onPath.delete(container);
   }
   throw new Error(`${model.constructor.name}.filterAndMap: reached ${kindOf(value)} at '${key}', which is neither a leaf nor a container`);
 }
@@ -127,10 +156,7 @@ export class Module implements TreeNodeObject {
    */
   filterAndMap(filter: ModuleFilter, map: (x: any) => unknown = (x) => x, isLeaf?: (m: Module, k: string, v: unknown) => boolean): Record<string, unknown> {
     const leaf = isLeaf ?? ((_m, _k, v) => !(v instanceof Module || globalThis.Array.isArray(v) || isPlainObject(v)));
-    const self = this as unknown as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const k of this.memberKeys()) if (filter(this, k, self[k])) out[k] = unwrap(this, k, self[k], filter, map, leaf);
-    return out;
+    return mapMembers(this, filter, map, leaf, { root: this, onPath: new Set([this]) });
   }
 
   /** Every parameter (public Array member), recursively, as nested objects and JS arrays. */
@@ -240,11 +266,15 @@ export class Module implements TreeNodeObject {
 
   /** Calls `fn(path, module)` for this module (path '') and every submodule (`layers.0`, ...). */
   applyToModules(fn: (path: string, module: Module) => unknown): this {
-    const stack: [string, Module][] = [['', this]];
+    // Each entry carries its ancestors, so a module that holds one of them is an Error, not an endless walk.
+    const stack: [string, Module, readonly Module[]][] = [['', this, []]];
     while (stack.length > 0) {
-      const [prefix, m] = stack.pop()!;
+      const [prefix, m, above] = stack.pop()!;
+      if (above.includes(m))
+        throw new Error(`${this.constructor.name}.applyToModules: the module tree contains a cycle at '${prefix}' (it holds one of its own ancestors)`);
       fn(prefix, m);
-      stack.push(...treeFlatten<Module>(m.children(), prefix ? `.${prefix}` : '', Module.isModule));
+      const chain = [...above, m];
+      for (const [k, child] of treeFlatten<Module>(m.children(), prefix ? `.${prefix}` : '', Module.isModule)) stack.push([k, child, chain]);
     }
     return this;
   }

@@ -116,6 +116,27 @@ describe('freeze and unfreeze', () => {
     expect(() => m.freeze({ key: 'bias' } as never)).toThrow(/unknown option 'key'/);
   });
 
+  it('a module holding one of its ancestors is an Error, not a stack overflow; shared submodules are fine', () => {
+    class Loop extends nn.Module {
+      inner = new nn.Linear(2, 2);
+      back: unknown;
+      constructor() {
+        super();
+        this.back = [{ again: this }];
+      }
+    }
+    const m = new Loop();
+    expect(() => m.parameters()).toThrow(/Loop.filterAndMap: the module tree contains a cycle at 'back.0.again'/);
+    expect(() => m.modules()).toThrow(/Loop.applyToModules: the module tree contains a cycle at 'back.0.again'/);
+    expect(() => m.leafModules()).toThrow(/contains a cycle/);
+    const shared = new nn.Linear(2, 2);
+    class Twice extends nn.Module {
+      a = shared;
+      b = shared;
+    }
+    expect(Object.keys(new Twice().parameters())).toEqual(['a', 'b']);
+  });
+
   it('freeze and unfreeze check the kind of their options and keys', () => {
     const m = new MLP();
     expect(() => m.freeze(5 as never)).toThrow(/MLP.freeze: expected an options object .*got a number \(5\)/);
