@@ -1,9 +1,11 @@
-// Every ```ts / ```js block of the guides runs, and prints what the page says it prints: each
-// `console.log(...)` line ends with `// <expected output>` (an Array prints as its `tolist()`), and
-// must run exactly once. A block without an import of mlx-ts gets `import * as mx from 'mlx-ts'`,
-// which the pages say they leave out.
+// Every ```ts / ```js block of the guides typechecks (strict, against mlx-ts's built declarations, as a
+// user's project sees them), runs, and prints what the page says it prints: each `console.log(...)`
+// line ends with `// <expected output>` (an Array prints as its `tolist()`), and must run exactly
+// once. A block without an import of mlx-ts gets `import * as mx from 'mlx-ts'`, which the pages
+// say they leave out.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import { afterAll, describe, expect, test } from 'vitest';
 import * as mx from 'mlx-ts';
 
@@ -21,6 +23,40 @@ interface Snippet {
 function snippets(page: string): Snippet[] {
   const text = readFileSync(`${root}${page}`, 'utf8');
   return [...text.matchAll(/^```(?:ts|js)\n([\s\S]*?)^```$/gm)].map((m) => ({ page, line: text.slice(0, m.index).split('\n').length, code: m[1]! }));
+}
+
+/** The snippet as the module a user would write. */
+function asModule(code: string): string {
+  return `${/from 'mlx-ts'/.test(code) ? '' : "import * as mx from 'mlx-ts';\n"}${code}\nexport {};\n`;
+}
+
+/** The type errors of the snippets, each as `page:line: message`. */
+function typeErrors(all: readonly Snippet[]): string[] {
+  const files = all.map((s, i) => {
+    const file = `${scratch}typecheck-${i}.ts`;
+    writeFileSync(file, asModule(s.code));
+    return file;
+  });
+  const program = ts.createProgram(files, {
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    noImplicitOverride: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ['lib.es2022.d.ts'],
+    types: ['node'],
+    skipLibCheck: true,
+    noEmit: true,
+  });
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const i = d.file ? files.indexOf(d.file.fileName) : -1;
+    const s = all[i];
+    // The module's line, less the import line that asModule may have added.
+    const line =
+      s && d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + s.line + (/from 'mlx-ts'/.test(s.code) ? 1 : 0) : 0;
+    return `${s ? `${s.page}:${line}` : (d.file?.fileName ?? '?')}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+  });
 }
 
 /** How the page writes a logged value: Arrays as their nested lists, JS arrays as `[a, b]`. */
@@ -45,9 +81,8 @@ async function run(s: Snippet, name: string): Promise<{ expected: string[]; prin
     printed.push([]);
     return `${m[1]}globalThis.__docLog(${expected.length - 1}, ${m[2]});`;
   });
-  const imports = /from 'mlx-ts'/.test(s.code) ? '' : "import * as mx from 'mlx-ts';\n";
   const file = `${scratch}${name}.ts`;
-  writeFileSync(file, `${imports}${lines.join('\n')}\nexport {};\n`);
+  writeFileSync(file, asModule(lines.join('\n')));
   hook.__docLog = (k, ...values) => printed[k]!.push(values.map(show).join(' '));
   try {
     await import(pathToFileURL(file).href);
@@ -70,10 +105,19 @@ describe.each(pages)('the snippets of %s run and print what the page says', (pag
   });
 });
 
+test('the snippets typecheck', () => {
+  expect(typeErrors(pages.flatMap(snippets))).toEqual([]);
+});
+
 describe('the snippet checker', () => {
   test('a wrong expected output, a line that never runs and a line without one fail', async () => {
     const wrong = { page: 'self', line: 0, code: 'console.log(mx.add(1, 2)); // 4\nif (mx.pi < 3) {\n  console.log(1); // 1\n}\n' };
     expect(await run(wrong, 'self-wrong')).toEqual({ expected: ['4', '1'], printed: ['3', 'ran 0 times: '] });
     await expect(run({ page: 'self', line: 0, code: 'console.log(1);\n' }, 'self-bare')).rejects.toThrow('must be one statement');
+  });
+  test('a type error fails, at its line of the page', () => {
+    expect(typeErrors([{ page: 'self', line: 10, code: 'const n: number = mx.array(1);\n' }])).toEqual([
+      "self:11: Type 'Array' is not assignable to type 'number'.",
+    ]);
   });
 });
