@@ -76,6 +76,7 @@ const forced = new Map<DeviceType, Backend>();
 let lastType: DeviceType | null = null;
 let lastBackend: Backend | null = null;
 
+/** Registers a backend (replacing one of the same name); among those of a device type, the highest `priority` serves it. */
 export function registerBackend(b: Backend): void {
   const i = backends.findIndex((x) => x.name === b.name);
   if (i >= 0) backends.splice(i, 1);
@@ -83,6 +84,7 @@ export function registerBackend(b: Backend): void {
   lastType = null;
 }
 
+/** The registered backends, in registration order. */
 export function listBackends(): readonly Backend[] {
   return backends;
 }
@@ -95,6 +97,7 @@ export async function waitForKernels(): Promise<void> {
   await Promise.all(backends.map((b) => b.waitForKernels?.()));
 }
 
+/** The registered backend of that name; an Error naming the registered ones when there is none. */
 export function getBackendByName(name: string): Backend {
   const b = backends.find((x) => x.name === name);
   if (!b) throw new Error(`backend: no backend named '${name}' is registered (have: ${backends.map((x) => x.name).join(', ') || 'none'})`);
@@ -108,6 +111,7 @@ export function useBackend(name: string | null, deviceType: DeviceType = 'cpu'):
   lastType = null;
 }
 
+/** The backend that serves a device type: the one `useBackend` chose, else the highest-priority registered one. */
 export function backendFor(deviceType: DeviceType): Backend {
   if (deviceType === lastType) return lastBackend!;
   const b = findBackend(deviceType);
