@@ -3,9 +3,10 @@
 // line ends with `// <expected output>` (an Array prints as its `tolist()`), and must run exactly
 // once. A block without an import of mlx-ts gets `import * as mx from 'mlx-ts'`, which the pages
 // say they leave out.
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import * as mx from 'mlx-ts';
 
@@ -30,33 +31,50 @@ function asModule(code: string): string {
   return `${/from 'mlx-ts'/.test(code) ? '' : "import * as mx from 'mlx-ts';\n"}${code}\nexport {};\n`;
 }
 
-/** The type errors of the snippets, each as `page:line: message`. */
-function typeErrors(all: readonly Snippet[]): string[] {
+const execFileP = promisify(execFile);
+
+/**
+ * The type errors of the snippets, each as `page:line: message`. tsc runs in a child process: a
+ * program over mlx-ts's declarations takes seconds, which would stall this worker's event loop.
+ */
+async function typeErrors(all: readonly Snippet[], name: string): Promise<string[]> {
+  const dir = `${scratch}${name}/`;
+  mkdirSync(dir, { recursive: true });
   const files = all.map((s, i) => {
-    const file = `${scratch}typecheck-${i}.ts`;
-    writeFileSync(file, asModule(s.code));
-    return file;
+    writeFileSync(`${dir}${i}.ts`, asModule(s.code));
+    return `${i}.ts`;
   });
-  const program = ts.createProgram(files, {
+  const compilerOptions = {
     strict: true,
     noUncheckedIndexedAccess: true,
     noImplicitOverride: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ['lib.es2022.d.ts'],
+    target: 'ES2022',
+    module: 'ESNext',
+    moduleResolution: 'Bundler',
+    lib: ['ES2022'],
     types: ['node'],
     skipLibCheck: true,
     noEmit: true,
-  });
-  return ts.getPreEmitDiagnostics(program).map((d) => {
-    const i = d.file ? files.indexOf(d.file.fileName) : -1;
-    const s = all[i];
-    // The module's line, less the import line that asModule may have added.
-    const line =
-      s && d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + s.line + (/from 'mlx-ts'/.test(s.code) ? 1 : 0) : 0;
-    return `${s ? `${s.page}:${line}` : (d.file?.fileName ?? '?')}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
-  });
+  };
+  writeFileSync(`${dir}tsconfig.json`, JSON.stringify({ compilerOptions, files }));
+  const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
+  const out = await execFileP(process.execPath, [tsc, '-p', `${dir}tsconfig.json`, '--pretty', 'false'], { cwd: dir }).then(
+    (r) => r.stdout,
+    (e: { stdout?: string }) => e.stdout ?? String(e),
+  );
+  // One error per line; a message chain continues on indented lines.
+  return out
+    .replace(/\n\s+/g, ' ')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const m = /^(\d+)\.ts\((\d+),\d+\): error TS\d+: (.*)$/.exec(l);
+      const s = m ? all[Number(m[1])] : undefined;
+      if (!m || !s) return l;
+      // The module's line (1-based), less the import line that asModule may have added.
+      const line = Number(m[2]) - 1 + s.line + (/from 'mlx-ts'/.test(s.code) ? 1 : 0);
+      return `${s.page}:${line}: ${m[3]}`;
+    });
 }
 
 /** How the page writes a logged value: Arrays as their nested lists, JS arrays as `[a, b]`. */
@@ -105,8 +123,8 @@ describe.each(pages)('the snippets of %s run and print what the page says', (pag
   });
 });
 
-test('the snippets typecheck', () => {
-  expect(typeErrors(pages.flatMap(snippets))).toEqual([]);
+test('the snippets typecheck', async () => {
+  expect(await typeErrors(pages.flatMap(snippets), 'typecheck-pages')).toEqual([]);
 });
 
 describe('the snippet checker', () => {
@@ -115,8 +133,8 @@ describe('the snippet checker', () => {
     expect(await run(wrong, 'self-wrong')).toEqual({ expected: ['4', '1'], printed: ['3', 'ran 0 times: '] });
     await expect(run({ page: 'self', line: 0, code: 'console.log(1);\n' }, 'self-bare')).rejects.toThrow('must be one statement');
   });
-  test('a type error fails, at its line of the page', () => {
-    expect(typeErrors([{ page: 'self', line: 10, code: 'const n: number = mx.array(1);\n' }])).toEqual([
+  test('a type error fails, at its line of the page', async () => {
+    expect(await typeErrors([{ page: 'self', line: 10, code: 'const n: number = mx.array(1);\n' }], 'typecheck-self')).toEqual([
       "self:11: Type 'Array' is not assignable to type 'number'.",
     ]);
   });
