@@ -43,67 +43,120 @@ declare module './array.js' {
     readonly T: Array;
     /** Iterates over the first axis, as MLX's arrays do (`const [k1, k2] = mx.random.split(key)`). */
     [Symbol.iterator](): Iterator<Array>;
+    /** `mx.astype(x, dtype)`: a copy in another dtype. */
     astype(dtype: DtypeLike, stream?: StreamOrDevice | StreamOpt | null): Array;
     /** `x.reshape(2, 3)` or `x.reshape([2, 3])`; one dimension may be -1. */
     reshape(...shape: (number | StreamOpt)[]): Array;
+    /** The same, with the shape as one list. */
     reshape(shape: ShapeList, opts?: StreamOpt): Array;
     /** `x.transpose()`, `x.transpose(1, 0, 2)` or `x.transpose([1, 0, 2])`. */
     transpose(...axes: (number | StreamOpt)[]): Array;
+    /** The same, with the axes as one list (null: all reversed). */
     transpose(axes: ShapeList | null, opts?: StreamOpt): Array;
+    /** `mx.swapaxes(x, axis1, axis2)`. */
     swapaxes(axis1: number, axis2: number, opts?: StreamOpt): Array;
+    /** `mx.moveaxis(x, source, destination)`. */
     moveaxis(source: number | ShapeList, destination: number | ShapeList, opts?: StreamOpt): Array;
+    /** `mx.flatten(x, startAxis, endAxis)`. */
     flatten(...args: FlattenArgs): Array;
+    /** `mx.squeeze(x, axis)`: drops axes of size 1 (all of them by default). */
     squeeze(...args: SqueezeArgs): Array;
+    /** `mx.split(x, indicesOrSections, axis)`. */
     split(indicesOrSections: number | ShapeList, ...args: SplitRest): Array[];
 
+    /** `mx.sum(x, axis, keepdims)`. */
     sum(...args: ReduceArgs): Array;
+    /** `mx.prod(x, axis, keepdims)`. */
     prod(...args: ReduceArgs): Array;
+    /** `mx.max(x, axis, keepdims)`. */
     max(...args: ReduceArgs): Array;
+    /** `mx.min(x, axis, keepdims)`. */
     min(...args: ReduceArgs): Array;
+    /** `mx.mean(x, axis, keepdims)`. */
     mean(...args: ReduceArgs): Array;
+    /** `mx.var(x, axis, keepdims, ddof)`. */
     var(...args: VarArgs): Array;
+    /** `mx.std(x, axis, keepdims, ddof)`. */
     std(...args: VarArgs): Array;
+    /** `mx.all(x, axis, keepdims)`. */
     all(...args: ReduceArgs): Array;
+    /** `mx.any(x, axis, keepdims)`. */
     any(...args: ReduceArgs): Array;
+    /** `mx.argmax(x, axis, keepdims)`. */
     argmax(...args: ArgReduceArgs): Array;
+    /** `mx.argmin(x, axis, keepdims)`. */
     argmin(...args: ArgReduceArgs): Array;
+    /** `mx.logsumexp(x, axis, keepdims)`. */
     logsumexp(...args: ReduceArgs): Array;
+    /** `mx.cumsum(x, axis, reverse, inclusive)`. */
     cumsum(...args: ScanArgs): Array;
+    /** `mx.cumprod(x, axis, reverse, inclusive)`. */
     cumprod(...args: ScanArgs): Array;
+    /** `mx.cummax(x, axis, reverse, inclusive)`. */
     cummax(...args: ScanArgs): Array;
+    /** `mx.cummin(x, axis, reverse, inclusive)`. */
     cummin(...args: ScanArgs): Array;
 
+    /** `mx.abs(x)`. */
     abs(opts?: StreamOpt): Array;
+    /** `mx.negative(x)`: `-x`. */
     negative(opts?: StreamOpt): Array;
+    /** `mx.exp(x)`. */
     exp(opts?: StreamOpt): Array;
+    /** `mx.log(x)`. */
     log(opts?: StreamOpt): Array;
+    /** `mx.log1p(x)`. */
     log1p(opts?: StreamOpt): Array;
+    /** `mx.log2(x)`. */
     log2(opts?: StreamOpt): Array;
+    /** `mx.log10(x)`. */
     log10(opts?: StreamOpt): Array;
+    /** `mx.sqrt(x)`. */
     sqrt(opts?: StreamOpt): Array;
+    /** `mx.rsqrt(x)`. */
     rsqrt(opts?: StreamOpt): Array;
+    /** `mx.square(x)`. */
     square(opts?: StreamOpt): Array;
+    /** `mx.reciprocal(x)`. */
     reciprocal(opts?: StreamOpt): Array;
+    /** `mx.sin(x)`. */
     sin(opts?: StreamOpt): Array;
+    /** `mx.cos(x)`. */
     cos(opts?: StreamOpt): Array;
+    /** `mx.round(x, decimals)`. */
     round(...args: RoundArgs): Array;
 
     /** `x + b` (TypeScript has no operator overloading). */
     add(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `x - b`: `mx.subtract(x, b)`. */
     subtract(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `x * b`: `mx.multiply(x, b)`. */
     multiply(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `x / b`: `mx.divide(x, b)`. */
     divide(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `x ** b`: `mx.power(x, b)`. */
     power(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `x // b`: `mx.floorDivide(x, b)`. */
     floorDivide(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `x % b`: `mx.remainder(x, b)`. */
     remainder(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `mx.maximum(x, b)`. */
     maximum(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `mx.minimum(x, b)`. */
     minimum(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `x @ b`: `mx.matmul(x, b)`. */
     matmul(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `x == b`: `mx.equal(x, b)`. */
     equal(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `x != b`: `mx.notEqual(x, b)`. */
     notEqual(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `x > b`: `mx.greater(x, b)`. */
     greater(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `x >= b`: `mx.greaterEqual(x, b)`. */
     greaterEqual(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `x < b`: `mx.less(x, b)`. */
     less(b: ArrayInput, opts?: StreamOpt): Array;
+    /** `x <= b`: `mx.lessEqual(x, b)`. */
     lessEqual(b: ArrayInput, opts?: StreamOpt): Array;
 
     /** `x[...idx]`: see `index`. */

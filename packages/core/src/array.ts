@@ -21,13 +21,16 @@ export class Storage {
   get source(): Source {
     return this._source ?? (this._source = { kind: 'storage', handle: this.handle });
   }
+  /** Adds a holder (an array viewing this storage). */
   retain(): this {
     this.holders++;
     return this;
   }
+  /** Removes a holder; the last one releases the storage to its backend. */
   drop(): void {
     if (--this.holders === 0) this.backend.release(this.handle);
   }
+  /** Whether every holder has dropped the storage. */
   get released(): boolean {
     return this.holders <= 0;
   }
@@ -47,13 +50,20 @@ let traceDepth = 0;
 export function enterTrace(): void {
   traceDepth++;
 }
+/** Ends a bracket opened by `enterTrace`. */
 export function exitTrace(): void {
   traceDepth--;
 }
+/** Whether some transform is tracing now. */
 export function isTracing(): boolean {
   return traceDepth > 0;
 }
 
+/**
+ * MLX's `array`: an n-dimensional array of one dtype, lazy until evaluated. Make arrays with the ops
+ * (`mx.array`, `mx.zeros`, `mx.arange`, ...); their methods (`x.sum()`, `x.reshape(2, 3)`, ...) forward to
+ * the ops of the same name.
+ */
 export class Array {
   readonly id = nextId++;
   readonly shape: readonly number[];
@@ -111,15 +121,19 @@ export class Array {
     return a;
   }
 
+  /** The number of dimensions. */
   get ndim(): number {
     return this.shape.length;
   }
+  /** The number of elements. */
   get size(): number {
     return shapeSize(this.shape);
   }
+  /** The bytes per element. */
   get itemsize(): number {
     return this.dtype.size;
   }
+  /** The bytes of all elements. */
   get nbytes(): number {
     return this.size * this.dtype.size;
   }
@@ -127,6 +141,7 @@ export class Array {
   get primitive(): string | null {
     return this._prim;
   }
+  /** The arrays this one is computed from; evaluation drops them (outside a transform's trace), so graphs do not pin memory. */
   get inputs(): readonly Array[] {
     return this._inputs;
   }
@@ -134,6 +149,7 @@ export class Array {
   get siblings(): readonly Array[] {
     return this._siblings === null ? [] : this._siblings.filter((s) => s !== this);
   }
+  /** Whether the array holds its data (evaluated, or made from data). */
   get isEvaluated(): boolean {
     return this._data !== null;
   }
@@ -205,6 +221,7 @@ export class Array {
   /** @internal */ _disposed = false;
   /** @internal how many pending asyncEvals have this node in their plan (see eval.ts `asyncEvalArrays`) */ _pending = 0;
 
+  /** `dispose()`, for `using` declarations. */
   [Symbol.dispose](): void {
     this.dispose();
   }
@@ -234,6 +251,7 @@ export class Array {
 
 export type NestedList = number | boolean | NestedList[];
 
+/** Whether `x` is an mlx-ts Array (not a JS array). */
 export function isArray(x: unknown): x is Array {
   return x instanceof Array;
 }

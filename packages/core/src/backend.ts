@@ -133,8 +133,9 @@ function checkBackend(b: unknown): asserts b is Backend {
 }
 
 /**
- * Adds a backend (replacing one of the same name). It is checked first: an invalid one throws and
- * leaves the registered backends as they were.
+ * Registers a backend (replacing one of the same name); among those of a device type, the highest
+ * `priority` serves it. It is checked first: an invalid one throws and leaves the registered
+ * backends as they were.
  */
 export function registerBackend(b: Backend): void {
   checkBackend(b);
@@ -144,6 +145,7 @@ export function registerBackend(b: Backend): void {
   lastType = null;
 }
 
+/** The registered backends, in registration order. */
 export function listBackends(): readonly Backend[] {
   return backends;
 }
@@ -156,6 +158,7 @@ export async function waitForKernels(): Promise<void> {
   await Promise.all(backends.map((b) => b.waitForKernels?.()));
 }
 
+/** The registered backend of that name; an Error naming the registered ones when there is none. */
 export function getBackendByName(name: string): Backend {
   const b = backends.find((x) => x.name === name);
   if (!b) throw new Error(`backend: no backend named '${name}' is registered (have: ${backends.map((x) => x.name).join(', ') || 'none'})`);
@@ -169,6 +172,7 @@ export function useBackend(name: string | null, deviceType: DeviceType = 'cpu'):
   lastType = null;
 }
 
+/** The backend that serves a device type: the one `useBackend` chose, else the highest-priority registered one. */
 export function backendFor(deviceType: DeviceType): Backend {
   if (deviceType === lastType) return lastBackend!;
   const b = findBackend(deviceType);

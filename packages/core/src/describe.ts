@@ -1,7 +1,7 @@
-/** How error messages name a value a caller passed: its kind, and its value or shape where that helps. */
 import { Array } from './array.js';
 import { fmtShape } from './shape.js';
 
+/** How error messages name a value a caller passed: its kind, and its value or shape where that helps. */
 export function describeValue(x: unknown): string {
   if (x === null) return 'null';
   if (x === undefined) return 'undefined';

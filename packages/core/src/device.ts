@@ -6,24 +6,29 @@
 
 export type DeviceType = 'cpu' | 'gpu';
 
+/** A device (`mx.cpu`, `mx.gpu`): MLX's `Device`, a type and an index. */
 export class Device {
   constructor(
     readonly type: DeviceType,
     readonly index = 0,
   ) {}
+  /** `Device(cpu, 0)`, as MLX prints it. */
   toString(): string {
     return `Device(${this.type}, ${this.index})`;
   }
+  /** Whether `other` is the same device (type and index). */
   equals(other: Device): boolean {
     return this.type === other.type && this.index === other.index;
   }
 }
 
+/** A stream of a device: MLX's `Stream`. Ops on one stream run in order. */
 export class Stream {
   constructor(
     readonly device: Device,
     readonly index: number,
   ) {}
+  /** `Stream(Device(cpu, 0), 0)`, as MLX prints it. */
   toString(): string {
     return `Stream(${this.device.toString()}, ${this.index})`;
   }
@@ -31,7 +36,9 @@ export class Stream {
 
 export type StreamOrDevice = Stream | Device;
 
+/** The CPU device. */
 export const cpu = new Device('cpu');
+/** The GPU device (no backend serves it yet: ops on it throw, naming the missing backend). */
 export const gpu = new Device('gpu');
 
 let currentDevice: Device = cpu;
@@ -41,16 +48,19 @@ let streamCount = 0;
 const defaultStreams = new Map<string, Stream>();
 const streamStack: Stream[] = [];
 
+/** The device ops run on when they name no stream (initially `mx.cpu`). */
 export function defaultDevice(): Device {
   return currentDevice;
 }
 
+/** Sets the device ops run on when they name no stream. */
 export function setDefaultDevice(d: Device): void {
   if (!(d instanceof Device)) throw new Error(`setDefaultDevice: expected a Device (mx.cpu or mx.gpu), got ${String(d)}`);
   currentDevice = d;
   currentStream = null;
 }
 
+/** The default stream of a device (the default device's when none is given). */
 export function defaultStream(d: Device = currentDevice): Stream {
   const key = `${d.type}:${d.index}`;
   let s = defaultStreams.get(key);
@@ -61,6 +71,7 @@ export function defaultStream(d: Device = currentDevice): Stream {
   return s;
 }
 
+/** A new stream on `d`. */
 export function newStream(d: Device): Stream {
   return new Stream(d, streamCount++);
 }

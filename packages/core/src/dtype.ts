@@ -9,6 +9,7 @@ export type DtypeKind = 'bool' | 'uint' | 'int' | 'float';
 
 export type HostTypedArray = Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
 
+/** An element type (`mx.float32`, `mx.int32`, ...): MLX's `Dtype`. There is one instance per type, so dtypes compare with `===`. */
 export class Dtype {
   /** Dense code shared with native backends; never reorder. */
   readonly code: number;
@@ -24,31 +25,48 @@ export class Dtype {
   static make(name: DtypeName, kind: DtypeKind, size: number, code: number): Dtype {
     return new Dtype(name, kind, size, code);
   }
+  /** True for float16, bfloat16, float32 and float64. */
   get isFloating(): boolean {
     return this.kind === 'float';
   }
+  /** True for the signed and unsigned integer types (not bool). */
   get isInteger(): boolean {
     return this.kind === 'int' || this.kind === 'uint';
   }
+  /** MLX's spelling, `mlx.float32`. */
   toString(): string {
     return `mlx.${this.name}`;
   }
 }
 
+/** Booleans, one byte each. */
 export const bool = Dtype.make('bool', 'bool', 1, 0);
+/** Unsigned 8-bit integers. */
 export const uint8 = Dtype.make('uint8', 'uint', 1, 1);
+/** Unsigned 16-bit integers. */
 export const uint16 = Dtype.make('uint16', 'uint', 2, 2);
+/** Unsigned 32-bit integers. */
 export const uint32 = Dtype.make('uint32', 'uint', 4, 3);
+/** Signed 8-bit integers. */
 export const int8 = Dtype.make('int8', 'int', 1, 4);
+/** Signed 16-bit integers. */
 export const int16 = Dtype.make('int16', 'int', 2, 5);
+/** Signed 32-bit integers: the dtype of integer indices and of `arange` with integer arguments. */
 export const int32 = Dtype.make('int32', 'int', 4, 6);
+/** Signed 64-bit integers (JS numbers read them exactly up to 2^53). */
 export const int64 = Dtype.make('int64', 'int', 8, 7);
+/** IEEE half precision; computed in float32 and rounded on store. */
 export const float16 = Dtype.make('float16', 'float', 2, 8);
+/** Brain floating point (8 exponent bits); computed in float32 and rounded on store. */
 export const bfloat16 = Dtype.make('bfloat16', 'float', 2, 9);
+/** IEEE single precision: the default dtype of arrays made from JS numbers. */
 export const float32 = Dtype.make('float32', 'float', 4, 10);
+/** IEEE double precision. */
 export const float64 = Dtype.make('float64', 'float', 8, 11);
 
+/** Every dtype, in the order of their codes. */
 export const allDtypes: readonly Dtype[] = [bool, uint8, uint16, uint32, int8, int16, int32, int64, float16, bfloat16, float32, float64];
+/** The floating dtypes. */
 export const floatingDtypes: readonly Dtype[] = [float16, bfloat16, float32, float64];
 
 const byName = new Map<string, Dtype>(allDtypes.map((d) => [d.name, d]));
@@ -93,6 +111,7 @@ const table: Dtype[][] = [
   /* f64*/ [f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64],
 ];
 
+/** The dtype two arrays' dtypes promote to in a binary op, by MLX's promotion table. */
 export function promoteTypes(a: Dtype, c: Dtype): Dtype {
   return table[a.code]![c.code]!;
 }
@@ -148,6 +167,7 @@ export function dtypeOfTypedArray(a: ArrayBufferView): Dtype | undefined {
 const f32buf = new Float32Array(1);
 const u32buf = new Uint32Array(f32buf.buffer);
 
+/** The bfloat16 bit pattern nearest to `x` (round to nearest even; NaN stays NaN). */
 export function float32ToBfloat16Bits(x: number): number {
   f32buf[0] = x;
   const bits = u32buf[0]!;
@@ -156,11 +176,13 @@ export function float32ToBfloat16Bits(x: number): number {
   return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
+/** The value of a bfloat16 bit pattern. */
 export function bfloat16BitsToNumber(h: number): number {
   u32buf[0] = h << 16;
   return f32buf[0]!;
 }
 
+/** The float16 bit pattern nearest to `x` (round to nearest even). */
 export function numberToFloat16Bits(x: number): number {
   f32buf[0] = x;
   const f = u32buf[0]!;
@@ -186,6 +208,7 @@ export function numberToFloat16Bits(x: number): number {
   return sign | half;
 }
 
+/** The value of a float16 bit pattern. */
 export function float16BitsToNumber(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >>> 10) & 0x1f;

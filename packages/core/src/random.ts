@@ -22,6 +22,8 @@
  * `threefry2x32` is `threefry2x32Host` below (key schedule k0, k1, k0 ^ k1 ^ 0x1BD11BDA; rotations
  * 13 15 26 6 / 17 29 16 24; key injection after every 4 rounds with the round count added to the
  * second word). `randomBitsHost` computes the whole layout on the host, for backends and tests.
+ *
+ * @module
  */
 import { Array } from './array.js';
 import { describeValue } from './describe.js';

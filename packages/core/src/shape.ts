@@ -3,16 +3,19 @@ import { describeValue } from './describe.js';
 
 export type Shape = readonly number[];
 
+/** The number of elements of an array of this shape. */
 export function shapeSize(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
 }
 
+/** Whether two shapes are the same. */
 export function shapeEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** A shape as text, `[2,3]`, for messages. */
 export function fmtShape(shape: Shape): string {
   return `[${shape.join(',')}]`;
 }
@@ -28,6 +31,7 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/** The shape NumPy's broadcasting gives `shapes`; an Error naming `fn` when they do not broadcast. */
 export function broadcastShapes(fn: string, ...shapes: Shape[]): number[] {
   const ndim = Math.max(0, ...shapes.map((s) => s.length));
   const out = new Array<number>(ndim).fill(1);
@@ -52,6 +56,7 @@ export function broadcastShapes(fn: string, ...shapes: Shape[]): number[] {
  */
 export const MAX_ELEMENTS = 2 ** 50;
 
+/** Checks that `shape` is a list of non-negative integers with at most `MAX_ELEMENTS` elements in all, and copies it. */
 export function checkShape(fn: string, shape: unknown): number[] {
   if (!globalThis.Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new Error(`${fn}: expected a shape (an array of non-negative integers), got ${describeValue(shape)}`);
@@ -62,6 +67,7 @@ export function checkShape(fn: string, shape: unknown): number[] {
   return shape.slice();
 }
 
+/** An axis in [-ndim, ndim) as a non-negative one; an Error naming `fn` when it is out of bounds or not an integer. */
 export function normalizeAxis(fn: string, axis: number, ndim: number): number {
   if (!Number.isInteger(axis)) throw new Error(`${fn}: an axis must be an integer, got ${typeof axis === 'number' ? axis : typeof axis}`);
   if (axis < -ndim || axis >= ndim) {

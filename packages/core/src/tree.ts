@@ -27,6 +27,7 @@ export const treeNodeKeys: unique symbol = Symbol.for('mlx-ts.treeNodeKeys');
 
 /** An instance that trees descend into (see `treeNodeKeys`). */
 export interface TreeNodeObject {
+  /** The names of the instance's properties that hold its subtrees, in order. */
   [treeNodeKeys](): readonly string[];
 }
 

@@ -17,5 +17,6 @@ try {
   process.emitWarning(`mlx-ts: the native CPU backend is unavailable, using the reference backend (${(e as Error).message})`);
 }
 export * as nn from '@mlx-ts/nn';
+/** MLX's `mlx.utils` tree helpers (`treeMap`, `treeFlatten`, ...), on dotted parameter paths. */
 export { utils } from '@mlx-ts/nn';
 export * as optimizers from '@mlx-ts/optimizers';

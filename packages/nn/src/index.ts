@@ -1,3 +1,9 @@
+/**
+ * `mx.nn`: MLX's `mlx.nn` in camelCase: `Module`, layers, activations, losses, initializers, `valueAndGrad`,
+ * `checkpoint` and weight files MLX reads.
+ *
+ * @module
+ */
 export { Module, type ModuleFilter, type ModuleParameters, type ModuleTree, type ParameterTree, type FreezeOptions } from './module.js';
 export { valueAndGrad } from './value-and-grad.js';
 export { checkpoint } from './checkpoint.js';

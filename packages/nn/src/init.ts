@@ -2,10 +2,13 @@
  * `nn.init`: MLX's initializers. Each call returns a function that, given an array, returns a new
  * array of its shape with the initial values (`nn.init.heUniform()(linear.weight)`), in `dtype`
  * (float32 unless given). Random draws use `mx.random`'s global key.
+ *
+ * @module
  */
 import { Array, argsort, type DtypeLike, eye, float32, fmtShape, full, less, random, where } from '@mlx-ts/core';
 import { checkNumber, type OptionalArgs, readOptions } from './options.js';
 
+/** An initializer: a new array of `a`'s shape holding the initial values. */
 export type Initializer = (a: Array) => Array;
 
 function checkArray(fn: string, a: unknown): Array {
@@ -63,7 +66,9 @@ function fans(fn: string, a: Array): [number, number] {
 /** The fan a He initializer scales by: MLX's 'fan_in'/'fan_out', in camelCase (the snake_case strings work too). */
 export type FanMode = 'fanIn' | 'fanOut' | 'fan_in' | 'fan_out';
 
+/** An initializer that also takes a `gain` (Glorot). */
 export type GainInitializer = (a: Array, ...rest: OptionalArgs<[gain: number], { gain?: number }>) => Array;
+/** An initializer that also takes a fan `mode` and a `gain` (He). */
 export type FanInitializer = (a: Array, ...rest: OptionalArgs<[mode: FanMode, gain: number], { mode?: FanMode; gain?: number }>) => Array;
 
 function gainOf(fn: string, rest: readonly unknown[]): number {

@@ -1,6 +1,8 @@
 /**
  * MLX's loss functions (mlx.nn.losses): names, argument order, defaults (each loss keeps MLX's
  * default `reduction`, which is not the same for all of them) and formulas.
+ *
+ * @module
  */
 import {
   abs,

@@ -135,10 +135,12 @@ export class Module implements TreeNodeObject {
     return Object.keys(this).filter((k) => isMember(self[k]));
   }
 
+  /** The tree-node protocol: a Module's subtrees are its `memberKeys()`. */
   [treeNodeKeys](): readonly string[] {
     return this.memberKeys();
   }
 
+  /** Whether `value` is a Module (an instance of this class or a subclass). */
   static isModule(value: unknown): value is Module {
     return value instanceof Module;
   }

@@ -3,6 +3,8 @@
  * a treedef, for transforms), these work on dotted paths, as MLX's do: `treeFlatten(model.parameters())`
  * gives `[['layers.0.weight', w], ...]`. Containers are JS arrays, plain objects and tree-node
  * instances (nn Modules); everything else, numbers included, is a leaf, as in MLX.
+ *
+ * @module
  */
 import { foldTree, maxTreeDepth, objectNodeKeys, TreePath } from '@mlx-ts/core';
 

@@ -1,4 +1,8 @@
-/** `mx.optimizers`: MLX's `mlx.optimizers` (optimizers, learning-rate schedules, gradient clipping) in camelCase. */
+/**
+ * `mx.optimizers`: MLX's `mlx.optimizers` (optimizers, learning-rate schedules, gradient clipping) in camelCase.
+ *
+ * @module
+ */
 export {
   type LearningRate,
   type Model,

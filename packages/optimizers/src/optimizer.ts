@@ -1,15 +1,3 @@
-/**
- * The base class of MLX's optimizers: it keeps the state tree, initialises it lazily to match the
- * gradients, runs the schedules, counts steps, and applies a per-parameter rule (`initSingle`,
- * `applySingle`) over a parameter tree.
- *
- * The state is a plain tree of Arrays, laid out as MLX lays it out: `step` (the number of updates
- * so far), `learning_rate` and any other scheduled hyperparameter under its MLX name, then one
- * object per parameter at the parameter's position (`{ step, learning_rate, w: { m, v } }`). MLX's
- * key names are kept (not camelCased) so a state saved by MLX reads the same here. Because it is a
- * tree of Arrays updated in place, it can be flattened to save it and passed to `mx.compile` as
- * `inputs`/`outputs` state, so a whole training step (schedule included) compiles.
- */
 import { Array, array, astype, isPlainObject, uint32 } from '@mlx-ts/core';
 import { describe } from './args.js';
 
@@ -36,7 +24,9 @@ export type OptimizerState = { [key: string]: StateTree };
  * Its parameters are `trainableParameters()` when it has that method, else its own properties.
  */
 export interface Model {
+  /** Replaces the parameters with the updated tree. */
   update(parameters: Tree): unknown;
+  /** The parameters to update (all of them when absent). */
   trainableParameters?(): Tree;
 }
 
@@ -47,6 +37,18 @@ export type ParameterSource = Tree | object;
 export const joinPath = (path: string, key: string | number): string => (path === '' ? String(key) : `${path}.${key}`);
 const where = (path: string): string => (path === '' ? 'the root' : `'${path}'`);
 
+/**
+ * The base class of MLX's optimizers: it keeps the state tree, initialises it lazily to match the
+ * gradients, runs the schedules, counts steps, and applies a per-parameter rule (`initSingle`,
+ * `applySingle`) over a parameter tree.
+ *
+ * The state is a plain tree of Arrays, laid out as MLX lays it out: `step` (the number of updates
+ * so far), `learning_rate` and any other scheduled hyperparameter under its MLX name, then one
+ * object per parameter at the parameter's position (`{ step, learning_rate, w: { m, v } }`). MLX's
+ * key names are kept (not camelCased) so a state saved by MLX reads the same here. Because it is a
+ * tree of Arrays updated in place, it can be flattened to save it and passed to `mx.compile` as
+ * `inputs`/`outputs` state, so a whole training step (schedule included) compiles.
+ */
 export class Optimizer {
   protected _state: OptimizerState = { step: array(0, uint32) };
   private initialized = false;
@@ -151,10 +153,11 @@ export class Optimizer {
     throw new Error(`${this.name} does not define applySingle (the per-parameter update)`);
   }
 
-  /** The state tree (see the module comment). Setting it (a loaded state) makes the next update merge it with the gradients. */
+  /** The state tree (see the class comment). */
   get state(): OptimizerState {
     return this._state;
   }
+  /** Replaces the state (with a loaded one, say): the next update merges it with the gradients. */
   set state(state: OptimizerState) {
     if (!isPlainObject(state)) throw new Error(`${this.name}: the state must be an object, got ${describe(state)}`);
     this.initialized = false;

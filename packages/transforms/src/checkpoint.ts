@@ -28,6 +28,10 @@ function recomputeVjp(f: (...args: any[]) => any, args: unknown[], cotangents: u
   }
 }
 
+/**
+ * `f`, recomputed in the backward pass instead of keeping its intermediate arrays (MLX's `mx.checkpoint`).
+ * @typeParam F - The type of `f`.
+ */
 export function checkpoint<F extends (...args: any[]) => any>(f: F): CustomFunction<F> {
   if (typeof f !== 'function') throw new Error(`checkpoint: expected a function, got ${describeValue(f)}`);
   const cf = makeCustom(f, true);

@@ -65,7 +65,12 @@ export interface CustomCall {
   readonly outLeaves: readonly Array[];
 }
 
+/**
+ * What `customFunction(f)` and `checkpoint(f)` return: `f`, with methods that set its derivative and batching rules.
+ * @typeParam F - The type of `f`.
+ */
 export interface CustomFunction<F extends (...args: any[]) => any> {
+  /** Calls `f` (its derivatives and batching then follow the rules that were set). */
   (...args: Parameters<F>): ReturnType<F>;
   /** Sets the reverse-mode rule; returns the function. */
   vjp(rule: CustomVjp): CustomFunction<F>;
@@ -231,7 +236,10 @@ registerPrimitive<CustomCall>({
   },
 });
 
-/** Makes a function whose derivatives (and batching) can be given by rules. */
+/**
+ * Makes a function whose derivatives (and batching) can be given by rules.
+ * @typeParam F - The type of `f`.
+ */
 export function customFunction<F extends (...args: any[]) => any>(f: F): CustomFunction<F> {
   return makeCustom(f, false);
 }

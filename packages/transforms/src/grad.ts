@@ -208,6 +208,7 @@ export type GradsOf<P extends readonly unknown[], A> = A extends number
  * Returns a function computing `[f(...args), gradients]`. Called as MLX's
  * `valueAndGrad(f, argnums = 0)` or `valueAndGrad(f, { argnums })`; the gradients are typed like
  * the differentiated arguments (`GradsOf`).
+ * @typeParam F - The type of `f`.
  */
 export function valueAndGrad<F extends (...args: any[]) => any, const A extends Argnums | GradOptions | undefined = undefined>(
   f: F,
@@ -224,6 +225,7 @@ export function valueAndGrad<F extends (...args: any[]) => any, const A extends 
 /**
  * Returns a function computing the gradient of f's scalar output (the first element when f returns
  * `[loss, ...aux]`). Called as MLX's `grad(f, argnums = 0)` or `grad(f, { argnums })`.
+ * @typeParam F - The type of `f`.
  */
 export function grad<F extends (...args: any[]) => any, const A extends Argnums | GradOptions | undefined = undefined>(
   f: F,

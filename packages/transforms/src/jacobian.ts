@@ -88,17 +88,26 @@ function jacobian(fn: string, mode: 'rev' | 'fwd', f: (...args: any[]) => any, a
   };
 }
 
-/** The Jacobian by reverse mode. Called as `jacrev(f, argnums = 0)` or `jacrev(f, { argnums })`. */
+/**
+ * The Jacobian by reverse mode. Called as `jacrev(f, argnums = 0)` or `jacrev(f, { argnums })`.
+ * @typeParam F - The type of `f`.
+ */
 export function jacrev<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => any {
   return jacobian('jacrev', 'rev', f, argnums);
 }
 
-/** The Jacobian by forward mode. Called as `jacfwd(f, argnums = 0)` or `jacfwd(f, { argnums })`. */
+/**
+ * The Jacobian by forward mode. Called as `jacfwd(f, argnums = 0)` or `jacfwd(f, { argnums })`.
+ * @typeParam F - The type of `f`.
+ */
 export function jacfwd<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => any {
   return jacobian('jacfwd', 'fwd', f, argnums);
 }
 
-/** The Hessian of a scalar function, forward-over-reverse: `jacfwd(jacrev(f, argnums), argnums)`. */
+/**
+ * The Hessian of a scalar function, forward-over-reverse: `jacfwd(jacrev(f, argnums), argnums)`.
+ * @typeParam F - The type of `f`.
+ */
 export function hessian<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => any {
   if (typeof f !== 'function') throw new Error(`hessian: expected a function, got ${describeValue(f)}`);
   const inner = jacrev(f, argnums);

@@ -48,6 +48,7 @@ const FN = 'vmap';
 /**
  * Vectorizes `f` over the axes `inAxes` of its arguments. Called as MLX's
  * `vmap(f, inAxes = 0, outAxes = 0)` or `vmap(f, { inAxes, outAxes })`.
+ * @typeParam F - The type of `f`.
  */
 export function vmap<F extends (...args: any[]) => any>(f: F, inAxes?: AxisSpec | VmapOptions, outAxes?: AxisSpec): (...args: Parameters<F>) => ReturnType<F> {
   if (typeof f !== 'function') throw new Error(`${FN}: expected a function, got ${describeValue(f)}`);

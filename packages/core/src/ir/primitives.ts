@@ -71,8 +71,11 @@ export const binaryInteger = ['bitwiseAnd', 'bitwiseOr', 'bitwiseXor', 'leftShif
 export const binarySameDtype = [...binaryAnyDtype, ...binaryFloat, ...binaryInteger] as const;
 /** Binary primitives whose output is bool. */
 export const binaryPredicate = ['equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual', 'logicalAnd', 'logicalOr'] as const;
+/** The reduction primitives (`{ axes }`, keepdims output). */
 export const reductions = ['sum', 'prod', 'max', 'min'] as const;
+/** The arg-reduction primitives (`{ axis }`, uint32 output). */
 export const argReductions = ['argmax', 'argmin'] as const;
+/** The scan primitives (`{ axis, reverse, inclusive }`). */
 export const scans = ['cumsum', 'cumprod', 'cummax', 'cummin'] as const;
 
 export type UnaryAnyDtype = (typeof unaryAnyDtype)[number];
@@ -299,6 +302,7 @@ type PrimitiveTable = {
   readonly [P in Primitive]: P extends MultiOutputPrimitive ? PrimitiveDef<P> & { outputs: NonNullable<PrimitiveDef<P>['outputs']> } : PrimitiveDef<P>;
 };
 
+/** Every core primitive's kind and output rule (shape and dtype from the inputs and params). */
 export const primitives: PrimitiveTable = {
   ...table(unarySameDtype, { kind: 'unary', output: same }),
   ...table(unaryPredicate, { kind: 'unary', output: predicate }),
@@ -372,12 +376,15 @@ export const primitives: PrimitiveTable = {
   },
 };
 
+/** The names of the core primitives. */
 export const primitiveNames = Object.keys(primitives) as Primitive[];
 
+/** Whether `name` is a core primitive. */
 export function isPrimitive(name: string): name is Primitive {
   return Object.prototype.hasOwnProperty.call(primitives, name);
 }
 
+/** Structural equality of two primitives' params (dtypes by identity, NaN equal to NaN): when two nodes compute the same thing. */
 export function paramsEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a instanceof Dtype || b instanceof Dtype) return a === b;

@@ -10,6 +10,7 @@ interface CustomPrimitiveBase<P> {
   readonly name: string;
   /** 'view': each output is an identity view of the input at its position (the evaluator runs no kernel for it). */
   readonly kind?: PrimitiveKind;
+  /** Whether two nodes with these params compute the same thing (default: `paramsEqual`). */
   equivalent?(a: P, b: P): boolean;
   /**
    * The inputs [start, end) derivatives flow through in forward or reverse mode (default: all):
@@ -20,6 +21,7 @@ interface CustomPrimitiveBase<P> {
 
 /** A primitive with one output. */
 export interface CustomPrimitive<P = unknown> extends CustomPrimitiveBase<P> {
+  /** The output's shape and dtype from the inputs' and the params. */
   output(inputs: readonly Aval[], params: P): Aval;
   outputs?: undefined;
   jvp: JvpRule<P>;
@@ -29,6 +31,7 @@ export interface CustomPrimitive<P = unknown> extends CustomPrimitiveBase<P> {
 
 /** A primitive with several outputs (built with `multiNode`); its rules take and return one array per output. */
 export interface CustomMultiPrimitive<P = unknown> extends CustomPrimitiveBase<P> {
+  /** Each output's shape and dtype from the inputs' and the params. */
   outputs(inputs: readonly Aval[], params: P): Aval[];
   jvp: MultiJvpRule<P>;
   vjp: MultiVjpRule<P>;
@@ -41,7 +44,9 @@ const custom = new Map<string, AnyCustomPrimitive<any>>();
 /** Their definitions in the core table's form, made once (every node made looks one up). */
 const customDefs = new Map<string, PrimitiveDef<any>>();
 
+/** Registers a primitive defined outside core, with one output: its output rule and its JVP, VJP and vmap rules; backends add kernels for it by name. */
 export function registerPrimitive<P>(def: CustomPrimitive<P>): void;
+/** Registers a primitive with several outputs (made with `multiNode`), with its rules in their multi-output form. */
 export function registerPrimitive<P>(def: CustomMultiPrimitive<P>): void;
 export function registerPrimitive<P>(def: AnyCustomPrimitive<P>): void {
   const fn = 'registerPrimitive';
@@ -63,10 +68,12 @@ export function registerPrimitive<P>(def: AnyCustomPrimitive<P>): void {
   });
 }
 
+/** The registered (non-core) primitive of that name, if any. */
 export function getCustomPrimitive(name: string): AnyCustomPrimitive<any> | undefined {
   return custom.get(name);
 }
 
+/** The kind and output rule of a core or registered primitive; an Error for an unknown name. */
 export function getPrimitiveDef(name: string): PrimitiveDef<any> {
   if (isPrimitive(name)) return primitives[name] as PrimitiveDef<any>;
   const d = customDefs.get(name);

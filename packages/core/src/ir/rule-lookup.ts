@@ -21,6 +21,9 @@ function ruleOf<R>(what: string, core: Record<string, unknown>, prim: string, me
   if (!c) throw new Error(`${what}: unknown primitive '${prim}'`);
   return c[member] as R;
 }
+/** A primitive's JVP rule, core or registered. */
 export const jvpRuleOf = (prim: string): AnyJvpRule => ruleOf('jvp', jvpRules, prim, 'jvp');
+/** A primitive's VJP rule, core or registered. */
 export const vjpRuleOf = (prim: string): AnyVjpRule => ruleOf('vjp', vjpRules, prim, 'vjp');
+/** A primitive's vmap rule, core or registered. */
 export const vmapRuleOf = (prim: string): AnyVmapRule => ruleOf('vmap', vmapRules, prim, 'vmap');

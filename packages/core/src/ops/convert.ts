@@ -182,6 +182,7 @@ function arrayFor(fn: string, value: ArrayInput, dtype?: DtypeLike | null, opts?
   throw new Error(`${fn}: expected a number, boolean, nested array, typed array or Array, got ${describeValue(value)}`);
 }
 
+/** A copy of `x` in `dtype` (`x` itself when it already has it); floats cast to integers truncate toward zero, anything cast to bool is `x != 0`. */
 export function astype(x: ArrayInput, dtype: DtypeLike, stream?: StreamOrDevice | StreamOpt | null): Array {
   const a = x instanceof Array ? x : toArray('astype', x);
   if (stream && !(stream instanceof Stream) && !(stream instanceof Device)) stream = stream.stream;
@@ -252,6 +253,7 @@ export function promoteArgs(fn: string, args: readonly ArrayInput[], stream?: St
   return result.map((a) => astype(a, dt!, stream));
 }
 
+/** `x` broadcast to `shape` by NumPy's rules, as a view (no copy). */
 export function broadcastTo(x: ArrayInput, shape: readonly number[], stream?: StreamOrDevice | StreamOpt | null): Array {
   const a = toArray('broadcastTo', x);
   if (stream && !(stream instanceof Stream) && !(stream instanceof Device)) stream = stream.stream;

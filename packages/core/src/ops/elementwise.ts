@@ -54,12 +54,15 @@ function constant(value: number | boolean, like: Array, dtype = like.dtype, s?: 
 
 // ---- arithmetic ----------------------------------------------------------------------------
 
+/** Elementwise `a + b`, with broadcasting and type promotion (bool inputs add as integers). */
 export function add(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return binary('add', 'add', a, b, opts);
 }
+/** Elementwise `a - b`, with broadcasting and type promotion. */
 export function subtract(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return binary('subtract', 'subtract', a, b, opts);
 }
+/** Elementwise `a * b`, with broadcasting and type promotion. */
 export function multiply(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return binary('multiply', 'multiply', a, b, opts);
 }
@@ -71,6 +74,7 @@ export function divide(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
 export function power(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return binary('power', 'power', a, b, opts);
 }
+/** Elementwise arctangent of `a / b`, using the signs of both to pick the quadrant. */
 export function arctan2(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return binary('arctan2', 'arctan2', a, b, opts);
 }
@@ -112,6 +116,7 @@ export function logaddexp(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array
   return where(equal(x, y, o), add(x, Math.LN2, o), out, o);
 }
 
+/** Elementwise `-a`. */
 export function negative(a: ArrayInput, opts?: StreamOpt): Array {
   const fn = 'negative';
   const x = toArray(fn, a);
@@ -132,9 +137,11 @@ export function sign(a: ArrayInput, opts?: StreamOpt): Array {
   if (x.dtype === bool) return x;
   return node('sign', [x], {}, streamOf(fn, opts));
 }
+/** Elementwise `a * a`. */
 export function square(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('square', 'square', a, opts);
 }
+/** Elementwise `1 / a` (integer inputs give float32). */
 export function reciprocal(a: ArrayInput, opts?: StreamOpt): Array {
   const fn = 'reciprocal';
   const s = streamOf(fn, opts);
@@ -145,15 +152,19 @@ export function reciprocal(a: ArrayInput, opts?: StreamOpt): Array {
 
 // ---- float math ----------------------------------------------------------------------------
 
+/** Elementwise e^a (integer inputs give float32). */
 export function exp(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('exp', 'exp', a, opts);
 }
+/** Elementwise e^a - 1, accurate for small `a`. */
 export function expm1(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('expm1', 'expm1', a, opts);
 }
+/** Elementwise natural logarithm. */
 export function log(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('log', 'log', a, opts);
 }
+/** Elementwise log(1 + a), accurate for small `a`. */
 export function log1p(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('log1p', 'log1p', a, opts);
 }
@@ -169,54 +180,71 @@ export function log10(a: ArrayInput, opts?: StreamOpt): Array {
   const l = unary('log10', 'log', a, opts);
   return node('divide', [l, constant(Math.LN10, l, l.dtype, s)], {}, s);
 }
+/** Elementwise sine (radians). */
 export function sin(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('sin', 'sin', a, opts);
 }
+/** Elementwise cosine (radians). */
 export function cos(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('cos', 'cos', a, opts);
 }
+/** Elementwise tangent (radians). */
 export function tan(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('tan', 'tan', a, opts);
 }
+/** Elementwise hyperbolic tangent. */
 export function tanh(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('tanh', 'tanh', a, opts);
 }
+/** Elementwise hyperbolic sine. */
 export function sinh(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('sinh', 'sinh', a, opts);
 }
+/** Elementwise hyperbolic cosine. */
 export function cosh(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('cosh', 'cosh', a, opts);
 }
+/** Elementwise inverse sine. */
 export function arcsin(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('arcsin', 'arcsin', a, opts);
 }
+/** Elementwise inverse cosine. */
 export function arccos(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('arccos', 'arccos', a, opts);
 }
+/** Elementwise inverse tangent. */
 export function arctan(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('arctan', 'arctan', a, opts);
 }
+/** Elementwise inverse hyperbolic sine. */
 export function arcsinh(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('arcsinh', 'arcsinh', a, opts);
 }
+/** Elementwise inverse hyperbolic cosine. */
 export function arccosh(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('arccosh', 'arccosh', a, opts);
 }
+/** Elementwise inverse hyperbolic tangent. */
 export function arctanh(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('arctanh', 'arctanh', a, opts);
 }
+/** Elementwise square root. */
 export function sqrt(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('sqrt', 'sqrt', a, opts);
 }
+/** Elementwise `1 / sqrt(a)`. */
 export function rsqrt(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('rsqrt', 'rsqrt', a, opts);
 }
+/** Elementwise logistic sigmoid, `1 / (1 + e^-a)`. */
 export function sigmoid(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('sigmoid', 'sigmoid', a, opts);
 }
+/** Elementwise Gauss error function. */
 export function erf(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('erf', 'erf', a, opts);
 }
+/** Elementwise inverse of `erf`. */
 export function erfinv(a: ArrayInput, opts?: StreamOpt): Array {
   return unary('erfinv', 'erfinv', a, opts);
 }
@@ -289,21 +317,27 @@ export function where(condition: ArrayInput, x: ArrayInput, y: ArrayInput, opts?
   return node('where', [bc!, ba!, bb!], {}, s);
 }
 
+/** Elementwise `a == b`, as bool. */
 export function equal(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return compare('equal', 'equal', a, b, opts);
 }
+/** Elementwise `a != b`, as bool. */
 export function notEqual(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return compare('notEqual', 'notEqual', a, b, opts);
 }
+/** Elementwise `a > b`, as bool. */
 export function greater(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return compare('greater', 'greater', a, b, opts);
 }
+/** Elementwise `a >= b`, as bool. */
 export function greaterEqual(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return compare('greaterEqual', 'greaterEqual', a, b, opts);
 }
+/** Elementwise `a < b`, as bool. */
 export function less(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return compare('less', 'less', a, b, opts);
 }
+/** Elementwise `a <= b`, as bool. */
 export function lessEqual(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return compare('lessEqual', 'lessEqual', a, b, opts);
 }
@@ -315,12 +349,15 @@ function logical(fn: string, prim: 'logicalAnd' | 'logicalOr', a: ArrayInput, b:
   const [bx, by] = broadcastArgs(fn, [x, y], s);
   return node(prim, [bx!, by!], {}, s);
 }
+/** Elementwise logical and; nonzero inputs count as true. */
 export function logicalAnd(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return logical('logicalAnd', 'logicalAnd', a, b, opts);
 }
+/** Elementwise logical or; nonzero inputs count as true. */
 export function logicalOr(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   return logical('logicalOr', 'logicalOr', a, b, opts);
 }
+/** Elementwise logical not; nonzero inputs count as true. */
 export function logicalNot(a: ArrayInput, opts?: StreamOpt): Array {
   const s = streamOf('logicalNot', opts);
   return node('logicalNot', [astype(toArray('logicalNot', a), bool, s)], {}, s);
@@ -328,26 +365,31 @@ export function logicalNot(a: ArrayInput, opts?: StreamOpt): Array {
 
 // ---- predicates ----------------------------------------------------------------------------
 
+/** Whether each element is NaN (false for integer and bool inputs). */
 export function isnan(a: ArrayInput, opts?: StreamOpt): Array {
   const s = streamOf('isnan', opts);
   const x = toArray('isnan', a);
   return x.dtype.isFloating ? node('isnan', [x], {}, s) : constant(false, x, bool, s);
 }
+/** Whether each element is +Infinity or -Infinity. */
 export function isinf(a: ArrayInput, opts?: StreamOpt): Array {
   const s = streamOf('isinf', opts);
   const x = toArray('isinf', a);
   return x.dtype.isFloating ? node('isinf', [x], {}, s) : constant(false, x, bool, s);
 }
+/** Whether each element is +Infinity. */
 export function isposinf(a: ArrayInput, opts?: StreamOpt): Array {
   const s = streamOf('isposinf', opts);
   const x = toArray('isposinf', a);
   return x.dtype.isFloating ? node('equal', [x, constant(Infinity, x, x.dtype, s)], {}, s) : constant(false, x, bool, s);
 }
+/** Whether each element is -Infinity. */
 export function isneginf(a: ArrayInput, opts?: StreamOpt): Array {
   const s = streamOf('isneginf', opts);
   const x = toArray('isneginf', a);
   return x.dtype.isFloating ? node('equal', [x, constant(-Infinity, x, x.dtype, s)], {}, s) : constant(false, x, bool, s);
 }
+/** Whether each element is neither infinite nor NaN. */
 export function isfinite(a: ArrayInput, opts?: StreamOpt): Array {
   const s = streamOf('isfinite', opts);
   const x = toArray('isfinite', a);

@@ -134,6 +134,7 @@ export function transpose(
   return node('transpose', [x], { perm }, o.stream);
 }
 
+/** `a` with axes `axis1` and `axis2` exchanged (a view). */
 export function swapaxes(a: ArrayInput, axis1: number, axis2: number, opts?: StreamOpt): Array {
   const fn = 'swapaxes';
   const x = toArray(fn, a);

@@ -17,96 +17,112 @@ abstract class Elementwise extends Module {
   }
 }
 
+/** The Module form of `nn.sigmoid` (no arguments: `new nn.Sigmoid()`). */
 export class Sigmoid extends Elementwise {
   protected activation(x: Array): Array {
     return F.sigmoid(x);
   }
 }
 
+/** The Module form of `nn.mish` (no arguments: `new nn.Mish()`). */
 export class Mish extends Elementwise {
   protected activation(x: Array): Array {
     return F.mish(x);
   }
 }
 
+/** The Module form of `nn.relu` (no arguments: `new nn.ReLU()`). */
 export class ReLU extends Elementwise {
   protected activation(x: Array): Array {
     return F.relu(x);
   }
 }
 
+/** The Module form of `nn.relu2` (no arguments: `new nn.ReLU2()`). */
 export class ReLU2 extends Elementwise {
   protected activation(x: Array): Array {
     return F.relu2(x);
   }
 }
 
+/** The Module form of `nn.relu6` (no arguments: `new nn.ReLU6()`). */
 export class ReLU6 extends Elementwise {
   protected activation(x: Array): Array {
     return F.relu6(x);
   }
 }
 
+/** The Module form of `nn.softmax` (no arguments: `new nn.Softmax()`). */
 export class Softmax extends Elementwise {
   protected activation(x: Array): Array {
     return F.softmax(x);
   }
 }
 
+/** The Module form of `nn.softplus` (no arguments: `new nn.Softplus()`). */
 export class Softplus extends Elementwise {
   protected activation(x: Array): Array {
     return F.softplus(x);
   }
 }
 
+/** The Module form of `nn.softsign` (no arguments: `new nn.Softsign()`). */
 export class Softsign extends Elementwise {
   protected activation(x: Array): Array {
     return F.softsign(x);
   }
 }
 
+/** The Module form of `nn.silu` (no arguments: `new nn.SiLU()`). */
 export class SiLU extends Elementwise {
   protected activation(x: Array): Array {
     return F.silu(x);
   }
 }
 
+/** The Module form of `nn.logSoftmax` (no arguments: `new nn.LogSoftmax()`). */
 export class LogSoftmax extends Elementwise {
   protected activation(x: Array): Array {
     return F.logSoftmax(x);
   }
 }
 
+/** The Module form of `nn.logSigmoid` (no arguments: `new nn.LogSigmoid()`). */
 export class LogSigmoid extends Elementwise {
   protected activation(x: Array): Array {
     return F.logSigmoid(x);
   }
 }
 
+/** The Module form of `nn.tanh` (no arguments: `new nn.Tanh()`). */
 export class Tanh extends Elementwise {
   protected activation(x: Array): Array {
     return F.tanh(x);
   }
 }
 
+/** The Module form of `nn.hardswish` (no arguments: `new nn.Hardswish()`). */
 export class Hardswish extends Elementwise {
   protected activation(x: Array): Array {
     return F.hardswish(x);
   }
 }
 
+/** The Module form of `nn.selu` (no arguments: `new nn.SELU()`). */
 export class SELU extends Elementwise {
   protected activation(x: Array): Array {
     return F.selu(x);
   }
 }
 
+/** The Module form of `nn.hardTanh` (no arguments: `new nn.HardTanh()`). */
 export class HardTanh extends Elementwise {
   protected activation(x: Array): Array {
     return F.hardTanh(x);
   }
 }
 
+/** The Module form of `nn.softmin` (no arguments: `new nn.Softmin()`). */
 export class Softmin extends Elementwise {
   protected activation(x: Array): Array {
     return F.softmin(x);

@@ -35,6 +35,7 @@ const uniform = (scale: number, shape: number[]) => random.uniform(-scale, scale
 
 export interface RNNOptions {
   bias?: boolean;
+  /** The activation of the hidden state; default (and with null) `tanh`. */
   nonlinearity?: ((x: Array) => Array) | null;
 }
 
@@ -48,6 +49,7 @@ export class RNN extends Module {
   Wxh: Array;
   Whh: Array;
   bias?: Array;
+  /** The activation the constructor was given (not a parameter: its name starts with `_`). */
   _nonlinearity: (x: Array) => Array;
 
   constructor(inputSize: number, hiddenSize: number, ...rest: OptionalArgs<[bias: boolean, nonlinearity: ((x: Array) => Array) | null], RNNOptions>) {

@@ -41,6 +41,7 @@ export function setCompileCacheSize(n: number): number {
   return prev;
 }
 
+/** How many signatures each compiled function keeps traced (see `setCompileCacheSize`). */
 export function compileCacheSize(): number {
   return cacheSize;
 }

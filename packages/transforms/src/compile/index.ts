@@ -53,6 +53,10 @@ export interface CompileOptions {
   outputs?: unknown;
 }
 
+/**
+ * What `compile(f)` returns: `f` with its traces cached per signature, and methods to inspect or drop them.
+ * @typeParam F - The type of `f`.
+ */
 export type CompiledFunction<F extends (...args: any[]) => any> = ((...args: Parameters<F>) => ReturnType<F>) & {
   /** Drops this function's traces. */
   clearCache(): void;
@@ -139,6 +143,7 @@ function checkOptionKeys(x: unknown): void {
  * `compile(f, { inputs, outputs, shapeless })`. With `shapeless`, a new signature traces f twice
  * (the second time at other shapes, to check the shape model: DESIGN.md "compile"), so f's side
  * effects run twice then; cached calls run f not at all.
+ * @typeParam F - The type of `f`.
  */
 export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknown[]): CompiledFunction<F> {
   if (typeof f !== 'function') throw new Error(`${FN}: expected a function, got ${describeValue(f)}`);

@@ -131,6 +131,7 @@ const divmodJvp: MultiJvpRule<Params<'divmod'>> = (_xs, [ta, tb], _p, [q, r]) =>
 /** The values' tangent is the input's tangent at the chosen indices; the indices have none. */
 const topkJvp: MultiJvpRule<Params<'topk'>> = ([x], [t], _p, [v, idx]) => [t ? ad.gatherAxis(t, idx!, x!.ndim - 1) : zerosLike(v!), null];
 
+/** The core primitives' forward-mode (JVP) rules. */
 export const jvpRules: JvpTable = {
   ...rulesFrom(
     unaryDerivatives,

@@ -164,6 +164,7 @@ function transposedCotangent(g: Array, perm: readonly number[]): Array {
   return ad.transpose(g, perm);
 }
 
+/** The core primitives' reverse-mode (VJP) rules. */
 export const vjpRules: VjpTable = {
   ...rulesFrom(
     unaryDerivatives,

@@ -204,6 +204,7 @@ const topk: MultiVmapRule<Params<'topk'>> = ([x], [ax], p) => {
   return [multiNode('topk', [moveAxisNode(x!, ax!, at)], p), [at, at]];
 };
 
+/** The core primitives' batching (vmap) rules. */
 export const vmapRules: VmapTable = {
   ...table(unarySameDtype, (prim) => elementwise(prim)),
   ...table(unaryPredicate, (prim) => elementwise(prim)),
