@@ -86,9 +86,11 @@ export class TreePath implements TreePosition {
   get parent(): object | null {
     return this.nodes.length === 0 ? null : this.nodes[this.nodes.length - 1]!;
   }
+  /** The key of the current position in its parent (undefined at the root). */
   get key(): string | number | undefined {
     return this.keys[this.keys.length - 1];
   }
+  /** The path for messages (see TreePosition). */
   where(): string {
     return formatPath(this.root, this.keys) || 'the root';
   }
@@ -101,6 +103,7 @@ export class TreePath implements TreePosition {
     this.nodes.push(x);
     this.onPath.add(x);
   }
+  /** Steps back out of the container last entered. */
   leave(): void {
     this.onPath.delete(this.nodes.pop()!);
   }
@@ -110,7 +113,9 @@ export class TreePath implements TreePosition {
 export interface TreeFold<R> {
   /** An Array, a value that is not a container (a static leaf), or one `isLeaf` accepts. */
   leaf(x: unknown, at: TreePosition): R;
+  /** A JS array, given its children's results in order. */
   list?(children: R[], x: readonly unknown[], at: TreePosition): R;
+  /** A plain object or tree node, given its keys and their children's results. */
   dict?(keys: readonly string[], children: R[], x: object, at: TreePosition): R;
   /** Values to keep whole, not descended into (Arrays always are). */
   isLeaf?: IsLeaf;
