@@ -439,7 +439,8 @@ export function categorical(
   const o = parseOpts(fn, args, ['axis', 'shape', 'numSamples', 'key'] as const);
   const x = toArray(fn, logits);
   const axis = normalizeAxis(fn, o.axis ?? -1, x.ndim);
-  if (x.shape[axis] === 0) throw new Error(`${fn}: cannot sample from an empty distribution (axis ${axis} of the logits' shape ${fmtShape(x.shape)} has size 0)`);
+  if (x.shape[axis] === 0)
+    throw new Error(`${fn}: cannot sample from an empty distribution (axis ${axis} of the logits' shape ${fmtShape(x.shape)} has size 0)`);
   const hasShape = o.shape !== undefined && o.shape !== null;
   const hasNum = o.numSamples !== undefined && o.numSamples !== null;
   if (hasShape && hasNum) throw new Error(`${fn}: at most one of shape or numSamples can be given`);

@@ -178,11 +178,10 @@ function arrayFor(fn: string, value: ArrayInput, dtype?: DtypeLike | null, opts?
 
 export function astype(x: ArrayInput, dtype: DtypeLike, stream?: StreamOrDevice | StreamOpt | null): Array {
   const a = x instanceof Array ? x : toArray('astype', x);
-  if (stream && !(stream instanceof Stream) && !(stream instanceof Device)) stream = checkStream('astype', stream.stream);
-  else checkStream('astype', stream);
+  const s = stream instanceof Stream || stream instanceof Device ? stream : parseOpts('astype', [stream], []).stream;
   const dt = toDtype(dtype, 'astype');
   if (a.dtype === dt) return a;
-  return node('astype', [a], { dtype: dt }, stream);
+  return node('astype', [a], { dtype: dt }, s);
 }
 
 /** An op's array argument: Arrays pass through, anything else goes through `array`. */
@@ -254,15 +253,14 @@ export function broadcastTo(x: ArrayInput, shape: readonly number[], stream?: St
 /** @internal `broadcastTo` on behalf of op `fn`, whose name its errors carry. */
 export function broadcastFor(fn: string, x: ArrayInput, shape: readonly number[], stream?: StreamOrDevice | StreamOpt | null): Array {
   const a = toArray(fn, x);
-  if (stream && !(stream instanceof Stream) && !(stream instanceof Device)) stream = checkStream(fn, stream.stream);
-  else checkStream(fn, stream);
+  const s = stream instanceof Stream || stream instanceof Device ? stream : parseOpts(fn, [stream], []).stream;
   checkShape(fn, shape);
   if (shapeEqual(a.shape, shape)) return a;
   const joint = broadcastShapes(fn, a.shape, shape);
   if (a.ndim > shape.length || !shapeEqual(joint, shape)) {
     throw new Error(`${fn}: cannot broadcast shape ${fmtShape(a.shape)} to ${fmtShape(shape)}`);
   }
-  return node('broadcastTo', [a], { shape: shape.slice() }, stream);
+  return node('broadcastTo', [a], { shape: shape.slice() }, s);
 }
 
 /** `broadcastShapes` of two shapes, without its allocations; it still makes the error. */
@@ -414,15 +412,28 @@ export function parseOpts<K extends string>(
   names: readonly K[],
   overrides: Partial<Record<K, Kind>> = {},
 ): { [P in K]?: any } & { stream?: StreamOrDevice | null } {
+  return readArgs(fn, rest, names, (name) => (overrides as Record<string, Kind | undefined>)[name] ?? slotKinds[name]);
+}
+
+/**
+ * @internal `parseOpts` with the kinds given by `kindFor` (undefined: unchecked), for packages whose
+ * option names mean other things than core's (nn's `mode`, `scale`), which check their values themselves.
+ */
+export function readArgs<K extends string>(
+  fn: string,
+  rest: readonly unknown[],
+  names: readonly K[],
+  kindFor: (name: string) => Kind | undefined,
+): { [P in K]?: any } & { stream?: StreamOrDevice | null } {
   const out: Record<string, unknown> = {};
-  const kindFor = (name: string): Kind | undefined => (overrides as Record<string, Kind | undefined>)[name] ?? slotKinds[name];
   /** `position` is set for a positional value: a value that fits a later slot is likely meant for it, which the error says. */
   const check = (name: string, v: unknown, position?: number): void => {
     const k = kindFor(name);
     if (v === null || k === undefined) return;
     const { what, test } = kindOf(k);
     if (test(v)) return;
-    const meant = position === undefined ? undefined : names.slice(position + 1).find((later) => kindFor(later) !== undefined && kindOf(kindFor(later)!).test(v));
+    const meant =
+      position === undefined ? undefined : names.slice(position + 1).find((later) => kindFor(later) !== undefined && kindOf(kindFor(later)!).test(v));
     const hint = meant === undefined ? '' : ` (${meant} comes after ${names.slice(position, names.indexOf(meant)).join(', ')}; or pass { ${meant} })`;
     throw new Error(`${fn}: expected ${name} to be ${what}, got ${describeValue(v)}${hint}`);
   };

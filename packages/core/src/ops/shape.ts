@@ -60,8 +60,16 @@ export function sliceIndices(fn: string, n: number, start: SliceBound, stop: Sli
  * out-of-range bounds, negative steps; `null`/`undefined` bounds are open). Lists shorter than
  * `a.ndim` leave the remaining axes whole. Costs nothing: the evaluator folds it into strides.
  */
-export function sliceArray(a: Array, start: readonly SliceBound[], stop: readonly SliceBound[], step?: readonly SliceBound[] | null, stream?: Stream): Array {
-  const fn = 'slice';
+export function sliceArray(
+  x: ArrayInput,
+  start: readonly SliceBound[],
+  stop: readonly SliceBound[],
+  step?: readonly SliceBound[] | null,
+  stream?: Stream | StreamOpt,
+): Array {
+  const fn = 'sliceArray';
+  const a = toArray(fn, x);
+  const s = parseOpts(fn, [stream], []).stream;
   const nd = a.ndim;
   for (const [name, list] of [
     ['start', start],
@@ -84,7 +92,7 @@ export function sliceArray(a: Array, start: readonly SliceBound[], stop: readonl
     if (r.size !== n || (n > 1 && (r.start !== 0 || r.step !== 1))) identity = false;
   }
   if (identity) return a;
-  return node('slice', [a], { start: starts, step: steps, shape }, stream);
+  return node('slice', [a], { start: starts, step: steps, shape }, s);
 }
 
 // ---------------------------------------------------------------------------------------------
