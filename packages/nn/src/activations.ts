@@ -7,13 +7,14 @@ import {
   add,
   Array,
   type ArrayInput,
+  astype,
+  describeValue,
   divide,
   erf,
   exp,
   greater,
   greaterEqual,
   int32,
-  astype,
   logaddexp,
   logsumexp,
   max,
@@ -36,12 +37,12 @@ import { type OptionalArgs, readOptions } from './options.js';
 
 const num = (fn: string, what: string, v: unknown, dflt: number): number => {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number') throw new Error(`${fn}: expected ${what} to be a number, got ${JSON.stringify(v) ?? String(v)}`);
+  if (typeof v !== 'number') throw new Error(`${fn}: expected ${what} to be a number, got ${describeValue(v)}`);
   return v;
 };
 const axisOf = (fn: string, rest: readonly unknown[]): number => {
   const a = readOptions(fn, rest, ['axis']).axis ?? -1;
-  if (!Number.isInteger(a)) throw new Error(`${fn}: expected axis to be an integer, got ${JSON.stringify(a)}`);
+  if (!Number.isInteger(a)) throw new Error(`${fn}: expected axis to be an integer, got ${describeValue(a)}`);
   return a;
 };
 

@@ -7,6 +7,7 @@ import {
   add,
   Array,
   clip,
+  describeValue,
   divide,
   exp,
   expandDims,
@@ -22,6 +23,7 @@ import {
   multiply,
   negative,
   power,
+  shapeEqual,
   sqrt,
   square,
   squeeze,
@@ -30,7 +32,6 @@ import {
   sum,
   takeAlongAxis,
   where,
-  shapeEqual,
 } from '@mlx-ts/core';
 import { type OptionalArgs, readOptions } from './options.js';
 import { checkInput } from './layers/checks.js';
@@ -40,7 +41,7 @@ const reductions: readonly Reduction[] = ['none', 'mean', 'sum'];
 
 function reduce(fn: string, loss: Array, reduction: unknown): Array {
   if (!reductions.includes(reduction as Reduction)) {
-    throw new Error(`${fn}: expected reduction to be one of 'none', 'mean', 'sum', got ${JSON.stringify(reduction) ?? String(reduction)}`);
+    throw new Error(`${fn}: expected reduction to be one of 'none', 'mean', 'sum', got ${describeValue(reduction)}`);
   }
   if (reduction === 'mean') return mean(loss);
   if (reduction === 'sum') return sum(loss);
@@ -55,13 +56,13 @@ function sameShape(fn: string, aName: string, a: Array, bName: string, b: Array)
 
 function number(fn: string, what: string, v: unknown, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${fn}: expected ${what} to be a number, got ${JSON.stringify(v) ?? String(v)}`);
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${fn}: expected ${what} to be a number, got ${describeValue(v)}`);
   return v;
 }
 
 function axisArg(fn: string, v: unknown, dflt: number, ndim: number): number {
   const a = (v ?? dflt) as number;
-  if (!Number.isInteger(a)) throw new Error(`${fn}: expected axis to be an integer, got ${JSON.stringify(a)}`);
+  if (!Number.isInteger(a)) throw new Error(`${fn}: expected axis to be an integer, got ${describeValue(a)}`);
   if (a < -ndim || a >= ndim) throw new Error(`${fn}: axis ${a} is out of range for inputs of dimension ${ndim}`);
   return a < 0 ? a + ndim : a;
 }

@@ -17,7 +17,7 @@ describe('schedules', () => {
     near(at(s, 2500), 0.1 * 0.81);
     near(at(s, 999), 0.1);
     near(at(s, 1000), 0.09);
-    expect(() => stepDecay(0.1, 0.9, 0)).toThrow('stepDecay: stepSize must be greater than 0, but got 0');
+    expect(() => stepDecay(0.1, 0.9, 0)).toThrow('stepDecay: stepSize must be greater than 0, but got a number (0)');
   });
 
   test('cosineDecay: half a cosine to end over decaySteps, then end', () => {

@@ -146,7 +146,8 @@ export function fromHostData(data: HostTypedArray, shape: readonly number[], dty
  * float32 (JS has no int type); booleans make bool; typed arrays keep their type.
  */
 export function array(value: ArrayInput, dtype?: DtypeLike | null, opts?: { stream?: StreamOrDevice }): Array {
-  return arrayFor('array', value, dtype, opts);
+  const o = parseOpts('array', [dtype, opts], ['dtype']);
+  return arrayFor('array', value, o.dtype, o.stream ? { stream: o.stream } : undefined);
 }
 
 /** `array` on behalf of op `fn`, whose name its errors carry. */

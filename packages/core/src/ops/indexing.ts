@@ -516,7 +516,7 @@ export function at(a: ArrayInput, ...idx: (IndexArg | { stream?: StreamOrDevice 
     (mode: UpdateMode) =>
     (v: ArrayInput, opts?: { stream?: StreamOrDevice }): Array => {
       const name = `at.${mode}`;
-      const stream = opts?.stream ?? s0;
+      const stream = parseOpts(name, [opts], []).stream ?? s0;
       entries ??= parseIndex(name, x.shape, raw, stream);
       return scatterEntries(name, x, entries, v, mode, stream);
     };

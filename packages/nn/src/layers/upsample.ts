@@ -5,7 +5,7 @@
  * `take(x, index_k, axis) * weight_k`. Sample positions are computed in float32 arithmetic, as MLX
  * computes them, so the chosen neighbours match MLX's at exact ties.
  */
-import { add, Array, array, broadcastTo, float32, fmtShape, multiply, reshape, take, uint32 } from '@mlx-ts/core';
+import { add, array, Array, broadcastTo, describeValue, float32, fmtShape, multiply, reshape, take, uint32 } from '@mlx-ts/core';
 import { Module } from '../module.js';
 import { checkBool, type OptionalArgs, readOptions } from '../options.js';
 import { checkInput } from './checks.js';
@@ -203,10 +203,10 @@ export class Upsample extends Module {
     const o = readOptions(fn, rest, ['mode', 'alignCorners', 'antialias']);
     const scales = typeof scaleFactor === 'number' ? [scaleFactor] : scaleFactor;
     if (!globalThis.Array.isArray(scales) || scales.length === 0 || !scales.every((s) => typeof s === 'number' && s > 0 && Number.isFinite(s))) {
-      throw new Error(`${fn}: expected scaleFactor to be a positive number or a list of them, got ${JSON.stringify(scaleFactor) ?? String(scaleFactor)}`);
+      throw new Error(`${fn}: expected scaleFactor to be a positive number or a list of them, got ${describeValue(scaleFactor)}`);
     }
     const mode = o.mode ?? 'nearest';
-    if (!modes.includes(mode)) throw new Error(`${fn}: expected mode to be one of 'nearest', 'linear', 'cubic', got ${JSON.stringify(mode)}`);
+    if (!modes.includes(mode)) throw new Error(`${fn}: expected mode to be one of 'nearest', 'linear', 'cubic', got ${describeValue(mode)}`);
     this.#scaleFactor = typeof scaleFactor === 'number' ? scaleFactor : scaleFactor.slice();
     this.#mode = mode;
     this.#alignCorners = checkBool(fn, 'alignCorners', o.alignCorners ?? false);
@@ -230,7 +230,7 @@ export class Upsample extends Module {
     const sf = this.#scaleFactor;
     if (typeof sf !== 'number' && sf.length !== dims) {
       throw new Error(
-        `${fn}: expected one scale per spatial axis, got scaleFactor ${JSON.stringify(sf)} for an input of shape ${fmtShape(x.shape)} with ${dims} spatial axes`,
+        `${fn}: expected one scale per spatial axis, got scaleFactor ${describeValue(sf)} for an input of shape ${fmtShape(x.shape)} with ${dims} spatial axes`,
       );
     }
     const scales = typeof sf === 'number' ? new globalThis.Array<number>(dims).fill(sf) : sf;
