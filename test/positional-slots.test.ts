@@ -24,7 +24,7 @@ const wrong: Record<Kind, () => unknown[]> = {
   shape: () => ['2', [2, 10n], [Infinity], [-1], 1.5, Symbol('s'), mx.zeros([2])],
   key: () => [5, [0, 1], '0', 1n, Symbol('s')],
   array: () => ['1', 1n, Symbol('s'), () => 1],
-  enum: () => ['bogus', 5, Symbol('s')],
+  enum: () => ['bogus', 5, 1n, Symbol('s')],
   argnums: () => ['1', 1.5, NaN, 1n, Symbol('s'), [0, '1']],
   axisSpec: () => ['1', 1.5, NaN, 1n, Symbol('s')],
   stream: () => [5, 'cpu', 1n, Symbol('s'), mx.zeros([2])],
@@ -477,6 +477,49 @@ const rows: Record<string, Row> = {
   checkpoint: { lead: () => [f], noOptions: true, required: [[0, 'function', 'function']], invoke: (g) => g(x()) },
   customFunction: { lead: () => [f], noOptions: true, required: [[0, 'function', 'function']] },
   setCompileCacheSize: { lead: () => [mx.compileCacheSize()], noOptions: true, required: [[0, 'integer', 'int']] },
+  // nn: the functional forms
+  ...Object.fromEntries(
+    [
+      'sigmoid', 'relu', 'relu2', 'relu6', 'softplus', 'softsign', 'silu', 'logSigmoid', 'gelu', 'geluApprox', 'geluFastApprox', 'selu', 'mish',
+      'hardswish', 'tanh',
+    ].map((n) => [`nn.${n}`, { lead: () => [x()], noOptions: true }]),
+  ),
+  'nn.prelu': { lead: () => [x(), mx.ones([3])], noOptions: true },
+  'nn.leakyRelu': { lead: () => [x()], slots: [['negativeSlope', 'number']] },
+  'nn.elu': { lead: () => [x()], slots: [['alpha', 'number']] },
+  'nn.celu': { lead: () => [x()], slots: [['alpha', 'number']] },
+  'nn.softshrink': { lead: () => [x()], slots: [['lambd', 'number']] },
+  'nn.hardShrink': { lead: () => [x()], slots: [['lambd', 'number']] },
+  'nn.step': { lead: () => [x()], slots: [['threshold', 'number']] },
+  'nn.hardTanh': { lead: () => [x()], slots: [['minVal', 'number'], ['maxVal', 'number']] },
+  'nn.softmax': { lead: () => [x()], slots: [['axis', 'int']] },
+  'nn.softmin': { lead: () => [x()], slots: [['axis', 'int']] },
+  'nn.logSoftmax': { lead: () => [x()], slots: [['axis', 'int']] },
+  'nn.glu': { lead: () => [mx.ones([2, 4])], slots: [['axis', 'int']] },
+  'nn.upsampleNearest': { lead: () => [mx.ones([1, 2, 1]), [2]], noOptions: true, required: [[1, 'scaleFactor', 'shape']] },
+  'nn.upsampleLinear': { lead: () => [mx.ones([1, 2, 1]), [2]], slots: [['alignCorners', 'bool'], ['antialias', 'bool']], noOptions: true },
+  'nn.upsampleCubic': { lead: () => [mx.ones([1, 4, 1]), [2]], slots: [['alignCorners', 'bool'], ['antialias', 'bool']], noOptions: true },
+  // nn.losses
+  'nn.losses.crossEntropy': {
+    lead: () => [x(), mx.array([0, 2], mx.int32)],
+    slots: [['weights', 'array'], ['axis', 'int'], ['labelSmoothing', 'number'], ['reduction', 'enum']],
+  },
+  'nn.losses.binaryCrossEntropy': { lead: () => [x(), mx.zeros([2, 3])], slots: [['weights', 'array'], ['withLogits', 'bool'], ['reduction', 'enum']] },
+  'nn.losses.l1Loss': { lead: () => [x(), x()], slots: [['reduction', 'enum']] },
+  'nn.losses.mseLoss': { lead: () => [x(), x()], slots: [['reduction', 'enum']] },
+  'nn.losses.nllLoss': { lead: () => [x(), mx.array([0, 2], mx.int32)], slots: [['axis', 'int'], ['reduction', 'enum']] },
+  'nn.losses.gaussianNllLoss': { lead: () => [x(), x(), x()], slots: [['full', 'bool'], ['eps', 'number'], ['reduction', 'enum']] },
+  'nn.losses.klDivLoss': { lead: () => [x(), x()], slots: [['axis', 'int'], ['reduction', 'enum']] },
+  'nn.losses.smoothL1Loss': { lead: () => [x(), x()], slots: [['beta', 'number'], ['reduction', 'enum']] },
+  'nn.losses.tripletLoss': {
+    lead: () => [x(), x(), x()],
+    slots: [['axis', 'int'], ['p', 'number'], ['margin', 'number'], ['eps', 'number'], ['reduction', 'enum']],
+  },
+  'nn.losses.hingeLoss': { lead: () => [x(), x()], slots: [['reduction', 'enum']] },
+  'nn.losses.huberLoss': { lead: () => [x(), x()], slots: [['delta', 'number'], ['reduction', 'enum']] },
+  'nn.losses.logCoshLoss': { lead: () => [x(), x()], slots: [['reduction', 'enum']] },
+  'nn.losses.cosineSimilarityLoss': { lead: () => [x(), x()], slots: [['axis', 'int'], ['eps', 'number'], ['reduction', 'enum']] },
+  'nn.losses.marginRankingLoss': { lead: () => [x(), x(), x()], slots: [['margin', 'number'], ['reduction', 'enum']] },
   disableCompile: noArgs,
   enableCompile: noArgs,
   isCompileEnabled: noArgs,
@@ -571,22 +614,25 @@ const exempt: Record<string, string[]> = {
   'variadic index arguments, each checked by the indexing parser (core/test/indexing.test.ts)': ['index', 'at'],
   'takes f and its example arguments, any number of them': ['exportToDot'],
   'seeds the global key sequence: its one argument is checked like random.key (core/test/random.test.ts)': ['random.seed'],
+  "nn's model transforms, which check the model and function they take (packages/nn/test)": ['nn.checkpoint', 'nn.valueAndGrad'],
+  'weight files: their arguments are paths, bytes and named arrays, checked by the file formats (packages/nn/test/io.test.ts)': [
+    'nn.decodeNpy', 'nn.encodeNpy', 'nn.decodeSafetensors', 'nn.encodeSafetensors', 'nn.loadNpz', 'nn.saveNpz', 'nn.loadSafetensors', 'nn.saveSafetensors',
+  ],
 };
 
 const exported = (): string[] => {
   const names = Object.entries(mx)
     .filter(([n, v]) => typeof v === 'function' && !/^[A-Z]/.test(n))
     .map(([n]) => n);
-  const random = Object.entries(mx.random)
-    .filter(([, v]) => typeof v === 'function')
-    .map(([n]) => `random.${n}`);
-  return [...names, ...random];
+  const functionsOf = (ns: string): string[] =>
+    Object.entries(fnOf(ns) as unknown as Record<string, unknown>)
+      .filter(([n, v]) => typeof v === 'function' && !/^[A-Z]/.test(n))
+      .map(([n]) => `${ns}.${n}`);
+  return [...names, ...functionsOf('random'), ...functionsOf('nn'), ...functionsOf('nn.losses')];
 };
 
-const fnOf = (name: string): ((...args: unknown[]) => unknown) => {
-  const [ns, n] = name.includes('.') ? name.split('.') : [undefined, name];
-  return (ns ? (mx as any)[ns!][n!] : (mx as any)[n!]) as (...args: unknown[]) => unknown;
-};
+const fnOf = (name: string): ((...args: unknown[]) => unknown) =>
+  name.split('.').reduce((o: any, k) => o[k], mx) as (...args: unknown[]) => unknown;
 
 const show = (v: unknown): string => (typeof v === 'bigint' ? `${v}n` : typeof v === 'symbol' ? v.toString() : mx.describeValue(v));
 
@@ -614,7 +660,7 @@ describe('every exported function has a row or a reasoned exemption', () => {
 
 describe.each(Object.entries(rows))('%s', (name, row) => {
   const fn = fnOf(name);
-  const label = name.replace(/^random\./, '');
+  const label = name.split('.').pop()!;
   const named = (e: Error, word: string): void => {
     expect(e.message.startsWith(`${label}:`), e.message).toBe(true);
     expect(e.message).toContain(word);

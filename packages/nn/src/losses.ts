@@ -33,7 +33,7 @@ import {
   takeAlongAxis,
   where,
 } from '@mlx-ts/core';
-import { type OptionalArgs, readOptions } from './options.js';
+import { checkBool, type OptionalArgs, readOptions } from './options.js';
 import { checkInput } from './layers/checks.js';
 
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -144,7 +144,7 @@ export function binaryCrossEntropy(
   const o = readOptions(fn, rest, ['weights', 'withLogits', 'reduction']);
   sameShape(fn, 'inputs', inputs, 'targets', targets);
   let loss: Array;
-  if (o.withLogits ?? true) {
+  if (checkBool(fn, 'withLogits', o.withLogits ?? true)) {
     loss = subtract(logaddexp(0, inputs), multiply(inputs, targets));
   } else {
     const logP = clip(log(inputs), -100, null);
@@ -219,7 +219,7 @@ export function gaussianNllLoss(
   sameShape(fn, 'inputs', inputs, 'vars', vars);
   const v = maximum(vars, number(fn, 'eps', o.eps, 1e-6));
   let loss = multiply(add(log(v), divide(square(subtract(targets, inputs)), v)), 0.5);
-  if (o.full) loss = add(loss, 0.5 * Math.log(2 * Math.PI));
+  if (checkBool(fn, 'full', o.full ?? false)) loss = add(loss, 0.5 * Math.log(2 * Math.PI));
   return reduce(fn, loss, o.reduction ?? 'mean');
 }
 

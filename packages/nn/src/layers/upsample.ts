@@ -121,7 +121,20 @@ function resample(x: Array, axis: number, taps: Taps): Array {
   return out!;
 }
 
+/** A positive, finite scale, or a non-empty list of them. */
+function checkScaleFactor(fn: string, scaleFactor: unknown): void {
+  const scales = typeof scaleFactor === 'number' ? [scaleFactor] : scaleFactor;
+  if (!globalThis.Array.isArray(scales) || scales.length === 0 || !scales.every((s) => typeof s === 'number' && s > 0 && Number.isFinite(s))) {
+    throw new Error(`${fn}: expected scaleFactor to be a positive number or a list of them, got ${describeValue(scaleFactor)}`);
+  }
+}
+
 function checkScales(fn: string, x: Array, scaleFactor: readonly number[]): void {
+  checkInput(fn, x, 'x');
+  if (!globalThis.Array.isArray(scaleFactor)) {
+    throw new Error(`${fn}: expected scaleFactor to be a list of positive numbers, one per spatial axis, got ${describeValue(scaleFactor)}`);
+  }
+  checkScaleFactor(fn, scaleFactor);
   if (x.ndim - 2 !== scaleFactor.length) {
     throw new Error(`${fn}: expected one scale per spatial axis (${scaleFactor.length}), got an input of shape ${fmtShape(x.shape)} with ${x.ndim - 2}`);
   }
@@ -156,6 +169,8 @@ function interpolate(fn: string, x: Array, scaleFactor: readonly number[], tapsO
 }
 
 function checkAntialias(fn: string, alignCorners: boolean, antialias: boolean): void {
+  checkBool(fn, 'alignCorners', alignCorners);
+  checkBool(fn, 'antialias', antialias);
   if (antialias && alignCorners) throw new Error(`${fn}: antialias with alignCorners is not supported (use alignCorners false)`);
 }
 
@@ -201,18 +216,15 @@ export class Upsample extends Module {
     super();
     const fn = 'Upsample';
     const o = readOptions(fn, rest, ['mode', 'alignCorners', 'antialias']);
-    const scales = typeof scaleFactor === 'number' ? [scaleFactor] : scaleFactor;
-    if (!globalThis.Array.isArray(scales) || scales.length === 0 || !scales.every((s) => typeof s === 'number' && s > 0 && Number.isFinite(s))) {
-      throw new Error(`${fn}: expected scaleFactor to be a positive number or a list of them, got ${describeValue(scaleFactor)}`);
-    }
+    checkScaleFactor(fn, scaleFactor);
     const mode = o.mode ?? 'nearest';
     if (!modes.includes(mode)) throw new Error(`${fn}: expected mode to be one of 'nearest', 'linear', 'cubic', got ${describeValue(mode)}`);
     this.#scaleFactor = typeof scaleFactor === 'number' ? scaleFactor : scaleFactor.slice();
     this.#mode = mode;
-    this.#alignCorners = checkBool(fn, 'alignCorners', o.alignCorners ?? false);
-    this.#antialias = checkBool(fn, 'antialias', o.antialias ?? false);
-    if (this.#antialias && mode === 'nearest') throw new Error(`${fn}: antialias is not supported for mode 'nearest'`);
+    this.#alignCorners = o.alignCorners ?? false;
+    this.#antialias = o.antialias ?? false;
     checkAntialias(fn, this.#alignCorners, this.#antialias);
+    if (this.#antialias && mode === 'nearest') throw new Error(`${fn}: antialias is not supported for mode 'nearest'`);
   }
 
   protected override extraRepr(): string {
