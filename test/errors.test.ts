@@ -179,6 +179,9 @@ const cases: Case[] = [
   ['full of values that do not broadcast to the shape', () => mx.full([3, 3], mx.zeros([5])), 'full', /\[5\] and \[3,3\]/],
   ['categorical over an empty axis', () => mx.random.categorical(mx.zeros([3, 0])), 'categorical', /empty/, /size 0/],
   ['diag with a huge k', () => mx.diag(mx.ones([3]), 1e9), 'diag', /at most 2\^50/],
+  ['isclose of shapes that do not broadcast', () => mx.isclose(mx.zeros([2]), mx.zeros([3])), 'isclose', /\[2\] and \[3\]/],
+  ['normal with a loc that does not broadcast', () => mx.random.normal([2], mx.float32, mx.zeros([3])), 'normal', /\[3\] and \[2\]/],
+  ['randint with bounds that do not broadcast', () => mx.random.randint(mx.zeros([2]), mx.zeros([3]), [2]), 'randint', /\[2\] and \[3\]/],
   ['permutation with the key where the axis goes', () => mx.random.permutation(5, mx.random.key(0) as never), 'permutation', /key comes after axis/],
 ];
 

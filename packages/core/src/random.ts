@@ -291,10 +291,11 @@ function belowOne(dt: Dtype): number {
 function uniformImpl(fn: string, low: ArrayInput, high: ArrayInput, shape: number[], dt: Dtype, k: unknown, stream: Stream): Array {
   const lo = astype(toArray(fn, low), dt, stream);
   const hi = astype(toArray(fn, high), dt, stream);
-  const range = subtract(hi, lo, so(stream));
-  if (!broadcastsTo(range.shape, shape)) {
-    throw new Error(`${fn}: cannot generate random values of shape ${fmtShape(shape)} from low and high of (broadcast) shape ${fmtShape(range.shape)}`);
+  const joint = broadcastShapes(fn, lo.shape, hi.shape);
+  if (!broadcastsTo(joint, shape)) {
+    throw new Error(`${fn}: cannot generate random values of shape ${fmtShape(shape)} from low and high of (broadcast) shape ${fmtShape(joint)}`);
   }
+  const range = subtract(hi, lo, so(stream));
   let out = bitsImpl(fn, shape, 4, resolveKey(fn, k), stream);
   out = divide(out, f32(4294967295, stream), so(stream));
   out = astype(minimum(out, f32(belowOne(dt), stream), so(stream)), dt, stream);
@@ -324,11 +325,21 @@ export function normal(...args: Args<[shape: ShapeLike, dtype: DtypeLike, loc: A
   const shape = shapeArg(fn, o.shape, []);
   const low = f32(Math.fround(-(1 - 2 ** -24)), stream); // nextafter(-1.0f, 0.0f)
   let samples = uniformImpl(fn, low, f32(1, stream), shape, float32, o.key, stream);
+  // loc and scale broadcast with the samples (as MLX's multiply and add do), checked here so a
+  // mismatch is reported as normal's.
+  const param = (v: unknown): Array | null => {
+    if (v === undefined || v === null) return null;
+    const p = astype(toArray(fn, v as ArrayInput), dt, stream);
+    broadcastShapes(fn, p.shape, shape);
+    return p;
+  };
+  const loc = param(o.loc);
+  const sc = param(o.scale);
   let scale = array(Math.SQRT2, dt, so(stream));
-  if (o.scale !== undefined && o.scale !== null) scale = multiply(scale, astype(toArray(fn, o.scale), dt, stream), so(stream));
+  if (sc) scale = multiply(scale, sc, so(stream));
   samples = astype(erfinv(samples, so(stream)), dt, stream);
   samples = multiply(scale, samples, so(stream));
-  if (o.loc !== undefined && o.loc !== null) samples = add(astype(toArray(fn, o.loc), dt, stream), samples, so(stream));
+  if (loc) samples = add(loc, samples, so(stream));
   return samples;
 }
 

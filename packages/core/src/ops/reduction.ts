@@ -9,7 +9,7 @@ import { bool, float32, floatResult, int32 } from '../dtype.js';
 import { node } from '../graph.js';
 import type { Reduction } from '../ir/primitives.js';
 import { fmtShape, normalizeAxes, normalizeAxis, shapeEqual } from '../shape.js';
-import { array, type ArrayInput, astype, broadcastTo, type OptArgs, parseOpts, promoteArgs, toArray } from './convert.js';
+import { array, type ArrayInput, astype, broadcastArgs, broadcastTo, type OptArgs, parseOpts, promoteArgs, toArray } from './convert.js';
 import {
   abs,
   add,
@@ -248,7 +248,7 @@ function iscloseOf(fn: string, a: ArrayInput, b: ArrayInput, args: readonly unkn
   const o = parseOpts(fn, args, ['rtol', 'atol', 'equalNan']);
   const s: Stream = o.stream;
   const so = { stream: s ?? undefined };
-  const [x, y] = promoteArgs(fn, [a, b], s) as [Array, Array];
+  const [x, y] = broadcastArgs(fn, promoteArgs(fn, [a, b], s), s) as [Array, Array];
   const rtol = o.rtol ?? 1e-5;
   const atol = o.atol ?? 1e-8;
   // |a - b| <= atol + rtol * |b|, as MLX (and NumPy).
