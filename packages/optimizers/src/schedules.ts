@@ -63,8 +63,10 @@ export function linearSchedule(init: number, end: number, steps: number): Schedu
  * since that boundary (`joinSchedules([warmup, cosine], [10])`).
  */
 export function joinSchedules(schedules: readonly ((step: Array) => Array | number)[], boundaries: readonly number[]): ScheduleFn {
-  if (!globalThis.Array.isArray(schedules) || schedules.length === 0) throw new Error('joinSchedules: must provide at least 1 schedule to join');
-  if (!schedules.every((s) => typeof s === 'function')) throw new Error('joinSchedules: every schedule must be a function of the step');
+  if (!globalThis.Array.isArray(schedules) || schedules.length === 0)
+    throw new Error(`joinSchedules: must provide at least 1 schedule to join (a JS array of functions of the step), got ${describeValue(schedules)}`);
+  const bad = schedules.findIndex((s) => typeof s !== 'function');
+  if (bad >= 0) throw new Error(`joinSchedules: every schedule must be a function of the step, got ${describeValue(schedules[bad])} at index ${bad}`);
   if (!globalThis.Array.isArray(boundaries) || schedules.length !== boundaries.length + 1) {
     throw new Error(
       `joinSchedules: received ${globalThis.Array.isArray(boundaries) ? boundaries.length : describeValue(boundaries)} boundaries but expected ${schedules.length - 1}`,

@@ -47,7 +47,12 @@ describe('schedules', () => {
     near(at(warm, 101), 1e-5, 1e-12);
     near(at(warm, 151), 1e-5 * 0.5 * (1 + Math.cos(Math.PI * 0.5)), 1e-12);
     expect(() => joinSchedules([() => 3, () => 4, () => 5], [2, 3, 4])).toThrow('joinSchedules: received 3 boundaries but expected 2');
-    expect(() => joinSchedules([], [])).toThrow('joinSchedules: must provide at least 1 schedule to join');
+    expect(() => joinSchedules([], [])).toThrow(
+      'joinSchedules: must provide at least 1 schedule to join (a JS array of functions of the step), got a JS array []',
+    );
+    expect(() => joinSchedules([() => 1, 5 as never], [1])).toThrow(
+      'joinSchedules: every schedule must be a function of the step, got a number (5) at index 1',
+    );
   });
 
   test('every optimizer follows a schedule: the learning rate of update t is schedule(t - 1)', () => {
