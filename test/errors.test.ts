@@ -160,7 +160,7 @@ const cases: Case[] = [
   ['newStream of a number', () => mx.newStream(5 as never), 'newStream', /expected a Device/, /got a number \(5\)/],
   ['withStream with a number to run', () => mx.withStream(mx.cpu, 5 as never), 'withStream', /expected a function/, /got a number \(5\)/],
   ['withStream on a number', () => mx.withStream(5 as never, () => 1), 'withStream', /expected a Stream or Device, got a number \(5\)/],
-  ['promoteTypes of a name that is no dtype', () => mx.promoteTypes('float', mx.int32), 'promoteTypes', /got a string \('float'\)/],
+  ['promoteTypes of a name that is no dtype', () => mx.promoteTypes('float' as never, mx.int32), 'promoteTypes', /got a string \('float'\)/],
   ['a BigInt in a shape', () => mx.ones([2, 10n as never]), 'ones', /got a JS array \[2, 10n\]/],
   ['Infinity in a shape', () => mx.ones([Infinity]), 'ones', /got a JS array \[Infinity\]/],
   ['NaN in a shape', () => mx.zeros([NaN, 2]), 'zeros', /got a JS array \[NaN, 2\]/],
