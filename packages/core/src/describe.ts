@@ -4,8 +4,17 @@
  * throws on BigInt and cycles) and never misprints a value (it shows NaN and Infinity as null,
  * drops functions and symbols).
  */
-import { Array } from './array.js';
 import { fmtShape } from './shape.js';
+
+/**
+ * Marks mlx-ts Arrays (array.ts sets it on the class), so that this module need not import
+ * array.ts: dtype.ts and device.ts use describeValue, and array.ts's imports lead back to them.
+ */
+export const arrayBrand = Symbol('mlx-ts Array');
+
+function isMxArray(x: unknown): x is { shape: readonly number[]; dtype: { name: string } } {
+  return typeof x === 'object' && x !== null && (x as { [arrayBrand]?: boolean })[arrayBrand] === true;
+}
 
 /** Elements of a JS array shown before `...`, and characters of a string before `...`. */
 const maxItems = 8;
@@ -58,7 +67,7 @@ function ownString(x: unknown): string {
 
 export function describeValue(x: unknown): string {
   if (x === null || x === undefined) return String(x);
-  if (x instanceof Array) return `an array of shape ${fmtShape(x.shape)} and dtype ${x.dtype.name}`;
+  if (isMxArray(x)) return `an array of shape ${fmtShape(x.shape)} and dtype ${x.dtype.name}`;
   if (globalThis.Array.isArray(x)) {
     const body = listLiteral(x, new Set());
     if (body === undefined) return `a JS array of length ${x.length}`;

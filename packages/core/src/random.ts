@@ -161,7 +161,6 @@ export function split(k: Array, ...args: Args<[num: number], { num?: number; str
   const fn = 'split';
   const o = parseOpts(fn, args, ['num'] as const);
   const n: number = o.num ?? 2;
-  if (n < 0) throw new Error(`${fn}: expected num to be a non-negative integer, got ${n}`);
   return splitKey(fn, k, n, o.stream);
 }
 
@@ -457,7 +456,6 @@ export function categorical(
   if (hasShape && hasNum) throw new Error(`${fn}: at most one of shape or numSamples can be given`);
   if (hasNum) {
     const num: number = o.numSamples;
-    if (num < 0) throw new Error(`${fn}: expected numSamples to be a non-negative integer, got ${num}`);
     const ex = node('reshape', [x], { shape: [...x.shape, 1] }, o.stream);
     const shape = ex.shape.slice();
     shape.splice(axis, 1);

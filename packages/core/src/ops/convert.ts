@@ -308,6 +308,8 @@ const isDim = (v: unknown): boolean => isInt(v) && (v as number) >= 0;
 /** The kinds of optional arguments, each with the words errors use for it. */
 const kinds = {
   int: { what: 'an integer', test: isInt },
+  count: { what: 'a non-negative integer', test: isDim },
+  positive: { what: 'a positive integer', test: (v: unknown) => isInt(v) && (v as number) > 0 },
   ints: { what: 'an integer or a list of integers', test: isIntOrInts },
   intList: { what: 'a list of integers', test: (v: unknown) => globalThis.Array.isArray(v) && v.every(isInt) },
   number: { what: 'a number', test: (v: unknown) => typeof v === 'number' },
@@ -339,8 +341,8 @@ const slotKinds: Record<string, Kind> = {
   equalNan: 'bool',
   rtol: 'number',
   atol: 'number',
-  num: 'int',
-  m: 'int',
+  num: 'count',
+  m: 'count',
   k: 'int',
   offset: 'int',
   axis1: 'int',
@@ -363,7 +365,7 @@ const slotKinds: Record<string, Kind> = {
   outputPadding: 'ints',
   kernelDilation: 'ints',
   inputDilation: 'ints',
-  groups: 'int',
+  groups: 'positive',
   flip: 'bool',
   shape: 'shape',
   width: 'int',
@@ -373,7 +375,7 @@ const slotKinds: Record<string, Kind> = {
   loc: 'array',
   scale: 'array',
   p: 'array',
-  numSamples: 'int',
+  numSamples: 'count',
 };
 
 function isArrayInput(v: unknown): boolean {
@@ -413,7 +415,12 @@ export function parseOpts<K extends string>(
   names: readonly K[],
   overrides: Partial<Record<K, Kind>> = {},
 ): { [P in K]?: any } & { stream?: StreamOrDevice | null } {
-  return readArgs(fn, rest, names, (name) => (overrides as Record<string, Kind | undefined>)[name] ?? slotKinds[name]);
+  return readArgs(fn, rest, names, (name) => {
+    const k = (overrides as Record<string, Kind | undefined>)[name] ?? slotKinds[name];
+    // An op's option without a kind would go unchecked: fail loudly on its first use instead.
+    if (k === undefined) throw new Error(`${fn}: option '${name}' has no kind (add it to slotKinds in core/src/ops/convert.ts, or to the op's overrides)`);
+    return k;
+  });
 }
 
 /**

@@ -48,11 +48,6 @@ function perAxis(fn: string, name: string, v: unknown, n: number, min: number): 
 
 const layout = (nsp: number): string => ['NLC', 'NHWC', 'NDHWC'][nsp - 1]!;
 
-function groupsArg(fn: string, v: number): number {
-  if (v < 1) throw new Error(`${fn}: expected groups to be a positive integer, got ${v}`);
-  return v;
-}
-
 /** convGeneral's padding: one width (or one per axis) for both sides, or `[low, high]` lists. */
 const generalPadding = {
   what: 'an integer, a list of integers, or [low, high] lists',
@@ -113,7 +108,7 @@ function convolve(fn: string, input: ArrayInput, weight: ArrayInput, nsp: number
 
 function convN(fn: string, nsp: number, input: ArrayInput, weight: ArrayInput, args: readonly unknown[]): Array {
   const o = parseOpts(fn, args, ['stride', 'padding', 'dilation', 'groups']);
-  const groups = groupsArg(fn, o.groups ?? 1);
+  const groups: number = o.groups ?? 1;
   const pad = perAxis(fn, 'padding', o.padding ?? 0, nsp, 0);
   return convolve(
     fn,
@@ -154,7 +149,7 @@ function convTransposeN(fn: string, nsp: number, input: ArrayInput, weight: Arra
   const pad = perAxis(fn, 'padding', o.padding ?? 0, nsp, 0);
   const dil = perAxis(fn, 'dilation', o.dilation ?? 1, nsp, 1);
   const outPad = perAxis(fn, 'outputPadding', o.outputPadding ?? 0, nsp, 0);
-  const groups = groupsArg(fn, o.groups ?? 1);
+  const groups: number = o.groups ?? 1;
   const w = toArray(fn, weight);
   if (w.ndim !== nsp + 2) {
     throw new Error(`${fn}: expected a ${nsp + 2}-D weight [C_out, ${['K', 'KH, KW', 'KD, KH, KW'][nsp - 1]}, C_in / groups], got shape ${fmtShape(w.shape)}`);
@@ -242,7 +237,7 @@ export function convGeneral(
       paddingHigh: high,
       kernelDilation: perAxis(fn, 'kernelDilation', o.kernelDilation ?? 1, nsp, 1),
       inputDilation: perAxis(fn, 'inputDilation', o.inputDilation ?? 1, nsp, 1),
-      groups: groupsArg(fn, o.groups ?? 1),
+      groups: o.groups ?? 1,
       flip: o.flip ?? false,
     },
     o.stream,

@@ -157,7 +157,6 @@ export function linspace(start: number, stop: number, ...args: OptArgs<[num?: nu
   ] as const) {
     if (typeof v !== 'number') throw new Error(`${fn}: expected ${name} to be a number, got ${describeValue(v)}`);
   }
-  if (num < 0) throw new Error(`${fn}: expected num to be a non-negative integer, got ${num}`);
   const dt = dtypeOpt(fn, o.dtype, float32);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   return node('arange', [], { start, step, n: num, dtype: dt }, o.stream);
@@ -189,7 +188,7 @@ export function eye(n: number, ...args: OptArgs<[m?: number | null, k?: number, 
   const fn = 'eye';
   const o = parseOpts(fn, args, ['m', 'k', 'dtype']);
   const rows = checkDim(fn, 'n', n);
-  const cols = o.m == null ? rows : checkDim(fn, 'm', o.m);
+  const cols: number = o.m ?? rows;
   return astype(triMask(rows, cols, o.k ?? 0, o.stream, 'equal'), dtypeOpt(fn, o.dtype, float32), o.stream);
 }
 
@@ -206,7 +205,7 @@ export function tri(n: number, ...args: OptArgs<[m?: number | null, k?: number, 
   const fn = 'tri';
   const o = parseOpts(fn, args, ['m', 'k', 'dtype']);
   const rows = checkDim(fn, 'n', n);
-  const cols = o.m == null ? rows : checkDim(fn, 'm', o.m);
+  const cols: number = o.m ?? rows;
   return astype(triMask(rows, cols, o.k ?? 0, o.stream, 'greaterEqual'), dtypeOpt(fn, o.dtype, float32), o.stream);
 }
 
