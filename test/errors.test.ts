@@ -49,7 +49,7 @@ const cases: Case[] = [
     'mean',
     /axis to be an integer or a list of integers, got an array of shape \[2,3\]/,
   ],
-  ['sum over a fractional axis', () => mx.sum(x23(), 1.5), 'sum', /axis must be an integer, got 1.5/],
+  ['sum over a fractional axis', () => mx.sum(x23(), 1.5), 'sum', /expected axis to be an integer or a list of integers, got a number \(1.5\)/],
   [
     'eval of a class instance holding arrays',
     () =>
@@ -154,6 +154,35 @@ const cases: Case[] = [
   ],
   ['setDefaultDevice of a string', () => mx.setDefaultDevice('cpu' as never), 'setDefaultDevice', /Device/, /cpu/],
   ['an options object with an unknown key', () => mx.sum(x23(), { axes: 1 } as never), 'sum', /axes/],
+  // issue 15: nothing passes silently; every value prints faithfully; the function named is the one called
+  ['triu with a string k (no coercion)', () => mx.triu(mx.ones([3, 3]), '1' as never), 'triu', /expected k to be an integer, got a string \('1'\)/],
+  ['tril with a string k', () => mx.tril(mx.ones([3, 3]), '1' as never), 'tril', /expected k to be an integer, got a string \('1'\)/],
+  ['newStream of a number', () => mx.newStream(5 as never), 'newStream', /expected a Device/, /got a number \(5\)/],
+  ['withStream with a number to run', () => mx.withStream(mx.cpu, 5 as never), 'withStream', /expected a function/, /got a number \(5\)/],
+  ['withStream on a number', () => mx.withStream(5 as never, () => 1), 'withStream', /expected a Stream or Device, got a number \(5\)/],
+  ['promoteTypes of a name that is no dtype', () => mx.promoteTypes('float' as never, mx.int32), 'promoteTypes', /got a string \('float'\)/],
+  ['a BigInt in a shape', () => mx.ones([2, 10n as never]), 'ones', /got a JS array \[2, 10n\]/],
+  ['Infinity in a shape', () => mx.ones([Infinity]), 'ones', /got a JS array \[Infinity\]/],
+  ['NaN in a shape', () => mx.zeros([NaN, 2]), 'zeros', /got a JS array \[NaN, 2\]/],
+  [
+    'a cyclic shape',
+    () => {
+      const s: unknown[] = [2];
+      s.push(s);
+      return mx.ones(s as never);
+    },
+    'ones',
+    /got a JS array \[2, \[Circular\]\]/,
+  ],
+  ['a symbol as an axis', () => mx.sum(x23(), Symbol('ax') as never), 'sum', /got a symbol \(Symbol\(ax\)\)/],
+  ['a function as a shape', () => mx.zeros(function shape() {} as never), 'zeros', /got function shape/],
+  ['full of values that do not broadcast to the shape', () => mx.full([3, 3], mx.zeros([5])), 'full', /\[5\] and \[3,3\]/],
+  ['categorical over an empty axis', () => mx.random.categorical(mx.zeros([3, 0])), 'categorical', /empty/, /size 0/],
+  ['diag with a huge k', () => mx.diag(mx.ones([3]), 1e9), 'diag', /at most 2\^50/],
+  ['isclose of shapes that do not broadcast', () => mx.isclose(mx.zeros([2]), mx.zeros([3])), 'isclose', /\[2\] and \[3\]/],
+  ['normal with a loc that does not broadcast', () => mx.random.normal([2], mx.float32, mx.zeros([3])), 'normal', /\[3\] and \[2\]/],
+  ['randint with bounds that do not broadcast', () => mx.random.randint(mx.zeros([2]), mx.zeros([3]), [2]), 'randint', /\[2\] and \[3\]/],
+  ['permutation with the key where the axis goes', () => mx.random.permutation(5, mx.random.key(0) as never), 'permutation', /key comes after axis/],
 ];
 
 describe.each(backends)('errors name the function, the expectation and the value [%s]', (backend) => {
@@ -188,5 +217,24 @@ describe('errors are thrown when the op is called, before anything is evaluated'
 
   it('the matmul message is exactly the documented one', () => {
     expect(() => mx.matmul(mx.zeros([2, 3]), mx.zeros([4, 5]))).toThrow('matmul: shapes [2,3] and [4,5] are incompatible: 3 != 4');
+  });
+});
+
+describe('casts the numeric contract leaves unspecified never fail (issue 15)', () => {
+  it.each(backends)('non-finite values to int64 on %s', (backend) => {
+    onBackend(backend, () => {
+      const a = mx.array([-Infinity, 1, NaN], 'int64');
+      const f = mx.full([2], Infinity, 'int64');
+      expect(a.dtype).toBe(mx.int64);
+      expect(a.shape).toEqual([3]);
+      expect(a.tolist()).toHaveLength(3);
+      expect(f.tolist()).toHaveLength(2);
+      expect(mx.index(a, 1).item()).toBe(1);
+    });
+  });
+
+  it('promoteTypes takes dtype names as MLX does', () => {
+    expect(mx.promoteTypes('float32', 'int32')).toBe(mx.float32);
+    expect(mx.promoteTypes(mx.uint8, 'int8')).toBe(mx.int16);
   });
 });

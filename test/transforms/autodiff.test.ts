@@ -393,6 +393,13 @@ describe('jacfwd, jacrev, hessian', () => {
     expect(mx.jacfwd(mx.exp)(e).shape).toEqual([0, 0]);
   });
 
+  it('a bad argnums is reported as the error of the transform called (hessian, not its inner jacrev)', () => {
+    const f = (y: mx.Array) => mx.sum(mx.square(y));
+    expect(() => mx.hessian(f, NaN)).toThrow(/^hessian: argnums must be integers, got a number \(NaN\)/);
+    expect(() => mx.hessian(f, [0, '1'] as never)).toThrow(/^hessian: argnums must be integers, got a string \('1'\)/);
+    expect(() => mx.jacfwd(f, 1.5)).toThrow(/^jacfwd: argnums must be integers, got a number \(1.5\)/);
+  });
+
   it('hessian (forward over reverse)', () => {
     const h = mx.hessian((y: mx.Array) => mx.sum(mx.multiply(mx.power(y, 3), A([1, 2, 3], mx.float64))))(x);
     close(

@@ -3,6 +3,7 @@
  * Each forwards to the op of the same name; the declaration block below types them.
  */
 import { Array } from './array.js';
+import { describeValue } from './describe.js';
 import type { StreamOpt, StreamOrDevice } from './device.js';
 import { astype, type ArrayInput, type DtypeLike } from './ops/convert.js';
 import * as ew from './ops/elementwise.js';
@@ -182,7 +183,7 @@ function listAndOpts(fn: string, args: readonly unknown[]): [readonly number[] |
     return [rest[0] as readonly number[] | null | undefined, opts];
   }
   if (!rest.every((v) => typeof v === 'number')) {
-    throw new Error(`${fn}: expected integers or one list of integers, got ${JSON.stringify(rest)}`);
+    throw new Error(`${fn}: expected integers or one list of integers, got ${describeValue(rest)}`);
   }
   return [rest.length === 0 ? undefined : (rest as number[]), opts];
 }

@@ -2,6 +2,7 @@
  * The lazy Array: a node of the graph (primitive, params, inputs, stream) until evaluated, then
  * a strided view onto backend storage with its inputs dropped, so graphs do not pin memory.
  */
+import { arrayBrand } from './describe.js';
 import type { Backend, Source } from './backend.js';
 import { bfloat16BitsToNumber, Dtype, float16BitsToNumber, type HostTypedArray } from './dtype.js';
 import { type Stream } from './device.js';
@@ -65,6 +66,9 @@ export function isTracing(): boolean {
  * the ops of the same name.
  */
 export class Array {
+  /** @internal */ get [arrayBrand](): true {
+    return true;
+  }
   readonly id = nextId++;
   readonly shape: readonly number[];
   readonly dtype: Dtype;

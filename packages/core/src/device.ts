@@ -3,6 +3,7 @@
  * stream's device type executes it. Arrays are not bound to a device: a backend reads an input
  * stored by another backend through `transfer` (a no-op where memory is shared, as with Metal).
  */
+import { describeValue } from './describe.js';
 
 export type DeviceType = 'cpu' | 'gpu';
 
@@ -55,13 +56,14 @@ export function defaultDevice(): Device {
 
 /** Sets the device ops run on when they name no stream. */
 export function setDefaultDevice(d: Device): void {
-  if (!(d instanceof Device)) throw new Error(`setDefaultDevice: expected a Device (mx.cpu or mx.gpu), got ${String(d)}`);
+  checkDevice('setDefaultDevice', d);
   currentDevice = d;
   currentStream = null;
 }
 
 /** The default stream of a device (the default device's when none is given). */
 export function defaultStream(d: Device = currentDevice): Stream {
+  checkDevice('defaultStream', d);
   const key = `${d.type}:${d.index}`;
   let s = defaultStreams.get(key);
   if (!s) {
@@ -71,14 +73,20 @@ export function defaultStream(d: Device = currentDevice): Stream {
   return s;
 }
 
-/** A new stream on `d`. */
-export function newStream(d: Device): Stream {
+function checkDevice(fn: string, d: unknown): void {
+  if (!(d instanceof Device)) throw new Error(`${fn}: expected a Device (mx.cpu or mx.gpu), got ${describeValue(d)}`);
+}
+
+/** A new stream on device `d` (the default device when omitted), as MLX's `new_stream`. */
+export function newStream(d: Device = currentDevice): Stream {
+  checkDevice('newStream', d);
   return new Stream(d, streamCount++);
 }
 
 /** Runs `fn` with `s` as the stream of every op that names none (MLX's `with mx.stream(s):`). */
 export function withStream<T>(s: StreamOrDevice, fn: () => T): T {
-  streamStack.push(toStream(s));
+  if (typeof fn !== 'function') throw new Error(`withStream: expected a function to run as the second argument, got ${describeValue(fn)}`);
+  streamStack.push(toStream('withStream', s));
   try {
     return fn();
   } finally {
@@ -86,15 +94,15 @@ export function withStream<T>(s: StreamOrDevice, fn: () => T): T {
   }
 }
 
-function toStream(s: StreamOrDevice): Stream {
+function toStream(fn: string, s: StreamOrDevice): Stream {
   if (s instanceof Stream) return s;
   if (s instanceof Device) return defaultStream(s);
-  throw new Error(`stream: expected a Stream or Device, got ${String(s)}`);
+  throw new Error(`${fn}: expected a Stream or Device, got ${describeValue(s)}`);
 }
 
 /** The stream an op runs on: its `{ stream }` option, else the innermost `withStream`, else the default device's. */
 export function resolveStream(s?: StreamOrDevice | null): Stream {
-  if (s) return s instanceof Stream ? s : toStream(s);
+  if (s) return s instanceof Stream ? s : toStream('stream', s);
   const n = streamStack.length;
   if (n > 0) return streamStack[n - 1]!;
   return currentStream ?? (currentStream = defaultStream(currentDevice));

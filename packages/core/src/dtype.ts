@@ -2,6 +2,7 @@
  * Data types as values (`mx.float32`), their storage, and the promotion table.
  * The table is MLX's (which follows JAX's lattice), written down once here.
  */
+import { describeValue } from './describe.js';
 
 export type DtypeName = 'bool' | 'uint8' | 'uint16' | 'uint32' | 'int8' | 'int16' | 'int32' | 'int64' | 'float16' | 'bfloat16' | 'float32' | 'float64';
 
@@ -76,7 +77,7 @@ export function toDtype(d: Dtype | DtypeName | string, fn = 'dtype'): Dtype {
   if (d instanceof Dtype) return d;
   const found = typeof d === 'string' ? byName.get(d) : undefined;
   if (!found) {
-    throw new Error(`${fn}: expected a dtype (${allDtypes.map((x) => x.name).join(', ')}), got ${String(d)}`);
+    throw new Error(`${fn}: expected a dtype (${allDtypes.map((x) => x.name).join(', ')}), got ${describeValue(d)}`);
   }
   return found;
 }
@@ -111,9 +112,11 @@ const table: Dtype[][] = [
   /* f64*/ [f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64],
 ];
 
-/** The dtype two arrays' dtypes promote to in a binary op, by MLX's promotion table. */
-export function promoteTypes(a: Dtype, c: Dtype): Dtype {
-  return table[a.code]![c.code]!;
+/** MLX's `promote_types`: the dtype both promote to (Dtypes or their names). */
+export function promoteTypes(a: Dtype | DtypeName, c: Dtype | DtypeName): Dtype {
+  // Ops call this with Dtypes on every multi-input op: only names take the slower path.
+  if (a instanceof Dtype && c instanceof Dtype) return table[a.code]![c.code]!;
+  return table[toDtype(a, 'promoteTypes').code]![toDtype(c, 'promoteTypes').code]!;
 }
 
 /** The dtype a floating op (exp, divide, mean, ...) computes in: MLX maps non-floats to float32. */

@@ -9,6 +9,7 @@ import type { Dtype } from './dtype.js';
 import { getPrimitiveDef } from './ir/registry.js';
 import { isPrimitive, type Params } from './ir/primitives.js';
 import { contiguousStrides, fmtShape } from './shape.js';
+import { describeValue } from './describe.js';
 
 /**
  * Where an array's elements are, for folding views: a step of the segment being built (`storage`
@@ -62,7 +63,7 @@ function schedule(outputs: readonly Array[]): Array[] {
     next.length = 0;
   }
   for (const o of outputs) {
-    if (!(o instanceof Array)) throw new Error(`eval: expected Arrays, got ${typeof o}`);
+    if (!(o instanceof Array)) throw new Error(`eval: expected Arrays, got ${describeValue(o)}`);
     // A disposed array may still hold data a pending asyncEval gave it; using it is an Error all the same.
     if ((o._data !== null && !o._disposed) || o._mark === mark) continue;
     checkEvaluable(o);

@@ -104,7 +104,7 @@ function seedWords(fn: string, s: number | bigint): [number, number] {
   let v: bigint;
   if (typeof s === 'bigint') v = s;
   else if (typeof s === 'number' && Number.isInteger(s)) v = BigInt(s);
-  else throw new Error(`${fn}: expected an integer seed, got ${typeof s === 'number' ? s : typeof s}`);
+  else throw new Error(`${fn}: expected an integer seed, got ${describeValue(s)}`);
   v = BigInt.asUintN(64, v); // MLX takes a uint64
   return [Number(v >> 32n), Number(v & 0xffffffffn)];
 }
@@ -144,7 +144,7 @@ function row(keys: Array, i: number, stream: Stream): Array {
 }
 
 function checkKey(fn: string, k: unknown): Array {
-  if (!(k instanceof Array)) throw new Error(`${fn}: expected a key (a uint32 Array of shape [2], see mx.random.key), got ${k === null ? 'null' : typeof k}`);
+  if (!(k instanceof Array)) throw new Error(`${fn}: expected a key (a uint32 Array of shape [2], see mx.random.key), got ${describeValue(k)}`);
   if (k.dtype !== uint32) throw new Error(`${fn}: expected a key of dtype uint32, got ${k.dtype.name}`);
   if (!shapeEqual(k.shape, [2])) throw new Error(`${fn}: expected a key of shape [2], got ${fmtShape(k.shape)}`);
   return k;
@@ -162,8 +162,7 @@ function splitKey(fn: string, k: Array, num: number, stream: Stream): Array {
 export function split(k: Array, ...args: Args<[num: number], { num?: number; stream?: StreamOrDevice | null }>): Array {
   const fn = 'split';
   const o = parseOpts(fn, args, ['num'] as const);
-  const n = o.num ?? 2;
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${fn}: expected num to be a non-negative integer, got ${String(n)}`);
+  const n: number = o.num ?? 2;
   return splitKey(fn, k, n, o.stream);
 }
 
@@ -293,10 +292,11 @@ function belowOne(dt: Dtype): number {
 function uniformImpl(fn: string, low: ArrayInput, high: ArrayInput, shape: number[], dt: Dtype, k: unknown, stream: Stream): Array {
   const lo = astype(toArray(fn, low), dt, stream);
   const hi = astype(toArray(fn, high), dt, stream);
-  const range = subtract(hi, lo, so(stream));
-  if (!broadcastsTo(range.shape, shape)) {
-    throw new Error(`${fn}: cannot generate random values of shape ${fmtShape(shape)} from low and high of (broadcast) shape ${fmtShape(range.shape)}`);
+  const joint = broadcastShapes(fn, lo.shape, hi.shape);
+  if (!broadcastsTo(joint, shape)) {
+    throw new Error(`${fn}: cannot generate random values of shape ${fmtShape(shape)} from low and high of (broadcast) shape ${fmtShape(joint)}`);
   }
+  const range = subtract(hi, lo, so(stream));
   let out = bitsImpl(fn, shape, 4, resolveKey(fn, k), stream);
   out = divide(out, f32(4294967295, stream), so(stream));
   out = astype(minimum(out, f32(belowOne(dt), stream), so(stream)), dt, stream);
@@ -326,11 +326,21 @@ export function normal(...args: Args<[shape: ShapeLike, dtype: DtypeLike, loc: A
   const shape = shapeArg(fn, o.shape, []);
   const low = f32(Math.fround(-(1 - 2 ** -24)), stream); // nextafter(-1.0f, 0.0f)
   let samples = uniformImpl(fn, low, f32(1, stream), shape, float32, o.key, stream);
+  // loc and scale broadcast with the samples (as MLX's multiply and add do), checked here so a
+  // mismatch is reported as normal's.
+  const param = (v: unknown): Array | null => {
+    if (v === undefined || v === null) return null;
+    const p = astype(toArray(fn, v as ArrayInput), dt, stream);
+    broadcastShapes(fn, p.shape, shape);
+    return p;
+  };
+  const loc = param(o.loc);
+  const sc = param(o.scale);
   let scale = array(Math.SQRT2, dt, so(stream));
-  if (o.scale !== undefined && o.scale !== null) scale = multiply(scale, astype(toArray(fn, o.scale), dt, stream), so(stream));
+  if (sc) scale = multiply(scale, sc, so(stream));
   samples = astype(erfinv(samples, so(stream)), dt, stream);
   samples = multiply(scale, samples, so(stream));
-  if (o.loc !== undefined && o.loc !== null) samples = add(astype(toArray(fn, o.loc), dt, stream), samples, so(stream));
+  if (loc) samples = add(loc, samples, so(stream));
   return samples;
 }
 
@@ -403,7 +413,7 @@ export function gumbel(...args: Args<[shape: ShapeLike, dtype: DtypeLike, key: K
 /** Laplace samples: `laplace(shape=[], dtype=float32, loc=0, scale=1, key?)`, by the inverse CDF as MLX. */
 export function laplace(...args: Args<[shape: ShapeLike, dtype: DtypeLike, loc: number, scale: number, key: Key], LaplaceOpts>): Array {
   const fn = 'laplace';
-  const o = parseOpts(fn, args, ['shape', 'dtype', 'loc', 'scale', 'key'] as const);
+  const o = parseOpts(fn, args, ['shape', 'dtype', 'loc', 'scale', 'key'] as const, { loc: 'number', scale: 'number' });
   const dt = floatDtype(fn, o.dtype);
   const stream = o.stream;
   const s = so(stream);
@@ -411,9 +421,8 @@ export function laplace(...args: Args<[shape: ShapeLike, dtype: DtypeLike, loc: 
   let samples = uniformImpl(fn, low, f32(1, stream), shapeArg(fn, o.shape, []), float32, o.key, stream);
   samples = multiply(sign(samples, s), log1p(multiply(f32(-1, stream), abs(samples, s), s), s), s);
   samples = astype(samples, dt, stream);
-  const scale = o.scale ?? 1;
-  const loc = o.loc ?? 0;
-  if (typeof scale !== 'number' || typeof loc !== 'number') throw new Error(`${fn}: expected loc and scale to be numbers`);
+  const scale: number = o.scale ?? 1;
+  const loc: number = o.loc ?? 0;
   if (scale !== 1) samples = multiply(array(scale, dt, s), samples, s);
   if (loc !== 0) samples = add(array(loc, dt, s), samples, s);
   return samples;
@@ -442,12 +451,13 @@ export function categorical(
   const o = parseOpts(fn, args, ['axis', 'shape', 'numSamples', 'key'] as const);
   const x = toArray(fn, logits);
   const axis = normalizeAxis(fn, o.axis ?? -1, x.ndim);
+  if (x.shape[axis] === 0)
+    throw new Error(`${fn}: cannot sample from an empty distribution (axis ${axis} of the logits' shape ${fmtShape(x.shape)} has size 0)`);
   const hasShape = o.shape !== undefined && o.shape !== null;
   const hasNum = o.numSamples !== undefined && o.numSamples !== null;
   if (hasShape && hasNum) throw new Error(`${fn}: at most one of shape or numSamples can be given`);
   if (hasNum) {
-    const num = o.numSamples;
-    if (!Number.isInteger(num) || num < 0) throw new Error(`${fn}: expected numSamples to be a non-negative integer, got ${String(num)}`);
+    const num: number = o.numSamples;
     const ex = node('reshape', [x], { shape: [...x.shape, 1] }, o.stream);
     const shape = ex.shape.slice();
     shape.splice(axis, 1);
@@ -473,12 +483,8 @@ export function categorical(
 export function permutation(x: number | ArrayInput, ...args: Args<[axis: number, key: Key], PermutationOpts>): Array {
   const fn = 'permutation';
   const o = parseOpts(fn, args, ['axis', 'key'] as const);
-  // A key passed where the axis goes (`permutation(n, key)`) would otherwise be ignored for an integer `x`.
-  if (o.axis !== undefined && typeof o.axis !== 'number') {
-    throw new Error(`${fn}: axis must be an integer, got ${describeValue(o.axis)} (the key is the third argument: permutation(x, axis = 0, key), or { key })`);
-  }
   if (typeof x === 'number') {
-    if (!Number.isInteger(x) || x < 0) throw new Error(`${fn}: expected a non-negative integer or an array, got ${x}`);
+    if (!Number.isInteger(x) || x < 0) throw new Error(`${fn}: expected a non-negative integer or an array, got ${describeValue(x)}`);
     normalizeAxis(fn, o.axis ?? 0, 1);
     return argsort(bitsImpl(fn, [x], 4, resolveKey(fn, o.key), o.stream), { stream: o.stream ?? undefined });
   }

@@ -69,7 +69,7 @@ export function checkShape(fn: string, shape: unknown): number[] {
 
 /** An axis in [-ndim, ndim) as a non-negative one; an Error naming `fn` when it is out of bounds or not an integer. */
 export function normalizeAxis(fn: string, axis: number, ndim: number): number {
-  if (!Number.isInteger(axis)) throw new Error(`${fn}: an axis must be an integer, got ${typeof axis === 'number' ? axis : typeof axis}`);
+  if (!Number.isInteger(axis)) throw new Error(`${fn}: an axis must be an integer, got ${describeValue(axis)}`);
   if (axis < -ndim || axis >= ndim) {
     throw new Error(`${fn}: axis ${axis} is out of bounds for an array of dimension ${ndim}`);
   }
@@ -82,7 +82,7 @@ export function normalizeAxes(fn: string, axis: number | readonly number[] | und
   const list = typeof axis === 'number' ? [axis] : [...axis];
   const out = list.map((a) => normalizeAxis(fn, a, ndim)).sort((x, y) => x - y);
   for (let i = 1; i < out.length; i++) {
-    if (out[i] === out[i - 1]) throw new Error(`${fn}: repeated axis ${out[i]} in ${JSON.stringify(list)}`);
+    if (out[i] === out[i - 1]) throw new Error(`${fn}: repeated axis ${out[i]} in ${describeValue(list)}`);
   }
   return out;
 }
@@ -90,10 +90,10 @@ export function normalizeAxes(fn: string, axis: number | readonly number[] | und
 /** A permutation is valid when it names every axis once. */
 export function checkPermutation(fn: string, perm: readonly number[], ndim: number): number[] {
   if (perm.length !== ndim) {
-    throw new Error(`${fn}: axes ${JSON.stringify(perm)} do not match an array of dimension ${ndim}`);
+    throw new Error(`${fn}: axes ${describeValue(perm)} do not match an array of dimension ${ndim}`);
   }
   const out = perm.map((a) => normalizeAxis(fn, a, ndim));
-  if (new Set(out).size !== ndim) throw new Error(`${fn}: repeated axis in ${JSON.stringify(perm)}`);
+  if (new Set(out).size !== ndim) throw new Error(`${fn}: repeated axis in ${describeValue(perm)}`);
   return out;
 }
 

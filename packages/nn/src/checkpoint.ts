@@ -1,4 +1,5 @@
 /** `nn.checkpoint(module, fn?)`: MLX's `nn.utils.checkpoint`. */
+import { describeValue } from '@mlx-ts/core';
 import { checkpoint as mxCheckpoint } from '@mlx-ts/transforms';
 import { Module, type ModuleParameters } from './module.js';
 
@@ -11,9 +12,8 @@ import { Module, type ModuleParameters } from './module.js';
 export function checkpoint<M extends Module>(module: M): M['forward'];
 export function checkpoint<A extends unknown[], R>(module: Module, fn: (...args: A) => R): (...args: A) => R;
 export function checkpoint<A extends unknown[], R>(module: Module, fn?: (...args: A) => R): (...args: A) => R {
-  if (!(module instanceof Module))
-    throw new Error(`nn.checkpoint: expected an nn.Module as the first argument, got ${module === null ? 'null' : typeof module}`);
-  if (fn !== undefined && typeof fn !== 'function') throw new Error(`nn.checkpoint: expected a function as the second argument, got ${typeof fn}`);
+  if (!(module instanceof Module)) throw new Error(`nn.checkpoint: expected an nn.Module as the first argument, got ${describeValue(module)}`);
+  if (fn !== undefined && typeof fn !== 'function') throw new Error(`nn.checkpoint: expected a function as the second argument, got ${describeValue(fn)}`);
   const body = fn ?? ((...args: A) => module.forward(...args) as R);
   const inner = (params: ModuleParameters, ...args: A): R => {
     const own = module.trainableParameters();

@@ -5,14 +5,14 @@
  *
  * @module
  */
-import { Array, argsort, type DtypeLike, eye, float32, fmtShape, full, less, random, where } from '@mlx-ts/core';
+import { argsort, Array, describeValue, type DtypeLike, eye, float32, fmtShape, full, less, random, where } from '@mlx-ts/core';
 import { checkNumber, type OptionalArgs, readOptions } from './options.js';
 
 /** An initializer: a new array of `a`'s shape holding the initial values. */
 export type Initializer = (a: Array) => Array;
 
 function checkArray(fn: string, a: unknown): Array {
-  if (!(a instanceof Array)) throw new Error(`${fn}: the initializer expects an mx.Array, got ${a === null ? 'null' : typeof a}`);
+  if (!(a instanceof Array)) throw new Error(`${fn}: the initializer expects an mx.Array, got ${describeValue(a)}`);
   return a;
 }
 
@@ -81,7 +81,7 @@ function fanOf(fn: string, a: Array, rest: readonly unknown[]): [number, number]
   const [fanIn, fanOut] = fans(fn, a);
   if (mode === 'fanIn' || mode === 'fan_in') return [fanIn, gain];
   if (mode === 'fanOut' || mode === 'fan_out') return [fanOut, gain];
-  throw new Error(`${fn}: mode must be 'fanIn' or 'fanOut', got ${JSON.stringify(mode)}`);
+  throw new Error(`${fn}: mode must be 'fanIn' or 'fanOut', got ${describeValue(mode)}`);
 }
 
 /** Glorot (Xavier) normal: N(0, gain² · 2 / (fanIn + fanOut)). `glorotNormal(dtype = float32)` returns `(a, gain = 1) => Array`. */

@@ -9,6 +9,7 @@ import {
   add,
   Array,
   clip,
+  describeValue,
   divide,
   exp,
   expandDims,
@@ -24,6 +25,7 @@ import {
   multiply,
   negative,
   power,
+  shapeEqual,
   sqrt,
   square,
   squeeze,
@@ -32,9 +34,8 @@ import {
   sum,
   takeAlongAxis,
   where,
-  shapeEqual,
 } from '@mlx-ts/core';
-import { type OptionalArgs, readOptions } from './options.js';
+import { checkBool, type OptionalArgs, readOptions } from './options.js';
 import { checkInput } from './layers/checks.js';
 
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -42,7 +43,7 @@ const reductions: readonly Reduction[] = ['none', 'mean', 'sum'];
 
 function reduce(fn: string, loss: Array, reduction: unknown): Array {
   if (!reductions.includes(reduction as Reduction)) {
-    throw new Error(`${fn}: expected reduction to be one of 'none', 'mean', 'sum', got ${JSON.stringify(reduction) ?? String(reduction)}`);
+    throw new Error(`${fn}: expected reduction to be one of 'none', 'mean', 'sum', got ${describeValue(reduction)}`);
   }
   if (reduction === 'mean') return mean(loss);
   if (reduction === 'sum') return sum(loss);
@@ -57,13 +58,13 @@ function sameShape(fn: string, aName: string, a: Array, bName: string, b: Array)
 
 function number(fn: string, what: string, v: unknown, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${fn}: expected ${what} to be a number, got ${JSON.stringify(v) ?? String(v)}`);
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${fn}: expected ${what} to be a number, got ${describeValue(v)}`);
   return v;
 }
 
 function axisArg(fn: string, v: unknown, dflt: number, ndim: number): number {
   const a = (v ?? dflt) as number;
-  if (!Number.isInteger(a)) throw new Error(`${fn}: expected axis to be an integer, got ${JSON.stringify(a)}`);
+  if (!Number.isInteger(a)) throw new Error(`${fn}: expected axis to be an integer, got ${describeValue(a)}`);
   if (a < -ndim || a >= ndim) throw new Error(`${fn}: axis ${a} is out of range for inputs of dimension ${ndim}`);
   return a < 0 ? a + ndim : a;
 }
@@ -145,7 +146,7 @@ export function binaryCrossEntropy(
   const o = readOptions(fn, rest, ['weights', 'withLogits', 'reduction']);
   sameShape(fn, 'inputs', inputs, 'targets', targets);
   let loss: Array;
-  if (o.withLogits ?? true) {
+  if (checkBool(fn, 'withLogits', o.withLogits ?? true)) {
     loss = subtract(logaddexp(0, inputs), multiply(inputs, targets));
   } else {
     const logP = clip(log(inputs), -100, null);
@@ -220,7 +221,7 @@ export function gaussianNllLoss(
   sameShape(fn, 'inputs', inputs, 'vars', vars);
   const v = maximum(vars, number(fn, 'eps', o.eps, 1e-6));
   let loss = multiply(add(log(v), divide(square(subtract(targets, inputs)), v)), 0.5);
-  if (o.full) loss = add(loss, 0.5 * Math.log(2 * Math.PI));
+  if (checkBool(fn, 'full', o.full ?? false)) loss = add(loss, 0.5 * Math.log(2 * Math.PI));
   return reduce(fn, loss, o.reduction ?? 'mean');
 }
 

@@ -1,4 +1,5 @@
 /** `nn.valueAndGrad(model, fn)`: MLX's `nn.value_and_grad`. */
+import { describeValue } from '@mlx-ts/core';
 import { valueAndGrad as mxValueAndGrad } from '@mlx-ts/transforms';
 import { Module, type ModuleParameters } from './module.js';
 
@@ -11,9 +12,8 @@ import { Module, type ModuleParameters } from './module.js';
  * `mx.valueAndGrad`, so it composes with `mx.compile` and `mx.vmap`.
  */
 export function valueAndGrad<A extends unknown[], R>(model: Module, fn: (...args: A) => R): (...args: A) => [R, ModuleParameters] {
-  if (!(model instanceof Module))
-    throw new Error(`nn.valueAndGrad: expected an nn.Module as the first argument, got ${model === null ? 'null' : typeof model}`);
-  if (typeof fn !== 'function') throw new Error(`nn.valueAndGrad: expected a function as the second argument, got ${typeof fn}`);
+  if (!(model instanceof Module)) throw new Error(`nn.valueAndGrad: expected an nn.Module as the first argument, got ${describeValue(model)}`);
+  if (typeof fn !== 'function') throw new Error(`nn.valueAndGrad: expected a function as the second argument, got ${describeValue(fn)}`);
   const inner = (params: ModuleParameters, ...args: A): R => {
     model.update(params);
     return fn(...args);

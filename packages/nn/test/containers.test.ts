@@ -37,6 +37,6 @@ describe('Sequential', () => {
   });
 
   it('rejects layers that are not modules or functions', () => {
-    expect(() => new nn.Sequential(new nn.Identity(), 3 as never)).toThrow('Sequential: layer 1 must be a Module or a function, got number');
+    expect(() => new nn.Sequential(new nn.Identity(), 3 as never)).toThrow('Sequential: layer 1 must be a Module or a function, got a number (3)');
   });
 });

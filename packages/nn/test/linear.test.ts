@@ -43,7 +43,7 @@ describe('Linear', () => {
   it('names itself, the expected size and the shape it got', () => {
     const l = new nn.Linear(4, 2);
     expect(() => l.forward(mx.ones([2, 3]))).toThrow('Linear: expected x with last dimension 4 (inputDims), got shape [2,3]');
-    expect(() => new nn.Linear(0, 2)).toThrow('Linear: inputDims must be a positive integer, got 0');
+    expect(() => new nn.Linear(0, 2)).toThrow('Linear: inputDims must be a positive integer, got a number (0)');
     expect(() => new nn.Linear(2, 2, { bais: true } as never)).toThrow(/Linear: unknown option 'bais'/);
   });
 });

@@ -110,10 +110,12 @@ describe('pooling layers', () => {
   });
 
   test('bad input throws naming the layer', () => {
-    expect(() => new nn.MaxPool2d([2, 2, 2] as never)).toThrow(/MaxPool2d: expected kernelSize to be an integer or a list of 2 integers, got \[2,2,2\]/);
-    expect(() => new nn.AvgPool1d(0)).toThrow(/AvgPool1d: expected kernelSize to be positive, got 0/);
-    expect(() => new nn.MaxPool3d(2, 0)).toThrow(/MaxPool3d: expected stride to be positive, got 0/);
-    expect(() => new nn.AvgPool2d(2, 2, -1)).toThrow(/AvgPool2d: expected padding to be non-negative, got -1/);
+    expect(() => new nn.MaxPool2d([2, 2, 2] as never)).toThrow(
+      /MaxPool2d: expected kernelSize to be an integer or a list of 2 integers, got a JS array \[2, 2, 2\]/,
+    );
+    expect(() => new nn.AvgPool1d(0)).toThrow(/AvgPool1d: expected kernelSize to be positive, got a number \(0\)/);
+    expect(() => new nn.MaxPool3d(2, 0)).toThrow(/MaxPool3d: expected stride to be positive, got a number \(0\)/);
+    expect(() => new nn.AvgPool2d(2, 2, -1)).toThrow(/AvgPool2d: expected padding to be non-negative, got a number \(-1\)/);
     expect(() => new nn.MaxPool2d(2).forward(mx.ones([4, 4, 3]))).toThrow(
       /MaxPool2d: expected a 4-D input \(batch, 2 spatial axes, channels last\), got shape \[4,4,3\]/,
     );

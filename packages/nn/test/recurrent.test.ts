@@ -86,7 +86,7 @@ describe('recurrent layers', () => {
     expect(() => new nn.LSTM(3, 4).forward(mx.ones([6, 3]), null, mx.ones([2, 4]))).toThrow(
       /LSTM: expected cell of shape \[4\] for x of shape \[6,3\], got \[2,4\]/,
     );
-    expect(() => new nn.RNN(3, 0)).toThrow(/RNN: hiddenSize must be a positive integer, got 0/);
-    expect(() => new nn.RNN(3, 4, true, 'relu' as never)).toThrow(/RNN: expected nonlinearity to be a function, got string/);
+    expect(() => new nn.RNN(3, 0)).toThrow(/RNN: hiddenSize must be a positive integer, got a number \(0\)/);
+    expect(() => new nn.RNN(3, 4, true, 'relu' as never)).toThrow(/RNN: expected nonlinearity to be a function, got a string \('relu'\)/);
   });
 });

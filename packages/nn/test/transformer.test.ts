@@ -148,9 +148,9 @@ describe('transformer layers against PyTorch', () => {
     }
   });
   test('bad arguments throw naming the layer', () => {
-    expect(() => new nn.TransformerEncoder(0, 8, 2)).toThrow(/TransformerEncoder: numLayers must be a positive integer, got 0/);
+    expect(() => new nn.TransformerEncoder(0, 8, 2)).toThrow(/TransformerEncoder: numLayers must be a positive integer, got a number \(0\)/);
     expect(() => new nn.TransformerEncoderLayer(8, 2, { activation: 3 as never })).toThrow(
-      /TransformerEncoderLayer: expected activation to be a function or a Module, got number/,
+      /TransformerEncoderLayer: expected activation to be a function or a Module, got a number \(3\)/,
     );
     expect(() => new nn.Transformer({ customEncoder: {} as never })).toThrow(/Transformer: expected customEncoder to be an nn.Module/);
   });

@@ -100,13 +100,15 @@ describe('Upsample', () => {
   });
 
   test('bad input throws naming the layer', () => {
-    expect(() => new nn.Upsample(2, 'bilinear' as never)).toThrow(/Upsample: expected mode to be one of 'nearest', 'linear', 'cubic', got "bilinear"/);
-    expect(() => new nn.Upsample(0)).toThrow(/Upsample: expected scaleFactor to be a positive number or a list of them, got 0/);
+    expect(() => new nn.Upsample(2, 'bilinear' as never)).toThrow(
+      /Upsample: expected mode to be one of 'nearest', 'linear', 'cubic', got a string \('bilinear'\)/,
+    );
+    expect(() => new nn.Upsample(0)).toThrow(/Upsample: expected scaleFactor to be a positive number or a list of them, got a number \(0\)/);
     expect(() => new nn.Upsample(2, 'nearest', false, true)).toThrow(/Upsample: antialias is not supported for mode 'nearest'/);
     expect(() => new nn.Upsample(2, { mode: 'linear', alignCorners: true, antialias: true })).toThrow(/Upsample: antialias with alignCorners is not supported/);
     expect(() => new nn.Upsample(2).forward(mx.ones([2, 3]))).toThrow(/Upsample: expected an input with at least one spatial axis .*got shape \[2,3\]/);
     expect(() => new nn.Upsample([2, 2]).forward(mx.ones([1, 2, 3]))).toThrow(
-      /Upsample: expected one scale per spatial axis, got scaleFactor \[2,2\] for an input of shape \[1,2,3\] with 1 spatial axes/,
+      /Upsample: expected one scale per spatial axis, got scaleFactor a JS array \[2, 2\] for an input of shape \[1,2,3\] with 1 spatial axes/,
     );
   });
 });

@@ -1,5 +1,5 @@
-import { type Array, expandDims, maximum, mean, minimum, power, subtract, zeros, zerosLike } from '@mlx-ts/core';
-import { boolArg, describe, learningRateArg, numberArg, type OptimizerArgs, pairArg, readArgs } from './args.js';
+import { type Array, describeValue, expandDims, maximum, mean, minimum, power, subtract, zeros, zerosLike } from '@mlx-ts/core';
+import { boolArg, learningRateArg, numberArg, type OptimizerArgs, pairArg, readArgs } from './args.js';
 import { type LearningRate, Optimizer, type ParameterState } from './optimizer.js';
 
 export interface AdafactorOptions {
@@ -71,7 +71,7 @@ export class Adafactor extends Optimizer {
     this.clipThreshold = numberArg(who, 'clipThreshold', o.clipThreshold, 1);
     this.decayRate = numberArg(who, 'decayRate', o.decayRate, -0.8);
     if (o.beta1 !== undefined && o.beta1 !== null && typeof o.beta1 !== 'number')
-      throw new Error(`${who}: beta1 must be a number or null, got ${describe(o.beta1)}`);
+      throw new Error(`${who}: beta1 must be a number or null, got ${describeValue(o.beta1)}`);
     this.beta1 = o.beta1 ?? null;
     this.weightDecay = numberArg(who, 'weightDecay', o.weightDecay, 0);
     this.scaleParameter = boolArg(who, 'scaleParameter', o.scaleParameter, true);

@@ -2,7 +2,7 @@
  * Constructor arguments the MLX way: positionally in MLX's order, or as one trailing options
  * object with MLX's keyword names in camelCase (Python's keywords after positionals), or both.
  */
-import { Array, isPlainObject } from '@mlx-ts/core';
+import { Array, describeValue, isPlainObject } from '@mlx-ts/core';
 import type { LearningRate } from './optimizer.js';
 
 /** Positional arguments `P`, the options object `O` alone, or the first positional then the rest as options. */
@@ -31,30 +31,22 @@ export function readArgs<K extends string>(who: string, args: readonly unknown[]
   return out;
 }
 
-export function describe(x: unknown): string {
-  if (x instanceof Array) return `an Array of shape [${x.shape.join(', ')}]`;
-  if (globalThis.Array.isArray(x)) return `a JS array of length ${x.length}`;
-  if (x === null) return 'null';
-  if (isPlainObject(x)) return 'an object';
-  return typeof x === 'string' ? JSON.stringify(x) : typeof x === 'number' || typeof x === 'boolean' ? String(x) : typeof x;
-}
-
 export function numberArg(who: string, key: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${who}: ${key} must be a number, got ${describe(v)}`);
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${who}: ${key} must be a number, got ${describeValue(v)}`);
   return v;
 }
 
 export function boolArg(who: string, key: string, v: unknown, fallback: boolean): boolean {
   if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') throw new Error(`${who}: ${key} must be a boolean, got ${describe(v)}`);
+  if (typeof v !== 'boolean') throw new Error(`${who}: ${key} must be a boolean, got ${describeValue(v)}`);
   return v;
 }
 
 export function pairArg(who: string, key: string, v: unknown, fallback: readonly [number, number]): readonly [number, number] {
   if (v === undefined) return fallback;
   if (!globalThis.Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number' && !Number.isNaN(x))) {
-    throw new Error(`${who}: ${key} must be a pair of numbers, got ${describe(v)}`);
+    throw new Error(`${who}: ${key} must be a pair of numbers, got ${describeValue(v)}`);
   }
   return [v[0] as number, v[1] as number];
 }
@@ -71,5 +63,5 @@ export function betasArg(who: string, v: unknown, fallback: readonly [number, nu
 export function learningRateArg(who: string, v: unknown): LearningRate {
   if (v === undefined) throw new Error(`${who}: learningRate is required`);
   if (typeof v === 'function' || v instanceof Array || (typeof v === 'number' && !Number.isNaN(v))) return v as LearningRate;
-  throw new Error(`${who}: learningRate must be a number, an Array or a schedule (a function of the step), got ${describe(v)}`);
+  throw new Error(`${who}: learningRate must be a number, an Array or a schedule (a function of the step), got ${describeValue(v)}`);
 }

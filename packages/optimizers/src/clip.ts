@@ -1,5 +1,4 @@
-import { Array, array, divide, minimum, treeLeaves, treeMap } from '@mlx-ts/core';
-import { describe } from './args.js';
+import { Array, array, describeValue, divide, minimum, treeLeaves, treeMap } from '@mlx-ts/core';
 import type { Tree } from './optimizer.js';
 
 /**
@@ -7,7 +6,7 @@ import type { Tree } from './optimizer.js';
  * min(1, maxNorm / (norm + 1e-6))); returns the scaled gradients and the norm before scaling.
  */
 export function clipGradNorm<T extends Tree>(grads: T, maxNorm: number): [clipped: T, totalNorm: Array] {
-  if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm)) throw new Error(`clipGradNorm: maxNorm must be a number, got ${describe(maxNorm)}`);
+  if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm)) throw new Error(`clipGradNorm: maxNorm must be a number, got ${describeValue(maxNorm)}`);
   if (maxNorm < 0) throw new Error(`clipGradNorm: maxNorm should be >=0, ${maxNorm} was provided instead`);
   const leaves = treeLeaves(grads);
   const normSquared = leaves.reduce<Array | number>((acc, g) => g.square().sum().add(acc), 0);

@@ -1,5 +1,4 @@
-import { Array, isPlainObject } from '@mlx-ts/core';
-import { describe } from './args.js';
+import { Array, describeValue, isPlainObject } from '@mlx-ts/core';
 import { joinPath, Optimizer, type OptimizerState, type ParameterSource, type Tree } from './optimizer.js';
 
 /** A weight predicate: the weight's dotted path (`layers.0.weight`) and the weight. */
@@ -17,11 +16,11 @@ export class MultiOptimizer extends Optimizer {
   constructor(optimizers: readonly Optimizer[], filters: readonly ParameterFilter[] = []) {
     super();
     if (!globalThis.Array.isArray(optimizers) || optimizers.length === 0 || !optimizers.every((o) => o instanceof Optimizer)) {
-      throw new Error(`MultiOptimizer: expected a non-empty JS array of optimizers, got ${describe(optimizers)}`);
+      throw new Error(`MultiOptimizer: expected a non-empty JS array of optimizers, got ${describeValue(optimizers)}`);
     }
     if (!globalThis.Array.isArray(filters) || filters.length !== optimizers.length - 1 || !filters.every((f) => typeof f === 'function')) {
       throw new Error(
-        `MultiOptimizer: given ${globalThis.Array.isArray(filters) ? filters.length : describe(filters)} filters but ${optimizers.length - 1} needed (one function per optimizer but the last)`,
+        `MultiOptimizer: given ${globalThis.Array.isArray(filters) ? filters.length : describeValue(filters)} filters but ${optimizers.length - 1} needed (one function per optimizer but the last)`,
       );
     }
     this.optimizers = optimizers.slice();

@@ -1,5 +1,4 @@
-import { Array, array, astype, isPlainObject, uint32 } from '@mlx-ts/core';
-import { describe } from './args.js';
+import { Array, array, astype, describeValue, isPlainObject, uint32 } from '@mlx-ts/core';
 
 /** A schedule: the value of a hyperparameter at a step (the number of updates done so far). */
 export type Schedule = (step: Array) => Array;
@@ -70,16 +69,16 @@ export class Optimizer {
    * in the state (a loaded state) are kept; only missing ones are made.
    */
   init(parameters: Tree): void {
-    if (!isPlainObject(parameters)) throw new Error(`${this.name}.init: the parameters must be an object at the root, got ${describe(parameters)}`);
+    if (!isPlainObject(parameters)) throw new Error(`${this.name}.init: the parameters must be an object at the root, got ${describeValue(parameters)}`);
     const merge = (p: unknown, s: unknown, path: string): StateTree => {
       if (globalThis.Array.isArray(p)) {
         if (!globalThis.Array.isArray(s))
-          throw new Error(`${this.name}.init: the state at ${where(path)} is ${describe(s)}, the parameters hold a JS array there`);
+          throw new Error(`${this.name}.init: the state at ${where(path)} is ${describeValue(s)}, the parameters hold a JS array there`);
         p.forEach((x, i) => (s[i] = i < s.length ? merge(x, s[i], joinPath(path, i)) : emptyState(x)));
         return s;
       }
       if (isPlainObject(p)) {
-        if (!isPlainObject(s)) throw new Error(`${this.name}.init: the state at ${where(path)} is ${describe(s)}, the parameters hold an object there`);
+        if (!isPlainObject(s)) throw new Error(`${this.name}.init: the state at ${where(path)} is ${describeValue(s)}, the parameters hold an object there`);
         for (const k of Object.keys(p)) s[k] = k in s ? merge(p[k], s[k], joinPath(path, k)) : emptyState(p[k]);
         return s as StateTree;
       }
@@ -88,7 +87,7 @@ export class Optimizer {
     merge(parameters, this._state, '');
     const fill = (p: unknown, s: unknown, path: string): void => {
       if (p instanceof Array) {
-        if (!isPlainObject(s)) throw new Error(`${this.name}.init: the state of parameter ${where(path)} is ${describe(s)}, expected an object`);
+        if (!isPlainObject(s)) throw new Error(`${this.name}.init: the state of parameter ${where(path)} is ${describeValue(s)}, expected an object`);
         if (Object.keys(s).length === 0) this.initSingle(p, s as ParameterState);
       } else if (globalThis.Array.isArray(p)) p.forEach((x, i) => fill(x, (s as StateTree[])[i], joinPath(path, i)));
       else if (isPlainObject(p)) for (const k of Object.keys(p)) fill(p[k], (s as Record<string, StateTree>)[k], joinPath(path, k));
@@ -108,23 +107,26 @@ export class Optimizer {
    * the state; each call evaluates the schedules at the current step, then counts the step.
    */
   applyGradients<T extends Tree>(gradients: T, parameters: ParameterSource): T {
-    if (!isPlainObject(gradients)) throw new Error(`${this.name}: the gradients must be an object at the root, got ${describe(gradients)}`);
+    if (!isPlainObject(gradients)) throw new Error(`${this.name}: the gradients must be an object at the root, got ${describeValue(gradients)}`);
     if (!this.initialized) this.init(gradients);
     for (const [name, schedule] of this.schedules) this._state[name] = scheduled(this.name, name, schedule, this.step);
     this._state.step = this.step.add(1);
     const go = (g: unknown, p: unknown, s: unknown, path: string): unknown => {
       if (g instanceof Array) {
-        if (!(p instanceof Array)) throw new Error(`${this.name}: the gradient at ${where(path)} has no parameter (the parameters hold ${describe(p)} there)`);
+        if (!(p instanceof Array))
+          throw new Error(`${this.name}: the gradient at ${where(path)} has no parameter (the parameters hold ${describeValue(p)} there)`);
         if (g.shape.length !== p.shape.length || g.shape.some((d, i) => d !== p.shape[i])) {
           throw new Error(`${this.name}: the gradient at ${where(path)} has shape [${g.shape.join(', ')}], its parameter [${p.shape.join(', ')}]`);
         }
         if (!isPlainObject(s))
-          throw new Error(`${this.name}: the state has no entry for the parameter at ${where(path)} (found ${describe(s)}; call init with the new parameters)`);
+          throw new Error(
+            `${this.name}: the state has no entry for the parameter at ${where(path)} (found ${describeValue(s)}; call init with the new parameters)`,
+          );
         return this.applySingle(g, p, s as ParameterState);
       }
       if (globalThis.Array.isArray(g)) {
-        if (!globalThis.Array.isArray(p)) throw new Error(`${this.name}: the gradients hold a JS array at ${where(path)}, the parameters ${describe(p)}`);
-        if (!globalThis.Array.isArray(s)) throw new Error(`${this.name}: the gradients hold a JS array at ${where(path)}, the state ${describe(s)}`);
+        if (!globalThis.Array.isArray(p)) throw new Error(`${this.name}: the gradients hold a JS array at ${where(path)}, the parameters ${describeValue(p)}`);
+        if (!globalThis.Array.isArray(s)) throw new Error(`${this.name}: the gradients hold a JS array at ${where(path)}, the state ${describeValue(s)}`);
         return g.map((x, i) => {
           if (i >= p.length)
             throw new Error(`${this.name}: the gradient at '${joinPath(path, i)}' has no parameter (the parameters hold a JS array of length ${p.length})`);
@@ -133,9 +135,9 @@ export class Optimizer {
       }
       if (isPlainObject(g)) {
         if (typeof p !== 'object' || p === null || p instanceof Array || globalThis.Array.isArray(p)) {
-          throw new Error(`${this.name}: the gradients hold an object at ${where(path)}, the parameters ${describe(p)}`);
+          throw new Error(`${this.name}: the gradients hold an object at ${where(path)}, the parameters ${describeValue(p)}`);
         }
-        if (!isPlainObject(s)) throw new Error(`${this.name}: the gradients hold an object at ${where(path)}, the state ${describe(s)}`);
+        if (!isPlainObject(s)) throw new Error(`${this.name}: the gradients hold an object at ${where(path)}, the state ${describeValue(s)}`);
         const out: Record<string, unknown> = {};
         for (const k of Object.keys(g)) {
           if (!(k in p)) throw new Error(`${this.name}: the gradient at '${joinPath(path, k)}' has no parameter`);
@@ -143,7 +145,7 @@ export class Optimizer {
         }
         return out;
       }
-      throw new Error(`${this.name}: the gradient at ${where(path)} is ${describe(g)}, not an Array`);
+      throw new Error(`${this.name}: the gradient at ${where(path)} is ${describeValue(g)}, not an Array`);
     };
     return go(gradients, parameters, this._state, '') as T;
   }
@@ -159,7 +161,7 @@ export class Optimizer {
   }
   /** Replaces the state (with a loaded one, say): the next update merges it with the gradients. */
   set state(state: OptimizerState) {
-    if (!isPlainObject(state)) throw new Error(`${this.name}: the state must be an object, got ${describe(state)}`);
+    if (!isPlainObject(state)) throw new Error(`${this.name}: the state must be an object, got ${describeValue(state)}`);
     this.initialized = false;
     this._state = state;
   }
@@ -176,7 +178,7 @@ export class Optimizer {
   /** Fixes the learning rate (a scheduled one is recomputed at the next update, as in MLX). */
   set learningRate(learningRate: number | Array) {
     if (!(learningRate instanceof Array) && typeof learningRate !== 'number') {
-      throw new Error(`${this.name}: learningRate must be a number or an Array, got ${describe(learningRate)}`);
+      throw new Error(`${this.name}: learningRate must be a number or an Array, got ${describeValue(learningRate)}`);
     }
     this._state.learning_rate = array(learningRate);
   }
@@ -199,7 +201,7 @@ export class Optimizer {
   private stateArray(key: string): Array {
     const v = this._state[key];
     if (!(v instanceof Array)) {
-      throw new Error(`${this.name}: the state has no ${key} Array${v === undefined ? '' : ` (it holds ${describe(v)})`}`);
+      throw new Error(`${this.name}: the state has no ${key} Array${v === undefined ? '' : ` (it holds ${describeValue(v)})`}`);
     }
     return v;
   }
@@ -216,5 +218,5 @@ function scheduled(who: string, name: string, schedule: Schedule, step: Array): 
   const v: unknown = schedule(step);
   if (v instanceof Array) return v;
   if (typeof v === 'number') return array(v);
-  throw new Error(`${who}: the schedule of ${name} returned ${describe(v)}, expected an Array or a number`);
+  throw new Error(`${who}: the schedule of ${name} returned ${describeValue(v)}, expected an Array or a number`);
 }

@@ -3,19 +3,18 @@
  * array ops so they run inside `mx.compile` on the step the optimizer keeps in its state. A JS
  * number step works too (the result is a float32 Array).
  */
-import { Array, array, cos, floorDivide, minimum, multiply, power, where } from '@mlx-ts/core';
-import { describe } from './args.js';
+import { Array, array, cos, describeValue, floorDivide, minimum, multiply, power, where } from '@mlx-ts/core';
 
 /** A built-in schedule: the value at a step. */
 export type ScheduleFn = (step: Array | number) => Array;
 
 function positiveInt(who: string, key: string, v: unknown): number {
-  if (typeof v !== 'number' || !(v >= 1)) throw new Error(`${who}: ${key} must be greater than 0, but got ${describe(v)}`);
+  if (typeof v !== 'number' || !(v >= 1)) throw new Error(`${who}: ${key} must be greater than 0, but got ${describeValue(v)}`);
   return v;
 }
 
 function finite(who: string, key: string, v: unknown): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${who}: ${key} must be a number, got ${describe(v)}`);
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${who}: ${key} must be a number, got ${describeValue(v)}`);
   return v;
 }
 
@@ -64,11 +63,13 @@ export function linearSchedule(init: number, end: number, steps: number): Schedu
  * since that boundary (`joinSchedules([warmup, cosine], [10])`).
  */
 export function joinSchedules(schedules: readonly ((step: Array) => Array | number)[], boundaries: readonly number[]): ScheduleFn {
-  if (!globalThis.Array.isArray(schedules) || schedules.length === 0) throw new Error('joinSchedules: must provide at least 1 schedule to join');
-  if (!schedules.every((s) => typeof s === 'function')) throw new Error('joinSchedules: every schedule must be a function of the step');
+  if (!globalThis.Array.isArray(schedules) || schedules.length === 0)
+    throw new Error(`joinSchedules: must provide at least 1 schedule to join (a JS array of functions of the step), got ${describeValue(schedules)}`);
+  const bad = schedules.findIndex((s) => typeof s !== 'function');
+  if (bad >= 0) throw new Error(`joinSchedules: every schedule must be a function of the step, got ${describeValue(schedules[bad])} at index ${bad}`);
   if (!globalThis.Array.isArray(boundaries) || schedules.length !== boundaries.length + 1) {
     throw new Error(
-      `joinSchedules: received ${globalThis.Array.isArray(boundaries) ? boundaries.length : describe(boundaries)} boundaries but expected ${schedules.length - 1}`,
+      `joinSchedules: received ${globalThis.Array.isArray(boundaries) ? boundaries.length : describeValue(boundaries)} boundaries but expected ${schedules.length - 1}`,
     );
   }
   boundaries.forEach((b, i) => finite('joinSchedules', `boundaries[${i}]`, b));

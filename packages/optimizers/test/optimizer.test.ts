@@ -105,7 +105,9 @@ describe('Optimizer', () => {
     expect(() => opt().applyGradients({ layers: { w: mx.zeros([2, 2]) } }, params)).toThrow(
       "Adam: the gradients hold an object at 'layers', the parameters a JS array of length 2",
     );
-    expect(() => new AdamW(0.1).applyGradients({ layers: [{ w: 3 as never }] }, params)).toThrow("AdamW: the gradient at 'layers.0.w' is 3, not an Array");
+    expect(() => new AdamW(0.1).applyGradients({ layers: [{ w: 3 as never }] }, params)).toThrow(
+      "AdamW: the gradient at 'layers.0.w' is a number (3), not an Array",
+    );
     expect(() => opt().applyGradients([mx.zeros([1])] as never, params)).toThrow('Adam: the gradients must be an object at the root');
     // The state was built for other parameters: the new one has no entry.
     const o = opt();

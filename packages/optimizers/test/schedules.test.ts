@@ -17,7 +17,7 @@ describe('schedules', () => {
     near(at(s, 2500), 0.1 * 0.81);
     near(at(s, 999), 0.1);
     near(at(s, 1000), 0.09);
-    expect(() => stepDecay(0.1, 0.9, 0)).toThrow('stepDecay: stepSize must be greater than 0, but got 0');
+    expect(() => stepDecay(0.1, 0.9, 0)).toThrow('stepDecay: stepSize must be greater than 0, but got a number (0)');
   });
 
   test('cosineDecay: half a cosine to end over decaySteps, then end', () => {
@@ -47,7 +47,12 @@ describe('schedules', () => {
     near(at(warm, 101), 1e-5, 1e-12);
     near(at(warm, 151), 1e-5 * 0.5 * (1 + Math.cos(Math.PI * 0.5)), 1e-12);
     expect(() => joinSchedules([() => 3, () => 4, () => 5], [2, 3, 4])).toThrow('joinSchedules: received 3 boundaries but expected 2');
-    expect(() => joinSchedules([], [])).toThrow('joinSchedules: must provide at least 1 schedule to join');
+    expect(() => joinSchedules([], [])).toThrow(
+      'joinSchedules: must provide at least 1 schedule to join (a JS array of functions of the step), got a JS array []',
+    );
+    expect(() => joinSchedules([() => 1, 5 as never], [1])).toThrow(
+      'joinSchedules: every schedule must be a function of the step, got a number (5) at index 1',
+    );
   });
 
   test('every optimizer follows a schedule: the learning rate of update t is schedule(t - 1)', () => {

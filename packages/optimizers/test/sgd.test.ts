@@ -57,6 +57,6 @@ describe('SGD', () => {
     expect(() => new SGD({ momentum: 0.9 } as never)).toThrow('SGD: learningRate is required');
     expect(() => new SGD(0.1, { momentum: 0.9, moment: 1 } as never)).toThrow("SGD: unknown option 'moment'");
     expect(() => new SGD(0.1, 0.9, { momentum: 0.5 } as never)).toThrow("SGD: 'momentum' was given both positionally and as an option");
-    expect(() => new SGD(0.1, '0.9' as never)).toThrow('SGD: momentum must be a number, got "0.9"');
+    expect(() => new SGD(0.1, '0.9' as never)).toThrow("SGD: momentum must be a number, got a string ('0.9')");
   });
 });

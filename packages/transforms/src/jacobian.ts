@@ -110,6 +110,8 @@ export function jacfwd<F extends (...args: any[]) => any>(f: F, argnums?: Argnum
  */
 export function hessian<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => any {
   if (typeof f !== 'function') throw new Error(`hessian: expected a function, got ${describeValue(f)}`);
+  // Checked here so a bad argnums is reported as hessian's, not the inner jacrev's.
+  parseArgnums('hessian', argnums);
   const inner = jacrev(f, argnums);
   return jacobian('hessian', 'fwd', inner, argnums);
 }

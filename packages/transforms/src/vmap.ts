@@ -259,7 +259,7 @@ function replay(outputs: readonly Array[], placeholders: Map<Array, [Array, numb
 
 function checkRuleResult(prim: string, n: Array, out: unknown, ax: unknown, size: number): void {
   if (!(out instanceof Array) || typeof ax !== 'number' || !Number.isInteger(ax) || ax < 0 || ax > n.ndim) {
-    throw new Error(`${FN}: the batching rule of '${prim}' must return [array, batch axis in 0..${n.ndim}], got [${describeValue(out)}, ${String(ax)}]`);
+    throw new Error(`${FN}: the batching rule of '${prim}' must return [array, batch axis in 0..${n.ndim}], got [${describeValue(out)}, ${describeValue(ax)}]`);
   }
   const want = n.shape.slice();
   want.splice(ax, 0, size);

@@ -7,6 +7,7 @@ import { describeValue } from '../describe.js';
 import { type Backend, backendFor } from '../backend.js';
 import { Device, resolveStream, Stream, type StreamOpt, type StreamOrDevice } from '../device.js';
 import {
+  allDtypes,
   bool,
   Dtype,
   dtypeOfTypedArray,
@@ -90,7 +91,9 @@ export function encodeHost(values: ArrayLikeOf<number | boolean | bigint>, dtype
     const o = out as BigInt64Array;
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
-      o[i] = typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)) || 0);
+      // NaN and infinities have no int64 value: the cast is unspecified (0 here), never a RangeError.
+      const x = Number(v);
+      o[i] = typeof v === 'bigint' ? v : Number.isFinite(x) ? BigInt(Math.trunc(x)) : 0n;
     }
   } else if (dtype.name === 'bool') {
     for (let i = 0; i < n; i++) out[i] = values[i] ? 1 : 0;
@@ -152,7 +155,8 @@ export function fromHostData(data: HostTypedArray, shape: readonly number[], dty
  * float32 (JS has no int type); booleans make bool; typed arrays keep their type.
  */
 export function array(value: ArrayInput, dtype?: DtypeLike | null, opts?: { stream?: StreamOrDevice }): Array {
-  return arrayFor('array', value, dtype, opts);
+  const o = parseOpts('array', [dtype, opts], ['dtype']);
+  return arrayFor('array', value, o.dtype, o.stream ? { stream: o.stream } : undefined);
 }
 
 /** `array` on behalf of op `fn`, whose name its errors carry. */
@@ -185,10 +189,10 @@ function arrayFor(fn: string, value: ArrayInput, dtype?: DtypeLike | null, opts?
 /** A copy of `x` in `dtype` (`x` itself when it already has it); floats cast to integers truncate toward zero, anything cast to bool is `x != 0`. */
 export function astype(x: ArrayInput, dtype: DtypeLike, stream?: StreamOrDevice | StreamOpt | null): Array {
   const a = x instanceof Array ? x : toArray('astype', x);
-  if (stream && !(stream instanceof Stream) && !(stream instanceof Device)) stream = stream.stream;
+  const s = stream instanceof Stream || stream instanceof Device ? stream : parseOpts('astype', [stream], []).stream;
   const dt = toDtype(dtype, 'astype');
   if (a.dtype === dt) return a;
-  return node('astype', [a], { dtype: dt }, stream);
+  return node('astype', [a], { dtype: dt }, s);
 }
 
 /** An op's array argument: Arrays pass through, anything else goes through `array`. */
@@ -255,15 +259,20 @@ export function promoteArgs(fn: string, args: readonly ArrayInput[], stream?: St
 
 /** `x` broadcast to `shape` by NumPy's rules, as a view (no copy). */
 export function broadcastTo(x: ArrayInput, shape: readonly number[], stream?: StreamOrDevice | StreamOpt | null): Array {
-  const a = toArray('broadcastTo', x);
-  if (stream && !(stream instanceof Stream) && !(stream instanceof Device)) stream = stream.stream;
-  checkShape('broadcastTo', shape);
+  return broadcastFor('broadcastTo', x, shape, stream);
+}
+
+/** @internal `broadcastTo` on behalf of op `fn`, whose name its errors carry. */
+export function broadcastFor(fn: string, x: ArrayInput, shape: readonly number[], stream?: StreamOrDevice | StreamOpt | null): Array {
+  const a = toArray(fn, x);
+  const s = stream instanceof Stream || stream instanceof Device ? stream : parseOpts(fn, [stream], []).stream;
+  checkShape(fn, shape);
   if (shapeEqual(a.shape, shape)) return a;
-  const joint = broadcastShapes('broadcastTo', a.shape, shape);
+  const joint = broadcastShapes(fn, a.shape, shape);
   if (a.ndim > shape.length || !shapeEqual(joint, shape)) {
-    throw new Error(`broadcastTo: cannot broadcast shape ${fmtShape(a.shape)} to ${fmtShape(shape)}`);
+    throw new Error(`${fn}: cannot broadcast shape ${fmtShape(a.shape)} to ${fmtShape(shape)}`);
   }
-  return node('broadcastTo', [a], { shape: shape.slice() }, stream);
+  return node('broadcastTo', [a], { shape: shape.slice() }, s);
 }
 
 /** `broadcastShapes` of two shapes, without its allocations; it still makes the error. */
@@ -300,29 +309,167 @@ export function broadcastArgs(fn: string, arrays: readonly Array[], stream?: Str
 /** Optional arguments of an op: positionally (then an optional trailing `{ stream }`), or as one options object. */
 export type OptArgs<P extends unknown[], O> = [...P, StreamOpt?] | [O];
 
+/** What an optional argument must be: a named kind, one of a few strings, or a test with its description. */
+export type Kind = keyof typeof kinds | readonly string[] | { what: string; test: (v: unknown) => boolean };
+
+const isInt = (v: unknown): boolean => Number.isInteger(v);
+const isIntOrInts = (v: unknown): boolean => isInt(v) || (globalThis.Array.isArray(v) && v.every(isInt));
+const isDim = (v: unknown): boolean => isInt(v) && (v as number) >= 0;
+
+/** The kinds of optional arguments, each with the words errors use for it. */
+const kinds = {
+  int: { what: 'an integer', test: isInt },
+  count: { what: 'a non-negative integer', test: isDim },
+  positive: { what: 'a positive integer', test: (v: unknown) => isInt(v) && (v as number) > 0 },
+  ints: { what: 'an integer or a list of integers', test: isIntOrInts },
+  intList: { what: 'a list of integers', test: (v: unknown) => globalThis.Array.isArray(v) && v.every(isInt) },
+  number: { what: 'a number', test: (v: unknown) => typeof v === 'number' },
+  bool: { what: 'a boolean', test: (v: unknown) => typeof v === 'boolean' },
+  dtype: {
+    what: "a Dtype (mx.float32 or a name like 'float32')",
+    test: (v: unknown) => v instanceof Dtype || (typeof v === 'string' && allDtypes.some((d) => d.name === v)),
+  },
+  shape: {
+    what: 'a shape (a non-negative integer or a list of them)',
+    test: (v: unknown) => isDim(v) || (globalThis.Array.isArray(v) && v.every(isDim)),
+  },
+  key: { what: 'a key (a uint32 Array of shape [2], see mx.random.key)', test: (v: unknown) => v instanceof Array },
+  array: { what: 'an array, number or boolean', test: isArrayInput },
+};
+
+/**
+ * The kind of every optional argument core's ops take, by name (MLX's parameter names), so each
+ * name means one thing everywhere; an op whose argument of that name differs says so in
+ * `parseOpts`'s `overrides`.
+ */
+const slotKinds: Record<string, Kind> = {
+  dtype: 'dtype',
+  axis: 'int',
+  axes: 'intList',
+  keepdims: 'bool',
+  ddof: 'int',
+  precise: 'bool',
+  equalNan: 'bool',
+  rtol: 'number',
+  atol: 'number',
+  num: 'count',
+  m: 'count',
+  k: 'int',
+  offset: 'int',
+  axis1: 'int',
+  axis2: 'int',
+  startAxis: 'int',
+  endAxis: 'int',
+  decimals: 'int',
+  alpha: 'number',
+  beta: 'number',
+  nan: 'number',
+  posinf: 'number',
+  neginf: 'number',
+  reverse: 'bool',
+  inclusive: 'bool',
+  mode: ['constant', 'edge'],
+  constantValues: 'array',
+  stride: 'ints',
+  padding: 'ints',
+  dilation: 'ints',
+  outputPadding: 'ints',
+  kernelDilation: 'ints',
+  inputDilation: 'ints',
+  groups: 'positive',
+  flip: 'bool',
+  shape: 'shape',
+  width: 'int',
+  key: 'key',
+  low: 'array',
+  high: 'array',
+  loc: 'array',
+  scale: 'array',
+  p: 'array',
+  numSamples: 'count',
+};
+
+function isArrayInput(v: unknown): boolean {
+  return v instanceof Array || typeof v === 'number' || typeof v === 'boolean' || globalThis.Array.isArray(v) || ArrayBuffer.isView(v);
+}
+
+function kindOf(k: Kind): { what: string; test: (v: unknown) => boolean } {
+  if (typeof k === 'string') return kinds[k];
+  if (globalThis.Array.isArray(k)) {
+    const values = k as readonly string[];
+    return { what: `one of ${values.map((v) => `'${v}'`).join(', ')}`, test: (v) => typeof v === 'string' && values.includes(v) };
+  }
+  return k as { what: string; test: (v: unknown) => boolean };
+}
+
+/** @internal Whether `v` is of kind `k`, for kinds built from others (tensordot's axes pair). */
+export function matchesKind(k: Kind, v: unknown): boolean {
+  return kindOf(k).test(v);
+}
+
+/** @internal Checks an op's `stream` option: a Stream, a Device, or null/undefined for the default. */
+export function checkStream(fn: string, s: unknown): StreamOrDevice | null | undefined {
+  if (s == null || s instanceof Stream || s instanceof Device) return s as StreamOrDevice | null | undefined;
+  throw new Error(`${fn}: expected stream to be a Stream or Device (mx.cpu, mx.gpu, mx.newStream(...)), got ${describeValue(s)}`);
+}
+
 /**
  * @internal Reads an op's optional arguments given positionally in `names` order, as one options object
  * with those names (and `stream`), or both (positional first, like Python keywords after positionals).
- * `undefined` positionals count as not given.
+ * `undefined` positionals count as not given; null means MLX's None (the default) for any of them.
+ * Every value is checked against its kind (`overrides`, else the name's entry in `slotKinds`), so a
+ * value of the wrong kind in any slot is an error naming the op and the slot, never ignored.
  */
 export function parseOpts<K extends string>(
   fn: string,
   rest: readonly unknown[],
   names: readonly K[],
+  overrides: Partial<Record<K, Kind>> = {},
+): { [P in K]?: any } & { stream?: StreamOrDevice | null } {
+  return readArgs(fn, rest, names, (name) => {
+    const k = (overrides as Record<string, Kind | undefined>)[name] ?? slotKinds[name];
+    // An op's option without a kind would go unchecked: fail loudly on its first use instead.
+    if (k === undefined) throw new Error(`${fn}: option '${name}' has no kind (add it to slotKinds in core/src/ops/convert.ts, or to the op's overrides)`);
+    return k;
+  });
+}
+
+/**
+ * @internal `parseOpts` with the kinds given by `kindFor` (undefined: unchecked), for packages whose
+ * option names mean other things than core's (nn's `mode`, `scale`), which check their values themselves.
+ */
+export function readArgs<K extends string>(
+  fn: string,
+  rest: readonly unknown[],
+  names: readonly K[],
+  kindFor: (name: string) => Kind | undefined,
 ): { [P in K]?: any } & { stream?: StreamOrDevice | null } {
   const out: Record<string, unknown> = {};
+  /** `position` is set for a positional value: a value that fits a later slot is likely meant for it, which the error says. */
+  const check = (name: string, v: unknown, position?: number): void => {
+    const k = kindFor(name);
+    if (v === null || k === undefined) return;
+    const { what, test } = kindOf(k);
+    if (test(v)) return;
+    const meant =
+      position === undefined ? undefined : names.slice(position + 1).find((later) => kindFor(later) !== undefined && kindOf(kindFor(later)!).test(v));
+    const hint = meant === undefined ? '' : ` (${meant} comes after ${names.slice(position, names.indexOf(meant)).join(', ')}; or pass { ${meant} })`;
+    throw new Error(`${fn}: expected ${name} to be ${what}, got ${describeValue(v)}${hint}`);
+  };
   let n = rest.length;
   while (n > 0 && rest[n - 1] === undefined) n--;
   for (let i = 0; i < n; i++) {
     const v = rest[i];
     if (isPlainObject(v)) {
-      if (i !== n - 1) throw new Error(`${fn}: an options object must be the last argument`);
+      if (i !== n - 1) throw new Error(`${fn}: an options object must be the last argument, got ${describeValue(v)} before ${describeValue(rest[n - 1])}`);
       for (const [k, val] of Object.entries(v)) {
         if (k !== 'stream' && !(names as readonly string[]).includes(k)) {
           throw new Error(`${fn}: unknown option '${k}' (expected ${[...names, 'stream'].join(', ')})`);
         }
         if (val === undefined) continue;
         if (k in out) throw new Error(`${fn}: '${k}' was given both positionally and as an option`);
+        if (k === 'stream') checkStream(fn, val);
+        else check(k, val);
         out[k] = val;
       }
     } else if (i === n - 1 && (v instanceof Stream || v instanceof Device)) {
@@ -330,10 +477,13 @@ export function parseOpts<K extends string>(
     } else {
       if (i >= names.length) {
         throw new Error(
-          `${fn}: expected at most ${names.length} optional argument${names.length === 1 ? '' : 's'} (${names.join(', ')}) and an options object, got ${describeValue(v)} as argument ${i + 2}`,
+          `${fn}: expected at most ${names.length} optional argument${names.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''} and an options object, got ${describeValue(v)} after them`,
         );
       }
-      if (v !== undefined) out[names[i]!] = v;
+      if (v !== undefined) {
+        check(names[i]!, v, i);
+        out[names[i]!] = v;
+      }
     }
   }
   return out as { [P in K]?: any } & { stream?: StreamOrDevice | null };

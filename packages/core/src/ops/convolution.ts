@@ -9,8 +9,9 @@ import type { StreamOrDevice } from '../device.js';
 import { promoteTypes } from '../dtype.js';
 import { node } from '../graph.js';
 import { type ConvolutionParams, convOutputSpatial, dilatedSize } from '../ir/primitives.js';
+import { describeValue } from '../describe.js';
 import { fmtShape } from '../shape.js';
-import { type ArrayInput, astype, type OptArgs, parseOpts, toArray } from './convert.js';
+import { type ArrayInput, astype, matchesKind, type OptArgs, parseOpts, toArray } from './convert.js';
 
 type IntOrTuple = number | readonly number[];
 /** `[low, high]`: one list of widths before and one after each spatial axis. */
@@ -40,17 +41,19 @@ export interface ConvGeneralOpts {
 function perAxis(fn: string, name: string, v: unknown, n: number, min: number): number[] {
   const list = typeof v === 'number' ? globalThis.Array<number>(n).fill(v) : v;
   if (!globalThis.Array.isArray(list) || list.length !== n || !list.every((x) => Number.isInteger(x) && x >= min)) {
-    throw new Error(`${fn}: expected ${name} to be an integer >= ${min} or a list of ${n} such integers, got ${JSON.stringify(v)}`);
+    throw new Error(`${fn}: expected ${name} to be an integer >= ${min} or a list of ${n} such integers, got ${describeValue(v)}`);
   }
   return list.slice();
 }
 
 const layout = (nsp: number): string => ['NLC', 'NHWC', 'NDHWC'][nsp - 1]!;
 
-function groupsArg(fn: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${fn}: expected groups to be a positive integer, got ${JSON.stringify(v)}`);
-  return v as number;
-}
+/** convGeneral's padding: one width (or one per axis) for both sides, or `[low, high]` lists. */
+const generalPadding = {
+  what: 'an integer, a list of integers, or [low, high] lists',
+  test: (v: unknown) =>
+    matchesKind('ints', v) || (globalThis.Array.isArray(v) && v.length === 2 && v.every((e) => globalThis.Array.isArray(e) && matchesKind('ints', e))),
+};
 
 /** Validates input and weight against each other and builds the node. */
 function convolve(fn: string, input: ArrayInput, weight: ArrayInput, nsp: number | null, p: ConvolutionParams, s: StreamOrDevice | null | undefined): Array {
@@ -105,7 +108,7 @@ function convolve(fn: string, input: ArrayInput, weight: ArrayInput, nsp: number
 
 function convN(fn: string, nsp: number, input: ArrayInput, weight: ArrayInput, args: readonly unknown[]): Array {
   const o = parseOpts(fn, args, ['stride', 'padding', 'dilation', 'groups']);
-  const groups = groupsArg(fn, o.groups ?? 1);
+  const groups: number = o.groups ?? 1;
   const pad = perAxis(fn, 'padding', o.padding ?? 0, nsp, 0);
   return convolve(
     fn,
@@ -146,7 +149,7 @@ function convTransposeN(fn: string, nsp: number, input: ArrayInput, weight: Arra
   const pad = perAxis(fn, 'padding', o.padding ?? 0, nsp, 0);
   const dil = perAxis(fn, 'dilation', o.dilation ?? 1, nsp, 1);
   const outPad = perAxis(fn, 'outputPadding', o.outputPadding ?? 0, nsp, 0);
-  const groups = groupsArg(fn, o.groups ?? 1);
+  const groups: number = o.groups ?? 1;
   const w = toArray(fn, weight);
   if (w.ndim !== nsp + 2) {
     throw new Error(`${fn}: expected a ${nsp + 2}-D weight [C_out, ${['K', 'KH, KW', 'KD, KH, KW'][nsp - 1]}, C_in / groups], got shape ${fmtShape(w.shape)}`);
@@ -213,7 +216,7 @@ export function convGeneral(
   >
 ): Array {
   const fn = 'convGeneral';
-  const o = parseOpts(fn, args, ['stride', 'padding', 'kernelDilation', 'inputDilation', 'groups', 'flip']);
+  const o = parseOpts(fn, args, ['stride', 'padding', 'kernelDilation', 'inputDilation', 'groups', 'flip'], { padding: generalPadding });
   const x = toArray(fn, input);
   const nsp = x.ndim - 2;
   if (nsp < 1 || nsp > 3) {
@@ -223,7 +226,6 @@ export function convGeneral(
   const pair = globalThis.Array.isArray(padding) && padding.length === 2 && padding.every((v) => globalThis.Array.isArray(v));
   const low = perAxis(fn, 'padding', pair ? (padding as unknown[])[0] : padding, nsp, 0);
   const high = pair ? perAxis(fn, 'padding', (padding as unknown[])[1], nsp, 0) : low.slice();
-  if (o.flip !== undefined && typeof o.flip !== 'boolean') throw new Error(`${fn}: expected flip to be a boolean, got ${JSON.stringify(o.flip)}`);
   return convolve(
     fn,
     x,
@@ -235,7 +237,7 @@ export function convGeneral(
       paddingHigh: high,
       kernelDilation: perAxis(fn, 'kernelDilation', o.kernelDilation ?? 1, nsp, 1),
       inputDilation: perAxis(fn, 'inputDilation', o.inputDilation ?? 1, nsp, 1),
-      groups: groupsArg(fn, o.groups ?? 1),
+      groups: o.groups ?? 1,
       flip: o.flip ?? false,
     },
     o.stream,

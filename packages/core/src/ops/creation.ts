@@ -6,8 +6,9 @@ import { Array } from '../array.js';
 import type { StreamOrDevice } from '../device.js';
 import { bool, Dtype, float32, int32, toDtype } from '../dtype.js';
 import { node } from '../graph.js';
+import { describeValue } from '../describe.js';
 import { checkShape, fmtShape } from '../shape.js';
-import { array, type ArrayInput, astype, broadcastTo, type DtypeLike, type OptArgs, parseOpts, toArray } from './convert.js';
+import { array, type ArrayInput, astype, broadcastFor, broadcastTo, type DtypeLike, type OptArgs, parseOpts, toArray } from './convert.js';
 
 type Stream = StreamOrDevice | null | undefined;
 type ShapeArg = number | readonly number[];
@@ -51,7 +52,7 @@ export function full(shape: ShapeArg, vals: ArrayInput, ...args: DtypeArgs): Arr
   const sh = toShape(fn, shape);
   const dt = o.dtype == null ? undefined : toDtype(o.dtype, fn);
   const v = toArray(fn, vals, dt);
-  return broadcastTo(dt ? astype(v, dt, o.stream) : v, sh, o.stream);
+  return broadcastFor(fn, dt ? astype(v, dt, o.stream) : v, sh, o.stream);
 }
 /** Zeros of `a`'s shape and dtype. */
 export function zerosLike(a: ArrayInput, opts?: { stream?: StreamOrDevice | null }): Array {
@@ -126,7 +127,7 @@ export function arange(...args: unknown[]): Array {
     ['stop', stop],
     ['step', sp],
   ] as const) {
-    if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${fn}: expected ${name} to be a number, got ${String(v)}`);
+    if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${fn}: expected ${name} to be a number, got ${describeValue(v)}`);
   }
   if (sp === 0) throw new Error(`${fn}: step cannot be zero`);
   const real = Math.ceil((stop - st) / sp);
@@ -149,23 +150,25 @@ export interface LinspaceOpts {
 export function linspace(start: number, stop: number, ...args: OptArgs<[num?: number, dtype?: DtypeLike | null], LinspaceOpts>): Array {
   const fn = 'linspace';
   const o = parseOpts(fn, args, ['num', 'dtype']);
-  const num = o.num ?? 50;
-  if (typeof start !== 'number' || typeof stop !== 'number')
-    throw new Error(`${fn}: expected numbers for start and stop, got ${String(start)} and ${String(stop)}`);
-  if (!Number.isInteger(num) || num < 0) throw new Error(`${fn}: the number of samples must be a non-negative integer, got ${String(num)}`);
+  const num: number = o.num ?? 50;
+  for (const [name, v] of [
+    ['start', start],
+    ['stop', stop],
+  ] as const) {
+    if (typeof v !== 'number') throw new Error(`${fn}: expected ${name} to be a number, got ${describeValue(v)}`);
+  }
   const dt = dtypeOpt(fn, o.dtype, float32);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   return node('arange', [], { start, step, n: num, dtype: dt }, o.stream);
 }
 
 function checkDim(fn: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`${fn}: expected ${name} to be a non-negative integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`${fn}: expected ${name} to be a non-negative integer, got ${describeValue(v)}`);
   return v;
 }
 
 /** Bool [n, m] with true where column - row <= k (a lower triangle including diagonal k). */
-function triMask(fn: string, n: number, m: number, k: number, s: Stream, cmp: 'equal' | 'greaterEqual'): Array {
-  if (!Number.isInteger(k)) throw new Error(`${fn}: expected k to be an integer, got ${String(k)}`);
+function triMask(n: number, m: number, k: number, s: Stream, cmp: 'equal' | 'greaterEqual'): Array {
   const rows = node('arange', [], { start: k, step: 1, n, dtype: int32 }, s);
   const cols = node('arange', [], { start: 0, step: 1, n: m, dtype: int32 }, s);
   const r = broadcastTo(node('reshape', [rows], { shape: [n, 1] }, s), [n, m], s);
@@ -185,8 +188,8 @@ export function eye(n: number, ...args: OptArgs<[m?: number | null, k?: number, 
   const fn = 'eye';
   const o = parseOpts(fn, args, ['m', 'k', 'dtype']);
   const rows = checkDim(fn, 'n', n);
-  const cols = o.m == null ? rows : checkDim(fn, 'm', o.m);
-  return astype(triMask(fn, rows, cols, o.k ?? 0, o.stream, 'equal'), dtypeOpt(fn, o.dtype, float32), o.stream);
+  const cols: number = o.m ?? rows;
+  return astype(triMask(rows, cols, o.k ?? 0, o.stream, 'equal'), dtypeOpt(fn, o.dtype, float32), o.stream);
 }
 
 /** `identity(n, dtype=float32)`. */
@@ -194,7 +197,7 @@ export function identity(n: number, ...args: DtypeArgs): Array {
   const fn = 'identity';
   const o = parseOpts(fn, args, ['dtype']);
   const rows = checkDim(fn, 'n', n);
-  return astype(triMask(fn, rows, rows, 0, o.stream, 'equal'), dtypeOpt(fn, o.dtype, float32), o.stream);
+  return astype(triMask(rows, rows, 0, o.stream, 'equal'), dtypeOpt(fn, o.dtype, float32), o.stream);
 }
 
 /** `tri(n, m=n, k=0, dtype=float32)`: ones at and below diagonal k. */
@@ -202,8 +205,8 @@ export function tri(n: number, ...args: OptArgs<[m?: number | null, k?: number, 
   const fn = 'tri';
   const o = parseOpts(fn, args, ['m', 'k', 'dtype']);
   const rows = checkDim(fn, 'n', n);
-  const cols = o.m == null ? rows : checkDim(fn, 'm', o.m);
-  return astype(triMask(fn, rows, cols, o.k ?? 0, o.stream, 'greaterEqual'), dtypeOpt(fn, o.dtype, float32), o.stream);
+  const cols: number = o.m ?? rows;
+  return astype(triMask(rows, cols, o.k ?? 0, o.stream, 'greaterEqual'), dtypeOpt(fn, o.dtype, float32), o.stream);
 }
 
 function triPart(fn: string, a: ArrayInput, args: readonly unknown[], lower: boolean): Array {
@@ -213,7 +216,7 @@ function triPart(fn: string, a: ArrayInput, args: readonly unknown[], lower: boo
   if (x.ndim < 2) throw new Error(`${fn}: expected an array of at least 2 dimensions, got shape ${fmtShape(x.shape)}`);
   const [n, m] = x.shape.slice(-2) as [number, number];
   // tril keeps column - row <= k; triu keeps column - row >= k, i.e. drops tril(k - 1).
-  const mask = broadcastTo(triMask(fn, n, m, lower ? k : k - 1, o.stream, 'greaterEqual'), x.shape, o.stream);
+  const mask = broadcastTo(triMask(n, m, lower ? k : k - 1, o.stream, 'greaterEqual'), x.shape, o.stream);
   const zero = constant(0, x.shape, x.dtype, o.stream);
   return lower ? node('where', [mask, x, zero], {}, o.stream) : node('where', [mask, zero, x], {}, o.stream);
 }

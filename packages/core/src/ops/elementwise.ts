@@ -280,8 +280,7 @@ export function round(a: ArrayInput, decimals?: number | ({ decimals?: number } 
   const fn = 'round';
   const x = toArray(fn, a);
   const o = parseOpts(fn, [decimals, opts], ['decimals']);
-  const d = o.decimals ?? 0;
-  if (!Number.isInteger(d)) throw new Error(`${fn}: expected decimals to be an integer, got ${String(d)}`);
+  const d: number = o.decimals ?? 0;
   const s = o.stream;
   if (d === 0) return x.dtype.isFloating ? node('round', [x], {}, s) : x;
   const dt = floatResult(x.dtype);

@@ -6,13 +6,14 @@
  * scatter: several index arrays are linearized into one index over their merged axes.
  */
 import { Array } from '../array.js';
+import { describeValue } from '../describe.js';
 import type { StreamOrDevice } from '../device.js';
 import { Dtype, float32, int32 } from '../dtype.js';
 import { reshapeNode as reshapeV, transposeNode as transposeV, node } from '../graph.js';
 import { isPlainObject } from '../tree.js';
 import type { BinarySameDtype, ScatterMode } from '../ir/primitives.js';
 import { broadcastShapes, fmtShape, invertPerm, normalizeAxis, shapeEqual, shapeSize } from '../shape.js';
-import { type ArrayInput, array, astype, broadcastTo, fromHostData, type NestedArrayLike, toArray } from './convert.js';
+import { type ArrayInput, array, astype, broadcastTo, checkStream, fromHostData, type NestedArrayLike, parseOpts, toArray } from './convert.js';
 import { type SliceBound, sliceArray, sliceIndices } from './shape.js';
 
 type Stream = StreamOrDevice | null | undefined;
@@ -64,17 +65,6 @@ type Entry =
   | { k: 'none' }
   | { k: 'array'; arr: Array; host: boolean; axis: number };
 
-function describeIndex(x: unknown): string {
-  if (x === null) return 'null';
-  if (x === undefined) return 'undefined';
-  if (typeof x === 'string') return `'${x}'`;
-  if (typeof x === 'number' || typeof x === 'boolean') return `${typeof x} ${String(x)}`;
-  if (globalThis.Array.isArray(x)) return 'a JS array';
-  if (x instanceof Array) return `an Array of dtype ${x.dtype.name}`;
-  if (ArrayBuffer.isView(x)) return x.constructor.name;
-  return typeof x === 'object' ? 'an object' : typeof x;
-}
-
 const sliceKeys = new Set(['start', 'stop', 'step']);
 function isSliceSpec(x: unknown): x is SliceSpec {
   return isPlainObject(x) && Object.keys(x).every((k) => sliceKeys.has(k));
@@ -124,13 +114,13 @@ function hostIndexArray(fn: string, x: readonly NestedArrayLike[] | ArrayBufferV
           );
         }
         if (typeof v !== 'number' || !Number.isInteger(v)) {
-          throw new Error(`${fn}: expected integers in an index array, got ${describeIndex(v)}`);
+          throw new Error(`${fn}: expected integers in an index array, got ${describeValue(v)}`);
         }
         flat.push(v);
         return;
       }
       if (!globalThis.Array.isArray(v) || v.length !== shape[depth]) {
-        throw new Error(`${fn}: ragged index array: expected length ${shape[depth]} at depth ${depth}, got ${describeIndex(v)}`);
+        throw new Error(`${fn}: ragged index array: expected length ${shape[depth]} at depth ${depth}, got ${describeValue(v)}`);
       }
       for (const e of v) walk(e, depth + 1);
     };
@@ -168,13 +158,13 @@ function checkInt(fn: string, v: number, n: number, axis: number): number {
 }
 
 /** Splits a trailing `{ stream }` off the index arguments. */
-function splitStream(idx: readonly IndexArg[]): [IndexArg[], Stream] {
+function splitStream(fn: string, idx: readonly IndexArg[]): [IndexArg[], Stream] {
   const last = idx[idx.length - 1];
   if (isPlainObject(last) && 'stream' in last) {
     for (const k of Object.keys(last)) {
-      if (k !== 'stream') throw new Error(`index: unknown option '${k}' in the trailing options object (expected stream)`);
+      if (k !== 'stream') throw new Error(`${fn}: unknown option '${k}' in the trailing options object (expected stream)`);
     }
-    return [idx.slice(0, -1), last.stream as Stream];
+    return [idx.slice(0, -1), checkStream(fn, last.stream)];
   }
   return [idx.slice(), undefined];
 }
@@ -233,7 +223,7 @@ function parseIndex(fn: string, shape: readonly number[], raw: readonly IndexArg
     } else if (typeof x === 'boolean') {
       throw new Error(`${fn}: boolean indices are not supported (MLX does not support boolean masks either)`);
     } else {
-      throw new Error(`${fn}: expected an index (an integer, a slice string like '1:3', '...', null, or an integer array), got ${describeIndex(x)}`);
+      throw new Error(`${fn}: expected an index (an integer, a slice string like '1:3', '...', null, or an integer array), got ${describeValue(x)}`);
     }
     axis++;
   }
@@ -381,7 +371,7 @@ function gatherEntries(fn: string, a: Array, entries: readonly Entry[], stream: 
 export function index(a: ArrayInput, ...idx: (IndexArg | { stream?: StreamOrDevice })[]): Array {
   const fn = 'index';
   const x = toArray(fn, a);
-  const [raw, stream] = splitStream(idx as IndexArg[]);
+  const [raw, stream] = splitStream(fn, idx as IndexArg[]);
   return gatherEntries(fn, x, parseIndex(fn, x.shape, raw, stream), stream);
 }
 
@@ -520,13 +510,13 @@ export interface AtUpdater {
 export function at(a: ArrayInput, ...idx: (IndexArg | { stream?: StreamOrDevice })[]): AtUpdater {
   const fn = 'at';
   const x = toArray(fn, a);
-  const [raw, s0] = splitStream(idx as IndexArg[]);
+  const [raw, s0] = splitStream(fn, idx as IndexArg[]);
   let entries: Entry[] | null = null;
   const run =
     (mode: UpdateMode) =>
     (v: ArrayInput, opts?: { stream?: StreamOrDevice }): Array => {
       const name = `at.${mode}`;
-      const stream = opts?.stream ?? s0;
+      const stream = parseOpts(name, [opts], []).stream ?? s0;
       entries ??= parseIndex(name, x.shape, raw, stream);
       return scatterEntries(name, x, entries, v, mode, stream);
     };
@@ -557,7 +547,7 @@ function indexInput(fn: string, x: ArrayInput, axisSize: number, what: string, s
   }
   if (typeof x === 'boolean') throw new Error(`${fn}: boolean indices are not supported (as in MLX)`);
   if (globalThis.Array.isArray(x) || ArrayBuffer.isView(x)) return hostIndexArray(fn, x as readonly NestedArrayLike[], axisSize, what, stream);
-  throw new Error(`${fn}: expected integer indices (an Array, a number or a JS array), got ${describeIndex(x)}`);
+  throw new Error(`${fn}: expected integer indices (an Array, a number or a JS array), got ${describeValue(x)}`);
 }
 
 export interface TakeOpts {
@@ -566,21 +556,9 @@ export interface TakeOpts {
   stream?: StreamOrDevice;
 }
 
-function readAxisOpts(
-  fn: string,
-  axisOrOpts: number | null | undefined | TakeOpts,
-  opts: { stream?: StreamOrDevice } | undefined,
-): { axis: number | null | undefined; stream: Stream } {
-  if (isPlainObject(axisOrOpts)) {
-    for (const k of Object.keys(axisOrOpts)) if (k !== 'axis' && k !== 'stream') throw new Error(`${fn}: unknown option '${k}' (expected axis, stream)`);
-    return { axis: (axisOrOpts as TakeOpts).axis, stream: (axisOrOpts as TakeOpts).stream };
-  }
-  if (axisOrOpts !== undefined && axisOrOpts !== null && typeof axisOrOpts !== 'number') {
-    throw new Error(`${fn}: expected axis to be an integer or null, got ${describeIndex(axisOrOpts)}`);
-  }
-  if (opts !== undefined && !isPlainObject(opts))
-    throw new Error(`${fn}: expected an options object { stream } as the last argument, got ${describeIndex(opts)}`);
-  return { axis: axisOrOpts as number | null | undefined, stream: opts?.stream };
+function readAxisOpts(fn: string, axisOrOpts: unknown, opts: unknown): { axis: number | null | undefined; stream: Stream } {
+  const o = parseOpts(fn, [axisOrOpts, opts], ['axis']);
+  return { axis: o.axis, stream: o.stream };
 }
 
 /**

@@ -4,11 +4,12 @@
  * floating dtype with equal batch axes.
  */
 import { Array } from '../array.js';
+import { describeValue } from '../describe.js';
 import type { StreamOpt, StreamOrDevice } from '../device.js';
 import { int32, promoteTypes, toDtype } from '../dtype.js';
 import { reshapeNode as reshapeTo, node } from '../graph.js';
-import { broadcastShapes, fmtShape, normalizeAxis, shapeSize } from '../shape.js';
-import { type ArrayInput, astype, broadcastTo, type DtypeLike, type OptArgs, parseOpts, promoteArgs, toArray } from './convert.js';
+import { broadcastShapes, checkShape, fmtShape, normalizeAxis, shapeSize } from '../shape.js';
+import { type ArrayInput, astype, broadcastTo, type DtypeLike, matchesKind, type OptArgs, parseOpts, promoteArgs, toArray } from './convert.js';
 import { multiply } from './elementwise.js';
 import { sum } from './reduction.js';
 
@@ -75,7 +76,7 @@ function tensordotImpl(fn: string, x: Array, y: Array, axesA: number[], axesB: n
   const ax = axesA.map((i) => normalizeAxis(fn, i, x.ndim));
   const bx = axesB.map((i) => normalizeAxis(fn, i, y.ndim));
   if (new Set(ax).size !== ax.length || new Set(bx).size !== bx.length)
-    throw new Error(`${fn}: repeated axis in ${JSON.stringify(axesA)} or ${JSON.stringify(axesB)}`);
+    throw new Error(`${fn}: repeated axis in ${describeValue(axesA)} or ${describeValue(axesB)}`);
   ax.forEach((i, k) => {
     if (x.shape[i] !== y.shape[bx[k]!]) {
       throw new Error(
@@ -96,6 +97,11 @@ function tensordotImpl(fn: string, x: Array, y: Array, axesA: number[], axesB: n
   return reshapeTo(prod, [...ms, ...ns], s);
 }
 
+const tensordotAxes = {
+  what: 'an integer or [axesA, axesB] (each an integer or a list of integers)',
+  test: (v: unknown) => Number.isInteger(v) || (globalThis.Array.isArray(v) && v.length === 2 && v.every((e) => matchesKind('ints', e))),
+};
+
 /**
  * `tensordot(a, b, axes=2)`: sums over the last `axes` axes of a and the first of b, or over the
  * axes listed as `[axesA, axesB]`. Floating dtypes only, like matmul.
@@ -109,24 +115,22 @@ export function tensordot(
   >
 ): Array {
   const fn = 'tensordot';
-  const o = parseOpts(fn, args, ['axes']);
+  const o = parseOpts(fn, args, ['axes'], { axes: tensordotAxes });
   const x = toArray(fn, a);
   const y = toArray(fn, b);
   const axes = o.axes ?? 2;
   let axesA: number[];
   let axesB: number[];
   if (typeof axes === 'number') {
-    if (!Number.isInteger(axes) || axes < 0 || axes > x.ndim || axes > y.ndim) {
+    if (axes < 0 || axes > x.ndim || axes > y.ndim) {
       throw new Error(`${fn}: axes=${axes} needs a non-negative integer no larger than both dimensions (${x.ndim}, ${y.ndim})`);
     }
     axesA = [...globalThis.Array(axes).keys()].map((i) => x.ndim - axes + i);
     axesB = [...globalThis.Array(axes).keys()];
-  } else if (globalThis.Array.isArray(axes) && axes.length === 2) {
-    const list = (v: unknown): number[] => (typeof v === 'number' ? [v] : globalThis.Array.isArray(v) ? (v as number[]) : []);
+  } else {
+    const list = (v: number | readonly number[]): number[] => (typeof v === 'number' ? [v] : v.slice());
     axesA = list(axes[0]);
     axesB = list(axes[1]);
-  } else {
-    throw new Error(`${fn}: expected axes to be an integer or [axesA, axesB], got ${JSON.stringify(axes)}`);
   }
   return tensordotImpl(fn, x, y, axesA, axesB, o.stream);
 }
@@ -162,7 +166,6 @@ export interface DiagonalOpts {
 
 function diagonalImpl(fn: string, x: Array, offset: number, axis1: number, axis2: number, s: Stream): Array {
   if (x.ndim < 2) throw new Error(`${fn}: expected an array of at least 2 dimensions, got shape ${fmtShape(x.shape)}`);
-  if (!Number.isInteger(offset)) throw new Error(`${fn}: expected offset to be an integer, got ${String(offset)}`);
   const a1 = normalizeAxis(fn, axis1, x.ndim);
   const a2 = normalizeAxis(fn, axis2, x.ndim);
   if (a1 === a2) throw new Error(`${fn}: axis1 and axis2 cannot be the same axis (${a1})`);
@@ -194,10 +197,10 @@ export function diag(a: ArrayInput, ...args: OptArgs<[k?: number], { k?: number;
   const o = parseOpts(fn, args, ['k']);
   const k: number = o.k ?? 0;
   const s = o.stream;
-  if (!Number.isInteger(k)) throw new Error(`${fn}: expected k to be an integer, got ${String(k)}`);
   if (x.ndim === 2) return diagonalImpl(fn, x, k, 0, 1, s);
   if (x.ndim !== 1) throw new Error(`${fn}: expected a 1-D or 2-D array, got shape ${fmtShape(x.shape)}`);
   const n = x.shape[0]! + Math.abs(k);
+  checkShape(fn, [n, n]);
   const padded = n === x.shape[0] ? x : node('pad', [x], { low: [0], high: [Math.abs(k)], value: 0 }, s);
   // out[i, j] = a[i] on diagonal k >= 0 (indexed by row), a[j] below it (indexed by column).
   const vals = broadcastTo(reshapeTo(padded, k >= 0 ? [n, 1] : [1, n], s), [n, n], s);
@@ -227,7 +230,7 @@ export function trace(
  */
 export function kron(a: ArrayInput, b: ArrayInput, opts?: StreamOpt): Array {
   const fn = 'kron';
-  const s: Stream = opts?.stream;
+  const s = parseOpts(fn, [opts], []).stream;
   const [x, y] = promoteArgs(fn, [a, b], s) as [Array, Array];
   const nd = Math.max(x.ndim, y.ndim);
   const xs = [...new globalThis.Array<number>(nd - x.ndim).fill(1), ...x.shape];

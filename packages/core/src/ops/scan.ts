@@ -26,11 +26,7 @@ function scan(prim: Scan, fn: string, x: ArrayInput, rest: unknown[]): Array {
     if (a.ndim !== 1) a = node('reshape', [a], { shape: [a.size] }, stream);
     axis = 0;
   } else {
-    if (typeof o.axis !== 'number') throw new Error(`${fn}: expected axis to be an integer or null, got ${typeof o.axis}`);
     axis = normalizeAxis(fn, o.axis, a.ndim);
-  }
-  for (const k of ['reverse', 'inclusive'] as const) {
-    if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new Error(`${fn}: expected '${k}' to be a boolean, got ${typeof o[k]}`);
   }
   if ((prim === 'cumsum' || prim === 'cumprod') && a.dtype.kind === 'bool') a = astype(a, int32, stream);
   return node(prim, [a], { axis, reverse: o.reverse ?? false, inclusive: o.inclusive ?? true }, stream);

@@ -7,6 +7,7 @@ import { describeValue } from '../describe.js';
 import type { StreamOpt, StreamOrDevice } from '../device.js';
 import { promoteTypes, roundToDtype } from '../dtype.js';
 import { reshapeNode as reshapeImpl, node } from '../graph.js';
+import { isPlainObject } from '../tree.js';
 import { broadcastShapes, checkPermutation, fmtShape, normalizeAxes, normalizeAxis, shapeEqual, shapeSize } from '../shape.js';
 import { array, type ArrayInput, astype, broadcastTo, type OptArgs, parseOpts, toArray } from './convert.js';
 
@@ -32,13 +33,13 @@ export type SliceBound = number | null | undefined;
 /** One axis of a NumPy slice `start:stop:step` over a dimension of size `n`: normalized start, step and length. */
 export function sliceIndices(fn: string, n: number, start: SliceBound, stop: SliceBound, step: SliceBound): { start: number; step: number; size: number } {
   const st = step ?? 1;
-  if (!Number.isInteger(st)) throw new Error(`${fn}: slice step must be an integer, got ${st}`);
+  if (!Number.isInteger(st)) throw new Error(`${fn}: slice step must be an integer, got ${describeValue(st)}`);
   if (st === 0) throw new Error(`${fn}: slice step cannot be zero`);
   for (const [name, v] of [
     ['start', start],
     ['stop', stop],
   ] as const) {
-    if (v != null && !Number.isInteger(v)) throw new Error(`${fn}: slice ${name} must be an integer, got ${v}`);
+    if (v != null && !Number.isInteger(v)) throw new Error(`${fn}: slice ${name} must be an integer, got ${describeValue(v)}`);
   }
   const lower = st < 0 ? -1 : 0;
   const upper = st < 0 ? n - 1 : n;
@@ -59,8 +60,16 @@ export function sliceIndices(fn: string, n: number, start: SliceBound, stop: Sli
  * out-of-range bounds, negative steps; `null`/`undefined` bounds are open). Lists shorter than
  * `a.ndim` leave the remaining axes whole. Costs nothing: the evaluator folds it into strides.
  */
-export function sliceArray(a: Array, start: readonly SliceBound[], stop: readonly SliceBound[], step?: readonly SliceBound[] | null, stream?: Stream): Array {
-  const fn = 'slice';
+export function sliceArray(
+  x: ArrayInput,
+  start: readonly SliceBound[],
+  stop: readonly SliceBound[],
+  step?: readonly SliceBound[] | null,
+  stream?: Stream | StreamOpt,
+): Array {
+  const fn = 'sliceArray';
+  const a = toArray(fn, x);
+  const s = parseOpts(fn, [stream], []).stream;
   const nd = a.ndim;
   for (const [name, list] of [
     ['start', start],
@@ -83,7 +92,7 @@ export function sliceArray(a: Array, start: readonly SliceBound[], stop: readonl
     if (r.size !== n || (n > 1 && (r.start !== 0 || r.step !== 1))) identity = false;
   }
   if (identity) return a;
-  return node('slice', [a], { start: starts, step: steps, shape }, stream);
+  return node('slice', [a], { start: starts, step: steps, shape }, s);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -97,7 +106,7 @@ function resolveShape(fn: string, size: number, shape: readonly number[]): numbe
       if (infer >= 0) throw new Error(`${fn}: can only infer one dimension, got ${fmtShape(shape)}`);
       infer = i;
     } else if (!Number.isInteger(d) || d < 0) {
-      throw new Error(`${fn}: expected a shape of non-negative integers (and at most one -1), got ${JSON.stringify(shape)}`);
+      throw new Error(`${fn}: expected a shape of non-negative integers (and at most one -1), got ${describeValue(shape)}`);
     } else known *= d;
   });
   const out = shape.slice();
@@ -154,7 +163,7 @@ export function moveaxis(a: ArrayInput, source: number | readonly number[], dest
   const dst = intList(fn, 'destination', destination).map((d) => normalizeAxis(fn, d, x.ndim));
   if (src.length !== dst.length) throw new Error(`${fn}: source and destination need the same number of axes, got ${src.length} and ${dst.length}`);
   if (new Set(src).size !== src.length || new Set(dst).size !== dst.length)
-    throw new Error(`${fn}: repeated axis in source ${JSON.stringify(source)} or destination ${JSON.stringify(destination)}`);
+    throw new Error(`${fn}: repeated axis in source ${describeValue(source)} or destination ${describeValue(destination)}`);
   const rest = [...JsArray(x.ndim).keys()].filter((i) => !src.includes(i));
   const perm = new JsArray<number>(x.ndim);
   const pairs = src.map((s, k) => [dst[k]!, s] as const).sort((p, q) => p[0] - q[0]);
@@ -184,11 +193,11 @@ export function squeeze(
 ): Array {
   const fn = 'squeeze';
   const x = toArray(fn, a);
-  const o = parseOpts(fn, args, ['axis']);
+  const o = parseOpts(fn, args, ['axis'], { axis: 'ints' });
   let axes: number[];
   if (o.axis == null) axes = x.shape.flatMap((d, i) => (d === 1 ? [i] : []));
   else {
-    axes = normalizeAxes(fn, intList(fn, 'axis', o.axis), x.ndim);
+    axes = normalizeAxes(fn, o.axis, x.ndim);
     for (const ax of axes) {
       if (x.shape[ax] !== 1)
         throw new Error(`${fn}: cannot squeeze axis ${ax} of size ${x.shape[ax]} (shape ${fmtShape(x.shape)}); only size-1 axes can be squeezed`);
@@ -210,8 +219,8 @@ export function flatten(
   const x = toArray(fn, a);
   const o = parseOpts(fn, args, ['startAxis', 'endAxis']);
   if (x.ndim === 0) return reshapeImpl(x, [1], o.stream);
-  const s = normalizeAxis(fn, checkInt(fn, 'startAxis', o.startAxis ?? 0), x.ndim);
-  const e = normalizeAxis(fn, checkInt(fn, 'endAxis', o.endAxis ?? -1), x.ndim);
+  const s = normalizeAxis(fn, o.startAxis ?? 0, x.ndim);
+  const e = normalizeAxis(fn, o.endAxis ?? -1, x.ndim);
   if (s > e) throw new Error(`${fn}: startAxis ${o.startAxis ?? 0} must not come after endAxis ${o.endAxis ?? -1} for an array of dimension ${x.ndim}`);
   const shape = [...x.shape.slice(0, s), shapeSize(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
   return reshapeImpl(x, shape, o.stream);
@@ -259,7 +268,7 @@ export function concatenate(
   } else {
     const ref = xs[0]!;
     if (ref.ndim === 0) throw new Error(`${fn}: zero-dimensional arrays cannot be concatenated`);
-    axis = normalizeAxis(fn, checkInt(fn, 'axis', o.axis ?? 0), ref.ndim);
+    axis = normalizeAxis(fn, o.axis ?? 0, ref.ndim);
     for (const x of xs) {
       if (x.ndim !== ref.ndim || x.shape.some((d, i) => i !== axis && d !== ref.shape[i])) {
         throw new Error(
@@ -281,7 +290,7 @@ export function stack(arrays: readonly ArrayInput[], ...args: OptArgs<[axis?: nu
   for (const x of xs) {
     if (!shapeEqual(x.shape, ref.shape)) throw new Error(`${fn}: all arrays must have the same shape, got ${xs.map((y) => fmtShape(y.shape)).join(', ')}`);
   }
-  const axis = normalizeAxis(fn, checkInt(fn, 'axis', o.axis ?? 0), ref.ndim + 1);
+  const axis = normalizeAxis(fn, o.axis ?? 0, ref.ndim + 1);
   const s = o.stream ?? undefined;
   return concatenate(
     xs.map((x) => expandDims(x, axis, { stream: s })),
@@ -303,7 +312,7 @@ export function split(
   const x = toArray(fn, a);
   const o = parseOpts(fn, args, ['axis']);
   if (x.ndim === 0) throw new Error(`${fn}: cannot split a zero-dimensional array`);
-  const axis = normalizeAxis(fn, checkInt(fn, 'axis', o.axis ?? 0), x.ndim);
+  const axis = normalizeAxis(fn, o.axis ?? 0, x.ndim);
   const n = x.shape[axis]!;
   let bounds: number[];
   if (typeof indicesOrSections === 'number') {
@@ -333,7 +342,7 @@ export function tile(a: ArrayInput, reps: number | readonly number[], opts?: Str
   const x = toArray(fn, a);
   const s = parseOpts(fn, [opts], []).stream;
   const r = intList(fn, 'reps', reps);
-  if (r.some((v) => v < 0)) throw new Error(`${fn}: reps must be non-negative, got ${JSON.stringify(reps)}`);
+  if (r.some((v) => v < 0)) throw new Error(`${fn}: reps must be non-negative, got ${describeValue(reps)}`);
   const nd = Math.max(x.ndim, r.length);
   const shape = [...JsArray(nd - x.ndim).fill(1), ...x.shape];
   const rr = [...JsArray(nd - r.length).fill(1), ...r];
@@ -369,7 +378,7 @@ export function repeat(
   if (o.axis == null) {
     x = reshapeImpl(x, [x.size], o.stream);
   }
-  const axis = o.axis == null ? 0 : normalizeAxis(fn, checkInt(fn, 'axis', o.axis), x.ndim);
+  const axis = o.axis == null ? 0 : normalizeAxis(fn, o.axis, x.ndim);
   const sh = x.shape;
   const expanded = reshapeImpl(x, [...sh.slice(0, axis + 1), 1, ...sh.slice(axis + 1)], o.stream);
   const b = broadcastTo(expanded, [...sh.slice(0, axis + 1), r, ...sh.slice(axis + 1)], o.stream);
@@ -436,31 +445,29 @@ export function pad(
     const value = broadcastTo(reshapeImpl(astype(cv, x.dtype, s), [], s), padded.shape, s);
     return node('where', [mask, padded, value], {}, s);
   }
-  if (mode === 'edge') {
-    let y = x;
-    for (let ax = 0; ax < x.ndim; ax++) {
-      if (low[ax] === 0 && high[ax] === 0) continue;
-      const n = y.shape[ax]!;
-      if (n === 0) throw new Error(`${fn}: cannot edge-pad axis ${ax} of size 0`);
-      const parts: Array[] = [];
-      const edge = (i: number, width: number): Array => {
-        const start: SliceBound[] = JsArray(y.ndim).fill(null);
-        const stop: SliceBound[] = JsArray(y.ndim).fill(null);
-        start[ax] = i;
-        stop[ax] = i + 1;
-        const e = sliceArray(y, start, stop, null, s);
-        const shape = y.shape.slice();
-        shape[ax] = width;
-        return broadcastTo(e, shape, s);
-      };
-      if (low[ax]! > 0) parts.push(edge(0, low[ax]!));
-      parts.push(y);
-      if (high[ax]! > 0) parts.push(edge(n - 1, high[ax]!));
-      y = node('concatenate', parts, { axis: ax }, s);
-    }
-    return y;
+  // mode is 'edge' (parseOpts admits only the two).
+  let y = x;
+  for (let ax = 0; ax < x.ndim; ax++) {
+    if (low[ax] === 0 && high[ax] === 0) continue;
+    const n = y.shape[ax]!;
+    if (n === 0) throw new Error(`${fn}: cannot edge-pad axis ${ax} of size 0`);
+    const parts: Array[] = [];
+    const edge = (i: number, width: number): Array => {
+      const start: SliceBound[] = JsArray(y.ndim).fill(null);
+      const stop: SliceBound[] = JsArray(y.ndim).fill(null);
+      start[ax] = i;
+      stop[ax] = i + 1;
+      const e = sliceArray(y, start, stop, null, s);
+      const shape = y.shape.slice();
+      shape[ax] = width;
+      return broadcastTo(e, shape, s);
+    };
+    if (low[ax]! > 0) parts.push(edge(0, low[ax]!));
+    parts.push(y);
+    if (high[ax]! > 0) parts.push(edge(n - 1, high[ax]!));
+    y = node('concatenate', parts, { axis: ax }, s);
   }
-  throw new Error(`${fn}: mode must be 'constant' or 'edge', got ${describeValue(mode)}`);
+  return y;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -519,7 +526,7 @@ export function roll(
 ): Array {
   const fn = 'roll';
   const x = toArray(fn, a);
-  const o = parseOpts(fn, args, ['axis']);
+  const o = parseOpts(fn, args, ['axis'], { axis: 'ints' });
   const shifts = typeof shift === 'number' ? [shift] : JsArray.isArray(shift) ? shift.slice() : null;
   if (shifts === null || !shifts.every((s) => Number.isInteger(s)))
     throw new Error(`${fn}: expected shift to be an integer or a list of integers, got ${describeValue(shift)}`);
@@ -527,10 +534,7 @@ export function roll(
     if (shifts.length !== 1) throw new Error(`${fn}: without an axis, shift must be one integer, got ${describeValue(shift)}`);
     return reshapeImpl(rollAxis(reshapeImpl(x, [x.size], o.stream), shifts[0]!, 0, o.stream), x.shape, o.stream);
   }
-  const axes = (typeof o.axis === 'number' ? [o.axis] : JsArray.isArray(o.axis) ? o.axis : null)?.map((ax) =>
-    normalizeAxis(fn, checkInt(fn, 'axis', ax), x.ndim),
-  );
-  if (axes === undefined) throw new Error(`${fn}: expected axis to be an integer, a list of integers or null, got ${describeValue(o.axis)}`);
+  const axes = (typeof o.axis === 'number' ? [o.axis] : (o.axis as number[])).map((ax) => normalizeAxis(fn, ax, x.ndim));
   if (shifts.length !== 1 && shifts.length !== axes.length) throw new Error(`${fn}: ${shifts.length} shifts for ${axes.length} axes`);
   return axes.reduce((y, ax, i) => rollAxis(y, shifts[shifts.length === 1 ? 0 : i]!, ax, o.stream), x);
 }
@@ -558,17 +562,10 @@ function rollAxis(x: Array, shift: number, axis: number, s: Stream): Array {
 export function meshgrid(...args: (ArrayInput | { sparse?: boolean; indexing?: 'xy' | 'ij'; stream?: StreamOrDevice | null })[]): Array[] {
   const fn = 'meshgrid';
   const last = args[args.length - 1];
-  const opts =
-    last !== undefined && !(last instanceof Array) && typeof last === 'object' && !JsArray.isArray(last) && !ArrayBuffer.isView(last)
-      ? (args.pop() as Record<string, unknown>)
-      : {};
-  for (const k of Object.keys(opts))
-    if (k !== 'sparse' && k !== 'indexing' && k !== 'stream') throw new Error(`${fn}: unknown option '${k}' (expected sparse, indexing, stream)`);
-  const sparse = opts.sparse ?? false;
-  const indexing = opts.indexing ?? 'xy';
-  if (typeof sparse !== 'boolean') throw new Error(`${fn}: expected sparse to be a boolean, got ${describeValue(sparse)}`);
-  if (indexing !== 'xy' && indexing !== 'ij') throw new Error(`${fn}: indexing must be 'xy' or 'ij', got ${describeValue(indexing)}`);
-  const s = opts.stream as Stream;
+  const opts = isPlainObject(last) ? parseOpts(fn, [args.pop()], ['sparse', 'indexing'], { sparse: 'bool', indexing: ['xy', 'ij'] }) : {};
+  const sparse: boolean = opts.sparse ?? false;
+  const indexing: 'xy' | 'ij' = opts.indexing ?? 'xy';
+  const s = opts.stream;
   const xs = (args as ArrayInput[]).map((a) => {
     const x = toArray(fn, a);
     return reshapeImpl(x, [x.size], s);

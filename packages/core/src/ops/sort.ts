@@ -2,6 +2,7 @@
 import type { Array } from '../array.js';
 import type { StreamOrDevice } from '../device.js';
 import { moveAxisNode, multiNode, node } from '../graph.js';
+import { describeValue } from '../describe.js';
 import { normalizeAxis } from '../shape.js';
 import { type ArrayInput, parseOpts, toArray } from './convert.js';
 
@@ -12,14 +13,13 @@ export interface SortOpts {
 }
 
 /** Resolves `axis` (default -1; null flattens) and returns the array to work on and the axis. */
-function prepare(fn: string, x: ArrayInput, axis: unknown, stream: StreamOrDevice | null | undefined): [Array, number] {
+function prepare(fn: string, x: ArrayInput, axis: number | null | undefined, stream: StreamOrDevice | null | undefined): [Array, number] {
   let a = toArray(fn, x);
   if (axis === null) {
     if (a.ndim !== 1) a = node('reshape', [a], { shape: [a.size] }, stream);
     return [a, 0];
   }
   if (axis === undefined) axis = -1;
-  if (typeof axis !== 'number') throw new Error(`${fn}: expected axis to be an integer or null, got ${typeof axis}`);
   if (a.ndim === 0) throw new Error(`${fn}: axis ${axis} is out of bounds for an array of dimension 0`);
   return [a, normalizeAxis(fn, axis, a.ndim)];
 }
@@ -35,7 +35,7 @@ function sliceAxis(a: Array, axis: number, start: number, n: number, stream: Str
 }
 
 function checkK(fn: string, what: string, k: unknown): void {
-  if (typeof k !== 'number' || !Number.isInteger(k)) throw new Error(`${fn}: expected '${what}' to be an integer, got ${String(k)}`);
+  if (typeof k !== 'number' || !Number.isInteger(k)) throw new Error(`${fn}: expected ${what} to be an integer, got ${describeValue(k)}`);
 }
 
 type SortRest = [axis?: number | null | SortOpts, opts?: SortOpts];

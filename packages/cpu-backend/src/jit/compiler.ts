@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { CompiledParams, Dtype, View } from '@mlx-ts/core';
+import { type CompiledParams, describeValue, type Dtype, type View } from '@mlx-ts/core';
 import { addon } from '../addon.js';
 import { kernelSource, kernelSymbol, named, translationUnit } from './codegen.js';
 
@@ -293,7 +293,7 @@ export interface JitOptions {
 export function configureJit(options: JitOptions): void {
   if (options.mode !== undefined) {
     if (options.mode !== 'async' && options.mode !== 'sync' && options.mode !== 'off') {
-      throw new Error(`configureJit: mode must be 'async', 'sync' or 'off', got ${String(options.mode)}`);
+      throw new Error(`configureJit: mode must be 'async', 'sync' or 'off', got ${describeValue(options.mode)}`);
     }
     mode = options.mode;
   }

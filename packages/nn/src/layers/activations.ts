@@ -3,7 +3,7 @@
  * with the arguments given at construction. Modules without arguments take none, as in MLX (HardTanh
  * and Softmax use the defaults of their functions).
  */
-import { Array, full } from '@mlx-ts/core';
+import { Array, describeValue, full } from '@mlx-ts/core';
 import * as F from '../activations.js';
 import { Module } from '../module.js';
 import { checkNumber, checkPositiveInt, type OptionalArgs, readOptions } from '../options.js';
@@ -238,7 +238,7 @@ export class GELU extends Module {
   constructor(...rest: OptionalArgs<[approx: GeluApprox], { approx?: GeluApprox }>) {
     super();
     const a = readOptions('GELU', rest, ['approx']).approx ?? 'none';
-    if (!geluApprox.includes(a)) throw new Error(`GELU: expected approx to be one of ${geluApprox.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(a)}`);
+    if (!geluApprox.includes(a)) throw new Error(`GELU: expected approx to be one of ${geluApprox.map((v) => `'${v}'`).join(', ')}, got ${describeValue(a)}`);
     this._approx = a;
   }
   override forward(x: Array): Array {

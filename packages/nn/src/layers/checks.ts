@@ -1,8 +1,8 @@
 /** Input checks shared by layers: errors name the layer, what it expected and what it got. */
-import { Array, fmtShape } from '@mlx-ts/core';
+import { Array, describeValue, fmtShape } from '@mlx-ts/core';
 
 export function checkInput(layer: string, x: unknown, what = 'x'): Array {
-  if (!(x instanceof Array)) throw new Error(`${layer}: expected ${what} to be an mx.Array, got ${x === null ? 'null' : typeof x}`);
+  if (!(x instanceof Array)) throw new Error(`${layer}: expected ${what} to be an mx.Array, got ${describeValue(x)}`);
   return x;
 }
 

@@ -1,5 +1,5 @@
 /** MLX's `Sequential`. */
-import type { Array } from '@mlx-ts/core';
+import { type Array, describeValue } from '@mlx-ts/core';
 import { Module } from '../module.js';
 
 /** A layer of a Sequential: a Module, or any function of one array (MLX accepts callables too). */
@@ -12,8 +12,7 @@ export class Sequential extends Module {
   constructor(...modules: SequentialLayer[]) {
     super();
     modules.forEach((m, i) => {
-      if (!(m instanceof Module) && typeof m !== 'function')
-        throw new Error(`Sequential: layer ${i} must be a Module or a function, got ${m === null ? 'null' : typeof m}`);
+      if (!(m instanceof Module) && typeof m !== 'function') throw new Error(`Sequential: layer ${i} must be a Module or a function, got ${describeValue(m)}`);
     });
     this.layers = modules;
   }

@@ -3,7 +3,7 @@
  * [N, ...spatial, C]), weight [outChannels, ...kernelSize, inChannels / groups] drawn from
  * U(-s, s) with s = 1/√(inChannels · prod(kernelSize)), bias zeros, as MLX initialises them.
  */
-import { add, Array, conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d, fmtShape, random, zeros } from '@mlx-ts/core';
+import { add, Array, conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d, describeValue, fmtShape, random, zeros } from '@mlx-ts/core';
 import { Module } from '../module.js';
 import { checkBool, checkPositiveInt, type OptionalArgs, readOptions } from '../options.js';
 import { checkFloating, checkInput } from './checks.js';
@@ -31,7 +31,7 @@ const layouts = ['NLC', 'NHWC', 'NDHWC'] as const;
 function tuple(layer: string, name: string, v: unknown, n: number, min: number): number[] {
   const list = typeof v === 'number' ? globalThis.Array<number>(n).fill(v) : v;
   if (!globalThis.Array.isArray(list) || list.length !== n || !list.every((d) => Number.isInteger(d) && d >= min)) {
-    throw new Error(`${layer}: ${name} must be an integer >= ${min} or ${n} of them, got ${JSON.stringify(v)}`);
+    throw new Error(`${layer}: ${name} must be an integer >= ${min} or ${n} of them, got ${describeValue(v)}`);
   }
   return list.slice();
 }

@@ -4,7 +4,7 @@
  * reduce each window. Built from pad, views, concatenate and reductions, so every transform
  * differentiates it.
  */
-import { Array, concatenate, expandDims, fmtShape, max, mean, pad, reshape, sliceArray, transpose } from '@mlx-ts/core';
+import { Array, concatenate, describeValue, expandDims, fmtShape, max, mean, pad, reshape, sliceArray, transpose } from '@mlx-ts/core';
 import { Module } from '../module.js';
 import { type OptionalArgs, readOptions } from '../options.js';
 
@@ -45,7 +45,7 @@ function windows(x: Array, kernel: readonly number[], stride: readonly number[])
 /** Max or average pooling of `x` with per-axis kernel, stride and (symmetric) padding; `fn` names the caller in errors. */
 function pool(fn: string, kind: PoolKind, x: Array, kernel: readonly number[], stride: readonly number[], padding: readonly number[]): Array {
   const n = kernel.length;
-  if (!(x instanceof Array)) throw new Error(`${fn}: expected x to be an mx.Array, got ${x === null ? 'null' : typeof x}`);
+  if (!(x instanceof Array)) throw new Error(`${fn}: expected x to be an mx.Array, got ${describeValue(x)}`);
   if (x.ndim !== n + 2) {
     throw new Error(`${fn}: expected a ${n + 2}-D input (batch, ${n} spatial axes, channels last), got shape ${fmtShape(x.shape)}`);
   }
@@ -69,10 +69,10 @@ function pool(fn: string, kind: PoolKind, x: Array, kernel: readonly number[], s
 function perAxis(fn: string, what: string, v: unknown, n: number, min: number): number[] {
   const list = typeof v === 'number' ? new globalThis.Array<number>(n).fill(v) : v;
   if (!globalThis.Array.isArray(list) || list.length !== n || !list.every((e) => Number.isInteger(e))) {
-    throw new Error(`${fn}: expected ${what} to be an integer or a list of ${n} integer${n === 1 ? '' : 's'}, got ${JSON.stringify(v) ?? String(v)}`);
+    throw new Error(`${fn}: expected ${what} to be an integer or a list of ${n} integer${n === 1 ? '' : 's'}, got ${describeValue(v)}`);
   }
   if (list.some((e: number) => e < min)) {
-    throw new Error(`${fn}: expected ${what} to be ${min === 0 ? 'non-negative' : 'positive'}, got ${JSON.stringify(v)}`);
+    throw new Error(`${fn}: expected ${what} to be ${min === 0 ? 'non-negative' : 'positive'}, got ${describeValue(v)}`);
   }
   return list.slice();
 }

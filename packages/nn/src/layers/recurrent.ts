@@ -4,7 +4,7 @@
  * b_hh) where MLX keeps their sum; GRU's `bhn` is PyTorch's b_hh of the n gate, which sits inside
  * r * (Wh h + bhn).
  */
-import { add, addmm, Array, fmtShape, matmul, multiply, random, sigmoid, split, squeeze, stack, subtract, tanh, transpose } from '@mlx-ts/core';
+import { add, addmm, Array, describeValue, fmtShape, matmul, multiply, random, sigmoid, split, squeeze, stack, subtract, tanh, transpose } from '@mlx-ts/core';
 import { Module } from '../module.js';
 import { checkBool, checkPositiveInt, type OptionalArgs, readOptions } from '../options.js';
 import { checkInput } from './checks.js';
@@ -59,7 +59,7 @@ export class RNN extends Module {
     checkPositiveInt(fn, 'inputSize', inputSize);
     this.hiddenSize = checkPositiveInt(fn, 'hiddenSize', hiddenSize);
     const nl = o.nonlinearity ?? tanh;
-    if (typeof nl !== 'function') throw new Error(`${fn}: expected nonlinearity to be a function, got ${typeof nl}`);
+    if (typeof nl !== 'function') throw new Error(`${fn}: expected nonlinearity to be a function, got ${describeValue(nl)}`);
     this._nonlinearity = nl;
     const scale = 1 / Math.sqrt(hiddenSize);
     this.Wxh = uniform(scale, [hiddenSize, inputSize]);

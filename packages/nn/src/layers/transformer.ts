@@ -8,6 +8,7 @@ import {
   arange,
   Array,
   astype,
+  describeValue,
   type Dtype,
   type DtypeLike,
   dtypeLimits,
@@ -154,7 +155,7 @@ export type Activation = ((x: Array) => Array) | Module;
 
 function activate(a: Activation, x: Array): Array {
   const y = a instanceof Module ? a.forward(x) : a(x);
-  if (!(y instanceof Array)) throw new Error(`transformer layer: expected the activation to return an mx.Array, got ${y === null ? 'null' : typeof y}`);
+  if (!(y instanceof Array)) throw new Error(`transformer layer: expected the activation to return an mx.Array, got ${describeValue(y)}`);
   return y;
 }
 
@@ -171,7 +172,7 @@ function layerOptions(fn: string, dims: number, numHeads: number, rest: readonly
   checkPositiveInt(fn, 'numHeads', numHeads);
   const activation: Activation = o.activation ?? relu;
   if (typeof activation !== 'function' && !(activation instanceof Module))
-    throw new Error(`${fn}: expected activation to be a function or a Module, got ${typeof activation}`);
+    throw new Error(`${fn}: expected activation to be a function or a Module, got ${describeValue(activation)}`);
   return {
     checkpoint: o.checkpoint as unknown,
     mlpDims: o.mlpDims == null ? dims * 4 : checkPositiveInt(fn, 'mlpDims', o.mlpDims),
@@ -412,7 +413,7 @@ export class Transformer extends Module {
       ['customEncoder', o.customEncoder],
       ['customDecoder', o.customDecoder],
     ] as const) {
-      if (m != null && !(m instanceof Module)) throw new Error(`${fn}: expected ${name} to be an nn.Module, got ${typeof m}`);
+      if (m != null && !(m instanceof Module)) throw new Error(`${fn}: expected ${name} to be an nn.Module, got ${describeValue(m)}`);
     }
     this.encoder = o.customEncoder ?? new TransformerEncoder(o.numEncoderLayers ?? 6, dims, numHeads, stack);
     this.decoder = o.customDecoder ?? new TransformerDecoder(o.numDecoderLayers ?? 6, dims, numHeads, stack);

@@ -5,7 +5,7 @@
  * `take(x, index_k, axis) * weight_k`. Sample positions are computed in float32 arithmetic, as MLX
  * computes them, so the chosen neighbours match MLX's at exact ties.
  */
-import { add, Array, array, broadcastTo, float32, fmtShape, multiply, reshape, take, uint32 } from '@mlx-ts/core';
+import { add, array, Array, broadcastTo, describeValue, float32, fmtShape, multiply, reshape, take, uint32 } from '@mlx-ts/core';
 import { Module } from '../module.js';
 import { checkBool, type OptionalArgs, readOptions } from '../options.js';
 import { checkInput } from './checks.js';
@@ -121,7 +121,20 @@ function resample(x: Array, axis: number, taps: Taps): Array {
   return out!;
 }
 
+/** A positive, finite scale, or a non-empty list of them. */
+function checkScaleFactor(fn: string, scaleFactor: unknown): void {
+  const scales = typeof scaleFactor === 'number' ? [scaleFactor] : scaleFactor;
+  if (!globalThis.Array.isArray(scales) || scales.length === 0 || !scales.every((s) => typeof s === 'number' && s > 0 && Number.isFinite(s))) {
+    throw new Error(`${fn}: expected scaleFactor to be a positive number or a list of them, got ${describeValue(scaleFactor)}`);
+  }
+}
+
 function checkScales(fn: string, x: Array, scaleFactor: readonly number[]): void {
+  checkInput(fn, x, 'x');
+  if (!globalThis.Array.isArray(scaleFactor)) {
+    throw new Error(`${fn}: expected scaleFactor to be a list of positive numbers, one per spatial axis, got ${describeValue(scaleFactor)}`);
+  }
+  checkScaleFactor(fn, scaleFactor);
   if (x.ndim - 2 !== scaleFactor.length) {
     throw new Error(`${fn}: expected one scale per spatial axis (${scaleFactor.length}), got an input of shape ${fmtShape(x.shape)} with ${x.ndim - 2}`);
   }
@@ -156,6 +169,8 @@ function interpolate(fn: string, x: Array, scaleFactor: readonly number[], tapsO
 }
 
 function checkAntialias(fn: string, alignCorners: boolean, antialias: boolean): void {
+  checkBool(fn, 'alignCorners', alignCorners);
+  checkBool(fn, 'antialias', antialias);
   if (antialias && alignCorners) throw new Error(`${fn}: antialias with alignCorners is not supported (use alignCorners false)`);
 }
 
@@ -201,18 +216,15 @@ export class Upsample extends Module {
     super();
     const fn = 'Upsample';
     const o = readOptions(fn, rest, ['mode', 'alignCorners', 'antialias']);
-    const scales = typeof scaleFactor === 'number' ? [scaleFactor] : scaleFactor;
-    if (!globalThis.Array.isArray(scales) || scales.length === 0 || !scales.every((s) => typeof s === 'number' && s > 0 && Number.isFinite(s))) {
-      throw new Error(`${fn}: expected scaleFactor to be a positive number or a list of them, got ${JSON.stringify(scaleFactor) ?? String(scaleFactor)}`);
-    }
+    checkScaleFactor(fn, scaleFactor);
     const mode = o.mode ?? 'nearest';
-    if (!modes.includes(mode)) throw new Error(`${fn}: expected mode to be one of 'nearest', 'linear', 'cubic', got ${JSON.stringify(mode)}`);
+    if (!modes.includes(mode)) throw new Error(`${fn}: expected mode to be one of 'nearest', 'linear', 'cubic', got ${describeValue(mode)}`);
     this.#scaleFactor = typeof scaleFactor === 'number' ? scaleFactor : scaleFactor.slice();
     this.#mode = mode;
-    this.#alignCorners = checkBool(fn, 'alignCorners', o.alignCorners ?? false);
-    this.#antialias = checkBool(fn, 'antialias', o.antialias ?? false);
-    if (this.#antialias && mode === 'nearest') throw new Error(`${fn}: antialias is not supported for mode 'nearest'`);
+    this.#alignCorners = o.alignCorners ?? false;
+    this.#antialias = o.antialias ?? false;
     checkAntialias(fn, this.#alignCorners, this.#antialias);
+    if (this.#antialias && mode === 'nearest') throw new Error(`${fn}: antialias is not supported for mode 'nearest'`);
   }
 
   protected override extraRepr(): string {
@@ -230,7 +242,7 @@ export class Upsample extends Module {
     const sf = this.#scaleFactor;
     if (typeof sf !== 'number' && sf.length !== dims) {
       throw new Error(
-        `${fn}: expected one scale per spatial axis, got scaleFactor ${JSON.stringify(sf)} for an input of shape ${fmtShape(x.shape)} with ${dims} spatial axes`,
+        `${fn}: expected one scale per spatial axis, got scaleFactor ${describeValue(sf)} for an input of shape ${fmtShape(x.shape)} with ${dims} spatial axes`,
       );
     }
     const scales = typeof sf === 'number' ? new globalThis.Array<number>(dims).fill(sf) : sf;

@@ -5,6 +5,7 @@
  * function keeps (least recently used first out), so a loop over many shapes cannot grow memory
  * without bound; `clearCompileCache()` empties every compiled function's cache.
  */
+import { describeValue } from '@mlx-ts/core';
 
 function envDisabled(): boolean {
   const env = typeof process !== 'undefined' ? process.env?.MLX_DISABLE_COMPILE : undefined;
@@ -35,7 +36,7 @@ export function isCompileEnabled(): boolean {
  * function keeps traced; the least recently used is dropped first. Returns the previous bound.
  */
 export function setCompileCacheSize(n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`setCompileCacheSize: expected a positive integer, got ${String(n)}`);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`setCompileCacheSize: expected a positive integer, got ${describeValue(n)}`);
   const prev = cacheSize;
   cacheSize = n;
   return prev;
