@@ -49,6 +49,7 @@ interface Row {
 
 const x = (): A => mx.ones([2, 3]);
 const sq = (): A => mx.ones([3, 3]);
+const ints = (): A => mx.ones([2, 3], mx.int32);
 const key = (): A => mx.random.key(0);
 const f = (a: A): A => mx.sum(mx.multiply(a, a));
 const elementwise = (n: number): Row => ({ lead: () => (n === 1 ? [x()] : [x(), x()]) });
@@ -184,6 +185,11 @@ const rows: Record<string, Row> = {
     ].map((n) => [n, elementwise(2)]),
   ),
   matmul: { lead: () => [sq(), sq()] },
+  ...Object.fromEntries(['bitwiseAnd', 'bitwiseOr', 'bitwiseXor', 'leftShift', 'rightShift'].map((n) => [n, { lead: () => [ints(), ints()] }])),
+  bitwiseInvert: { lead: () => [ints()] },
+  einsum: { lead: () => ['ij,jk', sq(), sq()] },
+  einsumPath: { lead: () => ['ij,jk', sq(), sq()], noOptions: true },
+  hadamardTransform: { lead: () => [mx.ones([2, 4])], slots: [['scale', 'number']] },
   round: { lead: () => [x()], slots: [['decimals', 'int']] },
   clip: { lead: () => [x(), 0, 1] },
   where: { lead: () => [true, x(), x()] },
@@ -686,6 +692,8 @@ const exempt: Record<string, string[]> = {
     'random.threefry2x32Host',
   ],
   'trees and backend registration (their argument checks belong to the tree work)': [
+    'foldTree',
+    'flattenTree',
     'treeMap',
     'treeFlatten',
     'treeUnflatten',

@@ -53,6 +53,7 @@ describe('hadamardTransform', () => {
     ]);
     expect(mx.hadamardTransform(mx.array([1, 2, 3, 4]), { scale: 1 }).tolist()).toEqual([10, -2, -4, 0]);
     expect(mx.hadamardTransform(mx.array(3), 2).item()).toBe(6);
+    expect(mx.hadamardTransform(mx.array([1, 1]), null).tolist()).toEqual([Math.SQRT2, 0].map((v) => Math.fround(v)));
     expect(mx.hadamardTransform(mx.ones([2, 4], mx.float16)).dtype).toBe(mx.float16);
   });
 
@@ -62,6 +63,6 @@ describe('hadamardTransform', () => {
     );
     expect(() => mx.hadamardTransform(mx.ones([24 * 3]))).toThrow(/got 72/);
     expect(() => mx.hadamardTransform(mx.zeros([0]))).toThrow(/hadamardTransform: empty arrays are not supported/);
-    expect(() => mx.hadamardTransform(mx.ones([4]), '2' as never)).toThrow(/hadamardTransform: scale must be a number/);
+    expect(() => mx.hadamardTransform(mx.ones([4]), '2' as never)).toThrow(/hadamardTransform: expected scale to be a number, got a string \('2'\)/);
   });
 });

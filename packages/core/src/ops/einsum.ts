@@ -15,7 +15,7 @@ import { type StreamOrDevice } from '../device.js';
 import { describeValue } from '../describe.js';
 import { fmtShape } from '../shape.js';
 import { isPlainObject } from '../tree.js';
-import { type ArrayInput, broadcastTo, toArray } from './convert.js';
+import { type ArrayInput, broadcastTo, parseOpts, toArray } from './convert.js';
 import { multiply } from './elementwise.js';
 import { diagonal, matmul } from './linalg.js';
 import { sum } from './reduction.js';
@@ -37,15 +37,10 @@ const isLetter = (c: string): boolean => LETTERS.includes(c);
 function splitArgs(fn: string, args: readonly unknown[]): { subscripts: string; operands: Array[]; stream: Stream } {
   const [subscripts, ...rest] = args;
   if (typeof subscripts !== 'string') throw new Error(`${fn}: expected the subscripts string first, got ${describeValue(subscripts)}`);
-  let stream: Stream;
-  const last = rest[rest.length - 1];
-  if (isPlainObject(last)) {
-    for (const k of Object.keys(last)) if (k !== 'stream') throw new Error(`${fn}: unknown option '${k}' (expected stream)`);
-    stream = last.stream as Stream;
-    rest.pop();
-  }
+  // Operands are never plain objects, so a trailing one is the options ({stream}), checked as every op's are.
+  const stream: Stream = isPlainObject(rest[rest.length - 1]) ? parseOpts(fn, [rest.pop()], []).stream : undefined;
   if (rest.length === 0) throw new Error(`${fn}: at least one operand is required`);
-  return { subscripts, operands: rest.map((x, i) => toArray(`${fn} (operand ${i})`, x as ArrayInput)), stream };
+  return { subscripts, operands: rest.map((x, i) => toArray(`${fn}: operand ${i}`, x as ArrayInput)), stream };
 }
 
 /** Input terms and the output term, ellipses expanded into unused letters, checked against the operands. */

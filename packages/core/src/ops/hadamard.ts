@@ -9,7 +9,6 @@
  */
 import type { Array } from '../array.js';
 import type { StreamOrDevice } from '../device.js';
-import { describeValue } from '../describe.js';
 import { float32 } from '../dtype.js';
 import { fmtShape } from '../shape.js';
 import { array, type ArrayInput, astype, toArray, parseOpts, type OptArgs } from './convert.js';
@@ -103,10 +102,9 @@ type HadamardOpts = { scale?: number | null; stream?: StreamOrDevice | null };
 /** MLX's `hadamard_transform(a, scale=None)`: integer inputs are transformed as float32. */
 export function hadamardTransform(a: ArrayInput, ...args: OptArgs<[scale?: number | null], HadamardOpts>): Array {
   const fn = 'hadamardTransform';
-  const o = parseOpts(fn, args, ['scale']);
+  const o = parseOpts(fn, args, ['scale'], { scale: 'number' });
   const x0 = toArray(fn, a);
   if (x0.size === 0) throw new Error(`${fn}: empty arrays are not supported, got shape ${fmtShape(x0.shape)}`);
-  if (o.scale !== undefined && o.scale !== null && typeof o.scale !== 'number') throw new Error(`${fn}: scale must be a number, got ${describeValue(o.scale)}`);
   const s = o.stream;
   const opts = s ? { stream: s } : undefined;
   const n = x0.ndim > 0 ? x0.shape[x0.ndim - 1]! : 1;
