@@ -41,11 +41,11 @@ describe('registerBackend validation', () => {
   it('rejects members of the wrong kind, optional ones included', () => {
     rejects(
       { ...reference, name: 'bad-kinds', deviceType: 'tpu', priority: Number.NaN },
-      /deviceType is a string \(tpu\) \(expected one of 'cpu', 'gpu'\)/,
+      /deviceType is a string \('tpu'\) \(expected one of 'cpu', 'gpu'\)/,
       /priority is a number \(NaN\)/,
     );
     rejects({ ...reference, name: 'bad-async', executeAsync: 3 }, /executeAsync is a number \(3\) \(expected a function or undefined\)/);
-    rejects({ ...reference, name: '' }, /name is a string \(\) \(expected a non-empty string\)/);
+    rejects({ ...reference, name: '' }, /name is a string \(''\) \(expected a non-empty string\)/);
   });
 
   it('a rejected backend of a registered name leaves the registered one in place', () => {

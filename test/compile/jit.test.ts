@@ -54,14 +54,21 @@ const CASES: ((a: A, b: A, c: A) => A)[] = [
   ...mx.allDtypes.map((d) => (a: A) => mx.astype(mx.astype(a, d), a.dtype)),
 ];
 
+/** The indices in CASES of the integer family's ops, which refuse floating inputs. */
+const INTEGER_ONLY: ReadonlySet<number> = new Set(
+  [...mx.unarySameDtype, ...mx.unaryPredicate, ...mx.binarySameDtype, ...mx.binaryPredicate].flatMap((p, k) =>
+    (mx.unaryInteger as readonly string[]).includes(p) || (mx.binaryInteger as readonly string[]).includes(p) ? [k] : [],
+  ),
+);
+
 /** out[i] = CASES[i % CASES.length](a, b, c)[i], as one fused kernel. */
 function everyPrimitive(a: A, b: A, c: A, sel: A): A {
   const at = (k: number): A => {
     try {
       return mx.astype(CASES[k]!(a, b, c), a.dtype);
     } catch (e) {
-      // Only bool lacks primitives (negative, subtract); anything else throwing is a failure.
-      if (a.dtype !== mx.bool) throw e;
+      // Only bool lacks primitives (negative, subtract), and only integers take the integer family; anything else throwing is a failure.
+      if (a.dtype !== mx.bool && !(INTEGER_ONLY.has(k) && !a.dtype.isInteger)) throw e;
       return a;
     }
   };
