@@ -53,7 +53,8 @@ export interface CompileOptions {
   outputs?: unknown;
 }
 
-export type CompiledFunction<F extends (...args: any[]) => any> = ((...args: Parameters<F>) => ReturnType<F>) & {
+/** The compiled function: f's own type (parameters, result, overloads), with the cache's controls. */
+export type CompiledFunction<F extends (...args: any[]) => any> = F & {
   /** Drops this function's traces. */
   clearCache(): void;
   /** How many times f has been traced (a cache hit does not trace). */
@@ -140,6 +141,8 @@ function checkOptionKeys(x: unknown): void {
  * (the second time at other shapes, to check the shape model: DESIGN.md "compile"), so f's side
  * effects run twice then; cached calls run f not at all.
  */
+export function compile<F extends (...args: any[]) => any>(f: F, options?: CompileOptions): CompiledFunction<F>;
+export function compile<F extends (...args: any[]) => any>(f: F, inputs?: unknown, outputs?: unknown, shapeless?: boolean): CompiledFunction<F>;
 export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknown[]): CompiledFunction<F> {
   if (typeof f !== 'function') throw new Error(`${FN}: expected a function, got ${describeValue(f)}`);
   const options = parseOptions(rest);
