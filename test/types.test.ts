@@ -47,6 +47,10 @@ it('vjp and jvp type primals, cotangents and tangents like the arguments and out
   expectTypeOf(jOuts).toEqualTypeOf<{ y: mx.Array; z: [mx.Array] }>();
   expectTypeOf(jvps).toEqualTypeOf<{ y: mx.Array; z: [mx.Array] }>();
   expectTypeOf(mx.jvp(loss, [p, x], [p, x])).toEqualTypeOf<[[mx.Array], [mx.Array]]>();
+  // An op's ArrayInput parameter has Array tangents and cotangents.
+  expectTypeOf(mx.vjp(mx.exp, [mx.ones([2])], [mx.ones([2])])[1][0]).toEqualTypeOf<mx.Array>();
+  // @ts-expect-error the tangents of arrays are arrays
+  typeOnly(() => mx.jvp(mx.exp, [mx.ones([2])], [2]));
   // @ts-expect-error one tangent per primal
   typeOnly(() => mx.jvp(loss, [p, x], [p]));
 });

@@ -189,6 +189,9 @@ function valueAndGradCall(
  */
 type GradOf<T> = [Extract<T, Array>] extends [never] ? T : Extract<T, Array>;
 
+/** The tangents or cotangents of arguments P (jvp, vjp): one per argument, each typed as its gradient. */
+export type TangentsOf<P extends readonly unknown[]> = { -readonly [K in keyof P]: GradOf<P[K]> };
+
 /**
  * The gradients' type for `argnums` A of a function with parameters P: shaped like the
  * differentiated arguments (one argument's type, or a tuple of them for a list of argnums).

@@ -1,5 +1,5 @@
 /** Function transformations: autodiff (grad, vjp, jvp, jacobians), vmap, custom rules, checkpointing. */
-export { grad, valueAndGrad, type Argnums, type GradOptions, type GradsOf } from './grad.js';
+export { grad, valueAndGrad, type Argnums, type GradOptions, type GradsOf, type TangentsOf } from './grad.js';
 export { vjp, jvp, type OutputsOf } from './vjp.js';
 export { customFunction, type CustomFunction, type CustomVjp, type CustomJvp, type CustomVmap, type RuleArgs, type ZerosOr } from './custom.js';
 export { checkpoint } from './checkpoint.js';

@@ -8,7 +8,7 @@
  */
 import { Array, enterTrace, exitTrace, fmtShape, node, treeDefEqual, treeFlatten, treeUnflatten, type TreeDef, describeValue } from '@mlx-ts/core';
 import { backward, forward, settle, zerosLike } from './autodiff.js';
-import { firstStatic, gradTrees, traceArgs } from './grad.js';
+import { firstStatic, gradTrees, type TangentsOf, traceArgs } from './grad.js';
 
 function checkPrimals(fn: string, primals: unknown): unknown[] {
   if (!globalThis.Array.isArray(primals)) {
@@ -48,7 +48,7 @@ export function vjp<F extends (...args: any[]) => unknown>(
   f: F,
   primals: Parameters<F>,
   cotangents: ReturnType<F> | OutputsOf<ReturnType<F>>,
-): [OutputsOf<ReturnType<F>>, Parameters<F>] {
+): [OutputsOf<ReturnType<F>>, TangentsOf<Parameters<F>>] {
   const fn = 'vjp';
   if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describeValue(f)}`);
   const args = checkPrimals(fn, primals);
@@ -73,14 +73,14 @@ export function vjp<F extends (...args: any[]) => unknown>(
     exitTrace();
   }
   settle([...treeFlatten(outputs)[0], ...treeFlatten(vjps)[0]]);
-  return [outputs as OutputsOf<ReturnType<F>>, vjps as Parameters<F>];
+  return [outputs as OutputsOf<ReturnType<F>>, vjps as TangentsOf<Parameters<F>>];
 }
 
 /** Forward mode: `[outputs, jvps]`, the tangents of the outputs given those of the primals. */
 export function jvp<F extends (...args: any[]) => unknown>(
   f: F,
   primals: Parameters<F>,
-  tangents: Parameters<F>,
+  tangents: TangentsOf<Parameters<F>>,
 ): [OutputsOf<ReturnType<F>>, OutputsOf<ReturnType<F>>] {
   const fn = 'jvp';
   if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describeValue(f)}`);
