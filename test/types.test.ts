@@ -146,6 +146,11 @@ it('treeMap maps the leaves types', () => {
     { w: p.w },
     { w: { m: p.w } },
   );
+  // A Module gives a plain object of its members: no methods, no flags.
+  const layer = mx.treeMap((a) => a.ndim, new mx.nn.Linear(2, 3));
+  expectTypeOf(layer).toEqualTypeOf<{ weight: number; bias?: number }>();
+  // @ts-expect-error a member that is a boolean flag is not in the tree
+  typeOnly(() => layer.training);
   // @ts-expect-error a misspelt key is a compile error
   typeOnly(() => sums.w1);
   // @ts-expect-error the leaves of a tree of arrays are arrays

@@ -171,7 +171,8 @@ type StaticLeaf = string | number | boolean | bigint | symbol | null | undefined
  * rebuild it): JS arrays and tuples map element-wise (a JS array's element type is mapped as a
  * whole, which keeps recursive tree types finite), objects property-wise, static leaves stay.
  * A `treeNodeKeys` instance (an nn Module) becomes a plain object of its properties that hold
- * subtrees, which is what rebuilding it gives.
+ * subtrees, which is what rebuilding it gives; a property of the instance's own type can only be
+ * the instance itself (Module's `state` getter), which is no subtree.
  */
 export type MapLeaves<T, L> = T extends Array
   ? L
@@ -182,7 +183,7 @@ export type MapLeaves<T, L> = T extends Array
         ? { [K in keyof T]: MapLeaves<T[K], L> }
         : MapLeaves<E, L>[]
       : T extends TreeNodeObject
-        ? { [K in keyof T as K extends symbol | `_${string}` ? never : T[K] extends StaticLeaf ? never : K]: MapLeaves<T[K], L> }
+        ? { [K in keyof T as K extends symbol ? never : T[K] extends StaticLeaf | T ? never : K]: MapLeaves<T[K], L> }
         : { [K in keyof T]: MapLeaves<T[K], L> };
 
 /**

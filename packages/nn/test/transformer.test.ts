@@ -55,7 +55,7 @@ describe('MultiHeadAttention', () => {
           [0, 0, lowest],
           [0, 0, 0],
         ])
-        .item(),
+        .itemBool(),
     ).toBe(true);
   });
   test("'causal' aligns the last query with the last key when there are more keys", () => {

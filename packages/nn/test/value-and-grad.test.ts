@@ -96,7 +96,7 @@ describe('training the MLX way', () => {
     let last = first;
     for (let i = 0; i < 200; i++) {
       const [loss, grads] = lossAndGrad(x, y);
-      model.update(mx.treeMap((p: mx.Array, g: mx.Array) => mx.subtract(p, mx.multiply(0.05, g)), model.parameters(), grads) as nn.ModuleParameters);
+      model.update(mx.treeMap((p: mx.Array, g: mx.Array) => mx.subtract(p, mx.multiply(0.05, g)), model.parameters(), grads));
       mx.eval(model.parameters(), loss);
       last = loss.item();
     }
@@ -115,7 +115,7 @@ describe('training the MLX way', () => {
       const lossAndGrad = nn.valueAndGrad(model, (a: mx.Array, b: mx.Array) => mse(model, a, b));
       return (a: mx.Array, b: mx.Array) => {
         const [loss, grads] = lossAndGrad(a, b);
-        model.update(mx.treeMap((p: mx.Array, g: mx.Array) => mx.subtract(p, mx.multiply(0.1, g)), model.trainableParameters(), grads) as nn.ModuleParameters);
+        model.update(mx.treeMap((p: mx.Array, g: mx.Array) => mx.subtract(p, mx.multiply(0.1, g)), model.trainableParameters(), grads));
         return loss;
       };
     };
