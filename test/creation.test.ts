@@ -16,7 +16,10 @@ describe.each(backends)('creation [%s]', (backend) => {
     on(() => {
       expect(mx.array(3.5).shape).toEqual([]);
       expect(mx.array(3.5).item()).toBe(3.5);
-      expect(mx.array(true).item()).toBe(true);
+      // A bool's item() is its arithmetic value (MLX's Python bool is an int); itemBool() its truth.
+      expect([mx.array(true).item(), mx.array(false).item()]).toEqual([1, 0]);
+      expect([mx.array(true).itemBool(), mx.array(false).itemBool()]).toEqual([true, false]);
+      expect([mx.array(2.5).itemBool(), mx.array(0, mx.int64).itemBool(), mx.array(NaN).itemBool()]).toEqual([true, false, true]);
       expect(
         mx
           .array([

@@ -141,6 +141,7 @@ const cases: Case[] = [
   ['reshape of a Map', () => mx.reshape(new Map() as never, [1]), 'reshape', /expected/, /Map/],
   ['concatenate of a non-list', () => mx.concatenate(mx.zeros([2]) as never), 'concatenate', /list/],
   ['item of a multi-element array', () => x23().item(), 'item', /one element/, /\[2,3\]/],
+  ['itemBool of a multi-element array', () => x23().itemBool(), 'itemBool', /one element/, /\[2,3\]/],
   [
     'eval of a disposed array',
     () => {

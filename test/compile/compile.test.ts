@@ -161,7 +161,7 @@ describe('compile: results and the cache', () => {
     expect(() => mx.compile(3 as never)).toThrow(/compile: expected a function/);
     expect(() => mx.compile((x: A) => x, mx.array(1) as never)).toThrow(/compile: inputs must be a JS array or plain object/);
     expect(() => mx.compile(() => 3 as never)()).toThrow(/compile: the function must return arrays/);
-    const ev = mx.compile((x: A) => mx.array((x.item() as number) + 1));
+    const ev = mx.compile((x: A) => mx.array(x.item() + 1));
     expect(() => ev(mx.array(1))).toThrow(/cannot evaluate an array traced by compile/);
   });
 });
@@ -251,9 +251,9 @@ describe('compile: composition with transforms', () => {
   });
 
   it('jvp(compile(f)) and compile(jvp)', () => {
-    const t = [mx.array([1, 0, 0.5, -1]), mx.array([0.2, 0.1, 0, 1])];
-    const [, want] = mx.jvp(f, [x, y], t) as [A[], A[]];
-    const [, got] = mx.jvp(mx.compile(f), [x, y], t) as [A[], A[]];
+    const t: [A, A] = [mx.array([1, 0, 0.5, -1]), mx.array([0.2, 0.1, 0, 1])];
+    const [, want] = mx.jvp(f, [x, y], t);
+    const [, got] = mx.jvp(mx.compile(f), [x, y], t);
     close(got[0]!, want[0]!, 'jvp(compile(f))');
     const cj = mx.compile((a: A, b: A, ta: A, tb: A) => (mx.jvp(f, [a, b], [ta, tb]) as [A[], A[]])[1][0]!);
     close(cj(x, y, t[0]!, t[1]!), want[0]!, 'compile(jvp(f))');

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { mx } from '../helpers/index.js';
 
-const close = (a: mx.Array, b: mx.Array) => expect(mx.allclose(a, b, 1e-5, 1e-5).item()).toBe(true);
+const close = (a: mx.Array, b: mx.Array) => expect(mx.allclose(a, b, 1e-5, 1e-5).itemBool()).toBe(true);
 const rnd = (shape: number[], seed: number) => mx.random.normal(shape, { key: mx.random.key(seed) });
 
 describe('compile: convolution', () => {

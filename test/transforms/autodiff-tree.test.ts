@@ -44,9 +44,9 @@ describe('pytrees', () => {
   });
 
   it('treeMap over several trees, with keys matched by name', () => {
-    const t1 = { p: a, q: [b, 7] };
+    const t1: { p: mx.Array; q: [mx.Array, number] } = { p: a, q: [b, 7] };
     const t2 = { q: [mx.array(10), 'x'], p: mx.array([1, 1]) };
-    const out = mx.treeMap<{ p: mx.Array; q: [mx.Array, number] }>((x: mx.Array, y: mx.Array) => mx.add(x, y), t1, t2);
+    const out = mx.treeMap((x: mx.Array, y: mx.Array) => mx.add(x, y), t1, t2);
     expect(out.p.tolist()).toEqual([2, 3]);
     expect(out.q[0].item()).toBe(13);
     expect(out.q[1]).toBe(7);

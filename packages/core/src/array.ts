@@ -162,11 +162,18 @@ export class Array {
     return this._tracer && traceDepth > 0;
   }
 
-  /** Evaluates and returns the single element as a JS number (bool: boolean). */
-  item(): number | boolean {
-    if (this.size !== 1) throw new Error(`item: expected an array of one element, got shape ${fmtShape(this.shape)}`);
-    const v = this.toTypedArray()[0]!;
-    return this.dtype.name === 'bool' ? v !== 0 : Number(v);
+  /**
+   * Evaluates and returns the single element as a JS number. A bool array gives 1 or 0, the value
+   * MLX's Python bool has in arithmetic (so `correct += mx.equal(a, b).item()` counts);
+   * `itemBool()` gives it as true or false.
+   */
+  item(): number {
+    return Number(singleElement(this, 'item'));
+  }
+
+  /** Evaluates and returns whether the single element is nonzero: a bool array's value (Python's `bool(a)` for others). */
+  itemBool(): boolean {
+    return Number(singleElement(this, 'itemBool')) !== 0;
   }
 
   /** Evaluates and returns nested JS arrays (a number for 0-d arrays). */
@@ -245,7 +252,7 @@ export class Array {
    * A one-element array in numeric contexts (`Number(x)`, `x > 2`, `${x}` gives the text), as
    * MLX evaluates `float(x)`; more elements in a numeric context are an Error, not NaN.
    */
-  [Symbol.toPrimitive](hint: string): number | string | boolean {
+  [Symbol.toPrimitive](hint: string): number | string {
     if (hint === 'string') return formatArray(this);
     if (this.size !== 1)
       throw new Error(`an array of shape ${fmtShape(this.shape)} has no single numeric value; use item() on a one-element array, or tolist()`);
@@ -254,6 +261,12 @@ export class Array {
 }
 
 export type NestedList = number | boolean | NestedList[];
+
+/** The element of a one-element array, evaluated; `fn` names the method for the error. */
+function singleElement(a: Array, fn: string): number | bigint {
+  if (a.size !== 1) throw new Error(`${fn}: expected an array of one element, got shape ${fmtShape(a.shape)}`);
+  return a.toTypedArray()[0]!;
+}
 
 /** Whether `x` is an mlx-ts Array (not a JS array). */
 export function isArray(x: unknown): x is Array {

@@ -288,11 +288,61 @@ export function treeDefString(def: TreeDef): string {
   }
 }
 
+/** The values that are static leaves of trees and have no properties a tree descends into. */
+type StaticLeaf = string | number | boolean | bigint | symbol | null | undefined | ((...args: never[]) => unknown) | ArrayBufferView | ArrayBufferLike;
+
+/**
+ * The type of a tree `T` with each Array leaf replaced by an `L` (as `treeMap` and `treeUnflatten`
+ * rebuild it): JS arrays and tuples map element-wise (a JS array's element type is mapped as a
+ * whole, which keeps recursive tree types finite), objects property-wise, static leaves stay.
+ * A `treeNodeKeys` instance (an nn Module) becomes a plain object of its properties that hold
+ * subtrees, which is what rebuilding it gives; a property of the instance's own type can only be
+ * the instance itself (Module's `state` getter), which is no subtree.
+ */
+export type MapLeaves<T, L> = T extends Array
+  ? L
+  : T extends StaticLeaf
+    ? T
+    : T extends readonly (infer E)[]
+      ? T extends readonly [] | readonly [unknown, ...unknown[]]
+        ? { [K in keyof T]: MapLeaves<T[K], L> }
+        : MapLeaves<E, L>[]
+      : T extends TreeNodeObject
+        ? { [K in keyof T as K extends symbol ? never : T[K] extends StaticLeaf | T ? never : K]: MapLeaves<T[K], L> }
+        : { [K in keyof T]: MapLeaves<T[K], L> };
+
+/**
+ * What `treeMap`'s `fn` receives from another tree `U` at the Array leaves of `T`: the value `U`
+ * holds at the same position, a whole subtree where `U` goes deeper than `T`. Where `U`'s type
+ * allows either an array or a subtree there (a recursive tree type), it is taken to be an array,
+ * as it is when the trees share a structure; so it is past a depth of 8, since a recursive type
+ * has no end to walk.
+ */
+export type LeafAt<T, U, Depth extends readonly unknown[] = []> = Depth['length'] extends 8
+  ? Extract<U, Array>
+  : T extends Array
+    ? [Extract<U, Array>] extends [never]
+      ? U
+      : Extract<U, Array>
+    : T extends StaticLeaf
+      ? never
+      : T extends readonly unknown[]
+        ? U extends readonly unknown[]
+          ? LeafAt<T[number], U[number], [...Depth, unknown]>
+          : never
+        : { [K in keyof T]: K extends keyof U ? LeafAt<T[K], U[K], [...Depth, unknown]> : never }[keyof T];
+
 /**
  * Applies `fn` to every Array leaf of `tree`; the other trees give `fn` its further arguments,
  * taken at the same positions (they must have `tree`'s structure down to its leaves; beyond a
  * leaf of `tree`, whatever value they hold there is passed whole). Static leaves are kept.
+ * The result is typed as `tree` with its Array leaves replaced by fn's results (`MapLeaves`).
  */
+export function treeMap<T, Rest extends readonly unknown[], R>(
+  fn: (x: Array, ...rest: { [K in keyof Rest]: LeafAt<T, Rest[K]> }) => R,
+  tree: T,
+  ...rest: Rest
+): MapLeaves<T, R>;
 export function treeMap<T = unknown>(fn: (...xs: any[]) => unknown, tree: unknown, ...rest: unknown[]): T {
   if (typeof fn !== 'function') throw new Error(`treeMap: expected a function first (treeMap(fn, tree, ...rest)), got ${describeValue(fn)}`);
   const [leaves, def] = flattenTree('treeMap', tree);

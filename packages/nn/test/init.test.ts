@@ -5,8 +5,8 @@ import { nn } from 'mlx-ts';
 
 const { init } = nn;
 const shapes = [[3], [3, 3], [3, 3, 3]];
-const stdOf = (a: mx.Array) => mx.std(mx.astype(a, mx.float32)).item() as number;
-const maxAbs = (a: mx.Array) => mx.max(mx.abs(mx.astype(a, mx.float32))).item() as number;
+const stdOf = (a: mx.Array) => mx.std(mx.astype(a, mx.float32)).item();
+const maxAbs = (a: mx.Array) => mx.max(mx.abs(mx.astype(a, mx.float32))).item();
 
 describe('nn.init', () => {
   it('constant, normal, uniform keep the shape and take the dtype (float32 by default)', () => {
@@ -16,7 +16,7 @@ describe('nn.init', () => {
         const c = init.constant(5, dtype)(z);
         expect(c.shape).toEqual(shape);
         expect(c.dtype).toBe(dtype);
-        expect(mx.all(mx.equal(c, 5)).item()).toBe(true);
+        expect(mx.all(mx.equal(c, 5)).itemBool()).toBe(true);
         const n = init.normal(0, 1, dtype)(z);
         expect([n.shape, n.dtype]).toEqual([shape, dtype]);
         const u = init.uniform(-1, 1, dtype)(z);
@@ -42,7 +42,7 @@ describe('nn.init', () => {
     for (const dtype of [mx.float32, mx.float16]) {
       const r = init.identity(dtype)(mx.zeros([3, 3]));
       expect(r.dtype).toBe(dtype);
-      expect(mx.arrayEqual(r, mx.eye(3)).item()).toBe(true);
+      expect(mx.arrayEqual(r, mx.eye(3)).itemBool()).toBe(true);
     }
     expect(() => init.identity()(mx.zeros([3, 2]))).toThrow('init.identity: expected a square matrix, got shape [3,2]');
   });

@@ -37,7 +37,7 @@ describe('saveWeights and loadWeights', () => {
         .treeFlatten<mx.Array>(a.parameters())
         .map((p, i) => [p, mx.utils.treeFlatten<mx.Array>(b.parameters())[i]!] as const)) {
         expect(kb).toBe(ka);
-        expect(mx.arrayEqual(va, vb).item()).toBe(true);
+        expect(mx.arrayEqual(va, vb).itemBool()).toBe(true);
       }
     });
   }

@@ -92,13 +92,13 @@ describe('training the MLX way', () => {
     const model = new MLP([4, 8, 1]);
     const lossFn = (a: mx.Array, b: mx.Array) => mse(model, a, b);
     const lossAndGrad = nn.valueAndGrad(model, lossFn);
-    const first = lossFn(x, y).item() as number;
+    const first = lossFn(x, y).item();
     let last = first;
     for (let i = 0; i < 200; i++) {
       const [loss, grads] = lossAndGrad(x, y);
-      model.update(mx.treeMap((p: mx.Array, g: mx.Array) => mx.subtract(p, mx.multiply(0.05, g)), model.parameters(), grads) as nn.ModuleParameters);
+      model.update(mx.treeMap((p: mx.Array, g: mx.Array) => mx.subtract(p, mx.multiply(0.05, g)), model.parameters(), grads));
       mx.eval(model.parameters(), loss);
-      last = loss.item() as number;
+      last = loss.item();
     }
     expect(last).toBeLessThan(first / 20);
   });
@@ -115,7 +115,7 @@ describe('training the MLX way', () => {
       const lossAndGrad = nn.valueAndGrad(model, (a: mx.Array, b: mx.Array) => mse(model, a, b));
       return (a: mx.Array, b: mx.Array) => {
         const [loss, grads] = lossAndGrad(a, b);
-        model.update(mx.treeMap((p: mx.Array, g: mx.Array) => mx.subtract(p, mx.multiply(0.1, g)), model.trainableParameters(), grads) as nn.ModuleParameters);
+        model.update(mx.treeMap((p: mx.Array, g: mx.Array) => mx.subtract(p, mx.multiply(0.1, g)), model.trainableParameters(), grads));
         return loss;
       };
     };

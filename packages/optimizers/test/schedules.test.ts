@@ -2,14 +2,14 @@ import * as mx from 'mlx-ts';
 import { describe, expect, test } from 'vitest';
 
 const { cosineDecay, exponentialDecay, joinSchedules, linearSchedule, stepDecay } = mx.optimizers;
-const at = (s: (step: mx.Array | number) => mx.Array, step: number): number => s(mx.array(step, mx.uint32)).item() as number;
+const at = (s: (step: mx.Array | number) => mx.Array, step: number): number => s(mx.array(step, mx.uint32)).item();
 const near = (a: number, b: number, tol = 1e-7) => expect(Math.abs(a - b)).toBeLessThanOrEqual(tol);
 
 describe('schedules', () => {
   test('exponentialDecay: init * rate^step', () => {
     const s = exponentialDecay(0.1, 0.99);
     for (const t of [0, 1, 10, 100]) near(at(s, t), 0.1 * 0.99 ** t);
-    near(s(10).item() as number, 0.1 * 0.99 ** 10);
+    near(s(10).item(), 0.1 * 0.99 ** 10);
   });
 
   test('stepDecay: init * rate^floor(step / stepSize)', () => {
@@ -62,7 +62,7 @@ describe('schedules', () => {
       const params = { w: mx.ones([5, 5]) };
       for (let it = 0; it < 10; it++) {
         opt.applyGradients({ w: mx.onesLike(params.w) }, params);
-        near(opt.learningRate.item() as number, 0.1 * 0.9 ** it, 1e-7);
+        near(opt.learningRate.item(), 0.1 * 0.9 ** it, 1e-7);
       }
     }
   });
@@ -71,8 +71,8 @@ describe('schedules', () => {
     const opt = new mx.optimizers.Adam(joinSchedules([linearSchedule(0, 1e-5, 100), cosineDecay(1e-5, 100)], [101]));
     const model = { update: () => undefined };
     for (let i = 0; i < 100; i++) opt.update(model, {});
-    near(opt.learningRate.item() as number, 99e-7, 1e-12);
+    near(opt.learningRate.item(), 99e-7, 1e-12);
     for (let i = 0; i < 100; i++) opt.update(model, {});
-    near(opt.learningRate.item() as number, 1e-5 * 0.5 * (1 + Math.cos((Math.PI * 98) / 100)), 1e-12);
+    near(opt.learningRate.item(), 1e-5 * 0.5 * (1 + Math.cos((Math.PI * 98) / 100)), 1e-12);
   });
 });

@@ -44,7 +44,7 @@ describe('SGD', () => {
     const s = opt.state as { first: { v: mx.Array }[]; second: { v: mx.Array } };
     expect(s.first[0]!.v.tolist()).toEqual(new Array(10).fill(0));
     expect(s.second.v.tolist()).toEqual([0]);
-    const grads = mx.treeMap<typeof params>((x: mx.Array) => mx.onesLike(x), params);
+    const grads = mx.treeMap((x: mx.Array) => mx.onesLike(x), params);
     const lazy = new SGD(1e-2, 0.9);
     lazy.applyGradients(grads, params);
     expect((lazy.state as typeof s).first[1]!.v.tolist()).toEqual([1]);

@@ -6,7 +6,7 @@
  */
 import { enterTrace, exitTrace, flattenTree, treeUnflatten, describeValue } from '@mlx-ts/core';
 import { backward, tracerCopy, zerosLike } from './autodiff.js';
-import { type CustomFunction, makeCustom } from './custom.js';
+import { makeCustom } from './custom.js';
 
 /** The cotangents of every array leaf of `args` (static leaves kept), given the outputs' cotangents. */
 function recomputeVjp(f: (...args: any[]) => any, args: unknown[], cotangents: unknown): unknown[] {
@@ -28,14 +28,10 @@ function recomputeVjp(f: (...args: any[]) => any, args: unknown[], cotangents: u
   }
 }
 
-/**
- * `f`, recomputed in the backward pass instead of keeping its intermediate arrays (MLX's `mx.checkpoint`).
- * @typeParam F - The type of `f`.
- */
-export function checkpoint<F extends (...args: any[]) => any>(f: F): CustomFunction<F> {
+/** f, recomputed in the backward pass; it keeps f's type. */
+export function checkpoint<F extends (...args: any[]) => any>(f: F): F {
   if (typeof f !== 'function') throw new Error(`checkpoint: expected a function, got ${describeValue(f)}`);
-  const cf = makeCustom(f, true);
-  cf.vjp((primals: unknown[], cotangents: unknown) => recomputeVjp(f, primals, cotangents));
+  const cf = makeCustom(f, true, (primals: unknown[], cotangents: unknown) => recomputeVjp(f, primals, cotangents));
   Object.defineProperty(cf, 'name', { value: `checkpoint(${f.name || 'f'})` });
   return cf;
 }

@@ -21,6 +21,7 @@ import {
   Array,
   fmtShape,
   isTracing,
+  type MapLeaves,
   multiNode,
   node,
   registerPrimitive,
@@ -35,21 +36,42 @@ import { zerosLike } from './autodiff.js';
 
 export const CUSTOM_PRIM = 'customFunction';
 
+type Fn = (...args: any[]) => any;
+
 /*
  * As in MLX, a rule receives f's arguments as a JS array, or the argument itself when f takes one;
  * cotangents, tangents and outputs have f's output structure (one array when f returns one).
  */
+/** What a rule receives for f's arguments P: the argument itself when f takes one, else the list. */
+export type RuleArgs<P extends readonly unknown[]> = P extends readonly [infer X] ? X : P;
+
+/** A tree of type T as a rule may return it: null or undefined stand for zeros, at a leaf or a whole subtree. */
+export type ZerosOr<T> =
+  | null
+  | undefined
+  | (T extends Array ? Array : T extends readonly unknown[] ? { [K in keyof T]: ZerosOr<T[K]> } : T extends object ? { [K in keyof T]: ZerosOr<T[K]> } : T);
+
 /** `vjp(primals, cotangents, outputs)`: returns one cotangent tree per argument (just the one when f takes one; null: zero). */
-export type CustomVjp = (primals: any, cotangents: any, outputs: any) => any;
+export type CustomVjp<F extends Fn = Fn> = (
+  primals: RuleArgs<Parameters<F>>,
+  cotangents: ReturnType<F>,
+  outputs: ReturnType<F>,
+) => Parameters<F> extends readonly [infer X] ? ZerosOr<X> | [ZerosOr<X>] : { [K in keyof Parameters<F>]: ZerosOr<Parameters<F>[K]> };
 /** `jvp(primals, tangents)`: returns the outputs' tangents, in f's output structure. */
-export type CustomJvp = (primals: any, tangents: any) => any;
+export type CustomJvp<F extends Fn = Fn> = (primals: RuleArgs<Parameters<F>>, tangents: RuleArgs<Parameters<F>>) => ZerosOr<ReturnType<F>>;
 /** `vmap(inputs, axes)`: batch axes are numbers or null (not batched); returns `[outputs, outAxes]`. */
-export type CustomVmap = (inputs: any, axes: any) => [any, any];
+export type CustomVmap<F extends Fn = Fn> = (
+  inputs: RuleArgs<Parameters<F>>,
+  axes: RuleArgs<MapLeaves<Parameters<F>, number | null>>,
+) => [ReturnType<F>, number | null | MapLeaves<ReturnType<F>, number | null>];
+
+/** The rules as stored: any function of the rule's arguments (checked when it runs). */
+type Rule = (...args: any[]) => unknown;
 
 export interface CustomRules {
-  vjp: CustomVjp | null;
-  jvp: CustomJvp | null;
-  vmap: CustomVmap | null;
+  vjp: Rule | null;
+  jvp: Rule | null;
+  vmap: Rule | null;
   name: string;
   /** @internal rules take (and the VJP returns) the arguments as a list even when there is one (checkpoint). */
   listArgs?: boolean;
@@ -65,20 +87,15 @@ export interface CustomCall {
   readonly outLeaves: readonly Array[];
 }
 
-/**
- * What `customFunction(f)` and `checkpoint(f)` return: `f`, with methods that set its derivative and batching rules.
- * @typeParam F - The type of `f`.
- */
-export interface CustomFunction<F extends (...args: any[]) => any> {
-  /** Calls `f` (its derivatives and batching then follow the rules that were set). */
-  (...args: Parameters<F>): ReturnType<F>;
+/** f with its signature kept, and setters for its rules, typed from it. */
+export type CustomFunction<F extends Fn> = F & {
   /** Sets the reverse-mode rule; returns the function. */
-  vjp(rule: CustomVjp): CustomFunction<F>;
+  vjp(rule: CustomVjp<F>): CustomFunction<F>;
   /** Sets the forward-mode rule; returns the function. */
-  jvp(rule: CustomJvp): CustomFunction<F>;
+  jvp(rule: CustomJvp<F>): CustomFunction<F>;
   /** Sets the batching rule; returns the function. */
-  vmap(rule: CustomVmap): CustomFunction<F>;
-}
+  vmap(rule: CustomVmap<F>): CustomFunction<F>;
+};
 
 /**
  * The arrays of a rule's result at the array positions of `def` (f's arguments or outputs),
@@ -236,18 +253,15 @@ registerPrimitive<CustomCall>({
   },
 });
 
-/**
- * Makes a function whose derivatives (and batching) can be given by rules.
- * @typeParam F - The type of `f`.
- */
-export function customFunction<F extends (...args: any[]) => any>(f: F): CustomFunction<F> {
+/** Makes a function whose derivatives (and batching) can be given by rules. */
+export function customFunction<F extends Fn>(f: F): CustomFunction<F> {
   return makeCustom(f, false);
 }
 
-/** @internal */
-export function makeCustom<F extends (...args: any[]) => any>(f: F, listArgs: boolean): CustomFunction<F> {
+/** @internal `vjp`: a reverse-mode rule set from the start (checkpoint's, which takes its arguments as a list). */
+export function makeCustom<F extends Fn>(f: F, listArgs: boolean, vjp: Rule | null = null): CustomFunction<F> {
   if (typeof f !== 'function') throw new Error(`customFunction: expected a function, got ${describeValue(f)}`);
-  const rules: CustomRules = { vjp: null, jvp: null, vmap: null, name: f.name || 'f', listArgs };
+  const rules: CustomRules = { vjp, jvp: null, vmap: null, name: f.name || 'f', listArgs };
   const wrapped = ((...args: unknown[]) => {
     // Nothing is being transformed: just f.
     if (!isTracing()) return f(...args);
@@ -258,7 +272,7 @@ export function makeCustom<F extends (...args: any[]) => any>(f: F, listArgs: bo
     const call: CustomCall = { rules, inDef, inLeaves, outDef, outLeaves };
     return treeUnflatten(outDef, multiNode(CUSTOM_PRIM, [...outLeaves, ...inLeaves], call, outLeaves[0]!._stream));
   }) as unknown as CustomFunction<F>;
-  const setter = (key: 'vjp' | 'jvp' | 'vmap') => (rule: any) => {
+  const setter = (key: 'vjp' | 'jvp' | 'vmap') => (rule: Rule) => {
     if (typeof rule !== 'function') throw new Error(`customFunction(${rules.name}).${key}: expected a function, got ${describeValue(rule)}`);
     rules[key] = rule;
     return wrapped;

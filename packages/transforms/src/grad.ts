@@ -26,7 +26,8 @@ export interface GradOptions {
   argnums?: number | readonly number[];
 }
 
-type Argnums = number | readonly number[];
+/** Which arguments to differentiate: one position, or a list of them. */
+export type Argnums = number | readonly number[];
 
 /** Throws, naming `fn` and where, unless every leaf of `result` is an Array (JS numbers must be wrapped). */
 export function checkArrayOutputs(fn: string, result: unknown): void {
@@ -193,16 +194,25 @@ function valueAndGradCall(
 }
 
 /**
+ * The gradient of an argument of type T: T (a tree of arrays), or its Array part where T admits
+ * other values too (an op's `ArrayInput`: only an Array can be differentiated).
+ */
+type GradOf<T> = [Extract<T, Array>] extends [never] ? T : Extract<T, Array>;
+
+/** The tangents or cotangents of arguments P (jvp, vjp): one per argument, each typed as its gradient. */
+export type TangentsOf<P extends readonly unknown[]> = { -readonly [K in keyof P]: GradOf<P[K]> };
+
+/**
  * The gradients' type for `argnums` A of a function with parameters P: shaped like the
  * differentiated arguments (one argument's type, or a tuple of them for a list of argnums).
  */
 export type GradsOf<P extends readonly unknown[], A> = A extends number
-  ? P[A]
+  ? GradOf<P[A]>
   : A extends readonly number[]
-    ? { -readonly [K in keyof A]: P[A[K] & number] }
+    ? { -readonly [K in keyof A]: GradOf<P[A[K] & number]> }
     : A extends { argnums: infer N }
       ? GradsOf<P, N>
-      : P[0];
+      : GradOf<P[0]>;
 
 /**
  * Returns a function computing `[f(...args), gradients]`. Called as MLX's

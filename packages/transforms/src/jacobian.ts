@@ -8,12 +8,10 @@
  * differentiated arguments (one tree for a single argnum, a JS array of trees for several).
  * `hessian(f, argnums)` is `jacfwd(jacrev(f, argnums), argnums)` (forward-over-reverse).
  */
-import { Array, array, enterTrace, exitTrace, flattenTree, identity, node, treeFlatten, treeUnflatten, describeValue } from '@mlx-ts/core';
+import { Array, array, enterTrace, exitTrace, flattenTree, identity, type MapLeaves, node, treeFlatten, treeUnflatten, describeValue } from '@mlx-ts/core';
 import { backward, forward, settle, zerosLike } from './autodiff.js';
-import { firstStatic, type GradOptions, parseArgnums, traceArgs } from './grad.js';
+import { type Argnums, firstStatic, type GradOptions, type GradsOf, parseArgnums, traceArgs } from './grad.js';
 import { vmap } from './vmap.js';
-
-type Argnums = number | readonly number[];
 
 /** The n x n identity of `like`'s dtype as n basis vectors of shape `shape` (n = its size). */
 function basis(shape: readonly number[], like: Array): Array {
@@ -89,26 +87,35 @@ function jacobian(fn: string, mode: 'rev' | 'fwd', f: (...args: any[]) => any, a
 }
 
 /**
- * The Jacobian by reverse mode. Called as `jacrev(f, argnums = 0)` or `jacrev(f, { argnums })`.
- * @typeParam F - The type of `f`.
+ * The Jacobian's type for a function F and `argnums` A: F's output with, at each array, the
+ * structure of the differentiated arguments (`GradsOf`).
  */
-export function jacrev<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => any {
+export type JacobianOf<F extends (...args: any[]) => unknown, A> = MapLeaves<ReturnType<F>, GradsOf<Parameters<F>, A>>;
+
+/** The Hessian's type: the Jacobian of the Jacobian, i.e. the gradients' structure nested in itself. */
+export type HessianOf<F extends (...args: any[]) => unknown, A> = MapLeaves<JacobianOf<F, A>, GradsOf<Parameters<F>, A>>;
+
+/** The Jacobian by reverse mode. Called as `jacrev(f, argnums = 0)` or `jacrev(f, { argnums })`. */
+export function jacrev<F extends (...args: any[]) => unknown, const A extends Argnums | GradOptions | undefined = undefined>(
+  f: F,
+  argnums?: A,
+): (...args: Parameters<F>) => JacobianOf<F, A> {
   return jacobian('jacrev', 'rev', f, argnums);
 }
 
-/**
- * The Jacobian by forward mode. Called as `jacfwd(f, argnums = 0)` or `jacfwd(f, { argnums })`.
- * @typeParam F - The type of `f`.
- */
-export function jacfwd<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => any {
+/** The Jacobian by forward mode. Called as `jacfwd(f, argnums = 0)` or `jacfwd(f, { argnums })`. */
+export function jacfwd<F extends (...args: any[]) => unknown, const A extends Argnums | GradOptions | undefined = undefined>(
+  f: F,
+  argnums?: A,
+): (...args: Parameters<F>) => JacobianOf<F, A> {
   return jacobian('jacfwd', 'fwd', f, argnums);
 }
 
-/**
- * The Hessian of a scalar function, forward-over-reverse: `jacfwd(jacrev(f, argnums), argnums)`.
- * @typeParam F - The type of `f`.
- */
-export function hessian<F extends (...args: any[]) => any>(f: F, argnums?: Argnums | GradOptions): (...args: Parameters<F>) => any {
+/** The Hessian of a scalar function, forward-over-reverse: `jacfwd(jacrev(f, argnums), argnums)`. */
+export function hessian<F extends (...args: any[]) => unknown, const A extends Argnums | GradOptions | undefined = undefined>(
+  f: F,
+  argnums?: A,
+): (...args: Parameters<F>) => HessianOf<F, A> {
   if (typeof f !== 'function') throw new Error(`hessian: expected a function, got ${describeValue(f)}`);
   // Checked here so a bad argnums is reported as hessian's, not the inner jacrev's.
   parseArgnums('hessian', argnums);

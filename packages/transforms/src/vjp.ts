@@ -8,7 +8,7 @@
  */
 import { Array, enterTrace, exitTrace, flattenTree, fmtShape, node, treeDefEqual, treeFlatten, treeUnflatten, type TreeDef, describeValue } from '@mlx-ts/core';
 import { backward, forward, settle, zerosLike } from './autodiff.js';
-import { firstStatic, gradTrees, traceArgs } from './grad.js';
+import { firstStatic, gradTrees, type TangentsOf, traceArgs } from './grad.js';
 
 function checkPrimals(fn: string, primals: unknown): unknown[] {
   if (!globalThis.Array.isArray(primals)) {
@@ -40,8 +40,15 @@ function matchLeaves(fn: string, what: string, given: unknown, def: TreeDef, lik
   });
 }
 
+/** How vjp and jvp return f's outputs `R` (and jvp their tangents): a JS array of one when f returns one array. */
+export type OutputsOf<R> = R extends Array ? [R] : R;
+
 /** Reverse mode: `[outputs, vjps]`, the cotangents of the primals given those of the outputs. */
-export function vjp(f: (...args: any[]) => any, primals: readonly unknown[], cotangents: unknown): [any, any[]] {
+export function vjp<F extends (...args: any[]) => unknown>(
+  f: F,
+  primals: Parameters<F>,
+  cotangents: ReturnType<F> | OutputsOf<ReturnType<F>>,
+): [OutputsOf<ReturnType<F>>, TangentsOf<Parameters<F>>] {
   const fn = 'vjp';
   if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describeValue(f)}`);
   const args = checkPrimals(fn, primals);
@@ -66,11 +73,15 @@ export function vjp(f: (...args: any[]) => any, primals: readonly unknown[], cot
     exitTrace();
   }
   settle([...treeFlatten(outputs)[0], ...treeFlatten(vjps)[0]]);
-  return [outputs, vjps];
+  return [outputs as OutputsOf<ReturnType<F>>, vjps as TangentsOf<Parameters<F>>];
 }
 
 /** Forward mode: `[outputs, jvps]`, the tangents of the outputs given those of the primals. */
-export function jvp(f: (...args: any[]) => any, primals: readonly unknown[], tangents: readonly unknown[]): [any, any] {
+export function jvp<F extends (...args: any[]) => unknown>(
+  f: F,
+  primals: Parameters<F>,
+  tangents: TangentsOf<Parameters<F>>,
+): [OutputsOf<ReturnType<F>>, OutputsOf<ReturnType<F>>] {
   const fn = 'jvp';
   if (typeof f !== 'function') throw new Error(`${fn}: expected a function, got ${describeValue(f)}`);
   const args = checkPrimals(fn, primals);
@@ -97,5 +108,5 @@ export function jvp(f: (...args: any[]) => any, primals: readonly unknown[], tan
     exitTrace();
   }
   settle([...treeFlatten(outputs)[0], ...treeFlatten(jvps)[0]]);
-  return [outputs, jvps];
+  return [outputs as OutputsOf<ReturnType<F>>, jvps as OutputsOf<ReturnType<F>>];
 }

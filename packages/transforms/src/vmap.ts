@@ -36,11 +36,31 @@ import { checkArrayOutputs } from './grad.js';
 /** Where each argument (or output) is mapped: a number, `null` (not mapped), or a tree of them. */
 export type AxisSpec = number | null | readonly AxisSpec[] | { readonly [key: string]: AxisSpec };
 
-export interface VmapOptions {
+/**
+ * The axis spec of a value of type T: a number or null for the whole of it, or, for a JS array or
+ * object, a tree of specs matching it. A value with no array in it (a number, a string) is not
+ * mapped: null. A value of unknown type takes any spec.
+ */
+export type AxesOf<T> = unknown extends T
+  ? AxisSpec
+  : T extends Array
+    ? number | null
+    : T extends readonly (infer E)[]
+      ? number | null | (T extends readonly [] | readonly [unknown, ...unknown[]] ? { readonly [K in keyof T]: AxesOf<T[K]> } : readonly AxesOf<E>[])
+      : T extends object
+        ? T extends (...args: never[]) => unknown
+          ? null
+          : number | null | { readonly [K in keyof T]: AxesOf<T[K]> }
+        : null;
+
+/** vmap's `inAxes` for a function with parameters P: one number (or null) for every argument, or one spec per argument. */
+export type InAxesOf<P extends readonly unknown[]> = number | null | { readonly [K in keyof P]: AxesOf<P[K]> };
+
+export interface VmapOptions<F extends (...args: any[]) => unknown = (...args: any[]) => unknown> {
   /** One spec for every argument, or one per argument (each a number, null, or a tree matching it). Default 0. */
-  inAxes?: AxisSpec;
+  inAxes?: InAxesOf<Parameters<F>>;
   /** The outputs' mapped axes: one spec for all, or a tree matching f's result. Default 0. */
-  outAxes?: AxisSpec;
+  outAxes?: AxesOf<ReturnType<F>>;
 }
 
 const FN = 'vmap';
@@ -50,12 +70,16 @@ const FN = 'vmap';
  * `vmap(f, inAxes = 0, outAxes = 0)` or `vmap(f, { inAxes, outAxes })`.
  * @typeParam F - The type of `f`.
  */
-export function vmap<F extends (...args: any[]) => any>(f: F, inAxes?: AxisSpec | VmapOptions, outAxes?: AxisSpec): (...args: Parameters<F>) => ReturnType<F> {
+export function vmap<F extends (...args: any[]) => any>(
+  f: F,
+  inAxes?: InAxesOf<Parameters<F>> | VmapOptions<F>,
+  outAxes?: AxesOf<ReturnType<F>>,
+): (...args: Parameters<F>) => ReturnType<F> {
   if (typeof f !== 'function') throw new Error(`${FN}: expected a function, got ${describeValue(f)}`);
   let ins: AxisSpec = 0;
   let outs: AxisSpec = 0;
   if (isPlainObject(inAxes)) {
-    const opts = inAxes as VmapOptions;
+    const opts = inAxes as { inAxes?: AxisSpec; outAxes?: AxisSpec };
     for (const k of Object.keys(opts)) {
       if (k !== 'inAxes' && k !== 'outAxes')
         throw new Error(`${FN}: unknown option '${k}' (expected inAxes, outAxes; axes per argument go in a JS array, one entry per argument)`);
@@ -65,7 +89,7 @@ export function vmap<F extends (...args: any[]) => any>(f: F, inAxes?: AxisSpec 
     if (opts.outAxes !== undefined) outs = opts.outAxes;
   } else {
     if (inAxes !== undefined) ins = inAxes as AxisSpec;
-    if (outAxes !== undefined) outs = outAxes;
+    if (outAxes !== undefined) outs = outAxes as AxisSpec;
   }
   const inSpec = ins;
   const outSpec = outs;

@@ -53,11 +53,8 @@ export interface CompileOptions {
   outputs?: unknown;
 }
 
-/**
- * What `compile(f)` returns: `f` with its traces cached per signature, and methods to inspect or drop them.
- * @typeParam F - The type of `f`.
- */
-export type CompiledFunction<F extends (...args: any[]) => any> = ((...args: Parameters<F>) => ReturnType<F>) & {
+/** The compiled function: f's own type (parameters, result, overloads), with the cache's controls. */
+export type CompiledFunction<F extends (...args: any[]) => any> = F & {
   /** Drops this function's traces. */
   clearCache(): void;
   /** How many times f has been traced (a cache hit does not trace). */
@@ -145,6 +142,8 @@ function checkOptionKeys(x: unknown): void {
  * effects run twice then; cached calls run f not at all.
  * @typeParam F - The type of `f`.
  */
+export function compile<F extends (...args: any[]) => any>(f: F, options?: CompileOptions): CompiledFunction<F>;
+export function compile<F extends (...args: any[]) => any>(f: F, inputs?: unknown, outputs?: unknown, shapeless?: boolean): CompiledFunction<F>;
 export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknown[]): CompiledFunction<F> {
   if (typeof f !== 'function') throw new Error(`${FN}: expected a function, got ${describeValue(f)}`);
   const options = parseOptions(rest);
