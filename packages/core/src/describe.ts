@@ -65,6 +65,7 @@ function ownString(x: unknown): string {
   }
 }
 
+/** How an error message shows a value a caller passed (see the module comment). */
 export function describeValue(x: unknown): string {
   if (x === null || x === undefined) return String(x);
   if (isMxArray(x)) return `an array of shape ${fmtShape(x.shape)} and dtype ${x.dtype.name}`;

@@ -28,7 +28,10 @@ function recomputeVjp(f: (...args: any[]) => any, args: unknown[], cotangents: u
   }
 }
 
-/** f, recomputed in the backward pass; it keeps f's type. */
+/**
+ * f, recomputed in the backward pass; it keeps f's type.
+ * @typeParam F - The type of `f`.
+ */
 export function checkpoint<F extends (...args: any[]) => any>(f: F): F {
   if (typeof f !== 'function') throw new Error(`checkpoint: expected a function, got ${describeValue(f)}`);
   const cf = makeCustom(f, true, (primals: unknown[], cotangents: unknown) => recomputeVjp(f, primals, cotangents));

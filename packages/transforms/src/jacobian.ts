@@ -89,13 +89,23 @@ function jacobian(fn: string, mode: 'rev' | 'fwd', f: (...args: any[]) => any, a
 /**
  * The Jacobian's type for a function F and `argnums` A: F's output with, at each array, the
  * structure of the differentiated arguments (`GradsOf`).
+ * @typeParam F - The type of `f`.
+ * @typeParam A - The type of `argnums` (which arguments are differentiated).
  */
 export type JacobianOf<F extends (...args: any[]) => unknown, A> = MapLeaves<ReturnType<F>, GradsOf<Parameters<F>, A>>;
 
-/** The Hessian's type: the Jacobian of the Jacobian, i.e. the gradients' structure nested in itself. */
+/**
+ * The Hessian's type: the Jacobian of the Jacobian, i.e. the gradients' structure nested in itself.
+ * @typeParam F - The type of `f`.
+ * @typeParam A - The type of `argnums` (which arguments are differentiated).
+ */
 export type HessianOf<F extends (...args: any[]) => unknown, A> = MapLeaves<JacobianOf<F, A>, GradsOf<Parameters<F>, A>>;
 
-/** The Jacobian by reverse mode. Called as `jacrev(f, argnums = 0)` or `jacrev(f, { argnums })`. */
+/**
+ * The Jacobian by reverse mode. Called as `jacrev(f, argnums = 0)` or `jacrev(f, { argnums })`.
+ * @typeParam F - The type of `f`.
+ * @typeParam A - The type of `argnums` (which arguments are differentiated).
+ */
 export function jacrev<F extends (...args: any[]) => unknown, const A extends Argnums | GradOptions | undefined = undefined>(
   f: F,
   argnums?: A,
@@ -103,7 +113,11 @@ export function jacrev<F extends (...args: any[]) => unknown, const A extends Ar
   return jacobian('jacrev', 'rev', f, argnums);
 }
 
-/** The Jacobian by forward mode. Called as `jacfwd(f, argnums = 0)` or `jacfwd(f, { argnums })`. */
+/**
+ * The Jacobian by forward mode. Called as `jacfwd(f, argnums = 0)` or `jacfwd(f, { argnums })`.
+ * @typeParam F - The type of `f`.
+ * @typeParam A - The type of `argnums` (which arguments are differentiated).
+ */
 export function jacfwd<F extends (...args: any[]) => unknown, const A extends Argnums | GradOptions | undefined = undefined>(
   f: F,
   argnums?: A,
@@ -111,7 +125,11 @@ export function jacfwd<F extends (...args: any[]) => unknown, const A extends Ar
   return jacobian('jacfwd', 'fwd', f, argnums);
 }
 
-/** The Hessian of a scalar function, forward-over-reverse: `jacfwd(jacrev(f, argnums), argnums)`. */
+/**
+ * The Hessian of a scalar function, forward-over-reverse: `jacfwd(jacrev(f, argnums), argnums)`.
+ * @typeParam F - The type of `f`.
+ * @typeParam A - The type of `argnums` (which arguments are differentiated).
+ */
 export function hessian<F extends (...args: any[]) => unknown, const A extends Argnums | GradOptions | undefined = undefined>(
   f: F,
   argnums?: A,

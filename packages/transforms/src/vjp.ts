@@ -43,7 +43,10 @@ function matchLeaves(fn: string, what: string, given: unknown, def: TreeDef, lik
 /** How vjp and jvp return f's outputs `R` (and jvp their tangents): a JS array of one when f returns one array. */
 export type OutputsOf<R> = R extends Array ? [R] : R;
 
-/** Reverse mode: `[outputs, vjps]`, the cotangents of the primals given those of the outputs. */
+/**
+ * Reverse mode: `[outputs, vjps]`, the cotangents of the primals given those of the outputs.
+ * @typeParam F - The type of `f`.
+ */
 export function vjp<F extends (...args: any[]) => unknown>(
   f: F,
   primals: Parameters<F>,
@@ -76,7 +79,10 @@ export function vjp<F extends (...args: any[]) => unknown>(
   return [outputs as OutputsOf<ReturnType<F>>, vjps as TangentsOf<Parameters<F>>];
 }
 
-/** Forward mode: `[outputs, jvps]`, the tangents of the outputs given those of the primals. */
+/**
+ * Forward mode: `[outputs, jvps]`, the tangents of the outputs given those of the primals.
+ * @typeParam F - The type of `f`.
+ */
 export function jvp<F extends (...args: any[]) => unknown>(
   f: F,
   primals: Parameters<F>,

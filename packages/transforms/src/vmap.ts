@@ -56,6 +56,10 @@ export type AxesOf<T> = unknown extends T
 /** vmap's `inAxes` for a function with parameters P: one number (or null) for every argument, or one spec per argument. */
 export type InAxesOf<P extends readonly unknown[]> = number | null | { readonly [K in keyof P]: AxesOf<P[K]> };
 
+/**
+ * vmap's options: which axis of each argument (`inAxes`) and of each output (`outAxes`) is mapped.
+ * @typeParam F - The type of the function vmap is given.
+ */
 export interface VmapOptions<F extends (...args: any[]) => unknown = (...args: any[]) => unknown> {
   /** One spec for every argument, or one per argument (each a number, null, or a tree matching it). Default 0. */
   inAxes?: InAxesOf<Parameters<F>>;

@@ -310,7 +310,15 @@ export function broadcastArgs(fn: string, arrays: readonly Array[], stream?: Str
 export type OptArgs<P extends unknown[], O> = [...P, StreamOpt?] | [O];
 
 /** What an optional argument must be: a named kind, one of a few strings, or a test with its description. */
-export type Kind = keyof typeof kinds | readonly string[] | { what: string; test: (v: unknown) => boolean };
+export type Kind =
+  | keyof typeof kinds
+  | readonly string[]
+  | {
+      /** How a message names the kind (`an integer`). */
+      what: string;
+      /** Whether a value is of the kind. */
+      test: (v: unknown) => boolean;
+    };
 
 const isInt = (v: unknown): boolean => Number.isInteger(v);
 const isIntOrInts = (v: unknown): boolean => isInt(v) || (globalThis.Array.isArray(v) && v.every(isInt));

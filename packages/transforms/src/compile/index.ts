@@ -53,7 +53,10 @@ export interface CompileOptions {
   outputs?: unknown;
 }
 
-/** The compiled function: f's own type (parameters, result, overloads), with the cache's controls. */
+/**
+ * The compiled function: f's own type (parameters, result, overloads), with the cache's controls.
+ * @typeParam F - The type of `f`.
+ */
 export type CompiledFunction<F extends (...args: any[]) => any> = F & {
   /** Drops this function's traces. */
   clearCache(): void;
