@@ -243,7 +243,9 @@ function installPeers() {
   const missing = deps.filter((d) => !existsSync(join(HERE, 'node_modules', d, 'package.json')));
   if (!missing.length) return;
   const pnpm = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).packageManager;
-  process.stderr.write(`bench: installing the benchmark peers (${missing.join(', ')}; about 50 MB) into bench/node_modules, once: npx -y ${pnpm} install --frozen-lockfile\n`);
+  process.stderr.write(
+    `bench: installing the benchmark peers (${missing.join(', ')}; about 50 MB) into bench/node_modules, once: npx -y ${pnpm} install --frozen-lockfile\n`,
+  );
   const r = spawnSync('npx', ['-y', pnpm, 'install', '--frozen-lockfile'], { cwd: HERE, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) process.stderr.write(`bench: installing the peers failed (${r.error?.message ?? `exit status ${r.status}`}); their rows are skipped\n`);
 }
