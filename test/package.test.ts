@@ -1,8 +1,10 @@
 // The package's entries: `mlx-ts` is the user API, `mlx-ts/internals` adds what the library is
 // built from; both load as ES modules and from CommonJS, through the package's "exports".
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as mx from 'mlx-ts';
 import * as internals from 'mlx-ts/internals';
@@ -88,6 +90,47 @@ describe("mlx-ts's top level", () => {
   });
 });
 
+describe("an Array's internal fields", () => {
+  test('are not enumerable: Object.keys and for...in show the public fields only', () => {
+    const x = mx.add(mx.array([1, 2]), 1);
+    const y = mx.sum(x);
+    mx.eval(y);
+    for (const a of [x, y]) {
+      expect(Object.keys(a)).toEqual(['id', 'shape', 'dtype']);
+      const keys: string[] = [];
+      for (const k in a) keys.push(k);
+      expect(keys).toEqual(['id', 'shape', 'dtype']);
+    }
+  });
+});
+
+/** What an editor offers at the end of `source`, a file in the repository that imports the built package (dist/). */
+function completions(source: string): string[] {
+  const file = join(root, 'test/fixtures/completion.ts');
+  const options: ts.CompilerOptions = {
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts'],
+    types: [],
+  };
+  const host: ts.LanguageServiceHost = {
+    getScriptFileNames: () => [file],
+    getScriptVersion: () => '1',
+    getScriptSnapshot: (f) =>
+      f === file ? ts.ScriptSnapshot.fromString(source) : ts.sys.fileExists(f) ? ts.ScriptSnapshot.fromString(readFileSync(f, 'utf8')) : undefined,
+    getCurrentDirectory: () => root,
+    getCompilationSettings: () => options,
+    getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+    fileExists: (f) => f === file || ts.sys.fileExists(f),
+    readFile: (f) => (f === file ? source : ts.sys.readFile(f)),
+  };
+  const service = ts.createLanguageService(host);
+  const found = service.getCompletionsAtPosition(file, source.length, { includeCompletionsForModuleExports: true, includeCompletionsWithInsertText: true });
+  return found?.entries.map((e) => e.name) ?? [];
+}
+
 describe('the built package', () => {
   beforeAll(() => {
     // The tests above run on the sources; these load dist/ through the package's "exports".
@@ -113,4 +156,15 @@ describe('the built package', () => {
       publicNode: 'undefined',
     });
   });
+
+  test('editor completion (the published .d.ts) offers no internals, on mx. or on an Array', () => {
+    const top = completions("import * as mx from 'mlx-ts';\nmx.");
+    expect(top).toContain('matmul');
+    expect(internalNames.filter((name) => top.includes(name))).toEqual([]);
+    const members = completions("import * as mx from 'mlx-ts';\nconst x = mx.array([1, 2]);\nx.");
+    expect(members).toEqual(expect.arrayContaining(['shape', 'dtype', 'item', 'tolist', 'reshape', 'dispose']));
+    expect(members.filter((name) => /^[_$]|^(isTracer|fromStorage|placeholder)$/.test(name))).toEqual([]);
+    const statics = completions("import * as mx from 'mlx-ts';\nmx.Array.");
+    expect(statics.filter((name) => /^[_$]|^(fromStorage|placeholder)$/.test(name))).toEqual([]);
+  }, 60_000);
 });

@@ -4,6 +4,7 @@
  */
 import type { Backend, Source } from './backend.js';
 import { bfloat16BitsToNumber, Dtype, float16BitsToNumber, type HostTypedArray } from './dtype.js';
+import { $data, $disposed, $inputs, $layout, $mark, $params, $placeholder, $prim, $siblings, $stream, $tracer, $view } from './array-keys.js';
 import { type Stream } from './device.js';
 import { evalArrays } from './eval.js';
 import { formatArray } from './print.js';
@@ -58,57 +59,36 @@ export class Array {
   readonly id = nextId++;
   readonly shape: readonly number[];
   readonly dtype: Dtype;
-  /** @internal */ _prim: string | null;
-  /** @internal */ _params: unknown;
-  /** @internal */ _inputs: Array[];
-  /** @internal */ _stream: Stream | null;
-  /** @internal */ _data: ArrayData | null = null;
-  /** @internal set on arrays a transform traces through (see `enterTrace`) */ _tracer = false;
-  /** @internal names what a placeholder stands for, in errors */ _placeholder: string | null = null;
-  /** @internal the evaluator's visit mark (see eval.ts `schedule`) */ _mark = 0;
-  /** @internal whether `_prim` is a view primitive, when known (null: look it up) */ _view: boolean | null = null;
-  /** @internal where the evaluator is computing this node, while its segment is being built */ _layout: unknown = null;
+  /** @internal */ [$prim]: string | null;
+  /** @internal */ [$params]: unknown;
+  /** @internal */ [$inputs]: Array[];
+  /** @internal */ [$stream]: Stream | null;
+  /** @internal */ [$data]: ArrayData | null = null;
+  /** @internal set on arrays a transform traces through (see `enterTrace`) */ [$tracer] = false;
+  /** @internal names what a placeholder stands for, in errors */ [$placeholder]: string | null = null;
+  /** @internal the evaluator's visit mark (see eval.ts `schedule`) */ [$mark] = 0;
+  /** @internal whether `[$prim]` is a view primitive, when known (null: look it up) */ [$view]: boolean | null = null;
+  /** @internal where the evaluator is computing this node, while its segment is being built */ [$layout]: unknown = null;
   /**
    * @internal the outputs of a multi-output node, in order, this one among them (MLX's siblings):
    * they share primitive, params, inputs and stream, and are evaluated together; null for one output
    */
-  _siblings: Array[] | null = null;
+  [$siblings]: Array[] | null = null;
 
   /** @internal use the ops (`mx.array`, `mx.add`, ...) to make arrays */
   constructor(shape: Shape, dtype: Dtype, prim: string | null, params: unknown, inputs: Array[], stream: Stream | null) {
     this.shape = shape as number[];
     this.dtype = dtype;
-    this._prim = prim;
-    this._params = params;
-    this._inputs = inputs;
-    this._stream = stream;
+    this[$prim] = prim;
+    this[$params] = params;
+    this[$inputs] = inputs;
+    this[$stream] = stream;
     for (const x of inputs) {
-      if (x._tracer) {
-        this._tracer = true;
+      if (x[$tracer]) {
+        this[$tracer] = true;
         break;
       }
     }
-  }
-
-  /** @internal an evaluated array over existing storage */
-  static fromStorage(
-    shape: Shape,
-    dtype: Dtype,
-    storage: Storage,
-    offset = 0,
-    strides: readonly number[] = shape.length === 0 ? noStrides : contiguousStrides(shape),
-  ): Array {
-    const a = new Array(shape, dtype, null, null, [], null);
-    a._data = { storage, offset, strides };
-    return a;
-  }
-
-  /** @internal an array with no data that a transform traces with (vmap, compile) */
-  static placeholder(shape: Shape, dtype: Dtype, what: string): Array {
-    const a = new Array(shape, dtype, null, null, [], null);
-    a._placeholder = what;
-    a._tracer = true;
-    return a;
   }
 
   get ndim(): number {
@@ -125,21 +105,17 @@ export class Array {
   }
   /** The primitive that produces this array, or null for data and evaluated arrays. */
   get primitive(): string | null {
-    return this._prim;
+    return this[$prim];
   }
   get inputs(): readonly Array[] {
-    return this._inputs;
+    return this[$inputs];
   }
   /** The other outputs of the multi-output node that produces this array (empty for one output). */
   get siblings(): readonly Array[] {
-    return this._siblings === null ? [] : this._siblings.filter((s) => s !== this);
+    return this[$siblings] === null ? [] : this[$siblings].filter((s) => s !== this);
   }
   get isEvaluated(): boolean {
-    return this._data !== null;
-  }
-  /** @internal */
-  get isTracer(): boolean {
-    return this._tracer && traceDepth > 0;
+    return this[$data] !== null;
   }
 
   /** Evaluates and returns the single element as a JS number (bool: boolean). */
@@ -170,7 +146,7 @@ export class Array {
    */
   toTypedArray(): HostTypedArray {
     evalArrays([this]);
-    const d = this._data!;
+    const d = this[$data]!;
     const host = d.storage.backend.toHost({
       source: d.storage.source,
       dtype: this.dtype,
@@ -189,14 +165,14 @@ export class Array {
 
   /** Frees the storage now (if no other evaluated array views it) and the graph behind this array. */
   dispose(): void {
-    this._data?.storage.drop();
-    this._data = null;
-    this._inputs = [];
-    this._prim = null;
-    this._siblings = null;
-    this._disposed = true;
+    this[$data]?.storage.drop();
+    this[$data] = null;
+    this[$inputs] = [];
+    this[$prim] = null;
+    this[$siblings] = null;
+    this[$disposed] = true;
   }
-  /** @internal */ _disposed = false;
+  /** @internal */ [$disposed] = false;
 
   [Symbol.dispose](): void {
     this.dispose();
@@ -226,6 +202,32 @@ export class Array {
 }
 
 export type NestedList = number | boolean | NestedList[];
+
+/** An evaluated array over existing storage. */
+export function arrayFromStorage(
+  shape: Shape,
+  dtype: Dtype,
+  storage: Storage,
+  offset = 0,
+  strides: readonly number[] = shape.length === 0 ? noStrides : contiguousStrides(shape),
+): Array {
+  const a = new Array(shape, dtype, null, null, [], null);
+  a[$data] = { storage, offset, strides };
+  return a;
+}
+
+/** An array with no data that a transform traces with (vmap, compile). */
+export function placeholderArray(shape: Shape, dtype: Dtype, what: string): Array {
+  const a = new Array(shape, dtype, null, null, [], null);
+  a[$placeholder] = what;
+  a[$tracer] = true;
+  return a;
+}
+
+/** Whether `a` is a tracer of a transform that is tracing now. */
+export function isTracer(a: Array): boolean {
+  return a[$tracer] && traceDepth > 0;
+}
 
 export function isArray(x: unknown): x is Array {
   return x instanceof Array;

@@ -32,6 +32,7 @@ import {
   describeValue,
 } from '@mlx-ts/core';
 import { zerosLike } from './autodiff.js';
+import { $stream } from '@mlx-ts/core';
 
 export const CUSTOM_PRIM = 'customFunction';
 
@@ -248,7 +249,7 @@ export function makeCustom<F extends (...args: any[]) => any>(f: F, listArgs: bo
     const [outLeaves, outDef] = treeFlatten(out);
     if (outLeaves.length === 0) return out;
     const call: CustomCall = { rules, inDef, inLeaves, outDef, outLeaves };
-    return treeUnflatten(outDef, multiNode(CUSTOM_PRIM, [...outLeaves, ...inLeaves], call, outLeaves[0]!._stream));
+    return treeUnflatten(outDef, multiNode(CUSTOM_PRIM, [...outLeaves, ...inLeaves], call, outLeaves[0]![$stream]));
   }) as unknown as CustomFunction<F>;
   const setter = (key: 'vjp' | 'jvp' | 'vmap') => (rule: any) => {
     if (typeof rule !== 'function') throw new Error(`customFunction(${rules.name}).${key}: expected a function, got ${describeValue(rule)}`);
