@@ -47,7 +47,18 @@ try {
   mkdirSync(tarballs);
   for (const name of wanted) run(`pack ${name}`, 'npx', ['-y', pnpm, 'pack', '--pack-destination', tarballs], dirs.get(name));
   // The addon is built from what the cpu backend's tarball holds, nothing else of the repository.
-  const files = run('list the cpu backend tarball', 'tar', ['-tzf', join(tarballs, readdirSync(tarballs).find((f) => f.includes('cpu-backend')))], work);
+  const files = run(
+    'list the cpu backend tarball',
+    'tar',
+    [
+      '-tzf',
+      join(
+        tarballs,
+        readdirSync(tarballs).find((f) => f.includes('cpu-backend')),
+      ),
+    ],
+    work,
+  );
   for (const needed of ['package/CMakeLists.txt', 'package/native/addon.cc', 'package/native/jit_kernel.h', 'package/dist/index.js']) {
     if (!files.split('\n').includes(needed)) throw new Error(`pack-test: the cpu backend tarball lacks ${needed}`);
   }
@@ -62,13 +73,29 @@ try {
   // .d.ts under --strict, no skipLibCheck), then run; a script that also says which backend ran.
   writeFileSync(join(app, 'example.ts'), example);
   writeFileSync(join(app, 'backend.mjs'), "import * as mx from 'mlx-ts';\nprocess.stdout.write(mx.backendFor('cpu').name);\n");
-  writeFileSync(
-    join(app, 'require.cjs'),
-    "const mx = require('mlx-ts');\nprocess.stdout.write(String(mx.sum(mx.multiply(mx.arange(4), 2)).item()));\n",
-  );
+  writeFileSync(join(app, 'require.cjs'), "const mx = require('mlx-ts');\nprocess.stdout.write(String(mx.sum(mx.multiply(mx.arange(4), 2)).item()));\n");
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
   const typeRoots = join(root, 'node_modules/@types');
-  run('typecheck (tsc --strict) and compile the README example', process.execPath, [tsc, '--strict', '--target', 'es2022', '--module', 'nodenext', '--lib', 'es2022,esnext.disposable', '--typeRoots', typeRoots, '--types', 'node', 'example.ts'], app);
+  run(
+    'typecheck (tsc --strict) and compile the README example',
+    process.execPath,
+    [
+      tsc,
+      '--strict',
+      '--target',
+      'es2022',
+      '--module',
+      'nodenext',
+      '--lib',
+      'es2022,esnext.disposable',
+      '--typeRoots',
+      typeRoots,
+      '--types',
+      'node',
+      'example.ts',
+    ],
+    app,
+  );
   const env = { ...process.env, MLX_TS_JIT: 'off' };
   process.stdout.write(`pack-test: README example output: ${run('run the README example (ESM)', process.execPath, ['example.js'], app, env).trim()}\n`);
   const backend = run('which backend', process.execPath, ['backend.mjs'], app, env);

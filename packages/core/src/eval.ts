@@ -36,7 +36,7 @@ function checkEvaluable(a: Array): void {
   }
 }
 
-/** Visit marks: a node is seen by the current `schedule` when its `_mark` equals `epoch`. */
+/** Visit marks: a node is seen by the current `schedule` when its `[$mark]` equals `epoch`. */
 let epoch = 0;
 
 /** `schedule`'s work stacks, kept between calls so they do not grow anew each time. */

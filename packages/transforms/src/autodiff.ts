@@ -2,7 +2,7 @@
  * The autodiff engine (MLX's `vjp`/`jvp` in transforms.cpp), on the lazy graph itself.
  *
  * A transform wraps each differentiated input in a tracer copy (a same-shape reshape view marked
- * `_tracer`, so every array built from it is a tracer too and `eval` inside f keeps its graph),
+ * `[$tracer]`, so every array built from it is a tracer too and `eval` inside f keeps its graph),
  * calls f between `enterTrace`/`exitTrace`, then walks the graph between the outputs and the
  * copies: backwards in reverse topological order accumulating cotangents (`backward`), or forwards
  * in topological order building tangents (`forward`). Both walks are iterative (graphs can be
