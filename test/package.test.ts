@@ -1,7 +1,8 @@
 // The package's entries: `mlx-ts` is the user API, `mlx-ts/internals` adds what the library is
 // built from; both load as ES modules and from CommonJS, through the package's "exports".
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -155,6 +156,35 @@ describe('the built package', () => {
       sameAdd: true,
       publicNode: 'undefined',
     });
+  });
+
+  test('without the addon, @mlx-ts/cpu-backend still imports (addonError says why) and mlx-ts runs on the reference backend', () => {
+    // mlx-ts and cpu-backend copied without build/, the other packages linked.
+    const dir = mkdtempSync(join(tmpdir(), 'mlx-ts-no-addon-'));
+    try {
+      const modules = join(dir, 'node_modules');
+      mkdirSync(join(modules, '@mlx-ts'), { recursive: true });
+      for (const [pkg, to] of [
+        ['mlx-ts', 'mlx-ts'],
+        ['cpu-backend', '@mlx-ts/cpu-backend'],
+      ] as const) {
+        cpSync(join(root, 'packages', pkg, 'package.json'), join(modules, to, 'package.json'));
+        cpSync(join(root, 'packages', pkg, 'dist'), join(modules, to, 'dist'), { recursive: true });
+      }
+      for (const pkg of ['core', 'transforms', 'reference-backend', 'nn', 'optimizers'])
+        symlinkSync(join(root, 'packages', pkg), join(modules, '@mlx-ts', pkg));
+      const script = [
+        "const { addonError } = require('@mlx-ts/cpu-backend');",
+        "const mx = require('mlx-ts');",
+        "process.stdout.write(JSON.stringify({ addonError: addonError.message, backend: mx.backendFor('cpu').name, sum: mx.sum(mx.array([1, 2, 3])).item() }));",
+      ].join('\n');
+      const r = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, MLX_TS_JIT: 'off' } });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ addonError: expect.stringContaining('the native addon was not built'), backend: 'reference', sum: 6 });
+      expect(r.stderr).toContain('mlx-ts: the native CPU backend is unavailable, using the reference backend');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('editor completion (the published .d.ts) offers no internals, on mx. or on an Array', () => {
