@@ -231,6 +231,25 @@ function rateOf(w, ms) {
   return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${m.unit}`;
 }
 
+// ------------------------------------------------------------------------------- peers
+/**
+ * The JS peers (bench/package.json: TensorFlow.js, jax-js, about 50 MB) are not part of the
+ * repository's install, which is for the library: they install into bench/node_modules, from
+ * bench's own lockfile, the first time a run needs them. A failed install leaves their rows
+ * marked unavailable, as a missing peer always is.
+ */
+function installPeers() {
+  const deps = Object.keys(JSON.parse(readFileSync(join(HERE, 'package.json'), 'utf8')).devDependencies);
+  const missing = deps.filter((d) => !existsSync(join(HERE, 'node_modules', d, 'package.json')));
+  if (!missing.length) return;
+  const pnpm = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).packageManager;
+  process.stderr.write(
+    `bench: installing the benchmark peers (${missing.join(', ')}; about 50 MB) into bench/node_modules, once: npx -y ${pnpm} install --frozen-lockfile\n`,
+  );
+  const r = spawnSync('npx', ['-y', pnpm, 'install', '--frozen-lockfile'], { cwd: HERE, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) process.stderr.write(`bench: installing the peers failed (${r.error?.message ?? `exit status ${r.status}`}); their rows are skipped\n`);
+}
+
 // ------------------------------------------------------------------------------- main
 const machine = machineInfo();
 const startedAt = new Date();
@@ -245,6 +264,7 @@ const jsRunners = [
   ['jax', 'jax-js'],
 ];
 const adapterFile = { mlx: 'mlx', tfjs: 'tfjs', jax: 'jaxjs' };
+if (libsWanted.includes('tfjs') || libsWanted.includes('jax')) installPeers();
 for (const [key, label] of jsRunners) {
   if (!libsWanted.includes(key)) continue;
   await runRunner(label, process.execPath, ['--expose-gc', join(HERE, 'lib', 'js-runner.mjs'), adapterFile[key], JSON.stringify(config)], process.env);

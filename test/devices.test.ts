@@ -5,8 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { mx } from './helpers/index.js';
+import { $stream } from 'mlx-ts/internals';
 
-const streamOf = (a: mx.Array) => a._stream!;
+const streamOf = (a: mx.Array) => a[$stream]!;
 const hasGpu = mx.listBackends().some((b) => b.deviceType === 'gpu');
 
 afterEach(() => mx.setDefaultDevice(mx.cpu));

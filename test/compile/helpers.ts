@@ -3,7 +3,7 @@
  * (packages/reference-backend/src/kernels/compiled.ts), so fused kernels run whether or not the
  * reference backend's own table lists the kernel yet.
  */
-import * as mx from 'mlx-ts';
+import * as mx from 'mlx-ts/internals';
 import { referenceBackend } from '@mlx-ts/reference-backend';
 import type { Backend, Step, View } from '@mlx-ts/core';
 import { compiledKernel } from '../../packages/reference-backend/src/kernels/compiled.js';

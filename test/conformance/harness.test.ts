@@ -21,6 +21,7 @@ import {
   sliceString,
   type Output,
 } from '../helpers/index.js';
+import { $data } from 'mlx-ts/internals';
 
 function wrap(name: string, rewrite: (s: Step) => Step, hostView: (v: View) => View = (v) => v): Backend {
   const ref = mx.getBackendByName(REFERENCE);
@@ -56,7 +57,7 @@ describe('conformance harness', () => {
         const a = makeArray(x);
         expect([...a.toTypedArray()]).toEqual(x.values);
         a.toTypedArray();
-        const d = a._data!;
+        const d = a[$data]!;
         const isContiguous = d.offset === 0 && d.strides.join() === mx.contiguousStrides(a.shape).join();
         if (x.layout.kind === 'contiguous') expect(isContiguous).toBe(true);
         else if (!isContiguous) strided++;

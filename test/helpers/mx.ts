@@ -1,5 +1,7 @@
 /**
- * The public API under test: everything goes through `mlx-ts`, which registers the reference
- * backend and, when its addon built, the native CPU backend.
+ * What the tests call: `mlx-ts/internals`, the public API of `mlx-ts` (the same objects) and the
+ * internals some tests need (primitive tables, raw nodes, backends by name). Both entries register
+ * the reference backend and, when its addon built, the native CPU backend. test/package.test.ts
+ * checks what the public entry exports.
  */
-export * from 'mlx-ts';
+export * from 'mlx-ts/internals';

@@ -4,7 +4,7 @@
  * backends, property-tested) works as written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as mx from 'mlx-ts';
+import * as mx from 'mlx-ts/internals';
 import { registerKernel as registerReferenceKernel } from '@mlx-ts/reference-backend';
 import {
   arrays,

@@ -9,7 +9,7 @@
  * float64, on the floating arguments. Each runs with every registered backend.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as mx from 'mlx-ts';
+import * as mx from 'mlx-ts/internals';
 import { arrayFromValues, arrays, axes, axisSets, checkPrimitive, dtypes, fc, indices, type PropertyCase, shapes } from '@mlx-ts/testing';
 
 type Dt = mx.Dtype;

@@ -10,7 +10,7 @@
  * the IR without a case here fails the suite.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as mx from 'mlx-ts';
+import * as mx from 'mlx-ts/internals';
 import { arrayFromValues, checkJvp, checkVjp, seededRandom } from '@mlx-ts/testing';
 
 const f64 = mx.float64;

@@ -1,6 +1,6 @@
 /** Pytrees (core/src/tree.ts): the structure every transform uses for arguments and results. */
 import { describe, expect, it } from 'vitest';
-import * as mx from 'mlx-ts';
+import * as mx from 'mlx-ts/internals';
 
 // Identity, not deep equality: deep equality iterates Arrays, and a 0-d Array refuses iteration as in MLX.
 function expectSameLeaves(got: readonly unknown[], want: readonly unknown[]): void {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as mx from 'mlx-ts';
+import { $tracer } from 'mlx-ts/internals';
 
 const A = (v: mx.NestedList | number, dt?: mx.Dtype) => mx.array(v as never, dt);
 const close = (a: mx.Array | number, b: mx.NestedList, tol = 1e-5) => {
@@ -659,7 +660,7 @@ describe('memory: nothing keeps the forward graph alive', () => {
     };
     const [v, g] = mx.valueAndGrad(f)(A([0.5]));
     expect(hidden!.inputs.length).toBe(0); // evaluated under the trace, detached once grad returned
-    expect((hidden! as unknown as { _tracer: boolean })._tracer).toBe(false);
+    expect(hidden![$tracer]).toBe(false);
     mx.eval(v, g);
     expect(v.inputs.length).toBe(0);
     expect(g.inputs.length).toBe(0);
@@ -679,7 +680,7 @@ describe('memory: nothing keeps the forward graph alive', () => {
       const n = stack.pop()!;
       if (seen.has(n)) continue;
       seen.add(n);
-      expect((n as unknown as { _tracer: boolean })._tracer).toBe(false);
+      expect(n[$tracer]).toBe(false);
       if (n.isEvaluated) expect(n.inputs.length).toBe(0);
       stack.push(...n.inputs);
     }
@@ -696,7 +697,7 @@ describe('memory: nothing keeps the forward graph alive', () => {
       w = mx.subtract(w, mx.multiply(g, 0.1));
       mx.eval(w);
       expect(w.inputs.length).toBe(0);
-      expect((w as unknown as { _tracer: boolean })._tracer).toBe(false);
+      expect(w[$tracer]).toBe(false);
     }
   });
 });

@@ -5,6 +5,7 @@
 import { arrayBrand } from './describe.js';
 import type { Backend, Source } from './backend.js';
 import { bfloat16BitsToNumber, Dtype, float16BitsToNumber, type HostTypedArray } from './dtype.js';
+import { $data, $disposed, $inputs, $layout, $mark, $params, $pending, $placeholder, $prim, $siblings, $stream, $tracer, $view } from './array-keys.js';
 import { type Stream } from './device.js';
 import { evalArrays } from './eval.js';
 import { formatArray } from './print.js';
@@ -72,60 +73,38 @@ export class Array {
   readonly id = nextId++;
   readonly shape: readonly number[];
   readonly dtype: Dtype;
-  /** @internal */ _prim: string | null;
-  /** @internal */ _params: unknown;
-  /** @internal */ _inputs: Array[];
-  /** @internal */ _stream: Stream | null;
-  /** @internal */ _data: ArrayData | null = null;
-  /** @internal set on arrays a transform traces through (see `enterTrace`) */ _tracer = false;
-  /** @internal names what a placeholder stands for, in errors */ _placeholder: string | null = null;
-  /** @internal the evaluator's visit mark (see eval.ts `schedule`) */ _mark = 0;
-  /** @internal whether `_prim` is a view primitive, when known (null: look it up) */ _view: boolean | null = null;
-  /** @internal where the evaluator is computing this node, while its segment is being built */ _layout: unknown = null;
+  /** @internal */ [$prim]: string | null;
+  /** @internal */ [$params]: unknown;
+  /** @internal */ [$inputs]: Array[];
+  /** @internal */ [$stream]: Stream | null;
+  /** @internal */ [$data]: ArrayData | null = null;
+  /** @internal set on arrays a transform traces through (see `enterTrace`) */ [$tracer] = false;
+  /** @internal names what a placeholder stands for, in errors */ [$placeholder]: string | null = null;
+  /** @internal the evaluator's visit mark (see eval.ts `schedule`) */ [$mark] = 0;
+  /** @internal whether `[$prim]` is a view primitive, when known (null: look it up) */ [$view]: boolean | null = null;
+  /** @internal where the evaluator is computing this node, while its segment is being built */ [$layout]: unknown = null;
   /**
    * @internal the outputs of a multi-output node, in order, this one among them (MLX's siblings):
    * they share primitive, params, inputs and stream, and are evaluated together; null for one output
    */
-  _siblings: Array[] | null = null;
+  [$siblings]: Array[] | null = null;
 
   /** @internal use the ops (`mx.array`, `mx.add`, ...) to make arrays */
   constructor(shape: Shape, dtype: Dtype, prim: string | null, params: unknown, inputs: Array[], stream: Stream | null) {
     this.shape = shape as number[];
     this.dtype = dtype;
-    this._prim = prim;
-    this._params = params;
-    this._inputs = inputs;
-    this._stream = stream;
+    this[$prim] = prim;
+    this[$params] = params;
+    this[$inputs] = inputs;
+    this[$stream] = stream;
     for (const x of inputs) {
-      if (x._tracer) {
-        this._tracer = true;
+      if (x[$tracer]) {
+        this[$tracer] = true;
         break;
       }
     }
   }
 
-  /** @internal an evaluated array over existing storage */
-  static fromStorage(
-    shape: Shape,
-    dtype: Dtype,
-    storage: Storage,
-    offset = 0,
-    strides: readonly number[] = shape.length === 0 ? noStrides : contiguousStrides(shape),
-  ): Array {
-    const a = new Array(shape, dtype, null, null, [], null);
-    a._data = { storage, offset, strides };
-    return a;
-  }
-
-  /** @internal an array with no data that a transform traces with (vmap, compile) */
-  static placeholder(shape: Shape, dtype: Dtype, what: string): Array {
-    const a = new Array(shape, dtype, null, null, [], null);
-    a._placeholder = what;
-    a._tracer = true;
-    return a;
-  }
-
-  /** The number of dimensions. */
   get ndim(): number {
     return this.shape.length;
   }
@@ -143,23 +122,19 @@ export class Array {
   }
   /** The primitive that produces this array, or null for data and evaluated arrays. */
   get primitive(): string | null {
-    return this._prim;
+    return this[$prim];
   }
   /** The arrays this one is computed from; evaluation drops them (outside a transform's trace), so graphs do not pin memory. */
   get inputs(): readonly Array[] {
-    return this._inputs;
+    return this[$inputs];
   }
   /** The other outputs of the multi-output node that produces this array (empty for one output). */
   get siblings(): readonly Array[] {
-    return this._siblings === null ? [] : this._siblings.filter((s) => s !== this);
+    return this[$siblings] === null ? [] : this[$siblings].filter((s) => s !== this);
   }
   /** Whether the array holds its data (evaluated, or made from data). */
   get isEvaluated(): boolean {
-    return this._data !== null;
-  }
-  /** @internal */
-  get isTracer(): boolean {
-    return this._tracer && traceDepth > 0;
+    return this[$data] !== null;
   }
 
   /**
@@ -197,7 +172,7 @@ export class Array {
    */
   toTypedArray(): HostTypedArray {
     evalArrays([this]);
-    const d = this._data!;
+    const d = this[$data]!;
     const host = d.storage.backend.toHost({
       source: d.storage.source,
       dtype: this.dtype,
@@ -220,17 +195,17 @@ export class Array {
    * use is the use-after-dispose Error.
    */
   dispose(): void {
-    this._disposed = true;
+    this[$disposed] = true;
     // A pending asyncEval may still read this node for its other outputs; it finishes the dispose when it settles.
-    if (this._pending > 0) return;
-    this._data?.storage.drop();
-    this._data = null;
-    this._inputs = [];
-    this._prim = null;
-    this._siblings = null;
+    if (this[$pending] > 0) return;
+    this[$data]?.storage.drop();
+    this[$data] = null;
+    this[$inputs] = [];
+    this[$prim] = null;
+    this[$siblings] = null;
   }
-  /** @internal */ _disposed = false;
-  /** @internal how many pending asyncEvals have this node in their plan (see eval.ts `asyncEvalArrays`) */ _pending = 0;
+  /** @internal */ [$disposed] = false;
+  /** @internal how many pending asyncEvals have this node in their plan (see eval.ts `asyncEvalArrays`) */ [$pending] = 0;
 
   /** `dispose()`, for `using` declarations. */
   [Symbol.dispose](): void {
@@ -266,6 +241,32 @@ export type NestedList = number | boolean | NestedList[];
 function singleElement(a: Array, fn: string): number | bigint {
   if (a.size !== 1) throw new Error(`${fn}: expected an array of one element, got shape ${fmtShape(a.shape)}`);
   return a.toTypedArray()[0]!;
+}
+
+/** An evaluated array over existing storage. */
+export function arrayFromStorage(
+  shape: Shape,
+  dtype: Dtype,
+  storage: Storage,
+  offset = 0,
+  strides: readonly number[] = shape.length === 0 ? noStrides : contiguousStrides(shape),
+): Array {
+  const a = new Array(shape, dtype, null, null, [], null);
+  a[$data] = { storage, offset, strides };
+  return a;
+}
+
+/** An array with no data that a transform traces with (vmap, compile). */
+export function placeholderArray(shape: Shape, dtype: Dtype, what: string): Array {
+  const a = new Array(shape, dtype, null, null, [], null);
+  a[$placeholder] = what;
+  a[$tracer] = true;
+  return a;
+}
+
+/** Whether `a` is a tracer of a transform that is tracing now. */
+export function isTracer(a: Array): boolean {
+  return a[$tracer] && traceDepth > 0;
 }
 
 /** Whether `x` is an mlx-ts Array (not a JS array). */

@@ -2,7 +2,7 @@
  * Evaluation: orders the unevaluated part of a graph, folds views into strides, hands each run of
  * same-backend steps to its backend in one `execute` call, then detaches the graph.
  */
-import { Array, Storage } from './array.js';
+import { Array, Storage, isTracer } from './array.js';
 import { type Backend, backendFor, type Source, type Step, type View } from './backend.js';
 import type { Stream } from './device.js';
 import type { Dtype } from './dtype.js';
@@ -10,11 +10,12 @@ import { getPrimitiveDef } from './ir/registry.js';
 import { isPrimitive, type Params } from './ir/primitives.js';
 import { contiguousStrides, fmtShape } from './shape.js';
 import { describeValue } from './describe.js';
+import { $data, $disposed, $inputs, $layout, $mark, $params, $pending, $placeholder, $prim, $siblings, $stream, $view } from './array-keys.js';
 
 /**
  * Where an array's elements are, for folding views: a step of the segment being built (`storage`
  * null) or stored data (`storage` set). A node computed in the segment carries a `View` of itself
- * in `Array._layout` until its segment is committed; every step that reads it gets that object.
+ * in `Array[$layout]` until its segment is committed; every step that reads it gets that object.
  */
 interface Layout {
   readonly source: Source;
@@ -30,13 +31,13 @@ function stridesFor(shape: readonly number[]): readonly number[] {
 }
 
 function checkEvaluable(a: Array): void {
-  if (a._disposed) throw new Error(`eval: an input array of shape ${fmtShape(a.shape)} was disposed`);
-  if (a._placeholder !== null) {
-    throw new Error(`eval: cannot evaluate an array traced by ${a._placeholder}; its values exist only when the transformed function is called`);
+  if (a[$disposed]) throw new Error(`eval: an input array of shape ${fmtShape(a.shape)} was disposed`);
+  if (a[$placeholder] !== null) {
+    throw new Error(`eval: cannot evaluate an array traced by ${a[$placeholder]}; its values exist only when the transformed function is called`);
   }
 }
 
-/** Visit marks: a node is seen by the current `schedule` when its `_mark` equals `epoch`. */
+/** Visit marks: a node is seen by the current `schedule` when its `[$mark]` equals `epoch`. */
 let epoch = 0;
 
 /** `schedule`'s work stacks, kept between calls so they do not grow anew each time. */
@@ -45,9 +46,9 @@ const next: number[] = [];
 
 /** Marks a node seen, and its siblings with it: one of a multi-output node's outputs stands for the step that makes all of them. */
 function markNode(a: Array, mark: number): void {
-  const sib = a._siblings;
-  if (sib === null) a._mark = mark;
-  else for (let j = 0; j < sib.length; j++) sib[j]!._mark = mark;
+  const sib = a[$siblings];
+  if (sib === null) a[$mark] = mark;
+  else for (let j = 0; j < sib.length; j++) sib[j]![$mark] = mark;
 }
 
 /**
@@ -65,9 +66,9 @@ function schedule(outputs: readonly Array[]): Array[] {
   for (const o of outputs) {
     if (!(o instanceof Array)) throw new Error(`eval: expected Arrays, got ${describeValue(o)}`);
     // A disposed array may still hold data a pending asyncEval gave it; using it is an Error all the same.
-    if ((o._data !== null && !o._disposed) || o._mark === mark) continue;
+    if ((o[$data] !== null && !o[$disposed]) || o[$mark] === mark) continue;
     checkEvaluable(o);
-    if (o._prim === null) continue;
+    if (o[$prim] === null) continue;
     markNode(o, mark);
     stack.push(o);
     next.push(0);
@@ -75,13 +76,13 @@ function schedule(outputs: readonly Array[]): Array[] {
       const top = stack.length - 1;
       const node = stack[top]!;
       const i = next[top]!;
-      const inputs = node._inputs;
+      const inputs = node[$inputs];
       if (i < inputs.length) {
         next[top] = i + 1;
         const inp = inputs[i]!;
-        if ((inp._data === null || inp._disposed) && inp._mark !== mark) {
+        if ((inp[$data] === null || inp[$disposed]) && inp[$mark] !== mark) {
           checkEvaluable(inp);
-          if (inp._prim === null) throw new Error(`eval: an input array of shape ${fmtShape(inp.shape)} has neither data nor a primitive`);
+          if (inp[$prim] === null) throw new Error(`eval: an input array of shape ${fmtShape(inp.shape)} has neither data nor a primitive`);
           markNode(inp, mark);
           stack.push(inp);
           next.push(0);
@@ -133,7 +134,7 @@ function reshapeStrides(shape: readonly number[], strides: readonly number[], ne
 
 /** The layout of a view primitive's output, or null when it needs a copy first (reshape of a strided input). */
 function viewLayout(node: Array, input: Array, l: Layout): Layout | null {
-  switch (node._prim) {
+  switch (node[$prim]) {
     case 'stopGradient':
       return l;
     case 'reshape': {
@@ -141,7 +142,7 @@ function viewLayout(node: Array, input: Array, l: Layout): Layout | null {
       return strides === null ? null : { source: l.source, storage: l.storage, offset: l.offset, strides };
     }
     case 'transpose': {
-      const { perm } = node._params as Params<'transpose'>;
+      const { perm } = node[$params] as Params<'transpose'>;
       return { source: l.source, storage: l.storage, offset: l.offset, strides: perm.map((p) => l.strides[p]!) };
     }
     case 'broadcastTo': {
@@ -150,7 +151,7 @@ function viewLayout(node: Array, input: Array, l: Layout): Layout | null {
       return { source: l.source, storage: l.storage, offset: l.offset, strides };
     }
     case 'slice': {
-      const { start, step } = node._params as Params<'slice'>;
+      const { start, step } = node[$params] as Params<'slice'>;
       let offset = l.offset;
       const strides = l.strides.map((s, i) => {
         offset += start[i]! * s;
@@ -160,24 +161,24 @@ function viewLayout(node: Array, input: Array, l: Layout): Layout | null {
     }
     default:
       // A registered single-output primitive of kind 'view' is an identity view of its first input (multi-output views: Planner.addGroup).
-      if (!isPrimitive(node._prim!)) return l;
-      throw new Error(`eval: '${node._prim}' is declared a view but has no layout rule`);
+      if (!isPrimitive(node[$prim]!)) return l;
+      throw new Error(`eval: '${node[$prim]}' is declared a view but has no layout rule`);
   }
 }
 
 /** The layout of an input: stored data first (another evaluation may have finished it), else pending in this segment. */
 function layoutOf(a: Array): Layout {
-  const d = a._data;
+  const d = a[$data];
   if (d !== null) return { source: d.storage.source, storage: d.storage, offset: d.offset, strides: d.strides };
-  const v = a._layout as View;
+  const v = a[$layout] as View;
   return { source: v.source, storage: null, offset: v.offset, strides: v.strides };
 }
 
 /** What a step reads of input `a`, on backend `target`. */
 function viewOf(a: Array, target: Backend): View {
-  const d = a._data;
+  const d = a[$data];
   // A node computed in this segment: its pending view serves every step that reads it.
-  if (d === null) return (a._layout as View | null) ?? disposedDuringEval(a);
+  if (d === null) return (a[$layout] as View | null) ?? disposedDuringEval(a);
   if (d.storage.backend !== target) {
     // Another backend holds it: copy through the host (free where memory is shared).
     const host = d.storage.backend.toHost({ source: d.storage.source, dtype: a.dtype, shape: a.shape, strides: d.strides, offset: d.offset });
@@ -225,19 +226,19 @@ class Planner {
     const order = this.order;
     for (; this.i < order.length; this.i++) {
       const node = order[this.i]!;
-      const prim = node._prim!;
+      const prim = node[$prim]!;
       let source: Source;
       let offset = 0;
       let strides: readonly number[];
-      let view = node._view;
-      if (view === null) view = node._view = getPrimitiveDef(prim).kind === 'view';
-      if (node._siblings !== null) {
-        const r = this.addGroup(node, node._siblings, prim, view);
+      let view = node[$view];
+      if (view === null) view = node[$view] = getPrimitiveDef(prim).kind === 'view';
+      if (node[$siblings] !== null) {
+        const r = this.addGroup(node, node[$siblings], prim, view);
         if (r === false) return this.steps;
         continue;
       }
       if (view) {
-        const input = node._inputs[0]!;
+        const input = node[$inputs][0]!;
         const l = viewLayout(node, input, layoutOf(input));
         if (l === null) {
           // A strided input reshaped: materialize it contiguously, then view that with the new shape.
@@ -247,7 +248,7 @@ class Planner {
           source = this.addStep(b, 'astype', { dtype: input.dtype }, [input], input.shape, input.dtype);
           strides = stridesFor(node.shape);
         } else if (l.storage !== null) {
-          node._data = { storage: l.storage.retain(), offset: l.offset, strides: l.strides };
+          node[$data] = { storage: l.storage.retain(), offset: l.offset, strides: l.strides };
           continue;
         } else {
           source = l.source;
@@ -258,11 +259,11 @@ class Planner {
         const b = this.backendOf(node, prim);
         if (b !== this.backend && this.steps.length > 0) return this.steps;
         this.backend = b;
-        source = this.addStep(b, prim, node._params, node._inputs, node.shape, node.dtype);
+        source = this.addStep(b, prim, node[$params], node[$inputs], node.shape, node.dtype);
         strides = stridesFor(node.shape);
       }
       const layout: View = { source, dtype: node.dtype, shape: node.shape, strides, offset };
-      node._layout = layout;
+      node[$layout] = layout;
       this.members.push(node);
       this.memberLayouts.push(layout);
     }
@@ -280,23 +281,23 @@ class Planner {
       if (b !== this.backend && this.steps.length > 0) return false;
       this.backend = b;
       base = this.slots;
-      this.addStep(b, prim, node._params, node._inputs, siblings[0]!.shape, siblings[0]!.dtype, siblings);
+      this.addStep(b, prim, node[$params], node[$inputs], siblings[0]!.shape, siblings[0]!.dtype, siblings);
     }
     for (let j = 0; j < siblings.length; j++) {
       const s = siblings[j]!;
-      if (s._disposed) continue;
+      if (s[$disposed]) continue;
       let layout: View;
       if (view) {
-        const l = layoutOf(node._inputs[j]!);
+        const l = layoutOf(node[$inputs][j]!);
         if (l.storage !== null) {
-          s._data = { storage: l.storage.retain(), offset: l.offset, strides: l.strides };
+          s[$data] = { storage: l.storage.retain(), offset: l.offset, strides: l.strides };
           continue;
         }
         layout = { source: l.source, dtype: s.dtype, shape: s.shape, strides: l.strides, offset: l.offset };
       } else {
         layout = { source: { kind: 'step', index: base + j }, dtype: s.dtype, shape: s.shape, strides: stridesFor(s.shape), offset: 0 };
       }
-      s._layout = layout;
+      s[$layout] = layout;
       this.members.push(s);
       this.memberLayouts.push(layout);
     }
@@ -316,8 +317,8 @@ class Planner {
       let st = storages[idx];
       if (st === undefined) storages[idx] = st = new Storage(backend, handles[idx]);
       else st.retain();
-      m._data = { storage: st, offset: l.offset, strides: l.strides };
-      if (m._layout === l) m._layout = null;
+      m[$data] = { storage: st, offset: l.offset, strides: l.strides };
+      if (m[$layout] === l) m[$layout] = null;
     }
     // Outputs no node claims (siblings disposed before the step was built) are freed now, not at collection.
     for (let idx = 0; idx < this.slots; idx++) if (storages[idx] === undefined) backend.release(handles[idx]);
@@ -328,7 +329,7 @@ class Planner {
   abort(): void {
     for (let k = 0; k < this.members.length; k++) {
       const m = this.members[k]!;
-      if (m._layout === this.memberLayouts[k]) m._layout = null;
+      if (m[$layout] === this.memberLayouts[k]) m[$layout] = null;
     }
     this.reset();
   }
@@ -341,7 +342,7 @@ class Planner {
   }
 
   private backendOf(node: Array, prim: string): Backend {
-    const stream = node._stream!;
+    const stream = node[$stream]!;
     let b: Backend;
     if (stream === this.lastStream) b = this.lastBackend!;
     else {
@@ -381,17 +382,17 @@ const noInputs: Array[] = Object.freeze([]) as unknown as Array[];
 
 function detach(order: readonly Array[]): void {
   for (const node of order) {
-    if (node.isTracer) continue;
-    const sib = node._siblings;
+    if (isTracer(node)) continue;
+    const sib = node[$siblings];
     if (sib === null) detachNode(node);
     else for (let j = 0; j < sib.length; j++) detachNode(sib[j]!);
   }
 }
 function detachNode(node: Array): void {
-  node._inputs = noInputs;
-  node._prim = null;
-  node._params = null;
-  node._siblings = null;
+  node[$inputs] = noInputs;
+  node[$prim] = null;
+  node[$params] = null;
+  node[$siblings] = null;
 }
 
 /** Evaluates the arrays (and everything they depend on) now. */
@@ -411,7 +412,7 @@ export function evalArrays(outputs: readonly Array[]): void {
 /** Applies `f` to each node of `order` and the other outputs of its multi-output node. */
 function eachOutput(order: readonly Array[], f: (node: Array) => void): void {
   for (const node of order) {
-    const sib = node._siblings;
+    const sib = node[$siblings];
     if (sib === null) f(node);
     else for (let j = 0; j < sib.length; j++) f(sib[j]!);
   }
@@ -428,7 +429,7 @@ function eachOutput(order: readonly Array[], f: (node: Array) => void): void {
 export async function asyncEvalArrays(outputs: readonly Array[]): Promise<void> {
   const order = schedule(outputs);
   if (order.length === 0) return;
-  eachOutput(order, (n) => n._pending++);
+  eachOutput(order, (n) => n[$pending]++);
   const planner = new Planner(order);
   try {
     for (let steps = planner.next(); steps !== null; steps = planner.next()) {
@@ -440,7 +441,7 @@ export async function asyncEvalArrays(outputs: readonly Array[]): Promise<void> 
     throw e;
   } finally {
     eachOutput(order, (n) => {
-      if (--n._pending === 0 && n._disposed) n.dispose();
+      if (--n[$pending] === 0 && n[$disposed]) n.dispose();
     });
   }
   detach(order);

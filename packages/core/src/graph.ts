@@ -4,6 +4,7 @@ import { resolveStream, type StreamOrDevice } from './device.js';
 import { getPrimitiveDef } from './ir/registry.js';
 import { type MultiOutputPrimitive, type Params, type PrimitiveDef, primitives, type SingleOutputPrimitive } from './ir/primitives.js';
 import { identityPerm, shapeEqual } from './shape.js';
+import { $siblings, $stream, $view } from './array-keys.js';
 
 /** The core table as a Map: one hash lookup per node instead of a dictionary-mode object's two. Core primitives never change. */
 const coreDefs: ReadonlyMap<string, PrimitiveDef<any>> = new Map(Object.entries(primitives) as [string, PrimitiveDef<any>][]);
@@ -19,7 +20,7 @@ export function customNode(prim: string, inputs: Array[], params: unknown, strea
   if (def.outputs) throw new Error(`${prim}: the primitive has several outputs; build it with multiNode`);
   const out = def.output(inputs, params as never);
   const a = new Array(out.shape, out.dtype, prim, params, inputs, resolveStream(stream));
-  a._view = def.kind === 'view';
+  a[$view] = def.kind === 'view';
   return a;
 }
 
@@ -33,10 +34,10 @@ export function multiNode(prim: string, inputs: Array[], params: unknown, stream
   const view = def.kind === 'view';
   const outs = def.outputs(inputs, params as never).map((o) => {
     const a = new Array(o.shape, o.dtype, prim, params, inputs, s);
-    a._view = view;
+    a[$view] = view;
     return a;
   });
-  for (const a of outs) a._siblings = outs;
+  for (const a of outs) a[$siblings] = outs;
   return outs;
 }
 
@@ -56,5 +57,5 @@ export function moveAxisNode(a: Array, from: number, to: number): Array {
   const perm = identityPerm(a.ndim);
   perm.splice(from, 1);
   perm.splice(to, 0, from);
-  return node('transpose', [a], { perm }, a._stream);
+  return node('transpose', [a], { perm }, a[$stream]);
 }

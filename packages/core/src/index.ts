@@ -2,7 +2,20 @@ export * from './dtype.js';
 export * from './shape.js';
 export * from './device.js';
 export * from './backend.js';
-export { Array, Storage, type ArrayData, type NestedList, isArray, enterTrace, exitTrace, isTracing } from './array.js';
+export {
+  Array,
+  Storage,
+  type ArrayData,
+  type NestedList,
+  isArray,
+  enterTrace,
+  exitTrace,
+  isTracing,
+  isTracer,
+  arrayFromStorage,
+  placeholderArray,
+} from './array.js';
+export * from './array-keys.js';
 export { evalArrays, asyncEvalArrays } from './eval.js';
 export { node, customNode, multiNode, moveAxisNode } from './graph.js';
 export * from './ir/primitives.js';

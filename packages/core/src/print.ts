@@ -6,10 +6,11 @@
  * long axis are printed, around `...`, and only those are read from the device, so printing a huge
  * (or lazy, never materialised) array costs what it prints.
  */
-import type { Array } from './array.js';
+import { type Array, isTracer } from './array.js';
 import { bfloat16BitsToNumber, type Dtype, float16BitsToNumber, float32ToBfloat16Bits, numberToFloat16Bits } from './dtype.js';
 import { node } from './graph.js';
 import { fmtShape } from './shape.js';
+import { $placeholder } from './array-keys.js';
 
 const THRESHOLD = 1000;
 const EDGE = 3;
@@ -92,7 +93,7 @@ function edges(a: Array): Array {
 }
 
 export function formatArray(a: Array): string {
-  if (a._placeholder !== null || a.isTracer) return `array(shape=${fmtShape(a.shape)}, dtype=${a.dtype.name}, traced)`;
+  if (a[$placeholder] !== null || isTracer(a)) return `array(shape=${fmtShape(a.shape)}, dtype=${a.dtype.name}, traced)`;
   const summarize = a.size > THRESHOLD;
   const shown = summarize ? edges(a) : a;
   const host = shown.toTypedArray();

@@ -1,6 +1,6 @@
 /** describeValue, the one formatter of values in error messages: every value prints, faithfully. */
 import { describe, expect, test } from 'vitest';
-import * as mx from 'mlx-ts';
+import * as mx from 'mlx-ts/internals';
 
 const d = mx.describeValue;
 

@@ -1,6 +1,6 @@
 /** tree.ts: class instances that implement `treeNodeKeys` are object nodes of every tree walk. */
 import { describe, expect, test } from 'vitest';
-import * as mx from 'mlx-ts';
+import * as mx from 'mlx-ts/internals';
 
 /** A minimal tree-node class, standing for nn's Module without depending on it. */
 class Holder implements mx.TreeNodeObject {

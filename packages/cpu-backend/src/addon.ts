@@ -112,4 +112,40 @@ function agree(what: string, native: readonly string[], core: readonly string[])
   );
 }
 
-export const addon: NativeAddon = checkTables(load());
+/**
+ * Stands in for an addon that failed to load: its tables are empty, so the modules that read them
+ * at load time still load, and every call throws why it failed. `@mlx-ts/cpu-backend` thus imports
+ * without its addon, and `mlx-ts` can choose another backend synchronously (see `addonError`).
+ */
+function unavailableAddon(error: Error): NativeAddon {
+  const fail = (): never => {
+    throw error;
+  };
+  return {
+    execute: fail,
+    executeAsync: fail,
+    detach: fail,
+    loadKernel: fail,
+    jitConfig: fail,
+    blasInfo: fail,
+    threadInfo: fail,
+    bufferCacheStats: fail,
+    bufferCacheTrim: fail,
+    opNames: [],
+    elementwiseOps: [],
+    dtypes: [],
+  };
+}
+
+function loadChecked(): { addon: NativeAddon; error: Error | null } {
+  try {
+    return { addon: checkTables(load()), error: null };
+  } catch (e) {
+    return { addon: unavailableAddon(e as Error), error: e as Error };
+  }
+}
+
+const loaded = loadChecked();
+export const addon: NativeAddon = loaded.addon;
+/** Why the addon could not be loaded (not built, or built for another core), or null when it loaded. */
+export const addonError: Error | null = loaded.error;

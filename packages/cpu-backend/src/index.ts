@@ -19,6 +19,7 @@ import {
   SlabStorage,
 } from './program.js';
 
+export { addonError } from './addon.js';
 export { SlabStorage } from './program.js';
 export { configureJit, jitStatus, waitForKernels } from './jit/compiler.js';
 export type { JitMode, JitOptions, JitStatus } from './jit/compiler.js';

@@ -1,6 +1,6 @@
 /** nn.Module (module.ts): parameter trees, freezing, updates, modes, traversal, and Modules as trees. */
 import { describe, expect, it } from 'vitest';
-import * as mx from 'mlx-ts';
+import * as mx from 'mlx-ts/internals';
 import { nn } from 'mlx-ts';
 
 class MLP extends nn.Module {

@@ -1,7 +1,7 @@
 // Shared by the optimizer tests: fixed gradient sequences, a runner, float64 reference rules and
 // the PyTorch fixture.
 import { readFileSync } from 'node:fs';
-import * as mx from 'mlx-ts';
+import * as mx from 'mlx-ts/internals';
 import { expect } from 'vitest';
 
 export type Nested = number | Nested[];

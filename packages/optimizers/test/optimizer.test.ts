@@ -1,4 +1,4 @@
-import * as mx from 'mlx-ts';
+import * as mx from 'mlx-ts/internals';
 import { describe, expect, test } from 'vitest';
 import { expectClose } from './helpers.js';
 

@@ -2,7 +2,7 @@
  * The autodiff engine (MLX's `vjp`/`jvp` in transforms.cpp), on the lazy graph itself.
  *
  * A transform wraps each differentiated input in a tracer copy (a same-shape reshape view marked
- * `_tracer`, so every array built from it is a tracer too and `eval` inside f keeps its graph),
+ * `[$tracer]`, so every array built from it is a tracer too and `eval` inside f keeps its graph),
  * calls f between `enterTrace`/`exitTrace`, then walks the graph between the outputs and the
  * copies: backwards in reverse topological order accumulating cotangents (`backward`), or forwards
  * in topological order building tangents (`forward`). Both walks are iterative (graphs can be
@@ -31,11 +31,12 @@ import {
   type MultiVjpRule,
   type VjpRule,
 } from '@mlx-ts/core';
+import { $data, $inputs, $params, $placeholder, $prim, $siblings, $stream, $tracer } from '@mlx-ts/core';
 
 /** A tracer copy of `x`: an identity view that a transform differentiates with respect to. */
 export function tracerCopy(x: Array): Array {
-  const c = withStream(x._stream ?? defaultStream(), () => node('reshape', [x], { shape: x.shape.slice() }));
-  c._tracer = true;
+  const c = withStream(x[$stream] ?? defaultStream(), () => node('reshape', [x], { shape: x.shape.slice() }));
+  c[$tracer] = true;
   return c;
 }
 
@@ -49,7 +50,7 @@ export function onesLike(a: Array): Array {
 }
 
 function add(a: Array, b: Array): Array {
-  return withStream(a._stream ?? defaultStream(), () => node('add', [a, b], {}));
+  return withStream(a[$stream] ?? defaultStream(), () => node('add', [a, b], {}));
 }
 
 type Mode = 'jvp' | 'vjp';
@@ -59,12 +60,12 @@ type Mode = 'jvp' | 'vjp';
  * its primitive (a registered one) says derivatives flow through fewer (`derivativeInputs`).
  */
 function edgeRange(n: Array, mode: Mode): readonly [number, number] | null {
-  const prim = n._prim!;
+  const prim = n[$prim]!;
   if (isPrimitive(prim)) return null;
-  return getCustomPrimitive(prim)?.derivativeInputs?.(n._params, mode) ?? null;
+  return getCustomPrimitive(prim)?.derivativeInputs?.(n[$params], mode) ?? null;
 }
 const edgeStart = (n: Array, mode: Mode): number => edgeRange(n, mode)?.[0] ?? 0;
-const edgeEnd = (n: Array, mode: Mode): number => edgeRange(n, mode)?.[1] ?? n._inputs.length;
+const edgeEnd = (n: Array, mode: Mode): number => edgeRange(n, mode)?.[1] ?? n[$inputs].length;
 
 /** Checks a rule's result against the array it is the derivative of; casts a dtype mismatch. */
 function conform(r: unknown, like: Array, prim: string, mode: Mode): Array {
@@ -97,7 +98,7 @@ function dependents(outputs: readonly Array[], roots: ReadonlySet<Array>, mode: 
     ends.push(root ? 0 : edgeEnd(a, mode));
   };
   for (const o of outputs) {
-    if (seen.has(o) || !(o._tracer || roots.has(o))) continue;
+    if (seen.has(o) || !(o[$tracer] || roots.has(o))) continue;
     visit(o);
     while (stack.length > 0) {
       const top = stack.length - 1;
@@ -105,8 +106,8 @@ function dependents(outputs: readonly Array[], roots: ReadonlySet<Array>, mode: 
       const i = next[top]!;
       if (i < ends[top]!) {
         next[top] = i + 1;
-        const inp = n._inputs[i]!;
-        if (!seen.has(inp) && (inp._tracer || roots.has(inp))) visit(inp);
+        const inp = n[$inputs][i]!;
+        if (!seen.has(inp) && (inp[$tracer] || roots.has(inp))) visit(inp);
       } else {
         stack.pop();
         ends.pop();
@@ -122,8 +123,8 @@ function dependents(outputs: readonly Array[], roots: ReadonlySet<Array>, mode: 
       dep.add(n);
       continue;
     }
-    if (n._prim === null || n._prim === 'stopGradient') continue;
-    const ins = n._inputs;
+    if (n[$prim] === null || n[$prim] === 'stopGradient') continue;
+    const ins = n[$inputs];
     for (let i = edgeStart(n, mode), end = edgeEnd(n, mode); i < end; i++) {
       if (dep.has(ins[i]!)) {
         dep.add(n);
@@ -134,7 +135,7 @@ function dependents(outputs: readonly Array[], roots: ReadonlySet<Array>, mode: 
   return { order, dep };
 }
 
-const ruleStream = (n: Array) => n._stream ?? defaultStream();
+const ruleStream = (n: Array) => n[$stream] ?? defaultStream();
 
 /**
  * Reverse mode: the cotangents of `roots` (null where zero) given cotangents of `outputs`
@@ -157,10 +158,10 @@ export function backward(outputs: readonly Array[], cotangents: readonly Array[]
   for (let k = order.length - 1; k >= 0; k--) {
     const n = order[k]!;
     if (rootSet.has(n) || !dep.has(n)) continue;
-    const prim = n._prim!;
-    const sib = n._siblings;
+    const prim = n[$prim]!;
+    const sib = n[$siblings];
     let res: unknown;
-    const ins = n._inputs;
+    const ins = n[$inputs];
     const argnums: number[] = [];
     if (sib !== null) {
       // A multi-output node: one call of its rule for all outputs, at the output that comes first
@@ -174,14 +175,14 @@ export function backward(outputs: readonly Array[], cotangents: readonly Array[]
       if (cts.every((g) => g === null)) continue;
       for (let i = edgeStart(n, 'vjp'), end = edgeEnd(n, 'vjp'); i < end; i++) if (dep.has(ins[i]!)) argnums.push(i);
       if (argnums.length === 0) continue;
-      res = withStream(ruleStream(n), () => (vjpRuleOf(prim) as MultiVjpRule<any>)(ins, cts, argnums, n._params, sib));
+      res = withStream(ruleStream(n), () => (vjpRuleOf(prim) as MultiVjpRule<any>)(ins, cts, argnums, n[$params], sib));
     } else {
       const g = ct.get(n);
       if (!g) continue;
       ct.delete(n);
       for (let i = edgeStart(n, 'vjp'), end = edgeEnd(n, 'vjp'); i < end; i++) if (dep.has(ins[i]!)) argnums.push(i);
       if (argnums.length === 0) continue;
-      res = withStream(ruleStream(n), () => (vjpRuleOf(prim) as VjpRule<any>)(ins, g, argnums, n._params, n));
+      res = withStream(ruleStream(n), () => (vjpRuleOf(prim) as VjpRule<any>)(ins, g, argnums, n[$params], n));
     }
     if (!globalThis.Array.isArray(res) || res.length !== argnums.length) {
       throw new Error(
@@ -210,7 +211,7 @@ export function forward(outputs: readonly Array[], roots: readonly Array[], tang
   for (const n of order) {
     if (rootSet.has(n) || !dep.has(n)) continue;
     for (let i = edgeStart(n, 'jvp'), end = edgeEnd(n, 'jvp'); i < end; i++) {
-      const x = n._inputs[i]!;
+      const x = n[$inputs][i]!;
       if (dep.has(x)) uses.set(x, (uses.get(x) ?? 0) + 1);
     }
   }
@@ -224,19 +225,19 @@ export function forward(outputs: readonly Array[], roots: readonly Array[], tang
 
   for (const n of order) {
     if (rootSet.has(n) || !dep.has(n)) continue;
-    const prim = n._prim!;
-    const ins = n._inputs;
+    const prim = n[$prim]!;
+    const ins = n[$inputs];
     const lo = edgeStart(n, 'jvp');
     const hi = edgeEnd(n, 'jvp');
     let t: Array | null = null;
-    if (n._siblings !== null) {
+    if (n[$siblings] !== null) {
       // A multi-output node: its rule gives every output's tangent, at the first output reached.
-      const sib = n._siblings;
+      const sib = n[$siblings];
       if (!done.has(sib)) {
         done.add(sib);
         const ts = ins.map((x, i) => (i >= lo && i < hi && dep.has(x) ? (tan.get(x) ?? null) : null));
         if (ts.some((x) => x !== null)) {
-          const res: unknown = withStream(ruleStream(n), () => (jvpRuleOf(prim) as MultiJvpRule<any>)(ins, ts, n._params, sib));
+          const res: unknown = withStream(ruleStream(n), () => (jvpRuleOf(prim) as MultiJvpRule<any>)(ins, ts, n[$params], sib));
           if (!globalThis.Array.isArray(res) || res.length !== sib.length) {
             throw new Error(`jvp: the JVP rule of '${prim}' returned ${describe(res)} where one tangent per output (${sib.length}) was expected`);
           }
@@ -248,7 +249,7 @@ export function forward(outputs: readonly Array[], roots: readonly Array[], tang
       }
     } else {
       const ts = ins.map((x, i) => (i >= lo && i < hi && dep.has(x) ? (tan.get(x) ?? null) : null));
-      if (ts.some((x) => x !== null)) t = withStream(ruleStream(n), () => (jvpRuleOf(prim) as JvpRule<any>)(ins, ts, n._params, n));
+      if (ts.some((x) => x !== null)) t = withStream(ruleStream(n), () => (jvpRuleOf(prim) as JvpRule<any>)(ins, ts, n[$params], n));
     }
     for (let i = lo; i < hi; i++) if (dep.has(ins[i]!)) release(ins[i]!);
     if (t) tan.set(n, conform(t, n, prim, 'jvp'));
@@ -266,24 +267,24 @@ export function settle(results: readonly Array[]): void {
   const seen = new Set<Array>();
   const stack: Array[] = [];
   for (const r of results) {
-    if (r._tracer && r._placeholder === null && !seen.has(r)) {
+    if (r[$tracer] && r[$placeholder] === null && !seen.has(r)) {
       seen.add(r);
       stack.push(r);
     }
   }
   while (stack.length > 0) {
     const n = stack.pop()!;
-    n._tracer = false;
-    for (const x of n._inputs) {
-      if (x._tracer && x._placeholder === null && !seen.has(x)) {
+    n[$tracer] = false;
+    for (const x of n[$inputs]) {
+      if (x[$tracer] && x[$placeholder] === null && !seen.has(x)) {
         seen.add(x);
         stack.push(x);
       }
     }
-    if (n._data !== null && n._prim !== null) {
-      n._inputs = [];
-      n._prim = null;
-      n._params = null;
+    if (n[$data] !== null && n[$prim] !== null) {
+      n[$inputs] = [];
+      n[$prim] = null;
+      n[$params] = null;
     }
   }
 }

@@ -33,6 +33,7 @@ import {
   describeValue,
 } from '@mlx-ts/core';
 import { zerosLike } from './autodiff.js';
+import { $stream } from '@mlx-ts/core';
 
 export const CUSTOM_PRIM = 'customFunction';
 
@@ -270,7 +271,7 @@ export function makeCustom<F extends Fn>(f: F, listArgs: boolean, vjp: Rule | nu
     const [outLeaves, outDef] = flattenTree('customFunction', out);
     if (outLeaves.length === 0) return out;
     const call: CustomCall = { rules, inDef, inLeaves, outDef, outLeaves };
-    return treeUnflatten(outDef, multiNode(CUSTOM_PRIM, [...outLeaves, ...inLeaves], call, outLeaves[0]!._stream));
+    return treeUnflatten(outDef, multiNode(CUSTOM_PRIM, [...outLeaves, ...inLeaves], call, outLeaves[0]![$stream]));
   }) as unknown as CustomFunction<F>;
   const setter = (key: 'vjp' | 'jvp' | 'vmap') => (rule: Rule) => {
     if (typeof rule !== 'function') throw new Error(`customFunction(${rules.name}).${key}: expected a function, got ${describeValue(rule)}`);

@@ -32,6 +32,7 @@ import {
   describeValue,
 } from '@mlx-ts/core';
 import { checkArrayOutputs } from './grad.js';
+import { $inputs, $params, $prim, $siblings, $stream, $tracer, placeholderArray } from '@mlx-ts/core';
 
 /** Where each argument (or output) is mapped: a number, `null` (not mapped), or a tree of them. */
 export type AxisSpec = number | null | readonly AxisSpec[] | { readonly [key: string]: AxisSpec };
@@ -162,7 +163,7 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
   const traced = leaves.map((x, i) => {
     const a = axes[i]!;
     if (a === null) return x;
-    const p = Array.placeholder(
+    const p = placeholderArray(
       x.shape.filter((_, d) => d !== a),
       x.dtype,
       FN,
@@ -195,7 +196,7 @@ function vmapCall(f: (...args: any[]) => any, args: unknown[], inSpec: AxisSpec,
     const to = want < 0 ? want + nd : want;
     if (got) return moveAxisNode(got[0], got[1], to);
     // Does not depend on a mapped input: broadcast it along a new first axis (a view), then move that axis.
-    const repeated = withStream(y._stream ?? defaultStream(), () => node('broadcastTo', [y], { shape: [size, ...y.shape] }));
+    const repeated = withStream(y[$stream] ?? defaultStream(), () => node('broadcastTo', [y], { shape: [size, ...y.shape] }));
     return moveAxisNode(repeated, 0, to);
   });
   return treeUnflatten(outDef, finals);
@@ -220,7 +221,7 @@ function replay(outputs: readonly Array[], placeholders: Map<Array, [Array, numb
   const stack: Array[] = [];
   const next: number[] = [];
   for (const o of outputs) {
-    if (visited.has(o) || !o._tracer) continue;
+    if (visited.has(o) || !o[$tracer]) continue;
     visited.add(o);
     stack.push(o);
     next.push(0);
@@ -228,10 +229,10 @@ function replay(outputs: readonly Array[], placeholders: Map<Array, [Array, numb
       const top = stack.length - 1;
       const n = stack[top]!;
       const i = next[top]!;
-      if (i < n._inputs.length) {
+      if (i < n[$inputs].length) {
         next[top] = i + 1;
-        const inp = n._inputs[i]!;
-        if (!visited.has(inp) && inp._tracer) {
+        const inp = n[$inputs][i]!;
+        if (!visited.has(inp) && inp[$tracer]) {
           visited.add(inp);
           stack.push(inp);
           next.push(0);
@@ -244,11 +245,11 @@ function replay(outputs: readonly Array[], placeholders: Map<Array, [Array, numb
     }
   }
   for (const n of order) {
-    if (batched.has(n) || n._prim === null) continue;
+    if (batched.has(n) || n[$prim] === null) continue;
     let any = false;
     const inputs: Array[] = [];
     const axes: (number | null)[] = [];
-    for (const inp of n._inputs) {
+    for (const inp of n[$inputs]) {
       const b = batched.get(inp);
       if (b) {
         any = true;
@@ -260,12 +261,12 @@ function replay(outputs: readonly Array[], placeholders: Map<Array, [Array, numb
       }
     }
     if (!any) continue;
-    const prim = n._prim;
+    const prim = n[$prim];
     const rule = vmapRuleOf(prim);
-    const sib = n._siblings;
+    const sib = n[$siblings];
     if (sib !== null) {
       // A multi-output node: one rule call batches every output.
-      const res = withStream(n._stream ?? defaultStream(), () => (rule as MultiVmapRule<any>)(inputs, axes, n._params));
+      const res = withStream(n[$stream] ?? defaultStream(), () => (rule as MultiVmapRule<any>)(inputs, axes, n[$params]));
       const [outs, axs] = globalThis.Array.isArray(res) ? res : [];
       if (!globalThis.Array.isArray(outs) || !globalThis.Array.isArray(axs) || outs.length !== sib.length || axs.length !== sib.length) {
         throw new Error(
@@ -278,7 +279,7 @@ function replay(outputs: readonly Array[], placeholders: Map<Array, [Array, numb
       });
       continue;
     }
-    const [out, ax] = withStream(n._stream ?? defaultStream(), () => (rule as VmapRule<any>)(inputs, axes, n._params));
+    const [out, ax] = withStream(n[$stream] ?? defaultStream(), () => (rule as VmapRule<any>)(inputs, axes, n[$params]));
     checkRuleResult(prim, n, out, ax, size);
     batched.set(n, [out, ax]);
   }

@@ -9,7 +9,7 @@ import { vmapRules } from './rules/vmap.js';
 /**
  * A primitive's rule of one transform, core or registered. Whether it is the single- or the
  * multi-output form follows from the primitive (`getPrimitiveDef(prim).outputs`); callers that
- * hold a node know it from `_siblings`.
+ * hold a node know it from `[$siblings]`.
  */
 export type AnyJvpRule = JvpRule<any> | MultiJvpRule<any>;
 export type AnyVjpRule = VjpRule<any> | MultiVjpRule<any>;

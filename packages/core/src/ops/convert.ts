@@ -2,7 +2,7 @@
  * Turning user values into Arrays, and the promotion and broadcasting every multi-input op does
  * before it builds a node.
  */
-import { Array, Storage } from '../array.js';
+import { Array, Storage, arrayFromStorage } from '../array.js';
 import { describeValue } from '../describe.js';
 import { type Backend, backendFor } from '../backend.js';
 import { Device, resolveStream, Stream, type StreamOpt, type StreamOrDevice } from '../device.js';
@@ -141,13 +141,13 @@ function scalarStorage(backend: Backend, value: number | boolean, dtype: Dtype):
 /** A 0-d array of a JS scalar, its storage shared through the scalar cache. */
 function scalarArray(value: number | boolean, dtype: Dtype, stream?: StreamOrDevice | null): Array {
   const backend = backendFor(resolveStream(stream).device.type);
-  return Array.fromStorage([], dtype, scalarStorage(backend, value, dtype));
+  return arrayFromStorage([], dtype, scalarStorage(backend, value, dtype));
 }
 
 /** An evaluated array holding host data on the stream's backend. */
 export function fromHostData(data: HostTypedArray, shape: readonly number[], dtype: Dtype, stream?: StreamOrDevice | null): Array {
   const backend = backendFor(resolveStream(stream).device.type);
-  return Array.fromStorage(shape.slice(), dtype, new Storage(backend, backend.fromHost(data, dtype)));
+  return arrayFromStorage(shape.slice(), dtype, new Storage(backend, backend.fromHost(data, dtype)));
 }
 
 /**

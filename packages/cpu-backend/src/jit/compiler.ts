@@ -47,8 +47,21 @@ interface Kernel {
   id: number;
 }
 
-const config = addon.jitConfig();
-const flags = config.flags.split(/\s+/).filter(Boolean);
+interface BuildConfig {
+  readonly compiler: string;
+  readonly flags: readonly string[];
+  readonly includeDir: string;
+  readonly abi: number;
+}
+let buildConfig: BuildConfig | undefined;
+/** The addon's compiler, flags and headers, asked for on first use: the module loads without an addon. */
+function config(): BuildConfig {
+  if (buildConfig === undefined) {
+    const c = addon.jitConfig();
+    buildConfig = { ...c, flags: c.flags.split(/\s+/).filter(Boolean) };
+  }
+  return buildConfig;
+}
 
 function envMode(): JitMode {
   const v = (process.env.MLX_TS_JIT ?? '').toLowerCase();
@@ -77,10 +90,11 @@ let headerDigest: string | undefined;
 function headers(): string {
   if (headerDigest === undefined) {
     const h = createHash('sha256');
-    for (const f of readdirSync(config.includeDir)
+    const { includeDir } = config();
+    for (const f of readdirSync(includeDir)
       .filter((x) => x.endsWith('.h'))
       .sort()) {
-      h.update(f).update(readFileSync(join(config.includeDir, f)));
+      h.update(f).update(readFileSync(join(includeDir, f)));
     }
     headerDigest = h.digest('hex');
   }
@@ -90,8 +104,9 @@ function headers(): string {
 /** Null when kernels can be built here, else why not (checked once). */
 function whyUnavailable(): string | null {
   if (unavailable !== undefined) return unavailable;
-  if (!config.compiler || !existsSync(config.compiler)) unavailable = `no C++ compiler at '${config.compiler}'`;
-  else if (!existsSync(join(config.includeDir, 'jit_kernel.h'))) unavailable = `the addon's headers are not at '${config.includeDir}'`;
+  const { compiler, includeDir } = config();
+  if (!compiler || !existsSync(compiler)) unavailable = `no C++ compiler at '${compiler}'`;
+  else if (!existsSync(join(includeDir, 'jit_kernel.h'))) unavailable = `the addon's headers are not at '${includeDir}'`;
   else {
     try {
       mkdirSync(cacheDir, { recursive: true });
@@ -125,8 +140,9 @@ function prepareBuild(batch: readonly Kernel[]): { args: string[]; env: NodeJS.P
   const name = `batch-${createHash('sha256').update(keys.join(',')).digest('hex').slice(0, 16)}`;
   const source = join(cacheDir, `${name}.cc`);
   writeFileSync(source, translationUnit(batch.map((k) => k.source)));
+  const { compiler, flags, includeDir } = config();
   return {
-    args: ['-c', buildScript, 'sh', config.compiler, ...flags, '-fPIC', '-shared', '-I', config.includeDir, source],
+    args: ['-c', buildScript, 'sh', compiler, ...flags, '-fPIC', '-shared', '-I', includeDir, source],
     env: { ...process.env, LIB: join(cacheDir, `${name}.so`), LIBNAME: `${name}.so`, DIR: cacheDir, KEYS: keys.join(' '), LOG: join(cacheDir, `${name}.log`) },
   };
 }
@@ -237,8 +253,9 @@ function lookup(p: CompiledParams, dtypes: readonly Dtype[]): Kernel | null {
   if (body === null || whyUnavailable() !== null) return null;
   // The interpreter always works: nothing here (a full disk, a cache removed meanwhile) may fail a step.
   try {
+    const { abi, compiler, flags } = config();
     const key = createHash('sha256')
-      .update(`${config.abi}\n${config.compiler}\n${flags.join(' ')}\n${headers()}\n`)
+      .update(`${abi}\n${compiler}\n${flags.join(' ')}\n${headers()}\n`)
       .update(body)
       .digest('hex')
       .slice(0, 32);

@@ -40,6 +40,7 @@ import { buildShapeModel, diffGraphs, sameGraph, type ShapeModel } from './shape
 import { simplify, type SimplifyStats } from './simplify.js';
 import { FN, fillTree, signature, trace } from './trace.js';
 import { firstStatic } from '../grad.js';
+import { $tracer } from '@mlx-ts/core';
 
 export { clearCompileCache, compileCacheSize, disableCompile, enableCompile, isCompileEnabled, setCompileCacheSize } from './cache.js';
 export { programToString } from './program.js';
@@ -219,7 +220,7 @@ export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknow
     if (outputsTree !== undefined && outputsTree !== inputsTree) key += `|o${signature(outputsTree, true, [])}`;
     if (isTracing()) {
       // Under a transform: f's own graph, so the transform differentiates or batches it.
-      for (let i = 0; i < leaves.length; i++) if (leaves[i]!._tracer) return f(...args);
+      for (let i = 0; i < leaves.length; i++) if (leaves[i]![$tracer]) return f(...args);
     }
     key += `|${streamKey()}`;
     if (gen !== cacheGeneration()) {

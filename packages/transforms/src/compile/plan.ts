@@ -7,6 +7,7 @@
 import { Array, type Aval, type Backend, backendFor, type DeviceType, type Dtype, type Stream } from '@mlx-ts/core';
 import type { NodeGroup } from './ir.js';
 import type { Graph } from './ir.js';
+import { $siblings } from '@mlx-ts/core';
 
 export interface TapeOp {
   readonly prim: string;
@@ -95,7 +96,7 @@ export function replay(p: Plan, inputs: readonly Array[]): Array[] {
     groups ??= [];
     if (gr.outputs !== null) {
       const outs = gr.outputs.map((o) => new Array(o.shape, o.dtype, op.prim, op.params, ins, op.stream));
-      for (const o of outs) o._siblings = outs;
+      for (const o of outs) o[$siblings] = outs;
       groups[j] = outs;
     }
     slots[k++] = groups[gr.from]![gr.index]!;

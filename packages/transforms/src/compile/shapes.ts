@@ -48,6 +48,7 @@ import {
 } from '@mlx-ts/core';
 import type { Graph, NodeVal, Val } from './ir.js';
 import { constVal } from './trace.js';
+import { $stream } from '@mlx-ts/core';
 
 // ---------------------------------------------------------------------------------------------
 // Polynomials over dimension symbols
@@ -652,7 +653,7 @@ class Model implements ShapeModel, SymbolicContext {
         // A one-value constant at the new shape: its scalar broadcast (evaluated now, like any constant).
         const splat = (scalar: Array) => {
           if (shape.length === 0) return constVal(scalar);
-          const b = new Array(shape, v.dtype, 'broadcastTo', { shape }, [scalar], v.array._stream ?? resolveStream());
+          const b = new Array(shape, v.dtype, 'broadcastTo', { shape }, [scalar], v.array[$stream] ?? resolveStream());
           evalArrays([b]);
           return constVal(b);
         };

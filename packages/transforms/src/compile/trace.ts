@@ -19,6 +19,7 @@ import {
 } from '@mlx-ts/core';
 import type { ConstVal, Graph, NodeGroup, NodeVal, Val } from './ir.js';
 import { checkArrayOutputs } from '../grad.js';
+import { $data, $inputs, $params, $placeholder, $prim, $siblings, $stream, $tracer, arrayFromStorage, placeholderArray } from '@mlx-ts/core';
 
 export const FN = 'compile';
 
@@ -127,8 +128,8 @@ export function trace(
   outputsTree: unknown,
 ): TraceResult | null {
   // Arrays made from here on are the trace's own; older ones that are tracers belong to an outer transform.
-  const firstId = Array.placeholder([], bool, FN).id;
-  const placeholders = avals.map((x) => Array.placeholder(x.shape.slice(), x.dtype, FN));
+  const firstId = placeholderArray([], bool, FN).id;
+  const placeholders = avals.map((x) => placeholderArray(x.shape.slice(), x.dtype, FN));
   let result: unknown;
   let stateOut: Array[] = [];
   let inputSlots: ReturnType<typeof fillTree> = [];
@@ -158,7 +159,7 @@ export function trace(
  */
 const isIdentityView = (prim: string): boolean => prim === 'stopGradient' || (!isPrimitive(prim) && getPrimitiveDef(prim).kind === 'view');
 /** The input an identity view shows: the first, or for output k of a multi-output view, input k. */
-const viewedInput = (n: Array): number => (n._siblings === null ? 0 : n._siblings.indexOf(n));
+const viewedInput = (n: Array): number => (n[$siblings] === null ? 0 : n[$siblings].indexOf(n));
 
 /**
  * Copies the graph between `outputs` and the placeholders. Nodes built during the trace (ids from
@@ -176,11 +177,11 @@ export function captureGraph(outputs: readonly Array[], placeholders: readonly A
   const nodes: Array[] = [];
   const alias = new Map<Array, Array>();
   const isConst = (a: Array): boolean => {
-    if (a._tracer && a._placeholder === null && a.id < firstId) throw new OuterTracer();
-    if (a._tracer && a._placeholder !== null && a._data === null) {
-      throw new Error(`${FN}: the function's result depends on an array traced by ${a._placeholder} that escaped its transform`);
+    if (a[$tracer] && a[$placeholder] === null && a.id < firstId) throw new OuterTracer();
+    if (a[$tracer] && a[$placeholder] !== null && a[$data] === null) {
+      throw new Error(`${FN}: the function's result depends on an array traced by ${a[$placeholder]} that escaped its transform`);
     }
-    return a._data !== null || !a._tracer || a._prim === null;
+    return a[$data] !== null || !a[$tracer] || a[$prim] === null;
   };
   // Post-order walk, iterative (graphs can be 10^5 nodes deep).
   const seen = new Set<Array>(placeholders);
@@ -203,15 +204,15 @@ export function captureGraph(outputs: readonly Array[], placeholders: readonly A
       const n = stack[top]!;
       const i = next[top]!;
       // An identity view reads only the input it views (output k of a multi-output one, input k).
-      const identity = isIdentityView(n._prim!);
-      const edges = identity ? 1 : n._inputs.length;
+      const identity = isIdentityView(n[$prim]!);
+      const edges = identity ? 1 : n[$inputs].length;
       if (i < edges) {
         next[top] = i + 1;
-        visit(n._inputs[identity ? viewedInput(n) : i]!);
+        visit(n[$inputs][identity ? viewedInput(n) : i]!);
       } else {
         stack.pop();
         next.pop();
-        if (identity) alias.set(n, n._inputs[viewedInput(n)]!);
+        if (identity) alias.set(n, n[$inputs][viewedInput(n)]!);
         else nodes.push(n);
       }
     }
@@ -226,7 +227,7 @@ export function captureGraph(outputs: readonly Array[], placeholders: readonly A
   const dep = new Set<Array>(placeholders);
   const traced: Array[] = [];
   for (const n of nodes) {
-    const edges = n._inputs;
+    const edges = n[$inputs];
     let d = false;
     for (let k = 0; k < edges.length && !d; k++) d = dep.has(resolve(edges[k]!));
     if (d) {
@@ -242,7 +243,7 @@ export function captureGraph(outputs: readonly Array[], placeholders: readonly A
   const groups = new Map<readonly Array[], NodeGroup>();
   for (const n of traced) {
     ids.set(n, vals.length);
-    const sib = n._siblings;
+    const sib = n[$siblings];
     let group: NodeVal['group'] = null;
     if (sib !== null) {
       let outputs = groups.get(sib);
@@ -251,12 +252,12 @@ export function captureGraph(outputs: readonly Array[], placeholders: readonly A
     }
     const v: NodeVal = {
       kind: 'node',
-      prim: n._prim!,
-      params: n._params,
-      args: n._inputs.map((x) => ids.get(resolve(x))!),
+      prim: n[$prim]!,
+      params: n[$params],
+      args: n[$inputs].map((x) => ids.get(resolve(x))!),
       shape: n.shape.slice(),
       dtype: n.dtype,
-      stream: n._stream!,
+      stream: n[$stream]!,
       group,
     };
     vals.push(v);
@@ -266,10 +267,10 @@ export function captureGraph(outputs: readonly Array[], placeholders: readonly A
 
 /** A constant's record: a splat (all elements equal) keeps a 0-d view and its value. */
 export function constVal(a: Array): ConstVal {
-  const d = a._data!;
+  const d = a[$data]!;
   let splat: ConstVal['splat'] = null;
   if (a.size >= 1 && d.strides.every((s, i) => s === 0 || a.shape[i] === 1)) {
-    const scalar = Array.fromStorage([], a.dtype, d.storage.retain(), d.offset, []);
+    const scalar = arrayFromStorage([], a.dtype, d.storage.retain(), d.offset, []);
     splat = { scalar, value: scalarValue(scalar) };
   }
   return { kind: 'const', array: a, shape: a.shape.slice(), dtype: a.dtype, splat };

@@ -47,6 +47,7 @@ import {
 } from './derivatives.js';
 import { table } from '../table.js';
 import { convolutionVjp } from './convolution.js';
+import { $inputs, $prim } from '../../array-keys.js';
 
 type Maker = (() => Array) | null;
 
@@ -160,7 +161,7 @@ const topkVjp: MultiVjpRule<Params<'topk'>> = ([x], [gv], argnums, _p, [, idx]) 
 function transposedCotangent(g: Array, perm: readonly number[]): Array {
   const n = perm.length;
   const swapsLastTwo = n >= 2 && perm[n - 1] === n - 2 && perm[n - 2] === n - 1 && perm.slice(0, n - 2).every((ax, i) => ax === i);
-  if (swapsLastTwo && g._prim === 'matmul') return ad.matmul(ad.mT(g._inputs[1]!), ad.mT(g._inputs[0]!));
+  if (swapsLastTwo && g[$prim] === 'matmul') return ad.matmul(ad.mT(g[$inputs][1]!), ad.mT(g[$inputs][0]!));
   return ad.transpose(g, perm);
 }
 
