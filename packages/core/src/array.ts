@@ -105,6 +105,7 @@ export class Array {
     }
   }
 
+  /** The number of dimensions. */
   get ndim(): number {
     return this.shape.length;
   }
