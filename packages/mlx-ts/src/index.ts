@@ -26,6 +26,7 @@ export {
   bfloat16,
   float32,
   float64,
+  promoteTypes,
 } from '@mlx-ts/core';
 export type { Shape } from '@mlx-ts/core';
 export {

@@ -8,7 +8,7 @@ import type { StreamOpt, StreamOrDevice } from '../device.js';
 import { promoteTypes, roundToDtype } from '../dtype.js';
 import { reshapeNode as reshapeImpl, node } from '../graph.js';
 import { isPlainObject } from '../tree.js';
-import { broadcastShapes, checkPermutation, fmtShape, normalizeAxes, normalizeAxis, shapeEqual, shapeSize } from '../shape.js';
+import { broadcastShapes, checkPermutation, checkShape, fmtShape, normalizeAxes, normalizeAxis, shapeEqual, shapeSize } from '../shape.js';
 import { array, type ArrayInput, astype, broadcastTo, type OptArgs, parseOpts, toArray } from './convert.js';
 
 type Stream = StreamOrDevice | null | undefined;
@@ -347,6 +347,11 @@ export function tile(a: ArrayInput, reps: number | readonly number[], opts?: Str
   const shape = [...JsArray(nd - x.ndim).fill(1), ...x.shape];
   const rr = [...JsArray(nd - r.length).fill(1), ...r];
   if (rr.every((v) => v === 1)) return reshapeImpl(x, shape, s);
+  // The result's size is checked under tile's name before the broadcast that builds it.
+  checkShape(
+    fn,
+    shape.map((d, i) => d * rr[i]!),
+  );
   const expanded = reshapeImpl(
     x,
     shape.flatMap((d) => [1, d]),
