@@ -7,6 +7,14 @@ import { expect, it } from 'vitest';
 import * as mx from 'mlx-ts';
 import { arrays, checkCompile, checkJvp, checkVjp, checkVmap, fc, shapes } from '@mlx-ts/testing';
 
+/** vmap against a loop over `batch`, then JVP, VJP and compile on its first arguments. */
+function everyTransform(f: (...xs: mx.Array[]) => mx.Array, batch: mx.Array[][]): void {
+  checkVmap(f, batch);
+  checkJvp(f, batch[0]!);
+  checkVjp(f, batch[0]!);
+  checkCompile(f, batch[0]!);
+}
+
 const rollCase = shapes({ minDims: 1, maxDims: 3 }).chain((shape) =>
   fc.record({
     shape: fc.constant(shape),
@@ -22,13 +30,10 @@ it('roll: vmap, JVP, VJP and compile agree with their references', () => {
       rollCase.chain((c) => fc.tuple(fc.constant(c), fc.array(arrays({ shape: c.shape, dtype: mx.float64 }), { minLength: 3, maxLength: 3 }))),
       ([c, xs]) => {
         const f = (x: mx.Array) => (c.flat ? mx.roll(x, c.shift) : mx.roll(x, c.shift, c.axis));
-        checkVmap(
+        everyTransform(
           f,
           xs.map((x) => [x]),
         );
-        checkJvp(f, [xs[0]!]);
-        checkVjp(f, [xs[0]!]);
-        checkCompile(f, [xs[0]!]);
       },
     ),
     { numRuns: 15 },
@@ -60,10 +65,7 @@ it('kron: vmap, JVP, VJP and compile agree with their references', () => {
   fc.assert(
     fc.property(pair, (batch) => {
       const f = (a: mx.Array, b: mx.Array) => mx.kron(a, b);
-      checkVmap(f, batch);
-      checkJvp(f, batch[0]!);
-      checkVjp(f, batch[0]!);
-      checkCompile(f, batch[0]!);
+      everyTransform(f, batch);
     }),
     { numRuns: 15 },
   );
@@ -129,10 +131,7 @@ it('einsum: the definition by loops, vmap, JVP, VJP and compile agree', () => {
       const want = einsumByLoops(c.inputs, c.output, first, c.sizes);
       expect(got.length, c.spec).toBe(want.length);
       got.forEach((v, i) => expect(v, c.spec).toBeCloseTo(want[i]!, 9));
-      checkVmap(f, c.batch);
-      checkJvp(f, first);
-      checkVjp(f, first);
-      checkCompile(f, first);
+      everyTransform(f, c.batch);
     }),
     { numRuns: 40 },
   );
@@ -149,13 +148,10 @@ it('hadamardTransform: vmap, JVP, VJP and compile agree with their references', 
         ),
       ([scale, xs]) => {
         const f = (x: mx.Array) => mx.hadamardTransform(x, scale);
-        checkVmap(
+        everyTransform(
           f,
           xs.map((x) => [x]),
         );
-        checkJvp(f, [xs[0]!]);
-        checkVjp(f, [xs[0]!]);
-        checkCompile(f, [xs[0]!]);
       },
     ),
     { numRuns: 15 },
