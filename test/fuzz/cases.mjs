@@ -349,6 +349,32 @@ function mutate(bytes, m, rand) {
   }
 }
 
+// Any public function, called with a few values drawn from every kind (valid arrays and shapes too):
+// whatever it does with them, the process must survive and the library keep working.
+const anyValue = fc.oneof(
+  poison,
+  fc.constantFrom(0, 1, -1, 2.5, NaN, Infinity, -Infinity, 1e12, 2 ** 53, 'float32', 'abc', true, null, undefined, [], [2], [2, 3], [[1, 2]], [-1], {}),
+  fc.constantFrom({ $: 'array' }, { $: 'deep', depth: 50 }),
+);
+/** Functions that change the library's global state on purpose (the next case would see it). */
+const stateful = new Set([
+  'setDefaultDevice',
+  'useBackend',
+  'disableCompile',
+  'enableCompile',
+  'setCompileCacheSize',
+  'clearCompileCache',
+  'registerBackend',
+  'random.seed',
+]);
+function publicFunctions(mx) {
+  const own = (ns, o) =>
+    Object.entries(o)
+      .filter(([n, v]) => typeof v === 'function' && !/^[A-Z]/.test(n))
+      .map(([n]) => (ns ? `${ns}.${n}` : n));
+  return [...own('', mx), ...own('random', mx.random), ...own('nn', mx.nn), ...own('nn.losses', mx.nn.losses)].filter((n) => !stateful.has(n)).sort();
+}
+
 const families = {
   'shape slot': {
     arb: fc.record({ fn: fc.constantFrom(...Object.keys(shapeTakers)), value: notAShape }),
@@ -379,6 +405,17 @@ const families = {
     arb: fc.record({ fn: fc.constantFrom(...Object.keys(nnTakers)), value: notADim }),
     spec: (c) => ({ expect: 'error', names: nnTakers[c.fn].names, label: `${c.fn} given ${tag(c.value)}` }),
     run: (c, mx) => nnTakers[c.fn].run(mx, realize(c.value, mx)),
+  },
+  'any export': {
+    arb: fc.record({ pick: fc.nat(), args: fc.array(anyValue, { maxLength: 4 }) }),
+    spec: (c) => ({ expect: 'any', label: `export #${c.pick} given (${c.args.map(tag).join(', ')})` }),
+    run: (c, mx, spec) => {
+      const names = publicFunctions(mx);
+      const name = names[c.pick % names.length];
+      spec.label = `${name}(${c.args.map(tag).join(', ')})`;
+      const fn = name.split('.').reduce((o, k) => o[k], mx);
+      return fn(...c.args.map((v) => realize(v, mx)));
+    },
   },
   misuse: {
     arb: fc.record({ name: fc.constantFrom(...Object.keys(misuse)) }),

@@ -17,8 +17,13 @@ export const OUTCOMES = ['ok', 'clear error', 'vague error', ...FAILURES];
 const ADDRESS_SPACE_KIB = 8 * 1024 * 1024;
 
 function startWorker(workerPath) {
+  // Generated kernels are built by a compiler in the background; waiting for a queue of them
+  // (waitForKernels) can outlast a case's timeout, so workers run compiled programs in the
+  // interpreter unless MLX_TS_JIT says otherwise (`MLX_TS_JIT=async pnpm fuzz`).
+  const env = { ...process.env, MLX_TS_JIT: process.env.MLX_TS_JIT ?? 'off' };
   const child = spawn('bash', ['-c', `ulimit -v ${ADDRESS_SPACE_KIB} && exec "$0" "$1"`, process.execPath, workerPath], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env,
   });
   let stderr = '';
   child.stderr.on('data', (d) => {

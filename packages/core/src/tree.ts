@@ -206,6 +206,10 @@ export function flattenTree(fn: string, tree: unknown, isLeaf?: IsLeaf): [Array[
 
 /** The tree `def` describes, with `leaves` (Arrays or anything else) in its leaf positions, in order. */
 export function treeUnflatten<T = unknown>(def: TreeDef, leaves: readonly unknown[]): T {
+  const isDef = (d: unknown): boolean =>
+    typeof d === 'object' && d !== null && ['leaf', 'static', 'list', 'dict'].includes((d as { kind?: unknown }).kind as string);
+  if (!isDef(def)) throw new Error(`treeUnflatten: expected a TreeDef (from treeFlatten) first, got ${describeValue(def)}`);
+  if (!globalThis.Array.isArray(leaves)) throw new Error(`treeUnflatten: expected the leaves as a JS array, got ${describeValue(leaves)}`);
   let i = 0;
   const go = (d: TreeDef): unknown => {
     switch (d.kind) {

@@ -152,3 +152,22 @@ describe('npy', () => {
     expect(() => nn.decodeNpy(new Uint8Array(4), 'x.npy')).toThrow(/x\.npy: not a valid \.npy file/);
   });
 });
+
+describe('the file functions check their arguments', () => {
+  it('a wrong kind is an Error naming the function and what it expected', () => {
+    const a = mx.ones([2]);
+    expect(() => nn.saveNpz(5 as never, { a })).toThrow(/saveNpz: expected a file path \(a non-empty string\), got a number \(5\)/);
+    expect(() => nn.saveNpz(join(dir, 'x.npz'), 5 as never)).toThrow(/saveNpz: expected \{name: array\} or \[name, array\] pairs, got a number \(5\)/);
+    expect(() => nn.saveNpz(join(dir, 'x.npz'), { a: [1, 2] } as never)).toThrow(/saveNpz: expected an mlx-ts Array for 'a', got a JS array/);
+    expect(() => nn.saveSafetensors(join(dir, 'x.safetensors'), [['a', a]], { n: 1 } as never)).toThrow(
+      /saveSafetensors: metadata must be an object of string values/,
+    );
+    expect(() => nn.encodeSafetensors([[1, a]] as never)).toThrow(/encodeSafetensors: entry 0 is not a \[name, array\] pair/);
+    expect(() => nn.encodeNpy('abc' as never)).toThrow(/encodeNpy: expected an mlx-ts Array, got a string \('abc'\)/);
+    expect(() => nn.decodeNpy([1, 2] as never)).toThrow(/decodeNpy: expected the file's bytes \(a Uint8Array or Buffer\)/);
+    expect(() => nn.decodeSafetensors(undefined as never)).toThrow(/decodeSafetensors: expected the file's bytes/);
+    expect(() => nn.loadNpz(undefined as never)).toThrow(/loadNpz: expected a file path/);
+    expect(() => nn.loadSafetensors('')).toThrow(/loadSafetensors: expected a file path/);
+    expect(() => mx.treeUnflatten((2 ** 53) as never, [])).toThrow(/treeUnflatten: expected a TreeDef \(from treeFlatten\) first, got a number/);
+  });
+});

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { unzipSync, zipSync } from 'fflate';
 import { type Array, bool, type Dtype, float16, float32, float64, int16, int32, int64, int8, shapeSize, transpose, uint16, uint32, uint8 } from '@mlx-ts/core';
 import { arrayBytes, arrayFromBytes } from './host.js';
+import { checkArray, checkBytes, checkFile, namedArrays } from './args.js';
 
 const descrs: Record<string, Dtype> = {
   b1: bool,
@@ -26,6 +27,7 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 /** One array as `.npy` bytes (format 1.0, header padded to 64 bytes as NumPy pads it). */
 export function encodeNpy(a: Array, what = 'npy'): Uint8Array {
+  checkArray('encodeNpy', a);
   const descr = descrOf.get(a.dtype);
   if (descr === undefined) throw new Error(`${what}: NumPy has no ${a.dtype.name} dtype; save it as .safetensors or cast it first`);
   const shape = a.shape.length === 1 ? `(${a.shape[0]},)` : `(${a.shape.join(', ')})`;
@@ -44,6 +46,7 @@ export function encodeNpy(a: Array, what = 'npy'): Uint8Array {
 
 /** One `.npy` file's bytes as an array; `what` names the source in errors. */
 export function decodeNpy(data: Uint8Array, what = 'npy data'): Array {
+  checkBytes('decodeNpy', data);
   const bad = (msg: string): never => {
     throw new Error(`${what}: not a valid .npy file: ${msg}`);
   };
@@ -81,14 +84,15 @@ export function decodeNpy(data: Uint8Array, what = 'npy data'): Array {
 
 /** MLX's `mx.savez(file, **arrays)`: an uncompressed zip of `<name>.npy` entries. */
 export function saveNpz(file: string, arrays: Record<string, Array> | readonly (readonly [string, Array])[]): void {
+  checkFile('saveNpz', file);
   const entries: Record<string, Uint8Array> = {};
-  for (const [name, a] of globalThis.Array.isArray(arrays) ? arrays : Object.entries(arrays)) entries[`${name}.npy`] = encodeNpy(a, `${file} (${name})`);
+  for (const [name, a] of namedArrays('saveNpz', arrays)) entries[`${name}.npy`] = encodeNpy(a, `${file} (${name})`);
   writeFileSync(file, zipSync(entries, { level: 0 }));
 }
 
 /** Reads an `.npz` file (compressed or not) into `[name, array]` pairs, in the zip's order. */
 export function loadNpz(file: string): [string, Array][] {
-  const data = readFileSync(file);
+  const data = readFileSync(checkFile('loadNpz', file));
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(data);

@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type Array, bfloat16, bool, type Dtype, float16, float32, float64, int16, int32, int64, int8, shapeSize, uint16, uint32, uint8 } from '@mlx-ts/core';
 import { arrayBytes, arrayFromBytes } from './host.js';
+import { checkBytes, checkFile, checkMetadata, namedArrays } from './args.js';
 
 const codes: Record<string, Dtype> = {
   BOOL: bool,
@@ -25,11 +26,14 @@ const codeOf = new Map<Dtype, string>(Object.entries(codes).map(([c, d]) => [d, 
 
 /** Encodes named arrays (and optional string metadata) as a safetensors file's bytes. */
 export function encodeSafetensors(arrays: readonly (readonly [string, Array])[], metadata?: Record<string, string>): Uint8Array {
+  const fn = 'encodeSafetensors';
+  const pairs = namedArrays(fn, arrays);
+  const meta = checkMetadata(fn, metadata);
   const header: Record<string, unknown> = {};
-  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  if (meta && Object.keys(meta).length > 0) header.__metadata__ = meta;
   const parts: Uint8Array[] = [];
   let offset = 0;
-  for (const [name, a] of arrays) {
+  for (const [name, a] of pairs) {
     if (name in header) throw new Error(`safetensors: the name '${name}' appears twice`);
     const bytes = arrayBytes(a);
     header[name] = { dtype: codeOf.get(a.dtype), shape: a.shape, data_offsets: [offset, offset + bytes.length] };
@@ -53,6 +57,7 @@ export function encodeSafetensors(arrays: readonly (readonly [string, Array])[],
 
 /** Decodes a safetensors file's bytes into `[name, array]` pairs in header order; `what` names the source in errors. */
 export function decodeSafetensors(data: Uint8Array, what = 'safetensors data'): [string, Array][] {
+  checkBytes('decodeSafetensors', data);
   const bad = (msg: string): never => {
     throw new Error(`${what}: not a valid safetensors file: ${msg}`);
   };
@@ -91,10 +96,11 @@ export function decodeSafetensors(data: Uint8Array, what = 'safetensors data'): 
 
 /** MLX's `mx.save_safetensors(file, arrays, metadata?)`. */
 export function saveSafetensors(file: string, arrays: Record<string, Array> | readonly (readonly [string, Array])[], metadata?: Record<string, string>): void {
-  writeFileSync(file, encodeSafetensors(globalThis.Array.isArray(arrays) ? arrays : Object.entries(arrays), metadata));
+  const fn = 'saveSafetensors';
+  writeFileSync(checkFile(fn, file), encodeSafetensors(namedArrays(fn, arrays), checkMetadata(fn, metadata)));
 }
 
 /** Reads a safetensors file into `[name, array]` pairs. */
 export function loadSafetensors(file: string): [string, Array][] {
-  return decodeSafetensors(readFileSync(file), file);
+  return decodeSafetensors(readFileSync(checkFile('loadSafetensors', file)), file);
 }
