@@ -282,7 +282,7 @@ function runEdge(spec, mx) {
       const make = {
         array: () => mx.array([spec.value, 1], spec.dtype),
         full: () => mx.full([2], spec.value, spec.dtype),
-        astype: () => mx.astype(mx.array([spec.value, 1], mx.float64 ?? mx.float32), spec.dtype),
+        astype: () => mx.astype(mx.array([spec.value, 1], mx.float64), spec.dtype),
       };
       return make[spec.via]();
     }

@@ -5,6 +5,7 @@
  */
 import { Array } from '../array.js';
 import type { StreamOpt, StreamOrDevice } from '../device.js';
+import { describeValue } from '../describe.js';
 import { bool, dtypeLimits, floatResult, uint8 } from '../dtype.js';
 import { multiNode, node } from '../graph.js';
 import { type BinaryPredicate, binaryFloat, type BinarySameDtype, unaryFloat, type UnarySameDtype } from '../ir/primitives.js';
@@ -437,7 +438,7 @@ function integerArgs(fn: string, a: ArrayInput, b: ArrayInput, s: Stream): [Arra
   return [x, y];
 }
 function describeDtypes(a: ArrayInput, b: ArrayInput, promoted: Array): string {
-  const dt = (v: ArrayInput) => (v instanceof Array ? v.dtype.name : typeof v === 'number' ? 'a JS number' : typeof v);
+  const dt = (v: ArrayInput) => (v instanceof Array ? v.dtype.name : typeof v === 'number' ? 'a JS number' : describeValue(v));
   return `${dt(a)} and ${dt(b)} (which promote to ${promoted.dtype.name})`;
 }
 function bitwiseBinary(fn: string, prim: BitwiseBinary, a: ArrayInput, b: ArrayInput, opts: StreamOpt | undefined): Array {
