@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^@mlx-ts\/cpu-backend$/, replacement: src('cpu-backend') },
       { find: /^@mlx-ts\/transforms$/, replacement: src('transforms') },
       { find: /^@mlx-ts\/testing$/, replacement: src('testing') },
+      { find: /^@mlx-ts\/io$/, replacement: src('io') },
       { find: /^@mlx-ts\/nn$/, replacement: src('nn') },
       { find: /^@mlx-ts\/optimizers$/, replacement: src('optimizers') },
       { find: /^mlx-ts$/, replacement: src('mlx-ts') },

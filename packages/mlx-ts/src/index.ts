@@ -276,6 +276,21 @@ export {
   vmap,
 } from '@mlx-ts/transforms';
 
+// Array files: MLX's mx.save, mx.savez, mx.savez_compressed, mx.save_safetensors, mx.save_gguf and mx.load.
+export {
+  save,
+  savez,
+  savezCompressed,
+  saveSafetensors,
+  saveGguf,
+  load,
+  type FileFormat,
+  type FileMetadata,
+  type LoadOptions,
+  type GgufMetadata,
+  type GgufValue,
+} from '@mlx-ts/io';
+
 export * as nn from '@mlx-ts/nn';
 /** MLX's `mlx.utils` tree helpers (`treeMap`, `treeFlatten`, ...), on dotted parameter paths. */
 export { utils } from '@mlx-ts/nn';

@@ -25,8 +25,7 @@ export {
   type InstanceNormOptions,
 } from './layers/normalization.js';
 export { Dropout, Dropout2d, Dropout3d, type DropoutOptions } from './layers/dropout.js';
-export { loadSafetensors, saveSafetensors, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
-export { loadNpz, saveNpz, encodeNpy, decodeNpy } from './io/npz.js';
+export { loadSafetensors, saveSafetensors, encodeSafetensors, decodeSafetensors, loadNpz, saveNpz, encodeNpy, decodeNpy } from '@mlx-ts/io';
 export type { OptionalArgs } from './options.js';
 export * from './activations.js';
 export * as losses from './losses.js';

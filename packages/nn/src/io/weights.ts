@@ -1,7 +1,6 @@
 /** Weight files for `Module.saveWeights`/`loadWeights`: the format by extension, and MLX's parameter names. */
 import type { Array } from '@mlx-ts/core';
-import { loadNpz, saveNpz } from './npz.js';
-import { loadSafetensors, saveSafetensors } from './safetensors.js';
+import { loadNpz, loadSafetensors, saveNpz, saveSafetensors } from '@mlx-ts/io';
 
 function formatOf(file: string, fn: string): 'npz' | 'safetensors' {
   if (file.endsWith('.npz')) return 'npz';
@@ -15,14 +14,7 @@ export function saveWeightsFile(file: string, pairs: readonly (readonly [string,
 }
 
 export function loadWeightsFile(file: string): [string, Array][] {
-  const format = formatOf(file, 'loadWeights');
-  try {
-    return format === 'npz' ? loadNpz(file) : loadSafetensors(file);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new Error(`loadWeights: ${file} does not exist`);
-    throw e;
-  }
+  return formatOf(file, 'loadWeights') === 'npz' ? loadNpz(file) : loadSafetensors(file);
 }
 
 /** A camelCase name in MLX's snake_case: `outProj` -> `out_proj`, `runningMean` -> `running_mean`. */

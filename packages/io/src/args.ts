@@ -37,3 +37,8 @@ export function checkMetadata(fn: string, metadata: unknown): Record<string, str
   }
   return metadata as Record<string, string>;
 }
+
+/** `file` ending in `ext`, appended when missing, as MLX's savers do (`mx.save('w')` writes `w.npy`). */
+export function withExtension(file: string, ext: string): string {
+  return file.endsWith(ext) ? file : file + ext;
+}
