@@ -27,15 +27,21 @@ const descrOf = new Map<Dtype, string>(Object.entries(descrs).map(([c, d]) => [d
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 const FORMAT = '.npy';
 
-/** One array as `.npy` bytes: version 1.0, or 2.0 when the header outgrows 1.0's 16-bit length, as NumPy and MLX choose. */
+/**
+ * One array as `.npy` bytes, byte for byte what `np.save` writes: the header has NumPy's spare
+ * room for the first axis to grow (21 digits), is padded to 64 bytes, and is version 1.0 unless
+ * it outgrows 1.0's 16-bit length.
+ */
 export function encodeNpy(a: Array): Uint8Array {
   checkArray('encodeNpy', a);
   const descr = descrOf.get(a.dtype)!;
   const shape = a.shape.length === 1 ? `(${a.shape[0]},)` : `(${a.shape.join(', ')})`;
-  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
-  const v1 = dict.length + 1 + 10 <= 0xffff;
+  let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
+  if (a.ndim > 0) dict += ' '.repeat(21 - String(a.shape[0]).length);
+  const pad = (prefix: number): string => dict + ' '.repeat(63 - ((prefix + dict.length) % 64)) + '\n';
+  const v1 = pad(10).length <= 0xffff;
   const prefix = v1 ? 10 : 12;
-  const header = dict + ' '.repeat(63 - ((prefix + dict.length) % 64)) + '\n';
+  const header = pad(prefix);
   const data = arrayBytes(a);
   const out = new Uint8Array(prefix + header.length + data.length);
   out.set(MAGIC, 0);
