@@ -86,10 +86,12 @@ class Cursor {
     return at;
   }
   u32(what: string): number {
-    return this.view.getUint32(this.need(4, what), true);
+    const at = this.need(4, what); // before reading this.view, which need may replace
+    return this.view.getUint32(at, true);
   }
   u64(what: string): number {
-    const v = this.view.getBigUint64(this.need(8, what), true);
+    const at = this.need(8, what);
+    const v = this.view.getBigUint64(at, true);
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) invalid(this.src, FORMAT, `${what} is ${v}, beyond any file size`);
     return Number(v);
   }
