@@ -7,7 +7,7 @@ import { readGguf, type GgufValue } from './gguf.js';
 import { readNpy, encodeNpy } from './npy.js';
 import { encodeNpz, readNpz } from './npz.js';
 import { readSafetensors } from './safetensors.js';
-import { withFile } from './source.js';
+import { type Source, withFile } from './source.js';
 
 /** The formats `load` reads, named as MLX names them (the file extension without its dot). */
 export type FileFormat = 'npy' | 'npz' | 'safetensors' | 'gguf';
@@ -88,13 +88,15 @@ export function load(file: string, ...rest: unknown[]): Array | Record<string, A
   }
   const withMeta = o.returnMetadata === true;
   if (withMeta && (format === 'npy' || format === 'npz')) throw new Error(`${fn}: metadata is not supported for format ${format} (only safetensors and gguf carry it)`);
-  const stream = o.stream;
-  return withFile(fn, file, (src) => {
-    if (format === 'npy') return readNpy(src, stream);
-    if (format === 'npz') return Object.fromEntries(readNpz(src, stream));
-    const { arrays, metadata } = format === 'safetensors' ? readSafetensors(src, stream) : readGguf(src, stream);
-    const dict = Object.fromEntries(arrays);
-    return withMeta ? [dict, metadata] : dict;
-  });
+  return withFile(fn, file, (src) => readFormat(src, format, withMeta, o.stream));
+}
+
+/** @internal What `load` returns for the file in `src` once its format is known. */
+export function readFormat(src: Source, format: FileFormat, withMeta: boolean, stream?: StreamOrDevice | null): Array | Record<string, Array> | [Record<string, Array>, FileMetadata] {
+  if (format === 'npy') return readNpy(src, stream);
+  if (format === 'npz') return Object.fromEntries(readNpz(src, stream));
+  const { arrays, metadata } = format === 'safetensors' ? readSafetensors(src, stream) : readGguf(src, stream);
+  const dict = Object.fromEntries(arrays);
+  return withMeta ? [dict, metadata] : dict;
 }
 

@@ -153,7 +153,7 @@ export function readGguf(src: Source, stream?: StreamOrDevice | null): { arrays:
   if (version !== 2 && version !== 3) bad(`version ${version} is not supported (mlx-ts reads versions 2 and 3)`);
   const nTensors = c.u64('the tensor count');
   const nKv = c.u64('the key-value count');
-  const metadata: GgufMetadata = {};
+  const metadata = new Map<string, GgufValue>();
   let alignment = DEFAULT_ALIGNMENT;
   for (let i = 0; i < nKv; i++) {
     const key = c.string(`key ${i}`);
@@ -164,7 +164,7 @@ export function readGguf(src: Source, stream?: StreamOrDevice | null): { arrays:
       if (!(a > 0 && (a & (a - 1)) === 0)) bad(`general.alignment must be a uint32 power of two, got ${typeof value === 'string' ? JSON.stringify(value) : describeValue(value)}`);
       alignment = a;
     }
-    metadata[key] = value;
+    metadata.set(key, value);
   }
   const infos: TensorInfo[] = [];
   for (let i = 0; i < nTensors; i++) {
@@ -205,7 +205,8 @@ export function readGguf(src: Source, stream?: StreamOrDevice | null): { arrays:
       for (const [name, a] of readQuantized(src, begin, t.name, t.shape, quant!, stream)) add(name, a);
     }
   }
-  return { arrays: [...arrays], metadata };
+  // fromEntries, as a key '__proto__' assigned would set the prototype instead.
+  return { arrays: [...arrays], metadata: Object.fromEntries(metadata) };
 }
 
 function writeString(parts: Uint8Array[], s: string): void {

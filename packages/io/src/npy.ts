@@ -80,7 +80,8 @@ export function readNpy(src: Source, stream?: StreamOrDevice | null): Array {
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) return bad(`cannot read the header ${JSON.stringify(header.trim())}`);
   const order = descr.length === 3 ? descr[0]! : '|';
-  const dtype = descrs[descr.length === 3 ? descr.slice(1) : descr];
+  const code = descr.length === 3 ? descr.slice(1) : descr;
+  const dtype = Object.hasOwn(descrs, code) ? descrs[code] : undefined;
   if (dtype === undefined || !'<>|='.includes(order)) {
     return bad(`dtype '${descr}' is not supported (mlx-ts reads ${Object.keys(descrs).join(', ')}; it has no uint64 or complex dtype)`);
   }

@@ -24,6 +24,8 @@ const codes: Record<string, Dtype> = {
   F64: float64,
 };
 const codeOf = new Map<Dtype, string>(Object.entries(codes).map(([c, d]) => [d, c]));
+/** 8-bit floats, which MLX loads as their raw bytes (uint8) for `mx.from_fp8`. */
+const readCodes: Record<string, Dtype> = { ...codes, F8_E4M3: uint8, F8_E8M0: uint8 };
 const FORMAT = 'safetensors';
 /** The reference (Rust) reader's bound on the JSON header, which MLX keeps too. */
 const MAX_HEADER = 100_000_000;
@@ -33,18 +35,19 @@ export function encodeSafetensors(arrays: Record<string, Array> | readonly (read
   const fn = 'encodeSafetensors';
   const pairs = namedArrays(fn, arrays);
   const meta = checkMetadata(fn, metadata);
-  const header: Record<string, unknown> = {};
-  if (meta && Object.keys(meta).length > 0) header.__metadata__ = meta;
+  // A Map, as a name '__proto__' assigned to an object would set its prototype instead.
+  const header = new Map<string, unknown>();
+  if (meta && Object.keys(meta).length > 0) header.set('__metadata__', meta);
   const parts: Uint8Array[] = [];
   let offset = 0;
   for (const [name, a] of pairs) {
-    if (name in header) throw new Error(`${fn}: the name '${name}' appears twice${name === '__metadata__' ? ' (it is the metadata entry)' : ''}`);
+    if (header.has(name)) throw new Error(`${fn}: the name '${name}' appears twice${name === '__metadata__' ? ' (it is the metadata entry)' : ''}`);
     const bytes = arrayBytes(a);
-    header[name] = { dtype: codeOf.get(a.dtype), shape: a.shape, data_offsets: [offset, offset + bytes.length] };
+    header.set(name, { dtype: codeOf.get(a.dtype), shape: a.shape, data_offsets: [offset, offset + bytes.length] });
     parts.push(bytes);
     offset += bytes.length;
   }
-  let json = JSON.stringify(header);
+  let json = JSON.stringify(Object.fromEntries(header));
   // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
   json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
   const head = Buffer.from(json, 'utf8');
@@ -75,20 +78,20 @@ export function readSafetensors(src: Source, stream?: StreamOrDevice | null): { 
   if (typeof header !== 'object' || header === null || globalThis.Array.isArray(header)) return bad('the header is not a JSON object');
   const base = 8 + Number(n);
   const arrays: [string, Array][] = [];
-  const metadata: Record<string, string> = {};
+  let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
       if (typeof entry !== 'object' || entry === null || !Object.values(entry).every((v) => typeof v === 'string'))
         bad(`__metadata__ is ${JSON.stringify(entry)}, not an object of strings`);
-      Object.assign(metadata, entry);
+      metadata = Object.fromEntries(Object.entries(entry as Record<string, string>));
       continue;
     }
     if (typeof entry !== 'object' || entry === null) bad(`tensor '${name}' is ${JSON.stringify(entry)}, not {dtype, shape, data_offsets}`);
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const dtype = typeof e.dtype === 'string' ? codes[e.dtype] : undefined;
+    const dtype = typeof e.dtype === 'string' && Object.hasOwn(readCodes, e.dtype) ? readCodes[e.dtype] : undefined;
     if (dtype === undefined) {
       const why = e.dtype === 'U64' ? ' (mlx-ts has no uint64 dtype)' : '';
-      bad(`tensor '${name}' has dtype ${JSON.stringify(e.dtype)}${why}; mlx-ts reads ${Object.keys(codes).join(', ')}`);
+      bad(`tensor '${name}' has dtype ${JSON.stringify(e.dtype)}${why}; mlx-ts reads ${Object.keys(readCodes).join(', ')}`);
     }
     if (!globalThis.Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`tensor '${name}' has shape ${JSON.stringify(e.shape)}`);
     const offs = e.data_offsets;
