@@ -61,7 +61,7 @@ describe("mlx-ts's top level", () => {
     expect(Object.keys(mx).filter((name) => name.startsWith('_'))).toEqual([]);
   });
 
-  test('has the user API: ops, Array, dtypes, devices, random, transforms, trees, eval, constants, backends, nn, optimizers', () => {
+  test('has the user API: ops, Array, dtypes, devices, random, transforms, trees, eval, constants, backends, nn, optimizers, files', () => {
     for (const name of ['add', 'matmul', 'conv2d', 'Array', 'float32', 'Dtype', 'cpu', 'Stream', 'newStream', 'random', 'grad', 'vmap', 'compile']) {
       expect(name in mx, name).toBe(true);
     }
@@ -78,6 +78,12 @@ describe("mlx-ts's top level", () => {
       'nn',
       'optimizers',
       'utils',
+      'save',
+      'savez',
+      'savezCompressed',
+      'saveSafetensors',
+      'saveGguf',
+      'load',
     ]) {
       expect(name in mx, name).toBe(true);
     }
@@ -171,7 +177,7 @@ describe('the built package', () => {
         cpSync(join(root, 'packages', pkg, 'package.json'), join(modules, to, 'package.json'));
         cpSync(join(root, 'packages', pkg, 'dist'), join(modules, to, 'dist'), { recursive: true });
       }
-      for (const pkg of ['core', 'transforms', 'reference-backend', 'nn', 'optimizers'])
+      for (const pkg of ['core', 'transforms', 'reference-backend', 'io', 'nn', 'optimizers'])
         symlinkSync(join(root, 'packages', pkg), join(modules, '@mlx-ts', pkg));
       const script = [
         "const { addonError } = require('@mlx-ts/cpu-backend');",

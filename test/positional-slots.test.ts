@@ -4,6 +4,9 @@
  * is accepted by coercion or silently ignored. The rows are checked against the exports, so a new
  * export without a row (or a reasoned exemption) fails here.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mx } from './helpers/index.js';
 
@@ -75,6 +78,13 @@ const conv = (nsp: number, transpose: boolean): Row => ({
 const argnums: Row = { lead: () => [f], slots: [['argnums', 'argnums']], noOptions: true, invoke: (g) => g(x()) };
 const noArgs: Row = { lead: () => [], noOptions: true };
 
+const files = mkdtempSync(join(tmpdir(), 'mlx-ts-slots-'));
+const savedFile = (): string => {
+  const file = join(files, 'w.safetensors');
+  mx.saveSafetensors(file, { w: x() }, { k: 'v' });
+  return file;
+};
+
 const rows: Record<string, Row> = {
   // creation
   array: { lead: () => [[1, 2]], slots: [['dtype', 'dtype']] },
@@ -143,6 +153,16 @@ const rows: Record<string, Row> = {
   bitwiseInvert: { lead: () => [ints()] },
   einsum: { lead: () => ['ij,jk', sq(), sq()] },
   einsumPath: { lead: () => ['ij,jk', sq(), sq()], noOptions: true },
+  save: { lead: () => [join(files, 'a.npy'), x()], noOptions: true },
+  saveSafetensors: { lead: () => [join(files, 'b.safetensors'), { w: x() }], noOptions: true },
+  saveGguf: { lead: () => [join(files, 'c.gguf'), { w: x() }], noOptions: true },
+  load: {
+    lead: () => [savedFile()],
+    slots: [
+      ['format', 'enum'],
+      ['returnMetadata', 'bool'],
+    ],
+  },
   hadamardTransform: { lead: () => [mx.ones([2, 4])], slots: [['scale', 'number']] },
   round: { lead: () => [x()], slots: [['decimals', 'int']] },
   clip: { lead: () => [x(), 0, 1] },
@@ -675,7 +695,8 @@ const exempt: Record<string, string[]> = {
   'takes f and its example arguments, any number of them': ['exportToDot'],
   'seeds the global key sequence: its one argument is checked like random.key (core/test/random.test.ts)': ['random.seed'],
   "nn's model transforms, which check the model and function they take (packages/nn/test)": ['nn.checkpoint', 'nn.valueAndGrad'],
-  'weight files: their arguments are paths, bytes and named arrays, checked by the file formats (packages/nn/test/io.test.ts)': [
+  'variadic arrays and {name: array} objects, each checked by savez (test/io/npy.test.ts)': ['savez', 'savezCompressed'],
+  'weight files: their arguments are paths, bytes and named arrays, checked by the file formats (packages/nn/test/io.test.ts, test/io)': [
     'nn.decodeNpy',
     'nn.encodeNpy',
     'nn.decodeSafetensors',
