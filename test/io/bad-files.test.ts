@@ -74,23 +74,34 @@ describe('bad files', () => {
   it('a header that lies about sizes or offsets names the fault', () => {
     const st = Buffer.from(files['ok.safetensors']!);
     const n = Number(st.readBigUInt64LE(0));
-    const lie = Buffer.from(st.subarray(8, 8 + n).toString('utf8').replace('"shape":[2,3]', '"shape":[2,4]'));
+    const lie = Buffer.from(
+      st
+        .subarray(8, 8 + n)
+        .toString('utf8')
+        .replace('"shape":[2,3]', '"shape":[2,4]'),
+    );
     const file = join(dir, 'lie.safetensors');
     writeFileSync(file, Buffer.concat([st.subarray(0, 8), lie, st.subarray(8 + n)]));
-    expect(() => mx.load(file)).toThrow(/lie\.safetensors: not a valid safetensors file: tensor 'w' of dtype F32 and shape \[2, 4\] needs 32 bytes, its data_offsets \[0, 24\] span 24/);
+    expect(() => mx.load(file)).toThrow(
+      /lie\.safetensors: not a valid safetensors file: tensor 'w' of dtype F32 and shape \[2, 4\] needs 32 bytes, its data_offsets \[0, 24\] span 24/,
+    );
     const big = Buffer.from(st);
     big.writeBigUInt64LE(1n << 40n, 0);
     writeFileSync(file, big);
     expect(() => mx.load(file)).toThrow(/the header length 1099511627776 is outside/);
     const npy = Buffer.from(files['ok.npy']!);
     writeFileSync(join(dir, 'lie.npy'), Buffer.from(npy.toString('latin1').replace('(2, 3)', '(9, 3)'), 'latin1'));
-    expect(() => mx.load(join(dir, 'lie.npy'))).toThrow(/lie\.npy: not a valid \.npy file: dtype <f4 and shape \(9, 3\) need 108 bytes of data, the file has 24/);
+    expect(() => mx.load(join(dir, 'lie.npy'))).toThrow(
+      /lie\.npy: not a valid \.npy file: dtype <f4 and shape \(9, 3\) need 108 bytes of data, the file has 24/,
+    );
     writeFileSync(join(dir, 'magic.gguf'), Buffer.from('GGUX\x03\x00\x00\x00'));
     expect(() => mx.load(join(dir, 'magic.gguf'))).toThrow(/magic\.gguf: not a valid GGUF file: it does not start with the magic 'GGUF'/);
     const g = Buffer.from(files['hand.gguf']!);
     g.writeBigUInt64LE(1000n, 8); // 1000 tensors
     writeFileSync(join(dir, 'count.gguf'), g);
-    expect(() => mx.load(join(dir, 'count.gguf'))).toThrow(/count\.gguf: not a valid GGUF file: (.* runs past the end of the \d+-byte file|.* beyond any file size)/);
+    expect(() => mx.load(join(dir, 'count.gguf'))).toThrow(
+      /count\.gguf: not a valid GGUF file: (.* runs past the end of the \d+-byte file|.* beyond any file size)/,
+    );
   });
 
   it('unknown dtypes name themselves', () => {
@@ -105,7 +116,9 @@ describe('mx.load arguments', () => {
     expect(() => mx.load(join(dir, 'nope.npy'))).toThrow(/load: .*nope\.npy does not exist/);
     mkdirSync(join(dir, 'folder.npz'));
     expect(() => mx.load(join(dir, 'folder.npz'))).toThrow(/load: .*folder\.npz is a directory, not a file/);
-    expect(() => mx.load(join(dir, 'weights.pt'))).toThrow(/load: unknown file format 'pt' of .*weights\.pt; expected \.npy, \.npz, \.safetensors, \.gguf or a format option/);
+    expect(() => mx.load(join(dir, 'weights.pt'))).toThrow(
+      /load: unknown file format 'pt' of .*weights\.pt; expected \.npy, \.npz, \.safetensors, \.gguf or a format option/,
+    );
     expect(() => mx.load(join(dir, 'weights'))).toThrow(/load: cannot infer the format of .*weights from its extension; pass format/);
     expect(() => mx.load(join(dir, 'ok.npy'), { returnMetadata: true })).toThrow(/load: metadata is not supported for format npy/);
     expect(() => mx.load(join(dir, 'ok.npy'), 'pickle' as 'npy')).toThrow(/load: expected format to be one of 'npy', 'npz', 'safetensors', 'gguf', got/);

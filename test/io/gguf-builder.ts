@@ -5,7 +5,11 @@
 export type Meta =
   | { type: 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f32' | 'bool' | 'u64' | 'i64' | 'f64'; value: number | bigint | boolean }
   | { type: 'string'; value: string }
-  | { type: 'array'; of: 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f32' | 'bool' | 'u64' | 'i64' | 'f64' | 'string'; value: (number | bigint | boolean | string)[] };
+  | {
+      type: 'array';
+      of: 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f32' | 'bool' | 'u64' | 'i64' | 'f64' | 'string';
+      value: (number | bigint | boolean | string)[];
+    };
 
 export interface Tensor {
   name: string;

@@ -152,9 +152,7 @@ describe('GGUF files as llama.cpp writes them', () => {
   it('returns the metadata as MLX does: strings, string lists, and arrays (0-d for scalars; float64 as float32, uint64 as int64)', () => {
     const [arrays, md] = mx.load(handPath, { returnMetadata: true });
     expect(Object.keys(arrays)).toContain('f32');
-    const show = Object.fromEntries(
-      Object.entries(md).map(([k, v]) => [k, v instanceof mx.Array ? [v.dtype.name, v.shape, v.tolist()] : v]),
-    );
+    const show = Object.fromEntries(Object.entries(md).map(([k, v]) => [k, v instanceof mx.Array ? [v.dtype.name, v.shape, v.tolist()] : v]));
     expect(show).toEqual({
       'general.architecture': 'llama',
       'general.alignment': ['uint32', [], 64],
@@ -223,7 +221,9 @@ describe('mx.saveGguf', () => {
   });
 
   it('refuses dtypes and metadata MLX refuses', () => {
-    expect(() => mx.saveGguf(join(dir, 'x'), { w: mx.ones([2], mx.float64) })).toThrow(/saveGguf: 'w' has dtype float64; MLX writes GGUF tensors of float32, float16/);
+    expect(() => mx.saveGguf(join(dir, 'x'), { w: mx.ones([2], mx.float64) })).toThrow(
+      /saveGguf: 'w' has dtype float64; MLX writes GGUF tensors of float32, float16/,
+    );
     expect(() => mx.saveGguf(join(dir, 'x'), { w: mx.ones([2], mx.bfloat16) })).toThrow(/dtype bfloat16/);
     expect(() => mx.saveGguf(join(dir, 'x'), {}, { m: mx.ones([2, 2]) })).toThrow(/at most one dimension/);
     expect(() => mx.saveGguf(join(dir, 'x'), {}, { m: mx.ones([0]) })).toThrow(/cannot store an empty array/);

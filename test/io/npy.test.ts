@@ -93,7 +93,18 @@ describe('mx.savez and mx.savezCompressed', () => {
 describe('round trips', () => {
   it('every dtype through .npy and .npz, bfloat16 as MLX writes it (<V2)', () => {
     const all = [...dtypes.map((d) => mx.toDtype(d)), mx.bfloat16];
-    const src = Object.fromEntries(all.map((d) => [d.name, mx.astype(mx.array([[0, 1, -2], [3, 4.5, 65504]]), d)]));
+    const src = Object.fromEntries(
+      all.map((d) => [
+        d.name,
+        mx.astype(
+          mx.array([
+            [0, 1, -2],
+            [3, 4.5, 65504],
+          ]),
+          d,
+        ),
+      ]),
+    );
     for (const [name, a] of Object.entries(src)) {
       mx.save(join(dir, `rt-${name}.npy`), a);
       const back = mx.load(join(dir, `rt-${name}.npy`)) as mx.Array;

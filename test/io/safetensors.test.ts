@@ -39,7 +39,18 @@ function foreignFile(): Uint8Array {
 describe('safetensors', () => {
   it('every dtype round-trips, with metadata, appending .safetensors', () => {
     const all = [mx.bool, mx.uint8, mx.uint16, mx.uint32, mx.int8, mx.int16, mx.int32, mx.int64, mx.float16, mx.bfloat16, mx.float32, mx.float64];
-    const arrays = Object.fromEntries(all.map((d) => [d.name, mx.astype(mx.array([[0, 1, -2], [3, 4.5, 100]]), d)]));
+    const arrays = Object.fromEntries(
+      all.map((d) => [
+        d.name,
+        mx.astype(
+          mx.array([
+            [0, 1, -2],
+            [3, 4.5, 100],
+          ]),
+          d,
+        ),
+      ]),
+    );
     arrays.empty = mx.zeros([0, 4]);
     arrays.scalar = mx.array(7, mx.int32);
     arrays.t = mx.transpose(mx.reshape(mx.arange(6), [2, 3]));

@@ -42,7 +42,8 @@ function savezWith(fn: string, file: string, args: readonly (Array | Record<stri
     else named.set(`arr_${positional++}`, checkArray(fn, arg));
   }
   for (const [name, a] of keyword) {
-    if (named.has(name)) throw new Error(`${fn}: the name '${name}' is given twice${/^arr_\d+$/.test(name) ? ` (unnamed arrays are named arr_0, arr_1, ...)` : ''}`);
+    if (named.has(name))
+      throw new Error(`${fn}: the name '${name}' is given twice${/^arr_\d+$/.test(name) ? ` (unnamed arrays are named arr_0, arr_1, ...)` : ''}`);
     named.set(name, checkArray(fn, a, name));
   }
   writeFileSync(path, encodeNpz(fn, [...named], compressed));
@@ -71,8 +72,18 @@ export function savezCompressed(file: string, ...arrays: (Array | Record<string,
  * Error naming the file and the fault.
  */
 export function load(file: string, options: LoadOptions & { returnMetadata: true }): [Record<string, Array>, FileMetadata];
-export function load(file: string, format: FileFormat | null | undefined, returnMetadata: true, options?: { stream?: StreamOrDevice | null }): [Record<string, Array>, FileMetadata];
-export function load(file: string, format?: FileFormat | null | LoadOptions, returnMetadata?: boolean | null | LoadOptions, options?: LoadOptions): Array | Record<string, Array>;
+export function load(
+  file: string,
+  format: FileFormat | null | undefined,
+  returnMetadata: true,
+  options?: { stream?: StreamOrDevice | null },
+): [Record<string, Array>, FileMetadata];
+export function load(
+  file: string,
+  format?: FileFormat | null | LoadOptions,
+  returnMetadata?: boolean | null | LoadOptions,
+  options?: LoadOptions,
+): Array | Record<string, Array>;
 export function load(file: string, ...rest: unknown[]): Array | Record<string, Array> | [Record<string, Array>, FileMetadata] {
   const fn = 'load';
   checkFile(fn, file);
@@ -83,20 +94,26 @@ export function load(file: string, ...rest: unknown[]): Array | Record<string, A
     const dot = name.lastIndexOf('.');
     if (dot < 0) throw new Error(`${fn}: cannot infer the format of ${file} from its extension; pass format (${formats.join(', ')})`);
     const ext = name.slice(dot + 1);
-    if (!(formats as readonly string[]).includes(ext)) throw new Error(`${fn}: unknown file format '${ext}' of ${file}; expected ${formats.map((f) => `.${f}`).join(', ')} or a format option`);
+    if (!(formats as readonly string[]).includes(ext))
+      throw new Error(`${fn}: unknown file format '${ext}' of ${file}; expected ${formats.map((f) => `.${f}`).join(', ')} or a format option`);
     format = ext as FileFormat;
   }
   const withMeta = o.returnMetadata === true;
-  if (withMeta && (format === 'npy' || format === 'npz')) throw new Error(`${fn}: metadata is not supported for format ${format} (only safetensors and gguf carry it)`);
+  if (withMeta && (format === 'npy' || format === 'npz'))
+    throw new Error(`${fn}: metadata is not supported for format ${format} (only safetensors and gguf carry it)`);
   return withFile(fn, file, (src) => readFormat(src, format, withMeta, o.stream));
 }
 
 /** @internal What `load` returns for the file in `src` once its format is known. */
-export function readFormat(src: Source, format: FileFormat, withMeta: boolean, stream?: StreamOrDevice | null): Array | Record<string, Array> | [Record<string, Array>, FileMetadata] {
+export function readFormat(
+  src: Source,
+  format: FileFormat,
+  withMeta: boolean,
+  stream?: StreamOrDevice | null,
+): Array | Record<string, Array> | [Record<string, Array>, FileMetadata] {
   if (format === 'npy') return readNpy(src, stream);
   if (format === 'npz') return Object.fromEntries(readNpz(src, stream));
   const { arrays, metadata } = format === 'safetensors' ? readSafetensors(src, stream) : readGguf(src, stream);
   const dict = Object.fromEntries(arrays);
   return withMeta ? [dict, metadata] : dict;
 }
-

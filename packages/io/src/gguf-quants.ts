@@ -29,7 +29,14 @@ export const quantizedTypes = new Map<number, QuantType>([
 ]);
 
 /** The three arrays MLX makes of the quantized tensor `name` of `shape` (MLX's order) whose blocks start at `offset` in `src`. */
-export function readQuantized(src: Source, offset: number, name: string, shape: readonly number[], q: QuantType, stream?: StreamOrDevice | null): [string, Array][] {
+export function readQuantized(
+  src: Source,
+  offset: number,
+  name: string,
+  shape: readonly number[],
+  q: QuantType,
+  stream?: StreamOrDevice | null,
+): [string, Array][] {
   const nBlocks = shape.reduce((a, b) => a * b, 1) / q.block;
   const raw = readBytes(src, offset, nBlocks * q.bytes);
   const packedPerBlock = (q.block * q.bits) / 8;

@@ -7,7 +7,26 @@
  * the data section. Strings are a u64 length and UTF-8 bytes.
  */
 import { writeFileSync } from 'node:fs';
-import { type Array, astype, bfloat16, bool, type Dtype, float16, float32, float64, int16, int32, int64, int8, isPlainObject, shapeSize, type StreamOrDevice, uint16, uint32, uint8 } from '@mlx-ts/core';
+import {
+  type Array,
+  astype,
+  bfloat16,
+  bool,
+  type Dtype,
+  float16,
+  float32,
+  float64,
+  int16,
+  int32,
+  int64,
+  int8,
+  isPlainObject,
+  shapeSize,
+  type StreamOrDevice,
+  uint16,
+  uint32,
+  uint8,
+} from '@mlx-ts/core';
 import { describeValue, fromHostData } from '@mlx-ts/core';
 import { arrayAt, arrayBytes } from './host.js';
 import { checkArray, checkFile, namedArrays, withExtension } from './args.js';
@@ -26,7 +45,21 @@ const DEFAULT_ALIGNMENT = 32;
 const MAX_DIMS = 8;
 
 /** Metadata value types. */
-const T = { UINT8: 0, INT8: 1, UINT16: 2, INT16: 3, UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7, STRING: 8, ARRAY: 9, UINT64: 10, INT64: 11, FLOAT64: 12 } as const;
+const T = {
+  UINT8: 0,
+  INT8: 1,
+  UINT16: 2,
+  INT16: 3,
+  UINT32: 4,
+  INT32: 5,
+  FLOAT32: 6,
+  BOOL: 7,
+  STRING: 8,
+  ARRAY: 9,
+  UINT64: 10,
+  INT64: 11,
+  FLOAT64: 12,
+} as const;
 /** Fixed-size metadata types: their size and the dtype MLX gives them (float64 becomes float32 in MLX; uint64, which mlx-ts lacks, becomes int64). */
 const scalarTypes = new Map<number, { size: number; dtype: Dtype }>([
   [T.UINT8, { size: 1, dtype: uint8 }],
@@ -65,7 +98,19 @@ const plainTypes = new Map<number, { name: string; dtype: Dtype }>([
 ]);
 const tensorTypeOf = new Map<Dtype, number>([...plainTypes].filter(([, t]) => t.dtype !== bfloat16).map(([code, t]) => [t.dtype, code]));
 /** The other types of ggml's enum, named in errors. */
-const otherTypeNames: Record<number, string> = { 6: 'Q5_0', 7: 'Q5_1', 9: 'Q8_1', 10: 'Q2_K', 11: 'Q3_K', 12: 'Q4_K', 13: 'Q5_K', 14: 'Q6_K', 15: 'Q8_K', 27: 'I64', 28: 'F64' };
+const otherTypeNames: Record<number, string> = {
+  6: 'Q5_0',
+  7: 'Q5_1',
+  9: 'Q8_1',
+  10: 'Q2_K',
+  11: 'Q3_K',
+  12: 'Q4_K',
+  13: 'Q5_K',
+  14: 'Q6_K',
+  15: 'Q8_K',
+  27: 'I64',
+  28: 'F64',
+};
 
 /** A bounds-checked little-endian reader over the front of a file, fetching more of it as parsing goes. */
 class Cursor {
@@ -161,7 +206,8 @@ export function readGguf(src: Source, stream?: StreamOrDevice | null): { arrays:
     const value = readValue(c, type, key);
     if (key === 'general.alignment') {
       const a = type === T.UINT32 ? (value as Array).item() : 0;
-      if (!(a > 0 && (a & (a - 1)) === 0)) bad(`general.alignment must be a uint32 power of two, got ${typeof value === 'string' ? JSON.stringify(value) : describeValue(value)}`);
+      if (!(a > 0 && (a & (a - 1)) === 0))
+        bad(`general.alignment must be a uint32 power of two, got ${typeof value === 'string' ? JSON.stringify(value) : describeValue(value)}`);
       alignment = a;
     }
     metadata.set(key, value);
@@ -188,7 +234,9 @@ export function readGguf(src: Source, stream?: StreamOrDevice | null): { arrays:
     const typeName = plain?.name ?? quant?.name ?? otherTypeNames[t.type] ?? `${t.type}`;
     if (plain === undefined && quant === undefined) {
       if (t.type in otherTypeNames && t.type !== 27 && t.type !== 28)
-        throw new Error(`${src.name}: not implemented yet: GGUF tensor type ${typeName} (tensor '${t.name}'); mlx-ts reads F32, F16, BF16, I8, I16, I32, Q4_0, Q4_1 and Q8_0`);
+        throw new Error(
+          `${src.name}: not implemented yet: GGUF tensor type ${typeName} (tensor '${t.name}'); mlx-ts reads F32, F16, BF16, I8, I16, I32, Q4_0, Q4_1 and Q8_0`,
+        );
       bad(`tensor '${t.name}' has type ${typeName}, which MLX does not load (it reads F32, F16, BF16, I8, I16, I32, Q4_0, Q4_1, Q8_0 and k-quants)`);
     }
     const n = shapeSize(t.shape);
@@ -263,7 +311,8 @@ export function encodeGguf(fn: string, arrays: readonly (readonly [string, Array
     if (seen.has(name)) throw new Error(`${fn}: the name '${name}' appears twice`);
     seen.add(name);
     const type = tensorTypeOf.get(a.dtype);
-    if (type === undefined) throw new Error(`${fn}: '${name}' has dtype ${a.dtype.name}; MLX writes GGUF tensors of float32, float16, int8, int16 and int32 only`);
+    if (type === undefined)
+      throw new Error(`${fn}: '${name}' has dtype ${a.dtype.name}; MLX writes GGUF tensors of float32, float16, int8, int16 and int32 only`);
     offset = Math.ceil(offset / DEFAULT_ALIGNMENT) * DEFAULT_ALIGNMENT;
     writeString(parts, name);
     parts.push(u32(a.ndim));

@@ -3,7 +3,25 @@
  * `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }` padded with spaces to a multiple of
  * 64 bytes and ended by a newline, then the raw data.
  */
-import { type Array, bfloat16, bool, type Dtype, float16, float32, float64, int16, int32, int64, int8, shapeSize, type StreamOrDevice, transpose, uint16, uint32, uint8 } from '@mlx-ts/core';
+import {
+  type Array,
+  bfloat16,
+  bool,
+  type Dtype,
+  float16,
+  float32,
+  float64,
+  int16,
+  int32,
+  int64,
+  int8,
+  shapeSize,
+  type StreamOrDevice,
+  transpose,
+  uint16,
+  uint32,
+  uint8,
+} from '@mlx-ts/core';
 import { arrayAt, arrayBytes } from './host.js';
 import { checkArray, checkBytes } from './args.js';
 import { bytesSource, invalid, readBytes, type Source } from './source.js';

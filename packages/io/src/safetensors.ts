@@ -4,7 +4,24 @@
  * tensors' bytes, offsets relative to the end of the header.
  */
 import { writeFileSync } from 'node:fs';
-import { type Array, bfloat16, bool, type Dtype, float16, float32, float64, int16, int32, int64, int8, shapeSize, type StreamOrDevice, uint16, uint32, uint8 } from '@mlx-ts/core';
+import {
+  type Array,
+  bfloat16,
+  bool,
+  type Dtype,
+  float16,
+  float32,
+  float64,
+  int16,
+  int32,
+  int64,
+  int8,
+  shapeSize,
+  type StreamOrDevice,
+  uint16,
+  uint32,
+  uint8,
+} from '@mlx-ts/core';
 import { arrayAt, arrayBytes } from './host.js';
 import { checkBytes, checkFile, checkMetadata, namedArrays, withExtension } from './args.js';
 import { bytesSource, invalid, readBytes, type Source, withFile } from './source.js';
@@ -93,7 +110,8 @@ export function readSafetensors(src: Source, stream?: StreamOrDevice | null): { 
       const why = e.dtype === 'U64' ? ' (mlx-ts has no uint64 dtype)' : '';
       bad(`tensor '${name}' has dtype ${JSON.stringify(e.dtype)}${why}; mlx-ts reads ${Object.keys(readCodes).join(', ')}`);
     }
-    if (!globalThis.Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`tensor '${name}' has shape ${JSON.stringify(e.shape)}`);
+    if (!globalThis.Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      bad(`tensor '${name}' has shape ${JSON.stringify(e.shape)}`);
     const offs = e.data_offsets;
     if (!globalThis.Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0))
       bad(`tensor '${name}' has data_offsets ${JSON.stringify(offs)}, not two byte offsets`);
@@ -118,7 +136,11 @@ export function decodeSafetensors(data: Uint8Array, what = 'safetensors data'): 
  * `[name, array]` pairs) and optional string metadata; `.safetensors` is appended to `file` when
  * it lacks it, as MLX does.
  */
-export function saveSafetensors(file: string, arrays: Record<string, Array> | readonly (readonly [string, Array])[], metadata?: Record<string, string> | null): void {
+export function saveSafetensors(
+  file: string,
+  arrays: Record<string, Array> | readonly (readonly [string, Array])[],
+  metadata?: Record<string, string> | null,
+): void {
   const fn = 'saveSafetensors';
   const path = withExtension(checkFile(fn, file), '.safetensors');
   writeFileSync(path, encodeSafetensors(namedArrays(fn, arrays), checkMetadata(fn, metadata)));

@@ -47,7 +47,7 @@ export function withFile<T>(fn: string, file: string, use: (src: Source) => T): 
       name: file,
       size: stat.size,
       readInto(dst, offset) {
-        for (let done = 0; done < dst.length; ) {
+        for (let done = 0; done < dst.length;) {
           const n = readSync(fd, dst, done, Math.min(CHUNK, dst.length - done), offset + done);
           if (n === 0) throw new Error(`${file}: the file ended while reading it (was it changed meanwhile?)`);
           done += n;
