@@ -220,6 +220,29 @@ describe('mx.saveGguf', () => {
     expect(file.readUInt32LE(4)).toBe(3);
   });
 
+  it('writes the bytes the spec lays out (the hand-built file of the same content)', () => {
+    const f32 = new Float32Array([1, 2, 3, 4, 5, 6]);
+    const i16 = new Int16Array([-1, 2, 3]);
+    mx.saveGguf(
+      join(dir, 'same.gguf'),
+      { a: mx.reshape(mx.array(f32), [3, 2]), b: mx.array(i16) },
+      { name: 'x', n: mx.array(5, mx.uint32), ids: mx.array([1, 2], mx.int32), words: ['a', 'bc'] },
+    );
+    const want = buildGguf(
+      [
+        ['name', { type: 'string', value: 'x' }],
+        ['n', { type: 'u32', value: 5 }],
+        ['ids', { type: 'array', of: 'i32', value: [1, 2] }],
+        ['words', { type: 'array', of: 'string', value: ['a', 'bc'] }],
+      ],
+      [
+        { name: 'a', ne: [2, 3], type: 0, data: bytesOf(f32) },
+        { name: 'b', ne: [3], type: 25, data: bytesOf(i16) },
+      ],
+    );
+    expect(Buffer.from(readFileSync(join(dir, 'same.gguf'))).equals(Buffer.from(want))).toBe(true);
+  });
+
   it('refuses dtypes and metadata MLX refuses', () => {
     expect(() => mx.saveGguf(join(dir, 'x'), { w: mx.ones([2], mx.float64) })).toThrow(
       /saveGguf: 'w' has dtype float64; MLX writes GGUF tensors of float32, float16/,

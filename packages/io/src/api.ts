@@ -1,13 +1,12 @@
 /** MLX's `mx.save`, `mx.savez`, `mx.savez_compressed` and `mx.load`, over the formats' modules. */
-import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type Array, isPlainObject, readArgs, type StreamOrDevice } from '@mlx-ts/core';
 import { checkArray, checkFile, withExtension } from './args.js';
 import { readGguf, type GgufValue } from './gguf.js';
-import { readNpy, encodeNpy } from './npy.js';
+import { npyParts, readNpy } from './npy.js';
 import { encodeNpz, readNpz } from './npz.js';
 import { readSafetensors } from './safetensors.js';
-import { type Source, withFile } from './source.js';
+import { type Source, withFile, writeParts } from './source.js';
 
 /** The formats `load` reads, named as MLX names them (the file extension without its dot). */
 export type FileFormat = 'npy' | 'npz' | 'safetensors' | 'gguf';
@@ -29,7 +28,7 @@ export interface LoadOptions {
 /** MLX's `mx.save(file, arr)`: one array as a NumPy `.npy` file; `.npy` is appended to `file` when it lacks it. bfloat16 is written as MLX writes it, `<V2` (NumPy reads 2-byte voids). */
 export function save(file: string, arr: Array): void {
   const path = withExtension(checkFile('save', file), '.npy');
-  writeFileSync(path, encodeNpy(checkArray('save', arr)));
+  writeParts('save', path, npyParts(checkArray('save', arr)));
 }
 
 function savezWith(fn: string, file: string, args: readonly (Array | Record<string, Array>)[], compressed: boolean): void {
@@ -46,7 +45,7 @@ function savezWith(fn: string, file: string, args: readonly (Array | Record<stri
       throw new Error(`${fn}: the name '${name}' is given twice${/^arr_\d+$/.test(name) ? ` (unnamed arrays are named arr_0, arr_1, ...)` : ''}`);
     named.set(name, checkArray(fn, a, name));
   }
-  writeFileSync(path, encodeNpz(fn, [...named], compressed));
+  writeParts(fn, path, [encodeNpz(fn, [...named], compressed)]);
 }
 
 /**

@@ -6,7 +6,6 @@
  * type and a u64 offset into the data section; padding to `general.alignment` (32 when absent);
  * the data section. Strings are a u64 length and UTF-8 bytes.
  */
-import { writeFileSync } from 'node:fs';
 import {
   type Array,
   astype,
@@ -31,7 +30,7 @@ import { describeValue, fromHostData } from '@mlx-ts/core';
 import { arrayAt, arrayBytes } from './host.js';
 import { checkArray, checkFile, namedArrays, withExtension } from './args.js';
 import { quantizedTypes, readQuantized } from './gguf-quants.js';
-import { invalid, readBytes, type Source } from './source.js';
+import { invalid, readBytes, type Source, writeParts } from './source.js';
 
 /** A GGUF metadata value as MLX returns it: a string, a list of strings, or an array (0-d for a scalar, 1-D for a list of numbers or booleans). */
 export type GgufValue = Array | string | string[];
@@ -286,8 +285,8 @@ function checkGgufMetadata(fn: string, metadata: unknown): [string, GgufValue][]
   });
 }
 
-/** The GGUF (version 3) bytes of named arrays and metadata, laid out as MLX's writer (gguflib) lays them out. */
-export function encodeGguf(fn: string, arrays: readonly (readonly [string, Array])[], metadata: readonly (readonly [string, GgufValue])[]): Uint8Array {
+/** The GGUF (version 3) file of named arrays and metadata as consecutive parts, laid out as MLX's writer (gguflib) lays it out. */
+function ggufParts(fn: string, arrays: readonly (readonly [string, Array])[], metadata: readonly (readonly [string, GgufValue])[]): Uint8Array[] {
   const parts: Uint8Array[] = [u32(MAGIC), u32(VERSION), u64(arrays.length), u64(metadata.length)];
   for (const [key, v] of metadata) {
     writeString(parts, key);
@@ -322,21 +321,15 @@ export function encodeGguf(fn: string, arrays: readonly (readonly [string, Array
     datas.push(bytes);
     offset += bytes.length;
   }
-  const headerLength = parts.reduce((s, p) => s + p.length, 0);
-  const dataStart = Math.ceil(headerLength / DEFAULT_ALIGNMENT) * DEFAULT_ALIGNMENT;
-  const out = new Uint8Array(dataStart + offset);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  at = 0;
+  // Padding to the data section, and between tensors, to the alignment.
+  let at = parts.reduce((s, p) => s + p.length, 0);
   for (const d of datas) {
-    at = Math.ceil(at / DEFAULT_ALIGNMENT) * DEFAULT_ALIGNMENT;
-    out.set(d, dataStart + at);
-    at += d.length;
+    const start = Math.ceil(at / DEFAULT_ALIGNMENT) * DEFAULT_ALIGNMENT;
+    if (start > at) parts.push(new Uint8Array(start - at));
+    parts.push(d);
+    at = start + d.length;
   }
-  return out;
+  return parts;
 }
 
 /**
@@ -348,5 +341,5 @@ export function encodeGguf(fn: string, arrays: readonly (readonly [string, Array
 export function saveGguf(file: string, arrays: Record<string, Array>, metadata?: GgufMetadata | null): void {
   const fn = 'saveGguf';
   const path = withExtension(checkFile(fn, file), '.gguf');
-  writeFileSync(path, encodeGguf(fn, namedArrays(fn, arrays), checkGgufMetadata(fn, metadata)));
+  writeParts(fn, path, ggufParts(fn, namedArrays(fn, arrays), checkGgufMetadata(fn, metadata)));
 }

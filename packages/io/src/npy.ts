@@ -24,7 +24,7 @@ import {
 } from '@mlx-ts/core';
 import { arrayAt, arrayBytes } from './host.js';
 import { checkArray, checkBytes } from './args.js';
-import { bytesSource, invalid, readBytes, type Source } from './source.js';
+import { bytesSource, concat, invalid, readBytes, type Source } from './source.js';
 
 /** The array-protocol type codes, without the byte-order character. `V2` is how MLX writes bfloat16 (NumPy has none; it reads them as 2-byte voids). */
 const descrs: Record<string, Dtype> = {
@@ -51,7 +51,11 @@ const FORMAT = '.npy';
  * it outgrows 1.0's 16-bit length.
  */
 export function encodeNpy(a: Array): Uint8Array {
-  checkArray('encodeNpy', a);
+  return concat(npyParts(checkArray('encodeNpy', a)));
+}
+
+/** The `.npy` file of `a` as its header and its data. */
+export function npyParts(a: Array): Uint8Array[] {
   const descr = descrOf.get(a.dtype)!;
   const shape = a.shape.length === 1 ? `(${a.shape[0]},)` : `(${a.shape.join(', ')})`;
   let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
@@ -60,16 +64,14 @@ export function encodeNpy(a: Array): Uint8Array {
   const v1 = pad(10).length <= 0xffff;
   const prefix = v1 ? 10 : 12;
   const header = pad(prefix);
-  const data = arrayBytes(a);
-  const out = new Uint8Array(prefix + header.length + data.length);
-  out.set(MAGIC, 0);
-  out[6] = v1 ? 1 : 2;
-  const view = new DataView(out.buffer);
+  const head = new Uint8Array(prefix + header.length);
+  head.set(MAGIC, 0);
+  head[6] = v1 ? 1 : 2;
+  const view = new DataView(head.buffer);
   if (v1) view.setUint16(8, header.length, true);
   else view.setUint32(8, header.length, true);
-  out.set(Buffer.from(header, 'latin1'), prefix);
-  out.set(data, prefix + header.length);
-  return out;
+  head.set(Buffer.from(header, 'latin1'), prefix);
+  return [head, arrayBytes(a)];
 }
 
 /** One `.npy` file's bytes as an array; `what` names the source in errors. */

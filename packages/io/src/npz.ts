@@ -1,10 +1,9 @@
 /** NumPy's `.npz`: a zip of `<name>.npy` entries (stored or deflated), through fflate. */
 import { type Array, type StreamOrDevice } from '@mlx-ts/core';
 import { unzipSync, zipSync } from 'fflate';
-import { writeFileSync } from 'node:fs';
 import { checkFile, namedArrays } from './args.js';
 import { encodeNpy, readNpy } from './npy.js';
-import { bytesSource, invalid, readBytes, type Source, withFile } from './source.js';
+import { bytesSource, invalid, readBytes, type Source, withFile, writeParts } from './source.js';
 
 /** The zip's bytes for named arrays, deflated when `compressed` (`np.savez_compressed`). */
 export function encodeNpz(fn: string, arrays: readonly (readonly [string, Array])[], compressed: boolean): Uint8Array {
@@ -19,7 +18,7 @@ export function encodeNpz(fn: string, arrays: readonly (readonly [string, Array]
 
 /** Writes named arrays as an uncompressed `.npz` file at exactly `file` (MLX's `mx.savez` adds the extension first). */
 export function saveNpz(file: string, arrays: Record<string, Array> | readonly (readonly [string, Array])[]): void {
-  writeFileSync(checkFile('saveNpz', file), encodeNpz('saveNpz', namedArrays('saveNpz', arrays), false));
+  writeParts('saveNpz', checkFile('saveNpz', file), [encodeNpz('saveNpz', namedArrays('saveNpz', arrays), false)]);
 }
 
 /** The `[name, array]` pairs of the `.npz` in `src`, in the zip's order, each name without its `.npy`. */

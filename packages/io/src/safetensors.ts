@@ -3,7 +3,6 @@
  * length, a JSON header `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?}`, then the
  * tensors' bytes, offsets relative to the end of the header.
  */
-import { writeFileSync } from 'node:fs';
 import {
   type Array,
   bfloat16,
@@ -24,7 +23,7 @@ import {
 } from '@mlx-ts/core';
 import { arrayAt, arrayBytes } from './host.js';
 import { checkBytes, checkFile, checkMetadata, namedArrays, withExtension } from './args.js';
-import { bytesSource, invalid, readBytes, type Source, withFile } from './source.js';
+import { bytesSource, concat, invalid, readBytes, type Source, withFile, writeParts } from './source.js';
 
 const codes: Record<string, Dtype> = {
   BOOL: bool,
@@ -50,8 +49,11 @@ const MAX_HEADER = 100_000_000;
 /** Encodes named arrays (and optional string metadata) as a safetensors file's bytes. */
 export function encodeSafetensors(arrays: Record<string, Array> | readonly (readonly [string, Array])[], metadata?: Record<string, string> | null): Uint8Array {
   const fn = 'encodeSafetensors';
-  const pairs = namedArrays(fn, arrays);
-  const meta = checkMetadata(fn, metadata);
+  return concat(safetensorsParts(fn, namedArrays(fn, arrays), checkMetadata(fn, metadata)));
+}
+
+/** The safetensors file of checked arrays and metadata as its length, its header and each tensor's bytes. */
+function safetensorsParts(fn: string, pairs: readonly (readonly [string, Array])[], meta: Record<string, string> | undefined): Uint8Array[] {
   // A Map, as a name '__proto__' assigned to an object would set its prototype instead.
   const header = new Map<string, unknown>();
   if (meta && Object.keys(meta).length > 0) header.set('__metadata__', meta);
@@ -68,15 +70,9 @@ export function encodeSafetensors(arrays: Record<string, Array> | readonly (read
   // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
   json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
   const head = Buffer.from(json, 'utf8');
-  const out = new Uint8Array(8 + head.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
-  out.set(head, 8);
-  let at = 8 + head.length;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  const length = new Uint8Array(8);
+  new DataView(length.buffer).setBigUint64(0, BigInt(head.length), true);
+  return [length, head, ...parts];
 }
 
 /** The tensors (in header order) and the string metadata of the safetensors file in `src`. */
@@ -143,7 +139,7 @@ export function saveSafetensors(
 ): void {
   const fn = 'saveSafetensors';
   const path = withExtension(checkFile(fn, file), '.safetensors');
-  writeFileSync(path, encodeSafetensors(namedArrays(fn, arrays), checkMetadata(fn, metadata)));
+  writeParts(fn, path, safetensorsParts(fn, namedArrays(fn, arrays), checkMetadata(fn, metadata)));
 }
 
 /** Reads a safetensors file into `[name, array]` pairs, in header order. */

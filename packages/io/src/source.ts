@@ -3,7 +3,7 @@
  * read per tensor straight into the host array that becomes the tensor's storage, so a large file
  * is never held whole in JS memory and no JS loop touches its elements.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 
 export interface Source {
   /** What errors call it: the path, or the caller's label for bytes. */
@@ -63,4 +63,30 @@ export function withFile<T>(fn: string, file: string, use: (src: Source) => T): 
 /** The Error a decoder throws for a malformed file: it names the file, the format and the fault. */
 export function invalid(src: Source, format: string, msg: string): never {
   throw new Error(`${src.name}: not a valid ${format} file: ${msg}`);
+}
+
+/** `parts` one after another, as one buffer (for the byte-returning encoders). */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Writes `parts` to `file` one after another, without joining them first (a copy of every tensor saved). */
+export function writeParts(fn: string, file: string, parts: readonly Uint8Array[]): void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'w');
+  } catch (e) {
+    throw new Error(`${fn}: cannot write ${file}: ${(e as Error).message}`);
+  }
+  try {
+    for (const p of parts) for (let done = 0; done < p.length;) done += writeSync(fd, p, done, Math.min(CHUNK, p.length - done));
+  } finally {
+    closeSync(fd);
+  }
 }
