@@ -91,8 +91,10 @@ export function readNpy(src: Source, stream?: StreamOrDevice | null): Array {
   let start: number;
   let len: number;
   if (major === 1) [start, len] = [10, view.getUint16(8, true)];
-  else if ((major === 2 || major === 3) && pre.length >= 12) [start, len] = [12, view.getUint32(8, true)];
-  else return bad(`unsupported format version ${major}.${pre[7]}`);
+  else if (major === 2 || major === 3) {
+    if (pre.length < 12) bad(`${src.size} bytes, shorter than the 12-byte preamble of format ${major}.0`);
+    [start, len] = [12, view.getUint32(8, true)];
+  } else return bad(`unsupported format version ${major}.${pre[7]}`);
   if (start + len > src.size) bad(`the header claims ${len} bytes but the file has ${src.size - start} after the preamble`);
   const header = Buffer.from(readBytes(src, start, len)).toString(major === 3 ? 'utf8' : 'latin1');
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];

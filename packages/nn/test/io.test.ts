@@ -1,4 +1,4 @@
-/** saveWeights/loadWeights (module.ts) and the formats (io/safetensors.ts, io/npz.ts). */
+/** saveWeights/loadWeights (module.ts) over the formats of @mlx-ts/io (packages/io: npz.ts, safetensors.ts). */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
