@@ -28,7 +28,7 @@ const isQuantizable = (m: unknown): m is Module & Quantizable => m instanceof Mo
 /**
  * `y = x Wᵀ + b` with W stored quantized (`weight` uint32 packed codes, `scales`, `biases`; see
  * `mx.quantize`): nn.Linear's quantized form, computed by `mx.quantizedMatmul`. Its parameters are
- * frozen. `QuantizedLinear.fromLinear(linear, groupSize, bits)` converts a trained Linear.
+ * frozen (a bias taken over by `fromLinear` stays trainable, as in MLX). `QuantizedLinear.fromLinear(linear, groupSize, bits)` converts a trained Linear.
  */
 export class QuantizedLinear extends Module {
   groupSize: number;
@@ -58,8 +58,9 @@ export class QuantizedLinear extends Module {
     const [out, inp] = linear.weight.shape as [number, number];
     const q = new QuantizedLinear(inp, out, { bias: false, groupSize, bits, mode });
     [q.weight, q.scales, q.biases] = quantizeArray(linear.weight, q.groupSize, q.bits, mode);
+    // Set after the constructor froze weight, scales and biases: as in MLX, the bias stays trainable.
     if (linear.bias !== undefined) q.bias = linear.bias;
-    return q.freeze();
+    return q;
   }
 
   protected override extraRepr(): string {
@@ -108,7 +109,7 @@ export class QuantizedEmbedding extends Module {
     const [n, dims] = embedding.weight.shape as [number, number];
     const q = new QuantizedEmbedding(n, dims, { groupSize, bits, mode });
     [q.weight, q.scales, q.biases] = quantizeArray(embedding.weight, q.groupSize, q.bits, mode);
-    return q.freeze();
+    return q;
   }
 
   protected override extraRepr(): string {
