@@ -18,6 +18,7 @@ export {
   type Quantizable,
   type QuantizationOptions,
   type QuantizePredicateResult,
+  type QuantizeModelOptions,
 } from './layers/quantized.js';
 export { Sequential, type SequentialLayer } from './layers/containers.js';
 export {

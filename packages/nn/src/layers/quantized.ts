@@ -3,7 +3,7 @@
  * swaps every leaf module that has a `toQuantized` method (Linear, Embedding) for its quantized
  * form in place. The packed weight, scales and biases are frozen: MLX excludes them from training.
  */
-import { add, Array, dequantize, quantize as quantizeArray, quantizedMatmul, random, take, zeros } from '@mlx-ts/core';
+import { add, Array, dequantize, describeValue, type Kind, quantize as quantizeArray, quantizedMatmul, random, readArgs, take, zeros } from '@mlx-ts/core';
 import { Module } from '../module.js';
 import { checkBool, checkPositiveInt, type OptionalArgs, readOptions } from '../options.js';
 import { treeMapWithPath } from '../utils.js';
@@ -134,27 +134,42 @@ export class QuantizedEmbedding extends Module {
 /** What `classPredicate` returns: quantize or not, or the settings to quantize this module with. */
 export type QuantizePredicateResult = boolean | QuantizationOptions;
 
+/** Options of {@link quantize} (MLX's keyword arguments). */
+export interface QuantizeModelOptions extends QuantizationOptions {
+  classPredicate?: ((path: string, module: Module) => QuantizePredicateResult) | null;
+}
+
+const quantizeKinds: Record<string, Kind> = {
+  groupSize: 'positive',
+  bits: 'positive',
+  mode: ['affine'],
+  classPredicate: { what: 'a function (path, module) => boolean or settings', test: (v) => typeof v === 'function' },
+};
+
 /**
  * Replaces, in place, each leaf module of `model` for which `classPredicate(path, module)` holds
  * (default: every one with a `toQuantized` method, i.e. Linear and Embedding) by its quantized
  * form (MLX's `nn.quantize`). The predicate may return settings for that module instead of true.
+ * Called as `quantize(model, groupSize?, bits?, classPredicate?)` or `quantize(model, { groupSize, bits, mode, classPredicate })`.
  */
 export function quantize(
   model: Module,
-  groupSize: number | null = null,
-  bits: number | null = null,
-  classPredicate: ((path: string, module: Module) => QuantizePredicateResult) | null = null,
+  ...rest: OptionalArgs<[groupSize: number | null, bits: number | null, classPredicate: ((path: string, module: Module) => QuantizePredicateResult) | null], QuantizeModelOptions>
 ): void {
-  if (!(model instanceof Module)) throw new Error(`nn.quantize: expected a Module, got ${typeof model}`);
-  const pred = classPredicate ?? ((_p: string, m: Module) => isQuantizable(m));
+  const fn = 'quantize';
+  if (!(model instanceof Module)) throw new Error(`${fn}: expected model to be a Module, got ${describeValue(model)}`);
+  const o = readArgs(fn, rest, ['groupSize', 'bits', 'classPredicate', 'mode'], (k) => quantizeKinds[k]);
+  const groupSize = (o.groupSize ?? null) as number | null;
+  const bits = (o.bits ?? null) as number | null;
+  const pred = (o.classPredicate ?? ((_p: string, m: Module) => isQuantizable(m))) as (path: string, module: Module) => QuantizePredicateResult;
   const swap = (path: string, m: unknown): unknown => {
     if (!(m instanceof Module)) return m;
     const r = pred(path, m);
     if (r === false) return m;
-    if (!isQuantizable(m)) throw new Error(`nn.quantize: cannot quantize ${path} (a ${m.constructor.name}, which has no toQuantized method)`);
+    if (!isQuantizable(m)) throw new Error(`${fn}: cannot quantize ${path} (a ${m.constructor.name}, which has no toQuantized method)`);
     if (r === true) return m.toQuantized(groupSize, bits);
     if (typeof r === 'object' && r !== null) return m.toQuantized(r.groupSize ?? groupSize, r.bits ?? bits, r.mode ?? null);
-    throw new Error(`nn.quantize: classPredicate must return a boolean or quantization settings, got ${typeof r} for ${path}`);
+    throw new Error(`${fn}: classPredicate must return a boolean or quantization settings, got ${describeValue(r)} for ${path}`);
   };
   model.updateModules(treeMapWithPath(swap, model.leafModules(), { isLeaf: (x: unknown) => x instanceof Module }));
 }
