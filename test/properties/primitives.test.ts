@@ -467,7 +467,9 @@ export const cases: { [P in mx.Primitive]: Case } = {
       const words = (cols * s.bits) / 32;
       return fc.tuple(
         arg([...s.lead, k], s.dtype),
-        fc.array(fc.integer({ min: 0, max: U32 }), { minLength: rows * words, maxLength: rows * words }).map((v) => arrayFromValues(v, [rows, words], mx.uint32)),
+        fc
+          .array(fc.integer({ min: 0, max: U32 }), { minLength: rows * words, maxLength: rows * words })
+          .map((v) => arrayFromValues(v, [rows, words], mx.uint32)),
         arg([rows, cols / 32], s.dtype, { min: -0.5, max: 0.5 }),
         arg([rows, cols / 32], s.dtype),
       );

@@ -1,8 +1,8 @@
 // quantizedMatmul: x [..., K] times a matrix stored in MLX's affine quantization, straight from the
 // packed words (the whole matrix is never dequantized). Every row of w is a little-endian bit stream
 // of `bits`-bit codes, so 8 consecutive codes always fill exactly `bits` bytes: a chunk of 8 is
-// read as one 64-bit word and split by a vector shift, whatever the width (3 and 6 bits straddle
-// 32-bit words and need no special case). Accumulation is in float32 (float64 for float64 inputs);
+// read as one word and split by a vector shift, whatever the width (3 and 6 bits straddle 32-bit
+// words and need no special case). Accumulation is in float32 (float64 for float64 inputs);
 // float16/bfloat16 round once on store.
 //
 // transpose (w [N, K*bits/32], the layout of nn.QuantizedLinear): each output column is a dot of x
@@ -28,20 +28,35 @@ namespace {
 
 typedef uint64_t vu64x8 __attribute__((vector_size(64)));
 typedef uint32_t vu32x8 __attribute__((vector_size(32)));
+typedef int32_t vi32x8 __attribute__((vector_size(32)));
+typedef uint8_t vu8x8 __attribute__((vector_size(8)));
 
 typedef float vf32x8 __attribute__((vector_size(32)));
 typedef double vf64x8 __attribute__((vector_size(64)));
 template <class A>
 using Vec8 = std::conditional_t<std::is_same_v<A, double>, vf64x8, vf32x8>;
 
-// The 8 codes of chunk `c` of a bit stream (byte `c * bits`), as A.
+// The 8 codes of chunk `c` of a bit stream (byte `c * bits`), as A. Bytes convert directly; codes
+// that fit one 32-bit word (2, 3, 4 bits) split with 32-bit lanes, the rest (5, 6) with 64-bit ones.
 template <int Bits, class A>
 inline Vec8<A> codes8(const uint8_t* stream, int64_t c) {
-  uint64_t word = 0;
-  std::memcpy(&word, stream + c * Bits, Bits);
-  const vu64x8 shifts = {0 * Bits, 1 * Bits, 2 * Bits, 3 * Bits, 4 * Bits, 5 * Bits, 6 * Bits, 7 * Bits};
-  const vu64x8 v = (vu64x8{} + word) >> shifts & uint64_t((1u << Bits) - 1);
-  return __builtin_convertvector(__builtin_convertvector(v, vu32x8), Vec8<A>);
+  if constexpr (Bits == 8) {
+    vu8x8 v;
+    std::memcpy(&v, stream + c * 8, 8);
+    return __builtin_convertvector(v, Vec8<A>);
+  } else if constexpr (Bits * 8 <= 32) {
+    uint32_t word = 0;
+    std::memcpy(&word, stream + c * Bits, Bits);
+    const vu32x8 shifts = {0 * Bits, 1 * Bits, 2 * Bits, 3 * Bits, 4 * Bits, 5 * Bits, 6 * Bits, 7 * Bits};
+    const vu32x8 v = (vu32x8{} + word) >> shifts & uint32_t((1u << Bits) - 1);
+    return __builtin_convertvector(__builtin_convertvector(v, vi32x8), Vec8<A>);
+  } else {
+    uint64_t word = 0;
+    std::memcpy(&word, stream + c * Bits, Bits);
+    const vu64x8 shifts = {0 * Bits, 1 * Bits, 2 * Bits, 3 * Bits, 4 * Bits, 5 * Bits, 6 * Bits, 7 * Bits};
+    const vu64x8 v = (vu64x8{} + word) >> shifts & uint64_t((1u << Bits) - 1);
+    return __builtin_convertvector(__builtin_convertvector(v, vi32x8), Vec8<A>);
+  }
 }
 
 template <class A>
@@ -107,8 +122,8 @@ void qmm_transposed(const A* x, const uint8_t* w, const A* scales, const A* bias
 }
 
 template <int Bits, class A, class T>
-void qmm_plain(const A* x, const uint8_t* w, const A* scales, const A* biases, T* out, int64_t M, int64_t N,
-               int64_t K, int64_t gs) {
+void qmm_plain(const A* x, const uint8_t* w, const A* scales, const A* biases, T* out, int64_t M, int64_t N, int64_t K,
+               int64_t gs) {
   const int64_t groups = N / gs, row_bytes = N * Bits / 8, chunks = gs / 8;
   parallel_for(groups, 1, [&](int64_t g0, int64_t g1) {
     std::vector<A> acc(size_t(M * gs));
@@ -122,7 +137,8 @@ void qmm_plain(const A* x, const uint8_t* w, const A* scales, const A* biases, T
         for (int64_t r = 0; r < M; ++r) {
           const A xk = x[r * K + k];
           A* a = acc.data() + r * gs;
-          for (int64_t c = 0; c < chunks; ++c) store8<A>(a + c * 8, load8<A>(a + c * 8) + load8<A>(deq.data() + c * 8) * xk);
+          for (int64_t c = 0; c < chunks; ++c)
+            store8<A>(a + c * 8, load8<A>(a + c * 8) + load8<A>(deq.data() + c * 8) * xk);
         }
       }
       for (int64_t r = 0; r < M; ++r)

@@ -39,7 +39,11 @@ export class QuantizedLinear extends Module {
   biases: Array;
   bias?: Array;
 
-  constructor(inputDims: number, outputDims: number, ...rest: OptionalArgs<[bias: boolean, groupSize: number | null, bits: number | null, mode: 'affine' | null], { bias?: boolean } & QuantizationOptions>) {
+  constructor(
+    inputDims: number,
+    outputDims: number,
+    ...rest: OptionalArgs<[bias: boolean, groupSize: number | null, bits: number | null, mode: 'affine' | null], { bias?: boolean } & QuantizationOptions>
+  ) {
     super();
     const fn = 'QuantizedLinear';
     checkPositiveInt(fn, 'inputDims', inputDims);
@@ -54,7 +58,12 @@ export class QuantizedLinear extends Module {
   }
 
   /** A QuantizedLinear holding `linear`'s weight quantized and its bias as is (MLX's `from_linear`). */
-  static fromLinear(linear: { weight: Array; bias?: Array }, groupSize: number | null = null, bits: number | null = null, mode: 'affine' | null = null): QuantizedLinear {
+  static fromLinear(
+    linear: { weight: Array; bias?: Array },
+    groupSize: number | null = null,
+    bits: number | null = null,
+    mode: 'affine' | null = null,
+  ): QuantizedLinear {
     const [out, inp] = linear.weight.shape as [number, number];
     const q = new QuantizedLinear(inp, out, { bias: false, groupSize, bits, mode });
     [q.weight, q.scales, q.biases] = quantizeArray(linear.weight, q.groupSize, q.bits, mode);
@@ -90,7 +99,11 @@ export class QuantizedEmbedding extends Module {
   scales: Array;
   biases: Array;
 
-  constructor(numEmbeddings: number, dims: number, ...rest: OptionalArgs<[groupSize: number | null, bits: number | null, mode: 'affine' | null], QuantizationOptions>) {
+  constructor(
+    numEmbeddings: number,
+    dims: number,
+    ...rest: OptionalArgs<[groupSize: number | null, bits: number | null, mode: 'affine' | null], QuantizationOptions>
+  ) {
     super();
     const fn = 'QuantizedEmbedding';
     checkPositiveInt(fn, 'numEmbeddings', numEmbeddings);
@@ -100,12 +113,22 @@ export class QuantizedEmbedding extends Module {
     this.mode = 'affine';
     this.numEmbeddings = numEmbeddings;
     this.dims = dims;
-    [this.weight, this.scales, this.biases] = quantizeArray(random.normal({ shape: [numEmbeddings, dims], scale: Math.sqrt(1 / dims) }), this.groupSize, this.bits, o.mode ?? null);
+    [this.weight, this.scales, this.biases] = quantizeArray(
+      random.normal({ shape: [numEmbeddings, dims], scale: Math.sqrt(1 / dims) }),
+      this.groupSize,
+      this.bits,
+      o.mode ?? null,
+    );
     this.freeze();
   }
 
   /** A QuantizedEmbedding holding `embedding`'s table quantized (MLX's `from_embedding`). */
-  static fromEmbedding(embedding: { weight: Array }, groupSize: number | null = null, bits: number | null = null, mode: 'affine' | null = null): QuantizedEmbedding {
+  static fromEmbedding(
+    embedding: { weight: Array },
+    groupSize: number | null = null,
+    bits: number | null = null,
+    mode: 'affine' | null = null,
+  ): QuantizedEmbedding {
     const [n, dims] = embedding.weight.shape as [number, number];
     const q = new QuantizedEmbedding(n, dims, { groupSize, bits, mode });
     [q.weight, q.scales, q.biases] = quantizeArray(embedding.weight, q.groupSize, q.bits, mode);
@@ -154,7 +177,10 @@ const quantizeKinds: Record<string, Kind> = {
  */
 export function quantize(
   model: Module,
-  ...rest: OptionalArgs<[groupSize: number | null, bits: number | null, classPredicate: ((path: string, module: Module) => QuantizePredicateResult) | null], QuantizeModelOptions>
+  ...rest: OptionalArgs<
+    [groupSize: number | null, bits: number | null, classPredicate: ((path: string, module: Module) => QuantizePredicateResult) | null],
+    QuantizeModelOptions
+  >
 ): void {
   const fn = 'quantize';
   if (!(model instanceof Module)) throw new Error(`${fn}: expected model to be a Module, got ${describeValue(model)}`);

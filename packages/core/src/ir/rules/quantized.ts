@@ -7,7 +7,7 @@
  */
 import type { Array } from '../../array.js';
 import { moveAxisNode, node, reshapeNode as reshape } from '../../graph.js';
-import { dequantized } from '../../ops/quantized.js';
+import { dequantized } from '../../ops/quantized-codes.js';
 import type { QuantizedMatmulParams } from '../primitives.js';
 import type { JvpRule, VjpRule, VmapRule } from '../rules.js';
 import { ad, onesLike, zerosLike } from './ad.js';
@@ -16,10 +16,7 @@ import { noDerivative } from './derivatives.js';
 const qmm = (x: Array, w: Array, s: Array, b: Array, p: QuantizedMatmulParams): Array => node('quantizedMatmul', [x, w, s, b], p);
 
 export const quantizedMatmulJvp: JvpRule<QuantizedMatmulParams> = ([x, w, s, b], [tx, , ts, tb], p, y) =>
-  ad.sumTerms(
-    [tx ? qmm(tx, w!, s!, b!, p) : null, ts || tb ? qmm(x!, w!, ts ?? zerosLike(s!), tb ?? zerosLike(b!), p) : null],
-    y,
-  );
+  ad.sumTerms([tx ? qmm(tx, w!, s!, b!, p) : null, ts || tb ? qmm(x!, w!, ts ?? zerosLike(s!), tb ?? zerosLike(b!), p) : null], y);
 
 /** The dense weight's cotangent as [rows, groups, groupSize] (rows: w's first axis). */
 function weightCotangent(x: Array, g: Array, p: QuantizedMatmulParams): Array {
