@@ -29,22 +29,17 @@ namespace {
 typedef uint64_t vu64x8 __attribute__((vector_size(64)));
 typedef uint32_t vu32x8 __attribute__((vector_size(32)));
 typedef int32_t vi32x8 __attribute__((vector_size(32)));
-typedef uint8_t vu8x8 __attribute__((vector_size(8)));
 
 typedef float vf32x8 __attribute__((vector_size(32)));
 typedef double vf64x8 __attribute__((vector_size(64)));
 template <class A>
 using Vec8 = std::conditional_t<std::is_same_v<A, double>, vf64x8, vf32x8>;
 
-// The 8 codes of chunk `c` of a bit stream (byte `c * bits`), as A. Bytes convert directly; codes
-// that fit one 32-bit word (2, 3, 4 bits) split with 32-bit lanes, the rest (5, 6) with 64-bit ones.
+// The 8 codes of chunk `c` of a bit stream (byte `c * bits`), as A. Codes that fit one 32-bit word
+// (2, 3, 4 bits) split with 32-bit lanes, the rest (5, 6, 8) with 64-bit ones.
 template <int Bits, class A>
 inline Vec8<A> codes8(const uint8_t* stream, int64_t c) {
-  if constexpr (Bits == 8) {
-    vu8x8 v;
-    std::memcpy(&v, stream + c * 8, 8);
-    return __builtin_convertvector(v, Vec8<A>);
-  } else if constexpr (Bits * 8 <= 32) {
+  if constexpr (Bits * 8 <= 32) {
     uint32_t word = 0;
     std::memcpy(&word, stream + c * Bits, Bits);
     const vu32x8 shifts = {0 * Bits, 1 * Bits, 2 * Bits, 3 * Bits, 4 * Bits, 5 * Bits, 6 * Bits, 7 * Bits};
