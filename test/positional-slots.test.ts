@@ -222,6 +222,33 @@ const rows: Record<string, Row> = {
   cumprod: scan,
   cummax: scan,
   cummin: scan,
+  // quantization
+  quantize: {
+    lead: () => [mx.ones([2, 64])],
+    slots: [
+      ['groupSize', 'int'],
+      ['bits', 'int'],
+      ['mode', 'enum'],
+    ],
+  },
+  dequantize: {
+    lead: () => mx.quantize(mx.ones([2, 64])),
+    slots: [
+      ['groupSize', 'int'],
+      ['bits', 'int'],
+      ['mode', 'enum'],
+      ['dtype', 'dtype'],
+    ],
+  },
+  quantizedMatmul: {
+    lead: () => [mx.ones([1, 64]), ...mx.quantize(mx.ones([2, 64]))],
+    slots: [
+      ['transpose', 'bool'],
+      ['groupSize', 'int'],
+      ['bits', 'int'],
+      ['mode', 'enum'],
+    ],
+  },
   // sorting
   sort: { lead: () => [x()], slots: [['axis', 'int']] },
   argsort: { lead: () => [x()], slots: [['axis', 'int']] },
@@ -477,6 +504,15 @@ const rows: Record<string, Row> = {
       'tanh',
     ].map((n) => [`nn.${n}`, { lead: () => [x()], noOptions: true }]),
   ),
+  'nn.quantize': {
+    lead: () => [new mx.nn.Linear(64, 8)],
+    slots: [
+      ['groupSize', 'int'],
+      ['bits', 'int'],
+      ['classPredicate', 'function'],
+    ],
+    options: [['mode', 'enum']],
+  },
   'nn.prelu': { lead: () => [x(), mx.ones([3])], noOptions: true },
   'nn.leakyRelu': { lead: () => [x()], slots: [['negativeSlope', 'number']] },
   'nn.elu': { lead: () => [x()], slots: [['alpha', 'number']] },

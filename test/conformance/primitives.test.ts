@@ -103,6 +103,22 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
     fn: (a, w) => mx.conv2d(a, w, 1, 1),
   },
   topk: { inputs: [x], fn: (a) => mx.topkWithIndices(a, 2) },
+  quantizedMatmul: {
+    inputs: [
+      f32(
+        [2, 32],
+        Array.from({ length: 64 }, (_, i) => Math.sin(i)),
+      ),
+      hostInput(
+        [3, 3],
+        'uint32',
+        Array.from({ length: 9 }, (_, i) => (0x9e3779b9 * (i + 1)) >>> 0),
+      ),
+      f32([3, 1], [0.1, -0.2, 0.05]),
+      f32([3, 1], [-0.3, 0.2, 0.7]),
+    ],
+    fn: (a, w, sc, b) => mx.quantizedMatmul(a, w, sc, b, true, 32, 3),
+  },
 };
 it('every kernel primitive has a case that builds it', () => {
   for (const [prim, c] of Object.entries(cases)) {

@@ -185,6 +185,19 @@ const convParams = (s: any): mx.ConvolutionParams => ({
 const concatSetup = (dtype: fc.Arbitrary<Dt>) =>
   shapeAxis(dtype).chain((s) => fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }).map((sizes) => ({ ...s, sizes })));
 
+/** A small quantized product: every width, one or two groups of 32, both orientations, x of 1 or 2 leading axes. */
+const qmmSetup = (dtype: fc.Arbitrary<Dt>) =>
+  fc.record({
+    lead: shapes({ minDims: 1, maxDims: 2, maxSide: 2 }),
+    outer: fc.integer({ min: 1, max: 3 }),
+    groups: fc.integer({ min: 1, max: 2 }),
+    bits: fc.constantFrom(2, 3, 4, 5, 6, 8),
+    transpose: fc.boolean(),
+    dtype,
+  });
+/** [rows, cols] of the stored matrix: rows is w's first axis, cols the codes per row. */
+const qmmDims = (s: { outer: number; groups: number }): [number, number] => [s.outer, s.groups * 32];
+
 const matmulSetup = (dtype: fc.Arbitrary<Dt>) =>
   fc.record({
     batch: shapes({ maxDims: 1, maxSide: 3 }),
@@ -442,6 +455,28 @@ export const cases: { [P in mx.Primitive]: Case } = {
     argnums: [0, 2],
     args: (s) => fc.tuple(arg(s.shape, s.dtype), indices(alongShape(s), s.shape[s.axis], { dtype: s.idxDtype, outOfRange: true }), arg(alongShape(s), s.dtype)),
     fn: (s) => (a, i, u) => node('scatterAxis', [a!, i!, u!], { axis: s.axis, mode: s.mode }),
+  },
+  quantizedMatmul: {
+    primitive: 'quantizedMatmul',
+    setup: qmmSetup(floatDt),
+    gradSetup: qmmSetup(f32),
+    argnums: [0, 2, 3],
+    args: (s) => {
+      const [rows, cols] = qmmDims(s);
+      const k = s.transpose ? cols : rows;
+      const words = (cols * s.bits) / 32;
+      return fc.tuple(
+        arg([...s.lead, k], s.dtype),
+        fc
+          .array(fc.integer({ min: 0, max: U32 }), { minLength: rows * words, maxLength: rows * words })
+          .map((v) => arrayFromValues(v, [rows, words], mx.uint32)),
+        arg([rows, cols / 32], s.dtype, { min: -0.5, max: 0.5 }),
+        arg([rows, cols / 32], s.dtype),
+      );
+    },
+    // float16/bfloat16 outputs round once per sum, which vmap's dense fallback groups differently.
+    vmapTolerance: { rtol: 3e-2, atol: 3e-1 },
+    fn: (s) => (x, w, sc, b) => node('quantizedMatmul', [x!, w!, sc!, b!], { groupSize: 32, bits: s.bits, transpose: s.transpose }),
   },
   matmul: {
     primitive: 'matmul',

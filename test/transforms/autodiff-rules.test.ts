@@ -300,6 +300,19 @@ const cases: Record<mx.Primitive, Cases> = {
       args: () => [rnd([1, 4, 3]), rnd([2, 3, 3])],
     },
   ],
+  // The packed codes are a constant (integers have no derivative); x, scales and biases vary.
+  quantizedMatmul: [true, false].map((transpose) => {
+    const words = [3, 3]; // 3 rows of 32 three-bit codes
+    const codes = arrayFromValues(
+      Array.from({ length: 9 }, (_, i) => (0x9e3779b9 * (i + 1)) >>> 0),
+      words,
+      mx.uint32,
+    );
+    return {
+      fn: (x: mx.Array, sc: mx.Array, b: mx.Array) => node('quantizedMatmul', [x, codes, sc, b], { groupSize: 32, bits: 3, transpose }),
+      args: () => [rnd([2, transpose ? 32 : 3]), rnd([3, 1]), rnd([3, 1])],
+    };
+  }),
 };
 
 it('has a case for every primitive', () => {

@@ -125,6 +125,8 @@ void run_step(const Step& s) {
       return topk(s);
     case Op::convolution:
       return convolution(s);
+    case Op::quantizedMatmul:
+      return quantized_matmul(s);
   }
   throw Error("unknown opcode");
 }

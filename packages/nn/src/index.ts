@@ -11,6 +11,15 @@ export * as init from './init.js';
 export * as utils from './utils.js';
 export { Identity, Linear, Bilinear, type LinearOptions } from './layers/linear.js';
 export { Embedding } from './layers/embedding.js';
+export {
+  QuantizedLinear,
+  QuantizedEmbedding,
+  quantize,
+  type Quantizable,
+  type QuantizationOptions,
+  type QuantizePredicateResult,
+  type QuantizeModelOptions,
+} from './layers/quantized.js';
 export { Sequential, type SequentialLayer } from './layers/containers.js';
 export {
   LayerNorm,

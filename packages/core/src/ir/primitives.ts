@@ -138,7 +138,22 @@ export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySa
   topk: { k: number };
   /** Channels-last convolution (see `ConvolutionParams`). */
   convolution: ConvolutionParams;
+  /** Affine-quantized matrix product (see `QuantizedMatmulParams`). */
+  quantizedMatmul: QuantizedMatmulParams;
 };
+
+/**
+ * `quantizedMatmul`: (x [..., K], w uint32 2-D, scales, biases) with x, scales and biases of one
+ * floating dtype -> [..., N] of that dtype. w holds MLX's packed codes, one little-endian bit stream
+ * of `bits`-bit codes per row in uint32 words; scales and biases have one entry per `groupSize`
+ * codes of a row. `transpose`: w is [N, K * bits / 32] and the result is x @ W^T; otherwise w is
+ * [K, N * bits / 32] and the result is x @ W, where W = code * scale + bias per group.
+ */
+export interface QuantizedMatmulParams {
+  readonly groupSize: number;
+  readonly bits: number;
+  readonly transpose: boolean;
+}
 
 /**
  * `convolution`: (input [N, ...spatial, Cin], weight [Cout, ...kernel, Cin / groups]) of one
@@ -373,6 +388,13 @@ export const primitives: PrimitiveTable = {
   convolution: {
     kind: 'other',
     output: ([x, w], p) => ({ shape: [x!.shape[0]!, ...convOutputSpatial(x!.shape, w!.shape, p), w!.shape[0]!], dtype: x!.dtype }),
+  },
+  quantizedMatmul: {
+    kind: 'other',
+    output: ([x, w], p) => ({
+      shape: [...x!.shape.slice(0, -1), p.transpose ? w!.shape[0]! : (w!.shape[1]! * 32) / p.bits],
+      dtype: x!.dtype,
+    }),
   },
 };
 

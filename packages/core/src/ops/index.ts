@@ -11,3 +11,4 @@ export * from './evaluate.js';
 export * from './convolution.js';
 export * from './einsum.js';
 export * from './hadamard.js';
+export * from './quantized.js';

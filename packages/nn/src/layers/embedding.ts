@@ -3,6 +3,7 @@ import { Array, matmul, random, take, transpose } from '@mlx-ts/core';
 import { Module } from '../module.js';
 import { checkPositiveInt } from '../options.js';
 import { checkInput, checkLastDim } from './checks.js';
+import { QuantizedEmbedding } from './quantized.js';
 
 /**
  * A lookup table of `numEmbeddings` vectors of size `dims`: `weight` [numEmbeddings, dims], drawn
@@ -34,5 +35,10 @@ export class Embedding extends Module {
     checkInput('Embedding.asLinear', x);
     checkLastDim('Embedding.asLinear', x, this.weight.shape[1]!, 'dims');
     return matmul(x, transpose(this.weight));
+  }
+
+  /** This layer as a QuantizedEmbedding (MLX's `to_quantized`, what `nn.quantize` calls). */
+  toQuantized(groupSize: number | null = null, bits: number | null = null, mode: 'affine' | null = null): QuantizedEmbedding {
+    return QuantizedEmbedding.fromEmbedding(this, groupSize, bits, mode);
   }
 }

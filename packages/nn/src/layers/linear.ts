@@ -3,6 +3,7 @@ import { add, Array, fmtShape, matmul, random, reshape, squeeze, swapaxes, trans
 import { Module } from '../module.js';
 import { checkBool, checkPositiveInt, type OptionalArgs, readOptions } from '../options.js';
 import { checkInput, checkLastDim } from './checks.js';
+import { QuantizedLinear } from './quantized.js';
 
 /** Returns its input. Accepts and ignores any constructor arguments, as MLX's does. */
 export class Identity extends Module {
@@ -49,6 +50,11 @@ export class Linear extends Module {
     checkLastDim('Linear', x, this.weight.shape[1]!, 'inputDims');
     const y = matmul(x, transpose(this.weight));
     return this.bias === undefined ? y : add(y, this.bias);
+  }
+
+  /** This layer as a QuantizedLinear (MLX's `to_quantized`, what `nn.quantize` calls). */
+  toQuantized(groupSize: number | null = null, bits: number | null = null, mode: 'affine' | null = null): QuantizedLinear {
+    return QuantizedLinear.fromLinear(this, groupSize, bits, mode);
   }
 }
 

@@ -7,6 +7,7 @@ import { convolutionKernel } from './convolution.js';
 import { gatherKernels } from './gather.js';
 import { concatenateKernel, padKernel } from './layout.js';
 import { matmulKernel } from './matmul.js';
+import { quantizedMatmulKernel } from './quantized.js';
 import { randomBitsKernel } from './random.js';
 import { argmaxKernel, argminKernel, reduceKernels } from './reduce.js';
 import { scanKernels } from './scan.js';
@@ -37,4 +38,5 @@ export const coreKernels: KernelTable = {
   divmod: divmodKernel,
   topk: topkKernel,
   convolution: convolutionKernel,
+  quantizedMatmul: quantizedMatmulKernel,
 };

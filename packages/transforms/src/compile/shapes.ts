@@ -293,6 +293,14 @@ const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = 
     });
     return [x[0]!, ...spatial, constP(n.shape[nsp + 1]!)];
   },
+  // The packed matrix, its scales and biases and x's inner axis keep their traced sizes; x's
+  // leading axes stay symbolic.
+  quantizedMatmul: (m, ins, _p, n) => {
+    for (let i = 1; i < 4; i++) ins[i]!.forEach((d, ax) => m.pin(d, n.inShapes[i]![ax]!));
+    const x = ins[0]!;
+    m.pin(x[x.length - 1]!, n.inShapes[0]![x.length - 1]!);
+    return [...x.slice(0, -1), constP(n.shape[n.shape.length - 1]!)];
+  },
 };
 
 export function buildShapeModel(g: Graph): ShapeModel | null {
