@@ -28,6 +28,8 @@ void compiled(const Step& s);
 void divmod(const Step& s);
 void topk(const Step& s);
 void convolution(const Step& s);
+void fast_norm(const Step& s);
+void rope(const Step& s);
 
 // Runs one step with the kernel of its primitive.
 void run_step(const Step& s);

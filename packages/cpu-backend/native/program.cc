@@ -125,6 +125,11 @@ void run_step(const Step& s) {
       return topk(s);
     case Op::convolution:
       return convolution(s);
+    case Op::rmsNorm:
+    case Op::layerNorm:
+      return fast_norm(s);
+    case Op::rope:
+      return rope(s);
   }
   throw Error("unknown opcode");
 }

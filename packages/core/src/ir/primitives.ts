@@ -138,7 +138,29 @@ export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySa
   topk: { k: number };
   /** Channels-last convolution (see `ConvolutionParams`). */
   convolution: ConvolutionParams;
+  /** mx.fast.rmsNorm: (x [..., D], weight [D]) of one floating dtype -> x * rsqrt(mean(x²) + eps) * weight over the last axis. */
+  rmsNorm: { eps: number };
+  /** mx.fast.layerNorm: (x [..., D], weight [D], bias [D]) of one floating dtype -> (x - mean) * rsqrt(var + eps) * weight + bias over the last axis. */
+  layerNorm: { eps: number };
+  /** mx.fast.rope: rotary positional encoding (see `RopeParams`). */
+  rope: RopeParams;
 };
+
+/**
+ * `rope`: (x [B, ..., T, D] floating, offset int32 [] or [B], freqs float32 [dims / 2] optional)
+ * -> x's shape and dtype. Position t of row b is `(offset[b] + t) * scale`; pair i of the first
+ * `dims` features turns by the angle position * θ_i, θ_i = base^(-2i / dims) or 1 / freqs[i] when
+ * freqs is given (then `base` is unused). `traditional` pairs features (2i, 2i + 1), otherwise
+ * (i, i + dims / 2); features from `dims` on pass through. `forward: false` turns the other way
+ * (the VJP: the rotation's transpose).
+ */
+export interface RopeParams {
+  readonly dims: number;
+  readonly traditional: boolean;
+  readonly base: number;
+  readonly scale: number;
+  readonly forward: boolean;
+}
 
 /**
  * `convolution`: (input [N, ...spatial, Cin], weight [Cout, ...kernel, Cin / groups]) of one
@@ -374,6 +396,9 @@ export const primitives: PrimitiveTable = {
     kind: 'other',
     output: ([x, w], p) => ({ shape: [x!.shape[0]!, ...convOutputSpatial(x!.shape, w!.shape, p), w!.shape[0]!], dtype: x!.dtype }),
   },
+  rmsNorm: { kind: 'other', output: same },
+  layerNorm: { kind: 'other', output: same },
+  rope: { kind: 'other', output: same },
 };
 
 /** The names of the core primitives. */

@@ -29,6 +29,7 @@ import {
 } from '../primitives.js';
 import type { MultiVmapRule, VmapRule, VmapTable } from '../rules.js';
 import { convolutionVmap } from './convolution.js';
+import { layerNormVmap, rmsNormVmap, ropeVmap } from './fast-norm.js';
 
 type Axes = readonly (number | null)[];
 
@@ -253,4 +254,7 @@ export const vmapRules: VmapTable = {
   divmod,
   topk,
   convolution: convolutionVmap,
+  rmsNorm: rmsNormVmap,
+  layerNorm: layerNormVmap,
+  rope: ropeVmap,
 };
