@@ -19,9 +19,14 @@ describeBackends('conformance: mx.fast', (backend) => {
         fc.tuple(inputArb([...lead, d], dt, { min: -3, max: 3 }), inputArb([d], dt), inputArb([d], dt), fc.constant({ hasW, hasB, eps })),
       ),
     ([x, w, b, o]) => {
-      checkOp(backend, [x, w, b], (a, wt, bs) => [mx.fast.rmsNorm(a, o.hasW ? wt : null, o.eps), mx.fast.layerNorm(a, o.hasW ? wt : null, o.hasB ? bs : null, o.eps)], {
-        label: `norms weight=${o.hasW} bias=${o.hasB} eps=${o.eps}`,
-      });
+      checkOp(
+        backend,
+        [x, w, b],
+        (a, wt, bs) => [mx.fast.rmsNorm(a, o.hasW ? wt : null, o.eps), mx.fast.layerNorm(a, o.hasW ? wt : null, o.hasB ? bs : null, o.eps)],
+        {
+          label: `norms weight=${o.hasW} bias=${o.hasB} eps=${o.eps}`,
+        },
+      );
     },
     30,
   );

@@ -263,7 +263,10 @@ const normCase = (prim: 'rmsNorm' | 'layerNorm'): Case => ({
   setup: normSetup(floatDt),
   gradSetup: normSetup(f32),
   args: (s) => fc.tuple(arg([...s.lead, s.d], s.dtype, { min: -2, max: 2 }), ...(prim === 'layerNorm' ? [0, 1] : [0]).map(() => arg([s.d], s.dtype))),
-  fn: (s) => (x, ...affine) => node(prim, [x!, ...affine], { eps: s.eps }),
+  fn:
+    (s) =>
+    (x, ...affine) =>
+      node(prim, [x!, ...affine], { eps: s.eps }),
 });
 
 /** x [B, H?, T, D], the offset (a scalar or one per batch row), and optionally freqs. */
@@ -521,11 +524,19 @@ export const cases: { [P in mx.Primitive]: Case } = {
     args: (s) =>
       fc.tuple(
         arg(ropeShape(s), s.dtype),
-        fc.array(fc.integer({ min: -3, max: 6 }), { minLength: s.perRow ? s.lead[0] : 1, maxLength: s.perRow ? s.lead[0] : 1 }).map((v) => arrayFromValues(v, s.perRow ? [v.length] : [], mx.int32)),
+        fc
+          .array(fc.integer({ min: -3, max: 6 }), { minLength: s.perRow ? s.lead[0] : 1, maxLength: s.perRow ? s.lead[0] : 1 })
+          .map((v) => arrayFromValues(v, s.perRow ? [v.length] : [], mx.int32)),
         ...(s.freqs ? [arg([s.half], mx.float32, { min: 0.5, max: 4 })] : []),
       ),
     fn: (s) => (x, offset, freqs) =>
-      node('rope', [x!, offset!, ...(freqs ? [freqs] : [])], { dims: 2 * s.half, traditional: s.traditional, base: s.base, scale: s.scale, forward: s.forward }),
+      node('rope', [x!, offset!, ...(freqs ? [freqs] : [])], {
+        dims: 2 * s.half,
+        traditional: s.traditional,
+        base: s.base,
+        scale: s.scale,
+        forward: s.forward,
+      }),
   },
 };
 

@@ -24,13 +24,7 @@ export {
   type BatchNormOptions,
   type InstanceNormOptions,
 } from './layers/normalization.js';
-export {
-  RoPE,
-  SinusoidalPositionalEncoding,
-  ALiBi,
-  type RoPEOptions,
-  type SinusoidalPositionalEncodingOptions,
-} from './layers/positional-encoding.js';
+export { RoPE, SinusoidalPositionalEncoding, ALiBi, type RoPEOptions, type SinusoidalPositionalEncodingOptions } from './layers/positional-encoding.js';
 export { Dropout, Dropout2d, Dropout3d, type DropoutOptions } from './layers/dropout.js';
 export { loadSafetensors, saveSafetensors, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export { loadNpz, saveNpz, encodeNpy, decodeNpy } from './io/npz.js';

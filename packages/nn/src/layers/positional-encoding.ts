@@ -1,5 +1,24 @@
 /** MLX's positional encodings: `RoPE`, `SinusoidalPositionalEncoding` and `ALiBi`. */
-import { abs, add, Array, arange, array, astype, concatenate, cos, type Dtype, exp, expandDims, fast, float32, multiply, negative, reshape, sin, subtract } from '@mlx-ts/core';
+import {
+  abs,
+  add,
+  Array,
+  arange,
+  array,
+  astype,
+  concatenate,
+  cos,
+  type Dtype,
+  exp,
+  expandDims,
+  fast,
+  float32,
+  multiply,
+  negative,
+  reshape,
+  sin,
+  subtract,
+} from '@mlx-ts/core';
 import { Module } from '../module.js';
 import { checkBool, checkNumber, checkPositiveInt, type OptionalArgs, readOptions } from '../options.js';
 import { checkInput } from './checks.js';
@@ -71,10 +90,7 @@ export class SinusoidalPositionalEncoding extends Module {
 
   constructor(
     dims: number,
-    ...rest: OptionalArgs<
-      [minFreq: number, maxFreq: number, scale: number | null, cosFirst: boolean, fullTurns: boolean],
-      SinusoidalPositionalEncodingOptions
-    >
+    ...rest: OptionalArgs<[minFreq: number, maxFreq: number, scale: number | null, cosFirst: boolean, fullTurns: boolean], SinusoidalPositionalEncodingOptions>
   ) {
     super();
     const fn = 'SinusoidalPositionalEncoding';
@@ -108,7 +124,12 @@ function alibiSlopes(n: number): number[] {
     return globalThis.Array.from({ length: n }, (_, i) => start * start ** i);
   }
   const p = 2 ** Math.floor(Math.log2(n));
-  return [...alibiSlopes(p), ...alibiSlopes(2 * p).filter((_, i) => i % 2 === 0).slice(0, n - p)];
+  return [
+    ...alibiSlopes(p),
+    ...alibiSlopes(2 * p)
+      .filter((_, i) => i % 2 === 0)
+      .slice(0, n - p),
+  ];
 }
 
 /**

@@ -40,7 +40,10 @@ function normJvp(prim: Norm): JvpRule<{ eps: number }> {
   return ([x, w], [tx, tw, tb], p, y) => {
     if (!tx && !tw) return tb ? ad.broadcastTo(tb, y.shape) : ad.zerosLike(y);
     const { n, r } = normalized(prim, x!, p.eps);
-    return ad.sumTerms([tx ? ad.multiply(applyJacobian(prim, n, r, tx), w!) : null, tw ? ad.multiply(n, tw) : null, tb ? ad.broadcastTo(tb, y.shape) : null], y);
+    return ad.sumTerms(
+      [tx ? ad.multiply(applyJacobian(prim, n, r, tx), w!) : null, tw ? ad.multiply(n, tw) : null, tb ? ad.broadcastTo(tb, y.shape) : null],
+      y,
+    );
   };
 }
 
@@ -119,7 +122,13 @@ export const ropeVmap: VmapRule<Params<'rope'>> = (inputs, axes, p) => {
   const [xa, oa, fa] = [0, 1, 2].map((i) => axes[i] ?? null) as [number | null, number | null, number | null];
   const b = inputs[axes.findIndex((a) => a !== null && a !== undefined)]!.shape[axes.find((a) => a !== null && a !== undefined)!]!;
   if (fa !== null && fa !== undefined) {
-    const entry = (a: Array, ax: number | null, i: number): Array => (ax === null ? a : reshape(ad.sliceAxis(a, ax, i, i + 1), a.shape.filter((_, k) => k !== ax)));
+    const entry = (a: Array, ax: number | null, i: number): Array =>
+      ax === null
+        ? a
+        : reshape(
+            ad.sliceAxis(a, ax, i, i + 1),
+            a.shape.filter((_, k) => k !== ax),
+          );
     const parts: Array[] = [];
     for (let i = 0; i < b; i++) {
       const out = node('rope', [entry(x, xa, i), entry(offset, oa, i), entry(freqs!, fa, i)], p);

@@ -73,5 +73,10 @@ export function rope(a: ArrayInput, dims: number, opts: RopeOpts): Array {
   } else if (o.base === null) {
     throw new Error(`${fn}: one of base and freqs must be given, got base null and no freqs`);
   }
-  return node('rope', inputs, { dims, traditional: o.traditional as boolean, base: (o.base as number | null) ?? 1, scale: o.scale as number, forward: true }, s);
+  return node(
+    'rope',
+    inputs,
+    { dims, traditional: o.traditional as boolean, base: (o.base as number | null) ?? 1, scale: o.scale as number, forward: true },
+    s,
+  );
 }
