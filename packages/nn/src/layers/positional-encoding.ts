@@ -57,7 +57,11 @@ export class RoPE extends Module {
     return `${this.dims}, traditional=${this.traditional}`;
   }
 
-  /** @param offset - The position of x's first step along T (an integer or an integer array, one per batch row). */
+  /**
+   * Rotates x's features by its positions.
+   *
+   * @param offset - The position of x's first step along T (an integer or an integer array, one per batch row).
+   */
   override forward(x: Array, offset: number | Array = 0): Array {
     checkInput('RoPE', x);
     return fast.rope(x, this.dims, { traditional: this.traditional, base: this.base, scale: this.scale, offset });
