@@ -433,6 +433,15 @@ const rows: Record<string, Row> = {
       ['key', 'key'],
     ],
   },
+  // mx.fast
+  'fast.rmsNorm': { lead: () => [x(), mx.ones([3]), 1e-5], required: [[2, 'eps', 'number']] },
+  'fast.layerNorm': { lead: () => [x(), mx.ones([3]), mx.zeros([3]), 1e-5], required: [[3, 'eps', 'number']] },
+  // MLX's keyword-only options are one required object here: core/test/fast.test.ts feeds each of them wrong kinds.
+  'fast.rope': {
+    lead: () => [mx.ones([1, 2, 4]), 4, { traditional: false, base: 10000, scale: 1, offset: 0 }],
+    noOptions: true,
+    required: [[1, 'dims', 'int']],
+  },
   // devices, streams and dtypes
   defaultDevice: noArgs,
   setDefaultDevice: { lead: () => [mx.cpu], noOptions: true, required: [[0, 'Device', 'device']] },
@@ -752,7 +761,7 @@ const exported = (): string[] => {
     Object.entries(fnOf(ns) as unknown as Record<string, unknown>)
       .filter(([n, v]) => typeof v === 'function' && !/^[A-Z]/.test(n))
       .map(([n]) => `${ns}.${n}`);
-  return [...names, ...functionsOf('random'), ...functionsOf('nn'), ...functionsOf('nn.losses')];
+  return [...names, ...functionsOf('random'), ...functionsOf('fast'), ...functionsOf('nn'), ...functionsOf('nn.losses')];
 };
 
 const fnOf = (name: string): ((...args: unknown[]) => unknown) => name.split('.').reduce((o: any, k) => o[k], mx) as (...args: unknown[]) => unknown;

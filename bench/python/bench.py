@@ -180,6 +180,30 @@ def torch_variants(torch, np, w):
             x = T(gen(np, p["rows"] * p["cols"], 5, 8.0), (p["rows"], p["cols"]))
             return lambda check: fin(torch.softmax(x, -1), check)
         return [("torch", make)]
+    if k in ("rmsnorm", "layernorm"):
+        def make():
+            R, C, eps = p["rows"], p["cols"], p["eps"]
+            x, wt, b = T(gen(np, R * C, 30, 4.0), (R, C)), T(gen(np, C, 31, 1.0, 1.0)), T(gen(np, C, 32))
+            if k == "layernorm":
+                return lambda check: fin(torch.nn.functional.layer_norm(x, (C,), wt, b, eps), check)
+            if hasattr(torch.nn.functional, "rms_norm"):
+                return lambda check: fin(torch.nn.functional.rms_norm(x, (C,), wt, eps), check)
+            return lambda check: fin(x * torch.rsqrt(x.square().mean(-1, keepdim=True) + eps) * wt, check)
+        return [("torch", make)]
+    if k == "rope":
+        def make():
+            B, H, L, D = p["b"], p["h"], p["t"], p["d"]
+            x = T(gen(np, B * H * L * D, 33), (B, H, L, D))
+            inv = p["base"] ** (-torch.arange(0, D // 2, dtype=torch.float64) / (D // 2))
+            theta = (torch.arange(L, dtype=torch.float64) + p["offset"])[:, None] * inv[None, :]
+            cos = torch.cat([theta.cos(), theta.cos()], -1).float()
+            sin = torch.cat([theta.sin(), theta.sin()], -1).float()
+
+            def run(check):
+                rotated = torch.cat([-x[..., D // 2:], x[..., : D // 2]], -1)
+                return fin(x * cos + rotated * sin, check)
+            return run
+        return [("torch", make)]
     if k == "mlp":
         def make():
             B, D, H, O, lr = p["batch"], p["din"], p["hidden"], p["dout"], p["lr"]

@@ -53,6 +53,30 @@ export const WORKLOADS = [
     metric: { unit: 'GB/s', amount: (8 * 4096 * 1024) / 1e9 },
   },
   {
+    id: 'rmsnorm-4096x1024',
+    kind: 'rmsnorm',
+    group: 'fast',
+    label: 'mx.fast.rmsNorm [4096,1024]',
+    params: { rows: 4096, cols: 1024, eps: 1e-5 },
+    metric: { unit: 'GB/s', amount: (8 * 4096 * 1024) / 1e9 },
+  },
+  {
+    id: 'layernorm-4096x1024',
+    kind: 'layernorm',
+    group: 'fast',
+    label: 'mx.fast.layerNorm [4096,1024]',
+    params: { rows: 4096, cols: 1024, eps: 1e-5 },
+    metric: { unit: 'GB/s', amount: (8 * 4096 * 1024) / 1e9 },
+  },
+  {
+    id: 'rope-1x32x512x128',
+    kind: 'rope',
+    group: 'fast',
+    label: 'mx.fast.rope [1,32,512,128], dims 128',
+    params: { b: 1, h: 32, t: 512, d: 128, base: 10000, offset: 0 },
+    metric: { unit: 'GB/s', amount: (8 * 32 * 512 * 128) / 1e9 },
+  },
+  {
     id: 'mlp-step',
     kind: 'mlp',
     label: 'MLP train step 256x784-512-10',
@@ -118,6 +142,11 @@ export function selectWorkloads(filters) {
  * expmul:   x = gen(n, 3); out exp(x) * x + 1.
  * sum:      x = gen(n, 4, 1, 0.5) (values in [0,1)); out sum(x) (a scalar).
  * softmax:  x = gen(rows*cols, 5, 8) [rows,cols]; out softmax(x, -1).
+ * rmsnorm:  x = gen(rows*cols, 30, 4) [rows,cols], w = gen(cols, 31, 1, 1); out x * rsqrt(mean(x², -1) + eps) * w.
+ * layernorm: x and w as rmsnorm, b = gen(cols, 32); out (x - mean) * rsqrt(var + eps) * w + b over the last axis.
+ * rope:     x = gen(b*h*t*d, 33) [b,h,t,d]; out MLX's non-traditional rope over all d features (pairs i,
+ *           i + d/2; position offset + t; angles (offset + t) * base^(-2i/d)). torch composes it as
+ *           x * cos + rotate_half(x) * sin from cos/sin tables made once, as models cache them.
  * mlp:      x = gen(B*Din, 6) [B,Din]; y = oneHot(B, Dout) ; params w1 = gen(Din*H, 7, 0.1) [Din,H],
  *           b1 = zeros[H], w2 = gen(H*Dout, 8, 0.3) [H,Dout], b2 = zeros[Dout];
  *           loss = mean_b(-sum_k y * logSoftmax(relu(x@w1+b1)@w2+b2)); one step = loss and grads,

@@ -176,6 +176,33 @@ export function setup(w) {
       };
       return [{ library: 'mlx-ts', make }];
     }
+    case 'rmsnorm':
+    case 'layernorm': {
+      const make = () => {
+        const x = f32(gen(p.rows * p.cols, 30, 4), [p.rows, p.cols]);
+        const wt = mx.array(gen(p.cols, 31, 1, 1));
+        const b = mx.array(gen(p.cols, 32));
+        mx.eval(x, wt, b);
+        return (check) => {
+          const y = w.kind === 'rmsnorm' ? mx.fast.rmsNorm(x, wt, p.eps) : mx.fast.layerNorm(x, wt, b, p.eps);
+          mx.eval(y);
+          if (check) return host(y);
+        };
+      };
+      return [{ library: 'mlx-ts', make }];
+    }
+    case 'rope': {
+      const make = () => {
+        const x = f32(gen(p.b * p.h * p.t * p.d, 33), [p.b, p.h, p.t, p.d]);
+        mx.eval(x);
+        return (check) => {
+          const y = mx.fast.rope(x, p.d, { traditional: false, base: p.base, scale: 1, offset: p.offset });
+          mx.eval(y);
+          if (check) return host(y);
+        };
+      };
+      return [{ library: 'mlx-ts', make }];
+    }
     case 'mlp': {
       const runner = (wrap) => () => {
         const { x, y, params, step } = mlpSetup(p);

@@ -268,6 +268,36 @@ const floatDomains: { readonly [P in mx.UnaryFloat]: Domain } = {
 
 const U32 = 0xffffffff;
 
+/** Rows of up to 4 features with their [D] weight (and bias); eps large enough to keep the derivatives tame. */
+const normSetup = (dtype: fc.Arbitrary<Dt>) =>
+  fc.record({ lead: shapes({ maxDims: 2, maxSide: 3 }), d: fc.integer({ min: 1, max: 4 }), eps: fc.constantFrom(0.1, 1), dtype });
+const normCase = (prim: 'rmsNorm' | 'layerNorm'): Case => ({
+  primitive: prim,
+  setup: normSetup(floatDt),
+  gradSetup: normSetup(f32),
+  args: (s) => fc.tuple(arg([...s.lead, s.d], s.dtype, { min: -2, max: 2 }), ...(prim === 'layerNorm' ? [0, 1] : [0]).map(() => arg([s.d], s.dtype))),
+  fn:
+    (s) =>
+    (x, ...affine) =>
+      node(prim, [x!, ...affine], { eps: s.eps }),
+});
+
+/** x [B, H?, T, D], the offset (a scalar or one per batch row), and optionally freqs. */
+const ropeSetup = (dtype: fc.Arbitrary<Dt>) =>
+  fc.record({
+    lead: fc.tuple(fc.integer({ min: 1, max: 2 }), shapes({ maxDims: 1, maxSide: 2 }), fc.integer({ min: 1, max: 3 })),
+    half: fc.integer({ min: 1, max: 2 }),
+    rest: fc.integer({ min: 0, max: 2 }),
+    traditional: fc.boolean(),
+    forward: fc.boolean(),
+    perRow: fc.boolean(),
+    freqs: fc.boolean(),
+    base: fc.constantFrom(10000, 10),
+    scale: fc.constantFrom(1, 0.5),
+    dtype,
+  });
+const ropeShape = (s: any): number[] => [s.lead[0], ...s.lead[1], s.lead[2], 2 * s.half + s.rest];
+
 export const cases: { [P in mx.Primitive]: Case } = {
   // Unary, every dtype the contract allows.
   abs: unary('abs', numericDt, { exclude: nearZero(0.02) }),
@@ -518,6 +548,30 @@ export const cases: { [P in mx.Primitive]: Case } = {
     // float16/bfloat16 sums round differently when vmap folds the batch into the groups.
     vmapTolerance: { rtol: 2e-2, atol: 2e-2 },
     fn: (s) => (x, w) => node('convolution', [x!, w!], convParams(s)),
+  },
+  rmsNorm: normCase('rmsNorm'),
+  layerNorm: normCase('layerNorm'),
+  rope: {
+    primitive: 'rope',
+    setup: ropeSetup(floatDt),
+    gradSetup: ropeSetup(f32),
+    argnums: [0], // offsets are integers; freqs have no derivative (as in MLX)
+    args: (s) =>
+      fc.tuple(
+        arg(ropeShape(s), s.dtype),
+        fc
+          .array(fc.integer({ min: -3, max: 6 }), { minLength: s.perRow ? s.lead[0] : 1, maxLength: s.perRow ? s.lead[0] : 1 })
+          .map((v) => arrayFromValues(v, s.perRow ? [v.length] : [], mx.int32)),
+        ...(s.freqs ? [arg([s.half], mx.float32, { min: 0.5, max: 4 })] : []),
+      ),
+    fn: (s) => (x, offset, freqs) =>
+      node('rope', [x!, offset!, ...(freqs ? [freqs] : [])], {
+        dims: 2 * s.half,
+        traditional: s.traditional,
+        base: s.base,
+        scale: s.scale,
+        forward: s.forward,
+      }),
   },
 };
 

@@ -313,6 +313,23 @@ const cases: Record<mx.Primitive, Cases> = {
       args: () => [rnd([2, transpose ? 32 : 3]), rnd([3, 1]), rnd([3, 1])],
     };
   }),
+  rmsNorm: [
+    { fn: (x, w) => node('rmsNorm', [x, w], { eps: 1e-5 }), args: () => [rnd([3, 4]), rnd([4])] },
+    // One feature per row: the row normalizes to its sign, a flat spot for the derivative.
+    { fn: (x, w) => node('rmsNorm', [x, w], { eps: 0.5 }), args: () => [rnd([2, 1, 1]), rnd([1])] },
+  ],
+  layerNorm: [
+    { fn: (x, w, b) => node('layerNorm', [x, w, b], { eps: 1e-5 }), args: () => [rnd([3, 4]), rnd([4]), rnd([4])] },
+    { fn: (x, w, b) => node('layerNorm', [x, w, b], { eps: 0.1 }), args: () => [rnd([2, 2, 3]), rnd([3]), rnd([3])] },
+  ],
+  rope: [
+    { fn: (x) => node('rope', [x, ints([2])], { dims: 4, traditional: false, base: 10000, scale: 1, forward: true }), args: () => [rnd([1, 3, 6])] },
+    {
+      fn: (x) => node('rope', [x, ints([0, 5]), vals([1, 3], [2], mx.float32)], { dims: 4, traditional: true, base: 1, scale: 0.5, forward: false }),
+      args: () => [rnd([2, 2, 3, 5])],
+      argnums: [0],
+    },
+  ],
 };
 
 it('has a case for every primitive', () => {

@@ -29,6 +29,8 @@ void divmod(const Step& s);
 void topk(const Step& s);
 void convolution(const Step& s);
 void quantized_matmul(const Step& s);
+void fast_norm(const Step& s);
+void rope(const Step& s);
 
 // Runs one step with the kernel of its primitive.
 void run_step(const Step& s);

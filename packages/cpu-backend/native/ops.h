@@ -53,6 +53,8 @@ namespace mlx_cpu {
   X(cummin) X(astype) X(where) X(sort) X(argsort) X(softmax) X(logsumexp) X(concatenate) X(pad) X(gather) X(gatherAxis)       \
   X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution)          \
   X(quantizedMatmul)
+  X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution)  \
+  X(rmsNorm) X(layerNorm) X(rope)
 // clang-format on
 
 // MLX_TS_IF_FAMILY(family, wanted)(text) is `text` when the two families are one, else nothing:

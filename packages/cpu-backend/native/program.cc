@@ -127,6 +127,11 @@ void run_step(const Step& s) {
       return convolution(s);
     case Op::quantizedMatmul:
       return quantized_matmul(s);
+    case Op::rmsNorm:
+    case Op::layerNorm:
+      return fast_norm(s);
+    case Op::rope:
+      return rope(s);
   }
   throw Error("unknown opcode");
 }

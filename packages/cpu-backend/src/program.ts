@@ -114,6 +114,12 @@ const paramEncoders: { readonly [P in KernelPrimitive]: ParamEncoder<P> } = {
   convolution: (p) => [p.groups, p.flip ? 1 : 0, ...p.stride, ...p.paddingLow, ...p.paddingHigh, ...p.kernelDilation, ...p.inputDilation],
   /** [groupSize, bits, transpose] */
   quantizedMatmul: (p) => [p.groupSize, p.bits, p.transpose ? 1 : 0],
+  /** [eps] */
+  rmsNorm: (p) => [p.eps],
+  /** [eps] */
+  layerNorm: (p) => [p.eps],
+  /** [dims, traditional, base, scale, forward] */
+  rope: (p) => [p.dims, p.traditional ? 1 : 0, p.base, p.scale, p.forward ? 1 : 0],
 };
 // The addon and core must agree on the primitives: a stale build would misread every program.
 const encoders: ParamEncoder<any>[] = addon.opNames.map((name) => {

@@ -33,6 +33,7 @@ export {
   type BatchNormOptions,
   type InstanceNormOptions,
 } from './layers/normalization.js';
+export { RoPE, SinusoidalPositionalEncoding, ALiBi, type RoPEOptions, type SinusoidalPositionalEncodingOptions } from './layers/positional-encoding.js';
 export { Dropout, Dropout2d, Dropout3d, type DropoutOptions } from './layers/dropout.js';
 export { loadSafetensors, saveSafetensors, encodeSafetensors, decodeSafetensors, loadNpz, saveNpz, encodeNpy, decodeNpy } from '@mlx-ts/io';
 export type { OptionalArgs } from './options.js';

@@ -153,6 +153,28 @@ export interface QuantizedMatmulParams {
   readonly groupSize: number;
   readonly bits: number;
   readonly transpose: boolean;
+  /** mx.fast.rmsNorm: (x [..., D], weight [D]) of one floating dtype -> x * rsqrt(mean(x²) + eps) * weight over the last axis. */
+  rmsNorm: { eps: number };
+  /** mx.fast.layerNorm: (x [..., D], weight [D], bias [D]) of one floating dtype -> (x - mean) * rsqrt(var + eps) * weight + bias over the last axis. */
+  layerNorm: { eps: number };
+  /** mx.fast.rope: rotary positional encoding (see `RopeParams`). */
+  rope: RopeParams;
+};
+
+/**
+ * `rope`: (x [B, ..., T, D] floating, offset int32 [] or [B], freqs float32 [dims / 2] optional)
+ * -> x's shape and dtype. Position t of row b is `(offset[b] + t) * scale`; pair i of the first
+ * `dims` features turns by the angle position * θ_i, θ_i = base^(-2i / dims) or 1 / freqs[i] when
+ * freqs is given (then `base` is unused). `traditional` pairs features (2i, 2i + 1), otherwise
+ * (i, i + dims / 2); features from `dims` on pass through. `forward: false` turns the other way
+ * (the VJP: the rotation's transpose).
+ */
+export interface RopeParams {
+  readonly dims: number;
+  readonly traditional: boolean;
+  readonly base: number;
+  readonly scale: number;
+  readonly forward: boolean;
 }
 
 /**
@@ -396,6 +418,9 @@ export const primitives: PrimitiveTable = {
       dtype: x!.dtype,
     }),
   },
+  rmsNorm: { kind: 'other', output: same },
+  layerNorm: { kind: 'other', output: same },
+  rope: { kind: 'other', output: same },
 };
 
 /** The names of the core primitives. */

@@ -1,5 +1,5 @@
 /** MLX's `LayerNorm`, `RMSNorm`, `GroupNorm`, `BatchNorm` and `InstanceNorm`. All take channels last. */
-import { add, Array, fmtShape, mean, multiply, ones, rsqrt, reshape, square, subtract, transpose, zeros } from '@mlx-ts/core';
+import { add, Array, fast, fmtShape, mean, multiply, ones, rsqrt, reshape, square, subtract, transpose, zeros } from '@mlx-ts/core';
 import { Module } from '../module.js';
 import { checkBool, checkNumber, checkPositiveInt, type OptionalArgs, readOptions } from '../options.js';
 import { checkInput, checkLastDim, checkNdim } from './checks.js';
@@ -56,7 +56,7 @@ export class LayerNorm extends Module {
   override forward(x: Array): Array {
     checkInput('LayerNorm', x);
     checkLastDim('LayerNorm', x, this.dims, 'dims');
-    return affine(normalize(x, [-1], this.eps), this.weight, this.bias);
+    return fast.layerNorm(x, this.weight ?? null, this.bias ?? null, this.eps);
   }
 }
 
@@ -85,7 +85,7 @@ export class RMSNorm extends Module {
   override forward(x: Array): Array {
     checkInput('RMSNorm', x);
     checkLastDim('RMSNorm', x, this.weight.shape[0]!, 'dims');
-    return multiply(multiply(x, rsqrt(add(mean(square(x), -1, true), this.eps))), this.weight);
+    return fast.rmsNorm(x, this.weight, this.eps);
   }
 }
 

@@ -4,6 +4,7 @@ import { arangeKernel } from './arange.js';
 import { binaryKernels, divmodKernel, whereKernel } from './binary.js';
 import { compiledKernel } from './compiled.js';
 import { convolutionKernel } from './convolution.js';
+import { layerNormKernel, rmsNormKernel, ropeKernel } from './fast-norm.js';
 import { gatherKernels } from './gather.js';
 import { concatenateKernel, padKernel } from './layout.js';
 import { matmulKernel } from './matmul.js';
@@ -39,4 +40,7 @@ export const coreKernels: KernelTable = {
   topk: topkKernel,
   convolution: convolutionKernel,
   quantizedMatmul: quantizedMatmulKernel,
+  rmsNorm: rmsNormKernel,
+  layerNorm: layerNormKernel,
+  rope: ropeKernel,
 };

@@ -202,6 +202,12 @@ const sameShape: SymbolicShape<unknown> = (m, ins) =>
     return out;
   });
 const keepShape: SymbolicShape<unknown> = (_m, ins) => ins[0]!.slice();
+/** x's shape, its last axis the size of each [D] operand after it (mx.fast's norms: weight, bias). */
+const lastAxisOperands: SymbolicShape<unknown> = (m, ins) => {
+  const out = ins[0]!.slice();
+  for (let k = 1; k < ins.length; k++) out[out.length - 1] = m.unify(out[out.length - 1]!, ins[k]![0]!);
+  return out;
+};
 const reduceAxes =
   (axes: readonly number[]): SymbolicShape<unknown> =>
   (_m, ins) =>
@@ -233,6 +239,9 @@ const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = 
   sort: keepShape,
   argsort: keepShape,
   softmax: keepShape,
+  rmsNorm: lastAxisOperands,
+  layerNorm: lastAxisOperands,
+  rope: keepShape,
   logsumexp: reducedAxis,
   reshape: (m, ins, p, n) => m.reshape(ins[0]!, n.inShapes[0]!, p.shape, n.index),
   broadcastTo: (m, ins, p, n) => m.broadcast(ins[0]!, n.inShapes[0]!, p.shape, n.index),

@@ -42,6 +42,7 @@ import {
 } from './derivatives.js';
 import { convolutionJvp } from './convolution.js';
 import { quantizedMatmulJvp } from './quantized.js';
+import { layerNormJvp, rmsNormJvp, ropeJvp } from './fast-norm.js';
 
 /** Forward mode through an inlined program: the tangent of each instruction in order. */
 function compiledJvp(inputs: readonly Array[], tangents: readonly (Array | null)[], p: CompiledParams, output: Array): Array {
@@ -206,4 +207,7 @@ export const jvpRules: JvpTable = {
   compiled: compiledJvp,
   convolution: convolutionJvp,
   quantizedMatmul: quantizedMatmulJvp,
+  rmsNorm: rmsNormJvp,
+  layerNorm: layerNormJvp,
+  rope: ropeJvp,
 };

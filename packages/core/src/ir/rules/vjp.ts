@@ -48,6 +48,7 @@ import {
 import { table } from '../table.js';
 import { convolutionVjp } from './convolution.js';
 import { quantizedMatmulVjp } from './quantized.js';
+import { layerNormVjp, rmsNormVjp, ropeVjp } from './fast-norm.js';
 import { $inputs, $prim } from '../../array-keys.js';
 
 type Maker = (() => Array) | null;
@@ -260,4 +261,7 @@ export const vjpRules: VjpTable = {
   compiled: compiledVjp,
   convolution: convolutionVjp,
   quantizedMatmul: quantizedMatmulVjp,
+  rmsNorm: rmsNormVjp,
+  layerNorm: layerNormVjp,
+  rope: ropeVjp,
 };

@@ -30,6 +30,7 @@ import {
 import type { MultiVmapRule, VmapRule, VmapTable } from '../rules.js';
 import { convolutionVmap } from './convolution.js';
 import { quantizedMatmulVmap } from './quantized.js';
+import { layerNormVmap, rmsNormVmap, ropeVmap } from './fast-norm.js';
 
 type Axes = readonly (number | null)[];
 
@@ -255,4 +256,7 @@ export const vmapRules: VmapTable = {
   topk,
   convolution: convolutionVmap,
   quantizedMatmul: quantizedMatmulVmap,
+  rmsNorm: rmsNormVmap,
+  layerNorm: layerNormVmap,
+  rope: ropeVmap,
 };
