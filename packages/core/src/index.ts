@@ -24,6 +24,7 @@ export * from './ir/registry.js';
 export { table } from './ir/table.js';
 export * from './ops/index.js';
 export * as random from './random.js';
+export * as fast from './ops/fast/index.js';
 import './array-methods.js';
 export * from './tree.js';
 export { describeValue } from './describe.js';

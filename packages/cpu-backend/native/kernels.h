@@ -28,6 +28,7 @@ void compiled(const Step& s);
 void divmod(const Step& s);
 void topk(const Step& s);
 void convolution(const Step& s);
+void scaled_dot_product_attention(const Step& s);
 
 // Runs one step with the kernel of its primitive.
 void run_step(const Step& s);

@@ -125,6 +125,8 @@ void run_step(const Step& s) {
       return topk(s);
     case Op::convolution:
       return convolution(s);
+    case Op::scaledDotProductAttention:
+      return scaled_dot_product_attention(s);
   }
   throw Error("unknown opcode");
 }

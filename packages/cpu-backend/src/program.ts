@@ -112,6 +112,8 @@ const paramEncoders: { readonly [P in KernelPrimitive]: ParamEncoder<P> } = {
   topk: (p) => [p.k],
   /** [groups, flip, stride..., paddingLow..., paddingHigh..., kernelDilation..., inputDilation...], one entry per spatial axis (ndim - 2 of them) */
   convolution: (p) => [p.groups, p.flip ? 1 : 0, ...p.stride, ...p.paddingLow, ...p.paddingHigh, ...p.kernelDilation, ...p.inputDilation],
+  /** [scale, causal] */
+  scaledDotProductAttention: (p) => [p.scale, p.causal ? 1 : 0],
 };
 // The addon and core must agree on the primitives: a stale build would misread every program.
 const encoders: ParamEncoder<any>[] = addon.opNames.map((name) => {

@@ -138,7 +138,25 @@ export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySa
   topk: { k: number };
   /** Channels-last convolution (see `ConvolutionParams`). */
   convolution: ConvolutionParams;
+  /** Fused attention (see `ScaledDotProductAttentionParams`). */
+  scaledDotProductAttention: ScaledDotProductAttentionParams;
 };
+
+/**
+ * `scaledDotProductAttention`: (q [B, Hq, Tq, D], k [B, Hkv, Tk, D], v [B, Hkv, Tk, Dv], mask?)
+ * -> [B, Hq, Tq, Dv] of q's dtype, `softmax(scale q k^T + mask) v` along the keys; q, k, v share
+ * one floating dtype and Hq is a multiple of Hkv (query head h reads key/value head
+ * floor(h / (Hq / Hkv))). The optional mask has shape [B, Hq, Tq, Tk] (ops broadcast it, so its
+ * strides may be 0): bool (false puts the dtype's lowest finite value in place of the score, so a
+ * row with no key kept averages every value, as MLX) or q's dtype (added to the scores).
+ * `causal` keeps key j for query i where j <= i + Tk - Tq (the queries are the last Tq
+ * positions), masking the rest as a false bool mask does. Softmax as the `softmax` primitive (its
+ * max taken as 0 where infinite); float16/bfloat16 accumulate in float32 and round once.
+ */
+export interface ScaledDotProductAttentionParams {
+  readonly scale: number;
+  readonly causal: boolean;
+}
 
 /**
  * `convolution`: (input [N, ...spatial, Cin], weight [Cout, ...kernel, Cin / groups]) of one
@@ -373,6 +391,10 @@ export const primitives: PrimitiveTable = {
   convolution: {
     kind: 'other',
     output: ([x, w], p) => ({ shape: [x!.shape[0]!, ...convOutputSpatial(x!.shape, w!.shape, p), w!.shape[0]!], dtype: x!.dtype }),
+  },
+  scaledDotProductAttention: {
+    kind: 'other',
+    output: ([q, , v]) => ({ shape: [...q!.shape.slice(0, 3), v!.shape[3]!], dtype: q!.dtype }),
   },
 };
 

@@ -1,6 +1,7 @@
 /** The kernel table: one entry per core primitive that reaches a backend. */
 import type { KernelTable } from '../kernel.js';
 import { arangeKernel } from './arange.js';
+import { scaledDotProductAttentionKernel } from './attention.js';
 import { binaryKernels, divmodKernel, whereKernel } from './binary.js';
 import { compiledKernel } from './compiled.js';
 import { convolutionKernel } from './convolution.js';
@@ -37,4 +38,5 @@ export const coreKernels: KernelTable = {
   divmod: divmodKernel,
   topk: topkKernel,
   convolution: convolutionKernel,
+  scaledDotProductAttention: scaledDotProductAttentionKernel,
 };

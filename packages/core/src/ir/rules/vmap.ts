@@ -29,6 +29,7 @@ import {
 } from '../primitives.js';
 import type { MultiVmapRule, VmapRule, VmapTable } from '../rules.js';
 import { convolutionVmap } from './convolution.js';
+import { scaledDotProductAttentionVmap } from './scaled-dot-product-attention.js';
 
 type Axes = readonly (number | null)[];
 
@@ -253,4 +254,5 @@ export const vmapRules: VmapTable = {
   divmod,
   topk,
   convolution: convolutionVmap,
+  scaledDotProductAttention: scaledDotProductAttentionVmap,
 };
