@@ -386,6 +386,12 @@ const rows: Record<string, Row> = {
       ['key', 'key'],
     ],
   },
+  // fast (scale is required, as in MLX: the lead's last entry)
+  'fast.scaledDotProductAttention': {
+    lead: () => [mx.ones([1, 2, 3, 4]), mx.ones([1, 1, 5, 4]), mx.ones([1, 1, 5, 4]), 0.5],
+    slots: [['mask', 'array']],
+    required: [[3, 'scale', 'number']],
+  },
   // devices, streams and dtypes
   defaultDevice: noArgs,
   setDefaultDevice: { lead: () => [mx.cpu], noOptions: true, required: [[0, 'Device', 'device']] },
@@ -695,7 +701,7 @@ const exported = (): string[] => {
     Object.entries(fnOf(ns) as unknown as Record<string, unknown>)
       .filter(([n, v]) => typeof v === 'function' && !/^[A-Z]/.test(n))
       .map(([n]) => `${ns}.${n}`);
-  return [...names, ...functionsOf('random'), ...functionsOf('nn'), ...functionsOf('nn.losses')];
+  return [...names, ...functionsOf('random'), ...functionsOf('fast'), ...functionsOf('nn'), ...functionsOf('nn.losses')];
 };
 
 const fnOf = (name: string): ((...args: unknown[]) => unknown) => name.split('.').reduce((o: any, k) => o[k], mx) as (...args: unknown[]) => unknown;

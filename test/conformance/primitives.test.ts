@@ -103,6 +103,23 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
     fn: (a, w) => mx.conv2d(a, w, 1, 1),
   },
   topk: { inputs: [x], fn: (a) => mx.topkWithIndices(a, 2) },
+  scaledDotProductAttention: {
+    inputs: [
+      f32(
+        [1, 2, 3, 2],
+        Array.from({ length: 12 }, (_, i) => Math.sin(i)),
+      ),
+      f32(
+        [1, 1, 4, 2],
+        Array.from({ length: 8 }, (_, i) => Math.cos(i)),
+      ),
+      f32(
+        [1, 1, 4, 3],
+        Array.from({ length: 12 }, (_, i) => Math.sin(2 * i + 1)),
+      ),
+    ],
+    fn: (q, k, v) => mx.fast.scaledDotProductAttention(q, k, v, { scale: 0.8, mask: 'causal' }),
+  },
 };
 it('every kernel primitive has a case that builds it', () => {
   for (const [prim, c] of Object.entries(cases)) {

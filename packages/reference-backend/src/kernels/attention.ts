@@ -27,7 +27,7 @@ export const scaledDotProductAttentionKernel: Kernel<Params<'scaledDotProductAtt
         }
         if (m === Infinity || m === -Infinity) m = 0;
         let sum = 0;
-        for (let j = 0; j < tk; j++) sum += (s[j] = Math.exp(s[j]! - m));
+        for (let j = 0; j < tk; j++) sum += s[j] = Math.exp(s[j]! - m);
         for (let c = 0; c < dv; c++) {
           let acc = 0;
           for (let j = 0; j < tk; j++) acc += s[j]! * v!.data[(kh * tk + j) * dv + c]!;

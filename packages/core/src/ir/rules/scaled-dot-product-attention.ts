@@ -77,11 +77,7 @@ const keptOnly = (a: Attention, t: Array): Array => (a.keep ? ad.where(a.keep, t
 export const scaledDotProductAttentionJvp: JvpRule<P> = (xs, [tq, tk, tv, tm], p, y) => {
   const a = attention(xs, p);
   const additive = tm && xs[3]!.dtype !== bool ? a.split(tm) : null;
-  const scoreTerms = [
-    tq ? ad.matmul(ad.multiply(a.split(tq), p.scale), ad.mT(a.k)) : null,
-    tk ? ad.matmul(a.q, ad.mT(a.spread(tk))) : null,
-    additive,
-  ];
+  const scoreTerms = [tq ? ad.matmul(ad.multiply(a.split(tq), p.scale), ad.mT(a.k)) : null, tk ? ad.matmul(a.q, ad.mT(a.spread(tk))) : null, additive];
   const outTerms: (Array | null)[] = [tv ? ad.matmul(a.p, a.spread(tv)) : null];
   if (scoreTerms.some((t) => t)) {
     const ts = keptOnly(a, ad.sumTerms(scoreTerms, a.p));

@@ -83,7 +83,8 @@ export function scaledDotProductAttention(
   if (mask != null && mask !== 'causal') {
     const m = toArray(fn, mask);
     const full = [b, hq, tq, tk];
-    if (m.ndim > 4) throw new Error(`${fn}: expected a mask of at most 4 dimensions broadcastable to [B, Hq, Tq, Tk] = ${fmtShape(full)}, got shape ${fmtShape(m.shape)}`);
+    if (m.ndim > 4)
+      throw new Error(`${fn}: expected a mask of at most 4 dimensions broadcastable to [B, Hq, Tq, Tk] = ${fmtShape(full)}, got shape ${fmtShape(m.shape)}`);
     let fits = true;
     try {
       fits = broadcastShapes(fn, m.shape, full).every((n, i) => n === full[i]);
