@@ -111,7 +111,9 @@ describeBackends('conformance: scaledDotProductAttention', (backend) => {
     property(
       `larger attention Tq ${tq}, Tk ${tk}, ${mask} mask`,
       inputs(c, 'float32'),
-      (xs) => checkOp(backend, xs, attend(c), { label: `attention ${JSON.stringify(c)}`, tol: tol(c.d + c.tk) }),
+      (xs) => {
+        checkOp(backend, xs, attend(c), { label: `attention ${JSON.stringify(c)}`, tol: tol(c.d + c.tk) });
+      },
       2,
     );
   }
