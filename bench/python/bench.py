@@ -12,6 +12,7 @@ the environment before this process (and so OpenBLAS) starts.
 
 import gc
 import json
+import math
 import os
 import statistics
 import sys
@@ -342,6 +343,19 @@ def torch_variants(torch, np, w):
                 return fin(torch.cat([nhwc(gx), nhwc(gw)]), check)
             return run_bwd
         return [("torch", make)]
+    if k == "attention":
+        def make_attn():
+            shape = (p["b"], p["h"], p["t"], p["d"])
+            size = p["b"] * p["h"] * p["t"] * p["d"]
+            q, kk, v = (T(gen(np, size, seed, 0.5), shape).requires_grad_(True) for seed in (20, 21, 22))
+            g = T(gen(np, size, 23), shape)
+
+            def run(check):
+                o = torch.nn.functional.scaled_dot_product_attention(q, kk, v, is_causal=True, scale=1 / math.sqrt(p["d"]))
+                gs = torch.autograd.grad(o, (q, kk, v), g)
+                return fin(torch.cat([t.reshape(-1) for t in (o, *gs)]), check)
+            return run
+        return [("torch", make_attn)]
     if k == "dispatch":
         def make():
             n = p["ops"] // 2

@@ -122,6 +122,13 @@ export const WORKLOADS = [
     metric: { unit: 'GFLOP/s', amount: (3 * 2 * 64 * 28 * 28 * 64 * 3 * 3 * 32) / 1e9 },
   },
   {
+    id: 'attention-1024',
+    kind: 'attention',
+    label: 'attention fwd+bwd T=1024',
+    params: { b: 1, h: 8, t: 1024, d: 64 },
+    metric: null,
+  },
+  {
     id: 'dispatch-1000',
     kind: 'dispatch',
     label: 'dispatch: 1000 ops on 0-d',
@@ -170,6 +177,11 @@ export function selectWorkloads(filters) {
  * pergrad:  w = gen(F, 9) [F], X = gen(B*F, 10) [B,F], Y = gen(B, 11) [B];
  *           loss(w, x, y) = 0.5 * (sum(x * w) - y)^2; out: the per-example gradients [B,F]
  *           (vmap(grad(loss), in_axes=(None, 0, 0)), or a loop of grad over the batch).
+ * attention: q, k, v = gen(b*h*t*d, 20 / 21 / 22, 0.5) [b,h,t,d], g = gen(b*h*t*d, 23) [b,h,t,d]; causal
+ *           scaled dot-product attention, scale 1/sqrt(d) (mx.fast.scaledDotProductAttention,
+ *           torch.nn.functional.scaled_dot_product_attention(is_causal=True), whose alignment is
+ *           MLX's when Tq = Tk); out and the q, k, v gradients for the cotangent g;
+ *           out concat(o, gq, gk, gv) ravelled.
  * dispatch: x = 1.5 (0-d float32); ops/2 times: x = x * 0.999; x = x + 0.001; out x.
  * conv2d:   x = gen(n*h*w*cin, 12) [n,h,w,cin] (NHWC), wt = gen(cout*k*k*cin, 13, 0.1) [cout,k,k,cin],
  *           y = conv2d(x, wt, stride 1, padding pad); out y (NHWC order). backward: also the input and

@@ -245,6 +245,22 @@ export function setup(w) {
       };
       return [{ library: 'mlx-ts', make }];
     }
+    case 'attention': {
+      const make = () => {
+        const shape = [p.b, p.h, p.t, p.d];
+        const n = p.b * p.h * p.t * p.d;
+        const [q, k, v] = [20, 21, 22].map((seed) => f32(gen(n, seed, 0.5), shape));
+        const g = f32(gen(n, 23), shape);
+        mx.eval(q, k, v, g);
+        const f = (a, b, c) => mx.fast.scaledDotProductAttention(a, b, c, { scale: 1 / Math.sqrt(p.d), mask: 'causal' });
+        return (check) => {
+          const [[o], grads] = mx.vjp(f, [q, k, v], [g]);
+          mx.eval(o, ...grads);
+          if (check) return host(mx.concatenate([o, ...grads].map((a) => mx.reshape(a, [-1]))));
+        };
+      };
+      return [{ library: 'mlx-ts', make }];
+    }
     case 'nn-mlp': {
       const x = f32(gen(p.batch * p.din, 6), [p.batch, p.din]);
       const y = f32(oneHot(p.batch, p.dout), [p.batch, p.dout]);

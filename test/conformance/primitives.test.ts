@@ -123,6 +123,22 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
   rope: {
     inputs: [f32([1, 2, 4], [0.3, -0.7, 0.5, 0.9, -0.2, 0.1, 0.6, 0.4])],
     fn: (a) => mx.fast.rope(a, 4, { traditional: false, base: 10000, scale: 1, offset: 3 }),
+  scaledDotProductAttention: {
+    inputs: [
+      f32(
+        [1, 2, 3, 2],
+        Array.from({ length: 12 }, (_, i) => Math.sin(i)),
+      ),
+      f32(
+        [1, 1, 4, 2],
+        Array.from({ length: 8 }, (_, i) => Math.cos(i)),
+      ),
+      f32(
+        [1, 1, 4, 3],
+        Array.from({ length: 12 }, (_, i) => Math.sin(2 * i + 1)),
+      ),
+    ],
+    fn: (q, k, v) => mx.fast.scaledDotProductAttention(q, k, v, { scale: 0.8, mask: 'causal' }),
   },
 };
 it('every kernel primitive has a case that builds it', () => {

@@ -572,8 +572,40 @@ export const cases: { [P in mx.Primitive]: Case } = {
         scale: s.scale,
         forward: s.forward,
       }),
+  scaledDotProductAttention: {
+    primitive: 'scaledDotProductAttention',
+    setup: attentionSetup(floatDt),
+    gradSetup: attentionSetup(f32),
+    args: (s) => {
+      const hq = s.hkv * s.group;
+      const qkv = [arg([s.b, hq, s.tq, s.d], s.dtype), arg([s.b, s.hkv, s.tk, s.d], s.dtype), arg([s.b, s.hkv, s.tk, s.dv], s.dtype)];
+      const m = [s.b, hq, s.tq, s.tk];
+      if (s.mask === 'additive') return fc.tuple(...qkv, arg(m, s.dtype));
+      if (s.mask === 'bool') return fc.tuple(...qkv, arg(m, mx.bool));
+      return fc.tuple(...qkv);
+    },
+    // float16/bfloat16 round differently when vmap folds the mapped axis into the batch.
+    vmapTolerance: { rtol: 2e-2, atol: 2e-2 },
+    fn: (s) => (q, k, v, m) => node('scaledDotProductAttention', m ? [q!, k!, v!, m] : [q!, k!, v!], { scale: s.scale, causal: s.mask === 'causal' }),
   },
 };
+
+/** Small attention shapes (grouped heads, lengths that differ, so causal alignment matters) and a mask kind. */
+function attentionSetup(dtype: fc.Arbitrary<Dt>) {
+  const dim = (max: number) => fc.integer({ min: 1, max });
+  return fc.record({
+    b: dim(2),
+    hkv: dim(2),
+    group: dim(2),
+    tq: dim(3),
+    tk: dim(3),
+    d: dim(3),
+    dv: dim(2),
+    scale: fc.constantFrom(0.5, 1),
+    mask: fc.constantFrom('none', 'causal', 'additive', 'bool'),
+    dtype,
+  });
+}
 
 function fusedProgram(dt: Dt): mx.CompiledParams {
   return {

@@ -328,6 +328,22 @@ const cases: Record<mx.Primitive, Cases> = {
       fn: (x) => node('rope', [x, ints([0, 5]), vals([1, 3], [2], mx.float32)], { dims: 4, traditional: true, base: 1, scale: 0.5, forward: false }),
       args: () => [rnd([2, 2, 3, 5])],
       argnums: [0],
+  scaledDotProductAttention: [
+    // Grouped queries (4 heads over 2) with an additive mask, which has a derivative too.
+    {
+      fn: (q, k, v, m) => node('scaledDotProductAttention', [q, k, v, m], { scale: 0.7, causal: false }),
+      args: () => [rnd([1, 4, 2, 3]), rnd([1, 2, 3, 3]), rnd([1, 2, 3, 2]), rnd([1, 4, 2, 3])],
+    },
+    // Causal with more queries than keys: the first query sees no key and averages the values.
+    {
+      fn: (q, k, v) => node('scaledDotProductAttention', [q, k, v], { scale: 0.5, causal: true }),
+      args: () => [rnd([2, 1, 3, 2]), rnd([2, 1, 2, 2]), rnd([2, 1, 2, 3])],
+    },
+    // A boolean mask (broadcast, stride 0) with one row that keeps nothing.
+    {
+      fn: (q, k, v) =>
+        node('scaledDotProductAttention', [q, k, v, mx.broadcastTo(vals([1, 0, 1, 0, 0, 0], [2, 3], mx.bool), [1, 2, 2, 3])], { scale: 1, causal: false }),
+      args: () => [rnd([1, 2, 2, 2]), rnd([1, 1, 3, 2]), rnd([1, 1, 3, 2])],
     },
   ],
 };

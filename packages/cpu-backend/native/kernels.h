@@ -31,6 +31,7 @@ void convolution(const Step& s);
 void quantized_matmul(const Step& s);
 void fast_norm(const Step& s);
 void rope(const Step& s);
+void scaled_dot_product_attention(const Step& s);
 
 // Runs one step with the kernel of its primitive.
 void run_step(const Step& s);

@@ -132,6 +132,8 @@ void run_step(const Step& s) {
       return fast_norm(s);
     case Op::rope:
       return rope(s);
+    case Op::scaledDotProductAttention:
+      return scaled_dot_product_attention(s);
   }
   throw Error("unknown opcode");
 }

@@ -58,6 +58,7 @@ export {
 export { e, eulerGamma, inf, nan, newaxis, pi } from '@mlx-ts/core';
 export { random } from '@mlx-ts/core';
 /** `mx.fast`: MLX's fused kernels (`rmsNorm`, `layerNorm`, `rope`). */
+/** MLX's `mx.fast`: fused kernels (`scaledDotProductAttention`), each one primitive. */
 export { fast } from '@mlx-ts/core';
 export { type IsLeaf, type TreeDef, type TreeNodeObject, treeFlatten, treeLeaves, treeMap, treeNodeKeys, treeUnflatten } from '@mlx-ts/core';
 

@@ -175,6 +175,24 @@ export interface RopeParams {
   readonly base: number;
   readonly scale: number;
   readonly forward: boolean;
+  /** Fused attention (see `ScaledDotProductAttentionParams`). */
+  scaledDotProductAttention: ScaledDotProductAttentionParams;
+};
+
+/**
+ * `scaledDotProductAttention`: (q [B, Hq, Tq, D], k [B, Hkv, Tk, D], v [B, Hkv, Tk, Dv], mask?)
+ * -> [B, Hq, Tq, Dv] of q's dtype, `softmax(scale q k^T + mask) v` along the keys; q, k, v share
+ * one floating dtype and Hq is a multiple of Hkv (query head h reads key/value head
+ * floor(h / (Hq / Hkv))). The optional mask has shape [B, Hq, Tq, Tk] (ops broadcast it, so its
+ * strides may be 0): bool (false puts the dtype's lowest finite value in place of the score, so a
+ * row with no key kept averages every value, as MLX) or q's dtype (added to the scores).
+ * `causal` keeps key j for query i where j <= i + Tk - Tq (the queries are the last Tq
+ * positions), masking the rest as a false bool mask does. Softmax as the `softmax` primitive (its
+ * max taken as 0 where infinite); float16/bfloat16 accumulate in float32 and round once.
+ */
+export interface ScaledDotProductAttentionParams {
+  readonly scale: number;
+  readonly causal: boolean;
 }
 
 /**
@@ -421,6 +439,10 @@ export const primitives: PrimitiveTable = {
   rmsNorm: { kind: 'other', output: same },
   layerNorm: { kind: 'other', output: same },
   rope: { kind: 'other', output: same },
+  scaledDotProductAttention: {
+    kind: 'other',
+    output: ([q, , v]) => ({ shape: [...q!.shape.slice(0, 3), v!.shape[3]!], dtype: q!.dtype }),
+  },
 };
 
 /** The names of the core primitives. */

@@ -1,7 +1,7 @@
 /**
- * MLX's attention and transformer layers (mlx.nn.layers.transformer). Attention is computed with
- * core ops (matmul, softmax) until mx.fast's fused kernel exists; the parameters, their names
- * (MLX's query_proj etc. in camelCase) and the math are MLX's.
+ * MLX's attention and transformer layers (mlx.nn.layers.transformer). Attention is
+ * `mx.fast.scaledDotProductAttention`, as MLX's; the parameters, their names (MLX's query_proj
+ * etc. in camelCase) and the math are MLX's.
  */
 import {
   add,
@@ -13,18 +13,14 @@ import {
   type DtypeLike,
   dtypeLimits,
   expandDims,
+  fast,
   float32,
   fmtShape,
   less,
-  lessEqual,
-  matmul,
   multiply,
   reshape,
-  softmax,
-  swapaxes,
   toDtype,
   transpose,
-  where,
 } from '@mlx-ts/core';
 import { checkpoint } from '../checkpoint.js';
 import { relu } from '../activations.js';
@@ -40,24 +36,6 @@ import { LayerNorm } from './normalization.js';
  * attended), or 'causal' (query i sees keys up to i + S - L, MLX's bottom-right alignment).
  */
 export type AttentionMask = Array | 'causal' | null | undefined;
-
-/**
- * Scaled dot-product attention of [B, H, L, Dk] queries against [B, H, S, Dk] keys and [B, H, S, Dv]
- * values: `softmax(scale q k^T + mask) v`. The mask broadcasts against [B, H, L, S].
- */
-function attention(fn: string, q: Array, k: Array, v: Array, scale: number, mask: AttentionMask): Array {
-  let scores = matmul(multiply(q, scale), swapaxes(k, -1, -2));
-  if (mask === 'causal') {
-    const [l, s] = [q.shape[2]!, k.shape[2]!];
-    const visible = lessEqual(expandDims(arange(s), 0), expandDims(add(arange(l), s - l), 1));
-    scores = where(visible, scores, -Infinity);
-  } else if (mask != null) {
-    checkInput(fn, mask, 'mask');
-    if (mask.dtype.kind === 'bool') scores = where(mask, scores, -Infinity);
-    else scores = add(scores, astype(mask, scores.dtype));
-  }
-  return matmul(softmax(scores, -1), v);
-}
 
 export interface MultiHeadAttentionOptions {
   queryInputDims?: number | null;
@@ -135,7 +113,8 @@ export class MultiHeadAttention extends Module {
     const q = heads(this.queryProj.forward(queries));
     const k = heads(this.keyProj.forward(keys));
     const v = heads(this.valueProj.forward(values));
-    const o = attention(fn, q, k, v, Math.sqrt(1 / q.shape[3]!), mask);
+    if (mask != null && mask !== 'causal') checkInput(fn, mask, 'mask');
+    const o = fast.scaledDotProductAttention(q, k, v, { scale: Math.sqrt(1 / q.shape[3]!), mask: mask ?? null });
     const merged = transpose(o, [0, 2, 1, 3]);
     return this.outProj.forward(reshape(merged, [merged.shape[0]!, merged.shape[1]!, -1]));
   }

@@ -1,6 +1,7 @@
 /** The kernel table: one entry per core primitive that reaches a backend. */
 import type { KernelTable } from '../kernel.js';
 import { arangeKernel } from './arange.js';
+import { scaledDotProductAttentionKernel } from './attention.js';
 import { binaryKernels, divmodKernel, whereKernel } from './binary.js';
 import { compiledKernel } from './compiled.js';
 import { convolutionKernel } from './convolution.js';
@@ -43,4 +44,5 @@ export const coreKernels: KernelTable = {
   rmsNorm: rmsNormKernel,
   layerNorm: layerNormKernel,
   rope: ropeKernel,
+  scaledDotProductAttention: scaledDotProductAttentionKernel,
 };

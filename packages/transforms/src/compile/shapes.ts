@@ -309,6 +309,15 @@ const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = 
     const x = ins[0]!;
     m.pin(x[x.length - 1]!, n.inShapes[0]![x.length - 1]!);
     return [...x.slice(0, -1), constP(n.shape[n.shape.length - 1]!)];
+  // Batch and lengths stay symbolic; the heads (their ratio is the grouping) and the head sizes
+  // (the scale is usually computed from D) keep their traced sizes.
+  scaledDotProductAttention: (m, ins, _p, n) => {
+    const [q, k, v, mask] = ins as [Poly[], Poly[], Poly[], Poly[] | undefined];
+    for (const i of [0, 1, 2]) for (const ax of [1, 3]) m.pin(ins[i]![ax]!, n.inShapes[i]![ax]!);
+    const b = m.unify(m.unify(q[0]!, k[0]!), v[0]!);
+    const tk = m.unify(k[2]!, v[2]!);
+    if (mask) [b, q[1]!, q[2]!, tk].forEach((d, ax) => m.unify(mask[ax]!, d));
+    return [b, constP(n.shape[1]!), q[2]!, constP(n.shape[3]!)];
   },
 };
 

@@ -43,6 +43,7 @@ import {
 import { convolutionJvp } from './convolution.js';
 import { quantizedMatmulJvp } from './quantized.js';
 import { layerNormJvp, rmsNormJvp, ropeJvp } from './fast-norm.js';
+import { scaledDotProductAttentionJvp } from './scaled-dot-product-attention.js';
 
 /** Forward mode through an inlined program: the tangent of each instruction in order. */
 function compiledJvp(inputs: readonly Array[], tangents: readonly (Array | null)[], p: CompiledParams, output: Array): Array {
@@ -210,4 +211,5 @@ export const jvpRules: JvpTable = {
   rmsNorm: rmsNormJvp,
   layerNorm: layerNormJvp,
   rope: ropeJvp,
+  scaledDotProductAttention: scaledDotProductAttentionJvp,
 };

@@ -49,6 +49,7 @@ import { table } from '../table.js';
 import { convolutionVjp } from './convolution.js';
 import { quantizedMatmulVjp } from './quantized.js';
 import { layerNormVjp, rmsNormVjp, ropeVjp } from './fast-norm.js';
+import { scaledDotProductAttentionVjp } from './scaled-dot-product-attention.js';
 import { $inputs, $prim } from '../../array-keys.js';
 
 type Maker = (() => Array) | null;
@@ -264,4 +265,5 @@ export const vjpRules: VjpTable = {
   rmsNorm: rmsNormVjp,
   layerNorm: layerNormVjp,
   rope: ropeVjp,
+  scaledDotProductAttention: scaledDotProductAttentionVjp,
 };

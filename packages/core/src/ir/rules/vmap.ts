@@ -31,6 +31,7 @@ import type { MultiVmapRule, VmapRule, VmapTable } from '../rules.js';
 import { convolutionVmap } from './convolution.js';
 import { quantizedMatmulVmap } from './quantized.js';
 import { layerNormVmap, rmsNormVmap, ropeVmap } from './fast-norm.js';
+import { scaledDotProductAttentionVmap } from './scaled-dot-product-attention.js';
 
 type Axes = readonly (number | null)[];
 
@@ -259,4 +260,5 @@ export const vmapRules: VmapTable = {
   rmsNorm: rmsNormVmap,
   layerNorm: layerNormVmap,
   rope: ropeVmap,
+  scaledDotProductAttention: scaledDotProductAttentionVmap,
 };
