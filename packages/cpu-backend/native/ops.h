@@ -51,7 +51,8 @@ namespace mlx_cpu {
 #define MLX_TS_OTHER_OPS(X)                                                                             \
   X(sum) X(prod) X(max) X(min) X(argmax) X(argmin) X(cumsum) X(cumprod) X(cummax)                      \
   X(cummin) X(astype) X(where) X(sort) X(argsort) X(softmax) X(logsumexp) X(concatenate) X(pad) X(gather) X(gatherAxis)       \
-  X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution)
+  X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution) \
+  X(allReduce) X(allGather) X(send) X(recv)
 // clang-format on
 
 // MLX_TS_IF_FAMILY(family, wanted)(text) is `text` when the two families are one, else nothing:

@@ -125,6 +125,11 @@ void run_step(const Step& s) {
       return topk(s);
     case Op::convolution:
       return convolution(s);
+    case Op::allReduce:
+    case Op::allGather:
+    case Op::send:
+    case Op::recv:
+      return distributed(s);
   }
   throw Error("unknown opcode");
 }

@@ -57,6 +57,8 @@ export {
 } from '@mlx-ts/core';
 export { e, eulerGamma, inf, nan, newaxis, pi } from '@mlx-ts/core';
 export { random } from '@mlx-ts/core';
+/** MLX's `mx.distributed`: process groups and collectives over MPI (`init`, `allSum`, `allGather`, `send`, `recv`, ...). */
+export { distributed } from '@mlx-ts/core';
 export { type IsLeaf, type TreeDef, type TreeNodeObject, treeFlatten, treeLeaves, treeMap, treeNodeKeys, treeUnflatten } from '@mlx-ts/core';
 
 // The ops (core/src/ops), without the helpers they validate and convert arguments with.

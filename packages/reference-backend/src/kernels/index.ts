@@ -4,6 +4,7 @@ import { arangeKernel } from './arange.js';
 import { binaryKernels, divmodKernel, whereKernel } from './binary.js';
 import { compiledKernel } from './compiled.js';
 import { convolutionKernel } from './convolution.js';
+import { distributedKernels } from './distributed.js';
 import { gatherKernels } from './gather.js';
 import { concatenateKernel, padKernel } from './layout.js';
 import { matmulKernel } from './matmul.js';
@@ -37,4 +38,5 @@ export const coreKernels: KernelTable = {
   divmod: divmodKernel,
   topk: topkKernel,
   convolution: convolutionKernel,
+  ...distributedKernels,
 };

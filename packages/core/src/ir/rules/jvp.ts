@@ -41,6 +41,7 @@ import {
   unaryDerivatives,
 } from './derivatives.js';
 import { convolutionJvp } from './convolution.js';
+import { distributedJvp } from './distributed.js';
 
 /** Forward mode through an inlined program: the tangent of each instruction in order. */
 function compiledJvp(inputs: readonly Array[], tangents: readonly (Array | null)[], p: CompiledParams, output: Array): Array {
@@ -204,4 +205,5 @@ export const jvpRules: JvpTable = {
   randomBits: zeroTangent,
   compiled: compiledJvp,
   convolution: convolutionJvp,
+  ...distributedJvp,
 };

@@ -47,6 +47,7 @@ import {
 } from './derivatives.js';
 import { table } from '../table.js';
 import { convolutionVjp } from './convolution.js';
+import { distributedVjp } from './distributed.js';
 import { $inputs, $prim } from '../../array-keys.js';
 
 type Maker = (() => Array) | null;
@@ -258,4 +259,5 @@ export const vjpRules: VjpTable = {
   randomBits: (_xs, _g, argnums) => byArg('randomBits', argnums, [null], ['the key (argument 0)']),
   compiled: compiledVjp,
   convolution: convolutionVjp,
+  ...distributedVjp,
 };

@@ -29,6 +29,7 @@ import {
 } from '../primitives.js';
 import type { MultiVmapRule, VmapRule, VmapTable } from '../rules.js';
 import { convolutionVmap } from './convolution.js';
+import { distributedVmap } from './distributed.js';
 
 type Axes = readonly (number | null)[];
 
@@ -253,4 +254,5 @@ export const vmapRules: VmapTable = {
   divmod,
   topk,
   convolution: convolutionVmap,
+  ...distributedVmap,
 };
