@@ -458,8 +458,8 @@ void distributed(const Step& s) {
       const View& x = s.input(0);
       const int64_t dst = s.int_param(1);
       copy_to_contiguous(x, out);  // the output is the array sent, as MLX's Send
-      if (!g.comm) throw Error("send: cannot send within a singleton group");
-      if (x.size == 0) return;
+      // A group of one has no one to send to (only raw nodes get here: the op refuses).
+      if (!g.comm || x.size == 0) return;
       const int64_t bytes = x.size * item;
       on_comm_thread(st, "send", g, [=, &m] {
         for (int64_t at = 0; at < bytes; at += kChunk) {
@@ -471,9 +471,9 @@ void distributed(const Step& s) {
     case Op::recv: {
       s.expect_inputs(0);
       const int64_t src = s.int_param(1);
-      if (!g.comm) throw Error("recv: cannot receive within a singleton group");
       const int64_t bytes = s.out.size * item;
       if (bytes == 0) return;
+      if (!g.comm) throw Error("recv: cannot receive within a singleton group");
       on_comm_thread(st, "recv", g, [=, &m] {
         for (int64_t at = 0; at < bytes; at += kChunk) {
           check(m.Recv(out + at, int(std::min(kChunk, bytes - at)), m.byte, int(src), 0, g.comm, kStatusIgnore),

@@ -27,12 +27,11 @@ export const distributedKernels: {
 } = {
   allReduce: identity('allReduce'),
   allGather: identity('allGather'),
-  send: ({ params }) => {
-    alone('send', params);
-    throw new Error('reference backend: send needs another process to send to');
-  },
-  recv: ({ params }) => {
+  // The output is the array sent; a group of one has no one to send it to.
+  send: identity('send'),
+  recv: ({ params, shape }) => {
     alone('recv', params);
+    if (shape.some((d) => d === 0)) return new Float64Array(0);
     throw new Error('reference backend: recv needs another process to receive from');
   },
 };
