@@ -17,7 +17,14 @@ const mpirun = (np, cmd, args) =>
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-const rows = (out) => new Map(out.trim().split('\n').filter((l) => /^\d+ /.test(l)).map((l) => l.split(' ').map(Number)));
+const rows = (out) =>
+  new Map(
+    out
+      .trim()
+      .split('\n')
+      .filter((l) => /^\d+ /.test(l))
+      .map((l) => l.split(' ').map(Number)),
+  );
 
 const bin = join(mkdtempSync(join(tmpdir(), 'mlx-ts-mpi-')), 'allreduce');
 execFileSync('mpicc', ['-O2', here('./native/allreduce.c'), '-o', bin]);
@@ -29,7 +36,9 @@ console.log('| bytes | MPI_Allreduce (C) GB/s | mx.distributed.allSum GB/s | rat
 console.log('| --- | --- | --- | --- | --- |');
 for (const [bytes, tc] of c) {
   const tj = js.get(bytes);
-  console.log(`| ${fmt(bytes)} | ${(bytes / tc / 1e9).toFixed(2)} | ${(bytes / tj / 1e9).toFixed(2)} | ${(tc / tj).toFixed(2)} | ${(tc * 1e6).toFixed(1)} / ${(tj * 1e6).toFixed(1)} |`);
+  console.log(
+    `| ${fmt(bytes)} | ${(bytes / tc / 1e9).toFixed(2)} | ${(bytes / tj / 1e9).toFixed(2)} | ${(tc / tj).toFixed(2)} | ${(tc * 1e6).toFixed(1)} / ${(tj * 1e6).toFixed(1)} |`,
+  );
 }
 
 const train = here('../examples/distributed/train.mjs');
@@ -39,4 +48,6 @@ const stepMs = (np) => {
 };
 const one = stepMs(1);
 const two = stepMs(2);
-console.log(`\ndigits CNN, global batch 256, data-parallel step: 1 process ${one.toFixed(1)} ms, 2 processes ${two.toFixed(1)} ms (${(one / two).toFixed(2)}x)`);
+console.log(
+  `\ndigits CNN, global batch 256, data-parallel step: 1 process ${one.toFixed(1)} ms, 2 processes ${two.toFixed(1)} ms (${(one / two).toFixed(2)}x)`,
+);

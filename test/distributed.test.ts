@@ -21,11 +21,11 @@ const missing = 'Open MPI is not installed: apt-get install openmpi-bin libopenm
 /** Runs the scenario on `np` processes; returns mpirun's status and output. */
 function launch(np: number, scenario: string, env: Record<string, string> = {}) {
   if (!mpirun) throw new Error(missing);
-  const r = spawnSync(
-    mpirun,
-    ['--oversubscribe', '--allow-run-as-root', '--mca', 'btl', 'self,vader', '-np', String(np), process.execPath, worker, scenario],
-    { encoding: 'utf8', timeout: 90_000, env: { ...process.env, MLX_TS_DISTRIBUTED_TIMEOUT: '20', ...env } },
-  );
+  const r = spawnSync(mpirun, ['--oversubscribe', '--allow-run-as-root', '--mca', 'btl', 'self,vader', '-np', String(np), process.execPath, worker, scenario], {
+    encoding: 'utf8',
+    timeout: 90_000,
+    env: { ...process.env, MLX_TS_DISTRIBUTED_TIMEOUT: '20', ...env },
+  });
   return { status: r.status, out: `${r.stdout}\n${r.stderr}`, timedOut: r.error !== undefined };
 }
 

@@ -92,7 +92,14 @@ const scenarios = {
     const out = mx.vmap((v) => mx.distributed.allSum(v), { inAxes: 1, outAxes: 1 })(batch);
     same(out, mx.multiply(batch, size), 'vmap of allSum');
     const gathered = mx.vmap((v) => mx.distributed.allGather(v), { inAxes: 1, outAxes: 1 })(batch);
-    same(gathered, mx.concatenate(ranks.map(() => batch), 0), 'vmap of allGather');
+    same(
+      gathered,
+      mx.concatenate(
+        ranks.map(() => batch),
+        0,
+      ),
+      'vmap of allGather',
+    );
     // compile keeps the collective as a node of its graph.
     const step = mx.compile((v) => mx.multiply(mx.distributed.allSum(mx.exp(v)), 2));
     same(step(x), mx.multiply(mx.exp(x), 2 * size), 'compiled allSum');
@@ -113,7 +120,15 @@ const scenarios = {
 
   average() {
     const grads = (r) => ({ w: mx.multiply(mx.ones([3, 4]), r + 1), layers: [{ b: mx.arange(5, mx.float32).add(r) }, { b: mx.array(r, mx.float32) }] });
-    const mean = mx.treeMap((...xs) => mx.divide(xs.reduce((a, b) => mx.add(a, b)), size), grads(0), ...ranks.slice(1).map(grads));
+    const mean = mx.treeMap(
+      (...xs) =>
+        mx.divide(
+          xs.reduce((a, b) => mx.add(a, b)),
+          size,
+        ),
+      grads(0),
+      ...ranks.slice(1).map(grads),
+    );
     for (const allReduceSize of [undefined, 0, 16, 1 << 20]) {
       const got = mx.nn.averageGradients(grads(rank), { allReduceSize });
       mx.treeMap((a, b) => same(a, b, `averageGradients (allReduceSize ${allReduceSize})`), got, mean);

@@ -29,4 +29,3 @@ export function registerDistributedTransport(t: DistributedTransport): void {
 export function distributedTransport(): DistributedTransport | null {
   return transport;
 }
-

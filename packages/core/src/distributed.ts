@@ -136,7 +136,8 @@ export function allGather(x: ArrayInput, options?: CollectiveOpts): Array {
 }
 
 function checkPeer(fn: string, what: 'dst' | 'src', v: unknown, g: DistributedParams): number {
-  if (g.size === 1) throw new Error(`${fn}: cannot ${fn === 'send' ? 'send to' : 'receive from'} another process in a group of one (start the processes with mpirun)`);
+  if (g.size === 1)
+    throw new Error(`${fn}: cannot ${fn === 'send' ? 'send to' : 'receive from'} another process in a group of one (start the processes with mpirun)`);
   if (!Number.isInteger(v) || (v as number) < 0 || (v as number) >= g.size) {
     throw new Error(`${fn}: expected ${what} to be a rank in [0, ${g.size - 1}] for a group of size ${g.size}, got ${describeValue(v)}`);
   }

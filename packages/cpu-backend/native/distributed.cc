@@ -78,7 +78,11 @@ void load(Mpi& mpi) {
   if (env && *env) {
     names.push_back(env);
   } else {
-    names = {"libmpi.so.40", "libmpi.so", "libmpi.40.dylib", "libmpi.dylib", "/opt/homebrew/lib/libmpi.dylib",
+    names = {"libmpi.so.40",
+             "libmpi.so",
+             "libmpi.40.dylib",
+             "libmpi.dylib",
+             "/opt/homebrew/lib/libmpi.dylib",
              "/usr/local/lib/libmpi.dylib"};
   }
   void* lib = nullptr;
@@ -127,8 +131,8 @@ void load(Mpi& mpi) {
     Dt dt;
     const char* symbol;
   };
-  const Named types[] = {{Dt::Bool, "ompi_mpi_c_bool"}, {Dt::U8, "ompi_mpi_uint8_t"}, {Dt::U16, "ompi_mpi_uint16_t"},
-                         {Dt::U32, "ompi_mpi_uint32_t"}, {Dt::I8, "ompi_mpi_int8_t"},  {Dt::I16, "ompi_mpi_int16_t"},
+  const Named types[] = {{Dt::Bool, "ompi_mpi_c_bool"},  {Dt::U8, "ompi_mpi_uint8_t"},  {Dt::U16, "ompi_mpi_uint16_t"},
+                         {Dt::U32, "ompi_mpi_uint32_t"}, {Dt::I8, "ompi_mpi_int8_t"},   {Dt::I16, "ompi_mpi_int16_t"},
                          {Dt::I32, "ompi_mpi_int32_t"},  {Dt::I64, "ompi_mpi_int64_t"}, {Dt::F32, "ompi_mpi_float"},
                          {Dt::F64, "ompi_mpi_double"}};
   for (const auto& t : types) mpi.types[int(t.dt)] = dlsym(lib, t.symbol);
@@ -293,8 +297,9 @@ std::string timeout_text(double t) {
   return buf;
 }
 
-// Runs an MPI call on the communication thread under the timeout; `what` names it in errors.
-void on_comm_thread(State& st, const std::string& what, const Group& g, std::function<void()> fn) {
+// Runs an MPI call on the communication thread under the timeout (`timeout` < 0: the configured
+// one); `what` names it in errors.
+void on_comm_thread(State& st, const std::string& what, const Group& g, std::function<void()> fn, double timeout = -1) {
   {
     std::lock_guard<std::mutex> lock(st.m);
     if (!st.broken.empty()) {
@@ -302,10 +307,11 @@ void on_comm_thread(State& st, const std::string& what, const Group& g, std::fun
                   " timed out and may still be waiting inside MPI; exit this process");
     }
   }
-  if (st.worker.run(std::move(fn), st.timeout)) return;
+  if (timeout < 0) timeout = st.timeout;
+  if (st.worker.run(std::move(fn), timeout)) return;
   std::lock_guard<std::mutex> lock(st.m);
   if (st.broken.empty()) st.broken = what;
-  throw Error(what + ": timed out after " + timeout_text(st.timeout) + " s waiting for the other processes (rank " +
+  throw Error(what + ": timed out after " + timeout_text(timeout) + " s waiting for the other processes (rank " +
               std::to_string(g.rank) + " of a group of " + std::to_string(g.size) +
               "): one may have failed, exited or be stuck before this collective. Set MLX_TS_DISTRIBUTED_TIMEOUT "
               "(seconds, 0 waits forever) to wait longer");
@@ -351,7 +357,9 @@ void init_mpi(State& st) {
     if (!s.broken.empty()) return;
     Group g = s.groups[0];
     try {
-      on_comm_thread(s, "distributed: MPI_Finalize at exit", g, [] { mpi().Finalize(); });
+      // A peer that never finalizes must not hold this process's exit for long.
+      on_comm_thread(
+          s, "distributed: MPI_Finalize at exit", g, [] { mpi().Finalize(); }, 10);
     } catch (...) {
     }
   });

@@ -45,7 +45,8 @@ export function averageGradients<T>(gradients: T, options: AverageGradientsOptio
     }
   }
   const { allReduceSize = 32 * 1024 ** 2, communicationStream = null } = options;
-  if (typeof allReduceSize !== 'number' || Number.isNaN(allReduceSize)) throw new Error(`${fn}: expected allReduceSize to be a number of bytes, got ${describeValue(allReduceSize)}`);
+  if (typeof allReduceSize !== 'number' || Number.isNaN(allReduceSize))
+    throw new Error(`${fn}: expected allReduceSize to be a number of bytes, got ${describeValue(allReduceSize)}`);
   if (options.group != null && !(options.group instanceof distributed.Group)) {
     throw new Error(`${fn}: expected group to be a Group (from mx.distributed.init()), got ${describeValue(options.group)}`);
   }

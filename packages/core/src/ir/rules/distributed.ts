@@ -45,7 +45,14 @@ export const distributedVjp: { [P in Distributed]: VjpRule<Params<P>> } = {
     if (x!.ndim === 0) return argnums.map(() => reshape(ad.slice(total, [p.rank], [1], [1]), []));
     const n = x!.shape[0]!;
     const start = x!.shape.map((_, i) => (i === 0 ? p.rank * n : 0));
-    return argnums.map(() => ad.slice(total, start, start.map(() => 1), x!.shape));
+    return argnums.map(() =>
+      ad.slice(
+        total,
+        start,
+        start.map(() => 1),
+        x!.shape,
+      ),
+    );
   },
   send: () => noDerivative('send', 'VJP'),
   recv: (_xs, _g, argnums) => argnums.map(() => noDerivative('recv', 'VJP')),
