@@ -61,7 +61,7 @@ describe('mx.distributed without a launcher', () => {
 
   test('init({strict}) says what is missing and how to launch', () => {
     expect(() => mx.distributed.init({ strict: true })).toThrow(/not started by an MPI launcher.*mpirun -np 2 node.*apt-get install openmpi-bin/);
-    expect(() => mx.distributed.init({ backend: 'nccl' as never })).toThrow(/expected backend to be 'mpi' or 'any', got 'nccl'/);
+    expect(() => mx.distributed.init({ backend: 'nccl' as never })).toThrow(/expected backend to be 'mpi' or 'any', got a string \('nccl'\)/);
     expect(() => mx.distributed.allSum([1], { group: 3 as never })).toThrow(/allSum: expected group to be a Group/);
   });
 
@@ -90,7 +90,7 @@ describe.each([2, 3])('mx.distributed on %i MPI processes', (np) => {
     const { out, timedOut } = launch(np, 'failure', { MLX_TS_DISTRIBUTED_TIMEOUT: '2' });
     expect(timedOut, out).toBe(false);
     for (let r = 0; r < np; r++) {
-      if (r !== 1) expect(out, out).toMatch(new RegExp(`rank ${r} error: allSum: timed out after 2 s`));
+      if (r !== 1) expect(out, out).toMatch(new RegExp(`rank ${r} error: .*allSum: timed out after 2 s`));
     }
   });
 });

@@ -663,6 +663,8 @@ const exempt: Record<string, string[]> = {
     'isTreeNode',
     'objectNodeKeys',
     'registerBackend',
+    'registerDistributedTransport',
+    'distributedTransport',
     'getBackendByName',
     'listBackends',
     'useBackend',

@@ -147,7 +147,7 @@ const scenarios = {
     if (rank === 1) {
       console.error('rank 1: failing mid-step on purpose');
       // Stay alive past the others' timeout, as a stuck process would, then exit.
-      setTimeout(() => process.exit(3), 6000);
+      setTimeout(() => process.exit(3), 4000);
       throw Object.assign(new Error('rank 1: simulated failure'), { expected: true });
     }
     try {
