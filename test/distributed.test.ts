@@ -86,6 +86,12 @@ describe.each([2, 3])('mx.distributed on %i MPI processes', (np) => {
   test('grad, jvp, vmap and compile through the collectives', () => expectOk(np, 'grad'));
   test('split groups', () => expectOk(np, 'split'));
   test('averageGradients batches arrays into few messages', () => expectOk(np, 'average'));
+  test('examples/distributed trains the digits CNN as one process on the concatenated batches would', () => {
+    const train = fileURLToPath(new URL('../examples/distributed/train.mjs', import.meta.url));
+    const { status, out } = launch(np, 'example', {}, [train, '--steps', '4', '--batch', String(16 * np), '--check']);
+    expect(out, out).toMatch(/max \|data-parallel - single-process\| over the parameters: /);
+    expect(status, out).toBe(0);
+  });
   test('a process that fails mid-step makes the others fail with an Error naming the collective', () => {
     const { out, timedOut } = launch(np, 'failure', { MLX_TS_DISTRIBUTED_TIMEOUT: '2' });
     expect(timedOut, out).toBe(false);
