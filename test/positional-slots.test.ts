@@ -733,6 +733,8 @@ const exempt: Record<string, string[]> = {
     'isTreeNode',
     'objectNodeKeys',
     'registerBackend',
+    'registerDistributedTransport',
+    'distributedTransport',
     'getBackendByName',
     'listBackends',
     'useBackend',
@@ -744,6 +746,7 @@ const exempt: Record<string, string[]> = {
   'variadic index arguments, each checked by the indexing parser (core/test/indexing.test.ts)': ['index', 'at'],
   'takes f and its example arguments, any number of them': ['exportToDot'],
   'seeds the global key sequence: its one argument is checked like random.key (core/test/random.test.ts)': ['random.seed'],
+  'takes a gradient tree and one options object (no positional slots), whose every field it checks (test/distributed.test.ts)': ['nn.averageGradients'],
   "nn's model transforms, which check the model and function they take (packages/nn/test)": ['nn.checkpoint', 'nn.valueAndGrad'],
   'variadic arrays and {name: array} objects, each checked by savez (test/io/npy.test.ts)': ['savez', 'savezCompressed'],
   'weight files: their arguments are paths, bytes and named arrays, checked by the file formats (packages/nn/test/io.test.ts, test/io)': [

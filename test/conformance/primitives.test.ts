@@ -33,6 +33,8 @@ const ints = (shape: number[], values: number[]) => hostInput(shape, 'int32', va
 const n = ints([2, 3], [5, -8, 12, 0, -1, 1 << 30]);
 const counts = ints([2, 3], [1, 3, 0, 31, 33, -1]);
 
+const solo = { group: 0, rank: 0, size: 1 };
+
 /** Inputs a unary primitive's domain accepts. */
 const unaryInput = (p: string): HostInput =>
   p === 'logicalNot' ? b : p === 'bitwiseInvert' ? n : ['log', 'log1p', 'sqrt', 'rsqrt', 'arccosh'].includes(p) ? pos : x;
@@ -140,6 +142,11 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
     ],
     fn: (q, k, v) => mx.fast.scaledDotProductAttention(q, k, v, { scale: 0.8, mask: 'causal' }),
   },
+  // Over the group of this one process (raw nodes: the ops return x itself there); test/distributed.test.ts runs them over MPI.
+  allReduce: { inputs: [x], fn: node('allReduce', { ...solo, reduce: 'sum' }) },
+  allGather: { inputs: [x], fn: node('allGather', solo) },
+  send: { inputs: [x], fn: node('send', { ...solo, dst: 0 }) },
+  recv: { inputs: [x], fn: (a) => mx.concatenate([a, mx.node('recv', [], { ...solo, src: 0, shape: [0, 3], dtype: mx.float32 })], 0) },
 };
 it('every kernel primitive has a case that builds it', () => {
   for (const [prim, c] of Object.entries(cases)) {

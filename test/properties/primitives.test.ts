@@ -26,6 +26,7 @@ const anyDt = dtypes();
 const boolDt = fc.constant(mx.bool);
 const f32 = fc.constant(mx.float32);
 
+const solo = { group: 0, rank: 0, size: 1 };
 const node = (prim: mx.SingleOutputPrimitive, inputs: mx.Array[], params: object = {}) => mx.node(prim, inputs, params as never);
 const nearInteger = (v: number) => Math.abs(v - Math.round(v)) < 0.02;
 const nearHalf = (v: number) => Math.abs(Math.abs(v - Math.floor(v)) - 0.5) < 0.02;
@@ -377,6 +378,37 @@ export const cases: { [P in mx.Primitive]: Case } = {
     ),
     args: (s) => fc.tuple(arg(s.shape, s.dtype, distinctFloats(s.dtype))),
     fn: (s) => (x) => mx.multiNode('topk', [x], { k: s.k }),
+  },
+  // Over the group of this one process, where each is the identity (test/distributed.test.ts runs them over MPI).
+  allReduce: {
+    primitive: 'allReduce',
+    setup: fc.record({ shape: shapes(), dtype: anyDt, reduce: fc.constantFrom('sum' as const, 'max' as const, 'min' as const) }),
+    gradSetup: fc.record({ shape: shapes(), dtype: f32, reduce: fc.constantFrom('sum' as const, 'max' as const, 'min' as const) }),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype)),
+    fn: (s) => (x) => node('allReduce', [x], { ...solo, reduce: s.reduce }),
+  },
+  allGather: {
+    primitive: 'allGather',
+    setup: fc.record({ shape: shapes(), dtype: anyDt }),
+    gradSetup: fc.record({ shape: shapes(), dtype: f32 }),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype)),
+    fn: () => (x) => node('allGather', [x], solo),
+  },
+  // A message has no derivative.
+  send: {
+    primitive: 'send',
+    setup: fc.record({ shape: shapes(), dtype: anyDt }),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype)),
+    fn: () => (x) => node('send', [x], { ...solo, dst: 0 }),
+    skip: ['jvp', 'vjp'],
+  },
+  // An empty message (all a group of one can receive), concatenated to x.
+  recv: {
+    primitive: 'recv',
+    setup: fc.record({ shape: shapes({ minDims: 1 }), dtype: anyDt }),
+    gradSetup: fc.record({ shape: shapes({ minDims: 1 }), dtype: f32 }),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype)),
+    fn: () => (x) => node('concatenate', [x, node('recv', [], { ...solo, src: 0, shape: [0, ...x.shape.slice(1)], dtype: x.dtype })], { axis: 0 }),
   },
   softmax: axisPrim('softmax', floatDt, { min: -4, max: 4 }),
   logsumexp: axisPrim('logsumexp', floatDt, { min: -4, max: 4 }),

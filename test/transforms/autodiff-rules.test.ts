@@ -158,6 +158,14 @@ const cases: Record<mx.Primitive, Cases> = {
       args: () => [vals([1.3, -2.6, 4.2, 0.7, -0.4, 3.2], [2, 3]), vals([1, 1, 2, 2, -1, 1.5], [2, 3])],
     },
   ],
+  // Over the group of this one process (test/distributed.test.ts differentiates over MPI).
+  allReduce: (['sum', 'max', 'min'] as const).map((reduce) => ({
+    fn: (x: mx.Array) => node('allReduce', [x], { group: 0, rank: 0, size: 1, reduce }),
+    args: () => [vals([0.3, -1.2, 2.5, 0.9, 1.7, -0.4], [2, 3])],
+  })),
+  allGather: [{ fn: (x) => node('allGather', [x], { group: 0, rank: 0, size: 1 }), args: () => [vals([0.3, -1.2, 2.5, 0.9, 1.7, -0.4], [2, 3])] }],
+  send: NONE,
+  recv: NONE,
   // Distinct values, so the selection is the same under a small perturbation.
   topk: [1, 3].map((k) => ({
     fn: (x: mx.Array) => mx.multiNode('topk', [x], { k })[0]!,

@@ -25,6 +25,8 @@ export { table } from './ir/table.js';
 export * from './ops/index.js';
 export * as random from './random.js';
 export * as fast from './ops/fast/index.js';
+export * as distributed from './distributed.js';
+export * from './distributed-transport.js';
 import './array-methods.js';
 export * from './tree.js';
 export { describeValue } from './describe.js';

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "allocator.h"
+#include "distributed.h"
 #include "jit.h"
 #include "perf_info.h"
 #include "program.h"
@@ -310,6 +311,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("detach", Napi::Function::New(env, Detach, "detach"));
   add_perf_exports(env, exports);
   add_jit_exports(env, exports);
+  add_distributed_exports(env, exports);
   Napi::Array names = Napi::Array::New(env, kOpCount);
   for (int i = 0; i < kOpCount; ++i) names.Set(uint32_t(i), op_name(Op(i)));
   exports.Set("opNames", names);

@@ -27,6 +27,8 @@ void random_bits(const Step& s);
 void compiled(const Step& s);
 void divmod(const Step& s);
 void topk(const Step& s);
+// allReduce, allGather, send, recv over MPI (distributed.cc).
+void distributed(const Step& s);
 void convolution(const Step& s);
 void quantized_matmul(const Step& s);
 void fast_norm(const Step& s);

@@ -57,6 +57,8 @@ namespace mlx_cpu {
   X(rmsNorm) X(layerNorm) X(rope)
   X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution)           \
   X(scaledDotProductAttention)
+  X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution) \
+  X(allReduce) X(allGather) X(send) X(recv)
 // clang-format on
 
 // MLX_TS_IF_FAMILY(family, wanted)(text) is `text` when the two families are one, else nothing:

@@ -134,6 +134,11 @@ void run_step(const Step& s) {
       return rope(s);
     case Op::scaledDotProductAttention:
       return scaled_dot_product_attention(s);
+    case Op::allReduce:
+    case Op::allGather:
+    case Op::send:
+    case Op::recv:
+      return distributed(s);
   }
   throw Error("unknown opcode");
 }

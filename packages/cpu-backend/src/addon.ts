@@ -44,6 +44,12 @@ export interface NativeAddon {
     pooled: boolean;
     error: string;
   };
+  /** The MPI library found for mx.distributed, if any (native/distributed.h). */
+  distributedInfo(): { available: boolean; library: string; version: string; error: string; launched: boolean };
+  /** Sets up the world group (MPI's under a launcher, else the singleton); throws, when strict, what is missing. */
+  distributedInit(strict: boolean): { group: number; rank: number; size: number };
+  /** MPI_Comm_split of group `group`: a new group id with this process's rank and the size. */
+  distributedSplit(group: number, color: number, key: number): { group: number; rank: number; size: number };
   /** The thread pool's size. */
   threadInfo(): { threads: number };
   /** The output buffer cache (native/allocator.h). */
@@ -128,6 +134,9 @@ function unavailableAddon(error: Error): NativeAddon {
     loadKernel: fail,
     jitConfig: fail,
     blasInfo: fail,
+    distributedInfo: fail,
+    distributedInit: fail,
+    distributedSplit: fail,
     threadInfo: fail,
     bufferCacheStats: fail,
     bufferCacheTrim: fail,

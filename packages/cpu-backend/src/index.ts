@@ -20,6 +20,8 @@ import {
 } from './program.js';
 
 export { addonError } from './addon.js';
+export { distributedInfo, mpiTransport } from './distributed.js';
+export type { DistributedInfo } from './distributed.js';
 export { SlabStorage } from './program.js';
 export { configureJit, jitStatus, waitForKernels } from './jit/compiler.js';
 export type { JitMode, JitOptions, JitStatus } from './jit/compiler.js';

@@ -110,6 +110,14 @@ const paramEncoders: { readonly [P in KernelPrimitive]: ParamEncoder<P> } = {
   divmod: none,
   /** [k] (along the last axis) */
   topk: (p) => [p.k],
+  /** [group, reduction: 0 sum, 1 max, 2 min] */
+  allReduce: (p) => [p.group, { sum: 0, max: 1, min: 2 }[p.reduce]],
+  /** [group] */
+  allGather: (p) => [p.group],
+  /** [group, dst] */
+  send: (p) => [p.group, p.dst],
+  /** [group, src] (shape and dtype are the step's) */
+  recv: (p) => [p.group, p.src],
   /** [groups, flip, stride..., paddingLow..., paddingHigh..., kernelDilation..., inputDilation...], one entry per spatial axis (ndim - 2 of them) */
   convolution: (p) => [p.groups, p.flip ? 1 : 0, ...p.stride, ...p.paddingLow, ...p.paddingHigh, ...p.kernelDilation, ...p.inputDilation],
   /** [groupSize, bits, transpose] */

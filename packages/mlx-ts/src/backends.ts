@@ -2,13 +2,15 @@
  * Registers the best backend present, once, for both entries (`mlx-ts` and `mlx-ts/internals`).
  * The float64 reference backend is always there; the native CPU backend outranks it when its
  * addon was built. `@mlx-ts/cpu-backend` loads without its addon and says why in `addonError`,
- * so the choice is made synchronously: no top-level await, and a CommonJS project can
+ * so the choice is made synchronously (and the addon's MPI binding becomes mx.distributed's transport): no top-level await, and a CommonJS project can
  * `require('mlx-ts')`.
  */
-import { registerBackend } from '@mlx-ts/core';
-import { addonError, cpuBackend } from '@mlx-ts/cpu-backend';
+import { registerBackend, registerDistributedTransport } from '@mlx-ts/core';
+import { addonError, cpuBackend, mpiTransport } from '@mlx-ts/cpu-backend';
 import { referenceBackend } from '@mlx-ts/reference-backend';
 
 registerBackend(referenceBackend);
-if (addonError === null) registerBackend(cpuBackend);
-else process.emitWarning(`mlx-ts: the native CPU backend is unavailable, using the reference backend (${addonError.message})`);
+if (addonError === null) {
+  registerBackend(cpuBackend);
+  registerDistributedTransport(mpiTransport);
+} else process.emitWarning(`mlx-ts: the native CPU backend is unavailable, using the reference backend (${addonError.message})`);

@@ -60,6 +60,8 @@ export { random } from '@mlx-ts/core';
 /** `mx.fast`: MLX's fused kernels (`rmsNorm`, `layerNorm`, `rope`). */
 /** MLX's `mx.fast`: fused kernels (`scaledDotProductAttention`), each one primitive. */
 export { fast } from '@mlx-ts/core';
+/** MLX's `mx.distributed`: process groups and collectives over MPI (`init`, `allSum`, `allGather`, `send`, `recv`, ...). */
+export { distributed } from '@mlx-ts/core';
 export { type IsLeaf, type TreeDef, type TreeNodeObject, treeFlatten, treeLeaves, treeMap, treeNodeKeys, treeUnflatten } from '@mlx-ts/core';
 
 // The ops (core/src/ops), without the helpers they validate and convert arguments with.

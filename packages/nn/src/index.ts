@@ -7,6 +7,7 @@
 export { Module, type ModuleFilter, type ModuleParameters, type ModuleTree, type ParameterTree, type FreezeOptions } from './module.js';
 export { valueAndGrad } from './value-and-grad.js';
 export { checkpoint } from './checkpoint.js';
+export { averageGradients, type AverageGradientsOptions } from './distributed.js';
 export * as init from './init.js';
 export * as utils from './utils.js';
 export { Identity, Linear, Bilinear, type LinearOptions } from './layers/linear.js';

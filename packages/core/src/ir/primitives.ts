@@ -193,6 +193,26 @@ export interface RopeParams {
 export interface ScaledDotProductAttentionParams {
   readonly scale: number;
   readonly causal: boolean;
+  /** `mx.distributed.allSum`/`allMax`/`allMin`: the elementwise reduction of x over the group's processes. */
+  allReduce: DistributedParams & { reduce: 'sum' | 'max' | 'min' };
+  /** `mx.distributed.allGather`: the processes' x concatenated along axis 0 in rank order (a 0-d x gives [size]). */
+  allGather: DistributedParams;
+  /** `mx.distributed.send`: sends x to process `dst`; the output is x. */
+  send: DistributedParams & { dst: number };
+  /** `mx.distributed.recv`: no inputs; receives an array of `shape` and `dtype` from process `src`. */
+  recv: DistributedParams & { src: number; shape: number[]; dtype: Dtype };
+};
+
+/**
+ * The process group a distributed primitive communicates over: `group` is the CPU backend's id
+ * for it, `rank` this process's place in it and `size` its process count (the shape and
+ * derivative rules read them, so a graph is self-contained). Only groups of 2 or more processes
+ * reach a kernel: the ops return their input for a group of one, as MLX's do.
+ */
+export interface DistributedParams {
+  readonly group: number;
+  readonly rank: number;
+  readonly size: number;
 }
 
 /**
@@ -443,6 +463,14 @@ export const primitives: PrimitiveTable = {
     kind: 'other',
     output: ([q, , v]) => ({ shape: [...q!.shape.slice(0, 3), v!.shape[3]!], dtype: q!.dtype }),
   },
+  allReduce: { kind: 'other', output: same },
+  allGather: {
+    kind: 'other',
+    output: ([x], p) => ({ shape: x!.shape.length === 0 ? [p.size] : [x!.shape[0]! * p.size, ...x!.shape.slice(1)], dtype: x!.dtype }),
+  },
+  // Each send and receive is its own message: two equal ones are never one node.
+  send: { kind: 'other', output: same, equivalent: () => false },
+  recv: { kind: 'other', output: (_inputs, p) => ({ shape: checkedDims('recv', p.shape), dtype: p.dtype }), equivalent: () => false },
 };
 
 /** The names of the core primitives. */

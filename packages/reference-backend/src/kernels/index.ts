@@ -6,6 +6,7 @@ import { binaryKernels, divmodKernel, whereKernel } from './binary.js';
 import { compiledKernel } from './compiled.js';
 import { convolutionKernel } from './convolution.js';
 import { layerNormKernel, rmsNormKernel, ropeKernel } from './fast-norm.js';
+import { distributedKernels } from './distributed.js';
 import { gatherKernels } from './gather.js';
 import { concatenateKernel, padKernel } from './layout.js';
 import { matmulKernel } from './matmul.js';
@@ -45,4 +46,5 @@ export const coreKernels: KernelTable = {
   layerNorm: layerNormKernel,
   rope: ropeKernel,
   scaledDotProductAttention: scaledDotProductAttentionKernel,
+  ...distributedKernels,
 };

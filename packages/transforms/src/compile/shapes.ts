@@ -285,6 +285,10 @@ const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = 
   compiled: sameShape,
   divmod: sameShape,
   topk: (_m, ins, p) => [...ins[0]!.slice(0, -1), constP(p.k)],
+  allReduce: sameShape,
+  allGather: (_m, ins, p) => (ins[0]!.length === 0 ? [constP(p.size)] : [mulP(ins[0]![0]!, constP(p.size)), ...ins[0]!.slice(1)]),
+  send: sameShape,
+  recv: tracedShape,
   // The batch stays symbolic; the weight, the channels, and any spatial axis whose output size is
   // not a polynomial of its input size (a stride or input dilation other than 1) keep their traced sizes.
   convolution: (m, ins, p, n) => {

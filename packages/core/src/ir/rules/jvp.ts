@@ -44,6 +44,7 @@ import { convolutionJvp } from './convolution.js';
 import { quantizedMatmulJvp } from './quantized.js';
 import { layerNormJvp, rmsNormJvp, ropeJvp } from './fast-norm.js';
 import { scaledDotProductAttentionJvp } from './scaled-dot-product-attention.js';
+import { distributedJvp } from './distributed.js';
 
 /** Forward mode through an inlined program: the tangent of each instruction in order. */
 function compiledJvp(inputs: readonly Array[], tangents: readonly (Array | null)[], p: CompiledParams, output: Array): Array {
@@ -212,4 +213,5 @@ export const jvpRules: JvpTable = {
   layerNorm: layerNormJvp,
   rope: ropeJvp,
   scaledDotProductAttention: scaledDotProductAttentionJvp,
+  ...distributedJvp,
 };

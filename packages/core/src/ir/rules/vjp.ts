@@ -50,6 +50,7 @@ import { convolutionVjp } from './convolution.js';
 import { quantizedMatmulVjp } from './quantized.js';
 import { layerNormVjp, rmsNormVjp, ropeVjp } from './fast-norm.js';
 import { scaledDotProductAttentionVjp } from './scaled-dot-product-attention.js';
+import { distributedVjp } from './distributed.js';
 import { $inputs, $prim } from '../../array-keys.js';
 
 type Maker = (() => Array) | null;
@@ -266,4 +267,5 @@ export const vjpRules: VjpTable = {
   layerNorm: layerNormVjp,
   rope: ropeVjp,
   scaledDotProductAttention: scaledDotProductAttentionVjp,
+  ...distributedVjp,
 };

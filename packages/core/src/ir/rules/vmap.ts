@@ -32,6 +32,7 @@ import { convolutionVmap } from './convolution.js';
 import { quantizedMatmulVmap } from './quantized.js';
 import { layerNormVmap, rmsNormVmap, ropeVmap } from './fast-norm.js';
 import { scaledDotProductAttentionVmap } from './scaled-dot-product-attention.js';
+import { distributedVmap } from './distributed.js';
 
 type Axes = readonly (number | null)[];
 
@@ -261,4 +262,5 @@ export const vmapRules: VmapTable = {
   layerNorm: layerNormVmap,
   rope: ropeVmap,
   scaledDotProductAttention: scaledDotProductAttentionVmap,
+  ...distributedVmap,
 };

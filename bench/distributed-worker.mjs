@@ -1,0 +1,16 @@
+// One process of bench/distributed.mjs's mx.distributed.allSum row: the same sizes, warm-up and
+// iteration counts as native/allreduce.c; prints `bytes seconds_per_call` on rank 0.
+import * as mx from 'mlx-ts';
+
+const group = mx.distributed.init({ strict: true });
+for (let bytes = 1024; bytes <= 256 * 2 ** 20; bytes *= 4) {
+  const x = mx.ones([bytes / 4]);
+  mx.eval(x);
+  const iters = Math.max(3, Math.min(200, Math.floor(2 ** 26 / bytes)));
+  mx.eval(mx.distributed.allSum(x));
+  mx.eval(mx.distributed.allSum(mx.zeros([1]))); // a barrier
+  const t0 = performance.now();
+  for (let i = 0; i < iters; i++) mx.eval(mx.distributed.allSum(x));
+  const t = (performance.now() - t0) / 1000 / iters;
+  if (group.rank() === 0) console.log(`${bytes} ${t.toFixed(9)}`);
+}
