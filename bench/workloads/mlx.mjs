@@ -10,8 +10,8 @@ export async function init() {
   const onWarning = (w) => warnings.push(w.message);
   process.on('warning', onWarning);
   mx = await import('mlx-ts');
-  const [models, fit] = await Promise.all([import('../../examples/digits/models.mjs'), import('../../examples/digits/fit.mjs')]);
-  demo = { CNN: models.CNN, trainStep: fit.trainStep };
+  const [models, step] = await Promise.all([import('../../examples/digits/models.mjs'), import('../../examples/lib/train-step.mjs')]);
+  demo = { CNN: models.CNN, trainStep: step.trainStep };
   await new Promise((r) => setImmediate(r)); // let the backend warning (if any) arrive
   process.off('warning', onWarning);
   const notes = [...warnings];
