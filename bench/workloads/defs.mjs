@@ -76,8 +76,8 @@ export const WORKLOADS = [
   {
     id: 'charlm-step',
     kind: 'charlm',
-    label: "examples/char-lm's Transformer train step, 32x64 tokens",
-    params: { batch: 32, context: 64, vocab: 63, dims: 128, layers: 2, heads: 4, mlpDims: 512, lr: 2e-3, weightDecay: 0.01 },
+    label: "examples/char-lm's default train step, 24x64 tokens",
+    params: { batch: 24, context: 64, vocab: 63, dims: 96, layers: 2, heads: 4, mlpDims: 384, lr: 3e-3, weightDecay: 0.01 },
     metric: null,
   },
   {

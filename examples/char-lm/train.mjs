@@ -23,13 +23,13 @@ const { optimizers, utils } = mx;
 
 const flags = parseFlags('node examples/char-lm/train.mjs [flags]: trains a character-level Transformer on Shakespeare', {
   steps: [600, 'training steps'],
-  layers: [3, 'Transformer blocks'],
-  dims: [128, 'model width'],
+  layers: [2, 'Transformer blocks'],
+  dims: [96, 'model width'],
   heads: [4, 'attention heads'],
   context: [64, 'training window in characters (also the generation cache size)'],
-  batch: [32, 'windows per step'],
-  lr: [2e-3, 'peak learning rate'],
-  warmup: [50, 'linear warm-up steps'],
+  batch: [24, 'windows per step'],
+  lr: [3e-3, 'peak learning rate'],
+  warmup: [40, 'linear warm-up steps'],
   weightDecay: [0.01, "AdamW's weight decay"],
   evals: [4, 'validation evaluations during training (the last at the end)'],
   sampleTokens: [300, 'characters to generate before and after training'],
@@ -151,19 +151,17 @@ console.log(`total ${process.uptime().toFixed(1)} s, startup included`);
 
 /** The training loss per step, the validation loss at its evaluations, and the unigram entropy as a rule. */
 function lossCurveSpec({ train, valid }, entropy) {
-  const values = [...train.map((r) => ({ ...r, curve: 'train (one batch)' })), ...valid.map((r) => ({ ...r, curve: 'validation' }))];
   const x = { field: 'step', type: 'quantitative', title: 'step' };
+  const y = { field: 'loss', type: 'quantitative', title: 'nats per character' };
+  const color = { field: 'curve', type: 'nominal', title: null };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'char-lm on Coriolanus and Richard III: cross-entropy (nats per character)',
     width: 520,
     height: 300,
     layer: [
-      {
-        data: { values },
-        mark: { type: 'line', point: { filled: true, size: 20 } },
-        encoding: { x, y: { field: 'loss', type: 'quantitative', title: 'nats per character' }, color: { field: 'curve', type: 'nominal', title: null } },
-      },
+      { data: { values: train.map((r) => ({ ...r, curve: 'train (one batch)' })) }, mark: { type: 'line', opacity: 0.6 }, encoding: { x, y, color } },
+      { data: { values: valid.map((r) => ({ ...r, curve: 'validation' })) }, mark: { type: 'line', point: true }, encoding: { x, y, color } },
       {
         data: { values: [{ entropy, label: `unigram entropy ${entropy.toFixed(2)}` }] },
         layer: [
