@@ -12,7 +12,8 @@ export function parseFlags(usage, table, argv = process.argv.slice(2)) {
   const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
   if (values.help) {
     console.log(usage);
-    for (const [name, [dflt, help]] of Object.entries(table)) console.log(`  --${kebab(name)}`.padEnd(22) + `${help} (default ${JSON.stringify(dflt)})`);
+    for (const [name, [dflt, help]] of Object.entries(table))
+      console.log(`  --${kebab(name)}`.padEnd(22) + `${help} (default ${typeof dflt === 'string' ? dflt : JSON.stringify(dflt)})`);
     process.exit(0);
   }
   const out = {};

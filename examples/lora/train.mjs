@@ -10,7 +10,7 @@
 //   node examples/lora/train.mjs                   # after node examples/char-lm/train.mjs
 //   node examples/lora/train.mjs --rank 16 --steps 1000 --quantize
 //   node examples/lora/train.mjs --help
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as mx from 'mlx-ts';
@@ -28,7 +28,7 @@ const flags = parseFlags('node examples/lora/train.mjs [flags]: LoRA fine-tuning
   targets: ['queryProj,valueProj', 'the attention projections to adapt, comma-separated (of queryProj, keyProj, valueProj, outProj)'],
   rank: [4, 'rank of the adapters'],
   alpha: [8, 'LoRA alpha: the update is scaled by alpha / rank'],
-  dropout: [0.05, 'dropout on the adapters’ input'],
+  dropout: [0.05, 'dropout on the input of the adapters'],
   steps: [200, 'training steps'],
   batch: [32, 'windows per step'],
   lr: [2e-3, 'peak learning rate'],
@@ -44,6 +44,8 @@ const outDir = resolve(flags.out);
 
 /** The base model as char-lm saved it, quantized with --quantize. */
 function loadBase() {
+  if (!existsSync(join(modelDir, 'config.json')))
+    throw new Error(`no char-lm model in ${modelDir} (config.json is missing): run node examples/char-lm/train.mjs first, or pass --model DIR`);
   const saved = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8'));
   const model = new CharLM(saved.model);
   model.loadWeights(join(modelDir, 'model.safetensors'));
