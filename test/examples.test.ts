@@ -113,3 +113,52 @@ describe('examples/char-lm and examples/lora', () => {
     expect(() => run('lora', ['--model', join(dir, 'a'), '--quantize', '--steps', '1', '--out', join(dir, 'q')])).toThrow(/nn\.quantize is not available/);
   });
 });
+
+describe('examples/char-lm model', async () => {
+  const { CharLM, sample } = await import(fileURLToPath(new URL('../examples/char-lm/model.mjs', import.meta.url)));
+  const { rope } = await import(fileURLToPath(new URL('../examples/char-lm/layers.mjs', import.meta.url)));
+  const close = (a: mx.Array, b: mx.Array) => mx.max(mx.abs(mx.subtract(a, b))).item() as number;
+  mx.random.seed(3);
+  const model = new CharLM({ vocabSize: 11, dims: 16, layers: 2, heads: 2, mlpDims: 32, context: 4 });
+  const tokens = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3];
+
+  test('rope at an offset is the tail of rope over the longer sequence', () => {
+    const x = mx.random.normal([1, 2, 6, 8], mx.float32, 0, 1, mx.random.key(0));
+    expect(close(rope(x.index(':', ':', '2:'), 2), rope(x).index(':', ':', '2:'))).toBeLessThan(1e-5);
+    expect(close(rope(x).index(':', ':', 0), x.index(':', ':', 0))).toBe(0); // position 0 is not rotated
+  });
+
+  test('one cached step per token gives the full forward pass; the cache keeps context - 1 positions', () => {
+    const caches = model.makeCaches();
+    const prefill = model.forward(mx.array([tokens.slice(0, 3)], mx.int32), caches);
+    const full = model.forward(mx.array([tokens.slice(0, 4)], mx.int32));
+    expect(close(prefill, full.index(':', ':3'))).toBeLessThan(1e-5);
+    expect(close(model.forward(mx.array([[tokens[3]]], mx.int32), caches).index(0, 0), full.index(0, 3))).toBeLessThan(1e-5);
+    for (let t = 4; t < tokens.length; t++) model.forward(mx.array([[tokens[t]]], mx.int32), caches);
+    expect(caches[0].keys.shape[2]).toBe(3);
+    expect(caches[0].offset).toBe(tokens.length);
+  });
+
+  test('past the context, a cached step attends to the last context positions', () => {
+    // One block: its keys depend on the tokens alone, so the windowed step is what the model gives on the
+    // window by itself (with more blocks the cached keys carry what earlier positions saw).
+    const one = new CharLM({ vocabSize: 11, dims: 16, layers: 1, heads: 2, mlpDims: 32, context: 4 });
+    const caches = one.makeCaches();
+    one.forward(mx.array([tokens.slice(0, 4)], mx.int32), caches);
+    for (let t = 4; t < tokens.length; t++) {
+      const step = one.forward(mx.array([[tokens[t]]], mx.int32), caches).index(0, 0);
+      const window = one.forward(mx.array([tokens.slice(t - 3, t + 1)], mx.int32)).index(0, -1);
+      expect(close(step, window)).toBeLessThan(1e-5);
+    }
+  });
+
+  test('sampling: greedy at temperature 0, the nucleus keeps the likeliest tokens', () => {
+    const logits = mx.array([0, 3, 1, 2.5]);
+    expect(sample(logits, { temperature: 0 }).item()).toBe(1);
+    const keys = mx.random.split(mx.random.key(1), 50);
+    const draws = (topP: number) => new Set(Array.from({ length: 50 }, (_, i) => sample(logits, { topP, key: keys.index(i) }).item()));
+    expect([...draws(0.01)]).toEqual([1]);
+    expect([...draws(0.8)].sort()).toEqual([1, 3]); // p = 0.50, 0.30, 0.11, 0.04
+    expect(draws(1).size).toBeGreaterThan(2);
+  });
+});

@@ -7,9 +7,10 @@ import { attention, rope } from './layers.mjs';
 const { nn } = mx;
 
 /**
- * The keys and values a layer has seen while generating, [B, H, S, D] each, at most `maxSize`
- * positions (the oldest are dropped: rotary positions make attention depend on distances only, so a
- * window as long as the training context keeps every distance in the range the model was trained on).
+ * The keys and values a layer has seen while generating, [B, H, S, D] each. It keeps the last
+ * `maxSize - 1`, so that a new token attends to at most `maxSize` positions (itself included): rotary
+ * positions make attention depend on distances only, so a window as long as the training context
+ * keeps every distance in the range the model was trained on.
  */
 export class KVCache {
   keys = null;
@@ -28,7 +29,7 @@ export class KVCache {
     else [this.keys, this.values] = [mx.concatenate([this.keys, keys], 2), mx.concatenate([this.values, values], 2)];
     this.offset += steps;
     const [k, v] = [this.keys, this.values];
-    const excess = this.keys.shape[2] - this.maxSize;
+    const excess = this.keys.shape[2] - (this.maxSize - 1);
     if (excess > 0) [this.keys, this.values] = [this.keys.index(':', ':', `${excess}:`), this.values.index(':', ':', `${excess}:`)];
     return [k, v];
   }
