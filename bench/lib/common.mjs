@@ -15,6 +15,52 @@ export function gen(n, seed, scale = 1, offset = 0) {
   return a;
 }
 
+/**
+ * The charlm workload's tokens: the stream s_i = (7 i + (i^2 mod 13)) mod vocab cut into `batch` windows
+ * of context + 1; inputs x [batch, context] are each window's first `context`, targets y its last.
+ */
+export function charLmTokens({ batch, context, vocab }) {
+  const x = new Int32Array(batch * context);
+  const y = new Int32Array(batch * context);
+  for (let b = 0; b < batch; b++)
+    for (let t = 0; t < context; t++) {
+      const i = b * (context + 1) + t;
+      x[b * context + t] = (7 * i + ((i * i) % 13)) % vocab;
+      y[b * context + t] = (7 * (i + 1) + (((i + 1) * (i + 1)) % 13)) % vocab;
+    }
+  return [x, y];
+}
+
+/**
+ * The charlm workload's weights, [path, data, shape] in examples/char-lm's parameter order (the k-th
+ * from gen(size, 40 + k, ...)): RMSNorm weights 1 ± 0.1, linear weights [out, in] in
+ * U(-1/√in, 1/√in) (MLX's and torch's init), the embedding with MLX's variance 1/dims.
+ */
+export function charLmWeights({ vocab, dims, layers, mlpDims }) {
+  const specs = [['embedding.weight', [vocab, dims], 2 * Math.sqrt(3 / dims), 0]];
+  const linear = (path, out, inp) => specs.push([path, [out, inp], 2 / Math.sqrt(inp), 0]);
+  const norm = (path) => specs.push([path, [dims], 0.2, 1]);
+  for (let l = 0; l < layers; l++) {
+    norm(`layers.${l}.attentionNorm.weight`);
+    for (const proj of ['queryProj', 'keyProj', 'valueProj', 'outProj']) linear(`layers.${l}.attention.${proj}.weight`, dims, dims);
+    norm(`layers.${l}.mlpNorm.weight`);
+    linear(`layers.${l}.up.weight`, mlpDims, dims);
+    linear(`layers.${l}.down.weight`, dims, mlpDims);
+  }
+  norm('norm.weight');
+  linear('head.weight', vocab, dims);
+  return specs.map(([path, shape, scale, offset], k) => [
+    path,
+    gen(
+      shape.reduce((a, b) => a * b),
+      40 + k,
+      scale,
+      offset,
+    ),
+    shape,
+  ]);
+}
+
 /** One-hot labels [n, k], label of row i = (7 i) mod k. */
 export function oneHot(n, k) {
   const a = new Float32Array(n * k);

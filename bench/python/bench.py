@@ -50,6 +50,30 @@ def one_hot(np, n, k):
     return a
 
 
+def char_lm_tokens(np, batch, context, vocab):
+    # bench/lib/common.mjs charLmTokens
+    i = np.arange(batch * (context + 1), dtype=np.int64).reshape(batch, context + 1)
+    s = (7 * i + (i * i) % 13) % vocab
+    return s[:, :-1].copy(), s[:, 1:].copy()
+
+
+def char_lm_weights(np, vocab, dims, layers, mlpDims):
+    # bench/lib/common.mjs charLmWeights: (path, data, shape) in examples/char-lm's parameter order
+    specs = [("embedding.weight", (vocab, dims), 2 * (3 / dims) ** 0.5, 0.0)]
+    linear = lambda path, out, inp: specs.append((path, (out, inp), 2 / inp ** 0.5, 0.0))  # noqa: E731
+    norm = lambda path: specs.append((path, (dims,), 0.2, 1.0))  # noqa: E731
+    for l in range(layers):
+        norm(f"layers.{l}.attentionNorm.weight")
+        for proj in ("queryProj", "keyProj", "valueProj", "outProj"):
+            linear(f"layers.{l}.attention.{proj}.weight", dims, dims)
+        norm(f"layers.{l}.mlpNorm.weight")
+        linear(f"layers.{l}.up.weight", mlpDims, dims)
+        linear(f"layers.{l}.down.weight", dims, mlpDims)
+    norm("norm.weight")
+    linear("head.weight", vocab, dims)
+    return [(path, gen(np, int(np.prod(shape)), 40 + k, scale, offset).reshape(shape), shape) for k, (path, shape, scale, offset) in enumerate(specs)]
+
+
 def summarize(np, x):
     if isinstance(x, (int, float)):
         return {"s": float(x), "scale": abs(float(x)), "n": 1}
@@ -280,6 +304,86 @@ def torch_variants(torch, np, w):
             set_params(model.head, T(gen(np, C * 16 * c2, 18, 0.1), (C, 16 * c2)))
             return adam_step(model, x, y, p["lr"])
         return [("torch", make_cnn)]
+    if k == "charlm":
+        import torch.nn as tnn
+        import torch.nn.functional as F
+
+        class RMSNorm(tnn.Module):
+            # torch 1.13 has no RMSNorm: MLX's, x * rsqrt(mean(x^2) + eps) * weight
+            def __init__(self, dims):
+                super().__init__()
+                self.weight = tnn.Parameter(torch.ones(dims))
+
+            def forward(self, x):
+                return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-5) * self.weight
+
+        def rope(x):
+            # MLX's non-traditional RoPE, base 10000 (examples/char-lm/layers.mjs)
+            T, D = x.shape[-2:]
+            half = D // 2
+            inv = torch.exp(torch.arange(half, dtype=torch.float32) * (-math.log(10000.0) / half))
+            ang = torch.arange(T, dtype=torch.float32)[:, None] * inv[None, :]
+            cos, sin = torch.cos(ang), torch.sin(ang)
+            x1, x2 = x[..., :half], x[..., half:]
+            return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], -1)
+
+        class Attention(tnn.Module):
+            def __init__(self, dims, heads):
+                super().__init__()
+                self.heads = heads
+                self.queryProj, self.keyProj, self.valueProj, self.outProj = (tnn.Linear(dims, dims, bias=False) for _ in range(4))
+
+            def forward(self, x):
+                B, T, D = x.shape
+                split = lambda y: y.reshape(B, T, self.heads, -1).transpose(1, 2)  # noqa: E731
+                q, k, v = rope(split(self.queryProj(x))), rope(split(self.keyProj(x))), split(self.valueProj(x))
+                scores = (q * (1 / math.sqrt(q.shape[-1]))) @ k.transpose(-1, -2)
+                scores = scores.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float("-inf"))
+                o = torch.softmax(scores, -1) @ v
+                return self.outProj(o.transpose(1, 2).reshape(B, T, D))
+
+        class Block(tnn.Module):
+            def __init__(self, dims, heads, mlpDims):
+                super().__init__()
+                self.attentionNorm, self.attention, self.mlpNorm = RMSNorm(dims), Attention(dims, heads), RMSNorm(dims)
+                self.up, self.down = tnn.Linear(dims, mlpDims, bias=False), tnn.Linear(mlpDims, dims, bias=False)
+
+            def forward(self, x):
+                x = x + self.attention(self.attentionNorm(x))
+                return x + self.down(F.gelu(self.up(self.mlpNorm(x))))
+
+        class CharLM(tnn.Module):
+            # examples/char-lm's model, the same parameter names and [out, in] layouts
+            def __init__(self):
+                super().__init__()
+                self.embedding = tnn.Embedding(p["vocab"], p["dims"])
+                self.layers = tnn.ModuleList(Block(p["dims"], p["heads"], p["mlpDims"]) for _ in range(p["layers"]))
+                self.norm = RMSNorm(p["dims"])
+                self.head = tnn.Linear(p["dims"], p["vocab"], bias=False)
+
+            def forward(self, x):
+                h = self.embedding(x)
+                for layer in self.layers:
+                    h = layer(h)
+                return self.head(self.norm(h))
+
+        def make():
+            x, y = (torch.from_numpy(t) for t in char_lm_tokens(np, p["batch"], p["context"], p["vocab"]))
+            model = CharLM()
+            params = dict(model.named_parameters())
+            with torch.no_grad():
+                for path, data, shape in char_lm_weights(np, p["vocab"], p["dims"], p["layers"], p["mlpDims"]):
+                    params[path].copy_(T(data))
+            opt = torch.optim.AdamW(model.parameters(), lr=p["lr"], betas=(0.9, 0.999), eps=1e-8, weight_decay=p["weightDecay"])
+
+            def run(check):
+                opt.zero_grad(set_to_none=True)
+                loss = F.cross_entropy(model(x).reshape(-1, p["vocab"]), y.reshape(-1))
+                loss.backward()
+                opt.step()
+                return loss.item() if check else None
+            return run
+        return [("torch", make)]
     if k == "pergrad":
         B, F = p["batch"], p["features"]
 
@@ -435,7 +539,7 @@ def numpy_variants(np, w):
                 return float(loss) if check else None
             return run
         return [("numpy manual-grad", make)]
-    if k in ("nn-mlp", "cnn"):
+    if k in ("nn-mlp", "cnn", "charlm"):
         return [("numpy", "NumPy has no layers, autograd or optimizers (mlp-step's numpy manual-grad row is the hand-written floor)")]
     if k == "conv2d":
         return [("numpy", "NumPy has no convolution")]

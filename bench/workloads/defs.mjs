@@ -98,6 +98,13 @@ export const WORKLOADS = [
     metric: null,
   },
   {
+    id: 'charlm-step',
+    kind: 'charlm',
+    label: "examples/char-lm's default train step, 24x64 tokens",
+    params: { batch: 24, context: 64, vocab: 63, dims: 96, layers: 2, heads: 4, mlpDims: 384, lr: 3e-3, weightDecay: 0.01 },
+    metric: null,
+  },
+  {
     id: 'per-example-grad',
     kind: 'pergrad',
     label: 'per-example grads, linear 1024x128',
@@ -173,6 +180,13 @@ export function selectWorkloads(filters) {
  *           relu(conv1(x))))))); loss = mean cross-entropy (class indices); one Adam step as nn-mlp.
  *           Libraries with NCHW / other filter layouts get the weights transposed and flatten the
  *           pooled activations in (h, w, c) order, so every library computes the same function.
+ *           Checked: the loss of the first step.
+ * charlm:   examples/char-lm's model (CharLM: embedding, `layers` pre-RMSNorm blocks of causal
+ *           self-attention with non-traditional RoPE base 10000 and a GELU MLP, final RMSNorm, head; no
+ *           biases) with the weights of charLmWeights() (bench/lib/common.mjs) on the tokens of
+ *           charLmTokens(); loss = mean cross-entropy over all batch x context positions; one step =
+ *           loss and grads, then one AdamW update (lr, betas 0.9/0.999, eps 1e-8, weightDecay;
+ *           torch's AdamW corrects the bias, MLX's does not: the first loss agrees, later ones not).
  *           Checked: the loss of the first step.
  * pergrad:  w = gen(F, 9) [F], X = gen(B*F, 10) [B,F], Y = gen(B, 11) [B];
  *           loss(w, x, y) = 0.5 * (sum(x * w) - y)^2; out: the per-example gradients [B,F]

@@ -1,17 +1,21 @@
 // mlx-ts: `import * as mx from 'mlx-ts'`, results forced with mx.eval.
-import { gen, now, oneHot, pkgVersion } from '../lib/common.mjs';
+import { charLmTokens, charLmWeights, gen, now, oneHot, pkgVersion } from '../lib/common.mjs';
 
 export const name = 'mlx-ts';
 let mx;
-let demo; // examples/digits: its CNN and training step (imported after mlx-ts, in init)
+let demo; // the examples' models (digits' CNN, char-lm's CharLM) and training step (imported after mlx-ts, in init)
 
 export async function init() {
   const warnings = [];
   const onWarning = (w) => warnings.push(w.message);
   process.on('warning', onWarning);
   mx = await import('mlx-ts');
-  const [models, fit] = await Promise.all([import('../../examples/digits/models.mjs'), import('../../examples/digits/fit.mjs')]);
-  demo = { CNN: models.CNN, trainStep: fit.trainStep };
+  const [models, charLm, step] = await Promise.all([
+    import('../../examples/digits/models.mjs'),
+    import('../../examples/char-lm/model.mjs'),
+    import('../../examples/lib/train-step.mjs'),
+  ]);
+  demo = { CNN: models.CNN, CharLM: charLm.CharLM, trainStep: step.trainStep };
   await new Promise((r) => setImmediate(r)); // let the backend warning (if any) arrive
   process.off('warning', onWarning);
   const notes = [...warnings];
@@ -91,22 +95,25 @@ function transposed(data, rows, cols) {
 
 /**
  * The nn workloads' runner: `model()` builds the model with the workload's weights, the step is the
- * digits demo's (nn.valueAndGrad, Adam's update), eager or compiled. `run.reset` puts the first
- * weights back (the optimizer's moments stay: the checked first loss depends only on the weights).
+ * examples' (nn.valueAndGrad, the optimizer's update: `optimizer()`, Adam by default), eager or
+ * compiled. `run.reset` puts the first weights back (the optimizer's moments stay: the checked first
+ * loss depends only on the weights).
  */
-const nnRunner = (model, x, y, lr, compile) => () => {
-  const m = model();
-  const first = m.parameters();
-  const optimizer = new mx.optimizers.Adam(lr);
-  const step = demo.trainStep(m, optimizer, { compile });
-  const run = (check) => {
-    const loss = step(x, y);
-    mx.eval(loss, m.parameters(), optimizer.state);
-    if (check) return host(loss);
+const nnRunner =
+  (model, x, y, lr, compile, optimizerOf = (lr) => new mx.optimizers.Adam(lr)) =>
+  () => {
+    const m = model();
+    const first = m.parameters();
+    const optimizer = optimizerOf(lr);
+    const step = demo.trainStep(m, optimizer, { compile });
+    const run = (check) => {
+      const loss = step(x, y);
+      mx.eval(loss, m.parameters(), optimizer.state);
+      if (check) return host(loss);
+    };
+    run.reset = () => m.update(first);
+    return run;
   };
-  run.reset = () => m.update(first);
-  return run;
-};
 
 export function setup(w) {
   const p = w.params;
@@ -298,6 +305,23 @@ export function setup(w) {
         return m;
       };
       return [{ library: 'mlx-ts', make: nnRunner(model, x, y, p.lr, false) }, compiled('mlx-ts compile', nnRunner(model, x, y, p.lr, true))];
+    }
+    case 'charlm': {
+      const [x, y] = charLmTokens(p).map((t) => mx.reshape(mx.array(t), [p.batch, p.context]));
+      mx.eval(x, y);
+      const model = () => {
+        const m = new demo.CharLM({ vocabSize: p.vocab, dims: p.dims, layers: p.layers, heads: p.heads, mlpDims: p.mlpDims, context: p.context });
+        const weights = charLmWeights(p);
+        const shapes = mx.utils.treeFlatten(m.parameters()).map(([k, v]) => `${k} ${v.shape}`);
+        const want = weights.map(([k, , shape]) => `${k} ${shape}`);
+        if (shapes.join() !== want.join())
+          throw new Error(`charlm-step: examples/char-lm's CharLM has parameters ${shapes.join(', ')}; the workload defines ${want.join(', ')}`);
+        m.update(mx.utils.treeUnflatten(weights.map(([k, data, shape]) => [k, f32(data, shape)])));
+        mx.eval(m);
+        return m;
+      };
+      const adamW = (lr) => new mx.optimizers.AdamW({ learningRate: lr, weightDecay: p.weightDecay });
+      return [{ library: 'mlx-ts', make: nnRunner(model, x, y, p.lr, false, adamW) }, compiled('mlx-ts compile', nnRunner(model, x, y, p.lr, true, adamW))];
     }
     case 'pergrad': {
       const inputs = () => {

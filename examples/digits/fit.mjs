@@ -1,12 +1,8 @@
-// Training and evaluation, the MLX way: nn.valueAndGrad for the loss and gradients, the optimizer's
-// update, one compiled step whose state (the model, the optimizer's state and the global random key)
-// is read and written through compile's `inputs`/`outputs`, and one mx.eval per step.
+// Training and evaluation of the digits models, with the examples' compiled training step
+// (examples/lib/train-step.mjs).
 import * as mx from 'mlx-ts';
+import { meanCrossEntropy, trainStep } from '../lib/train-step.mjs';
 import { batches } from './data.mjs';
-
-const { nn } = mx;
-
-const meanCrossEntropy = (logits, y) => mx.mean(nn.losses.crossEntropy(logits, y));
 
 /** Mean cross-entropy and accuracy of `model` on (x, y), as numbers. */
 export function evaluate(model, x, y) {
@@ -17,23 +13,6 @@ export function evaluate(model, x, y) {
   const accuracy = mx.mean(mx.equal(mx.argmax(logits, 1), y));
   mx.eval(loss, accuracy);
   return { loss: loss.item(), accuracy: accuracy.item() };
-}
-
-/**
- * One training step `(x, y) => loss` on the mean cross-entropy of `model`: the gradients, then the
- * optimizer's update of the model. Compiled unless `compile` is false (bench/ times both).
- */
-export function trainStep(model, optimizer, { compile = true } = {}) {
-  const lossAndGrad = nn.valueAndGrad(model, (x, y) => meanCrossEntropy(model.forward(x), y));
-  const step = (x, y) => {
-    const [loss, grads] = lossAndGrad(x, y);
-    optimizer.update(model, grads);
-    return loss;
-  };
-  if (!compile) return step;
-  // The global key is state too: layers that draw (Dropout) take a new key each step.
-  const state = [model, optimizer.state, mx.random.state];
-  return mx.compile(step, { inputs: state, outputs: state });
 }
 
 /**

@@ -1,9 +1,5 @@
-// The loss and accuracy curves of the trained models as one SVG, rendered headlessly: a vega-lite spec
-// compiled to vega, run by a vega View with no renderer (no browser, no canvas).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
+// The loss and accuracy curves of the trained models as one SVG (examples/lib/svg.mjs renders it).
+import { writeVegaLiteSvg } from '../lib/svg.mjs';
 
 /** `runs`: [{ name, history }] from fit(); writes the SVG to `file`. */
 export async function plotCurves(runs, file) {
@@ -46,9 +42,5 @@ export async function plotCurves(runs, file) {
       },
     ],
   };
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, svg);
+  await writeVegaLiteSvg(spec, file);
 }

@@ -1,6 +1,6 @@
 // Training progress: a cli-progress bar with the loss and throughput on a terminal; when stdout is
-// not a TTY (CI logs, pipes) one plain line per epoch instead, so logs stay readable.
-import cliProgress from 'cli-progress';
+// not a TTY (CI logs, pipes) one plain line per epoch instead (examples/lib/progress.mjs).
+import { isTTY, progressBar } from '../lib/progress.mjs';
 
 const pct = (v) => `${(v * 100).toFixed(1)}%`;
 
@@ -14,18 +14,12 @@ export function epochLine(name, epochs, r) {
  * `onStep`/`onEpoch` callbacks for fit() and `stop()`, for the experiment `name` over `epochs` epochs.
  * The bar is drawn on stdout only when it is a terminal (`tty`).
  */
-export function progress(name, epochs, { tty = Boolean(process.stdout.isTTY) } = {}) {
+export function progress(name, epochs, { tty = isTTY() } = {}) {
   if (!tty) {
     return { onStep() {}, onEpoch: (r) => console.log(epochLine(name, epochs, r)), stop() {} };
   }
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stdout,
-      format: `${name} {bar} {percentage}% | epoch {epoch}/${epochs} | loss {loss} | test accuracy {accuracy} | {rate} samples/s | {duration_formatted}`,
-      hideCursor: true,
-      fps: 20,
-    },
-    cliProgress.Presets.shades_classic,
+  const bar = progressBar(
+    `${name} {bar} {percentage}% | epoch {epoch}/${epochs} | loss {loss} | test accuracy {accuracy} | {rate} samples/s | {duration_formatted}`,
   );
   const t0 = performance.now();
   let done = 0; // samples of the finished epochs
