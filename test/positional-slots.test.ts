@@ -441,7 +441,8 @@ const rows: Record<string, Row> = {
     lead: () => [mx.ones([1, 2, 4]), 4, { traditional: false, base: 10000, scale: 1, offset: 0 }],
     noOptions: true,
     required: [[1, 'dims', 'int']],
-  // fast (scale is required, as in MLX: the lead's last entry)
+  },
+  // scale is required, as in MLX: the lead's last entry
   'fast.scaledDotProductAttention': {
     lead: () => [mx.ones([1, 2, 3, 4]), mx.ones([1, 1, 5, 4]), mx.ones([1, 1, 5, 4]), 0.5],
     slots: [['mask', 'array']],

@@ -120,11 +120,13 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
       f32([3, 1], [-0.3, 0.2, 0.7]),
     ],
     fn: (a, w, sc, b) => mx.quantizedMatmul(a, w, sc, b, true, 32, 3),
+  },
   rmsNorm: { inputs: [x, f32([3], [0.5, -1, 2])], fn: (a, w) => mx.fast.rmsNorm(a, w, 1e-5) },
   layerNorm: { inputs: [x, f32([3], [0.5, -1, 2]), f32([3], [0.1, 0, -0.3])], fn: (a, w, c) => mx.fast.layerNorm(a, w, c, 1e-5) },
   rope: {
     inputs: [f32([1, 2, 4], [0.3, -0.7, 0.5, 0.9, -0.2, 0.1, 0.6, 0.4])],
     fn: (a) => mx.fast.rope(a, 4, { traditional: false, base: 10000, scale: 1, offset: 3 }),
+  },
   scaledDotProductAttention: {
     inputs: [
       f32(

@@ -604,6 +604,7 @@ export const cases: { [P in mx.Primitive]: Case } = {
         scale: s.scale,
         forward: s.forward,
       }),
+  },
   scaledDotProductAttention: {
     primitive: 'scaledDotProductAttention',
     setup: attentionSetup(floatDt),

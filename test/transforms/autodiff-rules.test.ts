@@ -336,6 +336,8 @@ const cases: Record<mx.Primitive, Cases> = {
       fn: (x) => node('rope', [x, ints([0, 5]), vals([1, 3], [2], mx.float32)], { dims: 4, traditional: true, base: 1, scale: 0.5, forward: false }),
       args: () => [rnd([2, 2, 3, 5])],
       argnums: [0],
+    },
+  ],
   scaledDotProductAttention: [
     // Grouped queries (4 heads over 2) with an additive mask, which has a derivative too.
     {

@@ -52,12 +52,7 @@ namespace mlx_cpu {
   X(sum) X(prod) X(max) X(min) X(argmax) X(argmin) X(cumsum) X(cumprod) X(cummax)                      \
   X(cummin) X(astype) X(where) X(sort) X(argsort) X(softmax) X(logsumexp) X(concatenate) X(pad) X(gather) X(gatherAxis)       \
   X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution)          \
-  X(quantizedMatmul)
-  X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution)  \
-  X(rmsNorm) X(layerNorm) X(rope)
-  X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution)           \
-  X(scaledDotProductAttention)
-  X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution) \
+  X(quantizedMatmul) X(rmsNorm) X(layerNorm) X(rope) X(scaledDotProductAttention)                                 \
   X(allReduce) X(allGather) X(send) X(recv)
 // clang-format on
 

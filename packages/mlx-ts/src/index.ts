@@ -57,8 +57,7 @@ export {
 } from '@mlx-ts/core';
 export { e, eulerGamma, inf, nan, newaxis, pi } from '@mlx-ts/core';
 export { random } from '@mlx-ts/core';
-/** `mx.fast`: MLX's fused kernels (`rmsNorm`, `layerNorm`, `rope`). */
-/** MLX's `mx.fast`: fused kernels (`scaledDotProductAttention`), each one primitive. */
+/** MLX's `mx.fast`: fused kernels (`rmsNorm`, `layerNorm`, `rope`, `scaledDotProductAttention`), each one primitive. */
 export { fast } from '@mlx-ts/core';
 /** MLX's `mx.distributed`: process groups and collectives over MPI (`init`, `allSum`, `allGather`, `send`, `recv`, ...). */
 export { distributed } from '@mlx-ts/core';

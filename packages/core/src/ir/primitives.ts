@@ -140,6 +140,22 @@ export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySa
   convolution: ConvolutionParams;
   /** Affine-quantized matrix product (see `QuantizedMatmulParams`). */
   quantizedMatmul: QuantizedMatmulParams;
+  /** mx.fast.rmsNorm: (x [..., D], weight [D]) of one floating dtype -> x * rsqrt(mean(x²) + eps) * weight over the last axis. */
+  rmsNorm: { eps: number };
+  /** mx.fast.layerNorm: (x [..., D], weight [D], bias [D]) of one floating dtype -> (x - mean) * rsqrt(var + eps) * weight + bias over the last axis. */
+  layerNorm: { eps: number };
+  /** mx.fast.rope: rotary positional encoding (see `RopeParams`). */
+  rope: RopeParams;
+  /** Fused attention (see `ScaledDotProductAttentionParams`). */
+  scaledDotProductAttention: ScaledDotProductAttentionParams;
+  /** `mx.distributed.allSum`/`allMax`/`allMin`: the elementwise reduction of x over the group's processes. */
+  allReduce: DistributedParams & { reduce: 'sum' | 'max' | 'min' };
+  /** `mx.distributed.allGather`: the processes' x concatenated along axis 0 in rank order (a 0-d x gives [size]). */
+  allGather: DistributedParams;
+  /** `mx.distributed.send`: sends x to process `dst`; the output is x. */
+  send: DistributedParams & { dst: number };
+  /** `mx.distributed.recv`: no inputs; receives an array of `shape` and `dtype` from process `src`. */
+  recv: DistributedParams & { src: number; shape: number[]; dtype: Dtype };
 };
 
 /**
@@ -153,13 +169,7 @@ export interface QuantizedMatmulParams {
   readonly groupSize: number;
   readonly bits: number;
   readonly transpose: boolean;
-  /** mx.fast.rmsNorm: (x [..., D], weight [D]) of one floating dtype -> x * rsqrt(mean(x²) + eps) * weight over the last axis. */
-  rmsNorm: { eps: number };
-  /** mx.fast.layerNorm: (x [..., D], weight [D], bias [D]) of one floating dtype -> (x - mean) * rsqrt(var + eps) * weight + bias over the last axis. */
-  layerNorm: { eps: number };
-  /** mx.fast.rope: rotary positional encoding (see `RopeParams`). */
-  rope: RopeParams;
-};
+}
 
 /**
  * `rope`: (x [B, ..., T, D] floating, offset int32 [] or [B], freqs float32 [dims / 2] optional)
@@ -175,9 +185,7 @@ export interface RopeParams {
   readonly base: number;
   readonly scale: number;
   readonly forward: boolean;
-  /** Fused attention (see `ScaledDotProductAttentionParams`). */
-  scaledDotProductAttention: ScaledDotProductAttentionParams;
-};
+}
 
 /**
  * `scaledDotProductAttention`: (q [B, Hq, Tq, D], k [B, Hkv, Tk, D], v [B, Hkv, Tk, Dv], mask?)
@@ -193,15 +201,7 @@ export interface RopeParams {
 export interface ScaledDotProductAttentionParams {
   readonly scale: number;
   readonly causal: boolean;
-  /** `mx.distributed.allSum`/`allMax`/`allMin`: the elementwise reduction of x over the group's processes. */
-  allReduce: DistributedParams & { reduce: 'sum' | 'max' | 'min' };
-  /** `mx.distributed.allGather`: the processes' x concatenated along axis 0 in rank order (a 0-d x gives [size]). */
-  allGather: DistributedParams;
-  /** `mx.distributed.send`: sends x to process `dst`; the output is x. */
-  send: DistributedParams & { dst: number };
-  /** `mx.distributed.recv`: no inputs; receives an array of `shape` and `dtype` from process `src`. */
-  recv: DistributedParams & { src: number; shape: number[]; dtype: Dtype };
-};
+}
 
 /**
  * The process group a distributed primitive communicates over: `group` is the CPU backend's id

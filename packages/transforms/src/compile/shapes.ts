@@ -313,6 +313,7 @@ const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = 
     const x = ins[0]!;
     m.pin(x[x.length - 1]!, n.inShapes[0]![x.length - 1]!);
     return [...x.slice(0, -1), constP(n.shape[n.shape.length - 1]!)];
+  },
   // Batch and lengths stay symbolic; the heads (their ratio is the grouping) and the head sizes
   // (the scale is usually computed from D) keep their traced sizes.
   scaledDotProductAttention: (m, ins, _p, n) => {
