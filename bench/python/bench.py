@@ -190,6 +190,12 @@ def torch_variants(torch, np, w):
             a, b = T(gen(np, n * n, 1), (n, n)), T(gen(np, n * n, 2), (n, n))
             return lambda check: fin(torch.mm(a, b), check)
         return [("torch", make)]
+    if k == "matvec":
+        def make():
+            n = p["n"]
+            x, w = T(gen(np, n, 1), (1, n)), T(gen(np, n * n, 2), (n, n))
+            return lambda check: fin(torch.mm(x, w), check)
+        return [("torch", make)]
     if k == "expmul":
         def make():
             x = T(gen(np, p["n"], 3))
@@ -491,6 +497,12 @@ def numpy_variants(np, w):
             n = p["n"]
             a, b = gen(np, n * n, 1).reshape(n, n), gen(np, n * n, 2).reshape(n, n)
             return lambda check: fin(a @ b, check)
+        return [("numpy", make)]
+    if k == "matvec":
+        def make():
+            n = p["n"]
+            x, w = gen(np, n, 1).reshape(1, n), gen(np, n * n, 2).reshape(n, n)
+            return lambda check: fin(x @ w, check)
         return [("numpy", make)]
     if k == "expmul":
         def make():

@@ -136,6 +136,23 @@ export const WORKLOADS = [
     metric: null,
   },
   {
+    id: 'matvec-4096',
+    kind: 'matvec',
+    group: 'qmatvec',
+    label: 'x[1,4096] @ W[4096,4096] f32 (batch-1 decode)',
+    params: { n: 4096 },
+    metric: { unit: 'GB/s', amount: (4 * 4096 * 4096) / 1e9 },
+  },
+  {
+    id: 'qmatvec-4096-q4',
+    kind: 'qmatvec',
+    group: 'qmatvec',
+    label: 'quantizedMatmul x[1,4096], W[4096,4096] 4-bit g64',
+    params: { n: 4096, bits: 4, groupSize: 64 },
+    // The dense matrix's bytes, so the rate compares with matvec-4096's directly.
+    metric: { unit: 'GB/s', amount: (4 * 4096 * 4096) / 1e9 },
+  },
+  {
     id: 'dispatch-1000',
     kind: 'dispatch',
     label: 'dispatch: 1000 ops on 0-d',
@@ -153,6 +170,9 @@ export function selectWorkloads(filters) {
 /*
  * Definitions every runner implements (inputs from gen() in bench/lib/common.mjs, float32):
  * matmul:   a = gen(n*n, 1) [n,n], b = gen(n*n, 2) [n,n]; out a @ b.
+ * matvec:   x = gen(n, 1) [1,n], w = gen(n*n, 2) [n,n]; out x @ w.
+ * qmatvec:  x = gen(n, 1) [1,n], w = gen(n*n, 2) [n,n] quantized (mx.quantize, groupSize, bits) untimed;
+ *           out mx.quantizedMatmul(x, wq, scales, biases) = x @ dequantize(w)ᵀ (mlx-ts only).
  * expmul:   x = gen(n, 3); out exp(x) * x + 1.
  * sum:      x = gen(n, 4, 1, 0.5) (values in [0,1)); out sum(x) (a scalar).
  * softmax:  x = gen(rows*cols, 5, 8) [rows,cols]; out softmax(x, -1).

@@ -131,6 +131,32 @@ export function setup(w) {
       };
       return [{ library: 'mlx-ts', make }];
     }
+    case 'matvec': {
+      const make = () => {
+        const x = f32(gen(p.n, 1), [1, p.n]);
+        const w = f32(gen(p.n * p.n, 2), [p.n, p.n]);
+        mx.eval(x, w);
+        return (check) => {
+          const y = mx.matmul(x, w);
+          mx.eval(y);
+          if (check) return host(y);
+        };
+      };
+      return [{ library: 'mlx-ts', make }];
+    }
+    case 'qmatvec': {
+      const make = () => {
+        const x = f32(gen(p.n, 1), [1, p.n]);
+        const [wq, s, b] = mx.quantize(f32(gen(p.n * p.n, 2), [p.n, p.n]), p.groupSize, p.bits);
+        mx.eval(x, wq, s, b);
+        return (check) => {
+          const y = mx.quantizedMatmul(x, wq, s, b, true, p.groupSize, p.bits);
+          mx.eval(y);
+          if (check) return host(y);
+        };
+      };
+      return [{ library: 'mlx-ts', make }];
+    }
     case 'expmul': {
       const input = () => {
         const x = mx.array(gen(p.n, 3));

@@ -20,6 +20,7 @@ const settings = (o: QuantizationOptions): [number, number] => [o.groupSize ?? 6
 
 /** A module MLX's `nn.quantize` can replace: it knows its quantized form. */
 export interface Quantizable {
+  /** The quantized module that replaces this one (MLX's `to_quantized`). */
   toQuantized(groupSize?: number | null, bits?: number | null, mode?: 'affine' | null): Module;
 }
 
@@ -159,6 +160,7 @@ export type QuantizePredicateResult = boolean | QuantizationOptions;
 
 /** Options of {@link quantize} (MLX's keyword arguments). */
 export interface QuantizeModelOptions extends QuantizationOptions {
+  /** Which leaves to quantize, by path and module; true, false, or settings for that module. */
   classPredicate?: ((path: string, module: Module) => QuantizePredicateResult) | null;
 }
 
