@@ -460,12 +460,24 @@ def torch_variants(torch, np, w):
             q, kk, v = (T(gen(np, size, seed, 0.5), shape).requires_grad_(True) for seed in (20, 21, 22))
             g = T(gen(np, size, 23), shape)
 
+            scale = 1 / math.sqrt(p["d"])
+            fused = getattr(torch.nn.functional, "scaled_dot_product_attention", None)
+            hidden = torch.triu(torch.ones(p["t"], p["t"], dtype=torch.bool), 1)
+
+            def attend(q, kk, v):
+                if fused is not None:
+                    return fused(q, kk, v, is_causal=True, scale=scale)
+                # torch before 2.0 has no fused attention: its math path, written out.
+                s = torch.matmul(q * scale, kk.transpose(-1, -2)).masked_fill(hidden, -math.inf)
+                return torch.matmul(torch.softmax(s, -1), v)
+
             def run(check):
-                o = torch.nn.functional.scaled_dot_product_attention(q, kk, v, is_causal=True, scale=1 / math.sqrt(p["d"]))
+                o = attend(q, kk, v)
                 gs = torch.autograd.grad(o, (q, kk, v), g)
                 return fin(torch.cat([t.reshape(-1) for t in (o, *gs)]), check)
             return run
-        return [("torch", make_attn)]
+        name = "torch" if hasattr(torch.nn.functional, "scaled_dot_product_attention") else "torch (math path: no fused sdpa before 2.0)"
+        return [(name, make_attn)]
     if k == "dispatch":
         def make():
             n = p["ops"] // 2
@@ -555,6 +567,8 @@ def numpy_variants(np, w):
         return [("numpy", "NumPy has no layers, autograd or optimizers (mlp-step's numpy manual-grad row is the hand-written floor)")]
     if k == "conv2d":
         return [("numpy", "NumPy has no convolution")]
+    if k == "attention":
+        return [("numpy", "NumPy has no autograd")]
     if k == "pergrad":
         def make():
             B, F = p["batch"], p["features"]

@@ -113,6 +113,12 @@ describe('mx.fast.scaledDotProductAttention', () => {
     got.forEach((g, idx) => expectClose(g, want[idx]!, { rtol: 1e-4, atol: 1e-5 }));
   });
 
+  test('no keys gives zeros (a softmax over nothing times no values)', () => {
+    const out = mx.fast.scaledDotProductAttention(mx.ones([1, 2, 3, 4]), mx.zeros([1, 1, 0, 4]), mx.zeros([1, 1, 0, 5]), { scale: 1 });
+    expect(out.shape).toEqual([1, 2, 3, 5]);
+    expect(mx.all(mx.equal(out, 0)).item()).toBe(1);
+  });
+
   test('errors name the op, what it expected and what it got', () => {
     const q = mx.zeros([1, 4, 3, 8]),
       k = mx.zeros([1, 2, 5, 8]),

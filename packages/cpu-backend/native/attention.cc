@@ -127,7 +127,8 @@ void attention_typed(const Step& s, const Dims& n, double scale_d, bool causal) 
           // As the softmax kernel, an infinite max counts as 0; nothing was summed while the
           // max was -inf, so the old partial results scale by 0 then.
           const C shift = std::isinf(now) ? C(0) : now;
-          const C corr = old == -std::numeric_limits<C>::infinity() ? C(0) : fn::Exp{}(C((std::isinf(old) ? 0 : old) - shift));
+          const C corr =
+              old == -std::numeric_limits<C>::infinity() ? C(0) : fn::Exp{}(C((std::isinf(old) ? 0 : old) - shift));
           m[r] = now;
           C sum = 0;
           for (int64_t jj = 0; jj < cols; ++jj) {
@@ -151,7 +152,8 @@ void attention_typed(const Step& s, const Dims& n, double scale_d, bool causal) 
 }  // namespace
 
 void scaled_dot_product_attention(const Step& s) {
-  if (s.nin != 3 && s.nin != 4) throw Error("expected 3 or 4 inputs (q, k, v and an optional mask), got " + std::to_string(s.nin));
+  if (s.nin != 3 && s.nin != 4)
+    throw Error("expected 3 or 4 inputs (q, k, v and an optional mask), got " + std::to_string(s.nin));
   s.expect_params(2);
   const View &q = s.input(0), &k = s.input(1), &v = s.input(2), &out = s.out;
   if (q.ndim != 4 || k.ndim != 4 || v.ndim != 4 || out.ndim != 4)
@@ -159,8 +161,8 @@ void scaled_dot_product_attention(const Step& s) {
                 shape_string(v) + " and " + shape_string(out));
   const Dims n{q.shape[0], q.shape[1], k.shape[1], q.shape[2], k.shape[2], q.shape[3], v.shape[3]};
   const bool ok = k.shape[0] == n.b && v.shape[0] == n.b && k.shape[3] == n.d && v.shape[1] == n.hkv &&
-                  v.shape[2] == n.tk && (n.hkv == 0 ? n.hq == 0 : n.hq % n.hkv == 0) && out.shape[0] == n.b && out.shape[1] == n.hq &&
-                  out.shape[2] == n.tq && out.shape[3] == n.dv;
+                  v.shape[2] == n.tk && (n.hkv == 0 ? n.hq == 0 : n.hq % n.hkv == 0) && out.shape[0] == n.b &&
+                  out.shape[1] == n.hq && out.shape[2] == n.tq && out.shape[3] == n.dv;
   if (!ok)
     throw Error("shapes q " + shape_string(q) + ", k " + shape_string(k) + ", v " + shape_string(v) + " and output " +
                 shape_string(out) + " do not fit attention");

@@ -31,7 +31,7 @@ export const scaledDotProductAttentionKernel: Kernel<Params<'scaledDotProductAtt
         for (let c = 0; c < dv; c++) {
           let acc = 0;
           for (let j = 0; j < tk; j++) acc += s[j]! * v!.data[(kh * tk + j) * dv + c]!;
-          out[row * dv + c] = acc / sum;
+          out[row * dv + c] = tk === 0 ? 0 : acc / sum; // no keys: zeros, as a softmax over nothing times no values
         }
       }
     }
