@@ -18,10 +18,10 @@ const mpirun = (() => {
 })();
 const missing = 'Open MPI is not installed: apt-get install openmpi-bin libopenmpi-dev (CI installs it in .ci/run)';
 
-/** Runs the scenario on `np` processes; returns mpirun's status and output. */
-function launch(np: number, scenario: string, env: Record<string, string> = {}) {
+/** Runs the scenario (or a script with its arguments) on `np` processes; returns mpirun's status and output. */
+function launch(np: number, scenario: string, env: Record<string, string> = {}, script = [worker, scenario]) {
   if (!mpirun) throw new Error(missing);
-  const r = spawnSync(mpirun, ['--oversubscribe', '--allow-run-as-root', '--mca', 'btl', 'self,vader', '-np', String(np), process.execPath, worker, scenario], {
+  const r = spawnSync(mpirun, ['--oversubscribe', '--allow-run-as-root', '--mca', 'btl', 'self,vader', '-np', String(np), process.execPath, ...script], {
     encoding: 'utf8',
     timeout: 90_000,
     env: { ...process.env, MLX_TS_DISTRIBUTED_TIMEOUT: '20', ...env },
