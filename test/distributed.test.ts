@@ -85,6 +85,7 @@ describe.each([2, 3])('mx.distributed on %i MPI processes', (np) => {
   test('every collective, every dtype, sizes 0, 1 and 1e6+3, strided inputs, send/recv', () => expectOk(np, 'collectives'));
   test('grad, jvp, vmap and compile through the collectives', () => expectOk(np, 'grad'));
   test('split groups', () => expectOk(np, 'split'));
+  test('asyncEval runs a collective while the main thread computes', () => expectOk(np, 'overlap'));
   test('averageGradients batches arrays into few messages', () => expectOk(np, 'average'));
   test('examples/distributed trains the digits CNN as one process on the concatenated batches would', () => {
     const train = fileURLToPath(new URL('../examples/distributed/train.mjs', import.meta.url));
