@@ -18,10 +18,10 @@ const mpirun = (() => {
 })();
 const missing = 'Open MPI is not installed: apt-get install openmpi-bin libopenmpi-dev (CI installs it in .ci/run)';
 
-/** Runs the scenario on `np` processes; returns mpirun's status and output. */
-function launch(np: number, scenario: string, env: Record<string, string> = {}) {
+/** Runs the scenario (or a script with its arguments) on `np` processes; returns mpirun's status and output. */
+function launch(np: number, scenario: string, env: Record<string, string> = {}, script = [worker, scenario]) {
   if (!mpirun) throw new Error(missing);
-  const r = spawnSync(mpirun, ['--oversubscribe', '--allow-run-as-root', '--mca', 'btl', 'self,vader', '-np', String(np), process.execPath, worker, scenario], {
+  const r = spawnSync(mpirun, ['--oversubscribe', '--allow-run-as-root', '--mca', 'btl', 'self,vader', '-np', String(np), process.execPath, ...script], {
     encoding: 'utf8',
     timeout: 90_000,
     env: { ...process.env, MLX_TS_DISTRIBUTED_TIMEOUT: '20', ...env },
@@ -85,6 +85,7 @@ describe.each([2, 3])('mx.distributed on %i MPI processes', (np) => {
   test('every collective, every dtype, sizes 0, 1 and 1e6+3, strided inputs, send/recv', () => expectOk(np, 'collectives'));
   test('grad, jvp, vmap and compile through the collectives', () => expectOk(np, 'grad'));
   test('split groups', () => expectOk(np, 'split'));
+  test('asyncEval runs a collective while the main thread computes', () => expectOk(np, 'overlap'));
   test('averageGradients batches arrays into few messages', () => expectOk(np, 'average'));
   test('examples/distributed trains the digits CNN as one process on the concatenated batches would', () => {
     const train = fileURLToPath(new URL('../examples/distributed/train.mjs', import.meta.url));

@@ -140,6 +140,17 @@ const scenarios = {
     same(mixed.a, mx.ones([2], mx.float16), 'mixed dtypes');
   },
 
+  // asyncEval runs the collective off the main thread, which computes meanwhile.
+  async overlap() {
+    const y = mx.distributed.allSum(mx.arange(1000, mx.float32));
+    const pending = mx.asyncEval(y);
+    const local = mx.sum(mx.ones([1000]));
+    mx.eval(local);
+    await pending;
+    same(y, mx.multiply(mx.arange(1000, mx.float32), size), 'allSum under asyncEval');
+    check(local.item() === 1000, 'the main thread computed meanwhile');
+  },
+
   // Rank 1 fails before its part of a step's allSum; the others must get an Error naming it.
   failure() {
     const x = mx.ones([4]);
@@ -167,7 +178,7 @@ const scenarios = {
 };
 
 try {
-  scenarios[scenario]();
+  await scenarios[scenario]();
   console.log(`ok ${scenario} ${rank}`);
 } catch (e) {
   if (!e.expected) {
