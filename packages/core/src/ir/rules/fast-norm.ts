@@ -11,6 +11,7 @@
  * none here, as in MLX.
  */
 import type { Array } from '../../array.js';
+import { float32 } from '../../dtype.js';
 import { moveAxisNode, node, reshapeNode as reshape } from '../../graph.js';
 import type { Params, RopeParams } from '../primitives.js';
 import type { JvpRule, VjpRule, VmapRule } from '../rules.js';
@@ -73,18 +74,21 @@ function normVmap(prim: Norm): VmapRule<{ eps: number }> {
       return [node(prim, [moveAxisNode(x!, xa!, at), ...affine], p), at];
     }
     const b = inputs[axes.findIndex((a) => a !== null && a !== undefined)]!.shape[axes.find((a) => a !== null && a !== undefined)!]!;
+    // 16-bit floats run the parts in float32 and round once, as the kernel does.
+    const dt = x!.dtype;
+    const ct = dt.size === 2 ? float32 : dt;
     // Every operand batch-first, then aligned to [B, ...x's other axes, D] by broadcasting.
-    const x0 = xa === null || xa === undefined ? ad.broadcastTo(x!, [b, ...x!.shape]) : moveAxisNode(x!, xa, 0);
+    const x0 = ad.astype(xa === null || xa === undefined ? ad.broadcastTo(x!, [b, ...x!.shape]) : moveAxisNode(x!, xa, 0), ct);
     const d = x0.shape[last(x0)]!;
-    const unit = [ad.full([d], 1, x0.dtype), ...(prim === 'layerNorm' ? [ad.full([d], 0, x0.dtype)] : [])];
+    const unit = [ad.full([d], 1, ct), ...(prim === 'layerNorm' ? [ad.full([d], 0, ct)] : [])];
     let out = node(prim, [x0, ...unit], p);
     const lift = (a: Array, ax: number | null | undefined): Array => {
       const front = ax === null || ax === undefined ? reshape(a, [1, d]) : moveAxisNode(a, ax, 0);
-      return reshape(front, [front.shape[0]!, ...x0.shape.slice(1, -1).map(() => 1), d]);
+      return ad.astype(reshape(front, [front.shape[0]!, ...x0.shape.slice(1, -1).map(() => 1), d]), ct);
     };
     out = ad.multiply(out, lift(affine[0]!, affineAxes[0]));
     if (prim === 'layerNorm') out = ad.add(out, lift(affine[1]!, affineAxes[1]));
-    return [out, 0];
+    return [ad.astype(out, dt), 0];
   };
 }
 
