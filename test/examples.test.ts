@@ -133,8 +133,8 @@ describe('examples/char-lm model', async () => {
     const prefill = model.forward(mx.array([tokens.slice(0, 3)], mx.int32), caches);
     const full = model.forward(mx.array([tokens.slice(0, 4)], mx.int32));
     expect(close(prefill, full.index(':', ':3'))).toBeLessThan(1e-5);
-    expect(close(model.forward(mx.array([[tokens[3]]], mx.int32), caches).index(0, 0), full.index(0, 3))).toBeLessThan(1e-5);
-    for (let t = 4; t < tokens.length; t++) model.forward(mx.array([[tokens[t]]], mx.int32), caches);
+    expect(close(model.forward(mx.array([[tokens[3]!]], mx.int32), caches).index(0, 0), full.index(0, 3))).toBeLessThan(1e-5);
+    for (let t = 4; t < tokens.length; t++) model.forward(mx.array([[tokens[t]!]], mx.int32), caches);
     expect(caches[0].keys.shape[2]).toBe(3);
     expect(caches[0].offset).toBe(tokens.length);
   });
@@ -146,7 +146,7 @@ describe('examples/char-lm model', async () => {
     const caches = one.makeCaches();
     one.forward(mx.array([tokens.slice(0, 4)], mx.int32), caches);
     for (let t = 4; t < tokens.length; t++) {
-      const step = one.forward(mx.array([[tokens[t]]], mx.int32), caches).index(0, 0);
+      const step = one.forward(mx.array([[tokens[t]!]], mx.int32), caches).index(0, 0);
       const window = one.forward(mx.array([tokens.slice(t - 3, t + 1)], mx.int32)).index(0, -1);
       expect(close(step, window)).toBeLessThan(1e-5);
     }
