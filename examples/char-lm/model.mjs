@@ -2,7 +2,6 @@
 // of pre-RMSNorm causal self-attention with rotary positions and a GELU MLP, a final RMSNorm and an
 // output head. Attention keeps a key-value cache while generating, so each new token is one step.
 import * as mx from 'mlx-ts';
-import { attention, rope } from './layers.mjs';
 
 const { nn } = mx;
 
@@ -45,6 +44,7 @@ export class Attention extends nn.Module {
     this.keyProj = new nn.Linear(dims, dims, { bias: false });
     this.valueProj = new nn.Linear(dims, dims, { bias: false });
     this.outProj = new nn.Linear(dims, dims, { bias: false });
+    this.rope = new nn.RoPE(dims / heads);
   }
 
   /** x [B, T, dims] -> [B, T, dims]; with a cache, x holds the T positions after the cached ones. */
@@ -53,11 +53,12 @@ export class Attention extends nn.Module {
     // [B, T, dims] -> [B, heads, T, dims / heads]
     const split = (y) => mx.transpose(mx.reshape(y, [B, T, this.heads, -1]), [0, 2, 1, 3]);
     const offset = cache?.offset ?? 0;
-    const q = rope(split(this.queryProj.forward(x)), offset);
-    let k = rope(split(this.keyProj.forward(x)), offset);
+    const q = this.rope.forward(split(this.queryProj.forward(x)), offset);
+    let k = this.rope.forward(split(this.keyProj.forward(x)), offset);
     let v = split(this.valueProj.forward(x));
     if (cache !== null) [k, v] = cache.updateAndFetch(k, v);
-    const o = attention(q, k, v, T > 1 ? 'causal' : null);
+    // 'causal' aligns the T queries with the last T keys, so a prefill after cached positions is masked right.
+    const o = mx.fast.scaledDotProductAttention(q, k, v, { scale: 1 / Math.sqrt(q.shape[3]), mask: T > 1 ? 'causal' : undefined });
     return this.outProj.forward(mx.reshape(mx.transpose(o, [0, 2, 1, 3]), [B, T, -1]));
   }
 }

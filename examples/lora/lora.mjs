@@ -12,7 +12,6 @@ const isQuantized = (linear) => typeof linear.bits === 'number' && linear.scales
 /** The [outputDims, inputDims] float weight of a linear layer, dequantized when it is quantized. */
 function denseWeight(linear) {
   if (!isQuantized(linear)) return linear.weight;
-  if (typeof mx.dequantize !== 'function') throw new Error('mx.dequantize is not available: cannot fuse LoRA into a quantized base');
   return mx.dequantize(linear.weight, linear.scales, linear.biases, linear.groupSize, linear.bits);
 }
 
