@@ -145,7 +145,8 @@ void rope(const Step& s) {
   s.expect_params(5);
   const View& x = s.input(0);
   check_same_shape(s.out, x, "output");
-  if (s.out.dtype != x.dtype || x.ndim < 3) throw Error("expects an input of at least 3 dimensions and an output of its dtype");
+  if (s.out.dtype != x.dtype || x.ndim < 3)
+    throw Error("expects an input of at least 3 dimensions and an output of its dtype");
   const int64_t dims = s.int_param(0), d = x.shape[x.ndim - 1];
   if (dims <= 0 || dims % 2 != 0 || dims > d) throw Error("dims must be positive, even and at most the last dimension");
   const View& off = s.input(1);
@@ -154,7 +155,8 @@ void rope(const Step& s) {
   }
   if (s.nin == 3) {
     const View& f = s.input(2);
-    if (f.dtype != Dt::F32 || f.ndim != 1 || f.shape[0] != dims / 2) throw Error("freqs must be float32 [dims / 2], got " + shape_string(f));
+    if (f.dtype != Dt::F32 || f.ndim != 1 || f.shape[0] != dims / 2)
+      throw Error("freqs must be float32 [dims / 2], got " + shape_string(f));
   }
   dispatch_float(x.dtype, op_name(s.op), [&](auto tag) { rope_rows<typename decltype(tag)::type>(s); });
 }
