@@ -6,6 +6,7 @@
  * packed codes (integers) have none.
  */
 import type { Array } from '../../array.js';
+import { float32 } from '../../dtype.js';
 import { moveAxisNode, node, reshapeNode as reshape } from '../../graph.js';
 import { dequantized } from '../../ops/quantized-codes.js';
 import type { QuantizedMatmulParams } from '../primitives.js';
@@ -49,18 +50,22 @@ export const quantizedMatmulVjp: VjpRule<QuantizedMatmulParams> = ([x, w, s, b],
 
 /**
  * A batched x moves its batch axis to the front (x may have any leading axes). A batched matrix,
- * scales or biases has no packed form, so the rule multiplies by the dequantized matrices instead.
+ * scales or biases has no packed form, so the rule multiplies by the dequantized matrices instead,
+ * in float32 for 16-bit inputs (as the kernel accumulates), rounding once at the end: a 16-bit dense
+ * matrix would round every weight, far from the packed product where its terms cancel.
  */
 export const quantizedMatmulVmap: VmapRule<QuantizedMatmulParams> = ([x, w, s, b], [xa, wa, sa, ba], p) => {
   const none = (a: number | null | undefined): boolean => a === null || a === undefined;
   if (none(wa) && none(sa) && none(ba)) return [qmm(moveAxisNode(x!, xa!, 0), w!, s!, b!, p), 0];
   const size = [w!, s!, b!].map((a, i) => (none([wa, sa, ba][i]) ? 0 : a.shape[[wa, sa, ba][i]!]!)).find((n) => n > 0)!;
+  const wide = x!.dtype.size < 4 ? float32 : x!.dtype;
   const front = (a: Array, ax: number | null | undefined): Array => (none(ax) ? ad.broadcastTo(a, [size, ...a.shape]) : moveAxisNode(a, ax!, 0));
-  const dense = dequantized(front(w!, wa), front(s!, sa), front(b!, ba), p.groupSize, p.bits, undefined); // [B, rows, cols]
+  const frontWide = (a: Array, ax: number | null | undefined): Array => ad.astype(front(a, ax), wide);
+  const dense = dequantized(front(w!, wa), frontWide(s!, sa), frontWide(b!, ba), p.groupSize, p.bits, undefined); // [B, rows, cols]
   const mat = p.transpose ? ad.mT(dense) : dense; // [B, K, N]
-  const x0 = none(xa) ? ad.broadcastTo(x!, [size, ...x!.shape]) : moveAxisNode(x!, xa!, 0); // [B, ..., K]
+  const x0 = ad.astype(none(xa) ? ad.broadcastTo(x!, [size, ...x!.shape]) : moveAxisNode(x!, xa!, 0), wide); // [B, ..., K]
   const k = x0.shape[x0.ndim - 1]!;
   const rows = x0.size / size / Math.max(k, 1);
   const out = ad.matmul(reshape(x0, [size, rows, k]), mat);
-  return [reshape(out, [size, ...x0.shape.slice(1, -1), mat.shape[2]!]), 0];
+  return [ad.astype(reshape(out, [size, ...x0.shape.slice(1, -1), mat.shape[2]!]), x!.dtype), 0];
 };
