@@ -94,7 +94,8 @@ function charLmModel(p, id) {
   const weights = charLmWeights(p);
   const shapes = mx.utils.treeFlatten(m.parameters()).map(([k, v]) => `${k} ${v.shape}`);
   const want = weights.map(([k, , shape]) => `${k} ${shape}`);
-  if (shapes.join() !== want.join()) throw new Error(`${id}: examples/char-lm's CharLM has parameters ${shapes.join(', ')}; the workload defines ${want.join(', ')}`);
+  if (shapes.join() !== want.join())
+    throw new Error(`${id}: examples/char-lm's CharLM has parameters ${shapes.join(', ')}; the workload defines ${want.join(', ')}`);
   m.update(mx.utils.treeUnflatten(weights.map(([k, data, shape]) => [k, f32(data, shape)])));
   mx.eval(m);
   return m;
