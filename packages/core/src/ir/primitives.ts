@@ -481,7 +481,7 @@ export const primitives: PrimitiveTable = {
 };
 
 /** The shape `mx.view` gives: the last axis holds the same bytes in items of the new size. */
-export function viewShape(shape: readonly number[], from: Dtype, to: Dtype): number[] {
+function viewShape(shape: readonly number[], from: Dtype, to: Dtype): number[] {
   const out = shape.slice();
   if (out.length === 0 || from.size === to.size) return out;
   const last = out.length - 1;

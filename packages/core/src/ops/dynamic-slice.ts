@@ -15,7 +15,7 @@ import { int32 } from '../dtype.js';
 import { node } from '../graph.js';
 import { fmtShape } from '../shape.js';
 import { array, type ArrayInput, astype, toArray, parseOpts } from './convert.js';
-import { integerArray } from './gather-mm.js';
+import { integerArray } from './integer-args.js';
 
 type Stream = StreamOrDevice | null | undefined;
 

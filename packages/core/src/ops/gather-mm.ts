@@ -4,13 +4,13 @@
  * multiply and matmul, so every transform differentiates and batches them through their parts.
  */
 import { Array } from '../array.js';
-import { describeValue } from '../describe.js';
 import type { StreamOrDevice } from '../device.js';
 import { bool, type Dtype, int32, promoteTypes } from '../dtype.js';
 import { node } from '../graph.js';
 import { broadcastShapes, fmtShape, shapeEqual, shapeSize } from '../shape.js';
 import { type ArrayInput, astype, broadcastArgs, type OptArgs, parseOpts, toArray } from './convert.js';
 import { matmul } from './linalg.js';
+import { integerArray } from './integer-args.js';
 
 type Stream = StreamOrDevice | null | undefined;
 const opt = (s: Stream) => (s == null ? undefined : { stream: s });
@@ -72,19 +72,6 @@ function batchIndices(fn: string, slot: string, v: ArrayInput | null | undefined
   return idx;
 }
 
-/**
- * @internal An index argument as an integer Array: an Array must have an integer dtype; JS numbers
- * (which `mx.array` would make float32) must be integers and become int32.
- */
-export function integerArray(fn: string, slot: string, v: ArrayInput): Array {
-  if (v instanceof Array) {
-    if (!v.dtype.isInteger) throw new Error(`${fn}: ${slot} must be integers, got ${v.dtype.name}`);
-    return v;
-  }
-  const idx = toArray(fn, v);
-  for (const i of idx.toTypedArray()) if (!Number.isInteger(Number(i))) throw new Error(`${fn}: ${slot} must be integers, got ${describeValue(v)}`);
-  return astype(idx, int32);
-}
 
 /**
  * Matrix products of matrices picked by index (MLX's `gatherMm`): for `a` [...A, M, K] and `b`
@@ -104,7 +91,7 @@ export function gatherMm(
   const fn = 'gatherMm';
   const o = parseOpts(fn, args, ['lhsIndices', 'rhsIndices', 'sortedIndices'], { lhsIndices: 'array', rhsIndices: 'array', sortedIndices: 'bool' });
   const s = o.stream;
-  if (o.lhsIndices == null && o.rhsIndices == null) return matmul(a, b, opt(s));
+  if (o.lhsIndices == null && o.rhsIndices == null) return matmul(toArray(fn, a), toArray(fn, b), opt(s));
   const { x, y, aVec, bVec } = operands(fn, a, b, s);
   const [li, ri] = broadcastArgs(fn, [batchIndices(fn, 'lhsIndices', o.lhsIndices, x, s), batchIndices(fn, 'rhsIndices', o.rhsIndices, y, s)], s);
   const [m, k, n] = [x.shape[x.ndim - 2]!, x.shape[x.ndim - 1]!, y.shape[y.ndim - 1]!];
@@ -165,7 +152,7 @@ export function blockMaskedMm(
   const fn = 'blockMaskedMm';
   const o = parseOpts(fn, args, ['blockSize', 'maskOut', 'maskLhs', 'maskRhs'], { blockSize: 'int', maskOut: 'array', maskLhs: 'array', maskRhs: 'array' });
   const s = o.stream;
-  if (o.maskOut == null && o.maskLhs == null && o.maskRhs == null) return matmul(a, b, opt(s));
+  if (o.maskOut == null && o.maskLhs == null && o.maskRhs == null) return matmul(toArray(fn, a), toArray(fn, b), opt(s));
   const bs: number = o.blockSize ?? 64;
   if (bs !== 32 && bs !== 64) throw new Error(`${fn}: only block sizes 32 and 64 are supported, got ${bs}`);
   const ops = operands(fn, a, b, s);
