@@ -31,8 +31,7 @@ const fixtures = JSON.parse(readFileSync(new URL('./numpy_fixtures.json', import
 const num = (v: Num): number => (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v === 'nan' ? NaN : v);
 const isEnc = (v: unknown): v is Enc => typeof v === 'object' && v !== null && 'shape' in v && 'data' in v;
 /** A fixture array in `floatAs` when it is float64 (the case's dtype under test), else in its own dtype. */
-const decode = (e: Enc, floatAs: mx.Dtype): mx.Array =>
-  mx.array(e.data.map(num), e.dtype === 'float64' ? floatAs : (e.dtype as mx.DtypeName)).reshape(e.shape);
+const decode = (e: Enc, floatAs: mx.Dtype): mx.Array => mx.array(e.data.map(num), e.dtype === 'float64' ? floatAs : (e.dtype as mx.DtypeName)).reshape(e.shape);
 
 function expectClose(got: mx.Array, want: Enc, tol: number, what: string): void {
   expect(got.shape, what).toEqual(want.shape);

@@ -22,7 +22,13 @@ const batchOf = (...shapes: number[][]) => fc.array(fc.tuple(...shapes.map((shap
 
 it('asStrided: overlapping and negative strides through every transform', () => {
   const c = fc
-    .record({ n: fc.integer({ min: 1, max: 12 }), rows: fc.integer({ min: 1, max: 3 }), cols: fc.integer({ min: 1, max: 3 }), s0: fc.integer({ min: -3, max: 3 }), s1: fc.integer({ min: -2, max: 2 }) })
+    .record({
+      n: fc.integer({ min: 1, max: 12 }),
+      rows: fc.integer({ min: 1, max: 3 }),
+      cols: fc.integer({ min: 1, max: 3 }),
+      s0: fc.integer({ min: -3, max: 3 }),
+      s1: fc.integer({ min: -2, max: 2 }),
+    })
     .chain((c) => {
       // The offset range that keeps every read inside the n elements.
       const lo = -Math.min(0, (c.rows - 1) * c.s0) - Math.min(0, (c.cols - 1) * c.s1);
@@ -41,7 +47,15 @@ it('asStrided: overlapping and negative strides through every transform', () => 
 
 it('gatherMm: picked matrices through every transform, with respect to a and b', () => {
   const c = fc
-    .record({ A: fc.integer({ min: 1, max: 3 }), B: fc.integer({ min: 1, max: 3 }), m: fc.integer({ min: 1, max: 3 }), k: fc.integer({ min: 1, max: 3 }), n: fc.integer({ min: 1, max: 3 }), len: fc.integer({ min: 1, max: 4 }), rhsDefault: fc.boolean() })
+    .record({
+      A: fc.integer({ min: 1, max: 3 }),
+      B: fc.integer({ min: 1, max: 3 }),
+      m: fc.integer({ min: 1, max: 3 }),
+      k: fc.integer({ min: 1, max: 3 }),
+      n: fc.integer({ min: 1, max: 3 }),
+      len: fc.integer({ min: 1, max: 4 }),
+      rhsDefault: fc.boolean(),
+    })
     // With the default rhs indices (every matrix of b in order) b's batch must broadcast against the lhs indices: one matrix.
     .map((c) => ({ ...c, B: c.rhsDefault ? 1 : c.B }))
     .chain((c) =>
@@ -62,7 +76,13 @@ it('gatherMm: picked matrices through every transform, with respect to a and b',
 
 it('blockMaskedMm: bool and floating masks through every transform', () => {
   const c = fc
-    .record({ m: fc.integer({ min: 1, max: 40 }), k: fc.integer({ min: 1, max: 40 }), n: fc.integer({ min: 1, max: 40 }), floatMasks: fc.boolean(), seed: fc.integer({ min: 0, max: 1000 }) })
+    .record({
+      m: fc.integer({ min: 1, max: 40 }),
+      k: fc.integer({ min: 1, max: 40 }),
+      n: fc.integer({ min: 1, max: 40 }),
+      floatMasks: fc.boolean(),
+      seed: fc.integer({ min: 0, max: 1000 }),
+    })
     .chain((c) => fc.tuple(fc.constant(c), batchOf([c.m, c.k], [c.k, c.n])));
   fc.assert(
     fc.property(c, ([c, batch]) => {
@@ -113,7 +133,17 @@ it('slice and sliceUpdate with array starts (some out of range, clamped) through
 it('blockMaskedMm: derivatives with respect to floating masks (MLX defines them)', () => {
   const a = mx.reshape(mx.sin(mx.arange(40 * 33, f64)), [40, 33]);
   const b = mx.reshape(mx.cos(mx.arange(33 * 5, f64)), [33, 5]);
-  const masks = [mx.array([[0.5], [2]], f64), mx.array([[1.5, -1], [0.25, 3]], f64), mx.array([[2], [0.5]], f64)];
+  const masks = [
+    mx.array([[0.5], [2]], f64),
+    mx.array(
+      [
+        [1.5, -1],
+        [0.25, 3],
+      ],
+      f64,
+    ),
+    mx.array([[2], [0.5]], f64),
+  ];
   const f = (p: mx.Array, q: mx.Array, mo: mx.Array, ml: mx.Array, mr: mx.Array) => mx.blockMaskedMm(p, q, 32, mo, ml, mr);
   checkJvp(f, [a, b, ...masks]);
   checkVjp(f, [a, b, ...masks]);

@@ -68,20 +68,33 @@ function checkFixed(fn: string, fixed: number[] | null, axes: readonly number[],
  *
  * @example mx.slice(mx.array([[1, 2, 3], [4, 5, 6]]), mx.array([1]), [1], [2, 2]) // [[2, 3], [5, 6]]
  */
-export function slice(a: ArrayInput, startIndices: ArrayInput, axes: readonly number[], sliceSize: readonly number[], opts?: { stream?: StreamOrDevice | null }): Array {
+export function slice(
+  a: ArrayInput,
+  startIndices: ArrayInput,
+  axes: readonly number[],
+  sliceSize: readonly number[],
+  opts?: { stream?: StreamOrDevice | null },
+): Array {
   const fn = 'slice';
   const s = parseOpts(fn, [opts], []).stream;
   const x = toArray(fn, a);
   const { start, axes: ax, fixed } = startAndAxes(fn, x.ndim, startIndices, axes);
   if (!globalThis.Array.isArray(sliceSize) || sliceSize.length !== x.ndim || !sliceSize.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new Error(`${fn}: expected sliceSize to be ${x.ndim} non-negative integers (one per axis of shape ${fmtShape(x.shape)}), got ${describeValue(sliceSize)}`);
+    throw new Error(
+      `${fn}: expected sliceSize to be ${x.ndim} non-negative integers (one per axis of shape ${fmtShape(x.shape)}), got ${describeValue(sliceSize)}`,
+    );
   }
   sliceSize.forEach((d, i) => {
     if (d > x.shape[i]!) throw new Error(`${fn}: slice size ${fmtShape(sliceSize)} is larger than the array's shape ${fmtShape(x.shape)}`);
   });
   checkFixed(fn, fixed, ax, x.shape, sliceSize, 'a slice');
   // The axes with a fixed start of 0 are one static slice; then one gather per dynamic axis.
-  let out = node('slice', [x], { start: x.shape.map(() => 0), step: x.shape.map(() => 1), shape: x.shape.map((d, i) => (ax.includes(i) ? d : sliceSize[i]!)) }, s);
+  let out = node(
+    'slice',
+    [x],
+    { start: x.shape.map(() => 0), step: x.shape.map(() => 1), shape: x.shape.map((d, i) => (ax.includes(i) ? d : sliceSize[i]!)) },
+    s,
+  );
   ax.forEach((axis, k) => {
     const size = sliceSize[axis]!;
     if (size === x.shape[axis]) return;
@@ -99,7 +112,13 @@ export function slice(a: ArrayInput, startIndices: ArrayInput, axes: readonly nu
  *
  * @example mx.sliceUpdate(mx.zeros([3, 3]), mx.ones([1, 2]), mx.array([1, 1]), [0, 1]) // row 1, columns 1..2 set
  */
-export function sliceUpdate(src: ArrayInput, update: ArrayInput, startIndices: ArrayInput, axes: readonly number[], opts?: { stream?: StreamOrDevice | null }): Array {
+export function sliceUpdate(
+  src: ArrayInput,
+  update: ArrayInput,
+  startIndices: ArrayInput,
+  axes: readonly number[],
+  opts?: { stream?: StreamOrDevice | null },
+): Array {
   const fn = 'sliceUpdate';
   const s = parseOpts(fn, [opts], []).stream;
   const x = toArray(fn, src);
@@ -111,10 +130,18 @@ export function sliceUpdate(src: ArrayInput, update: ArrayInput, startIndices: A
   const win = x.shape.map((d, i) => (i < lead ? (ax.includes(i) ? 1 : d) : Math.min(u0.shape[i - lead]!, d)));
   u0.shape.forEach((d, j) => {
     const w = win[j + lead]!;
-    if (d !== w && d !== 1) throw new Error(`${fn}: an update of shape ${fmtShape(u0.shape)} does not fit the array of shape ${fmtShape(x.shape)} (axis ${j + lead}: ${d} > ${x.shape[j + lead]})`);
+    if (d !== w && d !== 1)
+      throw new Error(
+        `${fn}: an update of shape ${fmtShape(u0.shape)} does not fit the array of shape ${fmtShape(x.shape)} (axis ${j + lead}: ${d} > ${x.shape[j + lead]})`,
+      );
   });
   checkFixed(fn, fixed, ax, x.shape, win, 'an update');
-  const u = node('broadcastTo', [node('reshape', [astype(u0, x.dtype, s)], { shape: [...new globalThis.Array<number>(lead).fill(1), ...u0.shape] }, s)], { shape: win }, s);
+  const u = node(
+    'broadcastTo',
+    [node('reshape', [astype(u0, x.dtype, s)], { shape: [...new globalThis.Array<number>(lead).fill(1), ...u0.shape] }, s)],
+    { shape: win },
+    s,
+  );
   if (win.some((d) => d === 0)) return x;
   // For each axis: r = i - start (the update's index at src's index i), kept where 0 <= r < window.
   let placed = u;

@@ -27,7 +27,9 @@ function operands(fn: string, a: ArrayInput, b: ArrayInput, s: Stream): { x: Arr
   if (aVec) x = node('reshape', [x], { shape: [1, x.shape[0]!] }, s);
   if (bVec) y = node('reshape', [y], { shape: [y.shape[0]!, 1] }, s);
   if (x.shape[x.ndim - 1] !== y.shape[y.ndim - 2]) {
-    throw new Error(`${fn}: the last axis of the first input (shape ${fmtShape(x.shape)}) must match the second to last of the second (shape ${fmtShape(y.shape)})`);
+    throw new Error(
+      `${fn}: the last axis of the first input (shape ${fmtShape(x.shape)}) must match the second to last of the second (shape ${fmtShape(y.shape)})`,
+    );
   }
   const dt = promoteTypes(x.dtype, y.dtype);
   if (!dt.isFloating) {
@@ -71,7 +73,6 @@ function batchIndices(fn: string, slot: string, v: ArrayInput | null | undefined
   }
   return idx;
 }
-
 
 /**
  * Matrix products of matrices picked by index (MLX's `gatherMm`): for `a` [...A, M, K] and `b`

@@ -26,7 +26,9 @@ export function view(a: ArrayInput, dtype: DtypeLike, opts?: { stream?: StreamOr
   const to: Dtype = toDtype(dtype, fn);
   if (to === x.dtype) return x;
   if (x.ndim === 0 && to.size !== x.dtype.size) {
-    throw new Error(`${fn}: a 0-d array of ${x.dtype.name} (${x.dtype.size} bytes) can only be viewed as a dtype of the same size, got ${to.name} (${to.size} bytes)`);
+    throw new Error(
+      `${fn}: a 0-d array of ${x.dtype.name} (${x.dtype.size} bytes) can only be viewed as a dtype of the same size, got ${to.name} (${to.size} bytes)`,
+    );
   }
   if (to.size > x.dtype.size) {
     const last = x.shape[x.ndim - 1]!;
