@@ -56,6 +56,10 @@ for axis in (0, 1):
                 acc = np.flip(acc, axis)
             add("logcumsumexp", {"a": enc(x), "axis": axis, "reverse": reverse, "inclusive": inclusive}, enc(acc))
 add("logcumsumexp", {"a": enc(x), "axis": None, "reverse": False, "inclusive": True}, enc(np.logaddexp.accumulate(x.ravel())))
+# Infinities and NaN: -inf terms add nothing, +inf wins, NaN propagates.
+sp = np.array([-np.inf, -np.inf, 1.0, -np.inf, np.inf, 2.0, np.nan, 0.0])
+with np.errstate(invalid="ignore"):
+    add("logcumsumexp", {"a": enc(sp), "axis": 0, "reverse": False, "inclusive": True}, enc(np.logaddexp.accumulate(sp)))
 
 # view: NumPy's .view on C-contiguous arrays rescales the last axis as MLX does.
 f = np.array([[1.0, -2.5, 3.25, 0.0], [1e-3, 7.0, -0.125, 65504.0]], dtype=np.float32)
