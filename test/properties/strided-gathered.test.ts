@@ -148,3 +148,10 @@ it('blockMaskedMm: derivatives with respect to floating masks (MLX defines them)
   checkJvp(f, [a, b, ...masks]);
   checkVjp(f, [a, b, ...masks]);
 });
+
+it('slice and sliceUpdate batch over the start too (MLX refuses; the gathers batch)', () => {
+  const x = mx.reshape(mx.arange(12, f64), [3, 4]);
+  const starts = [0, 1, 3].map((s) => [mx.array([s], mx.int32)]);
+  checkVmap((s) => mx.slice(x, s, [1], [3, 2]), starts);
+  checkVmap((s) => mx.sliceUpdate(x, mx.full([1, 2], -1, f64), s, [1]), starts);
+});
