@@ -680,6 +680,41 @@ const rows: Record<string, Row> = {
   'distributed.allMax': collective,
   'distributed.allMin': collective,
   'distributed.allGather': collective,
+  logcumsumexp: scan,
+  view: { lead: () => [x(), 'int32'], required: [[1, 'dtype', 'dtype']] },
+  asStrided: {
+    lead: () => [mx.arange(6)],
+    slots: [
+      ['shape', 'ints'],
+      ['strides', 'ints'],
+      ['offset', 'int'],
+    ],
+  },
+  gatherMm: {
+    lead: () => [mx.ones([2, 2, 3]), mx.ones([2, 3, 2])],
+    slots: [
+      ['lhsIndices', 'array'],
+      ['rhsIndices', 'array'],
+      ['sortedIndices', 'bool'],
+    ],
+  },
+  blockMaskedMm: {
+    lead: () => [x(), mx.ones([3, 2])],
+    slots: [
+      ['blockSize', 'int'],
+      ['maskOut', 'array'],
+      ['maskLhs', 'array'],
+      ['maskRhs', 'array'],
+    ],
+  },
+  slice: {
+    lead: () => [x(), mx.array([0], mx.int32), [0], [1, 3]],
+    required: [
+      [2, 'axes', 'ints'],
+      [3, 'sliceSize', 'shape'],
+    ],
+  },
+  sliceUpdate: { lead: () => [x(), mx.ones([1, 2]), mx.array([0, 0], mx.int32), [0, 1]], required: [[3, 'axes', 'ints']] },
 };
 
 /** Exports without a row, by reason. */

@@ -149,6 +149,7 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
   allGather: { inputs: [x], fn: node('allGather', solo) },
   send: { inputs: [x], fn: node('send', { ...solo, dst: 0 }) },
   recv: { inputs: [x], fn: (a) => mx.concatenate([a, mx.node('recv', [], { ...solo, src: 0, shape: [0, 3], dtype: mx.float32 })], 0) },
+  view: { inputs: [x], fn: (a) => mx.view(a, mx.uint16) },
 };
 it('every kernel primitive has a case that builds it', () => {
   for (const [prim, c] of Object.entries(cases)) {

@@ -621,6 +621,20 @@ export const cases: { [P in mx.Primitive]: Case } = {
     vmapTolerance: { rtol: 2e-2, atol: 2e-2 },
     fn: (s) => (q, k, v, m) => node('scaledDotProductAttention', m ? [q!, k!, v!, m] : [q!, k!, v!], { scale: s.scale, causal: s.mask === 'causal' }),
   },
+  logcumsumexp: axisPrim('logcumsumexp', floatDt, {}, scanParams),
+  // Bit casts between every pair of non-bool dtypes (no int64 target: the reference stores doubles,
+  // so int64s of arbitrary bits would round); a last axis of 0 or 8 fits every ratio of item sizes.
+  view: {
+    primitive: 'view',
+    setup: fc.record({
+      shape: fc.tuple(shapes({ maxDims: 2 }), fc.constantFrom(0, 8)).map(([lead, last]) => [...lead, last]),
+      dtype: dtypes({ exclude: ['bool'] }),
+      to: dtypes({ exclude: ['bool', 'int64'] }),
+    }),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype)),
+    fn: (s) => (x) => node('view', [x], { dtype: s.to }),
+    skip: ['jvp', 'vjp'],
+  },
 };
 
 /** Small attention shapes (grouped heads, lengths that differ, so causal alignment matters) and a mask kind. */

@@ -356,6 +356,12 @@ const cases: Record<mx.Primitive, Cases> = {
       args: () => [rnd([1, 2, 2, 2]), rnd([1, 1, 3, 2]), rnd([1, 1, 3, 2])],
     },
   ],
+  logcumsumexp: [
+    ...scan('logcumsumexp', () => rnd([3, 4])),
+    // Terms 30 apart: the small ones still get their (tiny) share, nothing overflows.
+    { fn: (x) => node('logcumsumexp', [x], { axis: 1, reverse: false, inclusive: true }), args: () => [vals([-30, 0, 30, 1, 2, -2, 40, 0.5], [2, 4])] },
+  ],
+  view: NONE,
 };
 
 it('has a case for every primitive', () => {
@@ -492,6 +498,14 @@ describe('rules of primitives without a floating output, and arguments without a
     const out = node('arange', [], p);
     expect(mx.jvpRules.arange([], [], p, out).tolist()).toEqual([0, 0, 0]);
     expect(mx.vjpRules.arange([], out, [], p, out)).toEqual([]);
+  });
+
+  it('view: no derivative (a bit cast), as in MLX', () => {
+    const x = vals([1, 2], [2], mx.float32);
+    const p = { dtype: mx.int32 };
+    const out = node('view', [x], p);
+    expect(() => mx.jvpRules.view([x], [x], p, out)).toThrow(/view: has no JVP/);
+    expect(() => mx.vjpRules.view([x], out, [0], p, out)).toThrow(/view: has no VJP/);
   });
 
   it('randomBits: no derivative with respect to the key', () => {

@@ -10,6 +10,8 @@ void unary(const Step& s);
 void binary(const Step& s);
 void where(const Step& s);
 void astype(const Step& s);
+// Reinterprets the input's bytes as the output's dtype (convert.cc).
+void view(const Step& s);
 void reduce(const Step& s);
 void arg_reduce(const Step& s);
 void scan(const Step& s);

@@ -88,7 +88,10 @@ void run_step(const Step& s) {
     case Op::cumprod:
     case Op::cummax:
     case Op::cummin:
+    case Op::logcumsumexp:
       return scan(s);
+    case Op::view:
+      return view(s);
     case Op::astype:
       return astype(s);
     case Op::where:

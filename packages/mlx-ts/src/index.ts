@@ -252,6 +252,16 @@ export {
   where,
   zeros,
   zerosLike,
+  logcumsumexp,
+  view,
+  asStrided,
+  type AsStridedOpts,
+  gatherMm,
+  type GatherMmOpts,
+  blockMaskedMm,
+  type BlockMaskedMmOpts,
+  slice,
+  sliceUpdate,
 } from '@mlx-ts/core';
 
 // The transforms. customFunction is how users give an op its own derivatives (MLX's

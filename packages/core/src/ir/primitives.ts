@@ -76,7 +76,7 @@ export const reductions = ['sum', 'prod', 'max', 'min'] as const;
 /** The arg-reduction primitives (`{ axis }`, uint32 output). */
 export const argReductions = ['argmax', 'argmin'] as const;
 /** The scan primitives (`{ axis, reverse, inclusive }`). */
-export const scans = ['cumsum', 'cumprod', 'cummax', 'cummin'] as const;
+export const scans = ['cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp'] as const;
 
 export type UnaryAnyDtype = (typeof unaryAnyDtype)[number];
 export type UnaryFloat = (typeof unaryFloat)[number];
@@ -156,6 +156,12 @@ export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySa
   send: DistributedParams & { dst: number };
   /** `mx.distributed.recv`: no inputs; receives an array of `shape` and `dtype` from process `src`. */
   recv: DistributedParams & { src: number; shape: number[]; dtype: Dtype };
+  /**
+   * `mx.view`: the input's bytes in row-major order read as `dtype`; the last axis scales by the
+   * ratio of the item sizes (a 0-d input keeps its size). Not a view in the evaluator's sense:
+   * a bit cast needs a kernel (the reference backend stores numbers, not bytes).
+   */
+  view: { dtype: Dtype };
 };
 
 /**
@@ -471,7 +477,17 @@ export const primitives: PrimitiveTable = {
   // Each send and receive is its own message: two equal ones are never one node.
   send: { kind: 'other', output: same, equivalent: () => false },
   recv: { kind: 'other', output: (_inputs, p) => ({ shape: checkedDims('recv', p.shape), dtype: p.dtype }), equivalent: () => false },
+  view: { kind: 'other', output: ([a], p) => ({ shape: viewShape(a!.shape, a!.dtype, p.dtype), dtype: p.dtype }) },
 };
+
+/** The shape `mx.view` gives: the last axis holds the same bytes in items of the new size. */
+function viewShape(shape: readonly number[], from: Dtype, to: Dtype): number[] {
+  const out = shape.slice();
+  if (out.length === 0 || from.size === to.size) return out;
+  const last = out.length - 1;
+  out[last] = (out[last]! * from.size) / to.size;
+  return out;
+}
 
 /** The names of the core primitives. */
 export const primitiveNames = Object.keys(primitives) as Primitive[];

@@ -289,6 +289,17 @@ const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = 
   allGather: (_m, ins, p) => (ins[0]!.length === 0 ? [constP(p.size)] : [mulP(ins[0]![0]!, constP(p.size)), ...ins[0]!.slice(1)]),
   send: sameShape,
   recv: tracedShape,
+  // A smaller item multiplies the last axis by a constant; a larger one divides it, which a
+  // polynomial cannot say for a free size, so that axis keeps its traced size.
+  view: (m, ins, _p, n) => {
+    const x = ins[0]!;
+    if (x.length === 0) return [];
+    const last = x.length - 1;
+    const ratio = n.shape[last]! / n.inShapes[0]![last]!;
+    if (Number.isInteger(ratio)) return [...x.slice(0, last), mulP(x[last]!, constP(ratio))];
+    m.pin(x[last]!, n.inShapes[0]![last]!);
+    return [...x.slice(0, last), constP(n.shape[last]!)];
+  },
   // The batch stays symbolic; the weight, the channels, and any spatial axis whose output size is
   // not a polynomial of its input size (a stride or input dilation other than 1) keep their traced sizes.
   convolution: (m, ins, p, n) => {
