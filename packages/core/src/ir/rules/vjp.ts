@@ -51,6 +51,7 @@ import { quantizedMatmulVjp } from './quantized.js';
 import { layerNormVjp, rmsNormVjp, ropeVjp } from './fast-norm.js';
 import { scaledDotProductAttentionVjp } from './scaled-dot-product-attention.js';
 import { distributedVjp } from './distributed.js';
+import { linalgVjp } from './linalg.js';
 import { $inputs, $prim } from '../../array-keys.js';
 
 type Maker = (() => Array) | null;
@@ -268,4 +269,5 @@ export const vjpRules: VjpTable = {
   rope: ropeVjp,
   scaledDotProductAttention: scaledDotProductAttentionVjp,
   ...distributedVjp,
+  ...linalgVjp,
 };
