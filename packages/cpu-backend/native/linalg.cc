@@ -93,7 +93,7 @@ void run(const Step& s, int64_t m, int64_t n, int64_t count) {
         T* q = s.output(0).at<T>() + b * m * K;
         T* r = s.output(1).at<T>() + b * K * n;
         if (K == 0) break;
-        std::vector<T> tau(size_t(K));
+        std::vector<T> tau(static_cast<size_t>(K));
         T query;
         int lwork = -1;
         L.geqrf(&M, &N, a.data(), &M, tau.data(), &query, &lwork, &info);
@@ -129,7 +129,7 @@ void run(const Step& s, int64_t m, int64_t n, int64_t count) {
         // The row-major buffer is aᵀ in column-major order, and aᵀ = V S Uᵀ: LAPACK's "U" of it is
         // our Vt (row-major), its "VT" our U.
         std::copy(x, x + mn, a.begin());
-        std::vector<int> iwork(size_t(8 * K));
+        std::vector<int> iwork(static_cast<size_t>(8 * K));
         const char jobz = 'A';
         T query;
         int lwork = -1;
@@ -213,7 +213,7 @@ void run(const Step& s, int64_t m, int64_t n, int64_t count) {
         lwork = work_size(query);
         liwork = std::max(1, iquery);
         work.resize(size_t(lwork));
-        std::vector<int> iwork(size_t(liwork));
+        std::vector<int> iwork(static_cast<size_t>(liwork));
         L.syevd(&jobz, &uplo, &N, a.data(), &N, w, work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1);
         check("syevd");
         if (info > 0) fail(s, "the eigensolver did not converge");

@@ -133,7 +133,7 @@ export function pinv(a: ArrayInput, opts?: LinalgOpts): Array {
   const vk = swapaxes(sliceTo(vt, k, n), -1, -2, so);
   const srow = expandDims(sv, -2, so);
   const eps = x.dtype === float64 ? 2 ** -52 : 2 ** -23;
-  const cutoff = multiply(astype(10 * Math.max(m, n) * eps, x.dtype, s), max(srow, { axis: -1, keepdims: true, stream: s ?? undefined }), so);
+  const cutoff = multiply(toArray(fn, 10 * Math.max(m, n) * eps, x.dtype), max(srow, { axis: -1, keepdims: true, stream: s ?? undefined }), so);
   const rs = where(greater(srow, cutoff, so), reciprocal(srow, so), astype(0, x.dtype, s), so);
   return matmul(multiply(vk, rs, so), uk, so);
 }

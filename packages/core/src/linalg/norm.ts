@@ -37,7 +37,7 @@ function vectorNorm(x: Array, ord: number, axes: number[], keepdims: boolean, s:
   if (ord === 2) return l2(x, axes, keepdims, s);
   if (ord === Infinity) return astype(max(abs(x, so), r), dt, s);
   if (ord === -Infinity) return astype(min(abs(x, so), r), dt, s);
-  return power(sum(power(abs(x, so), astype(ord, dt, s), so), r), astype(1 / ord, dt, s), so);
+  return power(sum(power(abs(x, so), toArray('linalg.norm', ord, dt), so), r), toArray('linalg.norm', 1 / ord, dt), so);
 }
 
 /** The singular values of the (row, col) matrices, batched over the other axes. */
@@ -78,7 +78,7 @@ function matrixNorm(fn: string, x: Array, ord: NormOrd, axes: number[], keepdims
   if (ord === -Infinity) return rowSums(min);
   if (ord === 2) return spectral((v) => max(v, { axis: -1, stream: s ?? undefined }));
   if (ord === -2) return spectral((v) => min(v, { axis: -1, stream: s ?? undefined }));
-  throw new Error(`${fn}: ord ${describeValue(ord)} is not a matrix norm (expected 'fro', 'f', 'nuc', 1, -1, 2, -2, Infinity or -Infinity)`);
+  throw new Error(`${fn}: ord ${String(ord)} is not a matrix norm (expected 'fro', 'f', 'nuc', 1, -1, 2, -2, Infinity or -Infinity)`);
 }
 
 /**
@@ -119,7 +119,7 @@ export function norm(
   }
   if (axes.length === 1) return vectorNorm(x, ord, [normalizeAxis(fn, axes[0]!, x.ndim)], keepdims, s);
   if (axes.length === 2) return matrixNorm(fn, x, ord, axes, keepdims, s);
-  throw new Error(`${fn}: a norm with ord ${describeValue(ord)} needs one or two axes, got ${axes.length} (shape ${fmtShape(x.shape)}; pass axis)`);
+  throw new Error(`${fn}: a norm with ord ${String(ord)} needs one or two axes, got ${axes.length} (shape ${fmtShape(x.shape)}; pass axis)`);
 }
 
 /**
