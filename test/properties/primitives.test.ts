@@ -623,10 +623,11 @@ export const cases: { [P in mx.Primitive]: Case } = {
     fn: (s) => (q, k, v, m) => node('scaledDotProductAttention', m ? [q!, k!, v!, m] : [q!, k!, v!], { scale: s.scale, causal: s.mask === 'causal' }),
   },
   // mx.linalg: the inputs pass through a well-conditioning map (test/helpers/linalg.ts), so the
-  // factorizations are unique and differentiable; QR's and the SVD's derivative checks use tall
-  // and square matrices (the rules' domain).
+  // factorizations are unique and differentiable. QR's derivative checks use tall and square
+  // matrices (the rule's domain), the SVD's shapes with |M - N| <= 1, where U's (or Vt's) extra
+  // columns are unique up to their normalized sign, so finite differences see the rule's choice.
   qr: linalgCase('qr', 'any', 'tall', (x) => mx.multiNode('qr', [fullRank(x)], {})),
-  svd: linalgCase('svd', 'any', 'square', (x) => mx.multiNode('svd', [separatedSingular(x)], {})),
+  svd: linalgCase('svd', 'any', 'near', (x) => mx.multiNode('svd', [separatedSingular(x)], {})),
   inv: linalgCase('inv', 'square', 'square', (x) => node('inv', [invertible(x)])),
   triInv: linalgCase('triInv', 'square', 'square', (x, s) => node('triInv', [invertible(x)], { upper: s.flag })),
   cholesky: linalgCase('cholesky', 'square', 'square', (x, s) => node('cholesky', [spd(x)], { upper: s.flag })),
@@ -641,17 +642,23 @@ interface MatrixSetup {
   flag: boolean;
   dtype: Dt;
 }
-/** Matrices [...batch, m, n] of float32/float64 (the kernels' dtypes): any shape, square, or tall (m >= n). */
-function matrixSetup(form: 'any' | 'square' | 'tall', dtype: fc.Arbitrary<Dt>): fc.Arbitrary<MatrixSetup> {
+type MatrixForm = 'any' | 'square' | 'tall' | 'near';
+/** Matrices [...batch, m, n] of float32/float64 (the kernels' dtypes): any shape, square, tall (m >= n), or near square (|m - n| <= 1). */
+function matrixSetup(form: MatrixForm, dtype: fc.Arbitrary<Dt>): fc.Arbitrary<MatrixSetup> {
   const side = fc.integer({ min: 1, max: 3 });
   return fc
     .record({ batch: fc.array(fc.integer({ min: 1, max: 2 }), { maxLength: 1 }), m: side, n: side, flag: fc.boolean(), dtype })
-    .map((s) => (form === 'square' ? { ...s, m: s.n } : form === 'tall' ? { ...s, m: Math.max(s.m, s.n) } : s));
+    .map((s) => {
+      if (form === 'square') return { ...s, m: s.n };
+      if (form === 'tall') return { ...s, m: Math.max(s.m, s.n) };
+      if (form === 'near') return { ...s, m: Math.min(Math.max(s.m, s.n - 1), s.n + 1) };
+      return s;
+    });
 }
 function linalgCase(
   prim: mx.Primitive,
   form: 'any' | 'square',
-  gradForm: 'any' | 'square' | 'tall',
+  gradForm: MatrixForm,
   build: (x: mx.Array, s: MatrixSetup) => mx.Array | mx.Array[],
 ): Case {
   return {

@@ -56,8 +56,8 @@ export function qr(a: ArrayInput, opts?: LinalgOpts): [Array, Array] {
 /**
  * MLX's `linalg.svd(a, computeUv=true)`: `[U, S, Vt]` with `a = U @ diag(S) @ Vt` (U [..., M, M],
  * S [..., K] descending, Vt [..., N, N]), or S alone when `computeUv` is false (as MLX's Python).
- * float32/float64. S is differentiable for every shape; U and Vt for square matrices with distinct
- * singular values.
+ * float32/float64. Differentiable where the singular values are distinct and nonzero (U's columns
+ * beyond K, or Vt's rows, which are not unique, get the tangent that keeps them orthogonal and moves them least).
  */
 export function svd(a: ArrayInput, computeUv?: true, opts?: LinalgOpts): [Array, Array, Array];
 export function svd(a: ArrayInput, opts: LinalgOpts & { computeUv?: true }): [Array, Array, Array];

@@ -79,13 +79,6 @@ function gapInverse(w: Array, f: (x: Array) => Array = (x) => x): Array {
 function noDerivative(prim: string, mode: string): never {
   throw new Error(`linalg.${prim}: has no ${mode} rule (MLX defines none); wrap its input in stopGradient(...)`);
 }
-function nonSquareSvd(a: Array): never {
-  const [m, n] = a.shape.slice(-2);
-  throw new Error(
-    `linalg.svd: the derivative of U and Vt is defined for square matrices only (their extra columns are not unique), got ${m}x${n}; differentiate S alone (svd(a, false)) or pad to square`,
-  );
-}
-
 /** Q, R and the pieces of QR's JVP that its VJP transposes (M >= N: R is square and invertible). */
 function qrPieces(a: Array, q: Array, r: Array) {
   const [m, n] = a.shape.slice(-2) as [number, number];
@@ -95,14 +88,73 @@ function qrPieces(a: Array, q: Array, r: Array) {
   return { rInv: triInvNode(r, true), q };
 }
 
-/** U's first K columns and V's (Vtᵀ's) first K columns. */
-function svdThin(a: Array, u: Array, vt: Array): { uk: Array; vk: Array; k: number; square: boolean } {
-  const [m, n] = a.shape.slice(-2) as [number, number];
-  const k = Math.min(m, n);
-  const uk = m === k ? u : ad.sliceAxis(u, u.ndim - 1, 0, k);
-  const vk = mT(n === k ? vt : ad.sliceAxis(vt, vt.ndim - 2, 0, k));
-  return { uk, vk, k, square: m === n };
+/**
+ * The SVD's derivatives, for a = U S Vᵀ with M >= N (a wide matrix goes through its transpose,
+ * aᵀ = V S Uᵀ). With Uₖ U's first N columns, U_r the rest, dP = Uₖᵀ dA V and F_ij = 1/(s_j² - s_i²):
+ * dS = diag(dP), dV = V (F ∘ (S dP + (S dP)ᵀ)), dUₖ = Uₖ (F ∘ (dP S + (dP S)ᵀ)) + (dA V - Uₖ dP) S⁻¹
+ * (JAX's reduced-SVD rule), and U_r, which only has to stay orthogonal to Uₖ, moves least:
+ * dU_r = -Uₖ dUₖᵀ U_r. The VJP is this map's transpose, step by step.
+ */
+interface SvdParts {
+  uk: Array;
+  ur: Array | null;
+  s: Array;
+  v: Array;
+  f: Array;
+  sRow: Array;
+  sCol: Array;
 }
+function svdParts(u: Array, s: Array, v: Array): SvdParts {
+  const n = s.shape[s.ndim - 1]!;
+  const m = u.shape[u.ndim - 1]!;
+  const lead = s.shape.slice(0, -1);
+  return {
+    uk: m === n ? u : ad.sliceAxis(u, u.ndim - 1, 0, n),
+    ur: m === n ? null : ad.sliceAxis(u, u.ndim - 1, n, m),
+    s,
+    v,
+    f: gapInverse(s, (x) => ad.square(x)),
+    sRow: reshape(s, [...lead, 1, n]),
+    sCol: reshape(s, [...lead, n, 1]),
+  };
+}
+/** The tall form's tangents [dU, dS, dV] from the input tangent t (M x N, M >= N). */
+function svdTallJvp(t: Array, q: SvdParts): [Array, Array, Array] {
+  const dp = mm(mm(mT(q.uk), t), q.v);
+  const dss = ad.multiply(dp, q.sRow);
+  const sds = ad.multiply(q.sCol, dp);
+  const dv = mm(q.v, ad.multiply(q.f, ad.add(sds, mT(sds))));
+  let duk = mm(q.uk, ad.multiply(q.f, ad.add(dss, mT(dss))));
+  if (!q.ur) return [duk, diagPart(dp), dv];
+  duk = ad.add(duk, ad.divide(ad.subtract(mm(t, q.v), mm(q.uk, dp)), q.sRow));
+  const dur = ad.negative(mm(q.uk, mm(mT(duk), q.ur)));
+  return [ad.concatenate([duk, dur], duk.ndim - 1), diagPart(dp), dv];
+}
+/** The input cotangent from the tall form's output cotangents (gU full, gS, gV = gVtᵀ). */
+function svdTallVjp(gu: Array | null, gs: Array | null, gv: Array | null, q: SvdParts): Array {
+  const n = q.s.shape[q.s.ndim - 1]!;
+  let gp: Array | null = gs ? diagEmbed(gs) : null;
+  let direct: Array | null = null;
+  if (gu) {
+    let gk = q.ur ? ad.sliceAxis(gu, gu.ndim - 1, 0, n) : gu;
+    if (q.ur) gk = ad.subtract(gk, mm(mm(q.ur, mT(ad.sliceAxis(gu, gu.ndim - 1, n, gu.shape[gu.ndim - 1]!))), q.uk));
+    const w = ad.multiply(q.f, mm(mT(q.uk), gk));
+    gp = addOpt(gp, ad.multiply(ad.add(w, mT(w)), q.sRow));
+    if (q.ur) {
+      const h = ad.divide(gk, q.sRow);
+      direct = mm(h, mT(q.v));
+      const back = mm(mT(q.uk), h);
+      gp = gp ? ad.subtract(gp, back) : ad.negative(back);
+    }
+  }
+  if (gv) {
+    const w = ad.multiply(q.f, mm(mT(q.v), gv));
+    gp = addOpt(gp, ad.multiply(q.sCol, ad.add(w, mT(w))));
+  }
+  const g = mm(mm(q.uk, gp!), mT(q.v));
+  return direct ? ad.add(g, direct) : g;
+}
+const isWide = (a: Array): boolean => a.shape[a.ndim - 2]! < a.shape[a.ndim - 1]!;
 
 export const linalgJvp: { [P in Single]: JvpRule<Params<P>> } & { [P in Multi]: MultiJvpRule<Params<P>> } = {
   inv: (_xs, [t], _p, y) => (t ? ad.negative(mm(mm(y, t), y)) : zerosLike(y)),
@@ -125,24 +177,13 @@ export const linalgJvp: { [P in Single]: JvpRule<Params<P>> } & { [P in Multi]: 
     const omega = ad.subtract(low, mT(low));
     return [ad.add(mm(q!, ad.subtract(omega, yy)), x), mm(ad.subtract(yy, omega), r!)];
   },
-  // dP = Uₖᵀ dA Vₖ: dS = diag(dP); square: dU = U (F ∘ (dP S + (dP S)ᵀ)), dV = V (F ∘ (S dP + (S dP)ᵀ)), F_ij = 1/(s_j² - s_i²).
   svd: ([a], [t], _p, [u, s, vt]) => {
     if (!t) return [zerosLike(u!), zerosLike(s!), zerosLike(vt!)];
-    const { uk, vk, square } = svdThin(a!, u!, vt!);
-    const dp = mm(mm(mT(uk), t), vk);
-    const ds = diagPart(dp);
-    if (!square) {
-      // The extra columns of a non-square matrix's U or V are not unique: their tangent is undefined (NaN).
-      return [ad.full(u!.shape, Number.NaN, u!.dtype), ds, ad.full(vt!.shape, Number.NaN, vt!.dtype)];
+    if (isWide(a!)) {
+      const [dv, ds, du] = svdTallJvp(mT(t), svdParts(mT(vt!), s!, u!));
+      return [du, ds, mT(dv)];
     }
-    const f = gapInverse(s!, (x) => ad.square(x));
-    const n = s!.shape[s!.ndim - 1]!;
-    const sRow = reshape(s!, [...s!.shape.slice(0, -1), 1, n]);
-    const sCol = reshape(s!, [...s!.shape.slice(0, -1), n, 1]);
-    const dss = ad.multiply(dp, sRow);
-    const sds = ad.multiply(sCol, dp);
-    const du = mm(u!, ad.multiply(f, ad.add(dss, mT(dss))));
-    const dv = mm(vk, ad.multiply(f, ad.add(sds, mT(sds))));
+    const [du, ds, dv] = svdTallJvp(t, svdParts(u!, s!, mT(vt!)));
     return [du, ds, mT(dv)];
   },
   // A' = Vᵀ dA V: dw = diag(A'), dV = V (F ∘ A'), F_ij = 1/(w_j - w_i).
@@ -188,24 +229,9 @@ export const linalgVjp: { [P in Single]: VjpRule<Params<P>> } & { [P in Multi]: 
     return argnums.map(() => mm(gx!, mT(rInv)));
   },
   svd: ([a], [gu, gs, gvt], argnums, _p, [u, s, vt]) => {
-    const { uk, vk, square } = svdThin(a!, u!, vt!);
-    if ((gu || gvt) && !square) nonSquareSvd(a!);
-    let gp: Array | null = gs ? diagEmbed(gs) : null;
-    if (gu || gvt) {
-      const f = gapInverse(s!, (x) => ad.square(x));
-      const n = s!.shape[s!.ndim - 1]!;
-      const sRow = reshape(s!, [...s!.shape.slice(0, -1), 1, n]);
-      const sCol = reshape(s!, [...s!.shape.slice(0, -1), n, 1]);
-      if (gu) {
-        const w = ad.multiply(f, mm(mT(u!), gu));
-        gp = addOpt(gp, ad.multiply(ad.add(w, mT(w)), sRow));
-      }
-      if (gvt) {
-        const w = ad.multiply(f, mm(mT(vk), mT(gvt)));
-        gp = addOpt(gp, ad.multiply(sCol, ad.add(w, mT(w))));
-      }
-    }
-    return argnums.map(() => mm(mm(uk, gp!), mT(vk)));
+    const gv = gvt ? mT(gvt) : null;
+    const g = isWide(a!) ? mT(svdTallVjp(gv, gs ?? null, gu ?? null, svdParts(mT(vt!), s!, u!))) : svdTallVjp(gu ?? null, gs ?? null, gv, svdParts(u!, s!, mT(vt!)));
+    return argnums.map(() => g);
   },
   // gA' = V (diag(gw) + F ∘ (Vᵀ gV)) Vᵀ, then the adjoint of reading one triangle.
   eigh: (_xs, [gw, gv], argnums, p, [w, v]) => {
