@@ -139,7 +139,14 @@ for (const backend of mx.listBackends().map((b) => b.name)) {
         expect(packed.shape).toEqual(a.shape);
       }
       // MLX's test matrix: 9 pivots first, then 8 - 2/9 over 1 - 2/3.
-      const m3 = mx.array([[3, 1, 2], [1, 8, 6], [9, 2, 5]], mx.float64);
+      const m3 = mx.array(
+        [
+          [3, 1, 2],
+          [1, 8, 6],
+          [9, 2, 5],
+        ],
+        mx.float64,
+      );
       const [p, l, u] = mx.linalg.lu(m3);
       expect(p.tolist()).toEqual([2, 1, 0]);
       const [packed, pivots] = mx.linalg.luFactor(m3);
@@ -151,11 +158,27 @@ for (const backend of mx.listBackends().map((b) => b.name)) {
       (pivots.tolist() as number[]).forEach((q, i) => ([perm[i], perm[q]] = [perm[q]!, perm[i]!]));
       close(mx.take(m3, perm, 0), mx.matmul(l, u));
       // MLX's singular case does not throw.
-      const sing = mx.array([[1, 2, 3, 4], [2, 4, 6, 8], [0, 1, 1, 0], [1, 0, 0, 1]], mx.float64);
+      const sing = mx.array(
+        [
+          [1, 2, 3, 4],
+          [2, 4, 6, 8],
+          [0, 1, 1, 0],
+          [1, 0, 0, 1],
+        ],
+        mx.float64,
+      );
       const [ps, ls, uss] = mx.linalg.lu(sing);
       close(mx.takeAlongAxis(ls, mx.expandDims(ps, -1), -2).matmul(uss), sing, 1e-12);
       // A singular matrix still factors (LAPACK reports the zero pivot; MLX returns the factors).
-      const [, , us] = mx.linalg.lu(mx.array([[1, 2], [2, 4]], mx.float64));
+      const [, , us] = mx.linalg.lu(
+        mx.array(
+          [
+            [1, 2],
+            [2, 4],
+          ],
+          mx.float64,
+        ),
+      );
       expect(us.tolist()).toEqual([
         [2, 4],
         [0, 0],
@@ -171,9 +194,36 @@ for (const backend of mx.listBackends().map((b) => b.name)) {
     });
 
     it('LAPACK errors become Errors naming the function', () => {
-      expect(() => mx.linalg.inv(mx.array([[1, 2], [2, 4]])).tolist()).toThrow(/linalg\.inv: the matrix is singular/);
-      expect(() => mx.linalg.cholesky(mx.array([[1, 2], [2, 1]])).tolist()).toThrow(/linalg\.cholesky: the matrix is not positive definite/);
-      expect(() => mx.linalg.triInv(mx.array([[1, 0], [2, 0]])).tolist()).toThrow(/linalg\.triInv: the matrix is singular/);
+      expect(() =>
+        mx.linalg
+          .inv(
+            mx.array([
+              [1, 2],
+              [2, 4],
+            ]),
+          )
+          .tolist(),
+      ).toThrow(/linalg\.inv: the matrix is singular/);
+      expect(() =>
+        mx.linalg
+          .cholesky(
+            mx.array([
+              [1, 2],
+              [2, 1],
+            ]),
+          )
+          .tolist(),
+      ).toThrow(/linalg\.cholesky: the matrix is not positive definite/);
+      expect(() =>
+        mx.linalg
+          .triInv(
+            mx.array([
+              [1, 0],
+              [2, 0],
+            ]),
+          )
+          .tolist(),
+      ).toThrow(/linalg\.triInv: the matrix is singular/);
     });
 
     it('empty matrices', () => {
@@ -208,10 +258,7 @@ for (const backend of mx.listBackends().map((b) => b.name)) {
 
     it('vmap batches over a leading axis', () => {
       const b = input('batch');
-      close(
-        mx.vmap((x: mx.Array) => mx.linalg.inv(x), 2, 0)(mx.moveaxis(b, 0, 2)),
-        fx.inv!,
-      );
+      close(mx.vmap((x: mx.Array) => mx.linalg.inv(x), 2, 0)(mx.moveaxis(b, 0, 2)), fx.inv!);
     });
   });
 }
@@ -222,7 +269,17 @@ describe('mx.linalg input checks (in TypeScript, before any kernel)', () => {
     [1, 3],
   ]);
   it('dtypes, dimensions and shapes', () => {
-    expect(() => mx.linalg.inv(mx.array([[1, 2], [3, 4]], mx.int32))).toThrow(/linalg\.inv: expected a float32 or float64 array, got int32/);
+    expect(() =>
+      mx.linalg.inv(
+        mx.array(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          mx.int32,
+        ),
+      ),
+    ).toThrow(/linalg\.inv: expected a float32 or float64 array, got int32/);
     expect(() => mx.linalg.qr(mx.array([1, 2]))).toThrow(/linalg\.qr: expected an array of at least 2 dimensions, got shape \[2\]/);
     expect(() => mx.linalg.inv(mx.zeros([2, 3]))).toThrow(/linalg\.inv: expected square matrices in the last two axes, got shape \[2,3\]/);
     expect(() => mx.linalg.cholesky(mx.zeros([2, 3]))).toThrow(/linalg\.cholesky: expected square/);
@@ -231,12 +288,25 @@ describe('mx.linalg input checks (in TypeScript, before any kernel)', () => {
     expect(() => mx.linalg.lu(mx.array(0))).toThrow(/linalg\.lu: expected an array of at least 2 dimensions/);
   });
   it('solve and solveTriangular shapes', () => {
-    expect(() => mx.linalg.solve(sq, mx.zeros([3]))).toThrow(/linalg\.solve: the last axis of the first input \(shape \[2,2\]\) must match the only axis of the second \(shape \[3\]\)/);
+    expect(() => mx.linalg.solve(sq, mx.zeros([3]))).toThrow(
+      /linalg\.solve: the last axis of the first input \(shape \[2,2\]\) must match the only axis of the second \(shape \[3\]\)/,
+    );
     expect(() => mx.linalg.solve(sq, mx.zeros([3, 1]))).toThrow(/must match the second-to-last axis/);
     expect(() => mx.linalg.solve(mx.zeros([2, 3]), mx.zeros([2]))).toThrow(/linalg\.solve: expected the first input to be square matrices/);
     expect(() => mx.linalg.solve(mx.zeros([2]), mx.zeros([2]))).toThrow(/at least 2 dimensions/);
     expect(() => mx.linalg.solveTriangular(sq, mx.array(1))).toThrow(/linalg\.solveTriangular: expected the second input to have at least 1 dimension/);
-    expect(() => mx.linalg.solve(mx.array([[1, 0], [0, 1]], mx.int32), mx.array([1, 2], mx.int32))).toThrow(/must promote to float32 or float64/);
+    expect(() =>
+      mx.linalg.solve(
+        mx.array(
+          [
+            [1, 0],
+            [0, 1],
+          ],
+          mx.int32,
+        ),
+        mx.array([1, 2], mx.int32),
+      ),
+    ).toThrow(/must promote to float32 or float64/);
   });
   it('norm and cross arguments', () => {
     expect(() => mx.linalg.norm(sq, 'nuc', 0)).toThrow(/linalg\.norm: ord 'nuc' is a matrix norm and needs two axes, got 1/);

@@ -150,7 +150,7 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
   allReduce: { inputs: [x], fn: node('allReduce', { ...solo, reduce: 'sum' }) },
   allGather: { inputs: [x], fn: node('allGather', solo) },
   send: { inputs: [x], fn: node('send', { ...solo, dst: 0 }) },
-  recv: { inputs: [x], fn: (a) => mx.concatenate([a, mx.node('recv', [], { ...solo, src: 0, shape: [0, 3], dtype: mx.float32 })], 0) },  // mx.linalg on fixed well-conditioned matrices (square for the SVD: a tall one's extra columns of U are not unique).
+  recv: { inputs: [x], fn: (a) => mx.concatenate([a, mx.node('recv', [], { ...solo, src: 0, shape: [0, 3], dtype: mx.float32 })], 0) }, // mx.linalg on fixed well-conditioned matrices (square for the SVD: a tall one's extra columns of U are not unique).
   qr: { inputs: [f32([3, 2], [2, 0.3, -0.5, 1.5, 0.4, -0.9])], fn: (a) => mx.linalg.qr(a) },
   svd: { inputs: [spd3], fn: (a) => mx.linalg.svd(a) },
   inv: { inputs: [spd3], fn: (a) => mx.linalg.inv(a) },

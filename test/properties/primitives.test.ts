@@ -646,21 +646,14 @@ type MatrixForm = 'any' | 'square' | 'tall' | 'near';
 /** Matrices [...batch, m, n] of float32/float64 (the kernels' dtypes): any shape, square, tall (m >= n), or near square (|m - n| <= 1). */
 function matrixSetup(form: MatrixForm, dtype: fc.Arbitrary<Dt>): fc.Arbitrary<MatrixSetup> {
   const side = fc.integer({ min: 1, max: 3 });
-  return fc
-    .record({ batch: fc.array(fc.integer({ min: 1, max: 2 }), { maxLength: 1 }), m: side, n: side, flag: fc.boolean(), dtype })
-    .map((s) => {
-      if (form === 'square') return { ...s, m: s.n };
-      if (form === 'tall') return { ...s, m: Math.max(s.m, s.n) };
-      if (form === 'near') return { ...s, m: Math.min(Math.max(s.m, s.n - 1), s.n + 1) };
-      return s;
-    });
+  return fc.record({ batch: fc.array(fc.integer({ min: 1, max: 2 }), { maxLength: 1 }), m: side, n: side, flag: fc.boolean(), dtype }).map((s) => {
+    if (form === 'square') return { ...s, m: s.n };
+    if (form === 'tall') return { ...s, m: Math.max(s.m, s.n) };
+    if (form === 'near') return { ...s, m: Math.min(Math.max(s.m, s.n - 1), s.n + 1) };
+    return s;
+  });
 }
-function linalgCase(
-  prim: mx.Primitive,
-  form: 'any' | 'square',
-  gradForm: MatrixForm,
-  build: (x: mx.Array, s: MatrixSetup) => mx.Array | mx.Array[],
-): Case {
+function linalgCase(prim: mx.Primitive, form: 'any' | 'square', gradForm: MatrixForm, build: (x: mx.Array, s: MatrixSetup) => mx.Array | mx.Array[]): Case {
   return {
     primitive: prim,
     setup: matrixSetup(form, fc.constantFrom(mx.float32, mx.float64)),

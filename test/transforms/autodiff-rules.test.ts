@@ -358,9 +358,18 @@ const cases: Record<mx.Primitive, Cases> = {
     },
   ],
   // mx.linalg, on well-conditioned inputs (test/helpers/linalg.ts); one case per output of a multi-output primitive.
-  qr: [0, 1].flatMap((k) => [[3, 2], [2, 2]].map((shape) => ({ fn: (x: mx.Array) => mx.multiNode('qr', [fullRank(x)], {})[k]!, args: () => [rnd(shape)] }))),
+  qr: [0, 1].flatMap((k) =>
+    [
+      [3, 2],
+      [2, 2],
+    ].map((shape) => ({ fn: (x: mx.Array) => mx.multiNode('qr', [fullRank(x)], {})[k]!, args: () => [rnd(shape)] })),
+  ),
   svd: [0, 1, 2].flatMap((k) =>
-    [[3, 3], [3, 2], [2, 3]].map((shape) => ({ fn: (x: mx.Array) => mx.multiNode('svd', [separatedSingular(x)], {})[k]!, args: () => [rnd(shape)] })),
+    [
+      [3, 3],
+      [3, 2],
+      [2, 3],
+    ].map((shape) => ({ fn: (x: mx.Array) => mx.multiNode('svd', [separatedSingular(x)], {})[k]!, args: () => [rnd(shape)] })),
   ),
   inv: [{ fn: (x) => node('inv', [invertible(x)]), args: () => [rnd([2, 3, 3])] }],
   triInv: [false, true].map((upper) => ({ fn: (x: mx.Array) => node('triInv', [invertible(x)], { upper }), args: () => [rnd([3, 3])] })),

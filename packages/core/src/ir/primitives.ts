@@ -516,11 +516,7 @@ export const primitives: PrimitiveTable = {
   eigh: multi<'eigh'>('other', ([a]) => [{ shape: a!.shape.slice(0, -1), dtype: a!.dtype }, a!]),
   luFactor: multi<'luFactor'>('other', ([a]) => {
     const [m, n] = a!.shape.slice(-2) as [number, number];
-    return [
-      a!,
-      { shape: [...a!.shape.slice(0, -2), Math.min(m, n)], dtype: uint32 },
-      { shape: a!.shape.slice(0, -1), dtype: uint32 },
-    ];
+    return [a!, { shape: [...a!.shape.slice(0, -2), Math.min(m, n)], dtype: uint32 }, { shape: a!.shape.slice(0, -1), dtype: uint32 }];
   }),
 };
 

@@ -247,4 +247,3 @@ export function solveTriangular(a: ArrayInput, b: ArrayInput, opts?: LinalgOpts 
   const [x, y] = solveOperands(fn, a, b, o.stream);
   return matmul(node('triInv', [x], { upper: o.upper ?? false }, o.stream), y, { stream: o.stream ?? undefined });
 }
-

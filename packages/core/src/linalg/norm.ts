@@ -107,7 +107,13 @@ export function norm(
   if (ord === null) {
     if (given === null) {
       const out = l2(reshape(x, [x.size], { stream: s ?? undefined }), [0], keepdims, s);
-      return keepdims ? reshape(out, x.shape.map(() => 1), { stream: s ?? undefined }) : out;
+      return keepdims
+        ? reshape(
+            out,
+            x.shape.map(() => 1),
+            { stream: s ?? undefined },
+          )
+        : out;
     }
     if (given.length > 2) throw new Error(`${fn}: expected one or two axes, got ${describeValue(given)}`);
     return l2(x, given, keepdims, s);
@@ -165,4 +171,3 @@ export function cross(a: ArrayInput, b: ArrayInput, ...args: OptArgs<[axis?: num
   else [c0, c1] = [subtract(mul(a1!, b2), mul(a2, b1!), so), subtract(mul(a2, b0!), mul(a0!, b2), so)];
   return concatenate([c0, c1, z], ax, so);
 }
-

@@ -230,7 +230,9 @@ export const linalgVjp: { [P in Single]: VjpRule<Params<P>> } & { [P in Multi]: 
   },
   svd: ([a], [gu, gs, gvt], argnums, _p, [u, s, vt]) => {
     const gv = gvt ? mT(gvt) : null;
-    const g = isWide(a!) ? mT(svdTallVjp(gv, gs ?? null, gu ?? null, svdParts(mT(vt!), s!, u!))) : svdTallVjp(gu ?? null, gs ?? null, gv, svdParts(u!, s!, mT(vt!)));
+    const g = isWide(a!)
+      ? mT(svdTallVjp(gv, gs ?? null, gu ?? null, svdParts(mT(vt!), s!, u!)))
+      : svdTallVjp(gu ?? null, gs ?? null, gv, svdParts(u!, s!, mT(vt!)));
     return argnums.map(() => g);
   },
   // gA' = V (diag(gw) + F ∘ (Vᵀ gV)) Vᵀ, then the adjoint of reading one triangle.
