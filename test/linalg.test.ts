@@ -4,7 +4,9 @@
  * are not unique), MLX's behaviours from python/tests/test_linalg.py, the errors (in TypeScript
  * before any kernel runs, and LAPACK's reports as Errors), and derivatives of the compositions.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as mx from 'mlx-ts';
 import { assertAllClose, checkJvp, checkVjp } from '@mlx-ts/testing';
@@ -333,5 +335,19 @@ describe('LAPACK on the cpu backend', () => {
     const info = lapackInfo();
     expect(info.loaded, info.error).toBe(true);
     expect(info.library).not.toBe('');
+  });
+  it('without LAPACK each function says what to install', () => {
+    const script =
+      "import * as mx from 'mlx-ts'; import { lapackInfo } from '@mlx-ts/cpu-backend'; console.log(JSON.stringify(lapackInfo()));" +
+      'try { mx.linalg.inv(mx.eye(2)).tolist(); } catch (e) { console.log(e.message); }';
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, MLX_TS_LAPACK: '0' },
+      cwd: fileURLToPath(new URL('../packages/mlx-ts', import.meta.url)),
+    });
+    expect(r.stdout + r.stderr).toContain('"loaded":false');
+    expect(r.stdout + r.stderr).toMatch(
+      /linalg\.inv: needs LAPACK, which is not loaded \(disabled by MLX_TS_LAPACK\); install it: apt-get install liblapack3 \(or libopenblas0\)/,
+    );
   });
 });

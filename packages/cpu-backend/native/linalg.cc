@@ -38,7 +38,9 @@ const char* fn_name(Op op) {
   }
 }
 
-[[noreturn]] void fail(const Step& s, const std::string& what) { throw Error(std::string(fn_name(s.op)) + ": " + what); }
+[[noreturn]] void fail(const Step& s, const std::string& what) {
+  throw Error(std::string(fn_name(s.op)) + ": " + what);
+}
 
 template <class T>
 const LapackFns<T>& fns(const Step& s) {
@@ -81,7 +83,8 @@ void run(const Step& s, int64_t m, int64_t n, int64_t count) {
   std::vector<T> work;
   std::vector<int> ipiv(size_t(std::max(1, K)));
   const auto check = [&](const char* routine) {
-    if (info < 0) fail(s, std::string(routine) + " rejected argument " + std::to_string(-info) + " (an internal error)");
+    if (info < 0)
+      fail(s, std::string(routine) + " rejected argument " + std::to_string(-info) + " (an internal error)");
   };
   for (int64_t b = 0; b < count; ++b) {
     const T* x = in + b * mn;
@@ -160,7 +163,9 @@ void run(const Step& s, int64_t m, int64_t n, int64_t count) {
         if (N == 0) break;
         L.getrf(&N, &N, out, &N, ipiv.data(), &info);
         check("getrf");
-        if (info > 0) fail(s, "the matrix is singular (U[" + std::to_string(info - 1) + ", " + std::to_string(info - 1) + "] is zero)");
+        if (info > 0)
+          fail(s, "the matrix is singular (U[" + std::to_string(info - 1) + ", " + std::to_string(info - 1) +
+                      "] is zero)");
         T query;
         int lwork = -1;
         L.getri(&N, out, &N, ipiv.data(), &query, &lwork, &info);
@@ -255,7 +260,8 @@ void linalg(const Step& s) {
   if (x.ndim < 2) fail(s, "expected an array of at least 2 dimensions");
   if (x.dtype != Dt::F32 && x.dtype != Dt::F64) fail(s, "expected float32 or float64");
   const int64_t m = x.shape[x.ndim - 2], n = x.shape[x.ndim - 1];
-  if (m > INT_MAX / 8 || n > INT_MAX / 8 || m * n > INT_MAX) fail(s, "the matrices are too large for LAPACK's 32-bit sizes");
+  if (m > INT_MAX / 8 || n > INT_MAX / 8 || m * n > INT_MAX)
+    fail(s, "the matrices are too large for LAPACK's 32-bit sizes");
   const bool square = s.op == Op::inv || s.op == Op::triInv || s.op == Op::cholesky || s.op == Op::eigh;
   if (square && m != n) fail(s, "expected square matrices");
   const int outputs = s.op == Op::svd || s.op == Op::luFactor ? 3 : s.op == Op::qr || s.op == Op::eigh ? 2 : 1;
@@ -269,14 +275,20 @@ void linalg(const Step& s) {
       {m * k, k * n, 0}, {m * m, k, n * n}, {m * n, k, m}};  // qr, svd, luFactor; the rest: m * n (and n)
   for (int o = 0; o < outputs; ++o) {
     int64_t per;
-    if (s.op == Op::qr) per = want[0][o];
-    else if (s.op == Op::svd) per = want[1][o];
-    else if (s.op == Op::luFactor) per = want[2][o];
-    else if (s.op == Op::eigh) per = o == 0 ? n : m * n;
-    else per = m * n;
+    if (s.op == Op::qr)
+      per = want[0][o];
+    else if (s.op == Op::svd)
+      per = want[1][o];
+    else if (s.op == Op::luFactor)
+      per = want[2][o];
+    else if (s.op == Op::eigh)
+      per = o == 0 ? n : m * n;
+    else
+      per = m * n;
     const View& out = s.output(o);
     const bool index = s.op == Op::luFactor && o > 0;
-    if (out.size != per * count || out.dtype != (index ? Dt::U32 : x.dtype)) fail(s, "unexpected output shape or dtype");
+    if (out.size != per * count || out.dtype != (index ? Dt::U32 : x.dtype))
+      fail(s, "unexpected output shape or dtype");
   }
   if (x.dtype == Dt::F32)
     run<float>(s, m, n, count);
