@@ -36,6 +36,8 @@ void quantized_matmul(const Step& s);
 void fast_norm(const Step& s);
 void rope(const Step& s);
 void scaled_dot_product_attention(const Step& s);
+// mx.linalg through the run-time LAPACK (linalg.cc, lapack.h).
+void linalg(const Step& s);
 
 // Runs one step with the kernel of its primitive.
 void run_step(const Step& s);

@@ -2,6 +2,7 @@
 //
 //   blasInfo() -> { loaded, library, vendor, corename, config, coretype, coretypeSource, pooled, error }
 //       the BLAS that float32/float64 matmul uses (blas.h); corename is the kernel OpenBLAS runs.
+//   lapackInfo() -> { loaded, library, error }  the LAPACK that mx.linalg uses (lapack.h).
 //   threadInfo() -> { threads }  threads a parallel kernel uses (MLX_TS_NUM_THREADS overrides).
 //   bufferCacheStats() -> { enabled, minBytes, capBytes, cachedBytes, liveBytes, hits, misses }
 //   bufferCacheTrim()    returns every cached block to the system.
@@ -9,6 +10,7 @@
 
 #include "allocator.h"
 #include "blas.h"
+#include "lapack.h"
 #include "thread_pool.h"
 
 namespace mlx_cpu {
@@ -28,6 +30,15 @@ Napi::Value BlasInfoJs(const Napi::CallbackInfo& info) {
   o.Set("coretypeSource", b.coretype_source);
   o.Set("pooled", b.pooled);
   o.Set("error", b.error);
+  return o;
+}
+
+Napi::Value LapackInfoJs(const Napi::CallbackInfo& info) {
+  const LapackInfo& l = lapack_info();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("loaded", l.loaded);
+  o.Set("library", l.library);
+  o.Set("error", l.error);
   return o;
 }
 
@@ -59,6 +70,7 @@ Napi::Value BufferCacheTrimJs(const Napi::CallbackInfo& info) {
 
 void add_perf_exports(Napi::Env env, Napi::Object exports) {
   exports.Set("blasInfo", Napi::Function::New(env, BlasInfoJs, "blasInfo"));
+  exports.Set("lapackInfo", Napi::Function::New(env, LapackInfoJs, "lapackInfo"));
   exports.Set("threadInfo", Napi::Function::New(env, ThreadInfoJs, "threadInfo"));
   exports.Set("bufferCacheStats", Napi::Function::New(env, BufferCacheStatsJs, "bufferCacheStats"));
   exports.Set("bufferCacheTrim", Napi::Function::New(env, BufferCacheTrimJs, "bufferCacheTrim"));

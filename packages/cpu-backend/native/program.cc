@@ -142,6 +142,14 @@ void run_step(const Step& s) {
     case Op::send:
     case Op::recv:
       return distributed(s);
+    case Op::qr:
+    case Op::svd:
+    case Op::inv:
+    case Op::triInv:
+    case Op::cholesky:
+    case Op::eigh:
+    case Op::luFactor:
+      return linalg(s);
   }
   throw Error("unknown opcode");
 }

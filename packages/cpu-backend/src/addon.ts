@@ -44,6 +44,8 @@ export interface NativeAddon {
     pooled: boolean;
     error: string;
   };
+  /** The LAPACK loaded for mx.linalg, if any (native/lapack.h). */
+  lapackInfo(): { loaded: boolean; library: string; error: string };
   /** The MPI library found for mx.distributed, if any (native/distributed.h). */
   distributedInfo(): { available: boolean; library: string; version: string; error: string; launched: boolean };
   /** Sets up the world group (MPI's under a launcher, else the singleton); throws, when strict, what is missing. */
@@ -134,6 +136,7 @@ function unavailableAddon(error: Error): NativeAddon {
     loadKernel: fail,
     jitConfig: fail,
     blasInfo: fail,
+    lapackInfo: fail,
     distributedInfo: fail,
     distributedInit: fail,
     distributedSplit: fail,

@@ -9,6 +9,7 @@ import { layerNormKernel, rmsNormKernel, ropeKernel } from './fast-norm.js';
 import { distributedKernels } from './distributed.js';
 import { gatherKernels } from './gather.js';
 import { concatenateKernel, padKernel } from './layout.js';
+import { choleskyKernel, eighKernel, invKernel, luFactorKernel, qrKernel, svdKernel, triInvKernel } from './linalg.js';
 import { matmulKernel } from './matmul.js';
 import { quantizedMatmulKernel } from './quantized.js';
 import { randomBitsKernel } from './random.js';
@@ -49,4 +50,11 @@ export const coreKernels: KernelTable = {
   scaledDotProductAttention: scaledDotProductAttentionKernel,
   ...distributedKernels,
   view: viewKernel,
+  qr: qrKernel,
+  svd: svdKernel,
+  inv: invKernel,
+  triInv: triInvKernel,
+  cholesky: choleskyKernel,
+  eigh: eighKernel,
+  luFactor: luFactorKernel,
 };

@@ -224,6 +224,17 @@ const scatterInto =
     return ins[0]!.slice();
   };
 
+/**
+ * mx.linalg: the leading (batch) axes stay symbolic; the matrix axes keep their traced sizes, and
+ * each output's trailing axes (a matrix or a vector per batch entry) their traced sizes too.
+ */
+const matrixBatch: SymbolicShape<unknown> = (m, ins, _p, n) => {
+  const a = ins[0]!;
+  const nb = a.length - 2;
+  for (let k = nb; k < a.length; k++) m.pin(a[k]!, n.inShapes[0]![k]!);
+  return [...a.slice(0, nb), ...n.shape.slice(nb).map(constP)];
+};
+
 /** Every core primitive's symbolic shape rule, so a new primitive without one does not compile. */
 const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = {
   ...table(unarySameDtype, sameShape),
@@ -285,6 +296,13 @@ const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = 
   compiled: sameShape,
   divmod: sameShape,
   topk: (_m, ins, p) => [...ins[0]!.slice(0, -1), constP(p.k)],
+  qr: matrixBatch,
+  svd: matrixBatch,
+  inv: matrixBatch,
+  triInv: matrixBatch,
+  cholesky: matrixBatch,
+  eigh: matrixBatch,
+  luFactor: matrixBatch,
   allReduce: sameShape,
   allGather: (_m, ins, p) => (ins[0]!.length === 0 ? [constP(p.size)] : [mulP(ins[0]![0]!, constP(p.size)), ...ins[0]!.slice(1)]),
   send: sameShape,

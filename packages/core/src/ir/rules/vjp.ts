@@ -52,6 +52,7 @@ import { layerNormVjp, rmsNormVjp, ropeVjp } from './fast-norm.js';
 import { scaledDotProductAttentionVjp } from './scaled-dot-product-attention.js';
 import { distributedVjp } from './distributed.js';
 import { logcumsumexpVjp, viewVjp } from './logcumsumexp.js';
+import { linalgVjp } from './linalg.js';
 import { $inputs, $prim } from '../../array-keys.js';
 
 type Maker = (() => Array) | null;
@@ -271,4 +272,5 @@ export const vjpRules: VjpTable = {
   ...distributedVjp,
   logcumsumexp: logcumsumexpVjp,
   view: viewVjp,
+  ...linalgVjp,
 };

@@ -34,6 +34,7 @@ import { layerNormVmap, rmsNormVmap, ropeVmap } from './fast-norm.js';
 import { scaledDotProductAttentionVmap } from './scaled-dot-product-attention.js';
 import { distributedVmap } from './distributed.js';
 import { viewVmap } from './logcumsumexp.js';
+import { linalgVmap } from './linalg.js';
 
 type Axes = readonly (number | null)[];
 
@@ -265,4 +266,5 @@ export const vmapRules: VmapTable = {
   scaledDotProductAttention: scaledDotProductAttentionVmap,
   ...distributedVmap,
   view: viewVmap,
+  ...linalgVmap,
 };
