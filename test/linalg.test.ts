@@ -28,6 +28,15 @@ const fx = JSON.parse(readFileSync(new URL('./fixtures/linalg/numpy.json', impor
   cross23: { a: Nested; b: Nested; value: Nested };
 } & Record<string, Nested & { q: Nested; r: Nested }>;
 
+interface GridCase {
+  shape: number[];
+  ord: number | string | null;
+  axis: number[] | null;
+  keepdims: boolean;
+  outShape: number[];
+  value: Nested;
+}
+const grid = JSON.parse(readFileSync(new URL('./fixtures/linalg/norm-grid.json', import.meta.url), 'utf8')) as GridCase[];
 const f64 = (v: Nested) => mx.array(v as number[], mx.float64);
 const input = (name: string) => f64(fx.inputs[name]!);
 const close = (a: mx.Array, b: mx.Array | Nested, tol = 1e-9) =>
@@ -45,6 +54,15 @@ for (const backend of mx.listBackends().map((b) => b.name)) {
       for (const n of fx.vectorNorms) close(mx.linalg.norm(input('vec'), ordOf(n.ord)), n.value, 1e-12);
       for (const n of fx.matrixNorms) close(mx.linalg.norm(input('mat'), ordOf(n.ord)), n.value, 1e-9);
       for (const n of fx.axisNorms) close(mx.linalg.norm(input('t3'), ordOf(n.ord), n.axis!, n.keepdims ?? false), n.value, 1e-9);
+    });
+
+    it("norm: MLX's test grid (every ord, axis, keepdims on 1-D to 4-D arange inputs) against NumPy", () => {
+      for (const g of grid) {
+        const x = mx.reshape(mx.arange(1, g.shape.reduce((p, q) => p * q, 1) + 1, 1, mx.float64), g.shape);
+        const out = mx.linalg.norm(x, ordOf(g.ord), g.axis, g.keepdims);
+        expect(out.shape, JSON.stringify(g)).toEqual(g.outShape);
+        close(out, g.value, 1e-9);
+      }
     });
 
     it("norm: MLX's defaults, keepdims without an axis, integer inputs, float32", () => {
@@ -107,6 +125,17 @@ for (const backend of mx.listBackends().map((b) => b.name)) {
       close(mx.linalg.solve(input('sq'), input('b_vec')), fx.solveVec!);
       close(mx.linalg.solve(input('batch'), input('b_mat')), fx.solveBatch!);
       close(mx.linalg.solveTriangular(input('sq'), input('b_vec'), { upper: true }), fx.solveTriangularUpper!);
+    });
+
+    it("solve and solveTriangular broadcast batch axes (MLX's cases)", () => {
+      const a = mx.broadcastTo(input('sq'), [3, 2, 3, 3]);
+      const b = mx.broadcastTo(mx.reshape(mx.arange(0, 24, 1, mx.float64), [1, 3, 8]), [3, 1, 3, 8]);
+      const x = mx.linalg.solve(a, b);
+      expect(x.shape).toEqual([3, 2, 3, 8]);
+      close(mx.matmul(a, x), mx.broadcastTo(b, [3, 2, 3, 8]));
+      const u = mx.triu(input('sq'));
+      const y = mx.linalg.solveTriangular(mx.broadcastTo(u, [3, 4, 3, 3]), mx.broadcastTo(mx.expandDims(input('b_vec'), -1), [3, 4, 3, 8]), { upper: true });
+      close(mx.matmul(u, y), mx.broadcastTo(mx.expandDims(input('b_vec'), -1), [3, 4, 3, 8]));
     });
 
     it('float32 works as float64 does, and stays float32', () => {

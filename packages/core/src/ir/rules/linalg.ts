@@ -79,13 +79,13 @@ function gapInverse(w: Array, f: (x: Array) => Array = (x) => x): Array {
 function noDerivative(prim: string, mode: string): never {
   throw new Error(`linalg.${prim}: has no ${mode} rule (MLX defines none); wrap its input in stopGradient(...)`);
 }
-/** Q, R and the pieces of QR's JVP that its VJP transposes (M >= N: R is square and invertible). */
-function qrPieces(a: Array, q: Array, r: Array) {
+/** R⁻¹ for QR's rules, which need M >= N (R square and invertible). */
+function qrRInverse(a: Array, r: Array): Array {
   const [m, n] = a.shape.slice(-2) as [number, number];
   if (m < n) {
     throw new Error(`linalg.qr: the derivative is defined for M >= N only (as JAX's), got ${m}x${n}; differentiate qr of the transpose instead`);
   }
-  return { rInv: triInvNode(r, true), q };
+  return triInvNode(r, true);
 }
 
 /**
@@ -170,7 +170,7 @@ export const linalgJvp: { [P in Single]: JvpRule<Params<P>> } & { [P in Multi]: 
   // X = dA R⁻¹, Y = Qᵀ X, Ω = tril(Y, -1) - tril(Y, -1)ᵀ: dQ = Q (Ω - Y) + X, dR = (Y - Ω) R.
   qr: ([a], [t], _p, [q, r]) => {
     if (!t) return [zerosLike(q!), zerosLike(r!)];
-    const { rInv } = qrPieces(a!, q!, r!);
+    const rInv = qrRInverse(a!, r!);
     const x = mm(t, rInv);
     const yy = mm(mT(q!), x);
     const low = tri(yy, true, -1);
@@ -208,7 +208,7 @@ export const linalgVjp: { [P in Single]: VjpRule<Params<P>> } & { [P in Multi]: 
   },
   // The transpose of the JVP above, step by step.
   qr: ([a], [gq, gr], argnums, _p, [q, r]) => {
-    const { rInv } = qrPieces(a!, q!, r!);
+    const rInv = qrRInverse(a!, r!);
     let gy: Array | null = null;
     let gomega: Array | null = null;
     let gx: Array | null = null;
