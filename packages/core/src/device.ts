@@ -103,7 +103,10 @@ export function withStream<T>(s: StreamOrDevice, fn: () => T): T {
 
 function toStream(fn: string, s: StreamOrDevice): Stream {
   if (s instanceof Stream) return s;
-  if (s instanceof Device) return defaultStream(s);
+  if (s instanceof Device) {
+    checkDevice(fn, s);
+    return defaultStream(s);
+  }
   throw new Error(`${fn}: expected a Stream or Device, got ${describeValue(s)}`);
 }
 
