@@ -3,13 +3,8 @@
 // executed on a CPU grid. The tests (test/metal/shim.test.ts) feed it steps built from the property
 // kit and compare its output with the CPU backend's.
 //
-// Request on stdin, one item a line:
-//   prim NAME
-//   out DTYPE NDIM DIMS...
-//   params COUNT VALUES...
-//   in DTYPE PATH OFFSET NDIM DIMS... STRIDES...      (once per input; the file holds the whole buffer)
-//   result PATH                                        (the contiguous output is written there)
-// Exit status: 0 done, 2 the plan does not cover the step (message on stderr), 4 the plan named a
+// The request comes on stdin (host/request.h); on a Mac host/metal_run.cpp takes the same request
+// and runs it on the GPU, so the selftest compares the two. Exit status: 0 done, 2 the plan does not cover the step (message on stderr), 4 the plan named a
 // kernel no .metal file instantiates, 1 a malformed request.
 #include "metal_shim.h"
 
@@ -28,13 +23,11 @@
 #undef thread
 #undef kernel
 
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
-#include <sstream>
 
-#include "../host/plan.h"
+#include "../host/request.h"
 
 using metal_shim::ThreadPos;
 using Launch = std::function<void(void* const* b, const ThreadPos& t)>;
@@ -137,65 +130,15 @@ void register_kernels() {
   registry()["random_bits"] = [](void* const* b, const ThreadPos& t) { random_bits(H_CPTR(uint, 0), H_PTR(uint, 1), H_VAL(uint, 2), t.gid.x); };
 }
 
-std::vector<char> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error("cannot read " + path);
-  return std::vector<char>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
-
-std::vector<int64_t> read_ints(std::istringstream& in, int64_t n) {
-  std::vector<int64_t> v(static_cast<size_t>(n));
-  for (auto& x : v) in >> x;
-  return v;
-}
-
 }  // namespace
 
 int main() {
   register_kernels();
-  mlx_metal::StepDesc step;
-  std::vector<std::vector<char>> buffers;
-  std::string result;
-  std::string line;
-  try {
-    while (std::getline(std::cin, line)) {
-      std::istringstream in(line);
-      std::string key;
-      in >> key;
-      if (key == "prim") {
-        in >> step.prim;
-      } else if (key == "out") {
-        int64_t nd;
-        in >> step.out_dtype >> nd;
-        step.out_shape = read_ints(in, nd);
-      } else if (key == "params") {
-        int64_t n;
-        in >> n;
-        step.params = read_ints(in, n);
-      } else if (key == "in") {
-        mlx_metal::ViewDesc v;
-        std::string path;
-        int64_t nd;
-        in >> v.dtype >> path >> v.offset >> nd;
-        v.shape = read_ints(in, nd);
-        v.strides = read_ints(in, nd);
-        step.inputs.push_back(v);
-        buffers.push_back(read_file(path));
-      } else if (key == "result") {
-        in >> result;
-      } else if (!key.empty()) {
-        std::cerr << "harness: unknown request line '" << line << "'\n";
-        return 1;
-      }
-      if (in.fail()) {
-        std::cerr << "harness: malformed request line '" << line << "'\n";
-        return 1;
-      }
-    }
-  } catch (const std::exception& e) {
-    std::cerr << "harness: " << e.what() << "\n";
-    return 1;
-  }
+  mlx_metal::Request req;
+  if (!mlx_metal::read_request(std::cin, req)) return 1;
+  const mlx_metal::StepDesc& step = req.step;
+  std::vector<std::vector<char>>& buffers = req.buffers;
+  const std::string& result = req.result;
   mlx_metal::Plan plan;
   try {
     plan = mlx_metal::plan_step(step);
