@@ -87,7 +87,17 @@ export interface StepRecord {
   why?: string;
 }
 
-export function fakeMetalBackend(exe: string, name = 'metal-shim', deviceType: mx.DeviceType = 'cpu'): mx.Backend & { log: StepRecord[] } {
+/**
+ * What runs the steps: the shim's harness, or with `MLX_TS_METAL_RUN` set (the Mac selftest) the
+ * built metal_run, which takes the same requests and runs them on the GPU.
+ */
+export async function stepRunner(): Promise<{ exe: string; args: string[] }> {
+  const gpu = process.env.MLX_TS_METAL_RUN;
+  if (gpu) return { exe: gpu, args: [join(metalDir, 'kernels')] };
+  return { exe: await buildHarness(), args: [] };
+}
+
+export function fakeMetalBackend(runner: { exe: string; args: string[] }, name = 'metal-shim', deviceType: mx.DeviceType = 'cpu'): mx.Backend & { log: StepRecord[] } {
   const work = mkdtempSync(join(tmpdir(), 'mlx-ts-metal-shim-'));
   process.on('exit', () => rmSync(work, { recursive: true, force: true }));
   let files = 0;
@@ -149,13 +159,13 @@ export function fakeMetalBackend(exe: string, name = 'metal-shim', deviceType: m
         });
         const result = join(work, `out${files++}.bin`);
         lines.push(`result ${result}`);
-        const r = spawnSync(exe, [], { input: lines.join('\n') + '\n', encoding: 'utf8' });
+        const r = spawnSync(runner.exe, runner.args, { input: lines.join('\n') + '\n', encoding: 'utf8' });
         if (r.status === 2) {
           slots.push(...fallback(step, inputs, r.stderr.trim()));
           continue;
         }
-        if (r.status !== 0) throw new Error(`metal shim: the harness failed (status ${r.status}) on ${step.prim}:\n${r.stderr}\nrequest:\n${lines.join('\n')}`);
-        const kernels = r.stdout.trim().split(': ')[1]?.split(' ') ?? [];
+        if (r.status !== 0) throw new Error(`metal shim: ${runner.exe} failed (status ${r.status}) on ${step.prim}:\n${r.stderr}\nrequest:\n${lines.join('\n')}`);
+        const kernels = r.stdout.includes(': ') ? r.stdout.trim().split(': ')[1]!.split(' ') : [];
         log.push({ prim: step.prim, where: 'shim', kernels });
         slots.push(new FakeStorage(new Uint8Array(readFileSync(result)), step.dtype));
       }

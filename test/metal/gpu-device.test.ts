@@ -6,12 +6,12 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mx } from '../helpers/index.js';
-import { buildHarness, fakeMetalBackend, type StepRecord } from './fake-device.js';
+import { fakeMetalBackend, stepRunner, type StepRecord } from './fake-device.js';
 
 let log: StepRecord[] = [];
 
 beforeAll(async () => {
-  const fake = fakeMetalBackend(await buildHarness(), 'metal-shim-gpu', 'gpu');
+  const fake = fakeMetalBackend(await stepRunner(), 'metal-shim-gpu', 'gpu');
   log = fake.log;
   mx.registerBackend(fake);
 }, 300_000);

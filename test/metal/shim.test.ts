@@ -24,7 +24,7 @@ import {
   type HostInput,
   type OpFn,
 } from '../helpers/index.js';
-import { buildHarness, fakeMetalBackend, type StepRecord } from './fake-device.js';
+import { fakeMetalBackend, stepRunner, type StepRecord } from './fake-device.js';
 import type { DtypeName, Primitive } from '@mlx-ts/core';
 
 const FLOATS: DtypeName[] = ['float32', 'float16', 'bfloat16'];
@@ -32,7 +32,7 @@ const SHIM = 'metal-shim';
 let log: StepRecord[] = [];
 
 beforeAll(async () => {
-  const fake = fakeMetalBackend(await buildHarness(), SHIM, 'cpu');
+  const fake = fakeMetalBackend(await stepRunner(), SHIM, 'cpu');
   log = fake.log;
   mx.registerBackend(fake);
 }, 300_000);
