@@ -85,6 +85,9 @@ export interface StepRecord {
   where: 'shim' | 'cpu';
   kernels: string[];
   why?: string;
+  /** For a CPU fallback: the step and its inputs' bytes (codegen.test.ts replays compiled steps). */
+  step?: mx.Step;
+  inputBytes?: Uint8Array[];
 }
 
 /**
@@ -125,7 +128,7 @@ export function fakeMetalBackend(runner: { exe: string; args: string[] }, name =
     const views = step.inputs.map((v, i) => ({ ...v, source: { kind: 'storage' as const, handle: c.fromHost(typedOver(inputs[i]!), inputs[i]!.dtype) } }));
     const outs = c.execute([{ ...step, inputs: views }]);
     const avals = step.outputs ?? [{ shape: step.shape, dtype: step.dtype }];
-    log.push({ prim: step.prim, where: 'cpu', kernels: [], why });
+    log.push({ prim: step.prim, where: 'cpu', kernels: [], why, step, inputBytes: inputs.map((x) => x.bytes) });
     return outs.map((h, k) => {
       const a = avals[k]!;
       const t = c.toHost({ source: { kind: 'storage', handle: h }, dtype: a.dtype, shape: a.shape, strides: mx.contiguousStrides(a.shape), offset: 0 });

@@ -7,6 +7,8 @@
  */
 export { capabilities, metalPrimitives } from './capabilities.js';
 export type { Capability } from './capabilities.js';
+export { mslFunctors, mslKernel, mslTypes } from './codegen.js';
+export type { MslKernel } from './codegen.js';
 
 function reason(): string {
   if (process.platform !== 'darwin') return `@mlx-ts/metal-backend runs only on macOS with Apple silicon (Metal), and this machine is ${process.platform} ${process.arch}`;
