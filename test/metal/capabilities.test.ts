@@ -24,12 +24,14 @@ describe('metal-backend capability table', () => {
 
   it("is the README's capability table, row for row", () => {
     const readme = readFileSync(join(metalDir, 'README.md'), 'utf8');
-    const rows = new Map([...readme.matchAll(/^\| `(\w+)` \| (metal|cpu|view) \|/gm)].map((m) => [m[1]!, m[2]!]));
+    const rows = new Map([...readme.matchAll(/^\| `(\w+)` +\| (metal|cpu|view) +\|/gm)].map((m) => [m[1]!, m[2]!]));
     expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(Object.entries(capabilities).map(([p, c]) => [p, c.kind])));
   });
 
   it.skipIf(process.platform === 'darwin')('off macOS, says why no GPU backend is present, in the Error GPU work meets', () => {
-    expect(metalUnavailable).toBe(`@mlx-ts/metal-backend runs only on macOS with Apple silicon (Metal), and this machine is ${process.platform} ${process.arch}`);
+    expect(metalUnavailable).toBe(
+      `@mlx-ts/metal-backend runs only on macOS with Apple silicon (Metal), and this machine is ${process.platform} ${process.arch}`,
+    );
     expect(mx.listBackends().some((b) => b.deviceType === 'gpu')).toBe(false);
     expect(() => mx.setDefaultDevice(mx.gpu)).toThrow(metalUnavailable);
   });

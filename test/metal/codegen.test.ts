@@ -35,7 +35,15 @@ interface Program {
 const programs: Program[] = [
   {
     name: 'exp(x) + 2y, y broadcast along rows',
-    inputs: [hostInput([3, 5], 'float32', ramp(15, 0.3)), hostInput([3, 5], 'float32', ramp(5, 0.7).flatMap((v) => [v, v, v]), { kind: 'broadcast', axes: [0] })],
+    inputs: [
+      hostInput([3, 5], 'float32', ramp(15, 0.3)),
+      hostInput(
+        [3, 5],
+        'float32',
+        ramp(5, 0.7).flatMap((v) => [v, v, v]),
+        { kind: 'broadcast', axes: [0] },
+      ),
+    ],
     f: (x, y) => mx.add(mx.exp(x!), mx.multiply(y!, 2)),
   },
   {
@@ -54,7 +62,6 @@ const programs: Program[] = [
     f: (a, b) => mx.tanh(mx.maximum(mx.subtract(a!, b!), mx.divide(a!, 4))),
   },
 ];
-
 
 /** The C++ that runs one generated kernel over a recorded step through the shim, printing the output's bytes. */
 function driver(k: number, rec: StepRecord, kernel: { source: string; entry: string; constants: readonly number[] }): string {
@@ -120,7 +127,10 @@ describe('compiled programs as MSL, through the shim', () => {
       onBackend(SHIM, () => mx.eval(cf(...p.inputs.map(makeArray)) as mx.Array));
       const rec = log.slice(before).find((r) => r.prim === 'compiled');
       expect(rec, `${p.name}: no compiled step reached the device`).toBeDefined();
-      const kernel = mslKernel(rec!.step!.params as never, rec!.step!.inputs.map((v) => v.dtype));
+      const kernel = mslKernel(
+        rec!.step!.params as never,
+        rec!.step!.inputs.map((v) => v.dtype),
+      );
       expect(kernel, `${p.name}: no kernel`).not.toBeNull();
       parts.push(driver(k, rec!, kernel!));
       const want = evalOn('cpu', p.inputs, cf)[0]!;

@@ -21,7 +21,11 @@ const cxx = process.env.CXX ?? 'g++';
 /** Every file the harness is built from: the shim, the kernels, the planner and the CPU backend's half.h. */
 function harnessSources(): string[] {
   const dirs = ['shim', 'kernels', 'host'].map((d) => join(metalDir, d));
-  const files = dirs.flatMap((d) => readdirSync(d, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(d, e.name)));
+  const files = dirs.flatMap((d) =>
+    readdirSync(d, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(d, e.name)),
+  );
   return [...files, join(root, 'packages/cpu-backend/native/half.h')].sort();
 }
 
@@ -100,7 +104,11 @@ export async function stepRunner(): Promise<{ exe: string; args: string[] }> {
   return { exe: await buildHarness(), args: [] };
 }
 
-export function fakeMetalBackend(runner: { exe: string; args: string[] }, name = 'metal-shim', deviceType: mx.DeviceType = 'cpu'): mx.Backend & { log: StepRecord[] } {
+export function fakeMetalBackend(
+  runner: { exe: string; args: string[] },
+  name = 'metal-shim',
+  deviceType: mx.DeviceType = 'cpu',
+): mx.Backend & { log: StepRecord[] } {
   const work = mkdtempSync(join(tmpdir(), 'mlx-ts-metal-shim-'));
   process.on('exit', () => rmSync(work, { recursive: true, force: true }));
   let files = 0;
@@ -167,7 +175,8 @@ export function fakeMetalBackend(runner: { exe: string; args: string[] }, name =
           slots.push(...fallback(step, inputs, r.stderr.trim()));
           continue;
         }
-        if (r.status !== 0) throw new Error(`metal shim: ${runner.exe} failed (status ${r.status}) on ${step.prim}:\n${r.stderr}\nrequest:\n${lines.join('\n')}`);
+        if (r.status !== 0)
+          throw new Error(`metal shim: ${runner.exe} failed (status ${r.status}) on ${step.prim}:\n${r.stderr}\nrequest:\n${lines.join('\n')}`);
         const kernels = r.stdout.includes(': ') ? r.stdout.trim().split(': ')[1]!.split(' ') : [];
         log.push({ prim: step.prim, where: 'shim', kernels });
         slots.push(new FakeStorage(new Uint8Array(readFileSync(result)), step.dtype));

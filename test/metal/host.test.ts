@@ -20,7 +20,7 @@ describe('metal host code on Linux', () => {
   });
 
   it('the stubs are what is checked: a misspelt Metal call fails', () => {
-    const bad = "#include <Metal/Metal.hpp>\nvoid f(MTL::CommandBuffer* cb) { cb->comit(); }\n";
+    const bad = '#include <Metal/Metal.hpp>\nvoid f(MTL::CommandBuffer* cb) { cb->comit(); }\n';
     const r = spawnSync(cxx, ['-std=c++17', '-fsyntax-only', '-I', 'host/stubs', '-x', 'c++', '-'], { cwd: metalDir, input: bad, encoding: 'utf8' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/comit/);

@@ -147,13 +147,21 @@ const cases: Partial<Record<Primitive, Case>> = {
   logsumexp: { arb: rowsArb(FLOATS), f: (x) => mx.logsumexp(x!, -1), opts: { tolScale: 4 } },
   matmul: {
     arb: fc
-      .tuple(fc.constantFrom(...FLOATS), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 2 }))
+      .tuple(
+        fc.constantFrom(...FLOATS),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 2 }),
+      )
       .chain(([d, m, k, n, b]) => fc.tuple(inputArb([b, m, k], d, { min: -1, max: 1 }), inputArb([k, n], d, { min: -1, max: 1 }))),
     f: (a, b) => mx.matmul(a!, b!),
     opts: { tolScale: 40 },
   },
   randomBits: {
-    arb: fc.tuple(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 300 })).map(([seed, n]) => [hostInput([], 'int32', [seed]), hostInput([n], 'bool', new Array<number>(n).fill(0))]),
+    arb: fc
+      .tuple(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 300 }))
+      .map(([seed, n]) => [hostInput([], 'int32', [seed]), hostInput([n], 'bool', new Array<number>(n).fill(0))]),
     f: (seed, shape) => mx.random.bits(shape!.shape, 4, mx.random.key(seed!.item() as number)),
   },
 };

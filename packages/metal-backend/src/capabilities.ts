@@ -28,17 +28,14 @@ const notYet = (what: string) => cpu(`not written yet: ${what}`);
 
 /** The capability of every core primitive (the README's table is this one). */
 export const capabilities: { readonly [P in Primitive]: Capability } = {
-  ...each(
-    ['abs', 'negative', 'sign', 'square', 'floor', 'ceil', 'round', 'exp', 'log', 'sin', 'cos', 'tan', 'tanh', 'sinh', 'cosh'] as const,
-    elementwise,
-  ),
+  ...each(['abs', 'negative', 'sign', 'square', 'floor', 'ceil', 'round', 'exp', 'log', 'sin', 'cos', 'tan', 'tanh', 'sinh', 'cosh'] as const, elementwise),
   ...each(['arcsin', 'arccos', 'arctan', 'sqrt', 'rsqrt', 'sigmoid', 'erf'] as const, elementwise),
   ...each(['log1p', 'expm1', 'arcsinh', 'arccosh', 'arctanh', 'erfinv'] as const, notYet('a Metal functor matching the CPU backend within tolerance')),
   ...each(unaryInteger, notYet('integer elementwise kernels')),
   ...each(unaryPredicate, notYet('predicate unary kernels')),
   ...each(['add', 'subtract', 'multiply', 'power', 'maximum', 'minimum'] as const, elementwise),
   ...each(binaryFloat, elementwise),
-  ...each(['floorDivide', 'remainder'] as const, notYet('floorDivide/remainder kernels with the CPU backend\'s sign rules')),
+  ...each(['floorDivide', 'remainder'] as const, notYet("floorDivide/remainder kernels with the CPU backend's sign rules")),
   ...each(binaryInteger, notYet('integer elementwise kernels')),
   ...each(['equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual'] as const, elementwise),
   ...each(['logicalAnd', 'logicalOr'] as const, notYet('bool elementwise kernels')),
@@ -65,7 +62,7 @@ export const capabilities: { readonly [P in Primitive]: Capability } = {
   matmul: metal('matmul.metal', 'K = 0 runs on the CPU'),
   arange: notYet('arange kernel'),
   randomBits: metal('random.metal', undefined, ['uint32']),
-  compiled: notYet('MSL generated from CompiledParams (the ordinary kernels cannot run a program yet)'),
+  compiled: cpu('MSL is generated (src/codegen.ts, checked through the shim); running it waits for the N-API binding'),
   divmod: notYet('divmod kernel'),
   topk: notYet('topk kernel'),
   convolution: notYet('convolution kernels'),
@@ -74,10 +71,10 @@ export const capabilities: { readonly [P in Primitive]: Capability } = {
   layerNorm: notYet('layerNorm kernel'),
   rope: notYet('rope kernel'),
   scaledDotProductAttention: notYet('attention kernel'),
-  allReduce: cpu('collectives run through the CPU backend\'s MPI transport'),
-  allGather: cpu('collectives run through the CPU backend\'s MPI transport'),
-  send: cpu('collectives run through the CPU backend\'s MPI transport'),
-  recv: cpu('collectives run through the CPU backend\'s MPI transport'),
+  allReduce: cpu("collectives run through the CPU backend's MPI transport"),
+  allGather: cpu("collectives run through the CPU backend's MPI transport"),
+  send: cpu("collectives run through the CPU backend's MPI transport"),
+  recv: cpu("collectives run through the CPU backend's MPI transport"),
 };
 
 /** The primitives with a Metal kernel. */

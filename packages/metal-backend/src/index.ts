@@ -11,7 +11,8 @@ export { mslFunctors, mslKernel, mslTypes } from './codegen.js';
 export type { MslKernel } from './codegen.js';
 
 function reason(): string {
-  if (process.platform !== 'darwin') return `@mlx-ts/metal-backend runs only on macOS with Apple silicon (Metal), and this machine is ${process.platform} ${process.arch}`;
+  if (process.platform !== 'darwin')
+    return `@mlx-ts/metal-backend runs only on macOS with Apple silicon (Metal), and this machine is ${process.platform} ${process.arch}`;
   return (
     'not implemented yet: the N-API binding of @mlx-ts/metal-backend (issue 12); its kernels and host code are checked on Linux only, ' +
     'so a Mac runs them through `pnpm --filter @mlx-ts/metal-backend selftest` until the binding lands'
