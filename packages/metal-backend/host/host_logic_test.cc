@@ -1,21 +1,21 @@
 // host_logic.h against a fake device on Linux: block reuse and the cap, inputs held until a
 // command buffer completes (completion runs later, as on a GPU), commit by op count, the event
 // values a consumer stream waits for, and the pipeline cache. Exit status 0 when every check holds.
+#include "host_logic.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
 
-#include "host_logic.h"
-
 namespace {
 
 int failures = 0;
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
+#define CHECK(cond)                                                      \
+  do {                                                                   \
+    if (!(cond)) {                                                       \
       std::fprintf(stderr, "host_logic_test:%d: %s\n", __LINE__, #cond); \
-      failures++;                                                     \
-    }                                                                 \
+      failures++;                                                        \
+    }                                                                    \
   } while (0)
 
 struct FakeDevice {

@@ -11,7 +11,6 @@
 #define MTL_PRIVATE_IMPLEMENTATION
 #include <Foundation/Foundation.hpp>
 #include <Metal/Metal.hpp>
-
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -42,7 +41,8 @@ struct MetalDevice {
 
   Buffer* new_shared_buffer(size_t n) {
     Buffer* b = device->newBuffer(NS::UInteger(n), MTL::ResourceStorageModeShared);
-    if (b == nullptr) throw std::runtime_error("metal: out of memory allocating a buffer of " + std::to_string(n) + " bytes");
+    if (b == nullptr)
+      throw std::runtime_error("metal: out of memory allocating a buffer of " + std::to_string(n) + " bytes");
     return b;
   }
   void* contents(Buffer* b) { return b->contents(); }
@@ -72,8 +72,10 @@ class MetalStream {
   explicit MetalStream(const std::string& kernel_source, size_t cache_cap_bytes = size_t(1) << 30)
       : cache_(device_, cache_cap_bytes), batch_(device_, cache_) {
     device_.device = MTL::CreateSystemDefaultDevice();
-    if (device_.device == nullptr) throw std::runtime_error("metal: no Metal device (MTLCreateSystemDefaultDevice returned nil)");
-    if (!device_.device->hasUnifiedMemory()) throw std::runtime_error("metal: the device has no unified memory; this backend shares buffers with the CPU");
+    if (device_.device == nullptr)
+      throw std::runtime_error("metal: no Metal device (MTLCreateSystemDefaultDevice returned nil)");
+    if (!device_.device->hasUnifiedMemory())
+      throw std::runtime_error("metal: the device has no unified memory; this backend shares buffers with the CPU");
     device_.queue = device_.device->newCommandQueue();
     device_.event = device_.device->newSharedEvent();
     library_ = compile(kernel_source);
@@ -114,10 +116,18 @@ class MetalStream {
         const Arg& a = d.args[i];
         const NS::UInteger index = NS::UInteger(i);
         switch (a.kind) {
-          case Arg::Input: enc->setBuffer(inputs.at(size_t(a.index))->buffer, NS::UInteger(a.byte_offset), index); break;
-          case Arg::Output: enc->setBuffer(out->buffer, 0, index); break;
-          case Arg::Temp: enc->setBuffer(temps.at(size_t(a.index))->buffer, 0, index); break;
-          case Arg::Bytes: enc->setBytes(a.bytes.data(), NS::UInteger(a.bytes.size()), index); break;
+          case Arg::Input:
+            enc->setBuffer(inputs.at(size_t(a.index))->buffer, NS::UInteger(a.byte_offset), index);
+            break;
+          case Arg::Output:
+            enc->setBuffer(out->buffer, 0, index);
+            break;
+          case Arg::Temp:
+            enc->setBuffer(temps.at(size_t(a.index))->buffer, 0, index);
+            break;
+          case Arg::Bytes:
+            enc->setBytes(a.bytes.data(), NS::UInteger(a.bytes.size()), index);
+            break;
         }
       }
       const MTL::Size tg(d.threads.x, d.threads.y, d.threads.z);
@@ -149,7 +159,8 @@ class MetalStream {
     MTL::CompileOptions* opts = MTL::CompileOptions::alloc()->init();
     // Fast math would reassociate and flush subnormals: results would leave the CPU's tolerance.
     opts->setFastMathEnabled(false);
-    MTL::Library* lib = device_.device->newLibrary(NS::String::string(source.c_str(), NS::UTF8StringEncoding), opts, &err);
+    MTL::Library* lib =
+        device_.device->newLibrary(NS::String::string(source.c_str(), NS::UTF8StringEncoding), opts, &err);
     opts->release();
     if (lib == nullptr) throw std::runtime_error("metal: compiling kernels failed: " + describe(err));
     return lib;
@@ -164,7 +175,8 @@ class MetalStream {
     if (p == nullptr) throw std::runtime_error("metal: pipeline for '" + name + "' failed: " + describe(err));
     if (p->maxTotalThreadsPerThreadgroup() < 256) {
       // The row kernels assume 256 threads per group (8 simd-groups); a kernel using many registers may get fewer.
-      throw std::runtime_error("metal: kernel '" + name + "' allows only " + std::to_string(p->maxTotalThreadsPerThreadgroup()) + " threads per threadgroup");
+      throw std::runtime_error("metal: kernel '" + name + "' allows only " +
+                               std::to_string(p->maxTotalThreadsPerThreadgroup()) + " threads per threadgroup");
     }
     return p;
   }

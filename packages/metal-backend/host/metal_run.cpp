@@ -4,11 +4,12 @@
 // `metal_run KERNEL_DIR --bench-matmul N` prints float32 N x N matmul GFLOP/s.
 // Inputs are written straight into the blocks' contents() and the output is read from its
 // contents(): no blit and no copy call, so a correct result is the zero-copy check.
+#include <dirent.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <dirent.h>
 
 #include "metal_host.cpp"
 #include "request.h"
@@ -41,13 +42,18 @@ std::string kernel_library_source(const std::string& dir) {
 
 int bench_matmul(mlx_metal::MetalStream& gpu, int64_t n) {
   using mlx_metal::ViewDesc;
-  mlx_metal::StepDesc step{"matmul", {ViewDesc{"float32", {n, n}, {n, 1}, 0}, ViewDesc{"float32", {n, n}, {n, 1}, 0}}, "float32", {n, n}, {}};
+  mlx_metal::StepDesc step{"matmul",
+                           {ViewDesc{"float32", {n, n}, {n, 1}, 0}, ViewDesc{"float32", {n, n}, {n, 1}, 0}},
+                           "float32",
+                           {n, n},
+                           {}};
   const mlx_metal::Plan plan = mlx_metal::plan_step(step);
   const size_t bytes = size_t(n * n * 4);
   auto* a = gpu.cache().acquire(bytes);
   auto* b = gpu.cache().acquire(bytes);
   auto* c = gpu.cache().acquire(bytes);
-  for (int64_t i = 0; i < n * n; ++i) static_cast<float*>(a->contents)[i] = static_cast<float*>(b->contents)[i] = float(i % 7) / 7.0f;
+  for (int64_t i = 0; i < n * n; ++i)
+    static_cast<float*>(a->contents)[i] = static_cast<float*>(b->contents)[i] = float(i % 7) / 7.0f;
   gpu.encode(plan, {a, b}, c);
   gpu.wait(gpu.flush());
   const int reps = 10;
@@ -55,7 +61,8 @@ int bench_matmul(mlx_metal::MetalStream& gpu, int64_t n) {
   for (int r = 0; r < reps; ++r) gpu.encode(plan, {a, b}, c);
   gpu.wait(gpu.flush());
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("matmul float32 %lld x %lld: %.1f GFLOP/s\n", static_cast<long long>(n), static_cast<long long>(n), 2.0 * double(n) * n * n * reps / s / 1e9);
+  std::printf("matmul float32 %lld x %lld: %.1f GFLOP/s\n", static_cast<long long>(n), static_cast<long long>(n),
+              2.0 * double(n) * n * n * reps / s / 1e9);
   for (auto* blk : {a, b, c}) gpu.cache().release(blk);
   return 0;
 }

@@ -71,7 +71,9 @@ inline int64_t dtype_size(const std::string& d) {
 
 inline bool is_metal_float(const std::string& d) { return d == "float32" || d == "float16" || d == "bfloat16"; }
 
-inline int64_t numel(const std::vector<int64_t>& s) { return std::accumulate(s.begin(), s.end(), int64_t(1), std::multiplies<int64_t>()); }
+inline int64_t numel(const std::vector<int64_t>& s) {
+  return std::accumulate(s.begin(), s.end(), int64_t(1), std::multiplies<int64_t>());
+}
 
 inline std::vector<int64_t> row_major(const std::vector<int64_t>& shape) {
   std::vector<int64_t> s(shape.size());
@@ -123,7 +125,8 @@ inline Dispatch elementwise(const std::string& kernel, std::vector<Arg> args, in
 }
 
 /** shape, strides (one set per view, `ndim` each) and ndim as the _g kernels take them. */
-inline void push_strided(std::vector<Arg>& args, const std::vector<int64_t>& shape, const std::vector<const ViewDesc*>& views) {
+inline void push_strided(std::vector<Arg>& args, const std::vector<int64_t>& shape,
+                         const std::vector<const ViewDesc*>& views) {
   std::vector<int32_t> sh(shape.begin(), shape.end());
   std::vector<int64_t> st;
   for (auto* v : views) st.insert(st.end(), v->strides.begin(), v->strides.end());
@@ -182,12 +185,14 @@ inline Dispatch row_kernel(const std::string& kernel, Arg src, uint32_t rows, ui
 }
 
 inline const std::vector<std::string>& unary_float_ops() {
-  static const std::vector<std::string> ops{"exp",  "log",    "sin",    "cos",     "tan",  "tanh",  "sinh",  "cosh",  "arcsin",   "arccos", "arctan",
-                                            "sqrt", "rsqrt",  "sigmoid", "erf",    "floor", "ceil", "round", "abs",   "negative", "square", "sign"};
+  static const std::vector<std::string> ops{
+      "exp",  "log",   "sin",     "cos", "tan",   "tanh", "sinh",  "cosh", "arcsin",   "arccos", "arctan",
+      "sqrt", "rsqrt", "sigmoid", "erf", "floor", "ceil", "round", "abs",  "negative", "square", "sign"};
   return ops;
 }
 inline const std::vector<std::string>& binary_float_ops() {
-  static const std::vector<std::string> ops{"add", "subtract", "multiply", "divide", "power", "arctan2", "maximum", "minimum"};
+  static const std::vector<std::string> ops{"add",   "subtract", "multiply", "divide",
+                                            "power", "arctan2",  "maximum",  "minimum"};
   return ops;
 }
 inline const std::vector<std::string>& predicate_ops() {
@@ -288,8 +293,8 @@ inline Plan plan_step(const StepDesc& s) {
     std::iota(perm.begin(), perm.end(), 0);
     const Arg src = rows_source(plan, x, perm);
     Dispatch d{"scan_row_" + s.prim + "_" + x.dtype,
-               {src, output_arg(), scalar_arg(uint32_t(len)), scalar_arg(uint32_t(rows)), scalar_arg(uint32_t(s.params.at(1))),
-                scalar_arg(uint32_t(s.params.at(2)))}};
+               {src, output_arg(), scalar_arg(uint32_t(len)), scalar_arg(uint32_t(rows)),
+                scalar_arg(uint32_t(s.params.at(1))), scalar_arg(uint32_t(s.params.at(2)))}};
     d.threads.x = 64;
     d.groups.x = uint32_t((rows + 63) / 64);
     d.grid_threads = uint64_t(rows);
@@ -324,7 +329,8 @@ inline Plan plan_step(const StepDesc& s) {
       return temp_arg(t);
     };
     const Arg pa = operand(0, a, M, K), pb = operand(1, b, K, N);
-    Dispatch d{"matmul_tiled_" + a.dtype, {pa, pb, output_arg(), scalar_arg(uint32_t(M)), scalar_arg(uint32_t(N)), scalar_arg(uint32_t(K))}};
+    Dispatch d{"matmul_tiled_" + a.dtype,
+               {pa, pb, output_arg(), scalar_arg(uint32_t(M)), scalar_arg(uint32_t(N)), scalar_arg(uint32_t(K))}};
     d.threads.x = 128;
     d.groups = {uint32_t((N + 31) / 32), uint32_t((M + 31) / 32), uint32_t(batch)};
     plan.dispatches.push_back(std::move(d));
@@ -335,7 +341,8 @@ inline Plan plan_step(const StepDesc& s) {
     if (!contiguous(key)) throw Unsupported("randomBits of a strided key");
     if (n == 0) return plan;
     const int64_t pairs = (n + 1) / 2;
-    plan.dispatches.push_back(elementwise("random_bits", {input_arg(0, key), output_arg(), scalar_arg(uint32_t(n))}, pairs));
+    plan.dispatches.push_back(
+        elementwise("random_bits", {input_arg(0, key), output_arg(), scalar_arg(uint32_t(n))}, pairs));
     return plan;
   }
   throw Unsupported(s.prim + " has no Metal kernel");

@@ -24,7 +24,8 @@ using namespace metal;
 #endif
 
 // The float dtypes Metal has (no float64: it runs on the CPU over the same buffer).
-#define MLX_TS_METAL_FLOATS(X, ...) X(float32, float, __VA_ARGS__) X(float16, half, __VA_ARGS__) X(bfloat16, bfloat, __VA_ARGS__)
+#define MLX_TS_METAL_FLOATS(X, ...) \
+  X(float32, float, __VA_ARGS__) X(float16, half, __VA_ARGS__) X(bfloat16, bfloat, __VA_ARGS__)
 #define MLX_TS_METAL_INTS(X, ...) X(int32, int, __VA_ARGS__) X(uint32, uint, __VA_ARGS__)
 
 // The element `i` (row-major over `shape`) of a strided view: `offset + sum(index_d * strides_d)`.

@@ -5,13 +5,13 @@
 #include "common.h"
 
 // ---- the ops: computed in float for float dtypes (a half op rounded once is the half op) ----
-#define MLX_TS_FLOAT_FN(Name, expr)        \
-  struct Name {                            \
-    template <typename T>                  \
-    T operator()(T x0) const {             \
-      const float x = float(x0);           \
-      return T(expr);                      \
-    }                                      \
+#define MLX_TS_FLOAT_FN(Name, expr) \
+  struct Name {                     \
+    template <typename T>           \
+    T operator()(T x0) const {      \
+      const float x = float(x0);    \
+      return T(expr);               \
+    }                               \
   };
 MLX_TS_FLOAT_FN(Exp, metal::exp(x))
 MLX_TS_FLOAT_FN(Log, metal::log(x))
@@ -38,22 +38,40 @@ MLX_TS_FLOAT_FN(Sign, x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : x)
 #undef MLX_TS_FLOAT_FN
 
 // Unary ops on float dtypes: name, functor.
-#define MLX_TS_UNARY_OPS(X, ...)                                                                                                       \
-  X(exp, Exp, __VA_ARGS__)                                                                                                             \
-  X(log, Log, __VA_ARGS__) X(sin, Sin, __VA_ARGS__) X(cos, Cos, __VA_ARGS__) X(tan, Tan, __VA_ARGS__) X(tanh, Tanh, __VA_ARGS__)       \
-      X(sinh, Sinh, __VA_ARGS__) X(cosh, Cosh, __VA_ARGS__) X(arcsin, Arcsin, __VA_ARGS__) X(arccos, Arccos, __VA_ARGS__)              \
-          X(arctan, Arctan, __VA_ARGS__) X(sqrt, Sqrt, __VA_ARGS__) X(rsqrt, Rsqrt, __VA_ARGS__) X(sigmoid, Sigmoid, __VA_ARGS__)      \
-              X(erf, Erf, __VA_ARGS__) X(floor, Floor, __VA_ARGS__) X(ceil, Ceil, __VA_ARGS__) X(round, Round, __VA_ARGS__)            \
-                  X(abs, Abs, __VA_ARGS__) X(negative, Negative, __VA_ARGS__) X(square, Square, __VA_ARGS__) X(sign, Sign, __VA_ARGS__)
+// clang-format off: one entry per line reads as the list it is.
+#define MLX_TS_UNARY_OPS(X, ...)     \
+  X(exp, Exp, __VA_ARGS__)           \
+  X(log, Log, __VA_ARGS__)           \
+  X(sin, Sin, __VA_ARGS__)           \
+  X(cos, Cos, __VA_ARGS__)           \
+  X(tan, Tan, __VA_ARGS__)           \
+  X(tanh, Tanh, __VA_ARGS__)         \
+  X(sinh, Sinh, __VA_ARGS__)         \
+  X(cosh, Cosh, __VA_ARGS__)         \
+  X(arcsin, Arcsin, __VA_ARGS__)     \
+  X(arccos, Arccos, __VA_ARGS__)     \
+  X(arctan, Arctan, __VA_ARGS__)     \
+  X(sqrt, Sqrt, __VA_ARGS__)         \
+  X(rsqrt, Rsqrt, __VA_ARGS__)       \
+  X(sigmoid, Sigmoid, __VA_ARGS__)   \
+  X(erf, Erf, __VA_ARGS__)           \
+  X(floor, Floor, __VA_ARGS__)       \
+  X(ceil, Ceil, __VA_ARGS__)         \
+  X(round, Round, __VA_ARGS__)       \
+  X(abs, Abs, __VA_ARGS__)           \
+  X(negative, Negative, __VA_ARGS__) \
+  X(square, Square, __VA_ARGS__)     \
+  X(sign, Sign, __VA_ARGS__)
+// clang-format on
 
-#define MLX_TS_FLOAT_BIN(Name, expr)  \
-  struct Name {                       \
-    template <typename T>             \
-    T operator()(T a0, T b0) const {  \
-      const float a = float(a0);      \
-      const float b = float(b0);      \
-      return T(expr);                 \
-    }                                 \
+#define MLX_TS_FLOAT_BIN(Name, expr) \
+  struct Name {                      \
+    template <typename T>            \
+    T operator()(T a0, T b0) const { \
+      const float a = float(a0);     \
+      const float b = float(b0);     \
+      return T(expr);                \
+    }                                \
   };
 MLX_TS_FLOAT_BIN(Add, a + b)
 MLX_TS_FLOAT_BIN(Subtract, a - b)
@@ -65,20 +83,27 @@ MLX_TS_FLOAT_BIN(Maximum, metal::isnan(a) || metal::isnan(b) ? a + b : a < b ? b
 MLX_TS_FLOAT_BIN(Minimum, metal::isnan(a) || metal::isnan(b) ? a + b : b < a ? b : a)
 #undef MLX_TS_FLOAT_BIN
 
-#define MLX_TS_BINARY_OPS(X, ...)                                                                                            \
-  X(add, Add, __VA_ARGS__)                                                                                                   \
-  X(subtract, Subtract, __VA_ARGS__) X(multiply, Multiply, __VA_ARGS__) X(divide, Divide, __VA_ARGS__)                       \
-      X(power, Power, __VA_ARGS__) X(arctan2, Arctan2, __VA_ARGS__) X(maximum, Maximum, __VA_ARGS__) X(minimum, Minimum, __VA_ARGS__)
+// clang-format off: one entry per line reads as the list it is.
+#define MLX_TS_BINARY_OPS(X, ...)    \
+  X(add, Add, __VA_ARGS__)           \
+  X(subtract, Subtract, __VA_ARGS__) \
+  X(multiply, Multiply, __VA_ARGS__) \
+  X(divide, Divide, __VA_ARGS__)     \
+  X(power, Power, __VA_ARGS__)       \
+  X(arctan2, Arctan2, __VA_ARGS__)   \
+  X(maximum, Maximum, __VA_ARGS__)   \
+  X(minimum, Minimum, __VA_ARGS__)
+// clang-format on
 
 // Predicates: float inputs, bool output.
-#define MLX_TS_PREDICATE(Name, expr)     \
-  struct Name {                          \
-    template <typename T>                \
-    bool operator()(T a0, T b0) const {  \
-      const float a = float(a0);         \
-      const float b = float(b0);         \
-      return expr;                       \
-    }                                    \
+#define MLX_TS_PREDICATE(Name, expr)    \
+  struct Name {                         \
+    template <typename T>               \
+    bool operator()(T a0, T b0) const { \
+      const float a = float(a0);        \
+      const float b = float(b0);        \
+      return expr;                      \
+    }                                   \
   };
 MLX_TS_PREDICATE(Equal, a == b)
 MLX_TS_PREDICATE(NotEqual, a != b)
@@ -88,20 +113,27 @@ MLX_TS_PREDICATE(Less, a < b)
 MLX_TS_PREDICATE(LessEqual, a <= b)
 #undef MLX_TS_PREDICATE
 
-#define MLX_TS_PREDICATE_OPS(X, ...)                                                                       \
-  X(equal, Equal, __VA_ARGS__)                                                                             \
-  X(notEqual, NotEqual, __VA_ARGS__) X(greater, Greater, __VA_ARGS__) X(greaterEqual, GreaterEqual, __VA_ARGS__) \
-      X(less, Less, __VA_ARGS__) X(lessEqual, LessEqual, __VA_ARGS__)
+// clang-format off: one entry per line reads as the list it is.
+#define MLX_TS_PREDICATE_OPS(X, ...)         \
+  X(equal, Equal, __VA_ARGS__)               \
+  X(notEqual, NotEqual, __VA_ARGS__)         \
+  X(greater, Greater, __VA_ARGS__)           \
+  X(greaterEqual, GreaterEqual, __VA_ARGS__) \
+  X(less, Less, __VA_ARGS__)                 \
+  X(lessEqual, LessEqual, __VA_ARGS__)
+// clang-format on
 
 // ---- the kernels ----
 template <typename T, typename U, typename Op>
-[[kernel]] void unary_v(device const T* in [[buffer(0)]], device U* out [[buffer(1)]], uint i [[thread_position_in_grid]]) {
+[[kernel]] void unary_v(device const T* in [[buffer(0)]], device U* out [[buffer(1)]],
+                        uint i [[thread_position_in_grid]]) {
   out[i] = Op()(in[i]);
 }
 
 template <typename T, typename U, typename Op>
-[[kernel]] void unary_g(device const T* in [[buffer(0)]], device U* out [[buffer(1)]], constant const int* shape [[buffer(2)]],
-                        constant const long* strides [[buffer(3)]], constant const int& ndim [[buffer(4)]], uint i [[thread_position_in_grid]]) {
+[[kernel]] void unary_g(device const T* in [[buffer(0)]], device U* out [[buffer(1)]],
+                        constant const int* shape [[buffer(2)]], constant const long* strides [[buffer(3)]],
+                        constant const int& ndim [[buffer(4)]], uint i [[thread_position_in_grid]]) {
   out[i] = Op()(in[strided_loc(i, shape, strides, ndim)]);
 }
 
@@ -126,16 +158,17 @@ template <typename T, typename U, typename Op>
 // Both inputs strided over the output's shape (strides_a, then strides_b, `ndim` each).
 template <typename T, typename U, typename Op>
 [[kernel]] void binary_g(device const T* a [[buffer(0)]], device const T* b [[buffer(1)]], device U* out [[buffer(2)]],
-                         constant const int* shape [[buffer(3)]], constant const long* strides [[buffer(4)]], constant const int& ndim [[buffer(5)]],
-                         uint i [[thread_position_in_grid]]) {
+                         constant const int* shape [[buffer(3)]], constant const long* strides [[buffer(4)]],
+                         constant const int& ndim [[buffer(5)]], uint i [[thread_position_in_grid]]) {
   out[i] = Op()(a[strided_loc(i, shape, strides, ndim)], b[strided_loc(i, shape, strides + ndim, ndim)]);
 }
 
 // where(c, x, y): three strided inputs (strides of c, x, y, `ndim` each).
 template <typename T>
-[[kernel]] void where_g(device const bool* c [[buffer(0)]], device const T* x [[buffer(1)]], device const T* y [[buffer(2)]], device T* out [[buffer(3)]],
-                        constant const int* shape [[buffer(4)]], constant const long* strides [[buffer(5)]], constant const int& ndim [[buffer(6)]],
-                        uint i [[thread_position_in_grid]]) {
+[[kernel]] void where_g(device const bool* c [[buffer(0)]], device const T* x [[buffer(1)]],
+                        device const T* y [[buffer(2)]], device T* out [[buffer(3)]],
+                        constant const int* shape [[buffer(4)]], constant const long* strides [[buffer(5)]],
+                        constant const int& ndim [[buffer(6)]], uint i [[thread_position_in_grid]]) {
   const bool pick = c[strided_loc(i, shape, strides, ndim)];
   out[i] = pick ? x[strided_loc(i, shape, strides + ndim, ndim)] : y[strided_loc(i, shape, strides + 2 * ndim, ndim)];
 }
@@ -143,8 +176,9 @@ template <typename T>
 // A strided view copied out contiguous, in its own dtype: how the host lays rows out for the row
 // kernels and broadcasts matmul's batch dims.
 template <typename T>
-[[kernel]] void copy_g(device const T* in [[buffer(0)]], device T* out [[buffer(1)]], constant const int* shape [[buffer(2)]],
-                       constant const long* strides [[buffer(3)]], constant const int& ndim [[buffer(4)]], uint i [[thread_position_in_grid]]) {
+[[kernel]] void copy_g(device const T* in [[buffer(0)]], device T* out [[buffer(1)]],
+                       constant const int* shape [[buffer(2)]], constant const long* strides [[buffer(3)]],
+                       constant const int& ndim [[buffer(4)]], uint i [[thread_position_in_grid]]) {
   out[i] = in[strided_loc(i, shape, strides, ndim)];
 }
 
@@ -167,26 +201,37 @@ struct Cast<bool> {
   }
 };
 template <typename T, typename U>
-[[kernel]] void astype_g(device const T* in [[buffer(0)]], device U* out [[buffer(1)]], constant const int* shape [[buffer(2)]],
-                         constant const long* strides [[buffer(3)]], constant const int& ndim [[buffer(4)]], uint i [[thread_position_in_grid]]) {
+[[kernel]] void astype_g(device const T* in [[buffer(0)]], device U* out [[buffer(1)]],
+                         constant const int* shape [[buffer(2)]], constant const long* strides [[buffer(3)]],
+                         constant const int& ndim [[buffer(4)]], uint i [[thread_position_in_grid]]) {
   out[i] = Cast<U>()(in[strided_loc(i, shape, strides, ndim)]);
 }
 
 // The dtypes astype converts to: MLX_TS_METAL_FLOATS and MLX_TS_METAL_INTS spelled out, as the
 // preprocessor does not expand a list inside its own expansion (the sources are those two lists).
+// clang-format off: one entry per line reads as the list it is.
 #define MLX_TS_ASTYPE_TARGETS(X, ...) \
-  X(float32, float, __VA_ARGS__) X(float16, half, __VA_ARGS__) X(bfloat16, bfloat, __VA_ARGS__) X(int32, int, __VA_ARGS__) X(uint32, uint, __VA_ARGS__)
+  X(float32, float, __VA_ARGS__)      \
+  X(float16, half, __VA_ARGS__)       \
+  X(bfloat16, bfloat, __VA_ARGS__)    \
+  X(int32, int, __VA_ARGS__)          \
+  X(uint32, uint, __VA_ARGS__)
+// clang-format on
 
 // ---- the names the host dispatches ----
-#define MLX_TS_UNARY_INST(dname, T, op, Op) \
-  MLX_TS_INSTANTIATE("unary_v_" #op "_" #dname, unary_v<T, T, Op>) MLX_TS_INSTANTIATE("unary_g_" #op "_" #dname, unary_g<T, T, Op>)
+#define MLX_TS_UNARY_INST(dname, T, op, Op)                        \
+  MLX_TS_INSTANTIATE("unary_v_" #op "_" #dname, unary_v<T, T, Op>) \
+  MLX_TS_INSTANTIATE("unary_g_" #op "_" #dname, unary_g<T, T, Op>)
 #define MLX_TS_UNARY_EACH(op, Op, _) MLX_TS_METAL_FLOATS(MLX_TS_UNARY_INST, op, Op)
 MLX_TS_UNARY_OPS(MLX_TS_UNARY_EACH, _)
 
-#define MLX_TS_BINARY_INST(dname, T, op, Op, U)                                                                                  \
-  MLX_TS_INSTANTIATE("binary_vv_" #op "_" #dname, binary_vv<T, U, Op>)                                                           \
-  MLX_TS_INSTANTIATE("binary_sv_" #op "_" #dname, binary_sv<T, U, Op>) MLX_TS_INSTANTIATE("binary_vs_" #op "_" #dname, binary_vs<T, U, Op>) \
-      MLX_TS_INSTANTIATE("binary_g_" #op "_" #dname, binary_g<T, U, Op>)
+// clang-format off: one entry per line reads as the list it is.
+#define MLX_TS_BINARY_INST(dname, T, op, Op, U)                        \
+  MLX_TS_INSTANTIATE("binary_vv_" #op "_" #dname, binary_vv<T, U, Op>) \
+  MLX_TS_INSTANTIATE("binary_sv_" #op "_" #dname, binary_sv<T, U, Op>) \
+  MLX_TS_INSTANTIATE("binary_vs_" #op "_" #dname, binary_vs<T, U, Op>) \
+  MLX_TS_INSTANTIATE("binary_g_" #op "_" #dname, binary_g<T, U, Op>)
+// clang-format on
 #define MLX_TS_BINARY_SAME(dname, T, op, Op) MLX_TS_BINARY_INST(dname, T, op, Op, T)
 #define MLX_TS_BINARY_BOOL(dname, T, op, Op) MLX_TS_BINARY_INST(dname, T, op, Op, bool)
 #define MLX_TS_BINARY_EACH(op, Op, _) MLX_TS_METAL_FLOATS(MLX_TS_BINARY_SAME, op, Op)
@@ -194,7 +239,8 @@ MLX_TS_UNARY_OPS(MLX_TS_UNARY_EACH, _)
 MLX_TS_BINARY_OPS(MLX_TS_BINARY_EACH, _)
 MLX_TS_PREDICATE_OPS(MLX_TS_PREDICATE_EACH, _)
 
-#define MLX_TS_WHERE_INST(dname, T, _) MLX_TS_INSTANTIATE("where_g_" #dname, where_g<T>) MLX_TS_INSTANTIATE("copy_g_" #dname, copy_g<T>)
+#define MLX_TS_WHERE_INST(dname, T, _) \
+  MLX_TS_INSTANTIATE("where_g_" #dname, where_g<T>) MLX_TS_INSTANTIATE("copy_g_" #dname, copy_g<T>)
 MLX_TS_METAL_FLOATS(MLX_TS_WHERE_INST, _)
 MLX_TS_METAL_INTS(MLX_TS_WHERE_INST, _)
 

@@ -9,8 +9,9 @@
 constant constexpr uint kTileM = 32, kTileN = 32, kTileK = 16, kMatmulThreads = 128;
 
 template <typename T>
-[[kernel]] void matmul_tiled(device const T* a [[buffer(0)]], device const T* b [[buffer(1)]], device T* c [[buffer(2)]],
-                             constant const uint& M [[buffer(3)]], constant const uint& N [[buffer(4)]], constant const uint& K [[buffer(5)]],
+[[kernel]] void matmul_tiled(device const T* a [[buffer(0)]], device const T* b [[buffer(1)]],
+                             device T* c [[buffer(2)]], constant const uint& M [[buffer(3)]],
+                             constant const uint& N [[buffer(4)]], constant const uint& K [[buffer(5)]],
                              uint3 tg [[threadgroup_position_in_grid]], uint lid [[thread_index_in_threadgroup]],
                              uint lane [[thread_index_in_simdgroup]], uint sg [[simdgroup_index_in_threadgroup]]) {
   threadgroup float as[kTileM * kTileK];

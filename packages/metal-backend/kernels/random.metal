@@ -6,8 +6,8 @@
 
 inline uint rotl32(uint x, uint r) { return (x << r) | (x >> (32u - r)); }
 
-[[kernel]] void random_bits(device const uint* key [[buffer(0)]], device uint* out [[buffer(1)]], constant const uint& n [[buffer(2)]],
-                            uint i [[thread_position_in_grid]]) {
+[[kernel]] void random_bits(device const uint* key [[buffer(0)]], device uint* out [[buffer(1)]],
+                            constant const uint& n [[buffer(2)]], uint i [[thread_position_in_grid]]) {
   const uint half_n = (n + 1) / 2;
   if (i >= half_n) return;
   const uint k0 = key[0], k1 = key[1];

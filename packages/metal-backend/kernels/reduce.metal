@@ -31,9 +31,10 @@ float simd_fold(float acc) {
 }
 
 template <typename T, typename Op>
-[[kernel]] void reduce_row(device const T* in [[buffer(0)]], device T* out [[buffer(1)]], constant const uint& n [[buffer(2)]],
-                           uint row [[threadgroup_position_in_grid]], uint lid [[thread_index_in_threadgroup]],
-                           uint lane [[thread_index_in_simdgroup]], uint sg [[simdgroup_index_in_threadgroup]]) {
+[[kernel]] void reduce_row(device const T* in [[buffer(0)]], device T* out [[buffer(1)]],
+                           constant const uint& n [[buffer(2)]], uint row [[threadgroup_position_in_grid]],
+                           uint lid [[thread_index_in_threadgroup]], uint lane [[thread_index_in_simdgroup]],
+                           uint sg [[simdgroup_index_in_threadgroup]]) {
   threadgroup float partial[kReduceThreads / 32];
   float acc = Op::init();
   for (uint j = lid; j < n; j += kReduceThreads) acc = Op()(acc, float(in[ulong(row) * n + j]));
@@ -58,9 +59,10 @@ bool better(float v, uint i, float bv, uint bi) {
 }
 
 template <typename T, bool IsMax>
-[[kernel]] void argreduce_row(device const T* in [[buffer(0)]], device uint* out [[buffer(1)]], constant const uint& n [[buffer(2)]],
-                              uint row [[threadgroup_position_in_grid]], uint lid [[thread_index_in_threadgroup]],
-                              uint lane [[thread_index_in_simdgroup]], uint sg [[simdgroup_index_in_threadgroup]]) {
+[[kernel]] void argreduce_row(device const T* in [[buffer(0)]], device uint* out [[buffer(1)]],
+                              constant const uint& n [[buffer(2)]], uint row [[threadgroup_position_in_grid]],
+                              uint lid [[thread_index_in_threadgroup]], uint lane [[thread_index_in_simdgroup]],
+                              uint sg [[simdgroup_index_in_threadgroup]]) {
   threadgroup float pv[kReduceThreads / 32];
   threadgroup uint pi[kReduceThreads / 32];
   const float none = IsMax ? -metal::numeric_limits<float>::infinity() : metal::numeric_limits<float>::infinity();
@@ -90,11 +92,12 @@ template <typename T, bool IsMax>
   }
 }
 
-#define MLX_TS_REDUCE_OPS(X, ...) X(sum, SumOp, __VA_ARGS__) X(prod, ProdOp, __VA_ARGS__) X(max, MaxOp, __VA_ARGS__) X(min, MinOp, __VA_ARGS__)
+#define MLX_TS_REDUCE_OPS(X, ...) \
+  X(sum, SumOp, __VA_ARGS__) X(prod, ProdOp, __VA_ARGS__) X(max, MaxOp, __VA_ARGS__) X(min, MinOp, __VA_ARGS__)
 #define MLX_TS_REDUCE_INST(dname, T, op, Op) MLX_TS_INSTANTIATE("reduce_row_" #op "_" #dname, reduce_row<T, Op>)
 #define MLX_TS_REDUCE_EACH(op, Op, _) MLX_TS_METAL_FLOATS(MLX_TS_REDUCE_INST, op, Op)
 MLX_TS_REDUCE_OPS(MLX_TS_REDUCE_EACH, _)
-#define MLX_TS_ARG_INST(dname, T, _)                                        \
+#define MLX_TS_ARG_INST(dname, T, _)                                         \
   MLX_TS_INSTANTIATE("argreduce_row_argmax_" #dname, argreduce_row<T, true>) \
   MLX_TS_INSTANTIATE("argreduce_row_argmin_" #dname, argreduce_row<T, false>)
 MLX_TS_METAL_FLOATS(MLX_TS_ARG_INST, _)

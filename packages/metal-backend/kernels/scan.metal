@@ -20,9 +20,10 @@ struct ScanMin {
 };
 
 template <typename T, typename Op>
-[[kernel]] void scan_row(device const T* in [[buffer(0)]], device T* out [[buffer(1)]], constant const uint& n [[buffer(2)]],
-                         constant const uint& rows [[buffer(3)]], constant const uint& reverse [[buffer(4)]],
-                         constant const uint& inclusive [[buffer(5)]], uint row [[thread_position_in_grid]]) {
+[[kernel]] void scan_row(device const T* in [[buffer(0)]], device T* out [[buffer(1)]],
+                         constant const uint& n [[buffer(2)]], constant const uint& rows [[buffer(3)]],
+                         constant const uint& reverse [[buffer(4)]], constant const uint& inclusive [[buffer(5)]],
+                         uint row [[thread_position_in_grid]]) {
   if (row >= rows) return;
   device const T* x = in + ulong(row) * n;
   device T* y = out + ulong(row) * n;
@@ -40,7 +41,9 @@ template <typename T, typename Op>
   }
 }
 
-#define MLX_TS_SCAN_OPS(X, ...) X(cumsum, ScanSum, __VA_ARGS__) X(cumprod, ScanProd, __VA_ARGS__) X(cummax, ScanMax, __VA_ARGS__) X(cummin, ScanMin, __VA_ARGS__)
+#define MLX_TS_SCAN_OPS(X, ...)   \
+  X(cumsum, ScanSum, __VA_ARGS__) \
+  X(cumprod, ScanProd, __VA_ARGS__) X(cummax, ScanMax, __VA_ARGS__) X(cummin, ScanMin, __VA_ARGS__)
 #define MLX_TS_SCAN_INST(dname, T, op, Op) MLX_TS_INSTANTIATE("scan_row_" #op "_" #dname, scan_row<T, Op>)
 #define MLX_TS_SCAN_EACH(op, Op, _) MLX_TS_METAL_FLOATS(MLX_TS_SCAN_INST, op, Op)
 MLX_TS_SCAN_OPS(MLX_TS_SCAN_EACH, _)

@@ -32,9 +32,10 @@ inline float row_fold_sum(float v, MLX_TS_THREADGROUP_PTR(float) scratch, uint l
 }
 
 template <typename T, bool Log>
-[[kernel]] void softmax_row(device const T* in [[buffer(0)]], device T* out [[buffer(1)]], constant const uint& n [[buffer(2)]],
-                            uint row [[threadgroup_position_in_grid]], uint lid [[thread_index_in_threadgroup]],
-                            uint lane [[thread_index_in_simdgroup]], uint sg [[simdgroup_index_in_threadgroup]]) {
+[[kernel]] void softmax_row(device const T* in [[buffer(0)]], device T* out [[buffer(1)]],
+                            constant const uint& n [[buffer(2)]], uint row [[threadgroup_position_in_grid]],
+                            uint lid [[thread_index_in_threadgroup]], uint lane [[thread_index_in_simdgroup]],
+                            uint sg [[simdgroup_index_in_threadgroup]]) {
   threadgroup float scratch[kSoftmaxThreads / 32];
   device const T* x = in + ulong(row) * n;
   float m = -metal::numeric_limits<float>::infinity();
@@ -54,7 +55,7 @@ template <typename T, bool Log>
   }
 }
 
-#define MLX_TS_SOFTMAX_INST(dname, T, _)                                    \
+#define MLX_TS_SOFTMAX_INST(dname, T, _)                                   \
   MLX_TS_INSTANTIATE("softmax_row_softmax_" #dname, softmax_row<T, false>) \
   MLX_TS_INSTANTIATE("softmax_row_logsumexp_" #dname, softmax_row<T, true>)
 MLX_TS_METAL_FLOATS(MLX_TS_SOFTMAX_INST, _)

@@ -29,15 +29,22 @@ function step(what, cmd, args, opts = {}) {
 }
 
 if (process.platform !== 'darwin' || process.arch !== 'arm64') {
-  process.stdout.write(`selftest: needs macOS on Apple silicon; this is ${process.platform} ${process.arch}. The Linux checks run in the test suite (test/metal).\n`);
+  process.stdout.write(
+    `selftest: needs macOS on Apple silicon; this is ${process.platform} ${process.arch}. The Linux checks run in the test suite (test/metal).\n`,
+  );
   process.exit(1);
 }
 step('build the kernels (xcrun metal) and metal_run (metal-cpp)', 'cmake', ['-S', pkg, '-B', build, '-DCMAKE_BUILD_TYPE=Release']);
 step('build', 'cmake', ['--build', build]);
 const metalRun = join(build, 'metal_run');
-step('every Metal kernel on the GPU vs the CPU backend (test/metal/shim.test.ts with MLX_TS_METAL_RUN)', 'npx', ['vitest', 'run', 'test/metal/shim.test.ts', 'test/metal/gpu-device.test.ts'], {
-  cwd: root,
-  env: { ...process.env, MLX_TS_METAL_RUN: metalRun },
-});
+step(
+  'every Metal kernel on the GPU vs the CPU backend (test/metal/shim.test.ts with MLX_TS_METAL_RUN)',
+  'npx',
+  ['vitest', 'run', 'test/metal/shim.test.ts', 'test/metal/gpu-device.test.ts'],
+  {
+    cwd: root,
+    env: { ...process.env, MLX_TS_METAL_RUN: metalRun },
+  },
+);
 step('matmul GFLOP/s (float32, on the GPU)', metalRun, [join(pkg, 'kernels'), '--bench-matmul', '2048']);
 process.stdout.write('selftest: ok. Record the run (machine, macOS version, output) in the issue: the backend stays unconfirmed until one is recorded.\n');

@@ -168,7 +168,8 @@ void dispatch(uint3 groups, uint3 tg, Body body, uint3 limit = {~0u, ~0u, ~0u}) 
   const int n = int(tg.x * tg.y * tg.z);
   static thread_local std::vector<char> stacks;
   if (stacks.size() < size_t(n) * kFiberStack) stacks.resize(size_t(n) * kFiberStack);
-  const uint3 grid_size{std::min(groups.x * tg.x, limit.x), std::min(groups.y * tg.y, limit.y), std::min(groups.z * tg.z, limit.z)};
+  const uint3 grid_size{std::min(groups.x * tg.x, limit.x), std::min(groups.y * tg.y, limit.y),
+                        std::min(groups.z * tg.z, limit.z)};
   for (uint32_t gz = 0; gz < groups.z; ++gz)
     for (uint32_t gy = 0; gy < groups.y; ++gy)
       for (uint32_t gx = 0; gx < groups.x; ++gx) {
@@ -198,7 +199,8 @@ void dispatch(uint3 groups, uint3 tg, Body body, uint3 limit = {~0u, ~0u, ~0u}) 
           g.ctx[size_t(i)].uc_stack.ss_sp = stacks.data() + size_t(i) * kFiberStack;
           g.ctx[size_t(i)].uc_stack.ss_size = kFiberStack;
           g.ctx[size_t(i)].uc_link = &g.main;
-          makecontext(&g.ctx[size_t(i)], reinterpret_cast<void (*)()>(&FiberStart<Body>::run), 2, unsigned(p & 0xffffffffu), unsigned(p >> 32));
+          makecontext(&g.ctx[size_t(i)], reinterpret_cast<void (*)()>(&FiberStart<Body>::run), 2,
+                      unsigned(p & 0xffffffffu), unsigned(p >> 32));
         }
         Group* saved = current_group();
         current_group() = &g;
@@ -211,7 +213,9 @@ void dispatch(uint3 groups, uint3 tg, Body body, uint3 limit = {~0u, ~0u, ~0u}) 
           }
           if (g.progress == before) {
             // Every live thread waits at a barrier some thread will never reach: a hang on a GPU.
-            std::fprintf(stderr, "metal shim: threadgroup (%u,%u,%u) deadlocked: %d of %d threads wait at a barrier or simd-group operation the others never reach\n",
+            std::fprintf(stderr,
+                         "metal shim: threadgroup (%u,%u,%u) deadlocked: %d of %d threads wait at a barrier or "
+                         "simd-group operation the others never reach\n",
                          gx, gy, gz, g.alive, g.n);
             std::exit(3);
           }
@@ -239,7 +243,8 @@ simdgroup_matrix<T, R, C> make_filled_simdgroup_matrix(T value) {
 }
 
 template <typename T, typename P, int R, int C>
-void simdgroup_load(simdgroup_matrix<T, R, C>& m, const P* src, uint64_t elements_per_row = C, uint2 origin = {}, bool transpose = false) {
+void simdgroup_load(simdgroup_matrix<T, R, C>& m, const P* src, uint64_t elements_per_row = C, uint2 origin = {},
+                    bool transpose = false) {
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < C; ++c) {
       const uint64_t rr = transpose ? uint64_t(c) : uint64_t(r), cc = transpose ? uint64_t(r) : uint64_t(c);
@@ -249,7 +254,8 @@ void simdgroup_load(simdgroup_matrix<T, R, C>& m, const P* src, uint64_t element
 }
 
 template <typename T, typename P, int R, int C>
-void simdgroup_store(const simdgroup_matrix<T, R, C>& m, P* dst, uint64_t elements_per_row = C, uint2 origin = {}, bool transpose = false) {
+void simdgroup_store(const simdgroup_matrix<T, R, C>& m, P* dst, uint64_t elements_per_row = C, uint2 origin = {},
+                     bool transpose = false) {
   // The tile is written by the simd-group together: every lane's copy is the same.
   simd_rendezvous();
   for (int r = 0; r < R; ++r)
@@ -262,8 +268,8 @@ void simdgroup_store(const simdgroup_matrix<T, R, C>& m, P* dst, uint64_t elemen
 
 // d = a * b + c, accumulated in the tile's type as the hardware does (float for float tiles).
 template <typename T, int M, int K, int N>
-void simdgroup_multiply_accumulate(simdgroup_matrix<T, M, N>& d, const simdgroup_matrix<T, M, K>& a, const simdgroup_matrix<T, K, N>& b,
-                                   const simdgroup_matrix<T, M, N>& c) {
+void simdgroup_multiply_accumulate(simdgroup_matrix<T, M, N>& d, const simdgroup_matrix<T, M, K>& a,
+                                   const simdgroup_matrix<T, K, N>& b, const simdgroup_matrix<T, M, N>& c) {
   simdgroup_matrix<T, M, N> r;
   for (int i = 0; i < M; ++i)
     for (int j = 0; j < N; ++j) {
@@ -295,6 +301,7 @@ struct shim_limits<bfloat> {
 namespace metal {
 using metal_shim::bfloat;
 using metal_shim::half;
+using metal_shim::make_filled_simdgroup_matrix;
 using metal_shim::mem_flags;
 using metal_shim::simdgroup_barrier;
 using metal_shim::simdgroup_load;
@@ -304,7 +311,6 @@ using metal_shim::simdgroup_store;
 using metal_shim::threadgroup_barrier;
 using metal_shim::uint2;
 using metal_shim::uint3;
-using metal_shim::make_filled_simdgroup_matrix;
 using uint = uint32_t;
 using ushort = uint16_t;
 using uchar = uint8_t;
@@ -411,7 +417,9 @@ T simd_product(T x) {
 template <typename T>
 T simd_shuffle_down(T x, uint delta) {
   // Lanes past the end keep their own value, as Metal's hardware does.
-  return metal_shim::simd_collective(x, [delta](const std::vector<T>& v, int lane) { return size_t(lane) + delta < v.size() ? v[size_t(lane) + delta] : v[size_t(lane)]; });
+  return metal_shim::simd_collective(x, [delta](const std::vector<T>& v, int lane) {
+    return size_t(lane) + delta < v.size() ? v[size_t(lane) + delta] : v[size_t(lane)];
+  });
 }
 template <typename T>
 T simd_broadcast(T x, ushort lane) {

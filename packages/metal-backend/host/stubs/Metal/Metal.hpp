@@ -3,10 +3,9 @@
 // syntax- and type-checked on Linux. Nothing is defined; a Mac build is the real check.
 #pragma once
 
+#include <Foundation/Foundation.hpp>
 #include <cstdint>
 #include <functional>
-
-#include <Foundation/Foundation.hpp>
 
 namespace MTL {
 using ResourceOptions = NS::UInteger;
