@@ -760,6 +760,11 @@ const exempt: Record<string, string[]> = {
     'nn.loadSafetensors',
     'nn.saveSafetensors',
   ],
+  'device plumbing between backend packages and core: internal, called with values mlx-ts and core build (test/devices.test.ts)': [
+    'setDeviceAbsenceReason',
+    'noBackendError',
+    'requireDeviceBackend',
+  ],
 };
 
 const exported = (): string[] => {

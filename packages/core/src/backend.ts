@@ -207,7 +207,9 @@ export function setDeviceAbsenceReason(deviceType: DeviceType, reason: string | 
 export function noBackendError(fn: string, deviceType: DeviceType): Error {
   const reason = absenceReasons.get(deviceType) ?? 'no backend package for it is installed and registered';
   const registered = backends.map((x) => `${x.name} (${x.deviceType})`).join(', ') || 'none';
-  return new Error(`${fn}: no ${deviceType.toUpperCase()} backend is present on this machine (device '${deviceType}'): ${reason}. Registered backends: ${registered}`);
+  return new Error(
+    `${fn}: no ${deviceType.toUpperCase()} backend is present on this machine (device '${deviceType}'): ${reason}. Registered backends: ${registered}`,
+  );
 }
 
 /** Throws `noBackendError` unless some backend serves `deviceType` (the device functions check before any op is built). */
