@@ -159,6 +159,34 @@ const cases: Partial<Record<Primitive, Case>> = {
     f: (a, b) => mx.matmul(a!, b!),
     opts: { tolScale: 40 },
   },
+  concatenate: {
+    // The axis rides as the length of a third (bool) input, so the op function stays a function of inputs.
+    arb: fc
+      .tuple(
+        fc.constantFrom<DtypeName>(...FLOATS, 'int32', 'uint32'),
+        shapeArb({ minRank: 1, maxRank: 3, maxDim: 4 }),
+        fc.nat(2),
+        fc.integer({ min: 1, max: 3 }),
+      )
+      .chain(([d, s, a, extra]) => {
+        const axis = a % s.length;
+        const t = s.slice();
+        t[axis] = extra;
+        return fc.tuple(
+          inputArb(s, d, { min: 0, max: 100 }),
+          inputArb(t, d, { min: 0, max: 100 }),
+          fc.constant(hostInput([axis], 'bool', new Array<number>(axis).fill(0))),
+        );
+      }),
+    f: (a, b, axis) => mx.concatenate([a!, b!], axis!.shape[0]),
+  },
+  pad: {
+    arb: fc
+      .tuple(fc.constantFrom<DtypeName>(...FLOATS, 'int32', 'uint32'), shapeArb({ ...small, minRank: 1 }))
+      .chain(([d, s]) => inputArb(s, d, { min: 0, max: 100 }))
+      .map((x) => [x]),
+    f: (x) => mx.pad(x!, [[1, 2]], 'constant', 7),
+  },
   randomBits: {
     arb: fc
       .tuple(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 300 }))

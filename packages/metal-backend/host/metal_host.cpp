@@ -120,7 +120,7 @@ class MetalStream {
             enc->setBuffer(inputs.at(size_t(a.index))->buffer, NS::UInteger(a.byte_offset), index);
             break;
           case Arg::Output:
-            enc->setBuffer(out->buffer, 0, index);
+            enc->setBuffer(out->buffer, NS::UInteger(a.byte_offset), index);
             break;
           case Arg::Temp:
             enc->setBuffer(temps.at(size_t(a.index))->buffer, 0, index);

@@ -336,6 +336,43 @@ inline Plan plan_step(const StepDesc& s) {
     plan.dispatches.push_back(std::move(d));
     return plan;
   }
+  if (s.prim == "concatenate" || s.prim == "pad") {
+    const std::string& dt = s.out_dtype;
+    if (dt == "bool") throw Unsupported(s.prim + " on bool has no Metal kernel");
+    const int64_t size = dtype_size(dt);
+    const auto out_strides = row_major(s.out_shape);
+    // Where input `i` lands: an element offset into the output, the copy reading through the output's strides.
+    const auto copy_in = [&](int i, const ViewDesc& v, int64_t at) {
+      if (numel(v.shape) == 0) return;
+      ViewDesc o{dt, v.shape, out_strides, 0};
+      std::vector<Arg> args{input_arg(i, v), Arg{Arg::Output, 0, at * size, {}}};
+      push_strided(args, v.shape, {&v, &o});
+      plan.dispatches.push_back(elementwise("copy_into_g_" + dt, std::move(args), numel(v.shape)));
+    };
+    if (s.prim == "concatenate") {
+      const size_t axis = size_t(norm_axis(s.params.at(0), s.out_shape.size()));
+      int64_t start = 0;
+      for (size_t i = 0; i < s.inputs.size(); ++i) {
+        copy_in(int(i), s.inputs[i], start * out_strides[axis]);
+        start += s.inputs[i].shape[axis];
+      }
+      return plan;
+    }
+    // pad's params: low per axis, high per axis, then the value's float32 bits.
+    const size_t nd = s.out_shape.size();
+    if (s.params.size() != 2 * nd + 1) throw std::invalid_argument("pad: expected 2 * ndim + 1 params");
+    int64_t at = 0;
+    for (size_t d = 0; d < nd; ++d) {
+      if (s.params[d] < 0 || s.params[nd + d] < 0) throw Unsupported("pad with a negative width (a crop)");
+      at += s.params[d] * out_strides[d];
+    }
+    const uint32_t bits = uint32_t(s.params[2 * nd]);
+    float value;
+    std::memcpy(&value, &bits, 4);
+    if (n > 0) plan.dispatches.push_back(elementwise("fill_" + dt, {output_arg(), scalar_arg(value)}, n));
+    copy_in(0, s.inputs.at(0), at);
+    return plan;
+  }
   if (s.prim == "randomBits") {
     const ViewDesc& key = s.inputs.at(0);
     if (!contiguous(key)) throw Unsupported("randomBits of a strided key");

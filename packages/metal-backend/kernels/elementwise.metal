@@ -200,6 +200,22 @@ struct Cast<bool> {
     return float(x) != 0.0f || metal::isnan(float(x));
   }
 };
+// concatenate and pad: a strided input copied into the output at the Output argument's byte
+// offset, through the output's strides (strides of the input, then of the output, `ndim` each).
+template <typename T>
+[[kernel]] void copy_into_g(device const T* in [[buffer(0)]], device T* out [[buffer(1)]],
+                            constant const int* shape [[buffer(2)]], constant const long* strides [[buffer(3)]],
+                            constant const int& ndim [[buffer(4)]], uint i [[thread_position_in_grid]]) {
+  out[strided_loc(i, shape, strides + ndim, ndim)] = in[strided_loc(i, shape, strides, ndim)];
+}
+
+// pad's border: every output element set to `value` before the input is copied in.
+template <typename T>
+[[kernel]] void fill(device T* out [[buffer(0)]], constant const float& value [[buffer(1)]],
+                     uint i [[thread_position_in_grid]]) {
+  out[i] = Cast<T>()(value);
+}
+
 template <typename T, typename U>
 [[kernel]] void astype_g(device const T* in [[buffer(0)]], device U* out [[buffer(1)]],
                          constant const int* shape [[buffer(2)]], constant const long* strides [[buffer(3)]],
@@ -239,8 +255,10 @@ MLX_TS_UNARY_OPS(MLX_TS_UNARY_EACH, _)
 MLX_TS_BINARY_OPS(MLX_TS_BINARY_EACH, _)
 MLX_TS_PREDICATE_OPS(MLX_TS_PREDICATE_EACH, _)
 
-#define MLX_TS_WHERE_INST(dname, T, _) \
-  MLX_TS_INSTANTIATE("where_g_" #dname, where_g<T>) MLX_TS_INSTANTIATE("copy_g_" #dname, copy_g<T>)
+#define MLX_TS_WHERE_INST(dname, T, _)                                                                      \
+  MLX_TS_INSTANTIATE("where_g_" #dname, where_g<T>)                                                         \
+  MLX_TS_INSTANTIATE("copy_g_" #dname, copy_g<T>) MLX_TS_INSTANTIATE("copy_into_g_" #dname, copy_into_g<T>) \
+      MLX_TS_INSTANTIATE("fill_" #dname, fill<T>)
 MLX_TS_METAL_FLOATS(MLX_TS_WHERE_INST, _)
 MLX_TS_METAL_INTS(MLX_TS_WHERE_INST, _)
 

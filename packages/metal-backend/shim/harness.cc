@@ -79,6 +79,12 @@ std::map<std::string, Launch>& registry() {
   };                                                                                                      \
   registry()["copy_g_" #dname] = [](void* const* b, const ThreadPos& t) {                                 \
     copy_g<T>(H_CPTR(T, 0), H_PTR(T, 1), H_CPTR(int, 2), H_CPTR(long, 3), H_VAL(int, 4), t.gid.x);        \
+  };                                                                                                      \
+  registry()["copy_into_g_" #dname] = [](void* const* b, const ThreadPos& t) {                            \
+    copy_into_g<T>(H_CPTR(T, 0), H_PTR(T, 1), H_CPTR(int, 2), H_CPTR(long, 3), H_VAL(int, 4), t.gid.x);   \
+  };                                                                                                      \
+  registry()["fill_" #dname] = [](void* const* b, const ThreadPos& t) {                                   \
+    fill<T>(H_PTR(T, 0), H_VAL(float, 1), t.gid.x);                                                       \
   };
 
 #define H_ASTYPE_TO(dto, U, dfrom, T)                                                                   \
@@ -168,7 +174,7 @@ int main() {
           bound.push_back(buffers.at(size_t(a.index)).data() + a.byte_offset);
           break;
         case mlx_metal::Arg::Output:
-          bound.push_back(out.data());
+          bound.push_back(out.data() + a.byte_offset);
           break;
         case mlx_metal::Arg::Temp:
           bound.push_back(temps.at(size_t(a.index)).data());
