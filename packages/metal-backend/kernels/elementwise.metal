@@ -255,10 +255,13 @@ MLX_TS_UNARY_OPS(MLX_TS_UNARY_EACH, _)
 MLX_TS_BINARY_OPS(MLX_TS_BINARY_EACH, _)
 MLX_TS_PREDICATE_OPS(MLX_TS_PREDICATE_EACH, _)
 
-#define MLX_TS_WHERE_INST(dname, T, _)                                                                      \
-  MLX_TS_INSTANTIATE("where_g_" #dname, where_g<T>)                                                         \
-  MLX_TS_INSTANTIATE("copy_g_" #dname, copy_g<T>) MLX_TS_INSTANTIATE("copy_into_g_" #dname, copy_into_g<T>) \
-      MLX_TS_INSTANTIATE("fill_" #dname, fill<T>)
+// clang-format off: one instantiation per line.
+#define MLX_TS_WHERE_INST(dname, T, _)                      \
+  MLX_TS_INSTANTIATE("where_g_" #dname, where_g<T>)         \
+  MLX_TS_INSTANTIATE("copy_g_" #dname, copy_g<T>)           \
+  MLX_TS_INSTANTIATE("copy_into_g_" #dname, copy_into_g<T>) \
+  MLX_TS_INSTANTIATE("fill_" #dname, fill<T>)
+// clang-format on
 MLX_TS_METAL_FLOATS(MLX_TS_WHERE_INST, _)
 MLX_TS_METAL_INTS(MLX_TS_WHERE_INST, _)
 
