@@ -188,6 +188,25 @@ const cases: Partial<Record<Primitive, Case>> = {
       .map((x) => [x]),
     f: (x) => mx.pad(x!, [[1, 2]], 'constant', 7),
   },
+  gather: {
+    // Indices past either end: a negative one wraps once, then all clamp (the CPU backend's rule).
+    arb: fc
+      .tuple(
+        fc.constantFrom<DtypeName>(...FLOATS, 'int32', 'uint32'),
+        shapeArb({ minRank: 1, maxRank: 3, maxDim: 4 }),
+        fc.nat(2),
+        shapeArb({ maxRank: 2, maxDim: 3 }),
+      )
+      .chain(([d, s, a, is]) => {
+        const axis = a % s.length;
+        return fc.tuple(
+          inputArb(s, d, { min: 0, max: 100 }),
+          inputArb(is, 'int32', { min: -2 * s[axis]!, max: 2 * s[axis]! }),
+          fc.constant(hostInput([axis], 'bool', new Array<number>(axis).fill(0))),
+        );
+      }),
+    f: (a, idx, axis) => mx.take(a!, idx!, { axis: axis!.shape[0] }),
+  },
   randomBits: {
     arb: fc
       .tuple(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 300 }))

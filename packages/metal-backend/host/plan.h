@@ -373,6 +373,28 @@ inline Plan plan_step(const StepDesc& s) {
     copy_in(0, s.inputs.at(0), at);
     return plan;
   }
+  if (s.prim == "gather") {
+    const ViewDesc &a = s.inputs.at(0), &idx = s.inputs.at(1);
+    if (a.dtype == "bool") throw Unsupported("gather of bool has no Metal kernel");
+    if (idx.dtype != "int32" && idx.dtype != "uint32")
+      throw Unsupported("gather with " + idx.dtype + " indices has no Metal kernel");
+    dtype_size(a.dtype);
+    if (n == 0) return plan;
+    const int64_t axis = norm_axis(s.params.at(0), a.shape.size());
+    std::vector<int32_t> shape(s.out_shape.begin(), s.out_shape.end());
+    shape.insert(shape.end(), a.shape.begin(), a.shape.end());
+    std::vector<int64_t> strides(a.strides);
+    strides.insert(strides.end(), idx.strides.begin(), idx.strides.end());
+    if (shape.empty()) shape.push_back(1);
+    if (strides.empty()) strides.push_back(0);
+    const int32_t dims[3] = {int32_t(a.shape.size()), int32_t(idx.shape.size()), int32_t(axis)};
+    plan.dispatches.push_back(
+        elementwise("gather_g_" + a.dtype + "_" + idx.dtype,
+                    {input_arg(0, a), input_arg(1, idx), output_arg(), bytes_arg(shape.data(), shape.size()),
+                     bytes_arg(strides.data(), strides.size()), bytes_arg(dims, 3)},
+                    n));
+    return plan;
+  }
   if (s.prim == "randomBits") {
     const ViewDesc& key = s.inputs.at(0);
     if (!contiguous(key)) throw Unsupported("randomBits of a strided key");

@@ -10,6 +10,7 @@
 
 // clang-format off: the kernel sources in the order their dependencies need.
 #include "../kernels/elementwise.metal"
+#include "../kernels/gather.metal"
 #include "../kernels/matmul.metal"
 #include "../kernels/random.metal"
 #include "../kernels/reduce.metal"
@@ -126,6 +127,16 @@ void scan_launch(void* const* b, const ThreadPos& t) {
   registry()["softmax_row_logsumexp_" #dname] = &softmax_launch<T, true>;   \
   registry()["matmul_tiled_" #dname] = &matmul_launch<T>;
 
+#define H_GATHER(dname, T, _)                                                                                      \
+  registry()["gather_g_" #dname "_int32"] = [](void* const* b, const ThreadPos& t) {                               \
+    gather_g<T, int>(H_CPTR(T, 0), H_CPTR(int, 1), H_PTR(T, 2), H_CPTR(int, 3), H_CPTR(long, 4), H_CPTR(int, 5),   \
+                     t.gid.x);                                                                                     \
+  };                                                                                                               \
+  registry()["gather_g_" #dname "_uint32"] = [](void* const* b, const ThreadPos& t) {                              \
+    gather_g<T, uint>(H_CPTR(T, 0), H_CPTR(uint, 1), H_PTR(T, 2), H_CPTR(int, 3), H_CPTR(long, 4), H_CPTR(int, 5), \
+                      t.gid.x);                                                                                    \
+  };
+
 void register_kernels() {
   MLX_TS_UNARY_OPS(H_UNARY_EACH, _)
   MLX_TS_BINARY_OPS(H_BINARY_EACH, _)
@@ -137,6 +148,8 @@ void register_kernels() {
   MLX_TS_REDUCE_OPS(H_REDUCE_EACH, _)
   MLX_TS_SCAN_OPS(H_SCAN_EACH, _)
   MLX_TS_METAL_FLOATS(H_FLOAT_ROWS, _)
+  MLX_TS_METAL_FLOATS(H_GATHER, _)
+  MLX_TS_METAL_INTS(H_GATHER, _)
   registry()["random_bits"] = [](void* const* b, const ThreadPos& t) {
     random_bits(H_CPTR(uint, 0), H_PTR(uint, 1), H_VAL(uint, 2), t.gid.x);
   };

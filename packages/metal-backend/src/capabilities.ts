@@ -55,7 +55,7 @@ export const capabilities: { readonly [P in Primitive]: Capability } = {
   slice: view,
   concatenate: metal('elementwise.metal', 'bool runs on the CPU', [...floats, 'int32', 'uint32']),
   pad: metal('elementwise.metal', 'bool and negative widths (crops) run on the CPU', [...floats, 'int32', 'uint32']),
-  gather: notYet('gather kernels'),
+  gather: metal('gather.metal', 'bool values and indices other than int32/uint32 run on the CPU', [...floats, 'int32', 'uint32']),
   gatherAxis: notYet('gather kernels'),
   scatter: notYet('scatter kernels (atomics for the adding modes)'),
   scatterAxis: notYet('scatter kernels (atomics for the adding modes)'),
