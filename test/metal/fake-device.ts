@@ -71,7 +71,7 @@ function encodeParams(prim: string, params: unknown): number[] {
   if (['sum', 'prod', 'max', 'min'].includes(prim)) return p.axes!;
   if (['argmax', 'argmin', 'softmax', 'logsumexp'].includes(prim)) return [p.axis!];
   if (['cumsum', 'cumprod', 'cummax', 'cummin'].includes(prim)) return [p.axis!, p.reverse ? 1 : 0, p.inclusive ? 1 : 0];
-  if (prim === 'concatenate' || prim === 'gather') return [p.axis!];
+  if (['concatenate', 'gather', 'sort', 'argsort'].includes(prim)) return [p.axis!];
   // The pad value travels as its float32 bits (the request carries integers).
   if (prim === 'pad') return [...p.low!, ...p.high!, new Uint32Array(new Float32Array([p.value!]).buffer)[0]!];
   return [];

@@ -207,6 +207,9 @@ const cases: Partial<Record<Primitive, Case>> = {
       }),
     f: (a, idx, axis) => mx.take(a!, idx!, { axis: axis!.shape[0] }),
   },
+  // Few distinct values (ties), NaN and -0: the order must be the CPU's stable one, NaN last.
+  sort: { arb: rowsArb(FLOATS, { specials: [...FINITE_SPECIALS, NaN], pSpecial: 0.5 }), f: (x) => mx.sort(x!, -1), opts: { signedZero: true } },
+  argsort: { arb: rowsArb(FLOATS, { specials: [...FINITE_SPECIALS, NaN], pSpecial: 0.5 }), f: (x) => mx.argsort(x!, -1) },
   randomBits: {
     arb: fc
       .tuple(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 300 }))

@@ -373,6 +373,22 @@ inline Plan plan_step(const StepDesc& s) {
     copy_in(0, s.inputs.at(0), at);
     return plan;
   }
+  if (s.prim == "sort" || s.prim == "argsort") {
+    const ViewDesc& x = s.inputs.at(0);
+    need_float(x.dtype);
+    const int64_t axis = norm_axis(s.params.at(0), x.shape.size());
+    if (axis != int64_t(x.shape.size()) - 1) throw Unsupported(s.prim + " over an axis other than the last");
+    const int64_t len = x.shape.back();
+    if (len > 512)
+      throw Unsupported(s.prim + " of rows longer than 512 (the merge across threadgroups is not written)");
+    const int64_t rows = len == 0 ? 0 : numel(x.shape) / len;
+    if (rows == 0) return plan;
+    std::vector<int64_t> perm(x.shape.size());
+    std::iota(perm.begin(), perm.end(), 0);
+    const Arg src = rows_source(plan, x, perm);
+    plan.dispatches.push_back(row_kernel("sort_row_" + s.prim + "_" + x.dtype, src, uint32_t(rows), uint32_t(len)));
+    return plan;
+  }
   if (s.prim == "gather") {
     const ViewDesc &a = s.inputs.at(0), &idx = s.inputs.at(1);
     if (a.dtype == "bool") throw Unsupported("gather of bool has no Metal kernel");

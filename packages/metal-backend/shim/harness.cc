@@ -16,6 +16,7 @@
 #include "../kernels/reduce.metal"
 #include "../kernels/scan.metal"
 #include "../kernels/softmax.metal"
+#include "../kernels/sort.metal"
 // clang-format on
 
 #undef device
@@ -107,6 +108,14 @@ void softmax_launch(void* const* b, const ThreadPos& t) {
   softmax_row<T, Log>(H_CPTR(T, 0), H_PTR(T, 1), H_VAL(uint, 2), t.tgid.x, t.lindex, t.simd_lane, t.simd_group);
 }
 template <typename T>
+void sort_launch(void* const* b, const ThreadPos& t) {
+  sort_row_values<T>(H_CPTR(T, 0), H_PTR(T, 1), H_VAL(uint, 2), t.tgid.x, t.lindex);
+}
+template <typename T>
+void argsort_launch(void* const* b, const ThreadPos& t) {
+  sort_row_indices<T>(H_CPTR(T, 0), H_PTR(uint, 1), H_VAL(uint, 2), t.tgid.x, t.lindex);
+}
+template <typename T>
 void matmul_launch(void* const* b, const ThreadPos& t) {
   matmul_tiled<T>(H_CPTR(T, 0), H_CPTR(T, 1), H_PTR(T, 2), H_VAL(uint, 3), H_VAL(uint, 4), H_VAL(uint, 5), t.tgid,
                   t.lindex, t.simd_lane, t.simd_group);
@@ -125,7 +134,9 @@ void scan_launch(void* const* b, const ThreadPos& t) {
   registry()["argreduce_row_argmin_" #dname] = &argreduce_launch<T, false>; \
   registry()["softmax_row_softmax_" #dname] = &softmax_launch<T, false>;    \
   registry()["softmax_row_logsumexp_" #dname] = &softmax_launch<T, true>;   \
-  registry()["matmul_tiled_" #dname] = &matmul_launch<T>;
+  registry()["matmul_tiled_" #dname] = &matmul_launch<T>;                   \
+  registry()["sort_row_sort_" #dname] = &sort_launch<T>;                    \
+  registry()["sort_row_argsort_" #dname] = &argsort_launch<T>;
 
 #define H_GATHER(dname, T, _)                                                                                      \
   registry()["gather_g_" #dname "_int32"] = [](void* const* b, const ThreadPos& t) {                               \

@@ -45,10 +45,16 @@ export const capabilities: { readonly [P in Primitive]: Capability } = {
   astype: metal('elementwise.metal', 'casts from or to bool run on the CPU', [...floats, 'int32', 'uint32']),
   stopGradient: view,
   where: metal('elementwise.metal', 'bool values run on the CPU', [...floats, 'int32', 'uint32']),
-  sort: notYet('bitonic sort within a threadgroup, merge across'),
+  sort: metal(
+    'sort.metal',
+    'the last axis, rows of at most 512 (a bitonic network in one threadgroup); longer rows, other axes and integer dtypes run on the CPU',
+  ),
   softmax: metal('softmax.metal', 'the last axis only'),
   logsumexp: metal('softmax.metal'),
-  argsort: notYet('bitonic sort within a threadgroup, merge across'),
+  argsort: metal(
+    'sort.metal',
+    'the last axis, rows of at most 512 (a bitonic network in one threadgroup); longer rows, other axes and integer dtypes run on the CPU',
+  ),
   reshape: view,
   transpose: view,
   broadcastTo: view,
