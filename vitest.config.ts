@@ -15,6 +15,7 @@ export default defineConfig({
       { find: /^@mlx-ts\/io$/, replacement: src('io') },
       { find: /^@mlx-ts\/nn$/, replacement: src('nn') },
       { find: /^@mlx-ts\/optimizers$/, replacement: src('optimizers') },
+      { find: /^@mlx-ts\/metal-backend$/, replacement: src('metal-backend') },
       { find: /^mlx-ts$/, replacement: src('mlx-ts') },
       { find: /^mlx-ts\/internals$/, replacement: fileURLToPath(new URL('./packages/mlx-ts/src/internals.ts', import.meta.url)) },
     ],

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Formats (--write) or checks (--check) the native addon's C++ with clang-format (Debian:
+// Formats (--write) or checks (--check) the native addon's C++ and the Metal backend's C++ and MSL
+// (formatted as C++, which it also is) with clang-format (Debian:
 // `apt-get install clang-format`), using the repository's .clang-format.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -11,10 +12,15 @@ if (mode !== '--write' && mode !== '--check') {
   process.exit(2);
 }
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dir = 'packages/cpu-backend/native';
-const files = readdirSync(new URL(`../${dir}`, import.meta.url))
-  .filter((f) => f.endsWith('.cc') || f.endsWith('.h'))
-  .map((f) => `${dir}/${f}`);
+const dirs = [
+  'packages/cpu-backend/native',
+  ...['shim', 'host', 'host/stubs/Metal', 'host/stubs/Foundation', 'kernels'].map((d) => `packages/metal-backend/${d}`),
+];
+const files = dirs.flatMap((dir) =>
+  readdirSync(new URL(`../${dir}`, import.meta.url))
+    .filter((f) => /\.(cc|h|cpp|hpp|metal)$/.test(f))
+    .map((f) => `${dir}/${f}`),
+);
 const bin = process.env.CLANG_FORMAT ?? 'clang-format';
 const args = mode === '--write' ? ['-i', ...files] : ['--dry-run', '--Werror', ...files];
 const r = spawnSync(bin, args, { cwd: root, stdio: 'inherit' });

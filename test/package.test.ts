@@ -177,7 +177,7 @@ describe('the built package', () => {
         cpSync(join(root, 'packages', pkg, 'package.json'), join(modules, to, 'package.json'));
         cpSync(join(root, 'packages', pkg, 'dist'), join(modules, to, 'dist'), { recursive: true });
       }
-      for (const pkg of ['core', 'transforms', 'reference-backend', 'io', 'nn', 'optimizers'])
+      for (const pkg of ['core', 'transforms', 'reference-backend', 'io', 'nn', 'optimizers', 'metal-backend'])
         symlinkSync(join(root, 'packages', pkg), join(modules, '@mlx-ts', pkg));
       const script = [
         "const { addonError } = require('@mlx-ts/cpu-backend');",

@@ -186,10 +186,35 @@ function findBackend(deviceType: DeviceType): Backend {
   if (f) return f;
   let best: Backend | undefined;
   for (const b of backends) if (b.deviceType === deviceType && (!best || b.priority > best.priority)) best = b;
-  if (!best) {
-    throw new Error(
-      `backend: no backend serves device '${deviceType}' on this machine (registered: ${backends.map((x) => `${x.name} (${x.deviceType})`).join(', ') || 'none'})`,
-    );
-  }
+  if (!best) throw noBackendError('backend', deviceType);
   return best;
+}
+
+/** Why no backend serves a device type here, as the package that would serve it reported. */
+const absenceReasons = new Map<DeviceType, string>();
+
+/**
+ * Records why no backend serves `deviceType` on this machine (a backend package that cannot run
+ * here says why: `@mlx-ts/metal-backend` off macOS), so the Error that work on that device meets
+ * names the cause; `null` forgets it.
+ */
+export function setDeviceAbsenceReason(deviceType: DeviceType, reason: string | null): void {
+  if (reason === null) absenceReasons.delete(deviceType);
+  else absenceReasons.set(deviceType, reason);
+}
+
+/** The one message for work on a device no backend serves: `fn` is the caller, as every Error here names it. */
+export function noBackendError(fn: string, deviceType: DeviceType): Error {
+  const reason = absenceReasons.get(deviceType) ?? 'no backend package for it is installed and registered';
+  const registered = backends.map((x) => `${x.name} (${x.deviceType})`).join(', ') || 'none';
+  return new Error(
+    `${fn}: no ${deviceType.toUpperCase()} backend is present on this machine (device '${deviceType}'): ${reason}. Registered backends: ${registered}`,
+  );
+}
+
+/** Throws `noBackendError` unless some backend serves `deviceType` (the device functions check before any op is built). */
+export function requireDeviceBackend(fn: string, deviceType: DeviceType): void {
+  if (forced.has(deviceType)) return;
+  for (const b of backends) if (b.deviceType === deviceType) return;
+  throw noBackendError(fn, deviceType);
 }

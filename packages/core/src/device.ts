@@ -3,6 +3,7 @@
  * stream's device type executes it. Arrays are not bound to a device: a backend reads an input
  * stored by another backend through `transfer` (a no-op where memory is shared, as with Metal).
  */
+import { requireDeviceBackend } from './backend.js';
 import { describeValue } from './describe.js';
 
 export type DeviceType = 'cpu' | 'gpu';
@@ -39,7 +40,11 @@ export type StreamOrDevice = Stream | Device;
 
 /** The CPU device. */
 export const cpu = new Device('cpu');
-/** The GPU device (no backend serves it yet: ops on it throw, naming the missing backend). */
+/**
+ * The GPU device. Where no backend serves it (any machine but a Mac with `@mlx-ts/metal-backend`),
+ * `setDefaultDevice(mx.gpu)`, `defaultStream(mx.gpu)`, `newStream(mx.gpu)` and ops given
+ * `{stream: mx.gpu}` throw an Error saying no GPU backend is present and why.
+ */
 export const gpu = new Device('gpu');
 
 let currentDevice: Device = cpu;
@@ -73,8 +78,10 @@ export function defaultStream(d: Device = currentDevice): Stream {
   return s;
 }
 
+/** A Device that some registered backend serves; the Error names `fn` otherwise. */
 function checkDevice(fn: string, d: unknown): void {
   if (!(d instanceof Device)) throw new Error(`${fn}: expected a Device (mx.cpu or mx.gpu), got ${describeValue(d)}`);
+  requireDeviceBackend(fn, d.type);
 }
 
 /** A new stream on device `d` (the default device when omitted), as MLX's `new_stream`. */
@@ -96,7 +103,10 @@ export function withStream<T>(s: StreamOrDevice, fn: () => T): T {
 
 function toStream(fn: string, s: StreamOrDevice): Stream {
   if (s instanceof Stream) return s;
-  if (s instanceof Device) return defaultStream(s);
+  if (s instanceof Device) {
+    checkDevice(fn, s);
+    return defaultStream(s);
+  }
   throw new Error(`${fn}: expected a Stream or Device, got ${describeValue(s)}`);
 }
 

@@ -5,8 +5,9 @@
  * so the choice is made synchronously (and the addon's MPI binding becomes mx.distributed's transport): no top-level await, and a CommonJS project can
  * `require('mlx-ts')`.
  */
-import { registerBackend, registerDistributedTransport } from '@mlx-ts/core';
+import { registerBackend, registerDistributedTransport, setDeviceAbsenceReason } from '@mlx-ts/core';
 import { addonError, cpuBackend, mpiTransport } from '@mlx-ts/cpu-backend';
+import { metalUnavailable } from '@mlx-ts/metal-backend';
 import { referenceBackend } from '@mlx-ts/reference-backend';
 
 registerBackend(referenceBackend);
@@ -14,3 +15,5 @@ if (addonError === null) {
   registerBackend(cpuBackend);
   registerDistributedTransport(mpiTransport);
 } else process.emitWarning(`mlx-ts: the native CPU backend is unavailable, using the reference backend (${addonError.message})`);
+// No GPU backend registers yet (its binding is unwritten): GPU work's Error says why, in the metal package's words.
+setDeviceAbsenceReason('gpu', metalUnavailable);

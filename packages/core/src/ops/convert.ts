@@ -4,7 +4,7 @@
  */
 import { Array, Storage, arrayFromStorage } from '../array.js';
 import { describeValue } from '../describe.js';
-import { type Backend, backendFor } from '../backend.js';
+import { type Backend, backendFor, requireDeviceBackend } from '../backend.js';
 import { Device, resolveStream, Stream, type StreamOpt, type StreamOrDevice } from '../device.js';
 import {
   allDtypes,
@@ -417,7 +417,11 @@ export function matchesKind(k: Kind, v: unknown): boolean {
 
 /** @internal Checks an op's `stream` option: a Stream, a Device, or null/undefined for the default. */
 export function checkStream(fn: string, s: unknown): StreamOrDevice | null | undefined {
-  if (s == null || s instanceof Stream || s instanceof Device) return s as StreamOrDevice | null | undefined;
+  if (s == null) return s as null | undefined;
+  if (s instanceof Stream || s instanceof Device) {
+    requireDeviceBackend(fn, s instanceof Stream ? s.device.type : s.type);
+    return s;
+  }
   throw new Error(`${fn}: expected stream to be a Stream or Device (mx.cpu, mx.gpu, mx.newStream(...)), got ${describeValue(s)}`);
 }
 
