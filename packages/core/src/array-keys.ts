@@ -18,3 +18,4 @@ export const $layout: unique symbol = Symbol('layout');
 export const $siblings: unique symbol = Symbol('siblings');
 export const $disposed: unique symbol = Symbol('disposed');
 export const $pending: unique symbol = Symbol('pending');
+export const $uses: unique symbol = Symbol('uses');

@@ -5,7 +5,7 @@
 import { arrayBrand } from './describe.js';
 import type { Backend, Source } from './backend.js';
 import { bfloat16BitsToNumber, Dtype, float16BitsToNumber, type HostTypedArray } from './dtype.js';
-import { $data, $disposed, $inputs, $layout, $mark, $params, $pending, $placeholder, $prim, $siblings, $stream, $tracer, $view } from './array-keys.js';
+import { $data, $disposed, $inputs, $layout, $mark, $params, $pending, $placeholder, $prim, $siblings, $stream, $tracer, $uses, $view } from './array-keys.js';
 import { type Stream } from './device.js';
 import { evalArrays } from './eval.js';
 import { formatArray } from './print.js';
@@ -88,6 +88,11 @@ export class Array {
    * they share primitive, params, inputs and stream, and are evaluated together; null for one output
    */
   [$siblings]: Array[] | null = null;
+  /**
+   * @internal for a node only the evaluator can reach (an intermediate a compiled function's replay
+   * made, see eval.ts `Planner`): how many of its consumers are not yet planned. 0: anyone may hold it.
+   */
+  [$uses]: number = 0;
 
   /** @internal use the ops (`mx.array`, `mx.add`, ...) to make arrays */
   constructor(shape: Shape, dtype: Dtype, prim: string | null, params: unknown, inputs: Array[], stream: Stream | null) {

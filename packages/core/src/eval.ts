@@ -10,7 +10,7 @@ import { getPrimitiveDef } from './ir/registry.js';
 import { isPrimitive, type Params } from './ir/primitives.js';
 import { contiguousStrides, fmtShape } from './shape.js';
 import { describeValue } from './describe.js';
-import { $data, $disposed, $inputs, $layout, $mark, $params, $pending, $placeholder, $prim, $siblings, $stream, $view } from './array-keys.js';
+import { $data, $disposed, $inputs, $layout, $mark, $params, $pending, $placeholder, $prim, $siblings, $stream, $uses, $view } from './array-keys.js';
 
 /**
  * Where an array's elements are, for folding views: a step of the segment being built (`storage`
@@ -216,6 +216,8 @@ class Planner {
    */
   private members: Array[] = [];
   private memberLayouts: View[] = [];
+  /** Intermediates whose last consumer this segment runs (see `consume`). */
+  private spent: Array[] = [];
   private lastStream: Stream | null = null;
   private lastBackend: Backend | null = null;
 
@@ -235,6 +237,7 @@ class Planner {
       if (node[$siblings] !== null) {
         const r = this.addGroup(node, node[$siblings], prim, view);
         if (r === false) return this.steps;
+        this.consume(node);
         continue;
       }
       if (view) {
@@ -249,6 +252,7 @@ class Planner {
           strides = stridesFor(node.shape);
         } else if (l.storage !== null) {
           node[$data] = { storage: l.storage.retain(), offset: l.offset, strides: l.strides };
+          this.consume(node);
           continue;
         } else {
           source = l.source;
@@ -266,8 +270,25 @@ class Planner {
       node[$layout] = layout;
       this.members.push(node);
       this.memberLayouts.push(layout);
+      this.consume(node);
     }
     return this.steps.length > 0 ? this.steps : null;
+  }
+
+  /**
+   * Counts a planned node's reads of its inputs. An intermediate of a compiled function (`[$uses]`
+   * set by its replay) whose last consumer is now planned is spent: once the segment has run, no
+   * one can read it again (nothing outside the graph holds it), so `commit` returns its memory
+   * then instead of at garbage collection. Steady-state training reuses those blocks step after
+   * step, and V8's external memory, which paces its full collections, stops growing by every
+   * activation and gradient of every step.
+   */
+  private consume(node: Array): void {
+    const inputs = node[$inputs];
+    for (let k = 0; k < inputs.length; k++) {
+      const inp = inputs[k]!;
+      if (inp[$uses] > 0 && --inp[$uses] === 0) this.spent.push(inp);
+    }
   }
 
   /**
@@ -322,6 +343,14 @@ class Planner {
     }
     // Outputs no node claims (siblings disposed before the step was built) are freed now, not at collection.
     for (let idx = 0; idx < this.slots; idx++) if (storages[idx] === undefined) backend.release(handles[idx]);
+    const spent = this.spent;
+    for (let k = 0; k < spent.length; k++) {
+      const n = spent[k]!;
+      const d = n[$data];
+      if (d === null) continue;
+      n[$data] = null;
+      d.storage.drop();
+    }
     this.reset();
   }
 
@@ -339,6 +368,7 @@ class Planner {
     this.slots = 0;
     this.members = [];
     this.memberLayouts = [];
+    this.spent = [];
   }
 
   private backendOf(node: Array, prim: string): Backend {

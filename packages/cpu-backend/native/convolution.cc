@@ -42,6 +42,44 @@ constexpr int64_t kBlockBytes = int64_t(2) << 20;
 constexpr int64_t kColBlock = 4096;
 constexpr int64_t kSplitColBlock = 1024;
 
+// A pixel's channels (often 1 to 64 values) are copied and zeroed thousands of times per call,
+// where a call into libc's memcpy/memset costs more than the move: fixed-size pieces inline.
+template <class A>
+inline void copy_small(A* dst, const A* src, int64_t n) {
+  char* d = reinterpret_cast<char*>(dst);
+  const char* s = reinterpret_cast<const char*>(src);
+  size_t bytes = size_t(n) * sizeof(A);
+  for (; bytes >= 64; bytes -= 64, d += 64, s += 64) std::memcpy(d, s, 64);
+  if (bytes & 32) {
+    std::memcpy(d, s, 32);
+    d += 32;
+    s += 32;
+  }
+  if (bytes & 16) {
+    std::memcpy(d, s, 16);
+    d += 16;
+    s += 16;
+  }
+  if (bytes & 8) {
+    std::memcpy(d, s, 8);
+    d += 8;
+    s += 8;
+  }
+  if (bytes & 4) {
+    std::memcpy(d, s, 4);
+    d += 4;
+    s += 4;
+  }
+  if (bytes & 2) std::memcpy(d, s, 2);
+}
+
+template <class A>
+inline void zero_small(A* dst, int64_t n) {
+  static const A zeros[64 / sizeof(A)] = {};
+  for (; n > 0; n -= 64 / int64_t(sizeof(A)), dst += 64 / sizeof(A))
+    copy_small(dst, zeros, std::min<int64_t>(n, 64 / int64_t(sizeof(A))));
+}
+
 struct ConvShape {
   int nsp = 0;
   int64_t n = 0, cin_g = 0, cout = 0, cout_g = 0, groups = 1;
@@ -225,9 +263,9 @@ class Conv {
         off += v;
       }
       if (!ok) {
-        std::fill(out, out + cg, A(0));
+        zero_small(out, cg);
       } else if constexpr (std::is_same_v<T, A>) {
-        std::memcpy(out, base + off, size_t(cg) * sizeof(A));
+        copy_small(out, base + off, cg);
       } else {
         for (int64_t c = 0; c < cg; ++c) out[c] = A(load(base[off + c]));
       }
@@ -350,10 +388,10 @@ bool weight_gradient(const Step& s, const ConvShape& cs) {
               i += len;
             }
           } else if (ok) {
-            std::memcpy(out, base + off, size_t(B) * sizeof(T));
+            copy_small(out, base + off, B);
             out += B;
           } else {
-            std::fill(out, out + B, T(0));
+            zero_small(out, B);
             out += B;
           }
           for (int d = nsp - 1; d >= 0; --d) {
@@ -469,9 +507,9 @@ void conv_stride1(const ConvShape& cs, const T* x, const A* w, A* c) {
         }
         A* o = dst + p * C;
         if (!ok)
-          std::fill(o, o + C, A(0));
+          zero_small(o, C);
         else if constexpr (std::is_same_v<T, A>)
-          std::memcpy(o, xn + off, size_t(C) * sizeof(A));
+          copy_small(o, xn + off, C);
         else
           for (int64_t ch = 0; ch < C; ++ch) o[ch] = A(load(xn[off + ch]));
       }
@@ -504,8 +542,7 @@ void conv_stride1(const ConvShape& cs, const T* x, const A* w, A* c) {
           s2 *= P[d];
         }
         j += rest * inner;
-        std::memcpy(c + (n * cs.pixels + a * (cs.pixels / cs.out[0]) + r) * O, prod.get() + j * O,
-                    size_t(O) * sizeof(A));
+        copy_small(c + (n * cs.pixels + a * (cs.pixels / cs.out[0]) + r) * O, prod.get() + j * O, O);
       }
     }
   });

@@ -4,7 +4,7 @@
  * reduce each window. Built from pad, views, concatenate and reductions, so every transform
  * differentiates it.
  */
-import { Array, concatenate, describeValue, expandDims, fmtShape, max, mean, pad, reshape, sliceArray, transpose } from '@mlx-ts/core';
+import { Array, concatenate, describeValue, expandDims, fmtShape, max, mean, pad, reshape, sliceArray } from '@mlx-ts/core';
 import { Module } from '../module.js';
 import { type OptionalArgs, readOptions } from '../options.js';
 
@@ -12,18 +12,19 @@ type PoolKind = 'max' | 'avg';
 
 /**
  * Windows of `x` ([B, ...spatial, C], already padded) gathered as [B, ...out, K, C] with K the window
- * size, or (stride == kernel tiling the input exactly) as [B, ...out, ...kernel, C] by a reshape.
- * Returns the windows and the axes to reduce.
+ * size, or (stride == kernel tiling the input exactly) as [B, out0, k0, out1, k1, ..., C] by a
+ * reshape alone, reduced over the k axes where they lie: moving them last would cost a strided
+ * copy of the whole input in the backward pass (its cotangent transposed back), where this
+ * layout's cotangent is already x's. Returns the windows and the axes to reduce.
  */
 function windows(x: Array, kernel: readonly number[], stride: readonly number[]): [Array, number[]] {
   const n = kernel.length;
   const spatial = x.shape.slice(1, -1);
   const c = x.shape[x.ndim - 1]!;
   if (kernel.every((k, i) => k === stride[i] && spatial[i]! % k === 0)) {
-    // Non-overlapping windows: split each spatial axis into (out, k) and move the k axes last but one.
+    // Non-overlapping windows: split each spatial axis into (out, k).
     const split = [x.shape[0]!, ...spatial.flatMap((s, i) => [s / kernel[i]!, kernel[i]!]), c];
-    const perm = [0, ...kernel.map((_, i) => 1 + 2 * i), ...kernel.map((_, i) => 2 + 2 * i), 2 * n + 1];
-    return [transpose(reshape(x, split), perm), kernel.map((_, i) => n + 1 + i)];
+    return [reshape(x, split), kernel.map((_, i) => 2 + 2 * i)];
   }
   const out = spatial.map((s, i) => Math.floor((s - kernel[i]!) / stride[i]!) + 1);
   // One strided view per offset inside the window; the views stack on a new axis before C.

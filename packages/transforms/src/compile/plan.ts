@@ -7,7 +7,7 @@
 import { Array, type Aval, type Backend, backendFor, type DeviceType, type Dtype, type Stream } from '@mlx-ts/core';
 import type { NodeGroup } from './ir.js';
 import type { Graph } from './ir.js';
-import { $siblings } from '@mlx-ts/core';
+import { $siblings, $uses } from '@mlx-ts/core';
 
 export interface TapeOp {
   readonly prim: string;
@@ -30,6 +30,12 @@ export interface Plan {
   readonly ops: readonly TapeOp[];
   /** The slot of each output leaf. */
   readonly outputs: readonly number[];
+  /**
+   * Per tape entry: how many tape entries read its result, or 0 for an output (the caller holds
+   * it). Replay gives each intermediate this count (`[$uses]`), so the evaluator frees it once its
+   * last consumer has run (eval.ts `Planner.consume`).
+   */
+  readonly uses: readonly number[];
   /** The backends the plan was fused for (each device it runs on): the plan is refused if one changes. */
   readonly fusedFor: readonly (readonly [DeviceType, Backend])[];
 }
@@ -63,7 +69,12 @@ export function makePlan(g: Graph): Plan {
     const t = v.stream.device.type;
     if (!devices.has(t)) devices.set(t, backendFor(t));
   });
-  return { nInputs: g.nInputs, consts, ops, outputs: g.outputs.map((o) => slot[o]!), fusedFor: [...devices] };
+  const outputs = g.outputs.map((o) => slot[o]!);
+  const uses = new globalThis.Array<number>(ops.length).fill(0);
+  // Entries that build a node read its args (a multi-output node's other outputs take theirs from the first).
+  for (const op of ops) if (op.group === null || op.group.outputs !== null) for (const a of op.args) if (a >= base) uses[a - base] = uses[a - base]! + 1;
+  for (const o of outputs) if (o >= base) uses[o - base] = 0;
+  return { nInputs: g.nInputs, consts, ops, outputs, uses, fusedFor: [...devices] };
 }
 
 /** Whether the backends the plan's fused kernels were made for still serve their devices. */
@@ -77,6 +88,7 @@ export function replay(p: Plan, inputs: readonly Array[]): Array[] {
   const nIn = p.nInputs;
   const consts = p.consts;
   const ops = p.ops;
+  const uses = p.uses;
   const slots: Array[] = new globalThis.Array(nIn + consts.length + ops.length);
   for (let i = 0; i < nIn; i++) slots[i] = inputs[i]!;
   for (let i = 0; i < consts.length; i++) slots[nIn + i] = consts[i]!;
@@ -90,7 +102,9 @@ export function replay(p: Plan, inputs: readonly Array[]): Array[] {
     for (let q = 0; q < a.length; q++) ins[q] = slots[a[q]!]!;
     const gr = op.group;
     if (gr === null) {
-      slots[k++] = new Array(op.shape, op.dtype, op.prim, op.params, ins, op.stream);
+      const node = new Array(op.shape, op.dtype, op.prim, op.params, ins, op.stream);
+      node[$uses] = uses[j]!;
+      slots[k++] = node;
       continue;
     }
     groups ??= [];
@@ -99,7 +113,9 @@ export function replay(p: Plan, inputs: readonly Array[]): Array[] {
       for (const o of outs) o[$siblings] = outs;
       groups[j] = outs;
     }
-    slots[k++] = groups[gr.from]![gr.index]!;
+    const node = groups[gr.from]![gr.index]!;
+    node[$uses] = uses[j]!;
+    slots[k++] = node;
   }
   const outs = p.outputs;
   const result: Array[] = new globalThis.Array(outs.length);
