@@ -168,7 +168,7 @@ declare module './array.js' {
     /** `mx.logcumsumexp(x, axis, reverse, inclusive)`. */
     logcumsumexp(...args: ScanArgs): Array;
     /** `mx.view(x, dtype)`: the bytes read as `dtype`. */
-    view(dtype: DtypeLike, opts?: { stream?: StreamOrDevice | null }): Array;
+    view(dtype: DtypeLike, opts?: StreamOpt): Array;
   }
 }
 
@@ -284,7 +284,7 @@ const methods: Record<string, (this: Array, ...args: any[]) => unknown> = {
   logcumsumexp(...args: ScanArgs) {
     return logcumsumexp(this, ...args);
   },
-  view(dtype: DtypeLike, opts?: { stream?: StreamOrDevice | null }) {
+  view(dtype: DtypeLike, opts?: StreamOpt) {
     return view(this, dtype, opts);
   },
 };

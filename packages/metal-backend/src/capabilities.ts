@@ -41,7 +41,11 @@ export const capabilities: { readonly [P in Primitive]: Capability } = {
   ...each(['logicalAnd', 'logicalOr'] as const, notYet('bool elementwise kernels')),
   ...each(reductions, metal('reduce.metal', 'empty reductions and integer dtypes run on the CPU')),
   ...each(argReductions, metal('reduce.metal', 'integer dtypes run on the CPU')),
-  ...each(scans, metal('scan.metal', 'the last axis only; other axes and integer dtypes run on the CPU')),
+  ...each(
+    scans.filter((p) => p !== 'logcumsumexp'),
+    metal('scan.metal', 'the last axis only; other axes and integer dtypes run on the CPU'),
+  ),
+  logcumsumexp: notYet('a log-add-exp scan kernel'),
   astype: metal('elementwise.metal', 'casts from or to bool run on the CPU', [...floats, 'int32', 'uint32']),
   stopGradient: view,
   where: metal('elementwise.metal', 'bool values run on the CPU', [...floats, 'int32', 'uint32']),
@@ -81,6 +85,8 @@ export const capabilities: { readonly [P in Primitive]: Capability } = {
   allGather: cpu("collectives run through the CPU backend's MPI transport"),
   send: cpu("collectives run through the CPU backend's MPI transport"),
   recv: cpu("collectives run through the CPU backend's MPI transport"),
+  view: notYet('a byte-copy kernel'),
+  ...each(['qr', 'svd', 'inv', 'triInv', 'cholesky', 'eigh', 'luFactor'] as const, cpu("factorizations run through the CPU backend's LAPACK, as MLX's")),
 };
 
 /** The primitives with a Metal kernel. */
