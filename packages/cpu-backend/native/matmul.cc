@@ -4,7 +4,7 @@
 // transposed, broadcast and reversed views cost nothing extra) and converts float16/bfloat16 to
 // float32, in which they accumulate. Threads split each KC slice of the product into tiles of
 // (MC rows) x (a run of NR-column panels), each packing its own A block against one shared packed
-// B block. With a system BLAS (blas.h), float32/float64 go to its sgemm/dgemm when both operands
+// B block. Where the CPU has AVX-512, float32 panels go to gemm_avx512.h's wider kernels instead. With a system BLAS (blas.h), float32/float64 go to its sgemm/dgemm when both operands
 // have a unit stride. Many small products in a batch run one per thread instead.
 #include <algorithm>
 #include <cstdlib>
@@ -14,6 +14,7 @@
 
 #include "blas.h"
 #include "gemm.h"
+#include "gemm_avx512.h"
 #include "kernels.h"
 #include "parallel.h"
 #include "scratch.h"
@@ -171,6 +172,22 @@ void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, A* out) 
   }
 }
 
+// float32 runs gemm_avx512.h's 12 x 32 kernels where the CPU has AVX-512, over the same packing.
+template <class A>
+bool avx512() {
+  if constexpr (std::is_same_v<A, float>) {
+    return gemm_avx512_enabled();
+  } else {
+    return false;
+  }
+}
+template <class A>
+void avx512_block(int64_t kc, const A* a, int64_t mc, const A* b, int64_t nc, A* c, int64_t ldc, bool accumulate) {
+  if constexpr (std::is_same_v<A, float>) gemm_avx512_block(kc, a, mc, b, nc, c, ldc, accumulate);
+}
+// Their B pair (32 x KC floats, 24 KB) stays in a 32 KB L1 next to a few k-steps of the A pair.
+constexpr int64_t kAvx512KC = 192;
+
 // c (M x N, row-major) = a (M x K, strides rsa/csa) times b (K x N, strides rsb/csb).
 template <class T, class A>
 void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb, int64_t csb,
@@ -183,7 +200,9 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
   }
   // K in equal slices of at most KC (288 = one slice of 288, not 256 + 32: a thin last slice
   // costs a full pass over C for little work).
-  const int64_t kc_max = (K + (K + Bk::KC - 1) / Bk::KC - 1) / ((K + Bk::KC - 1) / Bk::KC);
+  const bool wide = avx512<A>();
+  const int64_t kc_top = wide ? kAvx512KC : Bk::KC;
+  const int64_t kc_max = (K + (K + kc_top - 1) / kc_top - 1) / ((K + kc_top - 1) / kc_top);
   const int64_t nc_max = std::min(Bk::NC, N);
   Scratch<A> bpack{size_t(kc_max * ((nc_max + NR - 1) / NR * NR))};
   const int threads = pool_threads();
@@ -233,6 +252,11 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
             packed = blk;
           }
           const int64_t j0 = panels * group / n_groups * NR, j1 = std::min(nc, panels * (group + 1) / n_groups * NR);
+          if (wide) {
+            avx512_block(kc, apack.get(), mc, bpack.get() + j0 * kc, j1 - j0, c + ic * N + jc + j0, N,
+                         accumulate || pc > 0);
+            continue;
+          }
           for (int64_t jr = j0; jr < j1; jr += NR) {
             for (int64_t ir = 0; ir < mc; ir += MR) {
               micro_kernel(kc, apack.get() + ir * kc, bpack.get() + jr * kc, c + (ic + ir) * N + jc + jr, N,
@@ -347,6 +371,10 @@ void gemm_packed_b_typed(int64_t M, int64_t N, int64_t K, const A* a, int64_t rs
   for (int64_t ic = 0; ic < M; ic += Bk::MC) {
     const int64_t mc = std::min(Bk::MC, M - ic);
     if (!direct) pack_a(mc, K, a + ic * rsa, rsa, csa, apack.get());
+    if (!direct && avx512<A>()) {
+      avx512_block(K, apack.get(), mc, b, N, c + ic * N, N, accumulate);
+      continue;
+    }
     for (int64_t jr = 0; jr < N; jr += NR) {
       for (int64_t ir = 0; ir < mc; ir += MR) {
         const int m = int(std::min<int64_t>(MR, mc - ir)), n = int(std::min<int64_t>(NR, N - jr));
