@@ -188,14 +188,36 @@ void avx512_block(int64_t kc, const A* a, int64_t mc, const A* b, int64_t nc, A*
 // Their B pair (32 x KC floats, 24 KB) stays in a 32 KB L1 next to a few k-steps of the A pair.
 constexpr int64_t kAvx512KC = 192;
 
-// c (M x N, row-major) = a (M x K, strides rsa/csa) times b (K x N, strides rsb/csb).
+// Products of at least this many flops with N >= kColumnSplit per thread split into column
+// ranges of at least kColumnSplit, one whole GEMM each (see gemm).
+constexpr double kColumnSplitFlops = 3e7;
+constexpr int64_t kColumnSplit = 512;
+
+// c (M x N, row-major, row stride ldc; N when 0) = a (M x K, strides rsa/csa) times b (K x N,
+// strides rsb/csb).
 template <class T, class A>
 void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb, int64_t csb,
-          A* c, bool accumulate = false, bool direct_a = false) {
+          A* c, bool accumulate = false, bool direct_a = false, int64_t ldc = 0) {
   using Bk = Blocking<A>;
   constexpr int MR = Bk::MR, NR = Bk::NR;
+  if (ldc == 0) ldc = N;
   if (K == 0) {
-    if (!accumulate) std::fill(c, c + M * N, A(0));
+    if (!accumulate)
+      for (int64_t i = 0; i < M; ++i) std::fill(c + i * ldc, c + i * ldc + N, A(0));
+    return;
+  }
+  const int threads = pool_threads();
+  if (threads > 1 && !in_parallel_region() && N >= threads * kColumnSplit &&
+      2.0 * double(M) * double(N) * double(K) >= kColumnSplitFlops) {
+    // A large product: each range of columns runs the whole GEMM alone, packing its own B and all
+    // of A (a copy of A per range, small next to its flops at 512 columns or more): no thread
+    // waits for another between k-slices, where the shared-B split below meets at a barrier
+    // twice per slice, and whole ranges balance where MC-row blocks (1024 = 7 x 144 + 16) do not.
+    const int64_t strips = N / (2 * NR);
+    parallel_for(strips, std::max<int64_t>(1, kColumnSplit / (2 * NR)), [&](int64_t s0, int64_t s1) {
+      const int64_t j0 = s0 * 2 * NR, j1 = s1 == strips ? N : s1 * 2 * NR;
+      gemm<T, A>(M, j1 - j0, K, a, rsa, csa, b + j0 * csb, rsb, csb, c + j0, accumulate, direct_a, ldc);
+    });
     return;
   }
   // K in equal slices of at most KC (288 = one slice of 288, not 256 + 32: a thin last slice
@@ -205,7 +227,6 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
   const int64_t kc_max = (K + (K + kc_top - 1) / kc_top - 1) / ((K + kc_top - 1) / kc_top);
   const int64_t nc_max = std::min(Bk::NC, N);
   Scratch<A> bpack{size_t(kc_max * ((nc_max + NR - 1) / NR * NR))};
-  const int threads = pool_threads();
   const int64_t m_blocks = (M + Bk::MC - 1) / Bk::MC;
   const int64_t a_block = std::min(Bk::MC, (M + MR - 1) / MR * MR) * kc_max;
   for (int64_t jc = 0; jc < N; jc += Bk::NC) {
@@ -240,7 +261,7 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
               for (int64_t ir = 0; ir < mc; ir += MR) {
                 if constexpr (std::is_same_v<T, A>) {
                   micro_kernel_direct(kc, a + (ic + ir) * rsa + pc, rsa, bpack.get() + jr * kc,
-                                      c + (ic + ir) * N + jc + jr, N, int(std::min<int64_t>(MR, mc - ir)),
+                                      c + (ic + ir) * ldc + jc + jr, ldc, int(std::min<int64_t>(MR, mc - ir)),
                                       int(std::min<int64_t>(NR, nc - jr)), accumulate || pc > 0);
                 }
               }
@@ -253,13 +274,13 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
           }
           const int64_t j0 = panels * group / n_groups * NR, j1 = std::min(nc, panels * (group + 1) / n_groups * NR);
           if (wide) {
-            avx512_block(kc, apack.get(), mc, bpack.get() + j0 * kc, j1 - j0, c + ic * N + jc + j0, N,
+            avx512_block(kc, apack.get(), mc, bpack.get() + j0 * kc, j1 - j0, c + ic * ldc + jc + j0, ldc,
                          accumulate || pc > 0);
             continue;
           }
           for (int64_t jr = j0; jr < j1; jr += NR) {
             for (int64_t ir = 0; ir < mc; ir += MR) {
-              micro_kernel(kc, apack.get() + ir * kc, bpack.get() + jr * kc, c + (ic + ir) * N + jc + jr, N,
+              micro_kernel(kc, apack.get() + ir * kc, bpack.get() + jr * kc, c + (ic + ir) * ldc + jc + jr, ldc,
                            int(std::min<int64_t>(MR, mc - ir)), int(std::min<int64_t>(NR, nc - jr)),
                            accumulate || pc > 0);
             }

@@ -4,6 +4,8 @@
  * BLAS-or-built-in matmul), concurrent execute/executeAsync, the output buffer cache, and the
  * BLAS loader's kernel choice.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { float32, float64, uint32 } from '@mlx-ts/core';
 import { describe, expect, test } from 'vitest';
 // The addon's diagnostic exports (native/perf_info.cc).
@@ -191,6 +193,43 @@ describe('kernels split over threads', () => {
     }
   });
 
+  // Every tile edge of both float32 micro-kernels (gemm_avx512.h's 12 x 32 where the CPU has
+  // AVX-512, the vector 6 x 16 one otherwise or with MLX_TS_GEMM_AVX512=0), without BLAS, in a
+  // child process per kernel since the choice is made once per process.
+  test.each(['1', '0'])('matmul: the built-in kernel (MLX_TS_GEMM_AVX512=%s) at every tile edge', (avx512) => {
+    const script = `
+      import { cpuBackend } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      import { float32 } from '@mlx-ts/core';
+      const shapes = [[1, 1, 1], [5, 3, 7], [13, 200, 33], [12, 32, 32], [25, 197, 47], [145, 450, 161], [6, 7, 16], [11, 1, 31]];
+      let worst = 0;
+      let s = 7;
+      const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+      for (const [m, k, n] of shapes) {
+        const a = Float32Array.from({ length: m * k }, r), b = Float32Array.from({ length: k * n }, r);
+        const view = (data, shape) => ({ source: { kind: 'storage', handle: cpuBackend.fromHost(data, float32) }, dtype: float32, shape, strides: [shape[1], 1], offset: 0 });
+        const [h] = cpuBackend.execute([{ prim: 'matmul', params: {}, inputs: [view(a, [m, k]), view(b, [k, n])], shape: [m, n], dtype: float32 }]);
+        const c = cpuBackend.toHost({ source: { kind: 'storage', handle: h }, dtype: float32, shape: [m, n], strides: [n, 1], offset: 0 });
+        for (let i = 0; i < m; i++)
+          for (let j = 0; j < n; j++) {
+            let ref = 0, mag = 0;
+            for (let p = 0; p < k; p++) ref += a[i * k + p] * b[p * n + j], mag += Math.abs(a[i * k + p] * b[p * n + j]);
+            worst = Math.max(worst, Math.abs(c[i * n + j] - ref) / (mag * 2 ** -22 + 1e-30));
+          }
+      }
+      console.log(JSON.stringify({ worst, kernel: (await import(${JSON.stringify(new URL('../dist/addon.js', import.meta.url).href)})).addon.blasInfo().gemmKernel }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, MLX_TS_BLAS: '0', MLX_TS_GEMM_AVX512: avx512 },
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { worst: number; kernel: string };
+    if (avx512 === '0') expect(out.kernel).toBe('vector-6x16');
+    else expect(['vector-6x16', 'avx512-12x32']).toContain(out.kernel);
+    // Within a few float32 roundings of the sum of |terms| (a dropped or doubled term is >> that).
+    expect(out.worst).toBeLessThan(1);
+  });
+
   test('matmul: many small products in a batch run one per thread', () => {
     const batch = 96,
       m = 12,
@@ -317,10 +356,19 @@ describe('BLAS', () => {
       return;
     }
     if (info.vendor === 'OpenBLAS' && info.coretypeSource === 'mlx-ts' && info.config.includes('DYNAMIC_ARCH')) {
-      // The kernel the loader chose from CPUID (OPENBLAS_CORETYPE during the load) is the one
-      // OpenBLAS runs, not an older fallback.
+      // The kernel the loader chose from CPUID (OPENBLAS_CORETYPE during the reload) is the one
+      // OpenBLAS runs, not an older fallback, and OpenBLAS's own pick was different.
       expect(info.corename.toLowerCase()).toBe(info.coretype.toLowerCase());
+      expect(info.detected.toLowerCase()).not.toBe(info.coretype.toLowerCase());
     }
+    if (info.vendor === 'OpenBLAS' && info.coretypeSource === '') {
+      // Nothing set: OpenBLAS runs the kernel it picked itself.
+      expect(info.corename).toBe(info.detected);
+    }
+  });
+
+  test('the built-in GEMM names its float32 kernel', () => {
+    expect(['vector-6x16', 'avx512-12x32']).toContain(info.gemmKernel);
   });
 
   test('threads: at least one', () => {
