@@ -90,9 +90,10 @@ int kernel_level(std::string name) {
     if (name == k) return 3;
   for (const char* k : {"haswell", "zen"})
     if (name == k) return 2;
-  for (const char* k : {"katmai", "coppermine", "northwood", "prescott", "banias", "atom", "core2", "penryn",
-                        "dunnington", "nehalem", "sandybridge", "athlon", "opteron", "opteron_sse3", "barcelona",
-                        "bobcat", "bulldozer", "piledriver", "steamroller", "excavator", "nano"})
+  for (const char* k :
+       {"katmai",    "coppermine", "northwood", "prescott",    "banias",      "atom",      "core2",
+        "penryn",    "dunnington", "nehalem",   "sandybridge", "athlon",      "opteron",   "opteron_sse3",
+        "barcelona", "bobcat",     "bulldozer", "piledriver",  "steamroller", "excavator", "nano"})
     if (name == k) return 1;
   return 0;
 }

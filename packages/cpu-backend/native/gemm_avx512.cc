@@ -20,7 +20,7 @@ constexpr int kMR = 6, kNR = 16;  // the packed panels' heights and widths (matm
 // are stored. Register use: 6 * PA * PB accumulators, PB B vectors, one broadcast.
 template <int PA, int PB>
 __attribute__((target("avx512f"))) void kernel(int64_t kc, const float* a, int64_t a_next, const float* b,
-                                                 int64_t b_next, float* c, int64_t ldc, int m, int n, bool accumulate) {
+                                               int64_t b_next, float* c, int64_t ldc, int m, int n, bool accumulate) {
   constexpr int R = kMR * PA;
   __m512 acc[R][PB];
   for (int i = 0; i < R; ++i)

@@ -2,10 +2,12 @@
 // follows the Goto/BLIS design: B is packed into KC x NC blocks, A into MC x KC blocks, and an
 // MR x NR register-blocked micro-kernel multiplies packed panels. Packing reads any strides (so
 // transposed, broadcast and reversed views cost nothing extra) and converts float16/bfloat16 to
-// float32, in which they accumulate. Threads split each KC slice of the product into tiles of
-// (MC rows) x (a run of NR-column panels), each packing its own A block against one shared packed
-// B block. Where the CPU has AVX-512, float32 panels go to gemm_avx512.h's wider kernels instead. With a system BLAS (blas.h), float32/float64 go to its sgemm/dgemm when both operands
-// have a unit stride. Many small products in a batch run one per thread instead.
+// float32, in which they accumulate. Where the CPU has AVX-512, float32 panels go to
+// gemm_avx512.h's wider kernels. A large product splits into column ranges, one whole GEMM per
+// thread; a smaller one splits each KC slice into tiles of (MC rows) x (a run of NR-column
+// panels), each packing its own A block against one shared packed B block. With a system BLAS
+// (blas.h), float32/float64 go to its sgemm/dgemm when both operands have a unit stride. Many
+// small products in a batch run one per thread instead.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
