@@ -19,4 +19,13 @@ bool gemm_avx512_enabled();
 void gemm_avx512_block(int64_t kc, const float* a, int64_t mc, const float* b, int64_t nc, float* c, int64_t ldc,
                        bool accumulate);
 
+// True when gemm_avx512_enabled() and the CPU has AVX512_BF16 (vdpbf16ps).
+bool gemm_avx512_bf16_enabled();
+
+// c (M x N, contiguous row-major float32) = a (M x K bfloat16 bits, strides rsa, csa) times b (K x N,
+// strides rsb, csb), k-pairs multiplied exactly and summed in float32 by vdpbf16ps (denormal
+// inputs read as zero); threaded over column ranges. Call only when gemm_avx512_bf16_enabled().
+void gemm_avx512_bf16(int64_t M, int64_t N, int64_t K, const uint16_t* a, int64_t rsa, int64_t csa, const uint16_t* b,
+                      int64_t rsb, int64_t csb, float* c);
+
 }  // namespace mlx_cpu

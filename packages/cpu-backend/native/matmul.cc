@@ -346,7 +346,15 @@ void matmul_typed(const Step& s) {
     if constexpr (is_half_v<T>) {
       // float16/bfloat16 accumulate into a float32 copy of one batch's output, then round once.
       Scratch<float> scratch(size_t(M * N));
-      gemm<T, float>(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, scratch.get());
+      if constexpr (std::is_same_v<T, bf16_t>) {
+        if (gemm_avx512_bf16_enabled())
+          gemm_avx512_bf16(M, N, K, reinterpret_cast<const uint16_t*>(ap + ao), rsa, csa,
+                           reinterpret_cast<const uint16_t*>(bp + bo), rsb, csb, scratch.get());
+        else
+          gemm<T, float>(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, scratch.get());
+      } else {
+        gemm<T, float>(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, scratch.get());
+      }
       for (int64_t i = 0; i < M * N; ++i) yp[yo + i] = to<T>(scratch[size_t(i)]);
     } else {
       if (try_blas(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, yp + yo)) return;

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { float32, float64, uint32 } from '@mlx-ts/core';
+import { bfloat16, bfloat16BitsToNumber, float32, float32ToBfloat16Bits, float64, uint32 } from '@mlx-ts/core';
 import { describe, expect, test } from 'vitest';
 // The addon's diagnostic exports (native/perf_info.cc).
 import { addon } from '../src/addon.js';
@@ -228,6 +228,40 @@ describe('kernels split over threads', () => {
     else expect(['vector-6x16', 'avx512-12x32']).toContain(out.kernel);
     // Within a few float32 roundings of the sum of |terms| (a dropped or doubled term is >> that).
     expect(out.worst).toBeLessThan(1);
+  });
+
+  // bfloat16 through the AVX-512 BF16 dot products where the CPU has them, else float32 packing:
+  // multiples of 1/16 below 8 multiply and sum exactly in float32, so both give the float64 sum
+  // rounded once to bfloat16. Odd K (a zero-padded last k-pair), a transposed a, tile edges.
+  test('bfloat16 matmul: exact sums, rounded once, at every tile edge', () => {
+    const r = rand(21);
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [13, 7, 33],
+      [25, 401, 47],
+      [12, 64, 32],
+      [64, 460, 1100],
+    ] as const) {
+      const a = Array.from({ length: m * k }, () => Math.round((r() - 0.5) * 128) / 16);
+      const b = Array.from({ length: k * n }, () => Math.round((r() - 0.5) * 128) / 16);
+      const enc = (xs: number[]) => new Uint16Array(xs.map(float32ToBfloat16Bits));
+      const at = new Array<number>(m * k);
+      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) at[p * m + i] = a[i * k + p]!;
+      const bIn = input(enc(b), bfloat16, [k, n]);
+      const plain = run('matmul', [input(enc(a), bfloat16, [m, k]), bIn], [m, n], bfloat16);
+      const transposed = run('matmul', [input(enc(at), bfloat16, [m, k], [1, m]), bIn], [m, n], bfloat16);
+      const wrong: string[] = [];
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let sum = 0;
+          for (let p = 0; p < k; p++) sum += a[i * k + p]! * b[p * n + j]!;
+          const want = bfloat16BitsToNumber(float32ToBfloat16Bits(sum));
+          const got = [plain[i * n + j]!, transposed[i * n + j]!].map(bfloat16BitsToNumber);
+          if (got[0] !== want || got[1] !== want) wrong.push(`[${m},${k},${n}] (${i},${j}): ${got.join(', ')} vs ${want}`);
+        }
+      }
+      expect(wrong.slice(0, 5)).toEqual([]);
+    }
   });
 
   test('matmul: many small products in a batch run one per thread', () => {
