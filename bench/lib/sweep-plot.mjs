@@ -33,7 +33,7 @@ export async function writeSweepPlot(points, file) {
       transform: [{ filter: { field: 'chart', equal: c } }],
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'size', type: 'quantitative', scale: { type: 'log' }, title: PANELS[c].x },
+        x: { field: 'size', type: 'quantitative', scale: { type: 'log' }, axis: { format: '~s', labelOverlap: 'greedy' }, title: PANELS[c].x },
         y: { field: 'rate', type: 'quantitative', title: PANELS[c].y },
         color: { field: 'library', type: 'nominal', title: 'library' },
         tooltip: [{ field: 'workload' }, { field: 'library' }, { field: 'rate', format: '.1f' }],
