@@ -264,6 +264,31 @@ describe('kernels split over threads', () => {
     }
   });
 
+  // A lane of 2^17 alone splits its passes over the threads; among more lanes than threads it
+  // runs on one thread: the same bits either way (block sums added in order), and near float64.
+  test('softmax and logsumexp: a long lane alone gives the bits it gives among many', () => {
+    const n = 1 << 17;
+    const r = rand(3);
+    const row = Array.from({ length: n }, () => (r() - 0.5) * 20);
+    const rows = 3;
+    const many = f32(
+      Array.from({ length: rows * n }, (_, i) => row[i % n]!),
+      [rows, n],
+    );
+    const alone = run('softmax', [f32(row, [1, n])], [1, n], float32, { axis: 1 });
+    const batch = run('softmax', [many], [rows, n], float32, { axis: 1 });
+    expect(batch.slice(n, 2 * n)).toEqual(alone);
+    const lseAlone = run('logsumexp', [f32(row, [1, n])], [1, 1], float32, { axis: 1 });
+    const lseBatch = run('logsumexp', [many], [rows, 1], float32, { axis: 1 });
+    expect(lseBatch).toEqual([lseAlone[0], lseAlone[0], lseAlone[0]]);
+    const m = row.reduce((a, v) => Math.max(a, Math.fround(v)), -Infinity);
+    let sum = 0;
+    for (const v of row) sum += Math.exp(Math.fround(v) - m);
+    expect(Math.abs(lseAlone[0]! - (Math.log(sum) + m))).toBeLessThan(1e-4);
+    // A float32 sum of 2^17 exps: within 2^-18 relative.
+    expect(ulps(alone[12345]!, Math.exp(Math.fround(row[12345]!) - m) / sum)).toBeLessThan(64);
+  });
+
   test('matmul: many small products in a batch run one per thread', () => {
     const batch = 96,
       m = 12,
