@@ -5,8 +5,8 @@
 // running in cache; other lanes are gathered into a float32 (float64) buffer first. Lanes run in
 // parallel, and the passes over a long lane too when there are fewer lanes than threads.
 // float16/bfloat16 compute in float32.
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <type_traits>
