@@ -28,8 +28,14 @@ const rows = (out) =>
 
 const bin = join(mkdtempSync(join(tmpdir(), 'mlx-ts-mpi-')), 'allreduce');
 execFileSync('mpicc', ['-O2', here('./native/allreduce.c'), '-o', bin]);
-const c = rows(mpirun(2, bin, []));
-const js = rows(mpirun(2, process.execPath, [here('./distributed-worker.mjs')]));
+// A shared machine's load changes from minute to minute: the two programs run alternately, three
+// rounds, and each size keeps its best time in each, so both are measured under the same conditions.
+const best = (a, b) => (a ? new Map([...a].map(([k, t]) => [k, Math.min(t, b.get(k))])) : b);
+let c, js;
+for (let round = 0; round < 3; round++) {
+  c = best(c, rows(mpirun(2, bin, [])));
+  js = best(js, rows(mpirun(2, process.execPath, [here('./distributed-worker.mjs')])));
+}
 const fmt = (b) => (b >= 2 ** 20 ? `${b / 2 ** 20} MB` : `${b / 1024} KB`);
 console.log(execFileSync('mpirun', ['--version'], { encoding: 'utf8' }).split('\n')[0]);
 console.log('| bytes | MPI_Allreduce (C) GB/s | mx.distributed.allSum GB/s | ratio | us per call (C / mlx-ts) |');

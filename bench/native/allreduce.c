@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
     float* out = malloc(bytes);
     for (long i = 0; i < n; i++) in[i] = 1.0f;
     int iters = (int)(((64L << 20) / bytes) > 200 ? 200 : ((64L << 20) / bytes));
-    if (iters < 3) iters = 3;
+    if (iters < 10) iters = 10;
     MPI_Allreduce(in, out, (int)n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
     MPI_Barrier(MPI_COMM_WORLD);
     double t0 = MPI_Wtime();

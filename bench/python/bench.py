@@ -315,7 +315,7 @@ def torch_variants(torch, np, w):
             set_params(model.head, T(gen(np, C * 16 * c2, 18, 0.1), (C, 16 * c2)))
             return adam_step(model, x, y, p["lr"])
         return [("torch", make_cnn)]
-    if k == "charlm":
+    if k in ("charlm", "charlmgen"):
         import torch.nn as tnn
         import torch.nn.functional as F
 
@@ -328,12 +328,12 @@ def torch_variants(torch, np, w):
             def forward(self, x):
                 return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-5) * self.weight
 
-        def rope(x):
+        def rope(x, offset=0):
             # MLX's non-traditional RoPE, base 10000 (examples/char-lm/layers.mjs)
             T, D = x.shape[-2:]
             half = D // 2
             inv = torch.exp(torch.arange(half, dtype=torch.float32) * (-math.log(10000.0) / half))
-            ang = torch.arange(T, dtype=torch.float32)[:, None] * inv[None, :]
+            ang = (torch.arange(T, dtype=torch.float32) + offset)[:, None] * inv[None, :]
             cos, sin = torch.cos(ang), torch.sin(ang)
             x1, x2 = x[..., :half], x[..., half:]
             return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], -1)
@@ -344,12 +344,23 @@ def torch_variants(torch, np, w):
                 self.heads = heads
                 self.queryProj, self.keyProj, self.valueProj, self.outProj = (tnn.Linear(dims, dims, bias=False) for _ in range(4))
 
-            def forward(self, x):
+            def forward(self, x, cache=None):
+                # cache: {"k", "v", "offset"}, examples/char-lm's KVCache (keeps the last context - 1)
                 B, T, D = x.shape
                 split = lambda y: y.reshape(B, T, self.heads, -1).transpose(1, 2)  # noqa: E731
-                q, k, v = rope(split(self.queryProj(x))), rope(split(self.keyProj(x))), split(self.valueProj(x))
+                off = cache["offset"] if cache is not None else 0
+                q, k, v = rope(split(self.queryProj(x)), off), rope(split(self.keyProj(x)), off), split(self.valueProj(x))
+                if cache is not None:
+                    if cache["k"] is not None:
+                        k, v = torch.cat([cache["k"], k], 2), torch.cat([cache["v"], v], 2)
+                    cache["offset"] += T
+                    keep = p["context"] - 1
+                    cache["k"], cache["v"] = k[:, :, -keep:], v[:, :, -keep:]
+                S = k.shape[2]
                 scores = (q * (1 / math.sqrt(q.shape[-1]))) @ k.transpose(-1, -2)
-                scores = scores.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float("-inf"))
+                if T > 1:
+                    # the T queries are the last T positions of the S keys
+                    scores = scores.masked_fill(torch.ones(T, S, dtype=torch.bool).triu(S - T + 1), float("-inf"))
                 o = torch.softmax(scores, -1) @ v
                 return self.outProj(o.transpose(1, 2).reshape(B, T, D))
 
@@ -359,8 +370,8 @@ def torch_variants(torch, np, w):
                 self.attentionNorm, self.attention, self.mlpNorm = RMSNorm(dims), Attention(dims, heads), RMSNorm(dims)
                 self.up, self.down = tnn.Linear(dims, mlpDims, bias=False), tnn.Linear(mlpDims, dims, bias=False)
 
-            def forward(self, x):
-                x = x + self.attention(self.attentionNorm(x))
+            def forward(self, x, cache=None):
+                x = x + self.attention(self.attentionNorm(x), cache)
                 return x + self.down(F.gelu(self.up(self.mlpNorm(x))))
 
         class CharLM(tnn.Module):
@@ -372,19 +383,40 @@ def torch_variants(torch, np, w):
                 self.norm = RMSNorm(p["dims"])
                 self.head = tnn.Linear(p["dims"], p["vocab"], bias=False)
 
-            def forward(self, x):
+            def forward(self, x, caches=None):
                 h = self.embedding(x)
-                for layer in self.layers:
-                    h = layer(h)
+                for i, layer in enumerate(self.layers):
+                    h = layer(h, caches[i] if caches is not None else None)
                 return self.head(self.norm(h))
 
-        def make():
-            x, y = (torch.from_numpy(t) for t in char_lm_tokens(np, p["batch"], p["context"], p["vocab"]))
-            model = CharLM()
+        def load(model):
             params = dict(model.named_parameters())
             with torch.no_grad():
                 for path, data, shape in char_lm_weights(np, p["vocab"], p["dims"], p["layers"], p["mlpDims"]):
                     params[path].copy_(T(data))
+
+        if k == "charlmgen":
+            def make_gen():
+                model = CharLM()
+                load(model)
+                model.eval()
+                prompt = torch.from_numpy(char_lm_tokens(np, 1, p["context"], p["vocab"])[0][:, : p["prompt"]])
+
+                def run(check):
+                    with torch.no_grad():
+                        caches = [{"k": None, "v": None, "offset": 0} for _ in model.layers]
+                        x = prompt
+                        for _ in range(p["tokens"]):
+                            tok = model(x, caches)[0, -1].argmax()
+                            x = torch.tensor([[tok.item()]])
+                        return model(prompt)[0, -1].tolist() if check else None
+                return run
+            return [("torch", make_gen)]
+
+        def make():
+            x, y = (torch.from_numpy(t) for t in char_lm_tokens(np, p["batch"], p["context"], p["vocab"]))
+            model = CharLM()
+            load(model)
             opt = torch.optim.AdamW(model.parameters(), lr=p["lr"], betas=(0.9, 0.999), eps=1e-8, weight_decay=p["weightDecay"])
 
             def run(check):
@@ -568,7 +600,7 @@ def numpy_variants(np, w):
                 return float(loss) if check else None
             return run
         return [("numpy manual-grad", make)]
-    if k in ("nn-mlp", "cnn", "charlm"):
+    if k in ("nn-mlp", "cnn", "charlm", "charlmgen"):
         return [("numpy", "NumPy has no layers, autograd or optimizers (mlp-step's numpy manual-grad row is the hand-written floor)")]
     if k == "conv2d":
         return [("numpy", "NumPy has no convolution")]

@@ -105,6 +105,13 @@ export const WORKLOADS = [
     metric: null,
   },
   {
+    id: 'charlm-generate',
+    kind: 'charlmgen',
+    label: "char-lm's default model: 256 tokens greedy, KV cache",
+    params: { prompt: 16, tokens: 256, vocab: 63, dims: 96, layers: 2, heads: 4, mlpDims: 384, context: 64 },
+    metric: { unit: 'tokens/s', amount: 256 },
+  },
+  {
     id: 'per-example-grad',
     kind: 'pergrad',
     label: 'per-example grads, linear 1024x128',
@@ -254,6 +261,11 @@ export function selectWorkloads(filters) {
  *           loss and grads, then one AdamW update (lr, betas 0.9/0.999, eps 1e-8, weightDecay;
  *           torch's AdamW corrects the bias, MLX's does not: the first loss agrees, later ones not).
  *           Checked: the loss of the first step.
+ * charlmgen: charlm's model and weights (batch 1); the prompt is the first `prompt` tokens of
+ *           charLmTokens' first window; `tokens` tokens generated greedily (argmax), each one forward
+ *           step of one position against a key-value cache of the last context - 1 positions (as
+ *           examples/char-lm's KVCache), the token read back to the host before the next step.
+ *           Checked: the logits of the prompt's last position.
  * pergrad:  w = gen(F, 9) [F], X = gen(B*F, 10) [B,F], Y = gen(B, 11) [B];
  *           loss(w, x, y) = 0.5 * (sum(x * w) - y)^2; out: the per-example gradients [B,F]
  *           (vmap(grad(loss), in_axes=(None, 0, 0)), or a loop of grad over the batch).

@@ -15,7 +15,7 @@ export async function init() {
     import('../../examples/char-lm/model.mjs'),
     import('../../examples/lib/train-step.mjs'),
   ]);
-  demo = { CNN: models.CNN, CharLM: charLm.CharLM, trainStep: step.trainStep };
+  demo = { CNN: models.CNN, CharLM: charLm.CharLM, generate: charLm.generate, trainStep: step.trainStep };
   await new Promise((r) => setImmediate(r)); // let the backend warning (if any) arrive
   process.off('warning', onWarning);
   const notes = [...warnings];
@@ -87,6 +87,20 @@ export function mlpSetup(p) {
 }
 
 /** `data` [rows, cols] row-major, transposed to [cols, rows] on the host (a contiguous weight, as a layer holds it). */
+
+/** examples/char-lm's CharLM with charLmWeights(p), checked to have the workload's parameter shapes. */
+function charLmModel(p, id) {
+  const m = new demo.CharLM({ vocabSize: p.vocab, dims: p.dims, layers: p.layers, heads: p.heads, mlpDims: p.mlpDims, context: p.context });
+  const weights = charLmWeights(p);
+  const shapes = mx.utils.treeFlatten(m.parameters()).map(([k, v]) => `${k} ${v.shape}`);
+  const want = weights.map(([k, , shape]) => `${k} ${shape}`);
+  if (shapes.join() !== want.join())
+    throw new Error(`${id}: examples/char-lm's CharLM has parameters ${shapes.join(', ')}; the workload defines ${want.join(', ')}`);
+  m.update(mx.utils.treeUnflatten(weights.map(([k, data, shape]) => [k, f32(data, shape)])));
+  mx.eval(m);
+  return m;
+}
+
 function transposed(data, rows, cols) {
   const out = new Float32Array(data.length);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
@@ -336,19 +350,21 @@ export function setup(w) {
     case 'charlm': {
       const [x, y] = charLmTokens(p).map((t) => mx.reshape(mx.array(t), [p.batch, p.context]));
       mx.eval(x, y);
-      const model = () => {
-        const m = new demo.CharLM({ vocabSize: p.vocab, dims: p.dims, layers: p.layers, heads: p.heads, mlpDims: p.mlpDims, context: p.context });
-        const weights = charLmWeights(p);
-        const shapes = mx.utils.treeFlatten(m.parameters()).map(([k, v]) => `${k} ${v.shape}`);
-        const want = weights.map(([k, , shape]) => `${k} ${shape}`);
-        if (shapes.join() !== want.join())
-          throw new Error(`charlm-step: examples/char-lm's CharLM has parameters ${shapes.join(', ')}; the workload defines ${want.join(', ')}`);
-        m.update(mx.utils.treeUnflatten(weights.map(([k, data, shape]) => [k, f32(data, shape)])));
-        mx.eval(m);
-        return m;
-      };
+      const model = () => charLmModel(p, 'charlm-step');
       const adamW = (lr) => new mx.optimizers.AdamW({ learningRate: lr, weightDecay: p.weightDecay });
       return [{ library: 'mlx-ts', make: nnRunner(model, x, y, p.lr, false, adamW) }, compiled('mlx-ts compile', nnRunner(model, x, y, p.lr, true, adamW))];
+    }
+    case 'charlmgen': {
+      const make = () => {
+        const m = charLmModel(p, 'charlm-generate');
+        const prompt = [...charLmTokens({ ...p, batch: 1 })[0].subarray(0, p.prompt)];
+        const key = mx.random.key(0);
+        return (check) => {
+          demo.generate(m, prompt, { maxTokens: p.tokens, temperature: 0, key });
+          if (check) return host(m.forward(mx.array([prompt], mx.int32)).index(0, -1));
+        };
+      };
+      return [{ library: 'mlx-ts', make }];
     }
     case 'pergrad': {
       const inputs = () => {

@@ -34,6 +34,8 @@ const n = ints([2, 3], [5, -8, 12, 0, -1, 1 << 30]);
 const counts = ints([2, 3], [1, 3, 0, 31, 33, -1]);
 
 const solo = { group: 0, rank: 0, size: 1 };
+/** Symmetric positive definite, distinct eigenvalues (and singular values). */
+const spd3 = f32([3, 3], [4, 1, 0.5, 1, 3, -0.4, 0.5, -0.4, 2]);
 
 /** Inputs a unary primitive's domain accepts. */
 const unaryInput = (p: string): HostInput =>
@@ -149,6 +151,15 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
   allGather: { inputs: [x], fn: node('allGather', solo) },
   send: { inputs: [x], fn: node('send', { ...solo, dst: 0 }) },
   recv: { inputs: [x], fn: (a) => mx.concatenate([a, mx.node('recv', [], { ...solo, src: 0, shape: [0, 3], dtype: mx.float32 })], 0) },
+  view: { inputs: [x], fn: (a) => mx.view(a, mx.uint16) },
+  // mx.linalg on fixed well-conditioned matrices (square for the SVD: a tall one's extra columns of U are not unique).
+  qr: { inputs: [f32([3, 2], [2, 0.3, -0.5, 1.5, 0.4, -0.9])], fn: (a) => mx.linalg.qr(a) },
+  svd: { inputs: [spd3], fn: (a) => mx.linalg.svd(a) },
+  inv: { inputs: [spd3], fn: (a) => mx.linalg.inv(a) },
+  triInv: { inputs: [spd3], fn: (a) => mx.linalg.triInv(a, true) },
+  cholesky: { inputs: [spd3], fn: (a) => mx.linalg.cholesky(a) },
+  eigh: { inputs: [spd3], fn: (a) => mx.linalg.eigh(a, 'U') },
+  luFactor: { inputs: [f32([2, 3], [0.3, -0.7, 0.5, 0.9, -0.2, 0.1])], fn: (a) => mx.multiNode('luFactor', [a], {}) },
 };
 it('every kernel primitive has a case that builds it', () => {
   for (const [prim, c] of Object.entries(cases)) {

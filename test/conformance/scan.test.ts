@@ -1,5 +1,5 @@
 /**
- * Conformance: cumsum, cumprod, cummax, cummin with axis (or flattened), reverse and inclusive,
+ * Conformance: cumsum, cumprod, cummax, cummin, logcumsumexp with axis (or flattened), reverse and inclusive,
  * on every dtype, 0-d and empty arrays, strided inputs, NaN/Inf.
  */
 import fc from 'fast-check';
@@ -16,6 +16,8 @@ const scans = [
   { name: 'cumprod', fn: mx.cumprod, spec: prodSpec, exact: false },
   { name: 'cummax', fn: mx.cummax, spec: undefined, exact: true },
   { name: 'cummin', fn: mx.cummin, spec: undefined, exact: true },
+  // Values far apart (the stable log-add-exp must keep both ends), with NaN and infinities among them.
+  { name: 'logcumsumexp', fn: mx.logcumsumexp, spec: (d: DtypeName): InputOpts => (FLOAT_NAMES.includes(d) ? { min: -80, max: 80 } : {}), exact: false },
 ] as const;
 
 describeBackends('conformance: scans', (backend) => {

@@ -64,6 +64,36 @@ const scenarios = {
         same(got, xs[prev], `recv ${what}`);
       }
     }
+    // Every slot of send/recv/recvLike refuses a wrong kind with an Error naming the function and
+    // the slot (test/positional-slots.test.ts cannot: in one process these calls have no peer).
+    const refused = (f, re) => {
+      try {
+        f();
+      } catch (e) {
+        check(e.constructor === Error && re.test(e.message), `${re} does not match: ${e.message}`);
+        return;
+      }
+      check(false, `accepted: ${f}`);
+    };
+    const one = mx.ones([1]);
+    const peer = (rank + 1) % size;
+    for (const v of ['1', 1.5, NaN, Infinity, [1], 1n, Symbol('s'), mx.zeros([2]), -1]) {
+      refused(() => mx.distributed.send(one, v), /^send: expected dst to be a rank/);
+      refused(() => mx.distributed.recv([1], mx.float32, v), /^recv: expected src to be a rank/);
+      refused(() => mx.distributed.recvLike(one, v), /^recvLike: expected src to be a rank/);
+    }
+    refused(() => mx.distributed.send(one, size), /^send: expected dst to be a rank in \[0, /);
+    refused(() => mx.distributed.recv([1], mx.float32, rank), /^recv: src .* own rank/);
+    for (const v of [5, 'world', 1n, Symbol('s'), mx.zeros([2])]) {
+      refused(() => mx.distributed.send(one, peer, v), /^send: expected group to be a Group/);
+      refused(() => mx.distributed.recv([1], mx.float32, peer, { group: v }), /^recv: expected group to be a Group/);
+      refused(() => mx.distributed.recvLike(one, peer, v), /^recvLike: expected group to be a Group/);
+      refused(() => mx.distributed.send(one, peer, { stream: v }), /^send: expected stream/);
+    }
+    for (const v of ['2', [1.5], [-1], 2, mx.zeros([2])]) refused(() => mx.distributed.recv(v, mx.float32, peer), /^recv: expected shape/);
+    for (const v of ['float', 5, null]) refused(() => mx.distributed.recv([1], v, peer), /^recv: .*dtype/i);
+    refused(() => mx.distributed.send(one, peer, world, mx.cpu, 1), /^send: expected at most 1 optional argument/);
+    refused(() => mx.distributed.allSum(one, { groups: world }), /^allSum: unknown option 'groups'/);
     // A 0-d array gathers to [size].
     same(mx.distributed.allGather(mx.array(rank, mx.float32)), mx.array(ranks, mx.float32), 'allGather of a scalar');
   },

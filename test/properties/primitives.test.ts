@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as mx from 'mlx-ts/internals';
 import { arrayFromValues, arrays, axes, axisSets, checkPrimitive, dtypes, fc, indices, type PropertyCase, shapes } from '@mlx-ts/testing';
+import { fullRank, invertible, separatedSingular, separatedSymmetric, spd } from '../helpers/linalg.js';
 
 type Dt = mx.Dtype;
 type Case = PropertyCase<any>;
@@ -621,7 +622,60 @@ export const cases: { [P in mx.Primitive]: Case } = {
     vmapTolerance: { rtol: 2e-2, atol: 2e-2 },
     fn: (s) => (q, k, v, m) => node('scaledDotProductAttention', m ? [q!, k!, v!, m] : [q!, k!, v!], { scale: s.scale, causal: s.mask === 'causal' }),
   },
+  logcumsumexp: axisPrim('logcumsumexp', floatDt, {}, scanParams),
+  // Bit casts between every pair of non-bool dtypes (no int64 target: the reference stores doubles,
+  // so int64s of arbitrary bits would round); a last axis of 0 or 8 fits every ratio of item sizes.
+  view: {
+    primitive: 'view',
+    setup: fc.record({
+      shape: fc.tuple(shapes({ maxDims: 2 }), fc.constantFrom(0, 8)).map(([lead, last]) => [...lead, last]),
+      dtype: dtypes({ exclude: ['bool'] }),
+      to: dtypes({ exclude: ['bool', 'int64'] }),
+    }),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype)),
+    fn: (s) => (x) => node('view', [x], { dtype: s.to }),
+    skip: ['jvp', 'vjp'],
+  },
+  // mx.linalg: the inputs pass through a well-conditioning map (test/helpers/linalg.ts), so the
+  // factorizations are unique and differentiable. QR's derivative checks use tall and square
+  // matrices (the rule's domain), the SVD's shapes with |M - N| <= 1, where U's (or Vt's) extra
+  // columns are unique up to their normalized sign, so finite differences see the rule's choice.
+  qr: linalgCase('qr', 'any', 'tall', (x) => mx.multiNode('qr', [fullRank(x)], {})),
+  svd: linalgCase('svd', 'any', 'near', (x) => mx.multiNode('svd', [separatedSingular(x)], {})),
+  inv: linalgCase('inv', 'square', 'square', (x) => node('inv', [invertible(x)])),
+  triInv: linalgCase('triInv', 'square', 'square', (x, s) => node('triInv', [invertible(x)], { upper: s.flag })),
+  cholesky: linalgCase('cholesky', 'square', 'square', (x, s) => node('cholesky', [spd(x)], { upper: s.flag })),
+  eigh: linalgCase('eigh', 'square', 'square', (x, s) => mx.multiNode('eigh', [separatedSymmetric(x)], { uplo: s.flag ? 'U' : 'L' })),
+  luFactor: { ...linalgCase('luFactor', 'any', 'any', (x) => mx.multiNode('luFactor', [x], {})), skip: ['jvp', 'vjp'] },
 };
+
+interface MatrixSetup {
+  batch: number[];
+  m: number;
+  n: number;
+  flag: boolean;
+  dtype: Dt;
+}
+type MatrixForm = 'any' | 'square' | 'tall' | 'near';
+/** Matrices [...batch, m, n] of float32/float64 (the kernels' dtypes): any shape, square, tall (m >= n), or near square (|m - n| <= 1). */
+function matrixSetup(form: MatrixForm, dtype: fc.Arbitrary<Dt>): fc.Arbitrary<MatrixSetup> {
+  const side = fc.integer({ min: 1, max: 3 });
+  return fc.record({ batch: fc.array(fc.integer({ min: 1, max: 2 }), { maxLength: 1 }), m: side, n: side, flag: fc.boolean(), dtype }).map((s) => {
+    if (form === 'square') return { ...s, m: s.n };
+    if (form === 'tall') return { ...s, m: Math.max(s.m, s.n) };
+    if (form === 'near') return { ...s, m: Math.min(Math.max(s.m, s.n - 1), s.n + 1) };
+    return s;
+  });
+}
+function linalgCase(prim: mx.Primitive, form: 'any' | 'square', gradForm: MatrixForm, build: (x: mx.Array, s: MatrixSetup) => mx.Array | mx.Array[]): Case {
+  return {
+    primitive: prim,
+    setup: matrixSetup(form, fc.constantFrom(mx.float32, mx.float64)),
+    gradSetup: matrixSetup(gradForm, f32),
+    args: (s) => fc.tuple(arg([...s.batch, s.m, s.n], s.dtype)),
+    fn: (s) => (x) => build(x!, s),
+  };
+}
 
 /** Small attention shapes (grouped heads, lengths that differ, so causal alignment matters) and a mask kind. */
 function attentionSetup(dtype: fc.Arbitrary<Dt>) {

@@ -12,6 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as mx from 'mlx-ts/internals';
 import { arrayFromValues, checkJvp, checkVjp, seededRandom } from '@mlx-ts/testing';
+import { fullRank, invertible, separatedSingular, separatedSymmetric, spd } from '../helpers/linalg.js';
 
 const f64 = mx.float64;
 const node = (prim: string, inputs: mx.Array[], params: object = {}) => mx.node(prim as mx.SingleOutputPrimitive, inputs, params as never);
@@ -356,6 +357,34 @@ const cases: Record<mx.Primitive, Cases> = {
       args: () => [rnd([1, 2, 2, 2]), rnd([1, 1, 3, 2]), rnd([1, 1, 3, 2])],
     },
   ],
+  logcumsumexp: [
+    ...scan('logcumsumexp', () => rnd([3, 4])),
+    // Terms 30 apart: the small ones still get their (tiny) share, nothing overflows.
+    { fn: (x) => node('logcumsumexp', [x], { axis: 1, reverse: false, inclusive: true }), args: () => [vals([-30, 0, 30, 1, 2, -2, 40, 0.5], [2, 4])] },
+  ],
+  view: NONE,
+  // mx.linalg, on well-conditioned inputs (test/helpers/linalg.ts); one case per output of a multi-output primitive.
+  qr: [0, 1].flatMap((k) =>
+    [
+      [3, 2],
+      [2, 2],
+    ].map((shape) => ({ fn: (x: mx.Array) => mx.multiNode('qr', [fullRank(x)], {})[k]!, args: () => [rnd(shape)] })),
+  ),
+  svd: [0, 1, 2].flatMap((k) =>
+    [
+      [3, 3],
+      [3, 2],
+      [2, 3],
+    ].map((shape) => ({ fn: (x: mx.Array) => mx.multiNode('svd', [separatedSingular(x)], {})[k]!, args: () => [rnd(shape)] })),
+  ),
+  inv: [{ fn: (x) => node('inv', [invertible(x)]), args: () => [rnd([2, 3, 3])] }],
+  triInv: [false, true].map((upper) => ({ fn: (x: mx.Array) => node('triInv', [invertible(x)], { upper }), args: () => [rnd([3, 3])] })),
+  cholesky: [false, true].map((upper) => ({ fn: (x: mx.Array) => node('cholesky', [spd(x)], { upper }), args: () => [rnd([3, 3])] })),
+  eigh: (['L', 'U'] as const).flatMap((uplo) =>
+    [0, 1].map((k) => ({ fn: (x: mx.Array) => mx.multiNode('eigh', [separatedSymmetric(x)], { uplo })[k]!, args: () => [rnd([3, 3])] })),
+  ),
+  // No derivative (as MLX): checked in test/linalg.test.ts.
+  luFactor: NONE,
 };
 
 it('has a case for every primitive', () => {
@@ -492,6 +521,14 @@ describe('rules of primitives without a floating output, and arguments without a
     const out = node('arange', [], p);
     expect(mx.jvpRules.arange([], [], p, out).tolist()).toEqual([0, 0, 0]);
     expect(mx.vjpRules.arange([], out, [], p, out)).toEqual([]);
+  });
+
+  it('view: no derivative (a bit cast), as in MLX', () => {
+    const x = vals([1, 2], [2], mx.float32);
+    const p = { dtype: mx.int32 };
+    const out = node('view', [x], p);
+    expect(() => mx.jvpRules.view([x], [x], p, out)).toThrow(/view: has no JVP/);
+    expect(() => mx.vjpRules.view([x], out, [0], p, out)).toThrow(/view: has no VJP/);
   });
 
   it('randomBits: no derivative with respect to the key', () => {

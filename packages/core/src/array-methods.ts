@@ -26,7 +26,8 @@ import {
   var as variance,
   type VarArgs,
 } from './ops/reduction.js';
-import { cummax, cummin, cumprod, cumsum } from './ops/scan.js';
+import { cummax, cummin, cumprod, cumsum, logcumsumexp } from './ops/scan.js';
+import { view } from './ops/view.js';
 import { flatten, moveaxis, reshape, split, squeeze, swapaxes, transpose } from './ops/shape.js';
 
 /** The parameters after the first (distributes over unions of tuples). */
@@ -164,6 +165,10 @@ declare module './array.js' {
     index(...idx: (IndexArg | StreamOpt)[]): Array;
     /** `x.at[idx]`: functional updates, see `at`. */
     at(...idx: IndexArg[]): AtUpdater;
+    /** `mx.logcumsumexp(x, axis, reverse, inclusive)`. */
+    logcumsumexp(...args: ScanArgs): Array;
+    /** `mx.view(x, dtype)`: the bytes read as `dtype`. */
+    view(dtype: DtypeLike, opts?: { stream?: StreamOrDevice | null }): Array;
   }
 }
 
@@ -275,6 +280,12 @@ const methods: Record<string, (this: Array, ...args: any[]) => unknown> = {
   },
   matmul(b: ArrayInput, opts?: StreamOpt) {
     return matmul(this, b, opts);
+  },
+  logcumsumexp(...args: ScanArgs) {
+    return logcumsumexp(this, ...args);
+  },
+  view(dtype: DtypeLike, opts?: { stream?: StreamOrDevice | null }) {
+    return view(this, dtype, opts);
   },
 };
 

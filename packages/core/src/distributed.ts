@@ -67,16 +67,17 @@ export interface InitOptions {
 }
 
 /**
- * The group of every process the launcher started (MLX's `mx.distributed.init`): a group of size
- * 1 when MPI is missing or no MPI launcher started this process, unless `strict`, which throws
- * saying what is missing and how to install or launch it. Later calls return the same group.
+ * The group of every process the launcher started (MLX's `mx.distributed.init(strict, backend)`,
+ * positionally or as `{ strict, backend }`): a group of size 1 when MPI is missing or no MPI launcher
+ * started this process, unless `strict`, which throws saying what is missing and how to install or
+ * launch it. Later calls return the same group.
  */
-export function init(options: InitOptions = {}): Group {
-  const fn = 'distributed.init';
-  if (typeof options !== 'object' || options === null) throw new Error(`${fn}: expected an options object { strict, backend }, got ${describeValue(options)}`);
-  const { strict = false, backend = 'any' } = options;
-  if (typeof strict !== 'boolean') throw new Error(`${fn}: expected strict to be a boolean, got ${describeValue(strict)}`);
-  if (backend !== 'mpi' && backend !== 'any') throw new Error(`${fn}: expected backend to be 'mpi' or 'any', got ${describeValue(backend)}`);
+export function init(strict?: boolean | InitOptions, backend?: 'mpi' | 'any'): Group;
+export function init(...args: unknown[]): Group {
+  const fn = 'init';
+  const o = parseOpts(fn, args, ['strict', 'backend'], { strict: 'bool', backend: ['mpi', 'any'] });
+  if (o.stream != null) throw new Error(`${fn}: takes no stream (the group spans processes, not streams)`);
+  const strict: boolean = o.strict ?? false;
   // A strict call after a lenient one that found no launcher still says what is missing.
   if (world && !(strict && world.size() === 1)) return world;
   const transport = distributedTransport();
@@ -109,38 +110,43 @@ function reduce(fn: string, reduce: 'sum' | 'max' | 'min', x: ArrayInput, rest: 
 }
 
 /** The elementwise sum of `x` over the group's processes, on every process (MLX's `all_sum`). */
-export function allSum(x: ArrayInput, options?: CollectiveOpts): Array {
-  return reduce('allSum', 'sum', x, options === undefined ? [] : [options]);
+export function allSum(x: ArrayInput, options?: CollectiveOpts): Array;
+export function allSum(x: ArrayInput, ...rest: unknown[]): Array {
+  return reduce('allSum', 'sum', x, rest);
 }
 
 /** The elementwise maximum of `x` over the group's processes, on every process (MLX's `all_max`). */
-export function allMax(x: ArrayInput, options?: CollectiveOpts): Array {
-  return reduce('allMax', 'max', x, options === undefined ? [] : [options]);
+export function allMax(x: ArrayInput, options?: CollectiveOpts): Array;
+export function allMax(x: ArrayInput, ...rest: unknown[]): Array {
+  return reduce('allMax', 'max', x, rest);
 }
 
 /** The elementwise minimum of `x` over the group's processes, on every process (MLX's `all_min`). */
-export function allMin(x: ArrayInput, options?: CollectiveOpts): Array {
-  return reduce('allMin', 'min', x, options === undefined ? [] : [options]);
+export function allMin(x: ArrayInput, options?: CollectiveOpts): Array;
+export function allMin(x: ArrayInput, ...rest: unknown[]): Array {
+  return reduce('allMin', 'min', x, rest);
 }
 
 /**
  * Every process's `x` concatenated along axis 0 in rank order (a 0-d `x` gives shape [size]),
  * on every process (MLX's `all_gather`). Every process must pass the same shape and dtype.
  */
-export function allGather(x: ArrayInput, options?: CollectiveOpts): Array {
+export function allGather(x: ArrayInput, options?: CollectiveOpts): Array;
+export function allGather(x: ArrayInput, ...rest: unknown[]): Array {
   const fn = 'allGather';
   const a = toArray(fn, x);
-  const { params, stream } = groupOf(fn, options === undefined ? [] : [options]);
+  const { params, stream } = groupOf(fn, rest);
   if (params.size === 1) return a;
   return node('allGather', [a], params, stream);
 }
 
 function checkPeer(fn: string, what: 'dst' | 'src', v: unknown, g: DistributedParams): number {
+  // The kind first, so a wrong value is named as such even where no peer exists.
+  if (!Number.isInteger(v) || (v as number) < 0) throw new Error(`${fn}: expected ${what} to be a rank (a non-negative integer), got ${describeValue(v)}`);
   if (g.size === 1)
     throw new Error(`${fn}: cannot ${fn === 'send' ? 'send to' : 'receive from'} another process in a group of one (start the processes with mpirun)`);
-  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) >= g.size) {
+  if ((v as number) >= g.size)
     throw new Error(`${fn}: expected ${what} to be a rank in [0, ${g.size - 1}] for a group of size ${g.size}, got ${describeValue(v)}`);
-  }
   if (v === g.rank) throw new Error(`${fn}: ${what} ${describeValue(v)} is this process's own rank; a process cannot message itself`);
   return v as number;
 }
@@ -149,26 +155,32 @@ function checkPeer(fn: string, what: 'dst' | 'src', v: unknown, g: DistributedPa
  * Sends `x` to the process of rank `dst` (MLX's `send`); the result is `x`, and evaluating it
  * sends. The receiver calls `recv`/`recvLike` with the same shape and dtype.
  */
-export function send(x: ArrayInput, dst: number, options?: CollectiveOpts): Array {
+export function send(x: ArrayInput, dst: number, options?: CollectiveOpts): Array;
+export function send(x: ArrayInput, dst: number, ...rest: unknown[]): Array {
   const fn = 'send';
   const a = toArray(fn, x);
-  const { params, stream } = groupOf(fn, options === undefined ? [] : [options]);
+  const { params, stream } = groupOf(fn, rest);
   return node('send', [a], { ...params, dst: checkPeer(fn, 'dst', dst, params) }, stream);
 }
 
 /** Receives an array of `shape` and `dtype` from the process of rank `src` (MLX's `recv`). */
-export function recv(shape: readonly number[], dtype: DtypeLike, src: number, options?: CollectiveOpts): Array {
-  const fn = 'recv';
+export function recv(shape: readonly number[], dtype: DtypeLike, src: number, options?: CollectiveOpts): Array;
+export function recv(shape: readonly number[], dtype: DtypeLike, src: number, ...rest: unknown[]): Array {
+  return receive('recv', shape, dtype, src, rest);
+}
+
+/** Receives an array of `x`'s shape and dtype from the process of rank `src` (MLX's `recv_like`). */
+export function recvLike(x: ArrayInput, src: number, options?: CollectiveOpts): Array;
+export function recvLike(x: ArrayInput, src: number, ...rest: unknown[]): Array {
+  const a = toArray('recvLike', x);
+  return receive('recvLike', a.shape, a.dtype, src, rest);
+}
+
+function receive(fn: string, shape: readonly number[], dtype: DtypeLike, src: number, rest: readonly unknown[]): Array {
   if (!globalThis.Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new Error(`${fn}: expected shape to be a list of non-negative integers, got ${describeValue(shape)}`);
   }
   const dt: Dtype = toDtype(dtype, fn);
-  const { params, stream } = groupOf(fn, options === undefined ? [] : [options]);
+  const { params, stream } = groupOf(fn, rest);
   return node('recv', [], { ...params, src: checkPeer(fn, 'src', src, params), shape: shape.slice(), dtype: dt }, stream);
-}
-
-/** Receives an array of `x`'s shape and dtype from the process of rank `src` (MLX's `recv_like`). */
-export function recvLike(x: ArrayInput, src: number, options?: CollectiveOpts): Array {
-  const a = toArray('recvLike', x);
-  return recv(a.shape, a.dtype, src, options);
 }

@@ -25,6 +25,7 @@ export { table } from './ir/table.js';
 export * from './ops/index.js';
 export * as random from './random.js';
 export * as fast from './ops/fast/index.js';
+export * as linalg from './linalg/index.js';
 export * as distributed from './distributed.js';
 export * from './distributed-transport.js';
 import './array-methods.js';

@@ -1,4 +1,6 @@
 // astype (every dtype to every dtype, and the evaluator's same-dtype copies) and where.
+#include <string>
+
 #include "kernels.h"
 #include "parallel.h"
 #include "strided.h"
@@ -35,6 +37,19 @@ void astype(const Step& s) {
     dispatch_all(s.out.dtype,
                  [&](auto out) { cast<typename decltype(in)::type, typename decltype(out)::type>(x, s.out); });
   });
+}
+
+void view(const Step& s) {
+  s.expect_inputs(1);
+  const View& x = s.input(0);
+  const int64_t in_bytes = x.size * itemsize(x.dtype);
+  const int64_t out_bytes = s.out.size * itemsize(s.out.dtype);
+  if (in_bytes != out_bytes) {
+    throw Error("view: the input holds " + std::to_string(in_bytes) + " bytes and the output " +
+                std::to_string(out_bytes));
+  }
+  // The input's elements in row-major order are the output's bytes.
+  copy_to_contiguous(x, s.out.base + s.out.offset * itemsize(s.out.dtype));
 }
 
 void where(const Step& s) {

@@ -167,7 +167,7 @@ MLX_TS_FLOAT_UNARY(Arctanh, std::atanh(x))
 MLX_TS_FLOAT_UNARY(Sqrt, std::sqrt(x))
 MLX_TS_FLOAT_UNARY(Rsqrt, C(1) / std::sqrt(x))
 MLX_TS_FLOAT_UNARY_VM(Sigmoid, vm::sigmoid, C(1) / (C(1) + std::exp(-x)))
-MLX_TS_FLOAT_UNARY(Erf, std::erf(x))
+MLX_TS_FLOAT_UNARY_VM(Erf, vm::erf, std::erf(x))
 MLX_TS_FLOAT_UNARY(Erfinv, C(erfinv_f64(double(x))))
 #undef MLX_TS_FLOAT_UNARY
 #undef MLX_TS_FLOAT_UNARY_VM

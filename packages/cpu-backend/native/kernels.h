@@ -10,6 +10,8 @@ void unary(const Step& s);
 void binary(const Step& s);
 void where(const Step& s);
 void astype(const Step& s);
+// Reinterprets the input's bytes as the output's dtype (convert.cc).
+void view(const Step& s);
 void reduce(const Step& s);
 void arg_reduce(const Step& s);
 void scan(const Step& s);
@@ -34,6 +36,8 @@ void quantized_matmul(const Step& s);
 void fast_norm(const Step& s);
 void rope(const Step& s);
 void scaled_dot_product_attention(const Step& s);
+// mx.linalg through the run-time LAPACK (linalg.cc, lapack.h).
+void linalg(const Step& s);
 
 // Runs one step with the kernel of its primitive.
 void run_step(const Step& s);

@@ -5,6 +5,7 @@
 //       the BLAS that float32/float64 matmul uses (blas.h); corename is the kernel OpenBLAS runs,
 //       detected the one it picked by itself; gemmKernel the built-in GEMM's float32 micro-kernel
 //       ("avx512-12x32" or "vector-6x16", gemm_avx512.h), which serves what BLAS does not.
+//   lapackInfo() -> { loaded, library, error }  the LAPACK that mx.linalg uses (lapack.h).
 //   threadInfo() -> { threads }  threads a parallel kernel uses (MLX_TS_NUM_THREADS overrides).
 //   bufferCacheStats() -> { enabled, minBytes, capBytes, cachedBytes, liveBytes, hits, misses }
 //   bufferCacheTrim()    returns every cached block to the system.
@@ -13,6 +14,7 @@
 #include "allocator.h"
 #include "blas.h"
 #include "gemm_avx512.h"
+#include "lapack.h"
 #include "thread_pool.h"
 
 namespace mlx_cpu {
@@ -34,6 +36,15 @@ Napi::Value BlasInfoJs(const Napi::CallbackInfo& info) {
   o.Set("pooled", b.pooled);
   o.Set("error", b.error);
   o.Set("gemmKernel", gemm_avx512_enabled() ? "avx512-12x32" : "vector-6x16");
+  return o;
+}
+
+Napi::Value LapackInfoJs(const Napi::CallbackInfo& info) {
+  const LapackInfo& l = lapack_info();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("loaded", l.loaded);
+  o.Set("library", l.library);
+  o.Set("error", l.error);
   return o;
 }
 
@@ -65,6 +76,7 @@ Napi::Value BufferCacheTrimJs(const Napi::CallbackInfo& info) {
 
 void add_perf_exports(Napi::Env env, Napi::Object exports) {
   exports.Set("blasInfo", Napi::Function::New(env, BlasInfoJs, "blasInfo"));
+  exports.Set("lapackInfo", Napi::Function::New(env, LapackInfoJs, "lapackInfo"));
   exports.Set("threadInfo", Napi::Function::New(env, ThreadInfoJs, "threadInfo"));
   exports.Set("bufferCacheStats", Napi::Function::New(env, BufferCacheStatsJs, "bufferCacheStats"));
   exports.Set("bufferCacheTrim", Napi::Function::New(env, BufferCacheTrimJs, "bufferCacheTrim"));

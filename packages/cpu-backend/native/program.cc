@@ -88,7 +88,10 @@ void run_step(const Step& s) {
     case Op::cumprod:
     case Op::cummax:
     case Op::cummin:
+    case Op::logcumsumexp:
       return scan(s);
+    case Op::view:
+      return view(s);
     case Op::astype:
       return astype(s);
     case Op::where:
@@ -139,6 +142,14 @@ void run_step(const Step& s) {
     case Op::send:
     case Op::recv:
       return distributed(s);
+    case Op::qr:
+    case Op::svd:
+    case Op::inv:
+    case Op::triInv:
+    case Op::cholesky:
+    case Op::eigh:
+    case Op::luFactor:
+      return linalg(s);
   }
   throw Error("unknown opcode");
 }

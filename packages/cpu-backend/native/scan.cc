@@ -1,5 +1,7 @@
-// Cumulative sum, product, max and min along an axis, forward or reversed, inclusive or exclusive.
+// Cumulative sum, product, max, min and log-sum-exp along an axis, forward or reversed, inclusive or exclusive.
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <vector>
 
 #include "accumulate.h"
@@ -62,6 +64,17 @@ void scan_axis(const Step& s, int axis, bool reverse, bool inclusive, A identity
                });
 }
 
+// log(exp(a) + exp(b)) without overflow: the larger term is factored out, and an infinite term
+// (or an empty prefix, -inf) is returned as is so that -inf + inf never makes a NaN of its own.
+struct LogAddExp {
+  double operator()(double a, double b) const {
+    if (std::isnan(a) || std::isnan(b)) return a + b;
+    const double hi = std::max(a, b), lo = std::min(a, b);
+    if (lo == -std::numeric_limits<double>::infinity() || hi == std::numeric_limits<double>::infinity()) return hi;
+    return hi + std::log1p(std::exp(lo - hi));
+  }
+};
+
 template <class T>
 void scan_typed(const Step& s, int axis, bool reverse, bool inclusive) {
   switch (s.op) {
@@ -73,6 +86,13 @@ void scan_typed(const Step& s, int axis, bool reverse, bool inclusive) {
       return scan_axis<T, value_t<T>>(s, axis, reverse, inclusive, lowest<T>(), fn::Maximum{});
     case Op::cummin:
       return scan_axis<T, value_t<T>>(s, axis, reverse, inclusive, highest<T>(), fn::Minimum{});
+    case Op::logcumsumexp:
+      // Floats only (ops cast integers to float32); float sums of exponentials accumulate in float64.
+      if constexpr (is_float_v<T>) {
+        return scan_axis<T, double>(s, axis, reverse, inclusive, -std::numeric_limits<double>::infinity(), LogAddExp{});
+      } else {
+        throw Error(std::string("logcumsumexp needs a floating input, got ") + dtype_name(s.input(0).dtype));
+      }
     default:
       throw Error("not a scan");
   }

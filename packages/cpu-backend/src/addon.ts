@@ -48,6 +48,8 @@ export interface NativeAddon {
     /** The built-in GEMM's float32 micro-kernel: "avx512-12x32" or "vector-6x16". */
     gemmKernel: string;
   };
+  /** The LAPACK loaded for mx.linalg, if any (native/lapack.h). */
+  lapackInfo(): { loaded: boolean; library: string; error: string };
   /** The MPI library found for mx.distributed, if any (native/distributed.h). */
   distributedInfo(): { available: boolean; library: string; version: string; error: string; launched: boolean };
   /** Sets up the world group (MPI's under a launcher, else the singleton); throws, when strict, what is missing. */
@@ -138,6 +140,7 @@ function unavailableAddon(error: Error): NativeAddon {
     loadKernel: fail,
     jitConfig: fail,
     blasInfo: fail,
+    lapackInfo: fail,
     distributedInfo: fail,
     distributedInit: fail,
     distributedSplit: fail,

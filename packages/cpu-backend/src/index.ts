@@ -23,6 +23,23 @@ export { addonError } from './addon.js';
 export { distributedInfo, mpiTransport } from './distributed.js';
 export type { DistributedInfo } from './distributed.js';
 export { SlabStorage } from './program.js';
+
+/** The LAPACK the addon loaded for mx.linalg: the library dlopen found, or why none loaded. */
+export interface LapackInfo {
+  readonly loaded: boolean;
+  /** What dlopen loaded: the BLAS library itself when it exports LAPACK (OpenBLAS), else e.g. liblapack.so.3. */
+  readonly library: string;
+  /** Why no LAPACK is loaded, when none is. */
+  readonly error: string;
+}
+
+/**
+ * The LAPACK library mx.linalg runs on (native/lapack.h: `MLX_TS_LAPACK=/path` picks one,
+ * `MLX_TS_LAPACK=0` turns it off; without one every linalg kernel throws what to install).
+ */
+export function lapackInfo(): LapackInfo {
+  return addon.lapackInfo();
+}
 export { configureJit, jitStatus, waitForKernels } from './jit/compiler.js';
 export type { JitMode, JitOptions, JitStatus } from './jit/compiler.js';
 

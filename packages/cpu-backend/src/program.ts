@@ -130,6 +130,17 @@ const paramEncoders: { readonly [P in KernelPrimitive]: ParamEncoder<P> } = {
   rope: (p) => [p.dims, p.traditional ? 1 : 0, p.base, p.scale, p.forward ? 1 : 0],
   /** [scale, causal] */
   scaledDotProductAttention: (p) => [p.scale, p.causal ? 1 : 0],
+  view: none, // the target is the step's dtype
+  qr: none,
+  svd: none,
+  inv: none,
+  /** [upper] */
+  triInv: (p) => [p.upper ? 1 : 0],
+  /** [upper] */
+  cholesky: (p) => [p.upper ? 1 : 0],
+  /** [upper: 1 for UPLO 'U'] */
+  eigh: (p) => [p.uplo === 'U' ? 1 : 0],
+  luFactor: none,
 };
 // The addon and core must agree on the primitives: a stale build would misread every program.
 const encoders: ParamEncoder<any>[] = addon.opNames.map((name) => {

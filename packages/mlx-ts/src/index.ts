@@ -61,6 +61,8 @@ export { random } from '@mlx-ts/core';
 export { fast } from '@mlx-ts/core';
 /** MLX's `mx.distributed`: process groups and collectives over MPI (`init`, `allSum`, `allGather`, `send`, `recv`, ...). */
 export { distributed } from '@mlx-ts/core';
+/** MLX's `mx.linalg`: norm, cross, qr, svd, inv, triInv, pinv, cholesky, choleskyInv, eigh, eigvalsh, lu, luFactor, solve, solveTriangular (eig and eigvals wait for complex64). */
+export { linalg } from '@mlx-ts/core';
 export { type IsLeaf, type TreeDef, type TreeNodeObject, treeFlatten, treeLeaves, treeMap, treeNodeKeys, treeUnflatten } from '@mlx-ts/core';
 
 // The ops (core/src/ops), without the helpers they validate and convert arguments with.
@@ -252,6 +254,16 @@ export {
   where,
   zeros,
   zerosLike,
+  logcumsumexp,
+  view,
+  asStrided,
+  type AsStridedOpts,
+  gatherMm,
+  type GatherMmOpts,
+  blockMaskedMm,
+  type BlockMaskedMmOpts,
+  slice,
+  sliceUpdate,
 } from '@mlx-ts/core';
 
 // The transforms. customFunction is how users give an op its own derivatives (MLX's

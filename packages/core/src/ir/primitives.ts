@@ -76,7 +76,7 @@ export const reductions = ['sum', 'prod', 'max', 'min'] as const;
 /** The arg-reduction primitives (`{ axis }`, uint32 output). */
 export const argReductions = ['argmax', 'argmin'] as const;
 /** The scan primitives (`{ axis, reverse, inclusive }`). */
-export const scans = ['cumsum', 'cumprod', 'cummax', 'cummin'] as const;
+export const scans = ['cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp'] as const;
 
 export type UnaryAnyDtype = (typeof unaryAnyDtype)[number];
 export type UnaryFloat = (typeof unaryFloat)[number];
@@ -156,6 +156,34 @@ export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySa
   send: DistributedParams & { dst: number };
   /** `mx.distributed.recv`: no inputs; receives an array of `shape` and `dtype` from process `src`. */
   recv: DistributedParams & { src: number; shape: number[]; dtype: Dtype };
+  /**
+   * `mx.view`: the input's bytes in row-major order read as `dtype`; the last axis scales by the
+   * ratio of the item sizes (a 0-d input keeps its size). Not a view in the evaluator's sense:
+   * a bit cast needs a kernel (the reference backend stores numbers, not bytes).
+   */
+  view: { dtype: Dtype };
+  /*
+   * mx.linalg (DESIGN.md "Kernel contracts"): each reads matrices [..., M, N] (square where noted)
+   * of float32 or float64 and works on every matrix of the leading axes independently.
+   */
+  /** Reduced QR: (a [..., M, N]) -> [Q [..., M, K], R [..., K, N]], K = min(M, N), R upper triangular. */
+  qr: NoParams;
+  /** Full SVD: (a [..., M, N]) -> [U [..., M, M], S [..., K] descending, Vt [..., N, N]], a = U diag(S) Vt. */
+  svd: NoParams;
+  /** The inverse of a square matrix; a singular one is an error. */
+  inv: NoParams;
+  /** The inverse of the triangle of a square matrix (`upper` or lower) that it reads; the other triangle of the output is 0. */
+  triInv: { upper: boolean };
+  /** The Cholesky factor of the matrix whose `upper` (or lower) triangle it reads: L (a = L Lᵀ) or U (a = Uᵀ U), the other triangle 0. */
+  cholesky: { upper: boolean };
+  /** Symmetric eigendecomposition reading triangle `uplo`: [w [..., N] ascending, V [..., N, N] eigenvectors as columns]. */
+  eigh: { uplo: 'L' | 'U' };
+  /**
+   * LU with partial pivoting: (a [..., M, N]) -> [LU [..., M, N] (unit-lower L below the diagonal,
+   * U on and above it), pivots uint32 [..., K] (row i was swapped with row pivots[i], in order),
+   * perm uint32 [..., M] (row i of a is row perm[i] of L U: a = (L U)[perm])].
+   */
+  luFactor: NoParams;
 };
 
 /**
@@ -289,7 +317,7 @@ export type KernelPrimitive = Exclude<Primitive, ViewPrimitive>;
  * `multiNode`, evaluated together in one step, and differentiated and batched by rules that take
  * and return one array per output.
  */
-export const multiOutputPrimitives = ['divmod', 'topk'] as const;
+export const multiOutputPrimitives = ['divmod', 'topk', 'qr', 'svd', 'eigh', 'luFactor'] as const;
 export type MultiOutputPrimitive = (typeof multiOutputPrimitives)[number];
 export type SingleOutputPrimitive = Exclude<Primitive, MultiOutputPrimitive>;
 export type Params<P extends Primitive> = PrimitiveParams[P];
@@ -438,7 +466,7 @@ export const primitives: PrimitiveTable = {
     output: (inputs, p) => ({ shape: inputs[0]!.shape, dtype: p.instrs[p.instrs.length - 1]!.dtype }),
   },
   divmod: multi('other', ([a]) => [a!, a!]),
-  topk: multi('other', ([a], p) => {
+  topk: multi<'topk'>('other', ([a], p) => {
     const shape = [...a!.shape.slice(0, -1), p.k];
     return [
       { shape, dtype: a!.dtype },
@@ -471,7 +499,42 @@ export const primitives: PrimitiveTable = {
   // Each send and receive is its own message: two equal ones are never one node.
   send: { kind: 'other', output: same, equivalent: () => false },
   recv: { kind: 'other', output: (_inputs, p) => ({ shape: checkedDims('recv', p.shape), dtype: p.dtype }), equivalent: () => false },
+  view: { kind: 'other', output: ([a], p) => ({ shape: viewShape(a!.shape, a!.dtype, p.dtype), dtype: p.dtype }) },
+  qr: multi<'qr'>('other', ([a]) => {
+    const [m, n] = a!.shape.slice(-2) as [number, number];
+    const k = Math.min(m, n);
+    return [
+      { shape: [...a!.shape.slice(0, -1), k], dtype: a!.dtype },
+      { shape: [...a!.shape.slice(0, -2), k, n], dtype: a!.dtype },
+    ];
+  }),
+  svd: multi<'svd'>('other', ([a]) => {
+    const batch = a!.shape.slice(0, -2);
+    const [m, n] = a!.shape.slice(-2) as [number, number];
+    return [
+      { shape: [...batch, m, m], dtype: a!.dtype },
+      { shape: [...batch, Math.min(m, n)], dtype: a!.dtype },
+      { shape: [...batch, n, n], dtype: a!.dtype },
+    ];
+  }),
+  inv: { kind: 'other', output: same },
+  triInv: { kind: 'other', output: same },
+  cholesky: { kind: 'other', output: same },
+  eigh: multi<'eigh'>('other', ([a]) => [{ shape: a!.shape.slice(0, -1), dtype: a!.dtype }, a!]),
+  luFactor: multi<'luFactor'>('other', ([a]) => {
+    const [m, n] = a!.shape.slice(-2) as [number, number];
+    return [a!, { shape: [...a!.shape.slice(0, -2), Math.min(m, n)], dtype: uint32 }, { shape: a!.shape.slice(0, -1), dtype: uint32 }];
+  }),
 };
+
+/** The shape `mx.view` gives: the last axis holds the same bytes in items of the new size. */
+function viewShape(shape: readonly number[], from: Dtype, to: Dtype): number[] {
+  const out = shape.slice();
+  if (out.length === 0 || from.size === to.size) return out;
+  const last = out.length - 1;
+  out[last] = (out[last]! * from.size) / to.size;
+  return out;
+}
 
 /** The names of the core primitives. */
 export const primitiveNames = Object.keys(primitives) as Primitive[];

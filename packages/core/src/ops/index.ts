@@ -12,3 +12,6 @@ export * from './convolution.js';
 export * from './einsum.js';
 export * from './hadamard.js';
 export * from './quantized.js';
+export * from './view.js';
+export * from './gather-mm.js';
+export * from './dynamic-slice.js';

@@ -1,7 +1,7 @@
-/** Cumulative ops: cumsum, cumprod, cummax, cummin (MLX's `Scan`). */
+/** Cumulative ops: cumsum, cumprod, cummax, cummin, logcumsumexp (MLX's `Scan`). */
 import type { Array } from '../array.js';
 import type { StreamOrDevice } from '../device.js';
-import { int32 } from '../dtype.js';
+import { float32, int32 } from '../dtype.js';
 import { node } from '../graph.js';
 import type { Scan } from '../ir/primitives.js';
 import { normalizeAxis } from '../shape.js';
@@ -29,6 +29,7 @@ function scan(prim: Scan, fn: string, x: ArrayInput, rest: unknown[]): Array {
     axis = normalizeAxis(fn, o.axis, a.ndim);
   }
   if ((prim === 'cumsum' || prim === 'cumprod') && a.dtype.kind === 'bool') a = astype(a, int32, stream);
+  if (prim === 'logcumsumexp' && !a.dtype.isFloating) a = astype(a, float32, stream);
   return node(prim, [a], { axis, reverse: o.reverse ?? false, inclusive: o.inclusive ?? true }, stream);
 }
 
@@ -49,4 +50,13 @@ export function cummax(a: ArrayInput, ...rest: ScanRest): Array {
 /** Cumulative minimum along `axis` (flattened when omitted). */
 export function cummin(a: ArrayInput, ...rest: ScanRest): Array {
   return scan('cummin', 'cummin', a, rest);
+}
+/**
+ * Cumulative `log(sum(exp(a)))` along `axis` (flattened when omitted), MLX's `logcumsumexp`:
+ * each step is a numerically stable log-add-exp (the larger term factored out), accumulated in
+ * float64, so large and very negative values neither overflow nor lose the smaller terms.
+ * An exclusive scan starts from -inf (the log of an empty sum). Integers and bool compute in float32.
+ */
+export function logcumsumexp(a: ArrayInput, ...rest: ScanRest): Array {
+  return scan('logcumsumexp', 'logcumsumexp', a, rest);
 }

@@ -9,6 +9,7 @@ import { layerNormKernel, rmsNormKernel, ropeKernel } from './fast-norm.js';
 import { distributedKernels } from './distributed.js';
 import { gatherKernels } from './gather.js';
 import { concatenateKernel, padKernel } from './layout.js';
+import { choleskyKernel, eighKernel, invKernel, luFactorKernel, qrKernel, svdKernel, triInvKernel } from './linalg.js';
 import { matmulKernel } from './matmul.js';
 import { quantizedMatmulKernel } from './quantized.js';
 import { randomBitsKernel } from './random.js';
@@ -17,6 +18,7 @@ import { scanKernels } from './scan.js';
 import { logsumexpKernel, softmaxKernel } from './softmax.js';
 import { argsortKernel, sortKernel, topkKernel } from './sort.js';
 import { astypeKernel, unaryKernels } from './unary.js';
+import { viewKernel } from './view.js';
 
 export const coreKernels: KernelTable = {
   ...unaryKernels,
@@ -47,4 +49,12 @@ export const coreKernels: KernelTable = {
   rope: ropeKernel,
   scaledDotProductAttention: scaledDotProductAttentionKernel,
   ...distributedKernels,
+  view: viewKernel,
+  qr: qrKernel,
+  svd: svdKernel,
+  inv: invKernel,
+  triInv: triInvKernel,
+  cholesky: choleskyKernel,
+  eigh: eighKernel,
+  luFactor: luFactorKernel,
 };

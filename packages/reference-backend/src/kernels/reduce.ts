@@ -4,7 +4,7 @@ import { arithmetic, type Binary } from '../arith.js';
 import type { Kernel } from '../kernel.js';
 import { splitAtAxis, stridedOffsets } from '../strided.js';
 
-interface Monoid {
+export interface Monoid {
   identity(d: Dtype): number;
   combine(d: Dtype): Binary;
 }

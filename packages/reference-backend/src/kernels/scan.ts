@@ -1,12 +1,21 @@
-/** Cumulative sums, products, maxima and minima along one axis. */
-import type { Reduction, Scan, ScanParams } from '@mlx-ts/core';
+/** Cumulative sums, products, maxima, minima and log-sum-exps along one axis. */
+import type { Scan, ScanParams } from '@mlx-ts/core';
 import type { Kernel } from '../kernel.js';
 import { splitAtAxis } from '../strided.js';
-import { monoids } from './reduce.js';
+import { type Monoid, monoids } from './reduce.js';
+
+/** log(e^a + e^b) with the larger term factored out; an infinite term (or the empty prefix, -inf) is returned as is. */
+function logAddExp(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+  const hi = Math.max(a, b),
+    lo = Math.min(a, b);
+  if (lo === -Infinity || hi === Infinity) return hi;
+  return hi + Math.log1p(Math.exp(lo - hi));
+}
+const logAddExpMonoid: Monoid = { combine: () => logAddExp, identity: () => -Infinity };
 
 /** An exclusive scan writes the running value before combining, so its first element is the identity. */
-function scan(reduction: Reduction): Kernel<ScanParams> {
-  const m = monoids[reduction];
+function scan(m: Monoid): Kernel<ScanParams> {
   return ({ inputs: [x], params: { axis, reverse, inclusive } }) => {
     const [outer, len, inner] = splitAtAxis(x!.shape, axis);
     const data = x!.data;
@@ -33,8 +42,9 @@ function scan(reduction: Reduction): Kernel<ScanParams> {
 }
 
 export const scanKernels: { readonly [S in Scan]: Kernel<ScanParams> } = {
-  cumsum: scan('sum'),
-  cumprod: scan('prod'),
-  cummax: scan('max'),
-  cummin: scan('min'),
+  cumsum: scan(monoids.sum),
+  cumprod: scan(monoids.prod),
+  cummax: scan(monoids.max),
+  cummin: scan(monoids.min),
+  logcumsumexp: scan(logAddExpMonoid),
 };

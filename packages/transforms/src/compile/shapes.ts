@@ -224,6 +224,17 @@ const scatterInto =
     return ins[0]!.slice();
   };
 
+/**
+ * mx.linalg: the leading (batch) axes stay symbolic; the matrix axes keep their traced sizes, and
+ * each output's trailing axes (a matrix or a vector per batch entry) their traced sizes too.
+ */
+const matrixBatch: SymbolicShape<unknown> = (m, ins, _p, n) => {
+  const a = ins[0]!;
+  const nb = a.length - 2;
+  for (let k = nb; k < a.length; k++) m.pin(a[k]!, n.inShapes[0]![k]!);
+  return [...a.slice(0, nb), ...n.shape.slice(nb).map(constP)];
+};
+
 /** Every core primitive's symbolic shape rule, so a new primitive without one does not compile. */
 const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = {
   ...table(unarySameDtype, sameShape),
@@ -285,10 +296,28 @@ const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = 
   compiled: sameShape,
   divmod: sameShape,
   topk: (_m, ins, p) => [...ins[0]!.slice(0, -1), constP(p.k)],
+  qr: matrixBatch,
+  svd: matrixBatch,
+  inv: matrixBatch,
+  triInv: matrixBatch,
+  cholesky: matrixBatch,
+  eigh: matrixBatch,
+  luFactor: matrixBatch,
   allReduce: sameShape,
   allGather: (_m, ins, p) => (ins[0]!.length === 0 ? [constP(p.size)] : [mulP(ins[0]![0]!, constP(p.size)), ...ins[0]!.slice(1)]),
   send: sameShape,
   recv: tracedShape,
+  // A smaller item multiplies the last axis by a constant; a larger one divides it, which a
+  // polynomial cannot say for a free size, so that axis keeps its traced size.
+  view: (m, ins, _p, n) => {
+    const x = ins[0]!;
+    if (x.length === 0) return [];
+    const last = x.length - 1;
+    const ratio = n.shape[last]! / n.inShapes[0]![last]!;
+    if (Number.isInteger(ratio)) return [...x.slice(0, last), mulP(x[last]!, constP(ratio))];
+    m.pin(x[last]!, n.inShapes[0]![last]!);
+    return [...x.slice(0, last), constP(n.shape[last]!)];
+  },
   // The batch stays symbolic; the weight, the channels, and any spatial axis whose output size is
   // not a polynomial of its input size (a stride or input dilation other than 1) keep their traced sizes.
   convolution: (m, ins, p, n) => {

@@ -10,7 +10,7 @@ import { type Dtype, int32 } from '../../dtype.js';
 import { broadcastNode as broadcastTo, reshapeNode as reshape, transposeNode as transpose, node } from '../../graph.js';
 import { array } from '../../ops/convert.js';
 import { broadcastShapes, identityPerm, shapeEqual } from '../../shape.js';
-import type { ScanParams, ScatterMode, SingleOutputPrimitive } from '../primitives.js';
+import type { Scan, ScanParams, ScatterMode, SingleOutputPrimitive } from '../primitives.js';
 
 type Num = Array | number;
 
@@ -90,7 +90,7 @@ export const ad = {
     for (let i = 0; i < a.ndim; i++) if (i < lead || (shape[i - lead] === 1 && a.shape[i] !== 1)) axes.push(i);
     return reshape(ad.sum(a, axes), shape);
   },
-  scan(prim: 'cumsum' | 'cumprod' | 'cummax' | 'cummin', a: Array, p: ScanParams): Array {
+  scan(prim: Scan, a: Array, p: ScanParams): Array {
     return node(prim, [a], { axis: p.axis, reverse: p.reverse, inclusive: p.inclusive });
   },
   slice(a: Array, start: readonly number[], step: readonly number[], shape: readonly number[]): Array {

@@ -45,6 +45,8 @@ import { quantizedMatmulJvp } from './quantized.js';
 import { layerNormJvp, rmsNormJvp, ropeJvp } from './fast-norm.js';
 import { scaledDotProductAttentionJvp } from './scaled-dot-product-attention.js';
 import { distributedJvp } from './distributed.js';
+import { logcumsumexpJvp, viewJvp } from './logcumsumexp.js';
+import { linalgJvp } from './linalg.js';
 
 /** Forward mode through an inlined program: the tangent of each instruction in order. */
 function compiledJvp(inputs: readonly Array[], tangents: readonly (Array | null)[], p: CompiledParams, output: Array): Array {
@@ -214,4 +216,7 @@ export const jvpRules: JvpTable = {
   rope: ropeJvp,
   scaledDotProductAttention: scaledDotProductAttentionJvp,
   ...distributedJvp,
+  logcumsumexp: logcumsumexpJvp,
+  view: viewJvp,
+  ...linalgJvp,
 };

@@ -51,6 +51,8 @@ import { quantizedMatmulVjp } from './quantized.js';
 import { layerNormVjp, rmsNormVjp, ropeVjp } from './fast-norm.js';
 import { scaledDotProductAttentionVjp } from './scaled-dot-product-attention.js';
 import { distributedVjp } from './distributed.js';
+import { logcumsumexpVjp, viewVjp } from './logcumsumexp.js';
+import { linalgVjp } from './linalg.js';
 import { $inputs, $prim } from '../../array-keys.js';
 
 type Maker = (() => Array) | null;
@@ -268,4 +270,7 @@ export const vjpRules: VjpTable = {
   rope: ropeVjp,
   scaledDotProductAttention: scaledDotProductAttentionVjp,
   ...distributedVjp,
+  logcumsumexp: logcumsumexpVjp,
+  view: viewVjp,
+  ...linalgVjp,
 };

@@ -33,6 +33,8 @@ import { quantizedMatmulVmap } from './quantized.js';
 import { layerNormVmap, rmsNormVmap, ropeVmap } from './fast-norm.js';
 import { scaledDotProductAttentionVmap } from './scaled-dot-product-attention.js';
 import { distributedVmap } from './distributed.js';
+import { viewVmap } from './logcumsumexp.js';
+import { linalgVmap } from './linalg.js';
 
 type Axes = readonly (number | null)[];
 
@@ -263,4 +265,6 @@ export const vmapRules: VmapTable = {
   rope: ropeVmap,
   scaledDotProductAttention: scaledDotProductAttentionVmap,
   ...distributedVmap,
+  view: viewVmap,
+  ...linalgVmap,
 };
