@@ -9,6 +9,7 @@ import os from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TAG, checksAgree } from './lib/common.mjs';
+import { sweepPoints, writeSweepPlot } from './lib/sweep-plot.mjs';
 import { WORKLOADS, selectWorkloads } from './workloads/defs.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -555,6 +556,10 @@ if (!opt['no-save']) {
     notes,
     table: tableText,
   };
+  const points = sweepPoints(workloads, rowsOut);
+  const plot = out.replace(/\.json$/, '') + '.svg';
+  if (points.length) doc.plot = relative(dirname(out), plot);
   writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
   console.log(`\nresults: ${relative(process.cwd(), out)}`);
+  if (await writeSweepPlot(points, plot)) console.log(`plot: ${relative(process.cwd(), plot)}`);
 }

@@ -44,6 +44,11 @@ def gen(np, n, seed, scale=1.0, offset=0.0):
     return ((u.astype(np.float64) / 4294967296.0 - 0.5) * scale + offset).astype(np.float32)
 
 
+def mkn(p):
+    """A matmul workload's [m, k] x [k, n] (square: only n given)."""
+    return p.get("m", p["n"]), p.get("k", p["n"]), p["n"]
+
+
 def one_hot(np, n, k):
     a = np.zeros((n, k), dtype=np.float32)
     a[np.arange(n), (7 * np.arange(n)) % k] = 1
@@ -186,8 +191,8 @@ def torch_variants(torch, np, w):
 
     if k == "matmul":
         def make():
-            n = p["n"]
-            a, b = T(gen(np, n * n, 1), (n, n)), T(gen(np, n * n, 2), (n, n))
+            m, kk, n = mkn(p)
+            a, b = T(gen(np, m * kk, 1), (m, kk)), T(gen(np, kk * n, 2), (kk, n))
             return lambda check: fin(torch.mm(a, b), check)
         return [("torch", make)]
     if k == "matvec":
@@ -538,8 +543,8 @@ def numpy_variants(np, w):
 
     if k == "matmul":
         def make():
-            n = p["n"]
-            a, b = gen(np, n * n, 1).reshape(n, n), gen(np, n * n, 2).reshape(n, n)
+            m, kk, n = mkn(p)
+            a, b = gen(np, m * kk, 1).reshape(m, kk), gen(np, kk * n, 2).reshape(kk, n)
             return lambda check: fin(a @ b, check)
         return [("numpy", make)]
     if k == "matvec":

@@ -168,15 +168,61 @@ export const WORKLOADS = [
   },
 ];
 
-/** Selects workloads whose id, kind or group contains any of the filters (all when none). */
+// Size sweeps (issue 16): cost against size, from dispatch-bound to FLOP- or bandwidth-bound, for
+// the plot run.mjs writes. Their ids start with "sweep-"; they run only when a filter names them
+// (`bench sweep`, `bench sweep-matmul`), since a full sweep takes minutes per library.
+const sweepMatmul = (m, k, n) => ({
+  id: m === k && k === n ? `sweep-matmul-${n}` : `sweep-matmul-${m}x${k}x${n}`,
+  kind: 'matmul',
+  group: 'sweep-matmul',
+  scale: 8,
+  sweep: { chart: 'matmul', x: (2 * m * k * n) / 1e9 },
+  label: m === k && k === n ? `matmul ${n}x${n} f32` : `matmul [${m},${k}]x[${k},${n}] f32`,
+  params: { m, k, n },
+  metric: { unit: 'GFLOP/s', amount: (2 * m * k * n) / 1e9 },
+});
+const EXPONENTS = [3, 4, 5, 6, 7, 8];
+// softmax rows of 1000 (one row of 1000 at 1e3).
+const SOFTMAX_COLS = 1000;
+export const SWEEPS = [
+  ...[64, 128, 256, 512, 1024, 2048, 4096].map((n) => sweepMatmul(n, n, n)),
+  sweepMatmul(256, 784, 512),
+  ...EXPONENTS.map((e) => ({
+    id: `sweep-sum-1e${e}`,
+    kind: 'sum',
+    group: 'sweep-sum',
+    scale: 10,
+    sweep: { chart: 'sum', x: 10 ** e },
+    label: `sum, 1e${e} f32`,
+    params: { n: 10 ** e },
+    metric: { unit: 'GB/s', amount: (4 * 10 ** e) / 1e9 },
+  })),
+  ...EXPONENTS.map((e) => ({
+    id: `sweep-softmax-1e${e}`,
+    kind: 'softmax',
+    group: 'sweep-softmax',
+    scale: 10,
+    sweep: { chart: 'softmax', x: 10 ** e },
+    label: `softmax [${10 ** e / SOFTMAX_COLS},${SOFTMAX_COLS}] axis -1`,
+    params: { rows: 10 ** e / SOFTMAX_COLS, cols: SOFTMAX_COLS },
+    metric: { unit: 'GB/s', amount: (8 * 10 ** e) / 1e9 },
+  })),
+];
+
+/**
+ * Selects workloads whose id, kind or group contains any of the filters (all but the sweeps when
+ * none); a sweep runs only when a filter containing "sweep" matches it.
+ */
 export function selectWorkloads(filters) {
   if (!filters.length) return WORKLOADS;
-  return WORKLOADS.filter((w) => filters.some((f) => w.id.includes(f) || w.kind === f || w.group === f));
+  const hit = (w, f) => w.id.includes(f) || w.kind === f || w.group === f;
+  const sweeps = filters.filter((f) => f.includes('sweep'));
+  return [...WORKLOADS.filter((w) => filters.some((f) => hit(w, f))), ...SWEEPS.filter((w) => sweeps.some((f) => hit(w, f)))];
 }
 
 /*
  * Definitions every runner implements (inputs from gen() in bench/lib/common.mjs, float32):
- * matmul:   a = gen(n*n, 1) [n,n], b = gen(n*n, 2) [n,n]; out a @ b.
+ * matmul:   a = gen(m*k, 1) [m,k], b = gen(k*n, 2) [k,n] (m and k default to n); out a @ b.
  * matvec:   x = gen(n, 1) [1,n], w = gen(n*n, 2) [n,n]; out x @ w.
  * qmatvec:  x = gen(n, 1) [1,n], w = gen(n*n, 2) [n,n] quantized (mx.quantize, groupSize, bits) untimed;
  *           out mx.quantizedMatmul(x, wq, scales, biases) = x @ dequantize(w)ᵀ (mlx-ts only).

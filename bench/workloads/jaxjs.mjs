@@ -42,8 +42,9 @@ export function setup(w) {
         {
           library: 'jax-js',
           make: () => {
-            const a = f32(gen(p.n * p.n, 1), [p.n, p.n]);
-            const b = f32(gen(p.n * p.n, 2), [p.n, p.n]);
+            const [m, k, n] = [p.m ?? p.n, p.k ?? p.n, p.n];
+            const a = f32(gen(m * k, 1), [m, k]);
+            const b = f32(gen(k * n, 2), [k, n]);
             return (check) => finish(check, np.matmul(a.ref, b.ref));
           },
         },

@@ -134,8 +134,9 @@ export function setup(w) {
   switch (w.kind) {
     case 'matmul': {
       const make = () => {
-        const a = f32(gen(p.n * p.n, 1), [p.n, p.n]);
-        const b = f32(gen(p.n * p.n, 2), [p.n, p.n]);
+        const [m, k, n] = [p.m ?? p.n, p.k ?? p.n, p.n];
+        const a = f32(gen(m * k, 1), [m, k]);
+        const b = f32(gen(k * n, 2), [k, n]);
         mx.eval(a, b);
         return (check) => {
           const c = mx.matmul(a, b);

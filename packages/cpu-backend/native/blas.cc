@@ -1,6 +1,7 @@
 #include "blas.h"
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -81,6 +82,44 @@ F sym(void* handle, const char* name) {
   return reinterpret_cast<F>(dlsym(handle, name));
 }
 
+// The ISA an OpenBLAS x86 kernel needs: 3 AVX-512, 2 AVX2 + FMA, 1 older; 0 for a name not
+// listed, which is never overridden (a kernel newer than this table knows is OpenBLAS's to pick).
+int kernel_level(std::string name) {
+  for (char& ch : name) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+  for (const char* k : {"skylakex", "cooperlake", "sapphirerapids"})
+    if (name == k) return 3;
+  for (const char* k : {"haswell", "zen"})
+    if (name == k) return 2;
+  for (const char* k :
+       {"katmai",    "coppermine", "northwood", "prescott",    "banias",      "atom",      "core2",
+        "penryn",    "dunnington", "nehalem",   "sandybridge", "athlon",      "opteron",   "opteron_sse3",
+        "barcelona", "bobcat",     "bulldozer", "piledriver",  "steamroller", "excavator", "nano"})
+    if (name == k) return 1;
+  return 0;
+}
+
+// dlopens the first candidate with CBLAS sgemm/dgemm; "" and the handle nullptr when none loads.
+void* open_first(const std::vector<std::string>& libs, Blas* b, std::string* errors) {
+  for (const std::string& lib : libs) {
+    void* handle = dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      const char* e = dlerror();
+      if (libs.size() == 1) *errors = e ? e : "dlopen failed";
+      continue;
+    }
+    b->sgemm = sym<sgemm_fn>(handle, "cblas_sgemm");
+    b->dgemm = sym<dgemm_fn>(handle, "cblas_dgemm");
+    if (b->sgemm && b->dgemm) {
+      b->info.library = lib;
+      return handle;
+    }
+    dlclose(handle);
+  }
+  b->sgemm = nullptr;
+  b->dgemm = nullptr;
+  return nullptr;
+}
+
 Blas* load() {
   auto* b = new Blas();
   const std::vector<std::string> libs = candidates();
@@ -88,43 +127,38 @@ Blas* load() {
     b->info.error = "disabled by MLX_TS_BLAS";
     return b;
   }
-  // One thread for OpenBLAS from the start (no idle pool of its own), and the kernel it should run.
-  std::unique_ptr<ScopedEnv> threads_env, coretype_env;
+  // One thread for OpenBLAS from the start (no idle pool of its own).
+  std::unique_ptr<ScopedEnv> threads_env;
   if (!std::getenv("OPENBLAS_NUM_THREADS")) threads_env = std::make_unique<ScopedEnv>("OPENBLAS_NUM_THREADS", "1");
   if (const char* set = std::getenv("OPENBLAS_CORETYPE")) {
     b->info.coretype = set;
     b->info.coretype_source = "environment";
-  } else if (const char* core = openblas_coretype_for_cpu()) {
-    coretype_env = std::make_unique<ScopedEnv>("OPENBLAS_CORETYPE", core);
-    b->info.coretype = core;
-    b->info.coretype_source = "mlx-ts";
   }
-  void* handle = nullptr;
   std::string errors;
-  for (const std::string& lib : libs) {
-    handle = dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-      const char* e = dlerror();
-      if (libs.size() == 1) errors = e ? e : "dlopen failed";
-      continue;
+  void* handle = open_first(libs, b, &errors);
+  // OpenBLAS picks its kernel while it loads. Where it picked one for an older ISA than CPUID
+  // shows (an OpenBLAS older than the CPU), load it again with OPENBLAS_CORETYPE set; anywhere
+  // else its own choice stands, so this never runs a worse kernel than OpenBLAS would.
+  if (handle && b->info.coretype_source.empty()) {
+    if (auto corename = sym<char* (*)()>(handle, "openblas_get_corename")) {
+      b->info.detected = corename();
+      const char* want = openblas_coretype_for_cpu();
+      const int have = kernel_level(b->info.detected);
+      if (want && have > 0 && have < kernel_level(want)) {
+        dlclose(handle);
+        ScopedEnv coretype_env("OPENBLAS_CORETYPE", want);
+        handle = open_first({b->info.library}, b, &errors);
+        b->info.coretype = want;
+        b->info.coretype_source = "mlx-ts";
+      }
     }
-    b->sgemm = sym<sgemm_fn>(handle, "cblas_sgemm");
-    b->dgemm = sym<dgemm_fn>(handle, "cblas_dgemm");
-    if (b->sgemm && b->dgemm) {
-      b->info.library = lib;
-      break;
-    }
-    dlclose(handle);
-    handle = nullptr;
-    b->sgemm = nullptr;
-    b->dgemm = nullptr;
   }
   threads_env.reset();
-  coretype_env.reset();
   if (!handle) {
     b->info.error = errors.empty() ? "no BLAS library found" : errors;
     b->info.coretype.clear();
     b->info.coretype_source.clear();
+    b->info.detected.clear();
     return b;
   }
   b->info.loaded = true;
@@ -153,6 +187,7 @@ Blas* load() {
   if (b->info.vendor != "OpenBLAS") {
     b->info.coretype.clear();
     b->info.coretype_source.clear();
+    b->info.detected.clear();
   }
   return b;
 }

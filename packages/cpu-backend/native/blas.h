@@ -1,11 +1,14 @@
 // The system BLAS, loaded at run time with dlopen (OpenBLAS, BLIS, MKL or Apple Accelerate,
 // whichever is found first), so the addon builds and loads without one.
 //
-// OpenBLAS kernel choice: Debian's OpenBLAS 0.3.21 does not recognise recent CPUs and silently
-// runs an old SSE kernel unless OPENBLAS_CORETYPE names the right one before the library loads.
-// When the variable is unset, the loader sets it for the load from CPUID (SkylakeX or Cooperlake
-// with AVX-512, Zen on AMD and Haswell on Intel with AVX2 + FMA) and restores the environment
-// afterwards; blas_info() reports the kernel OpenBLAS then runs (openblas_get_corename).
+// OpenBLAS kernel choice: OpenBLAS picks its kernel from CPUID while it loads, and an OpenBLAS
+// older than the CPU (Debian's 0.3.21 on some recent CPUs) falls back to an old SSE kernel. The
+// loader lets OpenBLAS choose (blas_info().detected) and, only where that kernel is for an older
+// ISA than the CPU has (SSE/AVX where CPUID shows AVX2 + FMA or AVX-512), loads it again with
+// OPENBLAS_CORETYPE set from CPUID (SkylakeX or Cooperlake with AVX-512, Zen on AMD and Haswell
+// on Intel with AVX2 + FMA), restoring the environment afterwards. An OPENBLAS_CORETYPE already in
+// the environment is left to OpenBLAS. blas_info().corename is the kernel OpenBLAS then runs
+// (openblas_get_corename).
 //
 // Threading: OpenBLAS, BLIS and MKL are set to one thread, and matmul splits a large product
 // into row or column blocks that the addon's own thread pool runs (one sgemm per block), so only
@@ -29,6 +32,7 @@ struct BlasInfo {
   std::string config;           // OpenBLAS: openblas_get_config(); BLIS/MKL: the version string
   std::string coretype;         // OPENBLAS_CORETYPE during the load ("" when unset)
   std::string coretype_source;  // "environment", "mlx-ts" (set by the loader) or ""
+  std::string detected;         // OpenBLAS: the kernel it picked by itself ("" when the environment set one)
   bool pooled = false;          // true: single-threaded BLAS, split over the addon's pool
   std::string error;            // why no BLAS is loaded, when none is
 };

@@ -2,10 +2,12 @@
 // follows the Goto/BLIS design: B is packed into KC x NC blocks, A into MC x KC blocks, and an
 // MR x NR register-blocked micro-kernel multiplies packed panels. Packing reads any strides (so
 // transposed, broadcast and reversed views cost nothing extra) and converts float16/bfloat16 to
-// float32, in which they accumulate. Threads split each KC slice of the product into tiles of
-// (MC rows) x (a run of NR-column panels), each packing its own A block against one shared packed
-// B block. With a system BLAS (blas.h), float32/float64 go to its sgemm/dgemm when both operands
-// have a unit stride. Many small products in a batch run one per thread instead.
+// float32, in which they accumulate. Where the CPU has AVX-512, float32 panels go to
+// gemm_avx512.h's wider kernels. A large product splits into column ranges, one whole GEMM per
+// thread; a smaller one splits each KC slice into tiles of (MC rows) x (a run of NR-column
+// panels), each packing its own A block against one shared packed B block. With a system BLAS
+// (blas.h), float32/float64 go to its sgemm/dgemm when both operands have a unit stride. Many
+// small products in a batch run one per thread instead.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -14,6 +16,7 @@
 
 #include "blas.h"
 #include "gemm.h"
+#include "gemm_avx512.h"
 #include "kernels.h"
 #include "parallel.h"
 #include "scratch.h"
@@ -171,22 +174,61 @@ void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, A* out) 
   }
 }
 
-// c (M x N, row-major) = a (M x K, strides rsa/csa) times b (K x N, strides rsb/csb).
+// float32 runs gemm_avx512.h's 12 x 32 kernels where the CPU has AVX-512, over the same packing.
+template <class A>
+bool avx512() {
+  if constexpr (std::is_same_v<A, float>) {
+    return gemm_avx512_enabled();
+  } else {
+    return false;
+  }
+}
+template <class A>
+void avx512_block(int64_t kc, const A* a, int64_t mc, const A* b, int64_t nc, A* c, int64_t ldc, bool accumulate) {
+  if constexpr (std::is_same_v<A, float>) gemm_avx512_block(kc, a, mc, b, nc, c, ldc, accumulate);
+}
+// Their B pair (32 x KC floats, 24 KB) stays in a 32 KB L1 next to a few k-steps of the A pair.
+constexpr int64_t kAvx512KC = 192;
+
+// Products of at least this many flops with N >= kColumnSplit per thread split into column
+// ranges of at least kColumnSplit, one whole GEMM each (see gemm).
+constexpr double kColumnSplitFlops = 3e7;
+constexpr int64_t kColumnSplit = 512;
+
+// c (M x N, row-major, row stride ldc; N when 0) = a (M x K, strides rsa/csa) times b (K x N,
+// strides rsb/csb).
 template <class T, class A>
 void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb, int64_t csb,
-          A* c, bool accumulate = false, bool direct_a = false) {
+          A* c, bool accumulate = false, bool direct_a = false, int64_t ldc = 0) {
   using Bk = Blocking<A>;
   constexpr int MR = Bk::MR, NR = Bk::NR;
+  if (ldc == 0) ldc = N;
   if (K == 0) {
-    if (!accumulate) std::fill(c, c + M * N, A(0));
+    if (!accumulate)
+      for (int64_t i = 0; i < M; ++i) std::fill(c + i * ldc, c + i * ldc + N, A(0));
+    return;
+  }
+  const int threads = pool_threads();
+  if (threads > 1 && !in_parallel_region() && N >= threads * kColumnSplit &&
+      2.0 * double(M) * double(N) * double(K) >= kColumnSplitFlops) {
+    // A large product: each range of columns runs the whole GEMM alone, packing its own B and all
+    // of A (a copy of A per range, small next to its flops at 512 columns or more): no thread
+    // waits for another between k-slices, where the shared-B split below meets at a barrier
+    // twice per slice, and whole ranges balance where MC-row blocks (1024 = 7 x 144 + 16) do not.
+    const int64_t strips = N / (2 * NR);
+    parallel_for(strips, std::max<int64_t>(1, kColumnSplit / (2 * NR)), [&](int64_t s0, int64_t s1) {
+      const int64_t j0 = s0 * 2 * NR, j1 = s1 == strips ? N : s1 * 2 * NR;
+      gemm<T, A>(M, j1 - j0, K, a, rsa, csa, b + j0 * csb, rsb, csb, c + j0, accumulate, direct_a, ldc);
+    });
     return;
   }
   // K in equal slices of at most KC (288 = one slice of 288, not 256 + 32: a thin last slice
   // costs a full pass over C for little work).
-  const int64_t kc_max = (K + (K + Bk::KC - 1) / Bk::KC - 1) / ((K + Bk::KC - 1) / Bk::KC);
+  const bool wide = avx512<A>();
+  const int64_t kc_top = wide ? kAvx512KC : Bk::KC;
+  const int64_t kc_max = (K + (K + kc_top - 1) / kc_top - 1) / ((K + kc_top - 1) / kc_top);
   const int64_t nc_max = std::min(Bk::NC, N);
   Scratch<A> bpack{size_t(kc_max * ((nc_max + NR - 1) / NR * NR))};
-  const int threads = pool_threads();
   const int64_t m_blocks = (M + Bk::MC - 1) / Bk::MC;
   const int64_t a_block = std::min(Bk::MC, (M + MR - 1) / MR * MR) * kc_max;
   for (int64_t jc = 0; jc < N; jc += Bk::NC) {
@@ -221,7 +263,7 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
               for (int64_t ir = 0; ir < mc; ir += MR) {
                 if constexpr (std::is_same_v<T, A>) {
                   micro_kernel_direct(kc, a + (ic + ir) * rsa + pc, rsa, bpack.get() + jr * kc,
-                                      c + (ic + ir) * N + jc + jr, N, int(std::min<int64_t>(MR, mc - ir)),
+                                      c + (ic + ir) * ldc + jc + jr, ldc, int(std::min<int64_t>(MR, mc - ir)),
                                       int(std::min<int64_t>(NR, nc - jr)), accumulate || pc > 0);
                 }
               }
@@ -233,9 +275,14 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
             packed = blk;
           }
           const int64_t j0 = panels * group / n_groups * NR, j1 = std::min(nc, panels * (group + 1) / n_groups * NR);
+          if (wide) {
+            avx512_block(kc, apack.get(), mc, bpack.get() + j0 * kc, j1 - j0, c + ic * ldc + jc + j0, ldc,
+                         accumulate || pc > 0);
+            continue;
+          }
           for (int64_t jr = j0; jr < j1; jr += NR) {
             for (int64_t ir = 0; ir < mc; ir += MR) {
-              micro_kernel(kc, apack.get() + ir * kc, bpack.get() + jr * kc, c + (ic + ir) * N + jc + jr, N,
+              micro_kernel(kc, apack.get() + ir * kc, bpack.get() + jr * kc, c + (ic + ir) * ldc + jc + jr, ldc,
                            int(std::min<int64_t>(MR, mc - ir)), int(std::min<int64_t>(NR, nc - jr)),
                            accumulate || pc > 0);
             }
@@ -299,7 +346,15 @@ void matmul_typed(const Step& s) {
     if constexpr (is_half_v<T>) {
       // float16/bfloat16 accumulate into a float32 copy of one batch's output, then round once.
       Scratch<float> scratch(size_t(M * N));
-      gemm<T, float>(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, scratch.get());
+      if constexpr (std::is_same_v<T, bf16_t>) {
+        if (gemm_avx512_bf16_enabled())
+          gemm_avx512_bf16(M, N, K, reinterpret_cast<const uint16_t*>(ap + ao), rsa, csa,
+                           reinterpret_cast<const uint16_t*>(bp + bo), rsb, csb, scratch.get());
+        else
+          gemm<T, float>(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, scratch.get());
+      } else {
+        gemm<T, float>(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, scratch.get());
+      }
       for (int64_t i = 0; i < M * N; ++i) yp[yo + i] = to<T>(scratch[size_t(i)]);
     } else {
       if (try_blas(M, N, K, ap + ao, rsa, csa, bp + bo, rsb, csb, yp + yo)) return;
@@ -347,6 +402,10 @@ void gemm_packed_b_typed(int64_t M, int64_t N, int64_t K, const A* a, int64_t rs
   for (int64_t ic = 0; ic < M; ic += Bk::MC) {
     const int64_t mc = std::min(Bk::MC, M - ic);
     if (!direct) pack_a(mc, K, a + ic * rsa, rsa, csa, apack.get());
+    if (!direct && avx512<A>()) {
+      avx512_block(K, apack.get(), mc, b, N, c + ic * N, N, accumulate);
+      continue;
+    }
     for (int64_t jr = 0; jr < N; jr += NR) {
       for (int64_t ir = 0; ir < mc; ir += MR) {
         const int m = int(std::min<int64_t>(MR, mc - ir)), n = int(std::min<int64_t>(NR, N - jr));

@@ -1,7 +1,10 @@
 // Exports that say how the addon runs on this machine, for tests, the benchmark and bug reports:
 //
-//   blasInfo() -> { loaded, library, vendor, corename, config, coretype, coretypeSource, pooled, error }
-//       the BLAS that float32/float64 matmul uses (blas.h); corename is the kernel OpenBLAS runs.
+//   blasInfo() -> { loaded, library, vendor, corename, detected, config, coretype, coretypeSource, pooled,
+//                   error, gemmKernel }
+//       the BLAS that float32/float64 matmul uses (blas.h); corename is the kernel OpenBLAS runs,
+//       detected the one it picked by itself; gemmKernel the built-in GEMM's float32 micro-kernel
+//       ("avx512-12x32" or "vector-6x16", gemm_avx512.h), which serves what BLAS does not.
 //   lapackInfo() -> { loaded, library, error }  the LAPACK that mx.linalg uses (lapack.h).
 //   threadInfo() -> { threads }  threads a parallel kernel uses (MLX_TS_NUM_THREADS overrides).
 //   bufferCacheStats() -> { enabled, minBytes, capBytes, cachedBytes, liveBytes, hits, misses }
@@ -10,6 +13,7 @@
 
 #include "allocator.h"
 #include "blas.h"
+#include "gemm_avx512.h"
 #include "lapack.h"
 #include "thread_pool.h"
 
@@ -25,11 +29,13 @@ Napi::Value BlasInfoJs(const Napi::CallbackInfo& info) {
   o.Set("library", b.library);
   o.Set("vendor", b.vendor);
   o.Set("corename", b.corename);
+  o.Set("detected", b.detected);
   o.Set("config", b.config);
   o.Set("coretype", b.coretype);
   o.Set("coretypeSource", b.coretype_source);
   o.Set("pooled", b.pooled);
   o.Set("error", b.error);
+  o.Set("gemmKernel", gemm_avx512_enabled() ? "avx512-12x32" : "vector-6x16");
   return o;
 }
 

@@ -38,11 +38,15 @@ export interface NativeAddon {
     library: string;
     vendor: string;
     corename: string;
+    /** OpenBLAS: the kernel it picked by itself ("" when OPENBLAS_CORETYPE was set in the environment). */
+    detected: string;
     config: string;
     coretype: string;
     coretypeSource: string;
     pooled: boolean;
     error: string;
+    /** The built-in GEMM's float32 micro-kernel: "avx512-12x32" or "vector-6x16". */
+    gemmKernel: string;
   };
   /** The LAPACK loaded for mx.linalg, if any (native/lapack.h). */
   lapackInfo(): { loaded: boolean; library: string; error: string };

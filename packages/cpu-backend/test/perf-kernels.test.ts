@@ -4,7 +4,9 @@
  * BLAS-or-built-in matmul), concurrent execute/executeAsync, the output buffer cache, and the
  * BLAS loader's kernel choice.
  */
-import { float32, float64, uint32 } from '@mlx-ts/core';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { bfloat16, bfloat16BitsToNumber, float32, float32ToBfloat16Bits, float64, uint32 } from '@mlx-ts/core';
 import { describe, expect, test } from 'vitest';
 // The addon's diagnostic exports (native/perf_info.cc).
 import { addon } from '../src/addon.js';
@@ -209,6 +211,102 @@ describe('kernels split over threads', () => {
     }
   });
 
+  // Every tile edge of both float32 micro-kernels (gemm_avx512.h's 12 x 32 where the CPU has
+  // AVX-512, the vector 6 x 16 one otherwise or with MLX_TS_GEMM_AVX512=0), without BLAS, in a
+  // child process per kernel since the choice is made once per process.
+  test.each(['1', '0'])('matmul: the built-in kernel (MLX_TS_GEMM_AVX512=%s) at every tile edge', (avx512) => {
+    const script = `
+      import { cpuBackend } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      import { float32 } from '@mlx-ts/core';
+      const shapes = [[1, 1, 1], [5, 3, 7], [13, 200, 33], [12, 32, 32], [25, 197, 47], [145, 450, 161], [6, 7, 16], [11, 1, 31]];
+      let worst = 0;
+      let s = 7;
+      const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+      for (const [m, k, n] of shapes) {
+        const a = Float32Array.from({ length: m * k }, r), b = Float32Array.from({ length: k * n }, r);
+        const view = (data, shape) => ({ source: { kind: 'storage', handle: cpuBackend.fromHost(data, float32) }, dtype: float32, shape, strides: [shape[1], 1], offset: 0 });
+        const [h] = cpuBackend.execute([{ prim: 'matmul', params: {}, inputs: [view(a, [m, k]), view(b, [k, n])], shape: [m, n], dtype: float32 }]);
+        const c = cpuBackend.toHost({ source: { kind: 'storage', handle: h }, dtype: float32, shape: [m, n], strides: [n, 1], offset: 0 });
+        for (let i = 0; i < m; i++)
+          for (let j = 0; j < n; j++) {
+            let ref = 0, mag = 0;
+            for (let p = 0; p < k; p++) ref += a[i * k + p] * b[p * n + j], mag += Math.abs(a[i * k + p] * b[p * n + j]);
+            worst = Math.max(worst, Math.abs(c[i * n + j] - ref) / (mag * 2 ** -22 + 1e-30));
+          }
+      }
+      console.log(JSON.stringify({ worst, kernel: (await import(${JSON.stringify(new URL('../dist/addon.js', import.meta.url).href)})).addon.blasInfo().gemmKernel }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, MLX_TS_BLAS: '0', MLX_TS_GEMM_AVX512: avx512 },
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { worst: number; kernel: string };
+    if (avx512 === '0') expect(out.kernel).toBe('vector-6x16');
+    else expect(['vector-6x16', 'avx512-12x32']).toContain(out.kernel);
+    // Within a few float32 roundings of the sum of |terms| (a dropped or doubled term is >> that).
+    expect(out.worst).toBeLessThan(1);
+  });
+
+  // bfloat16 through the AVX-512 BF16 dot products where the CPU has them, else float32 packing:
+  // multiples of 1/16 below 8 multiply and sum exactly in float32, so both give the float64 sum
+  // rounded once to bfloat16. Odd K (a zero-padded last k-pair), a transposed a, tile edges.
+  test('bfloat16 matmul: exact sums, rounded once, at every tile edge', () => {
+    const r = rand(21);
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [13, 7, 33],
+      [25, 401, 47],
+      [12, 64, 32],
+      [64, 460, 1100],
+    ] as const) {
+      const a = Array.from({ length: m * k }, () => Math.round((r() - 0.5) * 128) / 16);
+      const b = Array.from({ length: k * n }, () => Math.round((r() - 0.5) * 128) / 16);
+      const enc = (xs: number[]) => new Uint16Array(xs.map(float32ToBfloat16Bits));
+      const at = new Array<number>(m * k);
+      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) at[p * m + i] = a[i * k + p]!;
+      const bIn = input(enc(b), bfloat16, [k, n]);
+      const plain = run('matmul', [input(enc(a), bfloat16, [m, k]), bIn], [m, n], bfloat16);
+      const transposed = run('matmul', [input(enc(at), bfloat16, [m, k], [1, m]), bIn], [m, n], bfloat16);
+      const wrong: string[] = [];
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let sum = 0;
+          for (let p = 0; p < k; p++) sum += a[i * k + p]! * b[p * n + j]!;
+          const want = bfloat16BitsToNumber(float32ToBfloat16Bits(sum));
+          const got = [plain[i * n + j]!, transposed[i * n + j]!].map(bfloat16BitsToNumber);
+          if (got[0] !== want || got[1] !== want) wrong.push(`[${m},${k},${n}] (${i},${j}): ${got.join(', ')} vs ${want}`);
+        }
+      }
+      expect(wrong.slice(0, 5)).toEqual([]);
+    }
+  });
+
+  // A lane of 2^17 alone splits its passes over the threads; among more lanes than threads it
+  // runs on one thread: the same bits either way (block sums added in order), and near float64.
+  test('softmax and logsumexp: a long lane alone gives the bits it gives among many', () => {
+    const n = 1 << 17;
+    const r = rand(3);
+    const row = Array.from({ length: n }, () => (r() - 0.5) * 20);
+    const rows = 3;
+    const many = f32(
+      Array.from({ length: rows * n }, (_, i) => row[i % n]!),
+      [rows, n],
+    );
+    const alone = run('softmax', [f32(row, [1, n])], [1, n], float32, { axis: 1 });
+    const batch = run('softmax', [many], [rows, n], float32, { axis: 1 });
+    expect(batch.slice(n, 2 * n)).toEqual(alone);
+    const lseAlone = run('logsumexp', [f32(row, [1, n])], [1, 1], float32, { axis: 1 });
+    const lseBatch = run('logsumexp', [many], [rows, 1], float32, { axis: 1 });
+    expect(lseBatch).toEqual([lseAlone[0], lseAlone[0], lseAlone[0]]);
+    const m = row.reduce((a, v) => Math.max(a, Math.fround(v)), -Infinity);
+    let sum = 0;
+    for (const v of row) sum += Math.exp(Math.fround(v) - m);
+    expect(Math.abs(lseAlone[0]! - (Math.log(sum) + m))).toBeLessThan(1e-4);
+    // A float32 sum of 2^17 exps: within 2^-18 relative.
+    expect(ulps(alone[12345]!, Math.exp(Math.fround(row[12345]!) - m) / sum)).toBeLessThan(64);
+  });
+
   test('matmul: many small products in a batch run one per thread', () => {
     const batch = 96,
       m = 12,
@@ -335,10 +433,19 @@ describe('BLAS', () => {
       return;
     }
     if (info.vendor === 'OpenBLAS' && info.coretypeSource === 'mlx-ts' && info.config.includes('DYNAMIC_ARCH')) {
-      // The kernel the loader chose from CPUID (OPENBLAS_CORETYPE during the load) is the one
-      // OpenBLAS runs, not an older fallback.
+      // The kernel the loader chose from CPUID (OPENBLAS_CORETYPE during the reload) is the one
+      // OpenBLAS runs, not an older fallback, and OpenBLAS's own pick was different.
       expect(info.corename.toLowerCase()).toBe(info.coretype.toLowerCase());
+      expect(info.detected.toLowerCase()).not.toBe(info.coretype.toLowerCase());
     }
+    if (info.vendor === 'OpenBLAS' && info.coretypeSource === '') {
+      // Nothing set: OpenBLAS runs the kernel it picked itself.
+      expect(info.corename).toBe(info.detected);
+    }
+  });
+
+  test('the built-in GEMM names its float32 kernel', () => {
+    expect(['vector-6x16', 'avx512-12x32']).toContain(info.gemmKernel);
   });
 
   test('threads: at least one', () => {
