@@ -14,6 +14,7 @@ export {
   isTracer,
   arrayFromStorage,
   placeholderArray,
+  type Complex,
 } from './array.js';
 export * from './array-keys.js';
 export { evalArrays, asyncEvalArrays } from './eval.js';
@@ -25,6 +26,7 @@ export { table } from './ir/table.js';
 export * from './ops/index.js';
 export * as random from './random.js';
 export * as fast from './ops/fast/index.js';
+export * as fft from './ops/fft.js';
 export * as distributed from './distributed.js';
 export * from './distributed-transport.js';
 import './array-methods.js';

@@ -34,6 +34,10 @@ void quantized_matmul(const Step& s);
 void fast_norm(const Step& s);
 void rope(const Step& s);
 void scaled_dot_product_attention(const Step& s);
+// Every step with a complex64 operand, and imag, conjugate, fft (complex.cc, fft.cc).
+bool has_complex(const Step& s);
+void complex_step(const Step& s);
+void fft(const Step& s);
 
 // Runs one step with the kernel of its primitive.
 void run_step(const Step& s);

@@ -53,7 +53,7 @@ namespace mlx_cpu {
   X(cummin) X(astype) X(where) X(sort) X(argsort) X(softmax) X(logsumexp) X(concatenate) X(pad) X(gather) X(gatherAxis)       \
   X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution)          \
   X(quantizedMatmul) X(rmsNorm) X(layerNorm) X(rope) X(scaledDotProductAttention)                                 \
-  X(allReduce) X(allGather) X(send) X(recv)
+  X(allReduce) X(allGather) X(send) X(recv) X(imag) X(conjugate) X(fft)
 // clang-format on
 
 // MLX_TS_IF_FAMILY(family, wanted)(text) is `text` when the two families are one, else nothing:

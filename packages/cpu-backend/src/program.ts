@@ -130,6 +130,10 @@ const paramEncoders: { readonly [P in KernelPrimitive]: ParamEncoder<P> } = {
   rope: (p) => [p.dims, p.traditional ? 1 : 0, p.base, p.scale, p.forward ? 1 : 0],
   /** [scale, causal] */
   scaledDotProductAttention: (p) => [p.scale, p.causal ? 1 : 0],
+  imag: none,
+  conjugate: none,
+  /** [naxes, axes..., n..., inverse, real] */
+  fft: (p) => [p.axes.length, ...p.axes, ...p.n, p.inverse ? 1 : 0, p.real ? 1 : 0],
 };
 // The addon and core must agree on the primitives: a stale build would misread every program.
 const encoders: ParamEncoder<any>[] = addon.opNames.map((name) => {

@@ -12,3 +12,4 @@ export * from './convolution.js';
 export * from './einsum.js';
 export * from './hadamard.js';
 export * from './quantized.js';
+export * from './complex.js';

@@ -17,6 +17,7 @@ import { scanKernels } from './scan.js';
 import { logsumexpKernel, softmaxKernel } from './softmax.js';
 import { argsortKernel, sortKernel, topkKernel } from './sort.js';
 import { astypeKernel, unaryKernels } from './unary.js';
+import { conjugateKernel, fftKernel, imagKernel } from './complex.js';
 
 export const coreKernels: KernelTable = {
   ...unaryKernels,
@@ -47,4 +48,7 @@ export const coreKernels: KernelTable = {
   rope: ropeKernel,
   scaledDotProductAttention: scaledDotProductAttentionKernel,
   ...distributedKernels,
+  imag: imagKernel,
+  conjugate: conjugateKernel,
+  fft: fftKernel,
 };

@@ -33,6 +33,7 @@ import { quantizedMatmulVmap } from './quantized.js';
 import { layerNormVmap, rmsNormVmap, ropeVmap } from './fast-norm.js';
 import { scaledDotProductAttentionVmap } from './scaled-dot-product-attention.js';
 import { distributedVmap } from './distributed.js';
+import { complexVmap } from './complex.js';
 
 type Axes = readonly (number | null)[];
 
@@ -263,4 +264,5 @@ export const vmapRules: VmapTable = {
   rope: ropeVmap,
   scaledDotProductAttention: scaledDotProductAttentionVmap,
   ...distributedVmap,
+  ...complexVmap,
 };
