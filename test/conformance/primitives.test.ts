@@ -18,6 +18,7 @@ import {
 } from '@mlx-ts/core';
 import { graphUses } from '@mlx-ts/testing';
 import { checkOp, describeBackends, hostInput, makeArray, mx, type HostInput, type OpFn } from '../helpers/index.js';
+import { complexFrom, parts } from '../helpers/complex.js';
 
 interface Case {
   readonly inputs: readonly HostInput[];
@@ -149,6 +150,9 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
   allGather: { inputs: [x], fn: node('allGather', solo) },
   send: { inputs: [x], fn: node('send', { ...solo, dst: 0 }) },
   recv: { inputs: [x], fn: (a) => mx.concatenate([a, mx.node('recv', [], { ...solo, src: 0, shape: [0, 3], dtype: mx.float32 })], 0) },
+  imag: { inputs: [x, y], fn: (a, c) => mx.imag(complexFrom(a, c)) },
+  conjugate: { inputs: [x, y], fn: (a, c) => parts(mx.conjugate(complexFrom(a, c))) },
+  fft: { inputs: [x, y], fn: (a, c) => parts(mx.fft.fft2(complexFrom(a, c))) },
 };
 it('every kernel primitive has a case that builds it', () => {
   for (const [prim, c] of Object.entries(cases)) {
