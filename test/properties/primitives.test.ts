@@ -313,7 +313,7 @@ const fftSetup = shapes({ minDims: 1, maxDims: 3 }).chain((shape) =>
 function fftCase(s: { shape: number[]; kind: string; axes: number[]; odd: boolean }, a: mx.Array, b: mx.Array): mx.Array {
   const last = s.axes[s.axes.length - 1]!;
   const n = s.axes.map((ax) => s.shape[ax]!);
-  if (s.kind === 'rfft') return parts(node('fft', [a], { axes: s.axes, n, inverse: false, real: true }));
+  if (s.kind === 'rfft') return parts(node('fft', [mx.astype(a, mx.float32)], { axes: s.axes, n, inverse: false, real: true }));
   const z = complexFrom(a, b);
   if (s.kind !== 'irfft') return parts(node('fft', [z], { axes: s.axes, n, inverse: s.kind === 'inverse', real: false }));
   const m = s.shape[last]!;
