@@ -495,8 +495,8 @@ export const primitives: PrimitiveTable = {
   // Each send and receive is its own message: two equal ones are never one node.
   send: { kind: 'other', output: same, equivalent: () => false },
   recv: { kind: 'other', output: (_inputs, p) => ({ shape: checkedDims('recv', p.shape), dtype: p.dtype }), equivalent: () => false },
-  imag: { kind: 'unary', output: ([a]) => ({ shape: a!.shape, dtype: float32 }) },
-  conjugate: { kind: 'unary', output: same },
+  imag: { kind: 'other', output: ([a]) => ({ shape: a!.shape, dtype: float32 }) },
+  conjugate: { kind: 'other', output: same },
   fft: { kind: 'other', output: ([a], p) => fftOutput(a!, p) },
 };
 

@@ -11,7 +11,8 @@ const streamOf = (fn: string, opts: StreamOpt | undefined) => (opts === undefine
 /** The real part of a complex64 array, as float32 (MLX's complex -> real cast); a real array is returned as it is. */
 export function real(a: ArrayInput, opts?: StreamOpt): Array {
   const x = toArray('real', a);
-  return x.dtype.isComplex ? astype(x, float32, streamOf('real', opts)) : x;
+  const s = streamOf('real', opts);
+  return x.dtype.isComplex ? astype(x, float32, s) : x;
 }
 
 /** The imaginary part of a complex64 array, as float32; a real array gives zeros of its shape and dtype. */
@@ -23,11 +24,16 @@ export function imag(a: ArrayInput, opts?: StreamOpt): Array {
 
 /** The complex conjugate (the imaginary part negated); a real array is returned as it is, as NumPy and MLX do. */
 export function conjugate(a: ArrayInput, opts?: StreamOpt): Array {
-  const x = toArray('conjugate', a);
-  return x.dtype.isComplex ? node('conjugate', [x], {}, streamOf('conjugate', opts)) : x;
+  return conjugateAs('conjugate', a, opts);
+}
+
+function conjugateAs(fn: string, a: ArrayInput, opts: StreamOpt | undefined): Array {
+  const x = toArray(fn, a);
+  const s = streamOf(fn, opts);
+  return x.dtype.isComplex ? node('conjugate', [x], {}, s) : x;
 }
 
 /** MLX's alias of {@link conjugate}. */
 export function conj(a: ArrayInput, opts?: StreamOpt): Array {
-  return conjugate(a, opts);
+  return conjugateAs('conj', a, opts);
 }

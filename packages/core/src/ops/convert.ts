@@ -33,7 +33,7 @@ export type NestedArrayLike = Scalar | Complex | Array | readonly NestedArrayLik
 export type ArrayInput = Array | Scalar | Complex | readonly NestedArrayLike[] | ArrayBufferView;
 
 /** Whether `v` is a `{ re, im }` pair of numbers. */
-export function isComplexValue(v: unknown): v is Complex {
+function isComplexValue(v: unknown): v is Complex {
   return typeof v === 'object' && v !== null && typeof (v as Complex).re === 'number' && typeof (v as Complex).im === 'number' && isPlainObject(v);
 }
 export type DtypeLike = Dtype | DtypeName;
