@@ -438,9 +438,31 @@ const rows: Record<string, Row> = {
   conjugate: elementwise(1),
   conj: elementwise(1),
   // mx.fft
-  ...Object.fromEntries(['fft', 'ifft', 'rfft', 'irfft'].map((n) => [`fft.${n}`, { lead: () => [x()], slots: [['n', 'int'], ['axis', 'int'], ['norm', 'enum']] } as Row])),
   ...Object.fromEntries(
-    ['fft2', 'ifft2', 'fftn', 'ifftn', 'rfft2', 'irfft2', 'rfftn', 'irfftn'].map((n) => [`fft.${n}`, { lead: () => [x()], slots: [['s', 'ints'], ['axes', 'ints'], ['norm', 'enum']] } as Row]),
+    ['fft', 'ifft', 'rfft', 'irfft'].map((n) => [
+      `fft.${n}`,
+      {
+        lead: () => [x()],
+        slots: [
+          ['n', 'int'],
+          ['axis', 'int'],
+          ['norm', 'enum'],
+        ],
+      } as Row,
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['fft2', 'ifft2', 'fftn', 'ifftn', 'rfft2', 'irfft2', 'rfftn', 'irfftn'].map((n) => [
+      `fft.${n}`,
+      {
+        lead: () => [x()],
+        slots: [
+          ['s', 'ints'],
+          ['axes', 'ints'],
+          ['norm', 'enum'],
+        ],
+      } as Row,
+    ]),
   ),
   'fft.fftshift': { lead: () => [x()], slots: [['axes', 'ints']] },
   'fft.ifftshift': { lead: () => [x()], slots: [['axes', 'ints']] },

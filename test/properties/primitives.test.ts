@@ -306,7 +306,12 @@ const fftSetup = shapes({ minDims: 1, maxDims: 3 }).chain((shape) =>
     shape: fc.constant(shape),
     dtype: f32,
     kind: fc.constantFrom('complex', 'inverse', 'rfft', 'irfft'),
-    axes: fc.subarray(shape.map((_, i) => i), { minLength: 1 }).chain((ax) => fc.shuffledSubarray(ax, { minLength: ax.length })),
+    axes: fc
+      .subarray(
+        shape.map((_, i) => i),
+        { minLength: 1 },
+      )
+      .chain((ax) => fc.shuffledSubarray(ax, { minLength: ax.length })),
     odd: fc.boolean(),
   }),
 );

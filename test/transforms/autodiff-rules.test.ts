@@ -364,8 +364,16 @@ const cases: Record<mx.Primitive, Cases> = {
   imag: [{ fn: (a, b) => node('imag', [complexFrom(a, b)]), args: () => [rnd([2, 3]), rnd([2, 3])], ...cx }],
   conjugate: [{ fn: (a, b) => parts(node('conjugate', [complexFrom(a, b)])), args: () => [rnd([2, 3]), rnd([2, 3])], ...cx }],
   fft: [
-    { fn: (a, b) => parts(node('fft', [complexFrom(a, b)], { axes: [1], n: [5], inverse: false, real: false })), args: () => [rnd([2, 5]), rnd([2, 5])], ...cx },
-    { fn: (a, b) => parts(node('fft', [complexFrom(a, b)], { axes: [1, 0], n: [3, 2], inverse: true, real: false })), args: () => [rnd([2, 3]), rnd([2, 3])], ...cx },
+    {
+      fn: (a, b) => parts(node('fft', [complexFrom(a, b)], { axes: [1], n: [5], inverse: false, real: false })),
+      args: () => [rnd([2, 5]), rnd([2, 5])],
+      ...cx,
+    },
+    {
+      fn: (a, b) => parts(node('fft', [complexFrom(a, b)], { axes: [1, 0], n: [3, 2], inverse: true, real: false })),
+      args: () => [rnd([2, 3]), rnd([2, 3])],
+      ...cx,
+    },
     { fn: (a) => parts(node('fft', [mx.astype(a, mx.float32)], { axes: [0, 1], n: [3, 6], inverse: false, real: true })), args: () => [rnd([3, 6])], ...cx },
     { fn: (a, b) => node('fft', [complexFrom(a, b)], { axes: [1], n: [7], inverse: true, real: true }), args: () => [rnd([2, 4]), rnd([2, 4])], ...cx },
     { fn: (a, b) => node('fft', [complexFrom(a, b)], { axes: [0, 1], n: [2, 6], inverse: true, real: true }), args: () => [rnd([2, 4]), rnd([2, 4])], ...cx },

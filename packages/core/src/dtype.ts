@@ -4,7 +4,8 @@
  */
 import { describeValue } from './describe.js';
 
-export type DtypeName = 'bool' | 'uint8' | 'uint16' | 'uint32' | 'int8' | 'int16' | 'int32' | 'int64' | 'float16' | 'bfloat16' | 'float32' | 'float64' | 'complex64';
+export type DtypeName =
+  'bool' | 'uint8' | 'uint16' | 'uint32' | 'int8' | 'int16' | 'int32' | 'int64' | 'float16' | 'bfloat16' | 'float32' | 'float64' | 'complex64';
 
 export type DtypeKind = 'bool' | 'uint' | 'int' | 'float' | 'complex';
 

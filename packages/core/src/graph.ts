@@ -45,7 +45,8 @@ export function multiNode(prim: string, inputs: Array[], params: unknown, stream
 
 /** The one dtype gate for complex64: a primitive outside `complexPrimitives` never gets a complex node. */
 function checkComplex(prim: string): void {
-  if (!complexPrimitives.has(prim)) throw new Error(`${prim}: complex64 is not supported by this op (mlx-ts has complex64 for ${[...complexPrimitives].join(', ')})`);
+  if (!complexPrimitives.has(prim))
+    throw new Error(`${prim}: complex64 is not supported by this op (mlx-ts has complex64 for ${[...complexPrimitives].join(', ')})`);
 }
 
 // View nodes that ops and rules build internally, skipped where they would change nothing.

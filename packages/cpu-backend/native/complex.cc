@@ -114,7 +114,8 @@ void matmul_c(const Step& s) {
   const int nd = out.ndim;
   bool ok = nd >= 2 && a.ndim == nd && b.ndim == nd && a.dtype == Dt::C64 && b.dtype == Dt::C64;
   for (int d = 0; ok && d < nd - 2; ++d) ok = a.shape[d] == out.shape[d] && b.shape[d] == out.shape[d];
-  ok = ok && a.shape[nd - 1] == b.shape[nd - 2] && out.shape[nd - 2] == a.shape[nd - 2] && out.shape[nd - 1] == b.shape[nd - 1];
+  ok = ok && a.shape[nd - 1] == b.shape[nd - 2] && out.shape[nd - 2] == a.shape[nd - 2] &&
+       out.shape[nd - 1] == b.shape[nd - 1];
   if (!ok) throw Error("cannot multiply " + shape_string(a) + " by " + shape_string(b) + " into " + shape_string(out));
   const int64_t M = out.shape[nd - 2], N = out.shape[nd - 1], K = a.shape[nd - 1];
   const int64_t batch = M * N == 0 ? 0 : out.size / (M * N);

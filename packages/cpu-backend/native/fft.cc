@@ -223,7 +223,8 @@ void pass(cd* w, const std::vector<int64_t>& shape, int axis, bool inverse) {
       cd* base = w + (l / inner) * n * inner + l % inner;
       for (int64_t k = 0; k < n; ++k) line[size_t(k)] = inverse ? std::conj(base[k * inner]) : base[k * inner];
       run_plan(*plan, line.get(), work.get());
-      for (int64_t k = 0; k < n; ++k) base[k * inner] = inverse ? std::conj(line[size_t(k)]) / double(n) : line[size_t(k)];
+      for (int64_t k = 0; k < n; ++k)
+        base[k * inner] = inverse ? std::conj(line[size_t(k)]) / double(n) : line[size_t(k)];
     }
   });
 }
@@ -256,7 +257,8 @@ void fft(const Step& s) {
     const bool ok = real && d == last ? (inverse ? x.shape[d] == n_last / 2 + 1 && out.shape[d] == n_last
                                                  : x.shape[d] == n_last && out.shape[d] == n_last / 2 + 1)
                                       : x.shape[d] == out.shape[d];
-    if (!ok) throw Error("the input " + shape_string(x) + " and output " + shape_string(out) + " do not fit the transform");
+    if (!ok)
+      throw Error("the input " + shape_string(x) + " and output " + shape_string(out) + " do not fit the transform");
   }
   const bool in_c = !(real && !inverse), out_c = !(real && inverse);
   if ((x.dtype == Dt::C64) != in_c || (out.dtype == Dt::C64) != out_c || (!in_c && x.dtype != Dt::F32) ||

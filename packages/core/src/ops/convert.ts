@@ -220,7 +220,11 @@ export function astype(x: ArrayInput, dtype: DtypeLike, stream?: StreamOrDevice 
 /** An op's array argument: Arrays pass through, anything else goes through `array`. */
 export function toArray(fn: string, x: ArrayInput, dtype?: Dtype): Array {
   if (x instanceof Array) return x;
-  if (x === undefined || x === null || (typeof x !== 'number' && typeof x !== 'boolean' && !globalThis.Array.isArray(x) && !ArrayBuffer.isView(x) && !isComplexValue(x))) {
+  if (
+    x === undefined ||
+    x === null ||
+    (typeof x !== 'number' && typeof x !== 'boolean' && !globalThis.Array.isArray(x) && !ArrayBuffer.isView(x) && !isComplexValue(x))
+  ) {
     throw new Error(`${fn}: expected an array, number, boolean or { re, im }, got ${describeValue(x)}`);
   }
   return arrayFor(fn, x, dtype);

@@ -10,17 +10,7 @@ import type { Kernel, KernelCall, Operand } from '../kernel.js';
 import { matmulKernel } from './matmul.js';
 
 /** The primitives whose complex result is the real kernel applied to real parts and to imaginary parts. */
-export const separable: ReadonlySet<string> = new Set([
-  'add',
-  'subtract',
-  'negative',
-  'sum',
-  'where',
-  'concatenate',
-  'pad',
-  'gather',
-  'gatherAxis',
-]);
+export const separable: ReadonlySet<string> = new Set(['add', 'subtract', 'negative', 'sum', 'where', 'concatenate', 'pad', 'gather', 'gatherAxis']);
 
 /** Runs a real kernel on each part of the complex operands (others are shared) and interleaves. */
 export function runSeparable(kernel: Kernel, call: KernelCall<unknown>, prim: string): Float64Array {
