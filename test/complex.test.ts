@@ -73,7 +73,7 @@ for (const backend of mx.listBackends().map((b) => b.name)) {
           { re: 3, im: -0.5 },
           { re: 1, im: 2 },
         ]);
-        expect(mx.pad(z(), [1, 0]).tolist()[0]).toEqual({ re: 0, im: 0 });
+        expect((mx.pad(z(), [1, 0]).tolist() as mx.Complex[])[0]).toEqual({ re: 0, im: 0 });
         expect(mx.where(mx.array([true, false]), z(), mx.conj(z())).tolist()).toEqual([
           { re: 1, im: 2 },
           { re: 3, im: 0.5 },
