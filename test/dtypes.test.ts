@@ -63,6 +63,8 @@ const edges: Record<DtypeName, number[]> = {
   bfloat16: [0, -0, 1, -2.5, 3.3895313892515355e38, 2 ** -126, 2 ** -133, Infinity, -Infinity, NaN, 0.333984375],
   float32: [0, -0, 1, -2.5, 3.4028234663852886e38, 1.1754943508222875e-38, 1.401298464324817e-45, Infinity, -Infinity, NaN, Math.fround(0.1)],
   float64: [0, -0, 1, -2.5, Number.MAX_VALUE, Number.MIN_VALUE, 2.2250738585072014e-308, Infinity, -Infinity, NaN, 0.1],
+  // Each part a float32 (test/complex.test.ts checks pairs).
+  complex64: [0, -0, 1, -2.5, 3.4028234663852886e38, 1.401298464324817e-45, Infinity, -Infinity, NaN],
 };
 
 const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));

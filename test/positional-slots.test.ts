@@ -450,6 +450,39 @@ const rows: Record<string, Row> = {
       ['key', 'key'],
     ],
   },
+  real: elementwise(1),
+  imag: elementwise(1),
+  conjugate: elementwise(1),
+  conj: elementwise(1),
+  // mx.fft
+  ...Object.fromEntries(
+    ['fft', 'ifft', 'rfft', 'irfft'].map((n) => [
+      `fft.${n}`,
+      {
+        lead: () => [x()],
+        slots: [
+          ['n', 'int'],
+          ['axis', 'int'],
+          ['norm', 'enum'],
+        ],
+      } as Row,
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['fft2', 'ifft2', 'fftn', 'ifftn', 'rfft2', 'irfft2', 'rfftn', 'irfftn'].map((n) => [
+      `fft.${n}`,
+      {
+        lead: () => [x()],
+        slots: [
+          ['s', 'ints'],
+          ['axes', 'ints'],
+          ['norm', 'enum'],
+        ],
+      } as Row,
+    ]),
+  ),
+  'fft.fftshift': { lead: () => [x()], slots: [['axes', 'ints']] },
+  'fft.ifftshift': { lead: () => [x()], slots: [['axes', 'ints']] },
   // mx.fast
   'fast.rmsNorm': { lead: () => [x(), mx.ones([3]), 1e-5], required: [[2, 'eps', 'number']] },
   'fast.layerNorm': { lead: () => [x(), mx.ones([3]), mx.zeros([3]), 1e-5], required: [[3, 'eps', 'number']] },
@@ -870,6 +903,7 @@ const exported = (): string[] => {
       .map(([n]) => `${ns}.${n}`);
   return [...names, ...functionsOf('random'), ...functionsOf('fast'), ...functionsOf('nn'), ...functionsOf('nn.losses'), ...functionsOf('distributed')];
   return [...names, ...functionsOf('random'), ...functionsOf('fast'), ...functionsOf('nn'), ...functionsOf('nn.losses'), ...functionsOf('linalg')];
+  return [...names, ...functionsOf('random'), ...functionsOf('fast'), ...functionsOf('fft'), ...functionsOf('nn'), ...functionsOf('nn.losses')];
 };
 
 const fnOf = (name: string): ((...args: unknown[]) => unknown) => name.split('.').reduce((o: any, k) => o[k], mx) as (...args: unknown[]) => unknown;

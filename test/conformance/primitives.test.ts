@@ -18,6 +18,7 @@ import {
 } from '@mlx-ts/core';
 import { graphUses } from '@mlx-ts/testing';
 import { checkOp, describeBackends, hostInput, makeArray, mx, type HostInput, type OpFn } from '../helpers/index.js';
+import { complexFrom, parts } from '../helpers/complex.js';
 
 interface Case {
   readonly inputs: readonly HostInput[];
@@ -160,6 +161,9 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
   cholesky: { inputs: [spd3], fn: (a) => mx.linalg.cholesky(a) },
   eigh: { inputs: [spd3], fn: (a) => mx.linalg.eigh(a, 'U') },
   luFactor: { inputs: [f32([2, 3], [0.3, -0.7, 0.5, 0.9, -0.2, 0.1])], fn: (a) => mx.multiNode('luFactor', [a], {}) },
+  imag: { inputs: [x, y], fn: (a, c) => mx.imag(complexFrom(a, c)) },
+  conjugate: { inputs: [x, y], fn: (a, c) => parts(mx.conjugate(complexFrom(a, c))) },
+  fft: { inputs: [x, y], fn: (a, c) => parts(mx.fft.fft2(complexFrom(a, c))) },
 };
 it('every kernel primitive has a case that builds it', () => {
   for (const [prim, c] of Object.entries(cases)) {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as mx from 'mlx-ts/internals';
 import { arrayFromValues, arrays, axes, axisSets, checkPrimitive, dtypes, fc, indices, type PropertyCase, shapes } from '@mlx-ts/testing';
 import { fullRank, invertible, separatedSingular, separatedSymmetric, spd } from '../helpers/linalg.js';
+import { complexFrom, parts } from '../helpers/complex.js';
 
 type Dt = mx.Dtype;
 type Case = PropertyCase<any>;
@@ -299,6 +300,32 @@ const ropeSetup = (dtype: fc.Arbitrary<Dt>) =>
     dtype,
   });
 const ropeShape = (s: any): number[] => [s.lead[0], ...s.lead[1], s.lead[2], 2 * s.half + s.rest];
+
+/** One fft node: complex forward or inverse over some axes, rfft, or irfft (odd or even length). */
+const fftSetup = shapes({ minDims: 1, maxDims: 3 }).chain((shape) =>
+  fc.record({
+    shape: fc.constant(shape),
+    dtype: f32,
+    kind: fc.constantFrom('complex', 'inverse', 'rfft', 'irfft'),
+    axes: fc
+      .subarray(
+        shape.map((_, i) => i),
+        { minLength: 1 },
+      )
+      .chain((ax) => fc.shuffledSubarray(ax, { minLength: ax.length })),
+    odd: fc.boolean(),
+  }),
+);
+function fftCase(s: { shape: number[]; kind: string; axes: number[]; odd: boolean }, a: mx.Array, b: mx.Array): mx.Array {
+  const last = s.axes[s.axes.length - 1]!;
+  const n = s.axes.map((ax) => s.shape[ax]!);
+  if (s.kind === 'rfft') return parts(node('fft', [mx.astype(a, mx.float32)], { axes: s.axes, n, inverse: false, real: true }));
+  const z = complexFrom(a, b);
+  if (s.kind !== 'irfft') return parts(node('fft', [z], { axes: s.axes, n, inverse: s.kind === 'inverse', real: false }));
+  const m = s.shape[last]!;
+  n[n.length - 1] = s.odd || m === 1 ? 2 * m - 1 : 2 * m - 2;
+  return node('fft', [z], { axes: s.axes, n, inverse: true, real: true });
+}
 
 export const cases: { [P in mx.Primitive]: Case } = {
   // Unary, every dtype the contract allows.
@@ -647,6 +674,34 @@ export const cases: { [P in mx.Primitive]: Case } = {
   cholesky: linalgCase('cholesky', 'square', 'square', (x, s) => node('cholesky', [spd(x)], { upper: s.flag })),
   eigh: linalgCase('eigh', 'square', 'square', (x, s) => mx.multiNode('eigh', [separatedSymmetric(x)], { uplo: s.flag ? 'U' : 'L' })),
   luFactor: { ...linalgCase('luFactor', 'any', 'any', (x) => mx.multiNode('luFactor', [x], {})), skip: ['jvp', 'vjp'] },
+  // Complex primitives with real arguments and results: re + i im in, the parts stacked out.
+  imag: {
+    primitive: 'imag',
+    jvpTolerance: { eps: 0.05, rtol: 1e-3, atol: 1e-4 },
+    vjpTolerance: { rtol: 1e-4, atol: 1e-4 },
+    vmapTolerance: { rtol: 1e-5, atol: 1e-5 },
+    setup: fc.record({ shape: shapes(), dtype: f32 }),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype), arg(s.shape, s.dtype)),
+    fn: () => (a, b) => node('imag', [complexFrom(a!, b!)]),
+  },
+  conjugate: {
+    primitive: 'conjugate',
+    jvpTolerance: { eps: 0.05, rtol: 1e-3, atol: 1e-4 },
+    vjpTolerance: { rtol: 1e-4, atol: 1e-4 },
+    vmapTolerance: { rtol: 1e-5, atol: 1e-5 },
+    setup: fc.record({ shape: shapes(), dtype: f32 }),
+    args: (s) => fc.tuple(arg(s.shape, s.dtype), arg(s.shape, s.dtype)),
+    fn: () => (a, b) => parts(node('conjugate', [complexFrom(a!, b!)])),
+  },
+  fft: {
+    primitive: 'fft',
+    jvpTolerance: { eps: 0.05, rtol: 1e-3, atol: 1e-4 },
+    vjpTolerance: { rtol: 1e-4, atol: 1e-4 },
+    vmapTolerance: { rtol: 1e-5, atol: 1e-5 },
+    setup: fftSetup,
+    args: (s) => fc.tuple(arg(s.shape, mx.float32), arg(s.shape, mx.float32)),
+    fn: (s) => (a, b) => fftCase(s, a!, b!),
+  },
 };
 
 interface MatrixSetup {

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as mx from 'mlx-ts/internals';
 import { arrayFromValues, checkJvp, checkVjp, seededRandom } from '@mlx-ts/testing';
 import { fullRank, invertible, separatedSingular, separatedSymmetric, spd } from '../helpers/linalg.js';
+import { complexFrom, parts } from '../helpers/complex.js';
 
 const f64 = mx.float64;
 const node = (prim: string, inputs: mx.Array[], params: object = {}) => mx.node(prim as mx.SingleOutputPrimitive, inputs, params as never);
@@ -102,6 +103,8 @@ const scatterCases = (prim: 'scatter' | 'scatterAxis'): Cases => {
     mk('multiply', { firstOrderOnly: true }, () => (prim === 'scatter' ? vals([0, 1.5, 2, -1, 0, 3, -1.2, 0.7], [4, 2]) : vals([0, 1.5, 2, -1, 0, 3], [3, 2]))),
   ];
 };
+
+const cx: Partial<Case> = { eps: 0.05, rtol: 1e-3, atol: 1e-4, vjpRtol: 1e-4 };
 
 const cases: Record<mx.Primitive, Cases> = {
   abs: un('abs', -2, 2, (v) => Math.abs(v) < 0.1),
@@ -385,6 +388,25 @@ const cases: Record<mx.Primitive, Cases> = {
   ),
   // No derivative (as MLX): checked in test/linalg.test.ts.
   luFactor: NONE,
+  // Complex primitives between real arguments and results (re + i im in, parts out). complex64 is
+  // float32 inside, so differences take a wide step (the maps are linear) and looser tolerances.
+  imag: [{ fn: (a, b) => node('imag', [complexFrom(a, b)]), args: () => [rnd([2, 3]), rnd([2, 3])], ...cx }],
+  conjugate: [{ fn: (a, b) => parts(node('conjugate', [complexFrom(a, b)])), args: () => [rnd([2, 3]), rnd([2, 3])], ...cx }],
+  fft: [
+    {
+      fn: (a, b) => parts(node('fft', [complexFrom(a, b)], { axes: [1], n: [5], inverse: false, real: false })),
+      args: () => [rnd([2, 5]), rnd([2, 5])],
+      ...cx,
+    },
+    {
+      fn: (a, b) => parts(node('fft', [complexFrom(a, b)], { axes: [1, 0], n: [3, 2], inverse: true, real: false })),
+      args: () => [rnd([2, 3]), rnd([2, 3])],
+      ...cx,
+    },
+    { fn: (a) => parts(node('fft', [mx.astype(a, mx.float32)], { axes: [0, 1], n: [3, 6], inverse: false, real: true })), args: () => [rnd([3, 6])], ...cx },
+    { fn: (a, b) => node('fft', [complexFrom(a, b)], { axes: [1], n: [7], inverse: true, real: true }), args: () => [rnd([2, 4]), rnd([2, 4])], ...cx },
+    { fn: (a, b) => node('fft', [complexFrom(a, b)], { axes: [0, 1], n: [2, 6], inverse: true, real: true }), args: () => [rnd([2, 4]), rnd([2, 4])], ...cx },
+  ],
 };
 
 it('has a case for every primitive', () => {

@@ -149,7 +149,16 @@ export class Array {
    * `itemBool()` gives it as true or false.
    */
   item(): number {
+    if (this.dtype.isComplex) throw new Error('item: a complex64 array has no number value; use itemComplex() for its { re, im }');
     return Number(singleElement(this, 'item'));
+  }
+
+  /** Evaluates and returns the single element of a complex64 array as `{ re, im }` (a real array gives im 0). */
+  itemComplex(): Complex {
+    if (this.size !== 1) throw new Error(`itemComplex: expected an array of one element, got shape ${fmtShape(this.shape)}`);
+    if (!this.dtype.isComplex) return { re: this.item(), im: 0 };
+    const host = this.toTypedArray();
+    return { re: host[0] as number, im: host[1] as number };
   }
 
   /** Evaluates and returns whether the single element is nonzero: a bool array's value (Python's `bool(a)` for others). */
@@ -157,16 +166,18 @@ export class Array {
     return Number(singleElement(this, 'itemBool')) !== 0;
   }
 
-  /** Evaluates and returns nested JS arrays (a number for 0-d arrays). */
+  /** Evaluates and returns nested JS arrays (a number for 0-d arrays; complex64 elements as `{ re, im }`). */
   tolist(): NestedList {
     const host = this.toTypedArray();
     const isBool = this.dtype.name === 'bool';
-    const conv = (v: number | bigint): number | boolean => (isBool ? v !== 0 : Number(v));
-    if (this.ndim === 0) return conv(host[0]!);
+    const conv: (i: number) => number | boolean | Complex = this.dtype.isComplex
+      ? (i) => ({ re: host[2 * i] as number, im: host[2 * i + 1] as number })
+      : (i) => (isBool ? host[i] !== 0 : Number(host[i]!));
+    if (this.ndim === 0) return conv(0);
     let pos = 0;
     const build = (axis: number): NestedList[] => {
       const out: NestedList[] = [];
-      for (let i = 0; i < this.shape[axis]!; i++) out.push(axis === this.ndim - 1 ? conv(host[pos++]!) : build(axis + 1));
+      for (let i = 0; i < this.shape[axis]!; i++) out.push(axis === this.ndim - 1 ? conv(pos++) : build(axis + 1));
       return out;
     };
     return build(0);
@@ -174,7 +185,8 @@ export class Array {
 
   /**
    * Evaluates and returns a contiguous copy of the data: Float32Array for float32, float16 and
-   * bfloat16 (JS has no 16-bit float array), Uint8Array for bool, BigInt64Array for int64.
+   * bfloat16 (JS has no 16-bit float array), Uint8Array for bool, BigInt64Array for int64, and for
+   * complex64 a Float32Array of twice the size holding (re, im) pairs.
    */
   toTypedArray(): HostTypedArray {
     evalArrays([this]);
@@ -241,7 +253,13 @@ export class Array {
   }
 }
 
-export type NestedList = number | boolean | NestedList[];
+/** A complex64 element read back: `{ re, im }`. */
+export interface Complex {
+  readonly re: number;
+  readonly im: number;
+}
+
+export type NestedList = number | boolean | Complex | NestedList[];
 
 /** The element of a one-element array, evaluated; `fn` names the method for the error. */
 function singleElement(a: Array, fn: string): number | bigint {

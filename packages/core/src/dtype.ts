@@ -4,9 +4,10 @@
  */
 import { describeValue } from './describe.js';
 
-export type DtypeName = 'bool' | 'uint8' | 'uint16' | 'uint32' | 'int8' | 'int16' | 'int32' | 'int64' | 'float16' | 'bfloat16' | 'float32' | 'float64';
+export type DtypeName =
+  'bool' | 'uint8' | 'uint16' | 'uint32' | 'int8' | 'int16' | 'int32' | 'int64' | 'float16' | 'bfloat16' | 'float32' | 'float64' | 'complex64';
 
-export type DtypeKind = 'bool' | 'uint' | 'int' | 'float';
+export type DtypeKind = 'bool' | 'uint' | 'int' | 'float' | 'complex';
 
 export type HostTypedArray = Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
 
@@ -29,6 +30,14 @@ export class Dtype {
   /** True for float16, bfloat16, float32 and float64. */
   get isFloating(): boolean {
     return this.kind === 'float';
+  }
+  /** True for complex64 (MLX's `complexfloating`); complex dtypes are not `isFloating`. */
+  get isComplex(): boolean {
+    return this.kind === 'complex';
+  }
+  /** True for the floating and complex dtypes (NumPy's `inexact`): the ones that carry derivatives. */
+  get isInexact(): boolean {
+    return this.kind === 'float' || this.kind === 'complex';
   }
   /** True for the signed and unsigned integer types (not bool). */
   get isInteger(): boolean {
@@ -65,8 +74,16 @@ export const float32 = Dtype.make('float32', 'float', 4, 10);
 /** IEEE double precision. */
 export const float64 = Dtype.make('float64', 'float', 8, 11);
 
+/**
+ * Complex numbers as interleaved float32 pairs (real, imaginary), 8 bytes each. JS has no complex
+ * number: mlx-ts writes one as `{ re, im }` (`mx.array({ re: 1, im: 2 })`, `toList()`, `item()`).
+ */
+export const complex64 = Dtype.make('complex64', 'complex', 8, 12);
+
 /** Every dtype, in the order of their codes. */
-export const allDtypes: readonly Dtype[] = [bool, uint8, uint16, uint32, int8, int16, int32, int64, float16, bfloat16, float32, float64];
+export const allDtypes: readonly Dtype[] = [bool, uint8, uint16, uint32, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex64];
+/** The real dtypes (every dtype but complex64): what property tests draw from unless they ask for complex. */
+export const realDtypes: readonly Dtype[] = allDtypes.filter((d) => !d.isComplex);
 /** The floating dtypes. */
 export const floatingDtypes: readonly Dtype[] = [float16, bfloat16, float32, float64];
 
@@ -82,7 +99,7 @@ export function toDtype(d: Dtype | DtypeName | string, fn = 'dtype'): Dtype {
   return found;
 }
 
-// MLX's promotion table (mlx/dtype.cpp), restricted to the dtypes mlx-ts has.
+// MLX's promotion table (mlx/dtype.cpp), restricted to the dtypes mlx-ts has: anything with complex64 is complex64.
 // Rows and columns follow the `code` order above.
 const b = bool,
   u8 = uint8,
@@ -95,21 +112,23 @@ const b = bool,
 const f16 = float16,
   bf16 = bfloat16,
   f32 = float32,
-  f64 = float64;
+  f64 = float64,
+  c64 = complex64;
 const table: Dtype[][] = [
-  //        b    u8   u16  u32  i8   i16  i32  i64  f16  bf16  f32  f64
-  /* b  */ [b, u8, u16, u32, i8, i16, i32, i64, f16, bf16, f32, f64],
-  /* u8 */ [u8, u8, u16, u32, i16, i16, i32, i64, f16, bf16, f32, f64],
-  /* u16*/ [u16, u16, u16, u32, i32, i32, i32, i64, f16, bf16, f32, f64],
-  /* u32*/ [u32, u32, u32, u32, i64, i64, i64, i64, f16, bf16, f32, f64],
-  /* i8 */ [i8, i16, i32, i64, i8, i16, i32, i64, f16, bf16, f32, f64],
-  /* i16*/ [i16, i16, i32, i64, i16, i16, i32, i64, f16, bf16, f32, f64],
-  /* i32*/ [i32, i32, i32, i64, i32, i32, i32, i64, f16, bf16, f32, f64],
-  /* i64*/ [i64, i64, i64, i64, i64, i64, i64, i64, f16, bf16, f32, f64],
-  /* f16*/ [f16, f16, f16, f16, f16, f16, f16, f16, f16, f32, f32, f64],
-  /* bf16*/ [bf16, bf16, bf16, bf16, bf16, bf16, bf16, bf16, f32, bf16, f32, f64],
-  /* f32*/ [f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f64],
-  /* f64*/ [f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64],
+  //        b    u8   u16  u32  i8   i16  i32  i64  f16  bf16  f32  f64  c64
+  /* b  */ [b, u8, u16, u32, i8, i16, i32, i64, f16, bf16, f32, f64, c64],
+  /* u8 */ [u8, u8, u16, u32, i16, i16, i32, i64, f16, bf16, f32, f64, c64],
+  /* u16*/ [u16, u16, u16, u32, i32, i32, i32, i64, f16, bf16, f32, f64, c64],
+  /* u32*/ [u32, u32, u32, u32, i64, i64, i64, i64, f16, bf16, f32, f64, c64],
+  /* i8 */ [i8, i16, i32, i64, i8, i16, i32, i64, f16, bf16, f32, f64, c64],
+  /* i16*/ [i16, i16, i32, i64, i16, i16, i32, i64, f16, bf16, f32, f64, c64],
+  /* i32*/ [i32, i32, i32, i64, i32, i32, i32, i64, f16, bf16, f32, f64, c64],
+  /* i64*/ [i64, i64, i64, i64, i64, i64, i64, i64, f16, bf16, f32, f64, c64],
+  /* f16*/ [f16, f16, f16, f16, f16, f16, f16, f16, f16, f32, f32, f64, c64],
+  /* bf16*/ [bf16, bf16, bf16, bf16, bf16, bf16, bf16, bf16, f32, bf16, f32, f64, c64],
+  /* f32*/ [f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f64, c64],
+  /* f64*/ [f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, c64],
+  /* c64*/ [c64, c64, c64, c64, c64, c64, c64, c64, c64, c64, c64, c64, c64],
 ];
 
 /** MLX's `promote_types`: the dtype both promote to (Dtypes or their names). */
@@ -121,7 +140,7 @@ export function promoteTypes(a: Dtype | DtypeName, c: Dtype | DtypeName): Dtype 
 
 /** The dtype a floating op (exp, divide, mean, ...) computes in: MLX maps non-floats to float32. */
 export function floatResult(d: Dtype): Dtype {
-  return d.isFloating ? d : float32;
+  return d.isFloating || d.isComplex ? d : float32;
 }
 
 /** The typed array that holds one element of `d` on the host (float16/bfloat16 hold raw bits). */
@@ -148,6 +167,8 @@ export function hostArrayFor(d: Dtype, length: number): HostTypedArray {
       return new Float32Array(length);
     case 'float64':
       return new Float64Array(length);
+    case 'complex64':
+      return new Float32Array(2 * length); // interleaved (re, im)
   }
 }
 
@@ -229,6 +250,7 @@ export function roundToDtype(x: number, d: Dtype): number {
     case 'float64':
       return x;
     case 'float32':
+    case 'complex64': // each part is a float32
       return Math.fround(x);
     case 'float16':
       return float16BitsToNumber(numberToFloat16Bits(x));
@@ -286,6 +308,7 @@ export function dtypeLimits(d: Dtype): { min: number; max: number } {
     case 'bfloat16':
       return { min: -3.3895313892515355e38, max: 3.3895313892515355e38 };
     case 'float32':
+    case 'complex64': // each part's range
       return { min: -3.4028234663852886e38, max: 3.4028234663852886e38 };
     case 'float64':
       return { min: -Number.MAX_VALUE, max: Number.MAX_VALUE };

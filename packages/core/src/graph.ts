@@ -2,7 +2,7 @@
 import { Array } from './array.js';
 import { resolveStream, type StreamOrDevice } from './device.js';
 import { getPrimitiveDef } from './ir/registry.js';
-import { type MultiOutputPrimitive, type Params, type PrimitiveDef, primitives, type SingleOutputPrimitive } from './ir/primitives.js';
+import { complexPrimitives, type MultiOutputPrimitive, type Params, type PrimitiveDef, primitives, type SingleOutputPrimitive } from './ir/primitives.js';
 import { identityPerm, shapeEqual } from './shape.js';
 import { $siblings, $stream, $view } from './array-keys.js';
 
@@ -19,6 +19,7 @@ export function customNode(prim: string, inputs: Array[], params: unknown, strea
   const def = coreDefs.get(prim) ?? getPrimitiveDef(prim);
   if (def.outputs) throw new Error(`${prim}: the primitive has several outputs; build it with multiNode`);
   const out = def.output(inputs, params as never);
+  if (out.dtype.isComplex || inputs.some((x) => x.dtype.isComplex)) checkComplex(prim);
   const a = new Array(out.shape, out.dtype, prim, params, inputs, resolveStream(stream));
   a[$view] = def.kind === 'view';
   return a;
@@ -30,6 +31,7 @@ export function multiNode(prim: string, inputs: Array[], params: unknown, stream
 export function multiNode(prim: string, inputs: Array[], params: unknown, stream?: StreamOrDevice | null): Array[] {
   const def = coreDefs.get(prim) ?? getPrimitiveDef(prim);
   if (!def.outputs) throw new Error(`${prim}: the primitive has one output; build it with node`);
+  if (inputs.some((x) => x.dtype.isComplex)) checkComplex(prim);
   const s = resolveStream(stream);
   const view = def.kind === 'view';
   const outs = def.outputs(inputs, params as never).map((o) => {
@@ -39,6 +41,12 @@ export function multiNode(prim: string, inputs: Array[], params: unknown, stream
   });
   for (const a of outs) a[$siblings] = outs;
   return outs;
+}
+
+/** The one dtype gate for complex64: a primitive outside `complexPrimitives` never gets a complex node. */
+function checkComplex(prim: string): void {
+  if (!complexPrimitives.has(prim))
+    throw new Error(`${prim}: complex64 is not supported by this op (mlx-ts has complex64 for ${[...complexPrimitives].join(', ')})`);
 }
 
 // View nodes that ops and rules build internally, skipped where they would change nothing.

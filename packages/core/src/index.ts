@@ -14,6 +14,7 @@ export {
   isTracer,
   arrayFromStorage,
   placeholderArray,
+  type Complex,
 } from './array.js';
 export * from './array-keys.js';
 export { evalArrays, asyncEvalArrays } from './eval.js';
@@ -26,6 +27,7 @@ export * from './ops/index.js';
 export * as random from './random.js';
 export * as fast from './ops/fast/index.js';
 export * as linalg from './linalg/index.js';
+export * as fft from './ops/fft.js';
 export * as distributed from './distributed.js';
 export * from './distributed-transport.js';
 import './array-methods.js';

@@ -7,7 +7,7 @@
  * (or lazy, never materialised) array costs what it prints.
  */
 import { type Array, isTracer } from './array.js';
-import { bfloat16BitsToNumber, type Dtype, float16BitsToNumber, float32ToBfloat16Bits, numberToFloat16Bits } from './dtype.js';
+import { bfloat16BitsToNumber, type Dtype, float16BitsToNumber, float32, float32ToBfloat16Bits, numberToFloat16Bits } from './dtype.js';
 import { node } from './graph.js';
 import { fmtShape } from './shape.js';
 import { $placeholder } from './array-keys.js';
@@ -76,6 +76,13 @@ function element(v: number | bigint, dtype: Dtype, scientific: boolean): string 
   return formatFloat(v, dtype, scientific);
 }
 
+/** NumPy's `1+2j`, `3-0.5j`, `nan+infj`: each part as a float32. */
+function complexElement(re: number, im: number, scientific: boolean): string {
+  const f = (v: number) => formatFloat(v, float32, scientific);
+  const sign = im < 0 || Object.is(im, -0) ? '-' : '+';
+  return `${f(re)}${sign}${f(Number.isNaN(im) ? im : Math.abs(im))}j`;
+}
+
 /** The array with every axis longer than 2 * EDGE cut to its first and last EDGE entries (lazily: only those are computed). */
 function edges(a: Array): Array {
   let x = a;
@@ -97,11 +104,12 @@ export function formatArray(a: Array): string {
   const summarize = a.size > THRESHOLD;
   const shown = summarize ? edges(a) : a;
   const host = shown.toTypedArray();
-  const items: string[] = new globalThis.Array(host.length);
-  const scientific = a.dtype.isFloating && wantsScientific(host);
+  const complex = a.dtype.isComplex;
+  const items: string[] = new globalThis.Array(complex ? host.length / 2 : host.length);
+  const scientific = (a.dtype.isFloating || complex) && wantsScientific(host);
   let width = 0;
-  for (let i = 0; i < host.length; i++) {
-    const s = element(host[i]!, a.dtype, scientific);
+  for (let i = 0; i < items.length; i++) {
+    const s = complex ? complexElement(host[2 * i] as number, host[2 * i + 1] as number, scientific) : element(host[i]!, a.dtype, scientific);
     items[i] = s;
     if (s.length > width) width = s.length;
   }

@@ -64,7 +64,11 @@ void pad(const Step& s) {
   const double value = s.float_param(2 * nd);
   // The fill covers the whole output (outputs may come from the buffer cache unzeroed); the copy
   // then overwrites the window. Skipped when the window is the whole output.
-  if (empty || window_elements(shape, nd) != out.size) {
+  if ((empty || window_elements(shape, nd) != out.size) && out.dtype == Dt::C64) {
+    const c64_t v{float(value), 0.0f};
+    c64_t* y = out.at<c64_t>();
+    parallel_for(out.size, kElementwiseGrain, [&](int64_t b, int64_t e) { std::fill(y + b, y + e, v); });
+  } else if (empty || window_elements(shape, nd) != out.size) {
     dispatch_all(out.dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T v = to<T>(value);

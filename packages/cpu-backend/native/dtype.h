@@ -18,10 +18,13 @@ namespace mlx_cpu {
 // types.
 // A table laid out by hand: kept out of clang-format.
 // clang-format off
-#define MLX_TS_DTYPES(X)                                                                              \
+#define MLX_TS_REAL_DTYPES(X)                                                                         \
   X(Bool, bool, bool_t) X(U8, uint8, uint8_t) X(U16, uint16, uint16_t) X(U32, uint32, uint32_t)        \
   X(I8, int8, int8_t) X(I16, int16, int16_t) X(I32, int32, int32_t) X(I64, int64, int64_t)             \
   X(F16, float16, f16_t) X(BF16, bfloat16, bf16_t) X(F32, float32, float) X(F64, float64, double)
+// complex64 comes last: only complex.cc computes on it (dispatch_all covers the real dtypes), and
+// kernels that only move elements see it as 8-byte items (dispatch_width).
+#define MLX_TS_DTYPES(X) MLX_TS_REAL_DTYPES(X) X(C64, complex64, c64_t)
 // clang-format on
 
 enum class Dt : int32_t {
@@ -42,6 +45,10 @@ struct f16_t {
 };
 struct bf16_t {
   uint16_t bits;
+};
+// Interleaved (re, im) float32 pair, std::complex<float>'s layout.
+struct c64_t {
+  float re, im;
 };
 
 int itemsize(Dt d);
@@ -122,8 +129,10 @@ decltype(auto) dispatch_all(Dt d, F&& f) {
 #define MLX_TS_DTYPE_CASE(dt, name, storage) \
   case Dt::dt:                               \
     return f(Tag<storage>{});
-    MLX_TS_DTYPES(MLX_TS_DTYPE_CASE)
+    MLX_TS_REAL_DTYPES(MLX_TS_DTYPE_CASE)
 #undef MLX_TS_DTYPE_CASE
+    case Dt::C64:
+      throw Error("this kernel does not compute on complex64");
   }
   throw Error("unknown dtype code " + std::to_string(int(d)));
 }

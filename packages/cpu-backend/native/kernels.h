@@ -38,6 +38,10 @@ void rope(const Step& s);
 void scaled_dot_product_attention(const Step& s);
 // mx.linalg through the run-time LAPACK (linalg.cc, lapack.h).
 void linalg(const Step& s);
+// Every step with a complex64 operand, and imag, conjugate, fft (complex.cc, fft.cc).
+bool has_complex(const Step& s);
+void complex_step(const Step& s);
+void fft(const Step& s);
 
 // Runs one step with the kernel of its primitive.
 void run_step(const Step& s);

@@ -70,6 +70,7 @@ std::string step_context(const Step* s, size_t index) {
 }  // namespace
 
 void run_step(const Step& s) {
+  if (has_complex(s)) return complex_step(s);
   switch (s.op) {
 #define MLX_TS_ELEMENTWISE_CASE(name, family, functor, kind) \
   case Op::name:                                             \
@@ -150,6 +151,10 @@ void run_step(const Step& s) {
     case Op::eigh:
     case Op::luFactor:
       return linalg(s);
+    case Op::imag:
+    case Op::conjugate:
+    case Op::fft:
+      return complex_step(s);
   }
   throw Error("unknown opcode");
 }

@@ -89,6 +89,7 @@ const ctors: readonly TypedArrayCtor[] = [
   Uint16Array,
   Float32Array,
   Float64Array,
+  Float32Array, // complex64: (re, im) pairs
 ];
 
 const released = releasedError;
@@ -266,7 +267,7 @@ export const cpuBackend: Backend = {
   priority: 10,
 
   fromHost(data: HostTypedArray, dtype: Dtype): ArrayBuffer {
-    if (!ArrayBuffer.isView(data) || data.BYTES_PER_ELEMENT !== dtype.size) {
+    if (!ArrayBuffer.isView(data) || data.BYTES_PER_ELEMENT * (dtype.isComplex ? 2 : 1) !== dtype.size) {
       throw new Error(`cpu backend: fromHost expects a typed array of ${dtype.size}-byte elements for ${dtype.name}, got ${describeValue(data)}`);
     }
     if (data.buffer instanceof ArrayBuffer) return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
@@ -294,6 +295,7 @@ export const cpuBackend: Backend = {
     }
     const Ctor = ctors[view.dtype.code]!;
     const n = size(view.shape);
+    const per = view.dtype.isComplex ? 2 : 1; // host values per element
     if (n === 0) return new Ctor(new ArrayBuffer(0));
     if (isRowContiguous(view.shape, view.strides)) {
       const start = view.offset * view.dtype.size;
@@ -303,8 +305,8 @@ export const cpuBackend: Backend = {
       if (end - start <= 64) {
         // A small copy into a typed array that owns no ArrayBuffer yet (V8 keeps those on its heap):
         // `item()` on a scalar should not cost a new buffer.
-        const out = new (Ctor as unknown as new (length: number) => HostTypedArray)(n);
-        (out as Float64Array).set(new Ctor(buffer, base + start, n) as Float64Array);
+        const out = new (Ctor as unknown as new (length: number) => HostTypedArray)(n * per);
+        (out as Float64Array).set(new Ctor(buffer, base + start, n * per) as Float64Array);
         return out;
       }
       return new Ctor(buffer.slice(base + start, base + end));

@@ -141,6 +141,10 @@ const paramEncoders: { readonly [P in KernelPrimitive]: ParamEncoder<P> } = {
   /** [upper: 1 for UPLO 'U'] */
   eigh: (p) => [p.uplo === 'U' ? 1 : 0],
   luFactor: none,
+  imag: none,
+  conjugate: none,
+  /** [naxes, axes..., n..., inverse, real] */
+  fft: (p) => [p.axes.length, ...p.axes, ...p.n, p.inverse ? 1 : 0, p.real ? 1 : 0],
 };
 // The addon and core must agree on the primitives: a stale build would misread every program.
 const encoders: ParamEncoder<any>[] = addon.opNames.map((name) => {

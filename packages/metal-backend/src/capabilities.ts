@@ -87,6 +87,7 @@ export const capabilities: { readonly [P in Primitive]: Capability } = {
   recv: cpu("collectives run through the CPU backend's MPI transport"),
   view: notYet('a byte-copy kernel'),
   ...each(['qr', 'svd', 'inv', 'triInv', 'cholesky', 'eigh', 'luFactor'] as const, cpu("factorizations run through the CPU backend's LAPACK, as MLX's")),
+  ...each(['imag', 'conjugate', 'fft'] as const, notYet('complex64 kernels')),
 };
 
 /** The primitives with a Metal kernel. */

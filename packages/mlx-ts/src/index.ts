@@ -8,7 +8,7 @@
  */
 import './backends.js';
 
-export { Array, isArray, type NestedList } from '@mlx-ts/core';
+export { Array, isArray, type Complex, type NestedList } from '@mlx-ts/core';
 export {
   Dtype,
   type DtypeKind,
@@ -27,6 +27,7 @@ export {
   float32,
   float64,
   promoteTypes,
+  complex64,
 } from '@mlx-ts/core';
 export type { Shape } from '@mlx-ts/core';
 export {
@@ -59,6 +60,8 @@ export { e, eulerGamma, inf, nan, newaxis, pi } from '@mlx-ts/core';
 export { random } from '@mlx-ts/core';
 /** MLX's `mx.fast`: fused kernels (`rmsNorm`, `layerNorm`, `rope`, `scaledDotProductAttention`), each one primitive. */
 export { fast } from '@mlx-ts/core';
+/** MLX's `mx.fft`: `fft`, `ifft`, `rfft`, `irfft` and their 2-D and n-D forms, `fftshift`, `ifftshift`. */
+export { fft } from '@mlx-ts/core';
 /** MLX's `mx.distributed`: process groups and collectives over MPI (`init`, `allSum`, `allGather`, `send`, `recv`, ...). */
 export { distributed } from '@mlx-ts/core';
 /** MLX's `mx.linalg`: norm, cross, qr, svd, inv, triInv, pinv, cholesky, choleskyInv, eigh, eigvalsh, lu, luFactor, solve, solveTriangular (eig and eigvals wait for complex64). */
@@ -264,6 +267,10 @@ export {
   type BlockMaskedMmOpts,
   slice,
   sliceUpdate,
+  real,
+  imag,
+  conjugate,
+  conj,
 } from '@mlx-ts/core';
 
 // The transforms. customFunction is how users give an op its own derivatives (MLX's

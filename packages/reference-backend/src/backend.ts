@@ -5,6 +5,7 @@
 import { type Backend, type Dtype, getCustomPrimitive, type HostTypedArray, isPrimitive, shapeSize, type Step, type View } from '@mlx-ts/core';
 import type { Kernel, MultiKernel, Operand } from './kernel.js';
 import { coreKernels } from './kernels/index.js';
+import { complexKernels, runSeparable, separable } from './kernels/complex.js';
 import { roundInPlace } from './rounding.js';
 import { decodeHost, encodeHost, liveStorage, ReferenceStorage } from './storage.js';
 import { readStrided } from './strided.js';
@@ -38,7 +39,25 @@ function readView(view: View, outputs: readonly ReferenceStorage[]): Float64Arra
   if (source.kind === 'step' && source.index >= outputs.length) throw new Error(`reference: a view reads step ${source.index}, which has not run yet`);
   const { data, dtype } = liveStorage(source.kind === 'storage' ? source.handle : outputs[source.index]);
   if (dtype !== view.dtype) throw new Error(`reference: a ${view.dtype.name} view onto ${dtype.name} storage`);
-  return readStrided(data, view.shape, view.strides, view.offset);
+  if (!dtype.isComplex) return readStrided(data, view.shape, view.strides, view.offset);
+  // Complex storage interleaves (re, im): each part is a view with doubled strides.
+  const strides = view.strides.map((s) => 2 * s);
+  const re = readStrided(data, view.shape, strides, 2 * view.offset);
+  const im = readStrided(data, view.shape, strides, 2 * view.offset + 1);
+  const out = new Float64Array(2 * re.length);
+  for (let i = 0; i < re.length; i++) {
+    out[2 * i] = re[i]!;
+    out[2 * i + 1] = im[i]!;
+  }
+  return out;
+}
+
+/** The kernel call of a step with a complex operand: its real kernel per part, or its complex kernel. */
+function complexCall(step: Step, kernel: Kernel, call: Parameters<Kernel>[0]): Float64Array {
+  if (separable.has(step.prim)) return runSeparable(kernel, call, step.prim);
+  const k = complexKernels[step.prim];
+  if (!k) throw new Error(`${step.prim}: backend 'reference' does not compute on complex64`);
+  return (k as Kernel)(call);
 }
 
 /** Runs one step; returns its outputs' storage (one, or one per output of a multi-output step). */
@@ -47,16 +66,20 @@ function runStep(step: Step, outputs: readonly ReferenceStorage[]): ReferenceSto
   if (!kernel) throw new Error(`${step.prim}: backend 'reference' has no kernel for this primitive`);
   const inputs: Operand[] = step.inputs.map((v) => ({ data: readView(v, outputs), shape: v.shape, dtype: v.dtype }));
   const avals = step.outputs ?? [step];
+  const call = { inputs, params: step.params, shape: step.shape, dtype: step.dtype };
+  const complex = step.dtype.isComplex || inputs.some((x) => x.dtype.isComplex);
   const result: unknown = step.outputs
-    ? (kernel as unknown as MultiKernel)({ inputs, params: step.params, shape: step.shape, dtype: step.dtype, outputs: step.outputs })
-    : kernel({ inputs, params: step.params, shape: step.shape, dtype: step.dtype });
+    ? (kernel as unknown as MultiKernel)({ ...call, outputs: step.outputs })
+    : complex
+      ? complexCall(step, kernel, call)
+      : kernel(call);
   const datas = step.outputs ? result : [result];
   if (!globalThis.Array.isArray(datas) || datas.length !== avals.length) {
     throw new Error(`${step.prim}: the reference kernel returned ${describeResult(result)} where ${avals.length} Float64Arrays (one per output) were expected`);
   }
   return avals.map((o, k) => {
     const data: unknown = datas[k];
-    const size = shapeSize(o.shape);
+    const size = shapeSize(o.shape) * (o.dtype.isComplex ? 2 : 1);
     if (!(data instanceof Float64Array) || data.length !== size) {
       throw new Error(
         `${step.prim}: the reference kernel returned ${describeResult(data)} where a Float64Array of ${size} was expected${avals.length > 1 ? ` (output ${k})` : ''}`,

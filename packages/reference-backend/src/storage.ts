@@ -45,6 +45,8 @@ export function decodeHost(host: HostTypedArray, dtype: Dtype): Float64Array {
 
 /** The dtype's host typed array for rounded doubles: float16/bfloat16 as bits, int64 as BigInt64Array, bool as 0/1. */
 export function encodeHost(values: Float64Array, dtype: Dtype): HostTypedArray {
+  // Complex values are already interleaved pairs.
+  if (dtype.isComplex) return Float32Array.from(values);
   const out = hostArrayFor(dtype, values.length);
   switch (dtype.name) {
     case 'float16':

@@ -118,7 +118,7 @@ function dependents(outputs: readonly Array[], roots: ReadonlySet<Array>, mode: 
   }
   const dep = new Set<Array>();
   for (const n of order) {
-    if (!n.dtype.isFloating) continue;
+    if (!n.dtype.isInexact) continue;
     if (roots.has(n)) {
       dep.add(n);
       continue;

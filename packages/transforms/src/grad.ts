@@ -117,7 +117,7 @@ export function traceArgs(fn: string, args: readonly unknown[], argnums: readonl
       );
     }
     if (floating) {
-      const k = leaves.findIndex((x) => !x.dtype.isFloating);
+      const k = leaves.findIndex((x) => !x.dtype.isInexact);
       if (k >= 0) {
         const at = def.kind === 'leaf' ? '' : ` (its array leaf ${k})`;
         throw new Error(

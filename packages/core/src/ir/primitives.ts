@@ -7,7 +7,7 @@
  * Ops in `ops/` promote and broadcast before building a node: a kernel sees inputs of the shapes
  * and dtypes its rule below demands, never a mix.
  */
-import { bool, Dtype, uint32 } from '../dtype.js';
+import { bool, complex64, Dtype, float32, uint32 } from '../dtype.js';
 import type { Shape } from '../shape.js';
 import { table } from './table.js';
 
@@ -184,7 +184,29 @@ export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySa
    * perm uint32 [..., M] (row i of a is row perm[i] of L U: a = (L U)[perm])].
    */
   luFactor: NoParams;
+  /** `mx.imag`: complex64 -> float32, the imaginary part (the real part is `astype` to float32). */
+  imag: NoParams;
+  /** `mx.conjugate`: complex64 -> complex64, the imaginary part negated. */
+  conjugate: NoParams;
+  /** The discrete Fourier transform over `axes` (see `FftParams`). */
+  fft: FftParams;
 };
+
+/**
+ * `fft`: the DFT over `axes` (distinct, in-range) of signals of lengths `n` (one per axis, each >= 1).
+ * Complex (`real: false`): complex64 in and out, same shape, `n[i]` = the axis length. `real` and
+ * forward (rfft): float32 in with `n` the axis lengths, complex64 out with the last axis n/2+1 long.
+ * `real` and `inverse` (irfft): complex64 in whose last axis is n/2+1 long (ops pad or cut it),
+ * float32 out with the last axis `n[last]` long, taking the bins above n/2 as the conjugates of the
+ * ones below (the imaginary parts of bin 0, and of bin n/2 for even n, are ignored).
+ * `inverse` uses e^{+2πi jk/n} and divides by the product of `n` (NumPy's "backward" norm).
+ */
+export interface FftParams {
+  readonly axes: readonly number[];
+  readonly n: readonly number[];
+  readonly inverse: boolean;
+  readonly real: boolean;
+}
 
 /**
  * `quantizedMatmul`: (x [..., K], w uint32 2-D, scales, biases) with x, scales and biases of one
@@ -420,6 +442,8 @@ export const primitives: PrimitiveTable = {
     output: ([a]: readonly Aval[], p: { axis: number }) => ({ shape: keepAxes(a!.shape, [p.axis]), dtype: uint32 }),
   }),
   ...table(scans, { kind: 'scan', output: same }),
+  // The magnitude of a complex number is real, as in MLX.
+  abs: { kind: 'unary', output: ([a]) => (a!.dtype === complex64 ? { shape: a!.shape, dtype: float32 } : a!) },
   astype: { kind: 'unary', output: ([a], p) => ({ shape: a!.shape, dtype: p.dtype }) },
   stopGradient: { kind: 'view', output: same },
   where: { kind: 'ternary', output: (inputs) => inputs[1]! },
@@ -525,6 +549,9 @@ export const primitives: PrimitiveTable = {
     const [m, n] = a!.shape.slice(-2) as [number, number];
     return [a!, { shape: [...a!.shape.slice(0, -2), Math.min(m, n)], dtype: uint32 }, { shape: a!.shape.slice(0, -1), dtype: uint32 }];
   }),
+  imag: { kind: 'other', output: ([a]) => ({ shape: a!.shape, dtype: float32 }) },
+  conjugate: { kind: 'other', output: same },
+  fft: { kind: 'other', output: ([a], p) => fftOutput(a!, p) },
 };
 
 /** The shape `mx.view` gives: the last axis holds the same bytes in items of the new size. */
@@ -535,6 +562,48 @@ function viewShape(shape: readonly number[], from: Dtype, to: Dtype): number[] {
   out[last] = (out[last]! * from.size) / to.size;
   return out;
 }
+
+function fftOutput(a: Aval, p: FftParams): Aval {
+  if (!p.real) return { shape: a.shape, dtype: complex64 };
+  const shape = a.shape.slice();
+  const last = p.axes[p.axes.length - 1]!;
+  const nLast = p.n[p.n.length - 1]!;
+  shape[last] = p.inverse ? nLast : Math.floor(nLast / 2) + 1;
+  return { shape, dtype: p.inverse ? float32 : complex64 };
+}
+
+/**
+ * The primitives that accept complex64 operands (MLX's complex support on the CPU); `node` refuses
+ * complex64 for every other one, so no kernel ever sees a dtype its contract does not name.
+ */
+export const complexPrimitives: ReadonlySet<string> = new Set<Primitive>([
+  'add',
+  'subtract',
+  'multiply',
+  'divide',
+  'negative',
+  'square',
+  'exp',
+  'abs',
+  'equal',
+  'notEqual',
+  'astype',
+  'where',
+  'sum',
+  'matmul',
+  'reshape',
+  'transpose',
+  'broadcastTo',
+  'slice',
+  'stopGradient',
+  'concatenate',
+  'pad',
+  'gather',
+  'gatherAxis',
+  'imag',
+  'conjugate',
+  'fft',
+]);
 
 /** The names of the core primitives. */
 export const primitiveNames = Object.keys(primitives) as Primitive[];

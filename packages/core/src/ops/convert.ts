@@ -2,12 +2,13 @@
  * Turning user values into Arrays, and the promotion and broadcasting every multi-input op does
  * before it builds a node.
  */
-import { Array, Storage, arrayFromStorage } from '../array.js';
+import { Array, type Complex, Storage, arrayFromStorage } from '../array.js';
 import { describeValue } from '../describe.js';
 import { type Backend, backendFor, requireDeviceBackend } from '../backend.js';
 import { Device, resolveStream, Stream, type StreamOpt, type StreamOrDevice } from '../device.js';
 import {
   allDtypes,
+  complex64,
   bool,
   Dtype,
   dtypeOfTypedArray,
@@ -27,9 +28,14 @@ import { broadcastShapes, checkShape, fmtShape, shapeEqual } from '../shape.js';
 
 type ArrayLikeOf<T> = { readonly length: number; readonly [i: number]: T };
 export type Scalar = number | boolean;
-export type NestedArrayLike = Scalar | Array | readonly NestedArrayLike[];
+export type NestedArrayLike = Scalar | Complex | Array | readonly NestedArrayLike[];
 /** What ops accept wherever an array is expected. */
-export type ArrayInput = Array | Scalar | readonly NestedArrayLike[] | ArrayBufferView;
+export type ArrayInput = Array | Scalar | Complex | readonly NestedArrayLike[] | ArrayBufferView;
+
+/** Whether `v` is a `{ re, im }` pair of numbers. */
+function isComplexValue(v: unknown): v is Complex {
+  return typeof v === 'object' && v !== null && typeof (v as Complex).re === 'number' && typeof (v as Complex).im === 'number' && isPlainObject(v);
+}
 export type DtypeLike = Dtype | DtypeName;
 
 /**
@@ -53,8 +59,8 @@ function nestedShape(fn: string, x: readonly NestedArrayLike[]): number[] {
   if (level instanceof Array) shape.push(...level.shape);
   const check = (v: unknown, depth: number): void => {
     if (depth === shape.length) {
-      if (typeof v !== 'number' && typeof v !== 'boolean' && !(v instanceof Array && v.ndim === 0)) {
-        throw new Error(`${fn}: expected numbers or booleans at depth ${depth} of a nested array, got ${describeValue(v)}`);
+      if (typeof v !== 'number' && typeof v !== 'boolean' && !isComplexValue(v) && !(v instanceof Array && v.ndim === 0)) {
+        throw new Error(`${fn}: expected numbers, booleans or { re, im } complex numbers at depth ${depth} of a nested array, got ${describeValue(v)}`);
       }
       return;
     }
@@ -74,17 +80,25 @@ function nestedShape(fn: string, x: readonly NestedArrayLike[]): number[] {
   return shape;
 }
 
-function flatten(x: NestedArrayLike, out: (number | boolean)[]): void {
+function flatten(x: NestedArrayLike, out: (number | boolean | Complex)[]): void {
   if (globalThis.Array.isArray(x)) for (const e of x) flatten(e, out);
-  else if (x instanceof Array) for (const v of x.toTypedArray()) out.push(Number(v));
-  else out.push(x as Scalar);
+  else if (x instanceof Array) out.push(...(x.dtype.isComplex ? (x.tolist() as Complex[]) : [...x.toTypedArray()].map(Number)));
+  else out.push(x as Scalar | Complex);
 }
 
 /** Host values into a typed array of `dtype` (float16 and bfloat16 as bits). */
-export function encodeHost(values: ArrayLikeOf<number | boolean | bigint>, dtype: Dtype): HostTypedArray {
+export function encodeHost(values: ArrayLikeOf<number | boolean | bigint | Complex>, dtype: Dtype): HostTypedArray {
   const out = hostArrayFor(dtype, values.length);
   const n = values.length;
-  if (dtype.name === 'float16' || dtype.name === 'bfloat16') {
+  if (dtype.isComplex) {
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      out[2 * i] = isComplexValue(v) ? v.re : Number(v);
+      out[2 * i + 1] = isComplexValue(v) ? v.im : 0;
+    }
+  } else if (values.length > 0 && globalThis.Array.prototype.some.call(values, isComplexValue)) {
+    throw new Error(`array: complex values cannot be stored as ${dtype.name} (make complex64 and cast: real parts are kept, as MLX's astype does)`);
+  } else if (dtype.name === 'float16' || dtype.name === 'bfloat16') {
     const enc = dtype.name === 'float16' ? numberToFloat16Bits : float32ToBfloat16Bits;
     for (let i = 0; i < n; i++) out[i] = enc(Number(values[i]));
   } else if (dtype.name === 'int64') {
@@ -173,12 +187,20 @@ function arrayFor(fn: string, value: ArrayInput, dtype?: DtypeLike | null, opts?
   }
   if (typeof value === 'number' || typeof value === 'boolean') {
     const target = dt ?? (typeof value === 'boolean' ? bool : float32);
-    return scalarArray(value, target, opts?.stream);
+    return dt?.isComplex ? fromHostData(encodeHost([value], dt), [], dt, opts?.stream) : scalarArray(value, target, opts?.stream);
+  }
+  if (isComplexValue(value)) {
+    const c = fromHostData(encodeHost([value], complex64), [], complex64, opts?.stream);
+    return dt ? astype(c, dt, opts?.stream) : c;
   }
   if (globalThis.Array.isArray(value)) {
     const shape = nestedShape(fn, value);
-    const flat: (number | boolean)[] = [];
+    const flat: (number | boolean | Complex)[] = [];
     flatten(value, flat);
+    if (flat.some(isComplexValue)) {
+      const c = fromHostData(encodeHost(flat, complex64), shape, complex64, opts?.stream);
+      return dt ? astype(c, dt, opts?.stream) : c;
+    }
     const allBool = flat.length > 0 && flat.every((v) => typeof v === 'boolean');
     const target = dt ?? (allBool ? bool : float32);
     return fromHostData(encodeHost(flat, target), shape, target, opts?.stream);
@@ -198,8 +220,12 @@ export function astype(x: ArrayInput, dtype: DtypeLike, stream?: StreamOrDevice 
 /** An op's array argument: Arrays pass through, anything else goes through `array`. */
 export function toArray(fn: string, x: ArrayInput, dtype?: Dtype): Array {
   if (x instanceof Array) return x;
-  if (x === undefined || x === null || (typeof x !== 'number' && typeof x !== 'boolean' && !globalThis.Array.isArray(x) && !ArrayBuffer.isView(x))) {
-    throw new Error(`${fn}: expected an array, number or boolean, got ${describeValue(x)}`);
+  if (
+    x === undefined ||
+    x === null ||
+    (typeof x !== 'number' && typeof x !== 'boolean' && !globalThis.Array.isArray(x) && !ArrayBuffer.isView(x) && !isComplexValue(x))
+  ) {
+    throw new Error(`${fn}: expected an array, number, boolean or { re, im }, got ${describeValue(x)}`);
   }
   return arrayFor(fn, x, dtype);
 }
@@ -398,7 +424,7 @@ const slotKinds: Record<string, Kind> = {
 };
 
 function isArrayInput(v: unknown): boolean {
-  return v instanceof Array || typeof v === 'number' || typeof v === 'boolean' || globalThis.Array.isArray(v) || ArrayBuffer.isView(v);
+  return v instanceof Array || typeof v === 'number' || typeof v === 'boolean' || globalThis.Array.isArray(v) || ArrayBuffer.isView(v) || isComplexValue(v);
 }
 
 function kindOf(k: Kind): { what: string; test: (v: unknown) => boolean } {

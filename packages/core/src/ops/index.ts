@@ -15,3 +15,4 @@ export * from './quantized.js';
 export * from './view.js';
 export * from './gather-mm.js';
 export * from './dynamic-slice.js';
+export * from './complex.js';

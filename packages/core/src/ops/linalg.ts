@@ -22,8 +22,8 @@ function matmulImpl(fn: string, a: ArrayInput, b: ArrayInput, s: Stream): Array 
     throw new Error(`${fn}: expected arrays of at least one dimension, got shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
   }
   const dt = promoteTypes(x.dtype, y.dtype);
-  if (!dt.isFloating) {
-    throw new Error(`${fn}: only floating-point arrays are supported, got ${x.dtype.name} and ${y.dtype.name} (cast with astype first)`);
+  if (!dt.isInexact) {
+    throw new Error(`${fn}: only floating-point and complex64 arrays are supported, got ${x.dtype.name} and ${y.dtype.name} (cast with astype first)`);
   }
   const shapeA = x.shape;
   const shapeB = y.shape;

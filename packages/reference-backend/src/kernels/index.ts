@@ -19,6 +19,7 @@ import { logsumexpKernel, softmaxKernel } from './softmax.js';
 import { argsortKernel, sortKernel, topkKernel } from './sort.js';
 import { astypeKernel, unaryKernels } from './unary.js';
 import { viewKernel } from './view.js';
+import { conjugateKernel, fftKernel, imagKernel } from './complex.js';
 
 export const coreKernels: KernelTable = {
   ...unaryKernels,
@@ -57,4 +58,7 @@ export const coreKernels: KernelTable = {
   cholesky: choleskyKernel,
   eigh: eighKernel,
   luFactor: luFactorKernel,
+  imag: imagKernel,
+  conjugate: conjugateKernel,
+  fft: fftKernel,
 };

@@ -49,7 +49,8 @@ export function fuse(g: Graph, opts: FuseOptions, stats?: FuseStats): Graph {
   const fusible = new globalThis.Array<boolean>(n).fill(false);
   const streamOk = new Map<Stream, boolean>();
   g.vals.forEach((v, i) => {
-    if (v.kind !== 'node' || !FUSIBLE.has(v.prim)) return;
+    // Fused programs compute on real dtypes only: complex nodes run as they are.
+    if (v.kind !== 'node' || !FUSIBLE.has(v.prim) || v.dtype.isComplex || v.args.some((a) => g.vals[a]!.dtype.isComplex)) return;
     let ok = streamOk.get(v.stream);
     if (ok === undefined) streamOk.set(v.stream, (ok = opts.canFuse(v.stream)));
     fusible[i] = ok;

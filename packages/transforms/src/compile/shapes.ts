@@ -353,6 +353,17 @@ const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = 
     if (mask) [b, q[1]!, q[2]!, tk].forEach((d, ax) => m.unify(mask[ax]!, d));
     return [b, constP(n.shape[1]!), q[2]!, constP(n.shape[3]!)];
   },
+  imag: sameShape,
+  conjugate: sameShape,
+  // Only the last axis of a real transform changes, to a length fixed by the params.
+  fft: (_m, ins, p) => {
+    const out = ins[0]!.slice();
+    if (p.real) {
+      const n = p.n[p.n.length - 1]!;
+      out[p.axes[p.axes.length - 1]!] = constP(p.inverse ? n : Math.floor(n / 2) + 1);
+    }
+    return out;
+  },
 };
 
 export function buildShapeModel(g: Graph): ShapeModel | null {

@@ -47,6 +47,7 @@ import { scaledDotProductAttentionJvp } from './scaled-dot-product-attention.js'
 import { distributedJvp } from './distributed.js';
 import { logcumsumexpJvp, viewJvp } from './logcumsumexp.js';
 import { linalgJvp } from './linalg.js';
+import { complexJvp } from './complex.js';
 
 /** Forward mode through an inlined program: the tangent of each instruction in order. */
 function compiledJvp(inputs: readonly Array[], tangents: readonly (Array | null)[], p: CompiledParams, output: Array): Array {
@@ -146,6 +147,7 @@ export const jvpRules: JvpTable = {
         t ? f(t, x!, y) : zerosLike(y),
   ),
   ...rulesFrom(binaryPartials, ([da, db]) => chain2(da, db)),
+  abs: ([x], [t], _p, y) => (!t ? zerosLike(y) : x!.dtype.isComplex ? complexJvp.abs(x!, t, y) : unaryDerivatives.abs(t, x!, y)),
   // Unary.
   sign: zeroTangent,
   floor: zeroTangent,
@@ -180,7 +182,7 @@ export const jvpRules: JvpTable = {
   cummax: scanExtremumJvp('cummax'),
   cummin: scanExtremumJvp('cummin'),
   // Others.
-  astype: (_xs, [t], p, y) => (t && p.dtype.isFloating ? astype(t, p.dtype) : zerosLike(y)),
+  astype: (_xs, [t], p, y) => (t && p.dtype.isInexact ? astype(t, p.dtype) : zerosLike(y)),
   stopGradient: zeroTangent,
   where: ([c, a, b], [, ta, tb], _p, y) => (ta || tb ? ad.where(c!, tangentOr0(ta, a!), tangentOr0(tb, b!)) : zerosLike(y)),
   // d lse = sum(softmax(x) * t), softmax(x) = exp(x - lse).
@@ -219,4 +221,7 @@ export const jvpRules: JvpTable = {
   logcumsumexp: logcumsumexpJvp,
   view: viewJvp,
   ...linalgJvp,
+  imag: complexJvp.imag,
+  conjugate: complexJvp.conjugate,
+  fft: complexJvp.fft,
 };

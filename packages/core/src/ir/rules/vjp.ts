@@ -54,6 +54,7 @@ import { distributedVjp } from './distributed.js';
 import { logcumsumexpVjp, viewVjp } from './logcumsumexp.js';
 import { linalgVjp } from './linalg.js';
 import { $inputs, $prim } from '../../array-keys.js';
+import { complexVjp } from './complex.js';
 
 type Maker = (() => Array) | null;
 
@@ -180,6 +181,7 @@ export const vjpRules: VjpTable = {
         argnums.map(() => f(g, x!, y)),
   ),
   ...rulesFrom(binaryPartials, ([da, db]) => chain2(da, db)),
+  abs: ([x], g, argnums, _p, y) => argnums.map(() => (x!.dtype.isComplex ? complexVjp.abs(x!, g, y) : unaryDerivatives.abs(g, x!, y))),
   // Unary.
   sign: zeroCotangent,
   floor: zeroCotangent,
@@ -216,7 +218,7 @@ export const vjpRules: VjpTable = {
   cummax: cumExtremumVjp('cummax'),
   cummin: cumExtremumVjp('cummin'),
   // Others.
-  astype: ([x], g, argnums) => argnums.map(() => (x!.dtype.isFloating ? ad.astype(g, x!.dtype) : zerosLike(x!))),
+  astype: ([x], g, argnums) => argnums.map(() => (x!.dtype.isInexact ? ad.astype(g, x!.dtype) : zerosLike(x!))),
   stopGradient: zeroCotangent,
   where: ([c, a, b], g, argnums) => byArg('where', argnums, [() => zerosLike(c!), () => ad.where(c!, g, 0), () => ad.where(c!, 0, g)]),
   // The Jacobian diag(s) - s s^T is symmetric, so the cotangent rule is the tangent rule.
@@ -273,4 +275,7 @@ export const vjpRules: VjpTable = {
   logcumsumexp: logcumsumexpVjp,
   view: viewVjp,
   ...linalgVjp,
+  imag: complexVjp.imag,
+  conjugate: complexVjp.conjugate,
+  fft: complexVjp.fft,
 };

@@ -35,6 +35,7 @@ import { scaledDotProductAttentionVmap } from './scaled-dot-product-attention.js
 import { distributedVmap } from './distributed.js';
 import { viewVmap } from './logcumsumexp.js';
 import { linalgVmap } from './linalg.js';
+import { complexVmap } from './complex.js';
 
 type Axes = readonly (number | null)[];
 
@@ -267,4 +268,5 @@ export const vmapRules: VmapTable = {
   ...distributedVmap,
   view: viewVmap,
   ...linalgVmap,
+  ...complexVmap,
 };
