@@ -901,7 +901,16 @@ const exported = (): string[] => {
     Object.entries(fnOf(ns) as unknown as Record<string, unknown>)
       .filter(([n, v]) => typeof v === 'function' && !/^[A-Z]/.test(n))
       .map(([n]) => `${ns}.${n}`);
-  return [...names, ...functionsOf('random'), ...functionsOf('fast'), ...functionsOf('nn'), ...functionsOf('nn.losses'), ...functionsOf('distributed'), ...functionsOf('linalg'), ...functionsOf('fft')];
+  return [
+    ...names,
+    ...functionsOf('random'),
+    ...functionsOf('fast'),
+    ...functionsOf('nn'),
+    ...functionsOf('nn.losses'),
+    ...functionsOf('distributed'),
+    ...functionsOf('linalg'),
+    ...functionsOf('fft'),
+  ];
   return [...names, ...functionsOf('random'), ...functionsOf('fast'), ...functionsOf('nn'), ...functionsOf('nn.losses'), ...functionsOf('linalg')];
   return [...names, ...functionsOf('random'), ...functionsOf('fast'), ...functionsOf('fft'), ...functionsOf('nn'), ...functionsOf('nn.losses')];
 };
