@@ -211,6 +211,13 @@ def torch_variants(torch, np, w):
             x = T(gen(np, p["n"], 4, 1.0, 0.5))
             return lambda check: fin(x.sum(), check)
         return [("torch", make)]
+    if k == "fft":
+        def make():
+            n = int(np.prod(p["shape"]))
+            z = torch.complex(T(gen(np, n, 40), tuple(p["shape"])), T(gen(np, n, 41), tuple(p["shape"])))
+            f = torch.fft.fft if len(p["shape"]) == 1 else torch.fft.fft2
+            return lambda check: fin(f(z).abs(), check)
+        return [("torch", make)]
     if k == "softmax":
         def make():
             x = T(gen(np, p["rows"] * p["cols"], 5, 8.0), (p["rows"], p["cols"]))
@@ -562,6 +569,13 @@ def numpy_variants(np, w):
         def make():
             x = gen(np, p["n"], 4, 1.0, 0.5)
             return lambda check: fin(x.sum(), check)
+        return [("numpy", make)]
+    if k == "fft":
+        def make():
+            n = int(np.prod(p["shape"]))
+            z = (gen(np, n, 40) + 1j * gen(np, n, 41)).astype(np.complex64).reshape(p["shape"])
+            f = np.fft.fft if len(p["shape"]) == 1 else np.fft.fft2
+            return lambda check: fin(np.abs(f(z)).astype(np.float32), check)
         return [("numpy", make)]
     if k == "softmax":
         def make():

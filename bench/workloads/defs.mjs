@@ -112,6 +112,20 @@ export const WORKLOADS = [
     metric: { unit: 'tokens/s', amount: 256 },
   },
   {
+    id: 'fft-2^20',
+    kind: 'fft',
+    label: 'complex64 fft, 2^20 points',
+    params: { shape: [1 << 20] },
+    metric: { unit: 'GFLOP/s', amount: (5 * 2 ** 20 * 20) / 1e9 },
+  },
+  {
+    id: 'fft2-1024',
+    kind: 'fft',
+    label: 'complex64 fft2, 1024 x 1024',
+    params: { shape: [1024, 1024] },
+    metric: { unit: 'GFLOP/s', amount: (5 * 2 ** 20 * 20) / 1e9 },
+  },
+  {
     id: 'per-example-grad',
     kind: 'pergrad',
     label: 'per-example grads, linear 1024x128',
@@ -266,6 +280,9 @@ export function selectWorkloads(filters) {
  *           step of one position against a key-value cache of the last context - 1 positions (as
  *           examples/char-lm's KVCache), the token read back to the host before the next step.
  *           Checked: the logits of the prompt's last position.
+ * fft:      z = gen(N, 40) + i gen(N, 41) as complex64, N = prod(shape); the transform over every axis of
+ *           `shape` (fft for one axis, fft2 for two; NumPy computes in complex128 before 2.0 and casts
+ *           back); out |fft(z)| (float32). Rate: 5 N log2 N flops per transform.
  * pergrad:  w = gen(F, 9) [F], X = gen(B*F, 10) [B,F], Y = gen(B, 11) [B];
  *           loss(w, x, y) = 0.5 * (sum(x * w) - y)^2; out: the per-example gradients [B,F]
  *           (vmap(grad(loss), in_axes=(None, 0, 0)), or a loop of grad over the batch).

@@ -354,6 +354,21 @@ export function setup(w) {
       const adamW = (lr) => new mx.optimizers.AdamW({ learningRate: lr, weightDecay: p.weightDecay });
       return [{ library: 'mlx-ts', make: nnRunner(model, x, y, p.lr, false, adamW) }, compiled('mlx-ts compile', nnRunner(model, x, y, p.lr, true, adamW))];
     }
+    case 'fft': {
+      const make = () => {
+        const n = p.shape.reduce((a, b) => a * b, 1);
+        const part = (seed) => mx.astype(f32(gen(n, seed), p.shape), mx.complex64);
+        const z = mx.add(part(40), mx.multiply(part(41), { re: 0, im: 1 }));
+        mx.eval(z);
+        const f = p.shape.length === 1 ? mx.fft.fft : mx.fft.fft2;
+        return (check) => {
+          const y = f(z);
+          mx.eval(y);
+          if (check) return host(mx.abs(y));
+        };
+      };
+      return [{ library: 'mlx-ts', make }];
+    }
     case 'charlmgen': {
       const make = () => {
         const m = charLmModel(p, 'charlm-generate');
