@@ -247,7 +247,7 @@ def torch_variants(torch, np, w):
                 return fin(x * cos + rotated * sin, check)
             return run
         return [("torch", make)]
-    if k == "mlp":
+    if k in ("mlp", "mlp-adam"):
         def make():
             B, D, H, O, lr = p["batch"], p["din"], p["hidden"], p["dout"], p["lr"]
             x = T(gen(np, B * D, 6), (B, D))
@@ -255,14 +255,22 @@ def torch_variants(torch, np, w):
             params = [T(gen(np, D * H, 7, 0.1), (D, H)), torch.zeros(H), T(gen(np, H * O, 8, 0.3), (H, O)), torch.zeros(O)]
             params = [t.clone().requires_grad_(True) for t in params]
 
+            adam = k == "mlp-adam"
+            moments = [(torch.zeros_like(t), torch.zeros_like(t)) for t in params]
+
             def run(check):
                 w1, b1, w2, b2 = params
                 z = torch.relu(x @ w1 + b1) @ w2 + b2
                 loss = -(torch.log_softmax(z, -1) * y).sum(-1).mean()
                 grads = torch.autograd.grad(loss, params)
                 with torch.no_grad():
-                    for t, g in zip(params, grads):
-                        t.sub_(g, alpha=lr)
+                    for t, g, (m, v) in zip(params, grads, moments):
+                        if adam:  # mlx-ts's hand-written Adam: no bias correction, in place
+                            m.mul_(0.9).add_(g, alpha=0.1)
+                            v.mul_(0.999).addcmul_(g, g, value=0.001)
+                            t.addcdiv_(m, v.sqrt().add_(1e-8), value=-lr)
+                        else:
+                            t.sub_(g, alpha=lr)
                 return loss.item() if check else None
             return run
         return [("torch", make)]

@@ -84,6 +84,13 @@ export const WORKLOADS = [
     metric: null,
   },
   {
+    id: 'mlp-step-adam',
+    kind: 'mlp-adam',
+    label: 'mlp-step with a hand-written Adam update',
+    params: { batch: 256, din: 784, hidden: 512, dout: 10, lr: 1e-3 },
+    metric: null,
+  },
+  {
     id: 'nn-mlp-step',
     kind: 'nn-mlp',
     label: 'mlp-step with nn.Linear + Adam',

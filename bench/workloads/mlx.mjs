@@ -60,15 +60,21 @@ const compiled = (library, build) => {
 };
 
 /** The MLP training step of the mlp-step workload (also run by bench/mlp-memory.mjs). */
-export function mlpSetup(p) {
+export function mlpSetup(p, { adam = false } = {}) {
   const x = f32(gen(p.batch * p.din, 6), [p.batch, p.din]);
   const y = f32(oneHot(p.batch, p.dout), [p.batch, p.dout]);
-  const params = () => ({
+  const weights = () => ({
     w1: f32(gen(p.din * p.hidden, 7, 0.1), [p.din, p.hidden]),
     b1: mx.zeros([p.hidden]),
     w2: f32(gen(p.hidden * p.dout, 8, 0.3), [p.hidden, p.dout]),
     b2: mx.zeros([p.dout]),
   });
+  const params = () => {
+    const w = weights();
+    if (!adam) return w;
+    const zeros = () => mx.utils.treeMap((a) => mx.zerosLike(a), w);
+    return { ...w, m: zeros(), v: zeros() };
+  };
   const lossFn = (w, x, y) => {
     const h = mx.maximum(mx.add(mx.matmul(x, w.w1), w.b1), 0);
     const z = mx.add(mx.matmul(h, w.w2), w.b2);
@@ -76,10 +82,26 @@ export function mlpSetup(p) {
     return mx.negative(mx.mean(mx.sum(mx.multiply(logp, y), -1)));
   };
   const vg = mx.valueAndGrad(lossFn);
+  // `w` holds the weights, and for Adam (MLX's default: no bias correction) each weight's moments
+  // `m.<name>` / `v.<name>`, so the step's state stays one tree.
+  const update = adam
+    ? (w, g, next) => {
+        for (const k of Object.keys(g)) {
+          const m = mx.add(mx.multiply(w.m[k], 0.9), mx.multiply(g[k], 0.1));
+          const v = mx.add(mx.multiply(w.v[k], 0.999), mx.multiply(mx.square(g[k]), 0.001));
+          next[k] = mx.subtract(w[k], mx.divide(mx.multiply(m, p.lr), mx.add(mx.sqrt(v), 1e-8)));
+          next.m[k] = m;
+          next.v[k] = v;
+        }
+      }
+    : (w, g, next) => {
+        for (const k of Object.keys(g)) next[k] = mx.subtract(w[k], mx.multiply(g[k], p.lr));
+      };
   const step = (w, x, y) => {
-    const [loss, g] = vg(w, x, y);
-    const next = {};
-    for (const k of Object.keys(w)) next[k] = mx.subtract(w[k], mx.multiply(g[k], p.lr));
+    const { m, v, ...weights } = w;
+    const [loss, g] = vg(weights, x, y);
+    const next = adam ? { m: {}, v: {} } : {};
+    update(w, g, next);
     return [loss, next];
   };
   mx.eval(x, y);
@@ -251,9 +273,11 @@ export function setup(w) {
       };
       return [{ library: 'mlx-ts', make }];
     }
-    case 'mlp': {
+    case 'mlp':
+    case 'mlp-adam': {
+      const adam = w.kind === 'mlp-adam';
       const runner = (wrap) => () => {
-        const { x, y, params, step } = mlpSetup(p);
+        const { x, y, params, step } = mlpSetup(p, { adam });
         const fn = wrap(step);
         let w;
         const run = (check) => {
