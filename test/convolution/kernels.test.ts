@@ -106,6 +106,11 @@ const cases: [string, Cfg][] = [
   ['2-D dilated kernel', { n: 2, spatial: [9, 9], cin: 5, cout: 4, k: [3, 2], kd: [2, 3], lo: [2, 1] }],
   ['2-D input dilation', { n: 2, spatial: [5, 4], cin: 4, cout: 4, k: [3, 3], id: [2, 1], lo: [1, 1] }],
   ['3-D strided', { n: 2, spatial: [5, 6, 5], cin: 4, cout: 4, k: [3, 2, 2], stride: [2, 1, 2], lo: [1, 0, 1] }],
+  // Receptive fields of at most 32 values take the direct path (no im2col); one input channel takes
+  // the weight gradient's one-value patches.
+  ['2-D one channel (a first layer), 16 + 4 outputs', { n: 3, spatial: [8, 8], cin: 1, cout: 20, k: [3, 3], lo: [1, 1] }],
+  ['2-D one channel, strided, input dilation', { n: 2, spatial: [7, 6], cin: 1, cout: 5, k: [3, 2], stride: [2, 1], id: [2, 1], lo: [1, 1] }],
+  ['3-D three channels, 17 outputs', { n: 2, spatial: [4, 5, 3], cin: 3, cout: 17, k: [2, 2, 2], lo: [1, 0, 1], hi: [0, 1, 0] }],
 ];
 
 describe('convolution kernels: fast paths against loops', () => {

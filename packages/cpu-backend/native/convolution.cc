@@ -41,6 +41,8 @@ constexpr int64_t kMinRowBlock = 16;
 constexpr int64_t kBlockBytes = int64_t(2) << 20;
 constexpr int64_t kColBlock = 4096;
 constexpr int64_t kSplitColBlock = 1024;
+// Receptive fields of at most this many values (taps x channels) skip im2col (Conv::direct_rows).
+constexpr int64_t kDirectMaxK = 32;
 
 // A pixel's channels (often 1 to 64 values) are copied and zeroed thousands of times per call,
 // where a call into libc's memcpy/memset costs more than the move: fixed-size pieces inline.
@@ -149,6 +151,32 @@ class Conv {
         }
       }
     }
+    for (int d = 0; d < s_.nsp; ++d) tix_[d] = Scratch<int64_t>(size_t(s_.taps));
+    for (int64_t tap = 0; tap < s_.taps; ++tap) {
+      int64_t rest = tap;
+      for (int d = s_.nsp - 1; d >= 0; --d) {
+        tix_[d][size_t(tap)] = rest % s_.k[d];
+        rest /= s_.k[d];
+      }
+    }
+    // Without input dilation a tap's input offset is the first tap's plus a constant wherever
+    // all taps fall inside the input, which most positions of a large image do.
+    linear_ = true;
+    for (int d = 0; d < s_.nsp; ++d) {
+      linear_ = linear_ && s_.id[d] == 1;
+      inside_[d] = Scratch<uint8_t>(size_t(s_.out[d]));
+      for (int64_t o = 0; o < s_.out[d]; ++o) {
+        bool in = true;
+        for (int64_t t = 0; t < s_.k[d]; ++t) in = in && tap_[d][size_t(o * s_.k[d] + t)] >= 0;
+        inside_[d][size_t(o)] = in;
+      }
+    }
+    rel_ = Scratch<int64_t>(size_t(s_.taps));
+    for (int64_t tap = 0; tap < s_.taps; ++tap) {
+      int64_t rel = 0;
+      for (int d = 0; d < s_.nsp; ++d) rel += tix_[d][size_t(tap)] * s_.kd[d] * xs_[d];
+      rel_[size_t(tap)] = rel;
+    }
     kdim_ = s_.taps * s_.cin_g;
     const int64_t rows = s_.n * s_.pixels;
     const int threads = pool_threads();
@@ -172,6 +200,13 @@ class Conv {
 
   void run() {
     const int64_t rows = s_.n * s_.pixels;
+    if (s_.groups == 1 && kdim_ <= kDirectMaxK) {
+      // A receptive field this small (a first layer: 1 to 3 channels) is cheaper to multiply in
+      // place than to gather into patches for a GEMM whose K is a handful.
+      parallel_for(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(kdim_ * s_.cout, 1)),
+                   [&](int64_t r0, int64_t r1) { direct_rows(r0, r1); });
+      return;
+    }
     const int64_t items = items_;
     if (!split_k_) {
       parallel_for(items, 1, [&](int64_t i0, int64_t i1) {
@@ -218,7 +253,7 @@ class Conv {
     for (int64_t kb = k0; kb < k1; ++kb) {
       const int64_t t0 = kb * taps_per_block_, t1 = std::min(s_.taps, t0 + taps_per_block_);
       const int64_t width = (t1 - t0) * s_.cin_g;
-      for (int64_t r = r0; r < r1; ++r) gather_row(r, g, t0, t1, b.cols.get() + (r - r0) * width);
+      gather_rows(r0, r1, g, t0, t1, b.cols.get());
       // B[kk, j] = weight[g * cout_g + j, t0 * cin_g + kk], packed [groups][K][cout_g].
       const A* wb = w_ + g * ng * kdim_ + t0 * s_.cin_g * ng;
       const bool first = kb == k0 && !add;
@@ -239,40 +274,138 @@ class Conv {
     }
   }
 
-  // Output row r's receptive field for taps [t0, t1) of group g, as (t1 - t0) * cin_g values.
-  void gather_row(int64_t r, int64_t g, int64_t t0, int64_t t1, A* out) const {
-    std::array<int64_t, kMaxSpatial> o{}, t{};
-    int64_t rest = r % s_.pixels;
-    for (int d = s_.nsp - 1; d >= 0; --d) {
+  static A input(const T* base, int64_t i) {
+    if constexpr (std::is_same_v<T, A>)
+      return base[i];
+    else
+      return A(load(base[i]));
+  }
+  static constexpr int kLanes = 64 / int(sizeof(A));
+
+  // Output rows [r0, r1) (one group) straight from the input: each valid tap's channels scale
+  // the weight's rows for that tap into the output row.
+  void direct_rows(int64_t r0, int64_t r1) const {
+    const int nsp = s_.nsp;
+    const int64_t cg = s_.cin_g, co = s_.cout;
+    std::array<int64_t, kMaxSpatial> o{};
+    int64_t img = r0 / s_.pixels, rest = r0 % s_.pixels;
+    for (int d = nsp - 1; d >= 0; --d) {
       o[d] = rest % s_.out[d];
       rest /= s_.out[d];
     }
-    rest = t0;
-    for (int d = s_.nsp - 1; d >= 0; --d) {
-      t[d] = rest % s_.k[d];
-      rest /= s_.k[d];
+    // The row's valid taps: input offsets and their first weight row.
+    Scratch<int64_t> offs(size_t(s_.taps)), wrows(size_t(s_.taps));
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* base = x_ + img * xs_n_;
+      std::array<const int64_t*, kMaxSpatial> row{};
+      bool inside = linear_;
+      int64_t first = 0;
+      for (int d = 0; d < nsp; ++d) {
+        row[d] = tap_[d].get() + o[d] * s_.k[d];
+        inside = inside && inside_[d][size_t(o[d])];
+        first += row[d][0];
+      }
+      int64_t valid = 0;
+      if (inside) {
+        // Every tap reads the input, at a fixed distance from the first.
+        for (int64_t tap = 0; tap < s_.taps; ++tap) {
+          offs[size_t(tap)] = first + rel_[size_t(tap)];
+          wrows[size_t(tap)] = tap * cg;
+        }
+        valid = s_.taps;
+      }
+      for (int64_t tap = 0; tap < s_.taps && !inside; ++tap) {
+        int64_t off = 0;
+        bool ok = true;
+        for (int d = 0; d < nsp; ++d) {
+          const int64_t v = row[d][tix_[d][size_t(tap)]];
+          ok = ok && v >= 0;
+          off += v;
+        }
+        if (!ok) continue;
+        offs[size_t(valid)] = off;
+        wrows[size_t(valid++)] = tap * cg;
+      }
+      // kLanes outputs at a time in a local accumulator (registers), the rest one by one.
+      A* dst = c_ + r * co;
+      int64_t j0 = 0;
+      for (; j0 + kLanes <= co; j0 += kLanes) {
+        A acc[kLanes] = {};
+        for (int64_t v = 0; v < valid; ++v) {
+          for (int64_t c = 0; c < cg; ++c) {
+            const A xv = input(base, offs[size_t(v)] + c);
+            const A* wr = w_ + (wrows[size_t(v)] + c) * co + j0;
+            for (int j = 0; j < kLanes; ++j) acc[j] += xv * wr[j];
+          }
+        }
+        std::memcpy(dst + j0, acc, sizeof acc);
+      }
+      for (int64_t j = j0; j < co; ++j) {
+        A acc = 0;
+        for (int64_t v = 0; v < valid; ++v) {
+          for (int64_t c = 0; c < cg; ++c)
+            acc += input(base, offs[size_t(v)] + c) * w_[(wrows[size_t(v)] + c) * co + j];
+        }
+        dst[j] = acc;
+      }
+      for (int d = nsp - 1; d >= 0; --d) {
+        if (++o[d] < s_.out[d]) break;
+        o[d] = 0;
+        if (d == 0) ++img;
+      }
     }
-    const T* base = x_ + (r / s_.pixels) * xs_n_ + g * s_.cin_g;
+  }
+
+  // Rows [r0, r1)'s receptive fields for taps [t0, t1) of group g, (t1 - t0) * cin_g values per
+  // row, one row after another. The output position steps from row to row and each tap's index
+  // along each axis comes from tix_, so no division runs per row or tap: with few input channels
+  // this gather, not the GEMM, is most of a convolution's time.
+  void gather_rows(int64_t r0, int64_t r1, int64_t g, int64_t t0, int64_t t1, A* out) const {
+    const int nsp = s_.nsp;
     const int64_t cg = s_.cin_g;
-    for (int64_t tap = t0; tap < t1; ++tap) {
-      int64_t off = 0;
-      bool ok = true;
-      for (int d = 0; d < s_.nsp; ++d) {
-        const int64_t v = tap_[d][size_t(o[d] * s_.k[d] + t[d])];
-        ok = ok && v >= 0;
-        off += v;
+    std::array<int64_t, kMaxSpatial> o{};
+    int64_t img = r0 / s_.pixels, rest = r0 % s_.pixels;
+    for (int d = nsp - 1; d >= 0; --d) {
+      o[d] = rest % s_.out[d];
+      rest /= s_.out[d];
+    }
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* base = x_ + img * xs_n_ + g * cg;
+      // This position's row of each axis's (position, tap) table, and each tap's index into it.
+      std::array<const int64_t*, kMaxSpatial> row{}, ix{};
+      for (int d = 0; d < nsp; ++d) {
+        row[d] = tap_[d].get() + o[d] * s_.k[d];
+        ix[d] = tix_[d].get();
       }
-      if (!ok) {
-        zero_small(out, cg);
-      } else if constexpr (std::is_same_v<T, A>) {
-        copy_small(out, base + off, cg);
-      } else {
-        for (int64_t c = 0; c < cg; ++c) out[c] = A(load(base[off + c]));
+      for (int64_t tap = t0; tap < t1; ++tap) {
+        int64_t off = 0;
+        bool ok = true;
+        for (int d = 0; d < nsp; ++d) {
+          const int64_t v = row[d][ix[d][tap]];
+          ok = ok && v >= 0;
+          off += v;
+        }
+        if (cg == 1) {
+          if constexpr (std::is_same_v<T, A>)
+            *out = ok ? base[off] : A(0);
+          else
+            *out = ok ? A(load(base[off])) : A(0);
+          ++out;
+          continue;
+        }
+        if (!ok) {
+          zero_small(out, cg);
+        } else if constexpr (std::is_same_v<T, A>) {
+          copy_small(out, base + off, cg);
+        } else {
+          for (int64_t c = 0; c < cg; ++c) out[c] = A(load(base[off + c]));
+        }
+        out += cg;
       }
-      out += cg;
-      for (int d = s_.nsp - 1; d >= 0; --d) {
-        if (++t[d] < s_.k[d]) break;
-        t[d] = 0;
+      for (int d = nsp - 1; d >= 0; --d) {
+        if (++o[d] < s_.out[d]) break;
+        o[d] = 0;
+        if (d == 0) ++img;
       }
     }
   }
@@ -284,6 +417,10 @@ class Conv {
   std::array<int64_t, kMaxSpatial> xs_{};
   int64_t xs_n_ = 0;
   std::array<Scratch<int64_t>, kMaxSpatial> tap_;
+  std::array<Scratch<int64_t>, kMaxSpatial> tix_;     // per axis, each tap's index along it
+  std::array<Scratch<uint8_t>, kMaxSpatial> inside_;  // per axis, positions whose taps all fall inside
+  Scratch<int64_t> rel_;                              // each tap's input offset from the first tap's
+  bool linear_ = false;                               // no input dilation: rel_ holds
   int64_t kdim_ = 0, taps_per_block_ = 1, kblocks_ = 1, items_ = 0, row_block_ = kMaxRowBlock;
   bool split_k_ = false;
 };
@@ -366,15 +503,22 @@ bool weight_gradient(const Step& s, const ConvShape& cs) {
         const T* base = x + (r / T_) * xs_c;
         const int64_t kc = r1 - r0, pr = r - r0;
         T* out = cols.get() + pr * width;
+        // This row's tap in each axis's (tap, position) table.
+        std::array<const int64_t*, kMaxSpatial> td{};
+        for (int d = 0; d < nsp; ++d) td[d] = tab[d].get() + t[d] * cs.out[d];
         for (int64_t qi = 0; qi < Q; ++qi) {
           int64_t off = 0;
           bool ok = true;
           for (int d = 0; d < nsp; ++d) {
-            const int64_t v = tab[d][size_t(t[d] * cs.out[d] + q[d])];
+            const int64_t v = td[d][q[d]];
             ok = ok && v >= 0;
             off += v;
           }
-          if (packed) {
+          if (B == 1) {
+            // One channel (a first layer's weight gradient): one value per patch, no copy loop.
+            T* dst = packed ? cols.get() + (qi - qi % NR) * kc + pr * NR + qi % NR : out++;
+            *dst = ok ? base[off] : T(0);
+          } else if (packed) {
             // Columns [qi * B, qi * B + B) of row pr, cut at the NR-column panels.
             for (int64_t i = qi * B, e = i + B; i < e;) {
               const int64_t jj = i % NR, len = std::min(NR - jj, e - i);

@@ -81,6 +81,33 @@ __attribute__((target("avx512f"))) void kernel(int64_t kc, const float* a, int64
   store_tile<R, PB>(acc, c, ldc, m, n, accumulate);
 }
 
+// As kernel, with A read in place: row i of the tile at a + i * lda, unit column stride (rows past
+// m repeat row 0; their results are dropped). R rows times 16 * PB columns.
+template <int R, int PB>
+__attribute__((target("avx512f"))) void kernel_direct(int64_t kc, const float* a, int64_t lda, const float* b,
+                                                      int64_t b_next, float* c, int64_t ldc, int m, int n,
+                                                      bool accumulate) {
+  const float* row[R];
+  for (int i = 0; i < R; ++i) row[i] = a + (i < m ? i : 0) * lda;
+  __m512 acc[R][PB];
+  for (int i = 0; i < R; ++i)
+    for (int j = 0; j < PB; ++j) acc[i][j] = _mm512_setzero_ps();
+  const float* b1 = b + b_next;
+#pragma GCC unroll 2
+  for (int64_t p = 0; p < kc; ++p) {
+    __m512 bv[PB];
+    bv[0] = _mm512_loadu_ps(b);
+    if (PB == 2) bv[PB - 1] = _mm512_loadu_ps(b1);
+    for (int i = 0; i < R; ++i) {
+      const __m512 ai = _mm512_set1_ps(row[i][p]);
+      for (int j = 0; j < PB; ++j) acc[i][j] = _mm512_fmadd_ps(ai, bv[j], acc[i][j]);
+    }
+    b += kNR;
+    b1 += kNR;
+  }
+  store_tile<R, PB>(acc, c, ldc, m, n, accumulate);
+}
+
 // bfloat16: the same tiles over k-pairs. A panels hold 6 rows x 2 k per pair (one 32-bit broadcast
 // per row), B panels 16 columns x 2 k per pair (one zmm); vdpbf16ps adds both exact products
 // to each float32 accumulator.
@@ -238,6 +265,30 @@ void gemm_avx512_block(int64_t kc, const float* a, int64_t mc, const float* b, i
   }
 }
 
+void gemm_avx512_block_direct(int64_t kc, const float* a, int64_t lda, int64_t mc, const float* b, int64_t nc, float* c,
+                              int64_t ldc, bool accumulate) {
+  const int64_t b_next = kNR * kc;
+  for (int64_t jr = 0; jr < nc; jr += 2 * kNR) {
+    const int n = int(nc - jr < 2 * kNR ? nc - jr : 2 * kNR);
+    const float* bp = b + jr * kc;
+    for (int64_t ir = 0; ir < mc; ir += 2 * kMR) {
+      const int m = int(mc - ir < 2 * kMR ? mc - ir : 2 * kMR);
+      const float* ap = a + ir * lda;
+      float* cp = c + ir * ldc + jr;
+      if (m > kMR) {
+        if (n > kNR)
+          kernel_direct<2 * kMR, 2>(kc, ap, lda, bp, b_next, cp, ldc, m, n, accumulate);
+        else
+          kernel_direct<2 * kMR, 1>(kc, ap, lda, bp, b_next, cp, ldc, m, n, accumulate);
+      } else if (n > kNR) {
+        kernel_direct<kMR, 2>(kc, ap, lda, bp, b_next, cp, ldc, m, n, accumulate);
+      } else {
+        kernel_direct<kMR, 1>(kc, ap, lda, bp, b_next, cp, ldc, m, n, accumulate);
+      }
+    }
+  }
+}
+
 bool gemm_avx512_bf16_enabled() {
   static const bool on = detect_bf16();
   return on;
@@ -265,6 +316,7 @@ bool gemm_avx512_bf16_enabled() { return false; }
 void gemm_avx512_bf16(int64_t, int64_t, int64_t, const uint16_t*, int64_t, int64_t, const uint16_t*, int64_t, int64_t,
                       float*) {}
 void gemm_avx512_block(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, bool) {}
+void gemm_avx512_block_direct(int64_t, const float*, int64_t, int64_t, const float*, int64_t, float*, int64_t, bool) {}
 
 #endif
 

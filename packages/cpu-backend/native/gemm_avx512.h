@@ -19,6 +19,12 @@ bool gemm_avx512_enabled();
 void gemm_avx512_block(int64_t kc, const float* a, int64_t mc, const float* b, int64_t nc, float* c, int64_t ldc,
                        bool accumulate);
 
+// As gemm_avx512_block, with A read in place (row i at a + i * lda, unit column stride) rather
+// than packed: for A blocks already in cache (a convolution's patches). Call only when
+// gemm_avx512_enabled().
+void gemm_avx512_block_direct(int64_t kc, const float* a, int64_t lda, int64_t mc, const float* b, int64_t nc, float* c,
+                              int64_t ldc, bool accumulate);
+
 // True when gemm_avx512_enabled() and the CPU has AVX512_BF16 (vdpbf16ps).
 bool gemm_avx512_bf16_enabled();
 

@@ -259,6 +259,13 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
           const int64_t mc = std::min(Bk::MC, M - ic);
           if (direct) {
             const int64_t j0 = panels * group / n_groups * NR, j1 = std::min(nc, panels * (group + 1) / n_groups * NR);
+            if constexpr (std::is_same_v<A, float> && std::is_same_v<T, A>) {
+              if (wide) {
+                gemm_avx512_block_direct(kc, a + ic * rsa + pc, rsa, mc, bpack.get() + j0 * kc, j1 - j0,
+                                         c + ic * ldc + jc + j0, ldc, accumulate || pc > 0);
+                continue;
+              }
+            }
             for (int64_t jr = j0; jr < j1; jr += NR) {
               for (int64_t ir = 0; ir < mc; ir += MR) {
                 if constexpr (std::is_same_v<T, A>) {
@@ -402,8 +409,13 @@ void gemm_packed_b_typed(int64_t M, int64_t N, int64_t K, const A* a, int64_t rs
   for (int64_t ic = 0; ic < M; ic += Bk::MC) {
     const int64_t mc = std::min(Bk::MC, M - ic);
     if (!direct) pack_a(mc, K, a + ic * rsa, rsa, csa, apack.get());
-    if (!direct && avx512<A>()) {
-      avx512_block(K, apack.get(), mc, b, N, c + ic * N, N, accumulate);
+    if (avx512<A>()) {
+      if constexpr (std::is_same_v<A, float>) {
+        if (direct)
+          gemm_avx512_block_direct(K, a + ic * rsa, rsa, mc, b, N, c + ic * N, N, accumulate);
+        else
+          avx512_block(K, apack.get(), mc, b, N, c + ic * N, N, accumulate);
+      }
       continue;
     }
     for (int64_t jr = 0; jr < N; jr += NR) {
