@@ -45,12 +45,14 @@ bool get(void* handle, const char* name, F& f) {
 
 // Every routine of one precision, or false.
 template <class T>
-bool resolve(void* h, LapackFns<T>& f, const char* p) {
+bool resolve(void* h, LapackFns<T>& f, const char* p, const char* complex_prefix) {
   const std::string x = p;
+  const std::string c = complex_prefix;
   return get(h, (x + "geqrf_").c_str(), f.geqrf) && get(h, (x + "orgqr_").c_str(), f.orgqr) &&
          get(h, (x + "gesdd_").c_str(), f.gesdd) && get(h, (x + "getrf_").c_str(), f.getrf) &&
          get(h, (x + "getri_").c_str(), f.getri) && get(h, (x + "potrf_").c_str(), f.potrf) &&
-         get(h, (x + "trtri_").c_str(), f.trtri) && get(h, (x + "syevd_").c_str(), f.syevd);
+         get(h, (x + "trtri_").c_str(), f.trtri) && get(h, (x + "syevd_").c_str(), f.syevd) &&
+         get(h, (x + "geev_").c_str(), f.geev) && get(h, (c + "geev_").c_str(), f.cgeev);
 }
 
 Lapack* load() {
@@ -68,7 +70,7 @@ Lapack* load() {
       if (libs.size() == 1) errors = e ? e : "dlopen failed";
       continue;
     }
-    if (resolve(handle, l->s, "s") && resolve(handle, l->d, "d")) {
+    if (resolve(handle, l->s, "s", "c") && resolve(handle, l->d, "d", "z")) {
       l->info.loaded = true;
       l->info.library = lib;
       return l;
