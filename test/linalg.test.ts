@@ -94,7 +94,12 @@ function checkEig(f: EigFixture, dtype: mx.Dtype, tol: number): void {
   const wOnly = mx.linalg.eigvals(a);
   expect([w.dtype, v.dtype, wOnly.dtype]).toEqual([mx.complex64, mx.complex64, mx.complex64]);
   expect([w.shape, v.shape, wOnly.shape]).toEqual([a.shape.slice(0, -1), a.shape, a.shape.slice(0, -1)]);
-  const [ws, vs, wos, as] = [flatC(w), flatC(v), flatC(wOnly), a.dtype === mx.complex64 ? flatC(a) : ([a.tolist()].flat(Infinity as 1) as number[]).map((re) => ({ re, im: 0 }))];
+  const [ws, vs, wos, as] = [
+    flatC(w),
+    flatC(v),
+    flatC(wOnly),
+    a.dtype === mx.complex64 ? flatC(a) : ([a.tolist()].flat(Infinity as 1) as number[]).map((re) => ({ re, im: 0 })),
+  ];
   const [we, ve] = [pairs(f.w), pairs(f.v)];
   for (let b = 0; b < ws.length / n; b++) {
     const at = <T>(xs: T[], size: number) => xs.slice(b * size, (b + 1) * size);
@@ -324,17 +329,56 @@ for (const backend of mx.listBackends().map((b) => b.name)) {
       const order = (w.tolist() as Cx[])[0]!.re > 0 ? [0, 1] : [1, 0];
       const h = Math.SQRT1_2;
       close(mx.real(mx.take(w, mx.array(order, mx.int32))), [3, -1], 1e-6);
-      close(mx.real(mx.take(v, mx.array(order, mx.int32), 1)), [[h, h], [-h, h]], 1e-6);
-      close(mx.imag(v), [[0, 0], [0, 0]], 0);
-      for (const shape of [[0, 0], [3, 0, 0], [0, 4, 4]]) {
+      close(
+        mx.real(mx.take(v, mx.array(order, mx.int32), 1)),
+        [
+          [h, h],
+          [-h, h],
+        ],
+        1e-6,
+      );
+      close(
+        mx.imag(v),
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        0,
+      );
+      for (const shape of [
+        [0, 0],
+        [3, 0, 0],
+        [0, 4, 4],
+      ]) {
         const [ew, ev] = mx.linalg.eig(mx.zeros(shape));
         expect([ew.shape, ev.shape, mx.linalg.eigvals(mx.zeros(shape)).shape]).toEqual([shape.slice(0, -1), shape, shape.slice(0, -1)]);
       }
-      const bad = mx.array([[[1, 2], [3, 4]], [[Infinity, 1], [0, 1]]]);
+      const bad = mx.array([
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [Infinity, 1],
+          [0, 1],
+        ],
+      ]);
       const [bw, bv] = mx.linalg.eig(bad);
-      expect(flatC(bw).slice(2).every((z) => Number.isNaN(z.re) && Number.isNaN(z.im))).toBe(true);
-      expect(flatC(bv).slice(4).every((z) => Number.isNaN(z.re) && Number.isNaN(z.im))).toBe(true);
-      expect(flatC(mx.linalg.eigvals(bad)).slice(0, 2).every((z) => Number.isFinite(z.re))).toBe(true);
+      expect(
+        flatC(bw)
+          .slice(2)
+          .every((z) => Number.isNaN(z.re) && Number.isNaN(z.im)),
+      ).toBe(true);
+      expect(
+        flatC(bv)
+          .slice(4)
+          .every((z) => Number.isNaN(z.re) && Number.isNaN(z.im)),
+      ).toBe(true);
+      expect(
+        flatC(mx.linalg.eigvals(bad))
+          .slice(0, 2)
+          .every((z) => Number.isFinite(z.re)),
+      ).toBe(true);
     });
 
     it('LAPACK errors become Errors naming the function', () => {
@@ -464,8 +508,28 @@ describe('mx.linalg input checks (in TypeScript, before any kernel)', () => {
   it("eig and eigvals: MLX's dtypes (float32, float64, complex64; no integer cast), square matrices of 2 or more dimensions", () => {
     for (const f of [mx.linalg.eig, mx.linalg.eigvals] as ((a: mx.Array) => unknown)[]) {
       const fn = f === mx.linalg.eig ? 'linalg\\.eig' : 'linalg\\.eigvals';
-      expect(() => f(mx.array([[1, 2], [3, 4]], mx.int32))).toThrow(new RegExp(`^${fn}: expected a float32, float64 or complex64 array, got int32`));
-      expect(() => f(mx.array([[1, 2], [3, 4]], mx.float16))).toThrow(new RegExp(`^${fn}: expected a float32, float64 or complex64 array, got float16`));
+      expect(() =>
+        f(
+          mx.array(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            mx.int32,
+          ),
+        ),
+      ).toThrow(new RegExp(`^${fn}: expected a float32, float64 or complex64 array, got int32`));
+      expect(() =>
+        f(
+          mx.array(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            mx.float16,
+          ),
+        ),
+      ).toThrow(new RegExp(`^${fn}: expected a float32, float64 or complex64 array, got float16`));
       expect(() => f(mx.zeros([2, 3]))).toThrow(new RegExp(`^${fn}: expected square matrices in the last two axes, got shape \\[2,3\\]`));
       expect(() => f(mx.zeros([3]))).toThrow(new RegExp(`^${fn}: expected an array of at least 2 dimensions, got shape \\[3\\]`));
       expect(() => f(mx.multiply(mx.ones([2, 2]), { re: 0, im: 1 }))).not.toThrow();
