@@ -103,8 +103,8 @@ void run_real(const Step& s, const T* in, c64_t* w, c64_t* v, int64_t n, int64_t
     check_info(s, "geev", info, N);
     lwork = work_size(query);
     work.resize(size_t(lwork));
-    L.geev(&jobvl, &jobvr, &N, a.data(), &N, wr.data(), wi.data(), &dummy, &one, vr.data(), &ldvr, work.data(),
-           &lwork, &info, 1, 1);
+    L.geev(&jobvl, &jobvr, &N, a.data(), &N, wr.data(), wi.data(), &dummy, &one, vr.data(), &ldvr, work.data(), &lwork,
+           &info, 1, 1);
     check_info(s, "geev", info, N);
     for (int64_t j = 0; j < n; ++j) wb[j] = {float(wr[size_t(j)]), float(wi[size_t(j)])};
     if (!vb) continue;
@@ -159,8 +159,8 @@ void run_complex(const Step& s, const c64_t* in, c64_t* w, c64_t* v, int64_t n, 
     check_info(s, "cgeev", info, N);
     lwork = work_size(query[0]);
     work.resize(size_t(2 * lwork));
-    L.cgeev(&jobvl, &jobvr, &N, a.data(), &N, reinterpret_cast<float*>(wb), dummy, &one, vr.data(), &ldvr,
-            work.data(), &lwork, rwork.data(), &info, 1, 1);
+    L.cgeev(&jobvl, &jobvr, &N, a.data(), &N, reinterpret_cast<float*>(wb), dummy, &one, vr.data(), &ldvr, work.data(),
+            &lwork, rwork.data(), &info, 1, 1);
     check_info(s, "cgeev", info, N);
     if (!vb) continue;
     for (int64_t j = 0; j < n; ++j) {
