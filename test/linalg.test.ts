@@ -554,7 +554,8 @@ describe('LAPACK on the cpu backend', () => {
   it('without LAPACK each function says what to install', () => {
     const script =
       "import * as mx from 'mlx-ts'; import { lapackInfo } from '@mlx-ts/cpu-backend'; console.log(JSON.stringify(lapackInfo()));" +
-      'try { mx.linalg.inv(mx.eye(2)).tolist(); } catch (e) { console.log(e.message); }';
+      'try { mx.linalg.inv(mx.eye(2)).tolist(); } catch (e) { console.log(e.message); }' +
+      'try { mx.linalg.eigvals(mx.eye(2)).tolist(); } catch (e) { console.log(e.message); }';
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
       env: { ...process.env, MLX_TS_LAPACK: '0' },
@@ -564,5 +565,6 @@ describe('LAPACK on the cpu backend', () => {
     expect(r.stdout + r.stderr).toMatch(
       /linalg\.inv: needs LAPACK, which is not loaded \(disabled by MLX_TS_LAPACK\); install it: apt-get install liblapack3 \(or libopenblas0\)/,
     );
+    expect(r.stdout + r.stderr).toMatch(/linalg\.eigvals: needs LAPACK, which is not loaded \(disabled by MLX_TS_LAPACK\)/);
   });
 });
