@@ -45,6 +45,91 @@ const ordOf = (o: number | string | null): mx.linalg.NormOrd | null => (o === 'i
 const mT = (x: mx.Array) => mx.swapaxes(x, -1, -2);
 const eyeLike = (n: number, x: mx.Array) => mx.eye(n, n, 0, x.dtype);
 
+/** NumPy's eigenpairs (test/fixtures/linalg/make-eig-fixtures.py): complex values as [re, im] pairs. */
+interface EigFixture {
+  complex: boolean;
+  a: Nested;
+  w: Nested;
+  v: Nested;
+}
+const eigFx = JSON.parse(readFileSync(new URL('./fixtures/linalg/eig.json', import.meta.url), 'utf8')) as Record<string, EigFixture>;
+type Cx = { re: number; im: number };
+/** Nested [re, im] pairs (the last axis) as a flat list of complex values. */
+const pairs = (x: Nested): Cx[] => {
+  const flat = [x].flat(Infinity as 1) as number[];
+  return Array.from({ length: flat.length / 2 }, (_, i) => ({ re: flat[2 * i]!, im: flat[2 * i + 1]! }));
+};
+const flatC = (x: mx.Array): Cx[] => [x.tolist()].flat(Infinity as 1) as Cx[];
+const cabs = (z: Cx) => Math.hypot(z.re, z.im);
+const csub = (a: Cx, b: Cx): Cx => ({ re: a.re - b.re, im: a.im - b.im });
+const cmul = (a: Cx, b: Cx): Cx => ({ re: a.re * b.re - a.im * b.im, im: a.re * b.im + a.im * b.re });
+/** The fixture's input matrix as an mx array: complex64 for a complex one, else `dtype`. */
+function eigInput(f: EigFixture, dtype: mx.Dtype): mx.Array {
+  if (!f.complex) return mx.array(f.a as number[], dtype);
+  const t = mx.array(f.a as number[], mx.float32);
+  const part = (k: number) => mx.squeeze(mx.split(t, 2, -1)[k]!, -1);
+  return mx.add(mx.astype(part(0), mx.complex64), mx.multiply(mx.astype(part(1), mx.complex64), { re: 0, im: 1 }));
+}
+/** For each expected eigenvalue, the index of the nearest unused actual one (the test's eigenvalues are apart or exactly repeated). */
+function matchEigenvalues(actual: Cx[], expected: Cx[]): number[] {
+  const used = new Set<number>();
+  return expected.map((e) => {
+    let best = -1;
+    for (let i = 0; i < actual.length; i++) if (!used.has(i) && (best < 0 || cabs(csub(actual[i]!, e)) < cabs(csub(actual[best]!, e)))) best = i;
+    used.add(best);
+    return best;
+  });
+}
+/**
+ * One fixture's eig and eigvals against NumPy's, batch entry by batch entry, in a canonical way (the
+ * order of the eigenpairs and the eigenvectors' phases are no contract): the eigenvalues matched by
+ * distance, each eigenvector of a simple eigenvalue equal to NumPy's up to a unit phase, a V = V diag(w)
+ * and unit norms for every column, and the phase contract (the first entry of largest modulus real and
+ * positive). `tol` is relative to the matrix's size.
+ */
+function checkEig(f: EigFixture, dtype: mx.Dtype, tol: number): void {
+  const a = eigInput(f, dtype);
+  const n = a.shape[a.ndim - 1]!;
+  const [w, v] = mx.linalg.eig(a);
+  const wOnly = mx.linalg.eigvals(a);
+  expect([w.dtype, v.dtype, wOnly.dtype]).toEqual([mx.complex64, mx.complex64, mx.complex64]);
+  expect([w.shape, v.shape, wOnly.shape]).toEqual([a.shape.slice(0, -1), a.shape, a.shape.slice(0, -1)]);
+  const [ws, vs, wos, as] = [
+    flatC(w),
+    flatC(v),
+    flatC(wOnly),
+    a.dtype === mx.complex64 ? flatC(a) : ([a.tolist()].flat(Infinity as 1) as number[]).map((re) => ({ re, im: 0 })),
+  ];
+  const [we, ve] = [pairs(f.w), pairs(f.v)];
+  for (let b = 0; b < ws.length / n; b++) {
+    const at = <T>(xs: T[], size: number) => xs.slice(b * size, (b + 1) * size);
+    const [wb, vb, wob, ab, web, veb] = [at(ws, n), at(vs, n * n), at(wos, n), at(as, n * n), at(we, n), at(ve, n * n)];
+    const scale = Math.max(1, ...ab.map(cabs));
+    const perm = matchEigenvalues(wb, web);
+    web.forEach((e, i) => expect(cabs(csub(wb[perm[i]!]!, e)), `eigenvalue ${i} of matrix ${b}`).toBeLessThan(tol * scale));
+    matchEigenvalues(wob, web).forEach((j, i) => expect(cabs(csub(wob[j]!, web[i]!)), `eigvals ${i}`).toBeLessThan(tol * scale));
+    const col = (m: Cx[], j: number) => Array.from({ length: n }, (_, r) => m[r * n + j]!);
+    for (let j = 0; j < n; j++) {
+      const x = col(vb, j);
+      expect(Math.hypot(...x.map(cabs)), `norm of eigenvector ${j}`).toBeCloseTo(1, 5);
+      const big = Math.max(...x.map(cabs));
+      expect(x.some((z) => z.im === 0 && z.re > 0 && z.re >= big * (1 - 1e-6))).toBe(true);
+      for (let r = 0; r < n; r++) {
+        let av: Cx = { re: 0, im: 0 };
+        for (let c = 0; c < n; c++) av = { re: av.re + cmul(ab[r * n + c]!, x[c]!).re, im: av.im + cmul(ab[r * n + c]!, x[c]!).im };
+        expect(cabs(csub(av, cmul(wb[j]!, x[r]!))), `(a v - w v)[${r}] of eigenvector ${j}`).toBeLessThan(tol * scale);
+      }
+    }
+    web.forEach((e, i) => {
+      if (web.some((o, k) => k !== i && cabs(csub(o, e)) < 1e-6)) return;
+      // |<v, u>| = 1 for unit vectors equal up to a phase.
+      const [x, u] = [col(vb, perm[i]!), col(veb, i)];
+      const dot = x.reduce((s, z, r) => ({ re: s.re + z.re * u[r]!.re + z.im * u[r]!.im, im: s.im + z.im * u[r]!.re - z.re * u[r]!.im }), { re: 0, im: 0 });
+      expect(cabs(dot), `eigenvector of eigenvalue ${i}`).toBeCloseTo(1, 4);
+    });
+  }
+}
+
 for (const backend of mx.listBackends().map((b) => b.name)) {
   describe(`mx.linalg on the '${backend}' backend`, () => {
     beforeAll(() => mx.useBackend(backend));
@@ -224,6 +309,78 @@ for (const backend of mx.listBackends().map((b) => b.name)) {
       expect(mx.linalg.cross(mx.array([1, 0]), mx.array([0, 1])).tolist()).toEqual([0, 0, 1]);
     });
 
+    it("eig and eigvals: NumPy's eigenpairs (complex pairs, a repeated eigenvalue, 1 x 1, a batch, complex input), up to order and phase", () => {
+      for (const f of Object.values(eigFx)) {
+        if (f.complex) checkEig(f, mx.complex64, 1e-4);
+        else {
+          checkEig(f, mx.float64, 1e-5);
+          checkEig(f, mx.float32, 1e-4);
+        }
+      }
+    });
+
+    it("eig: MLX's docstring example, empty matrices, and NaN for a matrix with a non-finite entry", () => {
+      const [w, v] = mx.linalg.eig(
+        mx.array([
+          [1, -2],
+          [-2, 1],
+        ]),
+      );
+      const order = (w.tolist() as Cx[])[0]!.re > 0 ? [0, 1] : [1, 0];
+      const h = Math.SQRT1_2;
+      close(mx.real(mx.take(w, mx.array(order, mx.int32))), [3, -1], 1e-6);
+      close(
+        mx.real(mx.take(v, mx.array(order, mx.int32), 1)),
+        [
+          [h, h],
+          [-h, h],
+        ],
+        1e-6,
+      );
+      close(
+        mx.imag(v),
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        0,
+      );
+      for (const shape of [
+        [0, 0],
+        [3, 0, 0],
+        [0, 4, 4],
+      ]) {
+        const [ew, ev] = mx.linalg.eig(mx.zeros(shape));
+        expect([ew.shape, ev.shape, mx.linalg.eigvals(mx.zeros(shape)).shape]).toEqual([shape.slice(0, -1), shape, shape.slice(0, -1)]);
+      }
+      const bad = mx.array([
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [Infinity, 1],
+          [0, 1],
+        ],
+      ]);
+      const [bw, bv] = mx.linalg.eig(bad);
+      expect(
+        flatC(bw)
+          .slice(2)
+          .every((z) => Number.isNaN(z.re) && Number.isNaN(z.im)),
+      ).toBe(true);
+      expect(
+        flatC(bv)
+          .slice(4)
+          .every((z) => Number.isNaN(z.re) && Number.isNaN(z.im)),
+      ).toBe(true);
+      expect(
+        flatC(mx.linalg.eigvals(bad))
+          .slice(0, 2)
+          .every((z) => Number.isFinite(z.re)),
+      ).toBe(true);
+    });
+
     it('LAPACK errors become Errors naming the function', () => {
       expect(() =>
         mx.linalg
@@ -348,13 +505,42 @@ describe('mx.linalg input checks (in TypeScript, before any kernel)', () => {
     expect(() => mx.linalg.norm(mx.array([[1, 2]], mx.int32), 2, [0, 1])).toThrow(/spectral and nuclear norms need a float32 or float64 array/);
     expect(() => mx.linalg.cross(mx.zeros([4]), mx.zeros([3]))).toThrow(/linalg\.cross: the axis must have size 2 or 3, got shape \[4\]/);
   });
-  it('eig and eigvals wait for complex64, whatever the eigenvalues', () => {
-    expect(() => mx.linalg.eig(sq)).toThrow('linalg.eig: needs the complex64 dtype, not built yet');
-    expect(() => mx.linalg.eigvals(sq)).toThrow('linalg.eigvals: needs the complex64 dtype, not built yet');
-    expect(() => mx.linalg.eig(mx.zeros([2, 3]))).toThrow(/linalg\.eig: expected square/);
+  it("eig and eigvals: MLX's dtypes (float32, float64, complex64; no integer cast), square matrices of 2 or more dimensions", () => {
+    for (const f of [mx.linalg.eig, mx.linalg.eigvals] as ((a: mx.Array) => unknown)[]) {
+      const fn = f === mx.linalg.eig ? 'linalg\\.eig' : 'linalg\\.eigvals';
+      expect(() =>
+        f(
+          mx.array(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            mx.int32,
+          ),
+        ),
+      ).toThrow(new RegExp(`^${fn}: expected a float32, float64 or complex64 array, got int32`));
+      expect(() =>
+        f(
+          mx.array(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            mx.float16,
+          ),
+        ),
+      ).toThrow(new RegExp(`^${fn}: expected a float32, float64 or complex64 array, got float16`));
+      expect(() => f(mx.zeros([2, 3]))).toThrow(new RegExp(`^${fn}: expected square matrices in the last two axes, got shape \\[2,3\\]`));
+      expect(() => f(mx.zeros([3]))).toThrow(new RegExp(`^${fn}: expected an array of at least 2 dimensions, got shape \\[3\\]`));
+      expect(() => f(mx.multiply(mx.ones([2, 2]), { re: 0, im: 1 }))).not.toThrow();
+    }
   });
   it('derivatives that do not exist say so', () => {
     expect(() => mx.grad((x: mx.Array) => mx.sum(mx.linalg.luFactor(x)[0]))(sq)).toThrow(/linalg\.luFactor: has no VJP rule/);
+    expect(() => mx.grad((x: mx.Array) => mx.sum(mx.real(mx.linalg.eig(x)[1])))(sq)).toThrow(/linalg\.eig: has no VJP rule \(MLX defines none\)/);
+    expect(() => mx.grad((x: mx.Array) => mx.sum(mx.real(mx.linalg.eigvals(x))))(sq)).toThrow(/linalg\.eigvals: has no VJP rule/);
+    expect(() => mx.jvp((x: mx.Array) => mx.real(mx.linalg.eigvals(x)), [sq], [sq])).toThrow(/linalg\.eigvals: has no JVP rule/);
+    expect(() => mx.jvp((x: mx.Array) => mx.real(mx.linalg.eig(x)[0]), [sq], [sq])).toThrow(/linalg\.eig: has no JVP rule/);
     expect(() => mx.grad((x: mx.Array) => mx.sum(mx.linalg.qr(x)[0]))(mx.zeros([2, 3]))).toThrow(/linalg\.qr: the derivative is defined for M >= N only/);
   });
 });
@@ -368,7 +554,8 @@ describe('LAPACK on the cpu backend', () => {
   it('without LAPACK each function says what to install', () => {
     const script =
       "import * as mx from 'mlx-ts'; import { lapackInfo } from '@mlx-ts/cpu-backend'; console.log(JSON.stringify(lapackInfo()));" +
-      'try { mx.linalg.inv(mx.eye(2)).tolist(); } catch (e) { console.log(e.message); }';
+      'try { mx.linalg.inv(mx.eye(2)).tolist(); } catch (e) { console.log(e.message); }' +
+      'try { mx.linalg.eigvals(mx.eye(2)).tolist(); } catch (e) { console.log(e.message); }';
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
       env: { ...process.env, MLX_TS_LAPACK: '0' },
@@ -378,5 +565,6 @@ describe('LAPACK on the cpu backend', () => {
     expect(r.stdout + r.stderr).toMatch(
       /linalg\.inv: needs LAPACK, which is not loaded \(disabled by MLX_TS_LAPACK\); install it: apt-get install liblapack3 \(or libopenblas0\)/,
     );
+    expect(r.stdout + r.stderr).toMatch(/linalg\.eigvals: needs LAPACK, which is not loaded \(disabled by MLX_TS_LAPACK\)/);
   });
 });

@@ -771,6 +771,8 @@ const rows: Record<string, Row> = {
   'linalg.pinv': { lead: () => [x()] },
   'linalg.lu': { lead: () => [x()] },
   'linalg.luFactor': { lead: () => [x()] },
+  'linalg.eig': { lead: () => [sq()] },
+  'linalg.eigvals': { lead: () => [sq()] },
 };
 
 /** Exports without a row, by reason. */
@@ -885,7 +887,6 @@ const exempt: Record<string, string[]> = {
     'nn.loadSafetensors',
     'nn.saveSafetensors',
   ],
-  'throw until mlx-ts has complex64, after checking their input (test/linalg.test.ts)': ['linalg.eig', 'linalg.eigvals'],
   'device plumbing between backend packages and core: internal, called with values mlx-ts and core build (test/devices.test.ts)': [
     'setDeviceAbsenceReason',
     'noBackendError',

@@ -1,11 +1,14 @@
 /**
  * Conformance: matmul (batched with broadcast batch axes, 1-D operands on either side, empty
  * inner and outer dims, transposed and sliced operands, every floating dtype and mixed dtypes),
- * and the products built on it (inner, outer, tensordot).
+ * and the products built on it (inner, outer, tensordot); eig and eigvals on every layout and
+ * input dtype, compared through what the eigenpairs' order and the vectors' phases do not change.
  */
 import fc from 'fast-check';
 import { checkOp, defaultTol, describeBackends, dtypeNameArb, FLOAT_NAMES, inputArb, mx, property, type HostInput } from '../helpers/index.js';
 import type { DtypeName } from '@mlx-ts/core';
+import { complexFrom } from '../helpers/complex.js';
+import { eigenvaluePowerSums, eigInvariants, separatedGeneral } from '../helpers/linalg.js';
 
 /** Shapes for a @ b: 1-D or batched, batch axes broadcasting. */
 const matmulShapes = fc
@@ -97,6 +100,39 @@ describeBackends('conformance: matmul', (backend) => {
       checkOp(backend, [a, b, c], (x, y, z) => [mx.inner(x, y), mx.outer(x, y), mx.tensordot(x, z, 1), mx.tensordot(x, y, [[1], [1]])], {
         label: 'inner/outer/tensordot',
         tol: matmulTol(a.shape[1]!, a, b),
+      });
+    },
+    15,
+  );
+});
+
+const unit = { min: -1, max: 1, specials: [0, 1, -1, 0.5] };
+/** Square matrices [...batch, n, n], n up to 4 (0 included), in [-1, 1]. */
+const squareInputs = fc
+  .record({ batch: fc.array(fc.integer({ min: 1, max: 2 }), { maxLength: 2 }), n: fc.integer({ min: 0, max: 4 }), dtype: dtypeNameArb(['float32', 'float64']) })
+  .chain((s) => fc.tuple(inputArb([...s.batch, s.n, s.n], s.dtype, unit), inputArb([...s.batch, s.n, s.n], s.dtype, unit)));
+// Power sums are traces of powers of a: polynomials in its entries, well-conditioned even where the eigenvalues are not.
+const eigTol = { rtol: 1e-4, atol: 2e-3 };
+
+describeBackends('conformance: eig', (backend) => {
+  property(
+    'eigvals of any square matrix, eig of ones with separated eigenvalues (transposed, sliced, broadcast; float32, float64)',
+    squareInputs,
+    ([a]) => {
+      checkOp(backend, [a], (x) => eigenvaluePowerSums(mx.linalg.eigvals(x)), { label: `eigvals [${a.shape}] ${a.dtype}`, tol: eigTol });
+      checkOp(backend, [a], (x) => eigInvariants(mx.linalg.eig(separatedGeneral(x))), { label: `eig [${a.shape}] ${a.dtype}`, tol: eigTol });
+    },
+    25,
+  );
+
+  property(
+    'eig and eigvals of complex64 matrices',
+    squareInputs,
+    ([a, b]) => {
+      const z = (x: mx.Array, y: mx.Array) => complexFrom(separatedGeneral(mx.astype(x, mx.float32)), mx.multiply(mx.astype(y, mx.float32), 0.1));
+      checkOp(backend, [a, b], (x, y) => [eigenvaluePowerSums(mx.linalg.eigvals(z(x, y))), ...eigInvariants(mx.linalg.eig(z(x, y)))], {
+        label: `complex eig [${a.shape}]`,
+        tol: eigTol,
       });
     },
     15,

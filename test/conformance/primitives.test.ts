@@ -19,6 +19,7 @@ import {
 import { graphUses } from '@mlx-ts/testing';
 import { checkOp, describeBackends, hostInput, makeArray, mx, type HostInput, type OpFn } from '../helpers/index.js';
 import { complexFrom, parts } from '../helpers/complex.js';
+import { eigenvaluePowerSums, eigInvariants } from '../helpers/linalg.js';
 
 interface Case {
   readonly inputs: readonly HostInput[];
@@ -37,6 +38,8 @@ const counts = ints([2, 3], [1, 3, 0, 31, 33, -1]);
 const solo = { group: 0, rank: 0, size: 1 };
 /** Symmetric positive definite, distinct eigenvalues (and singular values). */
 const spd3 = f32([3, 3], [4, 1, 0.5, 1, 3, -0.4, 0.5, -0.4, 2]);
+/** Not symmetric: a complex-conjugate pair of eigenvalues (1.31 ± 1.96i) and a real one (2.39). */
+const general3 = f32([3, 3], [1, -2, 0.5, 2, 1.5, 0.3, 0.2, -0.4, 2.5]);
 
 /** Inputs a unary primitive's domain accepts. */
 const unaryInput = (p: string): HostInput =>
@@ -164,6 +167,9 @@ const cases: { readonly [P in KernelPrimitive]: Case } = {
   imag: { inputs: [x, y], fn: (a, c) => mx.imag(complexFrom(a, c)) },
   conjugate: { inputs: [x, y], fn: (a, c) => parts(mx.conjugate(complexFrom(a, c))) },
   fft: { inputs: [x, y], fn: (a, c) => parts(mx.fft.fft2(complexFrom(a, c))) },
+  // The eigenpairs' order and the vectors' phases are not contracts: compare what they determine.
+  eig: { inputs: [general3], fn: (a) => eigInvariants(mx.linalg.eig(a)) },
+  eigvals: { inputs: [general3], fn: (a) => eigenvaluePowerSums(mx.linalg.eigvals(a)) },
 };
 it('every kernel primitive has a case that builds it', () => {
   for (const [prim, c] of Object.entries(cases)) {

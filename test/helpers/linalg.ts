@@ -40,3 +40,36 @@ export function fullRank(x: mx.Array): mx.Array {
   const [m, n] = x.shape.slice(-2) as [number, number];
   return mx.add(mx.multiply(mx.eye(m, n, 0, x.dtype), 2), mx.multiply(x, 0.3));
 }
+
+/** diag(2, 4, ..., 2n) + 0.1 x: not symmetric, with real eigenvalues at least 0.8 apart and well-conditioned eigenvectors for |x| <= 2, n <= 3 (Gershgorin). */
+export function separatedGeneral(x: mx.Array): mx.Array {
+  const n = side(x);
+  const d = mx.multiply(mx.eye(n, n, 0, x.dtype), mx.astype(mx.multiply(mx.add(mx.arange(n), 1), 2), x.dtype));
+  return mx.add(d, mx.multiply(x, 0.1));
+}
+
+/** [re, im] of z stacked (float32). */
+const split = (z: mx.Array): mx.Array => mx.stack([mx.real(z), mx.imag(z)]);
+
+/** The power sums Σ_i w_i^k, k = 1..n, of eigenvalues w [..., n]: the same for every order of w (they fix its multiset). */
+export function eigenvaluePowerSums(w: mx.Array): mx.Array {
+  const n = side(w);
+  const sums: mx.Array[] = [];
+  let p = w;
+  for (let k = 1; k <= n; k++) {
+    sums.push(mx.sum(p, -1, true));
+    p = mx.multiply(p, w);
+  }
+  return split(n === 0 ? mx.sum(w, -1, true) : mx.concatenate(sums, -1));
+}
+
+/**
+ * What eig's outputs determine whatever the order of the eigenpairs and the phase of each eigenvector:
+ * the eigenvalues' power sums and V diag(w^k) Vᴴ for k = 0, 1 (each vector's phase cancels in v vᴴ),
+ * as [re, im] float32 stacks, so backends compare elementwise.
+ */
+export function eigInvariants([w, v]: readonly mx.Array[]): mx.Array[] {
+  const vh = mT(mx.conjugate(v!));
+  const projector = (d: mx.Array) => split(mx.matmul(mx.multiply(v!, mx.expandDims(d, -2)), vh));
+  return [eigenvaluePowerSums(w!), projector(mx.onesLike(w!)), projector(w!)];
+}

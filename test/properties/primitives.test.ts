@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as mx from 'mlx-ts/internals';
 import { arrayFromValues, arrays, axes, axisSets, checkPrimitive, dtypes, fc, indices, type PropertyCase, shapes } from '@mlx-ts/testing';
-import { fullRank, invertible, separatedSingular, separatedSymmetric, spd } from '../helpers/linalg.js';
+import { eigenvaluePowerSums, eigInvariants, fullRank, invertible, separatedGeneral, separatedSingular, separatedSymmetric, spd } from '../helpers/linalg.js';
 import { complexFrom, parts } from '../helpers/complex.js';
 
 type Dt = mx.Dtype;
@@ -702,6 +702,9 @@ export const cases: { [P in mx.Primitive]: Case } = {
     args: (s) => fc.tuple(arg(s.shape, mx.float32), arg(s.shape, mx.float32)),
     fn: (s) => (a, b) => fftCase(s, a!, b!),
   },
+  // No derivatives (as MLX); the outputs compared through what they determine whatever the eigenpairs' order and phases.
+  eig: { ...linalgCase('eig', 'square', 'square', (x) => eigInvariants(mx.linalg.eig(separatedGeneral(x)))), skip: ['jvp', 'vjp'] },
+  eigvals: { ...linalgCase('eigvals', 'square', 'square', (x) => eigenvaluePowerSums(mx.linalg.eigvals(separatedGeneral(x)))), skip: ['jvp', 'vjp'] },
 };
 
 interface MatrixSetup {

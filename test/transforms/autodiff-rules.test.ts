@@ -388,6 +388,8 @@ const cases: Record<mx.Primitive, Cases> = {
   ),
   // No derivative (as MLX): checked in test/linalg.test.ts.
   luFactor: NONE,
+  eig: NONE,
+  eigvals: NONE,
   // Complex primitives between real arguments and results (re + i im in, parts out). complex64 is
   // float32 inside, so differences take a wide step (the maps are linear) and looser tolerances.
   imag: [{ fn: (a, b) => node('imag', [complexFrom(a, b)]), args: () => [rnd([2, 3]), rnd([2, 3])], ...cx }],

@@ -192,6 +192,9 @@ void complex_step(const Step& s) {
       return matmul_c(s);
     case Op::fft:
       return fft(s);
+    case Op::eig:
+    case Op::eigvals:
+      return eig(s);
     // Element moves: the usual kernels, on 8-byte items.
     case Op::where:
       return where(s);

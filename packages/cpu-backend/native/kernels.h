@@ -42,6 +42,8 @@ void linalg(const Step& s);
 bool has_complex(const Step& s);
 void complex_step(const Step& s);
 void fft(const Step& s);
+// linalg.eig and linalg.eigvals through LAPACK's ?geev (eig.cc); their outputs are complex64.
+void eig(const Step& s);
 
 // Runs one step with the kernel of its primitive.
 void run_step(const Step& s);

@@ -43,14 +43,17 @@ bool get(void* handle, const char* name, F& f) {
   return f != nullptr;
 }
 
-// Every routine of one precision, or false.
+// Every routine of one precision, or false; complex_prefix names the complex geev of that precision
+// ("" for none: mlx-ts's only complex dtype is complex64, so double resolves no zgeev).
 template <class T>
-bool resolve(void* h, LapackFns<T>& f, const char* p) {
+bool resolve(void* h, LapackFns<T>& f, const char* p, const char* complex_prefix) {
   const std::string x = p;
+  const std::string c = complex_prefix;
   return get(h, (x + "geqrf_").c_str(), f.geqrf) && get(h, (x + "orgqr_").c_str(), f.orgqr) &&
          get(h, (x + "gesdd_").c_str(), f.gesdd) && get(h, (x + "getrf_").c_str(), f.getrf) &&
          get(h, (x + "getri_").c_str(), f.getri) && get(h, (x + "potrf_").c_str(), f.potrf) &&
-         get(h, (x + "trtri_").c_str(), f.trtri) && get(h, (x + "syevd_").c_str(), f.syevd);
+         get(h, (x + "trtri_").c_str(), f.trtri) && get(h, (x + "syevd_").c_str(), f.syevd) &&
+         get(h, (x + "geev_").c_str(), f.geev) && (c.empty() || get(h, (c + "geev_").c_str(), f.cgeev));
 }
 
 Lapack* load() {
@@ -68,7 +71,7 @@ Lapack* load() {
       if (libs.size() == 1) errors = e ? e : "dlopen failed";
       continue;
     }
-    if (resolve(handle, l->s, "s") && resolve(handle, l->d, "d")) {
+    if (resolve(handle, l->s, "s", "c") && resolve(handle, l->d, "d", "")) {
       l->info.loaded = true;
       l->info.library = lib;
       return l;

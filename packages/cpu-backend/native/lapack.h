@@ -38,9 +38,16 @@ struct LapackFns {
   void (*trtri)(const char* uplo, const char* diag, const int* n, T* a, const int* lda, int* info, size_t, size_t);
   void (*syevd)(const char* jobz, const char* uplo, const int* n, T* a, const int* lda, T* w, T* work, const int* lwork,
                 int* iwork, const int* liwork, int* info, size_t, size_t);
+  // The general eigenproblem: real (s/dgeev: eigenvalues as wr + i wi, a complex pair's vectors in
+  // two real columns) and complex (cgeev for float, interleaved (re, im) pairs, rwork 2n reals; null
+  // for double, as no dtype needs zgeev).
+  void (*geev)(const char* jobvl, const char* jobvr, const int* n, T* a, const int* lda, T* wr, T* wi, T* vl,
+               const int* ldvl, T* vr, const int* ldvr, T* work, const int* lwork, int* info, size_t, size_t);
+  void (*cgeev)(const char* jobvl, const char* jobvr, const int* n, T* a, const int* lda, T* w, T* vl, const int* ldvl,
+                T* vr, const int* ldvr, T* work, const int* lwork, T* rwork, int* info, size_t, size_t);
 };
 
-// The routines for float (s...) or double (d...); nullptr when no LAPACK is loaded.
+// The routines for float (s..., and cgeev) or double (d...); nullptr when no LAPACK is loaded.
 template <class T>
 const LapackFns<T>* lapack();
 

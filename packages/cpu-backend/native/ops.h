@@ -54,7 +54,7 @@ namespace mlx_cpu {
   X(scatter) X(scatterAxis) X(matmul) X(arange) X(randomBits) X(compiled) X(divmod) X(topk) X(convolution)          \
   X(quantizedMatmul) X(rmsNorm) X(layerNorm) X(rope) X(scaledDotProductAttention)                                 \
   X(allReduce) X(allGather) X(send) X(recv) X(logcumsumexp) X(view)                                                 \
-  X(qr) X(svd) X(inv) X(triInv) X(cholesky) X(eigh) X(luFactor) X(imag) X(conjugate) X(fft)
+  X(qr) X(svd) X(inv) X(triInv) X(cholesky) X(eigh) X(luFactor) X(imag) X(conjugate) X(fft) X(eig) X(eigvals)
 // clang-format on
 
 // MLX_TS_IF_FAMILY(family, wanted)(text) is `text` when the two families are one, else nothing:

@@ -154,6 +154,8 @@ void run_step(const Step& s) {
     case Op::imag:
     case Op::conjugate:
     case Op::fft:
+    case Op::eig:
+    case Op::eigvals:
       return complex_step(s);
   }
   throw Error("unknown opcode");

@@ -145,6 +145,8 @@ const paramEncoders: { readonly [P in KernelPrimitive]: ParamEncoder<P> } = {
   conjugate: none,
   /** [naxes, axes..., n..., inverse, real] */
   fft: (p) => [p.axes.length, ...p.axes, ...p.n, p.inverse ? 1 : 0, p.real ? 1 : 0],
+  eig: none,
+  eigvals: none,
 };
 // The addon and core must agree on the primitives: a stale build would misread every program.
 const encoders: ParamEncoder<any>[] = addon.opNames.map((name) => {

@@ -88,6 +88,7 @@ export const capabilities: { readonly [P in Primitive]: Capability } = {
   view: notYet('a byte-copy kernel'),
   ...each(['qr', 'svd', 'inv', 'triInv', 'cholesky', 'eigh', 'luFactor'] as const, cpu("factorizations run through the CPU backend's LAPACK, as MLX's")),
   ...each(['imag', 'conjugate', 'fft'] as const, notYet('complex64 kernels')),
+  ...each(['eig', 'eigvals'] as const, cpu("factorizations run through the CPU backend's LAPACK, as MLX's (its eig is CPU-only)")),
 };
 
 /** The primitives with a Metal kernel. */

@@ -64,7 +64,7 @@ export { fast } from '@mlx-ts/core';
 export { fft } from '@mlx-ts/core';
 /** MLX's `mx.distributed`: process groups and collectives over MPI (`init`, `allSum`, `allGather`, `send`, `recv`, ...). */
 export { distributed } from '@mlx-ts/core';
-/** MLX's `mx.linalg`: norm, cross, qr, svd, inv, triInv, pinv, cholesky, choleskyInv, eigh, eigvalsh, lu, luFactor, solve, solveTriangular (eig and eigvals wait for complex64). */
+/** MLX's `mx.linalg`: norm, cross, qr, svd, inv, triInv, pinv, cholesky, choleskyInv, eigh, eigvalsh, eig, eigvals, lu, luFactor, solve, solveTriangular. */
 export { linalg } from '@mlx-ts/core';
 export { type IsLeaf, type TreeDef, type TreeNodeObject, treeFlatten, treeLeaves, treeMap, treeNodeKeys, treeUnflatten } from '@mlx-ts/core';
 

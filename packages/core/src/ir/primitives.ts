@@ -190,6 +190,14 @@ export type PrimitiveParams = { [P in UnarySameDtype | UnaryPredicate | BinarySa
   conjugate: NoParams;
   /** The discrete Fourier transform over `axes` (see `FftParams`). */
   fft: FftParams;
+  /**
+   * General eigendecomposition: (a [..., N, N] float32, float64 or complex64) -> [w complex64
+   * [..., N], V complex64 [..., N, N]] with a V = V diag(w); eigenvalues in no specified order,
+   * each eigenvector (column of V) of unit 2-norm with its first entry of largest modulus real and positive.
+   */
+  eig: NoParams;
+  /** The eigenvalues alone of `eig`: (a [..., N, N]) -> complex64 [..., N], in no specified order. */
+  eigvals: NoParams;
 };
 
 /**
@@ -339,7 +347,7 @@ export type KernelPrimitive = Exclude<Primitive, ViewPrimitive>;
  * `multiNode`, evaluated together in one step, and differentiated and batched by rules that take
  * and return one array per output.
  */
-export const multiOutputPrimitives = ['divmod', 'topk', 'qr', 'svd', 'eigh', 'luFactor'] as const;
+export const multiOutputPrimitives = ['divmod', 'topk', 'qr', 'svd', 'eigh', 'luFactor', 'eig'] as const;
 export type MultiOutputPrimitive = (typeof multiOutputPrimitives)[number];
 export type SingleOutputPrimitive = Exclude<Primitive, MultiOutputPrimitive>;
 export type Params<P extends Primitive> = PrimitiveParams[P];
@@ -552,6 +560,11 @@ export const primitives: PrimitiveTable = {
   imag: { kind: 'other', output: ([a]) => ({ shape: a!.shape, dtype: float32 }) },
   conjugate: { kind: 'other', output: same },
   fft: { kind: 'other', output: ([a], p) => fftOutput(a!, p) },
+  eig: multi<'eig'>('other', ([a]) => [
+    { shape: a!.shape.slice(0, -1), dtype: complex64 },
+    { shape: a!.shape, dtype: complex64 },
+  ]),
+  eigvals: { kind: 'other', output: ([a]) => ({ shape: a!.shape.slice(0, -1), dtype: complex64 }) },
 };
 
 /** The shape `mx.view` gives: the last axis holds the same bytes in items of the new size. */
@@ -603,6 +616,8 @@ export const complexPrimitives: ReadonlySet<string> = new Set<Primitive>([
   'imag',
   'conjugate',
   'fft',
+  'eig',
+  'eigvals',
 ]);
 
 /** The names of the core primitives. */

@@ -1,13 +1,13 @@
 /**
- * mx.linalg's factorizations, inverses and solvers. Seven are primitives (qr, svd, inv, triInv,
- * cholesky, eigh, luFactor; DESIGN.md "Kernel contracts"), the rest compositions of them, as in
+ * mx.linalg's factorizations, inverses and solvers. Nine are primitives (qr, svd, inv, triInv,
+ * cholesky, eigh, luFactor, eig, eigvals; DESIGN.md "Kernel contracts"), the rest compositions of them, as in
  * MLX (solveTriangular = triInv(a) @ b, choleskyInv = L⁻ᵀ L⁻¹, pinv from the SVD, lu from
  * luFactor). solve is inv(a) @ b, so it has inv's derivatives (MLX's goes through an LU, which has
  * none). Every input is checked here, under the name the user called, before any node is built.
  */
 import type { Array } from '../array.js';
 import type { StreamOrDevice } from '../device.js';
-import { type Dtype, float32, float64, promoteTypes } from '../dtype.js';
+import { complex64, type Dtype, float32, float64, promoteTypes } from '../dtype.js';
 import { multiNode, node } from '../graph.js';
 import { fmtShape } from '../shape.js';
 import { type ArrayInput, astype, type OptArgs, parseOpts, toArray } from '../ops/convert.js';
@@ -157,23 +157,37 @@ export function eigvalsh(a: ArrayInput, ...args: OptArgs<[UPLO?: 'L' | 'U'], Lin
   return eighImpl('linalg.eigvalsh', a, args)[0]!;
 }
 
-function needsComplex(fn: string, a: ArrayInput, opts: LinalgOpts | undefined): never {
-  streamOnly(fn, opts);
-  matrices(fn, a, true);
-  throw new Error(`${fn}: needs the complex64 dtype, not built yet`);
+/** eig's input: square matrices of float32, float64 or complex64 (MLX's rule; no integer cast). */
+function eigInput(fn: string, a: ArrayInput): Array {
+  const x = toArray(fn, a);
+  if (x.dtype !== float32 && x.dtype !== float64 && x.dtype !== complex64) {
+    throw new Error(`${fn}: expected a float32, float64 or complex64 array, got ${x.dtype.name} (cast with astype first)`);
+  }
+  if (x.ndim < 2) throw new Error(`${fn}: expected an array of at least 2 dimensions, got shape ${fmtShape(x.shape)}`);
+  const [m, n] = x.shape.slice(-2) as [number, number];
+  if (m !== n) throw new Error(`${fn}: expected square matrices in the last two axes, got shape ${fmtShape(x.shape)}`);
+  return x;
 }
 
 /**
- * MLX's `linalg.eig(a)`: eigenvalues and eigenvectors of a general square matrix, as complex64.
- * Not available yet: mlx-ts has no complex64 dtype, so this throws (after checking its input).
+ * MLX's `linalg.eig(a)`: `[w, V]`, the eigenvalues and right eigenvectors (the columns of V, so
+ * `a @ V = V * w[..., None, :]`) of each general square matrix of float32, float64 or complex64,
+ * both complex64 whatever the input (as MLX, even for float64 and for real eigenvalues). The
+ * eigenvalues come in no specified order (the backends may differ); each eigenvector has unit
+ * 2-norm, as LAPACK's and NumPy's, and its first entry of largest modulus is real and positive.
+ * Not differentiable (MLX defines no derivative).
  */
 export function eig(a: ArrayInput, opts?: LinalgOpts): [Array, Array] {
-  return needsComplex('linalg.eig', a, opts);
+  const fn = 'linalg.eig';
+  const s = streamOnly(fn, opts);
+  return multiNode('eig', [eigInput(fn, a)], {}, s) as [Array, Array];
 }
 
-/** MLX's `linalg.eigvals(a)`: the eigenvalues of a general square matrix, as complex64. Throws until complex64 exists (see {@link eig}). */
+/** MLX's `linalg.eigvals(a)`: the eigenvalues of each general square matrix as complex64, in no specified order (see {@link eig}). */
 export function eigvals(a: ArrayInput, opts?: LinalgOpts): Array {
-  return needsComplex('linalg.eigvals', a, opts);
+  const fn = 'linalg.eigvals';
+  const s = streamOnly(fn, opts);
+  return node('eigvals', [eigInput(fn, a)], {}, s);
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { complex64, type FftParams, float32, type Params, shapeSize, type Shape } from '@mlx-ts/core';
 import type { Kernel, KernelCall, Operand } from '../kernel.js';
+import { eigvalsKernel } from './eig.js';
 import { matmulKernel } from './matmul.js';
 
 /** The primitives whose complex result is the real kernel applied to real parts and to imaginary parts. */
@@ -201,4 +202,5 @@ export const complexKernels: Readonly<Record<string, Kernel<never>>> = {
   astype,
   matmul,
   fft: fftKernel as Kernel<never>,
+  eigvals: eigvalsKernel as Kernel<never>,
 };

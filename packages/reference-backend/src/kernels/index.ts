@@ -20,6 +20,7 @@ import { argsortKernel, sortKernel, topkKernel } from './sort.js';
 import { astypeKernel, unaryKernels } from './unary.js';
 import { viewKernel } from './view.js';
 import { conjugateKernel, fftKernel, imagKernel } from './complex.js';
+import { eigKernel, eigvalsKernel } from './eig.js';
 
 export const coreKernels: KernelTable = {
   ...unaryKernels,
@@ -61,4 +62,6 @@ export const coreKernels: KernelTable = {
   imag: imagKernel,
   conjugate: conjugateKernel,
   fft: fftKernel,
+  eig: eigKernel,
+  eigvals: eigvalsKernel,
 };

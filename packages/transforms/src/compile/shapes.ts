@@ -303,6 +303,8 @@ const symbolicShapes: { readonly [P in Primitive]: SymbolicShape<Params<P>> } = 
   cholesky: matrixBatch,
   eigh: matrixBatch,
   luFactor: matrixBatch,
+  eig: matrixBatch,
+  eigvals: matrixBatch,
   allReduce: sameShape,
   allGather: (_m, ins, p) => (ins[0]!.length === 0 ? [constP(p.size)] : [mulP(ins[0]![0]!, constP(p.size)), ...ins[0]!.slice(1)]),
   send: sameShape,

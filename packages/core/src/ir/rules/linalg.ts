@@ -15,8 +15,8 @@ import type { Params } from '../primitives.js';
 import type { JvpRule, MultiJvpRule, MultiVjpRule, MultiVmapRule, VjpRule, VmapRule } from '../rules.js';
 import { ad, zerosLike } from './ad.js';
 
-type Single = 'inv' | 'triInv' | 'cholesky';
-type Multi = 'qr' | 'svd' | 'eigh' | 'luFactor';
+type Single = 'inv' | 'triInv' | 'cholesky' | 'eigvals';
+type Multi = 'qr' | 'svd' | 'eigh' | 'luFactor' | 'eig';
 
 const mm = ad.matmul;
 const mT = ad.mT;
@@ -193,6 +193,8 @@ export const linalgJvp: { [P in Single]: JvpRule<Params<P>> } & { [P in Multi]: 
     return [diagPart(ap), mm(v!, ad.multiply(gapInverse(w!), ap))];
   },
   luFactor: () => noDerivative('luFactor', 'JVP'),
+  eig: () => noDerivative('eig', 'JVP'),
+  eigvals: () => noDerivative('eigvals', 'JVP'),
 };
 
 export const linalgVjp: { [P in Single]: VjpRule<Params<P>> } & { [P in Multi]: MultiVjpRule<Params<P>> } = {
@@ -243,6 +245,8 @@ export const linalgVjp: { [P in Single]: VjpRule<Params<P>> } & { [P in Multi]: 
     return argnums.map(() => symFromTriangleT(g, p.uplo === 'L'));
   },
   luFactor: () => noDerivative('luFactor', 'VJP'),
+  eig: () => noDerivative('eig', 'VJP'),
+  eigvals: () => noDerivative('eigvals', 'VJP'),
 };
 
 /** Where a batch axis may stay: among the leading axes; in the matrix axes it moves to the front. */
@@ -268,4 +272,6 @@ export const linalgVmap: { [P in Single]: VmapRule<Params<P>> } & { [P in Multi]
   svd: multi('svd', 3),
   eigh: multi('eigh', 2),
   luFactor: multi('luFactor', 3),
+  eig: multi('eig', 2),
+  eigvals: single('eigvals'),
 };
