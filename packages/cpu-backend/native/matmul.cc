@@ -211,8 +211,7 @@ void gemm(int64_t M, int64_t N, int64_t K, const T* a, int64_t rsa, int64_t csa,
   // Inside a parallel region (a convolution's slabs, attention's blocks) this GEMM runs on one
   // thread: splitting it for more would only cut its register tiles in half.
   const int threads = in_parallel_region() ? 1 : pool_threads();
-  if (threads > 1 && N >= threads * kColumnSplit &&
-      2.0 * double(M) * double(N) * double(K) >= kColumnSplitFlops) {
+  if (threads > 1 && N >= threads * kColumnSplit && 2.0 * double(M) * double(N) * double(K) >= kColumnSplitFlops) {
     // A large product: each range of columns runs the whole GEMM alone, packing its own B and all
     // of A (a copy of A per range, small next to its flops at 512 columns or more): no thread
     // waits for another between k-slices, where the shared-B split below meets at a barrier
