@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <chrono>
 #include <climits>
 #include <cmath>
@@ -201,51 +202,73 @@ void create_ops(Mpi& m, Dt dt, int first, const char* what) {
   }
 }
 
-// Runs jobs on the communication thread, one at a time, in the order they came.
+// Runs jobs on the communication thread, one at a time, in the order they came. A hand-off to a
+// sleeping thread costs a wake-up each way (tens of microseconds on a VM), as much as a whole
+// collective of a few hundred KB: so both sides first wait `spin` (yielding the core to whatever
+// else can run, such as the peer's progress loop) and only then sleep.
 class Worker {
  public:
+  void set_spin(std::chrono::microseconds spin) { spin_ = spin; }
+
   // Runs fn there and waits for it at most `timeout` seconds (<= 0: forever); false on timeout.
   bool run(std::function<void()> fn, double timeout) {
     auto job = std::make_shared<Job>();
     job->fn = std::move(fn);
-    std::unique_lock<std::mutex> lock(m_);
-    if (!started_) {
-      std::thread([this] { loop(); }).detach();
-      started_ = true;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      if (!started_) {
+        std::thread([this] { loop(); }).detach();
+        started_ = true;
+      }
+      queue_.push_back(job);
+      pending_.fetch_add(1, std::memory_order_release);
     }
-    queue_.push_back(job);
     work_.notify_one();
-    auto done = [&] { return job->done; };
-    if (timeout > 0) {
-      if (!done_.wait_for(lock, std::chrono::duration<double>(timeout), done)) return false;
-    } else {
-      done_.wait(lock, done);
+    const auto until = Clock::now() + spin_;
+    while (!job->done.load(std::memory_order_acquire) && Clock::now() < until) std::this_thread::yield();
+    if (!job->done.load(std::memory_order_acquire)) {
+      std::unique_lock<std::mutex> lock(m_);
+      auto done = [&] { return job->done.load(std::memory_order_acquire); };
+      if (timeout > 0) {
+        if (!done_.wait_for(lock, std::chrono::duration<double>(timeout), done)) return false;
+      } else {
+        done_.wait(lock, done);
+      }
     }
     if (job->error) std::rethrow_exception(job->error);
     return true;
   }
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Job {
     std::function<void()> fn;
-    bool done = false;
+    std::atomic<bool> done{false};
     std::exception_ptr error;
   };
 
   void loop() {
-    std::unique_lock<std::mutex> lock(m_);
     for (;;) {
-      work_.wait(lock, [&] { return !queue_.empty(); });
-      auto job = queue_.front();
-      queue_.pop_front();
-      lock.unlock();
+      const auto until = Clock::now() + spin_;
+      while (pending_.load(std::memory_order_acquire) == 0 && Clock::now() < until) std::this_thread::yield();
+      std::shared_ptr<Job> job;
+      {
+        std::unique_lock<std::mutex> lock(m_);
+        work_.wait(lock, [&] { return !queue_.empty(); });
+        job = queue_.front();
+        queue_.pop_front();
+        pending_.fetch_sub(1, std::memory_order_relaxed);
+      }
       try {
         job->fn();
       } catch (...) {
         job->error = std::current_exception();
       }
-      lock.lock();
-      job->done = true;
+      {
+        // Under the lock, so a waiter that checked `done` just before cannot miss the notify.
+        std::lock_guard<std::mutex> lock(m_);
+        job->done.store(true, std::memory_order_release);
+      }
       done_.notify_all();
     }
   }
@@ -253,6 +276,8 @@ class Worker {
   std::mutex m_;
   std::condition_variable work_, done_;
   std::deque<std::shared_ptr<Job>> queue_;
+  std::atomic<int> pending_{0};
+  std::chrono::microseconds spin_{50};
   bool started_ = false;
 };
 
@@ -328,6 +353,16 @@ void init_mpi(State& st) {
                   t + "'");
     }
     st.timeout = v;
+  }
+  if (const char* sp = std::getenv("MLX_TS_DISTRIBUTED_SPIN_US"); sp && *sp) {
+    char* end = nullptr;
+    const long v = std::strtol(sp, &end, 10);
+    if (*end != '\0' || v < 0 || v > 1000000) {
+      throw Error(
+          std::string("MLX_TS_DISTRIBUTED_SPIN_US must be a whole number of microseconds from 0 to 1000000, got '") +
+          sp + "'");
+    }
+    st.worker.set_spin(std::chrono::microseconds(v));
   }
   auto made = std::make_shared<Group>(Group{m.comm_world, 0, 1});
   on_comm_thread(st, "distributed.init (MPI_Init_thread)", *made, [&m, made] {
