@@ -260,6 +260,8 @@ export function selectWorkloads(filters) {
  *           loss = mean_b(-sum_k y * logSoftmax(relu(x@w1+b1)@w2+b2)); one step = loss and grads,
  *           then p -= lr * g for every param; forced: the loss and the new params.
  *           Checked: the loss of the first step (fresh params).
+ * mlp-adam: mlp with Adam's update in place of SGD's (betas 0.9/0.999, eps 1e-8, no bias correction):
+ *           m = 0.9 m + 0.1 g, v = 0.999 v + 0.001 g², p -= lr m / (sqrt(v) + eps), moments from zero.
  * nn-mlp:   the mlp workload's model, data and loss as layers: fc1 = Linear(Din, H), fc2 = Linear(H, Dout)
  *           with weight = the transpose of mlp's w1 / w2 ([out, in], MLX's and torch's layout), bias zeros;
  *           loss = mean cross-entropy of fc2(relu(fc1(x))) against y (one-hot); one step = loss and
