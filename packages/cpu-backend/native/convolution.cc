@@ -4,11 +4,12 @@
 // taps x the group's channels, contiguous in NHWC) is gathered into a row of a scratch block, and
 // the block times the weight (viewed [K, Cout/groups]) is one GEMM (BLAS when loaded). K is cut
 // into blocks of whole kernel taps so a block stays in cache; float16/bfloat16 are gathered into
-// float32 and rounded once on store. Two configurations take their own paths (below): stride 1
-// without dilation or groups (a "same" forward, a stride-1 input gradient) runs as an implicit
-// GEMM over a padded slab read in place (conv_stride1), and the weight gradient (the forward's
-// input and cotangent as transposed views) as one GEMM over the forward's patches
-// (weight_gradient), with no transposed copies.
+// float32 and rounded once on store. Three configurations take their own paths (below): a
+// receptive field of at most kDirectMaxK values (a first layer on 1 to 3 channels) is multiplied
+// in place without im2col (Conv::direct_rows); stride 1 without dilation or groups (a "same"
+// forward, a stride-1 input gradient) runs as an implicit GEMM over a padded slab read in place
+// (conv_stride1), and the weight gradient (the forward's input and cotangent as transposed views)
+// as one GEMM over the forward's patches (weight_gradient), with no transposed copies.
 //
 // Parallelism: blocks of output rows run one per thread (each GEMM single-threaded). When there
 // are too few rows to share, as in a weight gradient (rows = Cin x taps, K = N x pixels), the
