@@ -83,6 +83,11 @@ class MetalStream {
 
   BlockCache<MetalDevice>& cache() { return cache_; }
 
+  std::string device_name() const {
+    NS::String* n = device_.device->name();
+    return n == nullptr ? "Metal device" : n->utf8String();
+  }
+
   /** The pipeline of a kernel of the built-in library, by its host_name. */
   MTL::ComputePipelineState* pipeline(const std::string& name) {
     return pipelines_.get(name, [&] { return make_pipeline(library_, name); });
@@ -103,6 +108,13 @@ class MetalStream {
    * block. The blocks stay alive until the command buffer completes; temps are taken from the cache.
    */
   void encode(const Plan& plan, const std::vector<MetalBlock*>& inputs, MetalBlock* out) {
+    // commandBuffer() and computeCommandEncoder() are autoreleased, and a Node addon has no run
+    // loop draining a pool: each step drains its own (the batcher retains the command buffer).
+    NS::AutoreleasePool* pool = NS::AutoreleasePool::alloc()->init();
+    struct Drain {
+      NS::AutoreleasePool* p;
+      ~Drain() { p->release(); }
+    } drain{pool};
     std::vector<MetalBlock*> temps;
     for (int64_t n : plan.temp_bytes) temps.push_back(cache_.acquire(size_t(n)));
     for (const Dispatch& d : plan.dispatches) {
@@ -144,6 +156,9 @@ class MetalStream {
 
   /** Commits what is encoded and returns the event value a consumer waits for. */
   uint64_t flush() { return batch_.fence(); }
+  /** The event value the work encoded last signals (host_logic.h's Batcher::pending_value). */
+  uint64_t pending_value() const { return batch_.pending_value(); }
+  uint64_t committed_value() const { return batch_.committed_value(); }
 
   /** Blocks the calling (CPU) thread until the stream's event reaches `value`. */
   void wait(uint64_t value) {
