@@ -36,7 +36,8 @@ class NapiBinding {
     // Per JS environment (worker threads load the addon too); never freed, because the
     // ArrayBuffers' finalizers, which may run at environment teardown, still reach it.
     auto* self = new NapiBinding(std::move(make));
-    env.SetInstanceData<NapiBinding, nullptr>(self);
+    if (napi_set_instance_data(env, self, nullptr, nullptr) != napi_ok)
+      throw Napi::Error::New(env, "metal backend: cannot set the addon's instance data");
     exports.Set("init", Napi::Function::New(env, &NapiBinding::Init, "init"));
     exports.Set("fromHost", Napi::Function::New(env, &NapiBinding::FromHost, "fromHost"));
     exports.Set("execute", Napi::Function::New(env, &NapiBinding::Execute, "execute"));
@@ -49,7 +50,12 @@ class NapiBinding {
  private:
   explicit NapiBinding(MakeStream make) : make_(std::move(make)) {}
 
-  static NapiBinding& self(Napi::Env env) { return *env.GetInstanceData<NapiBinding>(); }
+  static NapiBinding& self(Napi::Env env) {
+    void* p = nullptr;
+    if (napi_get_instance_data(env, &p) != napi_ok || p == nullptr)
+      throw Napi::Error::New(env, "metal backend: the addon's instance data is missing");
+    return *static_cast<NapiBinding*>(p);
+  }
   static Bind& bound(Napi::Env env) {
     NapiBinding& s = self(env);
     if (!s.binding_) throw Napi::Error::New(env, "metal backend: init() was not called");
