@@ -8,11 +8,10 @@
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { registerFakeGpu } from './fake-addon.js';
+import { gpuUnderTest } from './fake-addon.js';
 
-await registerFakeGpu();
-// The runner's describeBackends reads this when each file is imported: only the fake GPU is under test.
-process.env.MLX_TS_BACKENDS = 'metal-fake';
+// The runner's describeBackends reads this when each file is imported: only the GPU backend is under test.
+process.env.MLX_TS_BACKENDS = await gpuUnderTest();
 const dir = fileURLToPath(new URL('../conformance/', import.meta.url));
 for (const f of readdirSync(dir).sort()) {
   if (f.endsWith('.test.ts') && f !== 'harness.test.ts') await import(`../conformance/${f}`);

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'no
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMetalBackend, initMetalAddon, metalKernelDir, type MetalAddon, type MetalStepRecord } from '@mlx-ts/metal-backend';
+import { createMetalBackend, initMetalAddon, metalKernelDir, metalUnavailable, type MetalAddon, type MetalStepRecord } from '@mlx-ts/metal-backend';
 import * as mx from '../helpers/mx.js';
 import { metalDir } from './fake-device.js';
 
@@ -81,4 +81,17 @@ export async function registerFakeGpu(): Promise<{ addon: MetalAddon; backend: m
   const backend = createMetalBackend(addon, { name: 'metal-fake', log });
   mx.registerBackend(backend);
   return { addon, backend, log };
+}
+
+/**
+ * The gpu backend the gpu-default suites (conformance-gpu, transforms-gpu) run on: with
+ * `MLX_TS_METAL_REAL=1` (the Mac selftest) the real Metal backend mlx-ts registered, else the fake.
+ */
+export async function gpuUnderTest(): Promise<string> {
+  if (process.env.MLX_TS_METAL_REAL === '1') {
+    if (!mx.listBackends().some((b) => b.name === 'metal' && b.deviceType === 'gpu'))
+      throw new Error(`MLX_TS_METAL_REAL=1, but no 'metal' gpu backend is registered: ${metalUnavailable ?? 'unknown reason'}`);
+    return 'metal';
+  }
+  return (await registerFakeGpu()).backend.name;
 }

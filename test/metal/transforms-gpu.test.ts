@@ -6,9 +6,9 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { mx } from '../helpers/index.js';
-import { registerFakeGpu } from './fake-addon.js';
+import { gpuUnderTest } from './fake-addon.js';
 
-await registerFakeGpu();
+await gpuUnderTest();
 mx.setDefaultDevice(mx.gpu);
 const dir = fileURLToPath(new URL('../transforms/', import.meta.url));
 for (const f of readdirSync(dir).sort()) {
