@@ -16,7 +16,6 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -118,7 +117,11 @@ class Binding {
  public:
   using B = std::remove_pointer_t<decltype(std::declval<Stream&>().cache().acquire(0))>;
 
-  /** JS's hold on one block: the external ArrayBuffer over its contents. Freed by the buffer's finalizer. */
+  /**
+   * JS's hold on one block: the external ArrayBuffer over its contents, which carries it (napi_wrap,
+   * so a buffer is known by identity: V8 may give every empty buffer the same data pointer). Freed
+   * by the buffer's finalizer.
+   */
   struct Hold {
     B* block;
     size_t bytes;  // the ArrayBuffer's length (the block is rounded up to pages)
@@ -133,15 +136,8 @@ class Binding {
   Hold* alloc(size_t bytes) {
     B* b = stream_.cache().acquire(bytes);
     auto* h = new Hold{b, bytes};
-    holds_[b->contents] = h;
     live_bytes_ += bytes;
     return h;
-  }
-
-  /** The live hold of the ArrayBuffer whose bytes start at `contents`, or nullptr when JS holds no such block. */
-  Hold* find(const void* contents) const {
-    auto it = holds_.find(contents);
-    return it == holds_.end() ? nullptr : it->second;
   }
 
   /**
@@ -151,8 +147,6 @@ class Binding {
   size_t drop(Hold* h) {
     if (h->dropped) return 0;
     h->dropped = true;
-    auto it = holds_.find(h->block->contents);
-    if (it != holds_.end() && it->second == h) holds_.erase(it);
     live_bytes_ -= h->bytes;
     stream_.cache().release(h->block);
     return h->bytes;
@@ -223,7 +217,6 @@ class Binding {
  private:
   Stream& stream_;
   std::vector<std::string> dtypes_;
-  std::unordered_map<const void*, Hold*> holds_;
   size_t live_bytes_ = 0;
   uint64_t gpu_steps_ = 0;
 };

@@ -24,6 +24,9 @@
 
 namespace mlx_metal {
 
+/** Marks the ArrayBuffers this addon made (napi_type_tag_object), so hold_of trusts napi_unwrap. */
+inline const napi_type_tag kHoldTag = {0x6d6c7874732d6770ULL, 0x686f6c6400000001ULL};
+
 template <typename Stream>
 class NapiBinding {
  public:
@@ -80,8 +83,11 @@ class NapiBinding {
   /** The ArrayBuffer JS sees for a hold; its finalizer (GC) ends the hold. */
   static Napi::Value wrap(Napi::Env env, Hold* h) {
     napi_value ab;
-    const napi_status st =
-        napi_create_external_arraybuffer(env, h->block->contents, h->bytes, &NapiBinding::Finalize, h, &ab);
+    // The hold rides on the buffer object (napi_wrap), whose collection also ends the external
+    // bytes' use: a typed array over them keeps the object alive.
+    napi_status st = napi_create_external_arraybuffer(env, h->block->contents, h->bytes, nullptr, nullptr, &ab);
+    if (st == napi_ok) st = napi_wrap(env, ab, h, &NapiBinding::Finalize, nullptr, nullptr);
+    if (st == napi_ok) st = napi_type_tag_object(env, ab, &kHoldTag);
     if (st != napi_ok) {
       bound(env).finalize(h);
       throw Napi::Error::New(env, "metal backend: cannot make an external ArrayBuffer over a block (status " +
@@ -93,10 +99,10 @@ class NapiBinding {
     return Napi::Value(env, ab);
   }
 
-  static void Finalize(napi_env env, void* /*data*/, void* hint) {
+  static void Finalize(napi_env env, void* data, void* /*hint*/) {
     NapiBinding* s = nullptr;
     if (napi_get_instance_data(env, reinterpret_cast<void**>(&s)) != napi_ok || s == nullptr || !s->binding_) return;
-    const size_t n = s->binding_->finalize(static_cast<Hold*>(hint));
+    const size_t n = s->binding_->finalize(static_cast<Hold*>(data));
     int64_t total = 0;
     if (n > 0) napi_adjust_external_memory(env, -int64_t(n), &total);
   }
@@ -104,12 +110,15 @@ class NapiBinding {
   static Hold* hold_of(Napi::Env env, Napi::Value v, const char* fn) {
     if (!v.IsArrayBuffer())
       throw Napi::TypeError::New(env, std::string("metal backend: ") + fn + " expects storage of the gpu backend (an ArrayBuffer)");
-    Napi::ArrayBuffer ab = v.As<Napi::ArrayBuffer>();
-    if (ab.IsDetached())
-      throw Napi::Error::New(env, std::string("metal backend: ") + fn + ": the storage was released (its array was disposed)");
-    Hold* h = bound(env).find(ab.Data());
-    if (h == nullptr || h->bytes != ab.ByteLength())
+    void* p = nullptr;
+    // Another addon's wrapped object would unwrap to its own data: the tag says the hold is ours.
+    bool ours = false;
+    if (napi_check_object_type_tag(env, v, &kHoldTag, &ours) != napi_ok || !ours ||
+        napi_unwrap(env, v, &p) != napi_ok || p == nullptr)
       throw Napi::Error::New(env, std::string("metal backend: ") + fn + ": the ArrayBuffer is not storage of the gpu backend");
+    Hold* h = static_cast<Hold*>(p);
+    if (h->dropped || v.As<Napi::ArrayBuffer>().IsDetached())
+      throw Napi::Error::New(env, std::string("metal backend: ") + fn + ": the storage was released (its array was disposed)");
     return h;
   }
 

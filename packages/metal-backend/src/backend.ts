@@ -79,7 +79,15 @@ export function encodeMetalParams(prim: string, params: unknown): number[] {
 function gpuCandidate(step: Step): boolean {
   if (step.outputs !== undefined) return false;
   const c = (capabilities as Readonly<Record<string, { kind: string }>>)[step.prim];
-  return c !== undefined && c.kind === 'metal';
+  if (c === undefined || c.kind !== 'metal') return false;
+  // pad's value travels as float32 and the fill kernel converts it as Metal does (saturating); an
+  // integer output whose value is not an integer float32 holds exactly follows the CPU's conversion.
+  if (step.prim === 'pad' && !step.dtype.isFloating) {
+    const v = (step.params as { value: number }).value;
+    const [lo, hi] = step.dtype.name === 'int32' ? [-(2 ** 31), 2 ** 31 - 1] : [0, 2 ** 32 - 1];
+    if (!Number.isInteger(v) || Math.fround(v) !== v || v < lo || v > hi) return false;
+  }
+  return true;
 }
 
 function slotStarts(steps: readonly Step[]): number[] {
@@ -98,12 +106,15 @@ function asStorage(handle: unknown, what: string): ArrayBuffer {
   return handle;
 }
 
+/** The gpu Backend, with the addon's counters (blocks held, cache hits, steps run by kernels). */
+export type MetalBackend = Backend & { stats(): ReturnType<MetalAddon['stats']> };
+
 /**
  * The `gpu` Backend over an initialised addon. Steps with a Metal kernel run on the GPU, in one
  * native call per run of them; a step without one runs on the registered `cpu` backend over the
  * same buffers, and its output is copied into a shared block.
  */
-export function createMetalBackend(addon: MetalAddon, options: MetalBackendOptions = {}): Backend {
+export function createMetalBackend(addon: MetalAddon, options: MetalBackendOptions = {}): MetalBackend {
   const log = options.log;
   const cpu = (): Backend => {
     const b = getBackendByName('cpu');
@@ -204,7 +215,7 @@ export function createMetalBackend(addon: MetalAddon, options: MetalBackendOptio
     return outputs;
   }
 
-  const backend: Backend = {
+  const backend: MetalBackend = {
     name: options.name ?? 'metal',
     deviceType: 'gpu',
     priority: options.priority ?? 10,
@@ -264,6 +275,8 @@ export function createMetalBackend(addon: MetalAddon, options: MetalBackendOptio
     memoryInUse(): number {
       return addon.stats().liveBytes;
     },
+
+    stats: () => addon.stats(),
   };
   return backend;
 }

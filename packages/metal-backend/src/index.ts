@@ -7,20 +7,19 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Backend } from '@mlx-ts/core';
-import { createMetalBackend, initMetalAddon, type MetalAddon } from './backend.js';
+import { createMetalBackend, initMetalAddon, type MetalAddon, type MetalBackend } from './backend.js';
 
 export { capabilities, metalPrimitives } from './capabilities.js';
 export type { Capability } from './capabilities.js';
 export { mslFunctors, mslKernel, mslTypes } from './codegen.js';
 export type { MslKernel } from './codegen.js';
 export { createMetalBackend, encodeMetalParams, initMetalAddon } from './backend.js';
-export type { MetalAddon, MetalBackendOptions, MetalRun, MetalStepRecord } from './backend.js';
+export type { MetalAddon, MetalBackend, MetalBackendOptions, MetalRun, MetalStepRecord } from './backend.js';
 
 /** The kernel sources the addon compiles at start-up (relative to src/ and to dist/ alike). */
 export const metalKernelDir: string = fileURLToPath(new URL('../kernels', import.meta.url));
 
-function load(): { backend: Backend; reason: null } | { backend: null; reason: string } {
+function load(): { backend: MetalBackend; reason: null } | { backend: null; reason: string } {
   if (process.platform !== 'darwin' || process.arch !== 'arm64')
     return {
       backend: null,
@@ -50,6 +49,6 @@ function load(): { backend: Backend; reason: null } | { backend: null; reason: s
 
 const loaded = load();
 /** The `gpu` backend on this machine (Metal through the addon), or null when there is none (`metalUnavailable` says why). */
-export const metalBackend: Backend | null = loaded.backend;
+export const metalBackend: MetalBackend | null = loaded.backend;
 /** Why this package serves no GPU on this machine, or null when `metalBackend` is there. */
 export const metalUnavailable: string | null = loaded.reason;
