@@ -29,7 +29,18 @@ const onGpu = <T>(f: () => T): T => {
 describe('the Metal binding over the fake device', () => {
   it('runs a chain of kernels in one native call and reads the result back', () => {
     const before = addon.stats().gpuSteps;
-    const y = onGpu(() => mx.sum(mx.multiply(mx.exp(mx.zeros([2, 3])), mx.array([[1, -2, 3], [4, 5, -6]])), 1));
+    const y = onGpu(() =>
+      mx.sum(
+        mx.multiply(
+          mx.exp(mx.zeros([2, 3])),
+          mx.array([
+            [1, -2, 3],
+            [4, 5, -6],
+          ]),
+        ),
+        1,
+      ),
+    );
     expect(y.tolist()).toEqual([2, 3]);
     expect(addon.stats().gpuSteps - before).toBeGreaterThanOrEqual(3);
     expect(log.slice(-3).map((r) => `${r.prim}:${r.where}`)).toEqual(['exp:gpu', 'multiply:gpu', 'sum:gpu']);

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMetalBackend, initMetalAddon, metalKernelDir, metalUnavailable, type MetalAddon, type MetalStepRecord } from '@mlx-ts/metal-backend';
 import * as mx from '../helpers/mx.js';
@@ -21,8 +21,8 @@ const cxx = process.env.CXX ?? 'g++';
 export function napiIncludes(): string[] {
   const req = createRequire(join(root, 'packages/cpu-backend/package.json'));
   const headers = createRequire(req.resolve('cmake-js'))('node-api-headers') as { include_dir: string };
-  const addonApi = req('node-addon-api') as { include_dir: string };
-  return [headers.include_dir, addonApi.include_dir.replace(/^"|"$/g, '')];
+  // node-addon-api's include_dir is relative to the working directory; its package folder is the same place.
+  return [resolve(headers.include_dir), dirname(req.resolve('node-addon-api/package.json'))];
 }
 
 /** The defines the CPU addon builds with (every C++ exception becomes a JS Error). */

@@ -47,11 +47,14 @@ struct ProgramStep {
 inline std::vector<ProgramStep> decode_program(const double* p, size_t length, const std::vector<std::string>& prims,
                                                const std::vector<std::string>& dtype_names, size_t buffer_count) {
   size_t at = 0;
-  const auto bad = [](const std::string& why) { return std::invalid_argument("metal backend: malformed program: " + why); };
+  const auto bad = [](const std::string& why) {
+    return std::invalid_argument("metal backend: malformed program: " + why);
+  };
   const auto next = [&]() -> int64_t {
     if (at >= length) throw bad("it ends early");
     const double v = p[at++];
-    if (!(std::fabs(v) <= 9007199254740992.0) || v != std::floor(v)) throw bad("a non-integer where an integer belongs");
+    if (!(std::fabs(v) <= 9007199254740992.0) || v != std::floor(v))
+      throw bad("a non-integer where an integer belongs");
     return int64_t(v);
   };
   const auto count = [&](const char* what) -> size_t {
@@ -73,7 +76,8 @@ inline std::vector<ProgramStep> decode_program(const double* p, size_t length, c
   for (size_t i = 0; i < steps.size(); ++i) {
     ProgramStep& s = steps[i];
     const int64_t prim = next();
-    if (prim < 0 || size_t(prim) >= prims.size()) throw bad("primitive index " + std::to_string(prim) + " out of range");
+    if (prim < 0 || size_t(prim) >= prims.size())
+      throw bad("primitive index " + std::to_string(prim) + " out of range");
     s.desc.prim = prims[size_t(prim)];
     s.desc.out_dtype = dtype();
     s.desc.out_shape = ints(count("ndim"));

@@ -1,12 +1,13 @@
 // host_logic.h against a fake device on Linux: block reuse and the cap, inputs held until a
 // command buffer completes (completion runs later, as on a GPU), commit by op count, the event
 // values a consumer stream waits for, and the pipeline cache. Exit status 0 when every check holds.
-#include "binding.h"
 #include "host_logic.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+
+#include "binding.h"
 
 namespace {
 
@@ -117,7 +118,7 @@ void binding_checks() {
   bind.wait_ready(r.outputs[1]);
   CHECK(dev.event >= r.value && stream.waits == 1);
   CHECK(stream.cache().cached_bytes() == cached + mlx_metal::kPageBytes);  // x's block came back
-  bind.finalize(x);  // GC after dispose: frees the hold only
+  bind.finalize(x);                                                        // GC after dispose: frees the hold only
   // A block only the CPU wrote has nothing to wait for.
   auto* fresh = bind.alloc(8);
   bind.wait_ready(fresh);

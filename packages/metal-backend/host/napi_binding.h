@@ -109,22 +109,26 @@ class NapiBinding {
 
   static Hold* hold_of(Napi::Env env, Napi::Value v, const char* fn) {
     if (!v.IsArrayBuffer())
-      throw Napi::TypeError::New(env, std::string("metal backend: ") + fn + " expects storage of the gpu backend (an ArrayBuffer)");
+      throw Napi::TypeError::New(
+          env, std::string("metal backend: ") + fn + " expects storage of the gpu backend (an ArrayBuffer)");
     void* p = nullptr;
     // Another addon's wrapped object would unwrap to its own data: the tag says the hold is ours.
     bool ours = false;
     if (napi_check_object_type_tag(env, v, &kHoldTag, &ours) != napi_ok || !ours ||
         napi_unwrap(env, v, &p) != napi_ok || p == nullptr)
-      throw Napi::Error::New(env, std::string("metal backend: ") + fn + ": the ArrayBuffer is not storage of the gpu backend");
+      throw Napi::Error::New(
+          env, std::string("metal backend: ") + fn + ": the ArrayBuffer is not storage of the gpu backend");
     Hold* h = static_cast<Hold*>(p);
     if (h->dropped || v.As<Napi::ArrayBuffer>().IsDetached())
-      throw Napi::Error::New(env, std::string("metal backend: ") + fn + ": the storage was released (its array was disposed)");
+      throw Napi::Error::New(
+          env, std::string("metal backend: ") + fn + ": the storage was released (its array was disposed)");
     return h;
   }
 
   static Napi::Value FromHost(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    if (info.Length() < 1 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
       throw Napi::TypeError::New(env, "metal backend: fromHost expects a Uint8Array");
     Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
     Hold* h = bound(env).alloc(bytes.ByteLength());
@@ -141,8 +145,8 @@ class NapiBinding {
     Napi::Env env = info.Env();
     if (info.Length() < 3 || !info[0].IsTypedArray() || !info[1].IsArray() || !info[2].IsArray() ||
         info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-      throw Napi::TypeError::New(env,
-                                 "metal backend: expected (program: Float64Array, prims: string[], buffers: ArrayBuffer[])");
+      throw Napi::TypeError::New(
+          env, "metal backend: expected (program: Float64Array, prims: string[], buffers: ArrayBuffer[])");
     Napi::Float64Array program = info[0].As<Napi::Float64Array>();
     Napi::Array prims = info[1].As<Napi::Array>();
     Napi::Array buffers = info[2].As<Napi::Array>();
@@ -150,7 +154,8 @@ class NapiBinding {
     for (uint32_t i = 0; i < prims.Length(); ++i) names.push_back(prims.Get(i).As<Napi::String>().Utf8Value());
     Args a;
     for (uint32_t i = 0; i < buffers.Length(); ++i) a.buffers.push_back(hold_of(env, buffers.Get(i), "execute"));
-    a.steps = decode_program(program.Data(), program.ElementLength(), names, bound(env).dtype_names(), a.buffers.size());
+    a.steps =
+        decode_program(program.Data(), program.ElementLength(), names, bound(env).dtype_names(), a.buffers.size());
     return a;
   }
 
@@ -205,7 +210,8 @@ class NapiBinding {
 
   static Napi::Value Sync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "metal backend: sync expects ArrayBuffer[]");
+    if (info.Length() < 1 || !info[0].IsArray())
+      throw Napi::TypeError::New(env, "metal backend: sync expects ArrayBuffer[]");
     Napi::Array list = info[0].As<Napi::Array>();
     for (uint32_t i = 0; i < list.Length(); ++i) bound(env).wait_ready(hold_of(env, list.Get(i), "sync"));
     return env.Undefined();

@@ -143,12 +143,14 @@ class FakeStream {
         }
       }
       const Launch launch = it->second;
-      const metal_shim::uint3 groups{d.groups.x, d.groups.y, d.groups.z}, threads{d.threads.x, d.threads.y, d.threads.z};
+      const metal_shim::uint3 groups{d.groups.x, d.groups.y, d.groups.z},
+          threads{d.threads.x, d.threads.y, d.threads.z};
       const metal_shim::uint3 limit{d.grid_threads == 0 ? ~0u : uint32_t(d.grid_threads), ~0u, ~0u};
       cb->work.push_back([launch, bytes, bound, groups, threads, limit] {
         std::vector<void*> ptrs;
         for (const auto& [k, p] : bound) ptrs.push_back(k >= 0 ? static_cast<void*>((*bytes)[size_t(k)].data()) : p);
-        metal_shim::dispatch(groups, threads, [&](const ThreadPos& t) { launch(ptrs.data(), t); }, limit);
+        metal_shim::dispatch(
+            groups, threads, [&](const ThreadPos& t) { launch(ptrs.data(), t); }, limit);
       });
       batch_.maybe_commit();
     }

@@ -6,12 +6,11 @@
 // The request comes on stdin (host/request.h); on a Mac host/metal_run.cpp takes the same request
 // and runs it on the GPU, so the selftest compares the two. Exit status: 0 done, 2 the plan does not cover the step
 // (message on stderr), 4 the plan named a kernel no .metal file instantiates, 1 a malformed request.
+#include "../host/request.h"
 #include "kernels.h"
 
-#include "../host/request.h"
-
-using metal_shim_registry::registry;
 using metal_shim_registry::register_kernels;
+using metal_shim_registry::registry;
 
 int main() {
   register_kernels();

@@ -27,7 +27,6 @@
 #include <iostream>
 #include <map>
 
-
 using metal_shim::ThreadPos;
 using Launch = std::function<void(void* const* b, const ThreadPos& t)>;
 
@@ -164,4 +163,3 @@ inline void register_kernels() {
 }
 
 }  // namespace metal_shim_registry
-
