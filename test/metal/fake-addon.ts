@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,39 @@ export async function buildFakeAddon(): Promise<string> {
   const out = join(cache, `fake-addon-${h.digest('hex').slice(0, 16)}.node`);
   if (existsSync(out)) return out;
   mkdirSync(cache, { recursive: true });
+  // Several test files want it at once: one worker builds, the others wait for its result rather
+  // than run the same two-minute compile in parallel on a machine with few cores.
+  const lock = `${out}.lock`;
+  try {
+    mkdirSync(lock);
+  } catch {
+    while (!existsSync(out)) {
+      // No lock: the builder failed, so try ourselves. A lock older than any build: its builder was killed.
+      const since = lockAge(lock);
+      if (since === null || since > 900_000) {
+        rmSync(lock, { recursive: true, force: true });
+        return buildFakeAddon();
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return out;
+  }
+  try {
+    return await compileFakeAddon(out, includes);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function lockAge(lock: string): number | null {
+  try {
+    return Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+async function compileFakeAddon(out: string, includes: string[]): Promise<string> {
   const tmp = `${out}.${process.pid}.tmp`;
   const stderr = await new Promise<string | null>((resolve, reject) => {
     const p = spawn(cxx, [...flags, ...includes, '-o', tmp, join(metalDir, 'shim/fake_addon.cc')], { stdio: ['ignore', 'ignore', 'pipe'] });
