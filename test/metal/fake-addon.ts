@@ -113,6 +113,8 @@ export async function registerFakeGpu(): Promise<{ addon: MetalAddon; backend: m
   const log: MetalStepRecord[] = [];
   const backend = createMetalBackend(addon, { name: 'metal-fake', log });
   mx.registerBackend(backend);
+  // On a Mac the real 'metal' backend is registered too: the fake must serve mx.gpu here.
+  mx.useBackend(backend.name, 'gpu');
   return { addon, backend, log };
 }
 
