@@ -183,6 +183,25 @@ class Binding {
    */
   RunResult run(const std::vector<ProgramStep>& steps, const std::vector<Hold*>& buffers) {
     RunResult r;
+    try {
+      walk(steps, buffers, r);
+    } catch (...) {
+      // JS never sees these outputs: drop them (command buffers already holding them keep them
+      // until they complete), and commit what was encoded so that happens.
+      stream_.flush();
+      for (Hold* h : r.outputs) finalize(h);
+      throw;
+    }
+    r.value = stream_.flush();
+    return r;
+  }
+
+  size_t live_bytes() const { return live_bytes_; }
+  uint64_t gpu_steps() const { return gpu_steps_; }
+  Stream& stream() { return stream_; }
+
+ private:
+  void walk(const std::vector<ProgramStep>& steps, const std::vector<Hold*>& buffers, RunResult& r) {
     for (size_t i = 0; i < steps.size(); ++i) {
       const ProgramStep& s = steps[i];
       Plan plan;
@@ -210,15 +229,8 @@ class Binding {
       r.stop = i + 1;
       gpu_steps_++;
     }
-    r.value = stream_.flush();
-    return r;
   }
 
-  size_t live_bytes() const { return live_bytes_; }
-  uint64_t gpu_steps() const { return gpu_steps_; }
-  Stream& stream() { return stream_; }
-
- private:
   Stream& stream_;
   std::vector<std::string> dtypes_;
   size_t live_bytes_ = 0;

@@ -61,10 +61,13 @@ struct FakeStream {
   mlx_metal::BlockCache<FakeDevice> cache_;
   mlx_metal::Batcher<FakeDevice> batch_;
   int waits = 0;
+  int encodes = 0;
+  int fail_at = -1;  // the encode that throws, as a pipeline that fails to build does
   explicit FakeStream(FakeDevice& d) : dev(d), cache_(d, 1 << 20), batch_(d, cache_) {}
   mlx_metal::BlockCache<FakeDevice>& cache() { return cache_; }
   void encode(const mlx_metal::Plan& plan, const std::vector<mlx_metal::Block<FakeDevice::Buffer>*>& inputs,
               mlx_metal::Block<FakeDevice::Buffer>* out) {
+    if (encodes++ == fail_at) throw std::runtime_error("metal: pipeline failed");
     for (size_t i = 0; i < plan.dispatches.size(); ++i) {
       std::vector<mlx_metal::Block<FakeDevice::Buffer>*> used(inputs);
       used.push_back(out);
@@ -152,6 +155,24 @@ void binding_checks() {
   CHECK(malformed({1}, "ends early"));
   CHECK(malformed({0, 1}, "trailing"));
   for (auto* h : r.outputs) bind.finalize(h);
+  // A step that fails to encode: the outputs made before it are dropped (JS never sees them) and
+  // what was encoded is committed, so the blocks come back once the GPU is done.
+  const size_t held = bind.live_bytes();
+  std::vector<double> two{2};
+  for (double v : unary_step(0, 2, 4, 0)) two.push_back(v);
+  for (double v : unary_step(0, 2, 4, -1)) two.push_back(v);
+  auto* y = bind.alloc(16);
+  stream.fail_at = stream.encodes + 1;  // the second step fails, after the first was encoded
+  bool failed = false;
+  try {
+    bind.run(mlx_metal::decode_program(two.data(), two.size(), prims, dtypes, 1), {y});
+  } catch (const std::runtime_error&) {
+    failed = true;
+  }
+  CHECK(failed);
+  CHECK(bind.live_bytes() == held + 16);  // only y is still held
+  CHECK(!dev.in_flight.empty());          // the first step was committed
+  bind.finalize(y);
   while (!dev.in_flight.empty()) dev.complete_one();
 }
 

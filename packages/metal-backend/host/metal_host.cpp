@@ -115,15 +115,20 @@ class MetalStream {
       NS::AutoreleasePool* p;
       ~Drain() { p->release(); }
     } drain{pool};
+    // Pipelines first: one that fails to build throws before an encoder is open (an encoder
+    // released without endEncoding is a Metal assertion, not an exception).
+    std::vector<MTL::ComputePipelineState*> pipes;
+    for (const Dispatch& d : plan.dispatches) pipes.push_back(pipeline(d.kernel));
     std::vector<MetalBlock*> temps;
     for (int64_t n : plan.temp_bytes) temps.push_back(cache_.acquire(size_t(n)));
-    for (const Dispatch& d : plan.dispatches) {
+    for (size_t k = 0; k < plan.dispatches.size(); ++k) {
+      const Dispatch& d = plan.dispatches[k];
       std::vector<MetalBlock*> used(inputs);
       used.push_back(out);
       used.insert(used.end(), temps.begin(), temps.end());
       MTL::CommandBuffer* cb = batch_.encode(used);
       MTL::ComputeCommandEncoder* enc = cb->computeCommandEncoder();
-      enc->setComputePipelineState(pipeline(d.kernel));
+      enc->setComputePipelineState(pipes[k]);
       for (size_t i = 0; i < d.args.size(); ++i) {
         const Arg& a = d.args[i];
         const NS::UInteger index = NS::UInteger(i);

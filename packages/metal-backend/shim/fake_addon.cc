@@ -111,13 +111,19 @@ class FakeStream {
   std::string device_name() const { return "fake Metal device (shimmed kernels on a CPU grid)"; }
 
   void encode(const mlx_metal::Plan& plan, const std::vector<FakeBlock*>& inputs, FakeBlock* out) {
-    std::vector<FakeBlock*> temps;
-    for (int64_t n : plan.temp_bytes) temps.push_back(cache_.acquire(size_t(n)));
+    // Kernels first, as MetalStream makes its pipelines before it opens an encoder: on a Mac a
+    // missing kernel fails at pipeline creation, on the JS thread too.
+    std::vector<Launch> launches;
     for (const mlx_metal::Dispatch& d : plan.dispatches) {
       auto it = registry().find(d.kernel);
-      // On a Mac a missing kernel fails at pipeline creation, on the JS thread too.
       if (it == registry().end())
         throw std::runtime_error("metal backend: no kernel named '" + d.kernel + "' in the library");
+      launches.push_back(it->second);
+    }
+    std::vector<FakeBlock*> temps;
+    for (int64_t n : plan.temp_bytes) temps.push_back(cache_.acquire(size_t(n)));
+    for (size_t k = 0; k < plan.dispatches.size(); ++k) {
+      const mlx_metal::Dispatch& d = plan.dispatches[k];
       std::vector<FakeBlock*> used(inputs);
       used.push_back(out);
       used.insert(used.end(), temps.begin(), temps.end());
@@ -142,7 +148,7 @@ class FakeStream {
             break;
         }
       }
-      const Launch launch = it->second;
+      const Launch launch = launches[k];
       const metal_shim::uint3 groups{d.groups.x, d.groups.y, d.groups.z},
           threads{d.threads.x, d.threads.y, d.threads.z};
       const metal_shim::uint3 limit{d.grid_threads == 0 ? ~0u : uint32_t(d.grid_threads), ~0u, ~0u};
