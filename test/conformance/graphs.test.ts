@@ -15,6 +15,7 @@ import {
   inputArb,
   makeArray,
   mx,
+  enterBackend,
   onBackend,
   property,
   REFERENCE,
@@ -88,14 +89,14 @@ describeBackends('conformance: graphs', (backend) => {
       fc.asyncProperty(chainArb, async ([x, y, chain]) => {
         const build = (a: mx.Array, b: mx.Array) => chain.reduce((h, i) => steps[i]![1](h, b), a);
         const ref = evalOn(REFERENCE, [x, y], build);
-        mx.useBackend(backend);
+        const leave = enterBackend(backend);
         let got: Output[];
         try {
           const out = build(makeArray(x), makeArray(y));
           await mx.asyncEval(out);
           got = [{ shape: [...out.shape], dtype: out.dtype.name, data: [...out.toTypedArray()].map(Number) }];
         } finally {
-          mx.useBackend(null);
+          leave();
         }
         assertOutputsMatch(backend, [x, y], ref, got, { label: `asyncEval ${chain.map((i) => steps[i]![0]).join(' -> ')}`, tolScale: 100 });
       }),

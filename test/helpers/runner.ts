@@ -44,13 +44,28 @@ export function describeBackends(name: string, fn: (backend: string) => void): v
   for (const b of list) describe(`${name} [${b}]`, () => fn(b));
 }
 
-/** Runs `f` with backend `name` serving the CPU device. */
+/**
+ * Makes backend `name` serve its device type and that device the default (a `gpu` backend runs
+ * the suite with mx.gpu as the default device); returns what undoes both.
+ */
+export function enterBackend(name: string): () => void {
+  const type = mx.getBackendByName(name).deviceType;
+  const before = mx.defaultDevice();
+  mx.useBackend(name, type);
+  mx.setDefaultDevice(type === 'gpu' ? mx.gpu : mx.cpu);
+  return () => {
+    mx.setDefaultDevice(before);
+    mx.useBackend(null, type);
+  };
+}
+
+/** Runs `f` with backend `name` serving its device type, that device being the default. */
 export function onBackend<T>(name: string, f: () => T): T {
-  mx.useBackend(name);
+  const leave = enterBackend(name);
   try {
     return f();
   } finally {
-    mx.useBackend(null);
+    leave();
   }
 }
 

@@ -14,6 +14,8 @@ beforeAll(async () => {
   const fake = fakeMetalBackend(await stepRunner(), 'metal-shim-gpu', 'gpu');
   log = fake.log;
   mx.registerBackend(fake);
+  // On a Mac the real 'metal' backend is registered too: the fake must serve mx.gpu here.
+  mx.useBackend(fake.name, 'gpu');
 }, 300_000);
 
 afterEach(() => mx.setDefaultDevice(mx.cpu));

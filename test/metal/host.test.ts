@@ -1,6 +1,7 @@
 /**
- * The Metal host code, checked on Linux: metal_host.cpp and metal_run.cpp compile (syntax and
- * types) against host/stubs, our declarations of the metal-cpp API they use, and host_logic.h's
+ * The Metal host code, checked on Linux: metal_host.cpp, metal_run.cpp and the addon (addon.cpp)
+ * compile (syntax and types) against host/stubs, our declarations of the metal-cpp API they use
+ * (the addon also against Node-API's and node-addon-api's headers), and host_logic.h's
  * allocator, batching, event and pipeline-cache logic passes its checks against a fake device.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { metalDir } from './fake-device.js';
+import { napiDefines, napiIncludes } from './fake-addon.js';
 
 const cxx = process.env.CXX ?? 'g++';
 const run = (args: string[]) => spawnSync(cxx, args, { cwd: metalDir, encoding: 'utf8' });
@@ -16,6 +18,12 @@ const run = (args: string[]) => spawnSync(cxx, args, { cwd: metalDir, encoding: 
 describe('metal host code on Linux', () => {
   it('type-checks against the metal-cpp stubs (g++ -fsyntax-only)', () => {
     const r = run(['-std=c++17', '-fsyntax-only', '-Wall', '-Wextra', '-Werror', '-I', 'host/stubs', 'host/metal_run.cpp']);
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('the N-API addon (host/addon.cpp: binding.h and napi_binding.h over MetalStream) type-checks against the stubs and the Node-API headers', () => {
+    const includes = napiIncludes().flatMap((d) => ['-I', d]);
+    const r = run(['-std=c++17', '-fsyntax-only', '-Wall', '-Wextra', '-Werror', ...napiDefines, '-I', 'host/stubs', ...includes, 'host/addon.cpp']);
     expect(r.status, r.stderr).toBe(0);
   });
 

@@ -35,6 +35,11 @@ struct Block {
   size_t bytes = 0;
   /** Holders: JS (until GC or dispose) and each command buffer in flight that reads or writes it. */
   int refs = 0;
+  /**
+   * The stream event value after which the bytes are final (the command buffer that writes them
+   * signals it); 0 for bytes the CPU wrote. A CPU reader waits for it, not for the whole device.
+   */
+  uint64_t ready = 0;
 };
 
 /**
@@ -59,12 +64,13 @@ class BlockCache {
       free_.erase(it);
       cached_ -= b->bytes;
       b->refs = 1;
+      b->ready = 0;
       hits_++;
       return b;
     }
     misses_++;
     Buffer* buf = device_.new_shared_buffer(size);
-    auto* b = new B{buf, device_.contents(buf), size, 1};
+    auto* b = new B{buf, device_.contents(buf), size, 1, 0};
     return b;
   }
   void retain(B* b) {
@@ -161,6 +167,13 @@ class Batcher {
   }
   /** The event value a consumer on another stream must wait for to see everything encoded so far. */
   uint64_t fence() { return commit(); }
+  /**
+   * The value the work encoded last will signal: the open buffer's (once committed), else the last
+   * committed one's. A block written by that work is `ready` at this value.
+   */
+  uint64_t pending_value() const { return open_ != nullptr ? signalled_ + 1 : signalled_; }
+  /** The value of the last committed buffer: work up to it is on its way to the GPU. */
+  uint64_t committed_value() const { return signalled_; }
   int open_ops() const { return ops_; }
 
  private:

@@ -83,6 +83,11 @@ class MetalStream {
 
   BlockCache<MetalDevice>& cache() { return cache_; }
 
+  std::string device_name() const {
+    NS::String* n = device_.device->name();
+    return n == nullptr ? "Metal device" : n->utf8String();
+  }
+
   /** The pipeline of a kernel of the built-in library, by its host_name. */
   MTL::ComputePipelineState* pipeline(const std::string& name) {
     return pipelines_.get(name, [&] { return make_pipeline(library_, name); });
@@ -103,15 +108,27 @@ class MetalStream {
    * block. The blocks stay alive until the command buffer completes; temps are taken from the cache.
    */
   void encode(const Plan& plan, const std::vector<MetalBlock*>& inputs, MetalBlock* out) {
+    // commandBuffer() and computeCommandEncoder() are autoreleased, and a Node addon has no run
+    // loop draining a pool: each step drains its own (the batcher retains the command buffer).
+    NS::AutoreleasePool* pool = NS::AutoreleasePool::alloc()->init();
+    struct Drain {
+      NS::AutoreleasePool* p;
+      ~Drain() { p->release(); }
+    } drain{pool};
+    // Pipelines first: one that fails to build throws before an encoder is open (an encoder
+    // released without endEncoding is a Metal assertion, not an exception).
+    std::vector<MTL::ComputePipelineState*> pipes;
+    for (const Dispatch& d : plan.dispatches) pipes.push_back(pipeline(d.kernel));
     std::vector<MetalBlock*> temps;
     for (int64_t n : plan.temp_bytes) temps.push_back(cache_.acquire(size_t(n)));
-    for (const Dispatch& d : plan.dispatches) {
+    for (size_t k = 0; k < plan.dispatches.size(); ++k) {
+      const Dispatch& d = plan.dispatches[k];
       std::vector<MetalBlock*> used(inputs);
       used.push_back(out);
       used.insert(used.end(), temps.begin(), temps.end());
       MTL::CommandBuffer* cb = batch_.encode(used);
       MTL::ComputeCommandEncoder* enc = cb->computeCommandEncoder();
-      enc->setComputePipelineState(pipeline(d.kernel));
+      enc->setComputePipelineState(pipes[k]);
       for (size_t i = 0; i < d.args.size(); ++i) {
         const Arg& a = d.args[i];
         const NS::UInteger index = NS::UInteger(i);
@@ -144,6 +161,9 @@ class MetalStream {
 
   /** Commits what is encoded and returns the event value a consumer waits for. */
   uint64_t flush() { return batch_.fence(); }
+  /** The event value the work encoded last signals (host_logic.h's Batcher::pending_value). */
+  uint64_t pending_value() const { return batch_.pending_value(); }
+  uint64_t committed_value() const { return batch_.committed_value(); }
 
   /** Blocks the calling (CPU) thread until the stream's event reaches `value`. */
   void wait(uint64_t value) {

@@ -4,41 +4,16 @@
 // `metal_run KERNEL_DIR --bench-matmul N` prints float32 N x N matmul GFLOP/s.
 // Inputs are written straight into the blocks' contents() and the output is read from its
 // contents(): no blit and no copy call, so a correct result is the zero-copy check.
-#include <dirent.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 
+#include "kernel_source.h"
 #include "metal_host.cpp"
 #include "request.h"
 
 namespace {
-
-/** Every .metal file of `dir`, with common.h inlined once at the top (a source library has no include path). */
-std::string kernel_library_source(const std::string& dir) {
-  const std::vector<char> common = mlx_metal::read_file(dir + "/common.h");
-  std::string src(common.begin(), common.end());
-  std::vector<std::string> names;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) {
-      const std::string n = e->d_name;
-      if (n.size() > 6 && n.compare(n.size() - 6, 6, ".metal") == 0) names.push_back(n);
-    }
-    closedir(d);
-  }
-  std::sort(names.begin(), names.end());
-  for (const std::string& n : names) {
-    const std::vector<char> text = mlx_metal::read_file(dir + "/" + n);
-    std::string s(text.begin(), text.end());
-    const std::string inc = "#include \"common.h\"";
-    const size_t at = s.find(inc);
-    if (at != std::string::npos) s.erase(at, inc.size());
-    src += "\n// ---- " + n + "\n" + s;
-  }
-  return src;
-}
 
 int bench_matmul(mlx_metal::MetalStream& gpu, int64_t n) {
   using mlx_metal::ViewDesc;
@@ -76,7 +51,7 @@ int main(int argc, char** argv) {
   }
   try {
     NS::AutoreleasePool* pool = NS::AutoreleasePool::alloc()->init();
-    mlx_metal::MetalStream gpu(kernel_library_source(argv[1]));
+    mlx_metal::MetalStream gpu(mlx_metal::kernel_library_source(argv[1]));
     if (argc >= 4 && std::strcmp(argv[2], "--bench-matmul") == 0) return bench_matmul(gpu, std::atoll(argv[3]));
     mlx_metal::Request req;
     if (!mlx_metal::read_request(std::cin, req)) return 1;

@@ -72,7 +72,9 @@ export const capabilities: { readonly [P in Primitive]: Capability } = {
   matmul: metal('matmul.metal', 'K = 0 runs on the CPU'),
   arange: notYet('arange kernel'),
   randomBits: metal('random.metal', undefined, ['uint32']),
-  compiled: cpu('MSL is generated (src/codegen.ts, checked through the shim); running it waits for the N-API binding'),
+  compiled: cpu(
+    'MSL is generated (src/codegen.ts, checked through the shim); the binding runs compiled steps on the CPU until it compiles the generated kernels',
+  ),
   divmod: notYet('divmod kernel'),
   topk: notYet('topk kernel'),
   convolution: notYet('convolution kernels'),

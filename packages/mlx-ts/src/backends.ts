@@ -7,7 +7,7 @@
  */
 import { registerBackend, registerDistributedTransport, setDeviceAbsenceReason } from '@mlx-ts/core';
 import { addonError, cpuBackend, mpiTransport } from '@mlx-ts/cpu-backend';
-import { metalUnavailable } from '@mlx-ts/metal-backend';
+import { metalBackend, metalUnavailable } from '@mlx-ts/metal-backend';
 import { referenceBackend } from '@mlx-ts/reference-backend';
 
 registerBackend(referenceBackend);
@@ -15,5 +15,6 @@ if (addonError === null) {
   registerBackend(cpuBackend);
   registerDistributedTransport(mpiTransport);
 } else process.emitWarning(`mlx-ts: the native CPU backend is unavailable, using the reference backend (${addonError.message})`);
-// No GPU backend registers yet (its binding is unwritten): GPU work's Error says why, in the metal package's words.
-setDeviceAbsenceReason('gpu', metalUnavailable);
+// Metal serves mx.gpu on Apple silicon when its addon is built; elsewhere GPU work's Error says why, in the metal package's words.
+if (metalBackend !== null) registerBackend(metalBackend);
+else setDeviceAbsenceReason('gpu', metalUnavailable);

@@ -70,12 +70,14 @@ class ComputeCommandEncoder : public NS::Object {
 };
 
 class CommandBuffer;
-using CommandBufferHandlerFunction = std::function<void(CommandBuffer*)>;
+// metal-cpp also has a block overload (`void (^)(CommandBuffer*)`), which g++ cannot declare; a C++
+// lambda converts only to this one, as on a Mac outside Objective-C++.
+using HandlerFunction = std::function<void(CommandBuffer*)>;
 
 class CommandBuffer : public NS::Object {
  public:
   ComputeCommandEncoder* computeCommandEncoder();
-  void addCompletedHandler(const CommandBufferHandlerFunction& function);
+  void addCompletedHandler(const HandlerFunction& function);
   void encodeSignalEvent(const Event* event, uint64_t value);
   void encodeWait(const Event* event, uint64_t value);
   void commit();
