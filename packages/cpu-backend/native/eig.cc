@@ -17,24 +17,12 @@
 #include "errors.h"
 #include "kernels.h"
 #include "lapack.h"
+#include "linalg_step.h"
 #include "strided.h"
 
 namespace mlx_cpu {
 
 namespace {
-
-[[noreturn]] void fail(const Step& s, const std::string& what) {
-  throw Error(std::string(s.op == Op::eig ? "linalg.eig" : "linalg.eigvals") + ": " + what);
-}
-
-template <class T>
-const LapackFns<T>& fns(const Step& s) {
-  const LapackFns<T>* f = lapack<T>();
-  if (!f)
-    fail(s, "needs LAPACK, which is not loaded (" + lapack_info().error +
-                "); install it: apt-get install liblapack3 (or libopenblas0)");
-  return *f;
-}
 
 template <class T>
 int work_size(T w) {
@@ -42,10 +30,11 @@ int work_size(T w) {
 }
 
 void check_info(const Step& s, const char* routine, int info, int n) {
-  if (info < 0) fail(s, std::string(routine) + " rejected argument " + std::to_string(-info) + " (an internal error)");
+  if (info < 0)
+    linalg_fail(s, std::string(routine) + " rejected argument " + std::to_string(-info) + " (an internal error)");
   if (info > 0)
-    fail(s, "the QR algorithm did not converge (" + std::string(routine) + " found only " + std::to_string(n - info) +
-                " of " + std::to_string(n) + " eigenvalues)");
+    linalg_fail(s, "the QR algorithm did not converge (" + std::string(routine) + " found only " +
+                       std::to_string(n - info) + " of " + std::to_string(n) + " eigenvalues)");
 }
 
 // Column j of the row-major n x n complex matrix v scaled by the unit phase that makes its first
@@ -75,7 +64,7 @@ void fill_nan(c64_t* w, c64_t* v, int64_t n) {
 
 template <class T>
 void run_real(const Step& s, const T* in, c64_t* w, c64_t* v, int64_t n, int64_t count) {
-  const LapackFns<T>& L = fns<T>(s);
+  const LapackFns<T>& L = linalg_lapack<T>(s);
   const int N = int(n), one = 1;
   const char jobvl = 'N', jobvr = v ? 'V' : 'N';
   const int ldvr = v ? N : 1;
@@ -128,7 +117,7 @@ void run_real(const Step& s, const T* in, c64_t* w, c64_t* v, int64_t n, int64_t
 }
 
 void run_complex(const Step& s, const c64_t* in, c64_t* w, c64_t* v, int64_t n, int64_t count) {
-  const LapackFns<float>& L = fns<float>(s);
+  const LapackFns<float>& L = linalg_lapack<float>(s);
   const int N = int(n), one = 1;
   const char jobvl = 'N', jobvr = v ? 'V' : 'N';
   const int ldvr = v ? N : 1;
@@ -178,17 +167,18 @@ void eig(const Step& s) {
   s.expect_outputs(vectors ? 2 : 1);
   s.expect_params(0);
   const View& x = s.input(0);
-  if (x.ndim < 2) fail(s, "expected an array of at least 2 dimensions");
-  if (x.dtype != Dt::F32 && x.dtype != Dt::F64 && x.dtype != Dt::C64) fail(s, "expected float32, float64 or complex64");
+  if (x.ndim < 2) linalg_fail(s, "expected an array of at least 2 dimensions");
+  if (x.dtype != Dt::F32 && x.dtype != Dt::F64 && x.dtype != Dt::C64)
+    linalg_fail(s, "expected float32, float64 or complex64");
   const int64_t m = x.shape[x.ndim - 2], n = x.shape[x.ndim - 1];
-  if (m != n) fail(s, "expected square matrices");
-  if (n > INT_MAX / 8 || n * n > INT_MAX / 2) fail(s, "the matrices are too large for LAPACK's 32-bit sizes");
+  if (m != n) linalg_fail(s, "expected square matrices");
+  if (n > INT_MAX / 8 || n * n > INT_MAX / 2) linalg_fail(s, "the matrices are too large for LAPACK's 32-bit sizes");
   int64_t count = 1;
   for (int d = 0; d + 2 < x.ndim; ++d) count *= x.shape[d];
   const View& w = s.output(0);
-  if (w.size != count * n || w.dtype != Dt::C64) fail(s, "unexpected output shape or dtype");
+  if (w.size != count * n || w.dtype != Dt::C64) linalg_fail(s, "unexpected output shape or dtype");
   if (vectors && (s.output(1).size != count * n * n || s.output(1).dtype != Dt::C64))
-    fail(s, "unexpected output shape or dtype");
+    linalg_fail(s, "unexpected output shape or dtype");
   if (n == 0 || count == 0) return;
   const Dense dense(x);
   c64_t* wp = w.at<c64_t>();

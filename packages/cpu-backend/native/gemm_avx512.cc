@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "parallel.h"
@@ -108,6 +109,32 @@ __attribute__((target("avx512f"))) void kernel_direct(int64_t kc, const float* a
   store_tile<R, PB>(acc, c, ldc, m, n, accumulate);
 }
 
+template <int V>
+using Int = std::integral_constant<int, V>;
+
+// Walks an mc x nc block in tiles of 12 x 32 (6 rows or 16 columns at the edges), the B panel
+// pair outermost so it stays in L1 while A streams past: tile(ir, jr, m, n, Int<PA>, Int<PB>)
+// covers rows [ir, ir + m) and columns [jr, jr + n) with PA A panels and PB B panels.
+template <class Tile>
+inline void for_each_tile(int64_t mc, int64_t nc, Tile&& tile) {
+  for (int64_t jr = 0; jr < nc; jr += 2 * kNR) {
+    const int n = int(nc - jr < 2 * kNR ? nc - jr : 2 * kNR);
+    for (int64_t ir = 0; ir < mc; ir += 2 * kMR) {
+      const int m = int(mc - ir < 2 * kMR ? mc - ir : 2 * kMR);
+      if (m > kMR) {
+        if (n > kNR)
+          tile(ir, jr, m, n, Int<2>{}, Int<2>{});
+        else
+          tile(ir, jr, m, n, Int<2>{}, Int<1>{});
+      } else if (n > kNR) {
+        tile(ir, jr, m, n, Int<1>{}, Int<2>{});
+      } else {
+        tile(ir, jr, m, n, Int<1>{}, Int<1>{});
+      }
+    }
+  }
+}
+
 // bfloat16: the same tiles over k-pairs. A panels hold 6 rows x 2 k per pair (one 32-bit broadcast
 // per row), B panels 16 columns x 2 k per pair (one zmm); vdpbf16ps adds both exact products
 // to each float32 accumulator.
@@ -194,26 +221,11 @@ void gemm_bf16_range(int64_t M, int64_t N, int64_t K, const uint16_t* a, int64_t
         const int64_t mc = std::min(kMC, M - ic);
         pack_a_bf16(mc, pairs, 2 * p0, K, a + ic * rsa, rsa, csa, apack.data());
         const int64_t a_next = 2 * kMR * pairs, b_next = 2 * kNR * pairs;
-        for (int64_t jr = 0; jr < nc; jr += 2 * kNR) {
-          const int n = int(std::min<int64_t>(2 * kNR, nc - jr));
-          const uint16_t* bp = bpack.data() + jr * 2 * pairs;
-          for (int64_t ir = 0; ir < mc; ir += 2 * kMR) {
-            const int m = int(std::min<int64_t>(2 * kMR, mc - ir));
-            const uint16_t* ap = apack.data() + ir * 2 * pairs;
-            float* cp = c + (ic + ir) * ldc + jc + jr;
-            const bool acc = p0 > 0;
-            if (m > kMR) {
-              if (n > kNR)
-                kernel_bf16<2, 2>(pairs, ap, a_next, bp, b_next, cp, ldc, m, n, acc);
-              else
-                kernel_bf16<2, 1>(pairs, ap, a_next, bp, b_next, cp, ldc, m, n, acc);
-            } else if (n > kNR) {
-              kernel_bf16<1, 2>(pairs, ap, a_next, bp, b_next, cp, ldc, m, n, acc);
-            } else {
-              kernel_bf16<1, 1>(pairs, ap, a_next, bp, b_next, cp, ldc, m, n, acc);
-            }
-          }
-        }
+        for_each_tile(mc, nc, [&](int64_t ir, int64_t jr, int m, int n, auto pa, auto pb) {
+          kernel_bf16<decltype(pa)::value, decltype(pb)::value>(pairs, apack.data() + ir * 2 * pairs, a_next,
+                                                                bpack.data() + jr * 2 * pairs, b_next,
+                                                                c + (ic + ir) * ldc + jc + jr, ldc, m, n, p0 > 0);
+        });
       }
     }
   }
@@ -243,50 +255,18 @@ bool gemm_avx512_enabled() {
 void gemm_avx512_block(int64_t kc, const float* a, int64_t mc, const float* b, int64_t nc, float* c, int64_t ldc,
                        bool accumulate) {
   const int64_t a_next = kMR * kc, b_next = kNR * kc;
-  // B's 32-column pair stays in L1 while the A block (in L2) streams past it.
-  for (int64_t jr = 0; jr < nc; jr += 2 * kNR) {
-    const int n = int(nc - jr < 2 * kNR ? nc - jr : 2 * kNR);
-    const float* bp = b + jr * kc;
-    for (int64_t ir = 0; ir < mc; ir += 2 * kMR) {
-      const int m = int(mc - ir < 2 * kMR ? mc - ir : 2 * kMR);
-      const float* ap = a + ir * kc;
-      float* cp = c + ir * ldc + jr;
-      if (m > kMR) {
-        if (n > kNR)
-          kernel<2, 2>(kc, ap, a_next, bp, b_next, cp, ldc, m, n, accumulate);
-        else
-          kernel<2, 1>(kc, ap, a_next, bp, b_next, cp, ldc, m, n, accumulate);
-      } else if (n > kNR) {
-        kernel<1, 2>(kc, ap, a_next, bp, b_next, cp, ldc, m, n, accumulate);
-      } else {
-        kernel<1, 1>(kc, ap, a_next, bp, b_next, cp, ldc, m, n, accumulate);
-      }
-    }
-  }
+  for_each_tile(mc, nc, [&](int64_t ir, int64_t jr, int m, int n, auto pa, auto pb) {
+    kernel<decltype(pa)::value, decltype(pb)::value>(kc, a + ir * kc, a_next, b + jr * kc, b_next, c + ir * ldc + jr,
+                                                     ldc, m, n, accumulate);
+  });
 }
 
 void gemm_avx512_block_direct(int64_t kc, const float* a, int64_t lda, int64_t mc, const float* b, int64_t nc, float* c,
                               int64_t ldc, bool accumulate) {
-  const int64_t b_next = kNR * kc;
-  for (int64_t jr = 0; jr < nc; jr += 2 * kNR) {
-    const int n = int(nc - jr < 2 * kNR ? nc - jr : 2 * kNR);
-    const float* bp = b + jr * kc;
-    for (int64_t ir = 0; ir < mc; ir += 2 * kMR) {
-      const int m = int(mc - ir < 2 * kMR ? mc - ir : 2 * kMR);
-      const float* ap = a + ir * lda;
-      float* cp = c + ir * ldc + jr;
-      if (m > kMR) {
-        if (n > kNR)
-          kernel_direct<2 * kMR, 2>(kc, ap, lda, bp, b_next, cp, ldc, m, n, accumulate);
-        else
-          kernel_direct<2 * kMR, 1>(kc, ap, lda, bp, b_next, cp, ldc, m, n, accumulate);
-      } else if (n > kNR) {
-        kernel_direct<kMR, 2>(kc, ap, lda, bp, b_next, cp, ldc, m, n, accumulate);
-      } else {
-        kernel_direct<kMR, 1>(kc, ap, lda, bp, b_next, cp, ldc, m, n, accumulate);
-      }
-    }
-  }
+  for_each_tile(mc, nc, [&](int64_t ir, int64_t jr, int m, int n, auto pa, auto pb) {
+    kernel_direct<kMR* decltype(pa)::value, decltype(pb)::value>(kc, a + ir * lda, lda, b + jr * kc, kNR * kc,
+                                                                 c + ir * ldc + jr, ldc, m, n, accumulate);
+  });
 }
 
 bool gemm_avx512_bf16_enabled() {

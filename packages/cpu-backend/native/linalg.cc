@@ -13,13 +13,12 @@
 #include "errors.h"
 #include "kernels.h"
 #include "lapack.h"
+#include "linalg_step.h"
 #include "strided.h"
 
 namespace mlx_cpu {
 
-namespace {
-
-const char* fn_name(Op op) {
+const char* linalg_name(Op op) {
   switch (op) {
     case Op::qr:
       return "linalg.qr";
@@ -33,23 +32,16 @@ const char* fn_name(Op op) {
       return "linalg.cholesky";
     case Op::eigh:
       return "linalg.eigh";
+    case Op::eig:
+      return "linalg.eig";
+    case Op::eigvals:
+      return "linalg.eigvals";
     default:
       return "linalg.luFactor";
   }
 }
 
-[[noreturn]] void fail(const Step& s, const std::string& what) {
-  throw Error(std::string(fn_name(s.op)) + ": " + what);
-}
-
-template <class T>
-const LapackFns<T>& fns(const Step& s) {
-  const LapackFns<T>* f = lapack<T>();
-  if (!f)
-    fail(s, "needs LAPACK, which is not loaded (" + lapack_info().error +
-                "); install it: apt-get install liblapack3 (or libopenblas0)");
-  return *f;
-}
+namespace {
 
 // Flips column j of a (rows x cols, row-major) when its first entry of largest magnitude is negative.
 template <class T>
@@ -73,7 +65,7 @@ int work_size(T w) {
 
 template <class T>
 void run(const Step& s, int64_t m, int64_t n, int64_t count) {
-  const LapackFns<T>& L = fns<T>(s);
+  const LapackFns<T>& L = linalg_lapack<T>(s);
   const Dense dense(s.input(0));
   const T* in = dense.data<T>();
   const int M = int(m), N = int(n), K = int(std::min(m, n));
@@ -84,7 +76,7 @@ void run(const Step& s, int64_t m, int64_t n, int64_t count) {
   std::vector<int> ipiv(size_t(std::max(1, K)));
   const auto check = [&](const char* routine) {
     if (info < 0)
-      fail(s, std::string(routine) + " rejected argument " + std::to_string(-info) + " (an internal error)");
+      linalg_fail(s, std::string(routine) + " rejected argument " + std::to_string(-info) + " (an internal error)");
   };
   for (int64_t b = 0; b < count; ++b) {
     const T* x = in + b * mn;
@@ -142,7 +134,7 @@ void run(const Step& s, int64_t m, int64_t n, int64_t count) {
         work.resize(size_t(lwork));
         L.gesdd(&jobz, &N, &M, a.data(), &N, sv, vt, &N, u, &M, work.data(), &lwork, iwork.data(), &info, 1);
         check("gesdd");
-        if (info > 0) fail(s, "the SVD did not converge");
+        if (info > 0) linalg_fail(s, "the SVD did not converge");
         for (int64_t j = 0; j < m; ++j)
           if (normalize_column(u, m, m, j) && j < K)
             for (int64_t c = 0; c < n; ++c) vt[j * n + c] = -vt[j * n + c];
@@ -164,8 +156,8 @@ void run(const Step& s, int64_t m, int64_t n, int64_t count) {
         L.getrf(&N, &N, out, &N, ipiv.data(), &info);
         check("getrf");
         if (info > 0)
-          fail(s, "the matrix is singular (U[" + std::to_string(info - 1) + ", " + std::to_string(info - 1) +
-                      "] is zero)");
+          linalg_fail(s, "the matrix is singular (U[" + std::to_string(info - 1) + ", " + std::to_string(info - 1) +
+                             "] is zero)");
         T query;
         int lwork = -1;
         L.getri(&N, out, &N, ipiv.data(), &query, &lwork, &info);
@@ -174,7 +166,7 @@ void run(const Step& s, int64_t m, int64_t n, int64_t count) {
         work.resize(size_t(lwork));
         L.getri(&N, out, &N, ipiv.data(), work.data(), &lwork, &info);
         check("getri");
-        if (info > 0) fail(s, "the matrix is singular");
+        if (info > 0) linalg_fail(s, "the matrix is singular");
         break;
       }
       case Op::triInv:
@@ -189,13 +181,14 @@ void run(const Step& s, int64_t m, int64_t n, int64_t count) {
         if (s.op == Op::triInv) {
           L.trtri(&uplo, &diag, &N, out, &N, &info, 1, 1);
           check("trtri");
-          if (info > 0) fail(s, "the matrix is singular (diagonal entry " + std::to_string(info - 1) + " is zero)");
+          if (info > 0)
+            linalg_fail(s, "the matrix is singular (diagonal entry " + std::to_string(info - 1) + " is zero)");
         } else {
           L.potrf(&uplo, &N, out, &N, &info, 1);
           check("potrf");
           if (info > 0)
-            fail(s, "the matrix is not positive definite (the leading minor of order " + std::to_string(info) +
-                        " is not positive)");
+            linalg_fail(s, "the matrix is not positive definite (the leading minor of order " + std::to_string(info) +
+                               " is not positive)");
         }
         for (int64_t i = 0; i < n; ++i)
           for (int64_t j = 0; j < n; ++j)
@@ -221,7 +214,7 @@ void run(const Step& s, int64_t m, int64_t n, int64_t count) {
         std::vector<int> iwork(static_cast<size_t>(liwork));
         L.syevd(&jobz, &uplo, &N, a.data(), &N, w, work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1);
         check("syevd");
-        if (info > 0) fail(s, "the eigensolver did not converge");
+        if (info > 0) linalg_fail(s, "the eigensolver did not converge");
         // Column-major eigenvectors: the buffer holds Vᵀ row-major.
         for (int64_t i = 0; i < n; ++i)
           for (int64_t j = 0; j < n; ++j) v[i * n + j] = a[size_t(j * n + i)];
@@ -257,13 +250,13 @@ void run(const Step& s, int64_t m, int64_t n, int64_t count) {
 void linalg(const Step& s) {
   s.expect_inputs(1);
   const View& x = s.input(0);
-  if (x.ndim < 2) fail(s, "expected an array of at least 2 dimensions");
-  if (x.dtype != Dt::F32 && x.dtype != Dt::F64) fail(s, "expected float32 or float64");
+  if (x.ndim < 2) linalg_fail(s, "expected an array of at least 2 dimensions");
+  if (x.dtype != Dt::F32 && x.dtype != Dt::F64) linalg_fail(s, "expected float32 or float64");
   const int64_t m = x.shape[x.ndim - 2], n = x.shape[x.ndim - 1];
   if (m > INT_MAX / 8 || n > INT_MAX / 8 || m * n > INT_MAX)
-    fail(s, "the matrices are too large for LAPACK's 32-bit sizes");
+    linalg_fail(s, "the matrices are too large for LAPACK's 32-bit sizes");
   const bool square = s.op == Op::inv || s.op == Op::triInv || s.op == Op::cholesky || s.op == Op::eigh;
-  if (square && m != n) fail(s, "expected square matrices");
+  if (square && m != n) linalg_fail(s, "expected square matrices");
   const int outputs = s.op == Op::svd || s.op == Op::luFactor ? 3 : s.op == Op::qr || s.op == Op::eigh ? 2 : 1;
   s.expect_outputs(outputs);
   s.expect_params(s.op == Op::triInv || s.op == Op::cholesky || s.op == Op::eigh ? 1 : 0);
@@ -288,7 +281,7 @@ void linalg(const Step& s) {
     const View& out = s.output(o);
     const bool index = s.op == Op::luFactor && o > 0;
     if (out.size != per * count || out.dtype != (index ? Dt::U32 : x.dtype))
-      fail(s, "unexpected output shape or dtype");
+      linalg_fail(s, "unexpected output shape or dtype");
   }
   if (x.dtype == Dt::F32)
     run<float>(s, m, n, count);
