@@ -6,13 +6,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMetalBackend, initMetalAddon, metalKernelDir, metalUnavailable, type MetalAddon, type MetalStepRecord } from '@mlx-ts/metal-backend';
 import * as mx from '../helpers/mx.js';
-import { metalDir } from './fake-device.js';
+import { harnessSources, metalDir } from './fake-device.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cxx = process.env.CXX ?? 'g++';
@@ -30,16 +30,6 @@ export const napiDefines = ['-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DNODE
 
 const flags = ['-std=c++17', '-O1', '-fPIC', '-shared', '-Wall', '-Wextra', '-Werror', '-Wno-attributes', ...napiDefines];
 
-function sources(): string[] {
-  const dirs = ['shim', 'kernels', 'host'].map((d) => join(metalDir, d));
-  const files = dirs.flatMap((d) =>
-    readdirSync(d, { withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => join(d, e.name)),
-  );
-  return [...files, join(root, 'packages/cpu-backend/native/half.h')].sort();
-}
-
 /**
  * Builds the fake-device addon once per content (cached under node_modules/.cache by a hash of its
  * sources, compiler and flags) and returns its path: about 2 minutes on a loaded 2-core machine.
@@ -49,7 +39,7 @@ export async function buildFakeAddon(): Promise<string> {
   if (version.status !== 0) throw new Error(`metal fake addon: the C++ compiler '${cxx}' is not available (${version.error?.message ?? version.stderr})`);
   const includes = napiIncludes().flatMap((d) => ['-I', d]);
   const h = createHash('sha256').update(version.stdout).update(flags.join(' ')).update(process.version);
-  for (const f of sources()) h.update(f).update(readFileSync(f));
+  for (const f of harnessSources()) h.update(f).update(readFileSync(f));
   const cache = join(root, 'node_modules/.cache/mlx-ts-metal');
   const out = join(cache, `fake-addon-${h.digest('hex').slice(0, 16)}.node`);
   if (existsSync(out)) return out;

@@ -19,7 +19,7 @@ export const metalDir = join(root, 'packages/metal-backend');
 const cxx = process.env.CXX ?? 'g++';
 
 /** Every file the harness is built from: the shim, the kernels, the planner and the CPU backend's half.h. */
-function harnessSources(): string[] {
+export function harnessSources(): string[] {
   const dirs = ['shim', 'kernels', 'host'].map((d) => join(metalDir, d));
   const files = dirs.flatMap((d) =>
     readdirSync(d, { withFileTypes: true })

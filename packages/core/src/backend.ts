@@ -42,6 +42,21 @@ export interface Step {
   readonly outputs?: readonly Aval[];
 }
 
+/**
+ * The output slot each step's outputs start at in what `execute` returns (one slot per step, one per
+ * output of a multi-output step), and the total as the last entry.
+ */
+export function slotStarts(steps: readonly Step[]): number[] {
+  const starts: number[] = [];
+  let slot = 0;
+  for (const step of steps) {
+    starts.push(slot);
+    slot += step.outputs?.length ?? 1;
+  }
+  starts.push(slot);
+  return starts;
+}
+
 export interface Backend {
   readonly name: string;
   readonly deviceType: DeviceType;

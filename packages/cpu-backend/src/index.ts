@@ -4,7 +4,7 @@
  * and executed by one call into the addon. Primitives registered outside core get JS kernels
  * through `registerKernel`.
  */
-import { type Aval, type Backend, describeValue, type Dtype, type HostTypedArray, type Shape, type Step, type View } from '@mlx-ts/core';
+import { type Aval, type Backend, describeValue, type Dtype, type HostTypedArray, type Shape, slotStarts, type Step, type View } from '@mlx-ts/core';
 import { addon } from './addon.js';
 import { waitForKernels } from './jit/compiler.js';
 import {
@@ -114,18 +114,6 @@ function size(shape: Shape): number {
 /** Buffers an executeAsync is using, and the releases waiting for it to finish. */
 const inFlight = new Map<ArrayBuffer, number>();
 const pendingRelease = new Set<ArrayBuffer>();
-
-/** Output slots each step's outputs start at (one per step, one per output of a multi-output step). */
-function slotStarts(steps: readonly Step[]): number[] {
-  const starts = new Array<number>(steps.length + 1);
-  let slot = 0;
-  for (let i = 0; i < steps.length; i++) {
-    starts[i] = slot;
-    slot += steps[i]!.outputs?.length ?? 1;
-  }
-  starts[steps.length] = slot;
-  return starts;
-}
 
 function runJsKernel(kernel: JsKernel, step: Step, slot: number, outputs: unknown[]): void {
   const inputs = step.inputs.map((v): KernelInput => {

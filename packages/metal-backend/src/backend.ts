@@ -5,7 +5,7 @@
  * backend's kernels read it as their own storage: a primitive without a Metal kernel runs on the
  * CPU backend over the same input bytes (after waiting for the GPU work that writes them).
  */
-import { allDtypes, type Backend, describeValue, type Dtype, getBackendByName, type HostTypedArray, type Step, type View } from '@mlx-ts/core';
+import { allDtypes, type Backend, describeValue, type Dtype, getBackendByName, type HostTypedArray, slotStarts, type Step, type View } from '@mlx-ts/core';
 import { capabilities } from './capabilities.js';
 
 /** What one native run did: outputs of the steps it ran, the first step it did not run, and why. */
@@ -88,17 +88,6 @@ function gpuCandidate(step: Step): boolean {
     if (!Number.isInteger(v) || Math.fround(v) !== v || v < lo || v > hi) return false;
   }
   return true;
-}
-
-function slotStarts(steps: readonly Step[]): number[] {
-  const starts = new Array<number>(steps.length + 1);
-  let slot = 0;
-  for (let i = 0; i < steps.length; i++) {
-    starts[i] = slot;
-    slot += steps[i]!.outputs?.length ?? 1;
-  }
-  starts[steps.length] = slot;
-  return starts;
 }
 
 function asStorage(handle: unknown, what: string): ArrayBuffer {
