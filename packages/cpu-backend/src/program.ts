@@ -63,6 +63,19 @@ let slabIndex = -1;
 export const opcodes: ReadonlyMap<string, number> = new Map(addon.opNames.map((name, i) => [name, i]));
 
 /**
+ * Kernels that may write their output over a donated input (`Step.donate`): each reads an
+ * input element only at the position of the output element it computes, before writing it
+ * (the elementwise families, `where`, and compiled programs, whose interpreter and generated
+ * kernels both load a tile's or an element's inputs before storing its result), so an output
+ * laid over an input of the same shape and element size reads every value before it is
+ * overwritten. Complex steps are left out (their kernels pack pairs through scratch).
+ */
+const donatable: ReadonlySet<string> = new Set([...addon.elementwiseOps.map((op) => op.name), 'where', 'compiled']);
+
+/** Buffers an executeAsync is using (index.ts): a donation into one would race its kernels. */
+export const inFlight = new Map<ArrayBuffer, number>();
+
+/**
  * How a primitive's params become the numbers after a step's inputs (`nParams, params...`), read
  * by native/program.cc. Typed over every primitive that reaches a kernel, so a new primitive
  * without its layout does not compile. Each entry documents its layout.
@@ -172,7 +185,7 @@ function reserve(n: number): void {
  * Storage placed in a slab by the outputs encoded so far, by their slot in the program (undefined
  * for outputs that get a new buffer, which the addon returns in order).
  */
-let placed: (SlabStorage | undefined)[] = [];
+let placed: (SlabStorage | ArrayBuffer | undefined)[] = [];
 let slotCount = 0;
 
 export function beginProgram(): void {
@@ -187,8 +200,11 @@ export interface EncodedProgram {
   readonly program: Float64Array;
   readonly length: number;
   readonly buffers: ArrayBuffer[];
-  /** One entry per output slot: its slab storage, or undefined where the addon returns a new buffer. */
-  readonly placed: readonly (SlabStorage | undefined)[];
+  /**
+   * One entry per output slot: its slab storage, the donated input's buffer it was written into,
+   * or undefined where the addon returns a new buffer.
+   */
+  readonly placed: readonly (SlabStorage | ArrayBuffer | undefined)[];
   readonly slots: number;
 }
 
@@ -321,6 +337,34 @@ function encodeOutput(shape: readonly number[], dtype: Step['dtype'], i: number)
   return placeOutput(n * dtype.size, i);
 }
 
+/** The buffer of the input `step.donate` names, when this kernel may write its output over it; else null. */
+function donatedBuffer(step: Step): ArrayBuffer | null {
+  const v = step.inputs[step.donate!];
+  if (v === undefined || v.source.kind !== 'storage' || !donatable.has(step.prim) || step.dtype.isComplex) return null;
+  // astype to the same dtype is a copy (memcpy over itself); the evaluator never plans it, but a caller could.
+  if (step.prim === 'astype' && v.dtype === step.dtype) return null;
+  for (const x of step.inputs) if (x.dtype.isComplex) return null;
+  const handle = v.source.handle;
+  // Slab windows are small (no block to save), and a buffer an asyncEval is reading is not free to overwrite.
+  if (!(handle instanceof ArrayBuffer) || inFlight.has(handle) || v.offset !== 0) return null;
+  let n = 1;
+  for (let d = 0; d < step.shape.length; d++) n *= step.shape[d]!;
+  return handle.byteLength >= n * step.dtype.size && n * step.dtype.size > smallBytes ? handle : null;
+}
+
+/** Encodes a step's output placed over its donated input's buffer at `i`; returns the next index. */
+function encodeDonatedOutput(step: Step, buffer: ArrayBuffer, i: number): number {
+  const p = program;
+  p[i++] = step.dtype.code;
+  p[i++] = step.shape.length;
+  for (let d = 0; d < step.shape.length; d++) p[i++] = step.shape[d]!;
+  slotCount++;
+  p[i++] = buffers.push(buffer) - 1;
+  p[i++] = 0;
+  placed.push(buffer);
+  return i;
+}
+
 /**
  * Appends a step whose first output is output slot `slot` of the caller's list; `first` is the
  * slot of this program's first output there, and `earlier` holds the storage of the slots before
@@ -336,7 +380,9 @@ export function encodeStep(step: Step, opcode: number, slot: number, first: numb
   const p = program;
   let i = length;
   p[i++] = opcode;
-  i = encodeOutput(step.shape, step.dtype, i);
+  const donor = step.donate === undefined ? null : donatedBuffer(step);
+  if (donor === null) i = encodeOutput(step.shape, step.dtype, i);
+  else i = encodeDonatedOutput(step, donor, i);
   const extra = outs ? outs.length - 1 : 0;
   p[i++] = extra;
   for (let k = 1; k <= extra; k++) i = encodeOutput(outs![k]!.shape, outs![k]!.dtype, i);
