@@ -23,15 +23,21 @@ const handleOf = (a: A): unknown => {
 const valuesOf = (a: A): unknown[] => [...a.toTypedArray()].map((v) => (Number.isNaN(Number(v)) ? 'NaN' : Number(v)));
 
 const fresh = (n: number, seed = 1): A => {
-  const x = mx.array(Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed) * 2), mx.float32);
+  const x = mx.array(
+    Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed) * 2),
+    mx.float32,
+  );
   mx.eval(x);
   return x;
 };
 
 /** A fresh array of this shape that shares its storage with no other array (the reshaped base is disposed). */
-const freshShaped = (shape: number[], seed = 1): A => {
+const freshShaped = (shape: readonly number[], seed = 1): A => {
   if (shape.length === 1) return fresh(shape[0]!, seed);
-  const base = fresh(shape.reduce((p, q) => p * q, 1), seed);
+  const base = fresh(
+    shape.reduce((p, q) => p * q, 1),
+    seed,
+  );
   const r = mx.reshape(base, shape);
   mx.eval(r);
   base.dispose();
@@ -306,7 +312,9 @@ describe.skipIf(!hasCpu)('compile donate: storage reuse [cpu]', () => {
           };
           const make = () => Array.from({ length: nIn }, (_, i) => freshShaped(shape, i + 1));
           const donate = which.slice(0, nIn).flatMap((d, i) => (d ? [i] : []));
-          const want = mx.compile(prog)(...make()).map(valuesOf);
+          const want = mx
+            .compile(prog)(...make())
+            .map(valuesOf);
           const xs = make();
           const handles = new Set(xs.filter((_, i) => donate.includes(i)).map(handleOf));
           const outs = mx.compile(prog, { donate })(...xs);

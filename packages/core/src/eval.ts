@@ -97,7 +97,7 @@ export function donateArray(a: Array, uses: number, what: string): Array {
   a[$params] = null;
   a[$siblings] = null;
   a[$disposed] = true;
-  donated.set(a, 'was donated to a compiled function (compile\'s `donate` option) and can no longer be used');
+  donated.set(a, "was donated to a compiled function (compile's `donate` option) and can no longer be used");
   if (uses === 0 && b[$data] !== null) {
     // Nothing reads it: free it now (views of it keep the storage).
     b[$data].storage.drop();

@@ -129,8 +129,7 @@ const optionNames: ReadonlySet<string> = new Set(['inputs', 'outputs', 'shapeles
 function parseDonate(d: unknown): true | readonly number[] | null {
   if (d === undefined || d === false) return null;
   if (d === true) return true;
-  if (!globalThis.Array.isArray(d))
-    throw new Error(`${FN}: donate must be true, false or a list of argument positions, got ${describeValue(d)}`);
+  if (!globalThis.Array.isArray(d)) throw new Error(`${FN}: donate must be true, false or a list of argument positions, got ${describeValue(d)}`);
   const seen = new Set<number>();
   for (const k of d) {
     if (!Number.isInteger(k) || k < 0) throw new Error(`${FN}: donate lists argument positions (integers from 0), got ${describeValue(k)}`);
