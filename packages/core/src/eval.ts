@@ -57,7 +57,7 @@ function checkEvaluable(a: Array): void {
 
 /**
  * Arrays given up to a compiled function (`compile`'s `donate`), with why they are gone: only
- * read to word the use-after-donation Error, so a WeakSet and not a field on every Array.
+ * read to word the use-after-donation Error, so a WeakMap and not a field on every Array.
  */
 const donated = new WeakMap<Array, string>();
 
