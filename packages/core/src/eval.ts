@@ -287,9 +287,16 @@ class Planner {
   private memberLayouts: View[] = [];
   /** Intermediates whose last consumer this segment runs (see `consume`). */
   private spent: Array[] = [];
-  /** Inputs offered to a step of this segment as its output's storage (`Step.donate`), and the step's output slot. */
+  /**
+   * Inputs offered to a step of this segment as its output's storage (`Step.donate`), the step's
+   * output slot, and the donor's own slot when this segment computes it (-1: stored data).
+   */
   private donors: Array[] = [];
   private donorSlots: number[] = [];
+  private donorSources: number[] = [];
+  /** Per output slot of this segment: the member computed there, and how many members view it (itself included). */
+  private slotOwner: (Array | undefined)[] = [];
+  private slotHolders: number[] = [];
   private lastStream: Stream | null = null;
   private lastBackend: Backend | null = null;
 
@@ -342,6 +349,7 @@ class Planner {
       node[$layout] = layout;
       this.members.push(node);
       this.memberLayouts.push(layout);
+      this.hold(node, layout);
       this.consume(node);
     }
     return this.steps.length > 0 ? this.steps : null;
@@ -378,17 +386,35 @@ class Planner {
       const inp = inputs[k]!;
       const uses = inp[$uses];
       if (uses === 0) continue;
+      if (inp.dtype.size !== node.dtype.size || !sameShape(inp.shape, node.shape)) continue;
       const d = inp[$data];
-      if (d === null || d.offset !== 0 || d.storage.shared || d.storage.backend !== b) continue;
-      if (inp.dtype.size !== node.dtype.size || !sameShape(inp.shape, node.shape) || !isContiguous(inp.shape, d.strides)) continue;
+      let source = -1;
+      if (d !== null) {
+        if (d.offset !== 0 || d.storage.shared || d.storage.backend !== b || !isContiguous(inp.shape, d.strides)) continue;
+      } else {
+        // Computed by this segment: the slot must be its own (no view of it is a member) and hold it contiguously.
+        const l = inp[$layout] as View | null;
+        if (l === null || l.source.kind !== 'step' || l.offset !== 0 || !isContiguous(inp.shape, l.strides)) continue;
+        source = l.source.index;
+        if (this.slotOwner[source] !== inp || this.slotHolders[source] !== 1) continue;
+      }
       let reads = 0;
       for (let j = 0; j < inputs.length; j++) if (inputs[j] === inp) reads++;
       if (reads !== uses) continue;
       this.donors.push(inp);
       this.donorSlots.push(this.slots);
+      this.donorSources.push(source);
       return k;
     }
     return -1;
+  }
+
+  /** Counts a member's hold on the output slot its layout reads (see `donorOf`). */
+  private hold(node: Array, layout: View): void {
+    if (layout.source.kind !== 'step') return;
+    const idx = layout.source.index;
+    if (this.slotOwner[idx] === undefined) this.slotOwner[idx] = node;
+    this.slotHolders[idx] = (this.slotHolders[idx] ?? 0) + 1;
   }
 
   /**
@@ -421,6 +447,7 @@ class Planner {
       s[$layout] = layout;
       this.members.push(s);
       this.memberLayouts.push(layout);
+      this.hold(s, layout);
     }
     return true;
   }
@@ -431,10 +458,24 @@ class Planner {
     const members = this.members;
     const layouts = this.memberLayouts;
     const storages: (Storage | undefined)[] = new globalThis.Array(this.slots);
+    // Slots of this segment whose buffer a later step of it was written over: that step's output owns the handle.
+    let overwritten: boolean[] | null = null;
+    const donors = this.donors;
+    for (let k = 0; k < donors.length; k++) {
+      const src = this.donorSources[k]!;
+      if (src < 0 || handles[this.donorSlots[k]!] !== handles[src]) continue;
+      overwritten ??= [];
+      overwritten[src] = true;
+    }
     for (let k = 0; k < members.length; k++) {
       const m = members[k]!;
       const l = layouts[k]!;
       const idx = (l.source as { index: number }).index;
+      if (overwritten !== null && overwritten[idx] === true) {
+        // The donor was read for the last time by the step that overwrote it (so it is spent): it never gets storage.
+        if (m[$layout] === l) m[$layout] = null;
+        continue;
+      }
       let st = storages[idx];
       if (st === undefined) storages[idx] = st = new Storage(backend, handles[idx]);
       else st.retain();
@@ -442,9 +483,8 @@ class Planner {
       if (m[$layout] === l) m[$layout] = null;
     }
     // Outputs no node claims (siblings disposed before the step was built) are freed now, not at collection.
-    for (let idx = 0; idx < this.slots; idx++) if (storages[idx] === undefined) backend.release(handles[idx]);
-    // A donor whose storage the backend wrote an output into: the handle is that output's now.
-    const donors = this.donors;
+    for (let idx = 0; idx < this.slots; idx++) if (storages[idx] === undefined && overwritten?.[idx] !== true) backend.release(handles[idx]);
+    // A stored donor whose storage the backend wrote an output into: the handle is that output's now.
     for (let k = 0; k < donors.length; k++) {
       const n = donors[k]!;
       const d = n[$data];
@@ -493,6 +533,11 @@ class Planner {
     if (this.donors.length > 0) {
       this.donors = [];
       this.donorSlots = [];
+      this.donorSources = [];
+    }
+    if (this.slotOwner.length > 0) {
+      this.slotOwner = [];
+      this.slotHolders = [];
     }
   }
 

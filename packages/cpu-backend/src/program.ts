@@ -5,7 +5,8 @@
  *
  *   step   := opcode, output, nExtra, output[nExtra], nInputs, input[nInputs], nParams, params[nParams]
  *   output := dtype, ndim, shape[ndim], place
- *   place  := -1 for a new buffer; b, byteOffset to write into buffers[b] at byteOffset
+ *   place  := -1 for a new buffer; b, byteOffset to write into buffers[b] at byteOffset; -2 - j to
+ *             write over output slot j of this program (a donated intermediate: no later step reads it)
  *   input  := source, dtype, ndim, shape[ndim], strides[ndim], offset
  *   source := b >= 0 for buffers[b]; -(j + 1) for output slot j of this program
  *
@@ -185,7 +186,7 @@ function reserve(n: number): void {
  * Storage placed in a slab by the outputs encoded so far, by their slot in the program (undefined
  * for outputs that get a new buffer, which the addon returns in order).
  */
-let placed: (SlabStorage | ArrayBuffer | undefined)[] = [];
+let placed: (SlabStorage | ArrayBuffer | number | undefined)[] = [];
 let slotCount = 0;
 
 export function beginProgram(): void {
@@ -202,9 +203,10 @@ export interface EncodedProgram {
   readonly buffers: ArrayBuffer[];
   /**
    * One entry per output slot: its slab storage, the donated input's buffer it was written into,
-   * or undefined where the addon returns a new buffer.
+   * the earlier slot of this program whose buffer it was written over (a donated intermediate), or
+   * undefined where the addon returns a new buffer.
    */
-  readonly placed: readonly (SlabStorage | ArrayBuffer | undefined)[];
+  readonly placed: readonly (SlabStorage | ArrayBuffer | number | undefined)[];
   readonly slots: number;
 }
 
@@ -217,7 +219,10 @@ export function finishProgram(): EncodedProgram {
 export function programOutputs(p: EncodedProgram, fresh: readonly ArrayBuffer[]): unknown[] {
   const out = new Array<unknown>(p.slots);
   let j = 0;
-  for (let k = 0; k < p.slots; k++) out[k] = p.placed[k] ?? fresh[j++];
+  for (let k = 0; k < p.slots; k++) {
+    const at = p.placed[k];
+    out[k] = typeof at === 'number' ? out[at] : (at ?? fresh[j++]);
+  }
   if (j !== fresh.length) throw new Error(`cpu backend: internal error: the addon returned ${fresh.length} buffers for ${j} outputs`);
   return out;
 }
@@ -337,31 +342,46 @@ function encodeOutput(shape: readonly number[], dtype: Step['dtype'], i: number)
   return placeOutput(n * dtype.size, i);
 }
 
-/** The buffer of the input `step.donate` names, when this kernel may write its output over it; else null. */
-function donatedBuffer(step: Step): ArrayBuffer | null {
+/**
+ * Where this kernel may write its output over the input `step.donate` names: that input's buffer,
+ * or the slot of this program (counted from its first, `first` in the caller's list) that
+ * computes it; null when it may not.
+ */
+function donatedPlace(step: Step, first: number): ArrayBuffer | number | null {
   const v = step.inputs[step.donate!];
-  if (v === undefined || v.source.kind !== 'storage' || !donatable.has(step.prim) || step.dtype.isComplex) return null;
+  if (v === undefined || !donatable.has(step.prim) || step.dtype.isComplex) return null;
   // astype to the same dtype is a copy (memcpy over itself); the evaluator never plans it, but a caller could.
   if (step.prim === 'astype' && v.dtype === step.dtype) return null;
   for (const x of step.inputs) if (x.dtype.isComplex) return null;
-  const handle = v.source.handle;
-  // Slab windows are small (no block to save), and a buffer an asyncEval is reading is not free to overwrite.
-  if (!(handle instanceof ArrayBuffer) || inFlight.has(handle) || v.offset !== 0) return null;
   let n = 1;
   for (let d = 0; d < step.shape.length; d++) n *= step.shape[d]!;
-  return handle.byteLength >= n * step.dtype.size && n * step.dtype.size > smallBytes ? handle : null;
+  const bytes = n * step.dtype.size;
+  // Small outputs live in slab windows: no block to save.
+  if (bytes <= smallBytes || v.offset !== 0) return null;
+  if (v.source.kind === 'step') {
+    // A step of an earlier program (or a JS kernel, whose buffer may be the kernel's own) is not offered.
+    return v.source.index >= first ? v.source.index - first : null;
+  }
+  const handle = v.source.handle;
+  // A buffer an asyncEval is reading is not free to overwrite.
+  if (!(handle instanceof ArrayBuffer) || inFlight.has(handle)) return null;
+  return handle.byteLength >= bytes ? handle : null;
 }
 
-/** Encodes a step's output placed over its donated input's buffer at `i`; returns the next index. */
-function encodeDonatedOutput(step: Step, buffer: ArrayBuffer, i: number): number {
+/** Encodes a step's output placed over its donated input (a buffer, or a slot of this program) at `i`; returns the next index. */
+function encodeDonatedOutput(step: Step, donor: ArrayBuffer | number, i: number): number {
   const p = program;
   p[i++] = step.dtype.code;
   p[i++] = step.shape.length;
   for (let d = 0; d < step.shape.length; d++) p[i++] = step.shape[d]!;
   slotCount++;
-  p[i++] = buffers.push(buffer) - 1;
-  p[i++] = 0;
-  placed.push(buffer);
+  if (typeof donor === 'number') {
+    p[i++] = -2 - donor;
+  } else {
+    p[i++] = buffers.push(donor) - 1;
+    p[i++] = 0;
+  }
+  placed.push(donor);
   return i;
 }
 
@@ -380,7 +400,7 @@ export function encodeStep(step: Step, opcode: number, slot: number, first: numb
   const p = program;
   let i = length;
   p[i++] = opcode;
-  const donor = step.donate === undefined ? null : donatedBuffer(step);
+  const donor = step.donate === undefined ? null : donatedPlace(step, first);
   if (donor === null) i = encodeOutput(step.shape, step.dtype, i);
   else i = encodeDonatedOutput(step, donor, i);
   const extra = outs ? outs.length - 1 : 0;

@@ -70,7 +70,8 @@ export interface CompileOptions {
    * program, a unary or binary op, `where`) that is the array's last reader, with the array
    * stored contiguously and no other array viewing its storage (a view of it, a slice, the
    * scalar cache: then results get new memory). Otherwise the donated storage is freed as soon as
-   * its last reader has run, instead of at garbage collection. Under a transform (grad, vjp,
+   * its last reader has run, instead of at garbage collection. (A compiled function's own
+   * intermediates are reused the same way without this option.) Under a transform (grad, vjp,
    * jvp, vmap, an enclosing compile) and with compile disabled, the compiled function calls f
    * and nothing is donated.
    */
