@@ -315,6 +315,26 @@ describe.skipIf(!hasCpu)('compile donate: storage reuse [cpu]', () => {
     });
   });
 
+  it('an intermediate is overwritten the same way on asyncEval (the program runs on a worker)', async () => {
+    mx.useBackend('cpu');
+    try {
+      const f = (v: A) => {
+        const e = mx.exp(v);
+        return mx.divide(e, mx.sum(e));
+      };
+      const cf = mx.compile(f);
+      const x = freshShaped([256, 256]);
+      mx.eval(cf(x));
+      const before = allocations();
+      const y = cf(x);
+      await mx.asyncEval(y);
+      expect(allocations() - before).toBe(1);
+      assertAllClose(y, f(x), { what: 'asyncEval with the intermediate overwritten vs eager' });
+    } finally {
+      mx.useBackend(null);
+    }
+  });
+
   it('an intermediate a result views, or a later step reads, is not overwritten', () => {
     on(() => {
       const f = (v: A) => {
