@@ -350,8 +350,6 @@ function encodeOutput(shape: readonly number[], dtype: Step['dtype'], i: number)
 function donatedPlace(step: Step, first: number): ArrayBuffer | number | null {
   const v = step.inputs[step.donate!];
   if (v === undefined || !donatable.has(step.prim) || step.dtype.isComplex) return null;
-  // astype to the same dtype is a copy (memcpy over itself); the evaluator never plans it, but a caller could.
-  if (step.prim === 'astype' && v.dtype === step.dtype) return null;
   for (const x of step.inputs) if (x.dtype.isComplex) return null;
   let n = 1;
   for (let d = 0; d < step.shape.length; d++) n *= step.shape[d]!;
