@@ -408,6 +408,7 @@ for (const w of workloads) {
   const base = results.find((r) => r.workload === w.id && r.library === 'mlx-ts');
   const compiled = results.find((r) => r.workload === w.id && r.library === 'mlx-ts compile');
   const compiledDisposing = results.find((r) => r.workload === w.id && r.library === 'mlx-ts compile, dispose');
+  const compiledDonating = results.find((r) => r.workload === w.id && r.library === 'mlx-ts compile, donate');
   const ref = referenceCheck(w.id);
   const sorted = evs
     .map((e, i) => ({ e, i }))
@@ -426,10 +427,12 @@ for (const w of workloads) {
       // Issue 5 reads the hand-fused row against mlx-ts compile, not eager mlx-ts: said first in its note.
       if (e.library.startsWith(CXX_ROW) && compiled) row.compileOverThis = compiled.median / e.median;
       if (e.library.startsWith(CXX_ROW) && compiledDisposing) row.compileDisposingOverThis = compiledDisposing.median / e.median;
+      if (e.library.startsWith(CXX_ROW) && compiledDonating) row.compileDonatingOverThis = compiledDonating.median / e.median;
       const vsCompile = row.compileOverThis
         ? [
             `mlx-ts compile = ${row.compileOverThis.toFixed(2)}x this time`,
             row.compileDisposingOverThis ? `with dispose ${row.compileDisposingOverThis.toFixed(2)}x` : null,
+            row.compileDonatingOverThis ? `with donate ${row.compileDonatingOverThis.toFixed(2)}x` : null,
           ]
             .filter(Boolean)
             .join(', ')
@@ -504,7 +507,9 @@ notes.push(
 const fused = rowsOut.find((r) => r.workload === 'exp-1e7' && r.compileOverThis);
 if (fused) {
   const disposing = fused.compileDisposingOverThis
-    ? ` (${fused.compileDisposingOverThis.toFixed(2)}x when each output is disposed before the next call, as the loop reuses its buffer)`
+    ? ` (${fused.compileDisposingOverThis.toFixed(2)}x when each output is disposed before the next call, as the loop reuses its buffer${
+        fused.compileDonatingOverThis ? `; ${fused.compileDonatingOverThis.toFixed(2)}x when each call donates its input, x = f(x)` : ''
+      })`
     : '';
   notes.push(
     `issue 5: mlx-ts compile on exp-1e7 takes ${fused.compileOverThis.toFixed(2)}x the time of the hand-fused C++ loop${disposing} (target: within 2x): ${fused.compileOverThis <= 2 ? 'met' : 'NOT met'}`,

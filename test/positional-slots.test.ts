@@ -840,6 +840,7 @@ const exempt: Record<string, string[]> = {
     'resolveStream',
     'random.randomBitsHost',
     'random.threefry2x32Host',
+    'donateArray',
   ],
   'trees and backend registration (their argument checks belong to the tree work)': [
     'foldTree',

@@ -216,10 +216,30 @@ export function setup(w) {
             if (check) return host(y);
           };
         };
+      // `donate`: each call gives its input up (compile's `donate`) and the next call reads its
+      // output, so the fused kernel writes over the buffer it reads, as MLX does with a donated
+      // buffer. The chain's values overflow to inf after a few calls; the branch-free exp costs
+      // the same there, and only the first call (on the workload's input) is checked.
+      const donating = () => {
+        const fn = mx.compile(f, { donate: true });
+        let x = input();
+        const run = (check) => {
+          x = fn(x);
+          mx.eval(x);
+          if (check) return host(x);
+        };
+        // After the warm-up call the chain starts again from the workload's input, which the checked call reads.
+        run.reset = () => {
+          x.dispose();
+          x = input();
+        };
+        return run;
+      };
       return [
         { library: 'mlx-ts', make: runner(f) },
         compiled('mlx-ts compile', () => runner(mx.compile(f))()),
         compiled('mlx-ts compile, dispose', () => runner(mx.compile(f), true)()),
+        compiled('mlx-ts compile, donate', donating),
       ];
     }
     case 'sum': {

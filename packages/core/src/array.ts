@@ -36,6 +36,17 @@ export class Storage {
   get released(): boolean {
     return this.holders <= 0;
   }
+  /** Whether more than one array holds the storage (views onto it, or the scalar cache). */
+  get shared(): boolean {
+    return this.holders > 1;
+  }
+  /**
+   * Gives up the last holder without releasing the handle: a step's output was written into this
+   * storage (a donation, see `Step.donate`), so the handle now belongs to that output's Storage.
+   */
+  handOver(): void {
+    this.holders = 0;
+  }
 }
 
 export interface ArrayData {

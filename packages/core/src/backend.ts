@@ -40,6 +40,18 @@ export interface Step {
   readonly dtype: Dtype;
   /** Every output, for a primitive with several (`multiOutputPrimitives`, or a registered one with `outputs`). */
   readonly outputs?: readonly Aval[];
+  /**
+   * An input whose storage the backend may write this step's output into (MLX's buffer
+   * donation), set by the evaluator only when nothing can read that storage after this step: the
+   * input is an array only the evaluator can reach (a compiled function's donated argument or
+   * intermediate), this step is its last reader, no other array views its storage, and it is
+   * laid out contiguously from offset 0 with the output's shape and element size, either stored
+   * or computed by an earlier step of the same `execute` call. A backend that takes it returns
+   * the input's storage handle (or that earlier step's) as the output's, and the evaluator hands
+   * the storage over instead of releasing it; one that does not (a kernel that reads an element
+   * after writing another) ignores it and returns new storage.
+   */
+  readonly donate?: number;
 }
 
 /**

@@ -26,15 +26,84 @@ interface Layout {
 
 const noStrides: readonly number[] = Object.freeze([]);
 
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let d = 0; d < a.length; d++) if (a[d] !== b[d]) return false;
+  return true;
+}
+
+/** Row-major contiguous (axes of length 1 may have any stride). */
+function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const n = shape[d]!;
+    if (n === 1) continue;
+    if (strides[d] !== expected) return false;
+    expected *= n;
+  }
+  return true;
+}
+
 function stridesFor(shape: readonly number[]): readonly number[] {
   return shape.length === 0 ? noStrides : contiguousStrides(shape);
 }
 
 function checkEvaluable(a: Array): void {
-  if (a[$disposed]) throw new Error(`eval: an input array of shape ${fmtShape(a.shape)} was disposed`);
+  if (a[$disposed]) throw new Error(`eval: an input array of shape ${fmtShape(a.shape)} ${goneWhy(a)}`);
   if (a[$placeholder] !== null) {
     throw new Error(`eval: cannot evaluate an array traced by ${a[$placeholder]}; its values exist only when the transformed function is called`);
   }
+}
+
+/**
+ * Arrays given up to a compiled function (`compile`'s `donate`), with why they are gone: only
+ * read to word the use-after-donation Error, so a WeakMap and not a field on every Array.
+ */
+const donated = new WeakMap<Array, string>();
+
+/** How a disposed array went, for errors. */
+function goneWhy(a: Array): string {
+  return donated.get(a) ?? 'was disposed';
+}
+
+/**
+ * Hands an array given up to a compiled function (compile's `donate`) over to a new node that
+ * only the function's replay holds, and disposes `a`: any later use of `a` (or of a lazy array
+ * built from it) is the use-after-dispose Error, worded as a donation. The new node takes `a`'s
+ * storage (the same holder: views of `a` keep theirs, so the storage stays shared and is not
+ * donated) or, when `a` is not evaluated yet, its recipe. `uses` is how many steps of the
+ * replay read it: the evaluator counts them down (`Planner.consume`) and lets the last one write
+ * its output into the storage (`Step.donate`) when nothing else holds it, or frees the storage
+ * once that step has run; 0: nothing reads it, so its storage is freed now; -1: the function
+ * returns it unchanged (the caller holds the new node). `what` names the argument in errors.
+ */
+export function donateArray(a: Array, uses: number, what: string): Array {
+  if (a[$disposed]) throw new Error(`${what} ${goneWhy(a)}`);
+  if (a[$placeholder] !== null) throw new Error(`${what} is traced by ${a[$placeholder]} and cannot be donated`);
+  if (a[$pending] > 0) throw new Error(`${what} is being computed by a pending asyncEval; await it before donating the array`);
+  const b = new Array(a.shape, a.dtype, a[$prim], a[$params], a[$inputs], a[$stream]);
+  b[$data] = a[$data];
+  b[$view] = a[$view];
+  const sib = a[$siblings];
+  if (sib !== null) {
+    // The siblings share one list: b takes a's place in it, so the step still fills every output.
+    sib[sib.indexOf(a)] = b;
+    b[$siblings] = sib;
+  }
+  b[$uses] = Math.max(uses, 0);
+  a[$data] = null;
+  a[$inputs] = [];
+  a[$prim] = null;
+  a[$params] = null;
+  a[$siblings] = null;
+  a[$disposed] = true;
+  donated.set(a, "was donated to a compiled function (compile's `donate` option) and can no longer be used");
+  if (uses === 0 && b[$data] !== null) {
+    // Nothing reads it: free it now (views of it keep the storage).
+    b[$data].storage.drop();
+    b[$data] = null;
+  }
+  return b;
 }
 
 /** Visit marks: a node is seen by the current `schedule` when its `[$mark]` equals `epoch`. */
@@ -218,6 +287,16 @@ class Planner {
   private memberLayouts: View[] = [];
   /** Intermediates whose last consumer this segment runs (see `consume`). */
   private spent: Array[] = [];
+  /**
+   * Inputs offered to a step of this segment as its output's storage (`Step.donate`), the step's
+   * output slot, and the donor's own slot when this segment computes it (-1: stored data).
+   */
+  private donors: Array[] = [];
+  private donorSlots: number[] = [];
+  private donorSources: number[] = [];
+  /** Per output slot of this segment: the member computed there, and how many members view it (itself included). */
+  private slotOwner: (Array | undefined)[] = [];
+  private slotHolders: number[] = [];
   private lastStream: Stream | null = null;
   private lastBackend: Backend | null = null;
 
@@ -263,13 +342,14 @@ class Planner {
         const b = this.backendOf(node, prim);
         if (b !== this.backend && this.steps.length > 0) return this.steps;
         this.backend = b;
-        source = this.addStep(b, prim, node[$params], node[$inputs], node.shape, node.dtype);
+        source = this.addStep(b, prim, node[$params], node[$inputs], node.shape, node.dtype, undefined, this.donorOf(node, b));
         strides = stridesFor(node.shape);
       }
       const layout: View = { source, dtype: node.dtype, shape: node.shape, strides, offset };
       node[$layout] = layout;
       this.members.push(node);
       this.memberLayouts.push(layout);
+      this.hold(node, layout);
       this.consume(node);
     }
     return this.steps.length > 0 ? this.steps : null;
@@ -289,6 +369,52 @@ class Planner {
       const inp = inputs[k]!;
       if (inp[$uses] > 0 && --inp[$uses] === 0) this.spent.push(inp);
     }
+  }
+
+  /**
+   * The input of `node` (a single-output step about to be added) whose storage the step may write
+   * its output into, or -1. Only arrays the evaluator alone can reach have `[$uses]` (a compiled
+   * function's intermediates and donated arguments); the step must be the last reader (every use
+   * left is one of its own inputs), the storage unshared (no view holds it) and already stored
+   * contiguously from offset 0 with the output's shape and element size, so that element i of
+   * the output lands where element i of the input was. Whether the kernel may write there is the
+   * backend's call (`Step.donate`).
+   */
+  private donorOf(node: Array, b: Backend): number {
+    const inputs = node[$inputs];
+    for (let k = 0; k < inputs.length; k++) {
+      const inp = inputs[k]!;
+      const uses = inp[$uses];
+      if (uses === 0) continue;
+      if (inp.dtype.size !== node.dtype.size || !sameShape(inp.shape, node.shape)) continue;
+      const d = inp[$data];
+      let source = -1;
+      if (d !== null) {
+        if (d.offset !== 0 || d.storage.shared || d.storage.backend !== b || !isContiguous(inp.shape, d.strides)) continue;
+      } else {
+        // Computed by this segment: the slot must be its own (no view of it is a member) and hold it contiguously.
+        const l = inp[$layout] as View | null;
+        if (l === null || l.source.kind !== 'step' || l.offset !== 0 || !isContiguous(inp.shape, l.strides)) continue;
+        source = l.source.index;
+        if (this.slotOwner[source] !== inp || this.slotHolders[source] !== 1) continue;
+      }
+      let reads = 0;
+      for (let j = 0; j < inputs.length; j++) if (inputs[j] === inp) reads++;
+      if (reads !== uses) continue;
+      this.donors.push(inp);
+      this.donorSlots.push(this.slots);
+      this.donorSources.push(source);
+      return k;
+    }
+    return -1;
+  }
+
+  /** Counts a member's hold on the output slot its layout reads (see `donorOf`). */
+  private hold(node: Array, layout: View): void {
+    if (layout.source.kind !== 'step') return;
+    const idx = layout.source.index;
+    if (this.slotOwner[idx] === undefined) this.slotOwner[idx] = node;
+    this.slotHolders[idx] = (this.slotHolders[idx] ?? 0) + 1;
   }
 
   /**
@@ -321,6 +447,7 @@ class Planner {
       s[$layout] = layout;
       this.members.push(s);
       this.memberLayouts.push(layout);
+      this.hold(s, layout);
     }
     return true;
   }
@@ -331,10 +458,24 @@ class Planner {
     const members = this.members;
     const layouts = this.memberLayouts;
     const storages: (Storage | undefined)[] = new globalThis.Array(this.slots);
+    // Slots of this segment whose buffer a later step of it was written over: that step's output owns the handle.
+    let overwritten: boolean[] | null = null;
+    const donors = this.donors;
+    for (let k = 0; k < donors.length; k++) {
+      const src = this.donorSources[k]!;
+      if (src < 0 || handles[this.donorSlots[k]!] !== handles[src]) continue;
+      overwritten ??= [];
+      overwritten[src] = true;
+    }
     for (let k = 0; k < members.length; k++) {
       const m = members[k]!;
       const l = layouts[k]!;
       const idx = (l.source as { index: number }).index;
+      if (overwritten !== null && overwritten[idx] === true) {
+        // The donor was read for the last time by the step that overwrote it (so it is spent): it never gets storage.
+        if (m[$layout] === l) m[$layout] = null;
+        continue;
+      }
       let st = storages[idx];
       if (st === undefined) storages[idx] = st = new Storage(backend, handles[idx]);
       else st.retain();
@@ -342,7 +483,15 @@ class Planner {
       if (m[$layout] === l) m[$layout] = null;
     }
     // Outputs no node claims (siblings disposed before the step was built) are freed now, not at collection.
-    for (let idx = 0; idx < this.slots; idx++) if (storages[idx] === undefined) backend.release(handles[idx]);
+    for (let idx = 0; idx < this.slots; idx++) if (storages[idx] === undefined && overwritten?.[idx] !== true) backend.release(handles[idx]);
+    // A stored donor whose storage the backend wrote an output into: the handle is that output's now.
+    for (let k = 0; k < donors.length; k++) {
+      const n = donors[k]!;
+      const d = n[$data];
+      if (d === null || handles[this.donorSlots[k]!] !== d.storage.handle) continue;
+      d.storage.handOver();
+      n[$data] = null;
+    }
     const spent = this.spent;
     for (let k = 0; k < spent.length; k++) {
       const n = spent[k]!;
@@ -360,6 +509,18 @@ class Planner {
       const m = this.members[k]!;
       if (m[$layout] === this.memberLayouts[k]) m[$layout] = null;
     }
+    // A step offered a donor's storage may have written into it before a later step failed, so
+    // the donor's values are gone: a retry must fail, not read them.
+    for (const n of this.donors) {
+      const d = n[$data];
+      if (d === null) continue;
+      n[$data] = null;
+      n[$prim] = null;
+      n[$inputs] = [];
+      n[$disposed] = true;
+      donated.set(n, 'was donated to a step of a compiled function whose evaluation failed, so its storage may have been overwritten');
+      d.storage.drop();
+    }
     this.reset();
   }
 
@@ -369,6 +530,15 @@ class Planner {
     this.members = [];
     this.memberLayouts = [];
     this.spent = [];
+    if (this.donors.length > 0) {
+      this.donors = [];
+      this.donorSlots = [];
+      this.donorSources = [];
+    }
+    if (this.slotOwner.length > 0) {
+      this.slotOwner = [];
+      this.slotHolders = [];
+    }
   }
 
   private backendOf(node: Array, prim: string): Backend {
@@ -392,13 +562,14 @@ class Planner {
     shape: readonly number[],
     dtype: Dtype,
     siblings?: readonly Array[],
+    donate = -1,
   ): Source {
     const n = inputs.length;
     const views = new globalThis.Array<View>(n);
     for (let k = 0; k < n; k++) views[k] = viewOf(inputs[k]!, b);
     const index = this.slots;
     if (siblings === undefined) {
-      this.steps.push({ prim, params, inputs: views, shape, dtype });
+      this.steps.push(donate < 0 ? { prim, params, inputs: views, shape, dtype } : { prim, params, inputs: views, shape, dtype, donate });
       this.slots++;
     } else {
       this.steps.push({ prim, params, inputs: views, shape, dtype, outputs: siblings.map((s) => ({ shape: s.shape, dtype: s.dtype })) });

@@ -17,7 +17,7 @@ export {
   type Complex,
 } from './array.js';
 export * from './array-keys.js';
-export { evalArrays, asyncEvalArrays } from './eval.js';
+export { evalArrays, asyncEvalArrays, donateArray } from './eval.js';
 export { node, customNode, multiNode, moveAxisNode } from './graph.js';
 export * from './ir/primitives.js';
 export * from './ir/rules.js';

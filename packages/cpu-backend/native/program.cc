@@ -208,8 +208,10 @@ void Step::expect_params(int n) const {
 }
 
 // Reads one output's dtype, shape and place into `out` (contiguous strides); returns whether it
-// was placed in a given buffer (else `run` allocates it).
-bool Program::decode_output(Reader& r, View& out, BufferSource& buffers) {
+// was placed in a given buffer or over an earlier slot (`*reuse`, else -1); otherwise `run`
+// allocates it.
+bool Program::decode_output(Reader& r, View& out, BufferSource& buffers, int64_t* reuse) {
+  *reuse = -1;
   out.dtype = Dt(r.integer(0, kDtypeCount - 1, "dtype code"));
   out.ndim = int(r.integer(0, kMaxDims, "output rank (at most 64 dimensions)"));
   int64_t* shape = dims_.data() + dims_.size();
@@ -231,11 +233,24 @@ bool Program::decode_output(Reader& r, View& out, BufferSource& buffers) {
   out.size = size;
   if (size > int64_t(SIZE_MAX / 8)) throw Error("the output has too many elements");
   const size_t out_bytes = size_t(size) * itemsize(out.dtype);
-  // -1: a new buffer; otherwise a buffer and a byte offset to write at (small outputs share a slab).
-  const int64_t place = r.integer(-1, kMaxInt, "output buffer");
-  if (place < 0) {
+  // -1: a new buffer; -2 - j: over output slot j of an earlier step, which no later step reads (a
+  // donated intermediate); otherwise a buffer and a byte offset to write at (small outputs share
+  // a slab, donated inputs lend theirs).
+  const int64_t earlier = first_slot_.empty() ? 0 : int64_t(first_slot_.back());
+  const int64_t place = r.integer(-2 - earlier + 1, kMaxInt, "output buffer");
+  if (place == -1) {
     out.base = nullptr;  // allocated by run, just before the step
     return false;
+  }
+  if (place < -1) {
+    const int64_t j = -place - 2;
+    if (out_bytes > out_bytes_[size_t(j)]) {
+      throw Error("the output (" + std::to_string(out_bytes) + " bytes) does not fit the buffer of output slot " +
+                  std::to_string(j) + " (" + std::to_string(out_bytes_[size_t(j)]) + " bytes)");
+    }
+    *reuse = j;
+    out.base = nullptr;  // the earlier slot's buffer, once its step has run
+    return true;
   }
   const int64_t at = r.integer(0, kMaxInt, "output offset");
   char* data = nullptr;
@@ -249,7 +264,8 @@ bool Program::decode_output(Reader& r, View& out, BufferSource& buffers) {
   return true;
 }
 
-void Program::add_slot(View* v, bool placed) {
+void Program::add_slot(View* v, bool placed, int64_t reuse) {
+  reuses_.push_back(reuse);
   slot_views_.push_back(v);
   out_bytes_.push_back(size_t(v->size) * itemsize(v->dtype));
   allocates_.push_back(placed ? 0 : 1);
@@ -270,6 +286,7 @@ void Program::decode(const double* program, size_t length, BufferSource& buffers
   slot_views_.clear();
   out_bytes_.clear();
   allocates_.clear();
+  reuses_.clear();
   new_outputs_ = 0;
   dims_.reserve(2 * length);
   params_.reserve(length);
@@ -281,6 +298,7 @@ void Program::decode(const double* program, size_t length, BufferSource& buffers
   slot_views_.reserve(length / 3 + 1);
   out_bytes_.reserve(length / 3 + 1);
   allocates_.reserve(length / 3 + 1);
+  reuses_.reserve(length / 3 + 1);
 
   Reader r(program, length);
   while (!r.done()) {
@@ -292,13 +310,16 @@ void Program::decode(const double* program, size_t length, BufferSource& buffers
       s.op = Op(r.integer(0, kOpCount - 1, "opcode"));
       known = &s;
       first_slot_.push_back(slot_views_.size());
-      add_slot(&s.out, decode_output(r, s.out, buffers));
+      int64_t reuse = -1;
+      const bool placed = decode_output(r, s.out, buffers, &reuse);
+      add_slot(&s.out, placed, reuse);
       s.nextra = int(r.integer(0, kMaxOutputs - 1, "extra output count"));
       s.extra = extra_views_.data() + extra_views_.size();
       for (int k = 0; k < s.nextra; ++k) {
         extra_views_.emplace_back();
         View& v = extra_views_.back();
-        add_slot(&v, decode_output(r, v, buffers));
+        const bool placed_extra = decode_output(r, v, buffers, &reuse);
+        add_slot(&v, placed_extra, reuse);
       }
       const int64_t slots_before = int64_t(first_slot_.back());
 
@@ -348,6 +369,7 @@ void Program::run(OutputAllocator& outputs) {
   for (size_t i = 0; i < steps_.size(); ++i) {
     Step& s = steps_[i];
     for (size_t slot = first_slot_[i], end = slot + size_t(s.nextra) + 1; slot < end; ++slot) {
+      if (reuses_[slot] >= 0) slot_views_[slot]->base = slot_views_[size_t(reuses_[slot])]->base;
       if (!allocates_[slot]) continue;
       try {
         slot_views_[slot]->base = outputs.output(out_bytes_[slot]);

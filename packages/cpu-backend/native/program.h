@@ -83,8 +83,8 @@ class Program {
   size_t new_output_count() const { return new_outputs_; }
 
  private:
-  bool decode_output(Reader& r, View& out, BufferSource& buffers);
-  void add_slot(View* v, bool placed);
+  bool decode_output(Reader& r, View& out, BufferSource& buffers, int64_t* reuse);
+  void add_slot(View* v, bool placed, int64_t reuse);
 
   std::vector<int64_t> dims_;
   std::vector<double> params_;
@@ -102,6 +102,9 @@ class Program {
   std::vector<View*> slot_views_;
   std::vector<size_t> out_bytes_;
   std::vector<char> allocates_;
+  // Per output slot: the earlier slot whose buffer it is written over (a donated intermediate,
+  // core's Step.donate), or -1.
+  std::vector<int64_t> reuses_;
   size_t new_outputs_ = 0;
 };
 

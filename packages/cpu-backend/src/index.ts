@@ -12,6 +12,7 @@ import {
   type EncodedProgram,
   encodeStep,
   finishProgram,
+  inFlight,
   opcodes,
   placeSmallOutputs,
   programOutputs,
@@ -111,8 +112,7 @@ function size(shape: Shape): number {
   return n;
 }
 
-/** Buffers an executeAsync is using, and the releases waiting for it to finish. */
-const inFlight = new Map<ArrayBuffer, number>();
+/** The releases waiting for an executeAsync to finish with their buffers (`inFlight`). */
 const pendingRelease = new Set<ArrayBuffer>();
 
 function runJsKernel(kernel: JsKernel, step: Step, slot: number, outputs: unknown[]): void {

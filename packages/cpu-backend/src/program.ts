@@ -5,7 +5,8 @@
  *
  *   step   := opcode, output, nExtra, output[nExtra], nInputs, input[nInputs], nParams, params[nParams]
  *   output := dtype, ndim, shape[ndim], place
- *   place  := -1 for a new buffer; b, byteOffset to write into buffers[b] at byteOffset
+ *   place  := -1 for a new buffer; b, byteOffset to write into buffers[b] at byteOffset; -2 - j to
+ *             write over output slot j of this program (a donated intermediate: no later step reads it)
  *   input  := source, dtype, ndim, shape[ndim], strides[ndim], offset
  *   source := b >= 0 for buffers[b]; -(j + 1) for output slot j of this program
  *
@@ -61,6 +62,19 @@ let slabUsed = 0;
 let slabIndex = -1;
 
 export const opcodes: ReadonlyMap<string, number> = new Map(addon.opNames.map((name, i) => [name, i]));
+
+/**
+ * Kernels that may write their output over a donated input (`Step.donate`): each reads an
+ * input element only at the position of the output element it computes, before writing it
+ * (the elementwise families, `where`, and compiled programs, whose interpreter and generated
+ * kernels both load a tile's or an element's inputs before storing its result), so an output
+ * laid over an input of the same shape and element size reads every value before it is
+ * overwritten. Complex steps are left out (their kernels pack pairs through scratch).
+ */
+const donatable: ReadonlySet<string> = new Set([...addon.elementwiseOps.map((op) => op.name), 'where', 'compiled']);
+
+/** Buffers an executeAsync is using (index.ts): a donation into one would race its kernels. */
+export const inFlight = new Map<ArrayBuffer, number>();
 
 /**
  * How a primitive's params become the numbers after a step's inputs (`nParams, params...`), read
@@ -174,7 +188,7 @@ function reserve(n: number): void {
  * Storage placed in a slab by the outputs encoded so far, by their slot in the program (undefined
  * for outputs that get a new buffer, which the addon returns in order).
  */
-let placed: (SlabStorage | undefined)[] = [];
+let placed: (SlabStorage | ArrayBuffer | number | undefined)[] = [];
 let slotCount = 0;
 
 export function beginProgram(): void {
@@ -189,8 +203,12 @@ export interface EncodedProgram {
   readonly program: Float64Array;
   readonly length: number;
   readonly buffers: ArrayBuffer[];
-  /** One entry per output slot: its slab storage, or undefined where the addon returns a new buffer. */
-  readonly placed: readonly (SlabStorage | undefined)[];
+  /**
+   * One entry per output slot: its slab storage, the donated input's buffer it was written into,
+   * the earlier slot of this program whose buffer it was written over (a donated intermediate), or
+   * undefined where the addon returns a new buffer.
+   */
+  readonly placed: readonly (SlabStorage | ArrayBuffer | number | undefined)[];
   readonly slots: number;
 }
 
@@ -203,7 +221,10 @@ export function finishProgram(): EncodedProgram {
 export function programOutputs(p: EncodedProgram, fresh: readonly ArrayBuffer[]): unknown[] {
   const out = new Array<unknown>(p.slots);
   let j = 0;
-  for (let k = 0; k < p.slots; k++) out[k] = p.placed[k] ?? fresh[j++];
+  for (let k = 0; k < p.slots; k++) {
+    const at = p.placed[k];
+    out[k] = typeof at === 'number' ? out[at] : (at ?? fresh[j++]);
+  }
   if (j !== fresh.length) throw new Error(`cpu backend: internal error: the addon returned ${fresh.length} buffers for ${j} outputs`);
   return out;
 }
@@ -324,6 +345,47 @@ function encodeOutput(shape: readonly number[], dtype: Step['dtype'], i: number)
 }
 
 /**
+ * Where this kernel may write its output over the input `step.donate` names: that input's buffer,
+ * or the slot of this program (counted from its first, `first` in the caller's list) that
+ * computes it; null when it may not.
+ */
+function donatedPlace(step: Step, first: number): ArrayBuffer | number | null {
+  const v = step.inputs[step.donate!];
+  if (v === undefined || !donatable.has(step.prim) || step.dtype.isComplex) return null;
+  for (const x of step.inputs) if (x.dtype.isComplex) return null;
+  let n = 1;
+  for (let d = 0; d < step.shape.length; d++) n *= step.shape[d]!;
+  const bytes = n * step.dtype.size;
+  // Small outputs live in slab windows: no block to save.
+  if (bytes <= smallBytes || v.offset !== 0) return null;
+  if (v.source.kind === 'step') {
+    // A step of an earlier program (or a JS kernel, whose buffer may be the kernel's own) is not offered.
+    return v.source.index >= first ? v.source.index - first : null;
+  }
+  const handle = v.source.handle;
+  // A buffer an asyncEval is reading is not free to overwrite.
+  if (!(handle instanceof ArrayBuffer) || inFlight.has(handle)) return null;
+  return handle.byteLength >= bytes ? handle : null;
+}
+
+/** Encodes a step's output placed over its donated input (a buffer, or a slot of this program) at `i`; returns the next index. */
+function encodeDonatedOutput(step: Step, donor: ArrayBuffer | number, i: number): number {
+  const p = program;
+  p[i++] = step.dtype.code;
+  p[i++] = step.shape.length;
+  for (let d = 0; d < step.shape.length; d++) p[i++] = step.shape[d]!;
+  slotCount++;
+  if (typeof donor === 'number') {
+    p[i++] = -2 - donor;
+  } else {
+    p[i++] = buffers.push(donor) - 1;
+    p[i++] = 0;
+  }
+  placed.push(donor);
+  return i;
+}
+
+/**
  * Appends a step whose first output is output slot `slot` of the caller's list; `first` is the
  * slot of this program's first output there, and `earlier` holds the storage of the slots before
  * it. Returns the slot after the step's outputs.
@@ -338,7 +400,9 @@ export function encodeStep(step: Step, opcode: number, slot: number, first: numb
   const p = program;
   let i = length;
   p[i++] = opcode;
-  i = encodeOutput(step.shape, step.dtype, i);
+  const donor = step.donate === undefined ? null : donatedPlace(step, first);
+  if (donor === null) i = encodeOutput(step.shape, step.dtype, i);
+  else i = encodeDonatedOutput(step, donor, i);
   const extra = outs ? outs.length - 1 : 0;
   p[i++] = extra;
   for (let k = 1; k <= extra; k++) i = encodeOutput(outs![k]!.shape, outs![k]!.dtype, i);

@@ -16,6 +16,7 @@
  * - `shapeless: true` reuses a trace for new shapes of the same ranks when the trace's shape
  *   params can be derived from the input shapes (shapes.ts); otherwise it retraces for the new
  *   shapes, so a shape-dependent graph is never replayed with stale shapes.
+ * - `donate` gives arguments' storage to the call (MLX donates buffers): see `CompileOptions.donate`.
  */
 import {
   Array,
@@ -29,6 +30,8 @@ import {
   treeUnflatten,
   type TreeDef,
   describeValue,
+  donateArray,
+  fmtShape,
 } from '@mlx-ts/core';
 import { cacheGeneration, isCompileEnabled, Lru } from './cache.js';
 import { graphToDot } from './dot.js';
@@ -52,6 +55,27 @@ export interface CompileOptions {
   inputs?: unknown;
   /** A tree of arrays f replaces; it is updated in place with the new arrays after each call. */
   outputs?: unknown;
+  /**
+   * Arguments whose arrays the caller gives up at each call, so that the compiled function may
+   * write its results into their storage instead of new memory (MLX reuses an input's buffer
+   * when nothing else references it; JS cannot see references, so here the caller says so):
+   * `true` for every argument, or argument positions (`[0, 2]`: the arrays anywhere in the
+   * first and third arguments' trees). Not the `inputs` state. Default: none.
+   *
+   * A donated array is disposed by the call: using it afterwards, or evaluating a lazy array
+   * built from it before the call, throws the use-after-dispose Error, worded as a donation
+   * (even when its storage was not reused, so a mistake shows on every run). Its values are
+   * still what the call computes with. The storage is reused only when that is invisible: a
+   * result of the same shape and element size computed by an elementwise kernel (a fused
+   * program, a unary or binary op, `where`) that is the array's last reader, with the array
+   * stored contiguously and no other array viewing its storage (a view of it, a slice, the
+   * scalar cache: then results get new memory). Otherwise the donated storage is freed as soon as
+   * its last reader has run, instead of at garbage collection. (A compiled function's own
+   * intermediates are reused the same way without this option.) Under a transform (grad, vjp,
+   * jvp, vmap, an enclosing compile) and with compile disabled, the compiled function calls f
+   * and nothing is donated.
+   */
+  donate?: boolean | readonly number[];
 }
 
 /**
@@ -100,7 +124,21 @@ function parseOptions(rest: readonly unknown[]): CompileOptions {
   return { inputs: inputs ?? undefined, outputs: outputs ?? undefined, shapeless: shapeless as boolean | undefined };
 }
 
-const optionNames: ReadonlySet<string> = new Set(['inputs', 'outputs', 'shapeless']);
+const optionNames: ReadonlySet<string> = new Set(['inputs', 'outputs', 'shapeless', 'donate']);
+
+/** The `donate` option checked: null for none, true for every argument, else the positions. */
+function parseDonate(d: unknown): true | readonly number[] | null {
+  if (d === undefined || d === false) return null;
+  if (d === true) return true;
+  if (!globalThis.Array.isArray(d)) throw new Error(`${FN}: donate must be true, false or a list of argument positions, got ${describeValue(d)}`);
+  const seen = new Set<number>();
+  for (const k of d) {
+    if (!Number.isInteger(k) || k < 0) throw new Error(`${FN}: donate lists argument positions (integers from 0), got ${describeValue(k)}`);
+    if (seen.has(k)) throw new Error(`${FN}: donate lists argument ${k} twice`);
+    seen.add(k);
+  }
+  return d.length === 0 ? null : [...d];
+}
 
 function isOptions(x: unknown): boolean {
   if (typeof x !== 'object' || x === null || globalThis.Array.isArray(x) || x instanceof Array) return false;
@@ -122,7 +160,7 @@ function checkState(what: string, tree: unknown): void {
   if (leaves.length > 0) return;
   const bad = firstStatic(def, '', (v) => v !== undefined && v !== null);
   if (bad) {
-    const hint = isPlainObject(tree) ? ` (options are ${[...optionNames].join(', ')}: compile(f, { inputs, outputs, shapeless }))` : '';
+    const hint = isPlainObject(tree) ? ` (options are ${[...optionNames].join(', ')}: compile(f, { inputs, outputs, shapeless, donate }))` : '';
     throw new Error(`${FN}: the ${what} state holds no arrays but ${describeValue(bad.value)} at ${bad.path || 'the root'}${hint}`);
   }
 }
@@ -141,7 +179,7 @@ function checkOptionKeys(x: unknown): void {
 
 /**
  * Compiles `f`. Called as MLX's `compile(f, inputs?, outputs?, shapeless?)` or
- * `compile(f, { inputs, outputs, shapeless })`. With `shapeless`, a new signature traces f twice
+ * `compile(f, { inputs, outputs, shapeless, donate })`. With `shapeless`, a new signature traces f twice
  * (the second time at other shapes, to check the shape model: DESIGN.md "compile"), so f's side
  * effects run twice then; cached calls run f not at all.
  * @typeParam F - The type of `f`.
@@ -156,6 +194,7 @@ export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknow
   const outputsTree = options.outputs;
   checkState('inputs', inputsTree);
   checkState('outputs', outputsTree);
+  const donate = parseDonate(options.donate);
 
   const exact = new Lru<string, Entry>();
   const ranked = new Lru<string, ShapelessEntry>();
@@ -204,9 +243,43 @@ export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknow
     return again !== null && sameGraph(again, traced.graph);
   };
 
-  const run = (entry: Entry, leaves: readonly Array[]): unknown => {
+  /**
+   * The leaves the replay reads, with each donated array handed over to a node only the replay
+   * holds (core's `donateArray`), which disposes the caller's array. One array may fill several
+   * leaves (`f(x, x)`, or an argument that is also state): every leaf gets the same node, which
+   * counts the reads of all of them.
+   */
+  const donated = (plan: Plan, args: readonly unknown[], leaves: readonly Array[], nArg: number): Array[] => {
+    let given: Set<Array> | null = null;
+    if (donate !== true) {
+      given = new Set();
+      for (const k of donate!) {
+        if (k >= args.length) throw new Error(`${FN}: donate names argument ${k}, but the call passed ${args.length} argument${args.length === 1 ? '' : 's'}`);
+        for (const x of flattenTree(FN, args[k])[0]) given.add(x as Array);
+      }
+    }
+    const swap = new Map<Array, Array>();
+    for (let i = 0; i < nArg; i++) {
+      const x = leaves[i]!;
+      if ((given !== null && !given.has(x)) || swap.has(x)) continue;
+      let uses = 0;
+      for (let j = 0; j < leaves.length; j++) {
+        if (leaves[j] !== x) continue;
+        const u = plan.inputUses[j]!;
+        if (u < 0) {
+          uses = -1;
+          break;
+        }
+        uses += u;
+      }
+      swap.set(x, donateArray(x, uses, `${FN}: the donated array of shape ${fmtShape(x.shape)}`));
+    }
+    return leaves.map((x) => swap.get(x) ?? x);
+  };
+
+  const run = (entry: Entry, leaves: readonly Array[], args: readonly unknown[], nArg: number): unknown => {
     if (!planValid(entry.plan)) entry.plan = planFor(entry.graph);
-    const outs = replay(entry.plan, leaves);
+    const outs = replay(entry.plan, donate === null ? leaves : donated(entry.plan, args, leaves, nArg));
     if (outputsTree !== undefined) fillTree('outputs', outputsTree, outs.slice(entry.nUserOutputs));
     return treeUnflatten(entry.outDef, entry.nUserOutputs === outs.length ? outs : outs.slice(0, entry.nUserOutputs));
   };
@@ -234,7 +307,7 @@ export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknow
       for (let i = 0; i < leaves.length; i++) exactKey += `${leaves[i]!.shape.join(',')};`;
     }
     const hit = exact.get(exactKey);
-    if (hit) return run(hit, leaves);
+    if (hit) return run(hit, leaves, args, nArg);
 
     if (shapeless) {
       const s = ranked.get(key);
@@ -243,7 +316,7 @@ export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknow
         if (graph) {
           const entry: Entry = { graph, plan: planFor(graph), outDef: s.outDef, nUserOutputs: s.nUserOutputs };
           exact.set(exactKey, entry);
-          return run(entry, leaves);
+          return run(entry, leaves, args, nArg);
         }
       }
     }
@@ -255,7 +328,7 @@ export function compile<F extends (...args: any[]) => any>(f: F, ...rest: unknow
       const model = buildShapeModel(built.graph);
       ranked.set(key, { ...built, model: model && verify(model, args, leaves, nArg) ? model : null });
     }
-    return run(entry, leaves);
+    return run(entry, leaves, args, nArg);
   }) as unknown as CompiledFunction<F>;
 
   const internals: CompiledInternals = {

@@ -36,6 +36,11 @@ export interface Plan {
    * last consumer has run (eval.ts `Planner.consume`).
    */
   readonly uses: readonly number[];
+  /**
+   * Per input slot: how many tape entries read it, or -1 when it is also an output (the caller
+   * gets it back). A donated argument's node gets this count (compile's `donate`).
+   */
+  readonly inputUses: readonly number[];
   /** The backends the plan was fused for (each device it runs on): the plan is refused if one changes. */
   readonly fusedFor: readonly (readonly [DeviceType, Backend])[];
 }
@@ -74,7 +79,10 @@ export function makePlan(g: Graph): Plan {
   // Entries that build a node read its args (a multi-output node's other outputs take theirs from the first).
   for (const op of ops) if (op.group === null || op.group.outputs !== null) for (const a of op.args) if (a >= base) uses[a - base] = uses[a - base]! + 1;
   for (const o of outputs) if (o >= base) uses[o - base] = 0;
-  return { nInputs: g.nInputs, consts, ops, outputs, uses, fusedFor: [...devices] };
+  const inputUses = new globalThis.Array<number>(g.nInputs).fill(0);
+  for (const op of ops) if (op.group === null || op.group.outputs !== null) for (const a of op.args) if (a < g.nInputs) inputUses[a] = inputUses[a]! + 1;
+  for (const o of outputs) if (o < g.nInputs) inputUses[o] = -1;
+  return { nInputs: g.nInputs, consts, ops, outputs, uses, inputUses, fusedFor: [...devices] };
 }
 
 /** Whether the backends the plan's fused kernels were made for still serve their devices. */
