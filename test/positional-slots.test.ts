@@ -857,6 +857,7 @@ const exempt: Record<string, string[]> = {
     'isTreeNode',
     'objectNodeKeys',
     'registerBackend',
+    'slotStarts',
     'registerDistributedTransport',
     'distributedTransport',
     'getBackendByName',
