@@ -26,15 +26,16 @@ namespace mlx_cpu {
 
 struct BlasInfo {
   bool loaded = false;
-  std::string library;          // what dlopen loaded
-  std::string vendor;           // "OpenBLAS", "BLIS", "MKL", "Accelerate" or "unknown"
-  std::string corename;         // OpenBLAS: the kernel it runs (openblas_get_corename)
-  std::string config;           // OpenBLAS: openblas_get_config(); BLIS/MKL: the version string
-  std::string coretype;         // OPENBLAS_CORETYPE during the load ("" when unset)
-  std::string coretype_source;  // "environment", "mlx-ts" (set by the loader) or ""
-  std::string detected;         // OpenBLAS: the kernel it picked by itself ("" when the environment set one)
-  bool pooled = false;          // true: single-threaded BLAS, split over the addon's pool
-  std::string error;            // why no BLAS is loaded, when none is
+  std::string library;           // what dlopen loaded
+  std::string vendor;            // "OpenBLAS", "BLIS", "MKL", "Accelerate" or "unknown"
+  std::string corename;          // OpenBLAS: the kernel it runs (openblas_get_corename)
+  std::string config;            // OpenBLAS: openblas_get_config(); BLIS/MKL: the version string
+  std::string coretype;          // OPENBLAS_CORETYPE during the load ("" when unset)
+  std::string coretype_source;   // "environment", "mlx-ts" (set by the loader) or ""
+  std::string detected;          // OpenBLAS: the kernel it picked by itself ("" when the environment set one)
+  bool pooled = false;           // true: single-threaded BLAS, split over the addon's pool
+  double own_threads_flops = 0;  // OpenBLAS: from this many flops it threads a product itself (0: never)
+  std::string error;             // why no BLAS is loaded, when none is
 };
 
 // Loads the BLAS on first use (the addon also does so while it loads, on the main thread).

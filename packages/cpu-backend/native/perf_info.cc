@@ -1,7 +1,7 @@
 // Exports that say how the addon runs on this machine, for tests, the benchmark and bug reports:
 //
 //   blasInfo() -> { loaded, library, vendor, corename, detected, config, coretype, coretypeSource, pooled,
-//                   error, gemmKernel }
+//                   ownThreadsFlops, error, gemmKernel }
 //       the BLAS that float32/float64 matmul uses (blas.h); corename is the kernel OpenBLAS runs,
 //       detected the one it picked by itself; gemmKernel the built-in GEMM's float32 micro-kernel
 //       ("avx512-12x32" or "vector-6x16", gemm_avx512.h), which serves what BLAS does not.
@@ -34,6 +34,7 @@ Napi::Value BlasInfoJs(const Napi::CallbackInfo& info) {
   o.Set("coretype", b.coretype);
   o.Set("coretypeSource", b.coretype_source);
   o.Set("pooled", b.pooled);
+  o.Set("ownThreadsFlops", b.own_threads_flops);
   o.Set("error", b.error);
   o.Set("gemmKernel", gemm_avx512_enabled() ? "avx512-12x32" : "vector-6x16");
   return o;

@@ -44,6 +44,8 @@ export interface NativeAddon {
     coretype: string;
     coretypeSource: string;
     pooled: boolean;
+    /** OpenBLAS: products of at least this many flops run on OpenBLAS's own threads (0: never). */
+    ownThreadsFlops: number;
     error: string;
     /** The built-in GEMM's float32 micro-kernel: "avx512-12x32" or "vector-6x16". */
     gemmKernel: string;
