@@ -4,7 +4,8 @@
  * pairings, partial dims, per-row offsets, freqs, and the inverse rotation its VJP runs.
  */
 import fc from 'fast-check';
-import { checkOp, describeBackends, FLOAT_NAMES, inputArb, mx, property } from '../helpers/index.js';
+import { expect, it } from 'vitest';
+import { checkOp, describeBackends, FLOAT_NAMES, inputArb, mx, onBackend, property } from '../helpers/index.js';
 import type { DtypeName } from '@mlx-ts/core';
 
 const dtypeArb = fc.constantFrom<DtypeName>(...FLOAT_NAMES);
@@ -30,6 +31,19 @@ describeBackends('conformance: mx.fast', (backend) => {
     },
     30,
   );
+
+  it('layerNorm of constant rows is exactly 0 (the mean of a constant row is its value)', () => {
+    // Below float64 the mean is summed exactly (in double); a float64 row's own sum rounds.
+    for (const dt of FLOAT_NAMES.filter((n) => n !== 'float64')) {
+      for (const c of [0.1, 1 / 3, 7.77, -123.456]) {
+        const y = onBackend(backend, () => mx.fast.layerNorm(mx.broadcastTo(mx.array([c], mx[dt]), [3, 37]), null, null, 1e-5));
+        expect(
+          onBackend(backend, () => mx.max(mx.abs(y)).item()),
+          `layerNorm of constant ${c} (${dt})`,
+        ).toBe(0);
+      }
+    }
+  });
 
   property(
     'rope: traditional or not, partial dims, offsets, freqs, both directions',
