@@ -37,10 +37,11 @@ struct Blas {
   std::mutex own_threads;                   // one self-threaded product at a time (the count is global)
 };
 
-// From this many flops (a 1024^3 product is 2.1e9) OpenBLAS threads a product itself: its threads
-// share packed panels, where the pool's split packs A once per thread (1024: 186 vs 156 GFLOP/s
-// on a 2-core Zen 4, against 200 for torch and NumPy on the same OpenBLAS).
-constexpr double kOwnThreadsFlops = 1e9;
+// From this many flops OpenBLAS threads a product itself: its threads share packed panels, where
+// the pool's split packs A once per thread. On a 2-core Zen 4 (quiet): 1024^3 156 -> 195 GFLOP/s
+// (torch and NumPy on the same OpenBLAS: 200-206), the MLP bench step (256 x 784 x 512 products,
+// 2e8 flops) 3.1 -> 2.85 ms.
+constexpr double kOwnThreadsFlops = 1e8;
 
 #ifdef MLX_TS_BLAS_RUNTIME
 // Sets an environment variable for the library's load, then puts it back as it was.
