@@ -262,6 +262,24 @@ Napi::Value Detach(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// A copy of host data (a typed array's bytes) in the addon's own storage: page-aligned, from the
+// block cache, transparent huge pages from 2 MB, as every kernel output is. An ArrayBuffer V8
+// allocates has none of that, and a 40 MB sum over one ran about 1.4x slower.
+Napi::Value CopyFromHost(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray()) {
+    throw Napi::TypeError::New(env, "cpu backend: copyFromHost expects a typed array");
+  }
+  Napi::TypedArray src = info[0].As<Napi::TypedArray>();
+  const size_t bytes = src.ByteLength();
+  const uint8_t* from = static_cast<const uint8_t*>(src.ArrayBuffer().Data()) + src.ByteOffset();
+  void* data = nullptr;
+  napi_value result;
+  if (create_output_buffer(env, bytes, false, &data, &result) != napi_ok) throw std::bad_alloc();
+  if (bytes) std::memcpy(data, from, bytes);
+  return Napi::Value(env, result);
+}
+
 // The tables the TypeScript wrapper checks against core at load and generates kernels from, so
 // neither side keeps a copy of the other's.
 Napi::Array elementwise_ops(Napi::Env env) {
@@ -309,6 +327,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("execute", Napi::Function::New(env, Execute, "execute"));
   exports.Set("executeAsync", Napi::Function::New(env, ExecuteAsync, "executeAsync"));
   exports.Set("detach", Napi::Function::New(env, Detach, "detach"));
+  exports.Set("copyFromHost", Napi::Function::New(env, CopyFromHost, "copyFromHost"));
   add_perf_exports(env, exports);
   add_jit_exports(env, exports);
   add_distributed_exports(env, exports);

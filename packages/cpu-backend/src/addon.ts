@@ -28,6 +28,8 @@ export interface NativeAddon {
   executeAsync(program: Float64Array, length: number, buffers: readonly ArrayBuffer[]): Promise<ArrayBuffer[]>;
   /** Detaches the buffer, which frees its memory now. */
   detach(buffer: ArrayBuffer): void;
+  /** A copy of the typed array's bytes in the addon's storage (page-aligned, cached, huge pages from 2 MB). */
+  copyFromHost(data: ArrayBufferView): ArrayBuffer;
   /** Loads the kernel `symbol` from a generated library (jit/compiler.ts); returns its id. */
   loadKernel(path: string, symbol: string): number;
   /** How generated kernels are built: the addon's own compiler, flags and headers. */
@@ -139,6 +141,7 @@ function unavailableAddon(error: Error): NativeAddon {
     execute: fail,
     executeAsync: fail,
     detach: fail,
+    copyFromHost: fail,
     loadKernel: fail,
     jitConfig: fail,
     blasInfo: fail,

@@ -249,6 +249,10 @@ async function executeNativeAsync(p: EncodedProgram): Promise<ArrayBuffer[]> {
   }
 }
 
+/** The smallest block the addon's cache serves (native/allocator.cc; read on first use, as the addon may be absent). */
+let pooled: number | undefined;
+const pooledBytes = (): number => (pooled ??= addon.bufferCacheStats().minBytes);
+
 export const cpuBackend: Backend = {
   name: 'cpu',
   deviceType: 'cpu',
@@ -258,6 +262,9 @@ export const cpuBackend: Backend = {
     if (!ArrayBuffer.isView(data) || data.BYTES_PER_ELEMENT * (dtype.isComplex ? 2 : 1) !== dtype.size) {
       throw new Error(`cpu backend: fromHost expects a typed array of ${dtype.size}-byte elements for ${dtype.name}, got ${describeValue(data)}`);
     }
+    // From the block cache's smallest size up, the copy lives in the addon's storage (page-aligned,
+    // huge pages from 2 MB), as kernel outputs do, so kernels stream host-made inputs as fast.
+    if (data.byteLength >= pooledBytes()) return addon.copyFromHost(data);
     if (data.buffer instanceof ArrayBuffer) return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
     const copy = new ArrayBuffer(data.byteLength);
     new Uint8Array(copy).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
