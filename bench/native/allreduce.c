@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Warm-up calls per size before timing (nccl-tests' default, -w 5), in the mlx-ts worker too. */
+#define WARMUP 5
+
 int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);
   int rank;
@@ -17,7 +20,7 @@ int main(int argc, char** argv) {
     for (long i = 0; i < n; i++) in[i] = 1.0f;
     int iters = (int)(((64L << 20) / bytes) > 200 ? 200 : ((64L << 20) / bytes));
     if (iters < 10) iters = 10;
-    MPI_Allreduce(in, out, (int)n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+    for (int w = 0; w < WARMUP; w++) MPI_Allreduce(in, out, (int)n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
     MPI_Barrier(MPI_COMM_WORLD);
     double t0 = MPI_Wtime();
     for (int i = 0; i < iters; i++) MPI_Allreduce(in, out, (int)n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
