@@ -858,6 +858,7 @@ const exempt: Record<string, string[]> = {
     'objectNodeKeys',
     'registerBackend',
     'slotStarts',
+    'isRowContiguous',
     'registerDistributedTransport',
     'distributedTransport',
     'getBackendByName',

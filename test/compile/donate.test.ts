@@ -297,13 +297,15 @@ describe.skipIf(!hasCpu)('compile donate: storage reuse [cpu]', () => {
     return s.hits + s.misses;
   };
 
+  // exp's result feeds the sum and the divide, so it is a kernel of its own; the divide reads it last.
+  const expOverSum = (v: A) => {
+    const e = mx.exp(v);
+    return mx.divide(e, mx.sum(e));
+  };
+
   it('an intermediate computed in the same evaluation is written over by its last reader (no donate needed)', () => {
     on(() => {
-      // exp's result feeds the sum and the divide, so it is a kernel of its own; the divide reads it last.
-      const f = (v: A) => {
-        const e = mx.exp(v);
-        return mx.divide(e, mx.sum(e));
-      };
+      const f = expOverSum;
       const cf = mx.compile(f);
       const x = freshShaped([256, 256]);
       mx.eval(cf(x));
@@ -318,10 +320,7 @@ describe.skipIf(!hasCpu)('compile donate: storage reuse [cpu]', () => {
   it('an intermediate is overwritten the same way on asyncEval (the program runs on a worker)', async () => {
     mx.useBackend('cpu');
     try {
-      const f = (v: A) => {
-        const e = mx.exp(v);
-        return mx.divide(e, mx.sum(e));
-      };
+      const f = expOverSum;
       const cf = mx.compile(f);
       const x = freshShaped([256, 256]);
       mx.eval(cf(x));

@@ -8,7 +8,7 @@ import type { Stream } from './device.js';
 import type { Dtype } from './dtype.js';
 import { getPrimitiveDef } from './ir/registry.js';
 import { isPrimitive, type Params } from './ir/primitives.js';
-import { contiguousStrides, fmtShape } from './shape.js';
+import { contiguousStrides, fmtShape, isRowContiguous } from './shape.js';
 import { describeValue } from './describe.js';
 import { $data, $disposed, $inputs, $layout, $mark, $params, $pending, $placeholder, $prim, $siblings, $stream, $uses, $view } from './array-keys.js';
 
@@ -29,18 +29,6 @@ const noStrides: readonly number[] = Object.freeze([]);
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let d = 0; d < a.length; d++) if (a[d] !== b[d]) return false;
-  return true;
-}
-
-/** Row-major contiguous (axes of length 1 may have any stride). */
-function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
-  let expected = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    const n = shape[d]!;
-    if (n === 1) continue;
-    if (strides[d] !== expected) return false;
-    expected *= n;
-  }
   return true;
 }
 
@@ -390,11 +378,11 @@ class Planner {
       const d = inp[$data];
       let source = -1;
       if (d !== null) {
-        if (d.offset !== 0 || d.storage.shared || d.storage.backend !== b || !isContiguous(inp.shape, d.strides)) continue;
+        if (d.offset !== 0 || d.storage.shared || d.storage.backend !== b || !isRowContiguous(inp.shape, d.strides)) continue;
       } else {
         // Computed by this segment: the slot must be its own (no view of it is a member) and hold it contiguously.
         const l = inp[$layout] as View | null;
-        if (l === null || l.source.kind !== 'step' || l.offset !== 0 || !isContiguous(inp.shape, l.strides)) continue;
+        if (l === null || l.source.kind !== 'step' || l.offset !== 0 || !isRowContiguous(inp.shape, l.strides)) continue;
         source = l.source.index;
         if (this.slotOwner[source] !== inp || this.slotHolders[source] !== 1) continue;
       }

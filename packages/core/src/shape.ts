@@ -31,6 +31,18 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/** Whether strides lay a shape out row-major contiguously (axes of length 1 may have any stride). */
+export function isRowContiguous(shape: Shape, strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const n = shape[d]!;
+    if (n === 1) continue;
+    if (strides[d] !== expected) return false;
+    expected *= n;
+  }
+  return true;
+}
+
 /** The shape NumPy's broadcasting gives `shapes`; an Error naming `fn` when they do not broadcast. */
 export function broadcastShapes(fn: string, ...shapes: Shape[]): number[] {
   const ndim = Math.max(0, ...shapes.map((s) => s.length));

@@ -4,7 +4,18 @@
  * and executed by one call into the addon. Primitives registered outside core get JS kernels
  * through `registerKernel`.
  */
-import { type Aval, type Backend, describeValue, type Dtype, type HostTypedArray, type Shape, slotStarts, type Step, type View } from '@mlx-ts/core';
+import {
+  type Aval,
+  type Backend,
+  describeValue,
+  type Dtype,
+  type HostTypedArray,
+  isRowContiguous,
+  type Shape,
+  slotStarts,
+  type Step,
+  type View,
+} from '@mlx-ts/core';
 import { addon } from './addon.js';
 import { waitForKernels } from './jit/compiler.js';
 import {
@@ -94,17 +105,6 @@ const ctors: readonly TypedArrayCtor[] = [
 ];
 
 const released = releasedError;
-
-function isRowContiguous(shape: Shape, strides: readonly number[]): boolean {
-  let expected = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    const n = shape[d]!;
-    if (n === 1) continue;
-    if (strides[d] !== expected) return false;
-    expected *= n;
-  }
-  return true;
-}
 
 function size(shape: Shape): number {
   let n = 1;
