@@ -282,9 +282,6 @@ class Planner {
   private donors: Array[] = [];
   private donorSlots: number[] = [];
   private donorSources: number[] = [];
-  /** Per output slot of this segment: the member computed there, and how many members view it (itself included). */
-  private slotOwner: (Array | undefined)[] = [];
-  private slotHolders: number[] = [];
   private lastStream: Stream | null = null;
   private lastBackend: Backend | null = null;
 
@@ -337,7 +334,6 @@ class Planner {
       node[$layout] = layout;
       this.members.push(node);
       this.memberLayouts.push(layout);
-      this.hold(node, layout);
       this.consume(node);
     }
     return this.steps.length > 0 ? this.steps : null;
@@ -384,7 +380,7 @@ class Planner {
         const l = inp[$layout] as View | null;
         if (l === null || l.source.kind !== 'step' || l.offset !== 0 || !isRowContiguous(inp.shape, l.strides)) continue;
         source = l.source.index;
-        if (this.slotOwner[source] !== inp || this.slotHolders[source] !== 1) continue;
+        if (!this.soleHolder(inp, source)) continue;
       }
       let reads = 0;
       for (let j = 0; j < inputs.length; j++) if (inputs[j] === inp) reads++;
@@ -397,12 +393,20 @@ class Planner {
     return -1;
   }
 
-  /** Counts a member's hold on the output slot its layout reads (see `donorOf`). */
-  private hold(node: Array, layout: View): void {
-    if (layout.source.kind !== 'step') return;
-    const idx = layout.source.index;
-    if (this.slotOwner[idx] === undefined) this.slotOwner[idx] = node;
-    this.slotHolders[idx] = (this.slotHolders[idx] ?? 0) + 1;
+  /**
+   * Whether `inp` is the only member of this segment viewing output slot `slot` (no view of it
+   * holds the storage). Counted here, on the rare path (an input with `[$uses]`), rather than
+   * kept per member on every evaluation.
+   */
+  private soleHolder(inp: Array, slot: number): boolean {
+    const layouts = this.memberLayouts;
+    let holders = 0;
+    for (let k = 0; k < layouts.length; k++) {
+      const src = layouts[k]!.source;
+      if (src.kind !== 'step' || src.index !== slot) continue;
+      if (this.members[k] !== inp || ++holders > 1) return false;
+    }
+    return holders === 1;
   }
 
   /**
@@ -435,7 +439,6 @@ class Planner {
       s[$layout] = layout;
       this.members.push(s);
       this.memberLayouts.push(layout);
-      this.hold(s, layout);
     }
     return true;
   }
@@ -522,10 +525,6 @@ class Planner {
       this.donors = [];
       this.donorSlots = [];
       this.donorSources = [];
-    }
-    if (this.slotOwner.length > 0) {
-      this.slotOwner = [];
-      this.slotHolders = [];
     }
   }
 
